@@ -1,0 +1,115 @@
+"""The ``observer`` command: a click group whose subcommands load lazily.
+
+Each subcommand lives in its own module here and is imported only when named,
+so ``observer code`` does not pay for the analysis or export code at start-up.
+
+Exit status (SPEC): 0 success; 2 bad usage or bad input, every problem on its
+own stderr line as ``FILE: LOCATION: MESSAGE``; 1 an unexpected internal error,
+one line plus the path of the logged traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from observer import __version__
+from observer.errors import InputError
+
+# name -> "module:attribute", in the order ``observer --help`` lists them.
+COMMANDS: dict[str, str] = {
+    "codebook": "observer.cli.codebook:codebook",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attr)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="observer")
+def cli() -> None:
+    """Live coding of parent-child play observations, and what comes after:
+    replay and review, statistics, inter-observer agreement, export."""
+
+
+def session_dir_option(function: Any) -> Any:
+    """``--session-dir DIR``: else $OBSERVER_SESSION_DIR, else ./sessions (SPEC)."""
+    return click.option(
+        "--session-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Session folder (default: $OBSERVER_SESSION_DIR, else ./sessions).",
+    )(function)
+
+
+def resolve_session_dir(value: Path | None) -> Path:
+    if value is not None:
+        return value
+    env = os.environ.get("OBSERVER_SESSION_DIR")
+    return Path(env) if env else Path("sessions")
+
+
+def report_problems(error: InputError) -> None:
+    for problem in error.problems:
+        click.echo(str(problem), err=True)
+
+
+def _log_crash() -> str:
+    folder = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "observer"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix="crash-", suffix=".log", dir=folder)
+    except OSError:
+        handle, name = tempfile.mkstemp(prefix="observer-crash-", suffix=".log")
+    with os.fdopen(handle, "w") as out:
+        traceback.print_exc(file=out)
+    return name
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the group, map errors onto SPEC's exit statuses."""
+    try:
+        cli.main(args=argv, prog_name="observer", standalone_mode=False)
+    except InputError as error:
+        report_problems(error)
+        sys.exit(2)
+    except click.exceptions.UsageError as error:
+        # One line, naming the command and the problem (no usage block).
+        command = error.ctx.command_path if error.ctx else "observer"
+        click.echo(f"{command}: {error.format_message()}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("observer: aborted", err=True)
+        sys.exit(1)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        click.echo(f"observer: {error.format_message()}", err=True)
+        sys.exit(error.exit_code)
+    except BrokenPipeError:
+        # `observer ... | head`: the reader left; not our failure.
+        sys.stderr.close()
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as error:  # the last resort: one line and a log
+        log = _log_crash()
+        click.echo(f"observer: internal error: {error!r} (traceback in {log})", err=True)
+        sys.exit(1)

@@ -1,0 +1,65 @@
+"""``observer codebook check|show|list``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import orjson
+
+from observer.codebook import Codebook, bundled_paths, load_codebook
+from observer.errors import InputError, Problem
+
+
+@click.group()
+def codebook() -> None:
+    """Validate, show and list codebooks."""
+
+
+@codebook.command()
+@click.argument("paths", nargs=-1, required=True)
+def check(paths: tuple[str, ...]) -> None:
+    """Validate codebook files (or bundled ids); report every problem, one per line."""
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            book = load_codebook(path)
+        except InputError as error:
+            problems.extend(error.problems)
+        else:
+            click.echo(f"{path}: ok ({book.id} {book.version}, {len(book.codes)} codes)")
+    if problems:
+        raise InputError(problems)
+
+
+@codebook.command()
+@click.argument("path_or_id")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a legend by actor and group; json: the normalised codebook.",
+)
+def show(path_or_id: str, fmt: str) -> None:
+    """Show a codebook's key map, codes, groups, modifiers, ratings and segments."""
+    book = load_codebook(path_or_id)
+    if fmt == "json":
+        sys.stdout.buffer.write(orjson.dumps(book.document, option=orjson.OPT_INDENT_2) + b"\n")
+        return
+    from observer.legend import render_legend
+
+    click.echo(render_legend(book))
+
+
+@codebook.command(name="list")
+def list_() -> None:
+    """List the bundled codebooks."""
+    rows: list[tuple[str, str, str, str]] = []
+    for path in bundled_paths():
+        book: Codebook = load_codebook(path)
+        rows.append((book.id, book.version, f"{len(book.codes)} codes", book.title))
+    width = max((len(r[0]) for r in rows), default=0)
+    for cb_id, version, codes, title in rows:
+        click.echo(f"{cb_id:<{width}}  {version:<7}  {codes:>9}  {title}")

@@ -1,0 +1,446 @@
+"""The codebook: actors, groups, codes, modifiers, ratings and segments.
+
+``load_codebook`` reads a file (or a bundled id) and returns a :class:`Codebook`,
+or raises :class:`InputError` listing every problem at once, each with its JSON
+path. The rules are those of SPEC's Codebook section, plus two that live coding
+needs: a modifier value key may not also be a code key (the key after a code
+would be ambiguous), and a key may not be white space.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+import orjson
+
+from observer import jsonio
+from observer.errors import InputError, Problem
+from observer.structure import Number, converter, structure
+
+SCHEMA = "observer.codebook/1"
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
+MAX_CODEBOOK_BYTES = 8 * 1024 * 1024
+RESERVED_KEYS = frozenset({" "})
+"""Printable characters the coding screen keeps for itself (its other keys are not printable)."""
+
+Kind = Literal["point", "state"]
+Scope = Literal["session", "segment"]
+
+
+@attrs.frozen
+class Actor:
+    id: str
+    label: str
+    description: str = ""
+
+
+@attrs.frozen
+class Group:
+    id: str
+    label: str
+    exclusive: bool = False
+    description: str = ""
+
+
+@attrs.frozen
+class ModifierValue:
+    id: str
+    key: str
+    label: str = ""
+
+
+@attrs.frozen
+class Modifier:
+    id: str
+    label: str
+    values: tuple[ModifierValue, ...]
+    required: bool = False
+    description: str = ""
+
+    def value_by_key(self, key: str) -> ModifierValue | None:
+        return next((v for v in self.values if v.key == key), None)
+
+
+@attrs.frozen
+class Code:
+    id: str
+    label: str
+    group: str
+    actor: str
+    kind: Kind
+    key: str
+    definition: str = ""
+    examples: tuple[str, ...] = ()
+    modifiers: tuple[str, ...] = ()
+
+    @property
+    def stream(self) -> str:
+        return f"{self.group}/{self.actor}"
+
+
+@attrs.frozen
+class Rating:
+    id: str
+    label: str
+    min: Number
+    max: Number
+    step: Number = 1
+    actor: str | None = None
+    scope: Scope = "session"
+    anchors: dict[str, str] = attrs.field(factory=dict)
+    description: str = ""
+
+    def accepts(self, value: Number) -> bool:
+        """True when ``value`` lies on the scale: min ≤ value ≤ max, on a step."""
+        if isinstance(value, bool) or not self.min <= value <= self.max:
+            return False
+        steps = (value - self.min) / self.step
+        return math.isclose(steps, round(steps), abs_tol=1e-9)
+
+    def scale(self) -> list[Number]:
+        """Every allowed value, low to high."""
+        n = round((self.max - self.min) / self.step)
+        values = [self.min + i * self.step for i in range(n + 1)]
+        return [
+            int(v) if float(v).is_integer() and isinstance(self.step, int) else v for v in values
+        ]
+
+
+@attrs.frozen
+class Segment:
+    id: str
+    label: str
+    planned_s: Number | None = None
+    description: str = ""
+
+
+@attrs.frozen
+class Stream:
+    """One (group, actor) pair: the unit of exclusivity, agreement and export tiers."""
+
+    id: str
+    group: Group
+    actor: Actor
+    codes: tuple[Code, ...]
+
+
+@attrs.frozen
+class Codebook:
+    schema: str
+    id: str
+    version: str
+    title: str
+    actors: tuple[Actor, ...]
+    groups: tuple[Group, ...]
+    codes: tuple[Code, ...]
+    description: str = ""
+    modifiers: tuple[Modifier, ...] = ()
+    ratings: tuple[Rating, ...] = ()
+    segments: tuple[Segment, ...] = ()
+
+    @cached_property
+    def code_by_id(self) -> dict[str, Code]:
+        return {c.id: c for c in self.codes}
+
+    @cached_property
+    def code_by_key(self) -> dict[str, Code]:
+        return {c.key: c for c in self.codes}
+
+    @cached_property
+    def actor_by_id(self) -> dict[str, Actor]:
+        return {a.id: a for a in self.actors}
+
+    @cached_property
+    def group_by_id(self) -> dict[str, Group]:
+        return {g.id: g for g in self.groups}
+
+    @cached_property
+    def modifier_by_id(self) -> dict[str, Modifier]:
+        return {m.id: m for m in self.modifiers}
+
+    @cached_property
+    def rating_by_id(self) -> dict[str, Rating]:
+        return {r.id: r for r in self.ratings}
+
+    @cached_property
+    def segment_by_id(self) -> dict[str, Segment]:
+        return {s.id: s for s in self.segments}
+
+    @cached_property
+    def streams(self) -> tuple[Stream, ...]:
+        """Streams in codebook order: by group, then actor, each with its codes."""
+        out: list[Stream] = []
+        for group in self.groups:
+            for actor in self.actors:
+                codes = tuple(c for c in self.codes if c.group == group.id and c.actor == actor.id)
+                if codes:
+                    out.append(Stream(f"{group.id}/{actor.id}", group, actor, codes))
+        return tuple(out)
+
+    @cached_property
+    def document(self) -> dict[str, Any]:
+        """The normalised codebook as plain JSON data (defaults filled in)."""
+        data: dict[str, Any] = converter.unstructure(self)
+        return data
+
+    @cached_property
+    def sha256(self) -> str:
+        """SHA-256 of the canonical JSON: the normalised document, keys sorted."""
+        return hashlib.sha256(orjson.dumps(self.document, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+# --- loading --------------------------------------------------------------------
+
+
+def bundled_dir() -> Path:
+    """The folder of bundled codebooks: inside an installed wheel, or the repository's."""
+    here = Path(__file__).resolve().parent
+    installed = here / "_bundled"
+    return installed if installed.is_dir() else here.parent / "codebooks"
+
+
+def bundled_paths() -> list[Path]:
+    """Every bundled codebook file, sorted by name (the JSON Schema is not one)."""
+    return sorted(p for p in bundled_dir().glob("*.json") if not p.name.endswith(".schema.json"))
+
+
+def resolve(path_or_id: str) -> Path:
+    """A path as given, or the bundled codebook with that id."""
+    candidate = Path(path_or_id)
+    if candidate.suffix == ".json" or candidate.exists() or "/" in path_or_id:
+        return candidate
+    bundled = bundled_dir() / f"{path_or_id}.json"
+    if bundled.is_file():
+        return bundled
+    known = ", ".join(p.stem for p in bundled_paths())
+    raise InputError.one(
+        path_or_id, "$", f"no such file, and no bundled codebook has this id (bundled: {known})"
+    )
+
+
+def load_codebook(path_or_id: str | Path) -> Codebook:
+    """Load and validate a codebook file or bundled id; raise InputError on any problem."""
+    path = path_or_id if isinstance(path_or_id, Path) else resolve(path_or_id)
+    raw = jsonio.read_json(path, max_bytes=MAX_CODEBOOK_BYTES)
+    return codebook_from_data(raw, str(path))
+
+
+def codebook_from_data(raw: Any, file: str) -> Codebook:
+    """Validate parsed JSON as a codebook; raise InputError listing every problem."""
+    if not isinstance(raw, dict):
+        raise InputError.one(file, "$", "a codebook must be a JSON object")
+    schema = raw.get("schema")
+    if schema != SCHEMA:
+        if schema is None:
+            message = f"missing required field (expected {SCHEMA!r})"
+        elif isinstance(schema, str) and schema.startswith("observer.codebook/"):
+            message = f"unsupported version {schema!r}: this observer reads {SCHEMA!r}"
+        else:
+            message = f"not an observer codebook (expected {SCHEMA!r}, got {schema!r})"
+        raise InputError.one(file, "schema", message)
+    problems: list[Problem] = []
+    codebook: Codebook | None = None
+    try:
+        codebook = structure(raw, Codebook, file=file)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    # The rules run on the raw document so that they are reported even beside
+    # structural faults; each skips values of the wrong type (already reported).
+    problems.extend(_check(raw, file))
+    if problems:
+        raise InputError(sort_problems(problems, raw))
+    assert codebook is not None
+    return codebook
+
+
+def sort_problems(problems: Iterable[Problem], raw: dict[str, Any]) -> list[Problem]:
+    """Problems in document order (top-level field order, then item index)."""
+    order = {key: i for i, key in enumerate(raw)}
+
+    def key(problem: Problem) -> tuple[Any, ...]:
+        parts = re.findall(r"[^.\[\]]+|\[\d+\]", problem.location)
+        out: list[Any] = [order.get(parts[0], len(order)) if parts else -1]
+        for part in parts[1:]:
+            out.append((0, int(part[1:-1]), "") if part.startswith("[") else (1, 0, part))
+        return tuple(out)
+
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=key)
+
+
+def _items(raw: dict[str, Any], name: str) -> list[tuple[int, dict[str, Any]]]:
+    value = raw.get(name)
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _str(item: dict[str, Any], name: str) -> str | None:
+    value = item.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _num(item: dict[str, Any], name: str, default: Any = None) -> int | float | None:
+    value = item.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
+
+
+def _check(raw: dict[str, Any], file: str) -> Iterator[Problem]:
+    """Every semantic rule of the codebook format, as problems with paths."""
+
+    def p(location: str, message: str) -> Problem:
+        return Problem(file, location, message)
+
+    for name in ("version", "title"):
+        value = _str(raw, name)
+        if value is not None and not value.strip():
+            yield p(name, "must not be empty")
+    cb_id = _str(raw, "id")
+    if cb_id is not None and not ID_PATTERN.fullmatch(cb_id):
+        yield p("id", f"{cb_id!r} is not a valid id (use a-z, 0-9, '.', '_', '-')")
+    for name in ("actors", "groups", "codes", "modifiers", "ratings", "segments"):
+        if name in ("actors", "groups", "codes") and raw.get(name) == []:
+            yield p(name, "must list at least one entry")
+        yield from _check_ids(name, _items(raw, name), p)
+
+    actors = {_str(a, "id") for _, a in _items(raw, "actors")}
+    groups = {_str(g, "id"): g for _, g in _items(raw, "groups")}
+    modifiers = {_str(m, "id") for _, m in _items(raw, "modifiers")}
+    first_key: dict[str, int] = {}
+    used_modifiers: set[str] = set()
+    for i, code in _items(raw, "codes"):
+        at = f"codes[{i}]"
+        actor, group_id, key = _str(code, "actor"), _str(code, "group"), _str(code, "key")
+        if actor is not None and actor not in actors:
+            yield p(f"{at}.actor", f"unknown actor {actor!r}")
+        if group_id is not None:
+            group = groups.get(group_id)
+            if group is None:
+                yield p(f"{at}.group", f"unknown group {group_id!r}")
+            elif group.get("exclusive") is True and code.get("kind") == "point":
+                yield p(f"{at}.kind", f"exclusive group {group_id!r} holds only state codes")
+        if key is not None:
+            yield from _check_key(f"{at}.key", key, p)
+            if key in first_key:
+                yield p(f"{at}.key", f"duplicate key {key!r} (also codes[{first_key[key]}])")
+            else:
+                first_key[key] = i
+        label = _str(code, "label")
+        if label is not None and not label.strip():
+            yield p(f"{at}.label", "must not be empty")
+        mods = code.get("modifiers")
+        seen: set[str] = set()
+        for k, mod in enumerate(mods if isinstance(mods, list) else []):
+            if not isinstance(mod, str):
+                continue
+            if mod not in modifiers:
+                yield p(f"{at}.modifiers[{k}]", f"unknown modifier {mod!r}")
+            if mod in seen:
+                yield p(f"{at}.modifiers[{k}]", f"modifier {mod!r} listed twice")
+            seen.add(mod)
+            used_modifiers.add(mod)
+
+    for i, modifier in _items(raw, "modifiers"):
+        at = f"modifiers[{i}]"
+        values = _items(modifier, "values")
+        if modifier.get("values") == []:
+            yield p(f"{at}.values", "must list at least one value")
+        yield from _check_ids(f"{at}.values", values, p)
+        keys: dict[str, int] = {}
+        for k, entry in values:
+            key = _str(entry, "key")
+            if key is None:
+                continue
+            vat = f"{at}.values[{k}].key"
+            yield from _check_key(vat, key, p)
+            if key in keys:
+                yield p(vat, f"duplicate key {key!r} (also {at}.values[{keys[key]}])")
+            else:
+                keys[key] = k
+            if key in first_key and _str(modifier, "id") in used_modifiers:
+                yield p(
+                    vat,
+                    f"key {key!r} is also the key of codes[{first_key[key]}]"
+                    " (the key after a code would be ambiguous)",
+                )
+
+    has_segments = bool(_items(raw, "segments"))
+    for i, rating in _items(raw, "ratings"):
+        yield from _check_rating(f"ratings[{i}]", rating, actors, has_segments, p)
+
+    for i, segment in _items(raw, "segments"):
+        planned = _num(segment, "planned_s")
+        if planned is not None and planned <= 0:
+            yield p(f"segments[{i}].planned_s", "must be greater than 0")
+
+
+def _check_rating(
+    at: str, rating: dict[str, Any], actors: set[str | None], has_segments: bool, p: Any
+) -> Iterator[Problem]:
+    actor = _str(rating, "actor")
+    if actor is not None and actor not in actors:
+        yield p(f"{at}.actor", f"unknown actor {actor!r}")
+    if rating.get("scope") == "segment" and not has_segments:
+        yield p(f"{at}.scope", "segment-scoped rating, but the codebook has no segments")
+    low, high, step = _num(rating, "min"), _num(rating, "max"), _num(rating, "step", 1)
+    if step is not None and step <= 0:
+        yield p(f"{at}.step", "must be greater than 0")
+        step = None
+    if low is None or high is None:
+        return
+    if not low < high:
+        yield p(f"{at}.max", f"max ({high}) must be greater than min ({low})")
+        return
+    if step is None:
+        return
+    steps = (high - low) / step
+    if not math.isclose(steps, round(steps), abs_tol=1e-9):
+        yield p(f"{at}.step", f"max - min ({high - low}) is not a multiple of step ({step})")
+        return
+    if steps > 1000:
+        yield p(f"{at}.step", f"the scale has {round(steps) + 1} points (at most 1001)")
+    anchors = rating.get("anchors")
+    scale = Rating(id="", label="", min=low, max=high, step=step)
+    for anchor in anchors if isinstance(anchors, dict) else {}:
+        try:
+            point = float(anchor)
+        except ValueError:
+            yield p(f"{at}.anchors.{anchor}", "anchor keys must be values of the scale")
+            continue
+        if not scale.accepts(point):
+            yield p(f"{at}.anchors.{anchor}", "not a value on the scale")
+
+
+def _check_ids(
+    list_path: str, items: Iterable[tuple[int, dict[str, Any]]], p: Any
+) -> Iterator[Problem]:
+    first: dict[str, int] = {}
+    for i, item in items:
+        item_id = _str(item, "id")
+        if item_id is None:
+            continue
+        at = f"{list_path}[{i}].id"
+        if not ID_PATTERN.fullmatch(item_id):
+            yield p(at, f"{item_id!r} is not a valid id (use a-z, 0-9, '.', '_', '-')")
+        if item_id in first:
+            yield p(at, f"duplicate id {item_id!r} (also {list_path}[{first[item_id]}])")
+        else:
+            first[item_id] = i
+
+
+def _check_key(location: str, key: str, p: Any) -> Iterator[Problem]:
+    if len(key) != 1:
+        yield p(location, f"{key!r} must be exactly one character")
+    elif key in RESERVED_KEYS:
+        yield p(location, f"{key!r} is reserved by the coding screen")
+    elif not key.isprintable() or key.isspace():
+        yield p(location, f"{key!r} is not a printable character")

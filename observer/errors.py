@@ -1,0 +1,44 @@
+"""Problems with input, carried as values: one per line, each naming file and location."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with one input: ``FILE: LOCATION: MESSAGE``.
+
+    ``location`` is a JSON path such as ``codes[3].key`` (``$`` for the document
+    as a whole) or a line reference such as ``line 4, column 7``.
+    """
+
+    file: str
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.location}: {self.message}"
+
+
+class InputError(Exception):
+    """Bad input: one or more problems, reported together, exit status 2."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def one(cls, file: str, location: str, message: str) -> InputError:
+        return cls([Problem(file, location, message)])
+
+
+def join_path(base: str, key: str | int) -> str:
+    """Extend a JSON path: ``join_path("codes[3]", "key") == "codes[3].key"``."""
+    if isinstance(key, int):
+        return f"{base}[{key}]" if base != "$" else f"[{key}]"
+    if base in ("", "$"):
+        return key
+    return f"{base}.{key}"

@@ -1,0 +1,155 @@
+"""Reading JSON files with clean errors, and writing files atomically and privately.
+
+Every failure to read becomes an :class:`InputError` naming the file: missing,
+unreadable, a folder, empty, too large, not UTF-8, not JSON (with line and column).
+Writes go to a temporary file in the same folder, are fsynced, then linked into
+place, so a reader sees the whole old state or the whole new one, never half.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from observer.errors import InputError
+
+MAX_JSON_BYTES = 256 * 1024 * 1024
+"""Refuse documents larger than this: no codebook or session comes near it."""
+
+PRIVATE_MODE = 0o600
+"""Sessions describe children: only their owner may read them."""
+
+
+def read_bytes(path: Path, *, max_bytes: int = MAX_JSON_BYTES) -> bytes:
+    """The file's bytes, or an InputError with one clear line."""
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise InputError.one(
+                    name, "$", f"file is too large ({size:,} bytes; the limit is {max_bytes:,})"
+                )
+            data = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise InputError.one(name, "$", "no such file") from None
+    except IsADirectoryError:
+        raise InputError.one(name, "$", "is a folder, not a file") from None
+    except PermissionError:
+        raise InputError.one(name, "$", "permission denied") from None
+    except OSError as exc:
+        raise InputError.one(name, "$", f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:
+        raise InputError.one(name, "$", f"file is too large (the limit is {max_bytes:,} bytes)")
+    return data
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    return line, offset - start + 1
+
+
+def parse_json(data: bytes, name: str) -> Any:
+    """Parse JSON bytes (a UTF-8 byte-order mark is tolerated) with clean errors."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        raise InputError.one(name, "$", "file is empty")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(data, exc.start)
+        raise InputError.one(
+            name, f"line {line}, column {col}", "not UTF-8 text (save the file as UTF-8)"
+        ) from None
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        reason = exc.msg.split(":", 1)[0] if exc.msg else "invalid JSON"
+        line, col = _line_col(data, exc.pos) if exc.pos is not None else (exc.lineno, exc.colno)
+        raise InputError.one(
+            name, f"line {line}, column {col}", f"invalid JSON: {reason}"
+        ) from None
+
+
+def read_json(path: Path, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
+    """Read and parse a JSON file, or raise InputError."""
+    return parse_json(read_bytes(path, max_bytes=max_bytes), str(path))
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or link in ``folder`` durable (a no-op where unsupported)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_temp(folder: Path, stem: str, data: bytes, mode: int) -> Path:
+    """Write ``data`` to a new temporary file in ``folder``, fsynced, and return its path."""
+    for attempt in range(100):
+        tmp = folder / f".{stem}.{os.getpid()}.{attempt}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        except FileExistsError:
+            continue
+        try:
+            os.fchmod(fd, mode)  # the umask must not widen or narrow what we asked for
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        os.close(fd)
+        return tmp
+    raise FileExistsError(f"could not create a temporary file in {folder}")
+
+
+def write_new(path: Path, data: bytes, *, mode: int = PRIVATE_MODE) -> None:
+    """Create ``path`` atomically with ``data``; never overwrite an existing file.
+
+    Raises FileExistsError when ``path`` exists. The file appears whole or not at all.
+    """
+    folder = path.parent
+    tmp = _write_temp(folder, path.name, data, mode)
+    try:
+        try:
+            os.link(tmp, path)  # fails if path exists: never overwrites
+        except FileExistsError:
+            raise
+        except OSError:
+            # Filesystems without hard links (FAT, some network shares).
+            if path.exists():
+                raise FileExistsError(str(path)) from None
+            os.rename(tmp, path)
+            fsync_dir(folder)
+            return
+        fsync_dir(folder)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def replace(path: Path, data: bytes) -> None:
+    """Atomically replace the existing file ``path`` with ``data``, keeping its mode."""
+    mode = os.stat(path).st_mode & 0o777
+    tmp = _write_temp(path.parent, path.name, data, mode)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)

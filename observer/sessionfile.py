@@ -1,0 +1,357 @@
+"""The session file: one coded session, written once, read by every other command.
+
+``load_session`` reads and validates a file against SPEC's Session file section
+and the codebook that travels inside it; ``write_session`` creates it atomically
+with mode 0600 and never overwrites; ``save_reviews`` rewrites it atomically with
+new review entries (the only change a session file ever receives).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+
+from observer import jsonio
+from observer.codebook import Codebook, codebook_from_data
+from observer.errors import InputError, Problem
+from observer.structure import Number, converter, dumps, structure
+
+SCHEMA = "observer.session/1"
+SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+TIME_EPSILON = 1e-6
+"""Slack when comparing stored times (they are rounded to microseconds)."""
+
+Status = Literal["complete", "recovered"]
+RatingValue = Number | None | dict[str, Number | None]
+
+
+def round_time(t: float) -> float:
+    """Session times are stored to the microsecond."""
+    return round(t, 6)
+
+
+@attrs.frozen
+class Event:
+    """A coded event: a point (``end`` is None) or a state bout (``end >= start``).
+
+    ``flags`` marks events whose end was not coded by the observer, such as
+    ``"closed-at-recovery"`` (a state still running when a crashed session was
+    recovered) or ``"unpaired-start"`` (an imported start with no stop).
+    """
+
+    code: str
+    start: float
+    end: float | None
+    modifiers: dict[str, str] = attrs.field(factory=dict)
+    flags: tuple[str, ...] = ()
+
+    @property
+    def duration(self) -> float | None:
+        return None if self.end is None else self.end - self.start
+
+
+@attrs.frozen
+class Pause:
+    at: float
+    """Session time at which the clock was paused."""
+    wall_s: float
+    """How long the pause lasted in wall-clock seconds."""
+
+
+@attrs.frozen
+class SegmentSpan:
+    segment: str
+    start: float
+    end: float | None
+
+
+@attrs.frozen
+class Note:
+    t: float
+    text: str
+
+
+@attrs.frozen
+class Correction:
+    """A reviewer's proposed change. Never applied to ``events`` in the file itself.
+
+    ``recode``: the event should carry ``code``; ``retime``: it should span
+    ``start``–``end``; ``delete``: it should not exist; ``add``: a missing event
+    ``code`` at ``start``–``end`` with ``modifiers``.
+    """
+
+    action: Literal["recode", "retime", "delete", "add"]
+    code: str | None = None
+    start: float | None = None
+    end: float | None = None
+    modifiers: dict[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Review:
+    """A supervisor's entry: a comment at a time, a flag on an event, or a correction."""
+
+    id: str
+    kind: Literal["comment", "flag", "correction"]
+    reviewer: str
+    created_at: str
+    """UTC wall time, ISO 8601."""
+    t: float
+    """Session time the entry is anchored to."""
+    text: str = ""
+    event: int | None = None
+    """Index into ``events`` of the event flagged or corrected (None for comments and additions)."""
+    correction: Correction | None = None
+    edited_at: str | None = None
+
+
+@attrs.frozen
+class CodebookRef:
+    id: str
+    version: str
+    sha256: str
+    document: dict[str, Any]
+
+
+@attrs.frozen
+class Session:
+    schema: str
+    id: str
+    status: Status
+    codebook: CodebookRef
+    dyad: str
+    observer: str
+    started_at: str
+    ended_at: str
+    duration: float
+    label: str = ""
+    pauses: tuple[Pause, ...] = ()
+    segments: tuple[SegmentSpan, ...] = ()
+    events: tuple[Event, ...] = ()
+    notes: tuple[Note, ...] = ()
+    ratings: dict[str, RatingValue] = attrs.field(factory=dict)
+    reviews: tuple[Review, ...] = ()
+
+    @cached_property
+    def book(self) -> Codebook:
+        """The embedded codebook, parsed (validated when the session was loaded)."""
+        return codebook_from_data(self.codebook.document, f"{self.id}:codebook.document")
+
+
+def session_to_bytes(session: Session) -> bytes:
+    return dumps(session, indent=True)
+
+
+def write_session(folder: Path, session: Session) -> Path:
+    """Create ``folder/<id>.json`` atomically, mode 0600; FileExistsError if it exists."""
+    if not SESSION_ID_PATTERN.fullmatch(session.id):
+        raise ValueError(f"invalid session id {session.id!r}")
+    path = folder / f"{session.id}.json"
+    jsonio.write_new(path, session_to_bytes(session))
+    return path
+
+
+def save_reviews(path: Path, session: Session, reviews: tuple[Review, ...]) -> Session:
+    """Rewrite the session file atomically with ``reviews``; events are untouched.
+
+    The file on disk must still be the session we were given (same events), so a
+    review never silently replaces something another program wrote meanwhile.
+    """
+    current = load_session(path)
+    if current.events != session.events or current.id != session.id:
+        raise InputError.one(str(path), "events", "the file changed on disk since it was opened")
+    updated = attrs.evolve(current, reviews=reviews)
+    jsonio.replace(path, session_to_bytes(updated))
+    return updated
+
+
+def load_session(path: Path) -> Session:
+    """Read and validate a session file; raise InputError listing every problem."""
+    raw = jsonio.read_json(path)
+    return session_from_data(raw, str(path))
+
+
+def session_from_data(raw: Any, file: str) -> Session:
+    if not isinstance(raw, dict):
+        raise InputError.one(file, "$", "a session must be a JSON object")
+    schema = raw.get("schema")
+    if schema != SCHEMA:
+        if isinstance(schema, str) and schema.startswith("observer.session/"):
+            message = f"unsupported version {schema!r}: this observer reads {SCHEMA!r}"
+        elif schema is None:
+            message = f"missing required field (expected {SCHEMA!r})"
+        else:
+            message = f"not an observer session (expected {SCHEMA!r}, got {schema!r})"
+        raise InputError.one(file, "schema", message)
+    session = structure(raw, Session, file=file)
+    try:
+        book = codebook_from_data(session.codebook.document, file)
+    except InputError as exc:
+        raise InputError(
+            Problem(file, f"codebook.document.{p.location}".rstrip(".$"), p.message)
+            for p in exc.problems
+        ) from None
+    problems = list(_check(session, book, file))
+    if problems:
+        raise InputError(problems)
+    object.__setattr__(session, "book", book)  # cache the parsed codebook (cached_property slot)
+    return session
+
+
+def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
+    def p(location: str, message: str) -> Problem:
+        return Problem(file, location, message)
+
+    if not SESSION_ID_PATTERN.fullmatch(s.id):
+        yield p("id", f"{s.id!r} is not a valid session id")
+    ref = s.codebook
+    if ref.id != book.id:
+        yield p("codebook.id", f"{ref.id!r} differs from the embedded document's id {book.id!r}")
+    if ref.version != book.version:
+        yield p("codebook.version", f"{ref.version!r} differs from the document's {book.version!r}")
+    if ref.sha256 != book.sha256:
+        yield p("codebook.sha256", "does not match the embedded codebook document")
+    if s.duration < 0:
+        yield p("duration", "must not be negative")
+    limit = s.duration + TIME_EPSILON
+
+    def check_time(location: str, t: float) -> Iterator[Problem]:
+        if not 0 <= t <= limit:
+            yield p(location, f"time {t} is outside the session (0 to {s.duration})")
+
+    yield from _check_events(s, book, limit, p)
+    for i, span in enumerate(s.segments):
+        at = f"segments[{i}]"
+        if span.segment not in book.segment_by_id:
+            yield p(f"{at}.segment", f"unknown segment {span.segment!r}")
+        yield from check_time(f"{at}.start", span.start)
+        if span.end is not None and span.end + TIME_EPSILON < span.start:
+            yield p(f"{at}.end", "ends before it starts")
+    for i, note in enumerate(s.notes):
+        yield from check_time(f"notes[{i}].t", note.t)
+    for i, pause in enumerate(s.pauses):
+        yield from check_time(f"pauses[{i}].at", pause.at)
+        if pause.wall_s < 0:
+            yield p(f"pauses[{i}].wall_s", "must not be negative")
+    yield from _check_ratings(s, book, p)
+    ids: set[str] = set()
+    for i, review in enumerate(s.reviews):
+        at = f"reviews[{i}]"
+        if review.id in ids:
+            yield p(f"{at}.id", f"duplicate review id {review.id!r}")
+        ids.add(review.id)
+        if review.event is not None and not 0 <= review.event < len(s.events):
+            yield p(f"{at}.event", f"no event with index {review.event}")
+        fix = review.correction
+        if fix is not None and fix.code is not None and fix.code not in book.code_by_id:
+            yield p(f"{at}.correction.code", f"unknown code {fix.code!r}")
+
+
+def _check_events(s: Session, book: Codebook, limit: float, p: Any) -> Iterator[Problem]:
+    """Per-event rules; a plain loop, since a session may hold 50,000 events."""
+    codes = book.code_by_id
+    allowed = {m.id: {v.id for v in m.values} for m in book.modifiers}
+    previous = 0.0
+    for i, event in enumerate(s.events):
+        code = codes.get(event.code)
+        start, end = event.start, event.end
+        if code is None:
+            yield p(f"events[{i}].code", f"unknown code {event.code!r}")
+        if not 0 <= start <= limit:
+            yield p(
+                f"events[{i}].start", f"time {start} is outside the session (0 to {s.duration})"
+            )
+        if start + TIME_EPSILON < previous:
+            yield p(f"events[{i}].start", "events are not sorted by start")
+        previous = start
+        if code is not None and (end is None) != (code.kind == "point"):
+            if end is None:
+                yield p(f"events[{i}].end", f"state code {code.id!r} needs an end time")
+            else:
+                yield p(f"events[{i}].end", f"point code {code.id!r} must have end null")
+        if end is not None:
+            if not 0 <= end <= limit:
+                yield p(
+                    f"events[{i}].end", f"time {end} is outside the session (0 to {s.duration})"
+                )
+            if end + TIME_EPSILON < start:
+                yield p(f"events[{i}].end", "ends before it starts")
+        for name, value in event.modifiers.items():
+            values = allowed.get(name)
+            if values is None or (code is not None and name not in code.modifiers):
+                yield p(
+                    f"events[{i}].modifiers.{name}", f"code {event.code!r} has no modifier {name!r}"
+                )
+            elif value not in values:
+                yield p(f"events[{i}].modifiers.{name}", f"{value!r} is not a value of {name!r}")
+
+
+def _check_ratings(s: Session, book: Codebook, p: Any) -> Iterator[Problem]:
+    segments = {seg.id for seg in book.segments}
+    for name, value in s.ratings.items():
+        at = f"ratings.{name}"
+        rating = book.rating_by_id.get(name)
+        if rating is None:
+            yield p(at, f"unknown rating {name!r}")
+            continue
+        if rating.scope == "segment":
+            if not isinstance(value, dict):
+                yield p(at, "a segment-scoped rating maps segment ids to values")
+                continue
+            for segment, v in value.items():
+                if segment not in segments:
+                    yield p(f"{at}.{segment}", f"unknown segment {segment!r}")
+                elif v is not None and not rating.accepts(v):
+                    yield p(f"{at}.{segment}", f"{v} is not on the scale {rating.min}-{rating.max}")
+        elif isinstance(value, dict):
+            yield p(at, "a session rating is a single value or null")
+        elif value is not None and not rating.accepts(value):
+            yield p(
+                at, f"{value} is not on the scale {rating.min}-{rating.max} (step {rating.step})"
+            )
+
+
+def unstructure(session: Session) -> dict[str, Any]:
+    data: dict[str, Any] = converter.unstructure(session)
+    return data
+
+
+_EVENT_KEYS = frozenset({"code", "start", "end", "modifiers", "flags"})
+
+
+def _structure_event(d: Any, _: Any) -> Event:
+    """Strict and quick: a session may hold 50,000 events. Any fault raises, and the
+    precise walker in observer.structure then reports it with its path."""
+    if type(d) is not dict or not d.keys() <= _EVENT_KEYS:
+        raise TypeError
+    code, start, end = d["code"], d["start"], d["end"]
+    modifiers = d.get("modifiers", {})
+    flags = d.get("flags", ())
+    if (
+        type(code) is not str
+        or type(start) not in (float, int)
+        or (end is not None and type(end) not in (float, int))
+        or type(modifiers) is not dict
+        or any(type(k) is not str or type(v) is not str for k, v in modifiers.items())
+        or (flags and (type(flags) is not list or any(type(f) is not str for f in flags)))
+    ):
+        raise TypeError
+    return Event(code, float(start), None if end is None else float(end), modifiers, tuple(flags))
+
+
+def _register_hooks() -> None:
+    from cattrs.gen import make_dict_unstructure_fn, override
+
+    converter.register_structure_hook(Event, _structure_event)
+    # ``flags`` is absent from the file unless an event carries one.
+    converter.register_unstructure_hook(
+        Event, make_dict_unstructure_fn(Event, converter, flags=override(omit_if_default=True))
+    )
+
+
+_register_hooks()
