@@ -21,12 +21,19 @@ import attrs
 import orjson
 
 from observer import jsonio
-from observer.errors import InputError, Problem
+from observer.errors import InputError, Problem, join_path
 from observer.structure import Number, converter, structure
 
 SCHEMA = "observer.codebook/1"
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
+NUMBER_PATTERN = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+"""A JSON number written as text: the form of a rating anchor's key (``"7"``, ``"2.5"``)."""
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+MULTILINE_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+PROSE = frozenset({"description", "definition", "examples", "anchors"})
+"""Fields of free text that may span lines."""
 MAX_CODEBOOK_BYTES = 8 * 1024 * 1024
+MAX_SCALE_POINTS = 1001
 RESERVED_KEYS = frozenset({" "})
 """Printable characters the coding screen keeps for itself (its other keys are not printable)."""
 
@@ -101,8 +108,7 @@ class Rating:
         """True when ``value`` lies on the scale: min ≤ value ≤ max, on a step."""
         if isinstance(value, bool) or not self.min <= value <= self.max:
             return False
-        steps = (value - self.min) / self.step
-        return math.isclose(steps, round(steps), abs_tol=1e-9)
+        return _on_step(value - self.min, self.step)
 
     def scale(self) -> list[Number]:
         """Every allowed value, low to high."""
@@ -194,6 +200,12 @@ class Codebook:
     def sha256(self) -> str:
         """SHA-256 of the canonical JSON: the normalised document, keys sorted."""
         return hashlib.sha256(orjson.dumps(self.document, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _on_step(distance: Number, step: Number) -> bool:
+    """True when ``distance`` is a whole number of ``step`` (float noise forgiven)."""
+    steps = distance / step
+    return math.isfinite(steps) and math.isclose(steps, round(steps), abs_tol=1e-9)
 
 
 # --- loading --------------------------------------------------------------------
@@ -311,6 +323,11 @@ def _check(raw: dict[str, Any], file: str) -> Iterator[Problem]:
         if name in ("actors", "groups", "codes") and raw.get(name) == []:
             yield p(name, "must list at least one entry")
         yield from _check_ids(name, _items(raw, name), p)
+        for i, item in _items(raw, name):
+            label = _str(item, "label")
+            if label is not None and not label.strip():
+                yield p(f"{name}[{i}].label", "must not be empty")
+    yield from _check_text(raw, "$", p)
 
     actors = {_str(a, "id") for _, a in _items(raw, "actors")}
     groups = {_str(g, "id"): g for _, g in _items(raw, "groups")}
@@ -334,9 +351,6 @@ def _check(raw: dict[str, Any], file: str) -> Iterator[Problem]:
                 yield p(f"{at}.key", f"duplicate key {key!r} (also codes[{first_key[key]}])")
             else:
                 first_key[key] = i
-        label = _str(code, "label")
-        if label is not None and not label.strip():
-            yield p(f"{at}.label", "must not be empty")
         mods = code.get("modifiers")
         seen: set[str] = set()
         for k, mod in enumerate(mods if isinstance(mods, list) else []):
@@ -402,22 +416,19 @@ def _check_rating(
         return
     if step is None:
         return
-    steps = (high - low) / step
-    if not math.isclose(steps, round(steps), abs_tol=1e-9):
+    if not _on_step(high - low, step):
         yield p(f"{at}.step", f"max - min ({high - low}) is not a multiple of step ({step})")
         return
-    if steps > 1000:
-        yield p(f"{at}.step", f"the scale has {round(steps) + 1} points (at most 1001)")
+    points = round((high - low) / step) + 1
+    if points > MAX_SCALE_POINTS:
+        yield p(f"{at}.step", f"the scale has {points} points (at most {MAX_SCALE_POINTS})")
     anchors = rating.get("anchors")
     scale = Rating(id="", label="", min=low, max=high, step=step)
     for anchor in anchors if isinstance(anchors, dict) else {}:
-        try:
-            point = float(anchor)
-        except ValueError:
-            yield p(f"{at}.anchors.{anchor}", "anchor keys must be values of the scale")
-            continue
-        if not scale.accepts(point):
-            yield p(f"{at}.anchors.{anchor}", "not a value on the scale")
+        if not NUMBER_PATTERN.fullmatch(anchor):
+            yield p(f"{at}.anchors.{anchor}", "an anchor's key must be a number on the scale")
+        elif not scale.accepts(float(anchor)):
+            yield p(f"{at}.anchors.{anchor}", f"{anchor} is not on the scale {low}-{high}")
 
 
 def _check_ids(
@@ -435,6 +446,27 @@ def _check_ids(
             yield p(at, f"duplicate id {item_id!r} (also {list_path}[{first[item_id]}])")
         else:
             first[item_id] = i
+
+
+def _check_text(
+    value: Any, path: str, p: Any, multiline: bool = False, depth: int = 0
+) -> Iterator[Problem]:
+    """Control characters (escape sequences could drive the terminal) are refused;
+    descriptions, definitions, examples and anchors may hold line breaks and tabs.
+    The format nests four levels deep (``modifiers[0].values[1].label``): no further."""
+    if isinstance(value, str):
+        bad = (MULTILINE_CONTROL if multiline else CONTROL).search(value)
+        if bad:
+            yield p(path, f"contains a control character (U+{ord(bad.group()):04X})")
+    elif depth < 4 and isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _check_text(item, join_path(path, i), p, multiline, depth + 1)
+    elif depth < 4 and isinstance(value, dict):
+        for name, item in value.items():
+            if name == "key":
+                continue  # keys have their own rule (_check_key)
+            wrap = multiline or name in PROSE
+            yield from _check_text(item, join_path(path, name), p, wrap, depth + 1)
 
 
 def _check_key(location: str, key: str, p: Any) -> Iterator[Problem]:

@@ -1,47 +1,101 @@
-"""A codebook as a plain-text legend: keys by actor and group, then modifiers,
-ratings and segments. Used by ``observer codebook show``."""
+"""A codebook as a plain-text legend that fits 80 columns: codes by actor and group
+with their keys, kinds and modifiers, then the modifiers' value keys, the ratings
+with their anchors, and the segments. Used by ``observer codebook show``."""
 
 from __future__ import annotations
 
-from observer.codebook import Codebook, Rating
+import textwrap
+
+from observer.codebook import Code, Codebook, Rating, Segment
+
+WIDTH = 80
+LABEL_WIDTH = 34
+
+
+def _wrap(text: str, indent: str, first: str = "") -> list[str]:
+    """``text`` wrapped to WIDTH, the first line starting with ``first`` (or ``indent``)."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        start = indent if lines else first or indent
+        wrapped = textwrap.wrap(
+            paragraph,
+            WIDTH,
+            initial_indent=start,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+        )
+        lines += wrapped or [start.rstrip()]
+    return lines
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
 
 
 def _scale(rating: Rating) -> str:
-    step = "" if rating.step == 1 else f" step {rating.step}"
-    return f"{rating.min}-{rating.max}{step}"
+    step = "" if rating.step == 1 else f" in steps of {_number(rating.step)}"
+    return f"{_number(rating.min)}-{_number(rating.max)}{step}"
+
+
+def _code_lines(code: Code, label_width: int) -> list[str]:
+    labels = textwrap.wrap(code.label, label_width, break_on_hyphens=False) or [""]
+    line = f"    {code.key}  {labels[0]:<{label_width}}  {code.kind:<5}  {code.id}"
+    mods = f"+{', +'.join(code.modifiers)}" if code.modifiers else ""
+    rest = [f"       {label}" for label in labels[1:]]
+    if mods and len(line) + 2 + len(mods) <= WIDTH:
+        return [line + "  " + mods, *rest]
+    if mods:
+        pad = " " * (7 + label_width + 2 + 5 + 2)
+        if rest:
+            rest[0] = f"{rest[0]:<{len(pad)}}{mods}"
+        else:
+            rest.append(pad + mods)
+    return [line, *rest]
+
+
+def _planned(segment: Segment) -> str:
+    if segment.planned_s is None:
+        return ""
+    minutes, seconds = divmod(round(segment.planned_s), 60)
+    return f"  {minutes}:{seconds:02d} planned"
 
 
 def render_legend(book: Codebook) -> str:
-    lines = [f"{book.title}  ({book.id} {book.version})"]
+    """The legend as text, lines at most 80 columns wide (save for very long ids)."""
+    lines = [book.title, f"{book.id} {book.version}  sha256 {book.sha256[:16]}"]
     if book.description:
-        lines.append(book.description)
+        lines += ["", *_wrap(book.description, "")]
+    label_width = min(LABEL_WIDTH, max(len(c.label) for c in book.codes))
+    lines += ["", f"KEYS  (key  label{' ' * (label_width - 5)}  kind   code id  +modifiers)"]
     for actor in book.actors:
         streams = [s for s in book.streams if s.actor.id == actor.id]
         if not streams:
             continue
         lines += ["", actor.label.upper()]
         for stream in streams:
-            exclusive = "  [exclusive: one at a time]" if stream.group.exclusive else ""
-            lines.append(f"  {stream.group.label}{exclusive}")
+            note = " - exclusive: one at a time" if stream.group.exclusive else ""
+            lines.append(f"  {stream.group.label}{note}")
             for code in stream.codes:
-                mods = f"  +{','.join(code.modifiers)}" if code.modifiers else ""
-                lines.append(f"    {code.key}  {code.label:<36} {code.kind:<5}  {code.id}{mods}")
+                lines += _code_lines(code, label_width)
     if book.modifiers:
-        lines += ["", "MODIFIERS (the key right after the code)"]
+        lines += ["", "MODIFIERS  (press a value's key right after the code)"]
         for mod in book.modifiers:
-            required = " (required)" if mod.required else ""
-            values = "  ".join(f"{v.key}={v.label or v.id}" for v in mod.values)
-            lines.append(f"  {mod.label}{required}: {values}")
+            required = ", required" if mod.required else ", optional"
+            lines.append(f"  {mod.label} ({mod.id}{required})")
+            values = "   ".join(f"{v.key} {v.label or v.id}" for v in mod.values)
+            lines += _wrap(values, "      ", "    ")
     if book.ratings:
         lines += ["", "RATINGS"]
         for rating in book.ratings:
             scope = "per segment" if rating.scope == "segment" else "per session"
-            lines.append(f"  {rating.label}  {_scale(rating)}, {scope}  ({rating.id})")
+            who = f", {book.actor_by_id[rating.actor].label}" if rating.actor else ""
+            lines += _wrap(
+                f"{rating.label} ({rating.id})  {_scale(rating)}, {scope}{who}", "    ", "  "
+            )
             for point, text in sorted(rating.anchors.items(), key=lambda kv: float(kv[0])):
-                lines.append(f"      {point}: {text}")
+                lines += _wrap(text, "      " + " " * len(point), f"      {point} ")
     if book.segments:
         lines += ["", "SEGMENTS"]
         for i, segment in enumerate(book.segments, 1):
-            planned = f"  {segment.planned_s:g} s planned" if segment.planned_s else ""
-            lines.append(f"  {i}. {segment.label}{planned}  ({segment.id})")
+            lines.append(f"  {i}. {segment.label} ({segment.id}){_planned(segment)}")
     return "\n".join(lines)
