@@ -1,0 +1,349 @@
+"""The session journal: one JSON line per action, durable as it happens.
+
+``<session id>.journal.jsonl`` sits beside the session file while a session runs.
+Line 1 is a header (journal schema, session id, the whole codebook and its
+SHA-256, dyad, observer, label, creation time); every further line is one
+action of :class:`observer.live.recorder.Recorder` with its ``seq``.
+
+Writing (:class:`JournalWriter`): ``JournalWriter.create`` makes the file
+exclusively (never overwriting), mode 0600, writes and fsyncs the header before
+the clock may start, so a folder that is read-only, missing space or otherwise
+unusable is reported then (as an InputError), not mid-session. ``append`` only
+puts the action on a queue: a writer thread turns each line into bytes, writes
+and fsyncs it, grouping lines that piled up into one write + fsync (order
+kept), then calls ``on_ack(seq)`` with the sequence number of the last durable
+action. If a write or fsync fails (disk full, read-only remount, I/O error),
+nothing is dropped: the writer keeps every unwritten line in memory, reports
+``on_status(JournalStatus(ok=False, ...))``, retries every ``retry_interval``
+seconds (truncating back to the last durable byte first, so no line is ever
+doubled or torn), and reports ``ok=True`` once everything is on disk. Both
+callbacks run on the writer thread. ``close()`` drains the queue and returns
+True once everything is durable.
+
+Reading (``read_journal``): a torn last line (a crash mid-write) is tolerated,
+and reported by its line number; any other unreadable line is an error naming
+its line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import queue
+import shutil
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+import orjson
+
+from observer import jsonio
+from observer.codebook import Codebook
+from observer.errors import InputError
+
+JOURNAL_SCHEMA = "observer.journal/1"
+SUFFIX = ".journal.jsonl"
+MIN_FREE_BYTES = 16 * 1024 * 1024
+"""Free space required before a session starts (a long session's journal and file
+take a few megabytes)."""
+_CLOSE = object()
+_BATCH = 1024
+
+
+def journal_path(folder: Path, session_id: str) -> Path:
+    return folder / f"{session_id}{SUFFIX}"
+
+
+def make_header(
+    session_id: str,
+    book: Codebook,
+    dyad: str,
+    observer: str,
+    label: str = "",
+    created: datetime | None = None,
+) -> dict[str, Any]:
+    return {
+        "journal": JOURNAL_SCHEMA,
+        "session": session_id,
+        "codebook": {
+            "id": book.id,
+            "version": book.version,
+            "sha256": book.sha256,
+            "document": book.document,
+        },
+        "dyad": dyad,
+        "observer": observer,
+        "label": label,
+        "created_at": (created or datetime.now(UTC)).isoformat(),
+    }
+
+
+@attrs.frozen
+class JournalStatus:
+    ok: bool
+    durable: int
+    """Sequence number of the last action on disk."""
+    pending: int
+    """Actions waiting to be written."""
+    error: str | None = None
+    attempts: int = 0
+    """Failed attempts since the last success."""
+
+
+def _line(action: dict[str, Any]) -> bytes:
+    return orjson.dumps(action, default=str) + b"\n"
+
+
+def _reason(exc: OSError) -> str:
+    names = {
+        errno.ENOSPC: "the disk is full",
+        errno.EROFS: "the disk became read-only",
+        errno.EIO: "an input/output error",
+        errno.EDQUOT: "the disk quota is exceeded",
+    }
+    return names.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def _check_folder(folder: Path, min_free: int) -> None:
+    where = str(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except FileExistsError:
+        raise InputError.one(where, "$", "is a file, not a folder") from None
+    except OSError as exc:
+        raise InputError.one(
+            where, "$", f"cannot create the session folder ({_reason(exc)})"
+        ) from None
+    if not folder.is_dir():
+        raise InputError.one(where, "$", "is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError.one(where, "$", "the session folder is not writable")
+    free = shutil.disk_usage(folder).free
+    if free < min_free:
+        raise InputError.one(
+            where,
+            "$",
+            f"only {free / 1e6:.1f} MB free in the session folder; at least"
+            f" {min_free / 1e6:.0f} MB are needed to code a session",
+        )
+
+
+class JournalWriter:
+    """Appends actions durably on a writer thread; see the module docstring."""
+
+    def __init__(
+        self,
+        path: Path,
+        fd: int,
+        offset: int,
+        *,
+        on_ack: Callable[[int], None] | None = None,
+        on_status: Callable[[JournalStatus], None] | None = None,
+        retry_interval: float = 0.5,
+    ) -> None:
+        self.path = path
+        self._fd = fd
+        self._offset = offset  # bytes durable on disk
+        self._on_ack = on_ack
+        self._on_status = on_status
+        self._retry_interval = retry_interval
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._durable = 0
+        self._appended = 0
+        self._dirty = False  # a failed attempt may have left bytes past _offset
+        self._done = threading.Event()
+        self.error: str | None = None
+        """The current write failure, None while writing works."""
+        self._thread = threading.Thread(target=self._run, name=f"journal {path.name}", daemon=True)
+        self._thread.start()
+
+    @classmethod
+    def create(
+        cls,
+        folder: Path,
+        header: dict[str, Any],
+        *,
+        on_ack: Callable[[int], None] | None = None,
+        on_status: Callable[[JournalStatus], None] | None = None,
+        retry_interval: float = 0.5,
+        min_free: int = MIN_FREE_BYTES,
+    ) -> JournalWriter:
+        """Create the journal for ``header["session"]`` in ``folder`` (checking the folder
+        is usable) and write its header durably. InputError if that cannot be done."""
+        _check_folder(folder, min_free)
+        path = journal_path(folder, header["session"])
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, jsonio.PRIVATE_MODE)
+        except FileExistsError:
+            raise InputError.one(
+                str(path), "$", "a journal of this session already exists"
+            ) from None
+        except OSError as exc:
+            raise InputError.one(
+                str(path), "$", f"cannot create the journal ({_reason(exc)})"
+            ) from None
+        data = _line(header)
+        try:
+            os.fchmod(fd, jsonio.PRIVATE_MODE)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+            jsonio.fsync_dir(folder)
+        except OSError as exc:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise InputError.one(
+                str(path), "$", f"cannot write the journal ({_reason(exc)})"
+            ) from None
+        return cls(
+            path, fd, len(data), on_ack=on_ack, on_status=on_status, retry_interval=retry_interval
+        )
+
+    @property
+    def durable(self) -> int:
+        """Sequence number of the last action known to be on disk."""
+        return self._durable
+
+    def append(self, action: dict[str, Any]) -> None:
+        """Queue one action (a dict with an int ``seq``); never blocks."""
+        if self._done.is_set():
+            raise RuntimeError("the journal is closed")
+        self._appended += 1
+        self._queue.put(action)
+
+    def close(self, timeout: float | None = None) -> bool:
+        """Write everything queued, then close. True when all of it is durable; False if
+        ``timeout`` passed first (the writer keeps retrying in the background)."""
+        if not self._done.is_set():
+            self._done.set()
+            self._queue.put(_CLOSE)
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        buffer = bytearray()
+        last_seq = self._durable
+        closing = False
+        attempts = 0
+        while True:
+            items: list[Any] = []
+            if buffer:  # a write failed: wait a while, gathering what arrives meanwhile
+                with contextlib.suppress(queue.Empty):
+                    items.append(self._queue.get(timeout=self._retry_interval))
+            else:
+                items.append(self._queue.get())
+            while len(items) < _BATCH:
+                try:
+                    items.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            for item in items:
+                if item is _CLOSE:
+                    closing = True
+                else:
+                    buffer += _line(item)
+                    last_seq = item.get("seq", last_seq + 1)
+            if buffer:
+                if self._write(bytes(buffer)):
+                    self._offset += len(buffer)
+                    buffer.clear()
+                    self._durable = last_seq
+                    if self._on_ack is not None:
+                        self._on_ack(last_seq)
+                    if attempts:
+                        attempts = 0
+                        self.error = None
+                        self._status(True, None, 0)
+                else:
+                    attempts += 1
+                    self._status(False, self.error, attempts)
+            if closing and not buffer:
+                os.close(self._fd)
+                return
+
+    def _write(self, data: bytes) -> bool:
+        try:
+            if self._dirty:
+                os.ftruncate(self._fd, self._offset)
+            os.lseek(self._fd, self._offset, os.SEEK_SET)
+            self._dirty = True
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view) :]
+            os.fsync(self._fd)
+        except OSError as exc:
+            self.error = f"cannot write the journal: {_reason(exc)}"
+            return False
+        self._dirty = False
+        return True
+
+    def _status(self, ok: bool, error: str | None, attempts: int) -> None:
+        if self._on_status is not None:
+            pending = self._appended - self._durable
+            self._on_status(JournalStatus(ok, self._durable, pending, error, attempts))
+
+
+# --- reading -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class JournalContents:
+    path: Path
+    header: dict[str, Any]
+    actions: list[dict[str, Any]]
+    lines: list[int]
+    """The line number of each action."""
+    torn: int | None = None
+    """Line number of a torn last line that was ignored (a crash mid-write)."""
+
+
+def read_journal(path: Path) -> JournalContents:
+    """Parse a journal's lines; InputError naming the line of any corrupt one."""
+    name = str(path)
+    data = jsonio.read_bytes(path)
+    pieces = data.split(b"\n")
+    unterminated = pieces.pop()  # b"" when the file ends with a newline
+    torn = None
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    for number, piece in enumerate(pieces, 1):
+        try:
+            value = orjson.loads(piece)
+        except orjson.JSONDecodeError:
+            value = None
+        if not isinstance(value, dict):
+            raise InputError.one(
+                name, f"line {number}", "not a JSON object: the journal is corrupt"
+            )
+        parsed.append((number, value))
+    if unterminated:
+        number = len(pieces) + 1
+        try:
+            value = orjson.loads(unterminated)
+        except orjson.JSONDecodeError:
+            value = None
+        if isinstance(value, dict):
+            parsed.append((number, value))
+        else:
+            torn = number
+    if not parsed:
+        where = "line 1"
+        message = "the header line is incomplete" if torn else "empty journal (no header line)"
+        raise InputError.one(name, where, message)
+    (_, header), *rest = parsed
+    if header.get("journal") != JOURNAL_SCHEMA:
+        raise InputError.one(
+            name, "line 1", f"not an observer journal (expected {JOURNAL_SCHEMA!r})"
+        )
+    return JournalContents(
+        path=path,
+        header=header,
+        actions=[action for _, action in rest],
+        lines=[number for number, _ in rest],
+        torn=torn,
+    )

@@ -1,0 +1,605 @@
+"""The live coding session: keys in, events out, every action journaled.
+
+A :class:`Recorder` holds one session being coded. The screen calls one method
+per observer action, passing the key event's own monotonic time (``event.time``),
+never the handler's time::
+
+    rec = Recorder(book, SessionMeta(id, dyad, observer, label), sink=journal.append)
+    rec.toggle_clock(mono)             # space: start / pause / resume
+    out = rec.key("a", mono)           # a code key, or a modifier value key
+    out.ok, out.kind, out.message      # acknowledge it (refusals have ok=False)
+    rec.pending                        # the inline modifier choice, if one is open
+    rec.undo(mono); rec.redo(mono)     # ctrl+z / ctrl+y, any depth
+    rec.note(text, rec.clock.session_time(mono_at_ctrl_n))
+    rec.segment("free-play", mono)     # starts a segment, ends the open one
+    rec.end(mono)                      # stops every running state at the end time
+    rec.rate("cg-sensitivity", 5)      # ratings (None = blank); per segment: segment=
+    session = rec.session()            # the final observer.sessionfile.Session
+
+Each method returns an :class:`Outcome`. Every action that changed anything is
+passed to ``sink`` as a JSON-able dict (the journal line) carrying ``seq``
+(1, 2, 3, ...; also ``Outcome.seq``) before the method returns. Journal lines are
+the *inputs* (``{"a": "key", "key": "a", "mono": ...}``), and ``apply`` is the
+one code path that turns an input into state, live and on replay, so replaying a
+journal (``Recorder.replay``) rebuilds exactly the same events.
+
+Keys: a code key makes a point event, starts a state, or stops it when it is
+running; starting a state of an exclusive group stops the running one of the
+same (group, actor) at the same instant. After a code with modifiers the
+next key, if it is a value key of the pending modifier, sets it on that event
+(which keeps its code key's time); several modifiers are asked in order; any
+other key closes the choice and is then processed normally. Code keys are
+refused (``ok=False`` with the reason) before the clock starts, while paused,
+after the end, and for keys the codebook does not define.
+
+Cheap views for the screen (no copies): ``events`` (append-only list of
+:class:`LiveEvent`; undo removes from the end; ``LiveEvent.index`` is stable),
+``running`` (code id -> running event), ``running_by_actor()``, ``counts``,
+``notes``, ``segments``, ``pending``, ``last``, ``revision`` (bumped on every
+change), ``clock``.
+
+Undo covers code events, modifier choices, notes and segments; clock toggles,
+ratings and the end are not undone. A new undoable action clears the redo
+stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import attrs
+
+from observer.codebook import Code, Codebook, Modifier
+from observer.live.changes import (
+    AddEvent,
+    AddNote,
+    Change,
+    CloseSegment,
+    LiveEvent,
+    LiveSegment,
+    LiveState,
+    OpenSegment,
+    SetModifier,
+    StopState,
+)
+from observer.live.clock import SessionClock
+from observer.sessionfile import (
+    SCHEMA,
+    CodebookRef,
+    Event,
+    Note,
+    Pause,
+    RatingValue,
+    SegmentSpan,
+    Session,
+    round_time,
+)
+from observer.structure import Number
+
+Kind = Literal[
+    "point",
+    "start",
+    "stop",
+    "switch",
+    "modifier",
+    "clock",
+    "undo",
+    "redo",
+    "note",
+    "segment",
+    "rating",
+    "end",
+    "refused",
+]
+CLOSED_AT_RECOVERY = "closed-at-recovery"
+
+
+@attrs.frozen
+class SessionMeta:
+    id: str
+    dyad: str
+    observer: str
+    label: str = ""
+
+
+@attrs.frozen
+class Outcome:
+    """What one action did, for the screen's acknowledgement."""
+
+    ok: bool
+    kind: Kind
+    message: str
+    t: float | None = None
+    """Session time the action was stamped with."""
+    code: Code | None = None
+    events: tuple[LiveEvent, ...] = ()
+    """Events created or changed (to refresh their log rows)."""
+    changed: bool = False
+    """Whether anything changed (then it was journaled)."""
+    seq: int | None = None
+    """Journal sequence number of the action, when journaled."""
+
+
+@attrs.define(eq=False)
+class PendingChoice:
+    """An open inline modifier choice: the next key may pick one of ``modifier``'s values."""
+
+    event: LiveEvent
+    code: Code
+    position: int
+    """Index into ``code.modifiers`` of the modifier being asked."""
+    modifier: Modifier
+
+
+class ReplayError(Exception):
+    """A journal action that cannot be applied (malformed, or refused on replay)."""
+
+
+@attrs.define
+class _Step:
+    label: str
+    changes: list[Change]
+
+
+class Recorder:
+    """One session being coded; see the module docstring."""
+
+    def __init__(
+        self,
+        book: Codebook,
+        meta: SessionMeta,
+        sink: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        self.book = book
+        self.meta = meta
+        self.clock = SessionClock()
+        self.state = LiveState()
+        self.pending: PendingChoice | None = None
+        self.last: Outcome | None = None
+        self.revision = 0
+        self.seq = 0
+        """Sequence number of the last journaled action."""
+        self.ended_wall: datetime | None = None
+        self.last_mono: float | None = None
+        self.last_t = 0.0
+        """Latest session time any action was stamped with."""
+        self.ratings: dict[str, Number | None] = {}
+        self.segment_ratings: dict[tuple[str, str], Number | None] = {}
+        self._sink = sink
+        self._undo: list[_Step] = []
+        self._redo: list[_Step] = []
+
+    # --- views ------------------------------------------------------------------
+
+    @property
+    def events(self) -> Sequence[LiveEvent]:
+        return self.state.events
+
+    @property
+    def running(self) -> dict[str, LiveEvent]:
+        return self.state.running
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.state.counts
+
+    @property
+    def notes(self) -> Sequence[Note]:
+        return self.state.notes
+
+    @property
+    def segments(self) -> Sequence[LiveSegment]:
+        return self.state.segments
+
+    @property
+    def ended(self) -> bool:
+        return self.clock.state == "ended"
+
+    def running_by_actor(self) -> dict[str, list[LiveEvent]]:
+        """Running states per actor id (every actor present), oldest first."""
+        out: dict[str, list[LiveEvent]] = {a.id: [] for a in self.book.actors}
+        for event in self.state.running.values():
+            out[self.book.code_by_id[event.code].actor].append(event)
+        return out
+
+    def can_undo(self) -> bool:
+        return bool(self._undo) and not self.ended
+
+    def can_redo(self) -> bool:
+        return bool(self._redo) and not self.ended
+
+    # --- live actions (each journaled when it changes anything) -------------------
+
+    def key(self, char: str, mono: float) -> Outcome:
+        return self._run({"a": "key", "key": char, "mono": mono})
+
+    def toggle_clock(self, mono: float, wall: datetime | None = None) -> Outcome:
+        return self._run({"a": "clock", "mono": mono, "wall": _iso(wall)})
+
+    def undo(self, mono: float) -> Outcome:
+        return self._run({"a": "undo", "mono": mono})
+
+    def redo(self, mono: float) -> Outcome:
+        return self._run({"a": "redo", "mono": mono})
+
+    def note(self, text: str, t: float) -> Outcome:
+        """A note at session time ``t`` (the screen takes it at the ctrl+n press)."""
+        return self._run({"a": "note", "t": t, "text": text})
+
+    def segment(self, segment_id: str, mono: float) -> Outcome:
+        return self._run({"a": "segment", "segment": segment_id, "mono": mono})
+
+    def rate(self, rating_id: str, value: Number | None, segment: str | None = None) -> Outcome:
+        return self._run({"a": "rating", "rating": rating_id, "value": value, "segment": segment})
+
+    def end(self, mono: float, wall: datetime | None = None) -> Outcome:
+        return self._run({"a": "end", "mono": mono, "wall": _iso(wall)})
+
+    def _run(self, action: dict[str, Any]) -> Outcome:
+        outcome = self.apply(action)
+        if outcome.changed:
+            self.seq += 1
+            line = {"seq": self.seq, **action}
+            if outcome.t is not None:
+                line["t"] = outcome.t
+            if self._sink is not None:
+                self._sink(line)
+            outcome = attrs.evolve(outcome, seq=self.seq)
+        self.last = outcome
+        return outcome
+
+    # --- the one path from an action to state, live and on replay -----------------
+
+    def apply(self, action: dict[str, Any]) -> Outcome:
+        """Apply one journal action; raise ReplayError if it is malformed."""
+        kind = action.get("a")
+        handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
+        if handler is None:
+            raise ReplayError(f"unknown action {kind!r}")
+        outcome = handler(self, action)
+        if outcome.changed:
+            self.revision += 1
+        return outcome
+
+    def replay_one(self, action: dict[str, Any]) -> Outcome:
+        """Apply one journaled action; ReplayError if it is malformed or now refused."""
+        outcome = self.apply(action)
+        if not outcome.changed:
+            raise ReplayError(f"action refused on replay: {outcome.message}")
+        seq = action.get("seq")
+        self.seq = seq if isinstance(seq, int) else self.seq + 1
+        self.last = outcome
+        return outcome
+
+    @classmethod
+    def replay(
+        cls, book: Codebook, meta: SessionMeta, actions: Iterable[dict[str, Any]]
+    ) -> Recorder:
+        """Rebuild a recorder from journal actions (ReplayError on a bad one)."""
+        recorder = cls(book, meta)
+        for action in actions:
+            recorder.replay_one(action)
+        return recorder
+
+    def _mono(self, action: dict[str, Any]) -> float:
+        mono = _number(action, "mono")
+        self.last_mono = mono
+        return mono
+
+    def _stamp(self, mono: float) -> float:
+        t = self.clock.session_time(mono)
+        self.last_t = max(self.last_t, t)
+        return t
+
+    def _do_key(self, action: dict[str, Any]) -> Outcome:
+        char = _string(action, "key")
+        mono = self._mono(action)
+        closed = False
+        pending = self.pending
+        if pending is not None:
+            value = pending.modifier.value_by_key(char)
+            if value is not None:
+                return self._choose(pending, value.id)
+            self.pending = None
+            closed = True
+        code = self.book.code_by_key.get(char)
+        reason = None
+        if code is None:
+            reason = f"{char!r} is not a key of this codebook"
+        elif self.clock.state == "ready":
+            reason = "the clock has not started: press space"
+        elif self.clock.state == "paused":
+            reason = "paused: press space to resume"
+        elif self.clock.state == "ended":
+            reason = "the session has ended"
+        if reason is not None:
+            return Outcome(False, "refused", f"refused: {reason}", code=code, changed=closed)
+        assert code is not None
+        return self._code(code, self._stamp(mono))
+
+    def _code(self, code: Code, t: float) -> Outcome:
+        state = self.state
+        if code.kind == "state" and code.id in state.running:
+            event = state.running[code.id]
+            changes: list[Change] = [StopState(event, t)]
+            self._commit(f"stop {code.id}", changes)
+            return Outcome(True, "stop", f"{code.label} stopped", t, code, (event,), True)
+        event = LiveEvent(len(state.events), code.id, t)
+        changes = []
+        touched = [event]
+        kind: Kind = "point"
+        if code.kind == "state":
+            kind = "start"
+            if self.book.group_by_id[code.group].exclusive:
+                for other in list(state.running.values()):
+                    other_code = self.book.code_by_id[other.code]
+                    if other_code.group == code.group and other_code.actor == code.actor:
+                        changes.append(StopState(other, t))
+                        touched.insert(0, other)
+                        kind = "switch"
+        changes.append(AddEvent(event, running=code.kind == "state"))
+        self._commit(f"{kind} {code.id}", changes)
+        if code.modifiers:
+            self.pending = self._ask(event, code, 0)
+        verb = {"point": "", "start": " started", "switch": " started"}[kind]
+        message = f"{code.label}{verb}"
+        if kind == "switch":
+            stopped = ", ".join(self.book.code_by_id[e.code].label for e in touched[:-1])
+            message += f" (stopped {stopped})"
+        return Outcome(True, kind, message, t, code, tuple(touched), True)
+
+    def _ask(self, event: LiveEvent, code: Code, position: int) -> PendingChoice | None:
+        if position >= len(code.modifiers):
+            return None
+        modifier = self.book.modifier_by_id[code.modifiers[position]]
+        return PendingChoice(event, code, position, modifier)
+
+    def _choose(self, pending: PendingChoice, value: str) -> Outcome:
+        event, name = pending.event, pending.modifier.id
+        change = SetModifier(event, name, value, event.modifiers.get(name))
+        self._commit(f"{name}={value}", [change])
+        self.pending = self._ask(event, pending.code, pending.position + 1)
+        message = f"{pending.code.label}: {pending.modifier.label} = {value}"
+        return Outcome(True, "modifier", message, event.start, pending.code, (event,), True)
+
+    def _commit(self, label: str, changes: list[Change]) -> None:
+        for change in changes:
+            change.apply(self.state)
+        self._undo.append(_Step(label, changes))
+        self._redo.clear()
+
+    def _do_clock(self, action: dict[str, Any]) -> Outcome:
+        mono = self._mono(action)
+        wall = _wall(action)
+        if self.clock.state == "ended":
+            return Outcome(False, "refused", "refused: the session has ended")
+        new = self.clock.toggle(mono, wall)
+        t = self._stamp(mono)
+        message = {"running": "clock running", "paused": "clock paused"}[new]
+        if new == "running" and self.clock.pauses:
+            message = f"clock resumed after {self.clock.pauses[-1].wall_s:.1f} s"
+        return Outcome(True, "clock", message, t, changed=True)
+
+    def _do_undo(self, action: dict[str, Any]) -> Outcome:
+        self._mono(action)
+        if self.ended:
+            return Outcome(False, "refused", "refused: the session has ended")
+        if not self._undo:
+            return Outcome(False, "refused", "nothing to undo", changed=self._close_pending())
+        self._close_pending()
+        step = self._undo.pop()
+        for change in reversed(step.changes):
+            change.revert(self.state)
+        self._redo.append(step)
+        return Outcome(True, "undo", f"undone: {step.label}", changed=True)
+
+    def _do_redo(self, action: dict[str, Any]) -> Outcome:
+        self._mono(action)
+        if self.ended:
+            return Outcome(False, "refused", "refused: the session has ended")
+        if not self._redo:
+            return Outcome(False, "refused", "nothing to redo", changed=self._close_pending())
+        self._close_pending()
+        step = self._redo.pop()
+        for change in step.changes:
+            change.apply(self.state)
+        self._undo.append(step)
+        return Outcome(True, "redo", f"redone: {step.label}", changed=True)
+
+    def _close_pending(self) -> bool:
+        was = self.pending is not None
+        self.pending = None
+        return was
+
+    def _do_note(self, action: dict[str, Any]) -> Outcome:
+        t = max(0.0, _number(action, "t"))
+        text = _string(action, "text")
+        if self.ended:
+            return Outcome(False, "refused", "refused: the session has ended")
+        if not text.strip():
+            return Outcome(False, "refused", "refused: an empty note")
+        self.last_t = max(self.last_t, t)
+        self._commit("note", [AddNote(Note(t, text))])
+        return Outcome(True, "note", "note added", t, changed=True)
+
+    def _do_segment(self, action: dict[str, Any]) -> Outcome:
+        segment_id = _string(action, "segment")
+        mono = self._mono(action)
+        segment = self.book.segment_by_id.get(segment_id)
+        if segment is None:
+            return Outcome(False, "refused", f"refused: unknown segment {segment_id!r}")
+        if self.clock.state in ("ready", "ended"):
+            reason = "the clock has not started" if not self.clock.started else "it has ended"
+            return Outcome(False, "refused", f"refused: {reason}")
+        t = self._stamp(mono)
+        segments = self.state.segments
+        open_span = segments[-1] if segments and segments[-1].end is None else None
+        self._commit(f"segment {segment_id}", [OpenSegment(LiveSegment(segment_id, t), open_span)])
+        return Outcome(True, "segment", f"segment: {segment.label}", t, changed=True)
+
+    def _do_rating(self, action: dict[str, Any]) -> Outcome:
+        rating_id = _string(action, "rating")
+        value = action.get("value")
+        segment = action.get("segment")
+        rating = self.book.rating_by_id.get(rating_id)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ReplayError(f"rating value {value!r} is not a number")
+        if segment is not None and not isinstance(segment, str):
+            raise ReplayError(f"rating segment {segment!r} is not a string")
+        reason = None
+        if rating is None:
+            reason = f"unknown rating {rating_id!r}"
+        elif value is not None and not rating.accepts(value):
+            reason = f"{value} is not on the scale {rating.min}-{rating.max}"
+        elif rating.scope == "segment" and segment not in self.book.segment_by_id:
+            reason = f"{rating.label} is rated per segment: name a segment of the codebook"
+        elif rating.scope == "session" and segment is not None:
+            reason = f"{rating.label} is rated once per session, not per segment"
+        if reason is not None:
+            return Outcome(False, "refused", f"refused: {reason}")
+        if segment is None:
+            self.ratings[rating_id] = value
+        else:
+            self.segment_ratings[(rating_id, segment)] = value
+        return Outcome(True, "rating", f"{rating_id} = {value}", changed=True)
+
+    def _do_end(self, action: dict[str, Any]) -> Outcome:
+        mono = self._mono(action)
+        wall = _wall(action)
+        if not self.clock.started:
+            return Outcome(False, "refused", "refused: the clock never started")
+        if self.ended:
+            return Outcome(False, "refused", "refused: the session has already ended")
+        t = self.clock.stop(mono)
+        self.last_t = max(self.last_t, t)
+        self.ended_wall = wall or datetime.now(UTC)
+        touched = self._close_all(t, flag=None)
+        self.pending = None
+        self._undo.clear()
+        self._redo.clear()
+        return Outcome(True, "end", f"session ended at {t:.1f} s", t, None, touched, True)
+
+    def _close_all(self, t: float, flag: str | None) -> tuple[LiveEvent, ...]:
+        touched = tuple(self.state.running.values())
+        for event in touched:
+            StopState(event, t, flag).apply(self.state)
+        segments = self.state.segments
+        if segments and segments[-1].end is None:
+            CloseSegment(segments[-1], t).apply(self.state)
+        return touched
+
+    # --- the session file ---------------------------------------------------------
+
+    def session(self) -> Session:
+        """The finished session (status complete); the session must have ended."""
+        if not self.ended:
+            raise ValueError("the session has not ended")
+        assert self.ended_wall is not None
+        return self._build("complete", self.ended_wall)
+
+    def recovered_session(self) -> Session:
+        """After replaying a crashed session's journal: close what was left open at the
+        last action's time (running states flagged ``closed-at-recovery``) and build
+        the session with status recovered. The clock must have started."""
+        if not self.clock.started:
+            raise ValueError("the clock never started: nothing was coded")
+        if not self.ended:
+            assert self.last_mono is not None
+            end_t = max(self.clock.stop(self.last_mono), self.last_t)
+            self._close_all(end_t, CLOSED_AT_RECOVERY)
+            self.pending = None
+            assert self.clock.started_wall is not None and self.clock.started_mono is not None
+            elapsed = self.last_mono - self.clock.started_mono
+            self.ended_wall = self.clock.started_wall + timedelta(seconds=max(0.0, elapsed))
+        assert self.ended_wall is not None
+        return self._build("recovered", self.ended_wall)
+
+    def _build(self, status: Literal["complete", "recovered"], ended: datetime) -> Session:
+        book, meta = self.book, self.meta
+        duration = round_time(max(self.clock.final_time, self.last_t))
+        assert self.clock.started_wall is not None
+        events = sorted(self.state.events, key=lambda e: e.start)
+        return Session(
+            schema=SCHEMA,
+            id=meta.id,
+            status=status,
+            codebook=CodebookRef(book.id, book.version, book.sha256, book.document),
+            dyad=meta.dyad,
+            observer=meta.observer,
+            label=meta.label,
+            started_at=self.clock.started_wall.isoformat(),
+            ended_at=ended.isoformat(),
+            duration=duration,
+            pauses=tuple(Pause(round_time(p.at), round_time(p.wall_s)) for p in self.clock.pauses),
+            segments=tuple(
+                SegmentSpan(s.segment, round_time(s.start), _round(s.end))
+                for s in self.state.segments
+            ),
+            events=tuple(
+                Event(e.code, round_time(e.start), _round(e.end), dict(e.modifiers), tuple(e.flags))
+                for e in events
+            ),
+            notes=tuple(Note(min(round_time(n.t), duration), n.text) for n in self.state.notes),
+            ratings=self._ratings(),
+        )
+
+    def _ratings(self) -> dict[str, RatingValue]:
+        out: dict[str, RatingValue] = {}
+        for rating in self.book.ratings:
+            if rating.scope == "segment":
+                out[rating.id] = {
+                    s.id: self.segment_ratings.get((rating.id, s.id)) for s in self.book.segments
+                }
+            else:
+                out[rating.id] = self.ratings.get(rating.id)
+        return out
+
+
+_HANDLERS: dict[str, Callable[[Recorder, dict[str, Any]], Outcome]] = {
+    "key": Recorder._do_key,
+    "clock": Recorder._do_clock,
+    "undo": Recorder._do_undo,
+    "redo": Recorder._do_redo,
+    "note": Recorder._do_note,
+    "segment": Recorder._do_segment,
+    "rating": Recorder._do_rating,
+    "end": Recorder._do_end,
+}
+ACTIONS = frozenset(_HANDLERS)
+"""The journal's action names."""
+
+
+def _number(action: dict[str, Any], name: str) -> float:
+    value = action.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ReplayError(f"{name!r} must be a number (got {value!r})")
+    return float(value)
+
+
+def _string(action: dict[str, Any], name: str) -> str:
+    value = action.get(name)
+    if not isinstance(value, str):
+        raise ReplayError(f"{name!r} must be a string (got {value!r})")
+    return value
+
+
+def _wall(action: dict[str, Any]) -> datetime | None:
+    value = action.get("wall")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ReplayError(f"'wall' must be an ISO time (got {value!r})")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ReplayError(f"'wall' must be an ISO time (got {value!r})") from None
+
+
+def _iso(wall: datetime | None) -> str:
+    return (wall or datetime.now(UTC)).isoformat()
+
+
+def _round(t: float | None) -> float | None:
+    return None if t is None else round_time(t)

@@ -1,0 +1,159 @@
+"""From journal to session file: at a normal finish, and after a crash.
+
+Normal finish (``finish``): the journal writer is drained, the session file is
+written atomically (mode 0600, never overwriting), and only once it is durable
+is the journal *removed* — everything it held is in the session file.
+
+Recovery (``recover``): an unfinished journal (``find_journals``) is replayed
+through the very ``Recorder.apply`` that produced it, so the events are exactly
+those the observer saw. States still running are closed at the last action's
+time and flagged ``closed-at-recovery``; the session gets status ``recovered``.
+The session file is written durably first; only then is the journal renamed
+aside to ``<id>.journal.jsonl.recovered`` (never deleted). A journal whose clock
+never started holds no coding: it is renamed to ``<id>.journal.jsonl.empty``.
+A journal whose session file already exists (a crash between writing the file
+and removing the journal) is renamed aside with ``.recovered``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+
+from observer import jsonio
+from observer.codebook import Codebook, codebook_from_data
+from observer.errors import InputError
+from observer.live.journal import SUFFIX, JournalContents, JournalWriter, read_journal
+from observer.live.recorder import CLOSED_AT_RECOVERY, Recorder, ReplayError, SessionMeta
+from observer.sessionfile import SESSION_ID_PATTERN, Session, load_session, write_session
+
+RECOVERED_SUFFIX = ".recovered"
+EMPTY_SUFFIX = ".empty"
+
+
+def find_journals(folder: Path) -> list[Path]:
+    """Unfinished journals in ``folder``, oldest id first."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(f"*{SUFFIX}") if p.is_file())
+
+
+def parse_header(header: dict[str, Any], file: str) -> tuple[SessionMeta, Codebook]:
+    def fail(message: str) -> InputError:
+        return InputError.one(file, "line 1", message)
+
+    session_id = header.get("session")
+    if not isinstance(session_id, str) or not SESSION_ID_PATTERN.fullmatch(session_id):
+        raise fail(f"invalid session id {session_id!r}")
+    fields = {}
+    for name in ("dyad", "observer", "label"):
+        value = header.get(name, "")
+        if not isinstance(value, str):
+            raise fail(f"{name!r} must be a string")
+        fields[name] = value
+    ref = header.get("codebook")
+    if not isinstance(ref, dict) or not isinstance(ref.get("document"), dict):
+        raise fail("the codebook document is missing")
+    try:
+        book = codebook_from_data(ref["document"], file)
+    except InputError as exc:
+        raise fail(f"the embedded codebook is invalid: {exc.problems[0]}") from None
+    if ref.get("sha256") != book.sha256:
+        raise fail("the codebook's sha256 does not match its document")
+    meta = SessionMeta(session_id, fields["dyad"], fields["observer"], fields["label"])
+    return meta, book
+
+
+@attrs.frozen
+class Replayed:
+    contents: JournalContents
+    recorder: Recorder
+
+    @property
+    def meta(self) -> SessionMeta:
+        return self.recorder.meta
+
+
+def replay_journal(path: Path) -> Replayed:
+    """Read a journal and replay its actions; InputError (with the line) if it is bad."""
+    contents = read_journal(path)
+    meta, book = parse_header(contents.header, str(path))
+    recorder = Recorder(book, meta)
+    expected = 1
+    for number, action in zip(contents.lines, contents.actions, strict=True):
+        seq = action.get("seq")
+        if seq != expected:
+            raise InputError.one(
+                str(path), f"line {number}", f"seq {seq!r} where {expected} was expected"
+            )
+        try:
+            recorder.replay_one(action)
+        except ReplayError as exc:
+            raise InputError.one(str(path), f"line {number}", str(exc)) from None
+        expected += 1
+    return Replayed(contents, recorder)
+
+
+@attrs.frozen
+class Recovery:
+    journal: Path
+    outcome: Literal["recovered", "already-saved", "empty"]
+    session_path: Path | None
+    set_aside: Path
+    """Where the journal now is."""
+    events: int = 0
+    closed: int = 0
+    """State events closed at recovery."""
+    torn: int | None = None
+    """Line number of a torn last line that was ignored."""
+
+
+def recover(path: Path) -> Recovery:
+    """Turn one unfinished journal into a session file; see the module docstring."""
+    replayed = replay_journal(path)
+    folder = path.parent
+    recorder = replayed.recorder
+    torn = replayed.contents.torn
+    existing = folder / f"{recorder.meta.id}.json"
+    if existing.exists():
+        load_session(existing)  # a bad file is an error, and the journal stays put
+        aside = _set_aside(path, RECOVERED_SUFFIX)
+        return Recovery(path, "already-saved", existing, aside, torn=torn)
+    if not recorder.clock.started:
+        return Recovery(path, "empty", None, _set_aside(path, EMPTY_SUFFIX), torn=torn)
+    session = recorder.recovered_session()
+    written = write_session(folder, session)
+    closed = sum(1 for e in session.events if CLOSED_AT_RECOVERY in e.flags)
+    aside = _set_aside(path, RECOVERED_SUFFIX)
+    return Recovery(path, "recovered", written, aside, len(session.events), closed, torn)
+
+
+def _set_aside(path: Path, suffix: str) -> Path:
+    target = path.with_name(path.name + suffix)
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}{suffix}.{n}")
+    os.rename(path, target)
+    jsonio.fsync_dir(path.parent)
+    return target
+
+
+def finish(
+    folder: Path, recorder: Recorder, writer: JournalWriter, *, drain_timeout: float = 10.0
+) -> Path:
+    """Normal end: drain the journal, write the session file durably, remove the journal.
+
+    The session must have ended. If the session file cannot be written (OSError),
+    the journal stays where it is for ``observer recover``, and the writer keeps
+    retrying any lines it could not write yet.
+    """
+    session: Session = recorder.session()
+    writer.close(drain_timeout)
+    path = write_session(folder, session)
+    writer.path.unlink()
+    jsonio.fsync_dir(folder)
+    return path
