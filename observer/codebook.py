@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import typing
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
@@ -273,18 +274,42 @@ def codebook_from_data(raw: Any, file: str) -> Codebook:
 
 
 def sort_problems(problems: Iterable[Problem], raw: dict[str, Any]) -> list[Problem]:
-    """Problems in document order (top-level field order, then item index)."""
-    order = {key: i for i, key in enumerate(raw)}
+    """Problems in document order: fields in the format's order (unknown fields after
+    them, as they appear in the file), list items by index; duplicates dropped."""
+    unknown = {name: i for i, name in enumerate(raw)}
 
     def key(problem: Problem) -> tuple[Any, ...]:
-        parts = re.findall(r"[^.\[\]]+|\[\d+\]", problem.location)
-        out: list[Any] = [order.get(parts[0], len(order)) if parts else -1]
-        for part in parts[1:]:
-            out.append((0, int(part[1:-1]), "") if part.startswith("[") else (1, 0, part))
+        if problem.location == "$":
+            return ()
+        out: list[Any] = []
+        cls: Any = Codebook
+        for part in re.findall(r"[^.\[\]]+|\[\d+\]", problem.location):
+            if part.startswith("["):
+                out.append((0, int(part[1:-1])))
+                continue
+            names = _field_names(cls)
+            if part in names:
+                out.append((1, names.index(part)))
+            else:
+                out.append((2, unknown.get(part, len(unknown)) if not out else 0, part))
+            cls = _item_class(cls, part)
         return tuple(out)
 
     unique = list(dict.fromkeys(problems))
     return sorted(unique, key=key)
+
+
+def _field_names(cls: Any) -> list[str]:
+    return [f.name for f in attrs.fields(cls)] if attrs.has(cls) else []
+
+
+def _item_class(cls: Any, name: str) -> Any:
+    """The model class of field ``name``'s items (``codes`` -> Code), else None."""
+    if not attrs.has(cls):
+        return None
+    tp = typing.get_type_hints(cls).get(name)
+    args = typing.get_args(tp)
+    return args[0] if typing.get_origin(tp) is tuple and args and attrs.has(args[0]) else None
 
 
 def _items(raw: dict[str, Any], name: str) -> list[tuple[int, dict[str, Any]]]:
@@ -292,6 +317,13 @@ def _items(raw: dict[str, Any], name: str) -> list[tuple[int, dict[str, Any]]]:
     if not isinstance(value, list):
         return []
     return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _ids(raw: dict[str, Any], name: str, default: Any = None) -> set[str | None] | None:
+    """The ids in list ``name``, or None when it is not a list (nothing to check against)."""
+    if not isinstance(raw.get(name, default), list):
+        return None
+    return {_str(item, "id") for _, item in _items(raw, name)}
 
 
 def _str(item: dict[str, Any], name: str) -> str | None:
@@ -329,17 +361,19 @@ def _check(raw: dict[str, Any], file: str) -> Iterator[Problem]:
                 yield p(f"{name}[{i}].label", "must not be empty")
     yield from _check_text(raw, "$", p)
 
-    actors = {_str(a, "id") for _, a in _items(raw, "actors")}
+    # A reference is checked only against a list that is a list (else that is the fault).
+    actors = _ids(raw, "actors")
     groups = {_str(g, "id"): g for _, g in _items(raw, "groups")}
-    modifiers = {_str(m, "id") for _, m in _items(raw, "modifiers")}
+    groups_known = isinstance(raw.get("groups"), list)
+    modifiers = _ids(raw, "modifiers", default=[])
     first_key: dict[str, int] = {}
     used_modifiers: set[str] = set()
     for i, code in _items(raw, "codes"):
         at = f"codes[{i}]"
         actor, group_id, key = _str(code, "actor"), _str(code, "group"), _str(code, "key")
-        if actor is not None and actor not in actors:
+        if actor is not None and actors is not None and actor not in actors:
             yield p(f"{at}.actor", f"unknown actor {actor!r}")
-        if group_id is not None:
+        if group_id is not None and groups_known:
             group = groups.get(group_id)
             if group is None:
                 yield p(f"{at}.group", f"unknown group {group_id!r}")
@@ -356,7 +390,7 @@ def _check(raw: dict[str, Any], file: str) -> Iterator[Problem]:
         for k, mod in enumerate(mods if isinstance(mods, list) else []):
             if not isinstance(mod, str):
                 continue
-            if mod not in modifiers:
+            if modifiers is not None and mod not in modifiers:
                 yield p(f"{at}.modifiers[{k}]", f"unknown modifier {mod!r}")
             if mod in seen:
                 yield p(f"{at}.modifiers[{k}]", f"modifier {mod!r} listed twice")
@@ -398,10 +432,10 @@ def _check(raw: dict[str, Any], file: str) -> Iterator[Problem]:
 
 
 def _check_rating(
-    at: str, rating: dict[str, Any], actors: set[str | None], has_segments: bool, p: Any
+    at: str, rating: dict[str, Any], actors: set[str | None] | None, has_segments: bool, p: Any
 ) -> Iterator[Problem]:
     actor = _str(rating, "actor")
-    if actor is not None and actor not in actors:
+    if actor is not None and actors is not None and actor not in actors:
         yield p(f"{at}.actor", f"unknown actor {actor!r}")
     if rating.get("scope") == "segment" and not has_segments:
         yield p(f"{at}.scope", "segment-scoped rating, but the codebook has no segments")
@@ -415,6 +449,9 @@ def _check_rating(
         yield p(f"{at}.max", f"max ({high}) must be greater than min ({low})")
         return
     if step is None:
+        return
+    if not math.isfinite(high - low):
+        yield p(f"{at}.max", f"the scale {low} to {high} is too wide")
         return
     if not _on_step(high - low, step):
         yield p(f"{at}.step", f"max - min ({high - low}) is not a multiple of step ({step})")
@@ -453,15 +490,15 @@ def _check_text(
 ) -> Iterator[Problem]:
     """Control characters (escape sequences could drive the terminal) are refused;
     descriptions, definitions, examples and anchors may hold line breaks and tabs.
-    The format nests four levels deep (``modifiers[0].values[1].label``): no further."""
+    The format nests five levels deep (``modifiers[0].values[1].label``): no further."""
     if isinstance(value, str):
         bad = (MULTILINE_CONTROL if multiline else CONTROL).search(value)
         if bad:
             yield p(path, f"contains a control character (U+{ord(bad.group()):04X})")
-    elif depth < 4 and isinstance(value, list):
+    elif depth < 5 and isinstance(value, list):
         for i, item in enumerate(value):
             yield from _check_text(item, join_path(path, i), p, multiline, depth + 1)
-    elif depth < 4 and isinstance(value, dict):
+    elif depth < 5 and isinstance(value, dict):
         for name, item in value.items():
             if name == "key":
                 continue  # keys have their own rule (_check_key)

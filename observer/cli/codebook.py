@@ -27,7 +27,8 @@ def check(paths: tuple[str, ...]) -> None:
         except InputError as error:
             problems.extend(error.problems)
         else:
-            click.echo(f"{path}: ok ({book.id} {book.version}, {len(book.codes)} codes)")
+            n = len(book.codes)
+            click.echo(f"{path}: ok ({book.id} {book.version}, {n} code{'s' * (n != 1)})")
     if problems:
         raise InputError(problems)
 
