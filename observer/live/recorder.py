@@ -141,6 +141,7 @@ class ReplayError(Exception):
 class _Step:
     label: str
     changes: list[Change]
+    touched: tuple[LiveEvent, ...] = ()
 
 
 class Recorder:
@@ -324,7 +325,7 @@ class Recorder:
         if code.kind == "state" and code.id in state.running:
             event = state.running[code.id]
             changes: list[Change] = [StopState(event, t)]
-            self._commit(f"stop {code.id}", changes)
+            self._commit(f"stop {code.id}", changes, (event,))
             return Outcome(True, "stop", f"{code.label} stopped", t, code, (event,), True)
         event = LiveEvent(len(state.events), code.id, t)
         changes = []
@@ -340,7 +341,7 @@ class Recorder:
                         touched.insert(0, other)
                         kind = "switch"
         changes.append(AddEvent(event, running=code.kind == "state"))
-        self._commit(f"{kind} {code.id}", changes)
+        self._commit(f"{kind} {code.id}", changes, tuple(touched))
         if code.modifiers:
             self.pending = self._ask(event, code, 0)
         verb = {"point": "", "start": " started", "switch": " started"}[kind]
@@ -359,15 +360,17 @@ class Recorder:
     def _choose(self, pending: PendingChoice, value: str) -> Outcome:
         event, name = pending.event, pending.modifier.id
         change = SetModifier(event, name, value, event.modifiers.get(name))
-        self._commit(f"{name}={value}", [change])
+        self._commit(f"{name}={value}", [change], (event,))
         self.pending = self._ask(event, pending.code, pending.position + 1)
         message = f"{pending.code.label}: {pending.modifier.label} = {value}"
         return Outcome(True, "modifier", message, event.start, pending.code, (event,), True)
 
-    def _commit(self, label: str, changes: list[Change]) -> None:
+    def _commit(
+        self, label: str, changes: list[Change], touched: tuple[LiveEvent, ...] = ()
+    ) -> None:
         for change in changes:
             change.apply(self.state)
-        self._undo.append(_Step(label, changes))
+        self._undo.append(_Step(label, changes, touched))
         self._redo.clear()
 
     def _do_clock(self, action: dict[str, Any]) -> Outcome:
@@ -383,30 +386,30 @@ class Recorder:
         return Outcome(True, "clock", message, t, changed=True)
 
     def _do_undo(self, action: dict[str, Any]) -> Outcome:
-        self._mono(action)
-        if self.ended:
-            return Outcome(False, "refused", "refused: the session has ended")
-        if not self._undo:
-            return Outcome(False, "refused", "nothing to undo", changed=self._close_pending())
-        self._close_pending()
-        step = self._undo.pop()
-        for change in reversed(step.changes):
-            change.revert(self.state)
-        self._redo.append(step)
-        return Outcome(True, "undo", f"undone: {step.label}", changed=True)
+        return self._history(action, undo=True)
 
     def _do_redo(self, action: dict[str, Any]) -> Outcome:
+        return self._history(action, undo=False)
+
+    def _history(self, action: dict[str, Any], *, undo: bool) -> Outcome:
         self._mono(action)
+        kind: Kind = "undo" if undo else "redo"
+        source, target = (self._undo, self._redo) if undo else (self._redo, self._undo)
         if self.ended:
             return Outcome(False, "refused", "refused: the session has ended")
-        if not self._redo:
-            return Outcome(False, "refused", "nothing to redo", changed=self._close_pending())
-        self._close_pending()
-        step = self._redo.pop()
-        for change in step.changes:
-            change.apply(self.state)
-        self._undo.append(step)
-        return Outcome(True, "redo", f"redone: {step.label}", changed=True)
+        closed = self._close_pending()
+        if not source:
+            return Outcome(False, "refused", f"nothing to {kind}", changed=closed)
+        step = source.pop()
+        if undo:
+            for change in reversed(step.changes):
+                change.revert(self.state)
+        else:
+            for change in step.changes:
+                change.apply(self.state)
+        target.append(step)
+        verb = "undone" if undo else "redone"
+        return Outcome(True, kind, f"{verb}: {step.label}", None, None, step.touched, True)
 
     def _close_pending(self) -> bool:
         was = self.pending is not None
