@@ -70,7 +70,7 @@ def parse_json(data: bytes, name: str) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        reason = exc.msg.split(":", 1)[0] if exc.msg else "invalid JSON"
+        reason = exc.msg or "invalid JSON"  # orjson gives the position separately
         line, col = _line_col(data, exc.pos) if exc.pos is not None else (exc.lineno, exc.colno)
         raise InputError.one(
             name, f"line {line}, column {col}", f"invalid JSON: {reason}"
