@@ -26,6 +26,8 @@ from observer.errors import InputError
 # name -> "module:attribute", in the order ``observer --help`` lists them.
 COMMANDS: dict[str, str] = {
     "codebook": "observer.cli.codebook:codebook",
+    "sessions": "observer.cli.sessions:sessions",
+    "recover": "observer.cli.recover:recover_command",
 }
 
 

@@ -1,0 +1,61 @@
+"""``observer recover``: turn every unfinished journal into a session file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from observer.cli import resolve_session_dir, session_dir_option
+from observer.errors import InputError, Problem
+from observer.live.recovery import Recovery, find_journals, recover
+
+
+def describe(result: Recovery) -> list[str]:
+    name = result.journal.name
+    aside = result.set_aside.name
+    if result.outcome == "recovered":
+        n, closed = result.events, result.closed
+        still = (
+            f", {closed} running state{'s' * (closed != 1)} closed at the last action"
+            if closed
+            else ""
+        )
+        lines = [
+            f"{name}: recovered {n} event{'s' * (n != 1)}{still} -> {result.session_path}",
+            f"  journal kept as {aside}",
+        ]
+    elif result.outcome == "already-saved":
+        lines = [f"{name}: already saved as {result.session_path}; journal set aside as {aside}"]
+    else:
+        lines = [f"{name}: nothing was coded (the clock never started); set aside as {aside}"]
+    if result.torn is not None:
+        lines.append(
+            f"  line {result.torn} was torn (the crash came while it was being written)"
+            " and was left out"
+        )
+    return lines
+
+
+@click.command(name="recover")
+@session_dir_option
+def recover_command(session_dir: Path | None) -> None:
+    """Turn every unfinished journal in the session folder into a session file
+    (status "recovered"). Run it only when no `observer code` is coding in that
+    folder: a running session's journal is unfinished too."""
+    folder = resolve_session_dir(session_dir)
+    journals = find_journals(folder)
+    if not journals:
+        click.echo(f"Nothing to recover in {folder}.")
+        return
+    problems: list[Problem] = []
+    for path in journals:
+        try:
+            result = recover(path)
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        for line in describe(result):
+            click.echo(line)
+    if problems:
+        raise InputError(problems)

@@ -1,0 +1,91 @@
+"""What a session folder holds: finished sessions, unfinished journals, bad files.
+
+``scan_folder`` reads every ``*.json`` session file and every unfinished
+``*.journal.jsonl`` (replayed, to count its events) and returns one
+:class:`FolderEntry` each; a file that cannot be read becomes an entry with
+status ``unreadable`` and the reason, never an exception.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from observer.errors import InputError
+from observer.live.journal import SUFFIX
+from observer.live.recovery import replay_journal
+from observer.sessionfile import load_session
+
+
+@attrs.frozen
+class FolderEntry:
+    path: Path
+    status: str
+    """``complete``, ``recovered``, ``unfinished`` (a journal) or ``unreadable``."""
+    id: str = ""
+    dyad: str = ""
+    observer: str = ""
+    codebook: str = ""
+    events: int | None = None
+    duration: float | None = None
+    problem: str = ""
+
+
+def scan_folder(folder: Path) -> list[FolderEntry]:
+    """Every session and unfinished journal in ``folder``, sorted by file name."""
+    if not folder.is_dir():
+        return []
+    entries: list[FolderEntry] = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if path.name.endswith(SUFFIX):
+            entries.append(_journal_entry(path))
+        elif path.suffix == ".json":
+            entries.append(_session_entry(path))
+    return entries
+
+
+def _problem(error: InputError) -> str:
+    first = error.problems[0]
+    more = len(error.problems) - 1
+    extra = f" (and {more} more)" if more else ""
+    return f"{first.location}: {first.message}{extra}"
+
+
+def _session_entry(path: Path) -> FolderEntry:
+    try:
+        session = load_session(path)
+    except InputError as error:
+        return FolderEntry(path, "unreadable", problem=_problem(error))
+    book = session.codebook
+    return FolderEntry(
+        path,
+        session.status,
+        session.id,
+        session.dyad,
+        session.observer,
+        f"{book.id} {book.version}",
+        len(session.events),
+        session.duration,
+    )
+
+
+def _journal_entry(path: Path) -> FolderEntry:
+    try:
+        replayed = replay_journal(path)
+    except InputError as error:
+        return FolderEntry(path, "unreadable", problem=_problem(error))
+    rec = replayed.recorder
+    meta = rec.meta
+    return FolderEntry(
+        path,
+        "unfinished",
+        meta.id,
+        meta.dyad,
+        meta.observer,
+        f"{rec.book.id} {rec.book.version}",
+        len(rec.events),
+        rec.last_t,
+    )
