@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "codebook": "observer.cli.codebook:codebook",
     "sessions": "observer.cli.sessions:sessions",
     "recover": "observer.cli.recover:recover_command",
+    "code": "observer.cli.code:code",
 }
 
 

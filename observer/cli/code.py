@@ -1,0 +1,73 @@
+"""``observer code``: the live coding screen.
+
+The codebook is loaded (a bad one exits 2 with the loader's lines before any
+screen) and unfinished journals are looked up before textual is imported, so
+the command starts fast and fails fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from observer.cli import resolve_session_dir, session_dir_option
+
+
+@click.command()
+@click.option(
+    "--codebook",
+    "codebook_arg",
+    metavar="PATH_OR_ID",
+    default=None,
+    help="Codebook file or bundled id (default: cpp-attachment; asked in the form if omitted).",
+)
+@click.option("--dyad", default=None, help="Dyad id (asked in the form if omitted).")
+@click.option("--observer", "observer_id", default=None, help="Your observer id.")
+@click.option("--label", default=None, help="Free text stored with the session.")
+@session_dir_option
+def code(
+    codebook_arg: str | None,
+    dyad: str | None,
+    observer_id: str | None,
+    label: str | None,
+    session_dir: object,
+) -> None:
+    """Code a session live: form, clock, keys, end, session file."""
+    from observer.codebook import load_codebook
+    from observer.errors import InputError
+    from observer.live.recovery import find_journals
+
+    folder = resolve_session_dir(session_dir)  # type: ignore[arg-type]
+    book = load_codebook(codebook_arg) if codebook_arg is not None else None
+    if book is None and dyad and observer_id:
+        book = load_codebook("cpp-attachment")
+    journals = find_journals(folder)
+
+    from observer.tui.coding.app import CodingApp
+
+    app = CodingApp(
+        folder, book=book, dyad=dyad, observer=observer_id, label=label, journals=journals
+    )
+    try:
+        app.run()
+    finally:
+        writer = app.writer
+        if writer is not None:  # the app stopped without finishing the session
+            drained = writer.close(timeout=10)
+            if app.recorder is not None and app.recorder.seq == 0 and drained:
+                writer.path.unlink(missing_ok=True)
+            else:
+                click.echo(
+                    f"observer: the session was not finished; every saved action is in"
+                    f" {writer.path} — run `observer recover` to make it a session file",
+                    err=True,
+                )
+    result = app.result
+    if result.problems:
+        raise InputError(result.problems)
+    if result.path is not None and result.session is not None:
+        s = result.session
+        click.echo(f"saved {result.path} ({len(s.events)} events, {s.duration:.1f} s)")
+    if app.return_code:
+        sys.exit(app.return_code)

@@ -1,0 +1,1 @@
+"""``observer code``: the metadata form, the coding screen and the end flow."""

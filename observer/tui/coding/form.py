@@ -1,0 +1,133 @@
+"""The metadata form shown before the clock starts when flags leave something out.
+
+Codebook (a bundled one from the list, or a file path typed below it), dyad,
+observer and an optional label. Enter on the last field, the Start button or
+ctrl+s starts; every problem is shown in the form, nothing starts until all is
+well.
+"""
+
+from __future__ import annotations
+
+import attrs
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from observer.codebook import Codebook, bundled_paths, load_codebook
+from observer.errors import InputError
+
+DEFAULT_CODEBOOK = "cpp-attachment"
+
+
+@attrs.frozen
+class Metadata:
+    book: Codebook
+    dyad: str
+    observer: str
+    label: str = ""
+
+
+def bundled_choices() -> list[tuple[str, str]]:
+    """(shown text, id) for every bundled codebook that loads."""
+    out = []
+    for path in bundled_paths():
+        try:
+            book = load_codebook(path)
+        except InputError:
+            continue
+        out.append((f"{book.id} — {book.title}", str(path)))
+    return out
+
+
+class MetadataForm(Screen[Metadata]):
+    BINDINGS = [Binding("ctrl+s", "start", "start", priority=True)]  # noqa: RUF012
+
+    def __init__(
+        self,
+        book: Codebook | None,
+        dyad: str | None,
+        observer: str | None,
+        label: str | None,
+    ) -> None:
+        super().__init__()
+        self.book = book
+        self.initial = (dyad or "", observer or "", label or "")
+
+    def compose(self) -> ComposeResult:
+        dyad, observer, label = self.initial
+        choices = bundled_choices()
+        default = next((v for t, v in choices if t.startswith(DEFAULT_CODEBOOK + " ")), None)
+        with Vertical(id="form"):
+            yield Static("[b]New coding session[/b]", id="form-title")
+            if self.book is None:
+                yield Label("Codebook")
+                yield Select(
+                    choices, value=default or Select.BLANK, id="codebook", allow_blank=True
+                )
+                yield Input(placeholder="…or the path of a codebook file", id="codebook-path")
+            else:
+                yield Static(
+                    f"Codebook: [b]{self.book.id}[/b] {self.book.version} — {self.book.title}"
+                )
+            yield Label("Dyad id")
+            yield Input(dyad, placeholder="e.g. D012", id="dyad")
+            yield Label("Observer id")
+            yield Input(observer, placeholder="your initials or id, e.g. obs1", id="observer")
+            yield Label("Label (optional)")
+            yield Input(label, placeholder="e.g. visit 2, home", id="label")
+            yield Static(id="form-errors")
+            yield Button("Start", variant="primary", id="start")
+            yield Static(
+                "tab moves · enter or ctrl+s starts · the clock starts later, with space",
+                id="form-keys",
+            )
+
+    def on_mount(self) -> None:
+        for name in ("dyad", "observer"):
+            field = self.query_one(f"#{name}", Input)
+            if not field.value:
+                field.focus()
+                return
+        self.query_one("#label", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "label":
+            self.action_start()
+        else:
+            self.focus_next()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_start()
+
+    def action_start(self) -> None:
+        problems: list[str] = []
+        book = self.book
+        if book is None:
+            path = self.query_one("#codebook-path", Input).value.strip()
+            choice = self.query_one("#codebook", Select).value
+            source = path or (choice if isinstance(choice, str) else "")
+            if not source:
+                problems.append("choose a codebook, or type the path of one")
+            else:
+                try:
+                    book = load_codebook(source)
+                except InputError as error:
+                    problems.extend(str(p) for p in error.problems[:5])
+        dyad = self.query_one("#dyad", Input).value.strip()
+        observer = self.query_one("#observer", Input).value.strip()
+        label = self.query_one("#label", Input).value.strip()
+        if not dyad:
+            problems.append("the dyad id is needed")
+        if not observer:
+            problems.append("the observer id is needed")
+        if problems or book is None:
+            self.query_one("#form-errors", Static).update(
+                Text("\n".join(problems), style="bold red")
+            )
+            return
+        self.dismiss(Metadata(book, dyad, observer, label))

@@ -1,0 +1,348 @@
+"""The coding screen: clock, state, running states, key legend, prompt line, log.
+
+Timed keys (codes, modifier values, space, ctrl+z/y, ctrl+n, ctrl+e, segment
+keys) are handled in ``on_key`` and stamped with the key event's own
+``event.time``; untimed commands (help, palette) are bindings. Nothing here
+blocks coding: a refused key is acknowledged on the prompt line and in the log,
+a modifier is chosen on the prompt line, a note is typed in an inline input.
+
+Held keys: terminals repeat a held key and report no release, so a second press
+of the same *state* key within :data:`REPEAT_S` of the previous one is refused
+as a repeat (it would otherwise stop the state just started). Point keys are
+never filtered: each press is an event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from observer.live.journal import JournalStatus
+from observer.live.recorder import Outcome, Recorder
+from observer.tui.coding.feedback import (
+    INFO_STYLE,
+    OK_STYLE,
+    REFUSED_STYLE,
+    LogRow,
+    RowRenderer,
+    modifier_prompt,
+    running_text,
+    segment_keys,
+    segment_prompt,
+)
+from observer.tui.widgets.clock import ClockDisplay, format_clock
+from observer.tui.widgets.event_log import EventLog
+from observer.tui.widgets.legend import KeyLegend
+
+REPEAT_S = 0.15
+"""Same state key again within this many seconds: a held key's auto-repeat, refused."""
+BARE_MODIFIERS = frozenset(
+    f"{side}_{mod}"
+    for side in ("left", "right")
+    for mod in ("shift", "ctrl", "control", "alt", "super", "meta", "hyper")
+) | {"caps_lock", "num_lock", "scroll_lock", "iso_level3_shift", "iso_level5_shift"}
+KEY_NAMES = {"ctrl+z": "^z", "ctrl+y": "^y", "ctrl+n": "^n", "ctrl+e": "^e", "space": "space"}
+HINTS = Text.from_markup(
+    "[b]space[/b] clock  [b]^z[/b] undo  [b]^y[/b] redo  [b]^n[/b] note  [b]F2 ^g[/b] segment"
+    "  [b]^e[/b] end  [b]^q[/b] quit  [b]F1[/b] help"
+)
+
+
+class Saved:
+    """What the journal writer reports: set on its thread, read by the screen's tick."""
+
+    def __init__(self) -> None:
+        self.acked = 0
+        """Sequence number of the last action known to be on disk."""
+        self.error: str | None = None
+        """The journal's current write failure, None while writing works."""
+
+    def on_ack(self, seq: int) -> None:
+        self.acked = seq
+
+    def on_status(self, status: JournalStatus) -> None:
+        self.error = None if status.ok else (status.error or "cannot write the journal")
+
+
+class CodingScreen(Screen[None]):
+    """One live session. ``now`` gives monotonic time for the display only."""
+
+    AUTO_FOCUS = "#log"
+
+    def __init__(self, recorder: Recorder, now: Callable[[], float], saved: Saved) -> None:
+        super().__init__()
+        self.recorder = recorder
+        self.now = now
+        self.saved = saved
+        self.choosing_segment: float | None = None
+        """Monotonic time of the ctrl+g press while the segment choice is open."""
+        self.note_at: float | None = None
+        """Session time of the ctrl+n press while a note is being typed."""
+        self._last_state_key: tuple[str, float] = ("", float("-inf"))
+        self._rows_by_event: dict[int, int] = {}
+        self.refused = 0
+
+    def compose(self) -> ComposeResult:
+        rec = self.recorder
+        yield Static(id="status")
+        with Horizontal(id="top"):
+            yield ClockDisplay(format_clock(0), id="clock")
+            yield Static(id="running")
+        yield KeyLegend(rec.book, id="legend")
+        yield Static(id="prompt")
+        yield Input(id="note", placeholder="note text · enter saves · escape cancels")
+        yield EventLog(RowRenderer(rec), id="log")
+        yield Static(HINTS, id="hints")
+
+    def on_mount(self) -> None:
+        self.set_interval(0.1, self.tick)
+        self.say(Text("press space to start the clock", style=INFO_STYLE))
+        self.tick()
+
+    # --- periodic display -------------------------------------------------------
+
+    def session_now(self) -> float:
+        return self.recorder.clock.session_time(self.now())
+
+    def tick(self) -> None:
+        rec = self.recorder
+        t = self.session_now()
+        self.query_one(ClockDisplay).show(t)
+        self.query_one("#running", Static).update(running_text(rec, t))
+        self.query_one(KeyLegend).set_running(frozenset(rec.running))
+        self.query_one("#status", Static).update(self.status_text())
+
+    def status_text(self) -> Text:
+        rec = self.recorder
+        state = rec.clock.state
+        badge = {
+            "ready": (" WAITING · press space ", "reverse bold yellow"),
+            "running": (" ● RUNNING ", "reverse bold green"),
+            "paused": (" ❚❚ PAUSED · space resumes ", "reverse bold yellow"),
+            "ended": (" ENDED ", "reverse bold"),
+        }[state]
+        text = Text()
+        text.append(*badge)
+        segments = rec.segments
+        if segments and segments[-1].end is None:
+            label = rec.book.segment_by_id[segments[-1].segment].label
+            text.append(f"  {label}", style="bold")
+        text.append(f"  {rec.meta.dyad} · {rec.meta.observer}", style="dim")
+        text.append(f"  events {len(rec.events)}", style="")
+        acked = self.saved.acked
+        style = "green" if acked >= rec.seq else "yellow"
+        text.append(f"  saved {acked}", style=style)
+        if acked < rec.seq:
+            text.append(f"/{rec.seq}", style=style)
+        error = self.saved.error
+        if error:
+            text.append(
+                f"  NOT SAVED: {error} · retrying · {rec.seq - acked} actions held in memory",
+                style="reverse bold red",
+            )
+        return text
+
+    def say(self, text: Text, *, refused: bool = False) -> None:
+        prompt = self.query_one("#prompt", Static)
+        prompt.set_class(refused, "-refused")
+        prompt.update(text)
+
+    # --- keys -------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        if self.note_at is not None:
+            if event.key == "escape":
+                event.stop()
+                self.close_note(save=False)
+            return
+        if self.press(event.key, event.time, event.character):
+            event.stop()
+
+    def press(self, key: str, mono: float, character: str | None = None) -> bool:
+        """Handle a key that arrived at monotonic time ``mono``; False if it is not ours
+        (scrolling keys, bindings). Also used by the help screen and the palette."""
+        if key in BARE_MODIFIERS:
+            return True
+        handler = self._timed.get(key)
+        if handler is not None:
+            handler(self, mono)
+        elif self.choosing_segment is not None and character:
+            self.choose_segment(character)
+        elif character is not None and len(character) == 1 and character.isprintable():
+            self.code_key(character, mono)
+        else:
+            return False
+        return True
+
+    def code_key(self, char: str, mono: float) -> Outcome | None:
+        """A printable key at monotonic time ``mono``: a code or a modifier value."""
+        rec = self.recorder
+        code = rec.book.code_by_key.get(char)
+        if code is not None and code.kind == "state" and rec.pending is None:
+            last_char, last_mono = self._last_state_key
+            self._last_state_key = (char, mono)
+            if last_char == char and 0 <= mono - last_mono < REPEAT_S:
+                self.refuse(char, f"{code.label}: held key repeat ignored")
+                return None
+        outcome = rec.key(char, mono)
+        self.acknowledge(char, outcome, mono)
+        return outcome
+
+    def acknowledge(
+        self, key: str, outcome: Outcome, mono: float | None = None, text: str | None = None
+    ) -> None:
+        """Show what a key did: the prompt line, the log, the modifier bar."""
+        if not outcome.ok:
+            self.refuse(key, outcome.message)
+            return
+        log = self.query_one(EventLog)
+        if outcome.kind in ("point", "start", "switch", "stop"):
+            for event in outcome.events:
+                stop = event.end is not None and outcome.kind != "point"
+                row = LogRow(event.end if stop else event.start, key, "", event=event, stop=stop)
+                if not stop:
+                    self._rows_by_event[id(event)] = log.row_count
+                log.append(row)
+        elif outcome.kind == "modifier":
+            for event in outcome.events:
+                index = self._rows_by_event.get(id(event))
+                if index is not None:
+                    log.update_row(index, log.rows[index])
+        else:
+            t = outcome.t
+            if t is None:
+                t = self.session_now() if mono is None else self.recorder.clock.session_time(mono)
+            log.append(LogRow(t, key, text or outcome.message, style=INFO_STYLE))
+        if outcome.kind in ("undo", "redo"):
+            log.refresh()
+        self.show_prompt(key, outcome)
+        self.tick()
+
+    def show_prompt(self, key: str, outcome: Outcome) -> None:
+        pending = self.recorder.pending
+        if pending is not None:
+            self.say(modifier_prompt(pending))
+            return
+        text = Text()
+        text.append(f" {key} ", style="reverse " + OK_STYLE)
+        stamp = f"  {format_clock(outcome.t)}" if outcome.t is not None else ""
+        text.append(f" ✓ {outcome.message}{stamp}", style=OK_STYLE)
+        self.say(text)
+
+    def refuse(self, key: str, message: str) -> None:
+        self.refused += 1
+        text = Text()
+        text.append(f" {key} ", style="reverse " + REFUSED_STYLE)
+        text.append(f" ✗ {message}", style=REFUSED_STYLE)
+        self.say(text, refused=True)
+        self.query_one(EventLog).append(LogRow(self.session_now(), key, message, style="red"))
+
+    def on_paste(self, event: events.Paste) -> None:
+        """Bracketed paste while coding: never codes; refused with a notice."""
+        event.stop()
+        if self.note_at is None:
+            n = len(event.text)
+            self.refuse("paste", f"pasted text ignored ({n} characters): codes come from keys")
+
+    # --- timed reserved keys ----------------------------------------------------
+
+    def space(self, mono: float) -> None:
+        self.acknowledge("space", self.recorder.toggle_clock(mono), mono)
+
+    def undo(self, mono: float) -> None:
+        self.acknowledge("^z", self.recorder.undo(mono), mono)
+
+    def redo(self, mono: float) -> None:
+        self.acknowledge("^y", self.recorder.redo(mono), mono)
+
+    def open_note(self, mono: float) -> None:
+        if self.recorder.ended:
+            self.refuse("^n", "the session has ended")
+            return
+        self.note_at = self.recorder.clock.session_time(mono)
+        note = self.query_one("#note", Input)
+        note.value = ""
+        self.add_class("-noting")
+        note.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "note":
+            event.stop()
+            self.close_note(save=True)
+
+    def close_note(self, *, save: bool) -> None:
+        note = self.query_one("#note", Input)
+        t, self.note_at = self.note_at, None
+        self.remove_class("-noting")
+        self.query_one(EventLog).focus()
+        if save and t is not None:
+            if note.value.strip():
+                outcome = self.recorder.note(note.value, t)
+                self.acknowledge("^n", outcome, text=f"note: {note.value}")
+            else:
+                self.refuse("^n", "empty note not saved")
+        else:
+            self.say(Text("note cancelled", style=INFO_STYLE))
+
+    def next_segment(self, mono: float) -> None:
+        book, rec = self.recorder.book, self.recorder
+        if not book.segments:
+            self.refuse("F2", "this codebook has no segments")
+            return
+        ids = [s.id for s in book.segments]
+        current = rec.segments[-1].segment if rec.segments else None
+        index = ids.index(current) + 1 if current in ids else 0
+        if index >= len(ids):
+            self.refuse("F2", "no segment after the last one: ^g chooses one")
+            return
+        self.acknowledge("F2", rec.segment(ids[index], mono), mono)
+
+    def open_segment_choice(self, mono: float) -> None:
+        book = self.recorder.book
+        if not book.segments:
+            self.refuse("^g", "this codebook has no segments")
+            return
+        self.choosing_segment = mono
+        segments = self.recorder.segments
+        current = segments[-1].segment if segments and segments[-1].end is None else None
+        self.say(segment_prompt(book, current))
+
+    def choose_segment(self, char: str) -> None:
+        mono, self.choosing_segment = self.choosing_segment, None
+        segment = segment_keys(self.recorder.book).get(char)
+        if segment is None or mono is None:
+            self.refuse(char, "not a segment key: segment choice closed")
+            return
+        self.acknowledge(f"^g {char}", self.recorder.segment(segment.id, mono), mono)
+
+    def escape(self, mono: float) -> None:
+        if self.choosing_segment is not None:
+            self.choosing_segment = None
+            self.say(Text("segment choice cancelled", style=INFO_STYLE))
+        elif self.recorder.pending is not None:
+            self.recorder.pending = None
+            self.say(Text("modifier skipped", style=INFO_STYLE))
+
+    def end(self, mono: float) -> None:
+        self.app.begin_end(mono, quitting=False)  # type: ignore[attr-defined]
+
+    def quit(self, mono: float) -> None:
+        self.app.begin_end(mono, quitting=True)  # type: ignore[attr-defined]
+
+    _timed: dict[str, Callable[[CodingScreen, float], None]] = {  # noqa: RUF012
+        "space": space,
+        "ctrl+z": undo,
+        "ctrl+y": redo,
+        "ctrl+n": open_note,
+        "ctrl+e": end,
+        "ctrl+q": quit,
+        "f2": next_segment,
+        "ctrl+g": open_segment_choice,
+        "escape": escape,
+    }

@@ -1,0 +1,161 @@
+"""The codebook's keys as a compact legend, grouped by actor (columns) and group.
+
+The legend picks the richest layout that fits its height budget (a share of the
+screen): group headings and full labels on a large terminal, several short
+cells per line at 80×24. Keys of running states are drawn highlighted.
+"""
+
+from __future__ import annotations
+
+import attrs
+from rich.text import Text
+from textual.geometry import Size
+from textual.widget import Widget
+
+from observer.codebook import Code, Codebook
+
+GAP = 2
+
+
+@attrs.frozen
+class Layout:
+    headings: bool
+    per_row: int
+
+
+LAYOUTS = (
+    Layout(True, 1),
+    Layout(True, 2),
+    Layout(True, 3),
+    Layout(False, 2),
+    Layout(False, 3),
+    Layout(False, 4),
+    Layout(False, 5),
+)
+
+
+def _columns(book: Codebook) -> list[list[tuple[str, list[Code]]]]:
+    """Per actor column: (group heading, codes) pairs in codebook order."""
+    columns = []
+    for actor in book.actors:
+        groups = []
+        for stream in book.streams:
+            if stream.actor.id == actor.id:
+                exclusive = " · one at a time" if stream.group.exclusive else ""
+                groups.append((f"{stream.group.label}{exclusive}", list(stream.codes)))
+        if groups:
+            columns.append(groups)
+    return columns
+
+
+def _height(columns: list[list[tuple[str, list[Code]]]], layout: Layout, stacked: bool) -> int:
+    heights = []
+    for groups in columns:
+        h = 1  # the actor's title
+        for _, codes in groups:
+            h += int(layout.headings) + -(-len(codes) // layout.per_row)
+        heights.append(h)
+    return sum(heights) if stacked else max(heights, default=0)
+
+
+class KeyLegend(Widget):
+    """Always-visible key map; ``running`` code ids are highlighted."""
+
+    DEFAULT_CSS = """
+    KeyLegend { height: auto; }
+    """
+
+    def __init__(self, book: Codebook, *, budget: float = 0.42, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.book = book
+        self.budget = budget
+        """Largest share of the screen's height the legend may take."""
+        self.running: frozenset[str] = frozenset()
+
+    def set_running(self, codes: frozenset[str]) -> None:
+        if codes != self.running:
+            self.running = codes
+            self.refresh()
+
+    def _layout(self, width: int) -> tuple[Layout, bool, int]:
+        return _choose(self.book, width, max(4, int(self.screen.size.height * self.budget)))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self._layout(width)[2]
+
+    def render(self) -> Text:
+        width = self.content_region.width or self.size.width
+        layout, stacked, _ = self._layout(width)
+        columns = _columns(self.book)
+        n = 1 if stacked else len(columns)
+        col_w = max(8, (width - GAP * (n - 1)) // n)
+        blocks = [
+            self._column(title, groups, layout, col_w)
+            for title, groups in zip(_actor_titles(self.book), columns, strict=True)
+        ]
+        if stacked:
+            lines = [line for block in blocks for line in block]
+        else:
+            depth = max(len(b) for b in blocks)
+            lines = []
+            for row in range(depth):
+                line = Text()
+                for i, block in enumerate(blocks):
+                    cell = block[row] if row < len(block) else Text()
+                    cell.truncate(col_w, pad=i < len(blocks) - 1)
+                    line.append_text(cell)
+                    if i < len(blocks) - 1:
+                        line.append(" " * GAP)
+                lines.append(line)
+        return Text("\n").join(lines)
+
+    def _column(
+        self, title: str, groups: list[tuple[str, list[Code]]], layout: Layout, width: int
+    ) -> list[Text]:
+        lines = [Text(title.upper(), style="bold")]
+        cell_w = width // layout.per_row
+        for heading, codes in groups:
+            if layout.headings:
+                lines.append(Text(heading, style="dim italic"))
+            for start in range(0, len(codes), layout.per_row):
+                line = Text()
+                for code in codes[start : start + layout.per_row]:
+                    line.append_text(self._cell(code, cell_w))
+                lines.append(line)
+        return lines
+
+    def _cell(self, code: Code, width: int) -> Text:
+        running = code.id in self.running
+        key_style = (
+            "reverse bold" if running else ("bold" if code.kind == "point" else "bold underline")
+        )
+        cell = Text()
+        cell.append(f" {code.key} ", style=key_style)
+        label = code.label
+        room = width - 4
+        if len(label) > room:
+            label = label[: max(1, room - 1)] + "…"
+        cell.append(label.ljust(room) + " ", style="bold" if running else "")
+        return cell
+
+
+def _actor_titles(book: Codebook) -> list[str]:
+    return [a.label for a in book.actors if any(c.actor == a.id for c in book.codes)]
+
+
+def _choose(book: Codebook, width: int, budget: int) -> tuple[Layout, bool, int]:
+    """The richest layout whose height fits ``budget`` lines (else the most compact)."""
+    columns = _columns(book)
+    n = max(1, len(columns))
+    stacked = (width - GAP * (n - 1)) // n < 24
+    col_w = width if stacked else (width - GAP * (n - 1)) // n
+    best: tuple[Layout, bool, int] | None = None
+    for layout in LAYOUTS:
+        if col_w // layout.per_row < 10 and layout is not LAYOUTS[0]:
+            continue
+        height = _height(columns, layout, stacked)
+        best = (layout, stacked, height)
+        if height <= budget:
+            return best
+    assert best is not None
+    return best
