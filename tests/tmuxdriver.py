@@ -1,0 +1,180 @@
+"""Drive a program in a real terminal through tmux, for end-to-end tests.
+
+Each :class:`Tmux` runs its own tmux server (a private socket), so tests never
+touch a user's tmux and never see each other. The server's configuration sets
+``remain-on-exit on`` (a program that dies leaves its last screen to inspect)
+and ``escape-time 0`` (escape reaches the program at once)::
+
+    with Tmux(width=80, height=24) as term:
+        term.start(["observer", "code", "--dyad", "D1"], env={"OBSERVER_SESSION_DIR": d})
+        term.wait_for("press space")          # polls capture-pane; no fixed sleeps
+        term.send_keys("Space")               # tmux key names: Enter, C-e, Escape, ...
+        term.send_literal("aaa")              # text, sent as one write
+        term.kill9()                          # SIGKILL the program itself
+
+``require_tmux()`` skips the calling test with a clear reason where tmux is
+missing. The program is started with ``exec``, so the pane's pid is the
+program's own pid.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+
+import pytest
+
+CONFIG = "set -g remain-on-exit on\nset -sg escape-time 0\nset -g history-limit 10000\n"
+
+
+def require_tmux() -> str:
+    """The tmux executable, or skip the test."""
+    path = shutil.which("tmux")
+    if path is None:
+        pytest.skip(
+            "tmux is not installed: end-to-end terminal tests need it (apt-get install tmux)"
+        )
+    return path
+
+
+class WaitTimeout(AssertionError):
+    """What was waited for did not appear; the message holds the last screen."""
+
+
+class Tmux:
+    def __init__(self, width: int = 80, height: int = 24) -> None:
+        self.tmux = require_tmux()
+        self.width, self.height = width, height
+        self.name = f"obs-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._dir = Path(tempfile.mkdtemp(prefix="tmuxdriver-"))
+        self._config = self._dir / "tmux.conf"
+        self._config.write_text(CONFIG)
+        self.started = False
+
+    # --- lifecycle ---------------------------------------------------------------
+
+    def __enter__(self) -> Tmux:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [self.tmux, "-L", self.name, "-f", str(self._config), *args],
+            capture_output=True,
+            text=True,
+            check=check,
+        )
+
+    def start(
+        self,
+        command: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: str | Path | None = None,
+    ) -> None:
+        """Start ``command`` in a new detached session of the given size."""
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
+        line = (
+            f"exec env {exports} {shlex.join(command)}"
+            if exports
+            else f"exec {shlex.join(command)}"
+        )
+        args = ["new-session", "-d", "-s", self.name, "-x", str(self.width), "-y", str(self.height)]
+        if cwd is not None:
+            args += ["-c", str(cwd)]
+        self._run(*args, line)
+        self.started = True
+
+    def close(self) -> None:
+        """Kill the server (and with it the program), remove the temporary files."""
+        if self.started:
+            self._run("kill-server", check=False)
+            self.started = False
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    # --- input -------------------------------------------------------------------
+
+    def send_keys(self, *keys: str) -> None:
+        """Keys by tmux name: ``Space``, ``Enter``, ``Escape``, ``C-e``, ``a`` ..."""
+        self._run("send-keys", "-t", self.name, *keys)
+
+    def send_literal(self, text: str) -> None:
+        """``text`` as typed characters, in one ``send-keys -l``."""
+        self._run("send-keys", "-t", self.name, "-l", text)
+
+    # --- output ------------------------------------------------------------------
+
+    def capture(self) -> str:
+        """The visible screen, one line per row."""
+        return self._run("capture-pane", "-p", "-t", self.name).stdout
+
+    def wait_until(
+        self, predicate: Callable[[str], bool], *, timeout: float = 15.0, what: str = "condition"
+    ) -> str:
+        """Poll the screen until ``predicate(screen)`` holds; return that screen."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while True:
+            screen = self.capture()
+            if predicate(screen):
+                return screen
+            if time.monotonic() > deadline:
+                raise WaitTimeout(f"timed out after {timeout} s waiting for {what}:\n{screen}")
+            time.sleep(0.02)
+
+    def wait_for(self, pattern: str, *, timeout: float = 15.0, regex: bool = False) -> str:
+        """Wait until ``pattern`` (text, or a regular expression) is on the screen."""
+        if regex:
+            compiled = re.compile(pattern)
+            return self.wait_until(
+                lambda s: compiled.search(s) is not None, timeout=timeout, what=repr(pattern)
+            )
+        return self.wait_until(lambda s: pattern in s, timeout=timeout, what=repr(pattern))
+
+    # --- the program -------------------------------------------------------------
+
+    def _pane(self, fmt: str) -> str:
+        return self._run("display-message", "-p", "-t", self.name, fmt).stdout.strip()
+
+    def pane_pid(self) -> int:
+        """The program's pid (it was exec'd in the pane)."""
+        return int(self._pane("#{pane_pid}"))
+
+    def dead(self) -> bool:
+        return self._pane("#{pane_dead}") == "1"
+
+    def exit_status(self) -> int | None:
+        """The program's exit status once it has exited (None while it runs or if killed)."""
+        if not self.dead():
+            return None
+        status = self._pane("#{pane_dead_status}")
+        return int(status) if status else None
+
+    def wait_dead(self, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.dead():
+            if time.monotonic() > deadline:
+                raise WaitTimeout(f"the program still runs after {timeout} s:\n{self.capture()}")
+            time.sleep(0.02)
+
+    def kill9(self) -> None:
+        """SIGKILL the program, as a power cut or an OOM kill would, and wait for it."""
+        os.kill(self.pane_pid(), signal.SIGKILL)
+        self.wait_dead()
