@@ -29,6 +29,8 @@ COMMANDS: dict[str, str] = {
     "sessions": "observer.cli.sessions:sessions",
     "recover": "observer.cli.recover:recover_command",
     "code": "observer.cli.code:code",
+    "stats": "observer.cli.stats:stats",
+    "agree": "observer.cli.agree:agree",
 }
 
 

@@ -1,0 +1,297 @@
+"""Inter-observer agreement of two sessions by the three methods of SPEC's Agreement.
+
+``time``: time-unit κ per stream with the tolerance rule, A the reference;
+overall κ pools the streams' tallies with labels qualified by stream, leaving
+out streams neither observer coded (they would add only none–none agreement).
+``event``: κ on the event alignment of :mod:`observer.analysis.align`, tallied
+in a (K+1)×(K+1) table with nil for unpaired events, per stream and pooled.
+``timeslice``: BORIS-compatible time-slice κ over every (t, actor) cell.
+
+Per code, every method collapses the code's stream table into 2×2: does A's
+label contain the code, does B's.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+
+from observer.analysis import timeslice, timeunit
+from observer.analysis.align import Pair, align_by_stream, micros
+from observer.analysis.kappa import (
+    ABSENT,
+    PRESENT,
+    Kappa,
+    Tally,
+    code_kappa,
+    cohen,
+    collapse,
+    square,
+)
+from observer.codebook import Codebook
+from observer.errors import InputError, Problem
+from observer.sessionfile import Session
+
+METHODS = ("time", "event", "timeslice")
+DEFAULT_TOLERANCE = {"time": 0.0, "event": 2.0, "timeslice": 0.0}
+EMPTY_NAME = {"time": "none", "event": "nil", "timeslice": "none"}
+
+
+@attrs.frozen
+class StreamResult:
+    stream: str
+    kappa: Kappa
+    table: dict[str, dict[str, int]]
+    counts: dict[str, int] = attrs.field(factory=dict)
+    note: str | None = None
+
+
+@attrs.frozen
+class CodeResult:
+    code: str
+    kappa: Kappa
+    table: dict[str, dict[str, int]]
+
+
+@attrs.frozen
+class MethodResult:
+    method: str
+    parameters: dict[str, float]
+    overall: Kappa
+    streams: tuple[StreamResult, ...]
+    codes: tuple[CodeResult, ...]
+    counts: dict[str, int] = attrs.field(factory=dict)
+
+
+def check_pair(a: Session, b: Session, a_name: str, b_name: str) -> list[str]:
+    """Refuse sessions that cannot be compared; return warnings for lesser differences.
+
+    Different codebook ids → InputError. A different version or hash → a warning,
+    and then every code B uses must exist in A's codebook with the same stream and
+    kind (A's codebook defines the streams).
+    """
+    ra, rb = a.codebook, b.codebook
+    if ra.id != rb.id:
+        raise InputError.one(
+            b_name,
+            "codebook.id",
+            f"codebook {rb.id!r} differs from {ra.id!r} of {a_name}: "
+            "agreement needs both sessions coded with the same codebook",
+        )
+    warnings: list[str] = []
+    if ra.version != rb.version or ra.sha256 != rb.sha256:
+        warnings.append(
+            f"{b_name}: codebook {rb.id} {rb.version} (sha256 {rb.sha256[:12]}) differs from "
+            f"{a_name}'s {ra.version} (sha256 {ra.sha256[:12]}); codes are matched by id, "
+            f"streams taken from {a_name}"
+        )
+        problems = _code_problems(a.book, b, b_name)
+        if problems:
+            raise InputError(problems)
+    return warnings
+
+
+def _code_problems(book: Codebook, b: Session, b_name: str) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for i, event in enumerate(b.events):
+        if event.code in seen:
+            continue
+        seen.add(event.code)
+        ours, theirs = book.code_by_id.get(event.code), b.book.code_by_id[event.code]
+        if ours is None:
+            message = f"code {event.code!r} is not in the first session's codebook"
+        elif (ours.stream, ours.kind) != (theirs.stream, theirs.kind):
+            message = (
+                f"code {event.code!r} has another stream or kind in the first session's codebook"
+            )
+        else:
+            continue
+        problems.append(Problem(b_name, f"events[{i}].code", message))
+    return problems
+
+
+def compare(
+    a: Session,
+    b: Session,
+    methods: Iterable[str] = METHODS,
+    *,
+    tolerance: float | None = None,
+    unit: float = 1.0,
+) -> dict[str, MethodResult]:
+    """Each asked-for method's result; ``tolerance`` None means each method's default."""
+    out: dict[str, MethodResult] = {}
+    for method in methods:
+        w = DEFAULT_TOLERANCE[method] if tolerance is None else tolerance
+        if method == "time":
+            out[method] = time_method(a, b, unit=unit, tolerance=w)
+        elif method == "event":
+            out[method] = event_method(a, b, tolerance=w)
+        elif method == "timeslice":
+            out[method] = timeslice_method(a, b, unit=unit)
+        else:
+            raise ValueError(f"unknown method {method!r}")
+    return out
+
+
+def _codes(book: Codebook, tallies: dict[str, Tally]) -> tuple[CodeResult, ...]:
+    out: list[CodeResult] = []
+    for code in book.codes:
+        two = code_kappa(tallies[code.stream], code.id)
+        table = _collapse_table(tallies[code.stream], code.id)
+        out.append(CodeResult(code.id, two, table))
+    return tuple(out)
+
+
+def _collapse_table(tally: Tally, code: str) -> dict[str, dict[str, int]]:
+    two = collapse(tally, code)
+    return {r: {c: two.get((r, c), 0) for c in (PRESENT, ABSENT)} for r in (PRESENT, ABSENT)}
+
+
+def _order(book: Codebook) -> list[str]:
+    """Table label order: codes alphabetically (as sets are joined), the empty label last."""
+    return [*sorted(c.id for c in book.codes), ""]
+
+
+def _pooled(tallies: dict[str, Tally], streams: Sequence[str]) -> Tally:
+    pooled: Tally = Counter()
+    for stream in streams:
+        for (row, col), count in tallies[stream].items():
+            pooled[f"{stream}:{row}", f"{stream}:{col}"] += count
+    return pooled
+
+
+def time_method(
+    a: Session, b: Session, *, unit: float = 1.0, tolerance: float = 0.0
+) -> MethodResult:
+    book = a.book
+    stream_of = {c.id: c.stream for c in book.codes}
+    ids = [s.id for s in book.streams]
+    n = timeunit.unit_count(a, b, unit)
+    la = timeunit.unit_labels(a, stream_of, ids, n, unit)
+    lb = timeunit.unit_labels(b, stream_of, ids, n, unit)
+    window = micros(tolerance) // micros(unit)
+    tallies = {s: timeunit.tolerance_tally(la[s], lb[s], window) for s in ids}
+    used = {stream_of[e.code] for e in (*a.events, *b.events)}
+    order = _order(book)
+    streams = tuple(
+        StreamResult(
+            s,
+            cohen(tallies[s]),
+            square(tallies[s], order),
+            note=None
+            if s in used
+            else "neither observer coded this stream: left out of the overall κ",
+        )
+        for s in ids
+    )
+    overall = cohen(_pooled(tallies, [s for s in ids if s in used]))
+    if not used:
+        overall = attrs.evolve(overall, reason="neither session has any events")
+    params = {"unit": unit, "tolerance": tolerance}
+    return MethodResult("time", params, overall, streams, _codes(book, tallies))
+
+
+def event_tally(pairs: Sequence[Pair], a: Session, b: Session) -> Tally:
+    tally: Tally = Counter()
+    for pair in pairs:
+        row = "" if pair.a is None else a.events[pair.a].code
+        col = "" if pair.b is None else b.events[pair.b].code
+        tally[row, col] += 1
+    return tally
+
+
+def _kinds(pairs: Iterable[Pair]) -> dict[str, int]:
+    counts: Counter[str] = Counter(p.kind for p in pairs)
+    names = ("agreement", "disagreement", "omission", "commission")
+    return {f"{name}s": counts[name] for name in names}
+
+
+def event_method(a: Session, b: Session, *, tolerance: float = 2.0) -> MethodResult:
+    book = a.book
+    aligned = align_by_stream(a, b, tolerance)
+    tallies = {s: event_tally(pairs, a, b) for s, pairs in aligned.items()}
+    order = _order(book)
+    streams = tuple(
+        StreamResult(s, cohen(tallies[s]), square(tallies[s], order), _kinds(pairs))
+        for s, pairs in aligned.items()
+    )
+    overall = cohen(_pooled(tallies, list(tallies)))
+    if overall.n == 0:
+        overall = attrs.evolve(overall, reason="neither session has any events")
+    counts = _kinds(p for pairs in aligned.values() for p in pairs)
+    params = {"tolerance": tolerance}
+    return MethodResult("event", params, overall, streams, _codes(book, tallies), counts)
+
+
+def timeslice_method(a: Session, b: Session, *, unit: float = 1.0) -> MethodResult:
+    book = a.book
+    stream_of = {c.id: c.stream for c in book.codes}
+    ids = [s.id for s in book.streams]
+    bounds = timeslice.span([a, b])
+    first, count = (
+        (0, 0) if bounds is None else (bounds[0], (bounds[1] - bounds[0]) // micros(unit) + 1)
+    )
+    la = timeslice.slice_labels(a, stream_of, ids, first, count, unit)
+    lb = timeslice.slice_labels(b, stream_of, ids, first, count, unit)
+    tallies: dict[str, Tally] = {s: Counter(zip(la[s], lb[s], strict=True)) for s in ids}
+    overall_tally: Tally = Counter()
+    for actor in book.actors:
+        mine = [s.id for s in book.streams if s.actor.id == actor.id]
+        row = timeslice.merge([la[s] for s in mine], count)
+        col = timeslice.merge([lb[s] for s in mine], count)
+        overall_tally.update(zip(row, col, strict=True))
+    overall = cohen(overall_tally)
+    if bounds is None:
+        overall = attrs.evolve(overall, reason="neither session has any events")
+    order = _order(book)
+    streams = tuple(StreamResult(s, cohen(tallies[s]), square(tallies[s], order)) for s in ids)
+    counts = {"slices": count, "empty_both": overall_tally.get(("", ""), 0)}
+    params = {"unit": unit}
+    return MethodResult("timeslice", params, overall, streams, _codes(book, tallies), counts)
+
+
+# --- JSON -------------------------------------------------------------------------
+
+
+def _named(table: dict[str, dict[str, int]], empty: str) -> dict[str, dict[str, int]]:
+    def name(label: str) -> str:
+        return empty if label == "" else label
+
+    return {name(r): {name(c): v for c, v in cols.items()} for r, cols in table.items()}
+
+
+def _kappa_fields(k: Kappa) -> dict[str, Any]:
+    return {"kappa": k.kappa, "kappa_reason": k.reason, "agreement": k.agreement, "n": k.n}
+
+
+def method_dict(result: MethodResult) -> dict[str, Any]:
+    """SPEC's per-method object (plus parameters, reasons and counts)."""
+    empty = EMPTY_NAME[result.method]
+    streams: list[dict[str, Any]] = []
+    for s in result.streams:
+        entry: dict[str, Any] = {"stream": s.stream, **_kappa_fields(s.kappa)}
+        entry.update(s.counts)
+        if s.note:
+            entry["note"] = s.note
+        entry["table"] = _named(s.table, empty)
+        streams.append(entry)
+    codes = [{"code": c.code, **_kappa_fields(c.kappa), "table": c.table} for c in result.codes]
+    return {
+        "parameters": result.parameters,
+        **_kappa_fields(result.overall),
+        **result.counts,
+        "streams": streams,
+        "codes": codes,
+    }
+
+
+def pair_dict(a: Session, b: Session, results: dict[str, MethodResult]) -> dict[str, Any]:
+    return {
+        "a": a.id,
+        "b": b.id,
+        "methods": {name: method_dict(r) for name, r in results.items()},
+    }

@@ -1,0 +1,60 @@
+"""More than two observers of one session: Krippendorff's α (nominal) on time units.
+
+Units and labels are those of the ``time`` method (unit i covers [i·u, (i+1)·u),
+up to the longest session; a stream's label is its set of codes at the unit's
+midpoint, point codes in the unit, or none). Every observer gives a value for
+every unit. α is computed per stream and overall over all (unit, stream) cells
+with labels qualified by stream; as for the ``time`` method, streams no observer
+coded are left out of the overall value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from observer.analysis import timeunit
+from observer.analysis.align import micros
+from observer.analysis.alpha import Alpha, nominal_alpha
+from observer.sessionfile import Session
+
+
+def _alpha_dict(result: Alpha) -> dict[str, Any]:
+    return {
+        "alpha": result.alpha,
+        "alpha_reason": result.reason,
+        "n": result.n,
+        "units": result.units,
+    }
+
+
+def time_alpha(sessions: Sequence[Session], unit: float = 1.0) -> dict[str, Any]:
+    book = sessions[0].book
+    stream_of = {c.id: c.stream for c in book.codes}
+    ids = [s.id for s in book.streams]
+    n = -(-max(micros(s.duration) for s in sessions) // micros(unit))
+    labels = [timeunit.unit_labels(s, stream_of, ids, n, unit) for s in sessions]
+    used = {stream_of[e.code] for s in sessions for e in s.events}
+    streams: list[dict[str, Any]] = []
+    for stream in ids:
+        columns = [observer[stream] for observer in labels]
+        entry = {"stream": stream, **_alpha_dict(nominal_alpha(zip(*columns, strict=True)))}
+        if stream not in used:
+            entry["note"] = "no observer coded this stream: left out of the overall α"
+        streams.append(entry)
+    pooled = [
+        [f"{stream}:{label}" for label in values]
+        for stream in ids
+        if stream in used
+        for values in zip(*(observer[stream] for observer in labels), strict=True)
+    ]
+    overall = _alpha_dict(nominal_alpha(pooled))
+    if not used:
+        overall["alpha_reason"] = "no session has any events"
+    return {
+        "metric": "nominal",
+        "parameters": {"unit": unit},
+        "sessions": [s.id for s in sessions],
+        **overall,
+        "streams": streams,
+    }

@@ -1,0 +1,198 @@
+"""Agreement on rating scales: ICC(A,1), quadratic-weighted κ and Krippendorff's α.
+
+A *target* is one observed session coded by several observers (the raters).
+Targets come from explicit pairs (``A1 B1 A2 B2 …``: raters "first" and
+"second") or from a folder (sessions of the same dyad are one target; each
+observer is a rater; two sessions of one dyad by one observer are refused).
+
+Per rating item (and per segment for segment-scoped items):
+- ICC(A,1), two-way random effects, absolute agreement, single rater (Shrout &
+  Fleiss 1979 ICC(2,1); McGraw & Wong 1996 ICC(A,1)), on the targets every rater
+  rated (complete cases; the others are counted as ``missing``);
+- quadratic-weighted κ (Cohen 1968) for each pair of raters, on the targets both
+  rated, with the item's scale points as the categories;
+- Krippendorff's α (interval), which uses every rating given, missing or not.
+A null rating (left blank) or an absent one counts as missing, never as a value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import combinations
+from typing import Any
+
+import attrs
+
+from observer.analysis.alpha import interval_alpha
+from observer.analysis.kappa import weighted_kappa
+from observer.codebook import Codebook, Rating
+from observer.errors import InputError, Problem
+from observer.sessionfile import Session
+
+PAIR_RATERS = ("first", "second")
+
+
+@attrs.frozen
+class Target:
+    name: str
+    sessions: dict[str, Session]
+    """Rater → session."""
+
+
+def targets_from_pairs(sessions: Sequence[Session]) -> tuple[list[str], list[Target]]:
+    """``A1 B1 A2 B2 …``: each consecutive two are one target, raters first and second."""
+    pairs = [sessions[i : i + 2] for i in range(0, len(sessions), 2)]
+    targets = [
+        Target(f"{a.dyad} ({a.id} | {b.id})", dict(zip(PAIR_RATERS, (a, b), strict=True)))
+        for a, b in pairs
+    ]
+    return list(PAIR_RATERS), targets
+
+
+def targets_by_dyad(sessions: Sequence[tuple[str, Session]]) -> tuple[list[str], list[Target]]:
+    """Sessions of the same dyad form one target, each observer a rater."""
+    by_dyad: dict[str, dict[str, tuple[str, Session]]] = {}
+    problems: list[Problem] = []
+    for name, session in sessions:
+        seen = by_dyad.setdefault(session.dyad, {})
+        if session.observer in seen:
+            problems.append(
+                Problem(
+                    name,
+                    "observer",
+                    f"a second session of dyad {session.dyad!r} by observer "
+                    f"{session.observer!r} (also {seen[session.observer][0]}): "
+                    "name the sessions to compare in pairs instead of a folder",
+                )
+            )
+        seen[session.observer] = (name, session)
+    if problems:
+        raise InputError(problems)
+    raters = sorted({s.observer for _, s in sessions})
+    targets = [
+        Target(dyad, {obs: s for obs, (_, s) in found.items()})
+        for dyad, found in sorted(by_dyad.items())
+    ]
+    return raters, targets
+
+
+def icc_a1(rows: Sequence[Sequence[float]]) -> tuple[float | None, str | None]:
+    """ICC(A,1) of n targets × k raters (every cell present), from the two-way ANOVA:
+    (MSR − MSE) / (MSR + (k − 1)·MSE + k·(MSC − MSE)/n)."""
+    n = len(rows)
+    k = len(rows[0]) if rows else 0
+    if n < 2:
+        return None, f"needs at least two targets rated by every rater (have {n})"
+    if k < 2:
+        return None, "needs at least two raters"
+    grand = sum(map(sum, rows)) / (n * k)
+    row_means = [sum(r) / k for r in rows]
+    col_means = [sum(r[j] for r in rows) / n for j in range(k)]
+    ss_total = sum((x - grand) ** 2 for r in rows for x in r)
+    ss_rows = k * sum((m - grand) ** 2 for m in row_means)
+    ss_cols = n * sum((m - grand) ** 2 for m in col_means)
+    ms_rows = ss_rows / (n - 1)
+    ms_cols = ss_cols / (k - 1)
+    ms_error = (ss_total - ss_rows - ss_cols) / ((n - 1) * (k - 1))
+    denominator = ms_rows + (k - 1) * ms_error + k * (ms_cols - ms_error) / n
+    if denominator <= 1e-12 * max(1.0, ss_total):
+        return None, "no variation among the ratings (every rating the same)"
+    return (ms_rows - ms_error) / denominator, None
+
+
+def _value(session: Session, rating: Rating, segment: str | None) -> float | None:
+    raw = session.ratings.get(rating.id)
+    if segment is not None:
+        raw = raw.get(segment) if isinstance(raw, dict) else None
+    return None if isinstance(raw, dict) or raw is None else raw
+
+
+def _position(rating: Rating, value: float) -> int:
+    return round((value - rating.min) / rating.step)
+
+
+def _item(
+    rating: Rating, segment: str | None, raters: list[str], targets: list[Target]
+) -> dict[str, Any]:
+    grid = [
+        [_value(t.sessions[r], rating, segment) if r in t.sessions else None for r in raters]
+        for t in targets
+    ]
+    complete = [[float(v) for v in row if v is not None] for row in grid if None not in row]
+    icc, icc_reason = icc_a1(complete)
+    points = len(rating.scale())
+    pairs: list[dict[str, Any]] = []
+    for x, y in combinations(range(len(raters)), 2):
+        both = [
+            (_position(rating, vx), _position(rating, vy))
+            for vx, vy in ((row[x], row[y]) for row in grid)
+            if vx is not None and vy is not None
+        ]
+        value, reason = weighted_kappa(both, points)
+        pairs.append(
+            {
+                "a": raters[x],
+                "b": raters[y],
+                "weighted_kappa": value,
+                "weighted_kappa_reason": reason,
+                "n": len(both),
+            }
+        )
+    alpha = interval_alpha([[None if v is None else float(v) for v in row] for row in grid])
+    if len(pairs) == 1:
+        wk, wk_reason = pairs[0]["weighted_kappa"], pairs[0]["weighted_kappa_reason"]
+    else:
+        wk, wk_reason = None, "more than two raters: see the pairwise values"
+    return {
+        "rating": rating.id,
+        "segment": segment,
+        "scale": {"min": rating.min, "max": rating.max, "step": rating.step},
+        "targets": len(targets),
+        "complete": len(complete),
+        "missing": len(targets) - len(complete),
+        "icc_a1": icc,
+        "icc_a1_reason": icc_reason,
+        "weighted_kappa": wk,
+        "weighted_kappa_reason": wk_reason,
+        "pairs": pairs,
+        "alpha_interval": alpha.alpha,
+        "alpha_interval_reason": alpha.reason,
+    }
+
+
+def _check_scales(book: Codebook, targets: list[Target]) -> None:
+    """Values from a session of another codebook version must lie on this one's scales."""
+    problems: list[Problem] = []
+    for target in targets:
+        for session in target.sessions.values():
+            for rating in book.ratings:
+                segments = [s.id for s in book.segments] if rating.scope == "segment" else [None]
+                for segment in segments:
+                    value = _value(session, rating, segment)
+                    if value is not None and not rating.accepts(value):
+                        where = f"ratings.{rating.id}" + (f".{segment}" if segment else "")
+                        problems.append(
+                            Problem(session.id, where, f"{value} is not on {rating.id}'s scale")
+                        )
+    if problems:
+        raise InputError(problems)
+
+
+def rating_agreement(book: Codebook, raters: list[str], targets: list[Target]) -> dict[str, Any]:
+    """Every rating item of ``book`` (per segment for segment-scoped ones)."""
+    _check_scales(book, targets)
+    items: list[dict[str, Any]] = []
+    for rating in book.ratings:
+        segments: list[str | None] = (
+            [s.id for s in book.segments] if rating.scope == "segment" else [None]
+        )
+        for segment in segments:
+            items.append(_item(rating, segment, raters, targets))
+    return {
+        "raters": raters,
+        "targets": [
+            {"target": t.name, "sessions": {r: s.id for r, s in t.sessions.items()}}
+            for t in targets
+        ],
+        "items": items,
+    }

@@ -1,0 +1,171 @@
+"""Plain-text views of agreement results, rendered from the same dicts as the JSON.
+
+Every κ is printed as a number with its Landis & Koch (1977) band beside it; an
+undefined κ is printed as "—" with its reason. Nothing here hides a number.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from observer.analysis.kappa import LANDIS_KOCH_SOURCE, landis_koch
+
+TITLES = {
+    "time": "time-unit Cohen's kappa",
+    "event": "event-based Cohen's kappa (Needleman-Wunsch alignment)",
+    "timeslice": "time-slice Cohen's kappa (BORIS-compatible)",
+}
+BANDS_NOTE = (
+    f"Bands after {LANDIS_KOCH_SOURCE}: < 0 poor, 0-0.20 slight, 0.21-0.40 fair, "
+    "0.41-0.60 moderate, 0.61-0.80 substantial, 0.81-1 almost perfect. "
+    "A band is a convention, not a verdict: report the kappa itself."
+)
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _kappa(entry: dict[str, Any], key: str = "kappa") -> str:
+    value = entry.get(key)
+    if value is None:
+        return f"kappa —      ({entry.get(f'{key}_reason') or 'undefined'})"
+    return f"kappa {value:6.3f}  {landis_koch(value):<14}"
+
+
+def _agreement(entry: dict[str, Any]) -> str:
+    p = entry.get("agreement")
+    share = "—" if p is None else f"{100 * p:5.1f}%"
+    return f"agreement {share:>6}  N {entry['n']}"
+
+
+def _parameters(method: str, parameters: dict[str, float]) -> str:
+    parts = [f"{name} {value:g} s" for name, value in parameters.items()]
+    if method == "time":
+        parts.append("A is the reference")
+    return ", ".join(parts)
+
+
+MATRIX_LABELS = 8
+TOP_CELLS = 8
+
+
+def _table(table: dict[str, dict[str, int]], indent: str) -> list[str]:
+    """A small table as a matrix; a large one as its most frequent disagreements."""
+    labels = list(table)
+    if len(labels) > MATRIX_LABELS:
+        agreeing = sum(table[label][label] for label in labels)
+        cells = sorted(
+            ((count, row, col) for row, cols in table.items() for col, count in cols.items()),
+            key=lambda cell: (-cell[0], cell[1], cell[2]),
+        )
+        off = [cell for cell in cells if cell[1] != cell[2] and cell[0]]
+        lines = [
+            f"{indent}{len(labels)} labels; {agreeing} on the diagonal; the "
+            f"{min(TOP_CELLS, len(off))} most frequent disagreements (all cells: --format json):"
+        ]
+        lines += [f"{indent}  {row} -> {col}: {count}" for count, row, col in off[:TOP_CELLS]]
+        return lines
+    width = max(len(label) for label in labels)
+    col = max(
+        [len(label) for label in labels] + [len(str(v)) for r in table.values() for v in r.values()]
+    )
+    lines = [indent + " " * (width + 2) + " ".join(f"{label:>{col}}" for label in labels)]
+    for row in labels:
+        values = " ".join(f"{table[row][c]:>{col}}" for c in labels)
+        lines.append(f"{indent}{row:<{width}}  {values}")
+    return lines
+
+
+def render_method(name: str, result: dict[str, Any]) -> list[str]:
+    lines = [f"{name}: {TITLES[name]} ({_parameters(name, result['parameters'])})"]
+    lines.append(f"  overall  {_kappa(result)}  {_agreement(result)}")
+    if name == "event":
+        lines.append(
+            "  agreements {agreements}, disagreements {disagreements}, omissions (in A, not B) "
+            "{omissions}, commissions (in B, not A) {commissions}".format(**result)
+        )
+    if name == "timeslice":
+        lines.append(
+            f"  {result['empty_both']} of {result['n']} (t, actor) cells are empty for both "
+            "observers and count as agreement: they raise kappa (see README)"
+        )
+    width = max(
+        [len(s["stream"]) for s in result["streams"]] + [len(c["code"]) for c in result["codes"]]
+    )
+    lines.append("  streams")
+    for s in result["streams"]:
+        lines.append(f"    {s['stream']:<{width}}  {_kappa(s)}  {_agreement(s)}")
+        if s.get("note"):
+            lines.append(f"    {'':<{width}}  ({s['note']})")
+    lines.append("  codes (2x2: does each observer's label contain the code)")
+    for c in result["codes"]:
+        lines.append(f"    {c['code']:<{width}}  {_kappa(c)}  {_agreement(c)}")
+    lines.append("  agreement tables (rows A, columns B)")
+    for s in result["streams"]:
+        if s["n"]:
+            lines.append(f"    {s['stream']}")
+            lines.extend(_table(s["table"], "      "))
+    return lines
+
+
+def render_pair(document: dict[str, Any]) -> str:
+    lines = [f"A (reference): {document['a']}", f"B:             {document['b']}", ""]
+    for name, result in document["methods"].items():
+        lines.extend(render_method(name, result))
+        lines.append("")
+    lines.append(BANDS_NOTE)
+    return "\n".join(lines)
+
+
+def render_alpha(result: dict[str, Any]) -> str:
+    lines = [
+        f"Krippendorff's alpha (nominal) on time units of {result['parameters']['unit']:g} s, "
+        f"{len(result['sessions'])} observers",
+    ]
+
+    def one(entry: dict[str, Any]) -> str:
+        if entry["alpha"] is None:
+            return f"alpha —  ({entry['alpha_reason']})"
+        return f"alpha {entry['alpha']:6.3f}  N {entry['n']} values in {entry['units']} units"
+
+    lines.append(f"  overall  {one(result)}")
+    width = max(len(s["stream"]) for s in result["streams"])
+    for s in result["streams"]:
+        lines.append(f"    {s['stream']:<{width}}  {one(s)}")
+    lines.append(
+        "  Krippendorff (2004): alpha >= 0.800 for conclusions, 0.667-0.800 tentative only."
+    )
+    return "\n".join(lines)
+
+
+def render_ratings(document: dict[str, Any]) -> str:
+    lines = [
+        f"Rating agreement: raters {', '.join(document['raters'])}; "
+        f"{len(document['targets'])} targets",
+    ]
+    for t in document["targets"]:
+        sessions = ", ".join(f"{r}: {s}" for r, s in t["sessions"].items())
+        lines.append(f"  {t['target']}: {sessions}")
+    lines.append("")
+    for item in document["items"]:
+        name = item["rating"] + (f" / {item['segment']}" if item["segment"] else "")
+        lines.append(
+            f"{name}  (scale {item['scale']['min']:g}-{item['scale']['max']:g}; "
+            f"{item['complete']} of {item['targets']} targets complete, {item['missing']} with a "
+            "missing rating)"
+        )
+        icc = item["icc_a1"]
+        icc_text = _num(icc) if icc is not None else f"— ({item['icc_a1_reason']})"
+        lines.append(f"  ICC(A,1) {icc_text}")
+        for pair in item["pairs"]:
+            lines.append(
+                f"  {pair['a']} vs {pair['b']}: weighted {_kappa(pair, 'weighted_kappa')}  "
+                f"N {pair['n']}"
+            )
+        alpha = item["alpha_interval"]
+        alpha_text = _num(alpha) if alpha is not None else f"— ({item['alpha_interval_reason']})"
+        lines.append(f"  Krippendorff's alpha (interval) {alpha_text}")
+    lines.append("")
+    lines.append(BANDS_NOTE)
+    return "\n".join(lines)

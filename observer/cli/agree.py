@@ -1,0 +1,156 @@
+"""``observer agree``: inter-observer agreement on codes (three methods) or ratings."""
+
+from __future__ import annotations
+
+import math
+import sys
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from observer.analysis.agreement import METHODS, check_pair, compare, pair_dict
+from observer.analysis.multi import time_alpha
+from observer.analysis.ratings import rating_agreement, targets_by_dyad, targets_from_pairs
+from observer.analysis.report import render_alpha, render_pair, render_ratings
+from observer.cli.stats import load_all
+from observer.errors import InputError
+from observer.sessionfile import Session
+
+
+def _warn(message: str) -> None:
+    click.echo(f"observer agree: warning: {message}", err=True)
+
+
+def _positive(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is None:
+        return None
+    if not math.isfinite(value) or value < 0 or (param.name == "unit" and value == 0):
+        limit = "greater than 0" if param.name == "unit" else "0 or more"
+        raise click.BadParameter(f"must be a number of seconds, {limit}", ctx, param)
+    return value
+
+
+def _expand(paths: tuple[Path, ...], ratings: bool) -> tuple[list[Path], bool]:
+    files: list[Path] = []
+    folder = False
+    for path in paths:
+        if path.is_dir():
+            if not ratings:
+                raise click.UsageError("a folder is accepted only with --ratings")
+            folder = True
+            files.extend(sorted(path.glob("*.json")))
+        else:
+            files.append(path)
+    return files, folder
+
+
+def _emit(document: dict[str, Any], fmt: str, text: str) -> None:
+    if fmt == "json":
+        sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        click.echo(text)
+
+
+def _check_all(loaded: list[tuple[str, Session]]) -> None:
+    (a_name, a), *rest = loaded
+    for b_name, b in rest:
+        for warning in check_pair(a, b, a_name, b_name):
+            _warn(warning)
+
+
+@click.command()
+@click.argument("sessions", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--method",
+    type=click.Choice(["event", "time", "timeslice", "all"]),
+    default="all",
+    show_default=True,
+    help="Which kappa: event-based, time-unit, BORIS-compatible time-slice, or all three.",
+)
+@click.option(
+    "--tolerance",
+    type=float,
+    default=None,
+    callback=_positive,
+    help="Seconds. time: A's label agrees if B has it within this (default 0); "
+    "event: largest onset difference of a pair (default 2).",
+)
+@click.option(
+    "--unit",
+    type=float,
+    default=1.0,
+    show_default=True,
+    callback=_positive,
+    help="Seconds per time unit (time) or between slices (timeslice).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--ratings",
+    is_flag=True,
+    help="Agreement on rating scales over several sessions: A1 B1 A2 B2 ... or a folder.",
+)
+def agree(
+    sessions: tuple[Path, ...],
+    method: str,
+    tolerance: float | None,
+    unit: float,
+    fmt: str,
+    ratings: bool,
+) -> None:
+    """Inter-observer agreement of two sessions of the same codebook (A is the
+    reference): time-unit, event-based and BORIS-compatible time-slice kappa,
+    overall, per stream and per code. With more than two sessions: every pair,
+    and Krippendorff's alpha on time units. With --ratings: ICC(A,1), quadratic-
+    weighted kappa and Krippendorff's alpha per rating item."""
+    files, folder = _expand(sessions, ratings)
+    loaded = load_all(tuple(files))
+    if ratings:
+        _ratings(loaded, folder, fmt)
+        return
+    if len(loaded) < 2:
+        raise click.UsageError("needs at least two sessions to compare")
+    _check_all(loaded)
+    dyads = sorted({s.dyad for _, s in loaded})
+    if len(dyads) > 1:
+        _warn(f"the sessions are of different dyads ({', '.join(dyads)})")
+    methods = list(METHODS) if method == "all" else [method]
+    pairs = []
+    for (a_name, a), (b_name, b) in combinations(loaded, 2):
+        check_pair(a, b, a_name, b_name)  # the first session's warnings are already out
+        pairs.append(pair_dict(a, b, compare(a, b, methods, tolerance=tolerance, unit=unit)))
+    if len(loaded) == 2:
+        _emit(pairs[0], fmt, render_pair(pairs[0]))
+        return
+    alpha = time_alpha([s for _, s in loaded], unit=unit)
+    document = {"pairs": pairs, "alpha": alpha}
+    text = "\n\n".join([*(render_pair(p) for p in pairs), render_alpha(alpha)])
+    _emit(document, fmt, text)
+
+
+def _ratings(loaded: list[tuple[str, Session]], folder: bool, fmt: str) -> None:
+    if not loaded:
+        raise click.UsageError("no session files found")
+    (first_name, first), *_ = loaded
+    for name, session in loaded[1:]:
+        ref = session.codebook
+        if ref.id != first.codebook.id:
+            raise InputError.one(
+                name,
+                "codebook.id",
+                f"codebook {ref.id!r} differs from {first.codebook.id!r} of {first_name}",
+            )
+        if (ref.version, ref.sha256) != (first.codebook.version, first.codebook.sha256):
+            _warn(f"{name}: codebook version or hash differs from {first_name}'s")
+    if folder:
+        raters, targets = targets_by_dyad(loaded)
+    else:
+        if len(loaded) % 2:
+            raise click.UsageError("--ratings takes sessions in pairs: A1 B1 A2 B2 ...")
+        raters, targets = targets_from_pairs([s for _, s in loaded])
+    document = rating_agreement(first.book, raters, targets)
+    _emit({"ratings": document}, fmt, render_ratings(document))

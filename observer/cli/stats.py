@@ -1,0 +1,96 @@
+"""``observer stats SESSION... [--format table|csv|json]``: per-code descriptive statistics."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+import orjson
+
+from observer.analysis.stats import FIELDS, SessionStats, session_stats
+from observer.errors import InputError, Problem
+from observer.sessionfile import Session, load_session
+
+
+def load_all(paths: tuple[Path, ...]) -> list[tuple[str, Session]]:
+    """Every session, or InputError listing the problems of all the files at once."""
+    out: list[tuple[str, Session]] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            out.append((str(path), load_session(path)))
+        except InputError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def _cell(value: float | int | None, digits: int) -> str:
+    if value is None:
+        return "-"
+    return str(value) if isinstance(value, int) else f"{value:.{digits}f}"
+
+
+def _table(session: Session, result: SessionStats) -> str:
+    head = ("code", "kind", "count", "rate/min", "first_s", "total_s", "mean_s", "sd_s", "prop")
+    rows = [
+        (
+            c.code,
+            c.kind,
+            str(c.count),
+            _cell(c.rate_per_min, 2),
+            _cell(c.first_s, 3),
+            _cell(c.total_s, 3),
+            _cell(c.mean_s, 3),
+            _cell(c.sd_s, 3),
+            _cell(c.proportion, 3),
+        )
+        for c in result.codes
+    ]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    lines = [
+        f"{session.id}  (dyad {session.dyad}, observer {session.observer}, "
+        f"duration {session.duration:.3f} s)"
+    ]
+    for row in [head, *rows]:
+        first = f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}"
+        rest = "  ".join(f"{cell:>{w}}" for cell, w in zip(row[2:], widths[2:], strict=True))
+        lines.append(f"  {first}  {rest}")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("sessions", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="table: for reading; csv: one row per session and code; json: SPEC's object.",
+)
+def stats(sessions: tuple[Path, ...], fmt: str) -> None:
+    """Per-code statistics of each SESSION: count, rate per minute, latency to the
+    first occurrence, and for state codes total, mean and SD (n - 1) of bout
+    durations and the proportion of session time. Every code of the codebook is
+    listed, unused ones with count 0."""
+    loaded = load_all(sessions)
+    results = [(s, session_stats(s)) for _, s in loaded]
+    if fmt == "json":
+        document = {"sessions": [r.as_dict() for _, r in results]}
+        sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["session", "duration", "code", *FIELDS])
+        for _, result in results:
+            for c in result.codes:
+                values = c.as_dict()
+                writer.writerow(
+                    [result.id, result.duration, c.code]
+                    + ["" if values[f] is None else values[f] for f in FIELDS]
+                )
+    else:
+        click.echo("\n\n".join(_table(s, r) for s, r in results))
