@@ -31,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "code": "observer.cli.code:code",
     "stats": "observer.cli.stats:stats",
     "agree": "observer.cli.agree:agree",
+    "export": "observer.cli.export:export",
+    "import-boris": "observer.cli.import_boris:import_boris",
 }
 
 

@@ -1,0 +1,73 @@
+"""CSV and TSV: one row per event, readable as-is by pandas, R and spreadsheets.
+
+Columns (SPEC): ``session, dyad, observer, code, label, group, actor, kind,
+start, end, duration, modifiers``. Times are seconds on the session clock as
+plain decimals; ``end`` and ``duration`` are empty for point events; modifiers
+are ``name=value;name=value``. UTF-8, ``\\n`` line ends, fields quoted (by the
+csv module's rules) only when they hold the delimiter, a quote or a line break.
+
+Only free text (dyad, observer, label) can need quoting; ids, kinds, times and
+modifier ids cannot (their pattern excludes it). So the per-session and
+per-code parts of a row are quoted once and events are joined directly,
+which keeps 100,000 rows well under a second.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from observer.export import modifier_text, seconds
+from observer.sessionfile import Session
+
+COLUMNS = (
+    "session",
+    "dyad",
+    "observer",
+    "code",
+    "label",
+    "group",
+    "actor",
+    "kind",
+    "start",
+    "end",
+    "duration",
+    "modifiers",
+)
+
+
+def _joined(fields: Sequence[str], delimiter: str) -> str:
+    """``fields`` as one row fragment, quoted as the csv module quotes them."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="").writerow(fields)
+    return out.getvalue()
+
+
+def tabular_bytes(sessions: Iterable[Session], delimiter: str = ",") -> bytes:
+    """The header and one row per event of every session, in session order."""
+    d = delimiter
+    lines = [_joined(COLUMNS, d)]
+    for session in sessions:
+        book = session.book
+        head = _joined((session.id, session.dyad, session.observer), d)
+        # Per code: the session's columns and the code's, joined once.
+        fixed = {
+            c.id: d.join((head, _joined((c.id, c.label, c.group, c.actor, c.kind), d)))
+            for c in book.codes
+        }
+        order = {c.id: c.modifiers for c in book.codes}
+        for event in session.events:
+            end = event.end
+            start = seconds(event.start)
+            mods = modifier_text(event.modifiers, order[event.code]) if event.modifiers else ""
+            if end is None:
+                lines.append(f"{fixed[event.code]}{d}{start}{d}{d}{d}{mods}")
+            else:
+                duration = seconds(max(0.0, round(end - event.start, 6)))
+                lines.append(
+                    f"{fixed[event.code]}{d}{start}{d}{seconds(end)}{d}{duration}{d}{mods}"
+                )
+        del fixed
+    lines.append("")
+    return "\n".join(lines).encode("utf-8")
