@@ -69,7 +69,29 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(float, _strict_float)
     conv.register_structure_hook(bool, _strict_bool)
     conv.register_structure_hook_factory(_is_plain_union, _union_hook_factory)
+    conv.register_structure_hook_factory(_is_sequence, lambda tp: _sequence_hook(conv, tp))
     return conv
+
+
+def _is_sequence(tp: Any) -> bool:
+    return typing.get_origin(tp) in (list, tuple)
+
+
+def _sequence_hook(conv: cattrs.Converter, tp: Any) -> Callable[[Any, Any], Any]:
+    """Lists only: cattrs alone would take a string or an object as a sequence of
+    its characters or keys (``"examples": "a hug"`` becoming five examples)."""
+    args = typing.get_args(tp)
+    item_tp = args[0] if args else Any
+    item_hook = conv.get_structure_hook(item_tp)
+    as_tuple = typing.get_origin(tp) is tuple
+
+    def hook(value: Any, _: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            raise TypeError
+        items = [item_hook(item, item_tp) for item in value]
+        return tuple(items) if as_tuple else items
+
+    return hook
 
 
 def _is_plain_union(tp: Any) -> bool:
