@@ -66,7 +66,7 @@ def render_legend(book: Codebook) -> str:
     if book.description:
         lines += ["", *_wrap(book.description, "")]
     label_width = min(LABEL_WIDTH, max(len(c.label) for c in book.codes))
-    lines += ["", f"KEYS  (key  label{' ' * (label_width - 5)}  kind   code id  +modifiers)"]
+    lines += ["", "KEYS  (point: an instant; state: its key starts it and stops it)"]
     for actor in book.actors:
         streams = [s for s in book.streams if s.actor.id == actor.id]
         if not streams:
@@ -83,7 +83,7 @@ def render_legend(book: Codebook) -> str:
             required = ", required" if mod.required else ", optional"
             lines.append(f"  {mod.label} ({mod.id}{required})")
             values = "   ".join(f"{v.key} {v.label or v.id}" for v in mod.values)
-            lines += _wrap(values, "      ", "    ")
+            lines += _wrap(values, "    ")
     if book.ratings:
         lines += ["", "RATINGS"]
         for rating in book.ratings:
@@ -92,8 +92,9 @@ def render_legend(book: Codebook) -> str:
             lines += _wrap(
                 f"{rating.label} ({rating.id})  {_scale(rating)}, {scope}{who}", "    ", "  "
             )
+            width = max((len(point) for point in rating.anchors), default=0)
             for point, text in sorted(rating.anchors.items(), key=lambda kv: float(kv[0])):
-                lines += _wrap(text, "      " + " " * len(point), f"      {point} ")
+                lines += _wrap(text, " " * (7 + width), f"      {point:<{width}} ")
     if book.segments:
         lines += ["", "SEGMENTS"]
         for i, segment in enumerate(book.segments, 1):
