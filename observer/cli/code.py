@@ -36,19 +36,15 @@ def code(
     """Code a session live: form, clock, keys, end, session file."""
     from observer.codebook import load_codebook
     from observer.errors import InputError
-    from observer.live.recovery import find_journals
 
     folder = resolve_session_dir(session_dir)  # type: ignore[arg-type]
     book = load_codebook(codebook_arg) if codebook_arg is not None else None
     if book is None and dyad and observer_id:
         book = load_codebook("cpp-attachment")
-    journals = find_journals(folder)
 
     from observer.tui.coding.app import CodingApp
 
-    app = CodingApp(
-        folder, book=book, dyad=dyad, observer=observer_id, label=label, journals=journals
-    )
+    app = CodingApp(folder, book=book, dyad=dyad, observer=observer_id, label=label)
     try:
         app.run()
     finally:

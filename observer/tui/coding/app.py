@@ -23,7 +23,7 @@ from observer.errors import InputError, Problem
 from observer.live.ids import new_session_id
 from observer.live.journal import JournalWriter, make_header
 from observer.live.recorder import Recorder, SessionMeta
-from observer.live.recovery import finish
+from observer.live.recovery import find_journals, finish
 from observer.sessionfile import Session
 from observer.structure import Number
 from observer.tui.coding.commands import CodingCommands
@@ -70,7 +70,7 @@ class CodingApp(App[None]):
         self.folder = folder
         self.book = book
         self.dyad, self.observer, self.label = dyad, observer, label
-        self.journals = journals or []
+        self.journals = find_journals(folder) if journals is None else journals
         self.now = now
         self.recorder: Recorder | None = None
         self.writer: JournalWriter | None = None

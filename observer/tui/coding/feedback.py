@@ -49,11 +49,14 @@ class RowRenderer:
         if event is None:
             text.append(row.text, style=row.style)
             return text
-        undone = not self._present(event)
+        if row.stop:
+            undone = event.end is None or event.end != row.t or not self._present(event)
+        else:
+            undone = not self._present(event)
         code = self.book.code_by_id[event.code]
         actor = self.book.actor_by_id[code.actor].label
         if row.stop:
-            took = f" ({event.end - event.start:.1f} s)" if event.end is not None else ""
+            took = f" ({row.t - event.start:.1f} s)" if row.t is not None else ""
             text.append(f"■ {code.label} stopped{took}", style="")
         else:
             mark = "▶ " if code.kind == "state" else "• "
@@ -61,7 +64,7 @@ class RowRenderer:
             text.append(f"  {actor}", style="dim")
             for name, value in event.modifiers.items():
                 text.append(f"  {name}={value}", style="magenta")
-        if undone and not row.stop:
+        if undone:
             text.append("  (undone)", style="italic red")
             text.stylize("strike", 15)
         return text

@@ -48,10 +48,22 @@ BARE_MODIFIERS = frozenset(
     for mod in ("shift", "ctrl", "control", "alt", "super", "meta", "hyper")
 ) | {"caps_lock", "num_lock", "scroll_lock", "iso_level3_shift", "iso_level5_shift"}
 KEY_NAMES = {"ctrl+z": "^z", "ctrl+y": "^y", "ctrl+n": "^n", "ctrl+e": "^e", "space": "space"}
-HINTS = Text.from_markup(
-    "[b]space[/b] clock  [b]^z[/b] undo  [b]^y[/b] redo  [b]^n[/b] note  [b]F2 ^g[/b] segment"
-    "  [b]^e[/b] end  [b]^q[/b] quit  [b]F1[/b] help"
-)
+HINTS = Text.assemble(
+    *(
+        part
+        for key, what in (
+            ("space", "clock"),
+            ("^z", "undo"),
+            ("^y", "redo"),
+            ("^n", "note"),
+            ("F2 ^g", "segment"),
+            ("^e", "end"),
+            ("^q", "quit"),
+            ("F1", "help"),
+        )
+        for part in ("  ", (key, "bold"), f" {what}")
+    )
+)[1:]  # one leading space; the 80-column line holds every hint
 
 
 class Saved:
@@ -85,7 +97,8 @@ class CodingScreen(Screen[None]):
         self.note_at: float | None = None
         """Session time of the ctrl+n press while a note is being typed."""
         self._last_state_key: tuple[str, float] = ("", float("-inf"))
-        self._rows_by_event: dict[int, int] = {}
+        self._rows_by_event: dict[int, list[int]] = {}
+        """Log rows showing each live event (by ``id(event)``), to redraw them when it changes."""
         self.refused = 0
 
     def compose(self) -> ComposeResult:
@@ -188,7 +201,7 @@ class CodingScreen(Screen[None]):
             last_char, last_mono = self._last_state_key
             self._last_state_key = (char, mono)
             if last_char == char and 0 <= mono - last_mono < REPEAT_S:
-                self.refuse(char, f"{code.label}: held key repeat ignored")
+                self.refuse(char, f"{code.label}: held key repeat ignored", mono)
                 return None
         outcome = rec.key(char, mono)
         self.acknowledge(char, outcome, mono)
@@ -199,28 +212,28 @@ class CodingScreen(Screen[None]):
     ) -> None:
         """Show what a key did: the prompt line, the log, the modifier bar."""
         if not outcome.ok:
-            self.refuse(key, outcome.message)
+            self.refuse(key, outcome.message, mono)
             return
         log = self.query_one(EventLog)
         if outcome.kind in ("point", "start", "switch", "stop"):
             for event in outcome.events:
                 stop = event.end is not None and outcome.kind != "point"
                 row = LogRow(event.end if stop else event.start, key, "", event=event, stop=stop)
-                if not stop:
-                    self._rows_by_event[id(event)] = log.row_count
+                self._rows_by_event.setdefault(id(event), []).append(log.row_count)
                 log.append(row)
-        elif outcome.kind == "modifier":
-            for event in outcome.events:
-                index = self._rows_by_event.get(id(event))
-                if index is not None:
-                    log.update_row(index, log.rows[index])
         else:
-            t = outcome.t
-            if t is None:
-                t = self.session_now() if mono is None else self.recorder.clock.session_time(mono)
-            log.append(LogRow(t, key, text or outcome.message, style=INFO_STYLE))
-        if outcome.kind in ("undo", "redo"):
-            log.refresh()
+            if outcome.kind != "modifier":
+                t = outcome.t
+                if t is None:
+                    t = (
+                        self.session_now()
+                        if mono is None
+                        else self.recorder.clock.session_time(mono)
+                    )
+                log.append(LogRow(t, key, text or outcome.message, style=INFO_STYLE))
+            for event in outcome.events:  # a modifier set, an undo or redo: redraw their rows
+                for index in self._rows_by_event.get(id(event), ()):
+                    log.update_row(index, log.rows[index])
         self.show_prompt(key, outcome)
         self.tick()
 
@@ -235,13 +248,15 @@ class CodingScreen(Screen[None]):
         text.append(f" ✓ {outcome.message}{stamp}", style=OK_STYLE)
         self.say(text)
 
-    def refuse(self, key: str, message: str) -> None:
+    def refuse(self, key: str, message: str, mono: float | None = None) -> None:
+        """Acknowledge a refused key on the prompt line and in the log; nothing else moves."""
         self.refused += 1
         text = Text()
         text.append(f" {key} ", style="reverse " + REFUSED_STYLE)
         text.append(f" ✗ {message}", style=REFUSED_STYLE)
         self.say(text, refused=True)
-        self.query_one(EventLog).append(LogRow(self.session_now(), key, message, style="red"))
+        t = self.session_now() if mono is None else self.recorder.clock.session_time(mono)
+        self.query_one(EventLog).append(LogRow(t, key, message, style="red"))
 
     def on_paste(self, event: events.Paste) -> None:
         """Bracketed paste while coding: never codes; refused with a notice."""
@@ -326,8 +341,10 @@ class CodingScreen(Screen[None]):
             self.choosing_segment = None
             self.say(Text("segment choice cancelled", style=INFO_STYLE))
         elif self.recorder.pending is not None:
-            self.recorder.pending = None
-            self.say(Text("modifier skipped", style=INFO_STYLE))
+            # The choice is the recorder's state (journaled); the next key closes it.
+            self.say(
+                Text("modifier: a value key sets it; any other key skips it", style=INFO_STYLE)
+            )
 
     def end(self, mono: float) -> None:
         self.app.begin_end(mono, quitting=False)  # type: ignore[attr-defined]

@@ -30,7 +30,7 @@ class EventLog(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     EventLog {
         overflow-x: hidden;
-        overflow-y: auto;
+        overflow-y: scroll;
     }
     EventLog > .event-log--highlight {
         background: $accent 40%;

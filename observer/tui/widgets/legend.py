@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.widget import Widget
 
-from observer.codebook import Code, Codebook
+from observer.codebook import Code, Codebook, Modifier
 
 GAP = 2
 
@@ -23,11 +23,11 @@ class Layout:
     per_row: int
 
 
-LAYOUTS = (
+LAYOUTS = (  # richest first: readable labels matter more than group headings
     Layout(True, 1),
     Layout(True, 2),
-    Layout(True, 3),
     Layout(False, 2),
+    Layout(True, 3),
     Layout(False, 3),
     Layout(False, 4),
     Layout(False, 5),
@@ -46,6 +46,15 @@ def _columns(book: Codebook) -> list[list[tuple[str, list[Code]]]]:
         if groups:
             columns.append(groups)
     return columns
+
+
+def _modifier_line(modifier: Modifier) -> Text:
+    """A modifier's value keys, as typed right after a code that has it."""
+    line = Text(f"{modifier.label} (after its codes):", style="dim italic")
+    for value in modifier.values:
+        line.append(f"  {value.key}", style="bold")
+        line.append(f" {value.label or value.id}")
+    return line
 
 
 def _height(columns: list[list[tuple[str, list[Code]]]], layout: Layout, stacked: bool) -> int:
@@ -107,6 +116,8 @@ class KeyLegend(Widget):
                     if i < len(blocks) - 1:
                         line.append(" " * GAP)
                 lines.append(line)
+        if layout.headings:
+            lines.extend(_modifier_line(m) for m in self.book.modifiers)
         return Text("\n").join(lines)
 
     def _column(
@@ -153,7 +164,7 @@ def _choose(book: Codebook, width: int, budget: int) -> tuple[Layout, bool, int]
     for layout in LAYOUTS:
         if col_w // layout.per_row < 10 and layout is not LAYOUTS[0]:
             continue
-        height = _height(columns, layout, stacked)
+        height = _height(columns, layout, stacked) + (len(book.modifiers) if layout.headings else 0)
         best = (layout, stacked, height)
         if height <= budget:
             return best

@@ -1,0 +1,337 @@
+"""Pilot tests of ``observer code``'s whole flow: form, coding, end, file.
+
+Key times: keys pressed through Pilot carry real ``event.time`` values; where a
+test needs exact session times it calls ``CodingScreen.press(key, mono)`` with
+chosen monotonic times (the same path ``on_key`` takes with ``event.time``).
+The display clock is injected (``now``), never textual's own clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import io
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from textual import events
+from textual.widgets import Input, Static
+
+from observer.codebook import load_codebook
+from observer.live.journal import JournalWriter, make_header
+from observer.live.recorder import Recorder, SessionMeta
+from observer.sessionfile import load_session
+from observer.tui.coding.app import CodingApp
+from observer.tui.coding.end import ConfirmEnd, RatingsForm, Summary
+from observer.tui.coding.feedback import LogRow
+from observer.tui.coding.form import MetadataForm
+from observer.tui.coding.help import HelpScreen, help_table
+from observer.tui.coding.recover import RecoverOffer
+from observer.tui.coding.screen import CodingScreen
+from observer.tui.widgets.event_log import EventLog
+
+BOOK = load_codebook("cpp-attachment")
+T0 = 1000.0  # a monotonic time for the first space in tests that choose key times
+
+
+def pilot_test(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async Pilot scenario as a plain test (no async plugin needed)."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(fn(*args, **kwargs))
+
+    return run
+
+
+def app_for(folder: Path, **kwargs: object) -> CodingApp:
+    kwargs.setdefault("book", BOOK)
+    kwargs.setdefault("dyad", "D012")
+    kwargs.setdefault("observer", "obs1")
+    return CodingApp(folder, now=lambda: T0 + 5.0, **kwargs)  # type: ignore[arg-type]
+
+
+def text_of(app: CodingApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def log_lines(screen: CodingScreen) -> list[str]:
+    log = screen.query_one(EventLog)
+    return [log._render_row(row).plain for row in log.rows]
+
+
+def session_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.json"))
+
+
+@pilot_test
+async def test_whole_flow_form_to_file(tmp_path: Path) -> None:
+    app = CodingApp(tmp_path, now=lambda: T0)
+    async with app.run_test(size=(100, 40)) as pilot:
+        assert isinstance(app.screen, MetadataForm)
+        await pilot.click("#start")  # nothing filled in: refused in the form
+        assert "dyad id is needed" in text_of(app, "#form-errors")
+        app.screen.query_one("#dyad", Input).value = "D012"
+        app.screen.query_one("#observer", Input).value = "obs 1"
+        app.screen.query_one("#label", Input).value = "visit 2"
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, CodingScreen)
+        screen = app.screen
+        assert "WAITING" in text_of(app, "#status")
+        # Key times are chosen: space at T0, then codes at known offsets.
+        screen.press("space", T0, " ")
+        screen.press("s", T0 + 1.0, "s")  # caregiver shares the play (state)
+        screen.press("w", T0 + 2.0, "w")  # warm touch, then its intensity
+        assert "Intensity" in text_of(app, "#prompt")
+        screen.press("3", T0 + 2.4, "3")
+        screen.press("k", T0 + 3.0, "k")  # child's own play (state)
+        screen.press("j", T0 + 4.5, "j")  # approach: stops own play (exclusive group)
+        screen.press("e", T0 + 5.0, "e")  # praise, then undo it and redo it
+        screen.press("ctrl+z", T0 + 5.5)
+        assert "undone" in log_lines(screen)[-1] or "(undone)" in " ".join(log_lines(screen))
+        screen.press("ctrl+y", T0 + 5.6)
+        screen.press("f2", T0 + 6.0)  # first segment
+        screen.press("ctrl+g", T0 + 7.0)
+        screen.press("2", T0 + 7.2, "2")  # chosen segment: free play, stamped at ctrl+g
+        screen.press("space", T0 + 8.0, " ")  # pause for 10 s
+        assert "PAUSED" in text_of(app, "#status")
+        screen.press("o", T0 + 12.0, "o")  # refused while paused
+        screen.press("space", T0 + 18.0, " ")
+        screen.press("ctrl+n", T0 + 19.0)  # a note, stamped at the press
+        await pilot.pause()
+        assert app.focused is screen.query_one("#note", Input)
+        await pilot.press(*"cries")
+        await pilot.press("enter")
+        assert app.focused is screen.query_one(EventLog)
+        screen.press("ctrl+e", T0 + 21.0)
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmEnd)
+        await pilot.press("x")  # neither enter nor escape: nothing happens
+        assert isinstance(app.screen, ConfirmEnd)
+        await pilot.press("enter")
+        assert isinstance(app.screen, RatingsForm)
+        await pilot.press("5", "tab", "9")  # 9 is off the 1-7 scale
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, RatingsForm)
+        assert "not on the scale" in text_of(app, "#ratings-errors")
+        await pilot.press("backspace", "6", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, Summary)
+        await pilot.press("enter")
+    [path] = session_files(tmp_path)
+    assert not list(tmp_path.glob("*.journal.jsonl"))  # the journal is gone once saved
+    assert path.stat().st_mode & 0o777 == 0o600
+    session = load_session(path)
+    assert (session.dyad, session.observer, session.label) == ("D012", "obs 1", "visit 2")
+    assert session.id.endswith("-D012-obs-1")
+    coded = [(e.code, e.start, e.end, e.modifiers) for e in session.events]
+    assert coded == [
+        ("cg-shares-play", 1.0, 11.0, {}),
+        ("cg-warm-touch", 2.0, None, {"intensity": "high"}),
+        ("ch-own-play", 3.0, 4.5, {}),
+        ("ch-approach", 4.5, 11.0, {}),
+        ("cg-encourages", 5.0, None, {}),
+    ]
+    assert session.duration == pytest.approx(11.0)
+    assert [(p.at, p.wall_s) for p in session.pauses] == [(8.0, 10.0)]
+    assert [(s.segment, s.start, s.end) for s in session.segments] == [
+        ("warm-up", 6.0, 7.0),
+        ("free-play", 7.0, 11.0),
+    ]
+    assert [(n.t, n.text) for n in session.notes] == [(9.0, "cries")]
+    assert session.ratings["cg-sensitivity"] == 5
+    assert session.ratings["cg-positive-regard"] == 6
+    assert session.ratings["ch-disorganization"] is None  # blank saved as null
+
+
+@pilot_test
+async def test_refused_keys_are_shown_without_disrupting(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        focused = app.focused
+        await pilot.press("s")  # before the clock starts
+        assert "refused" in text_of(app, "#prompt")
+        assert "space" in text_of(app, "#prompt")
+        assert screen.query_one("#prompt").has_class("-refused")
+        assert app.screen is screen and app.focused is focused  # no modal, no focus steal
+        await pilot.press("space", "9")  # not a key of the codebook
+        assert "'9' is not a key" in text_of(app, "#prompt")
+        await pilot.press("left_shift")  # a bare modifier key (kitty protocol): ignored
+        assert "'9' is not a key" in text_of(app, "#prompt")
+        await pilot.press("w")
+        assert "✓ Warm touch" in text_of(app, "#prompt") or "Intensity" in text_of(app, "#prompt")
+        assert len(screen.recorder.events) == 1
+        lines = log_lines(screen)
+        assert any("has not started" in line for line in lines)
+        assert any("not a key" in line for line in lines)
+
+
+@pilot_test
+async def test_held_state_key_repeat_is_refused(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)):
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        screen.press("space", T0, " ")
+        screen.press("k", T0 + 1.0, "k")
+        screen.press("k", T0 + 1.03, "k")  # auto-repeat of a held key
+        screen.press("k", T0 + 1.06, "k")
+        assert "held key" in text_of(app, "#prompt")
+        assert screen.recorder.events[0].end is None  # still running
+        screen.press("k", T0 + 2.0, "k")  # a deliberate second press stops it
+        assert screen.recorder.events[0].end == pytest.approx(2.0)
+        for i in range(5):  # point keys are never filtered
+            screen.press("o", T0 + 3.0 + i * 0.01, "o")
+        assert screen.recorder.counts["ch-bids"] == 5
+
+
+@pilot_test
+async def test_event_time_is_the_key_events_own_time(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        start = events.Key("space", " ")
+        start.time = T0
+        screen.post_message(start)
+        key = events.Key("o", "o")
+        key.time = T0 + 3.25  # arrived long before the handler runs
+        screen.post_message(key)
+        await pilot.pause()
+        [event] = screen.recorder.events
+        assert event.start == pytest.approx(3.25)
+
+
+@pilot_test
+async def test_paste_is_refused_never_coded(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        await pilot.press("space")
+        screen.post_message(events.Paste("swkjoo"))
+        await pilot.pause()
+        assert screen.recorder.events == []
+        assert "pasted text ignored (6 characters)" in text_of(app, "#prompt")
+        # A paste into a note being typed is text, not codes.
+        await pilot.press("ctrl+n")
+        app.focused.post_message(events.Paste("left the room"))  # type: ignore[union-attr]
+        await pilot.pause()
+        await pilot.press("enter")
+        assert [n.text for n in screen.recorder.notes] == ["left the room"]
+        assert screen.recorder.events == []
+
+
+@pilot_test
+async def test_note_escape_cancels(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        await pilot.press("space", "ctrl+n", "a", "b", "escape")
+        assert screen.recorder.notes == []
+        assert "note cancelled" in text_of(app, "#prompt")
+        await pilot.press("s")  # coding goes on at once
+        assert len(screen.recorder.events) == 1
+
+
+@pilot_test
+async def test_ctrl_q_finalises_a_running_session(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "s", "o", "ctrl+q")
+        assert isinstance(app.screen, ConfirmEnd)
+        await pilot.press("escape")  # declined: still coding
+        assert isinstance(app.screen, CodingScreen)
+        await pilot.press("ctrl+q", "enter")
+        assert isinstance(app.screen, RatingsForm)
+        await pilot.press("ctrl+q")  # saves the ratings form and quits
+        await pilot.pause()
+    assert app.return_code in (None, 0)
+    [path] = session_files(tmp_path)
+    session = load_session(path)
+    assert [e.code for e in session.events] == ["cg-shares-play", "ch-bids"]
+    assert session.events[0].end == session.duration
+    assert all(v is None for v in session.ratings.values())
+
+
+@pilot_test
+async def test_ctrl_q_before_the_clock_starts_leaves_nothing(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pilot_test
+async def test_help_lists_every_key_and_a_code_key_still_codes(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        coding = app.screen
+        assert isinstance(coding, CodingScreen)
+        await pilot.press("space", "f1")
+        assert isinstance(app.screen, HelpScreen)
+        console = Console(width=100, file=io.StringIO())
+        console.print(help_table(BOOK))
+        shown = console.file.getvalue()  # type: ignore[attr-defined]
+        for code in BOOK.codes:
+            assert code.label in shown
+        for key in ("ctrl+z", "ctrl+y", "ctrl+n", "ctrl+e", "ctrl+q", "F2", "escape"):
+            assert key in shown
+        await pilot.press("o")  # closes help and is coded
+        assert app.screen is coding
+        assert coding.recorder.counts.get("ch-bids") == 1
+
+
+@pilot_test
+async def test_unfinished_journal_is_offered_for_recovery(tmp_path: Path) -> None:
+    header = make_header("20260101T000000Z-D9-o9", BOOK, "D9", "o9")
+    writer = JournalWriter.create(tmp_path, header)
+    old = Recorder(BOOK, SessionMeta("20260101T000000Z-D9-o9", "D9", "o9"), sink=writer.append)
+    old.toggle_clock(50.0)
+    old.key("k", 52.0)
+    old.key("o", 53.0)
+    assert writer.close()
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, RecoverOffer)
+        await pilot.press("enter")
+        assert "2 events" in str(app.screen.query_one("#recover-items", Static).render())
+        await pilot.press("enter")
+        assert isinstance(app.screen, CodingScreen)
+        await pilot.press("ctrl+q")
+    recovered = load_session(tmp_path / "20260101T000000Z-D9-o9.json")
+    assert recovered.status == "recovered"
+    assert [e.code for e in recovered.events] == ["ch-own-play", "ch-bids"]
+
+
+@pilot_test
+async def test_log_takes_50000_events(tmp_path: Path) -> None:
+    """The log draws only visible lines: with 50,000 events a new key still costs a few rows."""
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        screen.press("space", T0, " ")
+        keys = "tdtd"  # point codes without modifiers
+        for i in range(50_000):
+            screen.recorder.key(keys[i % len(keys)], T0 + 1 + i * 0.001)
+        log = screen.query_one(EventLog)
+        log.extend(LogRow(e.start, "t", "", event=e) for e in screen.recorder.events)
+        await pilot.pause()
+        drawn: list[object] = []
+        original = log._render_row
+        log._render_row = lambda row: drawn.append(row) or original(row)  # type: ignore[method-assign]
+        await pilot.press("o")  # one more key, through the real key path
+        assert log.row_count == 50_002
+        assert log.virtual_size.height == 50_002
+        assert log.is_vertical_scroll_end  # it followed the newest row
+        assert 0 < len(drawn) <= log.size.height  # only what is on screen was drawn
+        assert drawn[-1] is log.rows[-1]
+        assert "Bids for attention" in log._render_row(log.rows[-1]).plain

@@ -1,0 +1,69 @@
+"""Snapshot tests of the coding screen at 80×24 and 120×40 (SVGs in __snapshots__/).
+
+Deterministic: the display clock is frozen (``now``), key times are chosen, the
+journal's acknowledgements are awaited before the picture, animations are off
+and no input cursor is visible. Update with ``pytest --snapshot-update`` after
+a deliberate change, and look at the new SVGs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from observer.codebook import load_codebook
+from observer.tui.coding.app import CodingApp
+from observer.tui.coding.screen import CodingScreen
+
+os.environ["TEXTUAL_ANIMATIONS"] = "none"
+T0 = 5000.0
+BOOK = load_codebook("cpp-attachment")
+
+# (key, seconds after the first space): a running caregiver state, a switched child
+# state, point codes with and without a modifier, a segment, an undo, a refused key.
+KEYS = (
+    ("space", 0.0),
+    ("s", 1.2),
+    ("k", 2.0),
+    ("w", 14.5),
+    ("3", 14.9),
+    ("o", 20.1),
+    ("f2", 30.0),
+    ("j", 41.7),
+    ("u", 50.3),
+    ("ctrl+z", 51.0),
+    ("y", 62.4),
+    ("2", 62.8),
+    ("9", 70.0),
+)
+
+
+def coding_app(tmp_path: Path) -> CodingApp:
+    return CodingApp(tmp_path, book=BOOK, dyad="D012", observer="obs1", now=lambda: T0 + 75.34)
+
+
+async def code_some(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    screen = app.screen
+    assert isinstance(screen, CodingScreen)
+    for key, at in KEYS:
+        screen.press(key, T0 + at, key if len(key) == 1 else (" " if key == "space" else None))
+    rec = screen.recorder
+    while app.saved.acked < rec.seq:  # type: ignore[attr-defined]
+        await pilot.pause(0.01)
+    screen.tick()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_coding_screen(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(coding_app(tmp_path), terminal_size=size, run_before=code_some)
+
+
+def test_coding_screen_waiting(snap_compare: Any, tmp_path: Path) -> None:
+    """Before the first space: the state says so, the clock stands at zero."""
+    assert snap_compare(coding_app(tmp_path), terminal_size=(80, 24))
