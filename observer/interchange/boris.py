@@ -369,6 +369,13 @@ def _exclusive_sets(behaviours: list[Behaviour], file: str, notice: Any) -> list
                     "behaviors_conf",
                     f"behaviour {b.name!r} excludes unknown behaviour {other!r}: ignored",
                 )
+            elif "point" in (b.kind, by_name[other].kind):
+                point = b.name if b.kind == "point" else other
+                notice(
+                    "behaviors_conf",
+                    f"exclusion between {b.name!r} and {other!r} ignored: {point!r} is a point"
+                    " event, which never runs",
+                )
             elif other != b.name:
                 links[b.name].add(other)
                 links[other].add(b.name)
@@ -386,13 +393,13 @@ def _exclusive_sets(behaviours: list[Behaviour], file: str, notice: Any) -> list
                 stack.extend(links[name] - done)
         members = [x for x in behaviours if x.name in component]
         complete = all(set(m.excluded) >= {o.name for o in members if o is not m} for m in members)
-        if complete and all(m.kind == "state" for m in members):
+        if complete:
             sets.append(members)
         else:
             notice(
                 "behaviors_conf",
                 "the exclusions among " + ", ".join(repr(m.name) for m in members) + " do not form"
-                " one set of state behaviours that all exclude each other: not kept"
+                " one set of behaviours that all exclude each other: not kept"
                 " (observer stops states only within an exclusive group)",
             )
     return sets
@@ -453,6 +460,8 @@ def _codes(
     single = len(actors) == 1
     taken_ids: set[str] = set()
     used_keys: set[str] = set()
+    # Keys BORIS gave behaviours: a reassigned key never takes one a later behaviour keeps.
+    wanted = {b.key for b in behaviours if valid_key(b.key)}
     codes: list[dict[str, Any]] = []
     for actor in actors:
         changed: list[str] = []
@@ -460,7 +469,10 @@ def _codes(
             code_id = b.id if single else unique_id(f"{actor['id']}.{b.id}", taken_ids, "code")
             key = b.key
             if not (valid_key(key) and key not in used_keys):
-                key = next(c for c in _KEY_POOL if c not in used_keys and valid_key(c))
+                free = (c for c in _KEY_POOL if c not in used_keys and valid_key(c))
+                key = next((c for c in free if c not in wanted), None) or next(
+                    c for c in _KEY_POOL if c not in used_keys and valid_key(c)
+                )
                 changed.append(f"{code_id}={key}" + (f" (was {b.key!r})" if b.key else ""))
             used_keys.add(key)
             b.codes[actor["id"]] = code_id
