@@ -146,16 +146,27 @@ def stream_indices(session: Session, streams: dict[str, str]) -> dict[str, list[
 
 
 def align_stream(a: Session, b: Session, stream: str, tolerance: float = 2.0) -> list[Pair]:
-    """The alignment of one stream (``"group/actor"``), in alignment order."""
+    """The alignment of one stream (``"group/actor"``), sorted by the earlier onset of each pair."""
     streams = {c.id: c.stream for c in a.book.codes}
     a_idx = stream_indices(a, streams).get(stream, [])
     b_idx = stream_indices(b, streams).get(stream, [])
     return _pairs(a, b, stream, a_idx, b_idx, tolerance)
 
 
+def onset(a: Session, b: Session, pair: Pair) -> float:
+    """A pair's time: the earlier onset of its events."""
+    if pair.a is None:
+        return b.events[pair.b].start if pair.b is not None else 0.0
+    if pair.b is None:
+        return a.events[pair.a].start
+    return min(a.events[pair.a].start, b.events[pair.b].start)
+
+
 def _pairs(
     a: Session, b: Session, stream: str, a_idx: list[int], b_idx: list[int], tolerance: float
 ) -> list[Pair]:
+    """Aligned pairs sorted by time (stable, so ties keep the alignment's order;
+    pairs themselves never cross, so their order is the alignment's)."""
     ea, eb = a.events, b.events
     a_items = [(round(ea[i].start * 1_000_000), ea[i].code) for i in a_idx]
     b_items = [(round(eb[j].start * 1_000_000), eb[j].code) for j in b_idx]
@@ -168,9 +179,9 @@ def _pairs(
         elif ib is None:
             kind = "omission"
         else:
-            same = a.events[ia].code == b.events[ib].code
-            kind = "agreement" if same else "disagreement"
+            kind = "agreement" if ea[ia].code == eb[ib].code else "disagreement"
         out.append(Pair(stream, ia, ib, kind))
+    out.sort(key=lambda pair: onset(a, b, pair))
     return out
 
 
@@ -192,12 +203,10 @@ def align_sessions(a: Session, b: Session, tolerance: float = 2.0) -> list[Pair]
     command has already refused sessions whose codebooks differ in their codes).
     """
     order = {s.id: k for k, s in enumerate(a.book.streams)}
-    keyed: list[tuple[float, int, int, Pair]] = []
-    for stream, pairs in align_by_stream(a, b, tolerance).items():
-        for position, pair in enumerate(pairs):
-            times = [a.events[pair.a].start] if pair.a is not None else []
-            times += [b.events[pair.b].start] if pair.b is not None else []
-            t = min(times)
-            keyed.append((t, order[stream], position, pair))
+    keyed = [
+        (onset(a, b, pair), order[stream], position, pair)
+        for stream, pairs in align_by_stream(a, b, tolerance).items()
+        for position, pair in enumerate(pairs)
+    ]
     keyed.sort(key=lambda item: item[:3])
     return [item[3] for item in keyed]

@@ -1,0 +1,227 @@
+"""``observer stats`` and ``observer agree`` through the real entry point: exit
+codes, the JSON shapes of SPEC, warnings and refusals."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from test_analysis_support import BOOK, book_document, session, with_book
+
+from observer.cli import main
+from observer.codebook import codebook_from_data
+from observer.sessionfile import Session, write_session
+from observer.synthetic import make_session, perturb
+
+KAPPA_KEYS = {"kappa", "kappa_reason", "agreement", "n"}
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        main(argv)
+    except SystemExit as done:
+        code = int(done.code or 0)
+    else:
+        code = 0
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def save(folder: Path, *sessions: Session) -> list[str]:
+    return [str(write_session(folder, s)) for s in sessions]
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> list[str]:
+    a = make_session(BOOK, 80, seed=3, session_id="A-D001-obs1")
+    b = attrs.evolve(perturb(a, seed=4, miss=0.1, extra=0.1), id="B-D001-obs2")
+    return save(tmp_path, a, b)
+
+
+def test_stats_json_shape(pair: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["stats", *pair, "--format", "json"], capsys)
+    assert code == 0 and err == ""
+    document = json.loads(out)
+    assert list(document) == ["sessions"]
+    first = document["sessions"][0]
+    assert list(first) == ["id", "duration", "codes"]
+    assert [c["code"] for c in first["codes"]] == [c.id for c in BOOK.codes]
+    assert list(first["codes"][0]) == [
+        "code", "count", "rate_per_min", "first_s", "total_s", "mean_s", "sd_s", "proportion"
+    ]  # fmt: skip
+
+
+def test_stats_csv_and_table(pair: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["stats", *pair, "--format", "csv"], capsys)
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 2 * len(BOOK.codes)
+    assert list(rows[0]) == ["session", "duration", "code", "count", "rate_per_min", "first_s",
+                             "total_s", "mean_s", "sd_s", "proportion"]  # fmt: skip
+    point = next(r for r in rows if r["code"] == "praise")
+    assert point["total_s"] == "" and point["sd_s"] == ""
+    code, out, _ = run(["stats", pair[0]], capsys)
+    assert code == 0 and "A-D001-obs1" in out and "calm" in out
+
+
+def test_stats_bad_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "bad.json").write_text('{"schema": "observer.session/1"}')
+    code, out, err = run(
+        ["stats", str(tmp_path / "bad.json"), str(tmp_path / "missing.json")], capsys
+    )
+    assert code == 2 and out == ""
+    assert "bad.json" in err and "missing.json" in err and "Traceback" not in err
+
+
+def _check_method(result: dict[str, Any], method: str) -> None:
+    assert set(result) >= KAPPA_KEYS
+    assert 0 <= result["agreement"] <= 1
+    for stream in result["streams"]:
+        assert KAPPA_KEYS | {"stream", "table"} <= set(stream)
+        for row in stream["table"].values():
+            assert all(isinstance(v, int) for v in row.values())
+    assert [c["code"] for c in result["codes"]] == [c.id for c in BOOK.codes]
+    for c in result["codes"]:
+        assert KAPPA_KEYS | {"code", "table"} <= set(c)
+        assert (c["kappa"] is None) == (c["kappa_reason"] is not None)
+    if method == "event":
+        assert {"agreements", "disagreements", "omissions", "commissions"} <= set(result)
+        assert "nil" in result["streams"][0]["table"]
+
+
+def test_agree_json_shape_all_methods(pair: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["agree", *pair, "--format", "json"], capsys)
+    assert code == 0 and err == ""
+    assert "NaN" not in out
+    document = json.loads(out)
+    assert document["a"] == "A-D001-obs1" and document["b"] == "B-D001-obs2"
+    assert list(document["methods"]) == ["time", "event", "timeslice"]
+    for method, result in document["methods"].items():
+        _check_method(result, method)
+    assert document["methods"]["time"]["parameters"] == {"unit": 1.0, "tolerance": 0.0}
+    assert document["methods"]["event"]["parameters"] == {"tolerance": 2.0}
+
+
+def test_agree_only_the_method_asked(pair: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["agree", *pair, "--method", "time", "--tolerance", "2", "--unit", "0.5",
+                        "--format", "json"], capsys)  # fmt: skip
+    assert code == 0
+    methods = json.loads(out)["methods"]
+    assert list(methods) == ["time"]
+    assert methods["time"]["parameters"] == {"unit": 0.5, "tolerance": 2.0}
+
+
+def test_agree_table_names_methods_parameters_and_bands(
+    pair: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["agree", *pair], capsys)
+    assert code == 0
+    assert "time: time-unit Cohen's kappa (unit 1 s, tolerance 0 s, A is the reference)" in out
+    assert "event: event-based Cohen's kappa" in out and "(tolerance 2 s)" in out
+    assert "time-slice Cohen's kappa (BORIS-compatible) (unit 1 s)" in out
+    assert "Landis & Koch (1977)" in out
+    document = json.loads(run(["agree", *pair, "--format", "json"], capsys)[1])
+    overall = document["methods"]["event"]["kappa"]
+    assert f"kappa {overall:6.3f}" in out
+
+
+def test_agree_refuses_another_codebook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = book_document()
+    doc["id"] = "another-book"
+    other = codebook_from_data(doc, "other")
+    a = session([("calm", 0.0, 2.0)], observer="obs1")
+    b = with_book(session([("calm", 0.0, 2.0)], observer="obs2"), other)
+    files = save(tmp_path, a, b)
+    code, out, err = run(["agree", *files], capsys)
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        f"{files[1]}: codebook.id: codebook 'another-book' differs from 'analysis-test' of "
+        f"{files[0]}: agreement needs both sessions coded with the same codebook"
+    )
+
+
+def test_agree_warns_on_another_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = book_document()
+    doc["version"] = "1.1.0"
+    newer = codebook_from_data(doc, "newer")
+    a = session([("calm", 0.0, 2.0)], observer="obs1")
+    b = with_book(session([("calm", 0.0, 2.0)], observer="obs2"), newer)
+    code, out, err = run(["agree", *save(tmp_path, a, b), "--format", "json"], capsys)
+    assert code == 0
+    assert "warning" in err and "1.1.0" in err
+    assert json.loads(out)["methods"]["time"]["kappa"] == 1.0
+
+
+def test_agree_empty_sessions_null_with_reasons(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = save(tmp_path, session([], observer="obs1"), session([], observer="obs2"))
+    code, out, _ = run(["agree", *files, "--format", "json"], capsys)
+    assert code == 0 and "NaN" not in out
+    for result in json.loads(out)["methods"].values():
+        assert result["kappa"] is None and result["kappa_reason"]
+    code, out, _ = run(["agree", *files], capsys)
+    assert code == 0 and "kappa —" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--unit", "0"], ["--unit", "-1"], ["--tolerance", "-2"], ["--method", "bogus"]],
+)
+def test_agree_bad_usage_exit_2(
+    pair: list[str], argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["agree", *pair, *argv], capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+
+
+def test_agree_needs_two_sessions(pair: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["agree", pair[0]], capsys)
+    assert code == 2 and "two sessions" in err
+
+
+def test_three_observers_pairwise_and_alpha(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = make_session(BOOK, 60, seed=8, session_id="A-D001-obs1")
+    others = [attrs.evolve(perturb(a, seed=s, observer=f"obs{s}"), id=f"X{s}-D001") for s in (2, 3)]
+    files = save(tmp_path, a, *others)
+    code, out, _ = run(["agree", *files, "--method", "event", "--format", "json"], capsys)
+    assert code == 0
+    document = json.loads(out)
+    assert [(p["a"], p["b"]) for p in document["pairs"]] == [
+        ("A-D001-obs1", "X2-D001"), ("A-D001-obs1", "X3-D001"), ("X2-D001", "X3-D001")
+    ]  # fmt: skip
+    alpha = document["alpha"]
+    assert alpha["metric"] == "nominal" and 0 < alpha["alpha"] <= 1
+    assert {s["stream"] for s in alpha["streams"]} == {s.id for s in BOOK.streams}
+
+
+def test_ratings_pairs_and_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sessions = []
+    for i, (x, y) in enumerate([(5, 4), (3, 3), (6, 7), (2, 2)]):
+        for observer, value in (("ann", x), ("bob", y)):
+            s = session([], dyad=f"D{i}", observer=observer, ratings={"sens": value})
+            sessions.append(s)
+    files = save(tmp_path, *sessions)
+    code, out, _ = run(["agree", "--ratings", *files, "--format", "json"], capsys)
+    assert code == 0
+    by_pairs = json.loads(out)["ratings"]
+    assert by_pairs["raters"] == ["first", "second"]
+    code, out, _ = run(["agree", "--ratings", str(tmp_path), "--format", "json"], capsys)
+    assert code == 0
+    by_folder = json.loads(out)["ratings"]
+    assert by_folder["raters"] == ["ann", "bob"]
+    sens = [next(i for i in r["items"] if i["rating"] == "sens") for r in (by_pairs, by_folder)]
+    assert sens[0]["icc_a1"] == pytest.approx(sens[1]["icc_a1"])
+    code, out, _ = run(["agree", "--ratings", str(tmp_path)], capsys)
+    assert code == 0 and "ICC(A,1)" in out
+    code, _, err = run(["agree", "--ratings", *files[:3]], capsys)
+    assert code == 2 and "pairs" in err
+    code, _, err = run(["agree", str(tmp_path), files[0]], capsys)
+    assert code == 2 and "--ratings" in err
