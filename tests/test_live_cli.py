@@ -74,6 +74,19 @@ def test_sessions_lists_finished_unfinished_and_unreadable(
     assert "1 unfinished journal:" in out
 
 
+def test_sessions_shows_a_journal_being_written_as_running(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    writer = JournalWriter.create(tmp_path, make_header(META.id, book(), "D012", "obs1"))
+    try:
+        code, out, _ = run(["sessions", "--session-dir", str(tmp_path)], capsys)
+        assert code == 0 and " running " in out and "unfinished" not in out
+        code, out, _ = run(["recover", "--session-dir", str(tmp_path)], capsys)
+        assert code == 0 and out.startswith("Nothing to recover")
+    finally:
+        writer.close()
+
+
 def test_sessions_in_an_empty_or_missing_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

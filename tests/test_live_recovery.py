@@ -12,7 +12,7 @@ from test_live_support import META, book
 
 from observer.errors import InputError
 from observer.live.ids import base_session_id, new_session_id, sanitize
-from observer.live.journal import JournalWriter, make_header
+from observer.live.journal import JournalWriter, journal_in_use, make_header
 from observer.live.recorder import CLOSED_AT_RECOVERY, Recorder
 from observer.live.recovery import find_journals, finish, recover
 from observer.sessionfile import SESSION_ID_PATTERN, load_session
@@ -128,7 +128,7 @@ def test_finish_writes_the_session_then_removes_the_journal(tmp_path: Path) -> N
     code_a_session(rec)
     rec.end(T0 + 30)
     rec.rate("cg-sensitivity", 3)
-    assert find_journals(tmp_path) == [writer.path]
+    assert find_journals(tmp_path, in_use=True) == [writer.path]
     path = finish(tmp_path, rec, writer)
     session = load_session(path)
     assert session.status == "complete" and session.ratings["cg-sensitivity"] == 3
@@ -162,3 +162,19 @@ def test_new_session_ids_are_unique_in_the_folder(tmp_path: Path) -> None:
         "20261122T101503Z-D1-o-2",
         "20261122T101503Z-D1-o-3",
     )
+
+
+def test_a_running_sessions_journal_is_never_recovered(tmp_path: Path) -> None:
+    """The journal of a session still being coded (here, by this process) is locked:
+    recovery leaves it alone; once the writer is gone it is fair game."""
+    rec, writer = live(tmp_path)
+    rec.toggle_clock(T0)
+    rec.key("p", T0 + 1)
+    assert journal_in_use(writer.path)
+    assert find_journals(tmp_path) == [] and find_journals(tmp_path, in_use=True) == [writer.path]
+    with pytest.raises(InputError, match="in use by a running"):
+        recover(writer.path)
+    assert writer.path.exists()
+    writer.close()
+    assert not journal_in_use(writer.path)
+    assert find_journals(tmp_path) == [writer.path]

@@ -158,14 +158,33 @@ class Tmux:
         return int(self._pane("#{pane_pid}"))
 
     def dead(self) -> bool:
+        """Whether the program has exited (its terminal closed)."""
         return self._pane("#{pane_dead}") == "1"
 
+    def _dead_state(self, timeout: float = 5.0) -> tuple[str, str]:
+        """(exit status, signal) once tmux has reaped the program; ("", "") if it has
+        not within ``timeout`` (tmux occasionally reaps late)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status, sig = self._pane("#{pane_dead_status}:#{pane_dead_signal}").split(":")
+            if status or sig or time.monotonic() > deadline:
+                return status, sig
+            time.sleep(0.02)
+
     def exit_status(self) -> int | None:
-        """The program's exit status once it has exited (None while it runs or if killed)."""
+        """The program's exit status once it has exited (None while it runs or if a
+        signal killed it: see ``killed_by``)."""
         if not self.dead():
             return None
-        status = self._pane("#{pane_dead_status}")
+        status, _ = self._dead_state()
         return int(status) if status else None
+
+    def killed_by(self) -> int | None:
+        """The signal that killed the program, if one did (and tmux has reaped it)."""
+        if not self.dead():
+            return None
+        _, sig = self._dead_state()
+        return int(sig) if sig else None
 
     def wait_dead(self, timeout: float = 15.0) -> None:
         deadline = time.monotonic() + timeout
@@ -175,6 +194,28 @@ class Tmux:
             time.sleep(0.02)
 
     def kill9(self) -> None:
-        """SIGKILL the program, as a power cut or an OOM kill would, and wait for it."""
-        os.kill(self.pane_pid(), signal.SIGKILL)
+        """SIGKILL the program, as a power cut or an OOM kill would, and wait until it
+        is gone (a zombie or reaped) and its terminal closed."""
+        pid = self.pane_pid()
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 15.0
+        while process_alive(pid):
+            if time.monotonic() > deadline:
+                raise WaitTimeout(f"process {pid} survived SIGKILL for 15 s")
+            time.sleep(0.01)
         self.wait_dead()
+
+
+def process_alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie no longer runs)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")

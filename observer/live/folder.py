@@ -1,7 +1,8 @@
 """What a session folder holds: finished sessions, unfinished journals, bad files.
 
 ``scan_folder`` reads every ``*.json`` session file and every unfinished
-``*.journal.jsonl`` (replayed, to count its events) and returns one
+``*.journal.jsonl`` (replayed, to count its events; ``running`` if an
+``observer code`` is writing it now) and returns one
 :class:`FolderEntry` each; a file that cannot be read becomes an entry with
 status ``unreadable`` and the reason, never an exception.
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 import attrs
 
 from observer.errors import InputError
-from observer.live.journal import SUFFIX
+from observer.live.journal import SUFFIX, journal_in_use
 from observer.live.recovery import replay_journal
 from observer.sessionfile import load_session
 
@@ -22,7 +23,8 @@ from observer.sessionfile import load_session
 class FolderEntry:
     path: Path
     status: str
-    """``complete``, ``recovered``, ``unfinished`` (a journal) or ``unreadable``."""
+    """``complete``, ``recovered``, ``unfinished`` (a journal left by a crash),
+    ``running`` (a journal being written by an ``observer code`` now) or ``unreadable``."""
     id: str = ""
     dyad: str = ""
     observer: str = ""
@@ -81,7 +83,7 @@ def _journal_entry(path: Path) -> FolderEntry:
     meta = rec.meta
     return FolderEntry(
         path,
-        "unfinished",
+        "running" if journal_in_use(path) else "unfinished",
         meta.id,
         meta.dyad,
         meta.observer,

@@ -45,6 +45,11 @@ from observer import jsonio
 from observer.codebook import Codebook
 from observer.errors import InputError
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks
+    fcntl = None  # type: ignore[assignment]
+
 JOURNAL_SCHEMA = "observer.journal/1"
 SUFFIX = ".journal.jsonl"
 MIN_FREE_BYTES = 16 * 1024 * 1024
@@ -132,6 +137,32 @@ def _check_folder(folder: Path, min_free: int) -> None:
         )
 
 
+def _lock(fd: int) -> None:
+    """Mark the journal as in use by this process (released when it exits, even by
+    SIGKILL), so that recovery never touches the journal of a running session."""
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def journal_in_use(path: Path) -> bool:
+    """Whether a running ``observer code`` is writing this journal."""
+    if fcntl is None:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # closing also releases a lock we got
+    return False
+
+
 class JournalWriter:
     """Appends actions durably on a writer thread; see the module docstring."""
 
@@ -188,6 +219,7 @@ class JournalWriter:
             ) from None
         data = _line(header)
         try:
+            _lock(fd)
             os.fchmod(fd, jsonio.PRIVATE_MODE)
             view = memoryview(data)
             while view:

@@ -4,7 +4,8 @@ Normal finish (``finish``): the journal writer is drained, the session file is
 written atomically (mode 0600, never overwriting), and only once it is durable
 is the journal *removed* — everything it held is in the session file.
 
-Recovery (``recover``): an unfinished journal (``find_journals``) is replayed
+Recovery (``recover``): an unfinished journal (``find_journals``; a journal that
+a running ``observer code`` holds locked is never touched) is replayed
 through the very ``Recorder.apply`` that produced it, so the events are exactly
 those the observer saw. States still running are closed at the last action's
 time and flagged ``closed-at-recovery``; the session gets status ``recovered``.
@@ -26,7 +27,13 @@ import attrs
 from observer import jsonio
 from observer.codebook import Codebook, codebook_from_data
 from observer.errors import InputError
-from observer.live.journal import SUFFIX, JournalContents, JournalWriter, read_journal
+from observer.live.journal import (
+    SUFFIX,
+    JournalContents,
+    JournalWriter,
+    journal_in_use,
+    read_journal,
+)
 from observer.live.recorder import CLOSED_AT_RECOVERY, Recorder, ReplayError, SessionMeta
 from observer.sessionfile import SESSION_ID_PATTERN, Session, load_session, write_session
 
@@ -34,11 +41,13 @@ RECOVERED_SUFFIX = ".recovered"
 EMPTY_SUFFIX = ".empty"
 
 
-def find_journals(folder: Path) -> list[Path]:
-    """Unfinished journals in ``folder``, oldest id first."""
+def find_journals(folder: Path, *, in_use: bool = False) -> list[Path]:
+    """Unfinished journals in ``folder``, oldest id first; those a running
+    ``observer code`` is writing are left out unless ``in_use``."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob(f"*{SUFFIX}") if p.is_file())
+    found = sorted(p for p in folder.glob(f"*{SUFFIX}") if p.is_file())
+    return found if in_use else [p for p in found if not journal_in_use(p)]
 
 
 def parse_header(header: dict[str, Any], file: str) -> tuple[SessionMeta, Codebook]:
@@ -113,6 +122,8 @@ class Recovery:
 
 def recover(path: Path) -> Recovery:
     """Turn one unfinished journal into a session file; see the module docstring."""
+    if journal_in_use(path):
+        raise InputError.one(str(path), "$", "in use by a running `observer code`: not recovered")
     replayed = replay_journal(path)
     folder = path.parent
     recorder = replayed.recorder
