@@ -24,5 +24,6 @@ def modifier_text(modifiers: dict[str, str], order: tuple[str, ...]) -> str:
     if not modifiers:
         return ""
     names = [m for m in order if m in modifiers]
-    names += sorted(m for m in modifiers if m not in order)
-    return ";".join(f"{m}={modifiers[m]}" for m in names)
+    if len(names) < len(modifiers):
+        names += sorted(m for m in modifiers if m not in order)
+    return ";".join([f"{m}={modifiers[m]}" for m in names])

@@ -125,11 +125,17 @@ def eaf_bytes(session: Session, *, now: datetime | None = None) -> bytes:
     by_code = {c.id: (lanes[c.stream], c.modifiers) for c in book.codes}
     for event in session.events:
         lane, order = by_code[event.code]
-        start, end = event.start, event.end
-        a = round(start * 1000)
+        end = event.end
+        a = round(event.start * 1000)
         b = a + 1 if end is None else max(round(end * 1000), a + 1)
-        mods = modifier_text(event.modifiers, order) if event.modifiers else ""
-        lane.put(a, b, event.code, event.code, mods)
+        if event.modifiers:
+            lane.put(a, b, event.code, event.code, modifier_text(event.modifiers, order))
+        elif lane.ends[0] <= a:  # the common case, inline: the stream's first tier is free
+            lane.ends[0] = b
+            counter[0] += 1
+            lane.lanes[0][0].items.append((counter[0], a, b, event.code, event.code))
+        else:
+            lane.put(a, b, event.code, event.code)
     if session.segments:
         seg = _Lanes(
             tiers, counter, "segments", {"LINGUISTIC_TYPE_REF": SEGMENT_TYPE, **observer}, False
