@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_interchange_support import run
 
-from observer.cli import COMMANDS, main
+from observer.cli import COMMANDS
 from observer.codebook import load_codebook
 from observer.interchange import unique_id
 from observer.interchange.boris import split_key
@@ -24,17 +25,6 @@ needs_fixtures = pytest.mark.skipif(
     not FIXTURES.is_dir(),
     reason=f"BORIS fixtures not found at {FIXTURES} (shared/ beside the repo)",
 )
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-    except SystemExit as done:
-        code = int(done.code or 0)
-    else:
-        code = 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def imported(

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from test_interchange_support import run
 
 from observer.cli import main
 from observer.codebook import codebook_from_data, load_codebook
@@ -59,17 +60,6 @@ def crafted(session_id: str = "S1", dyad: str = 'D,01 "x"', observer: str = "obs
         notes=(Note(5.0, 'looks at the door & says "<bye>"'), Note(5.0, "same instant")),
     )
     return session_from_data(unstructure(session), "crafted")  # a valid session file
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-    except SystemExit as done:
-        code = int(done.code or 0)
-    else:
-        code = 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture
