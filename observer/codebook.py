@@ -14,7 +14,7 @@ import math
 import re
 import typing
 from collections.abc import Iterable, Iterator
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -299,10 +299,12 @@ def sort_problems(problems: Iterable[Problem], raw: dict[str, Any]) -> list[Prob
     return sorted(unique, key=key)
 
 
+@cache
 def _field_names(cls: Any) -> list[str]:
     return [f.name for f in attrs.fields(cls)] if attrs.has(cls) else []
 
 
+@cache
 def _item_class(cls: Any, name: str) -> Any:
     """The model class of field ``name``'s items (``codes`` -> Code), else None."""
     if not attrs.has(cls):
