@@ -205,6 +205,7 @@ def project(**overrides: Any) -> dict[str, Any]:
                 [3.0, "Kid", "nap", "", ""],
                 [4.0, "Mum", "play", "", ""],
                 [5.0, "Kid", "look", "None|quick", ""],
+                [5.5, None, "cry", "", ""],
             ]},
             "pics": {"type": "IMAGES", "events": []},
         },
@@ -241,6 +242,7 @@ def test_mapping_corners(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     # Times shifted to start at 0; the state pair; the dropped and unknown values kept as notes.
     assert [(e.code, e.start, e.end, e.modifiers) for e in session.events] == [
         ("mum.play", 0.0, 5.5, {}), ("mum.look", 3.5, None, {"how": "fast"}), ("kid.look", 6.5, None, {}),
+        ("no-subject.cry", 7.0, None, {}),  # a subject of null counts as none
     ]  # fmt: skip
     notes = [(n.t, n.text) for n in session.notes]
     assert (3.5, "mum.look: where = up") in notes and (3.5, "mum.look: first look") in notes
@@ -263,6 +265,8 @@ def test_mapping_corners(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         (b'{"behaviors_conf": {', "invalid JSON"),
         (b"", "empty"),
         (gzip.compress(b'{"a": 1}')[:12], "gzip"),
+        (gzip.compress(json.dumps(project()).encode())[:-30], "cut short"),
+        (b"\x1f\x8b" + b"\x00" * 40, "not a readable gzip file"),
         (
             json.dumps(project(project_format_version="99.0")).encode(),
             "unsupported BORIS project format version '99.0'",

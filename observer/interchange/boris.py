@@ -25,7 +25,6 @@ Everything changed or dropped is reported as a notice (``FILE: LOCATION: MESSAGE
 
 from __future__ import annotations
 
-import gzip
 import re
 import string
 import zlib
@@ -67,10 +66,7 @@ def read_project(path: Path) -> dict[str, Any]:
     name = str(path)
     data = jsonio.read_bytes(path, max_bytes=MAX_PROJECT_BYTES)
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise InputError.one(name, "$", f"not a readable gzip file ({exc})") from None
+        data = _gunzip(data, name)
     raw = jsonio.parse_json(data, name)
     if not isinstance(raw, dict) or "behaviors_conf" not in raw:
         raise InputError.one(name, "$", "not a BORIS project (no behaviors_conf)")
@@ -87,6 +83,21 @@ def read_project(path: Path) -> dict[str, Any]:
             " 7.x and 8.x; open and save the project in a recent BORIS first)",
         )
     return raw
+
+
+def _gunzip(data: bytes, name: str) -> bytes:
+    """The gzip member's content; a clear error when it is corrupt, cut short or too large."""
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, MAX_PROJECT_BYTES + 1)
+    except zlib.error as exc:
+        raise InputError.one(name, "$", f"not a readable gzip file ({exc})") from None
+    if len(out) > MAX_PROJECT_BYTES or inflater.unconsumed_tail:
+        limit = f"{MAX_PROJECT_BYTES:,}"
+        raise InputError.one(name, "$", f"unpacks to more than {limit} bytes: too large")
+    if not inflater.eof:
+        raise InputError.one(name, "$", "gzip file is cut short (truncated)")
+    return out
 
 
 def entries(raw: dict[str, Any], name: str, file: str) -> list[tuple[str, dict[str, Any]]]:
@@ -106,6 +117,12 @@ def entries(raw: dict[str, Any], name: str, file: str) -> list[tuple[str, dict[s
         return (int(key), "") if key.isdigit() else (1 << 30, key)
 
     return [(k, value[k]) for k in sorted(value, key=order)]
+
+
+def subject_of(event: list[Any]) -> str:
+    """An event's subject name, '' for none (BORIS writes '' or leaves it out)."""
+    subject = event[1] if len(event) > 1 else ""
+    return subject.strip() if isinstance(subject, str) else ""
 
 
 def text(item: dict[str, Any], name: str) -> str:
@@ -203,10 +220,10 @@ def _actors(
     for oid, obs in entries(raw, "observations", file):
         events = obs.get("events")
         for i, event in enumerate(events if isinstance(events, list) else []):
-            if isinstance(event, list) and len(event) > 1 and isinstance(event[1], str):
-                used.add(event[1].strip())
-                if event[1].strip() and event[1].strip() not in actor_of:
-                    name = event[1].strip()
+            if isinstance(event, list):
+                name = subject_of(event)
+                used.add(name)
+                if name and name not in actor_of:
                     actor_of[name] = unique_id(name, taken, "subject")
                     actors.append({"id": actor_of[name], "label": name, "description": ""})
                     notice(

@@ -23,7 +23,7 @@ from typing import Any
 
 from observer.errors import InputError, Problem
 from observer.interchange import unique_id
-from observer.interchange.boris import Behaviour, Mapping, entries, split_key, where
+from observer.interchange.boris import Behaviour, Mapping, entries, split_key, subject_of, where
 from observer.sessionfile import (
     SCHEMA,
     CodebookRef,
@@ -89,8 +89,8 @@ def _parse_events(
         if isinstance(t, bool) or not isinstance(t, int | float) or t != t:
             problems.append(Problem(file, f"{at}[0]", f"time {event[0]!r} is not a number"))
             continue
-        fields = [f if isinstance(f, str) else "" for f in ([*event, "", "", ""])[1:5]]
-        out.append((float(t), fields[0].strip(), fields[1].strip(), fields[2], fields[3].strip()))
+        fields = [f if isinstance(f, str) else "" for f in ([*event, "", "", ""])[2:5]]
+        out.append((float(t), subject_of(event), fields[0].strip(), fields[1], fields[2].strip()))
     if problems:
         raise InputError(problems)
     out.sort(key=lambda e: e[0])
