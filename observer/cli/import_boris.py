@@ -13,7 +13,8 @@ import orjson
 
 from observer import jsonio
 from observer.errors import InputError, Problem
-from observer.interchange.boris import build_codebook, read_project
+from observer.interchange.boris import read_project
+from observer.interchange.boris_codebook import build_codebook
 from observer.interchange.boris_sessions import build_sessions
 from observer.sessionfile import write_session
 
