@@ -61,6 +61,16 @@ def test_tolerance_decides_what_may_pair() -> None:
     assert [p.kind for p in align_stream(a, b, "acts/caregiver", 2.5)] == ["agreement"]
 
 
+def test_a_tolerance_wider_than_the_band_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import observer.analysis.align as align
+
+    monkeypatch.setattr(align, "MAX_BAND_CELLS", 3)
+    events = [(t * 1_000_000, "x") for t in range(3)]
+    assert len(align_events(events, events, 0)) == 3  # 3 candidate pairs: allowed
+    with pytest.raises(ValueError, match="candidate pairs"):
+        align_events(events, events, 1_000_000)  # 7 candidate pairs
+
+
 def test_ties_prefer_the_nearer_onset_then_the_later_pair() -> None:
     a = session([("praise", 10.0, None)], duration=20.0)
     near = session([("praise", 8.5, None), ("praise", 11.0, None)], duration=20.0, observer="b")

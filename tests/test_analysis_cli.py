@@ -171,13 +171,28 @@ def test_agree_empty_sessions_null_with_reasons(
 
 @pytest.mark.parametrize(
     "argv",
-    [["--unit", "0"], ["--unit", "-1"], ["--tolerance", "-2"], ["--method", "bogus"]],
+    [
+        ["--unit", "0"],
+        ["--unit", "-1"],
+        ["--unit", "0.0001"],
+        ["--unit", "nan"],
+        ["--tolerance", "-2"],
+        ["--method", "bogus"],
+    ],
 )
 def test_agree_bad_usage_exit_2(
     pair: list[str], argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = run(["agree", *pair, *argv], capsys)
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+
+
+def test_agree_refuses_units_beyond_the_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = save(tmp_path, session([], duration=6000.0), session([], duration=6000.0, observer="b"))
+    code, out, err = run(["agree", *files, "--unit", "0.001"], capsys)
+    assert code == 2 and out == "" and "6,000,000 time units" in err
 
 
 def test_agree_needs_two_sessions(pair: list[str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -123,6 +123,8 @@ def compare(
     unit: float = 1.0,
 ) -> dict[str, MethodResult]:
     """Each asked-for method's result; ``tolerance`` None means each method's default."""
+    if micros(unit) < 1 or (tolerance is not None and tolerance < 0):
+        raise ValueError("the unit must be positive and the tolerance not negative")
     out: dict[str, MethodResult] = {}
     for method in methods:
         w = DEFAULT_TOLERANCE[method] if tolerance is None else tolerance

@@ -35,6 +35,8 @@ Kind = Literal["agreement", "disagreement", "omission", "commission"]
 
 _DIAGONAL, _UP, _LEFT = 0, 1, 2
 SAVING_EQUAL, SAVING_UNEQUAL = 3, 2
+MAX_BAND_CELLS = 20_000_000
+"""Refuse tolerances so wide that the band approaches the full m × n table."""
 
 
 @attrs.frozen
@@ -65,6 +67,15 @@ def align_events(
     b_times = [t for t, _ in b]
     scale = (min(m, n) + 1) * (tolerance_us + 1)
     equal, unequal = SAVING_EQUAL * scale, SAVING_UNEQUAL * scale
+    cells = sum(
+        bisect_right(b_times, t + tolerance_us) - bisect_left(b_times, t - tolerance_us)
+        for t, _ in a
+    )
+    if cells > MAX_BAND_CELLS:
+        raise ValueError(
+            f"the tolerance makes {cells:,} candidate pairs (at most {MAX_BAND_CELLS:,}): "
+            "use a smaller tolerance"
+        )
     rows: list[_Row] = [(0, [0], [_LEFT], False)]
     for t_a, code_a in a:
         lo = bisect_left(b_times, t_a - tolerance_us) + 1

@@ -19,6 +19,9 @@ from observer.cli.stats import load_all
 from observer.errors import InputError
 from observer.sessionfile import Session
 
+MIN_UNIT = 0.001
+MAX_UNITS = 5_000_000
+
 
 def _warn(message: str) -> None:
     click.echo(f"observer agree: warning: {message}", err=True)
@@ -27,10 +30,18 @@ def _warn(message: str) -> None:
 def _positive(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     if value is None:
         return None
-    if not math.isfinite(value) or value < 0 or (param.name == "unit" and value == 0):
-        limit = "greater than 0" if param.name == "unit" else "0 or more"
+    if not math.isfinite(value) or value < 0 or (param.name == "unit" and value < MIN_UNIT):
+        limit = f"at least {MIN_UNIT}" if param.name == "unit" else "0 or more"
         raise click.BadParameter(f"must be a number of seconds, {limit}", ctx, param)
     return value
+
+
+def _check_size(sessions: list[Session], unit: float) -> None:
+    units = max(s.duration for s in sessions) / unit
+    if units > MAX_UNITS:
+        raise click.UsageError(
+            f"--unit {unit:g} makes {units:,.0f} time units (at most {MAX_UNITS:,}): use a larger unit"
+        )
 
 
 def _expand(paths: tuple[Path, ...], ratings: bool) -> tuple[list[Path], bool]:
@@ -119,10 +130,17 @@ def agree(
     if len(dyads) > 1:
         _warn(f"the sessions are of different dyads ({', '.join(dyads)})")
     methods = list(METHODS) if method == "all" else [method]
+    if tolerance is not None and method == "timeslice":
+        _warn("--tolerance does not apply to --method timeslice (its --unit is a sampling step)")
+    _check_size([s for _, s in loaded], unit)
     pairs = []
     for (a_name, a), (b_name, b) in combinations(loaded, 2):
         check_pair(a, b, a_name, b_name)  # the first session's warnings are already out
-        pairs.append(pair_dict(a, b, compare(a, b, methods, tolerance=tolerance, unit=unit)))
+        try:
+            results = compare(a, b, methods, tolerance=tolerance, unit=unit)
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
+        pairs.append(pair_dict(a, b, results))
     if len(loaded) == 2:
         _emit(pairs[0], fmt, render_pair(pairs[0]))
         return
