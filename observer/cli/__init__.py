@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "sessions": "observer.cli.sessions:sessions",
     "recover": "observer.cli.recover:recover_command",
     "code": "observer.cli.code:code",
+    "replay": "observer.cli.replay:replay",
     "stats": "observer.cli.stats:stats",
     "agree": "observer.cli.agree:agree",
     "export": "observer.cli.export:export",

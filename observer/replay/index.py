@@ -34,6 +34,12 @@ def previous_before(times: Sequence[float], t: float) -> int | None:
     return i if i >= 0 else None
 
 
+def current_row(times: Sequence[float], t: float) -> int | None:
+    """Position of the last time at or before ``t`` in sorted ``times``."""
+    row = bisect_right(times, t + EPSILON) - 1
+    return row if row >= 0 else None
+
+
 def step_time(times: Sequence[float], t: float, direction: int) -> float | None:
     """The next (direction > 0) or previous time in sorted ``times`` from ``t``."""
     i = next_after(times, t) if direction > 0 else previous_before(times, t)
@@ -102,8 +108,7 @@ class SessionIndex:
 
     def current(self, t: float) -> int | None:
         """Row (position in ``shown``) of the last shown event starting at or before t."""
-        row = bisect_right(self.starts, t + EPSILON) - 1
-        return row if row >= 0 else None
+        return current_row(self.starts, t)
 
     def running(self, t: float) -> list[int]:
         """Indices of the shown state events running at t (start ≤ t < end), by start."""

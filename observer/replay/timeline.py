@@ -40,8 +40,7 @@ class Lane:
 
     @property
     def label(self) -> str:
-        name = f"{self.stream.group.label} · {self.stream.actor.label}"
-        return f"{self.side} {name}" if self.side else name
+        return f"{self.side} {self.stream.id}" if self.side else self.stream.id
 
 
 def make_lane(

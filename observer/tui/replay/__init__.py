@@ -1,0 +1,1 @@
+"""The ``observer replay`` screen: timeline, playback, reviews, compare mode."""

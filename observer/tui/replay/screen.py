@@ -1,0 +1,494 @@
+"""The replay screen: timeline, event list, running states, side panels, playback.
+
+Playback is driven by a timer that only asks the :class:`Playhead` for the time
+(monotonic clock − anchor, never counted ticks) and updates what changed: the
+playhead's two timeline columns, the status line when its text changes, the
+event list's highlight when the current event changes, the running states when
+they change. The window pages when the playhead leaves it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Click
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import ContentSwitcher, Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from observer.replay.clock import format_clock, parse_clock
+from observer.replay.compare import Comparison
+from observer.replay.index import Filter, SessionIndex, current_row, review_times, step_time
+from observer.replay.playhead import Playhead
+from observer.replay.timeline import (
+    ZOOMS,
+    center_window,
+    interleave,
+    place_window,
+    zoom_index,
+)
+from observer.sessionfile import Session
+from observer.tui.replay import panels
+from observer.tui.replay.dialogs import ChoicePrompt, FilterPrompt, HelpPrompt, TextPrompt
+from observer.tui.replay.reviewing import ReviewActions
+from observer.tui.replay.timeline import (
+    Row,
+    Timeline,
+    code_styles,
+    lane_row,
+    marks_row,
+    reviews_row,
+)
+from observer.tui.widgets.event_log import EventLog
+
+TICK_S = 1 / 20
+SHIFT_S = 5.0
+
+# (key, action, description, shown in the footer)
+KEYS: tuple[tuple[str, str, str, bool], ...] = (
+    ("space", "play_pause", "play/pause", True),
+    ("right,down", "step(1)", "next event", True),
+    ("left,up", "step(-1)", "previous event", False),
+    ("shift+right", "shift(1)", "forward 5 s", False),
+    ("shift+left", "shift(-1)", "back 5 s", False),
+    ("home", "seek_start", "to the start", False),
+    ("end", "seek_end", "to the end", False),
+    ("greater_than_sign", "speed(1)", "faster", False),
+    ("less_than_sign", "speed(-1)", "slower", False),
+    ("plus,equals_sign", "zoom(-1)", "zoom in", True),
+    ("minus", "zoom(1)", "zoom out", True),
+    ("g", "goto", "go to time", True),
+    ("n", "note(1)", "next note", False),
+    ("N", "note(-1)", "previous note", False),
+    ("c", "choose_code", "choose code", False),
+    ("e", "code(1)", "next of code", False),
+    ("E", "code(-1)", "previous of code", False),
+    ("r", "review(1)", "next review", False),
+    ("R", "review(-1)", "previous review", False),
+    ("d", "mismatch(1)", "next disagreement", False),
+    ("D", "mismatch(-1)", "previous disagreement", False),
+    ("f", "filter", "filter", True),
+    ("s", "panel('summary')", "summary", False),
+    ("v", "panel('reviews')", "reviews", True),
+    ("i", "panel('agreement')", "agreement", False),
+    ("a", "comment", "comment", True),
+    ("m", "flag", "flag event", True),
+    ("x", "correct", "correction", True),
+    ("delete", "delete_review", "delete review entry", False),
+    ("question_mark", "help", "help", True),
+    ("q", "quit", "quit", True),
+)
+
+
+def help_text() -> str:
+    names = {
+        "greater_than_sign": ">",
+        "less_than_sign": "<",
+        "plus,equals_sign": "+ or =",
+        "right,down": "→ or ↓",
+        "left,up": "← or ↑",
+        "minus": "-",
+        "question_mark": "?",
+    }
+    lines = ["Replay keys (also in the command palette, ctrl+p)", ""]
+    for key, _, description, _ in KEYS:
+        lines.append(f"  {names.get(key, key):<12} {description}")
+    lines += [
+        "",
+        "  click        on the timeline: seek there; on the list: go to that row",
+        "  enter        in the reviews list (v): edit your entry",
+        "  tab          move between the timeline and the reviews list",
+        "  escape       in a dialog: cancel",
+    ]
+    return "\n".join(lines)
+
+
+class EventList(EventLog, can_focus=False):
+    """The event log of the coding screen, kept in step with the playhead (it takes no
+    focus: the arrows move the playhead); a click seeks to the row clicked."""
+
+    def __init__(self, render_row: Callable[[int], object], on_row: Callable[[int], None]):
+        super().__init__(render_row, follow=False, id="replay-events")  # type: ignore[arg-type]
+        self.on_row = on_row
+
+    def on_click(self, event: Click) -> None:
+        row = int(self.scroll_offset.y) + event.y
+        if 0 <= row < self.row_count:
+            self.on_row(row)
+
+
+class ReplayScreen(ReviewActions, Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(key, action, description, show=show) for key, action, description, show in KEYS
+    ]
+
+    def __init__(
+        self,
+        path: Path,
+        session: Session,
+        *,
+        other: Session | None = None,
+        comparison: Comparison | None = None,
+        speed: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        config: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.path, self.session, self.other = path, session, other
+        self.comparison = comparison
+        self.config = config
+        self.book = session.book
+        self.playhead = Playhead(session.duration, speed=speed, clock=clock)
+        self.view = Filter()
+        self.zoom = zoom_index(60)
+        self.t0 = 0.0
+        self.code: str | None = None
+        self.timer: Timer | None = None
+        self.colours = code_styles(self.book)
+        self.actor_of = {c.id: c.actor for c in self.book.codes}
+        self.marks = panels.event_marks(session.reviews)
+        self._shown_status = ""
+        self._shown_running: tuple[int, ...] | None = None
+        self._row: int | None = None
+        self._panel_stale = {"summary": True, "agreement": True}
+        self._build_index()
+
+    # --- layout ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="replay-status")
+        yield Timeline(id="replay-timeline")
+        with Horizontal(id="replay-body"):
+            yield EventList(self._render_row, self._go_to_row)
+            with Vertical(id="replay-side"):
+                yield Static(id="replay-running")
+                with ContentSwitcher(initial="replay-summary", id="replay-panels"):
+                    with VerticalScroll(id="replay-summary"):
+                        yield Static(id="replay-summary-text")
+                    yield OptionList(id="replay-reviews")
+                    with VerticalScroll(id="replay-agreement"):
+                        yield Static(id="replay-agreement-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._refill()
+        self._fill_reviews()
+        self.query_one(Timeline).focus()
+        self.sync()
+        self.call_after_refresh(self._fill_panel)
+
+    @property
+    def span(self) -> float:
+        return float(ZOOMS[self.zoom])
+
+    @property
+    def mode(self) -> str:
+        return "compare" if self.comparison is not None else "single"
+
+    # --- data --------------------------------------------------------------------------
+
+    def _build_index(self) -> None:
+        self.index = SessionIndex(self.session, self.view, side="A" if self.other else "")
+        self.index_b = (
+            SessionIndex(self.other, self.view, side="B", source=1) if self.other else None
+        )
+        if self.comparison is not None:
+            allowed = self.view.allowed(self.book) if self.view.active else None
+            a, b = self.session.events, self.comparison.b.events
+            self.pair_rows = [
+                k
+                for k, p in enumerate(self.comparison.pairs)
+                if allowed is None
+                or (p.a is not None and a[p.a].code in allowed)
+                or (p.b is not None and b[p.b].code in allowed)
+            ]
+            times = self.comparison.times
+            self.row_times = [times[k] for k in self.pair_rows]
+            self.mismatch_times = [
+                times[k] for k in self.pair_rows if self.comparison.pairs[k].kind != "agreement"
+            ]
+        else:
+            self.pair_rows = []
+            self.row_times = self.index.starts
+            self.mismatch_times = []
+
+    def _timeline_rows(self) -> list[Row]:
+        events = self.session.events
+        if self.index_b is None or self.comparison is None or self.other is None:
+            rows = [lane_row(lane, events, self.book, self.colours) for lane in self.index.lanes]
+        else:
+            rows = []
+            for lane in interleave(self.index.lanes, self.index_b.lanes):
+                lane_events = events if lane.source == 0 else self.other.events
+                rows.append(lane_row(lane, lane_events, self.book, self.colours))
+                if lane.side == "B":
+                    rows.append(marks_row(self.comparison, lane.stream.id))
+        rows.append(reviews_row(lambda: self.session.reviews))
+        return rows
+
+    def _refill(self) -> None:
+        """After a filter change: lanes, list rows, panels."""
+        self.query_one(Timeline).set_rows(self._timeline_rows())
+        rows = self.pair_rows if self.comparison is not None else self.index.shown
+        self.query_one(EventList).set_rows(rows)
+        self._row = None
+        self._shown_running = None
+        self._panel_stale["summary"] = True
+
+    def _render_row(self, row: int) -> object:
+        if self.comparison is not None:
+            return panels.pair_row(self.comparison, row)
+        return panels.event_row(self.session.events, row, self.colours, self.actor_of, self.marks)
+
+    def _go_to_row(self, row: int) -> None:
+        self.seek(self.row_times[row])
+
+    # --- the playhead ----------------------------------------------------------------
+
+    def seek(self, t: float) -> None:
+        self.playhead.seek(t)
+        self.sync()
+
+    def sync(self) -> None:
+        """Bring every part of the screen in step with the playhead."""
+        t = self.playhead.time()
+        timeline = self.query_one(Timeline)
+        self.t0 = place_window(t, self.t0, self.span, self.session.duration)
+        timeline.set_window(self.t0, self.span)
+        timeline.set_playhead(t)
+        self._update_status(t)
+        self._update_row(t)
+        self._update_running(t)
+        if not self.playhead.playing and self.timer is not None:
+            self.timer.stop()
+            self.timer = None
+
+    def _update_status(self, t: float) -> None:
+        head = self.playhead
+        state = "▶ playing" if head.playing else "⏸ paused"
+        parts = [
+            f"{state} {format_clock(t)} / {format_clock(self.session.duration)}",
+            f"{head.speed:g}×",
+            f"window {format_clock(self.span, decimals=0)}",
+            self.view.describe(),
+        ]
+        if self.code:
+            parts.append(f"e/E: {self.code}")
+        if self.other is not None:
+            parts.append(f"A {self.session.id}  B {self.other.id}")
+        else:
+            parts.append(self.session.id)
+        status = " · ".join(parts)
+        if status != self._shown_status:
+            self._shown_status = status
+            self.query_one("#replay-status", Static).update(status)
+
+    def _current_row(self, t: float) -> int | None:
+        return current_row(self.row_times, t)
+
+    def _update_row(self, t: float) -> None:
+        row = self._current_row(t)
+        if row != self._row:
+            self._row = row
+            log = self.query_one(EventList)
+            log.highlighted = row
+            if row is not None:
+                top = int(log.scroll_offset.y)
+                height = log.scrollable_content_region.height
+                if not top <= row < top + height:
+                    log.scroll_to_row(row)
+
+    def _update_running(self, t: float) -> None:
+        running = self.index.running(t)
+        running_b = self.index_b.running(t) if self.index_b else []
+        key = (*running, -1, *running_b)
+        if key == self._shown_running:
+            return
+        self._shown_running = key
+        sides: list[tuple[str, Session, list[int]]] = [
+            ("A" if self.other else "", self.session, running)
+        ]
+        if self.other is not None:
+            sides.append(("B", self.other, running_b))
+        self.query_one("#replay-running", Static).update(panels.running_text(t, sides))
+
+    def _tick(self) -> None:
+        self.sync()
+
+    # --- actions: playback and navigation ---------------------------------------------
+
+    def action_play_pause(self) -> None:
+        if self.playhead.toggle() and self.timer is None:
+            self.timer = self.set_interval(TICK_S, self._tick)
+        self.sync()
+
+    def _jump(self, t: float | None, what: str) -> None:
+        if t is None:
+            self.notify(f"no {what}", timeout=2)
+            self.app.bell()
+            return
+        self.seek(t)
+
+    def action_step(self, direction: int) -> None:
+        t = step_time(self.row_times, self.playhead.time(), direction)
+        self._jump(t, "next event" if direction > 0 else "previous event")
+
+    def action_shift(self, direction: int) -> None:
+        self.seek(self.playhead.time() + direction * SHIFT_S)
+
+    def action_seek_start(self) -> None:
+        self.seek(0.0)
+
+    def action_seek_end(self) -> None:
+        self.seek(self.session.duration)
+
+    def action_speed(self, direction: int) -> None:
+        self.playhead.change_speed(direction)
+        self.sync()
+
+    def action_zoom(self, direction: int) -> None:
+        zoom = min(max(self.zoom + direction, 0), len(ZOOMS) - 1)
+        if zoom == self.zoom:
+            return
+        self.zoom = zoom
+        self.t0 = center_window(self.playhead.time(), self.span, self.session.duration)
+        self.sync()
+
+    def action_goto(self) -> None:
+        def check(text: str) -> str | None:
+            try:
+                t = parse_clock(text)
+            except ValueError as error:
+                return str(error)
+            if t > self.session.duration:
+                return f"the session lasts {format_clock(self.session.duration)}"
+            return None
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self.seek(parse_clock(text))
+
+        prompt = TextPrompt(
+            "Go to time (m:ss, h:mm:ss or seconds)",
+            value=format_clock(self.playhead.time()),
+            check=check,
+        )
+        self.app.push_screen(prompt, done)
+
+    def action_note(self, direction: int) -> None:
+        t = self.index.step_note(self.playhead.time(), direction)
+        self._jump(t, "next note" if direction > 0 else "previous note")
+
+    def action_choose_code(self) -> None:
+        counts: dict[str, int] = {}
+        for e in self.session.events:
+            counts[e.code] = counts.get(e.code, 0) + 1
+        options = [(c.id, f"{c.key}  {c.id} ({counts.get(c.id, 0)})") for c in self.book.codes]
+
+        def done(code: str | None) -> None:
+            if code is not None:
+                self.code = code
+                self.action_code(1)
+
+        self.app.push_screen(ChoicePrompt("Jump between events of which code?", options), done)
+
+    def action_code(self, direction: int) -> None:
+        if self.code is None:
+            self.action_choose_code()
+            return
+        t = self.index.step_code(self.code, self.playhead.time(), direction)
+        self._jump(t, f"{'next' if direction > 0 else 'previous'} {self.code}")
+
+    def action_review(self, direction: int) -> None:
+        t = step_time(review_times(self.session.reviews), self.playhead.time(), direction)
+        self._jump(t, "next review entry" if direction > 0 else "previous review entry")
+
+    def action_mismatch(self, direction: int) -> None:
+        if self.comparison is None:
+            self.notify("disagreements need compare mode: observer replay A.json --compare B.json")
+            return
+        t = step_time(self.mismatch_times, self.playhead.time(), direction)
+        self._jump(t, "next disagreement" if direction > 0 else "previous disagreement")
+
+    def action_filter(self) -> None:
+        def done(view: Filter | None) -> None:
+            if view is not None and view != self.view:
+                self.view = view
+                self._build_index()
+                self._refill()
+                self.sync()
+                self._fill_panel()
+
+        self.app.push_screen(FilterPrompt(self.book, self.view), done)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpPrompt(help_text()))
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+    def on_timeline_seek(self, message: Timeline.Seek) -> None:
+        self.seek(message.t)
+
+    # --- side panels -------------------------------------------------------------------
+
+    def action_panel(self, name: str) -> None:
+        if name == "agreement" and self.comparison is None:
+            self.notify("the agreement summary needs compare mode (--compare B.json)")
+            return
+        self.query_one(ContentSwitcher).current = f"replay-{name}"
+        self._fill_panel()
+        if name == "reviews":
+            self.query_one("#replay-reviews", OptionList).focus()
+
+    def _fill_panel(self) -> None:
+        current = self.query_one(ContentSwitcher).current or ""
+        name = current.removeprefix("replay-")
+        if not self._panel_stale.get(name):
+            return
+        self._panel_stale[name] = False
+        if name == "summary":
+            allowed = self.view.allowed(self.book) if self.view.active else None
+            text = panels.summary_text(self.session, allowed)
+            self.query_one("#replay-summary-text", Static).update(text)
+        elif name == "agreement" and self.comparison is not None:
+            self.query_one("#replay-agreement-text", Static).update(self.agreement_summary())
+
+    def agreement_summary(self) -> str:
+        from observer.analysis.agreement import event_method, method_dict
+        from observer.analysis.report import BANDS_NOTE, render_method
+
+        assert self.other is not None
+        result = method_dict(event_method(self.session, self.other, tolerance=self.tolerance))
+        return "\n".join([*render_method("event", result), "", BANDS_NOTE])
+
+    @property
+    def tolerance(self) -> float:
+        return float(getattr(self.app, "tolerance", 2.0))
+
+    def _fill_reviews(self) -> None:
+        reviews = self.query_one("#replay-reviews", OptionList)
+        highlighted = reviews.highlighted
+        reviews.clear_options()
+        ordered = sorted(self.session.reviews, key=lambda r: (r.t, r.created_at))
+        reviews.add_options(
+            Option(panels.review_label(r, self.session.events), id=r.id) for r in ordered
+        )
+        if not ordered:
+            reviews.add_option(
+                Option("No review entries yet: a comment, m flag, x correction", disabled=True)
+            )
+        else:
+            reviews.highlighted = min(highlighted or 0, len(ordered) - 1)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        review = self.review_by_id(event.option.id)
+        if review is not None and event.option_list.has_focus:
+            self.seek(review.t)

@@ -1,0 +1,233 @@
+"""The timeline widget: a ruler, then one row per lane, drawn with the Line API.
+
+Each row's cells come from the core (``observer.replay.timeline.lane_cells`` and
+friends) for the current window and width, and are cached as a strip until the
+window, the width or the data change. The playhead is an overlay: moving it
+repaints two one-column regions, so playback redraws only what changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.events import Click
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from observer.codebook import Codebook
+from observer.replay.clock import format_clock
+from observer.replay.compare import Comparison
+from observer.replay.timeline import Cell, Lane, column_of, lane_cells, tick_step, ticks
+from observer.sessionfile import Event, Review
+
+LABEL_WIDTH = 24
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+)
+MARKS = {
+    "agreement": ("✓", Style(color="green")),
+    "disagreement": ("✗", Style(color="red", bold=True)),
+    "omission": ("−", Style(color="yellow", bold=True)),
+    "commission": ("+", Style(color="magenta", bold=True)),
+}
+REVIEW_MARKS = {"comment": "●", "flag": "⚑", "correction": "✎"}
+REVIEW_ORDER = {"comment": 0, "flag": 1, "correction": 2}
+PLAYHEAD = Style(reverse=True)
+LABEL = Style(dim=True)
+BLANK = Style()
+
+Cells = list[tuple[str, Style]]
+Draw = Callable[[float, float, int], Cells]
+
+
+@dataclass
+class Row:
+    """One line of the timeline: a label and a function drawing its cells."""
+
+    label: str
+    draw: Draw
+
+
+def code_styles(book: Codebook) -> dict[str, Style]:
+    """A colour per code, so neighbouring codes of a stream differ."""
+    return {c.id: Style(color=PALETTE[i % len(PALETTE)]) for i, c in enumerate(book.codes)}
+
+
+def lane_row(lane: Lane, events: Sequence[Event], book: Codebook, colours: dict[str, Style]) -> Row:
+    keys = {c.id: c.key for c in book.codes}
+
+    def glyph(cell: Cell) -> tuple[str, Style]:
+        bg = colours[cell.state].color if cell.state else None
+        if cell.points:
+            char = keys[cell.point or ""] if cell.points == 1 else str(min(cell.points, 9))
+            fg = colours[cell.point or ""].color if bg is None else None
+            return char, Style(color=fg or "black", bgcolor=bg, bold=True)
+        if cell.state:
+            return (keys[cell.state] if cell.onset else " "), Style(color="black", bgcolor=bg)
+        return " ", BLANK
+
+    def draw(t0: float, span: float, width: int) -> Cells:
+        return [glyph(cell) for cell in lane_cells(lane, events, t0, span, width)]
+
+    return Row(lane.label, draw)
+
+
+def marks_row(comparison: Comparison, stream: str) -> Row:
+    def draw(t0: float, span: float, width: int) -> Cells:
+        return [
+            MARKS[kind] if kind else (" ", BLANK)
+            for kind in comparison.marks(stream, t0, span, width)
+        ]
+
+    return Row("  A vs B", draw)
+
+
+def reviews_row(reviews: Callable[[], Sequence[Review]]) -> Row:
+    style = Style(color="cyan", bold=True)
+
+    def draw(t0: float, span: float, width: int) -> Cells:
+        kinds: list[str | None] = [None] * width
+        for review in reviews():
+            c = column_of(review.t, t0, span, width)
+            old = kinds[c] if 0 <= c < width else "correction"
+            if old is None or REVIEW_ORDER[review.kind] > REVIEW_ORDER[old]:
+                kinds[c] = review.kind
+        return [(REVIEW_MARKS[k], style) if k else (" ", BLANK) for k in kinds]
+
+    return Row("Reviews", draw)
+
+
+def ruler(t0: float, span: float, width: int) -> Cells:
+    chars = [" "] * width
+    decimals = 1 if tick_step(span, width) < 1 else 0
+    for c, t in ticks(t0, span, width):
+        label = "┊" + format_clock(t, decimals=decimals)
+        if all(ch == " " for ch in chars[c : c + len(label) + 1]) and c + len(label) <= width:
+            chars[c : c + len(label)] = label
+    return [(ch, LABEL) for ch in chars]
+
+
+def to_strip(label: str, cells: Cells, total: int) -> Strip:
+    segments = [Segment(f"{label[: LABEL_WIDTH - 1]:<{LABEL_WIDTH}}", LABEL)]
+    run, style = "", None
+    for char, cell_style in cells:
+        if cell_style != style and run:
+            segments.append(Segment(run, style))
+            run = ""
+        run += char
+        style = cell_style
+    if run:
+        segments.append(Segment(run, style))
+    return Strip(segments).adjust_cell_length(total)
+
+
+class Timeline(Widget, can_focus=True):
+    """Lanes over a time window, with a playhead; a click seeks."""
+
+    DEFAULT_CSS = """
+    Timeline {
+        height: auto;
+    }
+    """
+
+    class Seek(Message):
+        def __init__(self, t: float) -> None:
+            super().__init__()
+            self.t = t
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[Row] = []
+        self.t0 = 0.0
+        self.span = 60.0
+        self.playhead = 0.0
+        self._cache: dict[int, Strip] = {}
+        self._cache_key: tuple[float, float, int] | None = None
+
+    @property
+    def lane_width(self) -> int:
+        return max(1, self.size.width - LABEL_WIDTH)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.rows) + 1
+
+    def set_rows(self, rows: list[Row]) -> None:
+        self.rows = rows
+        self.invalidate()
+        self.refresh(layout=True)
+
+    def invalidate(self) -> None:
+        """Redraw every row (the data changed)."""
+        self._cache.clear()
+        self.refresh()
+
+    def set_window(self, t0: float, span: float) -> None:
+        if (t0, span) != (self.t0, self.span):
+            self.t0, self.span = t0, span
+            self.invalidate()
+
+    def playhead_column(self, t: float | None = None) -> int:
+        return column_of(self.playhead if t is None else t, self.t0, self.span, self.lane_width)
+
+    def set_playhead(self, t: float) -> None:
+        old, new = self.playhead_column(), self.playhead_column(t)
+        self.playhead = t
+        if old != new:
+            height = len(self.rows) + 1
+            self.refresh(
+                Region(LABEL_WIDTH + old, 0, 1, height), Region(LABEL_WIDTH + new, 0, 1, height)
+            )
+
+    def time_at(self, x: int) -> float | None:
+        column = x - LABEL_WIDTH
+        if column < 0:
+            return None
+        return self.t0 + (column + 0.5) * self.span / self.lane_width
+
+    def on_click(self, event: Click) -> None:
+        t = self.time_at(event.x)
+        if t is not None:
+            self.post_message(self.Seek(t))
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.lane_width
+        total = self.size.width
+        key = (self.t0, self.span, width)
+        if key != self._cache_key:
+            self._cache.clear()
+            self._cache_key = key
+        strip = self._cache.get(y)
+        if strip is None:
+            if y == 0:
+                label = f"window {format_clock(self.span, decimals=0)}"
+                strip = to_strip(label, ruler(self.t0, self.span, width), total)
+            elif y <= len(self.rows):
+                row = self.rows[y - 1]
+                strip = to_strip(row.label, row.draw(self.t0, self.span, width), total)
+            else:
+                strip = Strip.blank(total)
+            self._cache[y] = strip
+        column = self.playhead_column()
+        if 0 <= column < width:
+            x = LABEL_WIDTH + column
+            left, middle, right = strip.divide([x, x + 1, total])
+            if y == 0:
+                middle = Strip([Segment("▼", PLAYHEAD)])
+            strip = Strip.join([left, middle.apply_style(PLAYHEAD), right])
+        return strip.apply_style(self.rich_style)

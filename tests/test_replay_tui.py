@@ -1,0 +1,240 @@
+"""The replay screen driven with Pilot: seeking, jumps, filters, reviews, compare mode."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import attrs
+from test_replay_support import EVENTS, small_file, small_session, sync_test
+
+from observer.sessionfile import Note, load_session, write_session
+from observer.synthetic import perturb
+from observer.tui.replay.app import ReplayApp
+from observer.tui.replay.screen import EventList, ReplayScreen
+from observer.tui.replay.timeline import LABEL_WIDTH, Timeline
+
+os.environ["TEXTUAL_ANIMATIONS"] = "none"
+SIZE = (130, 36)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def app_for(tmp_path: Path, *, other: Any = None, clock: Clock | None = None) -> ReplayApp:
+    path = tmp_path / "S1-D001-obs1.json"
+    if not path.exists():
+        small_file(tmp_path)
+    return ReplayApp(
+        path,
+        load_session(path),
+        other=other,
+        clock=clock or Clock(),
+        config=tmp_path / "config" / "observer.json",
+    )
+
+
+def screen_of(app: ReplayApp) -> ReplayScreen:
+    assert isinstance(app.screen, ReplayScreen)
+    return app.screen
+
+
+@sync_test
+async def test_keys_step_jump_and_keep_the_list_in_step(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        log = screen.query_one(EventList)
+        assert screen.playhead.time() == 0.0 and log.highlighted == 0
+        await pilot.press("right", "right")
+        assert screen.playhead.time() == 2.0 and log.highlighted == 2
+        await pilot.press("left")
+        assert screen.playhead.time() == 1.0
+        await pilot.press("n")  # next note
+        assert screen.playhead.time() == 15.0 and log.highlighted == 7
+        await pilot.press("N")
+        assert screen.playhead.time() == 15.0  # no earlier note: stays
+        await pilot.press("shift+right")
+        assert screen.playhead.time() == 20.0
+        assert "ch-seeks-contact" in str(screen.query_one("#replay-running").render())
+        await pilot.press("end")
+        assert screen.playhead.time() == 60.0
+        await pilot.press("home", "g", *"0:12", "enter")
+        assert screen.playhead.time() == 12.0 and log.highlighted == 7
+        await pilot.press("g", *"9:99", "enter")  # refused: the prompt stays open
+        assert screen.playhead.time() == 12.0 and app.screen is not screen
+        await pilot.press("escape")
+        assert app.screen is screen
+
+
+@sync_test
+async def test_jump_between_events_of_a_chosen_code(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await pilot.press("c")
+        options = [o.id for o in app.screen.query_one("OptionList").options]
+        position = options.index("cg-watches")
+        await pilot.press(*["down"] * position, "enter")
+        assert screen.code == "cg-watches" and screen.playhead.time() == 10.0
+        await pilot.press("e")
+        assert screen.playhead.time() == 10.0  # no later cg-watches
+        await pilot.press("E")
+        assert screen.playhead.time() == 10.0
+
+
+@sync_test
+async def test_zoom_changes_the_window_and_a_click_seeks(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        timeline = screen.query_one(Timeline)
+        assert timeline.span == 60
+        await pilot.press("minus")
+        assert timeline.span == 120
+        await pilot.press("plus", "plus")
+        assert timeline.span == 30
+        width = timeline.lane_width
+        await pilot.click(Timeline, offset=(LABEL_WIDTH + width // 2, 2))
+        assert abs(screen.playhead.time() - 15.0) < 30 / width + 1e-9
+
+
+@sync_test
+async def test_playback_follows_the_clock(tmp_path: Path) -> None:
+    clock = Clock()
+    app = app_for(tmp_path, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await pilot.press("greater_than_sign")  # 2×
+        await pilot.press("space")
+        assert screen.playhead.playing and screen.timer is not None
+        clock.now += 5.0
+        screen.sync()
+        assert screen.playhead.time() == 10.0
+        assert screen.query_one(EventList).highlighted == 6
+        await pilot.press("space")
+        assert not screen.playhead.playing and screen.timer is None
+        assert "⏸ paused 0:10.0" in str(screen.query_one("#replay-status").render())
+
+
+@sync_test
+async def test_filter_by_actor(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await pilot.press("f")
+        await pilot.press("down", "space", "enter")  # the second actor: child
+        assert screen.view.actors == frozenset({"child"})
+        assert screen.query_one(EventList).row_count == 5
+        await pilot.press("right")
+        assert screen.playhead.time() == 1.0
+        await pilot.press("f", "ctrl+r")
+        assert not screen.view.active and screen.query_one(EventList).row_count == len(EVENTS)
+
+
+@sync_test
+async def test_comment_flag_and_correction_are_saved(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    path = tmp_path / "S1-D001-obs1.json"
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await pilot.press("right", "right", "a")  # at 0:02.0, event 2 current
+        await pilot.press(*"sup1", "enter")  # reviewer id, asked once
+        await pilot.press(*"too soon", "enter")
+        await pilot.pause()
+        await pilot.press("m", *"check", "enter")  # no second reviewer prompt
+        await pilot.pause()
+        await pilot.press("x", "down", "down", "enter", "enter")  # delete, no reason
+        await pilot.pause()
+        assert [r.kind for r in screen.session.reviews] == ["comment", "flag", "correction"]
+    saved = load_session(path)
+    assert saved.events == EVENTS
+    comment, flag, fix = saved.reviews
+    assert (comment.t, comment.text, comment.reviewer) == (2.0, "too soon", "sup1")
+    assert (flag.event, flag.text) == (2, "check")
+    assert fix.event == 2 and fix.correction is not None and fix.correction.action == "delete"
+    assert (tmp_path / "config" / "observer.json").exists()
+
+
+@sync_test
+async def test_reviews_list_edits_own_entries_only(tmp_path: Path) -> None:
+    from observer.review import new_entry
+
+    path = tmp_path / "S1-D001-obs1.json"
+    small_file(tmp_path)
+    session = load_session(path)
+    theirs = new_entry(session, "sup2", kind="comment", t=5.0, text="theirs")
+    mine = attrs.evolve(new_entry(session, "sup1", kind="comment", t=8.0, text="mine"), id="r2")
+    from observer.sessionfile import save_reviews
+
+    save_reviews(path, session, (theirs, mine))
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "observer.json").write_text('{"reviewer": "sup1"}')
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await pilot.press("v")
+        await pilot.press("enter")  # first entry: sup2's, refused
+        await pilot.pause()
+        assert isinstance(app.screen, ReplayScreen)
+        await pilot.press("down")
+        assert screen.playhead.time() == 8.0  # the highlighted entry's time
+        await pilot.press("enter", "end", *" and more", "enter")
+        await pilot.pause()
+        await pilot.press("up", "delete")
+        await pilot.pause()
+        assert isinstance(app.screen, ReplayScreen)  # not the author: no confirmation
+    saved = load_session(path)
+    assert [r.text for r in saved.reviews] == ["theirs", "mine and more"]
+    assert saved.reviews[1].edited_at is not None
+
+
+@sync_test
+async def test_compare_mode_walks_the_disagreements(tmp_path: Path) -> None:
+    a = attrs.evolve(small_session(), notes=(Note(1.0, "x"),))
+    path = write_session(tmp_path, a)
+    events = list(a.events)
+    events[1] = attrs.evolve(events[1], code="ch-approach")  # disagreement at 1.0
+    del events[3]  # omission at 3.0
+    b = attrs.evolve(a, id="S1-D001-obs2", observer="obs2", events=tuple(events))
+    app = ReplayApp(path, a, other=b, clock=Clock(), config=tmp_path / "c.json")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        assert screen.comparison is not None
+        counts = screen.comparison.counts()
+        assert counts == {"agreement": 7, "disagreement": 1, "omission": 1, "commission": 0}
+        await pilot.press("d")
+        assert screen.playhead.time() == 1.0
+        await pilot.press("d")
+        assert screen.playhead.time() == 3.0
+        await pilot.press("d")
+        assert screen.playhead.time() == 3.0  # none left
+        await pilot.press("D")
+        assert screen.playhead.time() == 1.0
+        await pilot.press("i")
+        text = str(screen.query_one("#replay-agreement-text").render())
+        assert "disagreements 1" in text and "omissions (in A, not B) 1" in text
+
+
+@sync_test
+async def test_compare_mode_with_a_perturbed_coding(tmp_path: Path) -> None:
+    a = small_session()
+    path = write_session(tmp_path, a)
+    b = perturb(a, seed=4, jitter=0.2, swap=0.3)
+    app = ReplayApp(path, a, other=b, clock=Clock(), config=tmp_path / "c.json")
+    async with app.run_test(size=SIZE):
+        screen = screen_of(app)
+        timeline = screen.query_one(Timeline)
+        labels = [row.label for row in timeline.rows]
+        assert labels[:3] == [
+            "A cg-involvement/caregiver",
+            "B cg-involvement/caregiver",
+            "  A vs B",
+        ]
+        assert screen.query_one(EventList).row_count == len(screen.comparison.pairs)
