@@ -306,3 +306,11 @@ def test_replaying_the_actions_reproduces_the_exact_events() -> None:
     replay = Recorder.replay(book(), rec.meta, orjson.loads(orjson.dumps(lines)))
     assert rows(replay) == rows(rec)
     assert replay.session() == rec.session()
+
+
+def test_text_that_is_not_valid_unicode_is_journaled_cleanly() -> None:
+    lines: list[dict[str, Any]] = []
+    rec = started(lines.append)
+    rec.note("child \ud800 hides", 1.0)
+    assert lines[-1]["text"] == "child ? hides"
+    assert orjson.loads(orjson.dumps(lines[-1]))["text"] == "child ? hides"

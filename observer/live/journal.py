@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import queue
 import shutil
@@ -100,7 +101,10 @@ class JournalStatus:
 
 
 def _line(action: dict[str, Any]) -> bytes:
-    return orjson.dumps(action, default=str) + b"\n"
+    try:
+        return orjson.dumps(action, default=str) + b"\n"
+    except TypeError:  # an int beyond 64 bits: the writer thread must never die
+        return json.dumps(action, default=str).encode() + b"\n"
 
 
 def _reason(exc: OSError) -> str:

@@ -214,7 +214,7 @@ class Recorder:
     # --- live actions (each journaled when it changes anything) -------------------
 
     def key(self, char: str, mono: float) -> Outcome:
-        return self._run({"a": "key", "key": char, "mono": mono})
+        return self._run({"a": "key", "key": _clean(char), "mono": mono})
 
     def toggle_clock(self, mono: float, wall: datetime | None = None) -> Outcome:
         return self._run({"a": "clock", "mono": mono, "wall": _iso(wall)})
@@ -227,7 +227,7 @@ class Recorder:
 
     def note(self, text: str, t: float) -> Outcome:
         """A note at session time ``t`` (the screen takes it at the ctrl+n press)."""
-        return self._run({"a": "note", "t": t, "text": text})
+        return self._run({"a": "note", "t": t, "text": _clean(text)})
 
     def segment(self, segment_id: str, mono: float) -> Outcome:
         return self._run({"a": "segment", "segment": segment_id, "mono": mono})
@@ -598,6 +598,11 @@ def _wall(action: dict[str, Any]) -> datetime | None:
         return datetime.fromisoformat(value)
     except ValueError:
         raise ReplayError(f"'wall' must be an ISO time (got {value!r})") from None
+
+
+def _clean(text: str) -> str:
+    """Text as valid UTF-8 (a lone surrogate from a terminal becomes "?")."""
+    return text.encode("utf-8", "replace").decode("utf-8", "replace")
 
 
 def _iso(wall: datetime | None) -> str:
