@@ -68,6 +68,5 @@ def tabular_bytes(sessions: Iterable[Session], delimiter: str = ",") -> bytes:
                 lines.append(
                     f"{fixed[event.code]}{d}{start}{d}{seconds(end)}{d}{duration}{d}{mods}"
                 )
-        del fixed
     lines.append("")
     return "\n".join(lines).encode("utf-8")
