@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tmuxdriver import Tmux
+from tmuxdriver import Tmux, observer_code_argv
 
 from observer.live.journal import read_journal
 from observer.sessionfile import Session, load_session
@@ -28,22 +28,7 @@ SAVED = re.compile(r"saved (\d+)(?:/(\d+))?")
 
 
 def start_code(term: Tmux, folder: Path) -> None:
-    term.start(
-        [
-            sys.executable,
-            "-m",
-            "observer",
-            "code",
-            "--codebook",
-            "cpp-attachment",
-            "--dyad",
-            "D007",
-            "--observer",
-            "kill",
-            "--session-dir",
-            str(folder),
-        ]
-    )
+    term.start(observer_code_argv(folder, dyad="D007", observer="kill"))
     term.wait_for("press space")
     term.send_keys("Space")
     term.wait_for("RUNNING")

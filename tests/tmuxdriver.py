@@ -25,6 +25,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -35,6 +36,26 @@ from types import TracebackType
 import pytest
 
 CONFIG = "set -g remain-on-exit on\nset -sg escape-time 0\nset -g history-limit 10000\n"
+
+
+def observer_code_argv(
+    folder: Path, *, codebook: str = "cpp-attachment", dyad: str = "D012", observer: str = "obs1"
+) -> list[str]:
+    """The command line of ``observer code`` with every flag, so no form is shown."""
+    return [
+        sys.executable,
+        "-m",
+        "observer",
+        "code",
+        "--codebook",
+        codebook,
+        "--dyad",
+        dyad,
+        "--observer",
+        observer,
+        "--session-dir",
+        str(folder),
+    ]
 
 
 def require_tmux() -> str:
