@@ -66,8 +66,8 @@ def test_collapse_to_present_absent_per_code() -> None:
     # same as sklearn on the per-unit presence sequences
     a = [1, 1, 0, 0, 0, 0, 0, 0, 0, 0]
     b = [1, 1, 0, 0, 0, 1, 0, 0, 0, 0]
-    assert code_kappa(tally, "a").kappa == pytest.approx(cohen_kappa_score(a, b))
-    unused = code_kappa(tally, "zzz")
+    assert code_kappa(two, "a").kappa == pytest.approx(cohen_kappa_score(a, b))
+    unused = code_kappa(collapse(tally, "zzz"), "zzz")
     assert unused.kappa is None and unused.reason == "neither observer coded 'zzz'"
 
 

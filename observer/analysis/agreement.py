@@ -142,15 +142,10 @@ def compare(
 def _codes(book: Codebook, tallies: dict[str, Tally]) -> tuple[CodeResult, ...]:
     out: list[CodeResult] = []
     for code in book.codes:
-        two = code_kappa(tallies[code.stream], code.id)
-        table = _collapse_table(tallies[code.stream], code.id)
-        out.append(CodeResult(code.id, two, table))
+        two = collapse(tallies[code.stream], code.id)
+        table = {r: {c: two.get((r, c), 0) for c in (PRESENT, ABSENT)} for r in (PRESENT, ABSENT)}
+        out.append(CodeResult(code.id, code_kappa(two, code.id), table))
     return tuple(out)
-
-
-def _collapse_table(tally: Tally, code: str) -> dict[str, dict[str, int]]:
-    two = collapse(tally, code)
-    return {r: {c: two.get((r, c), 0) for c in (PRESENT, ABSENT)} for r in (PRESENT, ABSENT)}
 
 
 def _order(book: Codebook) -> list[str]:
@@ -260,10 +255,8 @@ def timeslice_method(a: Session, b: Session, *, unit: float = 1.0) -> MethodResu
 
 
 def _named(table: dict[str, dict[str, int]], empty: str) -> dict[str, dict[str, int]]:
-    def name(label: str) -> str:
-        return empty if label == "" else label
-
-    return {name(r): {name(c): v for c, v in cols.items()} for r, cols in table.items()}
+    """The table with the empty label written as ``empty`` ("none" or "nil")."""
+    return {(r or empty): {(c or empty): v for c, v in cols.items()} for r, cols in table.items()}
 
 
 def _kappa_fields(k: Kappa) -> dict[str, Any]:

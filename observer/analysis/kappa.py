@@ -82,11 +82,11 @@ def collapse(tally: Tally, code: str, *, empty: str = "") -> Tally:
     return out
 
 
-def code_kappa(tally: Tally, code: str, *, empty: str = "") -> Kappa:
-    """κ for one code from its collapsed 2×2 table, with reasons in the code's terms."""
-    result = cohen(collapse(tally, code, empty=empty), empty=ABSENT)
+def code_kappa(two: Tally, code: str) -> Kappa:
+    """κ for one code from its collapsed 2×2 tally, with reasons in the code's terms."""
+    result = cohen(two, empty=ABSENT)
     if result.kappa is None and result.n:
-        used = any(code in label.split("+") for pair in tally for label in pair if label != empty)
+        used = two[PRESENT, PRESENT] > 0
         reason = (
             f"both observers coded {code!r} throughout (p_e = 1)"
             if used

@@ -62,13 +62,17 @@ def slice_labels(
     return out
 
 
-def merge(parts: Sequence[Sequence[str]], count: int) -> list[str]:
+def _union(x: str, y: str) -> str:
+    return "+".join(sorted(x.split("+") + y.split("+")))
+
+
+def merge(parts: Sequence[list[str]], count: int) -> list[str]:
     """Slice by slice, the union (repeats kept) of several streams' labels: an actor's."""
-    out = [""] * count
-    for labels in parts:
-        for k, label in enumerate(labels):
-            if label:
-                out[k] = (
-                    "+".join(sorted([*out[k].split("+"), *label.split("+")])) if out[k] else label
-                )
+    if not parts:
+        return [""] * count
+    out = parts[0]
+    for labels in parts[1:]:
+        out = [
+            x if not y else (y if not x else _union(x, y)) for x, y in zip(out, labels, strict=True)
+        ]
     return out
