@@ -52,8 +52,8 @@ def _span(start: float, end: float | None) -> tuple[int, int]:
 @attrs.define
 class _Tier:
     """One tier being gathered: time-aligned (``items`` hold ``(number, start ms,
-    end ms, value XML, CVE_REF XML)``) or referring (``(number, parent number,
-    value XML)``). Values are stored already escaped."""
+    end ms, the rest of the annotation's XML)``, see :func:`_tail`) or referring
+    (``(number, parent number, value XML)``). Values are stored already escaped."""
 
     fields: dict[str, str]
     aligned: bool
@@ -92,8 +92,8 @@ class _Lanes:
         self.ends.append(-1)
         self.lanes.append((tier, ref))
 
-    def put(self, a: int, b: int, value: str, cve: str = "", mods: str = "") -> None:
-        """Add a span (``value``, ``cve`` and ``mods`` already XML-safe)."""
+    def put(self, a: int, b: int, tail: str, mods: str = "") -> None:
+        """Add a span (``tail`` from :func:`_tail`, ``mods`` XML-safe)."""
         ends = self.ends
         lane = 0
         if ends[0] > a:
@@ -104,7 +104,7 @@ class _Lanes:
         tier, ref = self.lanes[lane]
         self.counter[0] += 1
         number = self.counter[0]
-        tier.items.append((number, a, b, value, cve))
+        tier.items.append((number, a, b, tail))
         if mods and ref is not None:
             self.counter[0] += 1
             ref.items.append((self.counter[0], number, mods))
@@ -122,31 +122,31 @@ def eaf_bytes(session: Session, *, now: datetime | None = None) -> bytes:
         takes_modifiers = any(code.modifiers for code in stream.codes)
         lanes[stream.id] = _Lanes(tiers, counter, stream.id, fields, takes_modifiers)
     # Code and modifier ids match [a-z0-9._-]: nothing in them needs escaping.
-    by_code = {c.id: (lanes[c.stream], c.modifiers) for c in book.codes}
+    by_code = {c.id: (lanes[c.stream], c.modifiers, _tail(c.id, c.id)) for c in book.codes}
     for event in session.events:
-        lane, order = by_code[event.code]
+        lane, order, tail = by_code[event.code]
         end = event.end
         a = round(event.start * 1000)
         b = a + 1 if end is None else max(round(end * 1000), a + 1)
         if event.modifiers:
-            lane.put(a, b, event.code, event.code, modifier_text(event.modifiers, order))
+            lane.put(a, b, tail, modifier_text(event.modifiers, order))
         elif lane.ends[0] <= a:  # the common case, inline: the stream's first tier is free
             lane.ends[0] = b
             counter[0] += 1
-            lane.lanes[0][0].items.append((counter[0], a, b, event.code, event.code))
+            lane.lanes[0][0].items.append((counter[0], a, b, tail))
         else:
-            lane.put(a, b, event.code, event.code)
+            lane.put(a, b, tail)
     if session.segments:
         seg = _Lanes(
             tiers, counter, "segments", {"LINGUISTIC_TYPE_REF": SEGMENT_TYPE, **observer}, False
         )
         for span in session.segments:
             a, b = _span(span.start, session.duration if span.end is None else span.end)
-            seg.put(a, b, _text(span.segment))
+            seg.put(a, b, _tail(_text(span.segment)))
     notes = _Lanes(tiers, counter, "notes", {"LINGUISTIC_TYPE_REF": NOTE_TYPE, **observer}, False)
     for note in session.notes:
         a, b = _span(note.t, None)
-        notes.put(a, b, _text(note.text))
+        notes.put(a, b, _tail(_text(note.text)))
     return _serialise(session, tiers, counter[0], now or datetime.now(UTC))
 
 
@@ -164,6 +164,16 @@ _ATTR = str.maketrans(
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 # Characters XML 1.0 cannot carry at all, even escaped: replaced by U+FFFD.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _tail(value: str, cve: str = "") -> str:
+    """An alignable annotation's XML after its time slot references (both arguments
+    XML-safe): the vocabulary entry it stands for, if any, and its value."""
+    cve_attr = f' CVE_REF="{cve}"' if cve else ""
+    return (
+        f"{cve_attr}><ANNOTATION_VALUE>{value}</ANNOTATION_VALUE>"
+        "</ALIGNABLE_ANNOTATION></ANNOTATION>"
+    )
 
 
 def _attr(value: str) -> str:
@@ -189,7 +199,7 @@ def _slots(tiers: list[_Tier]) -> tuple[list[int], list[int]]:
     times: list[int] = []
     for tier in tiers:
         if tier.aligned:
-            for _number, a, b, _value, _cve in tier.items:
+            for _number, a, b, _tail_xml in tier.items:
                 times.append(a)
                 times.append(b)
     order = sorted(range(len(times)), key=times.__getitem__)
@@ -239,15 +249,12 @@ def _serialise(session: Session, tiers: list[_Tier], count: int, now: datetime) 
             continue
         out.append("    " + _element("TIER", tier.fields)[:-2] + ">")
         if tier.aligned:
-            for ann, _a, _b, value, cve in tier.items:
+            for ann, _a, _b, tail in tier.items:
                 ref1, ref2 = number[boundary], number[boundary + 1]
                 boundary += 2
-                cve_attr = f' CVE_REF="{cve}"' if cve else ""
                 out.append(
                     f'        <ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a{ann}"'
-                    f' TIME_SLOT_REF1="ts{ref1}" TIME_SLOT_REF2="ts{ref2}"{cve_attr}>'
-                    f"<ANNOTATION_VALUE>{value}</ANNOTATION_VALUE>"
-                    "</ALIGNABLE_ANNOTATION></ANNOTATION>"
+                    f' TIME_SLOT_REF1="ts{ref1}" TIME_SLOT_REF2="ts{ref2}"{tail}'
                 )
         else:
             for ann, parent, value in tier.items:
