@@ -221,3 +221,18 @@ def test_append_after_close_raises(tmp_path: Path) -> None:
     writer.close()
     with pytest.raises(RuntimeError):
         writer.append(action(1))
+
+
+def test_a_failing_callback_never_stops_the_writer(tmp_path: Path) -> None:
+    class Broken(Acks):
+        def __call__(self, seq: int) -> None:
+            super().__call__(seq)
+            raise ValueError("a bug in the screen")
+
+    acks = Broken()
+    writer = JournalWriter.create(tmp_path, header(), on_ack=acks)
+    for seq in (1, 2, 3):
+        writer.append(action(seq))
+        acks.wait_for(seq)  # the thread lived on after the callback failed
+    assert writer.close()
+    assert [a["seq"] for a in read_journal(writer.path).actions] == [1, 2, 3]

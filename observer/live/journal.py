@@ -291,7 +291,7 @@ class JournalWriter:
                     buffer.clear()
                     self._durable = last_seq
                     if self._on_ack is not None:
-                        self._on_ack(last_seq)
+                        _call(self._on_ack, last_seq)
                     if attempts:
                         attempts = 0
                         self.error = None
@@ -322,7 +322,13 @@ class JournalWriter:
     def _status(self, ok: bool, error: str | None, attempts: int) -> None:
         if self._on_status is not None:
             pending = self._appended - self._durable
-            self._on_status(JournalStatus(ok, self._durable, pending, error, attempts))
+            _call(self._on_status, JournalStatus(ok, self._durable, pending, error, attempts))
+
+
+def _call(callback: Callable[[Any], None], value: Any) -> None:
+    """Run a caller's callback; its failure must never stop the writer thread."""
+    with contextlib.suppress(Exception):
+        callback(value)
 
 
 # --- reading -----------------------------------------------------------------------
