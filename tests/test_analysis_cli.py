@@ -15,7 +15,7 @@ from test_analysis_support import BOOK, book_document, session, with_book
 
 from observer.cli import main
 from observer.codebook import codebook_from_data
-from observer.sessionfile import Session, write_session
+from observer.sessionfile import Correction, Review, Session, write_session
 from observer.synthetic import make_session, perturb
 
 KAPPA_KEYS = {"kappa", "kappa_reason", "agreement", "n"}
@@ -76,6 +76,36 @@ def test_stats_bad_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str
     )
     assert code == 2 and out == ""
     assert "bad.json" in err and "missing.json" in err and "Traceback" not in err
+
+
+def test_corrected_applies_review_corrections(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    coded = session([("calm", 0.0, 4.0), ("praise", 5.0, None)], observer="obs1")
+    fix = Review(
+        id="r1",
+        kind="correction",
+        reviewer="sup",
+        created_at="2026-01-06T09:00:00+00:00",
+        t=0.0,
+        event=0,
+        correction=Correction(action="recode", code="upset"),
+    )
+    (path,) = save(tmp_path, attrs.evolve(coded, reviews=(fix,)))
+
+    def counts(*flags: str) -> dict[str, int]:
+        code, out, _ = run(["stats", path, "--format", "json", *flags], capsys)
+        assert code == 0
+        return {c["code"]: c["count"] for c in json.loads(out)["sessions"][0]["codes"]}
+
+    assert counts()["calm"] == 1 and counts()["upset"] == 0  # as coded
+    assert counts("--corrected")["calm"] == 0 and counts("--corrected")["upset"] == 1
+    reference = session([("upset", 0.0, 4.0), ("praise", 5.0, None)], observer="ref")
+    (ref,) = save(tmp_path, reference)
+    code, out, _ = run(
+        ["agree", ref, path, "--method", "time", "--corrected", "--format", "json"], capsys
+    )
+    assert code == 0 and json.loads(out)["methods"]["time"]["kappa"] == 1.0
 
 
 def _check_method(result: dict[str, Any], method: str) -> None:

@@ -15,7 +15,7 @@ from observer.analysis.agreement import METHODS, check_pair, compare, pair_dict
 from observer.analysis.multi import time_alpha
 from observer.analysis.ratings import rating_agreement, targets_by_dyad, targets_from_pairs
 from observer.analysis.report import render_alpha, render_pair, render_ratings
-from observer.cli.stats import load_all
+from observer.cli.stats import corrected_option, load_all
 from observer.errors import InputError
 from observer.sessionfile import Session
 
@@ -105,6 +105,7 @@ def _check_all(loaded: list[tuple[str, Session]]) -> None:
     is_flag=True,
     help="Agreement on rating scales over several sessions: A1 B1 A2 B2 ... or a folder.",
 )
+@corrected_option
 def agree(
     sessions: tuple[Path, ...],
     method: str,
@@ -112,6 +113,7 @@ def agree(
     unit: float,
     fmt: str,
     ratings: bool,
+    corrected: bool,
 ) -> None:
     """Inter-observer agreement of two sessions of the same codebook (A is the
     reference): time-unit, event-based and BORIS-compatible time-slice kappa,
@@ -119,7 +121,7 @@ def agree(
     and Krippendorff's alpha on time units. With --ratings: ICC(A,1), quadratic-
     weighted kappa and Krippendorff's alpha per rating item."""
     files, folder = _expand(sessions, ratings)
-    loaded = load_all(tuple(files))
+    loaded = load_all(tuple(files), corrected)
     if ratings:
         _ratings(loaded, folder, fmt)
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import orjson
@@ -14,8 +15,9 @@ from observer.errors import InputError, Problem
 from observer.sessionfile import Session, load_session
 
 
-def load_all(paths: tuple[Path, ...]) -> list[tuple[str, Session]]:
-    """Every session, or InputError listing the problems of all the files at once."""
+def load_all(paths: tuple[Path, ...], corrected: bool = False) -> list[tuple[str, Session]]:
+    """Every session (with its review corrections applied if ``corrected``), or
+    InputError listing the problems of all the files at once."""
     out: list[tuple[str, Session]] = []
     problems: list[Problem] = []
     for path in paths:
@@ -25,7 +27,20 @@ def load_all(paths: tuple[Path, ...]) -> list[tuple[str, Session]]:
             problems.extend(error.problems)
     if problems:
         raise InputError(problems)
+    if corrected:
+        from observer.review import apply_corrections
+
+        out = [(name, apply_corrections(session)) for name, session in out]
     return out
+
+
+def corrected_option(function: Any) -> Any:
+    """``--corrected``: analyse the sessions with supervisors' corrections applied."""
+    return click.option(
+        "--corrected",
+        is_flag=True,
+        help="Apply the corrections in the sessions' reviews first (the files are not changed).",
+    )(function)
 
 
 def _cell(value: float | int | None, digits: int) -> str:
@@ -72,12 +87,13 @@ def _table(session: Session, result: SessionStats) -> str:
     show_default=True,
     help="table: for reading; csv: one row per session and code; json: SPEC's object.",
 )
-def stats(sessions: tuple[Path, ...], fmt: str) -> None:
+@corrected_option
+def stats(sessions: tuple[Path, ...], fmt: str, corrected: bool) -> None:
     """Per-code statistics of each SESSION: count, rate per minute, latency to the
     first occurrence, and for state codes total, mean and SD (n - 1) of bout
     durations and the proportion of session time. Every code of the codebook is
     listed, unused ones with count 0."""
-    loaded = load_all(sessions)
+    loaded = load_all(sessions, corrected)
     results = [(s, session_stats(s)) for _, s in loaded]
     if fmt == "json":
         document = {"sessions": [r.as_dict() for _, r in results]}
