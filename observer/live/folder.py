@@ -75,15 +75,19 @@ def _session_entry(path: Path) -> FolderEntry:
 
 
 def _journal_entry(path: Path) -> FolderEntry:
+    status = "running" if journal_in_use(path) else "unfinished"
     try:
         replayed = replay_journal(path)
     except InputError as error:
-        return FolderEntry(path, "unreadable", problem=_problem(error))
+        # A running session's journal may be caught between its creation and its header.
+        return FolderEntry(
+            path, status if status == "running" else "unreadable", problem=_problem(error)
+        )
     rec = replayed.recorder
     meta = rec.meta
     return FolderEntry(
         path,
-        "running" if journal_in_use(path) else "unfinished",
+        status,
         meta.id,
         meta.dyad,
         meta.observer,
