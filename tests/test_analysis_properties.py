@@ -13,7 +13,7 @@ from observer.sessionfile import Session
 from observer.synthetic import make_session, perturb
 
 BIGGER = codebook_from_data(book_document(extra_actor=True), "analysis-test+sibling")
-PROFILE = settings(max_examples=20, deadline=None)
+PROFILE = settings(max_examples=30, deadline=None)
 
 
 @st.composite
