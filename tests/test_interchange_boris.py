@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_interchange_support import run
+from test_interchange_support import check_eaf_structure, parse_sdis, run
 
 from observer.cli import COMMANDS
 from observer.codebook import load_codebook
@@ -347,3 +347,22 @@ def test_ids_and_keys_helpers() -> None:
     assert split_key("  happy   (h) ") == ("happy", "h")
     assert split_key("c  ") == ("c", "")
     assert split_key("(x)") == ("(x)", "")
+
+
+@needs_fixtures
+def test_imported_sessions_export_in_every_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, got = imported(FIXTURES / "test.boris", tmp_path / "o", capsys)
+    paths = sorted(str(p) for p in (tmp_path / "o").glob("*.json"))
+    for fmt in ("csv", "sdis"):
+        code, _, err = run(
+            ["export", *paths, "--format", fmt, "-o", str(tmp_path / f"all.{fmt}")], capsys
+        )
+        assert code == 0, err
+    _, mapping, sessions = parse_sdis((tmp_path / "all.sdis").read_text("utf-8"))
+    assert mapping["no_subject_s"] == "no-subject.s"
+    assert len(sessions) == len(got["sessions"])
+    assert run(["export", *paths, "--format", "eaf", "-o", str(tmp_path / "eaf")], capsys)[0] == 0
+    for path in (tmp_path / "eaf").iterdir():
+        check_eaf_structure(path)
