@@ -181,19 +181,20 @@ def _pairs(
     ea, eb = a.events, b.events
     a_items = [(round(ea[i].start * 1_000_000), ea[i].code) for i in a_idx]
     b_items = [(round(eb[j].start * 1_000_000), eb[j].code) for j in b_idx]
-    out: list[Pair] = []
-    for x, y in align_events(a_items, b_items, micros(tolerance)):
-        ia = None if x is None else a_idx[x]
-        ib = None if y is None else b_idx[y]
-        if ia is None:
-            kind: Kind = "commission"
-        elif ib is None:
-            kind = "omission"
+    keyed: list[tuple[int, int, Pair]] = []
+    for position, (x, y) in enumerate(align_events(a_items, b_items, micros(tolerance))):
+        if x is None:
+            assert y is not None
+            t, pair = b_items[y][0], Pair(stream, None, b_idx[y], "commission")
+        elif y is None:
+            t, pair = a_items[x][0], Pair(stream, a_idx[x], None, "omission")
         else:
-            kind = "agreement" if ea[ia].code == eb[ib].code else "disagreement"
-        out.append(Pair(stream, ia, ib, kind))
-    out.sort(key=lambda pair: onset(a, b, pair))
-    return out
+            (ta, ca), (tb, cb) = a_items[x], b_items[y]
+            kind: Kind = "agreement" if ca == cb else "disagreement"
+            t, pair = min(ta, tb), Pair(stream, a_idx[x], b_idx[y], kind)
+        keyed.append((t, position, pair))
+    keyed.sort(key=lambda item: item[:2])
+    return [pair for _, _, pair in keyed]
 
 
 def align_by_stream(a: Session, b: Session, tolerance: float = 2.0) -> dict[str, list[Pair]]:

@@ -12,9 +12,6 @@ import click
 import orjson
 
 from observer.analysis.agreement import METHODS, check_pair, compare, pair_dict
-from observer.analysis.multi import time_alpha
-from observer.analysis.ratings import rating_agreement, targets_by_dyad, targets_from_pairs
-from observer.analysis.report import render_alpha, render_pair, render_ratings
 from observer.cli.stats import corrected_option, load_all
 from observer.errors import InputError
 from observer.sessionfile import Session
@@ -143,9 +140,13 @@ def agree(
         except ValueError as error:
             raise click.UsageError(str(error)) from None
         pairs.append(pair_dict(a, b, results))
+    from observer.analysis.report import render_alpha, render_pair
+
     if len(loaded) == 2:
         _emit(pairs[0], fmt, render_pair(pairs[0]))
         return
+    from observer.analysis.multi import time_alpha
+
     alpha = time_alpha([s for _, s in loaded], unit=unit)
     document = {"pairs": pairs, "alpha": alpha}
     text = "\n\n".join([*(render_pair(p) for p in pairs), render_alpha(alpha)])
@@ -153,6 +154,9 @@ def agree(
 
 
 def _ratings(loaded: list[tuple[str, Session]], folder: bool, fmt: str) -> None:
+    from observer.analysis.ratings import rating_agreement, targets_by_dyad, targets_from_pairs
+    from observer.analysis.report import render_ratings
+
     if not loaded:
         raise click.UsageError("no session files found")
     (first_name, first), *_ = loaded
