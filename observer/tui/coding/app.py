@@ -9,6 +9,7 @@ and closes it, and the journal stays for ``observer recover``.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,10 @@ from observer.tui.coding.recover import RecoverOffer
 from observer.tui.coding.screen import CodingScreen, Saved
 
 CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
+SWITCH_INTERVAL_S = 0.0005
+"""How long the screen's thread may hold the GIL while another thread waits. Python's
+default, 5 ms, let a redraw keep the input thread (which stamps each key's time)
+and the journal writer (write, fsync, acknowledge) waiting up to 5 ms each."""
 
 
 @attrs.define
@@ -82,6 +87,7 @@ class CodingApp(App[None]):
     # --- start ------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         if self.journals:
             self.push_screen(RecoverOffer(self.journals), lambda _: self.ask_metadata())
         else:

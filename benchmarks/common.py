@@ -1,0 +1,247 @@
+"""Shared pieces of the benchmarks: rows, percentiles, the printed table, a pseudo-terminal.
+
+A benchmark module exposes ``run(quick: bool = False) -> list[dict]``; each dict
+is one row: ``what``, ``measured`` (a number, or None when it could not be
+measured), ``budget`` (text), ``unit``, ``ok`` (True, False, or None when there
+is no pass/miss), and optionally ``note`` (how it was measured, or why it was
+not).
+
+:class:`Pty` runs the real program in a pseudo-terminal this process owns, so
+the benchmarks see exactly what a terminal would: the bytes the program draws
+(read on a thread, each chunk stamped with ``time.monotonic()``) and the keys
+written to it at measured instants. ``CLOCK_MONOTONIC`` is system-wide on
+Linux, so those instants compare directly with the times the program records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import resource
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+ANSI = re.compile(
+    rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b."
+)
+
+
+def row(
+    what: str,
+    measured: float | None,
+    budget: str,
+    unit: str,
+    ok: bool | None,
+    note: str = "",
+) -> dict[str, Any]:
+    return {
+        "what": what,
+        "measured": measured,
+        "budget": budget,
+        "unit": unit,
+        "ok": ok,
+        "note": note,
+    }
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in [0, 100]) of a non-empty sequence."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    n = len(ordered)
+    mid = n // 2
+    return ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def observer_command() -> list[str]:
+    """How to start the real ``observer`` program with this interpreter."""
+    script = Path(sys.executable).with_name("observer")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "observer"]
+
+
+@contextlib.contextmanager
+def scratch_dir(prefix: str) -> Iterator[Path]:
+    """A temporary folder on a real disk (fsync must mean something), removed after."""
+    base = os.environ.get("OBSERVER_BENCH_TMP") or None
+    folder = Path(tempfile.mkdtemp(prefix=f"observer-bench-{prefix}-", dir=base))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def format_table(rows: list[dict[str, Any]]) -> str:
+    head = ("what", "measured", "budget", "result")
+    lines = []
+    for r in rows:
+        measured = r["measured"]
+        if measured is None:
+            shown = "not measured"
+        elif isinstance(measured, float):
+            shown = f"{measured:.3f} {r['unit']}".strip()
+        else:
+            shown = f"{measured} {r['unit']}".strip()
+        result = {True: "pass", False: "MISS", None: "-"}[r["ok"]]
+        lines.append((r["what"], shown, r["budget"], result))
+    widths = [max(len(x[i]) for x in [head, *lines]) for i in range(4)]
+    out = []
+    for i, cells in enumerate([head, *lines]):
+        out.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+        if i == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+class Pty:
+    """The real program in a pseudo-terminal of ``width`` x ``height``."""
+
+    def __init__(
+        self,
+        command: Sequence[str],
+        *,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        width: int = 100,
+        height: int = 32,
+    ) -> None:
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "TMUX"))}
+        full_env.update({"TERM": "xterm-256color", "COLUMNS": str(width), "LINES": str(height)})
+        full_env.update(env or {})
+        self.master = master
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            list(command),
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=full_env,
+            cwd=cwd,
+            start_new_session=True,
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+        )
+        os.close(slave)
+        self._chunks: list[tuple[float, bytes]] = []
+        self._text = bytearray()  # everything drawn, escape sequences removed
+        self._changed = threading.Condition()
+        self._closed = False
+        self.rusage: Any = None
+        self._reader = threading.Thread(target=self._read, name="pty reader", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        pending = b""
+        while True:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                data = b""
+            now = time.monotonic()
+            with self._changed:
+                if not data:
+                    self._closed = True
+                    self._changed.notify_all()
+                    return
+                self._chunks.append((now, data))
+                # Keep an incomplete escape sequence for the next chunk.
+                pending += data
+                cut = pending.rfind(b"\x1b")
+                tail = b""
+                if cut >= 0 and len(pending) - cut < 64 and not ANSI.match(pending, cut):
+                    pending, tail = pending[:cut], pending[cut:]
+                self._text += ANSI.sub(b"", pending)
+                pending = tail
+                self._changed.notify_all()
+
+    def text(self) -> str:
+        with self._changed:
+            return self._text.decode("utf-8", "replace")
+
+    def wait_for(
+        self, pattern: str | re.Pattern[str], timeout: float = 30.0, start: int = 0
+    ) -> float:
+        """Wait until ``pattern`` appears in the drawn text after character ``start``;
+        return the monotonic time of the chunk that completed it."""
+        deadline = time.monotonic() + timeout
+        needle = pattern if isinstance(pattern, re.Pattern) else re.compile(re.escape(pattern))
+        with self._changed:
+            while True:
+                text = self._text.decode("utf-8", "replace")
+                if needle.search(text, start):
+                    return self._chunks[-1][0] if self._chunks else time.monotonic()
+                left = deadline - time.monotonic()
+                if self._closed or left <= 0:
+                    raise TimeoutError(
+                        f"{needle.pattern!r} did not appear; screen text:\n{text[-2000:]}"
+                    )
+                self._changed.wait(min(left, 0.5))
+
+    def write(self, data: bytes) -> float:
+        """Write ``data`` as typed input; return the monotonic time right after it was
+        in the terminal (the instant the keys arrived)."""
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.master, view) :]
+        return time.monotonic()
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, sig)
+
+    def wait(self, timeout: float = 30.0) -> int:
+        """Reap the program (its resource usage kept in ``rusage``); return its status."""
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
+            if pid:
+                self.rusage = usage
+                code = os.waitstatus_to_exitcode(status)
+                self.process.returncode = code
+                return code
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"the program still runs after {timeout} s:\n{self.text()[-2000:]}"
+                )
+            time.sleep(0.005)
+
+    @property
+    def peak_mb(self) -> float | None:
+        return None if self.rusage is None else self.rusage.ru_maxrss / 1024
+
+    def close(self) -> None:
+        if self.process.returncode is None:
+            self.kill()
+            with contextlib.suppress(TimeoutError, ChildProcessError):
+                self.wait(10)
+        self._reader.join(2)
+        with contextlib.suppress(OSError):
+            os.close(self.master)
+
+    def __enter__(self) -> Pty:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
