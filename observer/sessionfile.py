@@ -19,7 +19,7 @@ import attrs
 from observer import jsonio
 from observer.codebook import Codebook, codebook_from_data
 from observer.errors import InputError, Problem
-from observer.structure import Number, converter, dumps, structure
+from observer.structure import Number, converter, dumps, got, structure
 
 SCHEMA = "observer.session/1"
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -188,15 +188,32 @@ def session_from_data(raw: Any, file: str) -> Session:
         else:
             message = f"not an observer session (expected {SCHEMA!r}, got {schema!r})"
         raise InputError.one(file, "schema", message)
-    session = structure(raw, Session, file=file)
+    # Events are most of a session (50,000 is normal): they are structured and
+    # checked in one lean pass below; the rest goes through the generic walker.
+    raw_events = raw.get("events", [])
+    if not isinstance(raw_events, list):
+        structure(raw, Session, file=file)  # reports the wrong type (and anything else)
+    problems: list[Problem] = []
+    header: Session | None = None
+    book: Codebook | None = None
     try:
-        book = codebook_from_data(session.codebook.document, file)
+        header = structure({k: v for k, v in raw.items() if k != "events"}, Session, file=file)
     except InputError as exc:
-        raise InputError(
-            Problem(file, f"codebook.document.{p.location}".rstrip(".$"), p.message)
-            for p in exc.problems
-        ) from None
-    problems = list(_check(session, book, file))
+        problems.extend(exc.problems)
+    if header is not None:
+        try:
+            book = codebook_from_data(header.codebook.document, file)
+        except InputError as exc:
+            problems.extend(
+                Problem(file, f"codebook.document.{p.location}".rstrip(".$"), p.message)
+                for p in exc.problems
+            )
+    duration = header.duration if header is not None else None
+    events = _events_from_data(raw_events, book, duration, file, problems)
+    if header is None or book is None:
+        raise InputError(problems)
+    session = attrs.evolve(header, events=tuple(events))
+    problems.extend(_check(session, book, file))
     if problems:
         raise InputError(problems)
     object.__setattr__(session, "book", book)  # cache the parsed codebook (cached_property slot)
@@ -224,7 +241,6 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         if not 0 <= t <= limit:
             yield p(location, f"time {t} is outside the session (0 to {s.duration})")
 
-    yield from _check_events(s, book, limit, p)
     for i, span in enumerate(s.segments):
         at = f"segments[{i}]"
         if span.segment not in book.segment_by_id:
@@ -252,43 +268,113 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
             yield p(f"{at}.correction.code", f"unknown code {fix.code!r}")
 
 
-def _check_events(s: Session, book: Codebook, limit: float, p: Any) -> Iterator[Problem]:
-    """Per-event rules; a plain loop, since a session may hold 50,000 events."""
-    codes = book.code_by_id
-    allowed = {m.id: {v.id for v in m.values} for m in book.modifiers}
+_MISSING = object()
+
+
+def _events_from_data(
+    items: list[Any],
+    book: Codebook | None,
+    duration: float | None,
+    file: str,
+    problems: list[Problem],
+) -> list[Event]:
+    """Structure and check every event in one pass (a session may hold 50,000 or more).
+
+    Structural faults are worded as the generic walker words them; the rules that
+    need the codebook or the duration are skipped when those are unavailable.
+    """
+    codes = book.code_by_id if book is not None else {}
+    allowed = {m.id: {v.id for v in m.values} for m in book.modifiers} if book else {}
+    limit = duration + TIME_EPSILON if duration is not None else float("inf")
+    out: list[Event] = []
+    append = out.append
     previous = 0.0
-    for i, event in enumerate(s.events):
-        code = codes.get(event.code)
-        start, end = event.start, event.end
-        if code is None:
-            yield p(f"events[{i}].code", f"unknown code {event.code!r}")
-        if not 0 <= start <= limit:
-            yield p(
-                f"events[{i}].start", f"time {start} is outside the session (0 to {s.duration})"
-            )
-        if start + TIME_EPSILON < previous:
-            yield p(f"events[{i}].start", "events are not sorted by start")
-        previous = start
-        if code is not None and (end is None) != (code.kind == "point"):
-            if end is None:
-                yield p(f"events[{i}].end", f"state code {code.id!r} needs an end time")
+    for i, d in enumerate(items):
+        if type(d) is not dict:
+            problems.append(Problem(file, f"events[{i}]", f"expected an object, got {got(d)}"))
+            continue
+        code = d.get("code", _MISSING)
+        start = d.get("start", _MISSING)
+        end = d.get("end", _MISSING)
+        modifiers = d.get("modifiers")
+        if modifiers is None:
+            modifiers = {}
+        flags = d.get("flags", ())
+        if (
+            len(d) > 5
+            or not d.keys() <= _EVENT_KEYS
+            or type(code) is not str
+            or (type(start) is not float and type(start) is not int)
+            or (end is not None and type(end) is not float and type(end) is not int)
+            or type(modifiers) is not dict
+            or (flags and type(flags) is not list)
+        ):
+            _event_faults(d, f"events[{i}]", file, problems)
+            continue
+        for value in modifiers.values():
+            if type(value) is not str:
+                _event_faults(d, f"events[{i}]", file, problems)
+                break
+        else:
+            for flag in flags:
+                if type(flag) is not str:
+                    _event_faults(d, f"events[{i}]", file, problems)
+                    break
             else:
-                yield p(f"events[{i}].end", f"point code {code.id!r} must have end null")
-        if end is not None:
-            if not 0 <= end <= limit:
-                yield p(
-                    f"events[{i}].end", f"time {end} is outside the session (0 to {s.duration})"
-                )
-            if end + TIME_EPSILON < start:
-                yield p(f"events[{i}].end", "ends before it starts")
-        for name, value in event.modifiers.items():
-            values = allowed.get(name)
-            if values is None or (code is not None and name not in code.modifiers):
-                yield p(
-                    f"events[{i}].modifiers.{name}", f"code {event.code!r} has no modifier {name!r}"
-                )
-            elif value not in values:
-                yield p(f"events[{i}].modifiers.{name}", f"{value!r} is not a value of {name!r}")
+                if type(start) is int:
+                    start = float(start)
+                if type(end) is int:
+                    end = float(end)
+                event = Event(code, start, end, modifiers, tuple(flags) if flags else ())
+                append(event)
+                if book is None:
+                    continue
+                # The rules of the session format for one event.
+                known = codes.get(code)
+                if known is None:
+                    problems.append(Problem(file, f"events[{i}].code", f"unknown code {code!r}"))
+                if not 0 <= start <= limit:
+                    problems.append(_outside(file, f"events[{i}].start", start, duration))
+                if start + TIME_EPSILON < previous:
+                    problems.append(
+                        Problem(file, f"events[{i}].start", "events are not sorted by start")
+                    )
+                previous = start
+                if known is not None and (end is None) != (known.kind == "point"):
+                    message = (
+                        f"state code {code!r} needs an end time"
+                        if end is None
+                        else f"point code {code!r} must have end null"
+                    )
+                    problems.append(Problem(file, f"events[{i}].end", message))
+                if end is not None:
+                    if not 0 <= end <= limit:
+                        problems.append(_outside(file, f"events[{i}].end", end, duration))
+                    if end + TIME_EPSILON < start:
+                        problems.append(Problem(file, f"events[{i}].end", "ends before it starts"))
+                for name, value in modifiers.items():
+                    values = allowed.get(name)
+                    at = f"events[{i}].modifiers.{name}"
+                    if values is None or (known is not None and name not in known.modifiers):
+                        problems.append(
+                            Problem(file, at, f"code {code!r} has no modifier {name!r}")
+                        )
+                    elif value not in values:
+                        problems.append(Problem(file, at, f"{value!r} is not a value of {name!r}"))
+    return out
+
+
+
+def _outside(file: str, location: str, t: float, duration: float | None) -> Problem:
+    return Problem(file, location, f"time {t} is outside the session (0 to {duration})")
+
+
+def _event_faults(d: dict[str, Any], at: str, file: str, problems: list[Problem]) -> None:
+    """The precise structural problems of one malformed event (the walker's wording)."""
+    try:
+        structure(d, Event, file=file, path=at)
+    except InputError as exc:
+        problems.extend(exc.problems)
 
 
 def _check_ratings(s: Session, book: Codebook, p: Any) -> Iterator[Problem]:
@@ -324,30 +410,9 @@ def unstructure(session: Session) -> dict[str, Any]:
 _EVENT_KEYS = frozenset({"code", "start", "end", "modifiers", "flags"})
 
 
-def _structure_event(d: Any, _: Any) -> Event:
-    """Strict and quick: a session may hold 50,000 events. Any fault raises, and the
-    precise walker in observer.structure then reports it with its path."""
-    if type(d) is not dict or not d.keys() <= _EVENT_KEYS:
-        raise TypeError
-    code, start, end = d["code"], d["start"], d["end"]
-    modifiers = d.get("modifiers", {})
-    flags = d.get("flags", ())
-    if (
-        type(code) is not str
-        or type(start) not in (float, int)
-        or (end is not None and type(end) not in (float, int))
-        or type(modifiers) is not dict
-        or any(type(k) is not str or type(v) is not str for k, v in modifiers.items())
-        or (flags and (type(flags) is not list or any(type(f) is not str for f in flags)))
-    ):
-        raise TypeError
-    return Event(code, float(start), None if end is None else float(end), modifiers, tuple(flags))
-
-
 def _register_hooks() -> None:
     from cattrs.gen import make_dict_unstructure_fn, override
 
-    converter.register_structure_hook(Event, _structure_event)
     # ``flags`` is absent from the file unless an event carries one.
     converter.register_unstructure_hook(
         Event, make_dict_unstructure_fn(Event, converter, flags=override(omit_if_default=True))

@@ -198,7 +198,8 @@ def _describe(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp))
 
 
-def _got(value: Any) -> str:
+def got(value: Any) -> str:
+    """A short description of a JSON value for messages: ``'abc'``, ``5``, ``a list``."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -228,9 +229,9 @@ def _walk(value: Any, tp: Any, path: str, file: str, problems: list[Problem]) ->
     if checker is not None:
         if checker(value):
             return float(value) if tp is float else value
-        return fail(f"expected {_describe(tp)}, got {_got(value)}")
+        return fail(f"expected {_describe(tp)}, got {got(value)}")
     if tp is type(None):
-        return value if value is None else fail(f"expected null, got {_got(value)}")
+        return value if value is None else fail(f"expected null, got {got(value)}")
     if attrs.has(tp):
         return _walk_attrs(value, tp, path, file, problems)
     origin = typing.get_origin(tp)
@@ -239,7 +240,7 @@ def _walk(value: Any, tp: Any, path: str, file: str, problems: list[Problem]) ->
         if value in args and all(type(value) is type(a) for a in args if a == value):
             return value
         choices = ", ".join(repr(a) for a in args)
-        return fail(f"must be one of {choices} (got {_got(value)})")
+        return fail(f"must be one of {choices} (got {got(value)})")
     if origin in (Union, types.UnionType):
         for arg in args:
             scratch: list[Problem] = []
@@ -250,10 +251,10 @@ def _walk(value: Any, tp: Any, path: str, file: str, problems: list[Problem]) ->
         non_null = [a for a in args if a is not type(None)]
         if len(non_null) == 1 and value is not None:
             return _walk(value, non_null[0], path, file, problems)
-        return fail(f"expected {_describe(tp)}, got {_got(value)}")
+        return fail(f"expected {_describe(tp)}, got {got(value)}")
     if origin in (list, tuple):
         if not isinstance(value, list):
-            return fail(f"expected a list, got {_got(value)}")
+            return fail(f"expected a list, got {got(value)}")
         item_tp = args[0] if args else Any
         items = [_walk(v, item_tp, join_path(path, i), file, problems) for i, v in enumerate(value)]
         if any(item is _NOTHING for item in items):
@@ -261,7 +262,7 @@ def _walk(value: Any, tp: Any, path: str, file: str, problems: list[Problem]) ->
         return tuple(items) if origin is tuple else items
     if origin is dict:
         if not isinstance(value, dict):
-            return fail(f"expected an object, got {_got(value)}")
+            return fail(f"expected an object, got {got(value)}")
         val_tp = args[1] if len(args) == 2 else Any
         out = {k: _walk(v, val_tp, join_path(path, k), file, problems) for k, v in value.items()}
         if any(v is _NOTHING for v in out.values()):
@@ -272,7 +273,7 @@ def _walk(value: Any, tp: Any, path: str, file: str, problems: list[Problem]) ->
 
 def _walk_attrs(value: Any, cls: type, path: str, file: str, problems: list[Problem]) -> Any:
     if not isinstance(value, dict):
-        problems.append(Problem(file, path, f"expected an object, got {_got(value)}"))
+        problems.append(Problem(file, path, f"expected an object, got {got(value)}"))
         return _NOTHING
     fields = _fields(cls)
     known = {name for name, _, _ in fields}
