@@ -13,8 +13,10 @@ and ``escape-time 0`` (escape reaches the program at once)::
         term.kill9()                          # SIGKILL the program itself
 
 ``require_tmux()`` skips the calling test with a clear reason where tmux is
-missing. The program is started with ``exec``, so the pane's pid is the
-program's own pid.
+missing. The program runs under a tiny wrapper (:data:`WRAPPER`) that forks it
+in the same terminal, notes its pid, waits for it and writes how it ended to a
+file: tmux 3.3a sometimes marks a pane dead without ever reporting the status,
+so the status is read from that file, and ``kill9`` kills the program itself.
 """
 
 from __future__ import annotations
@@ -36,6 +38,27 @@ from types import TracebackType
 import pytest
 
 CONFIG = "set -g remain-on-exit on\nset -sg escape-time 0\nset -g history-limit 10000\n"
+
+WRAPPER = """
+import os, signal, sys
+status_file, pid_file, *command = sys.argv[1:]
+pid = os.fork()
+if pid == 0:
+    os.execvp(command[0], command)
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+with open(pid_file + ".tmp", "w") as out:
+    out.write(str(pid))
+os.rename(pid_file + ".tmp", pid_file)
+_, status = os.waitpid(pid, 0)
+if os.WIFSIGNALED(status):
+    ended, code = f"signal {os.WTERMSIG(status)}", 128 + os.WTERMSIG(status)
+else:
+    ended, code = f"exit {os.WEXITSTATUS(status)}", os.WEXITSTATUS(status)
+with open(status_file + ".tmp", "w") as out:
+    out.write(ended)
+os.rename(status_file + ".tmp", status_file)
+sys.exit(code)
+"""
 
 
 def observer_code_argv(
@@ -80,6 +103,10 @@ class Tmux:
         self._dir = Path(tempfile.mkdtemp(prefix="tmuxdriver-"))
         self._config = self._dir / "tmux.conf"
         self._config.write_text(CONFIG)
+        self._wrapper = self._dir / "wrapper.py"
+        self._wrapper.write_text(WRAPPER)
+        self._pid_file = self._dir / "pid"
+        self._status_file = self._dir / "status"
         self.started = False
 
     # --- lifecycle ---------------------------------------------------------------
@@ -112,11 +139,18 @@ class Tmux:
     ) -> None:
         """Start ``command`` in a new detached session of the given size."""
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
-        line = (
-            f"exec env {exports} {shlex.join(command)}"
-            if exports
-            else f"exec {shlex.join(command)}"
+        wrapped = shlex.join(
+            [
+                sys.executable,
+                str(self._wrapper),
+                str(self._status_file),
+                str(self._pid_file),
+                *command,
+            ]
         )
+        line = f"exec env {exports} {wrapped}" if exports else f"exec {wrapped}"
+        self._pid_file.unlink(missing_ok=True)
+        self._status_file.unlink(missing_ok=True)
         args = ["new-session", "-d", "-s", self.name, "-x", str(self.width), "-y", str(self.height)]
         if cwd is not None:
             args += ["-c", str(cwd)]
@@ -175,37 +209,34 @@ class Tmux:
         return self._run("display-message", "-p", "-t", self.name, fmt).stdout.strip()
 
     def pane_pid(self) -> int:
-        """The program's pid (it was exec'd in the pane)."""
-        return int(self._pane("#{pane_pid}"))
+        """The program's own pid (the wrapper's child), once it has started."""
+        deadline = time.monotonic() + 15.0
+        while not self._pid_file.exists():
+            if time.monotonic() > deadline:
+                raise WaitTimeout(f"the program did not start:\n{self.capture()}")
+            time.sleep(0.01)
+        return int(self._pid_file.read_text())
 
     def dead(self) -> bool:
-        """Whether the program has exited (its terminal closed)."""
-        return self._pane("#{pane_dead}") == "1"
+        """Whether the program has ended (the wrapper has recorded how)."""
+        return self._status_file.exists()
 
-    def _dead_state(self, timeout: float = 5.0) -> tuple[str, str]:
-        """(exit status, signal) once tmux has reaped the program; ("", "") if it has
-        not within ``timeout`` (tmux occasionally reaps late)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            status, sig = self._pane("#{pane_dead_status}:#{pane_dead_signal}").split(":")
-            if status or sig or time.monotonic() > deadline:
-                return status, sig
-            time.sleep(0.02)
+    def _ended(self) -> tuple[str, int] | None:
+        if not self.dead():
+            return None
+        kind, value = self._status_file.read_text().split()
+        return kind, int(value)
 
     def exit_status(self) -> int | None:
         """The program's exit status once it has exited (None while it runs or if a
         signal killed it: see ``killed_by``)."""
-        if not self.dead():
-            return None
-        status, _ = self._dead_state()
-        return int(status) if status else None
+        ended = self._ended()
+        return ended[1] if ended is not None and ended[0] == "exit" else None
 
     def killed_by(self) -> int | None:
-        """The signal that killed the program, if one did (and tmux has reaped it)."""
-        if not self.dead():
-            return None
-        _, sig = self._dead_state()
-        return int(sig) if sig else None
+        """The signal that killed the program, if one did."""
+        ended = self._ended()
+        return ended[1] if ended is not None and ended[0] == "signal" else None
 
     def wait_dead(self, timeout: float = 15.0) -> None:
         deadline = time.monotonic() + timeout

@@ -1,0 +1,112 @@
+"""End to end in a real terminal (tmux): ``observer code`` from flags to session file.
+
+Keys are sent with known gaps; the session file's times must reproduce those
+gaps within 50 ms (what tmux and the terminal add is a few milliseconds; the
+program stamps each key with its arrival time). Skips where tmux is missing.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from tmuxdriver import Tmux
+
+from observer.sessionfile import load_session
+
+pytestmark = pytest.mark.tmux
+
+TOLERANCE_S = 0.05
+
+
+def paste(term: Tmux, text: str) -> None:
+    """A bracketed paste (tmux paste-buffer -p), as a terminal sends a pasted clipboard."""
+    term._run("set-buffer", "-b", "e2e", text)
+    term._run("paste-buffer", "-p", "-b", "e2e", "-t", term.name)
+
+
+def start_code(term: Tmux, folder: Path) -> None:
+    term.start(
+        [
+            sys.executable,
+            "-m",
+            "observer",
+            "code",
+            "--codebook",
+            "cpp-attachment",
+            "--dyad",
+            "D012",
+            "--observer",
+            "obs1",
+            "--session-dir",
+            str(folder),
+        ]
+    )
+    term.wait_for("press space")
+
+
+def test_keys_with_known_gaps_become_the_session_file(tmp_path: Path) -> None:
+    with Tmux(width=80, height=24) as term:
+        start_code(term, tmp_path)
+        term.send_keys("Space")
+        term.wait_for("RUNNING")
+        # (tmux key, gap before it in seconds); w then 3 = warm touch, intensity high.
+        plan = [("s", 0.0), ("w", 0.5), ("3", 0.2), ("k", 1.0), ("o", 0.3), ("j", 0.7)]
+        sent: list[float] = []
+        for key, gap in plan:
+            time.sleep(gap)
+            sent.append(time.monotonic())
+            term.send_keys(key)
+        term.wait_for("Approaches caregiver started")
+        term.wait_for(r"saved 7\b", regex=True)  # space + 6 keys: all on disk
+        term.send_keys("C-e")
+        term.wait_for("End the session")
+        term.send_keys("Enter")
+        term.wait_for("Ratings")
+        term.send_literal("4")
+        term.send_keys("C-s")
+        term.wait_for("Session saved")
+        term.send_keys("Enter")
+        term.wait_dead()
+        assert term.exit_status() == 0
+    [path] = list(tmp_path.glob("*.json"))
+    assert not list(tmp_path.glob("*.journal.jsonl"))
+    session = load_session(path)
+    events = [(e.code, e.modifiers) for e in session.events]
+    assert events == [
+        ("cg-shares-play", {}),
+        ("cg-warm-touch", {"intensity": "high"}),
+        ("ch-own-play", {}),
+        ("ch-bids", {}),
+        ("ch-approach", {}),
+    ]
+    # The code keys' sends (the modifier key "3" makes no event of its own).
+    code_sends = [t for (key, _), t in zip(plan, sent, strict=True) if key != "3"]
+    starts = [e.start for e in session.events]
+    for send, start in zip(code_sends, starts, strict=True):
+        expected = send - code_sends[0]
+        assert abs((start - starts[0]) - expected) <= TOLERANCE_S, (start - starts[0], expected)
+    own_play = session.events[2]
+    assert own_play.end == pytest.approx(session.events[4].start)  # exclusive: j stopped k
+    assert session.events[0].end == pytest.approx(session.duration)  # stopped at the end
+    assert session.ratings["cg-sensitivity"] == 4
+
+
+def test_paste_in_a_real_terminal_is_refused(tmp_path: Path) -> None:
+    with Tmux(width=80, height=24) as term:
+        start_code(term, tmp_path)
+        term.send_keys("Space")
+        term.wait_for("RUNNING")
+        paste(term, "swkj")
+        term.wait_for("pasted text ignored")
+        term.send_keys("C-q")
+        term.wait_for("End the session")
+        term.send_keys("Enter")
+        term.wait_for("Ratings")
+        term.send_keys("C-s")
+        term.wait_dead()
+        assert term.exit_status() == 0
+    [path] = list(tmp_path.glob("*.json"))
+    assert load_session(path).events == ()
