@@ -74,9 +74,19 @@ def resolve_session_dir(value: Path | None) -> Path:
     return Path(env) if env else Path("sessions")
 
 
+MAX_REPORTED = 200
+"""Past this many problems the rest are counted, not listed: a corrupt 50,000-event
+session would otherwise print a line for every event."""
+
+
 def report_problems(error: InputError) -> None:
-    for problem in error.problems:
+    problems = error.problems
+    for problem in problems[:MAX_REPORTED]:
         click.echo(str(problem), err=True)
+    if len(problems) > MAX_REPORTED:
+        last = problems[MAX_REPORTED]
+        hidden = len(problems) - MAX_REPORTED
+        click.echo(f"{last.file}: $: {hidden} more problems not shown", err=True)
 
 
 def _log_crash() -> str:
