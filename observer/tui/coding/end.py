@@ -82,8 +82,8 @@ class RatingsForm(Screen[dict[tuple[str, str | None], Number | None]]):
 
     AUTO_FOCUS = ".rating-field"
     BINDINGS = [  # noqa: RUF012
-        Binding("ctrl+s", "save", "save ratings", priority=True),
-        Binding("ctrl+q", "save", "save and quit", priority=True),
+        Binding("ctrl+s", "save", "save ratings"),
+        Binding("ctrl+q", "save", "save and quit"),
     ]
 
     def __init__(self, book: Codebook, coded_segments: list[str]) -> None:

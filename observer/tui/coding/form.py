@@ -43,7 +43,7 @@ def bundled_choices() -> list[tuple[str, str]]:
 
 
 class MetadataForm(Screen[Metadata]):
-    BINDINGS = [Binding("ctrl+s", "start", "start", priority=True)]  # noqa: RUF012
+    BINDINGS = [Binding("ctrl+s", "start", "start")]  # noqa: RUF012
 
     def __init__(
         self,
