@@ -37,6 +37,10 @@ class TextPrompt(ModalScreen[str | None]):
             yield Input(self.value, id="prompt-input")
             yield Static(self.hint, id="prompt-error", classes="replay-dialog-hint")
 
+    def on_mount(self) -> None:
+        # Focus now, before the first frame: keys typed as soon as the box shows land in it.
+        self.query_one(Input).focus()
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         error = self.check(event.value) if self.check else None
@@ -64,6 +68,9 @@ class ChoicePrompt(ModalScreen[str | None]):
             yield Static(self.title_text, classes="replay-dialog-title")
             yield OptionList(*(Option(label, id=key) for key, label in self.options))
             yield Static("enter choose · escape cancel", classes="replay-dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -105,6 +112,9 @@ class FilterPrompt(ModalScreen[Filter | None]):
                 "space tick · enter apply · ctrl+r show all · escape cancel",
                 classes="replay-dialog-hint",
             )
+
+    def on_mount(self) -> None:
+        self.query_one(SelectionList).focus()
 
     def action_apply(self) -> None:
         chosen = self.query_one(SelectionList).selected

@@ -41,8 +41,8 @@ def pair_row(comparison: Comparison, position: int) -> Text:
     text = Text(no_wrap=True)
     text.append(f"{format_clock(comparison.times[position]):>10}  ", "dim")
     text.append(f"{symbol} {pair.kind:<12} ", style)
-    text.append(f"A {a[pair.a].code if pair.a is not None else '—':<22} ")
-    text.append(f"B {b[pair.b].code if pair.b is not None else '—':<22}")
+    text.append(f"A {a[pair.a].code if pair.a is not None else '—':<20} ")
+    text.append(f"B {b[pair.b].code if pair.b is not None else '—':<20}")
     if pair.a is not None and pair.b is not None:
         text.append(f" Δ {b[pair.b].start - a[pair.a].start:+.2f} s", "dim")
     return text

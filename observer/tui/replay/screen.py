@@ -14,9 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.events import Click
 from textual.screen import Screen
 from textual.timer import Timer
@@ -173,7 +174,7 @@ class ReplayScreen(ReviewActions, Screen[None]):
                     with VerticalScroll(id="replay-summary"):
                         yield Static(id="replay-summary-text")
                     yield OptionList(id="replay-reviews")
-                    with VerticalScroll(id="replay-agreement"):
+                    with ScrollableContainer(id="replay-agreement"):
                         yield Static(id="replay-agreement-text")
         yield Footer()
 
@@ -459,7 +460,8 @@ class ReplayScreen(ReviewActions, Screen[None]):
             text = panels.summary_text(self.session, allowed)
             self.query_one("#replay-summary-text", Static).update(text)
         elif name == "agreement" and self.comparison is not None:
-            self.query_one("#replay-agreement-text", Static).update(self.agreement_summary())
+            text = Text(self.agreement_summary(), no_wrap=True)
+            self.query_one("#replay-agreement-text", Static).update(text)
 
     def agreement_summary(self) -> str:
         from observer.analysis.agreement import event_method, method_dict

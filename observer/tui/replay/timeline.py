@@ -25,7 +25,7 @@ from observer.replay.compare import Comparison
 from observer.replay.timeline import Cell, Lane, column_of, lane_cells, tick_step, ticks
 from observer.sessionfile import Event, Review
 
-LABEL_WIDTH = 24
+LABEL_WIDTH = 26
 PALETTE = (
     "#4e79a7",
     "#f28e2b",

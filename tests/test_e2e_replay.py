@@ -1,0 +1,54 @@
+"""End to end in a real terminal (tmux): ``observer replay`` opens a session, seeks,
+adds a comment (asking the reviewer id once), quits; the file holds the comment,
+its events unchanged, its mode kept. Skips where tmux is missing."""
+
+from __future__ import annotations
+
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+from test_replay_support import EVENTS, small_file
+from tmuxdriver import Tmux
+
+from observer.review import load_reviewer
+from observer.sessionfile import load_session
+
+pytestmark = pytest.mark.tmux
+
+
+def test_open_seek_comment_quit(tmp_path: Path) -> None:
+    path = small_file(tmp_path)
+    config = tmp_path / "xdg"
+    env = {"XDG_CONFIG_HOME": str(config), "TEXTUAL_ANIMATIONS": "none"}
+    with Tmux(width=120, height=36) as term:
+        term.start([sys.executable, "-m", "observer", "replay", str(path)], env=env)
+        term.wait_for("⏸ paused 0:00.0 / 1:00.0")  # the ready marker: first frame drawn
+        term.send_keys("g")
+        term.wait_for("Go to time")
+        term.send_literal("0:12.5")  # replaces the proposed time, selected in the box
+        term.send_keys("Enter")
+        term.wait_for("⏸ paused 0:12.5")
+        term.send_keys("Right")  # the next event: ch-seeks-contact at 0:20.0
+        term.wait_for("⏸ paused 0:20.0")
+        term.send_keys("a")
+        term.wait_for("Your reviewer id")
+        term.send_literal("sup1")
+        term.send_keys("Enter")
+        term.wait_for("Comment at 0:20.0")
+        term.send_literal("child seeks contact after the noise")
+        term.send_keys("Enter")
+        term.wait_for("saved comment r1")
+        term.send_keys("v")
+        term.wait_for("sup1: child seeks contact after the noise")
+        term.send_keys("q")
+        term.wait_dead()
+        assert term.exit_status() == 0
+    session = load_session(path)
+    assert session.events == EVENTS
+    (review,) = session.reviews
+    assert (review.kind, review.t, review.reviewer) == ("comment", 20.0, "sup1")
+    assert review.text == "child seeks contact after the noise"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_reviewer(config / "observer" / "config.json") == "sup1"

@@ -1,0 +1,120 @@
+"""Snapshot tests of the replay screen (SVGs in __snapshots__/test_replay_snapshots/).
+
+Deterministic: a frozen clock drives the playhead, nothing plays while the
+picture is taken (no timer runs), animations are off, no notification is shown.
+Update with ``pytest --snapshot-update`` after a deliberate change, and look at
+the new SVGs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from test_replay_support import small_session
+from textual.pilot import Pilot
+
+from observer.review import new_entry
+from observer.sessionfile import Correction, write_session
+from observer.tui.replay.app import ReplayApp
+from observer.tui.replay.screen import ReplayScreen
+
+os.environ["TEXTUAL_ANIMATIONS"] = "none"
+SIZE = (120, 34)
+
+
+class Clock:
+    now = 500.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def replay_app(
+    tmp_path: Path, session: Any = None, other: Any = None, clock: Any = None
+) -> ReplayApp:
+    session = session or small_session()
+    path = write_session(tmp_path, session)
+    return ReplayApp(
+        path, session, other=other, clock=clock or Clock(), config=tmp_path / "cfg.json"
+    )
+
+
+def screen(pilot: Pilot[Any]) -> ReplayScreen:
+    assert isinstance(pilot.app.screen, ReplayScreen)
+    return pilot.app.screen
+
+
+@pytest.mark.parametrize(
+    ("keys", "t"),
+    [((), 0.0), (("plus", "plus", "plus"), 6.0), (("minus", "minus"), 25.0)],
+    ids=["60s-window-start", "10s-window-at-6s", "5min-window-at-25s"],
+)
+def test_timeline_at_several_zooms(
+    snap_compare: Any, tmp_path: Path, keys: tuple[str, ...], t: float
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.press(*keys)
+        screen(pilot).seek(t)
+        await pilot.pause()
+
+    assert snap_compare(replay_app(tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_playback_position(snap_compare: Any, tmp_path: Path) -> None:
+    clock = Clock()
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.press("greater_than_sign", "greater_than_sign", "space")  # 4×
+        clock.now += 6.25  # 25 s of session time
+        await pilot.press("space")  # pause: the picture has no running timer
+        await pilot.pause()
+
+    assert snap_compare(
+        replay_app(tmp_path, clock=clock), terminal_size=SIZE, run_before=run_before
+    )
+
+
+def test_compare_mode(snap_compare: Any, tmp_path: Path) -> None:
+    a = small_session()
+    events = list(a.events)
+    events[1] = attrs.evolve(events[1], code="ch-approach", start=1.4)
+    del events[3]
+    events.append(attrs.evolve(events[2], start=45.0))
+    b = attrs.evolve(
+        a, id="S1-D001-obs2", observer="obs2", events=tuple(sorted(events, key=lambda e: e.start))
+    )
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.press("d", "i")
+        await pilot.pause()
+
+    app = replay_app(tmp_path, a, other=b)
+    assert snap_compare(app, terminal_size=(130, 40), run_before=run_before)
+
+
+def test_review_entries(snap_compare: Any, tmp_path: Path) -> None:
+    s = small_session()
+    stamp = lambda: "2026-02-01T09:00:00+00:00"  # noqa: E731
+    entries = []
+    for kind, kw in [
+        ("comment", {"t": 4.0, "text": "child turns to the door"}),
+        ("flag", {"t": 12.0, "event": 7, "text": "distress or protest?"}),
+        (
+            "correction",
+            {"t": 5.0, "event": 4, "correction": Correction("retime", start=5.5, end=8.0)},
+        ),
+        ("correction", {"t": 50.0, "correction": Correction("add", code="ch-bids", start=50.0)}),
+    ]:
+        current = attrs.evolve(s, reviews=tuple(entries))
+        entries.append(new_entry(current, "sup1", kind=kind, now=stamp, **kw))
+    session = attrs.evolve(s, reviews=tuple(entries))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.press("v", "down")
+        await pilot.pause()
+
+    assert snap_compare(replay_app(tmp_path, session), terminal_size=SIZE, run_before=run_before)
