@@ -364,7 +364,6 @@ def _events_from_data(
     return out
 
 
-
 def _outside(file: str, location: str, t: float, duration: float | None) -> Problem:
     return Problem(file, location, f"time {t} is outside the session (0 to {duration})")
 
