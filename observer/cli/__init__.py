@@ -111,7 +111,8 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.UsageError as error:
         # One line, naming the command and the problem (no usage block).
         command = error.ctx.command_path if error.ctx else "observer"
-        click.echo(f"{command}: {error.format_message()}", err=True)
+        message = " ".join(error.format_message().split())  # click lists choices on lines
+        click.echo(f"{command}: {message}", err=True)
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("observer: aborted", err=True)

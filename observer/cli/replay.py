@@ -7,6 +7,7 @@ files are only ever rewritten by adding review entries (atomically).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -46,8 +47,8 @@ def replay(session_path: Path, speed: float, compare_path: Path | None, toleranc
         check_speed(speed)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--speed") from None
-    if tolerance < 0:
-        raise click.BadParameter("must not be negative", param_hint="--tolerance")
+    if not math.isfinite(tolerance) or tolerance < 0:
+        raise click.BadParameter("must be a number of seconds, 0 or more", param_hint="--tolerance")
     session = load_session(session_path)
     other = None
     if compare_path is not None:
