@@ -52,3 +52,28 @@ def test_open_seek_comment_quit(tmp_path: Path) -> None:
     assert review.text == "child seeks contact after the noise"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert load_reviewer(config / "observer" / "config.json") == "sup1"
+
+
+def test_a_corrupt_file_in_a_terminal_exits_2_untouched(tmp_path: Path) -> None:
+    """In a terminal the file is parsed behind the first frame: a bad one still ends
+    the command with exit 2 and its problem on stderr, and is never changed."""
+    path = small_file(tmp_path)
+    path.write_bytes(path.read_bytes()[:-30])
+    before = path.read_bytes(), path.stat().st_mtime_ns
+    err = tmp_path / "stderr.txt"  # the screen goes to stderr too; the problem comes last
+    with Tmux(width=100, height=30) as term:
+        term.start(
+            [
+                "sh",
+                "-c",
+                'exec "$0" -m observer replay "$1" 2>"$2"',
+                sys.executable,
+                str(path),
+                str(err),
+            ]
+        )
+        term.wait_dead()
+        assert term.exit_status() == 2
+    last = err.read_text().splitlines()[-1]
+    assert f"{path}: line " in last and last.endswith("invalid JSON: unexpected end of data")
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before

@@ -238,3 +238,22 @@ async def test_compare_mode_with_a_perturbed_coding(tmp_path: Path) -> None:
             "  A vs B",
         ]
         assert screen.query_one(EventList).row_count == len(screen.comparison.pairs)
+
+
+@sync_test
+async def test_command_palette_lists_the_replay_commands(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await pilot.press("ctrl+p", *"next note")
+        from textual.command import CommandList
+
+        commands = app.screen.query_one(CommandList)
+        for _ in range(200):  # the palette searches in the background
+            if commands.option_count:
+                break
+            await pilot.pause(0.02)
+        assert "Replay: next note" in str(commands.get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.playhead.time() == 15.0

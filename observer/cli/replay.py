@@ -1,13 +1,16 @@
 """``observer replay SESSION.json [--speed X] [--compare B.json]``: replay and review.
 
-Both files are loaded and validated before textual is imported, so a missing,
-corrupt or foreign file exits 2 with one line per problem and no screen; the
-files are only ever rewritten by adding review entries (atomically).
+A missing or unreadable file exits 2 before any screen. The screen then shows its
+first frame at once and parses and validates behind it, so a 50,000-event session
+does not keep the terminal blank; a corrupt, foreign or invalid file ends it with
+exit 2 and one line per problem. Files are only ever rewritten by adding, editing
+or deleting review entries (atomically).
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import click
@@ -40,8 +43,9 @@ import click
 )
 def replay(session_path: Path, speed: float, compare_path: Path | None, tolerance: float) -> None:
     """Replay a coded session in time, review it, or compare two observers' codings."""
+    from observer import jsonio
+    from observer.errors import InputError
     from observer.replay.playhead import check_speed
-    from observer.sessionfile import load_session
 
     try:
         check_speed(speed)
@@ -49,15 +53,33 @@ def replay(session_path: Path, speed: float, compare_path: Path | None, toleranc
         raise click.BadParameter(str(error), param_hint="--speed") from None
     if not math.isfinite(tolerance) or tolerance < 0:
         raise click.BadParameter("must be a number of seconds, 0 or more", param_hint="--tolerance")
-    session = load_session(session_path)
-    other = None
-    if compare_path is not None:
-        from observer.analysis.agreement import check_pair
+    # A missing or unreadable file is reported before any screen. In a terminal,
+    # parsing and validation run behind the first frame (a bad file still exits 2,
+    # untouched); without one, they run first, and a bad file never starts the app.
+    data = jsonio.read_bytes(session_path)
+    other_data = jsonio.read_bytes(compare_path) if compare_path is not None else None
+    opened = None
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        from observer.replay.loading import open_replay
 
-        other = load_session(compare_path)
-        for warning in check_pair(session, other, str(session_path), str(compare_path)):
-            click.echo(f"observer: warning: {warning}", err=True)
+        opened = open_replay(
+            session_path, data, other_path=compare_path, other_data=other_data, tolerance=tolerance
+        )
 
     from observer.tui.replay.app import ReplayApp
 
-    ReplayApp(session_path, session, other=other, speed=speed, tolerance=tolerance).run()
+    app = ReplayApp(
+        session_path,
+        opened=opened,
+        data=data,
+        other_path=compare_path,
+        other_data=other_data,
+        speed=speed,
+        tolerance=tolerance,
+    )
+    problems = app.run()
+    if problems:
+        raise InputError(problems)
+    if app.replay.opened is not None:
+        for warning in app.replay.opened.warnings:
+            click.echo(f"observer: warning: {warning}", err=True)

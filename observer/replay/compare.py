@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from observer.analysis.align import Pair
 from observer.replay.timeline import column_of
-from observer.sessionfile import Session
+
+if TYPE_CHECKING:
+    from observer.analysis.align import Pair
+    from observer.sessionfile import Session
 
 PRIORITY = {"disagreement": 3, "omission": 2, "commission": 1, "agreement": 0}
 """When several pairs share a column, the mark shown is the most important one."""

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 
-from observer.codebook import Codebook
 from observer.replay.timeline import Lane, build_lanes, overlapping
-from observer.sessionfile import Event, Review, Session
+
+if TYPE_CHECKING:
+    from observer.codebook import Codebook
+    from observer.sessionfile import Event, Review, Session
 
 EPSILON = 1e-6
 """Times closer than this count as the same instant when stepping."""

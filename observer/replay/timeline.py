@@ -12,11 +12,14 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 
-from observer.codebook import Codebook, Stream
-from observer.sessionfile import Event
+if TYPE_CHECKING:
+    from observer.codebook import Codebook, Stream
+    from observer.sessionfile import Event
+
 
 ZOOMS: tuple[float, ...] = (5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400)
 """Window spans in seconds, narrow to wide; the widest useful one covers the session."""

@@ -1,24 +1,33 @@
-"""The ``observer replay`` application: one replay screen over one (or two) sessions."""
+"""The ``observer replay`` application: one replay screen over one (or two) sessions.
+
+Given the sessions (tests), the screen starts with them. Given only the files'
+bytes (the command), it shows its first frame at once and loads in a thread; a
+file that does not validate ends the app with its problems as the result.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from observer.replay.compare import Comparison
-from observer.sessionfile import Session
+from observer.errors import Problem
+from observer.replay.loading import Opened, compare, open_replay
 from observer.tui.replay.screen import KEYS, ReplayScreen
+
+if TYPE_CHECKING:
+    from observer.sessionfile import Session
 
 CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
 
 
-class ReplayApp(App[None]):
+class ReplayApp(App[tuple[Problem, ...]]):
     CSS_PATH = CSS_PATH
     TITLE = "observer replay"
     ENABLE_COMMAND_PALETTE = True
@@ -29,9 +38,13 @@ class ReplayApp(App[None]):
     def __init__(
         self,
         path: Path,
-        session: Session,
+        session: Session | None = None,
         *,
         other: Session | None = None,
+        opened: Opened | None = None,
+        data: bytes | None = None,
+        other_path: Path | None = None,
+        other_data: bytes | None = None,
         speed: float = 1.0,
         tolerance: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
@@ -39,28 +52,29 @@ class ReplayApp(App[None]):
     ) -> None:
         super().__init__()
         self.tolerance = tolerance
-        comparison = None
-        if other is not None:
-            from observer.analysis.align import align_sessions
-
-            comparison = Comparison(session, other, align_sessions(session, other, tolerance))
-        self.replay = ReplayScreen(
-            path,
-            session,
-            other=other,
-            comparison=comparison,
-            speed=speed,
-            clock=clock,
-            config=config,
-        )
-        self.sub_title = session.id
+        load = None
+        if opened is not None:
+            pass
+        elif session is not None:
+            comparison = compare(session, other, tolerance) if other is not None else None
+            opened = Opened(session, other, comparison)
+        else:
+            load = partial(
+                open_replay,
+                path,
+                data,
+                other_path=other_path,
+                other_data=other_data,
+                tolerance=tolerance,
+            )
+        self.replay = ReplayScreen(path, opened, load=load, speed=speed, clock=clock, config=config)
 
     def on_mount(self) -> None:
         self.push_screen(self.replay)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if screen is not self.replay:
+        if screen is not self.replay or not self.replay.ready:
             return
         for _, action, description, _ in KEYS:
             yield SystemCommand(

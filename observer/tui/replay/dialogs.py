@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,8 +12,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from observer.codebook import Codebook
 from observer.replay.index import Filter
+
+if TYPE_CHECKING:
+    from observer.codebook import Codebook
 
 Check = Callable[[str], str | None]
 """Returns an error message for a value that cannot be accepted, else None."""

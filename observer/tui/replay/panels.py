@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 
-from observer.analysis.stats import session_stats
 from observer.replay.clock import format_clock
-from observer.replay.compare import Comparison
-from observer.sessionfile import Correction, Event, Review, Session
 from observer.tui.replay.timeline import MARKS, REVIEW_MARKS
+
+if TYPE_CHECKING:
+    from observer.replay.compare import Comparison
+    from observer.sessionfile import Correction, Event, Review, Session
 
 
 def event_row(
@@ -64,6 +66,8 @@ def running_text(t: float, sides: Sequence[tuple[str, Session, list[int]]]) -> T
 
 def summary_text(session: Session, allowed: Collection[str] | None) -> Text:
     """Counts, rates and durations per code (observer.analysis.stats) for the codes shown."""
+    from observer.analysis.stats import session_stats
+
     stats = session_stats(session)
     text = Text(f"{session.id}\n{format_clock(session.duration)} long\n\n", "bold")
     text.append(f"{'code':<20}{'n':>5}{'/min':>6}{'total s':>8}{'mean s':>7}{'prop':>5}\n", "dim")

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.widgets import OptionList
 
-from observer import review as rv
 from observer.errors import InputError
 from observer.replay.clock import format_clock, parse_clock
-from observer.sessionfile import Correction, Review, Session, save_reviews
 from observer.tui.replay.dialogs import ChoicePrompt, TextPrompt
 from observer.tui.replay.panels import event_marks
+
+if TYPE_CHECKING:
+    from observer.sessionfile import Correction, Review, Session
 
 ACTIONS = (
     ("recode", "recode: the event should have another code"),
@@ -88,6 +89,8 @@ class ReviewActions:
     pair_rows: list[int]
 
     async def ensure_reviewer(self) -> str | None:
+        from observer import review as rv
+
         if self.reviewer is None:
             self.reviewer = rv.load_reviewer(self.config)
         if self.reviewer is None:
@@ -114,6 +117,8 @@ class ReviewActions:
         return self.reviewer
 
     def save(self, reviews: tuple[Review, ...], done: str) -> None:
+        from observer.sessionfile import save_reviews
+
         try:
             self.session = save_reviews(self.path, self.session, reviews)
         except InputError as error:
@@ -129,6 +134,8 @@ class ReviewActions:
         self.notify(done, timeout=2)
 
     def _add(self, **entry: Any) -> None:
+        from observer import review as rv
+
         assert self.reviewer is not None
         try:
             review = rv.new_entry(self.session, self.reviewer, t=self.playhead.time(), **entry)
@@ -183,6 +190,8 @@ class ReviewActions:
             )
 
     async def _ask_correction(self, action: str, event: int | None) -> Correction | None:
+        from observer.sessionfile import Correction
+
         book = self.session.book
         if action == "delete":
             return Correction("delete")
@@ -247,6 +256,8 @@ class ReviewActions:
 
     @work(exclusive=True, group="review")
     async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        from observer import review as rv
+
         if event.option_list.id != "replay-reviews":
             return
         await self.ensure_reviewer()
@@ -268,6 +279,8 @@ class ReviewActions:
 
     @work(exclusive=True, group="review")
     async def action_delete_review(self) -> None:
+        from observer import review as rv
+
         await self.ensure_reviewer()
         reviews = self.query_one("#replay-reviews", OptionList)
         if not reviews.has_focus or reviews.highlighted is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,12 +21,13 @@ from textual.containers import Horizontal, ScrollableContainer, Vertical, Vertic
 from textual.events import Click
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, OptionList, Static
+from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 
+from observer.errors import InputError
 from observer.replay.clock import format_clock, parse_clock
-from observer.replay.compare import Comparison
 from observer.replay.index import Filter, SessionIndex, current_row, review_times, step_time
+from observer.replay.loading import Opened
 from observer.replay.playhead import Playhead
 from observer.replay.timeline import (
     ZOOMS,
@@ -35,7 +36,6 @@ from observer.replay.timeline import (
     place_window,
     zoom_index,
 )
-from observer.sessionfile import Session
 from observer.tui.replay import panels
 from observer.tui.replay.dialogs import ChoicePrompt, FilterPrompt, HelpPrompt, TextPrompt
 from observer.tui.replay.reviewing import ReviewActions
@@ -88,6 +88,16 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
 )
 
 
+HINTS = (
+    "space play · ←→ events · g go to · +/- zoom · f filter · a comment · m flag · "
+    "x correction · v reviews · ? keys · q quit"
+)
+
+if TYPE_CHECKING:
+    from observer.replay.compare import Comparison
+    from observer.sessionfile import Session
+
+
 def help_text() -> str:
     names = {
         "greater_than_sign": ">",
@@ -133,33 +143,39 @@ class ReplayScreen(ReviewActions, Screen[None]):
     def __init__(
         self,
         path: Path,
-        session: Session,
+        opened: Opened | None,
         *,
-        other: Session | None = None,
-        comparison: Comparison | None = None,
+        load: Callable[[], Opened] | None = None,
         speed: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         config: Path | None = None,
     ) -> None:
         super().__init__()
-        self.path, self.session, self.other = path, session, other
-        self.comparison = comparison
-        self.config = config
-        self.book = session.book
-        self.playhead = Playhead(session.duration, speed=speed, clock=clock)
+        self.path, self.opened, self.load = path, opened, load
+        self.speed, self.clock, self.config = speed, clock, config
+        self.ready = False
+        self.other: Session | None = None
+        self.comparison: Comparison | None = None
         self.view = Filter()
         self.zoom = zoom_index(60)
         self.t0 = 0.0
         self.code: str | None = None
         self.timer: Timer | None = None
-        self.colours = code_styles(self.book)
-        self.actor_of = {c.id: c.actor for c in self.book.codes}
-        self.marks = panels.event_marks(session.reviews)
         self._shown_status = ""
         self._shown_running: tuple[int, ...] | None = None
         self._row: int | None = None
         self._panel_stale = {"summary": True, "agreement": True}
+
+    def _install(self, opened: Opened) -> None:
+        self.session, self.other = opened.session, opened.other
+        self.comparison = opened.comparison
+        self.book = self.session.book
+        self.playhead = Playhead(self.session.duration, speed=self.speed, clock=self.clock)
+        self.colours = code_styles(self.book)
+        self.actor_of = {c.id: c.actor for c in self.book.codes}
+        self.marks = panels.event_marks(self.session.reviews)
         self._build_index()
+        self.ready = True
 
     # --- layout ------------------------------------------------------------------------
 
@@ -176,14 +192,39 @@ class ReplayScreen(ReviewActions, Screen[None]):
                     yield OptionList(id="replay-reviews")
                     with ScrollableContainer(id="replay-agreement"):
                         yield Static(id="replay-agreement-text")
-        yield Footer()
+        yield Static(HINTS, id="replay-hints")
 
     def on_mount(self) -> None:
+        self.query_one(Timeline).focus()
+        if self.opened is not None:
+            self._start(self.opened)
+            return
+        status = f"loading {self.path.name}…"
+        self.query_one("#replay-status", Static).update(status)
+        self.call_after_refresh(self.run_worker, self._load_in_thread, thread=True)
+
+    def _load_in_thread(self) -> None:
+        """Parse, validate (and align) off the event loop, after the first frame."""
+        assert self.load is not None
+        try:
+            opened = self.load()
+        except InputError as error:
+            self.app.call_from_thread(self.app.exit, error.problems, 2)
+            return
+        self.app.call_from_thread(self._start, opened)
+
+    def _start(self, opened: Opened) -> None:
+        self.opened = opened
+        self._install(opened)
+        for warning in opened.warnings:
+            self.notify(warning, severity="warning", timeout=8)
         self._refill()
         self._fill_reviews()
-        self.query_one(Timeline).focus()
         self.sync()
         self.call_after_refresh(self._fill_panel)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.ready or action in ("quit", "help")
 
     @property
     def span(self) -> float:

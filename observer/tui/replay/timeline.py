@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -19,11 +20,8 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from observer.codebook import Codebook
 from observer.replay.clock import format_clock
-from observer.replay.compare import Comparison
 from observer.replay.timeline import Cell, Lane, column_of, lane_cells, tick_step, ticks
-from observer.sessionfile import Event, Review
 
 LABEL_WIDTH = 26
 PALETTE = (
@@ -37,6 +35,11 @@ PALETTE = (
     "#ff9da7",
     "#9c755f",
 )
+
+if TYPE_CHECKING:
+    from observer.codebook import Codebook
+    from observer.replay.compare import Comparison
+    from observer.sessionfile import Event, Review
 MARKS = {
     "agreement": ("✓", Style(color="green")),
     "disagreement": ("✗", Style(color="red", bold=True)),
