@@ -257,3 +257,51 @@ async def test_command_palette_lists_the_replay_commands(tmp_path: Path) -> None
         await pilot.press("enter")
         await pilot.pause()
         assert screen.playhead.time() == 15.0
+
+
+@sync_test
+async def test_recode_and_add_corrections_from_the_keyboard(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "observer.json").write_text('{"reviewer": "sup1"}')
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await pilot.press("right", "right")  # event 2, cg-warm-touch (a point code)
+        await pilot.press("x", "enter")  # recode
+        first = app.screen.query_one("OptionList").get_option_at_index(0).id
+        await pilot.press("enter", *"softer", "enter")
+        await pilot.pause()
+        await pilot.press("g", *"0:50", "enter", "x", "down", "down", "down", "enter")  # add
+        options = [o.id for o in app.screen.query_one("OptionList").options]
+        await pilot.press(*["down"] * options.index("ch-bids"), "enter")
+        await pilot.press("enter", "enter")  # the proposed time (the playhead), no reason
+        await pilot.pause()
+        recode, add = screen.session.reviews
+    assert first == "cg-encourages"  # the same stream's codes come first
+    assert recode.event == 2 and recode.correction is not None
+    assert (recode.correction.action, recode.correction.code, recode.text) == (
+        "recode",
+        "cg-encourages",
+        "softer",
+    )
+    assert add.event is None and add.correction is not None
+    assert (add.correction.action, add.correction.code, add.correction.start) == (
+        "add",
+        "ch-bids",
+        50.0,
+    )
+    assert load_session(tmp_path / "S1-D001-obs1.json").reviews == (recode, add)
+
+
+@sync_test
+async def test_a_click_on_the_event_list_seeks_and_help_lists_the_keys(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await pilot.click(EventList, offset=(5, 4))
+        assert screen.playhead.time() == 5.0  # the fifth row: ch-approach
+        await pilot.press("question_mark")
+        help_text = str(app.screen.query_one("Static").render())
+        assert "next disagreement" in help_text and "go to time" in help_text
+        await pilot.press("escape")
+        assert app.screen is screen

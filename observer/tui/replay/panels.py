@@ -50,16 +50,21 @@ def pair_row(comparison: Comparison, position: int) -> Text:
     return text
 
 
-def running_text(t: float, sides: Sequence[tuple[str, Session, list[int]]]) -> Text:
-    """The states running at t, per session (``side`` "A"/"B" in compare mode, else "")."""
-    text = Text(f"Running at {format_clock(t)}\n", style="bold")
+def running_text(sides: Sequence[tuple[str, Session, list[int]]]) -> Text:
+    """The states running at the playhead, per session ("A"/"B" in compare mode, else "").
+
+    Only their starts and ends are shown, so the text changes only when the set of
+    running states does, and playback redraws it only then.
+    """
+    text = Text("Running at the playhead\n", style="bold")
     for side, session, running in sides:
         prefix = f"{side} " if side else ""
         if not running:
             text.append(f"{prefix}nothing\n", "dim")
         for i in running:
             e = session.events[i]
-            text.append(f"{prefix}{e.code}  since {format_clock(e.start)} ({t - e.start:.1f} s)\n")
+            span = f"{format_clock(e.start)}–{format_clock(e.end or e.start)}"
+            text.append(f"{prefix}{e.code}  {span}\n")
     text.rstrip()
     return text
 

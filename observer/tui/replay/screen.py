@@ -359,7 +359,7 @@ class ReplayScreen(ReviewActions, Screen[None]):
         ]
         if self.other is not None:
             sides.append(("B", self.other, running_b))
-        self.query_one("#replay-running", Static).update(panels.running_text(t, sides))
+        self.query_one("#replay-running", Static).update(panels.running_text(sides))
 
     def _tick(self) -> None:
         self.sync()
