@@ -187,9 +187,9 @@ def _sets(item: dict[str, Any], at: str, file: str, notice: Any) -> list[Modifie
     for k, entry in entries({"modifiers": raw_sets}, "modifiers", f"{file}: {at}"):
         name = text(entry, "name") or f"modifiers {len(sets) + 1}"
         set_type = entry.get("type", SINGLE_CHOICE)
-        kind = (
-            "single" if set_type == SINGLE_CHOICE else SET_TYPES.get(set_type, f"type {set_type}")
-        )
+        kind = "single" if set_type == SINGLE_CHOICE else f"type {set_type}"
+        if isinstance(set_type, int):  # a list or object here is not a key of SET_TYPES
+            kind = SET_TYPES.get(set_type, kind)
         modifier_set = ModifierSet(name, kind)
         values = entry.get("values")
         for value in values if isinstance(values, list) else []:
