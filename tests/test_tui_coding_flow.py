@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 from textual import events
+from textual.app import App
 from textual.widgets import Input, Static
 
 from observer.codebook import load_codebook
@@ -30,7 +31,7 @@ from observer.tui.coding.feedback import LogRow
 from observer.tui.coding.form import MetadataForm
 from observer.tui.coding.help import HelpScreen, help_table
 from observer.tui.coding.recover import RecoverOffer
-from observer.tui.coding.screen import CodingScreen
+from observer.tui.coding.screen import CodingScreen, Saved
 from observer.tui.widgets.event_log import EventLog
 
 BOOK = load_codebook("cpp-attachment")
@@ -52,6 +53,15 @@ def app_for(folder: Path, **kwargs: object) -> CodingApp:
     kwargs.setdefault("dyad", "D012")
     kwargs.setdefault("observer", "obs1")
     return CodingApp(folder, now=lambda: T0 + 5.0, **kwargs)  # type: ignore[arg-type]
+
+
+async def coding(pilot: Any) -> CodingScreen:
+    """The coding screen once its recorder is attached (the journal opens behind the
+    first frame)."""
+    app = pilot.app
+    while not (isinstance(app.screen, CodingScreen) and app.screen.attached):
+        await pilot.pause(0.01)
+    return app.screen
 
 
 def text_of(app: CodingApp, selector: str) -> str:
@@ -78,8 +88,7 @@ async def test_whole_flow_form_to_file(tmp_path: Path) -> None:
         app.screen.query_one("#observer", Input).value = "obs 1"
         app.screen.query_one("#label", Input).value = "visit 2"
         await pilot.press("ctrl+s")
-        assert isinstance(app.screen, CodingScreen)
-        screen = app.screen
+        screen = await coding(pilot)
         assert "WAITING" in text_of(app, "#status")
         # Key times are chosen: space at T0, then codes at known offsets.
         screen.press("space", T0, " ")
@@ -151,8 +160,7 @@ async def test_whole_flow_form_to_file(tmp_path: Path) -> None:
 async def test_refused_keys_are_shown_without_disrupting(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+        screen = await coding(pilot)
         focused = app.focused
         await pilot.press("s")  # before the clock starts
         assert "refused" in text_of(app, "#prompt")
@@ -174,9 +182,8 @@ async def test_refused_keys_are_shown_without_disrupting(tmp_path: Path) -> None
 @pilot_test
 async def test_held_state_key_repeat_is_refused(tmp_path: Path) -> None:
     app = app_for(tmp_path)
-    async with app.run_test(size=(80, 24)):
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await coding(pilot)
         screen.press("space", T0, " ")
         screen.press("k", T0 + 1.0, "k")
         screen.press("k", T0 + 1.03, "k")  # auto-repeat of a held key
@@ -191,11 +198,35 @@ async def test_held_state_key_repeat_is_refused(tmp_path: Path) -> None:
 
 
 @pilot_test
+async def test_keys_before_the_journal_opens_are_kept_with_their_times(tmp_path: Path) -> None:
+    """The first frame comes before the journal: early keys wait, then count as pressed."""
+    saved = Saved()
+    screen = CodingScreen(BOOK, "D1", "o1", lambda: T0, saved)
+    app = App[None]()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(screen)
+        assert not screen.attached
+        screen.press("space", T0, " ")
+        screen.press("w", T0 + 0.2, "w")
+        screen.press("2", T0 + 0.3, "2")
+        assert "WAITING" in str(screen.query_one("#status", Static).render())
+        recorder = Recorder(BOOK, SessionMeta("x", "D1", "o1"))
+        screen.attach(recorder)
+        await pilot.pause()
+        [event] = recorder.events
+        assert (event.code, event.start, event.modifiers) == (
+            "cg-warm-touch",
+            pytest.approx(0.2),
+            {"intensity": "moderate"},
+        )
+        assert "RUNNING" in str(screen.query_one("#status", Static).render())
+
+
+@pilot_test
 async def test_event_time_is_the_key_events_own_time(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+        screen = await coding(pilot)
         start = events.Key("space", " ")
         start.time = T0
         screen.post_message(start)
@@ -211,8 +242,7 @@ async def test_event_time_is_the_key_events_own_time(tmp_path: Path) -> None:
 async def test_paste_is_refused_never_coded(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+        screen = await coding(pilot)
         await pilot.press("space")
         screen.post_message(events.Paste("swkjoo"))
         await pilot.pause()
@@ -231,8 +261,7 @@ async def test_paste_is_refused_never_coded(tmp_path: Path) -> None:
 async def test_note_escape_cancels(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+        screen = await coding(pilot)
         await pilot.press("space", "ctrl+n", "a", "b", "escape")
         assert screen.recorder.notes == []
         assert "note cancelled" in text_of(app, "#prompt")
@@ -244,6 +273,7 @@ async def test_note_escape_cancels(tmp_path: Path) -> None:
 async def test_ctrl_q_finalises_a_running_session(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
+        await coding(pilot)
         await pilot.press("space", "s", "o", "ctrl+q")
         assert isinstance(app.screen, ConfirmEnd)
         await pilot.press("escape")  # declined: still coding
@@ -264,6 +294,7 @@ async def test_ctrl_q_finalises_a_running_session(tmp_path: Path) -> None:
 async def test_ctrl_q_before_the_clock_starts_leaves_nothing(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
+        await coding(pilot)
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert list(tmp_path.iterdir()) == []
@@ -273,8 +304,7 @@ async def test_ctrl_q_before_the_clock_starts_leaves_nothing(tmp_path: Path) -> 
 async def test_help_lists_every_key_and_a_code_key_still_codes(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        coding = app.screen
-        assert isinstance(coding, CodingScreen)
+        coding_screen = await coding(pilot)
         await pilot.press("space", "f1")
         assert isinstance(app.screen, HelpScreen)
         console = Console(width=100, file=io.StringIO())
@@ -285,8 +315,8 @@ async def test_help_lists_every_key_and_a_code_key_still_codes(tmp_path: Path) -
         for key in ("ctrl+z", "ctrl+y", "ctrl+n", "ctrl+e", "ctrl+q", "F2", "escape"):
             assert key in shown
         await pilot.press("o")  # closes help and is coded
-        assert app.screen is coding
-        assert coding.recorder.counts.get("ch-bids") == 1
+        assert app.screen is coding_screen
+        assert coding_screen.recorder.counts.get("ch-bids") == 1
 
 
 @pilot_test
@@ -300,11 +330,12 @@ async def test_unfinished_journal_is_offered_for_recovery(tmp_path: Path) -> Non
     assert writer.close()
     app = app_for(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
         assert isinstance(app.screen, RecoverOffer)
         await pilot.press("enter")
         assert "2 events" in str(app.screen.query_one("#recover-items", Static).render())
         await pilot.press("enter")
-        assert isinstance(app.screen, CodingScreen)
+        await coding(pilot)
         await pilot.press("ctrl+q")
     recovered = load_session(tmp_path / "20260101T000000Z-D9-o9.json")
     assert recovered.status == "recovered"
@@ -316,8 +347,7 @@ async def test_log_takes_50000_events(tmp_path: Path) -> None:
     """The log draws only visible lines: with 50,000 events a new key still costs a few rows."""
     app = app_for(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+        screen = await coding(pilot)
         screen.press("space", T0, " ")
         keys = "tdtd"  # point codes without modifiers
         for i in range(50_000):

@@ -46,10 +46,16 @@ def coding_app(tmp_path: Path) -> CodingApp:
     return CodingApp(tmp_path, book=BOOK, dyad="D012", observer="obs1", now=lambda: T0 + 75.34)
 
 
+async def attached(pilot: Pilot[Any]) -> CodingScreen:
+    app = pilot.app
+    while not (isinstance(app.screen, CodingScreen) and app.screen.attached):
+        await pilot.pause(0.01)
+    return app.screen
+
+
 async def code_some(pilot: Pilot[Any]) -> None:
     app = pilot.app
-    screen = app.screen
-    assert isinstance(screen, CodingScreen)
+    screen = await attached(pilot)
     for key, at in KEYS:
         screen.press(key, T0 + at, key if len(key) == 1 else (" " if key == "space" else None))
     rec = screen.recorder
@@ -66,4 +72,4 @@ def test_coding_screen(snap_compare: Any, tmp_path: Path, size: tuple[int, int])
 
 def test_coding_screen_waiting(snap_compare: Any, tmp_path: Path) -> None:
     """Before the first space: the state says so, the clock stands at zero."""
-    assert snap_compare(coding_app(tmp_path), terminal_size=(80, 24))
+    assert snap_compare(coding_app(tmp_path), terminal_size=(80, 24), run_before=attached)

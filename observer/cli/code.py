@@ -62,6 +62,9 @@ def code(
     result = app.result
     if result.problems:
         raise InputError(result.problems)
+    if result.failure:
+        click.echo(f"observer: {result.failure}", err=True)
+        sys.exit(1)
     if result.path is not None and result.session is not None:
         s = result.session
         click.echo(f"saved {result.path} ({len(s.events)} events, {s.duration:.1f} s)")

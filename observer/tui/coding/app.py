@@ -1,10 +1,14 @@
-"""The ``observer code`` application: recovery offer → metadata form → coding → end.
+"""The ``observer code`` application: form → recovery offer → coding → end.
 
-The journal writer is created when the coding screen opens (so a folder that
-cannot be written is reported before the clock can start) and is finished by
-the end flow, which writes the session file. If the app stops any other way
-(an exception, a signal), ``CodingApp.writer`` is still open: the command drains
-and closes it, and the journal stays for ``observer recover``.
+Start-up is ordered for a fast first frame: the metadata form (or, when flags
+give everything, the coding screen) is drawn first; then unfinished journals in
+the folder are offered for recovery; then the journal writer is created (a
+folder that cannot be written is reported then, before the clock can start) and
+the coding screen gets its recorder. Keys that arrive before that are kept with
+their arrival times and handled in order. The end flow finishes the writer by
+writing the session file. If the app stops any other way (an exception, a
+signal), ``CodingApp.writer`` is still open: the command drains and closes it,
+and the journal stays for ``observer recover``.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 from textual.app import App
@@ -21,20 +25,27 @@ from textual.binding import Binding, BindingType
 
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
-from observer.live.ids import new_session_id
-from observer.live.journal import JournalWriter, make_header
-from observer.live.recorder import Recorder, SessionMeta
-from observer.live.recovery import find_journals, finish
-from observer.sessionfile import Session
-from observer.structure import Number
-from observer.tui.coding.commands import CodingCommands
-from observer.tui.coding.end import ConfirmEnd, RatingsForm, Summary
-from observer.tui.coding.form import Metadata, MetadataForm
-from observer.tui.coding.help import HelpScreen
-from observer.tui.coding.recover import RecoverOffer
 from observer.tui.coding.screen import CodingScreen, Saved
 
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from observer.live.journal import JournalWriter
+    from observer.live.recorder import Recorder
+    from observer.sessionfile import Session
+    from observer.structure import Number
+    from observer.tui.coding.form import Metadata
+
 CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
+
+
+def coding_commands() -> type[Provider]:
+    """The palette provider, imported when the palette first opens (start-up stays light)."""
+    from observer.tui.coding.commands import CodingCommands
+
+    return CodingCommands
+
+
 SWITCH_INTERVAL_S = 0.0005
 """How long the screen's thread may hold the GIL while another thread waits. Python's
 default, 5 ms, let a redraw keep the input thread (which stamps each key's time)
@@ -48,12 +59,15 @@ class CodeResult:
     session: Session | None = None
     path: Path | None = None
     problems: list[Problem] = attrs.field(factory=list)
+    """Bad input (an unusable session folder): exit status 2."""
+    failure: str | None = None
+    """The session file could not be written (the journal is kept): exit status 1."""
 
 
 class CodingApp(App[None]):
     CSS_PATH = CSS_PATH
     TITLE = "observer"
-    COMMANDS = App.COMMANDS | {CodingCommands}
+    COMMANDS = App.COMMANDS | {coding_commands}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "request_quit", "quit", show=False),
@@ -75,33 +89,64 @@ class CodingApp(App[None]):
         self.folder = folder
         self.book = book
         self.dyad, self.observer, self.label = dyad, observer, label
-        self.journals = find_journals(folder) if journals is None else journals
+        self.journals = journals
+        """Unfinished journals to offer for recovery (None: look in ``folder``)."""
         self.now = now
         self.recorder: Recorder | None = None
         self.writer: JournalWriter | None = None
         self.coding_screen: CodingScreen | None = None
+        self.metadata: Metadata | None = None
         self.saved = Saved()
         self.result = CodeResult()
         self.quitting = False
+        self.recovery_checked = False
 
-    # --- start ------------------------------------------------------------------
+    # --- start: first frame, then recovery offer, then the journal ----------------
 
     def on_mount(self) -> None:
         sys.setswitchinterval(SWITCH_INTERVAL_S)
-        if self.journals:
-            self.push_screen(RecoverOffer(self.journals), lambda _: self.ask_metadata())
-        else:
-            self.ask_metadata()
+        from observer.tui.coding.form import Metadata, MetadataForm
 
-    def ask_metadata(self) -> None:
         if self.book is not None and self.dyad and self.observer:
-            self.start_session(Metadata(self.book, self.dyad, self.observer, self.label or ""))
+            self.show_coding(Metadata(self.book, self.dyad, self.observer, self.label or ""))
         else:
             form = MetadataForm(self.book, self.dyad, self.observer, self.label)
-            self.push_screen(form, self.start_session)
+            self.push_screen(form, self.show_coding)
+        # The journal machinery loads behind the first frame.
+        self.call_after_refresh(self.offer_recovery)
 
-    def start_session(self, meta: Metadata | None) -> None:
+    def offer_recovery(self) -> None:
+        from observer.live.recovery import find_journals
+
+        journals = find_journals(self.folder) if self.journals is None else self.journals
+        if journals:
+            from observer.tui.coding.recover import RecoverOffer
+
+            self.push_screen(RecoverOffer(journals), lambda _: self.recovery_done())
+        else:
+            self.recovery_done()
+
+    def recovery_done(self) -> None:
+        self.recovery_checked = True
+        if self.coding_screen is not None and self.recorder is None:
+            self.open_journal()
+
+    def show_coding(self, meta: Metadata | None) -> None:
         assert meta is not None
+        self.metadata = meta
+        self.coding_screen = CodingScreen(meta.book, meta.dyad, meta.observer, self.now, self.saved)
+        self.push_screen(self.coding_screen)
+        if self.recovery_checked:
+            self.call_after_refresh(self.open_journal)
+
+    def open_journal(self) -> None:
+        """Create the journal (checking the folder) and give the screen its recorder."""
+        from observer.live.ids import new_session_id
+        from observer.live.journal import JournalWriter, make_header
+        from observer.live.recorder import Recorder, SessionMeta
+
+        meta, screen = self.metadata, self.coding_screen
+        assert meta is not None and screen is not None
         session_id = new_session_id(meta.dyad, meta.observer, self.folder)
         header = make_header(session_id, meta.book, meta.dyad, meta.observer, meta.label)
         try:
@@ -114,14 +159,15 @@ class CodingApp(App[None]):
             return
         info = SessionMeta(session_id, meta.dyad, meta.observer, meta.label)
         self.recorder = Recorder(meta.book, info, sink=self.writer.append)
-        self.coding_screen = CodingScreen(self.recorder, self.now, self.saved)
-        self.push_screen(self.coding_screen)
+        screen.attach(self.recorder)
 
     # --- untimed commands ---------------------------------------------------------
 
     def action_help(self) -> None:
-        if self.recorder is not None and not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.recorder.book))
+        from observer.tui.coding.help import HelpScreen
+
+        if self.coding_screen is not None and not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.coding_screen.book))
 
     def action_request_quit(self) -> None:
         """ctrl+q anywhere the coding screen did not take it (it takes it when coding)."""
@@ -147,6 +193,8 @@ class CodingApp(App[None]):
             else:
                 screen.refuse("^e", "the clock has not started: nothing to end (ctrl+q quits)")
             return
+        from observer.tui.coding.end import ConfirmEnd
+
         t = rec.clock.session_time(mono)
         confirm = ConfirmEnd(t, len(rec.events), quitting)
         self.push_screen(confirm, lambda ok: self.confirmed(bool(ok), mono, quitting))
@@ -160,6 +208,8 @@ class CodingApp(App[None]):
         self.quitting = quitting
         screen.acknowledge("^e", rec.end(mono), mono)
         if rec.book.ratings:
+            from observer.tui.coding.end import RatingsForm
+
             coded = [s.segment for s in rec.segments]
             self.push_screen(RatingsForm(rec.book, coded), self.rated)
         else:
@@ -173,14 +223,18 @@ class CodingApp(App[None]):
         self.write_file()
 
     def write_file(self) -> None:
+        from observer.live.recovery import finish
+
         rec, writer = self.recorder, self.writer
         assert rec is not None and writer is not None
         try:
             path = finish(self.folder, rec, writer)
         except (OSError, InputError) as error:
-            where = str(writer.path)
-            message = f"the session file could not be written ({error}); the journal is kept:"
-            self.result.problems.append(Problem(where, "$", message + " run `observer recover`"))
+            self.result.failure = (
+                f"the session file could not be written ({error}); every action is in"
+                f" {writer.path}: run `observer recover` once the folder is writable"
+            )
+            self.writer = None  # finish() closed it; the journal stays on disk
             self.exit(return_code=1)
             return
         self.writer = None
@@ -189,6 +243,8 @@ class CodingApp(App[None]):
         if self.quitting:
             self.exit()
         else:
+            from observer.tui.coding.end import Summary
+
             self.push_screen(Summary(self.result.session, path))
 
     def abandon_unstarted(self) -> None:

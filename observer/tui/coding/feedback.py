@@ -8,13 +8,17 @@ already written.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 from rich.text import Text
 
 from observer.codebook import Codebook, Segment
-from observer.live.changes import LiveEvent
-from observer.live.recorder import PendingChoice, Recorder
 from observer.tui.widgets.clock import format_clock
+
+if TYPE_CHECKING:
+    from observer.live.changes import LiveEvent
+    from observer.live.recorder import PendingChoice, Recorder
 
 OK_STYLE = "bold green"
 REFUSED_STYLE = "bold red"

@@ -6,6 +6,10 @@ keys) are handled in ``on_key`` and stamped with the key event's own
 blocks coding: a refused key is acknowledged on the prompt line and in the log,
 a modifier is chosen on the prompt line, a note is typed in an inline input.
 
+The first frame comes before the journal exists (start-up stays fast): keys that
+arrive before :meth:`CodingScreen.attach` gives the screen its recorder are kept,
+with their arrival times, and handled then.
+
 Held keys: terminals repeat a held key and report no release, so a second press
 of the same *state* key within :data:`REPEAT_S` of the previous one is refused
 as a repeat (it would otherwise stop the state just started). Point keys are
@@ -15,6 +19,7 @@ never filtered: each press is an event.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
@@ -23,8 +28,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from observer.live.journal import JournalStatus
-from observer.live.recorder import Outcome, Recorder
+from observer.codebook import Codebook
 from observer.tui.coding.feedback import (
     INFO_STYLE,
     OK_STYLE,
@@ -40,6 +44,10 @@ from observer.tui.widgets.clock import ClockDisplay, format_clock
 from observer.tui.widgets.event_log import EventLog
 from observer.tui.widgets.legend import KeyLegend
 
+if TYPE_CHECKING:
+    from observer.live.journal import JournalStatus
+    from observer.live.recorder import Outcome, Recorder
+
 REPEAT_S = 0.15
 """Same state key again within this many seconds: a held key's auto-repeat, refused."""
 BARE_MODIFIERS = frozenset(
@@ -47,7 +55,6 @@ BARE_MODIFIERS = frozenset(
     for side in ("left", "right")
     for mod in ("shift", "ctrl", "control", "alt", "super", "meta", "hyper")
 ) | {"caps_lock", "num_lock", "scroll_lock", "iso_level3_shift", "iso_level5_shift"}
-KEY_NAMES = {"ctrl+z": "^z", "ctrl+y": "^y", "ctrl+n": "^n", "ctrl+e": "^e", "space": "space"}
 HINTS = Text.assemble(
     *(
         part
@@ -87,11 +94,18 @@ class CodingScreen(Screen[None]):
 
     AUTO_FOCUS = "#log"
 
-    def __init__(self, recorder: Recorder, now: Callable[[], float], saved: Saved) -> None:
+    def __init__(
+        self, book: Codebook, dyad: str, observer: str, now: Callable[[], float], saved: Saved
+    ) -> None:
         super().__init__()
-        self.recorder = recorder
+        self.book = book
+        self.who = f"{dyad} · {observer}"
         self.now = now
         self.saved = saved
+        self._recorder: Recorder | None = None
+        self._renderer: RowRenderer | None = None
+        self._early: list[tuple[str, float, str | None]] = []
+        """Keys that arrived before the recorder was attached, in order, with their times."""
         self.choosing_segment: float | None = None
         """Monotonic time of the ctrl+g press while the segment choice is open."""
         self.note_at: float | None = None
@@ -101,17 +115,38 @@ class CodingScreen(Screen[None]):
         """Log rows showing each live event (by ``id(event)``), to redraw them when it changes."""
         self.refused = 0
 
+    @property
+    def recorder(self) -> Recorder:
+        assert self._recorder is not None, "the recorder is not attached yet"
+        return self._recorder
+
+    @property
+    def attached(self) -> bool:
+        return self._recorder is not None
+
+    def attach(self, recorder: Recorder) -> None:
+        """Start coding with ``recorder`` (its journal exists); handle keys that came early."""
+        self._recorder = recorder
+        self._renderer = RowRenderer(recorder)
+        early, self._early = self._early, []
+        for key, mono, character in early:
+            self.press(key, mono, character)
+        self.tick()
+
     def compose(self) -> ComposeResult:
-        rec = self.recorder
         yield Static(id="status")
         with Horizontal(id="top"):
             yield ClockDisplay(format_clock(0), id="clock")
             yield Static(id="running")
-        yield KeyLegend(rec.book, id="legend")
+        yield KeyLegend(self.book, id="legend")
         yield Static(id="prompt")
         yield Input(id="note", placeholder="note text · enter saves · escape cancels")
-        yield EventLog(RowRenderer(rec), id="log")
+        yield EventLog(self._render_row, id="log")
         yield Static(HINTS, id="hints")
+
+    def _render_row(self, row: LogRow) -> Text:
+        assert self._renderer is not None
+        return self._renderer(row)
 
     def on_mount(self) -> None:
         self.set_interval(0.1, self.tick)
@@ -124,7 +159,10 @@ class CodingScreen(Screen[None]):
         return self.recorder.clock.session_time(self.now())
 
     def tick(self) -> None:
-        rec = self.recorder
+        rec = self._recorder
+        if rec is None:
+            self.query_one("#status", Static).update(self.status_text())
+            return
         t = self.session_now()
         self.query_one(ClockDisplay).show(t)
         self.query_one("#running", Static).update(running_text(rec, t))
@@ -132,8 +170,8 @@ class CodingScreen(Screen[None]):
         self.query_one("#status", Static).update(self.status_text())
 
     def status_text(self) -> Text:
-        rec = self.recorder
-        state = rec.clock.state
+        rec = self._recorder
+        state = rec.clock.state if rec is not None else "ready"
         badge = {
             "ready": (" WAITING · press space ", "reverse bold yellow"),
             "running": (" ● RUNNING ", "reverse bold green"),
@@ -142,11 +180,14 @@ class CodingScreen(Screen[None]):
         }[state]
         text = Text()
         text.append(*badge)
+        if rec is None:
+            text.append(f"  {self.who}", style="dim")
+            return text
         segments = rec.segments
         if segments and segments[-1].end is None:
             label = rec.book.segment_by_id[segments[-1].segment].label
             text.append(f"  {label}", style="bold")
-        text.append(f"  {rec.meta.dyad} · {rec.meta.observer}", style="dim")
+        text.append(f"  {self.who}", style="dim")
         text.append(f"  events {len(rec.events)}", style="")
         acked = self.saved.acked
         style = "green" if acked >= rec.seq else "yellow"
@@ -181,6 +222,9 @@ class CodingScreen(Screen[None]):
         """Handle a key that arrived at monotonic time ``mono``; False if it is not ours
         (scrolling keys, bindings). Also used by the help screen and the palette."""
         if key in BARE_MODIFIERS:
+            return True
+        if self._recorder is None:
+            self._early.append((key, mono, character))
             return True
         handler = self._timed.get(key)
         if handler is not None:
