@@ -76,7 +76,7 @@ class ReplayApp(App[tuple[Problem, ...]]):
         yield from super().get_system_commands(screen)
         if screen is not self.replay or not self.replay.ready:
             return
-        for _, action, description, _ in KEYS:
+        for _, action, description in KEYS:
             yield SystemCommand(
                 f"Replay: {description}",
                 f"({action})",

@@ -52,39 +52,39 @@ from observer.tui.widgets.event_log import EventLog
 TICK_S = 1 / 20
 SHIFT_S = 5.0
 
-# (key, action, description, shown in the footer)
-KEYS: tuple[tuple[str, str, str, bool], ...] = (
-    ("space", "play_pause", "play/pause", True),
-    ("right,down", "step(1)", "next event", True),
-    ("left,up", "step(-1)", "previous event", False),
-    ("shift+right", "shift(1)", "forward 5 s", False),
-    ("shift+left", "shift(-1)", "back 5 s", False),
-    ("home", "seek_start", "to the start", False),
-    ("end", "seek_end", "to the end", False),
-    ("greater_than_sign", "speed(1)", "faster", False),
-    ("less_than_sign", "speed(-1)", "slower", False),
-    ("plus,equals_sign", "zoom(-1)", "zoom in", True),
-    ("minus", "zoom(1)", "zoom out", True),
-    ("g", "goto", "go to time", True),
-    ("n", "note(1)", "next note", False),
-    ("N", "note(-1)", "previous note", False),
-    ("c", "choose_code", "choose code", False),
-    ("e", "code(1)", "next of code", False),
-    ("E", "code(-1)", "previous of code", False),
-    ("r", "review(1)", "next review", False),
-    ("R", "review(-1)", "previous review", False),
-    ("d", "mismatch(1)", "next disagreement", False),
-    ("D", "mismatch(-1)", "previous disagreement", False),
-    ("f", "filter", "filter", True),
-    ("s", "panel('summary')", "summary", False),
-    ("v", "panel('reviews')", "reviews", True),
-    ("i", "panel('agreement')", "agreement", False),
-    ("a", "comment", "comment", True),
-    ("m", "flag", "flag event", True),
-    ("x", "correct", "correction", True),
-    ("delete", "delete_review", "delete review entry", False),
-    ("question_mark", "help", "help", True),
-    ("q", "quit", "quit", True),
+# (key, action, description): the bindings, the help screen and the command palette
+KEYS: tuple[tuple[str, str, str], ...] = (
+    ("space", "play_pause", "play/pause"),
+    ("right,down", "step(1)", "next event"),
+    ("left,up", "step(-1)", "previous event"),
+    ("shift+right", "shift(1)", "forward 5 s"),
+    ("shift+left", "shift(-1)", "back 5 s"),
+    ("home", "seek_start", "to the start"),
+    ("end", "seek_end", "to the end"),
+    ("greater_than_sign", "speed(1)", "faster"),
+    ("less_than_sign", "speed(-1)", "slower"),
+    ("plus,equals_sign", "zoom(-1)", "zoom in"),
+    ("minus", "zoom(1)", "zoom out"),
+    ("g", "goto", "go to time"),
+    ("n", "note(1)", "next note"),
+    ("N", "note(-1)", "previous note"),
+    ("c", "choose_code", "choose code"),
+    ("e", "code(1)", "next of code"),
+    ("E", "code(-1)", "previous of code"),
+    ("r", "review(1)", "next review"),
+    ("R", "review(-1)", "previous review"),
+    ("d", "mismatch(1)", "next disagreement"),
+    ("D", "mismatch(-1)", "previous disagreement"),
+    ("f", "filter", "filter"),
+    ("s", "panel('summary')", "summary"),
+    ("v", "panel('reviews')", "reviews"),
+    ("i", "panel('agreement')", "agreement"),
+    ("a", "comment", "comment"),
+    ("m", "flag", "flag event"),
+    ("x", "correct", "correction"),
+    ("delete", "delete_review", "delete review entry"),
+    ("question_mark", "help", "help"),
+    ("q", "quit", "quit"),
 )
 
 
@@ -109,7 +109,7 @@ def help_text() -> str:
         "question_mark": "?",
     }
     lines = ["Replay keys (also in the command palette, ctrl+p)", ""]
-    for key, _, description, _ in KEYS:
+    for key, _, description in KEYS:
         lines.append(f"  {names.get(key, key):<12} {description}")
     lines += [
         "",
@@ -137,7 +137,7 @@ class EventList(EventLog, can_focus=False):
 
 class ReplayScreen(ReviewActions, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(key, action, description, show=show) for key, action, description, show in KEYS
+        Binding(key, action, description, show=False) for key, action, description in KEYS
     ]
 
     def __init__(
@@ -229,10 +229,6 @@ class ReplayScreen(ReviewActions, Screen[None]):
     @property
     def span(self) -> float:
         return float(ZOOMS[self.zoom])
-
-    @property
-    def mode(self) -> str:
-        return "compare" if self.comparison is not None else "single"
 
     # --- data --------------------------------------------------------------------------
 
