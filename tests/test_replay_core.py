@@ -7,7 +7,7 @@ import random
 import pytest
 from test_replay_support import BOOK, small_session
 
-from observer.replay.clock import format_clock, parse_clock
+from observer.replay.clock import format_clock, parse_clock, parse_span
 from observer.replay.index import Filter, SessionIndex, step_time
 from observer.replay.playhead import Playhead
 from observer.replay.timeline import (
@@ -246,3 +246,16 @@ def test_clock_format() -> None:
     assert format_clock(59.99) == "0:59.9"
     assert format_clock(3723.0) == "1:02:03.0"
     assert format_clock(5.0, decimals=0) == "0:05"
+
+
+def test_spans_and_shifts_for_retiming() -> None:
+    assert parse_span("1:02.5-1:04", True) == (62.5, 64.0)
+    assert parse_span("0:07", False) == (7.0, None)
+    assert parse_span("+0.5", True, (5.0, 8.0)) == (5.5, 8.5)
+    assert parse_span(" -1.25 ", False, (5.0, None)) == (3.75, None)
+    with pytest.raises(ValueError, match="start and end"):
+        parse_span("1:02", True)
+    with pytest.raises(ValueError, match="not a shift"):
+        parse_span("+x", True, (5.0, 8.0))
+    with pytest.raises(ValueError):
+        parse_span("-1", True)  # a shift needs the event's times

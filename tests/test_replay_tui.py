@@ -276,7 +276,12 @@ async def test_recode_and_add_corrections_from_the_keyboard(tmp_path: Path) -> N
         await pilot.press(*["down"] * options.index("ch-bids"), "enter")
         await pilot.press("enter", "enter")  # the proposed time (the playhead), no reason
         await pilot.pause()
-        recode, add = screen.session.reviews
+        await pilot.press("home", "right", "x", "down", "enter")  # retime ch-own-play
+        await pilot.press(*"+0.5", "enter", "enter")  # a shift, no reason
+        await pilot.pause()
+        recode, add, retime = screen.session.reviews
+    assert retime.event == 1 and retime.correction is not None
+    assert (retime.correction.start, retime.correction.end) == (1.5, 5.5)
     assert first == "cg-encourages"  # the same stream's codes come first
     assert recode.event == 2 and recode.correction is not None
     assert (recode.correction.action, recode.correction.code, recode.text) == (
@@ -290,7 +295,7 @@ async def test_recode_and_add_corrections_from_the_keyboard(tmp_path: Path) -> N
         "ch-bids",
         50.0,
     )
-    assert load_session(tmp_path / "S1-D001-obs1.json").reviews == (recode, add)
+    assert load_session(tmp_path / "S1-D001-obs1.json").reviews == (recode, add, retime)
 
 
 @sync_test

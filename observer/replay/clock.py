@@ -32,3 +32,27 @@ def parse_clock(text: str) -> float:
     if hours and int(minutes) >= 60:
         raise ValueError(f"{text.strip()!r}: minutes must be below 60")
     return int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds)
+
+
+def parse_span(
+    text: str, state: bool, around: tuple[float, float | None] | None = None
+) -> tuple[float, float | None]:
+    """``"1:02.5"`` (a point) or ``"1:02.5-1:04"`` (a state bout) → (start, end).
+
+    With ``around`` (an event's start and end), ``"+0.5"`` or ``"-1.2"`` shifts both
+    by that many seconds instead. ValueError with a message for the reviewer otherwise.
+    """
+    stripped = text.strip()
+    if around is not None and stripped and stripped[0] in "+-":
+        try:
+            shift = float(stripped)
+        except ValueError:
+            raise ValueError(f"{stripped!r} is not a shift in seconds (for example +0.5)") from None
+        start, end = around
+        return start + shift, None if end is None else end + shift
+    if not state:
+        return parse_clock(stripped), None
+    first, sep, second = stripped.partition("-")
+    if not sep:
+        raise ValueError("give start and end, for example 1:02.5-1:04 (or a shift: +0.5)")
+    return parse_clock(first), parse_clock(second)

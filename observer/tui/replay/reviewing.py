@@ -15,7 +15,7 @@ from textual import work
 from textual.widgets import OptionList
 
 from observer.errors import InputError
-from observer.replay.clock import format_clock, parse_clock
+from observer.replay.clock import format_clock, parse_span
 from observer.tui.replay.dialogs import ChoicePrompt, TextPrompt
 from observer.tui.replay.panels import event_marks
 
@@ -30,25 +30,17 @@ ACTIONS = (
 )
 
 
-def _times_check(state: bool) -> Callable[[str], str | None]:
+def _times_check(
+    state: bool, around: tuple[float, float | None] | None = None
+) -> Callable[[str], str | None]:
     def check(text: str) -> str | None:
         try:
-            parse_span(text, state)
+            parse_span(text, state, around)
         except ValueError as error:
             return str(error)
         return None
 
     return check
-
-
-def parse_span(text: str, state: bool) -> tuple[float, float | None]:
-    """``"1:02.5"`` (a point) or ``"1:02.5-1:04"`` (a state bout) → (start, end)."""
-    if not state:
-        return parse_clock(text), None
-    first, sep, second = text.partition("-")
-    if not sep:
-        raise ValueError("give start and end, for example 1:02.5-1:04")
-    return parse_clock(first), parse_clock(second)
 
 
 class ReviewActions:
@@ -217,14 +209,17 @@ class ReviewActions:
             value = format_clock(current.start, decimals=2)
             if current.end is not None:
                 value += f"-{format_clock(current.end, decimals=2)}"
+            around = (current.start, current.end)
             times = await self.app.push_screen_wait(
                 TextPrompt(
-                    "New times (start-end for a state)", value=value, check=_times_check(state)
+                    "New times (start-end for a state), or a shift in seconds (+0.5, -1.2)",
+                    value=value,
+                    check=_times_check(state, around),
                 )
             )
             if times is None:
                 return None
-            start, end = parse_span(times, state)
+            start, end = parse_span(times, state, around)
             return Correction("retime", start=start, end=end)
         options = [(c.id, f"{c.key}  {c.id}") for c in book.codes]
         chosen = await self.app.push_screen_wait(ChoicePrompt("Add which code?", options))
