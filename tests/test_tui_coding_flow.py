@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import io
+import subprocess
+import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from textual.widgets import Input, Static
 from observer.codebook import load_codebook
 from observer.live.journal import JournalWriter, make_header
 from observer.live.recorder import Recorder, SessionMeta
+from observer.live.recovery import recover
 from observer.sessionfile import load_session
 from observer.tui.coding.app import CodingApp
 from observer.tui.coding.end import ConfirmEnd, RatingsForm, Summary
@@ -298,6 +301,58 @@ async def test_ctrl_q_before_the_clock_starts_leaves_nothing(tmp_path: Path) -> 
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_crash_keeps_the_journal_and_every_action(tmp_path: Path) -> None:
+    """An exception in the screen stops the app; the journal is drained and kept."""
+    app = app_for(tmp_path)
+
+    async def scenario() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await coding(pilot)
+            await pilot.press("space", "s", "w", "2", "o")
+
+            def broken(char: str, mono: float) -> None:
+                raise RuntimeError("a bug in the screen")
+
+            screen.code_key = broken  # type: ignore[method-assign]
+            await pilot.press("k")
+            await pilot.pause()
+
+    with pytest.raises(RuntimeError, match="a bug in the screen"):
+        asyncio.run(scenario())
+    journal = app.close_unfinished()
+    assert journal is not None and journal.exists()
+    assert app.close_unfinished() is None  # closed once
+    result = recover(journal)
+    recovered = load_session(result.session_path)  # type: ignore[arg-type]
+    assert recovered.status == "recovered"
+    assert [(e.code, e.modifiers) for e in recovered.events] == [
+        ("cg-shares-play", {}),
+        ("cg-warm-touch", {"intensity": "moderate"}),
+        ("ch-bids", {}),
+    ]
+
+
+def test_bad_codebook_exits_2_before_any_screen(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema": "observer.codebook/1", "id": "Bad Id"}')
+    folder = tmp_path / "sessions"
+    command = [sys.executable, "-m", "observer", "code", "--codebook", str(bad)]
+    result = subprocess.run(
+        [*command, "--dyad", "D1", "--observer", "o1", "--session-dir", str(folder)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith(f"{bad}: ") for line in lines)
+    assert any("id: 'Bad Id' is not a valid id" in line for line in lines)
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""  # no screen was drawn
+    assert not folder.exists()
 
 
 @pilot_test

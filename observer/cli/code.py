@@ -48,17 +48,13 @@ def code(
     try:
         app.run()
     finally:
-        writer = app.writer
-        if writer is not None:  # the app stopped without finishing the session
-            drained = writer.close(timeout=10)
-            if app.recorder is not None and app.recorder.seq == 0 and drained:
-                writer.path.unlink(missing_ok=True)
-            else:
-                click.echo(
-                    f"observer: the session was not finished; every saved action is in"
-                    f" {writer.path} — run `observer recover` to make it a session file",
-                    err=True,
-                )
+        left = app.close_unfinished()
+        if left is not None:
+            click.echo(
+                f"observer: the session was not finished; every saved action is in {left}"
+                " — run `observer recover` to make it a session file",
+                err=True,
+            )
     result = app.result
     if result.problems:
         raise InputError(result.problems)

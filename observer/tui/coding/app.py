@@ -188,7 +188,7 @@ class CodingApp(App[None]):
         assert rec is not None and screen is not None
         if not rec.clock.started:
             if quitting:
-                self.abandon_unstarted()
+                self.close_unfinished()  # nothing was coded: the journal goes
                 self.exit()
             else:
                 screen.refuse("^e", "the clock has not started: nothing to end (ctrl+q quits)")
@@ -247,10 +247,16 @@ class CodingApp(App[None]):
 
             self.push_screen(Summary(self.result.session, path))
 
-    def abandon_unstarted(self) -> None:
-        """Quit before the clock started: nothing was coded, the journal holds only its header."""
+    def close_unfinished(self, timeout: float = 10.0) -> Path | None:
+        """After the app stopped (however): drain and close a journal whose session was not
+        finished. Returns its path, kept for ``observer recover``; None when there was
+        nothing to keep (no journal, or one that holds no action, which is removed)."""
         writer, rec = self.writer, self.recorder
-        if writer is not None and rec is not None and rec.seq == 0:
-            writer.close()
+        if writer is None:
+            return None
+        self.writer = None
+        drained = writer.close(timeout)
+        if drained and (rec is None or rec.seq == 0):
             writer.path.unlink(missing_ok=True)
-            self.writer = None
+            return None
+        return writer.path

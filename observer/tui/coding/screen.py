@@ -322,7 +322,10 @@ class CodingScreen(Screen[None]):
 
     def open_note(self, mono: float) -> None:
         if self.recorder.ended:
-            self.refuse("^n", "the session has ended")
+            self.refuse("^n", "the session has ended", mono)
+            return
+        if not self.recorder.clock.started:  # a note lives on the session clock
+            self.refuse("^n", "the clock has not started: press space first", mono)
             return
         self.note_at = self.recorder.clock.session_time(mono)
         note = self.query_one("#note", Input)
