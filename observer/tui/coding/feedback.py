@@ -92,14 +92,15 @@ def modifier_prompt(pending: PendingChoice) -> Text:
 
 
 def segment_prompt(book: Codebook, current: str | None) -> Text:
+    """The segment choice: a key per segment (the open one underlined); escape cancels."""
     text = Text()
-    text.append(" segment ", style="reverse bold")
-    text.append("  ")
+    text.append("segment:", style="bold")
     for key, segment in segment_keys(book).items():
         style = "bold underline" if segment.id == current else ""
-        text.append(f" {key} ", style="reverse")
-        text.append(f" {segment.label}  ", style=style)
-    text.append("· escape cancels", style="dim")
+        text.append(" ")
+        text.append(key, style="reverse bold")
+        text.append(f" {segment.label}", style=style)
+    text.append("  · escape cancels", style="dim")
     return text
 
 

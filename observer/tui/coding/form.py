@@ -12,7 +12,7 @@ import attrs
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -55,6 +55,8 @@ class MetadataForm(Screen[Metadata]):
         super().__init__()
         self.book = book
         self.initial = (dyad or "", observer or "", label or "")
+        # The first empty field has the cursor from the first frame on.
+        self.AUTO_FOCUS = "#dyad" if not dyad else ("#observer" if not observer else "#label")
 
     def compose(self) -> ComposeResult:
         dyad, observer, label = self.initial
@@ -62,36 +64,39 @@ class MetadataForm(Screen[Metadata]):
         default = next((v for t, v in choices if t.startswith(DEFAULT_CODEBOOK + " ")), None)
         with Vertical(id="form"):
             yield Static("[b]New coding session[/b]", id="form-title")
+            with Horizontal(classes="form-row"):
+                yield Label("Codebook", classes="form-label")
+                if self.book is None:
+                    yield Select(
+                        choices,
+                        value=default or Select.BLANK,
+                        id="codebook",
+                        allow_blank=True,
+                        compact=True,
+                    )
+                else:
+                    yield Static(f"[b]{self.book.id}[/b] {self.book.version} — {self.book.title}")
             if self.book is None:
-                yield Label("Codebook")
-                yield Select(
-                    choices, value=default or Select.BLANK, id="codebook", allow_blank=True
-                )
-                yield Input(placeholder="…or the path of a codebook file", id="codebook-path")
-            else:
-                yield Static(
-                    f"Codebook: [b]{self.book.id}[/b] {self.book.version} — {self.book.title}"
-                )
-            yield Label("Dyad id")
-            yield Input(dyad, placeholder="e.g. D012", id="dyad")
-            yield Label("Observer id")
-            yield Input(observer, placeholder="your initials or id, e.g. obs1", id="observer")
-            yield Label("Label (optional)")
-            yield Input(label, placeholder="e.g. visit 2, home", id="label")
+                with Horizontal(classes="form-row"):
+                    yield Label("  or a file", classes="form-label")
+                    yield Input(
+                        placeholder="path of a codebook file", id="codebook-path", compact=True
+                    )
+            for name, value, hint, title in (
+                ("dyad", dyad, "e.g. D012", "Dyad id"),
+                ("observer", observer, "your initials or id, e.g. obs1", "Observer id"),
+                ("label", label, "optional, e.g. visit 2, home", "Label"),
+            ):
+                with Horizontal(classes="form-row"):
+                    yield Label(title, classes="form-label")
+                    yield Input(value, placeholder=hint, id=name, compact=True)
             yield Static(id="form-errors")
-            yield Button("Start", variant="primary", id="start")
+            yield Button("Start", variant="primary", id="start", compact=True)
             yield Static(
-                "tab moves · enter or ctrl+s starts · the clock starts later, with space",
+                "tab moves · enter on the last field or ctrl+s starts ·"
+                " the clock starts later, with space",
                 id="form-keys",
             )
-
-    def on_mount(self) -> None:
-        for name in ("dyad", "observer"):
-            field = self.query_one(f"#{name}", Input)
-            if not field.value:
-                field.focus()
-                return
-        self.query_one("#label", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
