@@ -83,6 +83,7 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("m", "flag", "flag event"),
     ("x", "correct", "correction"),
     ("delete", "delete_review", "delete review entry"),
+    ("escape", "focus_timeline", "back to the timeline"),
     ("question_mark", "help", "help"),
     ("q", "quit", "quit"),
 )
@@ -465,6 +466,9 @@ class ReplayScreen(ReviewActions, Screen[None]):
                 self._fill_panel()
 
         self.app.push_screen(FilterPrompt(self.book, self.view), done)
+
+    def action_focus_timeline(self) -> None:
+        self.query_one(Timeline).focus()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpPrompt(help_text()))
