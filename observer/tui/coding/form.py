@@ -55,8 +55,8 @@ class MetadataForm(Screen[Metadata]):
         super().__init__()
         self.book = book
         self.initial = (dyad or "", observer or "", label or "")
-        # The first empty field has the cursor from the first frame on.
-        self.AUTO_FOCUS = "#dyad" if not dyad else ("#observer" if not observer else "#label")
+        self.first_field = "#dyad" if not dyad else ("#observer" if not observer else "#label")
+        """The first empty field: it has the cursor from the start."""
 
     def compose(self) -> ComposeResult:
         dyad, observer, label = self.initial
@@ -97,6 +97,9 @@ class MetadataForm(Screen[Metadata]):
                 " the clock starts later, with space",
                 id="form-keys",
             )
+
+    def on_mount(self) -> None:
+        self.query_one(self.first_field, Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
