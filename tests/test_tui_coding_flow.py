@@ -85,11 +85,11 @@ async def test_whole_flow_form_to_file(tmp_path: Path) -> None:
     app = CodingApp(tmp_path, now=lambda: T0)
     async with app.run_test(size=(100, 40)) as pilot:
         assert isinstance(app.screen, MetadataForm)
+        assert app.focused is app.screen.query_one("#dyad", Input)  # the first empty field
         await pilot.click("#start")  # nothing filled in: refused in the form
         assert "dyad id is needed" in text_of(app, "#form-errors")
-        app.screen.query_one("#dyad", Input).value = "D012"
-        app.screen.query_one("#observer", Input).value = "obs 1"
-        app.screen.query_one("#label", Input).value = "visit 2"
+        await pilot.click("#dyad")
+        await pilot.press(*"D012", "tab", *"obs 1", "tab", *"visit 2")
         await pilot.press("ctrl+s")
         screen = await coding(pilot)
         assert "WAITING" in text_of(app, "#status")
