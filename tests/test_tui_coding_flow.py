@@ -21,7 +21,7 @@ import pytest
 from rich.console import Console
 from textual import events
 from textual.app import App
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
 
 from observer.codebook import load_codebook
 from observer.live.journal import JournalWriter, make_header
@@ -65,6 +65,23 @@ async def coding(pilot: Any) -> CodingScreen:
     while not (isinstance(app.screen, CodingScreen) and app.screen.attached):
         await pilot.pause(0.01)
     return app.screen
+
+
+async def until(pilot: Any, condition: Callable[[], bool]) -> None:
+    """Wait (at most a few seconds) for something the app does in the background."""
+    for _ in range(300):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("the condition never held")
+
+
+def palette_offers(app: CodingApp, text: str) -> bool:
+    """Whether the open command palette lists a command containing ``text`` first."""
+    lists = app.screen.query(OptionList)
+    if not lists or lists.first().option_count == 0:
+        return False
+    return text in str(lists.first().get_option_at_index(0).prompt)
 
 
 def text_of(app: CodingApp, selector: str) -> str:
@@ -353,6 +370,23 @@ def test_bad_codebook_exits_2_before_any_screen(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert result.stdout == ""  # no screen was drawn
     assert not folder.exists()
+
+
+@pilot_test
+async def test_command_palette_runs_the_screen_commands(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await coding(pilot)
+        await pilot.press("ctrl+p", *"pause")  # "Start, pause or resume the clock"
+        await until(pilot, lambda: palette_offers(app, "Start, pause"))
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.recorder.clock.state == "running")
+        await pilot.press("o")
+        assert len(screen.recorder.events) == 1
+        await pilot.press("ctrl+p", *"undo")
+        await until(pilot, lambda: palette_offers(app, "Undo the last"))
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.recorder.events == [])
 
 
 @pilot_test
