@@ -26,12 +26,23 @@ class Opened:
     other: Session | None = None
     comparison: Comparison | None = None
     warnings: tuple[str, ...] = ()
+    agreement: tuple[str, ...] = ()
+    """Compare mode: the event-based agreement report, as ``observer agree`` prints it."""
 
 
 def compare(session: Session, other: Session, tolerance: float) -> Comparison:
     from observer.analysis.align import align_sessions
 
     return Comparison(session, other, align_sessions(session, other, tolerance))
+
+
+def agreement_report(session: Session, other: Session, tolerance: float) -> tuple[str, ...]:
+    """The event method's κ, counts and tables (observer.analysis), as text lines."""
+    from observer.analysis.agreement import event_method, method_dict
+    from observer.analysis.report import BANDS_NOTE, render_method
+
+    result = method_dict(event_method(session, other, tolerance=tolerance))
+    return (*render_method("event", result), "", BANDS_NOTE)
 
 
 def parse(path: Path, data: bytes | None) -> Session:
@@ -57,4 +68,10 @@ def open_replay(
 
     other = parse(other_path, other_data)
     warnings = check_pair(session, other, str(path), str(other_path))
-    return Opened(session, other, compare(session, other, tolerance), tuple(warnings))
+    return Opened(
+        session,
+        other,
+        compare(session, other, tolerance),
+        tuple(warnings),
+        agreement_report(session, other, tolerance),
+    )

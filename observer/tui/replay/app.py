@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from observer.errors import Problem
-from observer.replay.loading import Opened, compare, open_replay
+from observer.replay.loading import Opened, agreement_report, compare, open_replay
 from observer.tui.replay.screen import KEYS, ReplayScreen
 
 if TYPE_CHECKING:
@@ -51,13 +51,15 @@ class ReplayApp(App[tuple[Problem, ...]]):
         config: Path | None = None,
     ) -> None:
         super().__init__()
-        self.tolerance = tolerance
         load = None
         if opened is not None:
             pass
         elif session is not None:
-            comparison = compare(session, other, tolerance) if other is not None else None
-            opened = Opened(session, other, comparison)
+            opened = Opened(session)
+            if other is not None:
+                comparison = compare(session, other, tolerance)
+                report = agreement_report(session, other, tolerance)
+                opened = Opened(session, other, comparison, agreement=report)
         else:
             load = partial(
                 open_replay,

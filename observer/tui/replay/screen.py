@@ -500,21 +500,9 @@ class ReplayScreen(ReviewActions, Screen[None]):
             allowed = self.view.allowed(self.book) if self.view.active else None
             text = panels.summary_text(self.session, allowed)
             self.query_one("#replay-summary-text", Static).update(text)
-        elif name == "agreement" and self.comparison is not None:
-            text = Text(self.agreement_summary(), no_wrap=True)
+        elif name == "agreement" and self.opened is not None:
+            text = Text("\n".join(self.opened.agreement), no_wrap=True)
             self.query_one("#replay-agreement-text", Static).update(text)
-
-    def agreement_summary(self) -> str:
-        from observer.analysis.agreement import event_method, method_dict
-        from observer.analysis.report import BANDS_NOTE, render_method
-
-        assert self.other is not None
-        result = method_dict(event_method(self.session, self.other, tolerance=self.tolerance))
-        return "\n".join([*render_method("event", result), "", BANDS_NOTE])
-
-    @property
-    def tolerance(self) -> float:
-        return float(getattr(self.app, "tolerance", 2.0))
 
     def _fill_reviews(self) -> None:
         reviews = self.query_one("#replay-reviews", OptionList)
