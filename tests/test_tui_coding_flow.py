@@ -200,6 +200,22 @@ async def test_refused_keys_are_shown_without_disrupting(tmp_path: Path) -> None
 
 
 @pilot_test
+async def test_saved_count_and_a_failing_disk_are_shown(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await coding(pilot)
+        await pilot.press("space", "s", "o")
+        await until(pilot, lambda: app.saved.acked == 3)
+        screen.tick()
+        assert "saved 3" in text_of(app, "#status")
+        app.saved.error = "cannot write the journal: the disk is full"  # as on_status reports
+        screen.tick()
+        status = text_of(app, "#status")
+        assert "NOT SAVED: cannot write the journal: the disk is full" in status
+        assert "retrying" in status
+
+
+@pilot_test
 async def test_held_state_key_repeat_is_refused(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:

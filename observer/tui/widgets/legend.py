@@ -25,6 +25,7 @@ class Layout:
 
 LAYOUTS = (  # richest first: readable labels matter more than group headings
     Layout(True, 1),
+    Layout(False, 1),
     Layout(True, 2),
     Layout(False, 2),
     Layout(True, 3),
