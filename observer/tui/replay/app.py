@@ -19,7 +19,8 @@ from textual.screen import Screen
 
 from observer.errors import Problem
 from observer.replay.loading import Opened, agreement_report, compare, open_replay
-from observer.tui.replay.screen import KEYS, ReplayScreen
+from observer.tui.replay.keys import KEYS
+from observer.tui.replay.screen import ReplayScreen
 
 if TYPE_CHECKING:
     from observer.sessionfile import Session

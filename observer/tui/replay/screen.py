@@ -25,19 +25,20 @@ from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 
 from observer.errors import InputError
-from observer.replay.clock import format_clock, parse_clock
-from observer.replay.index import Filter, SessionIndex, current_row, review_times, step_time
+from observer.replay.clock import format_clock
+from observer.replay.index import Filter, SessionIndex, current_row
 from observer.replay.loading import Opened
 from observer.replay.playhead import Playhead
 from observer.replay.timeline import (
     ZOOMS,
-    center_window,
     interleave,
     place_window,
     zoom_index,
 )
 from observer.tui.replay import panels
-from observer.tui.replay.dialogs import ChoicePrompt, FilterPrompt, HelpPrompt, TextPrompt
+from observer.tui.replay.dialogs import FilterPrompt, HelpPrompt
+from observer.tui.replay.keys import HINTS, KEYS, help_text
+from observer.tui.replay.navigation import NavigationActions
 from observer.tui.replay.reviewing import ReviewActions
 from observer.tui.replay.timeline import (
     Row,
@@ -49,77 +50,9 @@ from observer.tui.replay.timeline import (
 )
 from observer.tui.widgets.event_log import EventLog
 
-TICK_S = 1 / 20
-SHIFT_S = 5.0
-
-# (key, action, description): the bindings, the help screen and the command palette
-KEYS: tuple[tuple[str, str, str], ...] = (
-    ("space", "play_pause", "play/pause"),
-    ("right,down", "step(1)", "next event"),
-    ("left,up", "step(-1)", "previous event"),
-    ("shift+right", "shift(1)", "forward 5 s"),
-    ("shift+left", "shift(-1)", "back 5 s"),
-    ("home", "seek_start", "to the start"),
-    ("end", "seek_end", "to the end"),
-    ("greater_than_sign", "speed(1)", "faster"),
-    ("less_than_sign", "speed(-1)", "slower"),
-    ("plus,equals_sign", "zoom(-1)", "zoom in"),
-    ("minus", "zoom(1)", "zoom out"),
-    ("g", "goto", "go to time"),
-    ("n", "note(1)", "next note"),
-    ("N", "note(-1)", "previous note"),
-    ("c", "choose_code", "choose code"),
-    ("e", "code(1)", "next of code"),
-    ("E", "code(-1)", "previous of code"),
-    ("r", "review(1)", "next review"),
-    ("R", "review(-1)", "previous review"),
-    ("d", "mismatch(1)", "next disagreement"),
-    ("D", "mismatch(-1)", "previous disagreement"),
-    ("f", "filter", "filter"),
-    ("s", "panel('summary')", "summary"),
-    ("v", "panel('reviews')", "reviews"),
-    ("i", "panel('agreement')", "agreement"),
-    ("a", "comment", "comment"),
-    ("m", "flag", "flag event"),
-    ("x", "correct", "correction"),
-    ("delete", "delete_review", "delete review entry"),
-    ("escape", "focus_timeline", "back to the timeline"),
-    ("question_mark", "help", "help"),
-    ("q", "quit", "quit"),
-)
-
-
-HINTS = (
-    "space play · ←→ events · g go to · +/- zoom · f filter · a comment · m flag · "
-    "x correction · v reviews · ? keys · q quit"
-)
-
 if TYPE_CHECKING:
     from observer.replay.compare import Comparison
     from observer.sessionfile import Session
-
-
-def help_text() -> str:
-    names = {
-        "greater_than_sign": ">",
-        "less_than_sign": "<",
-        "plus,equals_sign": "+ or =",
-        "right,down": "→ or ↓",
-        "left,up": "← or ↑",
-        "minus": "-",
-        "question_mark": "?",
-    }
-    lines = ["Replay keys (also in the command palette, ctrl+p)", ""]
-    for key, _, description in KEYS:
-        lines.append(f"  {names.get(key, key):<12} {description}")
-    lines += [
-        "",
-        "  click        on the timeline: seek there; on the list: go to that row",
-        "  enter        in the reviews list (v): edit your entry",
-        "  tab          move between the timeline and the reviews list",
-        "  escape       in a dialog: cancel",
-    ]
-    return "\n".join(lines)
 
 
 class EventList(EventLog, can_focus=False):
@@ -136,7 +69,7 @@ class EventList(EventLog, can_focus=False):
             self.on_row(row)
 
 
-class ReplayScreen(ReviewActions, Screen[None]):
+class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(key, action, description, show=False) for key, action, description in KEYS
     ]
@@ -357,104 +290,6 @@ class ReplayScreen(ReviewActions, Screen[None]):
         if self.other is not None:
             sides.append(("B", self.other, running_b))
         self.query_one("#replay-running", Static).update(panels.running_text(sides))
-
-    def _tick(self) -> None:
-        self.sync()
-
-    # --- actions: playback and navigation ---------------------------------------------
-
-    def action_play_pause(self) -> None:
-        if self.playhead.toggle() and self.timer is None:
-            self.timer = self.set_interval(TICK_S, self._tick)
-        self.sync()
-
-    def _jump(self, t: float | None, what: str) -> None:
-        if t is None:
-            self.notify(f"no {what}", timeout=2)
-            self.app.bell()
-            return
-        self.seek(t)
-
-    def action_step(self, direction: int) -> None:
-        t = step_time(self.row_times, self.playhead.time(), direction)
-        self._jump(t, "next event" if direction > 0 else "previous event")
-
-    def action_shift(self, direction: int) -> None:
-        self.seek(self.playhead.time() + direction * SHIFT_S)
-
-    def action_seek_start(self) -> None:
-        self.seek(0.0)
-
-    def action_seek_end(self) -> None:
-        self.seek(self.session.duration)
-
-    def action_speed(self, direction: int) -> None:
-        self.playhead.change_speed(direction)
-        self.sync()
-
-    def action_zoom(self, direction: int) -> None:
-        zoom = min(max(self.zoom + direction, 0), len(ZOOMS) - 1)
-        if zoom == self.zoom:
-            return
-        self.zoom = zoom
-        self.t0 = center_window(self.playhead.time(), self.span, self.session.duration)
-        self.sync()
-
-    def action_goto(self) -> None:
-        def check(text: str) -> str | None:
-            try:
-                t = parse_clock(text)
-            except ValueError as error:
-                return str(error)
-            if t > self.session.duration:
-                return f"the session lasts {format_clock(self.session.duration)}"
-            return None
-
-        def done(text: str | None) -> None:
-            if text is not None:
-                self.seek(parse_clock(text))
-
-        prompt = TextPrompt(
-            "Go to time (m:ss, h:mm:ss or seconds)",
-            value=format_clock(self.playhead.time()),
-            check=check,
-        )
-        self.app.push_screen(prompt, done)
-
-    def action_note(self, direction: int) -> None:
-        t = self.index.step_note(self.playhead.time(), direction)
-        self._jump(t, "next note" if direction > 0 else "previous note")
-
-    def action_choose_code(self) -> None:
-        counts: dict[str, int] = {}
-        for e in self.session.events:
-            counts[e.code] = counts.get(e.code, 0) + 1
-        options = [(c.id, f"{c.key}  {c.id} ({counts.get(c.id, 0)})") for c in self.book.codes]
-
-        def done(code: str | None) -> None:
-            if code is not None:
-                self.code = code
-                self.action_code(1)
-
-        self.app.push_screen(ChoicePrompt("Jump between events of which code?", options), done)
-
-    def action_code(self, direction: int) -> None:
-        if self.code is None:
-            self.action_choose_code()
-            return
-        t = self.index.step_code(self.code, self.playhead.time(), direction)
-        self._jump(t, f"{'next' if direction > 0 else 'previous'} {self.code}")
-
-    def action_review(self, direction: int) -> None:
-        t = step_time(review_times(self.session.reviews), self.playhead.time(), direction)
-        self._jump(t, "next review entry" if direction > 0 else "previous review entry")
-
-    def action_mismatch(self, direction: int) -> None:
-        if self.comparison is None:
-            self.notify("disagreements need compare mode: observer replay A.json --compare B.json")
-            return
-        t = step_time(self.mismatch_times, self.playhead.time(), direction)
-        self._jump(t, "next disagreement" if direction > 0 else "previous disagreement")
 
     def action_filter(self) -> None:
         def done(view: Filter | None) -> None:
