@@ -164,7 +164,9 @@ class CodingScreen(Screen[None]):
             self.query_one("#status", Static).update(self.status_text())
             return
         t = self.session_now()
-        self.query_one(ClockDisplay).show(t)
+        clock = self.query_one(ClockDisplay)
+        clock.show(t)
+        clock.set_class(rec.clock.state != "running", "-stopped")
         self.query_one("#running", Static).update(running_text(rec, t))
         self.query_one(KeyLegend).set_running(frozenset(rec.running))
         self.query_one("#status", Static).update(self.status_text())
@@ -185,8 +187,11 @@ class CodingScreen(Screen[None]):
             return text
         segments = rec.segments
         if segments and segments[-1].end is None:
-            label = rec.book.segment_by_id[segments[-1].segment].label
-            text.append(f"  {label}", style="bold")
+            segment = rec.book.segment_by_id[segments[-1].segment]
+            text.append(f"  {segment.label}", style="bold")
+            elapsed = format_clock(max(0.0, self.session_now() - segments[-1].start))
+            planned = f"/{format_clock(segment.planned_s)[:5]}" if segment.planned_s else ""
+            text.append(f" {elapsed[:5]}{planned}", style="bold")
         text.append(f"  {self.who}", style="dim")
         text.append(f"  events {len(rec.events)}", style="")
         acked = self.saved.acked
