@@ -126,6 +126,8 @@ async def _latency_at(n_events: int, n_keys: int, folder: Path) -> tuple[list[fl
     saved = TimedSaved()
     app.saved = saved
     async with app.run_test(size=(100, 32)) as pilot:
+        while app.recorder is None:  # the journal opens just after the first frame
+            await asyncio.sleep(0.01)
         screen, rec, writer = app.coding_screen, app.recorder, app.writer
         assert screen is not None and rec is not None and writer is not None
         spacing = 0.05
@@ -194,7 +196,7 @@ def _fsync_floor(folder: Path, n: int) -> list[float]:
 
 def key_to_disk(quick: bool) -> list[dict[str, Any]]:
     rows = []
-    keys = 60 if quick else 200
+    keys = 60 if quick else 150
     for n in (0, 10_000, 50_000):
         with scratch_dir(f"latency{n}") as folder:
             lat, handler = asyncio.run(_latency_at(n, keys, folder))
@@ -239,7 +241,7 @@ def _wait_actions(folder: Path, n: int, timeout: float = 30) -> list[dict[str, A
 
 
 def stamped_and_burst(quick: bool) -> list[dict[str, Any]]:
-    rounds = 15 if quick else 60
+    rounds = 15 if quick else 40
     with scratch_dir("stamp") as folder:
         sessions = folder / "sessions"
         command = [*observer_command(), "code", "--dyad", "D1", "--observer", "o1"]

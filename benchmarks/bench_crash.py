@@ -125,8 +125,13 @@ def crash_once(rng: random.Random, folder: Path) -> dict[str, Any]:
     result: dict[str, Any] = {"acked": acked, "typed": len(typed), "ok": False, "problem": ""}
     sessions = list(folder.glob("*.json"))
     journals = list(folder.glob("*.journal.jsonl.*"))
+    if status == 0 and not journals and not sessions and acked == 0:
+        result["ok"] = True  # killed before the journal was created: nothing to lose
+        result["journaled"] = 0
+        return result
     if status != 0 or len(journals) != 1:
-        result["problem"] = f"recover exited {status}: {errors.strip()}"
+        found = ", ".join(p.name for p in folder.iterdir())
+        result["problem"] = f"recover exited {status} ({errors.strip()}); folder: {found}"
         return result
     contents = read_journal(journals[0])
     actions = contents.actions
