@@ -354,6 +354,7 @@ def test_a_crash_keeps_the_journal_and_every_action(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError, match="a bug in the screen"):
         asyncio.run(scenario())
+    assert isinstance(app.crash, RuntimeError)  # kept for the command to report and log
     journal = app.close_unfinished()
     assert journal is not None and journal.exists()
     assert app.close_unfinished() is None  # closed once

@@ -55,6 +55,8 @@ def code(
                 " — run `observer recover` to make it a session file",
                 err=True,
             )
+    if app.crash is not None:
+        raise app.crash  # observer's main: one line, the traceback logged, exit status 1
     result = app.result
     if result.problems:
         raise InputError(result.problems)

@@ -100,6 +100,8 @@ class CodingApp(App[None]):
         self.result = CodeResult()
         self.quitting = False
         self.recovery_checked = False
+        self.crash: Exception | None = None
+        """The unhandled exception that stopped the app, if one did."""
 
     # --- start: first frame, then recovery offer, then the journal ----------------
 
@@ -160,6 +162,14 @@ class CodingApp(App[None]):
         info = SessionMeta(session_id, meta.dyad, meta.observer, meta.label)
         self.recorder = Recorder(meta.book, info, sink=self.writer.append)
         screen.attach(self.recorder)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unhandled exception: keep it for the command, which reports it in one line
+        and logs the traceback (SPEC's exit status 1), instead of textual's full-screen
+        traceback with local variables (they may hold what was being coded)."""
+        self.crash = error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     # --- untimed commands ---------------------------------------------------------
 
