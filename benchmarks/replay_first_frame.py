@@ -31,12 +31,12 @@ def first_frame(path: Path, session_id: str, observer: str) -> tuple[float, floa
     name = f"bench-{uuid.uuid4().hex[:8]}"
     socket = ["tmux", "-L", name, "-f", "/dev/null"]
     first = None
+    # The tmux server and its pane exist first; the clock starts when the pane is
+    # respawned with the command, so only observer's own start is timed.
+    subprocess.run([*socket, "new-session", "-d", "-x", "160", "-y", "45", "sleep 600"], check=True)
     try:
         start = time.perf_counter()
-        subprocess.run(
-            [*socket, "new-session", "-d", "-x", "160", "-y", "45", f"{observer} replay {path}"],
-            check=True,
-        )
+        subprocess.run([*socket, "respawn-pane", "-k", f"{observer} replay {path}"], check=True)
         while True:
             screen = subprocess.run(
                 [*socket, "capture-pane", "-p"], capture_output=True, text=True, check=True
