@@ -310,3 +310,34 @@ async def test_a_click_on_the_event_list_seeks_and_help_lists_the_keys(tmp_path:
         assert "next disagreement" in help_text and "go to time" in help_text
         await pilot.press("escape")
         assert app.screen is screen
+
+
+@sync_test
+async def test_the_file_loads_behind_the_first_frame(tmp_path: Path) -> None:
+    path = small_file(tmp_path)
+    app = ReplayApp(path, data=path.read_bytes(), clock=Clock(), config=tmp_path / "c.json")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        for _ in range(500):  # the loader thread reports back through the event loop
+            if screen.ready:
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+        assert screen.session.events == EVENTS
+        assert "⏸ paused 0:00.0 / 1:00.0" in str(screen.query_one("#replay-status").render())
+        await pilot.press("right")
+        assert screen.playhead.time() == 1.0
+
+
+@sync_test
+async def test_a_bad_file_found_behind_the_first_frame_ends_the_app(tmp_path: Path) -> None:
+    path = small_file(tmp_path)
+    data = path.read_bytes()[:-25]
+    app = ReplayApp(path, data=data, clock=Clock(), config=tmp_path / "c.json")
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(500):
+            if app.return_code is not None:
+                break
+            await pilot.pause(0.01)
+    assert app.return_code == 2
+    assert app.return_value and "invalid JSON" in app.return_value[0].message
