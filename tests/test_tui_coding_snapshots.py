@@ -70,6 +70,23 @@ def test_coding_screen(snap_compare: Any, tmp_path: Path, size: tuple[int, int])
     assert snap_compare(coding_app(tmp_path), terminal_size=size, run_before=code_some)
 
 
+def test_coding_screen_modifier_bar(snap_compare: Any, tmp_path: Path) -> None:
+    """A code with a modifier was just pressed: the prompt line offers its values."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await code_some(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CodingScreen)
+        screen.press("e", T0 + 74.0, "e")
+        while pilot.app.saved.acked < screen.recorder.seq:  # type: ignore[attr-defined]
+            await pilot.pause(0.01)
+        screen.tick()
+        await pilot.pause()
+
+    app = coding_app(tmp_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
 def test_coding_screen_waiting(snap_compare: Any, tmp_path: Path) -> None:
     """Before the first space: the state says so, the clock stands at zero."""
     assert snap_compare(coding_app(tmp_path), terminal_size=(80, 24), run_before=attached)

@@ -82,12 +82,13 @@ def modifier_prompt(pending: PendingChoice) -> Text:
     """The inline modifier bar: the pending modifier's value keys; any other key skips."""
     text = Text()
     text.append(f" {pending.code.key} ", style="reverse bold")
-    text.append(f" {pending.code.label} → {pending.modifier.label}: ", style="bold")
+    text.append(f" {pending.code.label} → {pending.modifier.label}:", style="bold")
     for value in pending.modifier.values:
-        text.append(f" {value.key} ", style="reverse")
-        text.append(f" {value.label or value.id}  ")
-    required = " (required)" if pending.modifier.required else ""
-    text.append(f"· other keys skip{required}", style="dim")
+        text.append(" ")
+        text.append(value.key, style="reverse bold")
+        text.append(f" {value.label or value.id}")
+    required = ", required" if pending.modifier.required else ""
+    text.append(f"  · other keys skip{required}", style="dim")
     return text
 
 
