@@ -228,9 +228,18 @@ async def test_held_state_key_repeat_is_refused(tmp_path: Path) -> None:
         assert screen.recorder.events[0].end is None  # still running
         screen.press("k", T0 + 2.0, "k")  # a deliberate second press stops it
         assert screen.recorder.events[0].end == pytest.approx(2.0)
+        screen.press("k", T0 + 2.5, "k")  # restarted
+        screen.press("o", T0 + 2.55, "o")
+        screen.press("k", T0 + 2.6, "k")  # another key came between: not a repeat
+        assert screen.recorder.events[-1].code == "ch-bids"
+        assert screen.recorder.events[-2].end == pytest.approx(2.6)
+        screen.press("ctrl+g", T0 + 2.7)  # a segment choice, then a code key instead
+        screen.press("o", T0 + 2.8, "o")
+        assert screen.recorder.counts["ch-bids"] == 2  # the code still counts
+        assert screen.recorder.segments == []
         for i in range(5):  # point keys are never filtered
             screen.press("o", T0 + 3.0 + i * 0.01, "o")
-        assert screen.recorder.counts["ch-bids"] == 5
+        assert screen.recorder.counts["ch-bids"] == 7
 
 
 @pilot_test

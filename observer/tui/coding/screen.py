@@ -110,7 +110,8 @@ class CodingScreen(Screen[None]):
         """Monotonic time of the ctrl+g press while the segment choice is open."""
         self.note_at: float | None = None
         """Session time of the ctrl+n press while a note is being typed."""
-        self._last_state_key: tuple[str, float] = ("", float("-inf"))
+        self._last_key: tuple[str, float] = ("", float("-inf"))
+        """The last printable key and its time (to recognise a held key's repeats)."""
         self._rows_by_event: dict[int, list[int]] = {}
         """Log rows showing each live event (by ``id(event)``), to redraw them when it changes."""
         self.refused = 0
@@ -235,7 +236,7 @@ class CodingScreen(Screen[None]):
         if handler is not None:
             handler(self, mono)
         elif self.choosing_segment is not None and character:
-            self.choose_segment(character)
+            self.choose_segment(character, mono)
         elif character is not None and len(character) == 1 and character.isprintable():
             self.code_key(character, mono)
         else:
@@ -246,12 +247,12 @@ class CodingScreen(Screen[None]):
         """A printable key at monotonic time ``mono``: a code or a modifier value."""
         rec = self.recorder
         code = rec.book.code_by_key.get(char)
-        if code is not None and code.kind == "state" and rec.pending is None:
-            last_char, last_mono = self._last_state_key
-            self._last_state_key = (char, mono)
-            if last_char == char and 0 <= mono - last_mono < REPEAT_S:
-                self.refuse(char, f"{code.label}: held key repeat ignored", mono)
-                return None
+        last_char, last_mono = self._last_key
+        self._last_key = (char, mono)
+        repeat = last_char == char and 0 <= mono - last_mono < REPEAT_S
+        if repeat and code is not None and code.kind == "state" and rec.pending is None:
+            self.refuse(char, f"{code.label}: held key repeat ignored", mono)
+            return None
         outcome = rec.key(char, mono)
         self.acknowledge(char, outcome, mono)
         return outcome
@@ -380,13 +381,16 @@ class CodingScreen(Screen[None]):
         current = segments[-1].segment if segments and segments[-1].end is None else None
         self.say(segment_prompt(book, current))
 
-    def choose_segment(self, char: str) -> None:
-        mono, self.choosing_segment = self.choosing_segment, None
+    def choose_segment(self, char: str, mono: float) -> None:
+        """The key after ctrl+g: a segment key starts that segment (at the ctrl+g's time);
+        any other key closes the choice and is handled as usual, so no code is lost."""
+        opened, self.choosing_segment = self.choosing_segment, None
         segment = segment_keys(self.recorder.book).get(char)
-        if segment is None or mono is None:
-            self.refuse(char, "not a segment key: segment choice closed")
+        if segment is None or opened is None:
+            self.say(Text("segment choice closed", style=INFO_STYLE))
+            self.press(char, mono, char)
             return
-        self.acknowledge(f"^g {char}", self.recorder.segment(segment.id, mono), mono)
+        self.acknowledge(f"^g {char}", self.recorder.segment(segment.id, opened), opened)
 
     def escape(self, mono: float) -> None:
         if self.choosing_segment is not None:
