@@ -41,7 +41,7 @@ def test_open_seek_comment_quit(tmp_path: Path) -> None:
         term.send_keys("Enter")
         term.wait_for("saved comment r1")
         term.send_keys("v")
-        term.wait_for("sup1: child seeks contact after the noise")
+        term.wait_for("sup1: child seeks")  # the list shows the start of the text
         term.send_keys("q")
         term.wait_dead()
         assert term.exit_status() == 0

@@ -74,7 +74,7 @@ def summary_text(session: Session, allowed: Collection[str] | None) -> Text:
     from observer.analysis.stats import session_stats
 
     stats = session_stats(session)
-    text = Text(f"{session.id}\n{format_clock(session.duration)} long\n\n", "bold")
+    text = Text(f"{session.id}\n{format_clock(session.duration)} long\n\n", "bold", no_wrap=True)
     text.append(f"{'code':<20}{'n':>5}{'/min':>6}{'total s':>8}{'mean s':>7}{'prop':>5}\n", "dim")
     for row in stats.codes:
         if allowed is not None and row.code not in allowed:

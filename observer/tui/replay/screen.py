@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.events import Click
 from textual.screen import Screen
 from textual.timer import Timer
@@ -121,7 +121,7 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
             with Vertical(id="replay-side"):
                 yield Static(id="replay-running")
                 with ContentSwitcher(initial="replay-summary", id="replay-panels"):
-                    with VerticalScroll(id="replay-summary"):
+                    with ScrollableContainer(id="replay-summary"):
                         yield Static(id="replay-summary-text")
                     yield OptionList(id="replay-reviews")
                     with ScrollableContainer(id="replay-agreement"):
