@@ -167,6 +167,39 @@ def journal_in_use(path: Path) -> bool:
     return False
 
 
+def _create_whole(path: Path, header: bytes) -> int:
+    """Create ``path`` holding ``header``, durably, never overwriting; return an open,
+    locked descriptor for appending. The journal appears with its whole header or not
+    at all (a temporary file, written, fsynced, then linked into place), so a crash at
+    any instant of the start never leaves an empty or torn journal behind."""
+    folder = path.parent
+    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, jsonio.PRIVATE_MODE)
+    try:
+        _lock(fd)
+        os.fchmod(fd, jsonio.PRIVATE_MODE)
+        view = memoryview(header)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+        try:
+            os.link(tmp, path)  # FileExistsError if it exists: never overwrites
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (FAT, some network shares)
+            if path.exists():
+                raise FileExistsError(str(path)) from None
+            os.rename(tmp, path)
+        jsonio.fsync_dir(folder)
+    except BaseException:
+        os.close(fd)
+        raise
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    return fd
+
+
 class JournalWriter:
     """Appends actions durably on a writer thread; see the module docstring."""
 
@@ -211,8 +244,9 @@ class JournalWriter:
         is usable) and write its header durably. InputError if that cannot be done."""
         _check_folder(folder, min_free)
         path = journal_path(folder, header["session"])
+        data = _line(header)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, jsonio.PRIVATE_MODE)
+            fd = _create_whole(path, data)
         except FileExistsError:
             raise InputError.one(
                 str(path), "$", "a journal of this session already exists"
@@ -220,22 +254,6 @@ class JournalWriter:
         except OSError as exc:
             raise InputError.one(
                 str(path), "$", f"cannot create the journal ({_reason(exc)})"
-            ) from None
-        data = _line(header)
-        try:
-            _lock(fd)
-            os.fchmod(fd, jsonio.PRIVATE_MODE)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-            jsonio.fsync_dir(folder)
-        except OSError as exc:
-            os.close(fd)
-            with contextlib.suppress(OSError):
-                path.unlink()
-            raise InputError.one(
-                str(path), "$", f"cannot write the journal ({_reason(exc)})"
             ) from None
         return cls(
             path, fd, len(data), on_ack=on_ack, on_status=on_status, retry_interval=retry_interval
