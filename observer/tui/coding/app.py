@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from observer.live.journal import JournalWriter
     from observer.live.recorder import Recorder
     from observer.sessionfile import Session
-    from observer.structure import Number
+    from observer.tui.coding.end import Ratings
     from observer.tui.coding.form import Metadata
 
 CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
@@ -207,15 +207,16 @@ class CodingApp(App[None]):
 
         t = rec.clock.session_time(mono)
         confirm = ConfirmEnd(t, len(rec.events), quitting)
-        self.push_screen(confirm, lambda ok: self.confirmed(bool(ok), mono, quitting))
+        self.push_screen(confirm, lambda answer: self.confirmed(answer or "", mono))
 
-    def confirmed(self, ok: bool, mono: float, quitting: bool) -> None:
+    def confirmed(self, answer: str, mono: float) -> None:
+        """``answer``: "end", "quit" (end, then quit once saved) or "" (keep coding)."""
         rec, screen = self.recorder, self.coding_screen
         assert rec is not None and screen is not None
-        if not ok:
+        if not answer:
             screen.refuse("^e", "not ended: still coding")
             return
-        self.quitting = quitting
+        self.quitting = answer == "quit"
         screen.acknowledge("^e", rec.end(mono), mono)
         if rec.book.ratings:
             from observer.tui.coding.end import RatingsForm
@@ -225,9 +226,11 @@ class CodingApp(App[None]):
         else:
             self.write_file()
 
-    def rated(self, values: dict[tuple[str, str | None], Number | None] | None) -> None:
+    def rated(self, answer: tuple[Ratings, bool] | None) -> None:
         rec = self.recorder
-        assert rec is not None and values is not None
+        assert rec is not None and answer is not None
+        values, then_quit = answer
+        self.quitting = self.quitting or then_quit
         for (rating, segment), value in values.items():
             rec.rate(rating, value, segment)
         self.write_file()

@@ -26,8 +26,9 @@ from observer.structure import Number
 from observer.tui.widgets.clock import format_clock
 
 
-class ConfirmEnd(ModalScreen[bool]):
-    """Enter accepts, escape declines; any other key is refused with a reminder."""
+class ConfirmEnd(ModalScreen[str]):
+    """Enter accepts ("end"), ctrl+q accepts and quits afterwards ("quit"), escape
+    declines (""); any other key is refused with a reminder."""
 
     def __init__(self, t: float, events_count: int, quitting: bool) -> None:
         super().__init__()
@@ -47,10 +48,12 @@ class ConfirmEnd(ModalScreen[bool]):
 
     def on_key(self, event: events.Key) -> None:
         event.stop()
-        if event.key in ("enter", "ctrl+q"):
-            self.dismiss(True)
+        if event.key == "enter":
+            self.dismiss("quit" if self.quitting else "end")
+        elif event.key == "ctrl+q":
+            self.dismiss("quit")
         elif event.key == "escape":
-            self.dismiss(False)
+            self.dismiss("")
         else:
             self.query_one("#confirm-keys", Static).update(
                 "[b]enter[/b] ends the session · [b]escape[/b] keeps coding"
@@ -77,13 +80,17 @@ def _field_id(rating: Rating, segment: str | None) -> str:
     return f"rate--{rating.id}--{segment or ''}"
 
 
-class RatingsForm(Screen[dict[tuple[str, str | None], Number | None]]):
+Ratings = dict[tuple[str, str | None], Number | None]
+"""(rating id, segment id or None) -> value, None for a blank field."""
+
+
+class RatingsForm(Screen[tuple[Ratings, bool]]):
     """All ratings in one form; ctrl+s saves (blank = null). Dismisses with the values."""
 
     AUTO_FOCUS = ".rating-field"
     BINDINGS = [  # noqa: RUF012
         Binding("ctrl+s", "save", "save ratings"),
-        Binding("ctrl+q", "save", "save and quit"),
+        Binding("ctrl+q", "save(True)", "save and quit"),
     ]
 
     def __init__(self, book: Codebook, coded_segments: list[str]) -> None:
@@ -123,8 +130,8 @@ class RatingsForm(Screen[dict[tuple[str, str | None], Number | None]]):
     def _field(rating: Rating, segment: str | None) -> Input:
         return Input(id=_field_id(rating, segment), classes="rating-field", restrict=r"[0-9.\-]*")
 
-    def values(self) -> tuple[dict[tuple[str, str | None], Number | None], list[str]]:
-        out: dict[tuple[str, str | None], Number | None] = {}
+    def values(self) -> tuple[Ratings, list[str]]:
+        out: Ratings = {}
         problems: list[str] = []
         for rating in self.book.ratings:
             targets = [s.id for s in self.segments] if rating.scope == "segment" else [None]
@@ -137,14 +144,15 @@ class RatingsForm(Screen[dict[tuple[str, str | None], Number | None]]):
                 out[(rating.id, segment)] = value
         return out, problems
 
-    def action_save(self) -> None:
+    def action_save(self, then_quit: bool = False) -> None:
+        """Dismiss with the values and whether to quit once the file is written."""
         values, problems = self.values()
         if problems:
             self.query_one("#ratings-errors", Static).update(
                 Text("\n".join(problems), style="bold red")
             )
             return
-        self.dismiss(values)
+        self.dismiss((values, then_quit))
 
 
 def summary_table(session: Session) -> Table:
