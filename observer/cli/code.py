@@ -22,8 +22,14 @@ from observer.cli import resolve_session_dir, session_dir_option
     default=None,
     help="Codebook file or bundled id (default: cpp-attachment; asked in the form if omitted).",
 )
-@click.option("--dyad", default=None, help="Dyad id (asked in the form if omitted).")
-@click.option("--observer", "observer_id", default=None, help="Your observer id.")
+@click.option("--dyad", metavar="ID", default=None, help="Dyad id (asked in the form if omitted).")
+@click.option(
+    "--observer",
+    "observer_id",
+    metavar="ID",
+    default=None,
+    help="Your observer id (asked in the form if omitted).",
+)
 @click.option("--label", default=None, help="Free text stored with the session.")
 @session_dir_option
 def code(
