@@ -337,6 +337,21 @@ async def test_ctrl_q_finalises_a_running_session(tmp_path: Path) -> None:
 
 
 @pilot_test
+async def test_ctrl_q_on_the_confirmation_ends_and_quits_after_the_ratings(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await coding(pilot)
+        await pilot.press("space", "o", "ctrl+e", "ctrl+q")
+        assert isinstance(app.screen, RatingsForm)
+        await pilot.press("3", "ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, Summary)
+    assert app.return_code == 0
+    [path] = session_files(tmp_path)
+    assert load_session(path).ratings["cg-sensitivity"] == 3
+
+
+@pilot_test
 async def test_ctrl_q_before_the_clock_starts_leaves_nothing(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
