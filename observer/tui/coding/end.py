@@ -23,6 +23,7 @@ from textual.widgets import Input, Label, Static
 from observer.codebook import Codebook, Rating
 from observer.sessionfile import Session
 from observer.structure import Number
+from observer.tui.forms import FIELD_BINDINGS
 from observer.tui.widgets.clock import format_clock
 
 
@@ -89,6 +90,7 @@ class RatingsForm(Screen[tuple[Ratings, bool]]):
 
     AUTO_FOCUS = ".rating-field"
     BINDINGS = [  # noqa: RUF012
+        *FIELD_BINDINGS,
         Binding("ctrl+s", "save", "save ratings"),
         Binding("ctrl+q", "save(True)", "save and quit"),
     ]

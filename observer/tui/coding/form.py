@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from observer.codebook import Codebook, bundled_paths, load_codebook
 from observer.errors import InputError
+from observer.tui.forms import FIELD_BINDINGS
 
 DEFAULT_CODEBOOK = "cpp-attachment"
 
@@ -43,7 +44,7 @@ def bundled_choices() -> list[tuple[str, str]]:
 
 
 class MetadataForm(Screen[Metadata]):
-    BINDINGS = [Binding("ctrl+s", "start", "start")]  # noqa: RUF012
+    BINDINGS = [*FIELD_BINDINGS, Binding("ctrl+s", "start", "start")]  # noqa: RUF012
 
     def __init__(
         self,
