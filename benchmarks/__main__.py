@@ -62,9 +62,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"- {r['what'].strip()}: {r['note']}")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    headless = " (with the headless coding app at 50,000 events)" if "code" in names else ""
     print(
-        f"\npeak memory: this process {own:.0f} MB (includes the headless coding app with"
-        f" 50,000 events); largest child process {children:.0f} MB"
+        f"\npeak memory: this process {own:.0f} MB{headless};"
+        f" largest child process {children:.0f} MB"
     )
     print(
         f"took {elapsed:.0f} s; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f}"
