@@ -124,7 +124,8 @@ def crash_once(rng: random.Random, folder: Path) -> dict[str, Any]:
     status, errors = _recover(folder)
     result: dict[str, Any] = {"acked": acked, "typed": len(typed), "ok": False, "problem": ""}
     sessions = list(folder.glob("*.json"))
-    journals = list(folder.glob("*.journal.jsonl.*"))
+    # Set aside by recover (a kill mid-start may also leave a hidden temporary file).
+    journals = [p for p in folder.glob("*.journal.jsonl.*") if not p.name.startswith(".")]
     if status == 0 and not journals and not sessions and acked == 0:
         result["ok"] = True  # killed before the journal was created: nothing to lose
         result["journaled"] = 0
