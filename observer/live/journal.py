@@ -168,13 +168,28 @@ def journal_in_use(path: Path) -> bool:
 
 
 def _create_whole(path: Path, header: bytes) -> int:
-    """Create ``path`` holding ``header``, durably, never overwriting; return an open,
-    locked descriptor for appending. The journal appears with its whole header or not
-    at all (a temporary file, written, fsynced, then linked into place), so a crash at
-    any instant of the start never leaves an empty or torn journal behind."""
+    """Create ``path`` holding ``header``, durably, never overwriting (FileExistsError);
+    return an open, locked descriptor for appending. The journal appears with its whole
+    header or not at all (written and fsynced first, then linked into place), so a crash
+    at any instant of the start never leaves an empty or torn journal behind. On Linux
+    the file has no name until then (O_TMPFILE), so a crash leaves nothing at all;
+    elsewhere a hidden temporary file may stay behind."""
+    if getattr(os, "O_TMPFILE", 0) and os.path.isdir("/proc/self/fd"):
+        try:
+            return _write_and_link(path, header, None)
+        except FileExistsError:
+            raise
+        except OSError:
+            pass  # a file system without O_TMPFILE, or a link refused: the other way
+    return _write_and_link(path, header, path.parent / f".{path.name}.{os.getpid()}.tmp")
+
+
+def _write_and_link(path: Path, header: bytes, tmp: Path | None) -> int:
     folder = path.parent
-    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, jsonio.PRIVATE_MODE)
+    if tmp is None:
+        fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, jsonio.PRIVATE_MODE)
+    else:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, jsonio.PRIVATE_MODE)
     try:
         _lock(fd)
         os.fchmod(fd, jsonio.PRIVATE_MODE)
@@ -182,21 +197,29 @@ def _create_whole(path: Path, header: bytes) -> int:
         while view:
             view = view[os.write(fd, view) :]
         os.fsync(fd)
-        try:
-            os.link(tmp, path)  # FileExistsError if it exists: never overwrites
-        except FileExistsError:
-            raise
-        except OSError:  # no hard links here (FAT, some network shares)
-            if path.exists():
-                raise FileExistsError(str(path)) from None
-            os.rename(tmp, path)
+        if tmp is None:  # linkat through /proc, following the link (dst_dir_fd forces linkat)
+            dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.link(f"/proc/self/fd/{fd}", path.name, dst_dir_fd=dir_fd)
+            finally:
+                os.close(dir_fd)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise
+            except OSError:  # no hard links here (FAT, some network shares)
+                if path.exists():
+                    raise FileExistsError(str(path)) from None
+                os.rename(tmp, path)
         jsonio.fsync_dir(folder)
     except BaseException:
         os.close(fd)
         raise
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     return fd
 
 
