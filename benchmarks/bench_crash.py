@@ -90,7 +90,9 @@ def _recover(folder: Path) -> tuple[int, str]:
     return 0, errors.getvalue()
 
 
-def crash_once(rng: random.Random, folder: Path) -> dict[str, Any]:
+def crash_once(
+    rng: random.Random, folder: Path, env: dict[str, str] | None = None
+) -> dict[str, Any]:
     """One scripted session killed at a random instant; what was seen and recovered."""
     from observer.live.journal import read_journal
     from observer.live.recorder import Recorder
@@ -102,7 +104,7 @@ def crash_once(rng: random.Random, folder: Path) -> dict[str, Any]:
     kill_at = rng.uniform(0.0, total)
     command = [*observer_command(), "code", "--dyad", "D1", "--observer", "crash"]
     typed = [" "]
-    with Pty([*command, "--session-dir", str(folder)]) as pty:
+    with Pty([*command, "--session-dir", str(folder)], env=env) as pty:
         pty.wait_for("WAITING", timeout=60)
         pty.write(b" ")
         began = time.monotonic()
@@ -168,9 +170,13 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     failures = []
     lost = 0
     acked_total = journaled_total = 0
-    for n in range(iterations):
-        with scratch_dir(f"crash{n}") as folder:
-            result = crash_once(rng, folder)
+    with scratch_dir("crash-bytecode") as cache:
+        env = {"PYTHONPYCACHEPREFIX": str(cache), "PYTHONDONTWRITEBYTECODE": ""}
+        results = []
+        for n in range(iterations):
+            with scratch_dir(f"crash{n}") as folder:
+                results.append(crash_once(rng, folder, env))
+    for n, result in enumerate(results):
         acked_total += result["acked"]
         journaled_total += result.get("journaled", 0)
         if not result["ok"]:
