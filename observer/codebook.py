@@ -273,16 +273,19 @@ def codebook_from_data(raw: Any, file: str) -> Codebook:
     return codebook
 
 
-def sort_problems(problems: Iterable[Problem], raw: dict[str, Any]) -> list[Problem]:
-    """Problems in document order: fields in the format's order (unknown fields after
-    them, as they appear in the file), list items by index; duplicates dropped."""
+def sort_problems(
+    problems: Iterable[Problem], raw: dict[str, Any], model: Any = None
+) -> list[Problem]:
+    """Problems in document order: fields in the order of ``model``'s fields (the
+    codebook's by default; unknown fields after them, as they appear in the file),
+    list items by index; duplicates dropped."""
     unknown = {name: i for i, name in enumerate(raw)}
 
     def key(problem: Problem) -> tuple[Any, ...]:
         if problem.location == "$":
             return ()
         out: list[Any] = []
-        cls: Any = Codebook
+        cls: Any = Codebook if model is None else model
         for part in re.findall(r"[^.\[\]]+|\[\d+\]", problem.location):
             if part.startswith("["):
                 out.append((0, int(part[1:-1])))
@@ -306,10 +309,12 @@ def _field_names(cls: Any) -> list[str]:
 
 @cache
 def _item_class(cls: Any, name: str) -> Any:
-    """The model class of field ``name``'s items (``codes`` -> Code), else None."""
+    """The model class of field ``name`` or of its items (``codes`` -> Code), else None."""
     if not attrs.has(cls):
         return None
     tp = typing.get_type_hints(cls).get(name)
+    if isinstance(tp, type) and attrs.has(tp):
+        return tp
     args = typing.get_args(tp)
     return args[0] if typing.get_origin(tp) is tuple and args and attrs.has(args[0]) else None
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import attrs
 
 from observer import jsonio
-from observer.codebook import Codebook, codebook_from_data
+from observer.codebook import Codebook, codebook_from_data, sort_problems
 from observer.errors import InputError, Problem
 from observer.structure import Number, converter, dumps, got, structure
 
@@ -208,14 +208,15 @@ def session_from_data(raw: Any, file: str) -> Session:
                 Problem(file, f"codebook.document.{p.location}".rstrip(".$"), p.message)
                 for p in exc.problems
             )
-    duration = header.duration if header is not None else None
+    # A negative duration is reported once; every event is not then also "outside".
+    duration = header.duration if header is not None and header.duration >= 0 else None
     events = _events_from_data(raw_events, book, duration, file, problems)
     if header is None or book is None:
-        raise InputError(problems)
+        raise InputError(sort_problems(problems, raw, Session))
     session = attrs.evolve(header, events=tuple(events))
     problems.extend(_check(session, book, file))
     if problems:
-        raise InputError(problems)
+        raise InputError(sort_problems(problems, raw, Session))
     object.__setattr__(session, "book", book)  # cache the parsed codebook (cached_property slot)
     return session
 
@@ -238,7 +239,7 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
     limit = s.duration + TIME_EPSILON
 
     def check_time(location: str, t: float) -> Iterator[Problem]:
-        if not 0 <= t <= limit:
+        if s.duration >= 0 and not 0 <= t <= limit:
             yield p(location, f"time {t} is outside the session (0 to {s.duration})")
 
     for i, span in enumerate(s.segments):

@@ -13,8 +13,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import tempfile
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +88,9 @@ def report_problems(error: InputError) -> None:
 
 
 def _log_crash() -> str:
+    import tempfile  # only on a crash: tempfile alone costs ~20 ms of start-up
+    import traceback
+
     folder = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "observer"
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,155 @@
+"""The session file (SPEC: Session file): validation by path, atomic private writes,
+review rewrites that never touch events."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import attrs
+import orjson
+import pytest
+
+from observer.codebook import load_codebook
+from observer.errors import InputError
+from observer.sessionfile import (
+    Event,
+    Review,
+    load_session,
+    save_reviews,
+    session_from_data,
+    session_to_bytes,
+    write_session,
+)
+from observer.synthetic import make_session
+
+BOOK = load_codebook("cpp-attachment")
+SESSION = make_session(BOOK, 60, seed=3)
+STATE = next(c for c in BOOK.codes if c.kind == "state" and not c.modifiers)
+POINT = next(c for c in BOOK.codes if c.kind == "point" and c.modifiers)
+
+
+def raw_session(**changes: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = orjson.loads(session_to_bytes(SESSION))
+    raw.update(changes)
+    return raw
+
+
+def problems(raw: dict[str, Any]) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        session_from_data(raw, "s.json")
+    return [f"{p.location}: {p.message}" for p in caught.value.problems]
+
+
+def test_a_written_session_loads_back_equal(tmp_path: Path) -> None:
+    path = write_session(tmp_path, SESSION)
+    assert path.name == f"{SESSION.id}.json"
+    loaded = load_session(path)
+    assert loaded == SESSION
+    assert loaded.book.sha256 == BOOK.sha256
+
+
+def test_the_file_is_private_and_never_overwritten(tmp_path: Path) -> None:
+    path = write_session(tmp_path, SESSION)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    before = path.read_bytes()
+    with pytest.raises(FileExistsError):
+        write_session(tmp_path, attrs.evolve(SESSION, label="changed"))
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no temporary left
+
+
+def test_an_unsafe_session_id_is_never_a_path(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        write_session(tmp_path, attrs.evolve(SESSION, id="../escape"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_events_flags_are_written_only_when_present() -> None:
+    raw = raw_session()
+    assert all("flags" not in e for e in raw["events"])
+    flagged = attrs.evolve(SESSION, events=(attrs.evolve(SESSION.events[0], flags=("x",)),))
+    assert orjson.loads(session_to_bytes(flagged))["events"][0]["flags"] == ["x"]
+
+
+def test_rules_of_the_format_are_reported_with_paths() -> None:
+    raw = raw_session()
+    events = raw["events"]
+    events[0] = {"code": "nope", "start": 1.0, "end": None, "modifiers": {}}
+    events[1] = {"code": STATE.id, "start": 2.0, "end": None, "modifiers": {}}
+    events[2] = {"code": POINT.id, "start": 3.0, "end": 4.0, "modifiers": {"colour": "x"}}
+    events[3] = {"code": STATE.id, "start": 0.5, "end": 0.2, "modifiers": {}}
+    raw["ratings"] = {"cg-sensitivity": 9, "unknown-rating": 1}
+    raw["codebook"]["sha256"] = "0" * 64
+    assert problems(raw) == [
+        "codebook.sha256: does not match the embedded codebook document",
+        "events[0].code: unknown code 'nope'",
+        f"events[1].end: state code '{STATE.id}' needs an end time",
+        f"events[2].end: point code '{POINT.id}' must have end null",
+        f"events[2].modifiers.colour: code '{POINT.id}' has no modifier 'colour'",
+        "events[3].start: events are not sorted by start",
+        "events[3].end: ends before it starts",
+        "ratings.cg-sensitivity: 9 is not on the scale 1-7 (step 1)",
+        "ratings.unknown-rating: unknown rating 'unknown-rating'",
+    ]
+
+
+def test_malformed_events_are_worded_like_every_other_structural_problem() -> None:
+    raw = raw_session()
+    raw["events"][0]["start"] = "soon"
+    raw["events"][1]["extra"] = 1
+    raw["events"][2] = 7
+    raw["events"][3]["modifiers"] = {"intensity": 2}
+    assert problems(raw) == [
+        "events[0].start: expected a number, got 'soon'",
+        "events[1].extra: unknown field",
+        "events[2]: expected an object, got 7",
+        "events[3].modifiers.intensity: expected a string, got 2",
+    ]
+
+
+def test_a_negative_duration_is_one_problem_not_one_per_event() -> None:
+    assert problems(raw_session(duration=-1.0)) == ["duration: must not be negative"]
+
+
+def test_times_outside_the_session_are_reported() -> None:
+    raw = raw_session(duration=1.0)
+    found = problems(raw)
+    assert found and all("is outside the session (0 to 1.0)" in p for p in found)
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        ("observer.session/2", "unsupported version 'observer.session/2'"),
+        ("something/1", "not an observer session"),
+    ],
+)
+def test_other_schemas_are_refused(schema: str, message: str) -> None:
+    (only,) = problems(raw_session(schema=schema))
+    assert only.startswith("schema: ") and message in only
+
+
+def test_reviews_are_saved_atomically_and_never_touch_events(tmp_path: Path) -> None:
+    path = write_session(tmp_path, SESSION)
+    os.chmod(path, 0o640)  # a mode the owner chose is kept
+    review = Review(
+        id="r1", kind="comment", reviewer="sup1", created_at="2026-11-22T10:00:00+00:00", t=5.0
+    )
+    updated = save_reviews(path, SESSION, (review,))
+    reloaded = load_session(path)
+    assert reloaded.reviews == (review,) == updated.reviews
+    assert reloaded.events == SESSION.events
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_reviews_are_refused_when_the_file_changed_meanwhile(tmp_path: Path) -> None:
+    path = write_session(tmp_path, SESSION)
+    stale = attrs.evolve(SESSION, events=(*SESSION.events, Event(STATE.id, 59.0, 59.5)))
+    before = path.read_bytes()
+    with pytest.raises(InputError, match="changed on disk"):
+        save_reviews(path, stale, ())
+    assert path.read_bytes() == before
