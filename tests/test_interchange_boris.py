@@ -366,3 +366,14 @@ def test_imported_sessions_export_in_every_format(
     assert run(["export", *paths, "--format", "eaf", "-o", str(tmp_path / "eaf")], capsys)[0] == 0
     for path in (tmp_path / "eaf").iterdir():
         check_eaf_structure(path)
+
+
+def test_a_bad_modifier_set_is_located_by_its_json_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = project()
+    data["behaviors_conf"]["2"]["modifiers"]["1"] = "not a set"
+    path = write(tmp_path, data)
+    code, _, err = run(["import-boris", str(path), "-o", str(tmp_path / "out")], capsys)
+    assert code == 2
+    assert err == f'{path}: behaviors_conf["2"].modifiers["1"]: must be an object\n'

@@ -74,13 +74,21 @@ def _gunzip(data: bytes, name: str) -> bytes:
     return out
 
 
-def entries(raw: dict[str, Any], name: str, file: str) -> list[tuple[str, dict[str, Any]]]:
-    """A BORIS collection (``{"0": {...}, "1": {...}}``) in index order."""
+def entries(
+    raw: dict[str, Any], name: str, file: str, at: str = ""
+) -> list[tuple[str, dict[str, Any]]]:
+    """A BORIS collection (``{"0": {...}, "1": {...}}``) in index order; ``at`` is the
+    JSON path of ``raw`` when it is nested (problems are located from there)."""
+
+    def located(*parts: str) -> str:
+        path = where(name, *parts)
+        return f"{at}.{path}" if at else path
+
     value = raw.get(name) or {}
     if not isinstance(value, dict):
-        raise InputError.one(file, name, "must be an object")
+        raise InputError.one(file, located(), "must be an object")
     bad = [
-        Problem(file, where(name, k), "must be an object")
+        Problem(file, located(k), "must be an object")
         for k, v in value.items()
         if not isinstance(v, dict)
     ]

@@ -184,7 +184,7 @@ def _sets(item: dict[str, Any], at: str, file: str, notice: Any) -> list[Modifie
     sets: list[ModifierSet] = []
     if not isinstance(raw_sets, dict):
         return sets
-    for k, entry in entries({"modifiers": raw_sets}, "modifiers", f"{file}: {at}"):
+    for k, entry in entries({"modifiers": raw_sets}, "modifiers", file, at):
         name = text(entry, "name") or f"modifiers {len(sets) + 1}"
         set_type = entry.get("type", SINGLE_CHOICE)
         kind = "single" if set_type == SINGLE_CHOICE else f"type {set_type}"
