@@ -11,25 +11,14 @@ from typing import Any
 
 import attrs
 import pytest
+from clirun import run
 from test_analysis_support import BOOK, book_document, session, with_book
 
-from observer.cli import main
 from observer.codebook import codebook_from_data
 from observer.sessionfile import Correction, Review, Session, write_session
 from observer.synthetic import make_session, perturb
 
 KAPPA_KEYS = {"kappa", "kappa_reason", "agreement", "n"}
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-    except SystemExit as done:
-        code = int(done.code or 0)
-    else:
-        code = 0
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def save(folder: Path, *sessions: Session) -> list[str]:

@@ -6,18 +6,12 @@ from pathlib import Path
 
 import orjson
 import pytest
+from clirun import run
 
-from observer.cli import MAX_REPORTED, main
+from observer.cli import MAX_REPORTED
 from observer.codebook import load_codebook
 from observer.sessionfile import session_to_bytes
 from observer.synthetic import make_session
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main(argv)
-    out, err = capsys.readouterr()
-    return int(done.value.code or 0), out, err
 
 
 def test_a_usage_error_is_one_line_with_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

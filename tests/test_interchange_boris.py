@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_interchange_support import check_eaf_structure, parse_sdis, run
+from clirun import run
+from test_interchange_support import check_eaf_structure, parse_sdis
 
 from observer.cli import COMMANDS
 from observer.codebook import load_codebook

@@ -8,23 +8,6 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-
-from observer.cli import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run ``observer ARGS`` in this process: (exit status, stdout, stderr)."""
-    try:
-        main(args)
-    except SystemExit as done:
-        code = int(done.code or 0)
-    else:
-        code = 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
 NAME = r"[A-Za-z][A-Za-z0-9_]*"
 TOKEN = re.compile(
     rf"^(?P<code>{NAME})?,(?P<on>\d+\.\d{{3}})(?:-(?P<off>\d+\.\d{{3}}))?(?P<end>/)?$"

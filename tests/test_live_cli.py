@@ -5,26 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from clirun import run
 from test_live_support import META, book
 
-from observer.cli import main
 from observer.live.journal import JournalWriter, make_header
 from observer.live.recorder import Recorder, SessionMeta
 from observer.live.recovery import finish
 from observer.sessionfile import load_session
 
 T0 = 50.0
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-    except SystemExit as done:
-        code = int(done.code or 0)
-    else:
-        code = 0
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def coded(folder: Path, meta: SessionMeta, keys: str, *, end: bool) -> JournalWriter:
