@@ -7,7 +7,6 @@ must either load or fail with problems that each name the file and a location.
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -15,61 +14,17 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mutations import json_values, mutate
 from test_codebook_support import SCHEMA_FILE, VALID, tiny
 
 from observer.codebook import Codebook, codebook_from_data, load_codebook
 from observer.errors import InputError
 from observer.jsonio import parse_json
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=6),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
-def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [path]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            out += _paths(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            out += _paths(item, (*path, i))
-    return out
-
 
 @st.composite
 def mutated_codebooks(draw: st.DrawFn) -> Any:
-    doc = copy.deepcopy(draw(st.sampled_from(BASES)))
-    for _ in range(draw(st.integers(1, 4))):
-        paths = _paths(doc)
-        path = draw(st.sampled_from(paths))
-        if not path:
-            continue
-        parent = doc
-        for part in path[:-1]:
-            parent = parent[part]
-        last = path[-1]
-        action = draw(st.sampled_from(["replace", "drop", "add", "duplicate", "text"]))
-        if action == "replace":
-            parent[last] = draw(json_values)
-        elif action == "drop":
-            del parent[last]
-        elif action == "add" and isinstance(parent, dict):
-            # min_size=1: an empty top-level key gets the empty location (errors.join_path)
-            parent[draw(st.text(min_size=1, max_size=8))] = draw(json_values)
-        elif action == "duplicate" and isinstance(parent, list):
-            parent.append(copy.deepcopy(parent[last]))
-        elif action == "text":
-            parent[last] = draw(st.text(max_size=4))
-    return doc
+    return mutate(draw, draw(st.sampled_from(BASES)))
 
 
 BASES = [tiny(), json.loads((VALID / "full.json").read_text("utf-8"))]

@@ -11,7 +11,6 @@ modest: CI runs them on every change.
 
 from __future__ import annotations
 
-import copy
 import gzip
 import json
 import tempfile
@@ -21,7 +20,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_codebook_fuzz import _paths, json_values
+from mutations import mutate
 from test_interchange_boris import project
 
 from observer.codebook import load_codebook
@@ -61,28 +60,6 @@ def _encode_lines(lines: list[Any]) -> bytes:
     return b"".join(json.dumps(line).encode() + b"\n" for line in lines)
 
 
-def _mutate(draw: st.DrawFn, doc: Any) -> Any:
-    doc = copy.deepcopy(doc)
-    for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(_paths(doc)))
-        if not path:
-            continue
-        parent = doc
-        for part in path[:-1]:
-            parent = parent[part]
-        last = path[-1]
-        action = draw(st.sampled_from(["replace", "drop", "add", "duplicate"]))
-        if action == "replace":
-            parent[last] = draw(json_values)
-        elif action == "drop":
-            del parent[last]
-        elif action == "add" and isinstance(parent, dict):
-            parent[draw(st.text(min_size=1, max_size=8))] = draw(json_values)
-        elif action == "duplicate" and isinstance(parent, list):
-            parent.append(copy.deepcopy(parent[last]))
-    return doc
-
-
 def _clean(error: InputError, name: str) -> None:
     assert error.problems
     for problem in error.problems:
@@ -113,7 +90,7 @@ def test_session_loader_arbitrary_bytes(data: bytes) -> None:
 @given(st.data())
 def test_session_loader_mutated_documents(data: st.DataObject) -> None:
     doc = data.draw(st.builds(lambda: None).flatmap(lambda _: st.just(SESSION)))
-    mutated = data.draw(st.composite(lambda draw: _mutate(draw, doc))())
+    mutated = data.draw(st.composite(lambda draw: mutate(draw, doc))())
     _in_file("s.json", json.dumps(mutated).encode(), load_session)
 
 
@@ -142,7 +119,7 @@ def test_journal_recovery_arbitrary_bytes(data: bytes) -> None:
 @SETTINGS
 @given(st.data())
 def test_journal_recovery_mutated_actions(data: st.DataObject) -> None:
-    lines = data.draw(st.composite(lambda draw: _mutate(draw, JOURNAL))())
+    lines = data.draw(st.composite(lambda draw: mutate(draw, JOURNAL))())
     _in_file("x.journal.jsonl", _encode_lines(lines), _recover)
 
 
@@ -177,7 +154,7 @@ def test_boris_import_arbitrary_bytes(data: bytes) -> None:
 @SETTINGS
 @given(st.data(), st.booleans())
 def test_boris_import_mutated_projects(data: st.DataObject, zipped: bool) -> None:
-    mutated = data.draw(st.composite(lambda draw: _mutate(draw, project()))())
+    mutated = data.draw(st.composite(lambda draw: mutate(draw, project()))())
     encoded = json.dumps(mutated).encode()
     _in_file("p.boris", gzip.compress(encoded) if zipped else encoded, _import_boris)
 
