@@ -149,6 +149,7 @@ async def test_whole_flow_form_to_file(tmp_path: Path) -> None:
         await pilot.press("backspace", "6", "ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, Summary)
+        assert "5 events · 1 note · 1 pause" in text_of(app, "#summary-title")
         await pilot.press("enter")
     [path] = session_files(tmp_path)
     assert not list(tmp_path.glob("*.journal.jsonl"))  # the journal is gone once saved

@@ -157,6 +157,10 @@ class RatingsForm(Screen[tuple[Ratings, bool]]):
         self.dismiss((values, then_quit))
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def summary_table(session: Session) -> Table:
     """Counts and durations per code, in codebook order."""
     book = session.book
@@ -206,7 +210,8 @@ class Summary(Screen[None]):
         yield Static(
             f"[b]Session saved[/b] · {self.path}\n"
             f"{s.dyad} · {s.observer} · {format_clock(s.duration)} coded"
-            f" · {len(s.events)} events · {len(s.notes)} notes · {len(s.pauses)} pauses",
+            f" · {_count(len(s.events), 'event')} · {_count(len(s.notes), 'note')}"
+            f" · {_count(len(s.pauses), 'pause')}",
             id="summary-title",
         )
         with VerticalScroll(id="summary"):
