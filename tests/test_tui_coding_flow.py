@@ -17,6 +17,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from rich.console import Console
 from textual import events
@@ -497,3 +498,24 @@ async def test_log_takes_50000_events(tmp_path: Path) -> None:
         assert 0 < len(drawn) <= log.size.height  # only what is on screen was drawn
         assert drawn[-1] is log.rows[-1]
         assert "Bids for attention" in log._render_row(log.rows[-1]).plain
+
+
+def test_the_summary_counts_and_times_each_code_once_coded() -> None:
+    from observer.sessionfile import Event
+    from observer.synthetic import make_session
+    from observer.tui.coding.end import summary_table
+
+    base = make_session(BOOK, 1)
+    events = (
+        Event("ch-approach", 0.0, 2.0),
+        Event("cg-warm-touch", 1.0, None, {"intensity": "high"}),
+        Event("ch-approach", 4.0, 5.0),
+    )
+    session = attrs.evolve(base, events=events, duration=10.0)
+    console = Console(width=100, file=io.StringIO(), color_system=None)
+    console.print(summary_table(session))
+    rows = [" ".join(line.split()) for line in console.file.getvalue().splitlines()]  # type: ignore[attr-defined]
+    assert rows[1:] == [
+        "w Warm touch Caregiver 1",
+        "j Approaches caregiver Child 2 3.0 s 1.5 s 30.0",
+    ]

@@ -20,6 +20,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, Static
 
+from observer.analysis.stats import session_stats
 from observer.codebook import Codebook, Rating
 from observer.sessionfile import Session
 from observer.structure import Number
@@ -175,21 +176,15 @@ def summary_table(session: Session) -> Table:
         ("% of session", "right"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    by_code: dict[str, list[float | None]] = {}
-    for event in session.events:
-        by_code.setdefault(event.code, []).append(event.duration)
-    for code in book.codes:
-        durations = by_code.get(code.id)
-        if not durations:
+    for code, stats in zip(book.codes, session_stats(session).codes, strict=True):
+        if not stats.count:
             continue
         actor = book.actor_by_id[code.actor].label
-        if code.kind == "state":
-            total = sum(d or 0.0 for d in durations)
-            share = f"{100 * total / session.duration:.1f}" if session.duration else "–"
-            cells = (f"{total:.1f} s", f"{total / len(durations):.1f} s", share)
-        else:
-            cells = ("", "", "")
-        table.add_row(code.key, code.label, actor, str(len(durations)), *cells)
+        cells = ("", "", "")
+        if stats.total_s is not None and stats.mean_s is not None:
+            share = "–" if stats.proportion is None else f"{100 * stats.proportion:.1f}"
+            cells = (f"{stats.total_s:.1f} s", f"{stats.mean_s:.1f} s", share)
+        table.add_row(code.key, code.label, actor, str(stats.count), *cells)
     return table
 
 
