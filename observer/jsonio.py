@@ -92,6 +92,28 @@ def fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` to ``fd`` (os.write may write less), then fsync."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.fsync(fd)
+
+
+def link_new(tmp: Path, path: Path) -> None:
+    """Give the file ``tmp`` the name ``path`` as well, never replacing an existing
+    file (FileExistsError). Where hard links are not supported (FAT, some network
+    shares) ``tmp`` is renamed instead, after checking ``path`` is free."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        if path.exists():
+            raise FileExistsError(str(path)) from None
+        os.rename(tmp, path)
+
+
 def _write_temp(folder: Path, stem: str, data: bytes, mode: int) -> Path:
     """Write ``data`` to a new temporary file in ``folder``, fsynced, and return its path."""
     for attempt in range(100):
@@ -102,11 +124,7 @@ def _write_temp(folder: Path, stem: str, data: bytes, mode: int) -> Path:
             continue
         try:
             os.fchmod(fd, mode)  # the umask must not widen or narrow what we asked for
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
+            write_all(fd, data)
         except BaseException:
             os.close(fd)
             with contextlib.suppress(OSError):
@@ -125,17 +143,7 @@ def write_new(path: Path, data: bytes, *, mode: int = PRIVATE_MODE) -> None:
     folder = path.parent
     tmp = _write_temp(folder, path.name, data, mode)
     try:
-        try:
-            os.link(tmp, path)  # fails if path exists: never overwrites
-        except FileExistsError:
-            raise
-        except OSError:
-            # Filesystems without hard links (FAT, some network shares).
-            if path.exists():
-                raise FileExistsError(str(path)) from None
-            os.rename(tmp, path)
-            fsync_dir(folder)
-            return
+        link_new(tmp, path)
         fsync_dir(folder)
     finally:
         with contextlib.suppress(FileNotFoundError):

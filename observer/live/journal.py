@@ -193,10 +193,7 @@ def _write_and_link(path: Path, header: bytes, tmp: Path | None) -> int:
     try:
         _lock(fd)
         os.fchmod(fd, jsonio.PRIVATE_MODE)
-        view = memoryview(header)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
+        jsonio.write_all(fd, header)
         if tmp is None:  # linkat through /proc, following the link (dst_dir_fd forces linkat)
             dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
             try:
@@ -204,14 +201,7 @@ def _write_and_link(path: Path, header: bytes, tmp: Path | None) -> int:
             finally:
                 os.close(dir_fd)
         else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise
-            except OSError:  # no hard links here (FAT, some network shares)
-                if path.exists():
-                    raise FileExistsError(str(path)) from None
-                os.rename(tmp, path)
+            jsonio.link_new(tmp, path)
         jsonio.fsync_dir(folder)
     except BaseException:
         os.close(fd)
@@ -350,10 +340,7 @@ class JournalWriter:
                 os.ftruncate(self._fd, self._offset)
             os.lseek(self._fd, self._offset, os.SEEK_SET)
             self._dirty = True
-            view = memoryview(data)
-            while view:
-                view = view[os.write(self._fd, view) :]
-            os.fsync(self._fd)
+            jsonio.write_all(self._fd, data)
         except OSError as exc:
             self.error = f"cannot write the journal: {_reason(exc)}"
             return False
