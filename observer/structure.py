@@ -296,10 +296,7 @@ def _walk_attrs(value: Any, cls: type, path: str, file: str, problems: list[Prob
             kwargs[name] = result
     if not ok:
         return _NOTHING
-    try:
-        return converter.structure(value, cls)
-    except Exception:  # walker accepted it; trust the walker's value
-        return cls(**kwargs)
+    return cls(**kwargs)  # every value is already structured by the walk above
 
 
 _PRIMITIVES: dict[Any, Callable[[Any], bool]] = {
