@@ -128,3 +128,22 @@ def test_recover_reports_a_corrupt_journal_and_still_recovers_the_others(
     assert "recovered 1 event ->" in out
     assert bad.path.exists() and (tmp_path / f"{other.id}.json").exists()
     assert not (tmp_path / f"{META.id}.json").exists()
+
+
+def test_sessions_shows_durations_without_rounding_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import attrs
+
+    from observer.codebook import load_codebook
+    from observer.sessionfile import write_session
+    from observer.synthetic import make_session
+
+    base = make_session(load_codebook("cpp-attachment"), 1)
+    for n, duration in enumerate((119.97, 3725.5)):
+        session = attrs.evolve(base, id=f"s{n}", duration=duration)
+        write_session(tmp_path, session)
+    code, out, _ = run(["sessions", "--session-dir", str(tmp_path)], capsys)
+    durations = {line.split()[0]: line.split()[-1] for line in out.splitlines()[1:]}
+    assert code == 0
+    assert durations == {"s0": "1:59.9", "s1": "1:02:05.5"}

@@ -8,15 +8,9 @@ import click
 
 from observer.cli import resolve_session_dir, session_dir_option
 from observer.live.folder import FolderEntry, scan_folder
+from observer.replay.clock import format_clock
 
 HEADINGS = ("id", "dyad", "observer", "codebook", "status", "events", "duration")
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    minutes, rest = divmod(seconds, 60)
-    return f"{int(minutes)}:{rest:04.1f}"
 
 
 def _row(entry: FolderEntry) -> tuple[str, ...]:
@@ -28,7 +22,7 @@ def _row(entry: FolderEntry) -> tuple[str, ...]:
         entry.codebook,
         entry.status,
         events,
-        format_duration(entry.duration),
+        "" if entry.duration is None else format_clock(entry.duration),
     )
 
 
