@@ -40,6 +40,9 @@ def code(
     session_dir: object,
 ) -> None:
     """Code a session live: form, clock, keys, end, session file."""
+    from observer.startup import hold_collection
+
+    hold_collection()  # until the first frame (observer.startup)
     from observer.codebook import load_codebook
     from observer.errors import InputError
 

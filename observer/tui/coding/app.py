@@ -26,6 +26,7 @@ from textual.binding import Binding, BindingType
 
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
+from observer.startup import release_collection
 from observer.tui.coding.screen import CodingScreen, Saved
 
 if TYPE_CHECKING:
@@ -120,6 +121,9 @@ class CodingApp(App[None]):
             self.push_screen(form, self.show_coding)
         # The journal machinery loads behind the first frame.
         self.call_after_refresh(self.offer_recovery)
+
+    def on_ready(self) -> None:
+        release_collection()  # the first frame is out (observer.startup)
 
     def offer_recovery(self) -> None:
         from observer.live.recovery import find_journals
