@@ -118,3 +118,30 @@ def test_review_entries(snap_compare: Any, tmp_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(replay_app(tmp_path, session), terminal_size=SIZE, run_before=run_before)
+
+
+def test_a_large_file_first_shows_its_beginning(
+    snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview frame: the first minute drawn, the summary and commands waiting."""
+    import threading
+
+    from observer.codebook import load_codebook
+    from observer.synthetic import make_session
+    from observer.tui.replay import app as replay_module
+
+    path = write_session(tmp_path, make_session(load_codebook("cpp-attachment"), 3_000, seed=2))
+    gate = threading.Event()
+    real_open = replay_module.open_replay
+
+    def held_open(*args: Any, **kwargs: Any) -> Any:
+        while app.return_code is None and not gate.wait(0.02):
+            pass  # held until the picture is taken and the app exits
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(replay_module, "open_replay", held_open)
+    app = ReplayApp(path, data=path.read_bytes(), clock=Clock(), config=tmp_path / "cfg.json")
+    try:
+        assert snap_compare(app, terminal_size=SIZE)
+    finally:
+        gate.set()

@@ -341,3 +341,52 @@ async def test_a_bad_file_found_behind_the_first_frame_ends_the_app(tmp_path: Pa
             await pilot.pause(0.01)
     assert app.return_code == 2
     assert app.return_value and "invalid JSON" in app.return_value[0].message
+
+
+@sync_test
+async def test_a_large_file_shows_its_beginning_first_then_the_whole(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    import threading
+
+    from observer.codebook import load_codebook
+    from observer.synthetic import make_session
+    from observer.tui.replay import app as replay_app
+
+    path = write_session(tmp_path, make_session(load_codebook("cpp-attachment"), 3_000, seed=2))
+    whole = load_session(path)
+    gate = threading.Event()
+    real_open = replay_app.open_replay
+
+    def held_open(*args: Any, **kwargs: Any) -> Any:
+        assert gate.wait(30)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(replay_app, "open_replay", held_open)
+    app = ReplayApp(path, data=path.read_bytes(), clock=Clock(), config=tmp_path / "c.json")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await pilot.pause()
+        # The preview: the first minute's events drawn, the commands waiting.
+        shown = screen.session.events
+        assert not screen.ready and 0 < len(shown) < len(whole.events)
+        assert shown == whole.events[: len(shown)] and shown[-1].start > 60.0
+        assert screen.query_one(EventList).row_count == len(shown)
+        status = str(screen.query_one("#replay-status").render())
+        assert status.startswith("⏸ paused 0:00.0 / ") and status.endswith("loading the rest…")
+        assert "counting" in str(screen.query_one("#replay-summary-text").render())
+        assert screen.query_one(Timeline).rows, "the lanes are drawn"
+        await pilot.press("right")
+        assert screen.playhead.time() == 0.0  # not yet: the whole session decides
+        gate.set()
+        for _ in range(500):
+            if screen.ready:
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+        assert screen.session == whole
+        assert screen.query_one(EventList).row_count == len(whole.events)
+        assert "loading" not in str(screen.query_one("#replay-status").render())
+        assert "total s" in str(screen.query_one("#replay-summary-text").render())
+        await pilot.press("right")
+        assert screen.playhead.time() == min(e.start for e in whole.events if e.start > 0)

@@ -1,9 +1,10 @@
 """``observer replay SESSION.json [--speed X] [--compare B.json]``: replay and review.
 
 A missing or unreadable file exits 2 before any screen. The screen then shows its
-first frame at once and parses and validates behind it, so a 50,000-event session
-does not keep the terminal blank; a corrupt, foreign or invalid file ends it with
-exit 2 and one line per problem. Files are only ever rewritten by adding, editing
+first frame at once (for a large session, its first minute, read from the start of
+the file: ``observer.replay.preview``) and parses and validates the whole file
+behind it, so a 50,000-event session does not keep the terminal blank; a corrupt,
+foreign or invalid file ends it with exit 2 and one line per problem. Files are only ever rewritten by adding, editing
 or deleting review entries (atomically).
 """
 
@@ -66,6 +67,9 @@ def replay(session_path: Path, speed: float, compare_path: Path | None, toleranc
             session_path, data, other_path=compare_path, other_data=other_data, tolerance=tolerance
         )
 
+    from observer.startup import hold_collection
+
+    hold_collection()  # until the first frame (observer.startup)
     from observer.tui.replay.app import ReplayApp
 
     app = ReplayApp(

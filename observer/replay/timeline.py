@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 ZOOMS: tuple[float, ...] = (5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400)
 """Window spans in seconds, narrow to wide; the widest useful one covers the session."""
+INITIAL_SPAN = 60.0
+"""The window a replay opens with."""
 
 _TICK_STEPS = (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400)
 

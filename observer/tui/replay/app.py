@@ -1,8 +1,10 @@
 """The ``observer replay`` application: one replay screen over one (or two) sessions.
 
 Given the sessions (tests), the screen starts with them. Given only the files'
-bytes (the command), it shows its first frame at once and loads in a thread; a
-file that does not validate ends the app with its problems as the result.
+bytes (the command), it shows its first frame at once, with the session's first
+minute when the file is large enough to be worth it (``observer.replay.preview``),
+and loads the whole file in a thread once that frame is out; a file that does not
+validate ends the app with its problems as the result.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from textual.screen import Screen
 
 from observer.errors import Problem
 from observer.replay.loading import Opened, agreement_report, compare, open_replay
+from observer.replay.preview import read_beginning
+from observer.replay.timeline import INITIAL_SPAN
 from observer.tui.replay.keys import KEYS
 from observer.tui.replay.screen import ReplayScreen
 
@@ -26,6 +30,8 @@ if TYPE_CHECKING:
     from observer.sessionfile import Session
 
 CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
+PREVIEW_ROWS = 300
+"""A preview holds at least this many events: more than any terminal shows at once."""
 
 
 class ReplayApp(App[tuple[Problem, ...]]):
@@ -52,7 +58,7 @@ class ReplayApp(App[tuple[Problem, ...]]):
         config: Path | None = None,
     ) -> None:
         super().__init__()
-        load = None
+        load = preview = None
         if opened is not None:
             pass
         elif session is not None:
@@ -62,6 +68,8 @@ class ReplayApp(App[tuple[Problem, ...]]):
                 report = agreement_report(session, other, tolerance)
                 opened = Opened(session, other, comparison, agreement=report)
         else:
+            if other_path is None and data is not None:
+                preview = read_beginning(data, str(path), until=INITIAL_SPAN, rows=PREVIEW_ROWS)
             load = partial(
                 open_replay,
                 path,
@@ -70,10 +78,17 @@ class ReplayApp(App[tuple[Problem, ...]]):
                 other_data=other_data,
                 tolerance=tolerance,
             )
-        self.replay = ReplayScreen(path, opened, load=load, speed=speed, clock=clock, config=config)
+        self.replay = ReplayScreen(
+            path, opened, load=load, preview=preview, speed=speed, clock=clock, config=config
+        )
 
     def on_mount(self) -> None:
         self.push_screen(self.replay)
+
+    def on_ready(self) -> None:
+        # The first frame is on its way to the terminal: only now start the load,
+        # whose parsing would otherwise hold the GIL while that frame is drawn.
+        self.replay.start_loading()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -30,11 +30,13 @@ from observer.replay.index import Filter, SessionIndex, current_row
 from observer.replay.loading import Opened
 from observer.replay.playhead import Playhead
 from observer.replay.timeline import (
+    INITIAL_SPAN,
     ZOOMS,
     interleave,
     place_window,
     zoom_index,
 )
+from observer.startup import release_collection
 from observer.tui.replay import panels
 from observer.tui.replay.dialogs import FilterPrompt, HelpPrompt
 from observer.tui.replay.keys import HINTS, KEYS, help_text
@@ -53,6 +55,12 @@ from observer.tui.widgets.event_log import EventLog
 if TYPE_CHECKING:
     from observer.replay.compare import Comparison
     from observer.sessionfile import Session
+
+
+FRAME_GRACE_S = 0.02
+"""The load waits this long after the first frame went to textual's output thread,
+so that thread can write it before the parse holds the GIL (orjson does not let go
+of it): without the pause, the first frame reached the terminal ~0.15 s later."""
 
 
 class EventList(EventLog, can_focus=False):
@@ -80,18 +88,20 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
         opened: Opened | None,
         *,
         load: Callable[[], Opened] | None = None,
+        preview: Session | None = None,
         speed: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         config: Path | None = None,
     ) -> None:
         super().__init__()
-        self.path, self.opened, self.load = path, opened, load
+        self.path, self.opened, self.load, self.preview = path, opened, load, preview
         self.speed, self.clock, self.config = speed, clock, config
         self.ready = False
+        self._loading = False
         self.other: Session | None = None
         self.comparison: Comparison | None = None
         self.view = Filter()
-        self.zoom = zoom_index(60)
+        self.zoom = zoom_index(INITIAL_SPAN)
         self.t0 = 0.0
         self.code: str | None = None
         self.timer: Timer | None = None
@@ -100,7 +110,7 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
         self._row: int | None = None
         self._panel_stale = {"summary": True, "agreement": True}
 
-    def _install(self, opened: Opened) -> None:
+    def _install(self, opened: Opened, *, complete: bool) -> None:
         self.session, self.other = opened.session, opened.other
         self.comparison = opened.comparison
         self.book = self.session.book
@@ -109,7 +119,7 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
         self.actor_of = {c.id: c.actor for c in self.book.codes}
         self.marks = panels.event_marks(self.session.reviews)
         self._build_index()
-        self.ready = True
+        self.ready = complete
 
     # --- layout ------------------------------------------------------------------------
 
@@ -133,13 +143,23 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
         if self.opened is not None:
             self._start(self.opened)
             return
-        status = f"loading {self.path.name}…"
-        self.query_one("#replay-status", Static).update(status)
-        self.call_after_refresh(self.run_worker, self._load_in_thread, thread=True)
+        if self.preview is not None:
+            # The first events, drawn at once; the whole file replaces them when loaded.
+            self._start(Opened(self.preview), complete=False)
+        else:
+            status = f"loading {self.path.name}…"
+            self.query_one("#replay-status", Static).update(status)
+
+    def start_loading(self) -> None:
+        """Load the whole file in a thread (the app calls this once its first frame is out)."""
+        if self.load is not None and self.opened is None and not self._loading:
+            self._loading = True
+            self.run_worker(self._load_in_thread, thread=True)
 
     def _load_in_thread(self) -> None:
         """Parse, validate (and align) off the event loop, after the first frame."""
         assert self.load is not None
+        time.sleep(FRAME_GRACE_S)
         try:
             opened = self.load()
         except InputError as error:
@@ -147,15 +167,19 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
             return
         self.app.call_from_thread(self._start, opened)
 
-    def _start(self, opened: Opened) -> None:
-        self.opened = opened
-        self._install(opened)
+    def _start(self, opened: Opened, *, complete: bool = True) -> None:
+        """Show ``opened``; ``complete=False``: a preview of the session's beginning
+        (drawn, but the commands wait for the whole session)."""
+        if complete:
+            self.opened, self.preview = opened, None
+            release_collection()  # start-up is over once the session is whole
+        self._install(opened, complete=complete)
         for warning in opened.warnings:
             self.notify(warning, severity="warning", timeout=8)
         self._refill()
         self._fill_reviews()
         self.sync()
-        self.call_after_refresh(self._fill_panel)
+        self._fill_panel()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.ready or action in ("quit", "help")
@@ -257,6 +281,8 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
             parts.append(f"A {self.session.id}  B {self.other.id}")
         else:
             parts.append(self.session.id)
+        if not self.ready:
+            parts.append("loading the rest…")
         status = " · ".join(parts)
         if status != self._shown_status:
             self._shown_status = status
@@ -331,7 +357,10 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
         if not self._panel_stale.get(name):
             return
         self._panel_stale[name] = False
-        if name == "summary":
+        if name == "summary" and not self.ready:
+            self._panel_stale[name] = True
+            self.query_one("#replay-summary-text", Static).update("counting… (still loading)")
+        elif name == "summary":
             allowed = self.view.allowed(self.book) if self.view.active else None
             text = panels.summary_text(self.session, allowed)
             self.query_one("#replay-summary-text", Static).update(text)
