@@ -207,9 +207,16 @@ def _kinds(pairs: Iterable[Pair]) -> dict[str, int]:
     return {f"{name}s": counts[name] for name in names}
 
 
-def event_method(a: Session, b: Session, *, tolerance: float = 2.0) -> MethodResult:
+def event_method(
+    a: Session,
+    b: Session,
+    *,
+    tolerance: float = 2.0,
+    by_stream: dict[str, list[Pair]] | None = None,
+) -> MethodResult:
+    """``by_stream``: the alignment (:func:`align_by_stream`), if already computed."""
     book = a.book
-    aligned = align_by_stream(a, b, tolerance)
+    aligned = align_by_stream(a, b, tolerance) if by_stream is None else by_stream
     tallies = {s: event_tally(pairs, a, b) for s, pairs in aligned.items()}
     order = _order(book)
     streams = tuple(

@@ -208,16 +208,25 @@ def align_by_stream(a: Session, b: Session, tolerance: float = 2.0) -> dict[str,
     }
 
 
-def align_sessions(a: Session, b: Session, tolerance: float = 2.0) -> list[Pair]:
+def align_sessions(
+    a: Session,
+    b: Session,
+    tolerance: float = 2.0,
+    *,
+    by_stream: dict[str, list[Pair]] | None = None,
+) -> list[Pair]:
     """All streams' pairs, sorted by time (the earlier onset of the pair), then stream.
 
     Streams come from A's codebook; B's codes are looked up there (the agreement
     command has already refused sessions whose codebooks differ in their codes).
+    ``by_stream``: :func:`align_by_stream`'s result, if already computed.
     """
+    if by_stream is None:
+        by_stream = align_by_stream(a, b, tolerance)
     order = {s.id: k for k, s in enumerate(a.book.streams)}
     keyed = [
         (onset(a, b, pair), order[stream], position, pair)
-        for stream, pairs in align_by_stream(a, b, tolerance).items()
+        for stream, pairs in by_stream.items()
         for position, pair in enumerate(pairs)
     ]
     keyed.sort(key=lambda item: item[:3])

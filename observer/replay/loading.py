@@ -30,19 +30,20 @@ class Opened:
     """Compare mode: the event-based agreement report, as ``observer agree`` prints it."""
 
 
-def compare(session: Session, other: Session, tolerance: float) -> Comparison:
-    from observer.analysis.align import align_sessions
-
-    return Comparison(session, other, align_sessions(session, other, tolerance))
-
-
-def agreement_report(session: Session, other: Session, tolerance: float) -> tuple[str, ...]:
-    """The event method's κ, counts and tables (observer.analysis), as text lines."""
+def compare(
+    session: Session, other: Session, tolerance: float
+) -> tuple[Comparison, tuple[str, ...]]:
+    """Compare mode from one alignment (``observer.analysis``): the pairs laid out for
+    the timeline, and the event method's κ, counts and tables as text lines (as
+    ``observer agree`` prints them)."""
     from observer.analysis.agreement import event_method, method_dict
+    from observer.analysis.align import align_by_stream, align_sessions
     from observer.analysis.report import BANDS_NOTE, render_method
 
-    result = method_dict(event_method(session, other, tolerance=tolerance))
-    return (*render_method("event", result), "", BANDS_NOTE)
+    by_stream = align_by_stream(session, other, tolerance)
+    pairs = align_sessions(session, other, tolerance, by_stream=by_stream)
+    result = method_dict(event_method(session, other, tolerance=tolerance, by_stream=by_stream))
+    return Comparison(session, other, pairs), (*render_method("event", result), "", BANDS_NOTE)
 
 
 def parse(path: Path, data: bytes | None) -> Session:
@@ -68,10 +69,5 @@ def open_replay(
 
     other = parse(other_path, other_data)
     warnings = check_pair(session, other, str(path), str(other_path))
-    return Opened(
-        session,
-        other,
-        compare(session, other, tolerance),
-        tuple(warnings),
-        agreement_report(session, other, tolerance),
-    )
+    comparison, report = compare(session, other, tolerance)
+    return Opened(session, other, comparison, tuple(warnings), report)

@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from observer.errors import Problem
-from observer.replay.loading import Opened, agreement_report, compare, open_replay
+from observer.replay.loading import Opened, compare, open_replay
 from observer.replay.preview import read_beginning
 from observer.replay.timeline import INITIAL_SPAN
 from observer.tui.replay.keys import KEYS
@@ -64,8 +64,7 @@ class ReplayApp(App[tuple[Problem, ...]]):
         elif session is not None:
             opened = Opened(session)
             if other is not None:
-                comparison = compare(session, other, tolerance)
-                report = agreement_report(session, other, tolerance)
+                comparison, report = compare(session, other, tolerance)
                 opened = Opened(session, other, comparison, agreement=report)
         else:
             if other_path is None and data is not None:
