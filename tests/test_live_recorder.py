@@ -124,6 +124,30 @@ def test_a_code_key_closes_the_choice_and_is_coded_normally() -> None:
     assert rec.key("1", T0 + 3).kind == "refused"  # the choice is gone
 
 
+def test_skip_closes_the_choice_is_journaled_and_replays() -> None:
+    lines: list[dict[str, Any]] = []
+    rec = started(lines.append)
+    rec.key("t", T0 + 1)  # asks intensity, then locus
+    out = rec.skip(T0 + 1.5)
+    assert out.ok and out.kind == "skip" and out.changed and rec.pending is None
+    assert "skipped" in out.message and out.events[0].code == "cg-touch"
+    assert rec.key("2", T0 + 2).kind == "refused"  # no choice: the value key is refused
+    again = rec.skip(T0 + 2.5)
+    assert not again.ok and not again.changed  # nothing asked: refused, not journaled
+    rec.key("t", T0 + 3)
+    rec.key("1", T0 + 3.1)
+    rec.skip(T0 + 3.2)  # skips locus after intensity was set
+    assert [line["a"] for line in lines] == ["clock", "key", "skip", "key", "key", "skip"]
+    assert rows(rec) == [
+        ("cg-touch", 1.0, None, {}),
+        ("cg-touch", 3.0, None, {"intensity": "low"}),
+    ]
+    replay = Recorder.replay(book(), rec.meta, orjson.loads(orjson.dumps(lines)))
+    assert rows(replay) == rows(rec) and replay.pending is None
+    rec.undo(T0 + 4)  # undo takes back the modifier set (a skip is not a step)
+    assert rows(rec) == [("cg-touch", 1.0, None, {}), ("cg-touch", 3.0, None, {})]
+
+
 def test_value_key_without_a_pending_choice_is_refused() -> None:
     rec = started()
     out = rec.key("3", T0 + 1)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import orjson
 import pytest
 from rich.console import Console
 from textual import events
@@ -519,3 +520,27 @@ def test_the_summary_counts_and_times_each_code_once_coded() -> None:
         "w Warm touch Caregiver 1",
         "j Approaches caregiver Child 2 3.0 s 1.5 s 30.0",
     ]
+
+
+@pilot_test
+async def test_escape_skips_the_modifier_asked_and_the_next_value_key_is_refused(
+    tmp_path: Path,
+) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await coding(pilot)
+        await pilot.press("space", "w")
+        prompt = screen.query_one("#prompt", Static)
+        assert "esc skips" in str(prompt.render())
+        await pilot.press("escape")
+        assert screen.recorder.pending is None
+        assert "intensity skipped" in str(prompt.render()).lower()
+        await pilot.press("3")  # a value key with nothing asked: refused, not a modifier
+        assert "✗" in str(prompt.render())
+        [event] = screen.recorder.events
+        assert event.code == "cg-warm-touch" and event.modifiers == {}
+        await until(pilot, lambda: app.saved.acked == 3)  # clock, key, skip
+    journal = [line for line in tmp_path.glob("*.journal.jsonl")]
+    assert journal, "the session is unfinished: its journal is still there"
+    actions = [orjson.loads(line).get("a") for line in journal[0].read_bytes().splitlines()[1:]]
+    assert actions == ["clock", "key", "skip"]

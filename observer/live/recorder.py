@@ -28,7 +28,9 @@ running; starting a state of an exclusive group stops the running one of the
 same (group, actor) at the same instant. After a code with modifiers the
 next key, if it is a value key of the pending modifier, sets it on that event
 (which keeps its code key's time); several modifiers are asked in order; any
-other key closes the choice and is then processed normally. Code keys are
+other key closes the choice and is then processed normally, and ``skip``
+(escape) closes it alone; closing a choice is journaled, so replay opens and
+closes it at the same points. Code keys are
 refused (``ok=False`` with the reason) before the clock starts, while paused,
 after the end, and for keys the codebook does not define.
 
@@ -84,6 +86,7 @@ Kind = Literal[
     "stop",
     "switch",
     "modifier",
+    "skip",
     "clock",
     "undo",
     "redo",
@@ -218,6 +221,10 @@ class Recorder:
 
     def toggle_clock(self, mono: float, wall: datetime | None = None) -> Outcome:
         return self._run({"a": "clock", "mono": mono, "wall": _iso(wall)})
+
+    def skip(self, mono: float) -> Outcome:
+        """Close the open modifier choice, leaving its modifiers unset (escape)."""
+        return self._run({"a": "skip", "mono": mono})
 
     def undo(self, mono: float) -> Outcome:
         return self._run({"a": "undo", "mono": mono})
@@ -364,6 +371,15 @@ class Recorder:
         self.pending = self._ask(event, pending.code, pending.position + 1)
         message = f"{pending.code.label}: {pending.modifier.label} = {value}"
         return Outcome(True, "modifier", message, event.start, pending.code, (event,), True)
+
+    def _do_skip(self, action: dict[str, Any]) -> Outcome:
+        self._mono(action)
+        pending = self.pending
+        if pending is None:
+            return Outcome(False, "refused", "refused: no modifier is being asked")
+        self.pending = None
+        message = f"{pending.code.label}: {pending.modifier.label} skipped"
+        return Outcome(True, "skip", message, None, pending.code, (pending.event,), True)
 
     def _commit(
         self, label: str, changes: list[Change], touched: tuple[LiveEvent, ...] = ()
@@ -562,6 +578,7 @@ class Recorder:
 
 _HANDLERS: dict[str, Callable[[Recorder, dict[str, Any]], Outcome]] = {
     "key": Recorder._do_key,
+    "skip": Recorder._do_skip,
     "clock": Recorder._do_clock,
     "undo": Recorder._do_undo,
     "redo": Recorder._do_redo,

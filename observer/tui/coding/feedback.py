@@ -88,7 +88,7 @@ def modifier_prompt(pending: PendingChoice) -> Text:
         text.append(value.key, style="reverse bold")
         text.append(f" {value.label or value.id}")
     required = ", required" if pending.modifier.required else ""
-    text.append(f"  · other keys skip{required}", style="dim")
+    text.append(f"  · esc skips{required}", style="dim")
     return text
 
 

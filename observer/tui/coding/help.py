@@ -26,7 +26,7 @@ RESERVED = (
     ("ctrl+g, then a key", "start a chosen segment"),
     ("ctrl+e", "end the session: confirm, ratings (ctrl+s saves), file written"),
     ("ctrl+q", "quit; a running session is ended and saved first"),
-    ("escape", "cancel a dialog or the segment choice"),
+    ("escape", "cancel a dialog or the segment choice; skip the modifier asked"),
     ("F1", "this help"),
     ("ctrl+p", "command palette"),
 )

@@ -272,7 +272,7 @@ class CodingScreen(Screen[None]):
                 self._rows_by_event.setdefault(id(event), []).append(log.row_count)
                 log.append(row)
         else:
-            if outcome.kind != "modifier":
+            if outcome.kind not in ("modifier", "skip"):
                 t = outcome.t
                 if t is None:
                     t = (
@@ -397,10 +397,8 @@ class CodingScreen(Screen[None]):
             self.choosing_segment = None
             self.say(Text("segment choice cancelled", style=INFO_STYLE))
         elif self.recorder.pending is not None:
-            # The choice is the recorder's state (journaled); the next key closes it.
-            self.say(
-                Text("modifier: a value key sets it; any other key skips it", style=INFO_STYLE)
-            )
+            # The choice is the recorder's state: closing it is journaled like a key.
+            self.acknowledge("esc", self.recorder.skip(mono), mono)
 
     def end(self, mono: float) -> None:
         self.app.begin_end(mono, quitting=False)  # type: ignore[attr-defined]
