@@ -48,6 +48,13 @@ def screen(pilot: Pilot[Any]) -> ReplayScreen:
     return pilot.app.screen
 
 
+async def started(pilot: Pilot[Any]) -> None:
+    """Wait for the replay screen to have its session (the auto-pilot of a snapshot
+    can begin before the app's first screen has been mounted)."""
+    while not screen(pilot).ready:
+        await pilot.pause(0.01)
+
+
 @pytest.mark.parametrize(
     ("keys", "t"),
     [((), 0.0), (("plus", "plus", "plus"), 6.0), (("minus", "minus"), 25.0)],
@@ -57,6 +64,7 @@ def test_timeline_at_several_zooms(
     snap_compare: Any, tmp_path: Path, keys: tuple[str, ...], t: float
 ) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
+        await started(pilot)
         await pilot.press(*keys)
         screen(pilot).seek(t)
         await pilot.pause()
@@ -68,6 +76,7 @@ def test_playback_position(snap_compare: Any, tmp_path: Path) -> None:
     clock = Clock()
 
     async def run_before(pilot: Pilot[Any]) -> None:
+        await started(pilot)
         await pilot.press("greater_than_sign", "greater_than_sign", "space")  # 4×
         clock.now += 6.25  # 25 s of session time
         await pilot.press("space")  # pause: the picture has no running timer
@@ -89,6 +98,7 @@ def test_compare_mode(snap_compare: Any, tmp_path: Path) -> None:
     )
 
     async def run_before(pilot: Pilot[Any]) -> None:
+        await started(pilot)
         await pilot.press("d", "i")
         await pilot.pause()
 
@@ -114,6 +124,7 @@ def test_review_entries(snap_compare: Any, tmp_path: Path) -> None:
     session = attrs.evolve(s, reviews=tuple(entries))
 
     async def run_before(pilot: Pilot[Any]) -> None:
+        await started(pilot)
         await pilot.press("v", "down")
         await pilot.pause()
 

@@ -18,11 +18,12 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
@@ -110,13 +111,22 @@ class CodingApp(App[None]):
 
     # --- start: first frame, then recovery offer, then the journal ----------------
 
+    def get_default_screen(self) -> Screen[Any]:
+        # With everything given on the command line the coding screen is the app's
+        # first screen (no blank default screen is drawn before it).
+        if self.book is not None and self.dyad and self.observer:
+            from observer.tui.coding.form import Metadata
+
+            self.metadata = Metadata(self.book, self.dyad, self.observer, self.label or "")
+            self.coding_screen = self._coding_screen(self.metadata)
+            return self.coding_screen
+        return super().get_default_screen()
+
     def on_mount(self) -> None:
         sys.setswitchinterval(SWITCH_INTERVAL_S)
-        from observer.tui.coding.form import Metadata, MetadataForm
+        if self.coding_screen is None:
+            from observer.tui.coding.form import MetadataForm
 
-        if self.book is not None and self.dyad and self.observer:
-            self.show_coding(Metadata(self.book, self.dyad, self.observer, self.label or ""))
-        else:
             form = MetadataForm(self.book, self.dyad, self.observer, self.label)
             self.push_screen(form, self.show_coding)
         # The journal machinery loads behind the first frame.
@@ -141,10 +151,14 @@ class CodingApp(App[None]):
         if self.coding_screen is not None and self.recorder is None:
             self.open_journal()
 
+    def _coding_screen(self, meta: Metadata) -> CodingScreen:
+        return CodingScreen(meta.book, meta.dyad, meta.observer, self.now, self.saved)
+
     def show_coding(self, meta: Metadata | None) -> None:
+        """After the metadata form: the coding screen."""
         assert meta is not None
         self.metadata = meta
-        self.coding_screen = CodingScreen(meta.book, meta.dyad, meta.observer, self.now, self.saved)
+        self.coding_screen = self._coding_screen(meta)
         self.push_screen(self.coding_screen)
         if self.recovery_checked:
             self.call_after_refresh(self.open_journal)

@@ -81,8 +81,10 @@ class ReplayApp(App[tuple[Problem, ...]]):
             path, opened, load=load, preview=preview, speed=speed, clock=clock, config=config
         )
 
-    def on_mount(self) -> None:
-        self.push_screen(self.replay)
+    def get_default_screen(self) -> Screen[None]:
+        # The replay screen is the app's first screen: no blank default screen is
+        # drawn before it.
+        return self.replay
 
     def on_ready(self) -> None:
         # The first frame is on its way to the terminal: only now start the load,
