@@ -8,6 +8,7 @@ new review entries (the only change a session file ever receives).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from functools import cached_property
@@ -162,12 +163,29 @@ def save_reviews(path: Path, session: Session, reviews: tuple[Review, ...]) -> S
     The file on disk must still be the session we were given (same events), so a
     review never silently replaces something another program wrote meanwhile.
     """
-    current = load_session(path)
-    if current.events != session.events or current.id != session.id:
-        raise InputError.one(str(path), "events", "the file changed on disk since it was opened")
+    return rewrite_reviews(path, session, reviews)[0]
+
+
+def rewrite_reviews(
+    path: Path, session: Session, reviews: tuple[Review, ...], *, sha256: str | None = None
+) -> tuple[Session, str]:
+    """:func:`save_reviews`, for a caller that keeps the file's digest: ``sha256`` of
+    the bytes it last read or wrote. When the file still has exactly those bytes it
+    holds ``session`` and need not be parsed again (on a 50,000-event session that is
+    most of the time a save takes); otherwise it is loaded and checked as above.
+    Returns the session written and the new bytes' digest."""
+    data = jsonio.read_bytes(path)
+    if sha256 is not None and hashlib.sha256(data).hexdigest() == sha256:
+        current = session
+    else:
+        current = session_from_data(jsonio.parse_json(data, str(path)), str(path))
+        if current.events != session.events or current.id != session.id:
+            message = "the file changed on disk since it was opened"
+            raise InputError.one(str(path), "events", message)
     updated = attrs.evolve(current, reviews=reviews)
-    jsonio.replace(path, session_to_bytes(updated))
-    return updated
+    written = session_to_bytes(updated)
+    jsonio.replace(path, written)
+    return updated, hashlib.sha256(written).hexdigest()
 
 
 def load_session(path: Path) -> Session:

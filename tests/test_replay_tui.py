@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -327,6 +328,12 @@ async def test_the_file_loads_behind_the_first_frame(tmp_path: Path) -> None:
         assert "⏸ paused 0:00.0 / 1:00.0" in str(screen.query_one("#replay-status").render())
         await pilot.press("right")
         assert screen.playhead.time() == 1.0
+        # The file's digest as read, then as written: a save need not parse it again.
+        assert screen.file_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        await pilot.press("a", *"sup1", "enter", *"ok", "enter")
+        await pilot.pause()
+        assert [r.text for r in load_session(path).reviews] == ["ok"]
+        assert screen.file_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @sync_test

@@ -153,3 +153,37 @@ def test_reviews_are_refused_when_the_file_changed_meanwhile(tmp_path: Path) -> 
     with pytest.raises(InputError, match="changed on disk"):
         save_reviews(path, stale, ())
     assert path.read_bytes() == before
+
+
+def test_a_known_digest_spares_the_reparse_and_a_stale_one_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    from observer import sessionfile
+    from observer.sessionfile import rewrite_reviews
+
+    path = write_session(tmp_path, SESSION)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    review = Review(
+        id="r1", kind="comment", reviewer="sup1", created_at="2026-11-22T10:00:00+00:00", t=5.0
+    )
+    real_parse = sessionfile.session_from_data
+    parsed: list[str] = []
+
+    def counting(raw: object, file: str) -> sessionfile.Session:
+        parsed.append(file)
+        return real_parse(raw, file)
+
+    monkeypatch.setattr(sessionfile, "session_from_data", counting)
+    updated, new_digest = rewrite_reviews(path, SESSION, (review,), sha256=digest)
+    assert parsed == [] and updated.reviews == (review,)
+    assert new_digest == hashlib.sha256(path.read_bytes()).hexdigest() != digest
+    assert load_session(path) == updated
+    parsed.clear()
+    # The old digest no longer matches the file: it is read and checked again.
+    stale = attrs.evolve(SESSION, events=(*SESSION.events, Event(STATE.id, 59.0, 59.5)))
+    before = path.read_bytes()
+    with pytest.raises(InputError, match="changed on disk"):
+        rewrite_reviews(path, stale, (), sha256=digest)
+    assert parsed == [str(path)] and path.read_bytes() == before

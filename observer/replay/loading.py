@@ -8,6 +8,7 @@ screen at once and fills it when ready; any problem is an InputError (exit 2).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,9 @@ class Opened:
     warnings: tuple[str, ...] = ()
     agreement: tuple[str, ...] = ()
     """Compare mode: the event-based agreement report, as ``observer agree`` prints it."""
+    sha256: str | None = None
+    """Digest of ``session``'s file as read (saving reviews skips re-reading it if
+    the file still has these bytes: ``sessionfile.rewrite_reviews``)."""
 
 
 def compare(
@@ -62,12 +66,15 @@ def open_replay(
     tolerance: float = 2.0,
 ) -> Opened:
     """Both sessions parsed and validated (``data``: the file's bytes, if already read)."""
+    if data is None:
+        data = jsonio.read_bytes(path)
     session = parse(path, data)
+    digest = hashlib.sha256(data).hexdigest()
     if other_path is None:
-        return Opened(session)
+        return Opened(session, sha256=digest)
     from observer.analysis.agreement import check_pair
 
     other = parse(other_path, other_data)
     warnings = check_pair(session, other, str(path), str(other_path))
     comparison, report = compare(session, other, tolerance)
-    return Opened(session, other, comparison, tuple(warnings), report)
+    return Opened(session, other, comparison, tuple(warnings), report, digest)

@@ -49,6 +49,7 @@ class ReviewActions:
     if TYPE_CHECKING:
         path: Path
         session: Session
+        file_sha256: str | None
         config: Path | None
         marks: dict[int, str]
         playhead: Any
@@ -109,10 +110,12 @@ class ReviewActions:
         return self.reviewer
 
     def save(self, reviews: tuple[Review, ...], done: str) -> None:
-        from observer.sessionfile import save_reviews
+        from observer.sessionfile import rewrite_reviews
 
         try:
-            self.session = save_reviews(self.path, self.session, reviews)
+            self.session, self.file_sha256 = rewrite_reviews(
+                self.path, self.session, reviews, sha256=self.file_sha256
+            )
         except InputError as error:
             self.notify("; ".join(p.message for p in error.problems), severity="error")
             return

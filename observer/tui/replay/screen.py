@@ -98,6 +98,8 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
         self.speed, self.clock, self.config = speed, clock, config
         self.ready = False
         self._loading = False
+        self.file_sha256: str | None = None
+        """Digest of the session file's bytes as last read or written (reviews)."""
         self.other: Session | None = None
         self.comparison: Comparison | None = None
         self.view = Filter()
@@ -172,6 +174,7 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
         (drawn, but the commands wait for the whole session)."""
         if complete:
             self.opened, self.preview = opened, None
+            self.file_sha256 = opened.sha256
             release_collection()  # start-up is over once the session is whole
         self._install(opened, complete=complete)
         for warning in opened.warnings:
