@@ -397,3 +397,28 @@ async def test_a_large_file_shows_its_beginning_first_then_the_whole(
         assert "total s" in str(screen.query_one("#replay-summary-text").render())
         await pilot.press("right")
         assert screen.playhead.time() == min(e.start for e in whole.events if e.start > 0)
+
+
+@sync_test
+async def test_a_fault_after_the_preview_still_ends_the_app_with_its_problem(
+    tmp_path: Path,
+) -> None:
+    from observer.codebook import load_codebook
+    from observer.synthetic import make_session
+
+    path = write_session(tmp_path, make_session(load_codebook("cpp-attachment"), 3_000, seed=2))
+    data = path.read_bytes()
+    late = data.rindex(b'"code": "')  # the last event's code: long after the first minute
+    data = data[:late] + b'"code": "no-such-code' + data[late + len(b'"code": "') :]
+    app = ReplayApp(path, data=data, clock=Clock(), config=tmp_path / "c.json")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        assert screen.preview is not None  # the beginning is fine: it is drawn
+        for _ in range(500):
+            if app.return_code is not None:
+                break
+            await pilot.pause(0.01)
+    assert app.return_code == 2 and not screen.ready
+    [problem] = app.return_value or ()
+    assert problem.location == f"events[{len(load_session(path).events) - 1}].code"
+    assert "unknown code 'no-such-code" in problem.message
