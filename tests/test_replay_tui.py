@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 import os
 from pathlib import Path
 from typing import Any
@@ -383,7 +384,7 @@ async def test_a_large_file_shows_its_beginning_first_then_the_whole(
         assert status.startswith("⏸ paused 0:00.0 / ") and status.endswith("loading the rest…")
         assert "counting" in str(screen.query_one("#replay-summary-text").render())
         assert screen.query_one(Timeline).rows, "the lanes are drawn"
-        await pilot.press("right")
+        await pilot.press("right", "right", "plus")
         assert screen.playhead.time() == 0.0  # not yet: the whole session decides
         gate.set()
         for _ in range(500):
@@ -395,8 +396,11 @@ async def test_a_large_file_shows_its_beginning_first_then_the_whole(
         assert screen.query_one(EventList).row_count == len(whole.events)
         assert "loading" not in str(screen.query_one("#replay-status").render())
         assert "total s" in str(screen.query_one("#replay-summary-text").render())
+        # The keys typed meanwhile were kept and run in order once it was whole.
+        starts = sorted({e.start for e in whole.events if e.start > 0})
+        assert screen.playhead.time() == starts[1] and screen.span == 30.0
         await pilot.press("right")
-        assert screen.playhead.time() == min(e.start for e in whole.events if e.start > 0)
+        assert screen.playhead.time() == starts[2]
 
 
 @sync_test
@@ -422,3 +426,24 @@ async def test_a_fault_after_the_preview_still_ends_the_app_with_its_problem(
     [problem] = app.return_value or ()
     assert problem.location == f"events[{len(load_session(path).events) - 1}].code"
     assert "unknown code 'no-such-code" in problem.message
+
+
+@sync_test
+async def test_q_quits_at_once_while_the_session_loads(tmp_path: Path, monkeypatch: Any) -> None:
+    from observer.codebook import load_codebook
+    from observer.synthetic import make_session
+    from observer.tui.replay import app as replay_app
+
+    path = write_session(tmp_path, make_session(load_codebook("cpp-attachment"), 3_000, seed=2))
+
+    def never_loads(*args: Any, **kwargs: Any) -> Any:
+        while app.return_code is None:
+            time.sleep(0.01)
+        raise AssertionError("the app should have quit without the whole session")
+
+    monkeypatch.setattr(replay_app, "open_replay", never_loads)
+    app = ReplayApp(path, data=path.read_bytes(), clock=Clock(), config=tmp_path / "c.json")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await pilot.press("space", "q")  # space is kept for later; q is not
+    assert app.return_code == 0 and not screen.ready and screen._typed == ["play_pause"]

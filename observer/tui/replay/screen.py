@@ -18,7 +18,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical
-from textual.events import Click
+from textual.events import Click, Key
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, OptionList, Static
@@ -56,6 +56,15 @@ if TYPE_CHECKING:
     from observer.replay.compare import Comparison
     from observer.sessionfile import Session
 
+
+TYPED_AHEAD = {
+    key: action
+    for keys, action, _ in KEYS
+    if action not in ("quit", "help")
+    for key in keys.split(",")
+}
+"""Commands typed while the session is still loading: kept, then run in order."""
+MAX_TYPED_AHEAD = 20
 
 FRAME_GRACE_S = 0.02
 """The load waits this long after the first frame went to textual's output thread,
@@ -98,6 +107,7 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
         self.speed, self.clock, self.config = speed, clock, config
         self.ready = False
         self._loading = False
+        self._typed: list[str] = []
         self.file_sha256: str | None = None
         """Digest of the session file's bytes as last read or written (reviews)."""
         self.other: Session | None = None
@@ -183,6 +193,24 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
         self._fill_reviews()
         self.sync()
         self._fill_panel()
+        if complete and self._typed:
+            self.call_after_refresh(self._run_typed_ahead)
+
+    def on_key(self, event: Key) -> None:
+        """Type-ahead: a command key pressed before the whole session is loaded (the
+        preview is up, or ``loading FILE…``) is kept and run once it is."""
+        if self.ready or self.load is None:
+            return
+        action = TYPED_AHEAD.get(event.key)
+        if action is not None and len(self._typed) < MAX_TYPED_AHEAD:
+            event.stop()
+            event.prevent_default()
+            self._typed.append(action)
+
+    async def _run_typed_ahead(self) -> None:
+        typed, self._typed = self._typed, []
+        for action in typed:
+            await self.run_action(action)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.ready or action in ("quit", "help")
