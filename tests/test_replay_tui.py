@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import time
 import os
+import time
 from pathlib import Path
 from typing import Any
 
