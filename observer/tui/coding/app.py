@@ -114,11 +114,12 @@ class CodingApp(App[None]):
     def get_default_screen(self) -> Screen[Any]:
         # With everything given on the command line the coding screen is the app's
         # first screen (no blank default screen is drawn before it).
-        if self.book is not None and self.dyad and self.observer:
+        if self.coding_screen is None and self.book is not None and self.dyad and self.observer:
             from observer.tui.coding.form import Metadata
 
             self.metadata = Metadata(self.book, self.dyad, self.observer, self.label or "")
             self.coding_screen = self._coding_screen(self.metadata)
+        if self.coding_screen is not None:
             return self.coding_screen
         return super().get_default_screen()
 
