@@ -182,11 +182,16 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
     def _start(self, opened: Opened, *, complete: bool = True) -> None:
         """Show ``opened``; ``complete=False``: a preview of the session's beginning
         (drawn, but the commands wait for the whole session)."""
+        kept = None
         if complete:
+            if self.preview is not None:  # a click on the preview moved the playhead
+                kept = self.playhead.time()
             self.opened, self.preview = opened, None
             self.file_sha256 = opened.sha256
             release_collection()  # start-up is over once the session is whole
         self._install(opened, complete=complete)
+        if kept:
+            self.playhead.seek(kept)
         for warning in opened.warnings:
             self.notify(warning, severity="warning", timeout=8)
         self._refill()
