@@ -19,11 +19,11 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import scratch_dir
 from observer.codebook import load_codebook
 from observer.sessionfile import write_session
 from observer.synthetic import make_session, perturb
@@ -54,8 +54,7 @@ def _agree_once(a: Path, b: Path, options: list[str]) -> tuple[float, float]:
 def run(quick: bool = False) -> list[dict[str, Any]]:
     repeats = 1 if quick else 3
     rows: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="bench-agree-") as name:
-        folder = Path(name)
+    with scratch_dir("agree") as folder:
         a = make_session(load_codebook("cpp-attachment"), EVENTS, seed=21)
         b = perturb(a, seed=22, jitter=0.3, swap=0.1, miss=0.05, extra=0.05)
         path_a, path_b = write_session(folder, a), write_session(folder, b)

@@ -33,7 +33,16 @@ from typing import Any
 
 import orjson
 
-from benchmarks.common import Pty, median, observer_command, percentile, row, scratch_dir
+from benchmarks.common import (
+    Pty,
+    above_floor,
+    listing,
+    median,
+    observer_command,
+    percentile,
+    row,
+    scratch_dir,
+)
 
 POINT_KEYS = "tdowerfgyuzxcvbnm"
 """Point codes of cpp-attachment: each press is one event (a modifier choice left
@@ -86,9 +95,9 @@ def startup(quick: bool) -> list[dict[str, Any]]:
     floor = median(times["minimal"])
     cpu = median(cpus["code"]) if cpus["code"] else float("nan")
     floor_cpu = median(cpus["minimal"]) if cpus["minimal"] else float("nan")
-    above = median([c - m for c, m in zip(times["code"], times["minimal"], strict=True)])
+    above = above_floor(times["code"], times["minimal"])
     note = (
-        f"median of {runs} runs (all: {', '.join(f'{t:.2f}' for t in times['code'])} s);"
+        f"median of {runs} runs (all: {listing(times['code'])} s);"
         f" above the smallest Textual app started right after it: median {above:.3f} s;"
         f" CPU time to the first frame {cpu:.2f} s. The smallest Textual app measured the"
         f" same way: {floor:.3f} s wall, {floor_cpu:.2f} s CPU"

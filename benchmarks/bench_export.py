@@ -13,11 +13,11 @@ from __future__ import annotations
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import scratch_dir
 from observer.codebook import load_codebook
 from observer.sessionfile import write_session
 from observer.synthetic import make_session
@@ -37,8 +37,7 @@ def _export_once(session: Path, fmt: str, out: Path) -> float:
 def run(quick: bool = False) -> list[dict[str, Any]]:
     runs = 1 if quick else 3
     rows: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="bench-export-") as name:
-        folder = Path(name)
+    with scratch_dir("export") as folder:
         session = make_session(load_codebook("cpp-attachment"), EVENTS, seed=11)
         path = write_session(folder, session)
         for fmt in FORMATS:

@@ -18,16 +18,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Pty, median, observer_command, row, scratch_dir
+from benchmarks.common import (
+    Pty,
+    above_floor,
+    listing,
+    median,
+    observer_command,
+    row,
+    scratch_dir,
+)
 
 EVENTS = 50_000
 BUDGET_S = 0.5
 WHOLE = re.compile(r"total s")
 """The summary panel's table header: drawn once the whole session is loaded."""
-
-
-def _listing(times: list[float]) -> str:
-    return ", ".join(f"{t:.2f}" for t in times)
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -64,9 +68,9 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                 whole.append(loaded)
                 floor.append(smallest)
     measured = median(first)
-    above = median([f - m for f, m in zip(first, floor, strict=True)])
+    above = above_floor(first, floor)
     note = (
-        f"median of {runs} runs (all: {_listing(first)} s); above the smallest Textual app"
+        f"median of {runs} runs (all: {listing(first)} s); above the smallest Textual app"
         f" started right after it: median {above:.3f} s"
     )
     if peak:
@@ -86,7 +90,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             "-",
             "s",
             None,
-            f"median of {runs} runs (all: {_listing(whole)} s)",
+            f"median of {runs} runs (all: {listing(whole)} s)",
         ),
         row(
             "  (floor: smallest Textual app, first frame)",
@@ -94,7 +98,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             "-",
             "s",
             None,
-            f"median of {runs} runs (all: {_listing(floor)} s)",
+            f"median of {runs} runs (all: {listing(floor)} s)",
         ),
     ]
 
