@@ -157,23 +157,18 @@ def write_session(folder: Path, session: Session) -> Path:
     return path
 
 
-def save_reviews(path: Path, session: Session, reviews: tuple[Review, ...]) -> Session:
+def save_reviews(
+    path: Path, session: Session, reviews: tuple[Review, ...], *, sha256: str | None = None
+) -> tuple[Session, str]:
     """Rewrite the session file atomically with ``reviews``; events are untouched.
+    Returns the session written and the SHA-256 of the bytes written.
 
     The file on disk must still be the session we were given (same events), so a
     review never silently replaces something another program wrote meanwhile.
+    ``sha256``: the digest of the bytes the caller last read or wrote; when the file
+    still has exactly those bytes it holds ``session`` and is not parsed again (on a
+    50,000-event session that is most of the time a save takes).
     """
-    return rewrite_reviews(path, session, reviews)[0]
-
-
-def rewrite_reviews(
-    path: Path, session: Session, reviews: tuple[Review, ...], *, sha256: str | None = None
-) -> tuple[Session, str]:
-    """:func:`save_reviews`, for a caller that keeps the file's digest: ``sha256`` of
-    the bytes it last read or wrote. When the file still has exactly those bytes it
-    holds ``session`` and need not be parsed again (on a 50,000-event session that is
-    most of the time a save takes); otherwise it is loaded and checked as above.
-    Returns the session written and the new bytes' digest."""
     data = jsonio.read_bytes(path)
     if sha256 is not None and hashlib.sha256(data).hexdigest() == sha256:
         current = session

@@ -36,7 +36,7 @@ def test_a_comment_round_trips_and_events_stay_unchanged(tmp_path: Path) -> None
     inode = path.stat().st_ino
     session = load_session(path)
     entry = new_entry(session, "sup1", kind="comment", t=12.5, text=" look here ", now=clock())
-    saved = save_reviews(path, session, (*session.reviews, entry))
+    saved, _ = save_reviews(path, session, (*session.reviews, entry))
     again = load_session(path)
     assert again.reviews == saved.reviews == (entry,)
     assert entry.id == "r1" and entry.text == "look here" and entry.reviewer == "sup1"
@@ -98,9 +98,9 @@ def test_only_the_author_edits_or_deletes(tmp_path: Path) -> None:
     path = small_file(tmp_path)
     session = load_session(path)
     mine = new_entry(session, "sup1", kind="comment", t=1.0, text="first", now=clock())
-    session = save_reviews(path, session, (mine,))
+    session, _ = save_reviews(path, session, (mine,))
     theirs = new_entry(session, "sup2", kind="comment", t=2.0, text="second", now=clock())
-    session = save_reviews(path, session, (*session.reviews, theirs))
+    session, _ = save_reviews(path, session, (*session.reviews, theirs))
     assert [r.id for r in session.reviews] == ["r1", "r2"]
     with pytest.raises(ReviewError, match="only sup2"):
         edited(session, "r2", "sup1", text="changed")
@@ -109,10 +109,10 @@ def test_only_the_author_edits_or_deletes(tmp_path: Path) -> None:
     changed = edited(
         session, "r1", "sup1", text="first, revised", now=clock("2026-02-02T00:00:00+00:00")
     )
-    session = save_reviews(path, session, changed)
+    session, _ = save_reviews(path, session, changed)
     assert load_session(path).reviews[0].text == "first, revised"
     assert load_session(path).reviews[0].edited_at == "2026-02-02T00:00:00+00:00"
-    session = save_reviews(path, session, without(session, "r2", "sup2"))
+    session, _ = save_reviews(path, session, without(session, "r2", "sup2"))
     assert [r.id for r in load_session(path).reviews] == ["r1"]
     assert load_session(path).events == EVENTS
 

@@ -138,7 +138,7 @@ def test_reviews_are_saved_atomically_and_never_touch_events(tmp_path: Path) -> 
     review = Review(
         id="r1", kind="comment", reviewer="sup1", created_at="2026-11-22T10:00:00+00:00", t=5.0
     )
-    updated = save_reviews(path, SESSION, (review,))
+    updated, _ = save_reviews(path, SESSION, (review,))
     reloaded = load_session(path)
     assert reloaded.reviews == (review,) == updated.reviews
     assert reloaded.events == SESSION.events
@@ -161,7 +161,6 @@ def test_a_known_digest_spares_the_reparse_and_a_stale_one_does_not(
     import hashlib
 
     from observer import sessionfile
-    from observer.sessionfile import rewrite_reviews
 
     path = write_session(tmp_path, SESSION)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -176,7 +175,7 @@ def test_a_known_digest_spares_the_reparse_and_a_stale_one_does_not(
         return real_parse(raw, file)
 
     monkeypatch.setattr(sessionfile, "session_from_data", counting)
-    updated, new_digest = rewrite_reviews(path, SESSION, (review,), sha256=digest)
+    updated, new_digest = save_reviews(path, SESSION, (review,), sha256=digest)
     assert parsed == [] and updated.reviews == (review,)
     assert new_digest == hashlib.sha256(path.read_bytes()).hexdigest() != digest
     assert load_session(path) == updated
@@ -185,5 +184,5 @@ def test_a_known_digest_spares_the_reparse_and_a_stale_one_does_not(
     stale = attrs.evolve(SESSION, events=(*SESSION.events, Event(STATE.id, 59.0, 59.5)))
     before = path.read_bytes()
     with pytest.raises(InputError, match="changed on disk"):
-        rewrite_reviews(path, stale, (), sha256=digest)
+        save_reviews(path, stale, (), sha256=digest)
     assert parsed == [str(path)] and path.read_bytes() == before

@@ -31,7 +31,7 @@ class Opened:
     """Compare mode: the event-based agreement report, as ``observer agree`` prints it."""
     sha256: str | None = None
     """Digest of ``session``'s file as read (saving reviews skips re-reading it if
-    the file still has these bytes: ``sessionfile.rewrite_reviews``)."""
+    the file still has these bytes: ``sessionfile.save_reviews``)."""
 
 
 def compare(

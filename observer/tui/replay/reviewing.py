@@ -110,10 +110,10 @@ class ReviewActions:
         return self.reviewer
 
     def save(self, reviews: tuple[Review, ...], done: str) -> None:
-        from observer.sessionfile import rewrite_reviews
+        from observer.sessionfile import save_reviews
 
         try:
-            self.session, self.file_sha256 = rewrite_reviews(
+            self.session, self.file_sha256 = save_reviews(
                 self.path, self.session, reviews, sha256=self.file_sha256
             )
         except InputError as error:
