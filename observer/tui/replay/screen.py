@@ -190,7 +190,7 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
             self.file_sha256 = opened.sha256
             release_collection()  # start-up is over once the session is whole
         self._install(opened, complete=complete)
-        if kept:
+        if kept is not None:
             self.playhead.seek(kept)
         for warning in opened.warnings:
             self.notify(warning, severity="warning", timeout=8)
