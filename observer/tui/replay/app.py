@@ -59,14 +59,12 @@ class ReplayApp(App[tuple[Problem, ...]]):
     ) -> None:
         super().__init__()
         load = preview = None
-        if opened is not None:
-            pass
-        elif session is not None:
+        if opened is None and session is not None:
             opened = Opened(session)
             if other is not None:
                 comparison, report = compare(session, other, tolerance)
                 opened = Opened(session, other, comparison, agreement=report)
-        else:
+        elif opened is None:
             if other_path is None and data is not None:
                 preview = read_beginning(data, str(path), until=INITIAL_SPAN, rows=PREVIEW_ROWS)
             load = partial(
