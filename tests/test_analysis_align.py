@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from test_analysis_support import BOOK, session
+from support.analysis import BOOK, session
 
 from observer.analysis.agreement import event_method
 from observer.analysis.align import Pair, align_events, align_sessions, align_stream

@@ -11,8 +11,8 @@ from typing import Any
 
 import attrs
 import pytest
-from clirun import run
-from test_analysis_support import BOOK, book_document, session, with_book
+from support.analysis import BOOK, book_document, session, with_book
+from support.clirun import run
 
 from observer.codebook import codebook_from_data
 from observer.sessionfile import Correction, Review, Session, write_session

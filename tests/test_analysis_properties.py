@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_analysis_support import BOOK, book_document, with_book
+from support.analysis import BOOK, book_document, with_book
 
 from observer.analysis.agreement import compare
 from observer.codebook import codebook_from_data

@@ -13,7 +13,7 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.formula.api import ols
 from statsmodels.stats.anova import anova_lm
-from test_analysis_support import BOOK, session
+from support.analysis import BOOK, session
 
 from observer.analysis.alpha import interval_alpha, nominal_alpha
 from observer.analysis.ratings import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 
 import pytest
-from test_analysis_support import session
+from support.analysis import session
 
 from observer.analysis.stats import session_stats
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 from sklearn.metrics import cohen_kappa_score
-from test_analysis_support import BOOK, session
+from support.analysis import BOOK, session
 
 from observer.analysis.agreement import time_method
 from observer.sessionfile import Session

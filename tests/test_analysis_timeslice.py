@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sklearn.metrics import cohen_kappa_score
-from test_analysis_support import BOOK, BORIS_FIXTURE, boris_sessions, session
+from support.analysis import BOOK, BORIS_FIXTURE, boris_sessions, session
 
 from observer.analysis.agreement import timeslice_method
 from observer.sessionfile import Session

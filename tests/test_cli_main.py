@@ -6,7 +6,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from clirun import run
+from support.clirun import run
 
 from observer.cli import MAX_REPORTED
 from observer.codebook import load_codebook

@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from test_codebook_support import REPO
+from support.codebook import REPO
 
 from observer.codebook import Codebook, bundled_paths, load_codebook
 from observer.legend import render_legend

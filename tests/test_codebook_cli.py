@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_codebook_support import BROKEN, REPO, VALID, expected_table
+from support.codebook import BROKEN, REPO, VALID, expected_table
 
 from observer.cli import main
 from observer.codebook import bundled_paths, codebook_from_data, load_codebook

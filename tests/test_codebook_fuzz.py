@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mutations import json_values, mutate
-from test_codebook_support import SCHEMA_FILE, VALID, tiny
+from support.codebook import SCHEMA_FILE, VALID, tiny
+from support.mutations import json_values, mutate
 
 from observer.codebook import Codebook, codebook_from_data, load_codebook
 from observer.errors import InputError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_codebook_support import VALID, load, tiny
+from support.codebook import VALID, load, tiny
 
 from observer.codebook import load_codebook
 from observer.legend import render_legend

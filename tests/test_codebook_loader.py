@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_codebook_support import BROKEN, VALID, expected_table, load, problems_of, tiny
+from support.codebook import BROKEN, VALID, expected_table, load, problems_of, tiny
 
 from observer import codebook as cb
 from observer.codebook import Codebook, Rating, codebook_from_data, load_codebook, resolve

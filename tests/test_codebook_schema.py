@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_codebook_support import BROKEN, SCHEMA_FILE, VALID, expected_table, tiny
+from support.codebook import BROKEN, SCHEMA_FILE, VALID, expected_table, tiny
 
 from observer.codebook import bundled_paths, load_codebook
 from observer.errors import join_path

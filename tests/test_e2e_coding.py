@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tmuxdriver import Tmux
+from support.tmuxdriver import Tmux
 
 from observer.sessionfile import load_session
 

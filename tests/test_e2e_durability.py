@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tmuxdriver import Tmux, observer_code_argv
+from support.tmuxdriver import Tmux, observer_code_argv
 
 from observer.live.journal import read_journal
 from observer.sessionfile import Session, load_session

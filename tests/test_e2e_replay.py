@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_replay_support import EVENTS, small_file
-from tmuxdriver import Tmux
+from support.replay import EVENTS, small_file
+from support.tmuxdriver import Tmux
 
 from observer.review import load_reviewer
 from observer.sessionfile import load_session

@@ -20,8 +20,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mutations import mutate
-from test_interchange_boris import project
+from support.boris import project
+from support.mutations import mutate
 
 from observer.codebook import load_codebook
 from observer.errors import InputError

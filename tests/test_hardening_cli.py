@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clirun import run
+from support.clirun import run
 
 from observer.codebook import load_codebook
 from observer.sessionfile import session_to_bytes, write_session

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from support.tmuxdriver import Tmux, observer_code_argv
 from textual.widgets import Static
-from tmuxdriver import Tmux, observer_code_argv
 
 from observer.codebook import load_codebook
 from observer.sessionfile import load_session

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clirun import run
-from test_interchange_support import check_eaf_structure, parse_sdis
+from support.boris import project
+from support.clirun import run
+from support.interchange import check_eaf_structure, parse_sdis
 
 from observer.cli import COMMANDS
 from observer.codebook import load_codebook
@@ -183,38 +184,6 @@ def test_gzipped_project_imports_the_same(
 # --- made-up projects for the mapping's corners --------------------------------------
 
 
-def project(**overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "project_name": "Corners été",
-        "project_format_version": "8.6",
-        "subjects_conf": {"0": {"key": "1", "name": "Mum", "description": ""}, "1": {"key": "2", "name": "Kid", "description": ""}},
-        "behaviors_conf": {
-            "0": {"type": "State event", "key": "a", "code": "play", "category": "Play", "excluded": "rest", "modifiers": {}},
-            "1": {"type": "State event", "key": "b", "code": "rest", "category": "Play", "excluded": "play", "modifiers": {}},
-            "2": {"type": "Point event", "key": "F1", "code": "look", "category": "", "excluded": "", "modifiers": {
-                "0": {"name": "where", "type": 1, "values": ["up", "down"]},
-                "1": {"name": "how", "type": 0, "values": ["fast (F)", "slow (a)"]},
-            }},
-            "3": {"type": "Point event", "key": "c", "code": "cry", "category": "", "excluded": "play", "modifiers": {}},
-            "4": {"type": "State event", "key": "w", "code": "walk", "category": "", "excluded": "run"},
-            "5": {"type": "State event", "key": "r", "code": "run", "category": "", "excluded": ""},
-        },
-        "observations": {
-            "obs 1": {"type": "LIVE", "date": "2024-05-01T10:00:00", "description": "", "events": [
-                [-1.5, "Mum", "play", "", ""],
-                [2.0, "Mum", "look", "up|fast", "first look"],
-                [3.0, "Kid", "nap", "", ""],
-                [4.0, "Mum", "play", "", ""],
-                [5.0, "Kid", "look", "None|quick", ""],
-                [5.5, None, "cry", "", ""],
-            ]},
-            "pics": {"type": "IMAGES", "events": []},
-        },
-    }  # fmt: skip
-    base.update(overrides)
-    return base
-
-
 def write(tmp_path: Path, data: Any, name: str = "p.boris") -> Path:
     path = tmp_path / name
     path.write_text(json.dumps(data), "utf-8")
@@ -265,8 +234,8 @@ def test_mapping_corners(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     [
         (b'{"behaviors_conf": {', "invalid JSON"),
         (b"", "empty"),
-        (gzip.compress(b'{"a": 1}')[:12], "gzip"),
-        (gzip.compress(json.dumps(project()).encode())[:-30], "cut short"),
+        (gzip.compress(b'{"a": 1}', mtime=0)[:12], "gzip"),
+        (gzip.compress(json.dumps(project()).encode(), mtime=0)[:-30], "cut short"),
         (b"\x1f\x8b" + b"\x00" * 40, "not a readable gzip file"),
         (
             json.dumps(project(project_format_version="99.0")).encode(),

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from clirun import run
-from test_interchange_support import check_eaf_structure, parse_sdis
+from support.clirun import run
+from support.interchange import check_eaf_structure, parse_sdis
 
 from observer.cli import main
 from observer.codebook import codebook_from_data, load_codebook

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import run
-from test_live_support import META, book
+from support.clirun import run
+from support.live import META, book
 
 from observer.live.journal import JournalWriter, make_header
 from observer.live.recorder import Recorder, SessionMeta

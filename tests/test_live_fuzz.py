@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_live_support import META, book
+from support.live import META, book
 
 from observer.errors import InputError
 from observer.live.journal import make_header

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_live_support import META, book
+from support.live import META, book
 
 from observer.errors import InputError
 from observer.live import journal as journal_module

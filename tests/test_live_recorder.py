@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 import pytest
-from test_live_support import book, recorder
+from support.live import book, recorder
 
 from observer.live.recorder import Recorder
 from observer.sessionfile import Event, session_from_data, session_to_bytes

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tmuxdriver import Tmux, WaitTimeout, process_alive
+from support.tmuxdriver import Tmux, WaitTimeout, process_alive
 
 pytestmark = pytest.mark.tmux
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from test_replay_support import small_file
+from support.replay import small_file
 
 from observer.cli import main
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from test_replay_support import BOOK, small_session
+from support.replay import BOOK, small_session
 
 from observer.replay.clock import format_clock, parse_clock, parse_span
 from observer.replay.index import Filter, SessionIndex, step_time

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from test_replay_support import EVENTS, small_file, small_session
+from support.replay import EVENTS, small_file, small_session
 
 from observer.errors import InputError
 from observer.review import (

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 import pytest
-from test_replay_support import small_session
+from support.replay import small_session
 from textual.pilot import Pilot
 
 from observer.review import new_entry

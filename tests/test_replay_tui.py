@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from test_replay_support import EVENTS, small_file, small_session, sync_test
+from support.replay import EVENTS, small_file, small_session, sync_test
 
 from observer.sessionfile import Note, load_session, write_session
 from observer.synthetic import perturb

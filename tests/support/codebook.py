@@ -13,10 +13,10 @@ from typing import Any
 from observer.codebook import Codebook, codebook_from_data
 from observer.errors import InputError
 
-FIXTURES = Path(__file__).parent / "fixtures" / "codebooks"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "codebooks"
 BROKEN = FIXTURES / "broken"
 VALID = FIXTURES / "valid"
-REPO = Path(__file__).parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = REPO / "codebooks" / "codebook.schema.json"
 
 

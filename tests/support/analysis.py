@@ -14,7 +14,7 @@ from observer.codebook import Codebook, codebook_from_data
 from observer.sessionfile import SCHEMA, Event, Session
 from observer.synthetic import codebook_ref
 
-BORIS_FIXTURE = Path(__file__).resolve().parents[2] / "shared/fixtures/boris/synthetic_1000.boris"
+BORIS_FIXTURE = Path(__file__).resolve().parents[3] / "shared/fixtures/boris/synthetic_1000.boris"
 
 
 def book_document(extra_actor: bool = False) -> dict[str, Any]:
