@@ -1,0 +1,338 @@
+"""mpv, started by observer and driven over its JSON IPC (``--input-ipc-server``).
+
+Our own small asyncio client, not ``python-mpv``: python-mpv binds libmpv through
+ctypes (a native library that must match the installed mpv, and a runtime
+dependency we do not otherwise need), while the JSON IPC is a line protocol on a
+Unix socket that the standard library speaks. The socket lives in a private folder
+(``tempfile.mkdtemp``: mode 0700), is made 0600, and is removed at exit::
+
+    player = await Player.start(Path("clip.mp4"), extra_args=["--vo=null"])
+    player.position(time.monotonic())   # the playhead model (observer.media.position)
+    await player.set_pause(False, mono)
+    await player.seek(12.0, mono)       # absolute, exact (hr-seek)
+    await player.frame_step(back=True)  # one frame (mpv pauses)
+    await player.set_speed(0.5, mono)
+    await player.close()
+
+mpv reports ``time-pos``, ``pause``, ``speed``, ``duration``,
+``estimated-frame-number`` and ``container-fps`` as property changes; each report
+updates the model with the monotonic time it arrived (mpv does not notify changes of
+the frame number, so ``frame`` is also derived from each ``time-pos``). ``on_change`` (if set) is
+called after every report; ``on_exit`` once when mpv goes away (quit, crash, kill).
+Failures to start raise :class:`MediaError` with one line saying what to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shlex
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from observer.media.position import PositionModel
+
+OBSERVED = ("time-pos", "pause", "speed", "duration", "estimated-frame-number", "container-fps")
+MIN_SPEED = 0.25
+MAX_SPEED = 4.0
+START_TIMEOUT_S = 10.0
+ENV_ARGS = "OBSERVER_MPV_ARGS"
+
+
+class MediaError(Exception):
+    """mpv cannot play the file; the message is one line saying what to do."""
+
+
+def mpv_args(given: str | None) -> list[str]:
+    """Extra mpv arguments: ``--mpv-args`` if given, else ``$OBSERVER_MPV_ARGS``."""
+    text = given if given is not None else os.environ.get(ENV_ARGS, "")
+    try:
+        return shlex.split(text)
+    except ValueError as e:
+        raise MediaError(f"cannot read the mpv arguments {text!r}: {e}") from None
+
+
+def preflight(path: Path, extra_args: Sequence[str]) -> str:
+    """Check what can be checked before starting mpv; return the mpv executable."""
+    exe = shutil.which("mpv")
+    if exe is None:
+        raise MediaError(
+            "mpv is not installed: install it (e.g. `apt install mpv`, `brew install mpv`)"
+            " and try again"
+        )
+    if not path.is_file() or not os.access(path, os.R_OK):
+        raise MediaError(f"{path}: cannot read the video file: check the path")
+    headless = any(a.startswith("--vo=") for a in extra_args)
+    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if not headless and not has_display and sys.platform.startswith("linux"):
+        raise MediaError(
+            "no display for the video window: run observer on the desktop, or pass"
+            " --mpv-args '--vo=null' to code without seeing the picture"
+        )
+    return exe
+
+
+class Player:
+    """One running mpv playing one file; see the module docstring."""
+
+    def __init__(
+        self,
+        process: asyncio.subprocess.Process,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        folder: Path,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.process = process
+        self._reader = reader
+        self._writer = writer
+        self.folder = folder
+        self.now = now
+        self.model = PositionModel()
+        self.fps: float | None = None
+        self.frame: int | None = None
+        self.alive = True
+        self.error: str | None = None
+        """Why mpv stopped playing the file (a load failure), if it did."""
+        self.on_change: Callable[[str], None] | None = None
+        self.on_exit: Callable[[], None] | None = None
+        self._next_id = 0
+        self._waiting: dict[int, asyncio.Future[Any]] = {}
+        self._loaded = asyncio.get_running_loop().create_future()
+        self._task = asyncio.get_running_loop().create_task(self._read())
+
+    # --- start and stop ----------------------------------------------------------
+
+    @classmethod
+    async def start(
+        cls,
+        path: Path,
+        extra_args: Sequence[str] = (),
+        now: Callable[[], float] = time.monotonic,
+    ) -> Player:
+        exe = preflight(path, extra_args)
+        folder = Path(tempfile.mkdtemp(prefix="observer-mpv-"))  # 0700
+        socket = folder / "ipc.sock"
+        args = [
+            exe,
+            f"--input-ipc-server={socket}",
+            "--idle=no",
+            "--keep-open=always",
+            "--pause",
+            "--hr-seek=yes",
+            "--no-terminal",
+            "--msg-level=all=no",
+            *extra_args,
+            "--",
+            str(path),
+        ]
+        process = await asyncio.create_subprocess_exec(
+            *args,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        try:
+            reader, writer = await _connect(process, socket, path)
+        except BaseException:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        player = cls(process, reader, writer, folder, now)
+        try:
+            await player._begin(path)
+        except BaseException:
+            await player.close()
+            raise
+        return player
+
+    async def _begin(self, path: Path) -> None:
+        for index, name in enumerate(OBSERVED, start=1):
+            await self.command("observe_property", index, name)
+        try:
+            duration = await asyncio.wait_for(self._loaded, START_TIMEOUT_S)
+        except TimeoutError:
+            raise MediaError(f"{path}: mpv did not open the file in time") from None
+        if duration is None:
+            raise MediaError(f"{path}: mpv cannot play this file: is it a video?")
+
+    async def close(self) -> None:
+        """Quit mpv (killing it if it does not quit) and remove the socket folder."""
+        if self.alive:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.command("quit"), 2.0)
+        try:
+            await asyncio.wait_for(self.process.wait(), 3.0)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()
+            await self.process.wait()
+        self._writer.close()
+        self._task.cancel()
+        with contextlib.suppress(BaseException):
+            await self._task
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    # --- the model ----------------------------------------------------------------
+
+    def position(self, mono: float) -> float:
+        return self.model.at(mono)
+
+    @property
+    def duration(self) -> float | None:
+        return self.model.duration
+
+    @property
+    def paused(self) -> bool:
+        return self.model.paused
+
+    @property
+    def speed(self) -> float:
+        return self.model.speed
+
+    # --- commands -----------------------------------------------------------------
+
+    async def command(self, *args: Any) -> Any:
+        """Send one command; return its data, raise MediaError on an mpv error."""
+        if not self.alive:
+            raise MediaError("mpv has stopped: reopen the video")
+        self._next_id += 1
+        rid = self._next_id
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._waiting[rid] = future
+        self._writer.write(orjson.dumps({"command": list(args), "request_id": rid}) + b"\n")
+        try:
+            await self._writer.drain()
+        except OSError:
+            self._waiting.pop(rid, None)
+            raise MediaError("mpv has stopped: reopen the video") from None
+        return await future
+
+    async def get(self, name: str) -> Any:
+        return await self.command("get_property", name)
+
+    async def set_pause(self, paused: bool, mono: float | None = None) -> None:
+        self.model.set_paused(paused, self.now() if mono is None else mono)
+        await self.command("set_property", "pause", paused)
+
+    async def set_speed(self, speed: float, mono: float | None = None) -> float:
+        speed = min(MAX_SPEED, max(MIN_SPEED, speed))
+        self.model.set_speed(speed, self.now() if mono is None else mono)
+        await self.command("set_property", "speed", speed)
+        return speed
+
+    async def seek(self, position: float, mono: float | None = None) -> float:
+        """Seek exactly to ``position`` (clamped to the file); return where."""
+        position = max(0.0, position)
+        if self.model.duration is not None:
+            position = min(position, self.model.duration)
+        self.model.seek(position, self.now() if mono is None else mono)
+        await self.command("seek", position, "absolute+exact")
+        return position
+
+    async def frame_step(self, *, back: bool = False) -> None:
+        """One frame forward or back (mpv pauses); the model follows mpv's report."""
+        self.model.set_paused(True, self.now())
+        await self.command("frame-back-step" if back else "frame-step")
+
+    # --- reading ------------------------------------------------------------------
+
+    async def _read(self) -> None:
+        try:
+            while True:
+                line = await self._reader.readline()
+                if not line:
+                    break
+                mono = self.now()
+                try:
+                    message = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    continue
+                if isinstance(message, dict):
+                    self._dispatch(message, mono)
+        except (OSError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self._gone()
+
+    def _dispatch(self, message: dict[str, Any], mono: float) -> None:
+        rid = message.get("request_id")
+        if isinstance(rid, int) and rid in self._waiting:
+            future = self._waiting.pop(rid)
+            if not future.done():
+                if message.get("error") == "success":
+                    future.set_result(message.get("data"))
+                else:
+                    future.set_exception(MediaError(f"mpv: {message.get('error')}"))
+            return
+        event = message.get("event")
+        if event == "property-change":
+            self._property(str(message.get("name")), message.get("data"), mono)
+        elif event == "end-file" and message.get("reason") == "error":
+            self.error = str(message.get("file_error") or "cannot play the file")
+            if not self._loaded.done():
+                self._loaded.set_result(None)
+
+    def _property(self, name: str, data: Any, mono: float) -> None:
+        model = self.model
+        number = data if isinstance(data, int | float) and not isinstance(data, bool) else None
+        if name == "time-pos" and number is not None:
+            model.report(float(number), mono)
+            if self.fps:  # mpv does not notify estimated-frame-number changes
+                self.frame = round(number * self.fps)
+        elif name == "pause" and isinstance(data, bool):
+            model.paused = data
+        elif name == "speed" and number is not None:
+            model.speed = float(number)
+        elif name == "duration" and number is not None:
+            model.duration = float(number)
+            if not self._loaded.done():
+                self._loaded.set_result(model.duration)
+        elif name == "estimated-frame-number":
+            self.frame = int(number) if number is not None else None
+        elif name == "container-fps":
+            self.fps = float(number) if number is not None else None
+        if self.on_change is not None:
+            self.on_change(name)
+
+    def _gone(self) -> None:
+        if not self.alive:
+            return
+        self.alive = False
+        self.model.set_paused(True, self.now())  # the clock stops where it was
+        for future in self._waiting.values():
+            if not future.done():
+                future.set_exception(MediaError("mpv has stopped: reopen the video"))
+        self._waiting.clear()
+        if not self._loaded.done():
+            self._loaded.set_result(None)
+        if self.on_exit is not None:
+            self.on_exit()
+
+
+async def _connect(
+    process: asyncio.subprocess.Process, socket: Path, path: Path
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.returncode is not None:
+            raise MediaError(f"{path}: mpv cannot open this file: is it a video?")
+        if socket.exists():
+            os.chmod(socket, 0o600)
+            try:
+                return await asyncio.open_unix_connection(str(socket))
+            except OSError:
+                pass
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(process.wait(), 0.02)
+    raise MediaError("mpv did not start in time: check that `mpv FILE` plays it")

@@ -1,0 +1,158 @@
+"""The mpv client against the real mpv (headless), on a clip made by ffmpeg."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from support.media import FPS, HEADLESS, make_clip, require_mpv
+
+from observer.media.identity import MIB, head_tail_sha256, mime_type
+from observer.media.mpv import MediaError, Player, mpv_args
+from observer.media.position import PositionModel
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_clip(tmp_path_factory.mktemp("clip"))
+
+
+async def until(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+def test_open_observe_seek_step_speed_close(clip: Path) -> None:
+    async def main() -> None:
+        player = await Player.start(clip, HEADLESS)
+        try:
+            await steps(player)
+        finally:
+            await player.close()
+        assert not player.folder.exists()
+
+    async def steps(player: Player) -> None:
+        folder = player.folder
+        sock = folder / "ipc.sock"
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert stat.S_IMODE(sock.stat().st_mode) == 0o600
+        assert player.paused and player.duration == pytest.approx(8.0, abs=0.05)
+        await until(lambda: player.fps is not None)
+        assert player.fps == pytest.approx(FPS)
+        await player.seek(3.0)
+        await until(lambda: player.frame == 75)
+        assert await player.get("time-pos") == pytest.approx(3.0, abs=0.001)
+        await player.frame_step()
+        await until(lambda: player.frame == 76)
+        assert player.position(time.monotonic()) == pytest.approx(3.04, abs=0.001)
+        await player.frame_step(back=True)
+        await until(lambda: player.frame == 75)
+        assert await player.set_speed(9) == 4.0
+        await player.set_speed(0.5)
+        await player.set_pause(False)
+        await asyncio.sleep(0.6)
+        now = time.monotonic()
+        truth = await player.get("time-pos")
+        assert player.position(now) == pytest.approx(truth, abs=0.05)
+        assert 3.15 < truth < 3.5  # half speed
+
+    asyncio.run(main())
+
+
+def test_killed_mpv_stops_the_clock(clip: Path) -> None:
+    async def main() -> None:
+        player = await Player.start(clip, HEADLESS)
+        exits: list[bool] = []
+        player.on_exit = lambda: exits.append(True)
+        await player.set_pause(False)
+        await asyncio.sleep(0.3)
+        player.process.kill()
+        await until(lambda: not player.alive)
+        assert exits == [True] and player.paused
+        at = player.position(time.monotonic())
+        await asyncio.sleep(0.2)
+        assert player.position(time.monotonic()) == at
+        with pytest.raises(MediaError, match="reopen"):
+            await player.seek(1.0)
+        await player.close()
+        assert not player.folder.exists()
+
+    asyncio.run(main())
+
+
+def test_unplayable_file_and_missing_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    require_mpv()
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    bad = tmp_path / "notes.mp4"
+    bad.write_bytes(b"this is not a video\n" * 100)
+
+    async def main() -> None:
+        with pytest.raises(MediaError, match="cannot"):
+            await Player.start(bad, HEADLESS)
+        with pytest.raises(MediaError, match="cannot read"):
+            await Player.start(tmp_path / "absent.mp4", HEADLESS)
+
+    asyncio.run(main())
+    assert not list(private.iterdir())  # no socket folder left behind
+
+
+def test_no_mpv_and_no_display(clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+
+    async def main() -> None:
+        with pytest.raises(MediaError, match="no display"):
+            await Player.start(clip, [])
+        monkeypatch.setenv("PATH", "/nonexistent")
+        with pytest.raises(MediaError, match="mpv is not installed"):
+            await Player.start(clip, HEADLESS)
+
+    asyncio.run(main())
+
+
+def test_mpv_args_from_option_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OBSERVER_MPV_ARGS", "--vo=null --ao='null'")
+    assert mpv_args(None) == ["--vo=null", "--ao=null"]
+    assert mpv_args("--mute") == ["--mute"]
+    with pytest.raises(MediaError):
+        mpv_args("'unclosed")
+
+
+def test_position_model_extrapolates_while_playing() -> None:
+    m = PositionModel(duration=10.0)
+    m.report(2.0, 100.0)
+    assert m.at(101.0) == 2.0  # paused
+    m.set_paused(False, 100.0)
+    assert m.at(101.5) == pytest.approx(3.5)
+    m.set_speed(0.5, 101.5)
+    assert m.at(103.5) == pytest.approx(4.5)
+    m.seek(9.9, 103.5)
+    assert m.at(200.0) == 10.0
+    m.set_paused(True, 200.0)
+    assert m.at(300.0) == 10.0
+
+
+def test_head_tail_hash(tmp_path: Path) -> None:
+    import hashlib
+
+    small = tmp_path / "a.mp4"
+    small.write_bytes(b"x" * 1000)
+    assert head_tail_sha256(small) == (
+        1000,
+        hashlib.sha256((1000).to_bytes(8, "big") + b"x" * 1000).hexdigest(),
+    )
+    big = tmp_path / "b.mkv"
+    body = b"a" * MIB + b"middle" + b"z" * MIB
+    big.write_bytes(body)
+    size = len(body)
+    expect = hashlib.sha256(size.to_bytes(8, "big") + b"a" * MIB + b"z" * MIB).hexdigest()
+    assert head_tail_sha256(big) == (size, expect)
+    assert mime_type("x.MP4") == "video/mp4" and mime_type("b.mkv") == "video/x-matroska"
