@@ -9,6 +9,7 @@ new review entries (the only change a session file ever receives).
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Iterator
 from functools import cached_property
@@ -75,6 +76,23 @@ class SegmentSpan:
 class Note:
     t: float
     text: str
+    kind: Literal["note", "sync"] = "note"
+    """``sync``: a sync mark, a moment easy to find in a camera recording (a clap)."""
+
+
+@attrs.frozen
+class Media:
+    """The video a session was coded from (or lined up with)."""
+
+    file: str
+    """The file's name (no folder: the session may travel without it)."""
+    bytes: int
+    duration: float
+    fps: float | None
+    sha256_head_tail: str
+    """SHA-256 of the size and the first and last MiB (observer.media.identity)."""
+    offset: float = 0.0
+    """Media time of session time 0 (0 for a session coded from the file)."""
 
 
 @attrs.frozen
@@ -137,6 +155,7 @@ class Session:
     notes: tuple[Note, ...] = ()
     ratings: dict[str, RatingValue] = attrs.field(factory=dict)
     reviews: tuple[Review, ...] = ()
+    media: Media | None = None
 
     @cached_property
     def book(self) -> Codebook:
@@ -264,6 +283,8 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
             yield p(f"{at}.end", "ends before it starts")
     for i, note in enumerate(s.notes):
         yield from check_time(f"notes[{i}].t", note.t)
+    if s.media is not None:
+        yield from _check_media(s.media, p)
     for i, pause in enumerate(s.pauses):
         yield from check_time(f"pauses[{i}].at", pause.at)
         if pause.wall_s < 0:
@@ -415,6 +436,19 @@ def _check_ratings(s: Session, book: Codebook, p: Any) -> Iterator[Problem]:
             )
 
 
+def _check_media(m: Media, p: Any) -> Iterator[Problem]:
+    if m.bytes < 0:
+        yield p("media.bytes", "must not be negative")
+    if not math.isfinite(m.duration) or m.duration < 0:
+        yield p("media.duration", "must be a time in seconds, not negative")
+    if m.fps is not None and not (math.isfinite(m.fps) and m.fps > 0):
+        yield p("media.fps", "must be a positive number of frames per second, or null")
+    if not math.isfinite(m.offset):
+        yield p("media.offset", "must be a time in seconds")
+    if not re.fullmatch(r"[0-9a-f]{64}", m.sha256_head_tail):
+        yield p("media.sha256_head_tail", "must be 64 lowercase hex digits (SHA-256)")
+
+
 def unstructure(session: Session) -> dict[str, Any]:
     data: dict[str, Any] = converter.unstructure(session)
     return data
@@ -429,6 +463,14 @@ def _register_hooks() -> None:
     # ``flags`` is absent from the file unless an event carries one.
     converter.register_unstructure_hook(
         Event, make_dict_unstructure_fn(Event, converter, flags=override(omit_if_default=True))
+    )
+    # A plain note and a session without media are written as before.
+    converter.register_unstructure_hook(
+        Note, make_dict_unstructure_fn(Note, converter, kind=override(omit_if_default=True))
+    )
+    converter.register_unstructure_hook(
+        Session,
+        make_dict_unstructure_fn(Session, converter, media=override(omit_if_default=True)),
     )
 
 

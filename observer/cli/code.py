@@ -8,6 +8,7 @@ the command starts fast and fails fast.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -31,15 +32,31 @@ from observer.cli import resolve_session_dir, session_dir_option
     help="Your observer id (asked in the form if omitted).",
 )
 @click.option("--label", default=None, help="Free text stored with the session.")
+@click.option(
+    "--video",
+    "video_path",
+    metavar="FILE",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Code from this recording: mpv plays it and the session clock is its position.",
+)
+@click.option(
+    "--mpv-args",
+    metavar="ARGS",
+    default=None,
+    help="Extra mpv arguments for --video (default: $OBSERVER_MPV_ARGS), e.g. '--vo=null'.",
+)
 @session_dir_option
 def code(
     codebook_arg: str | None,
     dyad: str | None,
     observer_id: str | None,
     label: str | None,
+    video_path: Path | None,
+    mpv_args: str | None,
     session_dir: object,
 ) -> None:
-    """Code a session live: form, clock, keys, end, session file."""
+    """Code a session live (or from a recording with --video): form, clock, keys, end, file."""
     from observer.startup import hold_collection
 
     hold_collection()  # until the first frame (observer.startup)
@@ -51,9 +68,24 @@ def code(
     if book is None and dyad and observer_id:
         book = load_codebook("cpp-attachment")
 
+    video = None
+    if video_path is not None:
+        from observer.media.mpv import MediaError, preflight
+        from observer.media.mpv import mpv_args as split_args
+
+        try:
+            args = split_args(mpv_args)
+            preflight(video_path, args)  # no mpv, no display, no file: exit 2 before any screen
+        except MediaError as error:
+            click.echo(f"observer: {error}", err=True)
+            sys.exit(2)
+        from observer.tui.coding.video import VideoControl
+
+        video = VideoControl(video_path, args)
+
     from observer.tui.coding.app import CodingApp
 
-    app = CodingApp(folder, book=book, dyad=dyad, observer=observer_id, label=label)
+    app = CodingApp(folder, book=book, dyad=dyad, observer=observer_id, label=label, video=video)
     try:
         app.run()
     finally:
@@ -67,6 +99,9 @@ def code(
     if app.crash is not None:
         raise app.crash  # observer's main: one line, the traceback logged, exit status 1
     result = app.result
+    if result.media_error:
+        click.echo(f"observer: {result.media_error}", err=True)
+        sys.exit(2)
     if result.problems:
         raise InputError(result.problems)
     if result.failure:

@@ -71,7 +71,9 @@ def make_header(
     observer: str,
     label: str = "",
     created: datetime | None = None,
+    media: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    extra = {} if media is None else {"media": media}
     return {
         "journal": JOURNAL_SCHEMA,
         "session": session_id,
@@ -85,6 +87,7 @@ def make_header(
         "observer": observer,
         "label": label,
         "created_at": (created or datetime.now(UTC)).isoformat(),
+        **extra,
     }
 
 

@@ -71,6 +71,7 @@ from observer.sessionfile import (
     SCHEMA,
     CodebookRef,
     Event,
+    Media,
     Note,
     Pause,
     RatingValue,
@@ -105,6 +106,8 @@ class SessionMeta:
     dyad: str
     observer: str
     label: str = ""
+    media: Media | None = None
+    """The video the session is coded from (``observer code --video``)."""
 
 
 @attrs.frozen
@@ -172,6 +175,12 @@ class Recorder:
         self.ratings: dict[str, Number | None] = {}
         self.segment_ratings: dict[tuple[str, str], Number | None] = {}
         self._sink = sink
+        self.position: Callable[[float], float] | None = None
+        """Coding from a video: the media position at a monotonic time (observer.media).
+        Set, every timed action is journaled with ``vt``, its media time, and stamped
+        with it; replay reads ``vt`` back, so a recovered session has the same times."""
+        self.media_timed = False
+        """True once an action was stamped with a media time (``vt``)."""
         self._undo: list[_Step] = []
         self._redo: list[_Step] = []
 
@@ -236,6 +245,17 @@ class Recorder:
         """A note at session time ``t`` (the screen takes it at the ctrl+n press)."""
         return self._run({"a": "note", "t": t, "text": _clean(text)})
 
+    def sync_mark(self, mono: float) -> Outcome:
+        """A sync mark (a note of kind ``sync``) at the key's time: a moment to find in
+        a camera recording, to line this session up with it (``replay --offset``)."""
+        return self._run({"a": "sync", "mono": mono})
+
+    def time_at(self, mono: float) -> float:
+        """Session time at monotonic ``mono``: the media position when coding from a video."""
+        if self.position is not None and self.clock.started:
+            return self.position(mono)
+        return self.clock.session_time(mono)
+
     def segment(self, segment_id: str, mono: float) -> Outcome:
         return self._run({"a": "segment", "segment": segment_id, "mono": mono})
 
@@ -246,6 +266,8 @@ class Recorder:
         return self._run({"a": "end", "mono": mono, "wall": _iso(wall)})
 
     def _run(self, action: dict[str, Any]) -> Outcome:
+        if self.position is not None and "mono" in action:
+            action["vt"] = self.position(action["mono"])
         outcome = self.apply(action)
         if outcome.changed:
             self.seq += 1
@@ -296,10 +318,18 @@ class Recorder:
         self.last_mono = mono
         return mono
 
-    def _stamp(self, mono: float) -> float:
-        t = self.clock.session_time(mono)
+    def _stamp(self, mono: float, action: dict[str, Any]) -> float:
+        if "vt" in action:
+            t = max(0.0, _number(action, "vt"))
+            self.media_timed = True
+        else:
+            t = self.clock.session_time(mono)
         self.last_t = max(self.last_t, t)
         return t
+
+    def _by_media(self, action: dict[str, Any]) -> bool:
+        """A media-timed action: the video's own pause, not the clock's, stops time."""
+        return "vt" in action
 
     def _do_key(self, action: dict[str, Any]) -> Outcome:
         char = _string(action, "key")
@@ -318,14 +348,19 @@ class Recorder:
             reason = f"{char!r} is not a key of this codebook"
         elif self.clock.state == "ready":
             reason = "the clock has not started: press space"
-        elif self.clock.state == "paused":
+        elif self.clock.state == "paused" and not self._by_media(action):
             reason = "paused: press space to resume"
         elif self.clock.state == "ended":
             reason = "the session has ended"
         if reason is not None:
             return Outcome(False, "refused", f"refused: {reason}", code=code, changed=closed)
         assert code is not None
-        return self._code(code, self._stamp(mono))
+        t = self._stamp(mono, action)
+        running = self.state.running.get(code.id)
+        if running is not None and t < running.start:
+            reason = f"{code.label} started at {running.start:.2f} s, after the playhead"
+            return Outcome(False, "refused", f"refused: {reason}", code=code, changed=closed)
+        return self._code(code, t)
 
     def _code(self, code: Code, t: float) -> Outcome:
         state = self.state
@@ -395,7 +430,7 @@ class Recorder:
         if self.clock.state == "ended":
             return Outcome(False, "refused", "refused: the session has ended")
         new = self.clock.toggle(mono, wall)
-        t = self._stamp(mono)
+        t = self._stamp(mono, action)
         message = {"running": "clock running", "paused": "clock paused"}[new]
         if new == "running" and self.clock.pauses:
             message = f"clock resumed after {self.clock.pauses[-1].wall_s:.1f} s"
@@ -443,6 +478,16 @@ class Recorder:
         self._commit("note", [AddNote(Note(t, text))])
         return Outcome(True, "note", "note added", t, changed=True)
 
+    def _do_sync(self, action: dict[str, Any]) -> Outcome:
+        mono = self._mono(action)
+        if self.ended:
+            return Outcome(False, "refused", "refused: the session has ended")
+        if not self.clock.started:
+            return Outcome(False, "refused", "refused: the clock has not started: press space")
+        t = self._stamp(mono, action)
+        self._commit("sync mark", [AddNote(Note(t, "sync mark", "sync"))])
+        return Outcome(True, "note", "sync mark", t, changed=True)
+
     def _do_segment(self, action: dict[str, Any]) -> Outcome:
         segment_id = _string(action, "segment")
         mono = self._mono(action)
@@ -452,9 +497,11 @@ class Recorder:
         if self.clock.state in ("ready", "ended"):
             reason = "the clock has not started" if not self.clock.started else "it has ended"
             return Outcome(False, "refused", f"refused: {reason}")
-        t = self._stamp(mono)
+        t = self._stamp(mono, action)
         segments = self.state.segments
         open_span = segments[-1] if segments and segments[-1].end is None else None
+        if open_span is not None and t < open_span.start:
+            return Outcome(False, "refused", "refused: the open segment starts after the playhead")
         self._commit(f"segment {segment_id}", [OpenSegment(LiveSegment(segment_id, t), open_span)])
         return Outcome(True, "segment", f"segment: {segment.label}", t, changed=True)
 
@@ -492,6 +539,8 @@ class Recorder:
         if self.ended:
             return Outcome(False, "refused", "refused: the session has already ended")
         t = self.clock.stop(mono)
+        if self._by_media(action):
+            t = self._stamp(mono, action)
         self.last_t = max(self.last_t, t)
         self.ended_wall = wall or datetime.now(UTC)
         touched = self._close_all(t, flag=None)
@@ -503,10 +552,10 @@ class Recorder:
     def _close_all(self, t: float, flag: str | None) -> tuple[LiveEvent, ...]:
         touched = tuple(self.state.running.values())
         for event in touched:
-            StopState(event, t, flag).apply(self.state)
+            StopState(event, max(t, event.start), flag).apply(self.state)
         segments = self.state.segments
         if segments and segments[-1].end is None:
-            CloseSegment(segments[-1], t).apply(self.state)
+            CloseSegment(segments[-1], max(t, segments[-1].start)).apply(self.state)
         return touched
 
     # --- the session file ---------------------------------------------------------
@@ -537,7 +586,10 @@ class Recorder:
 
     def _build(self, status: Literal["complete", "recovered"], ended: datetime) -> Session:
         book, meta = self.book, self.meta
-        duration = round_time(max(self.clock.final_time, self.last_t))
+        final = self.last_t if self.media_timed else self.clock.final_time
+        duration = round_time(
+            max(final, self.last_t, *(e.end or e.start for e in self.state.events))
+        )
         assert self.clock.started_wall is not None
         events = sorted(self.state.events, key=lambda e: e.start)
         return Session(
@@ -551,7 +603,9 @@ class Recorder:
             started_at=self.clock.started_wall.isoformat(),
             ended_at=ended.isoformat(),
             duration=duration,
-            pauses=tuple(Pause(round_time(p.at), round_time(p.wall_s)) for p in self.clock.pauses),
+            pauses=()
+            if self.media_timed
+            else tuple(Pause(round_time(p.at), round_time(p.wall_s)) for p in self.clock.pauses),
             segments=tuple(
                 SegmentSpan(s.segment, round_time(s.start), _round(s.end))
                 for s in self.state.segments
@@ -560,8 +614,12 @@ class Recorder:
                 Event(e.code, round_time(e.start), _round(e.end), dict(e.modifiers), tuple(e.flags))
                 for e in events
             ),
-            notes=tuple(Note(min(round_time(n.t), duration), n.text) for n in self.state.notes),
+            notes=tuple(
+                Note(min(round_time(n.t), duration), n.text, n.kind)
+                for n in sorted(self.state.notes, key=lambda n: n.t)
+            ),
             ratings=self._ratings(),
+            media=meta.media,
         )
 
     def _ratings(self) -> dict[str, RatingValue]:
@@ -584,6 +642,7 @@ _HANDLERS: dict[str, Callable[[Recorder, dict[str, Any]], Outcome]] = {
     "redo": Recorder._do_redo,
     "note": Recorder._do_note,
     "segment": Recorder._do_segment,
+    "sync": Recorder._do_sync,
     "rating": Recorder._do_rating,
     "end": Recorder._do_end,
 }

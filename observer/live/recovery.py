@@ -35,7 +35,8 @@ from observer.live.journal import (
     read_journal,
 )
 from observer.live.recorder import CLOSED_AT_RECOVERY, Recorder, ReplayError, SessionMeta
-from observer.sessionfile import SESSION_ID_PATTERN, Session, load_session, write_session
+from observer.sessionfile import SESSION_ID_PATTERN, Media, Session, load_session, write_session
+from observer.structure import structure
 
 RECOVERED_SUFFIX = ".recovered"
 EMPTY_SUFFIX = ".empty"
@@ -72,7 +73,13 @@ def parse_header(header: dict[str, Any], file: str) -> tuple[SessionMeta, Codebo
         raise fail(f"the embedded codebook is invalid: {exc.problems[0]}") from None
     if ref.get("sha256") != book.sha256:
         raise fail("the codebook's sha256 does not match its document")
-    meta = SessionMeta(session_id, fields["dyad"], fields["observer"], fields["label"])
+    media = None
+    if header.get("media") is not None:
+        try:
+            media = structure(header["media"], Media, file=file)
+        except InputError as exc:
+            raise fail(f"the media description is invalid: {exc.problems[0]}") from None
+    meta = SessionMeta(session_id, fields["dyad"], fields["observer"], fields["label"], media)
     return meta, book
 
 

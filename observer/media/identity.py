@@ -11,6 +11,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from observer.sessionfile import Media
+
 MIB = 1 << 20
 
 MIME_TYPES = {
@@ -45,3 +47,9 @@ def head_tail_sha256(path: Path) -> tuple[int, str]:
 def mime_type(name: str) -> str:
     """The MIME type ELAN expects for a media file name (by its extension)."""
     return MIME_TYPES.get(Path(name).suffix.lower(), "video/*")
+
+
+def describe(path: Path, duration: float, fps: float | None, offset: float = 0.0) -> Media:
+    """The session's ``media`` field for ``path`` (as mpv reported its duration and fps)."""
+    size, digest = head_tail_sha256(path)
+    return Media(path.name, size, round(duration, 3), fps, digest, offset)

@@ -165,6 +165,12 @@ class Player:
             raise MediaError(f"{path}: mpv did not open the file in time") from None
         if duration is None:
             raise MediaError(f"{path}: mpv cannot play this file: is it a video?")
+        if self.fps is None:  # its change may come after the duration's
+            try:
+                fps = await self.get("container-fps")
+            except MediaError:
+                fps = None  # audio, or a stream without a frame rate
+            self.fps = float(fps) if isinstance(fps, int | float) and fps > 0 else None
 
     async def close(self) -> None:
         """Quit mpv (killing it if it does not quit) and remove the socket folder."""
@@ -202,48 +208,55 @@ class Player:
 
     # --- commands -----------------------------------------------------------------
 
-    async def command(self, *args: Any) -> Any:
-        """Send one command; return its data, raise MediaError on an mpv error."""
+    def send(self, *args: Any) -> asyncio.Future[Any]:
+        """Send one command now (no await needed: the model was already updated by the
+        caller); the future gets its data, or MediaError on an mpv error."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         if not self.alive:
-            raise MediaError("mpv has stopped: reopen the video")
+            future.set_exception(MediaError("mpv has stopped: reopen the video"))
+            return future
         self._next_id += 1
         rid = self._next_id
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._waiting[rid] = future
-        self._writer.write(orjson.dumps({"command": list(args), "request_id": rid}) + b"\n")
         try:
-            await self._writer.drain()
+            self._writer.write(orjson.dumps({"command": list(args), "request_id": rid}) + b"\n")
         except OSError:
             self._waiting.pop(rid, None)
-            raise MediaError("mpv has stopped: reopen the video") from None
-        return await future
+            future.set_exception(MediaError("mpv has stopped: reopen the video"))
+        return future
+
+    async def command(self, *args: Any) -> Any:
+        """Send one command and wait for its data (MediaError on an mpv error)."""
+        return await self.send(*args)
 
     async def get(self, name: str) -> Any:
         return await self.command("get_property", name)
 
-    async def set_pause(self, paused: bool, mono: float | None = None) -> None:
-        self.model.set_paused(paused, self.now() if mono is None else mono)
-        await self.command("set_property", "pause", paused)
+    # Each control updates the model at once, at the key's own time (``mono``), then
+    # sends the command; await the returned future to wait for mpv's answer.
 
-    async def set_speed(self, speed: float, mono: float | None = None) -> float:
+    def set_pause(self, paused: bool, mono: float | None = None) -> asyncio.Future[Any]:
+        self.model.set_paused(paused, self.now() if mono is None else mono)
+        return self.send("set_property", "pause", paused)
+
+    def set_speed(self, speed: float, mono: float | None = None) -> asyncio.Future[Any]:
+        """Clamped to 0.25x-4x (``self.speed`` is the speed set)."""
         speed = min(MAX_SPEED, max(MIN_SPEED, speed))
         self.model.set_speed(speed, self.now() if mono is None else mono)
-        await self.command("set_property", "speed", speed)
-        return speed
+        return self.send("set_property", "speed", speed)
 
-    async def seek(self, position: float, mono: float | None = None) -> float:
-        """Seek exactly to ``position`` (clamped to the file); return where."""
+    def seek(self, position: float, mono: float | None = None) -> asyncio.Future[Any]:
+        """Seek exactly to ``position``, clamped to the file."""
         position = max(0.0, position)
         if self.model.duration is not None:
             position = min(position, self.model.duration)
         self.model.seek(position, self.now() if mono is None else mono)
-        await self.command("seek", position, "absolute+exact")
-        return position
+        return self.send("seek", position, "absolute+exact")
 
-    async def frame_step(self, *, back: bool = False) -> None:
+    def frame_step(self, *, back: bool = False, mono: float | None = None) -> asyncio.Future[Any]:
         """One frame forward or back (mpv pauses); the model follows mpv's report."""
-        self.model.set_paused(True, self.now())
-        await self.command("frame-back-step" if back else "frame-step")
+        self.model.set_paused(True, self.now() if mono is None else mono)
+        return self.send("frame-back-step" if back else "frame-step")
 
     # --- reading ------------------------------------------------------------------
 

@@ -35,9 +35,11 @@ if TYPE_CHECKING:
 
     from observer.live.journal import JournalWriter
     from observer.live.recorder import Recorder
+    from observer.sessionfile import Media as MediaInfo
     from observer.sessionfile import Session
     from observer.tui.coding.end import Ratings
     from observer.tui.coding.form import Metadata
+    from observer.tui.coding.video import VideoControl
 
 CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
 
@@ -67,6 +69,8 @@ class CodeResult:
     """Bad input (an unusable session folder): exit status 2."""
     failure: str | None = None
     """The session file could not be written (the journal is kept): exit status 1."""
+    media_error: str | None = None
+    """``--video``: mpv could not play the file (one line saying what to do): exit status 2."""
 
 
 class CodingApp(App[None]):
@@ -89,8 +93,11 @@ class CodingApp(App[None]):
         label: str | None = None,
         journals: list[Path] | None = None,
         now: Callable[[], float] = time.monotonic,
+        video: VideoControl | None = None,
     ) -> None:
         super().__init__()
+        self.video = video
+        """``--video``: the recording being coded (observer.tui.coding.video)."""
         self.folder = folder
         self.book = book
         self.dyad, self.observer, self.label = dyad, observer, label
@@ -153,7 +160,9 @@ class CodingApp(App[None]):
             self.open_journal()
 
     def _coding_screen(self, meta: Metadata) -> CodingScreen:
-        return CodingScreen(meta.book, meta.dyad, meta.observer, self.now, self.saved)
+        screen = CodingScreen(meta.book, meta.dyad, meta.observer, self.now, self.saved)
+        screen.video = self.video
+        return screen
 
     def show_coding(self, meta: Metadata | None) -> None:
         """After the metadata form: the coding screen."""
@@ -165,15 +174,45 @@ class CodingApp(App[None]):
             self.call_after_refresh(self.open_journal)
 
     def open_journal(self) -> None:
-        """Create the journal (checking the folder) and give the screen its recorder."""
+        """Create the journal (checking the folder) and give the screen its recorder;
+        with ``--video``, once mpv plays the file (its description goes in the journal)."""
+        if self.video is not None:
+            self.run_worker(self._open_video(), group="video", exclusive=True)
+        else:
+            self._open_journal()
+
+    async def _open_video(self) -> None:
+        from observer.media.identity import describe
+        from observer.media.mpv import MediaError
+
+        video = self.video
+        assert video is not None
+        try:
+            player = await video.open()
+            media = describe(video.path, player.duration or 0.0, player.fps)
+        except (MediaError, OSError) as error:
+            self.result.media_error = str(error)
+            self.exit(return_code=2)
+            return
+        self._open_journal(media)
+
+    def _open_journal(self, media: MediaInfo | None = None) -> None:
         from observer.live.ids import new_session_id
         from observer.live.journal import JournalWriter, make_header
         from observer.live.recorder import Recorder, SessionMeta
+        from observer.structure import converter
 
         meta, screen = self.metadata, self.coding_screen
         assert meta is not None and screen is not None
         session_id = new_session_id(meta.dyad, meta.observer, self.folder)
-        header = make_header(session_id, meta.book, meta.dyad, meta.observer, meta.label)
+        header = make_header(
+            session_id,
+            meta.book,
+            meta.dyad,
+            meta.observer,
+            meta.label,
+            media=None if media is None else converter.unstructure(media),
+        )
         try:
             self.writer = JournalWriter.create(
                 self.folder, header, on_ack=self.saved.on_ack, on_status=self.saved.on_status
@@ -182,8 +221,11 @@ class CodingApp(App[None]):
             self.result.problems.extend(error.problems)
             self.exit(return_code=2)
             return
-        info = SessionMeta(session_id, meta.dyad, meta.observer, meta.label)
+        info = SessionMeta(session_id, meta.dyad, meta.observer, meta.label, media)
         self.recorder = Recorder(meta.book, info, sink=self.writer.append)
+        if self.video is not None:
+            self.recorder.position = self.video.position
+            self.video.on_lost = screen.video_lost
         # Before the clock can start: collect start-up garbage, then move every live
         # object out of the collector's sight. A full collection then scans only what
         # coding creates, instead of also ~50,000 start-up objects each time (about
@@ -193,7 +235,9 @@ class CodingApp(App[None]):
         self.froze = True
         screen.attach(self.recorder)
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
+        if self.video is not None:
+            await self.video.close()
         if self.froze:  # give frozen objects back to the collector (tests run many apps)
             gc.unfreeze()
             self.froze = False
@@ -240,7 +284,7 @@ class CodingApp(App[None]):
             return
         from observer.tui.coding.end import ConfirmEnd
 
-        t = rec.clock.session_time(mono)
+        t = rec.time_at(mono)
         confirm = ConfirmEnd(t, len(rec.events), quitting)
         self.push_screen(confirm, lambda answer: self.confirmed(answer or "", mono))
 

@@ -47,6 +47,7 @@ from observer.tui.widgets.legend import KeyLegend
 if TYPE_CHECKING:
     from observer.live.journal import JournalStatus
     from observer.live.recorder import Outcome, Recorder
+    from observer.tui.coding.video import VideoControl
 
 REPEAT_S = 0.15
 """Same state key again within this many seconds: a held key's auto-repeat, refused."""
@@ -115,6 +116,8 @@ class CodingScreen(Screen[None]):
         self._rows_by_event: dict[int, list[int]] = {}
         """Log rows showing each live event (by ``id(event)``), to redraw them when it changes."""
         self.refused = 0
+        self.video: VideoControl | None = None
+        """Coding from a video: its keys come first (observer.tui.coding.video)."""
 
     @property
     def recorder(self) -> Recorder:
@@ -157,7 +160,7 @@ class CodingScreen(Screen[None]):
     # --- periodic display -------------------------------------------------------
 
     def session_now(self) -> float:
-        return self.recorder.clock.session_time(self.now())
+        return self.recorder.time_at(self.now())
 
     def tick(self) -> None:
         rec = self._recorder
@@ -167,7 +170,8 @@ class CodingScreen(Screen[None]):
         t = self.session_now()
         clock = self.query_one(ClockDisplay)
         clock.show(t)
-        clock.set_class(rec.clock.state != "running", "-stopped")
+        stopped = rec.clock.state != "running" or (self.video is not None and self.video.stopped)
+        clock.set_class(stopped, "-stopped")
         self.query_one("#running", Static).update(running_text(rec, t))
         self.query_one(KeyLegend).set_running(frozenset(rec.running))
         self.query_one("#status", Static).update(self.status_text())
@@ -183,6 +187,8 @@ class CodingScreen(Screen[None]):
         }[state]
         text = Text()
         text.append(*badge)
+        if self.video is not None:
+            text.append_text(self.video.status(self.now()))
         if rec is None:
             text.append(f"  {self.who}", style="dim")
             return text
@@ -216,6 +222,11 @@ class CodingScreen(Screen[None]):
     # --- keys -------------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
+        if self.video is not None and self.video.typing_time:
+            if event.key == "escape":
+                event.stop()
+                self.video.close_time_input(self, None)
+            return
         if self.note_at is not None:
             if event.key == "escape":
                 event.stop()
@@ -231,6 +242,8 @@ class CodingScreen(Screen[None]):
             return True
         if self._recorder is None:
             self._early.append((key, mono, character))
+            return True
+        if self.video is not None and self.video.press(self, key, mono):
             return True
         handler = self._timed.get(key)
         if handler is not None:
@@ -275,11 +288,7 @@ class CodingScreen(Screen[None]):
             if outcome.kind not in ("modifier", "skip"):
                 t = outcome.t
                 if t is None:
-                    t = (
-                        self.session_now()
-                        if mono is None
-                        else self.recorder.clock.session_time(mono)
-                    )
+                    t = self.session_now() if mono is None else self.recorder.time_at(mono)
                 log.append(LogRow(t, key, text or outcome.message, style=INFO_STYLE))
             for event in outcome.events:  # a modifier set, an undo or redo: redraw their rows
                 for index in self._rows_by_event.get(id(event), ()):
@@ -305,7 +314,7 @@ class CodingScreen(Screen[None]):
         text.append(f" {key} ", style="reverse " + REFUSED_STYLE)
         text.append(f" ✗ {message}", style=REFUSED_STYLE)
         self.say(text, refused=True)
-        t = self.session_now() if mono is None else self.recorder.clock.session_time(mono)
+        t = self.session_now() if mono is None else self.recorder.time_at(mono)
         self.query_one(EventLog).append(LogRow(t, key, message, style="red"))
 
     def on_paste(self, event: events.Paste) -> None:
@@ -333,7 +342,7 @@ class CodingScreen(Screen[None]):
         if not self.recorder.clock.started:  # a note lives on the session clock
             self.refuse("^n", "the clock has not started: press space first", mono)
             return
-        self.note_at = self.recorder.clock.session_time(mono)
+        self.note_at = self.recorder.time_at(mono)
         note = self.query_one("#note", Input)
         note.value = ""
         self.add_class("-noting")
@@ -343,6 +352,9 @@ class CodingScreen(Screen[None]):
         if event.input.id == "note":
             event.stop()
             self.close_note(save=True)
+        elif event.input.id == "goto" and self.video is not None:
+            event.stop()
+            self.video.close_time_input(self, event.value)
 
     def close_note(self, *, save: bool) -> None:
         note = self.query_one("#note", Input)
@@ -357,6 +369,16 @@ class CodingScreen(Screen[None]):
                 self.refuse("^n", "empty note not saved")
         else:
             self.say(Text("note cancelled", style=INFO_STYLE))
+
+    def video_lost(self) -> None:
+        """mpv went away: the playhead (the clock) stopped; nothing coded is lost."""
+        at = format_clock(self.session_now()) if self.attached else "0"
+        message = f"the video closed at {at}: every action is saved · ctrl+o reopens it"
+        self.say(Text(message, style=REFUSED_STYLE), refused=True)
+        self.tick()
+
+    def sync_mark(self, mono: float) -> None:
+        self.acknowledge("^k", self.recorder.sync_mark(mono), mono, text="sync mark")
 
     def next_segment(self, mono: float) -> None:
         book, rec = self.recorder.book, self.recorder
@@ -411,6 +433,7 @@ class CodingScreen(Screen[None]):
         "ctrl+z": undo,
         "ctrl+y": redo,
         "ctrl+n": open_note,
+        "ctrl+k": sync_mark,
         "ctrl+e": end,
         "ctrl+q": quit,
         "f2": next_segment,

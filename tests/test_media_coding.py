@@ -1,0 +1,196 @@
+"""``observer code --video``: the coding screen driven by a real headless mpv.
+
+Times: keys go through ``CodingScreen.press(key, mono)`` with the real monotonic
+time of the press (the path ``on_key`` takes with ``event.time``), and each event's
+time is checked against mpv's own ``time-pos`` read back over IPC.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.media import FPS, HEADLESS, make_clip
+from textual.widgets import Input
+
+from observer.codebook import load_codebook
+from observer.live.recovery import recover
+from observer.sessionfile import load_session
+from observer.tui.coding.app import CodingApp
+from observer.tui.coding.end import ConfirmEnd, RatingsForm, Summary
+from observer.tui.coding.screen import CodingScreen
+from observer.tui.coding.video import VideoControl, parse_time
+
+BOOK = load_codebook("cpp-attachment")
+FRAME = 1 / FPS
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_clip(tmp_path_factory.mktemp("clip"))
+
+
+def app_for(folder: Path, clip: Path) -> CodingApp:
+    video = VideoControl(clip, list(HEADLESS))
+    return CodingApp(folder, book=BOOK, dyad="D012", observer="obs1", journals=[], video=video)
+
+
+async def until(pilot: Any, condition: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        await pilot.pause(0.01)
+
+
+async def coding(pilot: Any) -> CodingScreen:
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, CodingScreen) and app.screen.attached)
+    return app.screen  # type: ignore[no-any-return]
+
+
+async def true_position(player: Any, mono: float) -> float:
+    """mpv's own position at ``mono``: ``time-pos`` read over IPC, taken back to ``mono``
+    by the time that passed before the read (half the round trip)."""
+    sent = time.monotonic()
+    pos = float(await player.get("time-pos"))
+    got = time.monotonic()
+    return pos - ((sent + got) / 2 - mono) * (0.0 if player.paused else player.speed)
+
+
+def test_code_from_the_video(tmp_path: Path, clip: Path) -> None:
+    async def main() -> None:
+        app = app_for(tmp_path, clip)
+        async with app.run_test() as pilot:
+            screen = await coding(pilot)
+            video = app.video
+            assert video is not None and video.player is not None
+            player = video.player
+            times: list[tuple[str, float]] = []  # (code key, true position at the press)
+
+            async def code(char: str) -> None:
+                mono = time.monotonic()
+                screen.press(char, mono, char)
+                times.append((char, await true_position(player, mono)))
+
+            screen.press("space", time.monotonic(), " ")  # starts the session, plays
+            await asyncio.sleep(0.5)
+            await code("o")
+            await code("s")  # a state
+            await asyncio.sleep(0.3)
+            screen.press("space", time.monotonic(), " ")  # pause the video
+            await until(pilot, lambda: player.paused)
+            assert "❚❚" in str(screen.status_text())
+            await code("o")  # coding on a still frame
+            screen.press("f6", time.monotonic())
+            await until(pilot, lambda: player.frame is not None and player.model.reported > 0)
+            await asyncio.sleep(0.2)
+            await code("d")
+            screen.press("shift+left", time.monotonic())  # back 5 s (clamped at 0)
+            await asyncio.sleep(0.2)
+            await code("o")  # before every other event: nothing deleted, sorted in the file
+            screen.press("s", time.monotonic(), "s")  # stopping s before its start: refused
+            assert "after the playhead" in str(screen.query_one("#prompt").render())
+            screen.press("f8", time.monotonic())
+            assert player.speed == 2.0
+            screen.press("f7", time.monotonic())
+            screen.press("f7", time.monotonic())
+            assert player.speed == 0.5
+            screen.press("ctrl+t", time.monotonic())
+            await pilot.pause()
+            field = screen.query_one("#goto", Input)
+            field.value = "0:03.5"
+            await field.action_submit()
+            await until(pilot, lambda: abs(player.model.reported - 3.5) <= FRAME)
+            assert "playhead → 00:03" in str(screen.query_one("#prompt").render())
+            screen.press("space", time.monotonic(), " ")  # play at half speed
+            await asyncio.sleep(0.4)
+            await code("o")
+            screen.press("ctrl+k", time.monotonic())  # sync mark
+            screen.press("space", time.monotonic(), " ")
+            screen.press("ctrl+e", time.monotonic())
+            await until(pilot, lambda: isinstance(app.screen, ConfirmEnd))
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, RatingsForm))
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: isinstance(app.screen, Summary))
+            await pilot.press("enter")
+        [path] = tmp_path.glob("*.json")
+        session = load_session(path)
+        starts = [e.start for e in session.events]
+        assert starts == sorted(starts)
+        coded = sorted(times, key=lambda kt: kt[1])
+        assert len(session.events) == len(coded)
+        for event, (char, truth) in zip(session.events, coded, strict=True):
+            assert BOOK.code_by_id[event.code].key == char
+            assert event.start == pytest.approx(truth, abs=FRAME), event
+        state = next(e for e in session.events if e.code == "cg-shares-play")
+        assert state.end is not None and state.end >= state.start
+        assert session.media is not None
+        assert session.media.file == clip.name and session.media.fps == FPS
+        assert session.media.offset == 0 and session.media.bytes == clip.stat().st_size
+        assert [n.kind for n in session.notes] == ["sync"]
+        assert session.pauses == ()
+        assert not player.alive and not player.folder.exists()  # mpv quit, socket removed
+
+    asyncio.run(main())
+
+
+def test_mpv_killed_mid_session_loses_nothing(tmp_path: Path, clip: Path) -> None:
+    async def main() -> None:
+        app = app_for(tmp_path, clip)
+        async with app.run_test() as pilot:
+            screen = await coding(pilot)
+            assert app.video is not None and app.video.player is not None
+            player = app.video.player
+            screen.press("space", time.monotonic(), " ")
+            await asyncio.sleep(0.3)
+            screen.press("o", time.monotonic(), "o")
+            player.process.kill()
+            await until(pilot, lambda: not player.alive)
+            assert "VIDEO CLOSED" in str(screen.status_text())
+            assert "ctrl+o reopens" in str(screen.query_one("#prompt").render())
+            stood = screen.session_now()
+            await asyncio.sleep(0.2)
+            assert screen.session_now() == stood  # the clock stopped
+            screen.press("right", time.monotonic())  # refused, says how to reopen
+            screen.press("ctrl+o", time.monotonic())
+            await until(pilot, lambda: app.video is not None and app.video.alive)
+            assert app.video.player is not player
+            assert app.video.position(time.monotonic()) == pytest.approx(stood, abs=FRAME)
+            assert app.writer is not None
+            journal = app.writer.path
+            app.exit()
+        assert app.close_unfinished() == journal  # as `observer code` does after the app
+        recovered = recover(journal)
+        assert recovered.session_path is not None
+        session = load_session(recovered.session_path)
+        assert [e.code for e in session.events] == ["ch-bids"]
+        assert session.media is not None and session.media.file == clip.name
+
+    asyncio.run(main())
+
+
+def test_unplayable_video_exits_2(tmp_path: Path) -> None:
+    make_clip(tmp_path)  # skips without mpv
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"not a video" * 50)
+
+    async def main() -> None:
+        app = app_for(tmp_path, bad)
+        async with app.run_test() as pilot:
+            await until(pilot, lambda: app.result.media_error is not None)
+        assert app.return_code == 2
+        assert "cannot" in (app.result.media_error or "")
+        assert not list(tmp_path.glob("*.journal.jsonl"))
+
+    asyncio.run(main())
+
+
+def test_parse_time() -> None:
+    assert parse_time("12.5") == 12.5
+    assert parse_time("1:02.5") == 62.5
+    assert parse_time(" 2:00 ") == 120
+    assert parse_time("abc") is None and parse_time("") is None
