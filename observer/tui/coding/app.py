@@ -256,7 +256,8 @@ class CodingApp(App[None]):
         from observer.tui.coding.help import HelpScreen
 
         if self.coding_screen is not None and not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.coding_screen.book))
+            video = self.video is not None
+            self.push_screen(HelpScreen(self.coding_screen.book, video=video))
 
     def action_request_quit(self) -> None:
         """ctrl+q anywhere the coding screen did not take it (it takes it when coding)."""

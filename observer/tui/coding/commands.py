@@ -18,6 +18,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Undo the last action", "ctrl+z", "ctrl+z"),
     ("Redo", "ctrl+y", "ctrl+y"),
     ("Add a note", "ctrl+n", "ctrl+n"),
+    ("Add a sync mark", "ctrl+k", "ctrl+k"),
     ("Start the next segment", "F2", "f2"),
     ("Choose a segment to start", "ctrl+g", "ctrl+g"),
     ("End the session", "ctrl+e", "ctrl+e"),
@@ -33,7 +34,12 @@ class CodingCommands(Provider):
         if not isinstance(screen, CodingScreen):
             return []
         out: list[tuple[str, str, Callable[[], None]]] = []
-        for title, keys, key in COMMANDS:
+        commands = list(COMMANDS)
+        if screen.video is not None:
+            from observer.tui.coding.video import VIDEO_KEYS
+
+            commands += [(f"Video: {what}", shown, key) for key, shown, what in VIDEO_KEYS]
+        for title, keys, key in commands:
 
             def run(key: str = key, screen: CodingScreen = screen) -> None:
                 screen.press(key, time.monotonic())

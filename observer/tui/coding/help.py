@@ -22,6 +22,7 @@ RESERVED = (
     ("ctrl+z", "undo the last action (any depth)"),
     ("ctrl+y", "redo"),
     ("ctrl+n", "note, stamped at the press: type it, enter saves, escape cancels"),
+    ("ctrl+k", "sync mark at the press (a clap to find in a camera recording)"),
     ("F2", "start the next segment (ends the open one)"),
     ("ctrl+g, then a key", "start a chosen segment"),
     ("ctrl+e", "end the session: confirm, ratings (ctrl+s saves), file written"),
@@ -33,13 +34,20 @@ RESERVED = (
 SCROLL_KEYS = frozenset({"up", "down", "pageup", "pagedown", "home", "end"})
 
 
-def help_table(book: Codebook) -> Table:
+def help_table(book: Codebook, *, video: bool = False) -> Table:
     table = Table(box=None, pad_edge=False, show_header=False, expand=True)
     table.add_column(style="bold", no_wrap=True)
     table.add_column(ratio=1)
     table.add_row(Text("SCREEN KEYS", style="bold underline"), "")
     for key, what in RESERVED:
         table.add_row(key, what)
+    if video:
+        from observer.tui.coding.video import VIDEO_KEYS
+
+        table.add_row("", "")
+        table.add_row(Text("VIDEO", style="bold underline"), "the clock is the video position")
+        for _, shown, what in VIDEO_KEYS:
+            table.add_row(shown, what)
     for actor in book.actors:
         streams = [s for s in book.streams if s.actor.id == actor.id]
         if not streams:
@@ -74,13 +82,14 @@ def help_table(book: Codebook) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
-    def __init__(self, book: Codebook) -> None:
+    def __init__(self, book: Codebook, *, video: bool = False) -> None:
         super().__init__()
         self.book = book
+        self.video = video
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Static(help_table(self.book))
+            yield Static(help_table(self.book, video=self.video))
         yield Static("F1 / escape closes · any coding key closes help and is coded", id="help-keys")
 
     def on_key(self, event: events.Key) -> None:

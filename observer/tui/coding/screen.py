@@ -146,7 +146,12 @@ class CodingScreen(Screen[None]):
         yield Static(id="prompt")
         yield Input(id="note", placeholder="note text · enter saves · escape cancels")
         yield EventLog(self._render_row, id="log")
-        yield Static(HINTS, id="hints")
+        if self.video is not None:
+            from observer.tui.coding.video import HINTS as VIDEO_HINTS
+
+            yield Static(VIDEO_HINTS, id="hints")
+        else:
+            yield Static(HINTS, id="hints")
 
     def _render_row(self, row: LogRow) -> Text:
         assert self._renderer is not None

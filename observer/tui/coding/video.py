@@ -45,6 +45,23 @@ VIDEO_KEYS: tuple[tuple[str, str, str], ...] = (
     ("ctrl+t", "ctrl+t", "go to a typed time (seconds or m:ss.s), enter goes, escape cancels"),
     ("ctrl+o", "ctrl+o", "reopen the video if mpv was closed"),
 )
+HINTS = Text.assemble(
+    *(
+        part
+        for key, what in (
+            ("space", "play"),
+            ("←→", "1s"),
+            ("⇧←→", "5s"),
+            ("F5 F6", "frame"),
+            ("F7 F8", "speed"),
+            ("^t", "go to"),
+            ("^k", "sync"),
+            ("F1", "help"),
+        )
+        for part in ("  ", (key, "bold"), f" {what}")
+    )
+)[1:]
+"""The hint line of the coding screen with a video (F1 has every key)."""
 SEEKS = {"left": -1.0, "right": 1.0, "shift+left": -5.0, "shift+right": 5.0}
 TIME_PATTERN = re.compile(r"^\s*(?:(\d+):)?(\d+(?:\.\d*)?)\s*$")
 
