@@ -13,8 +13,12 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from observer.tui.replay.video import ReplayVideo
 
 
 @click.command()
@@ -42,7 +46,35 @@ import click
     show_default=True,
     help="Compare mode: seconds two onsets may differ and still pair (as observer agree).",
 )
-def replay(session_path: Path, speed: float, compare_path: Path | None, tolerance: float) -> None:
+@click.option(
+    "--video",
+    "video_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Play this recording with the replay: every jump seeks it, playing follows it.",
+)
+@click.option(
+    "--offset",
+    type=float,
+    default=None,
+    help="--video: media time (s) of session time 0 (default: the session's own, else 0).",
+)
+@click.option(
+    "--mpv-args",
+    metavar="ARGS",
+    default=None,
+    help="Extra mpv arguments for --video (default: $OBSERVER_MPV_ARGS), e.g. '--vo=null'.",
+)
+def replay(
+    session_path: Path,
+    speed: float,
+    compare_path: Path | None,
+    tolerance: float,
+    video_path: Path | None,
+    offset: float | None,
+    mpv_args: str | None,
+) -> None:
     """Replay a coded session in time, review it, or compare two observers' codings."""
     from observer import jsonio
     from observer.errors import InputError
@@ -59,6 +91,9 @@ def replay(session_path: Path, speed: float, compare_path: Path | None, toleranc
     # untouched); without one, they run first, and a bad file never starts the app.
     data = jsonio.read_bytes(session_path)
     other_data = jsonio.read_bytes(compare_path) if compare_path is not None else None
+    video = None
+    if video_path is not None:
+        video = _video(video_path, data, offset, mpv_args)
     opened = None
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         from observer.replay.loading import open_replay
@@ -80,10 +115,41 @@ def replay(session_path: Path, speed: float, compare_path: Path | None, toleranc
         other_data=other_data,
         speed=speed,
         tolerance=tolerance,
+        video=video,
     )
     problems = app.run()
+    if app.media_error:
+        click.echo(f"observer: {app.media_error}", err=True)
+        sys.exit(2)
     if problems:
         raise InputError(problems)
     if app.replay.opened is not None:
         for warning in app.replay.opened.warnings:
             click.echo(f"observer: warning: {warning}", err=True)
+
+
+def _video(path: Path, data: bytes, offset: float | None, mpv_args: str | None) -> ReplayVideo:
+    """Check mpv can be started (exit 2 with one line if not); the offset is the session's
+    own ``media.offset`` unless given."""
+    import orjson
+
+    from observer.media.mpv import MediaError, preflight
+    from observer.media.mpv import mpv_args as split_args
+    from observer.tui.replay.video import ReplayVideo
+
+    if offset is not None and not math.isfinite(offset):
+        raise click.BadParameter("must be a number of seconds", param_hint="--offset")
+    try:
+        args = split_args(mpv_args)
+        preflight(path, args)
+    except MediaError as error:
+        click.echo(f"observer: {error}", err=True)
+        sys.exit(2)
+    if offset is None:
+        try:
+            media = orjson.loads(data).get("media")
+        except (orjson.JSONDecodeError, AttributeError):
+            media = None  # the file's own problems are reported when it is opened
+        value = media.get("offset") if isinstance(media, dict) else None
+        offset = float(value) if isinstance(value, int | float) else 0.0
+    return ReplayVideo(path, args, offset)

@@ -43,6 +43,9 @@ from observer.media.position import PositionModel
 OBSERVED = ("time-pos", "pause", "speed", "duration", "estimated-frame-number", "container-fps")
 MIN_SPEED = 0.25
 MAX_SPEED = 4.0
+"""The speeds of coding from a video (the coding keys' range)."""
+MPV_SPEEDS = (0.01, 100.0)
+"""What mpv accepts (replay's presets go up to 16x)."""
 START_TIMEOUT_S = 10.0
 ENV_ARGS = "OBSERVER_MPV_ARGS"
 
@@ -212,6 +215,8 @@ class Player:
         """Send one command now (no await needed: the model was already updated by the
         caller); the future gets its data, or MediaError on an mpv error."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        # Controls are sent and not always awaited: a failure is then only logged here.
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
         if not self.alive:
             future.set_exception(MediaError("mpv has stopped: reopen the video"))
             return future
@@ -240,8 +245,8 @@ class Player:
         return self.send("set_property", "pause", paused)
 
     def set_speed(self, speed: float, mono: float | None = None) -> asyncio.Future[Any]:
-        """Clamped to 0.25x-4x (``self.speed`` is the speed set)."""
-        speed = min(MAX_SPEED, max(MIN_SPEED, speed))
+        """Clamped to what mpv accepts (``self.speed`` is the speed set)."""
+        speed = min(MPV_SPEEDS[1], max(MPV_SPEEDS[0], speed))
         self.model.set_speed(speed, self.now() if mono is None else mono)
         return self.send("set_property", "speed", speed)
 

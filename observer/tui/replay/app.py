@@ -28,6 +28,7 @@ from observer.tui.replay.screen import ReplayScreen
 
 if TYPE_CHECKING:
     from observer.sessionfile import Session
+    from observer.tui.replay.video import ReplayVideo
 
 CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
 PREVIEW_ROWS = 300
@@ -56,8 +57,13 @@ class ReplayApp(App[tuple[Problem, ...]]):
         tolerance: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
         config: Path | None = None,
+        video: ReplayVideo | None = None,
     ) -> None:
         super().__init__()
+        self.video = video
+        """``--video``: the recording played with the replay (observer.tui.replay.video)."""
+        self.media_error: str | None = None
+        """mpv could not play the video (one line saying what to do): exit status 2."""
         load = preview = None
         if opened is None and session is not None:
             opened = Opened(session)
@@ -88,6 +94,31 @@ class ReplayApp(App[tuple[Problem, ...]]):
         # The first frame is on its way to the terminal: only now start the load,
         # whose parsing would otherwise hold the GIL while that frame is drawn.
         self.replay.start_loading()
+        if self.video is not None:
+            self.run_worker(self._open_video(), group="video", exclusive=True)
+
+    async def _open_video(self) -> None:
+        from observer.media.mpv import MediaError
+
+        assert self.video is not None
+        try:
+            await self.video.open(self.replay)
+        except MediaError as error:
+            self.media_error = str(error)
+            self.exit(None, 2)
+            return
+        if self.replay.ready:
+            self.warn_if_other_file()
+
+    def warn_if_other_file(self) -> None:
+        if self.video is not None:
+            warning = self.video.mismatch(self.replay)
+            if warning:
+                self.notify(warning, severity="warning", timeout=8)
+
+    async def on_unmount(self) -> None:
+        if self.video is not None:
+            await self.video.close()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -121,12 +121,16 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
         self._shown_running: tuple[int, ...] | None = None
         self._row: int | None = None
         self._panel_stale = {"summary": True, "agreement": True}
+        self.make_playhead: Callable[..., Playhead] = Playhead
+        """Makes the playhead (``--video``: one that drives mpv, observer.tui.replay.video)."""
 
     def _install(self, opened: Opened, *, complete: bool) -> None:
         self.session, self.other = opened.session, opened.other
         self.comparison = opened.comparison
         self.book = self.session.book
-        self.playhead = Playhead(self.session.duration, speed=self.speed, clock=self.clock)
+        self.playhead = self.make_playhead(
+            self.session.duration, speed=self.speed, clock=self.clock
+        )
         self.colours = code_styles(self.book)
         self.actor_of = {c.id: c.actor for c in self.book.codes}
         self.marks = panels.event_marks(self.session.reviews)

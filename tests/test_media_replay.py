@@ -1,0 +1,91 @@
+"""``observer replay --video``: the replay screen with a real headless mpv; every jump
+seeks mpv (read back over IPC), and while playing mpv's position drives the playhead."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from support.media import FPS, HEADLESS, make_clip
+from support.replay import small_session, sync_test
+
+from observer.media.follow import VideoPlayhead
+from observer.sessionfile import Note, write_session
+from observer.tui.replay.app import ReplayApp
+from observer.tui.replay.screen import ReplayScreen
+from observer.tui.replay.video import ReplayVideo
+
+FRAME = 1 / FPS
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_clip(tmp_path_factory.mktemp("clip"))
+
+
+async def until(pilot: Any, condition: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        await pilot.pause(0.01)
+
+
+async def mpv_position(screen: ReplayScreen) -> float:
+    """mpv's own ``time-pos``, read over IPC once the seek has landed."""
+    playhead = screen.playhead
+    assert isinstance(playhead, VideoPlayhead)
+    return float(await playhead.player.command("get_property", "time-pos"))
+
+
+@sync_test
+async def test_jumps_to_disagreements_seek_mpv(tmp_path: Path, clip: Path) -> None:
+    a = attrs.evolve(small_session(), notes=(Note(1.0, "x"),))
+    path = write_session(tmp_path, a)
+    events = list(a.events)
+    events[1] = attrs.evolve(events[1], code="ch-approach")  # disagreement at 1.0
+    del events[3]  # omission at 3.0
+    b = attrs.evolve(a, id="S1-D001-obs2", observer="obs2", events=tuple(events))
+    video = ReplayVideo(clip, list(HEADLESS), offset=2.0)
+    app = ReplayApp(path, a, other=b, config=tmp_path / "c.json", video=video)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.replay
+        await until(pilot, lambda: isinstance(screen.playhead, VideoPlayhead))
+        for expect in (1.0, 3.0):
+            await pilot.press("d")
+            assert screen.playhead.time() == expect
+            await until(pilot, lambda e=expect: abs(video.player.model.reported - (e + 2.0)) < 1e-6)  # type: ignore[union-attr]
+            assert await mpv_position(screen) == pytest.approx(expect + 2.0, abs=FRAME / 2)
+        await pilot.press("D")
+        assert await mpv_position(screen) == pytest.approx(3.0, abs=FRAME / 2)
+        # play: mpv's position drives the playhead
+        await pilot.press("space")
+        await asyncio.sleep(0.6)
+        assert screen.playhead.playing
+        mono = time.monotonic()
+        media = await mpv_position(screen)
+        assert screen.playhead.time() + 2.0 == pytest.approx(media, abs=2 * FRAME)
+        await pilot.press("greater_than_sign")  # faster: mpv too
+        assert video.player is not None
+        await until(pilot, lambda: video.player.speed == 2.0)  # type: ignore[union-attr]
+        assert await video.player.get("speed") == 2.0
+        await pilot.press("space")
+        await until(pilot, lambda: video.player.paused)  # type: ignore[union-attr]
+        assert await video.player.get("pause") is True
+        assert mono > 0
+        player = video.player
+    assert not player.alive and not player.folder.exists()
+
+
+@sync_test
+async def test_offset_defaults_and_unplayable_video(tmp_path: Path, clip: Path) -> None:
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"nothing" * 100)
+    path = write_session(tmp_path, small_session())
+    app = ReplayApp(path, small_session(), video=ReplayVideo(bad, list(HEADLESS), 0.0))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.media_error is not None)
+    assert app.return_code == 2 and "cannot" in (app.media_error or "")
