@@ -14,6 +14,9 @@ The document follows the EAF 3.0 schema's element order: ``HEADER``,
 - Modifiers: a dependent tier ``<tier> modifiers`` (Symbolic_Association) per
   stream tier whose codes take modifiers, one ``name=value;...`` annotation per
   event that has any.
+- A session coded from (or lined up with) a video links it: ``MEDIA_DESCRIPTOR``
+  with the file's name as a URL relative to the .eaf, its MIME type and
+  ``TIME_ORIGIN``, the media offset in ms, so ELAN opens the coding with its video.
 - Notes on a ``notes`` tier (1 ms each); segments, if any, on a ``segments`` tier.
 - The codebook's codes form one controlled vocabulary (language ``und``), each
   entry's value the code id and its description the label.
@@ -25,11 +28,13 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import attrs
 
 from observer.export import modifier_text
-from observer.sessionfile import Session
+from observer.media.identity import mime_type
+from observer.sessionfile import Media, Session
 
 LANG = "und"
 LANG_DEF = "http://cdb.iso.org/lg/CDB-00130975-001"
@@ -191,6 +196,18 @@ def _element(name: str, attrs: dict[str, str], text: str | None = None) -> str:
     return f"<{name}{fields}>{_text(text)}</{name}>"
 
 
+def _media(media: Media) -> dict[str, str]:
+    """ELAN's link to the video: the file's name, relative to the .eaf (put them side
+    by side); TIME_ORIGIN the media time of session time 0, in ms."""
+    url = quote(media.file)
+    return {
+        "MEDIA_URL": url,
+        "MIME_TYPE": mime_type(media.file),
+        "RELATIVE_MEDIA_URL": f"./{url}",
+        "TIME_ORIGIN": str(round(media.offset * 1000)),
+    }
+
+
 def _slots(tiers: list[_Tier]) -> tuple[list[int], list[int]]:
     """Time slots in time order, one per annotation boundary (never shared between
     annotations, so moving one in ELAN moves no other). Returns the slot times and,
@@ -224,6 +241,8 @@ def _serialise(session: Session, tiers: list[_Tier], count: int, now: datetime) 
     }
     out.append(_element("ANNOTATION_DOCUMENT", root)[:-2] + ">")
     out.append('    <HEADER MEDIA_FILE="" TIME_UNITS="milliseconds">')
+    if session.media is not None:
+        out.append("        " + _element("MEDIA_DESCRIPTOR", _media(session.media)))
     properties = {
         "lastUsedAnnotationId": str(count),
         "observer.session": session.id,

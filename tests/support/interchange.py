@@ -89,7 +89,9 @@ REQUIRED = {
     "CVE_VALUE": {"LANG_REF"},
     "DESCRIPTION": {"LANG_REF"},
     "PROPERTY": set(),
+    "MEDIA_DESCRIPTOR": {"MEDIA_URL", "MIME_TYPE"},
 }
+HEADER_SEQUENCE = ["MEDIA_DESCRIPTOR", "LINKED_FILE_DESCRIPTOR", "PROPERTY"]
 ID_ATTRIBUTES = {"TIME_SLOT_ID", "ANNOTATION_ID", "LANG_ID", "STEREOTYPE"}
 DATE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
 NC_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9._-]*")
@@ -102,6 +104,11 @@ def check_eaf_structure(path: Path) -> None:
     ranks = [ROOT_SEQUENCE.index(child.tag) for child in root]
     assert ranks == sorted(ranks), "root children out of the schema's sequence"
     assert ranks.count(1) == 1 and ranks.count(2) == 1  # exactly one HEADER, TIME_ORDER
+    (header,) = root.findall("HEADER")
+    header_ranks = [HEADER_SEQUENCE.index(child.tag) for child in header]
+    assert header_ranks == sorted(header_ranks), "HEADER children out of the schema's sequence"
+    for media in header.findall("MEDIA_DESCRIPTOR"):
+        assert re.fullmatch(r"-?\d+", media.get("TIME_ORIGIN", "0")), "TIME_ORIGIN is an xsd:long"
     ids: set[str] = set()
     for element in root.iter():
         assert REQUIRED.get(element.tag, set()) <= set(element.attrib), element.tag
