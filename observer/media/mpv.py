@@ -174,6 +174,7 @@ class Player:
             except MediaError:
                 fps = None  # audio, or a stream without a frame rate
             self.fps = float(fps) if isinstance(fps, int | float) and fps > 0 else None
+            self.model.fps = self.fps
 
     async def close(self) -> None:
         """Quit mpv (killing it if it does not quit) and remove the socket folder."""
@@ -319,7 +320,8 @@ class Player:
         elif name == "estimated-frame-number":
             self.frame = int(number) if number is not None else None
         elif name == "container-fps":
-            self.fps = float(number) if number is not None else None
+            self.fps = float(number) if number is not None and number > 0 else None
+            model.fps = self.fps
         if self.on_change is not None:
             self.on_change(name)
 

@@ -8,12 +8,17 @@ received, and extrapolates while playing::
     position(mono) = reported + (mono - received) * speed     (playing)
     position(mono) = reported                                  (paused)
 
-clamped to [0, duration]. Local commands (pause, seek, speed) update the model at
+clamped to [0, duration]. With the frame rate known (``fps``) the advance is counted
+in whole frames: mpv reports the time of the frame it shows, so the position at a key
+is the time of the frame on screen then, the one a reviewer stepping frame by frame
+lands on (a continuous value would fall anywhere inside that frame's 1/fps). Local commands (pause, seek, speed) update the model at
 once, at the key's own time, so a key right after them is stamped correctly before
 mpv confirms.
 """
 
 from __future__ import annotations
+
+import math
 
 import attrs
 
@@ -27,12 +32,16 @@ class PositionModel:
     speed: float = 1.0
     paused: bool = True
     duration: float | None = None
+    fps: float | None = None
 
     def at(self, mono: float) -> float:
         """The position at monotonic time ``mono``."""
         t = self.reported
         if not self.paused:
-            t += max(0.0, mono - self.received) * self.speed
+            advance = max(0.0, mono - self.received) * self.speed
+            if self.fps:
+                advance = math.floor(advance * self.fps + 1e-6) / self.fps
+            t += advance
         if self.duration is not None:
             t = min(t, self.duration)
         return max(0.0, t)
