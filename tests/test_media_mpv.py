@@ -141,6 +141,15 @@ def test_position_model_extrapolates_while_playing() -> None:
     assert m.at(300.0) == 10.0
 
 
+def test_position_model_counts_whole_frames_when_it_knows_the_rate() -> None:
+    m = PositionModel(fps=25.0, paused=False)
+    m.report(1.0, 50.0)  # the frame at 1.00 s is shown from 50.0
+    assert m.at(50.039) == 1.0  # still that frame
+    assert m.at(50.040) == pytest.approx(1.04)
+    m.set_speed(0.5, 50.0)
+    assert m.at(50.079) == 1.0 and m.at(50.081) == pytest.approx(1.04)
+
+
 def test_head_tail_hash(tmp_path: Path) -> None:
     import hashlib
 
