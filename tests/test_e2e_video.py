@@ -5,8 +5,10 @@ over its IPC socket right after the key was sent (within one frame)."""
 
 from __future__ import annotations
 
+import shutil
 import socket
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -48,8 +50,16 @@ class Probe:
 
 def test_code_from_a_clip_in_a_terminal(tmp_path: Path) -> None:
     clip = make_clip(tmp_path, seconds=10)
-    private = tmp_path / "tmp"
-    private.mkdir()
+    # The app's temporary folder, short enough for a socket (pytest's can be too long:
+    # observer then falls back to /tmp, where this test would not find it).
+    private = Path(tempfile.mkdtemp(prefix="obs-e2e-", dir="/tmp"))
+    try:
+        run_session(tmp_path, clip, private)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def run_session(tmp_path: Path, clip: Path, private: Path) -> None:
     sessions = tmp_path / "sessions"
     argv = [sys.executable, "-m", "observer", "code", "--codebook", "cpp-attachment",
             "--dyad", "D012", "--observer", "obs1", "--session-dir", str(sessions),
@@ -59,7 +69,7 @@ def test_code_from_a_clip_in_a_terminal(tmp_path: Path) -> None:
     with Tmux(width=100, height=30) as term:
         term.start(argv, env=env)
         term.wait_for("press space")
-        term.wait_until(lambda s: "f0" in s, what="the video open")  # the status's frame
+        term.wait_until(lambda s: "f0" in s, what="the video open", timeout=30)  # frame shown
         [sock] = private.glob("observer-mpv-*/ipc.sock")
         assert (sock.stat().st_mode & 0o777) == 0o600
         assert (sock.parent.stat().st_mode & 0o777) == 0o700

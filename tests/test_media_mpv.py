@@ -21,7 +21,7 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_clip(tmp_path_factory.mktemp("clip"))
 
 
-async def until(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+async def until(predicate, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
@@ -117,6 +117,21 @@ def test_no_mpv_and_no_display(clip: Path, monkeypatch: pytest.MonkeyPatch) -> N
             await Player.start(clip, HEADLESS)
 
     asyncio.run(main())
+
+
+def test_socket_folder_falls_back_to_tmp_when_too_long(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from observer.media.mpv import _private_folder
+
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    folder = _private_folder()
+    try:
+        assert folder.parent == Path("/tmp") and stat.S_IMODE(folder.stat().st_mode) == 0o700
+    finally:
+        folder.rmdir()
 
 
 def test_mpv_args_from_option_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,7 +46,7 @@ MAX_SPEED = 4.0
 """The speeds of coding from a video (the coding keys' range)."""
 MPV_SPEEDS = (0.01, 100.0)
 """What mpv accepts (replay's presets go up to 16x)."""
-START_TIMEOUT_S = 10.0
+START_TIMEOUT_S = 20.0
 ENV_ARGS = "OBSERVER_MPV_ARGS"
 
 
@@ -122,7 +122,7 @@ class Player:
         now: Callable[[], float] = time.monotonic,
     ) -> Player:
         exe = preflight(path, extra_args)
-        folder = Path(tempfile.mkdtemp(prefix="observer-mpv-"))  # 0700
+        folder = _private_folder()
         socket = folder / "ipc.sock"
         args = [
             exe,
@@ -160,14 +160,17 @@ class Player:
         return player
 
     async def _begin(self, path: Path) -> None:
-        for index, name in enumerate(OBSERVED, start=1):
-            await self.command("observe_property", index, name)
+        cannot = MediaError(f"{path}: mpv cannot play this file: is it a video?")
         try:
+            for index, name in enumerate(OBSERVED, start=1):
+                await self.command("observe_property", index, name)
             duration = await asyncio.wait_for(self._loaded, START_TIMEOUT_S)
         except TimeoutError:
             raise MediaError(f"{path}: mpv did not open the file in time") from None
+        except MediaError:
+            raise cannot from None  # mpv quit while opening it
         if duration is None:
-            raise MediaError(f"{path}: mpv cannot play this file: is it a video?")
+            raise cannot
         if self.fps is None:  # its change may come after the duration's
             try:
                 fps = await self.get("container-fps")
@@ -338,6 +341,20 @@ class Player:
             self._loaded.set_result(None)
         if self.on_exit is not None:
             self.on_exit()
+
+
+SOCKET_PATH_MAX = 100
+"""A Unix socket's path must fit in 108 bytes (Linux; 104 on macOS)."""
+
+
+def _private_folder() -> Path:
+    """A new 0700 folder for the socket: in the temporary folder, or in /tmp when that
+    one's path is too long for a socket."""
+    folder = Path(tempfile.mkdtemp(prefix="observer-mpv-"))
+    if len(str(folder / "ipc.sock").encode()) > SOCKET_PATH_MAX:
+        folder.rmdir()
+        folder = Path(tempfile.mkdtemp(prefix="observer-mpv-", dir="/tmp"))
+    return folder
 
 
 async def _connect(
