@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "agree": "observer.cli.agree:agree",
     "export": "observer.cli.export:export",
     "import-boris": "observer.cli.import_boris:import_boris",
+    "reliability": "observer.cli.reliability:reliability",
 }
 
 
