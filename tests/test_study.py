@@ -215,5 +215,48 @@ def test_report_to_a_new_private_file_never_overwritten(
     assert target.stat().st_mode & 0o777 == 0o600
     assert len(json.loads(target.read_bytes())["pairs"]) == 18
     before = target.read_bytes()
-    code, out, err = run(args, capsys)
+    code, _, err = run(args, capsys)
     assert code == 2 and "never overwrites" in err and target.read_bytes() == before
+
+
+def test_html_report_in_a_real_headless_chromium(
+    study_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from selenium.webdriver.common.by import By
+    from support.browser import console_errors, headless_chromium
+
+    page = tmp_path / "report.html"
+    args = ["reliability", str(study_dir), "--method", "event", "--format", "html", "-o", str(page)]
+    assert run(args, capsys)[0] == 0
+    text = page.read_text("utf-8")
+    assert "http://" not in text and "https://" not in text and "<script" not in text
+    with headless_chromium() as driver:
+        driver.get(page.as_uri())
+        assert driver.title == "Reliability report"
+        drift = driver.find_element(By.CSS_SELECTOR, "svg.drift")
+        assert len(drift.find_elements(By.CSS_SELECTOR, "polyline.series")) == 3  # ref, t1, t2
+        assert len(drift.find_elements(By.CSS_SELECTOR, "line.threshold")) == 1
+        heat = driver.find_element(By.CSS_SELECTOR, "svg.heatmap")
+        assert len(heat.find_elements(By.TAG_NAME, "rect")) >= 4 * 10
+        rows = driver.find_elements(By.CSS_SELECTOR, "table tr")
+        assert len(rows) == 1 + 18
+        assert len(driver.find_elements(By.CSS_SELECTOR, "tr.below")) >= 2
+        shot = tmp_path / "report.png"
+        assert driver.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+        assert console_errors(driver) == []
+
+
+def test_html_report_escapes_what_the_files_say(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "s"
+    folder.mkdir()
+    ref = attrs.evolve(make_session(BOOK, 30, seed=3, dyad="D1", observer="ref"), label="<b>x</b>")
+    write_session(folder, _at(ref, "2026-01", 1))
+    write_session(folder, _at(perturb(ref, observer="t1"), "2026-01", 2))
+    page = tmp_path / "r.html"
+    assert run(["reliability", str(folder), "--format", "html", "-o", str(page)], capsys)[0] == 0
+    text = page.read_text("utf-8")
+    assert "<b>x</b>" not in text and "&lt;b&gt;x&lt;/b&gt;" in text
+    code, _, err = run(["reliability", str(folder), "--format", "html"], capsys)
+    assert code == 2 and "-o report.html" in err

@@ -92,7 +92,7 @@ def _methods(value: str) -> list[str]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json"]),
+    type=click.Choice(["table", "json", "html"]),
     default="table",
     show_default=True,
 )
@@ -119,6 +119,8 @@ def report(
     from observer.study.report import StudyReport
 
     methods = _methods(method)
+    if fmt == "html" and output is None:
+        raise click.UsageError("--format html writes a file: give it with -o report.html")
     if output is not None and output.exists():
         raise InputError.one(
             str(output), "$", "already exists; observer never overwrites: choose another name"
@@ -139,6 +141,10 @@ def report(
     )
     if fmt == "json":
         chunks: Iterator[bytes] = result.json_chunks()
+    elif fmt == "html":
+        from observer.study import html
+
+        chunks = (piece.encode() for piece in html.render(result))
     else:
         from observer.study.text import render
 
