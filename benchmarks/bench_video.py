@@ -1,5 +1,5 @@
 """``--video``: how exactly a key is stamped with the video position, how fast a replay
-jump reaches mpv, and whether the replay playhead drifts from the picture (SPEC budgets:
+jump reaches mpv, and whether the replay playhead drifts from the picture (budgets:
 one frame at 30 fps, p99; 150 ms).
 
 The real mpv (headless: ``--vo=null --ao=null``) plays a 30 fps clip made by ffmpeg.
