@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--quick] [--only NAME ...]``: every budget of SPEC, measured.
+"""``python -m benchmarks [--quick] [--only NAME ...]``: every performance budget, measured.
 
 Runs each benchmark module on the real program with synthetic data it makes
 itself, then prints one table (figure, budget, pass or MISS), the notes that say
@@ -27,6 +27,7 @@ MODULES = {
     "agree": "benchmarks.bench_agree",
     "export": "benchmarks.bench_export",
     "seq": "benchmarks.bench_seq",
+    "reliability": "benchmarks.bench_reliability",
 }
 
 
