@@ -117,9 +117,9 @@ def odds_ratio(a: float, b: float, c: float, d: float) -> float | None:
 
 def chi2_sf(x: float, df: int) -> float:
     """P(χ²_df ≥ x): the regularised upper incomplete gamma Q(df/2, x/2)."""
-    if x <= 0:
-        return 1.0
     a, z = df / 2.0, x / 2.0
+    if z <= 0:  # also an x so small that x / 2 underflows to 0
+        return 1.0
     log_front = a * math.log(z) - z - math.lgamma(a)
     if z < a + 1:  # series for the lower function P, then Q = 1 − P
         term = total = 1.0 / a
