@@ -1,4 +1,4 @@
-"""``observer seq`` on 50,000 events, lag 1 and one time window: budget 1 s each (SPEC).
+"""``observer seq`` on 50,000 events, lag 1 and one time window: budget 1 s each (docs/benchmarks.md).
 
 Times the real command in a fresh process (start-up, reading and checking the
 session file, the analysis, the JSON written to a pipe). The session is

@@ -157,7 +157,7 @@ def _r(value: float | None) -> float | None:
 
 
 def lag_stats(table: LagTable) -> dict[str, Any]:
-    """SPEC's lag object: n, codes, counts, expected, probabilities, z, yules_q, chi2, df, p."""
+    """The lag object (docs/sequential.md): n, codes, counts, expected, probabilities, z, yules_q, chi2, df, p."""
     x = table.counts
     k = len(x)
     n = table.n
