@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "seq": "observer.cli.seq:seq",
     "intervals": "observer.cli.intervals:intervals",
     "reliability": "observer.cli.reliability:reliability",
+    "consensus": "observer.cli.consensus:consensus",
 }
 
 
