@@ -250,6 +250,9 @@ CASES: list[tuple[list[str], str]] = [
         "'sometimes' is not one of",
     ),
     (["agree", "a.json", "b.json", "--method", "interval", "--interval", "0"], "--interval"),
+    # --- reliability, consensus (commands from main the corpus did not cover yet) ----
+    (["reliability", "missing-dir"], "does not exist"),
+    (["consensus", "a.json", "missing.json", "--by", "sup"], "no such file"),
     # --- export -------------------------------------------------------------------
     (["export", "a.json", "--format", "xls"], "'xls' is not one of"),
     (["export", "a.json", "--format", "eaf"], "-o FOLDER"),
