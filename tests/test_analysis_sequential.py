@@ -187,3 +187,11 @@ def test_window_degenerate_gives_null_with_reasons() -> None:
     assert d["latency"]["median"] is None
     assert d["yules_q"] is None and d["odds_ratio"] is None
     assert len(d["notes"]) == 3
+
+
+def test_window_on_a_session_of_duration_zero() -> None:
+    s = session([("praise", 0.0, None), ("touch", 0.0, None)], duration=0.0)
+    w = sq.Window("praise", "touch", 0.0, 3.0)
+    d = sq.contingency_stats(sq.contingency(s, w), w)
+    assert d["followed"] == 1 and d["table"] == [[0, 0], [0, 0]]
+    assert d["yules_q"] is None

@@ -281,7 +281,7 @@ def contingency(session: Session, w: Window) -> Contingency:
         if lo <= hi:
             inside[lo : hi + 1] = b"\x01" * (hi - lo + 1)
     hit = bytearray(n)
-    for t in targets:
+    for t in targets if n else ():
         hit[min(n - 1, int(t // w.unit))] = 1
     a = sum(1 for i, h in zip(inside, hit, strict=True) if i and h)
     inside_total = sum(inside)
