@@ -259,3 +259,59 @@ def test_ratings_pairs_and_folder(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert code == 2 and "pairs" in err
     code, _, err = run(["agree", str(tmp_path), files[0]], capsys)
     assert code == 2 and "--ratings" in err
+
+
+@pytest.mark.parametrize("method", ["time", "event", "timeslice"])
+def test_agree_codes_and_actors_restrict_every_method(
+    pair: list[str], method: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["agree", *pair, "--method", method, "--format", "json"]
+    whole = json.loads(run(base, capsys)[1])["methods"][method]
+    assert whole["restricted_to"] == {"codes": None, "actors": None}
+    code, out, _ = run([*base, "--codes", "calm,upset"], capsys)
+    assert code == 0
+    mood = json.loads(out)["methods"][method]
+    assert mood["restricted_to"] == {"codes": ["calm", "upset"], "actors": None}
+    assert [s["stream"] for s in mood["streams"]] == ["mood/child"]
+    assert [c["code"] for c in mood["codes"]] == ["calm", "upset"]
+    # the mood stream alone gives the mood stream's own figures
+    stream = next(s for s in whole["streams"] if s["stream"] == "mood/child")
+    assert mood["streams"][0]["kappa"] == stream["kappa"]
+    if method == "time":
+        assert mood["kappa"] == stream["kappa"]
+    code, out, _ = run([*base, "--actors", "caregiver"], capsys)
+    cg = json.loads(out)["methods"][method]
+    assert [c["code"] for c in cg["codes"]] == ["praise", "touch"]
+    if method == "timeslice":
+        assert cg["actors"] == ["caregiver"]
+        assert mood["actors"] == ["child"]
+
+
+def test_agree_restriction_in_the_table(
+    pair: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["agree", *pair, "--codes", "calm", "--actors", "child"], capsys)
+    assert code == 0
+    assert "restricted to codes: calm" in out and "restricted to actors: child" in out
+    assert "actors: child; " in out
+
+
+def test_agree_unknown_code_or_actor_is_refused(
+    pair: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["agree", *pair, "--codes", "calm,nope", "--actors", "ghost"], capsys)
+    assert code == 2
+    assert "unknown code 'nope' in --codes" in err and "unknown actor 'ghost' in --actors" in err
+    assert "Traceback" not in err
+
+
+def test_agree_warns_of_a_session_with_nothing_to_compare(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = session([("calm", 0.0, 4.0), ("praise", 2.0, None)])
+    b = attrs.evolve(session([("praise", 2.0, None)], observer="obs2"), id="S-D001-obs2b")
+    files = save(tmp_path, a, b)
+    code, out, err = run(["agree", *files, "--codes", "calm", "--format", "json"], capsys)
+    assert code == 0
+    assert "has no events of the compared codes and actors" in err
+    assert json.loads(out)["methods"]["timeslice"]["kappa"] == 0.0
