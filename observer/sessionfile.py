@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import attrs
+import orjson
 
 from observer import jsonio
 from observer.codebook import Codebook, codebook_from_data, sort_problems
@@ -230,6 +231,8 @@ def session_from_data(raw: Any, file: str) -> Session:
     problems.extend(_check(session, book, file))
     if problems:
         raise InputError(sort_problems(problems, raw, Session))
+    if session.codebook.sha256 != book.sha256:  # hashed as written: the identity is normalised
+        session = attrs.evolve(session, codebook=attrs.evolve(session.codebook, sha256=book.sha256))
     object.__setattr__(session, "book", book)  # cache the parsed codebook (cached_property slot)
     return session
 
@@ -245,8 +248,11 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         yield p("codebook.id", f"{ref.id!r} differs from the embedded document's id {book.id!r}")
     if ref.version != book.version:
         yield p("codebook.version", f"{ref.version!r} differs from the document's {book.version!r}")
-    if ref.sha256 != book.sha256:
-        yield p("codebook.sha256", "does not match the embedded codebook document")
+    if ref.sha256 != book.sha256 and ref.sha256 != _written_sha256(ref.document):
+        yield p(
+            "codebook.sha256",
+            "does not match the embedded codebook document (neither as written nor normalised)",
+        )
     if s.duration < 0:
         yield p("duration", "must not be negative")
     limit = s.duration + TIME_EPSILON
@@ -280,6 +286,15 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         fix = review.correction
         if fix is not None and fix.code is not None and fix.code not in book.code_by_id:
             yield p(f"{at}.correction.code", f"unknown code {fix.code!r}")
+
+
+def _written_sha256(document: dict[str, Any]) -> str | None:
+    """SHA-256 of the canonical JSON (orjson, sorted keys) of the document as written,
+    as another tool may hash it; None when it cannot be serialised so."""
+    try:
+        return hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    except (orjson.JSONEncodeError, TypeError):
+        return None
 
 
 _MISSING = object()
