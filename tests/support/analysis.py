@@ -188,7 +188,7 @@ def imported_boris(path: Path) -> dict[str, Session]:
     from observer.interchange.boris_codebook import build_codebook
     from observer.interchange.boris_sessions import build_sessions
 
-    raw = read_project(path)
     notices: list[Problem] = []
+    raw = read_project(path, notices)
     mapping = build_codebook(raw, path, notices)
     return {s.id: s for s in build_sessions(raw, mapping, str(path), notices)}
