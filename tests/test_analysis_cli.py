@@ -315,3 +315,53 @@ def test_agree_warns_of_a_session_with_nothing_to_compare(
     assert code == 0
     assert "has no events of the compared codes and actors" in err
     assert json.loads(out)["methods"]["timeslice"]["kappa"] == 0.0
+
+
+def test_stats_by_segment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from observer.sessionfile import SegmentSpan
+
+    s = attrs.evolve(
+        session(
+            [("calm", 1.0, 5.0), ("calm", 7.0, 9.0), ("praise", 2.0, None), ("praise", 6.5, None)],
+            duration=10.0,
+        ),
+        segments=(SegmentSpan("s1", 0.0, 6.0), SegmentSpan("s2", 6.0, None)),
+    )
+    (path,) = save(tmp_path, s)
+    code, out, _ = run(["stats", path, "--by", "segment", "--format", "json"], capsys)
+    assert code == 0
+    (doc,) = json.loads(out)["sessions"]
+    assert [c["count"] for c in doc["codes"] if c["code"] == "calm"] == [2]  # the whole session
+    seg = {p["segment"]: p for p in doc["segments"]}
+    assert (seg["s1"]["start"], seg["s1"]["end"], seg["s1"]["duration"]) == (0.0, 6.0, 6.0)
+    assert seg["s2"]["duration"] == 4.0  # the open last segment runs to the session's end
+    calm = {k: next(c for c in p["codes"] if c["code"] == "calm") for k, p in seg.items()}
+    praise = {k: next(c for c in p["codes"] if c["code"] == "praise") for k, p in seg.items()}
+    assert (calm["s1"]["count"], calm["s1"]["first_s"], calm["s1"]["total_s"]) == (1, 1.0, 4.0)
+    assert calm["s1"]["proportion"] == pytest.approx(4 / 6)
+    assert (calm["s2"]["count"], calm["s2"]["first_s"], calm["s2"]["total_s"]) == (1, 1.0, 2.0)
+    assert (praise["s1"]["count"], praise["s2"]["count"]) == (1, 1)
+    assert praise["s2"]["first_s"] == 0.5 and praise["s2"]["rate_per_min"] == 15.0
+    code, out, _ = run(["stats", path, "--by", "segment", "--format", "csv"], capsys)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0])[:6] == ["session", "segment", "start", "end", "duration", "code"]
+    assert {r["segment"] for r in rows} == {"", "s1", "s2"}
+    code, out, _ = run(["stats", path, "--by", "segment"], capsys)
+    assert code == 0 and "segment s2" in out
+
+
+def test_stats_by_segment_splits_a_bout_across_segments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from observer.sessionfile import SegmentSpan
+
+    s = attrs.evolve(
+        session([("calm", 4.0, 8.0)], duration=10.0),
+        segments=(SegmentSpan("s1", 0.0, 6.0), SegmentSpan("s2", 6.0, 10.0)),
+    )
+    (path,) = save(tmp_path, s)
+    doc = json.loads(run(["stats", path, "--by", "segment", "--format", "json"], capsys)[1])
+    seg = {p["segment"]: p for p in doc["sessions"][0]["segments"]}
+    calm = {k: next(c for c in p["codes"] if c["code"] == "calm") for k, p in seg.items()}
+    assert (calm["s1"]["count"], calm["s1"]["mean_s"], calm["s1"]["total_s"]) == (1, 4.0, 2.0)
+    assert (calm["s2"]["count"], calm["s2"]["mean_s"], calm["s2"]["total_s"]) == (0, None, 2.0)
