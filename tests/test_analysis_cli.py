@@ -365,3 +365,19 @@ def test_stats_by_segment_splits_a_bout_across_segments(
     calm = {k: next(c for c in p["codes"] if c["code"] == "calm") for k, p in seg.items()}
     assert (calm["s1"]["count"], calm["s1"]["mean_s"], calm["s1"]["total_s"]) == (1, 4.0, 2.0)
     assert (calm["s2"]["count"], calm["s2"]["mean_s"], calm["s2"]["total_s"]) == (0, None, 2.0)
+
+
+@pytest.mark.parametrize(
+    ("command", "wanted", "unwanted"),
+    [
+        ("stats", "json: one object with every session", "SPEC"),
+        ("import-boris", "-o, --output DIR", "PATH"),
+    ],
+)
+def test_help_says_what_the_command_takes(
+    command: str, wanted: str, unwanted: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run([command, "--help"], capsys)
+    assert code == 0
+    flat = " ".join(out.split())
+    assert wanted in flat and unwanted not in flat
