@@ -87,7 +87,7 @@ def _table(session: Session, result: SessionStats, title: str | None = None) -> 
     default="table",
     show_default=True,
     help="table: for reading; csv: one row per session (and segment) and code; "
-    "json: one object with every session.",
+    "json: one object with every session (docs/analysis.md).",
 )
 @click.option(
     "--by",
