@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -143,6 +144,26 @@ class Session:
     def book(self) -> Codebook:
         """The embedded codebook, parsed (validated when the session was loaded)."""
         return codebook_from_data(self.codebook.document, f"{self.id}:codebook.document")
+
+
+def segment_finder(session: Session) -> Callable[[float], str]:
+    """A function from a session time to the id of the segment it falls in, or "".
+
+    A segment span covers [start, end) on the session clock; a span without an
+    end runs to the end of the session. A time at the boundary of two spans
+    belongs to the later one; a time before the first span, or in a gap, to none.
+    """
+    spans = sorted(session.segments, key=lambda s: s.start)
+    starts = [s.start for s in spans]
+
+    def segment_at(t: float) -> str:
+        i = bisect_right(starts, t) - 1
+        if i < 0:
+            return ""
+        span = spans[i]
+        return span.segment if span.end is None or t < span.end else ""
+
+    return segment_at
 
 
 def session_to_bytes(session: Session) -> bytes:

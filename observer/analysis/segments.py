@@ -1,36 +1,14 @@
-"""Segments of a session: which one a time falls in (exports), and statistics per
-segment (``observer stats --by segment``).
-
-A segment span covers [start, end) on the session clock; a span without an end
-runs to the end of the session. A time at the boundary of two spans belongs to
-the later one; a time before the first span, or in a gap, to none ("").
-"""
+"""Statistics per segment (``observer stats --by segment``); which segment a time
+falls in is :func:`observer.sessionfile.segment_finder`'s rule."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Callable
 from typing import Any
 
 import attrs
 
 from observer.analysis.stats import SessionStats, session_stats
 from observer.sessionfile import Session
-
-
-def segment_finder(session: Session) -> Callable[[float], str]:
-    """A function from a session time to the id of the segment it falls in, or ""."""
-    spans = sorted(session.segments, key=lambda s: s.start)
-    starts = [s.start for s in spans]
-
-    def segment_at(t: float) -> str:
-        i = bisect_right(starts, t) - 1
-        if i < 0:
-            return ""
-        span = spans[i]
-        return span.segment if span.end is None or t < span.end else ""
-
-    return segment_at
 
 
 @attrs.frozen

@@ -21,9 +21,8 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from observer.analysis.segments import segment_finder
 from observer.export import modifier_text, seconds
-from observer.sessionfile import Session
+from observer.sessionfile import Session, segment_finder
 
 COLUMNS = (
     "session",
