@@ -370,7 +370,7 @@ def test_stats_by_segment_splits_a_bout_across_segments(
 @pytest.mark.parametrize(
     ("command", "wanted", "unwanted"),
     [
-        ("stats", "json: one object with every session", "SPEC"),
+        ("stats", "json: one object with every session", "'s object"),
         ("import-boris", "-o, --output DIR", "PATH"),
     ],
 )
