@@ -96,7 +96,9 @@ FILES: dict[str, bytes] = {
     "journal-corrupt.jsonl": b"",  # filled in by the fixture
     "not-boris.boris": json.dumps({"x": 1}).encode(),
     "gz-garbage.boris": b"\x1f\x8b" + b"\x00" * 64,
-    "boris-old.boris": json.dumps({"behaviors_conf": {}, "project_format_version": "99.0"}).encode(),
+    "boris-old.boris": json.dumps(
+        {"behaviors_conf": {}, "project_format_version": "99.0"}
+    ).encode(),
     "boris-bad-events.boris": json.dumps(
         {
             "project_format_version": "8.0",

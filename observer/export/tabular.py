@@ -3,7 +3,7 @@
 Columns: ``session, dyad, observer, code, label, group, actor, kind,
 start, end, duration, modifiers``, then the event's context: ``segment`` (the
 segment the event starts in, empty outside any), ``status`` (the session's:
-complete or recovered) and ``flags`` (the event's, ``;``-joined:
+complete, recovered or consensus) and ``flags`` (the event's, ``;``-joined:
 closed-at-recovery, unpaired-start, corrected). Times are seconds on the session clock as
 plain decimals; ``end`` and ``duration`` are empty for point events; modifiers
 are ``name=value;name=value``. UTF-8, ``\\n`` line ends, fields quoted (by the
