@@ -234,6 +234,13 @@ def test_three_observers_pairwise_and_alpha(
     alpha = document["alpha"]
     assert alpha["metric"] == "nominal" and 0 < alpha["alpha"] <= 1
     assert {s["stream"] for s in alpha["streams"]} == {s.id for s in BOOK.streams}
+    # restricted, alpha compares the chosen codes only, and says so
+    code, out, _ = run(["agree", *files, "--codes", "calm,upset", "--format", "json"], capsys)
+    restricted = json.loads(out)
+    assert restricted["alpha"]["restricted_to"] == {"codes": ["calm", "upset"], "actors": None}
+    assert [s["stream"] for s in restricted["alpha"]["streams"]] == ["mood/child"]
+    mood = next(s["alpha"] for s in alpha["streams"] if s["stream"] == "mood/child")
+    assert restricted["alpha"]["alpha"] == pytest.approx(mood, abs=1e-12)
 
 
 def test_ratings_pairs_and_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
