@@ -254,6 +254,9 @@ CASES: list[tuple[list[str], str]] = [
     (["import-boris", "not-boris.boris", "-o", "nonempty-dir"], "not empty"),
     (["import-boris", "not-boris.boris", "-o", "notes.txt"], "not a folder"),
     (["import-boris", "not-boris.boris", "-o", "no/such/parent/out"], "parent folder"),
+    # --- reliability, consensus ------------------------------------------------------
+    (["reliability", "no-such-study"], "does not exist"),
+    (["consensus", "missing.json", "a.json", "--by", "sup"], "no such file"),
     # --- replay (refused before any screen) ----------------------------------------
     (["replay", "missing.json"], "no such file"),
     (["replay", "notjson.json"], "invalid JSON"),
