@@ -80,6 +80,10 @@ def _table(table: dict[str, dict[str, int]], indent: str) -> list[str]:
 def render_method(name: str, result: dict[str, Any]) -> list[str]:
     lines = [f"{name}: {TITLES[name]} ({_parameters(name, result['parameters'])})"]
     lines.append(f"  overall  {_kappa(result)}  {_agreement(result)}")
+    restricted = result.get("restricted_to") or {}
+    for kind in ("codes", "actors"):
+        if restricted.get(kind) is not None:
+            lines.append(f"  restricted to {kind}: {', '.join(restricted[kind])}")
     if name == "event":
         lines.append(
             "  agreements {agreements}, disagreements {disagreements}, omissions (in A, not B) "
@@ -87,8 +91,9 @@ def render_method(name: str, result: dict[str, Any]) -> list[str]:
         )
     if name == "timeslice":
         lines.append(
-            f"  {result['empty_both']} of {result['n']} (t, actor) cells are empty for both "
-            "observers and count as agreement: they raise kappa (see docs/analysis.md)"
+            f"  actors: {', '.join(result['actors']) or '(none)'}; {result['empty_both']} of"
+            f" {result['n']} (t, actor) cells are empty for both observers and count as"
+            " agreement: they raise kappa (see docs/analysis.md)"
         )
     width = max(
         [len(s["stream"]) for s in result["streams"]] + [len(c["code"]) for c in result["codes"]]
@@ -168,4 +173,47 @@ def render_ratings(document: dict[str, Any]) -> str:
         lines.append(f"  Krippendorff's alpha (interval) {alpha_text}")
     lines.append("")
     lines.append(BANDS_NOTE)
+    return "\n".join(lines)
+
+
+# --- interval agreement (IOA family) ------------------------------------------------
+
+IOA_FIELDS = (
+    ("total_count", "total count"),
+    ("total_duration", "total duration"),
+    ("mean_count_per_interval", "mean count-per-interval"),
+    ("exact_count_per_interval", "exact count-per-interval"),
+    ("interval_by_interval", "interval-by-interval"),
+    ("scored_interval", "scored-interval"),
+    ("unscored_interval", "unscored-interval"),
+)
+
+
+def _share(value: float | None) -> str:
+    return "     —" if value is None else f"{100 * value:5.1f}%"
+
+
+def render_interval(document: dict[str, Any]) -> str:
+    """The IOA family of one pair: overall, then one row per code."""
+    result = document["methods"]["interval"]
+    seconds = result["parameters"]["interval"]
+    lines = [
+        f"A: {document['a']}",
+        f"B: {document['b']}",
+        f"interval agreement (IOA), intervals of {seconds:g} s, {result['intervals']} "
+        "(code, interval) cells overall; partial-interval scoring",
+    ]
+    head = ["code", *(label for _, label in IOA_FIELDS)]
+    rows = [["overall", *(_share(result[key]) for key, _ in IOA_FIELDS)]]
+    rows += [[c["code"], *(_share(c[key]) for key, _ in IOA_FIELDS)] for c in result["codes"]]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    for r in [head, *rows]:
+        cells = [
+            f"{r[0]:<{widths[0]}}",
+            *(f"{v:>{w}}" for v, w in zip(r[1:], widths[1:], strict=True)),
+        ]
+        lines.append("  " + "  ".join(cells))
+    lines.append(
+        "  — : undefined (see --format json for the reason); definitions: docs/sequential.md"
+    )
     return "\n".join(lines)
