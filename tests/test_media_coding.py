@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.media import FPS, HEADLESS, make_clip
+from support.media import FPS, HEADLESS, make_clip, until
 from textual.widgets import Input
 
 from observer.codebook import load_codebook
@@ -36,13 +36,6 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app_for(folder: Path, clip: Path) -> CodingApp:
     video = VideoControl(clip, list(HEADLESS))
     return CodingApp(folder, book=BOOK, dyad="D012", observer="obs1", journals=[], video=video)
-
-
-async def until(pilot: Any, condition: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never held"
-        await pilot.pause(0.01)
 
 
 async def coding(pilot: Any) -> CodingScreen:

@@ -6,11 +6,10 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Any
 
 import attrs
 import pytest
-from support.media import FPS, HEADLESS, make_clip
+from support.media import FPS, HEADLESS, make_clip, until
 from support.replay import small_session, sync_test
 
 from observer.media.follow import VideoPlayhead
@@ -25,13 +24,6 @@ FRAME = 1 / FPS
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_clip(tmp_path_factory.mktemp("clip"))
-
-
-async def until(pilot: Any, condition: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never held"
-        await pilot.pause(0.01)
 
 
 async def mpv_position(screen: ReplayScreen) -> float:

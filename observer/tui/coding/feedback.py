@@ -130,3 +130,9 @@ def running_text(recorder: Recorder, now_t: float) -> Text:
             line.append("  ")
         lines.append(line)
     return Text("\n").join(lines)
+
+
+def hint_line(hints: tuple[tuple[str, str], ...]) -> Text:
+    """The screen's bottom line: each key in bold, then what it does."""
+    parts = (part for key, what in hints for part in ("  ", (key, "bold"), f" {what}"))
+    return Text.assemble(*parts)[1:]  # one leading space

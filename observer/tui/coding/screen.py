@@ -35,6 +35,7 @@ from observer.tui.coding.feedback import (
     REFUSED_STYLE,
     LogRow,
     RowRenderer,
+    hint_line,
     modifier_prompt,
     running_text,
     segment_keys,
@@ -56,22 +57,18 @@ BARE_MODIFIERS = frozenset(
     for side in ("left", "right")
     for mod in ("shift", "ctrl", "control", "alt", "super", "meta", "hyper")
 ) | {"caps_lock", "num_lock", "scroll_lock", "iso_level3_shift", "iso_level5_shift"}
-HINTS = Text.assemble(
-    *(
-        part
-        for key, what in (
-            ("space", "clock"),
-            ("^z", "undo"),
-            ("^y", "redo"),
-            ("^n", "note"),
-            ("F2 ^g", "segment"),
-            ("^e", "end"),
-            ("^q", "quit"),
-            ("F1", "help"),
-        )
-        for part in ("  ", (key, "bold"), f" {what}")
+HINTS = hint_line(
+    (
+        ("space", "clock"),
+        ("^z", "undo"),
+        ("^y", "redo"),
+        ("^n", "note"),
+        ("F2 ^g", "segment"),
+        ("^e", "end"),
+        ("^q", "quit"),
+        ("F1", "help"),
     )
-)[1:]  # one leading space; the 80-column line holds every hint
+)  # the 80-column line holds every hint
 
 
 class Saved:

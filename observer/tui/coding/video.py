@@ -24,7 +24,7 @@ from rich.text import Text
 from textual.widgets import Input
 
 from observer.media.mpv import MAX_SPEED, MIN_SPEED, MediaError, Player
-from observer.tui.coding.feedback import INFO_STYLE
+from observer.tui.coding.feedback import INFO_STYLE, hint_line
 from observer.tui.widgets.clock import format_clock
 from observer.tui.widgets.event_log import EventLog
 
@@ -45,22 +45,18 @@ VIDEO_KEYS: tuple[tuple[str, str, str], ...] = (
     ("ctrl+t", "ctrl+t", "go to a typed time (seconds or m:ss.s), enter goes, escape cancels"),
     ("ctrl+o", "ctrl+o", "reopen the video if mpv was closed"),
 )
-HINTS = Text.assemble(
-    *(
-        part
-        for key, what in (
-            ("space", "play"),
-            ("←→", "1s"),
-            ("⇧←→", "5s"),
-            ("F5 F6", "frame"),
-            ("F7 F8", "speed"),
-            ("^t", "go to"),
-            ("^k", "sync"),
-            ("F1", "help"),
-        )
-        for part in ("  ", (key, "bold"), f" {what}")
+HINTS = hint_line(
+    (
+        ("space", "play"),
+        ("←→", "1s"),
+        ("⇧←→", "5s"),
+        ("F5 F6", "frame"),
+        ("F7 F8", "speed"),
+        ("^t", "go to"),
+        ("^k", "sync"),
+        ("F1", "help"),
     )
-)[1:]
+)
 """The hint line of the coding screen with a video (F1 has every key)."""
 SEEKS = {"left": -1.0, "right": 1.0, "shift+left": -5.0, "shift+right": 5.0}
 TIME_PATTERN = re.compile(r"^\s*(?:(\d+):)?(\d+(?:\.\d*)?)\s*$")
