@@ -103,7 +103,8 @@ def _scope(at: str, rating: dict[str, Any], segments: set[str | None], p: Any) -
             yield p(f"{at}.segments[{k}]", f"unknown segment {segment!r}")
         if segment in seen:
             yield p(
-                f"{at}.segments[{k}]", f"segment {segment!r} listed twice (also [{seen[segment]}])"
+                f"{at}.segments[{k}]",
+                f"segment {segment!r} listed twice (also {at}.segments[{seen[segment]}])",
             )
         seen.setdefault(segment, k)
 
@@ -206,7 +207,7 @@ def _composite(
             continue
         iat = f"{at}.of[{k}]"
         if item in seen:
-            yield p(iat, f"item {item!r} listed twice (also of[{seen[item]}])")
+            yield p(iat, f"item {item!r} listed twice (also {at}.of[{seen[item]}])")
             continue
         seen[item] = k
         found = ratings.get(item)
