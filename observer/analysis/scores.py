@@ -120,3 +120,26 @@ def score_rows(session: Session) -> list[tuple[str, str]]:
             label += " (computed)"
         rows.append((label, shown(book, name, value)))
     return rows
+
+
+def plain(value: Score) -> str:
+    """A value for a file: the number, the value id, ``yes``/``no``, or empty for blank."""
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.9g}"
+    return str(value)
+
+
+def in_segment(values: dict[str, ScoreValue], segment: str | None) -> list[tuple[str, Score]]:
+    """(name, value) of the session-wide items (``segment`` None) or of the items
+    asked in ``segment``, in codebook order."""
+    out: list[tuple[str, Score]] = []
+    for name, value in values.items():
+        if segment is None and not isinstance(value, dict):
+            out.append((name, value))
+        elif segment is not None and isinstance(value, dict) and segment in value:
+            out.append((name, value[segment]))
+    return out
