@@ -18,6 +18,8 @@ from typing import Any
 from observer.codebook import Codebook, Composite, Rating, RatingScalar
 from observer.sessionfile import Session
 
+BLANK = "–"
+"""How a blank (null) rating reads in ``shown`` and ``score_rows``."""
 Score = RatingScalar
 ScoreValue = Score | dict[str, Score]
 
@@ -78,7 +80,7 @@ def session_scores(session: Session) -> dict[str, ScoreValue]:
 def shown(book: Codebook, rating_id: str, value: Score) -> str:
     """A value as a person reads it: ``B2 (class B)``, ``yes``, ``5``, ``–`` for blank."""
     if value is None:
-        return "–"
+        return BLANK
     if value is True or value is False:
         return "yes" if value else "no"
     rating = book.rating_by_id.get(rating_id)
