@@ -145,7 +145,7 @@ class RatingsForm(Screen[tuple[Ratings, bool]]):
             " answers · [b]ctrl+s[/b] saves",
             id="ratings-title",
         )
-        with VerticalScroll(id="ratings"):
+        with VerticalScroll(id="ratings", can_focus=False):
             for rating in self.book.ratings:
                 yield from self._rating(rating)
         if self.book.composites:
