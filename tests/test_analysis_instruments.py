@@ -92,6 +92,8 @@ def test_round_trip_code_rate_save_reload_stats_export(
         "seek": {"reunion": 6}, "avoid": {"play": 2, "apart": None, "reunion": None},
         "checks": 1, "mixed": 2.5, "seg-total": {"play": 2, "apart": None, "reunion": 6},
     }  # fmt: skip
+    code, out, _ = run(["stats", str(path)], capsys)
+    assert "    Classification: B2 (class B)" in out and "    Items present (computed): 1" in out
     code, out, err = run(["export", str(path), "--format", "ratings-csv"], capsys)
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
