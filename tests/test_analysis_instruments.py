@@ -18,8 +18,8 @@ from support.instruments import book
 
 from observer.analysis.kappa import quadratic_kappa, weighted_kappa
 from observer.analysis.ratings import rating_agreement, targets_from_pairs
-from observer.analysis.scores import combine, score_rows, scores
 from observer.live.recorder import Recorder, SessionMeta
+from observer.scores import combine, score_rows, scores
 from observer.sessionfile import Session, load_session, write_session
 
 BOOK = book()
@@ -137,7 +137,8 @@ def test_eaf_carries_ratings_on_tiers_spanning_session_and_segments(
 
 
 def test_replay_rows_name_segments_and_mark_composites() -> None:
-    rows = dict(score_rows(rated(FULL)))
+    session = rated(FULL)
+    rows = dict(score_rows(session.book, session.ratings))
     assert rows["Classification"] == "B2 (class B)"
     assert rows["Item one"] == "yes" and rows["Item three"] == "–"
     assert rows["Seeking · Reunion"] == "6"

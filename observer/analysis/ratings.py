@@ -15,7 +15,7 @@ Per rating item (and per segment for segment-scoped items):
   rated, with the item's scale points as the categories;
 - Krippendorff's α (interval), which uses every rating given, missing or not.
 
-A composite (computed from each session's items, see ``observer.analysis.scores``)
+A composite (computed from each session's items, see ``observer.scores``)
 is treated like a scale; its quadratic-weighted κ uses the distance between the
 values themselves. A category or check item gets Cohen's κ (1960) and the share of
 targets on which two raters agree, per pair of raters, over the targets both rated.
@@ -33,9 +33,9 @@ import attrs
 
 from observer.analysis.alpha import interval_alpha
 from observer.analysis.kappa import Tally, cohen, quadratic_kappa, square, weighted_kappa
-from observer.analysis.scores import composite_value, item_value
 from observer.codebook import Codebook, Composite, Rating
 from observer.errors import InputError, Problem
+from observer.scores import composite_value, item_value
 from observer.sessionfile import Session
 
 PAIR_RATERS = ("first", "second")

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from observer.analysis.scores import session_scores
+from observer.scores import scores
 from observer.sessionfile import Session
 
 FIELDS = (
@@ -53,7 +53,7 @@ class SessionStats:
     duration: float
     codes: tuple[CodeStats, ...]
     ratings: dict[str, Any] = attrs.field(factory=dict)
-    """Every rating item and composite (see observer.analysis.scores)."""
+    """Every rating item and composite (see observer.scores)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -95,4 +95,6 @@ def session_stats(session: Session) -> SessionStats:
                     sd = _r(math.sqrt(squares / (len(bouts) - 1)))
             proportion = _r(total_raw / session.duration) if session.duration > 0 else None
         rows.append(CodeStats(code.id, code.kind, count, rate, first, total, mean, sd, proportion))
-    return SessionStats(session.id, session.duration, tuple(rows), session_scores(session))
+    return SessionStats(
+        session.id, session.duration, tuple(rows), scores(session.book, session.ratings)
+    )

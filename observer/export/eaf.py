@@ -33,8 +33,8 @@ from typing import Any
 
 import attrs
 
-from observer.analysis.scores import in_segment, plain, session_scores
 from observer.export import modifier_text
+from observer.scores import in_segment, plain, scores
 from observer.sessionfile import Session
 
 LANG = "und"
@@ -164,7 +164,7 @@ def _ratings(
     book = session.book
     if not book.ratings:
         return
-    values = session_scores(session)
+    values = scores(book, session.ratings)
     fields = {"LINGUISTIC_TYPE_REF": RATING_TYPE, **observer}
 
     def text(items: list[tuple[str, Any]]) -> str:

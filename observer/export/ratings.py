@@ -14,7 +14,7 @@ import csv
 import io
 from collections.abc import Iterable
 
-from observer.analysis.scores import flat, label_of, plain, session_scores
+from observer.scores import flat, label_of, plain, scores
 from observer.sessionfile import Session
 
 COLUMNS = ("session", "dyad", "observer", "rating", "label", "kind", "segment", "value", "class")
@@ -26,7 +26,7 @@ def ratings_bytes(sessions: Iterable[Session], delimiter: str = ",") -> bytes:
     writer.writerow(COLUMNS)
     for session in sessions:
         book = session.book
-        for name, segment, value in flat(book, session_scores(session)):
+        for name, segment, value in flat(book, scores(book, session.ratings)):
             rating = book.rating_by_id.get(name)
             kind = "composite" if rating is None else rating.kind
             cls = rating.class_of(value) if rating is not None else None

@@ -24,8 +24,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
-from observer.analysis.scores import label_of, scores, shown
 from observer.codebook import Codebook, Rating, RatingScalar, Segment
+from observer.scores import label_of, scores, shown
 from observer.structure import Number
 from observer.tui.forms import FIELD_BINDINGS
 

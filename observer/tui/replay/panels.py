@@ -91,11 +91,11 @@ def summary_text(session: Session, allowed: Collection[str] | None) -> Text:
 
 
 def ratings_text(session: Session) -> Text:
-    """The session's ratings and computed composites (observer.analysis.scores);
+    """The session's ratings and computed composites (observer.scores);
     nothing when no rating was given (blank ones are then all there is)."""
-    from observer.analysis.scores import BLANK, score_rows
+    from observer.scores import BLANK, score_rows
 
-    rows = score_rows(session)
+    rows = score_rows(session.book, session.ratings)
     text = Text()
     if any(value != BLANK for _, value in rows):
         text.append("\nRatings\n", "bold")

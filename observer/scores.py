@@ -1,6 +1,6 @@
 """A session's ratings as reported: every item and every composite, computed.
 
-``session_scores`` is the ``ratings`` object of ``observer stats``:
+``scores(book, session.ratings)`` is the ``ratings`` object of ``observer stats``:
 ``{ITEM_OR_COMPOSITE: VALUE}``, per segment as ``{SEGMENT: VALUE}`` (only the
 segments an item is asked in). A scale's value is its number, a category's its
 value id, a check's true or false; a blank is null. A composite is the sum or
@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from observer.codebook import Codebook, Composite, Rating, RatingScalar
-from observer.sessionfile import Session
 
 BLANK = "–"
 """How a blank (null) rating reads in ``shown`` and ``score_rows``."""
@@ -73,10 +72,6 @@ def scores(book: Codebook, ratings: dict[str, Any]) -> dict[str, ScoreValue]:
     return out
 
 
-def session_scores(session: Session) -> dict[str, ScoreValue]:
-    return scores(session.book, session.ratings)
-
-
 def shown(book: Codebook, rating_id: str, value: Score) -> str:
     """A value as a person reads it: ``B2 (class B)``, ``yes``, ``5``, ``–`` for blank."""
     if value is None:
@@ -108,12 +103,11 @@ def label_of(book: Codebook, name: str) -> str:
     return name if found is None else found.label
 
 
-def score_rows(session: Session) -> list[tuple[str, str]]:
+def score_rows(book: Codebook, ratings: dict[str, Any]) -> list[tuple[str, str]]:
     """Rows for a side panel: (what, value as read), one per item, segment and
     composite; a segment's rows name it (``Proximity seeking · Reunion 1``)."""
-    book = session.book
     rows: list[tuple[str, str]] = []
-    for name, segment, value in flat(book, session_scores(session)):
+    for name, segment, value in flat(book, scores(book, ratings)):
         label = label_of(book, name)
         if segment is not None:
             found = book.segment_by_id.get(segment)
