@@ -125,3 +125,16 @@ def test_anchors_and_episode_names_are_never_cut(width: int) -> None:
         await pilot.press("ctrl+s")
 
     run(ss, [], (width, 30), script)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_ratings_form_snapshot(snap_compare: Any, size: tuple[int, int]) -> None:
+    """A checklist half filled in: checks, the overall scale, composites computed."""
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await pilot.press("y", "tab", "n", "tab", "y", "tab", "y", "tab", "down")
+        await pilot.pause()
+
+    app = FormApp(load_codebook("cpp-fidelity-style"), [])
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
