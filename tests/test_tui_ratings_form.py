@@ -133,7 +133,10 @@ def test_ratings_form_snapshot(snap_compare: Any, size: tuple[int, int]) -> None
 
     async def run_before(pilot: Any) -> None:
         await pilot.pause()
+        for field in pilot.app.screen.query(RatingField):
+            field.cursor_blink = False  # a blinking cursor is half the frames away
         await pilot.press("y", "tab", "n", "tab", "y", "tab", "y", "tab", "down")
+        await pilot.wait_for_scheduled_animations()
         await pilot.pause()
 
     app = FormApp(load_codebook("cpp-fidelity-style"), [])
