@@ -84,7 +84,7 @@ async def test_jump_between_events_of_a_chosen_code(tmp_path: Path) -> None:
         options = [o.id for o in app.screen.query_one("OptionList").options]
         position = options.index("cg-watches")
         await pilot.press(*["down"] * position, "enter")
-        assert screen.code == "cg-watches" and screen.playhead.time() == 10.0
+        assert screen.model.code == "cg-watches" and screen.playhead.time() == 10.0
         await pilot.press("e")
         assert screen.playhead.time() == 10.0  # no later cg-watches
         await pilot.press("E")
@@ -132,12 +132,14 @@ async def test_filter_by_actor(tmp_path: Path) -> None:
         screen = screen_of(app)
         await pilot.press("f")
         await pilot.press("down", "space", "enter")  # the second actor: child
-        assert screen.view.actors == frozenset({"child"})
+        assert screen.model.filter.actors == frozenset({"child"})
         assert screen.query_one(EventList).row_count == 5
         await pilot.press("right")
         assert screen.playhead.time() == 1.0
         await pilot.press("f", "ctrl+r")
-        assert not screen.view.active and screen.query_one(EventList).row_count == len(EVENTS)
+        assert not screen.model.filter.active and screen.query_one(EventList).row_count == len(
+            EVENTS
+        )
 
 
 @sync_test
@@ -208,8 +210,8 @@ async def test_compare_mode_walks_the_disagreements(tmp_path: Path) -> None:
     app = ReplayApp(path, a, other=b, clock=Clock(), config=tmp_path / "c.json")
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
-        assert screen.comparison is not None
-        counts = screen.comparison.counts()
+        assert screen.model.comparison is not None
+        counts = screen.model.comparison.counts()
         assert counts == {"agreement": 7, "disagreement": 1, "omission": 1, "commission": 0}
         await pilot.press("d")
         assert screen.playhead.time() == 1.0
@@ -239,7 +241,7 @@ async def test_compare_mode_with_a_perturbed_coding(tmp_path: Path) -> None:
             "B cg-involvement/caregiver",
             "  A vs B",
         ]
-        assert screen.query_one(EventList).row_count == len(screen.comparison.pairs)
+        assert screen.query_one(EventList).row_count == len(screen.model.comparison.pairs)
 
 
 @sync_test
@@ -330,11 +332,11 @@ async def test_the_file_loads_behind_the_first_frame(tmp_path: Path) -> None:
         await pilot.press("right")
         assert screen.playhead.time() == 1.0
         # The file's digest as read, then as written: a save need not parse it again.
-        assert screen.file_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert screen.desk.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
         await pilot.press("a", *"sup1", "enter", *"ok", "enter")
         await pilot.pause()
         assert [r.text for r in load_session(path).reviews] == ["ok"]
-        assert screen.file_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert screen.desk.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @sync_test
@@ -400,7 +402,7 @@ async def test_a_large_file_shows_its_beginning_first_then_the_whole(
         # The keys typed meanwhile were kept and run in order once it was whole.
         # The position survived, and the keys typed meanwhile ran in order from it.
         starts = sorted({e.start for e in whole.events if e.start > 20.0})
-        assert screen.playhead.time() == starts[1] and screen.span == 30.0
+        assert screen.playhead.time() == starts[1] and screen.model.span == 30.0
         await pilot.press("right")
         assert screen.playhead.time() == starts[2]
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
@@ -56,14 +57,22 @@ class TextPrompt(ModalScreen[str | None]):
 
 
 class ChoicePrompt(ModalScreen[str | None]):
-    """Pick one of ``options`` (id, label) with the arrows and ``enter``."""
+    """Pick one of ``options`` (id, label) with the arrows and ``enter``, or by typing
+    its key (``keys``: a typed character → the id it picks)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel")]
 
-    def __init__(self, title: str, options: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        title: str,
+        options: Sequence[tuple[str, str]],
+        *,
+        keys: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(classes="replay-dialog")
         self.title_text = title
         self.options = options
+        self.keys = dict(keys or {})
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="replay-box"):
@@ -77,6 +86,13 @@ class ChoicePrompt(ModalScreen[str | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(event.option.id)
+
+    def on_key(self, event: Key) -> None:
+        chosen = self.keys.get(event.character or "")
+        if chosen is not None:
+            event.stop()
+            event.prevent_default()
+            self.dismiss(chosen)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

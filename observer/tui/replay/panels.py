@@ -9,7 +9,8 @@ from rich.style import Style
 from rich.text import Text
 
 from observer.replay.clock import format_clock
-from observer.tui.replay.timeline import MARKS, REVIEW_MARKS
+from observer.replay.view import REVIEW_MARKS
+from observer.tui.replay.timeline import MARKS
 
 if TYPE_CHECKING:
     from observer.replay.compare import Comparison
@@ -114,12 +115,3 @@ def review_label(review: Review, events: Sequence[Event]) -> Text:
     if review.edited_at:
         text.append(" (edited)", "dim")
     return text
-
-
-def event_marks(reviews: Sequence[Review]) -> dict[int, str]:
-    """Per event index, the marks of the flags and corrections attached to it."""
-    out: dict[int, str] = {}
-    for review in reviews:
-        if review.event is not None:
-            out[review.event] = out.get(review.event, "") + REVIEW_MARKS[review.kind]
-    return out

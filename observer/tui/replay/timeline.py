@@ -22,6 +22,7 @@ from textual.widget import Widget
 
 from observer.replay.clock import format_clock
 from observer.replay.timeline import Cell, Lane, column_of, lane_cells, tick_step, ticks
+from observer.replay.view import REVIEW_MARKS
 
 LABEL_WIDTH = 26
 PALETTE = (
@@ -46,7 +47,6 @@ MARKS = {
     "omission": ("−", Style(color="yellow", bold=True)),
     "commission": ("+", Style(color="magenta", bold=True)),
 }
-REVIEW_MARKS = {"comment": "●", "flag": "⚑", "correction": "✎"}
 REVIEW_ORDER = {"comment": 0, "flag": 1, "correction": 2}
 PLAYHEAD = Style(reverse=True)
 LABEL = Style(dim=True)
