@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 from support.replay import EVENTS, small_file, small_session, sync_test
+from textual.widgets import Input
 
 from observer.sessionfile import Note, load_session, write_session
 from observer.synthetic import perturb
@@ -451,3 +452,71 @@ async def test_q_quits_at_once_while_the_session_loads(tmp_path: Path, monkeypat
         screen = screen_of(app)
         await pilot.press("space", "q")  # space is kept for later; q is not
     assert app.return_code == 0 and not screen.ready and screen._typed == ["play_pause"]
+
+
+def prompt_title(app: ReplayApp) -> str:
+    return str(app.screen.query_one(".replay-dialog-title").render())
+
+
+@sync_test
+async def test_add_correction_picks_the_code_by_key_and_names_it(tmp_path: Path) -> None:
+    """The code key picks the code; every prompt after it names that code; a point
+    code takes one time; a state bout of no length is refused (the prompt stays)."""
+    from observer.codebook import load_codebook
+
+    book = load_codebook("cpp-attachment")
+    bids, approach = book.code_by_id["ch-bids"], book.code_by_id["ch-approach"]
+    app = app_for(tmp_path)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "observer.json").write_text('{"reviewer": "sup1"}')
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await pilot.press("g", *"0:50", "enter", "x", "down", "down", "down", "enter")
+        assert "its key" in prompt_title(app)
+        await pilot.press(bids.key)
+        assert bids.label in prompt_title(app) and "time of the missing event" in prompt_title(app)
+        assert "-" not in str(app.screen.query_one("#prompt-input").value)
+        await pilot.press("enter")
+        assert f"Add {bids.label}" in prompt_title(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("x", "down", "down", "down", "enter", approach.key)
+        assert approach.label in prompt_title(app)
+        prompt = app.screen
+        app.screen.query_one("#prompt-input", Input).value = ""
+        await pilot.press(*"0:50-0:50", "enter")
+        assert app.screen is prompt and "must last" in str(
+            app.screen.query_one("#prompt-error").render()
+        )
+        await pilot.press("escape")
+        await pilot.pause()
+        (add,) = screen.session.reviews
+    assert add.correction is not None and add.correction.code == "ch-bids"
+    assert (add.correction.start, add.correction.end) == (50.0, None)
+
+
+@sync_test
+async def test_after_a_go_to_the_flag_names_the_event_shown_at_that_time(tmp_path: Path) -> None:
+    from observer.codebook import load_codebook
+
+    book = load_codebook("cpp-attachment")
+    session = attrs.evolve(
+        small_session(),
+        events=(*EVENTS[:8], attrs.evolve(EVENTS[8], start=32.000066, end=40.0)),
+    )
+    path = write_session(tmp_path, session)
+    app = ReplayApp(path, session, clock=Clock(), config=tmp_path / "cfg.json")
+    (tmp_path / "cfg.json").write_text('{"reviewer": "sup1"}')
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await pilot.press("g")
+        app.screen.query_one("#prompt-input", Input).value = ""
+        await pilot.press(*"0:32", "enter")
+        assert screen.query_one(EventList).highlighted == 8
+        await pilot.press("m")
+        label = book.code_by_id["ch-seeks-contact"].label
+        assert prompt_title(app) == f"Flag {label} at 0:32.0: why?"
+        await pilot.press(*"late", "enter")
+        await pilot.pause()
+        (flag,) = screen.session.reviews
+    assert flag.event == 8

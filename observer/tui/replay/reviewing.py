@@ -35,9 +35,11 @@ def _times_check(
 ) -> Callable[[str], str | None]:
     def check(text: str) -> str | None:
         try:
-            parse_span(text, state, around)
+            start, end = parse_span(text, state, around)
         except ValueError as error:
             return str(error)
+        if end is not None and end <= start:
+            return "a state bout must last: its end must come after its start"
         return None
 
     return check
