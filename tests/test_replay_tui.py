@@ -59,8 +59,8 @@ async def test_keys_step_jump_and_keep_the_list_in_step(tmp_path: Path) -> None:
         assert screen.playhead.time() == 2.0 and log.highlighted == 2
         await pilot.press("left")
         assert screen.playhead.time() == 1.0
-        await pilot.press("n")  # next note
-        assert screen.playhead.time() == 15.0 and log.highlighted == 7
+        await pilot.press("n")  # next note: the note's own row (after event 7's)
+        assert screen.playhead.time() == 15.0 and log.highlighted == 8
         await pilot.press("N")
         assert screen.playhead.time() == 15.0  # no earlier note: stays
         await pilot.press("shift+right")
@@ -134,13 +134,12 @@ async def test_filter_by_actor(tmp_path: Path) -> None:
         await pilot.press("f")
         await pilot.press("down", "space", "enter")  # the second actor: child
         assert screen.model.filter.actors == frozenset({"child"})
-        assert screen.query_one(EventList).row_count == 5
+        assert screen.query_one(EventList).row_count == 5 + 2  # and the two notes
         await pilot.press("right")
         assert screen.playhead.time() == 1.0
         await pilot.press("f", "ctrl+r")
-        assert not screen.model.filter.active and screen.query_one(EventList).row_count == len(
-            EVENTS
-        )
+        assert not screen.model.filter.active
+        assert screen.query_one(EventList).row_count == len(EVENTS) + 2
 
 
 @sync_test
@@ -242,7 +241,8 @@ async def test_compare_mode_with_a_perturbed_coding(tmp_path: Path) -> None:
             "B cg-involvement/caregiver",
             "  A vs B",
         ]
-        assert screen.query_one(EventList).row_count == len(screen.model.comparison.pairs)
+        rows = len(screen.model.comparison.pairs) + len(screen.session.notes)
+        assert screen.query_one(EventList).row_count == rows
 
 
 @sync_test
@@ -512,7 +512,7 @@ async def test_after_a_go_to_the_flag_names_the_event_shown_at_that_time(tmp_pat
         await pilot.press("g")
         app.screen.query_one("#prompt-input", Input).value = ""
         await pilot.press(*"0:32", "enter")
-        assert screen.query_one(EventList).highlighted == 8
+        assert screen.query_one(EventList).highlighted == 9  # the note at 0:15 is row 8
         await pilot.press("m")
         label = book.code_by_id["ch-seeks-contact"].label
         assert prompt_title(app) == f"Flag {label} at 0:32.0: why?"

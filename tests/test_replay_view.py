@@ -62,10 +62,12 @@ def test_the_window_pages_and_zooms_around_the_playhead() -> None:
 
 def test_a_filter_narrows_the_rows_and_the_current_event() -> None:
     view = view_of()
-    assert view.rows == list(range(len(EVENTS)))
+    notes = [("note", 0), ("note", 1)]
+    assert view.rows == [("event", i) for i in range(8)] + [notes[0], ("event", 8), notes[1]]
     assert view.set_filter(Filter(actors=frozenset({"child"})))
     assert not view.set_filter(Filter(actors=frozenset({"child"})))
-    assert view.rows == [1, 3, 4, 7, 8]
+    assert view.rows == [("event", i) for i in (1, 3, 4, 7)] + [notes[0], ("event", 8), notes[1]]
+    assert view.step_times == [1.0, 3.0, 5.0, 12.0, 20.0]
     view.seek(6.9)
     assert view.current_event() == 4  # cg-encourages at 6.5 is filtered out
 
@@ -88,10 +90,20 @@ def test_compare_rows_are_pairs_and_mismatches_are_listed() -> None:
     del events[3]
     b = attrs.evolve(a, id="S1-D001-obs2", observer="obs2", events=tuple(events))
     view = view_of(a, b)
-    assert view.comparison is not None and len(view.rows) == len(view.comparison.pairs)
+    assert view.comparison is not None
+    assert [k for kind, k in view.rows if kind == "pair"] == list(range(len(view.comparison.pairs)))
     assert view.mismatch_times == [3.0]
     assert view.step_mismatch(1) is None and view.time() == 3.0
     assert view.current_event() == 3
+
+
+def test_notes_are_rows_but_steps_skip_them() -> None:
+    view = view_of()
+    view.seek(12.0)
+    assert view.step(1) is None and view.time() == 20.0  # not the note at 15
+    view.seek(15.0)
+    assert view.rows[view.current_row() or 0] == ("note", 0)
+    assert view.current_event() == 7  # a flag acts on the event before the note
 
 
 def test_event_names_use_the_code_label_and_time() -> None:

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from observer.replay.loading import Opened
     from observer.sessionfile import Event, Review, Session
 
+ListRow = tuple[str, int]
+"""A row of the event list: ("event", index), ("pair", position) or ("note", index)."""
 SHIFT_S = 5.0
 """shift+arrow moves the playhead this far."""
 REVIEW_MARKS = {"comment": "●", "flag": "⚑", "correction": "✎"}
@@ -87,35 +89,52 @@ class ReplayView:
     # --- what is shown -------------------------------------------------------------
 
     def rebuild(self) -> None:
-        """Index the sessions through the filter: lanes, list rows and their times."""
+        """Index the sessions through the filter: lanes, list rows and their times.
+
+        The list holds the events shown (in compare mode the pairs) and the notes
+        (A's), by time; a note at the same time as an event comes after it.
+        """
         self.index = SessionIndex(self.session, self.filter, side="A" if self.other else "")
         self.index_b = (
             SessionIndex(self.other, self.filter, side="B", source=1) if self.other else None
         )
         comparison = self.comparison
+        base: list[ListRow]
         if comparison is None:
             self.pair_rows: list[int] = []
-            self.row_times: list[float] = self.index.starts
+            self.step_times: list[float] = self.index.starts
+            base = [("event", i) for i in self.index.shown]
             self.mismatch_times: list[float] = []
-            return
-        allowed = self.filter.allowed(self.book) if self.filter.active else None
-        a, b = self.session.events, comparison.b.events
-        self.pair_rows = [
-            k
-            for k, p in enumerate(comparison.pairs)
-            if allowed is None
-            or (p.a is not None and a[p.a].code in allowed)
-            or (p.b is not None and b[p.b].code in allowed)
-        ]
-        self.row_times = [comparison.times[k] for k in self.pair_rows]
-        self.mismatch_times = [
-            comparison.times[k] for k in self.pair_rows if comparison.pairs[k].kind != "agreement"
-        ]
-
-    @property
-    def rows(self) -> list[int]:
-        """The event list's rows: pair positions in compare mode, else event indices."""
-        return self.pair_rows if self.comparison is not None else self.index.shown
+        else:
+            allowed = self.allowed
+            a, b = self.session.events, comparison.b.events
+            self.pair_rows = [
+                k
+                for k, p in enumerate(comparison.pairs)
+                if allowed is None
+                or (p.a is not None and a[p.a].code in allowed)
+                or (p.b is not None and b[p.b].code in allowed)
+            ]
+            self.step_times = [comparison.times[k] for k in self.pair_rows]
+            base = [("pair", k) for k in self.pair_rows]
+            self.mismatch_times = [
+                comparison.times[k]
+                for k in self.pair_rows
+                if comparison.pairs[k].kind != "agreement"
+            ]
+        notes = sorted(range(len(self.session.notes)), key=lambda j: self.session.notes[j].t)
+        note_times = [self.session.notes[j].t for j in notes]
+        self.rows: list[ListRow] = base
+        self.row_times: list[float] = self.step_times
+        if notes:
+            merged = sorted(
+                [(t, 0, row) for t, row in zip(self.step_times, base, strict=True)]
+                + [(t, 1, ("note", j)) for t, j in zip(note_times, notes, strict=True)],
+                key=lambda item: (item[0], item[1]),
+            )
+            self.rows = [row for _, _, row in merged]
+            self.row_times = [t for t, _, _ in merged]
+        self.note_times = note_times
 
     @property
     def allowed(self) -> frozenset[str] | None:
@@ -170,11 +189,15 @@ class ReplayView:
     def current_event(self) -> int | None:
         """Index into the session's events of the event at the playhead (A's in compare)."""
         row = self.current_row()
-        if row is None:
-            return None
-        if self.comparison is not None:
-            return self.comparison.pairs[self.pair_rows[row]].a
-        return self.index.shown[row]
+        while row is not None and row >= 0:
+            kind, i = self.rows[row]
+            if kind == "event":
+                return i
+            if kind == "pair":
+                assert self.comparison is not None
+                return self.comparison.pairs[i].a
+            row -= 1  # a note: the event before it
+        return None
 
     # --- navigation: each returns None when it moved, else why it could not ---------------
 
@@ -185,7 +208,7 @@ class ReplayView:
         return None
 
     def step(self, direction: int) -> str | None:
-        t = step_time(self.row_times, self.time(), direction)
+        t = step_time(self.step_times, self.time(), direction)
         return self._jump(t, "next event" if direction > 0 else "previous event")
 
     def shift(self, direction: int) -> None:
@@ -220,6 +243,13 @@ class ReplayView:
             return "disagreements need compare mode: observer replay A.json --compare B.json"
         t = step_time(self.mismatch_times, self.time(), direction)
         return self._jump(t, "next disagreement" if direction > 0 else "previous disagreement")
+
+    def sides(self) -> str:
+        """Compare mode's header: each side's observer and session (else "")."""
+        if self.other is None:
+            return ""
+        a, b = self.session, self.other
+        return f"A {a.observer} · {a.id}   vs   B {b.observer} · {b.id}"
 
     def code_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}

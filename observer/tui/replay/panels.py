@@ -14,7 +14,7 @@ from observer.tui.replay.timeline import MARKS
 
 if TYPE_CHECKING:
     from observer.replay.compare import Comparison
-    from observer.sessionfile import Correction, Event, Review, Session
+    from observer.sessionfile import Correction, Event, Note, RatingValue, Review, Session
 
 
 def event_row(
@@ -34,6 +34,15 @@ def event_row(
         text.append("  " + " ".join(f"{k}={v}" for k, v in sorted(e.modifiers.items())))
     if index in marks:
         text.append(f"  {marks[index]}", "bold cyan")
+    return text
+
+
+def note_row(note: Note) -> Text:
+    """A note in the event list: its time, then its text (data, never markup)."""
+    text = Text(no_wrap=True)
+    text.append(f"{format_clock(note.t):>10}  ", "dim")
+    text.append("note       ", "italic")
+    text.append(note.text, "italic")
     return text
 
 
@@ -86,8 +95,34 @@ def summary_text(session: Session, allowed: Collection[str] | None) -> Text:
         prop = "" if row.proportion is None else f"{row.proportion:.2f}"
         line = f"{row.code[:19]:<20}{row.count:>5}{rate:>6}{total:>8}{mean:>7}{prop:>5}\n"
         text.append(line, "dim" if row.count == 0 else "")
+    append_ratings_and_pauses(text, session)
     text.rstrip()
     return text
+
+
+def _rating(value: RatingValue) -> str:
+    if value is None:
+        return "not rated"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {'—' if v is None else f'{v:g}'}" for k, v in value.items())
+    return f"{value:g}"
+
+
+def append_ratings_and_pauses(text: Text, session: Session) -> None:
+    """The session's ratings (by label) and the coder's pauses, after the counts."""
+    book = session.book
+    if book.ratings or session.ratings:
+        text.append("\nRatings\n", "bold")
+        known = {r.id: r.label for r in book.ratings}
+        for rating_id in [*known, *(k for k in session.ratings if k not in known)]:
+            value = _rating(session.ratings.get(rating_id))
+            text.append(f"{known.get(rating_id, rating_id)}: ")
+            text.append(f"{value}\n", "dim" if value == "not rated" else "")
+    text.append("\nPauses\n", "bold")
+    if not session.pauses:
+        text.append("none: the clock ran throughout\n", "dim")
+    for pause in session.pauses:
+        text.append(f"at {format_clock(pause.at)} for {pause.wall_s:.0f} s of wall time\n")
 
 
 def correction_text(fix: Correction) -> str:

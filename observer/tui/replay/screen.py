@@ -30,7 +30,7 @@ from observer.replay.loading import Opened
 from observer.replay.playhead import Playhead
 from observer.replay.reviewing import ReviewDesk
 from observer.replay.timeline import interleave
-from observer.replay.view import ReplayView
+from observer.replay.view import ListRow, ReplayView
 from observer.startup import release_collection
 from observer.tui.replay import panels
 from observer.tui.replay.dialogs import ChoicePrompt, FilterPrompt, HelpPrompt, TextPrompt
@@ -42,6 +42,7 @@ from observer.tui.replay.timeline import (
     code_styles,
     lane_row,
     marks_row,
+    notes_row,
     reviews_row,
 )
 from observer.tui.widgets.event_log import EventLog
@@ -71,7 +72,7 @@ class EventList(EventLog, can_focus=False):
     """The event log of the coding screen, kept in step with the playhead (it takes no
     focus: the arrows move the playhead); a click seeks to the row clicked."""
 
-    def __init__(self, render_row: Callable[[int], object], on_row: Callable[[int], None]):
+    def __init__(self, render_row: Callable[[ListRow], object], on_row: Callable[[int], None]):
         super().__init__(render_row, follow=False, id="replay-events")  # type: ignore[arg-type]
         self.on_row = on_row
 
@@ -137,6 +138,7 @@ class ReplayScreen(ReviewActions):
 
     def compose(self) -> ComposeResult:
         yield Static(id="replay-status")
+        yield Static(id="replay-sides")
         yield Timeline(id="replay-timeline")
         with Horizontal(id="replay-body"):
             yield EventList(self._render_row, self._go_to_row)
@@ -190,6 +192,9 @@ class ReplayScreen(ReviewActions):
             self.desk.sha256 = opened.sha256
             release_collection()  # start-up is over once the session is whole
         self._install(opened, complete=complete)
+        sides = self.query_one("#replay-sides", Static)
+        sides.update(self.model.sides())
+        sides.display = self.model.other is not None
         if kept is not None:
             self.model.seek(kept)
         for warning in opened.warnings:
@@ -234,6 +239,8 @@ class ReplayScreen(ReviewActions):
                 rows.append(lane_row(lane, lane_events, book, self.colours))
                 if lane.side == "B":
                     rows.append(marks_row(model.comparison, lane.stream.id))
+        if model.session.notes:
+            rows.append(notes_row(model.session.notes))
         rows.append(reviews_row(lambda: self.model.session.reviews))
         return rows
 
@@ -250,11 +257,15 @@ class ReplayScreen(ReviewActions):
         self._refill()
         self.sync()
 
-    def _render_row(self, row: int) -> object:
+    def _render_row(self, row: ListRow) -> object:
         model = self.model
-        if model.comparison is not None:
-            return panels.pair_row(model.comparison, row)
-        return panels.event_row(model.session.events, row, self.colours, self.actor_of, model.marks)
+        kind, i = row
+        if kind == "pair":
+            assert model.comparison is not None
+            return panels.pair_row(model.comparison, i)
+        if kind == "note":
+            return panels.note_row(model.session.notes[i])
+        return panels.event_row(model.session.events, i, self.colours, self.actor_of, model.marks)
 
     def _go_to_row(self, row: int) -> None:
         self.seek(self.model.row_times[row])
@@ -291,9 +302,7 @@ class ReplayScreen(ReviewActions):
         ]
         if model.code:
             parts.append(f"e/E: {model.code}")
-        if model.other is not None:
-            parts.append(f"A {model.session.id}  B {model.other.id}")
-        else:
+        if model.other is None:
             parts.append(model.session.id)
         if not self.ready:
             parts.append("loading the rest…")

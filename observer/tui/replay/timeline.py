@@ -40,7 +40,7 @@ PALETTE = (
 if TYPE_CHECKING:
     from observer.codebook import Codebook
     from observer.replay.compare import Comparison
-    from observer.sessionfile import Event, Review
+    from observer.sessionfile import Event, Note, Review
 MARKS = {
     "agreement": ("✓", Style(color="green")),
     "disagreement": ("✗", Style(color="red", bold=True)),
@@ -111,6 +111,24 @@ def reviews_row(reviews: Callable[[], Sequence[Review]]) -> Row:
         return [(REVIEW_MARKS[k], style) if k else (" ", BLANK) for k in kinds]
 
     return Row("Reviews", draw)
+
+
+NOTE_MARK = "¶"
+
+
+def notes_row(notes: Sequence[Note]) -> Row:
+    """The session's notes, one mark in each column a note falls in."""
+    style = Style(color="yellow", bold=True)
+
+    def draw(t0: float, span: float, width: int) -> Cells:
+        cells: Cells = [(" ", BLANK)] * width
+        for note in notes:
+            c = column_of(note.t, t0, span, width)
+            if 0 <= c < width:
+                cells[c] = (NOTE_MARK, style)
+        return cells
+
+    return Row("Notes", draw)
 
 
 def ruler(t0: float, span: float, width: int) -> Cells:
