@@ -236,7 +236,8 @@ async def test_compare_mode_with_a_perturbed_coding(tmp_path: Path) -> None:
         screen = screen_of(app)
         timeline = screen.query_one(Timeline)
         labels = [row.label for row in timeline.rows]
-        assert labels[:3] == [
+        assert labels[:2] == ["Notes", "Reviews"]  # always in view, above the lanes
+        assert labels[2:5] == [
             "A cg-involvement/caregiver",
             "B cg-involvement/caregiver",
             "  A vs B",
@@ -311,7 +312,7 @@ async def test_a_click_on_the_event_list_seeks_and_help_lists_the_keys(tmp_path:
         await pilot.click(EventList, offset=(5, 4))
         assert screen.playhead.time() == 5.0  # the fifth row: ch-approach
         await pilot.press("question_mark")
-        help_text = str(app.screen.query_one("Static").render())
+        help_text = str(app.screen.query_one("#help-body").render())
         assert "next disagreement" in help_text and "go to time" in help_text
         await pilot.press("escape")
         assert app.screen is screen

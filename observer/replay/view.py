@@ -27,7 +27,15 @@ from observer.replay.index import (
     step_time,
 )
 from observer.replay.playhead import Playhead
-from observer.replay.timeline import INITIAL_SPAN, ZOOMS, center_window, place_window, zoom_index
+from observer.replay.timeline import (
+    INITIAL_SPAN,
+    ZOOMS,
+    Lane,
+    center_window,
+    interleave,
+    place_window,
+    zoom_index,
+)
 
 if TYPE_CHECKING:
     from observer.codebook import Codebook
@@ -243,6 +251,17 @@ class ReplayView:
             return "disagreements need compare mode: observer replay A.json --compare B.json"
         t = step_time(self.mismatch_times, self.time(), direction)
         return self._jump(t, "next disagreement" if direction > 0 else "previous disagreement")
+
+    def lanes(self, *, skip_empty: bool = False) -> list[Lane]:
+        """The timeline's lanes (compare mode: A's above B's, stream by stream);
+        ``skip_empty``: without the streams nothing was coded in (short terminals)."""
+        lanes = self.index.lanes
+        if self.index_b is not None:
+            lanes = interleave(lanes, self.index_b.lanes)
+        if not skip_empty:
+            return lanes
+        coded = {lane.stream.id for lane in lanes if lane.events}
+        return [lane for lane in lanes if lane.stream.id in coded]
 
     def sides(self) -> str:
         """Compare mode's header: each side's observer and session (else "")."""

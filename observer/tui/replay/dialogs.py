@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, SelectionList, Static
@@ -166,8 +166,11 @@ class HelpPrompt(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="replay-box replay-help"):
-            yield Static(self.text)
-            yield Static("escape close", classes="replay-dialog-hint")
+            with VerticalScroll(id="help-text"):
+                yield Static(self.text, id="help-body")
+            yield Static(
+                "escape close · ↑↓ scroll if the keys go on below", classes="replay-dialog-hint"
+            )
 
     def action_close(self) -> None:
         self.dismiss(None)

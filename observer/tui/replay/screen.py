@@ -18,7 +18,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical
-from textual.events import Click, Key
+from textual.events import Click, Key, Resize
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
@@ -29,12 +29,11 @@ from observer.replay.index import Filter
 from observer.replay.loading import Opened
 from observer.replay.playhead import Playhead
 from observer.replay.reviewing import ReviewDesk
-from observer.replay.timeline import interleave
 from observer.replay.view import ListRow, ReplayView
 from observer.startup import release_collection
 from observer.tui.replay import panels
 from observer.tui.replay.dialogs import ChoicePrompt, FilterPrompt, HelpPrompt, TextPrompt
-from observer.tui.replay.keys import HINTS, KEYS, help_text
+from observer.tui.replay.keys import HINTS, HINTS_NARROW, KEYS, help_text
 from observer.tui.replay.reviewing import ReviewActions
 from observer.tui.replay.timeline import (
     Row,
@@ -59,6 +58,9 @@ TYPED_AHEAD = {
 }
 """Commands typed while the session is still loading: kept, then run in order."""
 MAX_TYPED_AHEAD = 20
+NARROW, SHORT = 100, 32
+"""Below this many columns the side panel opens on request; below this many rows
+the lanes of streams with nothing coded are left out."""
 TICK_S = 1 / 20
 """How often the screen asks the playhead where it is while playing."""
 
@@ -122,6 +124,7 @@ class ReplayScreen(ReviewActions):
             self.model.rebuild()
         self.colours = code_styles(self.model.book)
         self.actor_of = {c.id: c.actor for c in self.model.book.codes}
+        self.columns = panels.Columns.of(self.model.book, self.model.session.duration)
         self.ready = complete
 
     # --- what tests and the app read -------------------------------------------------
@@ -195,6 +198,7 @@ class ReplayScreen(ReviewActions):
         sides = self.query_one("#replay-sides", Static)
         sides.update(self.model.sides())
         sides.display = self.model.other is not None
+        self.set_class(self.model.other is not None, "-compare")
         if kept is not None:
             self.model.seek(kept)
         for warning in opened.warnings:
@@ -228,21 +232,32 @@ class ReplayScreen(ReviewActions):
     # --- data --------------------------------------------------------------------------
 
     def _timeline_rows(self) -> list[Row]:
+        """Notes and reviews first (always in view), then the lanes; on a short
+        terminal the streams nothing was coded in are left out."""
         model = self.model
-        events, book = model.session.events, model.book
-        if model.index_b is None or model.comparison is None or model.other is None:
-            rows = [lane_row(lane, events, book, self.colours) for lane in model.index.lanes]
-        else:
-            rows = []
-            for lane in interleave(model.index.lanes, model.index_b.lanes):
-                lane_events = events if lane.source == 0 else model.other.events
-                rows.append(lane_row(lane, lane_events, book, self.colours))
-                if lane.side == "B":
-                    rows.append(marks_row(model.comparison, lane.stream.id))
-        if model.session.notes:
-            rows.append(notes_row(model.session.notes))
+        rows = [notes_row(model.session.notes)] if model.session.notes else []
         rows.append(reviews_row(lambda: self.model.session.reviews))
+        for lane in model.lanes(skip_empty=self.has_class("-short")):
+            events = (
+                model.other.events if lane.source == 1 and model.other else model.session.events
+            )
+            rows.append(lane_row(lane, events, model.book, self.colours))
+            if lane.side == "B" and model.comparison is not None:
+                rows.append(marks_row(model.comparison, lane.stream.id))
         return rows
+
+    def on_resize(self, event: Resize) -> None:
+        """Lay out for the terminal's size: a narrow one (< 100 columns) opens the side
+        panel only on request (s, v, i; escape closes it); a short one (< 32 rows)
+        leaves out the lanes of streams with nothing coded."""
+        narrow, short = event.size.width < NARROW, event.size.height < SHORT
+        self.set_class(narrow, "-narrow")
+        fits = event.size.width >= len(HINTS) + 2
+        self.query_one("#replay-hints", Static).update(HINTS if fits else HINTS_NARROW)
+        if short != self.has_class("-short"):
+            self.set_class(short, "-short")
+            if getattr(self, "model", None) is not None:
+                self.query_one(Timeline).set_rows(self._timeline_rows())
 
     def _refill(self) -> None:
         """After a filter change or a save: lanes, list rows, panels."""
@@ -262,10 +277,11 @@ class ReplayScreen(ReviewActions):
         kind, i = row
         if kind == "pair":
             assert model.comparison is not None
-            return panels.pair_row(model.comparison, i)
+            return panels.pair_row(model.comparison, i, self.columns)
         if kind == "note":
-            return panels.note_row(model.session.notes[i])
-        return panels.event_row(model.session.events, i, self.colours, self.actor_of, model.marks)
+            return panels.note_row(model.session.notes[i], self.columns)
+        events = model.session.events
+        return panels.event_row(events, i, self.colours, self.actor_of, model.marks, self.columns)
 
     def _go_to_row(self, row: int) -> None:
         self.seek(self.model.row_times[row])
@@ -439,6 +455,7 @@ class ReplayScreen(ReviewActions):
         self.app.push_screen(FilterPrompt(self.model.book, self.model.filter), done)
 
     def action_focus_timeline(self) -> None:
+        self.remove_class("-side-open")
         self.query_one(Timeline).focus()
 
     def action_help(self) -> None:
@@ -457,6 +474,7 @@ class ReplayScreen(ReviewActions):
             self.notify("the agreement summary needs compare mode (--compare B.json)")
             return
         self.query_one(ContentSwitcher).current = f"replay-{name}"
+        self.add_class("-side-open")
         self._fill_panel()
         if name == "reviews":
             self.query_one("#replay-reviews", OptionList).focus()
@@ -474,7 +492,7 @@ class ReplayScreen(ReviewActions):
             text = panels.summary_text(self.model.session, self.model.allowed)
             self.query_one("#replay-summary-text", Static).update(text)
         elif name == "agreement" and self.opened is not None:
-            text = Text("\n".join(self.opened.agreement), no_wrap=True)
+            text = Text("\n".join(self.opened.agreement))  # wrapped: nothing cut off
             self.query_one("#replay-agreement-text", Static).update(text)
 
     def _fill_reviews(self) -> None:

@@ -25,6 +25,8 @@ from observer.replay.timeline import Cell, Lane, column_of, lane_cells, tick_ste
 from observer.replay.view import REVIEW_MARKS
 
 LABEL_WIDTH = 26
+"""The lanes' labels take at least this many columns (more if a label is longer)."""
+MAX_LABEL_WIDTH = 40
 PALETTE = (
     "#4e79a7",
     "#f28e2b",
@@ -79,7 +81,8 @@ def lane_row(lane: Lane, events: Sequence[Event], book: Codebook, colours: dict[
             fg = colours[cell.point or ""].color if bg is None else None
             return char, Style(color=fg or "black", bgcolor=bg, bold=True)
         if cell.state:
-            return (keys[cell.state] if cell.onset else " "), Style(color="black", bgcolor=bg)
+            char = keys[cell.state] if cell.onset else NARROW_MARK if cell.narrow else " "
+            return char, Style(color="black", bgcolor=bg)
         return " ", BLANK
 
     def draw(t0: float, span: float, width: int) -> Cells:
@@ -114,6 +117,8 @@ def reviews_row(reviews: Callable[[], Sequence[Review]]) -> Row:
 
 
 NOTE_MARK = "¶"
+NARROW_MARK = "|"
+"""Where a bout too short for its letter begins."""
 
 
 def notes_row(notes: Sequence[Note]) -> Row:
@@ -141,8 +146,8 @@ def ruler(t0: float, span: float, width: int) -> Cells:
     return [(ch, LABEL) for ch in chars]
 
 
-def to_strip(label: str, cells: Cells, total: int) -> Strip:
-    segments = [Segment(f"{label[: LABEL_WIDTH - 1]:<{LABEL_WIDTH}}", LABEL)]
+def to_strip(label: str, cells: Cells, total: int, width: int = LABEL_WIDTH) -> Strip:
+    segments = [Segment(f"{label[: width - 1]:<{width}}", LABEL)]
     run, style = "", None
     for char, cell_style in cells:
         if cell_style != style and run:
@@ -172,6 +177,7 @@ class Timeline(Widget, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: list[Row] = []
+        self.label_width = LABEL_WIDTH
         self.t0 = 0.0
         self.span = 60.0
         self.playhead = 0.0
@@ -180,13 +186,15 @@ class Timeline(Widget, can_focus=True):
 
     @property
     def lane_width(self) -> int:
-        return max(1, self.size.width - LABEL_WIDTH)
+        return max(1, self.size.width - self.label_width)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.rows) + 1
 
     def set_rows(self, rows: list[Row]) -> None:
         self.rows = rows
+        longest = max((len(row.label) + 1 for row in rows), default=0)
+        self.label_width = min(max(LABEL_WIDTH, longest), MAX_LABEL_WIDTH)
         self.invalidate()
         self.refresh(layout=True)
 
@@ -209,11 +217,12 @@ class Timeline(Widget, can_focus=True):
         if old != new:
             height = len(self.rows) + 1
             self.refresh(
-                Region(LABEL_WIDTH + old, 0, 1, height), Region(LABEL_WIDTH + new, 0, 1, height)
+                Region(self.label_width + old, 0, 1, height),
+                Region(self.label_width + new, 0, 1, height),
             )
 
     def time_at(self, x: int) -> float | None:
-        column = x - LABEL_WIDTH
+        column = x - self.label_width
         if column < 0:
             return None
         return self.t0 + (column + 0.5) * self.span / self.lane_width
@@ -237,16 +246,18 @@ class Timeline(Widget, can_focus=True):
         if strip is None:
             if y == 0:
                 label = f"window {format_clock(self.span, decimals=0)}"
-                strip = to_strip(label, ruler(self.t0, self.span, width), total)
+                strip = to_strip(label, ruler(self.t0, self.span, width), total, self.label_width)
             elif y <= len(self.rows):
                 row = self.rows[y - 1]
-                strip = to_strip(row.label, row.draw(self.t0, self.span, width), total)
+                strip = to_strip(
+                    row.label, row.draw(self.t0, self.span, width), total, self.label_width
+                )
             else:
                 strip = Strip.blank(total)
             self._cache[y] = strip
         column = self.playhead_column()
         if 0 <= column < width:
-            x = LABEL_WIDTH + column
+            x = self.label_width + column
             left, middle, right = strip.divide([x, x + 1, total])
             if y == 0:
                 middle = Strip([Segment("▼", PLAYHEAD)])
