@@ -105,7 +105,9 @@ def summary_text(session: Session, allowed: Collection[str] | None) -> Text:
     from observer.analysis.stats import session_stats
 
     stats = session_stats(session)
-    text = Text(f"{session.id}\n{format_clock(session.duration)} long\n\n", "bold", no_wrap=True)
+    text = Text(f"{session.id}\n{format_clock(session.duration)} long\n", "bold", no_wrap=True)
+    append_ratings_and_pauses(text, session)
+    text.append("\n")
     w = max((len(row.code) for row in stats.codes), default=4) + 1
     text.append(f"{'code':<{w}}{'n':>4}{'/min':>6}{'total s':>8}{'mean s':>7}{'prop':>5}\n", "dim")
     for row in stats.codes:
@@ -117,7 +119,6 @@ def summary_text(session: Session, allowed: Collection[str] | None) -> Text:
         prop = "" if row.proportion is None else f"{row.proportion:.2f}"
         line = f"{row.code:<{w}}{row.count:>4}{rate:>6}{total:>8}{mean:>7}{prop:>5}\n"
         text.append(line, "dim" if row.count == 0 else "")
-    append_ratings_and_pauses(text, session)
     text.rstrip()
     return text
 
@@ -131,7 +132,7 @@ def _rating(value: RatingValue) -> str:
 
 
 def append_ratings_and_pauses(text: Text, session: Session) -> None:
-    """The session's ratings (by label) and the coder's pauses, after the counts."""
+    """The session's ratings (by label) and the coder's pauses, above the counts."""
     book = session.book
     if book.ratings or session.ratings:
         text.append("\nRatings\n", "bold")
