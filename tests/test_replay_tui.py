@@ -521,3 +521,23 @@ async def test_after_a_go_to_the_flag_names_the_event_shown_at_that_time(tmp_pat
         await pilot.pause()
         (flag,) = screen.session.reviews
     assert flag.event == 8
+
+
+@sync_test
+async def test_colours_come_from_the_theme_and_follow_a_theme_switch(tmp_path: Path) -> None:
+    """observer.tcss gives the replay's colours as theme variables: switching the
+    theme recolours the marks, the reviews lane and the list's marks."""
+    a = small_session()
+    b = attrs.evolve(a, id="S1-D001-obs2", observer="obs2", events=a.events[:-1])
+    app = app_for(tmp_path, other=b)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        before = screen.palette.roles
+        timeline = screen.query_one(Timeline)
+        assert before["disagreement"].color is not None
+        assert before["review"].color == timeline.get_component_rich_style("timeline--review").color
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        after = screen.palette.roles
+        assert after["review"].color != before["review"].color
+        assert after["omission"].color != before["omission"].color

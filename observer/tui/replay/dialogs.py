@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -48,7 +49,9 @@ class TextPrompt(ModalScreen[str | None]):
         event.stop()
         error = self.check(event.value) if self.check else None
         if error:
-            self.query_one("#prompt-error", Static).update(f"[b red]{error}[/]")
+            hint = self.query_one("#prompt-error", Static)
+            hint.update(Text(error))  # the message may quote what was typed: never markup
+            hint.add_class("-error")
             return
         self.dismiss(event.value)
 

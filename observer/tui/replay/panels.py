@@ -11,7 +11,7 @@ from rich.text import Text
 
 from observer.replay.clock import format_clock
 from observer.replay.view import REVIEW_MARKS
-from observer.tui.replay.timeline import MARKS
+from observer.tui.replay.timeline import SYMBOLS, Palette
 
 if TYPE_CHECKING:
     from observer.codebook import Codebook
@@ -44,6 +44,7 @@ def event_row(
     actors: Mapping[str, str],
     marks: Mapping[int, str],
     columns: Columns,
+    palette: Palette,
 ) -> Text:
     e = events[index]
     text = Text(no_wrap=True)
@@ -52,7 +53,7 @@ def event_row(
     text.append(f"{e.code:<{columns.code}} ", colours.get(e.code))
     text.append(f"{e.duration:5.1f} s" if e.duration is not None else "  point", "dim")
     if index in marks:
-        text.append(f" {marks[index]}", "bold cyan")
+        text.append(f" {marks[index]}", palette.roles["mark"])
     if e.modifiers:
         text.append("  " + " ".join(f"{k}={v}" for k, v in sorted(e.modifiers.items())))
     return text
@@ -67,10 +68,10 @@ def note_row(note: Note, columns: Columns) -> Text:
     return text
 
 
-def pair_row(comparison: Comparison, position: int, columns: Columns) -> Text:
+def pair_row(comparison: Comparison, position: int, columns: Columns, palette: Palette) -> Text:
     pair = comparison.pairs[position]
     a, b = comparison.a.events, comparison.b.events
-    symbol, style = MARKS[pair.kind]
+    symbol, style = SYMBOLS[pair.kind], palette.roles[pair.kind]
     text = Text(no_wrap=True)
     text.append(f"{format_clock(comparison.times[position]):>{columns.time}} ", "dim")
     text.append(f"{symbol} {pair.kind:<12} ", style)
@@ -161,14 +162,15 @@ def correction_text(fix: Correction) -> str:
     return f"add {fix.code} at {times}"
 
 
-def review_label(review: Review, events: Sequence[Event]) -> Text:
+def review_label(review: Review, events: Sequence[Event], palette: Palette) -> Text:
     text = Text(no_wrap=True)
-    text.append(f"{format_clock(review.t):>9} {REVIEW_MARKS[review.kind]} ", "bold cyan")
+    text.append(f"{format_clock(review.t):>9} {REVIEW_MARKS[review.kind]} ", palette.roles["mark"])
     text.append(f"{review.reviewer}: ", "bold")
     if review.event is not None:
         text.append(f"[{events[review.event].code}] ", "dim")
     if review.correction is not None:
-        text.append(correction_text(review.correction) + (" · " if review.text else ""), "yellow")
+        fix = correction_text(review.correction) + (" · " if review.text else "")
+        text.append(fix, palette.roles["correction"])
     text.append(review.text)
     if review.edited_at:
         text.append(" (edited)", "dim")

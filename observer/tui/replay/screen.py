@@ -38,7 +38,6 @@ from observer.tui.replay.reviewing import ReviewActions
 from observer.tui.replay.timeline import (
     Row,
     Timeline,
-    code_styles,
     lane_row,
     marks_row,
     notes_row,
@@ -122,7 +121,8 @@ class ReplayScreen(ReviewActions):
             self.model.filter, self.model.zoom, self.model.t0 = old.filter, old.zoom, old.t0
             self.model.code = old.code
             self.model.rebuild()
-        self.colours = code_styles(self.model.book)
+        self.palette = self.query_one(Timeline).palette()
+        self.colours = self.palette.code_styles(self.model.book)
         self.actor_of = {c.id: c.actor for c in self.model.book.codes}
         self.columns = panels.Columns.of(self.model.book, self.model.session.duration)
         self.ready = complete
@@ -157,6 +157,7 @@ class ReplayScreen(ReviewActions):
 
     def on_mount(self) -> None:
         self.query_one(Timeline).focus()
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.opened is not None:
             self._start(self.opened)
             return
@@ -235,15 +236,16 @@ class ReplayScreen(ReviewActions):
         """Notes and reviews first (always in view), then the lanes; on a short
         terminal the streams nothing was coded in are left out."""
         model = self.model
-        rows = [notes_row(model.session.notes)] if model.session.notes else []
-        rows.append(reviews_row(lambda: self.model.session.reviews))
+        roles = self.palette.roles
+        rows = [notes_row(model.session.notes, roles["note"])] if model.session.notes else []
+        rows.append(reviews_row(lambda: self.model.session.reviews, roles["review"]))
         for lane in model.lanes(skip_empty=self.has_class("-short")):
             events = (
                 model.other.events if lane.source == 1 and model.other else model.session.events
             )
-            rows.append(lane_row(lane, events, model.book, self.colours))
+            rows.append(lane_row(lane, events, model.book, self.colours, roles["on-bar"]))
             if lane.side == "B" and model.comparison is not None:
-                rows.append(marks_row(model.comparison, lane.stream.id))
+                rows.append(marks_row(model.comparison, lane.stream.id, self.palette))
         return rows
 
     def on_resize(self, event: Resize) -> None:
@@ -267,6 +269,16 @@ class ReplayScreen(ReviewActions):
         self._shown_running = None
         self._panel_stale["summary"] = True
 
+    def _theme_changed(self, _theme: object) -> None:
+        """Another theme: read the colours again and redraw everything coloured."""
+        if getattr(self, "model", None) is None:
+            return
+        self.palette = self.query_one(Timeline).palette()
+        self.colours = self.palette.code_styles(self.model.book)
+        self._refill()
+        self._fill_reviews()
+        self.sync()
+
     def after_save(self) -> None:
         self._fill_reviews()
         self._refill()
@@ -277,11 +289,13 @@ class ReplayScreen(ReviewActions):
         kind, i = row
         if kind == "pair":
             assert model.comparison is not None
-            return panels.pair_row(model.comparison, i, self.columns)
+            return panels.pair_row(model.comparison, i, self.columns, self.palette)
         if kind == "note":
             return panels.note_row(model.session.notes[i], self.columns)
         events = model.session.events
-        return panels.event_row(events, i, self.colours, self.actor_of, model.marks, self.columns)
+        return panels.event_row(
+            events, i, self.colours, self.actor_of, model.marks, self.columns, self.palette
+        )
 
     def _go_to_row(self, row: int) -> None:
         self.seek(self.model.row_times[row])
@@ -501,7 +515,9 @@ class ReplayScreen(ReviewActions):
         reviews.clear_options()
         ordered = sorted(self.model.session.reviews, key=lambda r: (r.t, r.created_at))
         events = self.model.session.events
-        reviews.add_options(Option(panels.review_label(r, events), id=r.id) for r in ordered)
+        reviews.add_options(
+            Option(panels.review_label(r, events, self.palette), id=r.id) for r in ordered
+        )
         if not ordered:
             reviews.add_option(
                 Option("No review entries yet: a comment, m flag, x correction", disabled=True)

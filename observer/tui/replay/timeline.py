@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -27,28 +27,17 @@ from observer.replay.view import REVIEW_MARKS
 LABEL_WIDTH = 26
 """The lanes' labels take at least this many columns (more if a label is longer)."""
 MAX_LABEL_WIDTH = 40
-PALETTE = (
-    "#4e79a7",
-    "#f28e2b",
-    "#e15759",
-    "#76b7b2",
-    "#59a14f",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-)
+CODE_COLOURS = 9
+"""How many code colours the stylesheet gives (``timeline--code-0`` …): neighbouring
+codes of a stream differ."""
+SYMBOLS = {"agreement": "✓", "disagreement": "✗", "omission": "−", "commission": "+"}
+ROLES = (*SYMBOLS, "review", "note", "on-bar", "mark", "correction")
+"""What the replay colours, each a component class ``timeline--ROLE`` in observer.tcss."""
 
 if TYPE_CHECKING:
     from observer.codebook import Codebook
     from observer.replay.compare import Comparison
     from observer.sessionfile import Event, Note, Review
-MARKS = {
-    "agreement": ("✓", Style(color="green")),
-    "disagreement": ("✗", Style(color="red", bold=True)),
-    "omission": ("−", Style(color="yellow", bold=True)),
-    "commission": ("+", Style(color="magenta", bold=True)),
-}
 REVIEW_ORDER = {"comment": 0, "flag": 1, "correction": 2}
 PLAYHEAD = Style(reverse=True)
 LABEL = Style(dim=True)
@@ -66,23 +55,37 @@ class Row:
     draw: Draw
 
 
-def code_styles(book: Codebook) -> dict[str, Style]:
-    """A colour per code, so neighbouring codes of a stream differ."""
-    return {c.id: Style(color=PALETTE[i % len(PALETTE)]) for i, c in enumerate(book.codes)}
+@dataclass
+class Palette:
+    """The replay's colours, read from the theme and observer.tcss (component classes
+    of the Timeline), never written in Python: a theme switch or NO_COLOR reaches them."""
+
+    roles: dict[str, Style]
+    codes: tuple[Style, ...]
+
+    def code_styles(self, book: Codebook) -> dict[str, Style]:
+        """A colour per code, so neighbouring codes of a stream differ."""
+        n = len(self.codes)
+        return {c.id: self.codes[i % n] for i, c in enumerate(book.codes)} if n else {}
 
 
-def lane_row(lane: Lane, events: Sequence[Event], book: Codebook, colours: dict[str, Style]) -> Row:
+def lane_row(
+    lane: Lane, events: Sequence[Event], book: Codebook, colours: dict[str, Style], bar: Style
+) -> Row:
+    """``bar``: the style of a letter on a coloured bar (its colour is the text's)."""
     keys = {c.id: c.key for c in book.codes}
 
     def glyph(cell: Cell) -> tuple[str, Style]:
-        bg = colours[cell.state].color if cell.state else None
+        bg = colours[cell.state].color if cell.state and cell.state in colours else None
         if cell.points:
             char = keys[cell.point or ""] if cell.points == 1 else str(min(cell.points, 9))
-            fg = colours[cell.point or ""].color if bg is None else None
-            return char, Style(color=fg or "black", bgcolor=bg, bold=True)
+            point = colours.get(cell.point or "")
+            fg = point.color if bg is None and point is not None else bar.color
+            return char, Style(color=fg, bgcolor=bg, bold=True)
         if cell.state:
             char = keys[cell.state] if cell.onset else NARROW_MARK if cell.narrow else " "
-            return char, Style(color="black", bgcolor=bg)
+            # reverse (not False) only where no colour: the playhead must still reverse it
+            return char, Style(color=bar.color, bgcolor=bg, reverse=True if bg is None else None)
         return " ", BLANK
 
     def draw(t0: float, span: float, width: int) -> Cells:
@@ -91,19 +94,17 @@ def lane_row(lane: Lane, events: Sequence[Event], book: Codebook, colours: dict[
     return Row(lane.label, draw)
 
 
-def marks_row(comparison: Comparison, stream: str) -> Row:
+def marks_row(comparison: Comparison, stream: str, palette: Palette) -> Row:
     def draw(t0: float, span: float, width: int) -> Cells:
         return [
-            MARKS[kind] if kind else (" ", BLANK)
+            (SYMBOLS[kind], palette.roles[kind]) if kind else (" ", BLANK)
             for kind in comparison.marks(stream, t0, span, width)
         ]
 
     return Row("  A vs B", draw)
 
 
-def reviews_row(reviews: Callable[[], Sequence[Review]]) -> Row:
-    style = Style(color="cyan", bold=True)
-
+def reviews_row(reviews: Callable[[], Sequence[Review]], style: Style) -> Row:
     def draw(t0: float, span: float, width: int) -> Cells:
         kinds: list[str | None] = [None] * width
         for review in reviews():
@@ -121,9 +122,8 @@ NARROW_MARK = "|"
 """Where a bout too short for its letter begins."""
 
 
-def notes_row(notes: Sequence[Note]) -> Row:
+def notes_row(notes: Sequence[Note], style: Style) -> Row:
     """The session's notes, one mark in each column a note falls in."""
-    style = Style(color="yellow", bold=True)
 
     def draw(t0: float, span: float, width: int) -> Cells:
         cells: Cells = [(" ", BLANK)] * width
@@ -169,6 +169,11 @@ class Timeline(Widget, can_focus=True):
     }
     """
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *(f"timeline--{role}" for role in ROLES),
+        *(f"timeline--code-{i}" for i in range(CODE_COLOURS)),
+    }
+
     class Seek(Message):
         def __init__(self, t: float) -> None:
             super().__init__()
@@ -183,6 +188,14 @@ class Timeline(Widget, can_focus=True):
         self.playhead = 0.0
         self._cache: dict[int, Strip] = {}
         self._cache_key: tuple[float, float, int] | None = None
+
+    def palette(self) -> Palette:
+        """The colours of the theme now in use (read again after a theme switch)."""
+        style = self.get_component_rich_style
+        return Palette(
+            {role: style(f"timeline--{role}", partial=True) for role in ROLES},
+            tuple(style(f"timeline--code-{i}", partial=True) for i in range(CODE_COLOURS)),
+        )
 
     @property
     def lane_width(self) -> int:
