@@ -88,14 +88,7 @@ def test_playback_position(snap_compare: Any, tmp_path: Path) -> None:
 
 
 def test_compare_mode(snap_compare: Any, tmp_path: Path) -> None:
-    a = small_session()
-    events = list(a.events)
-    events[1] = attrs.evolve(events[1], code="ch-approach", start=1.4)
-    del events[3]
-    events.append(attrs.evolve(events[2], start=45.0))
-    b = attrs.evolve(
-        a, id="S1-D001-obs2", observer="obs2", events=tuple(sorted(events, key=lambda e: e.start))
-    )
+    a, b = compared()
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await started(pilot)
