@@ -1,0 +1,137 @@
+"""The key recorder in a real pseudo-terminal: stamps taken at arrival and on disk
+while the event loop is blocked; a kill between key log and journal loses nothing."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+
+from benchmarks.common import Pty
+from observer.live.keylog import KEYS_SUFFIX, read_keylog
+from observer.live.recovery import find_journals, recover
+from observer.sessionfile import load_session
+
+CHILD = Path(__file__).parent / "support" / "blocking_code.py"
+POINTS = "tdowerfgyuzxcvbnm"  # point codes of cpp-attachment: one event per press
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="a POSIX pseudo-terminal")
+
+
+def _start(folder: Path, marker: Path) -> Pty:
+    env = {"PYTHONPATH": os.pathsep.join(sys.path)}
+    pty = Pty([sys.executable, str(CHILD), str(folder), str(marker)], env=env)
+    pty.wait_for("WAITING", timeout=60)
+    deadline = time.monotonic() + 30
+    while not list(folder.glob(f"*{KEYS_SUFFIX}")):  # the journal opens after the frame
+        assert time.monotonic() < deadline, pty.text()
+        time.sleep(0.01)
+    return pty
+
+
+def _keylog(folder: Path) -> Path:
+    (path,) = folder.glob(f"*{KEYS_SUFFIX}")
+    return path
+
+
+def _journal_keys(folder: Path) -> list[dict[str, object]]:
+    (path,) = folder.glob("*.journal.jsonl")
+    out = []
+    for line in path.read_bytes().split(b"\n")[1:]:
+        if line:
+            action = orjson.loads(line)
+            if action.get("a") == "key":
+                out.append(action)
+    return out
+
+
+def _wait(predicate: object, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():  # type: ignore[operator]
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+
+
+def _block(pty: Pty, marker: Path) -> float:
+    marker.unlink(missing_ok=True)
+    os.kill(pty.process.pid, signal.SIGUSR1)
+    _wait(lambda: marker.exists() and marker.read_text())
+    return float(marker.read_text().split()[0])
+
+
+def test_keys_stamped_at_arrival_and_on_disk_while_the_loop_is_blocked(tmp_path: Path) -> None:
+    folder, marker = tmp_path / "s", tmp_path / "marker"
+    with _start(folder, marker) as pty:
+        pty.write(b" ")
+        _wait(lambda: len(read_keylog(_keylog(folder)).keys) == 1)
+        began = _block(pty, marker)
+        sent = []
+        for key in "tdo":
+            sent.append((key, pty.write(key.encode())))
+            time.sleep(0.02)
+        pty.write(b"\x1b[200~swkj\x1b[201~")  # a paste: passed on, not a key
+        pty.write(b"\x1b[<0;10;5M\x1b[<0;10;5m")  # a mouse click: passed on, not a key
+        _wait(lambda: len(read_keylog(_keylog(folder)).keys) == 4, timeout=1)
+        logged_at = time.monotonic()
+        assert logged_at < began + 0.2, "the keys reached the log only after the block"
+        assert " " not in marker.read_text(), "the loop had already unblocked"
+        logged = read_keylog(_keylog(folder)).keys[1:]
+        assert [(k.key, k.char) for k in logged] == [(k, k) for k, _ in sent]
+        for k, (_, written) in zip(logged, sent, strict=True):
+            assert 0 <= k.mono - written <= 0.001
+        _wait(lambda: len(_journal_keys(folder)) == 3)  # the screen catches up
+        journaled = _journal_keys(folder)
+        assert [a["mono"] for a in journaled] == [k.mono for k in logged]
+        assert pty.process.poll() is None
+
+
+def test_sigkill_between_key_log_and_journal_loses_no_logged_key(tmp_path: Path) -> None:
+    folder, marker = tmp_path / "s", tmp_path / "marker"
+    with _start(folder, marker) as pty:
+        pty.write(b" ")
+        _wait(lambda: len(read_keylog(_keylog(folder)).keys) == 1)
+        pty.write(b"t")
+        _wait(lambda: len(_journal_keys(folder)) == 1)
+        _block(pty, marker)
+        for key in "dow":
+            pty.write(key.encode())
+            time.sleep(0.01)
+        _wait(lambda: len(read_keylog(_keylog(folder)).keys) == 5, timeout=1)
+        pty.kill()
+        pty.wait()
+    assert len(_journal_keys(folder)) == 1  # the screen never saw d, o, w
+    (journal,) = find_journals(folder)
+    result = recover(journal)
+    assert result.keys is not None and result.keys.replayed == 3 and not result.keys.not_replayed
+    assert result.session_path is not None
+    session = load_session(result.session_path)
+    assert len(session.events) == 4  # t from the journal; d, o, w from the key log
+    assert result.keys_aside is not None and result.keys_aside.exists()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sigkill_at_a_random_instant_loses_no_logged_key(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    folder, marker = tmp_path / "s", tmp_path / "marker"
+    with _start(folder, marker) as pty:
+        pty.write(b" ")
+        _wait(lambda: len(read_keylog(_keylog(folder)).keys) == 1)
+        stop = time.monotonic() + rng.uniform(0.05, 0.4)
+        keys = iter(POINTS * 100)
+        while time.monotonic() < stop:
+            pty.write(next(keys).encode())
+            time.sleep(rng.uniform(0.0, 0.004))
+        pty.kill()
+        pty.wait()
+    logged = [k for k in read_keylog(_keylog(folder)).keys if k.key != "space"]
+    (journal,) = find_journals(folder)
+    result = recover(journal)
+    assert result.session_path is not None
+    events = load_session(result.session_path).events
+    assert len(events) == len(logged)  # every logged point key is an event
