@@ -5,6 +5,8 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
+from support.clirun import run
 from support.live import book
 from textual import events
 from textual._xterm_parser import XTermParser
@@ -143,3 +145,22 @@ def test_recovery_from_a_key_log_alone(tmp_path: Path) -> None:
     assert len(session.events) == 3 and session.events[0].start == 1.0
     assert not log.path.exists() and result.set_aside.exists()
     assert find_journals(tmp_path) == []
+
+
+def test_observer_recover_reports_what_the_key_log_added(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = _header()
+    writer = JournalWriter.create(tmp_path, header)
+    log = KeyLog.create(tmp_path, header)
+    rec = Recorder(book(), _meta(), sink=writer.append)
+    log.record(1.0, [("space", " ")])
+    rec.toggle_clock(1.0)
+    log.record(2.0, [("p", "p"), ("ctrl+n", None), ("h", "h")])  # a kill: none handled
+    writer.close()
+    log.close()
+    code, out, _ = run(["recover", "--session-dir", str(tmp_path)], capsys)
+    assert code == 0
+    assert "  1 key found only in the key log replayed (1 action)\n" in out
+    assert "  2 keys found only in the key log not replayed, from 'ctrl+n' (key 3;" in out
+    assert len(load_session(tmp_path / f"{SID}.json").events) == 1

@@ -75,3 +75,25 @@ def replay_logged(path: Path, rec: Recorder, actions: Sequence[dict[str, Any]]) 
     contents = read_keylog(path)
     tail = unjournaled(actions, contents.keys, rec.book, rec.meta)
     return replay_keys(rec, tail)
+
+
+def report(keys: KeyReplay | None) -> list[str]:
+    """What the key log added to a recovery, one line each (nothing when it added
+    nothing)."""
+    if keys is None:
+        return []
+    lines = []
+    if keys.replayed:
+        n, changed = keys.replayed, keys.changed
+        lines.append(
+            f"  {n} key{'s' * (n != 1)} found only in the key log replayed"
+            f" ({changed} action{'s' * (changed != 1)})"
+        )
+    if keys.not_replayed:
+        first, n = keys.not_replayed[0], len(keys.not_replayed)
+        lines.append(
+            f"  {n} key{'s' * (n != 1)} found only in the key log not replayed, from"
+            f" {first.key!r} (key {first.n}; a note, a dialog or a choice the screen would"
+            " have opened): they are kept in the set-aside key log"
+        )
+    return lines
