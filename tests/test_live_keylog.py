@@ -36,7 +36,7 @@ def test_key_log_is_private_locked_and_durable_line_by_line(tmp_path: Path) -> N
     assert stat.S_IMODE(log.path.stat().st_mode) == 0o600
     assert log.path.name == f"{SID}.keys.jsonl"
     assert journal_in_use(log.path)  # recovery leaves a running session's log alone
-    assert log.record(10.5, [("space", " ")]) and log.record(11.25, [("p", "p"), ("t", "t")])
+    assert log.record([(10.5, "space", " ")]) and log.record([(11.25, "p", "p"), (11.25, "t", "t")])
     assert log.durable == 3
     contents = read_keylog(log.path)
     assert contents.header["session"] == SID and contents.header["dyad"] == "D1"
@@ -50,7 +50,7 @@ def test_key_log_is_private_locked_and_durable_line_by_line(tmp_path: Path) -> N
 
 def test_a_torn_last_line_is_ignored(tmp_path: Path) -> None:
     log = KeyLog.create(tmp_path, _header())
-    log.record(1.0, [("p", "p")])
+    log.record([(1.0, "p", "p")])
     log.close()
     with log.path.open("ab") as f:
         f.write(b'{"n": 2, "mo')
@@ -64,7 +64,7 @@ def test_paste_mouse_and_responses_pass_through_unstamped_and_unlogged(tmp_path:
     data = "t\x1b[200~swkj\x1b[201~\x1b[<0;10;5M\x1b[<0;10;5md"
     messages = [*parser.feed(data), *parser.tick()]
     times = {id(m): m.time for m in messages}
-    stamp_and_record(messages, 123.0, log)
+    stamp_and_record([(123.0, m) for m in messages], log)
     keys = [m for m in messages if isinstance(m, events.Key)]
     assert [k.key for k in keys] == ["t", "d"] and all(k.time == 123.0 for k in keys)
     pastes = [m for m in messages if isinstance(m, events.Paste)]
@@ -114,10 +114,10 @@ def test_recover_replays_keys_missing_from_the_journal(tmp_path: Path) -> None:
     log = KeyLog.create(tmp_path, header)
     rec = Recorder(book(), _meta(), sink=writer.append)
     for mono, key in ((1.0, " "), (2.0, "p")):
-        log.record(mono, [("space" if key == " " else key, key)])
+        log.record([(mono, "space" if key == " " else key, key)])
         rec.toggle_clock(mono) if key == " " else rec.key(key, mono)
-    log.record(3.0, [("p", "p")])  # logged; the screen never handled it
-    log.record(4.0, [("p", "p")])
+    log.record([(3.0, "p", "p")])  # logged; the screen never handled it
+    log.record([(4.0, "p", "p")])
     writer.close()
     log.close()
     result = recover(writer.path)
@@ -132,9 +132,9 @@ def test_recover_replays_keys_missing_from_the_journal(tmp_path: Path) -> None:
 
 def test_recovery_from_a_key_log_alone(tmp_path: Path) -> None:
     log = KeyLog.create(tmp_path, _header())
-    log.record(10.0, [("space", " ")])
-    log.record(11.0, [("p", "p"), ("p", "p")])
-    log.record(12.5, [("t", "t")])
+    log.record([(10.0, "space", " ")])
+    log.record([(11.0, "p", "p"), (11.0, "p", "p")])
+    log.record([(12.5, "t", "t")])
     log.close()
     (found,) = find_journals(tmp_path)  # the journal is gone: the key log is offered
     assert found == log.path
@@ -154,9 +154,9 @@ def test_observer_recover_reports_what_the_key_log_added(
     writer = JournalWriter.create(tmp_path, header)
     log = KeyLog.create(tmp_path, header)
     rec = Recorder(book(), _meta(), sink=writer.append)
-    log.record(1.0, [("space", " ")])
+    log.record([(1.0, "space", " ")])
     rec.toggle_clock(1.0)
-    log.record(2.0, [("p", "p"), ("ctrl+n", None), ("h", "h")])  # a kill: none handled
+    log.record([(2.0, "p", "p"), (2.0, "ctrl+n", None), (2.0, "h", "h")])  # a kill: none handled
     writer.close()
     log.close()
     code, out, _ = run(["recover", "--session-dir", str(tmp_path)], capsys)

@@ -8,11 +8,12 @@ alone. Every further line is one key: ``{"n": 1, "mono": 1234.5678, "key": "t",
 terminal's bytes carrying it were read (keys read together share it), ``key`` is
 Textual's key name, ``char`` the character it typed (or null).
 
-Input (:func:`tap`): a loop, run on its own thread, that waits on the terminal,
-stamps each read the moment ``select`` returns, reads the bytes and hands both to a
-caller (the terminal driver), which parses them, calls :meth:`KeyLog.record` for
-the keys among them (write + fsync on that same thread) and only then passes the
-events on to the screen. Paste, mouse reports and terminal responses are not keys:
+Input (:func:`tap`): a stamping thread waits on the terminal, stamps each read the
+moment ``select`` returns and queues it with its bytes; it waits for nothing else,
+so a slow fsync never delays a stamp. The input thread takes what is queued and
+hands it to a caller (the terminal driver), which parses it, calls
+:meth:`KeyLog.record` for the keys among it (one write + fsync for all that piled
+up) and only then passes the events on to the screen. Paste, mouse reports and terminal responses are not keys:
 they are passed on unchanged and never logged.
 
 Writing (:class:`KeyLog`): created exclusively (never overwriting), mode 0600,
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import select
 import threading
 import time
@@ -99,11 +101,11 @@ class KeyLog:
             ) from None
         return cls(path, fd, len(data))
 
-    def record(self, mono: float, keys: Iterable[tuple[str, str | None]]) -> bool:
-        """Append ``keys`` (name, character) read at ``mono``; write and fsync them.
+    def record(self, keys: Iterable[tuple[float, str, str | None]]) -> bool:
+        """Append ``keys`` (arrival stamp, name, character); write and fsync them, once.
         True once they (and every earlier key) are on disk."""
         with self._lock:
-            for key, char in keys:
+            for mono, key, char in keys:
                 self.count += 1
                 line = {"n": self.count, "mono": mono, "key": key, "char": char}
                 self._pending += orjson.dumps(line) + b"\n"
@@ -145,19 +147,54 @@ class KeyLog:
             return flushed
 
 
-def tap(fd: int, stop: threading.Event, handle: Callable[[float | None, bytes], bool]) -> None:
-    """Wait on ``fd`` until ``stop`` is set; for each read call ``handle(stamp, data)``
-    with ``stamp`` taken when ``select`` returned. ``handle(None, b"")`` every 0.1 s
-    of silence (the parser's timeouts). Ends when ``handle`` returns False (end of
-    input)."""
-    while not stop.is_set():
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if not ready:
-            handle(None, b"")
+Read = tuple[float, bytes]
+"""One read of the terminal: its arrival stamp and its bytes."""
+
+
+def tap(fd: int, stop: threading.Event, handle: Callable[[list[Read]], bool]) -> None:
+    """Until ``stop`` is set: a stamping thread waits on ``fd`` and stamps each read
+    the moment ``select`` returns, never waiting for anything else (a slow fsync, the
+    parser, the app); this thread passes what it stamped to ``handle``, in order, all
+    that piled up at once (so one fsync covers them), or ``[]`` after 0.1 s of
+    silence (the parser's timeouts). Ends when ``handle`` returns False or the
+    input ends."""
+    reads: queue.SimpleQueue[Read | None] = queue.SimpleQueue()
+
+    def stamp() -> None:
+        while not stop.is_set():
+            if select.select([fd], [], [], 0.1)[0]:
+                arrived = time.monotonic()
+                try:
+                    data = os.read(fd, 4096)
+                except OSError:
+                    data = b""
+                if not data:
+                    break  # end of input (a pipe, a closed terminal)
+                reads.put((arrived, data))
+        reads.put(None)
+
+    stamper = threading.Thread(target=stamp, name="key stamper", daemon=True)
+    stamper.start()
+    while True:
+        try:
+            first = reads.get(timeout=0.1)
+        except queue.Empty:
+            if not handle([]):
+                break
             continue
-        stamp = time.monotonic()
-        if not handle(stamp, os.read(fd, 4096)):
-            return
+        batch: list[Read] = []
+        item: Read | None = first
+        while item is not None:
+            batch.append(item)
+            try:
+                item = reads.get_nowait()
+            except queue.Empty:
+                break
+        if batch and not handle(batch):
+            break
+        if item is None:
+            break
+    stamper.join(0.2)
 
 
 # --- reading and replay ---------------------------------------------------------------
