@@ -335,23 +335,6 @@ for i in range(n):
 print(" ".join(repr(t) for t in times))
 """
 
-_HELPER = """
-import sys, threading, time
-from pathlib import Path
-from observer.live.keylog import KeyLog, tap
-log = KeyLog.create(Path(sys.argv[1]), {"journal": "-", "session": "helper"})
-out = sys.stdout
-def handle(reads):
-    if reads:
-        log.record([(stamp, chr(b), chr(b)) for stamp, data in reads for b in data])
-        now = time.monotonic()
-        out.write("".join(f"{stamp!r} {now!r} {len(data)}\\n" for stamp, data in reads))
-        out.flush()
-    return True
-print("ready", flush=True)
-tap(0, threading.Event(), handle)
-"""
-
 
 def _busy(stop: threading.Event) -> None:
     """The screen's stand-in: redraws of 8 ms of pure Python (holding the GIL but for
@@ -372,87 +355,41 @@ def _typed(master: int, n: int) -> subprocess.Popen[str]:
     )
 
 
-def _with_thread(folder: Path, n: int) -> tuple[list[float], ...]:
+def _recorded(folder: Path, n: int, helper: bool) -> tuple[list[float], ...]:
+    """The recorder's own loop (``keylog.tap``) on a pseudo-terminal, the key log on
+    disk, this process's main thread busy; keys typed by another process."""
     from observer.live.keylog import KeyLog, tap
 
-    log = KeyLog.create(folder, {"journal": "-", "session": "thread"})
-    got: list[tuple[float, float, float]] = []
+    name = "helper" if helper else "thread"
+    log = KeyLog.create(folder, {"journal": "-", "session": name})
+    got: list[tuple[float, float]] = []
 
     def handle(reads: list[tuple[float, bytes]]) -> bool:
         log.record([(stamp, chr(b), chr(b)) for stamp, data in reads for b in data])
-        now = time.monotonic()
-        got.extend((stamp, now, now) for stamp, data in reads for _ in data)  # the app has it
+        now = time.monotonic()  # on disk and in the app's input thread
+        got.extend((stamp, now) for stamp, data in reads for _ in data)
         return True
 
     master, terminal = os.openpty()
     tty.setraw(terminal)
     stop = threading.Event()
-    threads = [
-        threading.Thread(target=tap, args=(terminal, stop, handle), daemon=True),
-        threading.Thread(target=_busy, args=(stop,), daemon=True),
-    ]
-    for thread in threads:
-        thread.start()
+    recorder = threading.Thread(
+        target=lambda: tap(terminal, stop, handle, helper=helper), daemon=True
+    )
+    busy = threading.Thread(target=_busy, args=(stop,), daemon=True)
+    recorder.start()
+    busy.start()
     typist = _typed(master, n)
     out, _ = typist.communicate()
     time.sleep(0.1)
     stop.set()
-    for thread in threads:
-        thread.join()
+    recorder.join()
+    busy.join()
     os.close(master)
     os.close(terminal)
     log.close()
-    return _delays(got, out)
-
-
-def _delays(got: list[tuple[float, float, float]], typed: str) -> tuple[list[float], ...]:
-    """Per key byte (a read of several bytes counts for each): stamp, key log fsynced
-    and in the app's hands, each minus the byte's arrival."""
-    pairs = list(zip(got, (float(t) for t in typed.split()), strict=False))
-    return tuple([g[i] - a for g, a in pairs] for i in range(3))
-
-
-def _with_helper(folder: Path, n: int) -> tuple[list[float], list[float], list[float], float]:
-    master, terminal = os.openpty()
-    tty.setraw(terminal)
-    began = time.monotonic()
-    helper = subprocess.Popen(
-        [sys.executable, "-c", _HELPER, str(folder)],
-        stdin=terminal,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert helper.stdout is not None
-    assert helper.stdout.readline().strip() == "ready"
-    ready = time.monotonic() - began
-    got: list[tuple[float, float, float]] = []
-
-    def receive() -> None:
-        assert helper.stdout is not None
-        for line in helper.stdout:  # the app's side: a thread reading the helper's pipe
-            stamp, synced, size = line.split()
-            now = time.monotonic()
-            got.extend((float(stamp), float(synced), now) for _ in range(int(size)))
-
-    stop = threading.Event()
-    threads = [
-        threading.Thread(target=receive, daemon=True),
-        threading.Thread(target=_busy, args=(stop,), daemon=True),
-    ]
-    for thread in threads:
-        thread.start()
-    typist = _typed(master, n)
-    out, _ = typist.communicate()
-    time.sleep(0.1)
-    stop.set()
-    helper.kill()
-    helper.wait()
-    threads[0].join(5)
-    threads[1].join()
-    os.close(master)
-    os.close(terminal)
-    stamps, synced, handed = _delays(got, out)
-    return stamps, synced, handed, ready
+    pairs = list(zip(got, (float(t) for t in out.split()), strict=False))
+    return tuple([g[i] - a for g, a in pairs] for i in range(2))
 
 
 def mechanism(quick: bool) -> list[dict[str, Any]]:
@@ -464,12 +401,12 @@ def mechanism(quick: bool) -> list[dict[str, Any]]:
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     try:
         with scratch_dir("mech") as folder:
-            thread = _with_thread(folder, n)
-            *helper, ready = _with_helper(folder, n)
+            thread = _recorded(folder, n, helper=False)
+            helper = _recorded(folder, n, helper=True)
     finally:
         sys.setswitchinterval(previous)
     rows = []
-    for name, (stamp, synced, handed) in (("thread", thread), ("helper process", helper)):
+    for name, (stamp, synced) in (("thread", thread), ("helper process", helper)):
         rows.append(
             row(
                 f"recorder as a {name}, main thread busy: stamp - arrival, p99",
@@ -477,12 +414,9 @@ def mechanism(quick: bool) -> list[dict[str, Any]]:
                 "-",
                 "ms",
                 None,
-                f"{len(stamp)} keys; p50 {_ms(stamp, 50):.3f} ms; key log fsynced - arrival"
-                f" p50 {_ms(synced, 50):.2f}, p99 {_ms(synced, 99):.2f} ms; in the app's"
-                f" thread - arrival p50 {_ms(handed, 50):.2f}, p99 {_ms(handed, 99):.2f} ms"
-                + (
-                    f"; the helper takes {ready * 1000:.0f} ms to start" if name != "thread" else ""
-                ),
+                f"{len(stamp)} keys; p50 {_ms(stamp, 50):.3f}, p90 {_ms(stamp, 90):.3f} ms; key"
+                f" log fsynced (and in the app's input thread) - arrival p50"
+                f" {_ms(synced, 50):.2f}, p99 {_ms(synced, 99):.2f} ms",
             )
         )
     return rows

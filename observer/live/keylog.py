@@ -34,6 +34,8 @@ import contextlib
 import os
 import queue
 import select
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -47,6 +49,7 @@ from observer import jsonio
 from observer.errors import InputError
 from observer.live.journal import _create_whole, _reason
 from observer.live.recorder import Recorder
+from observer.live.stamper import FRAME
 
 KEYS_SCHEMA = "observer.keys/1"
 KEYS_SUFFIX = ".keys.jsonl"
@@ -151,14 +154,37 @@ Read = tuple[float, bytes]
 """One read of the terminal: its arrival stamp and its bytes."""
 
 
-def tap(fd: int, stop: threading.Event, handle: Callable[[list[Read]], bool]) -> None:
-    """Until ``stop`` is set: a stamping thread waits on ``fd`` and stamps each read
-    the moment ``select`` returns, never waiting for anything else (a slow fsync, the
-    parser, the app); this thread passes what it stamped to ``handle``, in order, all
-    that piled up at once (so one fsync covers them), or ``[]`` after 0.1 s of
-    silence (the parser's timeouts). Ends when ``handle`` returns False or the
-    input ends."""
+def tap(
+    fd: int,
+    stop: threading.Event,
+    handle: Callable[[list[Read]], bool],
+    *,
+    helper: bool = True,
+) -> None:
+    """Until ``stop`` is set: a stamper waits on ``fd`` and stamps each read the moment
+    ``select`` returns, never waiting for anything else (a slow fsync, the parser, the
+    app); this thread passes what it stamped to ``handle``, in order, all that piled
+    up at once (so one fsync covers them), or ``[]`` after 0.1 s of silence (the
+    parser's timeouts). Ends when ``handle`` returns False or the input ends.
+
+    The stamper is a helper process (:mod:`observer.live.stamper`) when ``helper``
+    and it can be started, else a thread of this process."""
     reads: queue.SimpleQueue[Read | None] = queue.SimpleQueue()
+    process = _start_helper(fd) if helper else None
+
+    def relay() -> None:  # the helper's frames, as the thread below would queue them
+        assert process is not None and process.stdout is not None
+        pipe = process.stdout.fileno()
+        while True:
+            head = _read_exactly(pipe, FRAME.size)
+            if head is None:
+                break
+            arrived, size = FRAME.unpack(head)
+            data = _read_exactly(pipe, size)
+            if data is None:
+                break
+            reads.put((arrived, data))
+        reads.put(None)
 
     def stamp() -> None:
         while not stop.is_set():
@@ -173,9 +199,24 @@ def tap(fd: int, stop: threading.Event, handle: Callable[[list[Read]], bool]) ->
                 reads.put((arrived, data))
         reads.put(None)
 
-    stamper = threading.Thread(target=stamp, name="key stamper", daemon=True)
+    target = stamp if process is None else relay
+    stamper = threading.Thread(target=target, name="key stamper", daemon=True)
     stamper.start()
-    while True:
+    try:
+        _take(reads, handle, stop)
+    finally:
+        if process is not None:
+            process.kill()
+            process.wait()
+        stamper.join(0.2)
+
+
+def _take(
+    reads: queue.SimpleQueue[Read | None],
+    handle: Callable[[list[Read]], bool],
+    stop: threading.Event,
+) -> None:
+    while not stop.is_set():
         try:
             first = reads.get(timeout=0.1)
         except queue.Empty:
@@ -194,7 +235,34 @@ def tap(fd: int, stop: threading.Event, handle: Callable[[list[Read]], bool]) ->
             break
         if item is None:
             break
-    stamper.join(0.2)
+
+
+def _start_helper(fd: int) -> subprocess.Popen[bytes] | None:
+    """The stamper process reading ``fd``, once it is ready; None if it cannot start."""
+    command = [sys.executable, "-S", "-I", str(Path(__file__).with_name("stamper.py"))]
+    try:
+        process = subprocess.Popen(command, stdin=fd, stdout=subprocess.PIPE, close_fds=True)
+    except OSError:
+        return None
+    assert process.stdout is not None
+    if _read_exactly(process.stdout.fileno(), 1) != b"R":
+        process.kill()
+        process.wait()
+        return None
+    return process
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    data = b""
+    while len(data) < size:
+        try:
+            chunk = os.read(fd, size - len(data))
+        except OSError:
+            return None
+        if not chunk:
+            return None
+        data += chunk
+    return data
 
 
 # --- reading and replay ---------------------------------------------------------------
