@@ -58,6 +58,14 @@ def _wait(predicate: object, timeout: float = 20) -> None:
         time.sleep(0.005)
 
 
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def _block(pty: Pty, marker: Path) -> float:
     marker.unlink(missing_ok=True)
     os.kill(pty.process.pid, signal.SIGUSR1)
@@ -103,8 +111,9 @@ def test_sigkill_between_key_log_and_journal_loses_no_logged_key(tmp_path: Path)
             pty.write(key.encode())
             time.sleep(0.01)
         _wait(lambda: len(read_keylog(_keylog(folder)).keys) == 5, timeout=1)
-        pty.kill()
+        os.kill(pty.process.pid, signal.SIGKILL)  # the app alone: its stamper must follow
         pty.wait()
+        _wait(lambda: not _group_alive(pty.process.pid), timeout=2)
     assert len(_journal_keys(folder)) == 1  # the screen never saw d, o, w
     (journal,) = find_journals(folder)
     result = recover(journal)
@@ -135,3 +144,16 @@ def test_sigkill_at_a_random_instant_loses_no_logged_key(tmp_path: Path, seed: i
     assert result.session_path is not None
     events = load_session(result.session_path).events
     assert len(events) == len(logged)  # every logged point key is an event
+
+
+def test_only_the_terminal_driver_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual import constants
+
+    from observer.tui.coding.app import CodingApp
+    from observer.tui.driver import RecordingDriver
+
+    assert CodingApp(tmp_path).driver_class is RecordingDriver
+    monkeypatch.setattr(constants, "DRIVER", "textual.drivers.web_driver:WebDriver")
+    assert CodingApp(tmp_path).driver_class.__name__ == "WebDriver"  # observer serve

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 from codecs import getincrementaldecoder
 from collections.abc import Callable
-from typing import Any
 
 from textual import events
 from textual._xterm_parser import XTermParser
-from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
 
@@ -64,8 +62,3 @@ class RecordingDriver(LinuxDriver):
             lambda: getattr(self._app, "key_log", None), self.process_message, self._debug
         )
         tap(self.fileno, self.exit_event, handle)
-
-
-def recording_driver(driver: type[Driver]) -> type[Any]:
-    """The recording driver in place of Textual's terminal driver; others unchanged."""
-    return RecordingDriver if driver is LinuxDriver else driver

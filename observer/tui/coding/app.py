@@ -113,9 +113,13 @@ class CodingApp(App[None]):
         """The unhandled exception that stopped the app, if one did."""
 
     def get_driver_class(self) -> Any:
-        from observer.tui.driver import recording_driver
+        """Textual's terminal driver with the key recorder; any other driver as it is."""
+        driver = super().get_driver_class()
+        if driver.__name__ != "LinuxDriver":  # headless, web (observer serve), Windows
+            return driver
+        from observer.tui.driver import RecordingDriver
 
-        return recording_driver(super().get_driver_class())
+        return RecordingDriver
 
     # --- start: first frame, then recovery offer, then the journal ----------------
 
