@@ -1,6 +1,6 @@
 """The session file: one coded session, written once, read by every other command.
 
-``load_session`` reads and validates a file against SPEC's Session file section
+``load_session`` reads and validates a file against the session file format (docs/sessions.md)
 and the codebook that travels inside it; ``write_session`` creates it atomically
 with mode 0600 and never overwrites; ``save_reviews`` rewrites it atomically with
 new review entries (the only change a session file ever receives).
