@@ -6,11 +6,17 @@ the coding screen's "WAITING" badge; median of several runs after one warm-up
 run (bytecode cached, as after any install). The same is measured for the
 smallest Textual app, the floor no Textual program starts under.
 
-Key to disk: the real ``CodingApp`` headless (``run_test``), its journal on a
-real disk, preloaded with N events through the screen's own ``press`` path;
-then point-code keys are pressed one at a time and each one's latency is the
-writer thread's acknowledgement (after write + fsync) minus the key event's own
-``time`` (recorded in the journal line).
+Key to disk: the real ``CodingApp`` headless (``run_test``), its journal and raw
+key log on a real disk, preloaded with N events through the recorder's own API;
+then point-code keys are typed into a pseudo-terminal one every 20 ms and read by
+the key recorder (``keylog.tap`` with the terminal driver's own handler, stamping
+in its helper process) which hands them to the app. Per key, from the instant
+just before its byte was written: the key log's fsync, the journal writer's
+acknowledgement (after write + fsync), and the recorded time.
+
+Mechanism: the recorder's loop alone on a pseudo-terminal while this process's
+main thread does pure-Python work (the screen's stand-in), keys typed by another
+process, the stamper once as a thread and once as the helper process.
 
 Stamped time and burst: the real program in a pseudo-terminal. Each measured key
 byte is written at a measured monotonic instant (CLOCK_MONOTONIC is system-wide,

@@ -12,7 +12,7 @@ from textual import events
 from textual._xterm_parser import XTermParser
 
 from observer.live.journal import JournalWriter, journal_in_use, make_header
-from observer.live.keylog import REPEAT_S, KeyLog, LoggedKey, read_keylog, replay_keys
+from observer.live.keylog import REPEAT_S, KeyLog, LoggedKey, read_keylog, replay_keys, tap
 from observer.live.keyrecovery import unjournaled
 from observer.live.recorder import Recorder, SessionMeta
 from observer.live.recovery import find_journals, recover
@@ -164,3 +164,51 @@ def test_observer_recover_reports_what_the_key_log_added(
     assert "  1 key found only in the key log replayed (1 action)\n" in out
     assert "  2 keys found only in the key log not replayed, from 'ctrl+n' (key 3;" in out
     assert len(load_session(tmp_path / f"{SID}.json").events) == 1
+
+
+def test_a_killed_stamper_process_is_replaced_by_a_thread() -> None:
+    import os
+    import signal
+    import threading
+    import time
+    import tty
+
+    master, terminal = os.openpty()
+    tty.setraw(terminal)
+    got: list[bytes] = []
+    stop = threading.Event()
+
+    def handle(reads: list[tuple[float, bytes]]) -> bool:
+        got.extend(data for _, data in reads)
+        return True
+
+    before = set(os.listdir("/proc"))
+    tapper = threading.Thread(target=tap, args=(terminal, stop, handle), daemon=True)
+    tapper.start()
+    try:
+        deadline = time.monotonic() + 10
+        helpers: list[int] = []
+        while not helpers and time.monotonic() < deadline:
+            for pid in set(os.listdir("/proc")) - before:
+                try:
+                    cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+                except OSError:
+                    continue
+                if b"stamper.py" in cmd:
+                    helpers.append(int(pid))
+            time.sleep(0.01)
+        (helper,) = helpers
+        os.write(master, b"a")
+        while b"a" not in b"".join(got) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(helper, signal.SIGKILL)
+        time.sleep(0.3)
+        os.write(master, b"b")
+        while b"b" not in b"".join(got) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert b"".join(got) == b"ab"
+    finally:
+        stop.set()
+        tapper.join(5)
+        os.close(master)
+        os.close(terminal)

@@ -168,7 +168,17 @@ def tap(
     parser's timeouts). Ends when ``handle`` returns False or the input ends.
 
     The stamper is a helper process (:mod:`observer.live.stamper`) when ``helper``
-    and it can be started, else a thread of this process."""
+    and it can be started, else a thread of this process; a helper that dies (killed
+    on its own) is replaced by the thread, so input never stops."""
+    while not _tap_once(fd, stop, handle, helper) and not stop.is_set():
+        helper = False
+
+
+def _tap_once(
+    fd: int, stop: threading.Event, handle: Callable[[list[Read]], bool], helper: bool
+) -> bool:
+    """True when finished (stopped, input ended, ``handle`` said so); False when the
+    helper process died."""
     reads: queue.SimpleQueue[Read | None] = queue.SimpleQueue()
     process = _start_helper(fd) if helper else None
 
@@ -203,25 +213,28 @@ def tap(
     stamper = threading.Thread(target=target, name="key stamper", daemon=True)
     stamper.start()
     try:
-        _take(reads, handle, stop)
+        finished = _take(reads, handle, stop)
     finally:
         if process is not None:
             process.kill()
-            process.wait()
+            status = process.wait()
         stamper.join(0.2)
+    return finished or process is None or status == 0 or stop.is_set()
 
 
 def _take(
     reads: queue.SimpleQueue[Read | None],
     handle: Callable[[list[Read]], bool],
     stop: threading.Event,
-) -> None:
+) -> bool:
+    """Hand on reads until stopped or ``handle`` says so (True) or the stamper ended
+    (False)."""
     while not stop.is_set():
         try:
             first = reads.get(timeout=0.1)
         except queue.Empty:
             if not handle([]):
-                break
+                return True
             continue
         batch: list[Read] = []
         item: Read | None = first
@@ -232,9 +245,10 @@ def _take(
             except queue.Empty:
                 break
         if batch and not handle(batch):
-            break
+            return True
         if item is None:
-            break
+            return False
+    return True
 
 
 def _start_helper(fd: int) -> subprocess.Popen[bytes] | None:
