@@ -267,51 +267,31 @@ def key_to_disk(quick: bool) -> list[dict[str, Any]]:
             floor = _fsync_floor(folder, keys)
         at = f"at {n:,} events"
         budgeted = n == 50_000
-        journal, keylog = _ms(times.journal, 99), _ms(times.keylog, 99)
         disk = (
             f"the disk alone (write + fsync of one line, same folder): p50 {_ms(floor, 50):.2f},"
             f" p99 {_ms(floor, 99):.2f} ms"
         )
-        rows.append(
-            row(
-                f"key arrival to fsynced raw key log {at}, p50",
-                _ms(times.keylog, 50),
-                "-",
-                "ms",
-                None,
-            )
+        handler = (
+            f". Of which arrival to the screen's handler: p50 {_ms(times.handler, 50):.2f},"
+            f" p99 {_ms(times.handler, 99):.2f} ms"
         )
-        rows.append(
-            row(
-                f"key arrival to fsynced raw key log {at}, p99",
-                keylog,
-                "p99 <= 2 ms" if budgeted else "- (budget at 50,000)",
-                "ms",
-                keylog <= 2 if budgeted else None,
-                f"{len(times.keylog)} keys, max {max(times.keylog) * 1000:.2f} ms; {disk}",
+        for what, values, budget, note in (
+            ("raw key log", times.keylog, 2, f"; {disk}"),
+            ("journal line", times.journal, 5, handler),
+        ):
+            p99 = _ms(values, 99)
+            name = f"key arrival to fsynced {what} {at}"
+            rows.append(row(f"{name}, p50", _ms(values, 50), "-", "ms", None))
+            rows.append(
+                row(
+                    f"{name}, p99",
+                    p99,
+                    f"p99 <= {budget} ms" if budgeted else "- (budget at 50,000)",
+                    "ms",
+                    p99 <= budget if budgeted else None,
+                    f"{len(values)} keys, max {max(values) * 1000:.2f} ms{note}",
+                )
             )
-        )
-        rows.append(
-            row(
-                f"key arrival to fsynced journal line {at}, p50",
-                _ms(times.journal, 50),
-                "-",
-                "ms",
-                None,
-            )
-        )
-        rows.append(
-            row(
-                f"key arrival to fsynced journal line {at}, p99",
-                journal,
-                "p99 <= 5 ms" if budgeted else "- (budget at 50,000)",
-                "ms",
-                journal <= 5 if budgeted else None,
-                f"{len(times.journal)} keys, max {max(times.journal) * 1000:.2f} ms. Of which"
-                f" arrival to the screen's handler: p50 {_ms(times.handler, 50):.2f}, p99"
-                f" {_ms(times.handler, 99):.2f} ms",
-            )
-        )
         if budgeted:
             stamp = _ms(times.stamp, 99)
             rows.append(

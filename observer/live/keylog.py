@@ -47,7 +47,7 @@ import orjson
 
 from observer import jsonio
 from observer.errors import InputError
-from observer.live.journal import _create_whole, _reason
+from observer.live.journal import _reason, create_or_fail
 from observer.live.recorder import Recorder
 from observer.live.stamper import FRAME
 
@@ -92,16 +92,7 @@ class KeyLog:
         """Create the key log of the session whose journal has ``journal_header``."""
         path = keylog_path(folder, journal_header["session"])
         data = orjson.dumps(_header(journal_header), default=str) + b"\n"
-        try:
-            fd = _create_whole(path, data)
-        except FileExistsError:
-            raise InputError.one(
-                str(path), "$", "a key log of this session already exists"
-            ) from None
-        except OSError as exc:
-            raise InputError.one(
-                str(path), "$", f"cannot create the key log ({_reason(exc)})"
-            ) from None
+        fd = create_or_fail(path, data, "key log")
         return cls(path, fd, len(data))
 
     def record(self, keys: Iterable[tuple[float, str, str | None]]) -> bool:
