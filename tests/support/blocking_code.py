@@ -2,8 +2,9 @@
 pseudo-terminal (``python tests/support/blocking_code.py FOLDER MARKER``).
 
 SIGUSR1 runs, on the app's main thread (so in its event loop), a 200 ms sleep;
-``MARKER`` gets ``<start>`` when it begins and ``<start> <end>`` (monotonic) when
-it ends. Everything else is the real coding app with the real terminal driver.
+``MARKER`` gets ``<start>`` when it begins and ``<start> <end> <keys>`` when it
+ends: monotonic times, and the number of keys in the raw key log at the end of the
+block, counted while the loop is still blocked. Everything else is the real coding app with the real terminal driver.
 """
 
 from __future__ import annotations
@@ -27,11 +28,17 @@ def main() -> None:
         began = time.monotonic()
         marker.write_text(f"{began!r}")
         time.sleep(BLOCK_S)
-        marker.write_text(f"{began!r} {time.monotonic()!r}")
+        keys = sum(len(p.read_bytes().splitlines()) - 1 for p in folder.glob("*.keys.jsonl"))
+        marker.write_text(f"{began!r} {time.monotonic()!r} {keys}")
+
+    class Ready(CodingApp):
+        def open_journal(self) -> None:
+            super().open_journal()
+            marker.with_name(marker.name + ".ready").write_text("")
 
     signal.signal(signal.SIGUSR1, block)
     book = load_codebook("cpp-attachment")
-    CodingApp(folder, book=book, dyad="D1", observer="o1", journals=[]).run()
+    Ready(folder, book=book, dyad="D1", observer="o1", journals=[]).run()
 
 
 if __name__ == "__main__":
