@@ -43,7 +43,8 @@ def describe(result: Recovery) -> list[str]:
 @session_dir_option
 def recover_command(session_dir: Path | None) -> None:
     """Turn every unfinished journal in the session folder into a session file
-    (status "recovered"). Run it only when no `observer code` is coding in that
+    (status "recovered"), with the keys its raw key log holds that never reached it
+    (and a key log whose journal is gone, on its own). Run it only when no `observer code` is coding in that
     folder: a running session's journal is unfinished too."""
     folder = resolve_session_dir(session_dir)
     journals = find_journals(folder)
