@@ -260,3 +260,13 @@ def test_html_report_escapes_what_the_files_say(
     assert "<b>x</b>" not in text and "&lt;b&gt;x&lt;/b&gt;" in text
     code, _, err = run(["reliability", str(folder), "--format", "html"], capsys)
     assert code == 2 and "-o report.html" in err
+
+
+def test_a_missing_folder_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["reliability", str(tmp_path / "nope")], capsys)
+    assert code == 2 and out == "" and "nope" in err and "Traceback" not in err
+    code, _, err = run(
+        ["reliability", "assign", str(tmp_path / "nope"), "--fraction", "0.2", "--seed", "1"],
+        capsys,
+    )
+    assert code == 2 and "nope" in err

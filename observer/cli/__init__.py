@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "export": "observer.cli.export:export",
     "import-boris": "observer.cli.import_boris:import_boris",
     "reliability": "observer.cli.reliability:reliability",
+    "consensus": "observer.cli.consensus:consensus",
 }
 
 
