@@ -75,7 +75,8 @@ def _block(pty: Pty, marker: Path) -> float:
 
 
 ATTEMPTS = 5
-"""Blocks tried: the stamper is a process the kernel must wake, and on a machine loaded
+"""Blocks tried (one where this process typed late does not count): the stamper is a
+process the kernel must wake, and on a machine loaded
 far beyond its CPUs a wake-up alone can take a few milliseconds. Every block must have
 every key on disk before it ends and no stamp before its key's arrival; one block in
 ``ATTEMPTS`` must have every stamp within 1 ms."""
@@ -87,7 +88,9 @@ def test_keys_stamped_at_arrival_and_on_disk_while_the_loop_is_blocked(tmp_path:
     with _start(folder, marker) as pty:
         pty.write(b" ")
         _wait(lambda: len(read_keylog(_keylog(folder)).keys) == 1)
-        for attempt in range(ATTEMPTS):
+        for _ in range(ATTEMPTS):
+            base = len(read_keylog(_keylog(folder)).keys)
+            journaled_before = len(_journal_keys(folder))
             began = _block(pty, marker)
             sent = []
             for key in "tdo":
@@ -96,15 +99,18 @@ def test_keys_stamped_at_arrival_and_on_disk_while_the_loop_is_blocked(tmp_path:
                 time.sleep(0.01)
             pty.write(b"\x1b[200~swkj\x1b[201~")  # a paste: passed on, not a key
             pty.write(b"\x1b[<0;10;5M\x1b[<0;10;5m")  # a mouse click: passed on, not a key
-            assert sent[-1][2] < began + 0.05  # typed while the loop is blocked
             _wait(lambda: len(marker.read_text().split()) == 3, timeout=5)
             on_disk = int(marker.read_text().split()[2])
-            assert on_disk == 1 + 3 * (attempt + 1), "not on disk before the loop unblocked"
+            total = journaled_before + 3
+            if sent[-1][2] > began + 0.05:  # this process typed late: the block does not count
+                _wait(lambda: len(_journal_keys(folder)) == total)  # noqa: B023
+                late.append(float("nan"))
+                continue
+            assert on_disk == base + 3, "not on disk before the loop unblocked"
             logged = read_keylog(_keylog(folder)).keys[-3:]
             assert [(k.key, k.char) for k in logged] == [(k, k) for k, _, _ in sent]
             assert all(before <= k.mono for k, (_, before, _) in zip(logged, sent, strict=True))
             worst = max(k.mono - written for k, (_, _, written) in zip(logged, sent, strict=True))
-            total = 3 * (attempt + 1)
             _wait(lambda: len(_journal_keys(folder)) == total)  # noqa: B023 - the screen catches up
             journaled = _journal_keys(folder)[-3:]
             assert [a["mono"] for a in journaled] == [k.mono for k in logged]
