@@ -76,8 +76,8 @@ def _block(pty: Pty, marker: Path) -> float:
 
 ATTEMPTS = 5
 """Blocks tried (one where this process typed late does not count): the stamper is a
-process the kernel must wake, and on a machine loaded
-far beyond its CPUs a wake-up alone can take a few milliseconds. Every block must have
+process the kernel must wake, and on a machine loaded far beyond its CPUs a wake-up
+alone can take a few milliseconds. Every block must have
 every key on disk before it ends and no stamp before its key's arrival; one block in
 ``ATTEMPTS`` must have every stamp within 1 ms."""
 
