@@ -111,6 +111,11 @@ def _position(rating: Rating, value: float) -> int:
     return round((value - rating.min) / rating.step)
 
 
+def _few(n: int, by: str = "both") -> tuple[None, str]:
+    """Agreement over fewer than two targets is undefined (as ICC's), never 0."""
+    return None, f"needs at least two targets rated by {by} (have {n})"
+
+
 def _item(
     rating: Rating, segment: str | None, raters: list[str], targets: list[Target]
 ) -> dict[str, Any]:
@@ -128,7 +133,7 @@ def _item(
             for vx, vy in ((row[x], row[y]) for row in grid)
             if vx is not None and vy is not None
         ]
-        value, reason = weighted_kappa(both, points)
+        value, reason = weighted_kappa(both, points) if len(both) >= 2 else _few(len(both))
         pairs.append(
             {
                 "a": raters[x],
@@ -139,6 +144,8 @@ def _item(
             }
         )
     alpha = interval_alpha([[None if v is None else float(v) for v in row] for row in grid])
+    if alpha.units < 2:
+        alpha = attrs.evolve(alpha, alpha=None, reason=_few(alpha.units, "two raters or more")[1])
     if len(pairs) == 1:
         wk, wk_reason = pairs[0]["weighted_kappa"], pairs[0]["weighted_kappa_reason"]
     else:

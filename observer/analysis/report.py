@@ -80,6 +80,10 @@ def _table(table: dict[str, dict[str, int]], indent: str) -> list[str]:
 def render_method(name: str, result: dict[str, Any]) -> list[str]:
     lines = [f"{name}: {TITLES[name]} ({_parameters(name, result['parameters'])})"]
     lines.append(f"  overall  {_kappa(result)}  {_agreement(result)}")
+    restricted = result.get("restricted_to") or {}
+    for kind in ("codes", "actors"):
+        if restricted.get(kind) is not None:
+            lines.append(f"  restricted to {kind}: {', '.join(restricted[kind])}")
     if name == "event":
         lines.append(
             "  agreements {agreements}, disagreements {disagreements}, omissions (in A, not B) "
@@ -87,8 +91,9 @@ def render_method(name: str, result: dict[str, Any]) -> list[str]:
         )
     if name == "timeslice":
         lines.append(
-            f"  {result['empty_both']} of {result['n']} (t, actor) cells are empty for both "
-            "observers and count as agreement: they raise kappa (see docs/analysis.md)"
+            f"  actors: {', '.join(result['actors']) or '(none)'}; {result['empty_both']} of"
+            f" {result['n']} (t, actor) cells are empty for both observers and count as"
+            " agreement: they raise kappa (see docs/analysis.md)"
         )
     width = max(
         [len(s["stream"]) for s in result["streams"]] + [len(c["code"]) for c in result["codes"]]
