@@ -21,9 +21,9 @@ import attrs
 import orjson
 
 from observer import jsonio
-from observer.codebook import Codebook, codebook_from_data, sort_problems
+from observer.codebook import Codebook, RatingScalar, codebook_from_data, sort_problems
 from observer.errors import InputError, Problem
-from observer.structure import Number, converter, dumps, got, structure
+from observer.structure import converter, dumps, got, structure
 
 SCHEMA = "observer.session/1"
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -31,7 +31,7 @@ TIME_EPSILON = 1e-6
 """Slack when comparing stored times (they are rounded to microseconds)."""
 
 Status = Literal["complete", "recovered", "consensus"]
-RatingValue = Number | None | dict[str, Number | None]
+RatingValue = RatingScalar | dict[str, RatingScalar]
 
 
 def round_time(t: float) -> float:
@@ -510,17 +510,19 @@ def _check_ratings(s: Session, book: Codebook, p: Any) -> Iterator[Problem]:
             if not isinstance(value, dict):
                 yield p(at, "a segment-scoped rating maps segment ids to values")
                 continue
+            asked = {seg.id for seg in book.rating_segments(rating)}
             for segment, v in value.items():
+                problem = rating.problem(v)
                 if segment not in segments:
                     yield p(f"{at}.{segment}", f"unknown segment {segment!r}")
-                elif v is not None and not rating.accepts(v):
-                    yield p(f"{at}.{segment}", f"{v} is not on the scale {rating.min}-{rating.max}")
+                elif v is not None and segment not in asked:
+                    yield p(f"{at}.{segment}", f"{rating.id} is not rated in segment {segment!r}")
+                elif problem is not None:
+                    yield p(f"{at}.{segment}", problem)
         elif isinstance(value, dict):
             yield p(at, "a session rating is a single value or null")
-        elif value is not None and not rating.accepts(value):
-            yield p(
-                at, f"{value} is not on the scale {rating.min}-{rating.max} (step {rating.step})"
-            )
+        elif (problem := rating.problem(value)) is not None:
+            yield p(at, problem)
 
 
 def _check_media(m: Media, p: Any) -> Iterator[Problem]:

@@ -38,7 +38,7 @@ def test_stats_json_shape(pair: list[str], capsys: pytest.CaptureFixture[str]) -
     document = json.loads(out)
     assert list(document) == ["sessions"]
     first = document["sessions"][0]
-    assert list(first) == ["id", "duration", "codes"]
+    assert list(first) == ["id", "duration", "codes", "ratings"]
     assert [c["code"] for c in first["codes"]] == [c.id for c in BOOK.codes]
     assert list(first["codes"][0]) == [
         "code", "count", "rate_per_min", "first_s", "total_s", "mean_s", "sd_s", "proportion"

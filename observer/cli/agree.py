@@ -142,7 +142,7 @@ def _check_all(loaded: list[tuple[str, Session]]) -> None:
 @click.option(
     "--ratings",
     is_flag=True,
-    help="Agreement on rating scales over several sessions: A1 B1 A2 B2 ... or a folder.",
+    help="Agreement on ratings over several sessions: A1 B1 A2 B2 ... or a folder.",
 )
 @interval_option
 @corrected_option
@@ -161,8 +161,10 @@ def agree(
     """Inter-observer agreement of two sessions of the same codebook (A is the
     reference): time-unit, event-based and BORIS-compatible time-slice kappa,
     overall, per stream and per code. With more than two sessions: every pair,
-    and Krippendorff's alpha on time units. With --ratings: ICC(A,1), quadratic-
-    weighted kappa and Krippendorff's alpha per rating item."""
+    and Krippendorff's alpha on time units. With --ratings: per scale item and
+    composite ICC(A,1), quadratic-weighted kappa and Krippendorff's alpha; per
+    category and check item Cohen's kappa and percentage agreement (categories
+    also at the level of their classes)."""
     files, folder = _expand(sessions, ratings)
     loaded = load_all(tuple(files), corrected)
     if ratings:

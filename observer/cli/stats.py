@@ -75,6 +75,12 @@ def _table(session: Session, result: SessionStats, title: str | None = None) -> 
         first = f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}"
         rest = "  ".join(f"{cell:>{w}}" for cell, w in zip(row[2:], widths[2:], strict=True))
         lines.append(f"  {first}  {rest}")
+    from observer.scores import score_rows
+
+    rated = score_rows(session.book, session.ratings)
+    if rated:
+        lines.append("  ratings")
+        lines += [f"    {label}: {value}" for label, value in rated]
     return "\n".join(lines)
 
 

@@ -36,11 +36,12 @@ class ReplayVideo:
         player = await Player.start(self.path, self.args)
         self.player = player
         screen.make_playhead = self.make_playhead
-        if getattr(screen, "playhead", None) is not None and hasattr(screen, "session"):
-            old = screen.playhead
-            new = self.make_playhead(screen.session.duration, speed=old.speed, clock=screen.clock)
+        model = getattr(screen, "model", None)
+        if model is not None:
+            old = model.playhead
+            new = self.make_playhead(model.session.duration, speed=old.speed, clock=screen.clock)
             new.seek(old.time())
-            screen.playhead = new
+            model.playhead = new
             if old.playing:
                 new.play()
             screen.sync()
@@ -54,7 +55,8 @@ class ReplayVideo:
 
     def mismatch(self, screen: ReplayScreen) -> str | None:
         """A warning if the file is not the one the session was coded from."""
-        media = screen.session.media if hasattr(screen, "session") else None
+        model = getattr(screen, "model", None)
+        media = model.session.media if model is not None else None
         if media is None:
             return None
         size, digest = head_tail_sha256(self.path)
