@@ -134,7 +134,7 @@ def test_mpv_killed_mid_session_loses_nothing(tmp_path: Path, clip: Path) -> Non
             await asyncio.sleep(0.3)
             screen.press("o", time.monotonic(), "o")
             player.process.kill()
-            await until(pilot, lambda: not player.alive)
+            await until(pilot, lambda: not player.alive, timeout=20)
             assert "VIDEO CLOSED" in str(screen.status_text())
             assert "ctrl+o reopens" in str(screen.query_one("#prompt").render())
             stood = screen.session_now()
@@ -142,7 +142,7 @@ def test_mpv_killed_mid_session_loses_nothing(tmp_path: Path, clip: Path) -> Non
             assert screen.session_now() == stood  # the clock stopped
             screen.press("right", time.monotonic())  # refused, says how to reopen
             screen.press("ctrl+o", time.monotonic())
-            await until(pilot, lambda: app.video is not None and app.video.alive)
+            await until(pilot, lambda: app.video is not None and app.video.alive, timeout=40)
             assert app.video.player is not player
             assert app.video.position(time.monotonic()) == pytest.approx(stood, abs=FRAME)
             assert app.writer is not None
