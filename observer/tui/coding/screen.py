@@ -1,8 +1,9 @@
 """The coding screen: clock, state, running states, key legend, prompt line, log.
 
-Timed keys (codes, modifier values, space, ctrl+z/y, ctrl+n, ctrl+e, segment
-keys) are handled in ``on_key`` and stamped with the key event's own
-``event.time``; untimed commands (help, palette) are bindings. Nothing here
+Keys (codes, modifier values and the screen's keys of ``keys.KEYS``) are handled
+in ``on_key`` and stamped with the key event's own ``event.time``; the screen
+posts a message for what the app does (the end flow, help); the palette is
+textual's binding. Nothing here
 blocks coding: a refused key is acknowledged on the prompt line and in the log,
 a modifier is chosen on the prompt line, a note is typed in an inline input.
 
@@ -25,6 +26,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -40,6 +42,7 @@ from observer.tui.coding.feedback import (
     segment_keys,
     segment_prompt,
 )
+from observer.tui.coding.keys import HANDLERS, hints, key_names
 from observer.tui.widgets.clock import ClockDisplay, format_clock
 from observer.tui.widgets.event_log import EventLog
 from observer.tui.widgets.legend import KeyLegend
@@ -55,22 +58,12 @@ BARE_MODIFIERS = frozenset(
     for side in ("left", "right")
     for mod in ("shift", "ctrl", "control", "alt", "super", "meta", "hyper")
 ) | {"caps_lock", "num_lock", "scroll_lock", "iso_level3_shift", "iso_level5_shift"}
-HINTS = Text.assemble(
-    *(
-        part
-        for key, what in (
-            ("space", "clock"),
-            ("^z", "undo"),
-            ("^y", "redo"),
-            ("^n", "note"),
-            ("F2 ^g", "segment"),
-            ("^e", "end"),
-            ("^q", "quit"),
-            ("F1", "help"),
-        )
-        for part in ("  ", (key, "bold"), f" {what}")
-    )
-)[1:]  # one leading space; the 80-column line holds every hint
+
+
+def hints_text(name: Callable[[str], str]) -> Text:
+    """The bottom line: the table's hinted keys (one leading space; 80 columns hold them)."""
+    parts = (p for keys, word in hints(name) for p in ("  ", (keys, "bold"), f" {word}"))
+    return Text.assemble(*parts)[1:]
 
 
 class Saved:
@@ -143,7 +136,7 @@ class CodingScreen(Screen[None]):
         yield Static(id="prompt")
         yield Input(id="note", placeholder="note text · enter saves · escape cancels")
         yield EventLog(self._render_row, id="log")
-        yield Static(HINTS, id="hints")
+        yield Static(hints_text(key_names(self.app.get_key_display)), id="hints")
 
     def _render_row(self, row: LogRow) -> Text:
         assert self._renderer is not None
@@ -232,9 +225,9 @@ class CodingScreen(Screen[None]):
         if self._recorder is None:
             self._early.append((key, mono, character))
             return True
-        handler = self._timed.get(key)
-        if handler is not None:
-            handler(self, mono)
+        action = HANDLERS.get(key)
+        if action is not None:
+            getattr(self, action)(mono)
         elif self.choosing_segment is not None and character:
             self.choose_segment(character, mono)
         elif character is not None and len(character) == 1 and character.isprintable():
@@ -317,7 +310,7 @@ class CodingScreen(Screen[None]):
 
     # --- timed reserved keys ----------------------------------------------------
 
-    def space(self, mono: float) -> None:
+    def toggle_clock(self, mono: float) -> None:
         self.acknowledge("space", self.recorder.toggle_clock(mono), mono)
 
     def undo(self, mono: float) -> None:
@@ -401,19 +394,31 @@ class CodingScreen(Screen[None]):
             self.acknowledge("esc", self.recorder.skip(mono), mono)
 
     def end(self, mono: float) -> None:
-        self.app.begin_end(mono, quitting=False)  # type: ignore[attr-defined]
+        self.post_message(self.EndRequested(mono, quitting=False))
 
     def quit(self, mono: float) -> None:
-        self.app.begin_end(mono, quitting=True)  # type: ignore[attr-defined]
+        self.post_message(self.EndRequested(mono, quitting=True))
 
-    _timed: dict[str, Callable[[CodingScreen, float], None]] = {  # noqa: RUF012
-        "space": space,
-        "ctrl+z": undo,
-        "ctrl+y": redo,
-        "ctrl+n": open_note,
-        "ctrl+e": end,
-        "ctrl+q": quit,
-        "f2": next_segment,
-        "ctrl+g": open_segment_choice,
-        "escape": escape,
-    }
+    def help(self, mono: float) -> None:
+        self.post_message(self.HelpRequested())
+
+    def explain_quit(self, mono: float) -> None:
+        name = key_names(self.app.get_key_display)
+        self.say(
+            Text(
+                f"{name('ctrl+c')} does not quit: {name('ctrl+e')} ends the session ·"
+                f" {name('ctrl+q')} quits (ending it first)",
+                style=INFO_STYLE,
+            )
+        )
+
+    class EndRequested(Message):
+        """ctrl+e or ctrl+q at monotonic time ``mono``: the app runs the end flow."""
+
+        def __init__(self, mono: float, *, quitting: bool) -> None:
+            super().__init__()
+            self.mono = mono
+            self.quitting = quitting
+
+    class HelpRequested(Message):
+        """F1: the app shows the help page."""
