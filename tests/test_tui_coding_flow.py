@@ -102,7 +102,7 @@ def session_files(folder: Path) -> list[Path]:
 
 @pilot_test
 async def test_whole_flow_form_to_file(tmp_path: Path) -> None:
-    app = CodingApp(tmp_path, now=lambda: T0)
+    app = CodingApp(tmp_path, now=lambda: T0, config=tmp_path / "cfg" / "c.json")
     async with app.run_test(size=(100, 40)) as pilot:
         assert isinstance(app.screen, MetadataForm)
         assert app.focused is app.screen.query_one("#dyad", Input)  # the first empty field

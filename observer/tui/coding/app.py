@@ -84,8 +84,11 @@ class CodingApp(App[None]):
         label: str | None = None,
         journals: list[Path] | None = None,
         now: Callable[[], float] = time.monotonic,
+        config: Path | None = None,
     ) -> None:
         super().__init__()
+        self.config = config
+        """The settings file (the observer id is remembered there); None: the user's."""
         self.folder = folder
         self.book = book
         self.dyad, self.observer, self.label = dyad, observer, label
@@ -123,7 +126,7 @@ class CodingApp(App[None]):
         if self.coding_screen is None:
             from observer.tui.coding.form import MetadataForm
 
-            form = MetadataForm(self.book, self.dyad, self.observer, self.label)
+            form = MetadataForm(self.book, self.dyad, self.observer, self.label, self.config)
             self.push_screen(form, self.show_coding)
         # The journal machinery loads behind the first frame.
         self.call_after_refresh(self.offer_recovery)
@@ -160,25 +163,22 @@ class CodingApp(App[None]):
             self.call_after_refresh(self.open_journal)
 
     def open_journal(self) -> None:
-        """Create the journal (checking the folder) and give the screen its recorder."""
-        from observer.live.ids import new_session_id
-        from observer.live.journal import JournalWriter, make_header
+        """Check the folder and give the screen its recorder. The journal itself is
+        created by the first action (the first space): the session id is the UTC time
+        the clock started, and a session never started leaves no journal behind."""
+        from observer.live.journal import check_folder
         from observer.live.recorder import Recorder, SessionMeta
 
         meta, screen = self.metadata, self.coding_screen
         assert meta is not None and screen is not None
-        session_id = new_session_id(meta.dyad, meta.observer, self.folder)
-        header = make_header(session_id, meta.book, meta.dyad, meta.observer, meta.label)
         try:
-            self.writer = JournalWriter.create(
-                self.folder, header, on_ack=self.saved.on_ack, on_status=self.saved.on_status
-            )
+            check_folder(self.folder)
         except InputError as error:
             self.result.problems.extend(error.problems)
             self.exit(return_code=2)
             return
-        info = SessionMeta(session_id, meta.dyad, meta.observer, meta.label)
-        self.recorder = Recorder(meta.book, info, sink=self.writer.append)
+        info = SessionMeta("", meta.dyad, meta.observer, meta.label)  # id: at the first space
+        self.recorder = Recorder(meta.book, info, sink=self.journal_line)
         # Before the clock can start: collect start-up garbage, then move every live
         # object out of the collector's sight. A full collection then scans only what
         # coding creates, instead of also ~50,000 start-up objects each time (about
@@ -187,6 +187,40 @@ class CodingApp(App[None]):
         gc.freeze()
         self.froze = True
         screen.attach(self.recorder)
+
+    def journal_line(self, line: dict[str, Any]) -> None:
+        """The recorder's sink: one action to the journal, which the first one creates."""
+        writer = self.writer
+        if writer is None:
+            writer = self.create_journal(line)
+            if writer is None:
+                return
+        writer.append(line)
+
+    def create_journal(self, first: dict[str, Any]) -> JournalWriter | None:
+        """The journal, named by the UTC time of ``first`` (the clock's first start)."""
+        from datetime import UTC, datetime
+
+        from observer.live.ids import new_session_id
+        from observer.live.journal import JournalWriter, make_header
+
+        rec = self.recorder
+        assert rec is not None
+        info = rec.meta
+        wall = first.get("wall")  # the first action is the first space, which has one
+        when = datetime.fromisoformat(wall) if isinstance(wall, str) else datetime.now(UTC)
+        session_id = new_session_id(info.dyad, info.observer, self.folder, when)
+        header = make_header(session_id, rec.book, info.dyad, info.observer, info.label)
+        try:
+            self.writer = JournalWriter.create(
+                self.folder, header, on_ack=self.saved.on_ack, on_status=self.saved.on_status
+            )
+        except InputError as error:  # the folder went bad since it was checked
+            self.result.problems.extend(error.problems)
+            self.exit(return_code=2)
+            return None
+        rec.meta = attrs.evolve(info, id=session_id)
+        return self.writer
 
     def on_unmount(self) -> None:
         if self.froze:  # give frozen objects back to the collector (tests run many apps)

@@ -1,0 +1,100 @@
+"""What a session is called and what is remembered: the observer id (from the form),
+the session id (the UTC time of the first space), no journal before the clock starts,
+the recovery offer's description."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Input
+
+from observer.codebook import load_codebook
+from observer.live.journal import JournalWriter, make_header
+from observer.live.recorder import Recorder, SessionMeta
+from observer.settings import read_config
+from observer.tui.coding.app import CodingApp
+from observer.tui.coding.end import RatingsForm
+from observer.tui.coding.form import MetadataForm
+from observer.tui.coding.screen import CodingScreen
+
+BOOK = load_codebook("cpp-attachment")
+
+
+async def until(pilot: Any, condition: Any) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("the condition never held")
+
+
+def test_the_form_remembers_the_observer_id(tmp_path: Path) -> None:
+    config = tmp_path / "cfg" / "config.json"
+
+    async def start(observer_typed: str) -> str:
+        app = CodingApp(tmp_path / "s", book=BOOK, journals=[], config=config)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, MetadataForm))
+            shown = app.screen.query_one("#observer", Input).value
+            await pilot.press(*"D1", "tab", *observer_typed, "ctrl+s")
+            await until(pilot, lambda: isinstance(app.screen, CodingScreen))
+            await pilot.press("ctrl+q")
+        return shown
+
+    assert asyncio.run(start("obs7")) == ""
+    assert read_config(config)["observer"] == "obs7"
+    assert asyncio.run(start("")) == "obs7"  # the next form is filled in
+    assert oct(config.stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_session_id_is_the_utc_time_of_the_first_space(tmp_path: Path) -> None:
+    async def scenario() -> tuple[datetime, datetime, CodingApp]:
+        app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.recorder is not None)
+            await pilot.pause(1.2)  # the id must not be the time the screen opened
+            assert list(tmp_path.glob("*.journal.jsonl")) == []  # nothing before the clock
+            before = datetime.now(UTC).replace(microsecond=0)
+            await pilot.press("space", "o")
+            after = datetime.now(UTC)
+            await until(pilot, lambda: app.saved.acked == 2)
+            assert app.writer is not None
+            await pilot.press("ctrl+e", "enter")
+            await until(pilot, lambda: isinstance(app.screen, RatingsForm))
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: app.result.path is not None)
+        return before, after, app
+
+    before, after, app = asyncio.run(scenario())
+    session = app.result.session
+    assert session is not None and app.result.path is not None
+    stamp = datetime.strptime(session.id.split("-")[0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    assert before <= stamp <= after
+    assert app.result.path.name == f"{session.id}.json"
+    assert list(tmp_path.glob("*.journal.jsonl")) == []
+
+
+def test_quitting_before_the_clock_leaves_no_journal(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.recorder is not None)
+            await pilot.press("o", "ctrl+q")  # a refused code: nothing to journal
+
+    asyncio.run(scenario())
+    assert list(tmp_path.iterdir()) == []
+
+
+def old_journal(folder: Path, *, started: bool) -> Path:
+    session_id = "20260101T090000Z-D9-o9"
+    writer = JournalWriter.create(folder, make_header(session_id, BOOK, "D9", "o9"))
+    rec = Recorder(BOOK, SessionMeta(session_id, "D9", "o9"), sink=writer.append)
+    if started:
+        rec.toggle_clock(50.0, datetime(2026, 1, 1, 9, 0, 5, tzinfo=UTC))
+        rec.key("k", 52.0)
+        rec.key("o", 125.5)
+    assert writer.close()
+    return writer.path
