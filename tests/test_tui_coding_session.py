@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from observer.codebook import load_codebook
 from observer.live.journal import JournalWriter, make_header
@@ -18,6 +18,7 @@ from observer.settings import read_config
 from observer.tui.coding.app import CodingApp
 from observer.tui.coding.end import RatingsForm
 from observer.tui.coding.form import MetadataForm
+from observer.tui.coding.recover import RecoverOffer
 from observer.tui.coding.screen import CodingScreen
 
 BOOK = load_codebook("cpp-attachment")
@@ -98,3 +99,31 @@ def old_journal(folder: Path, *, started: bool) -> Path:
         rec.key("o", 125.5)
     assert writer.close()
     return writer.path
+
+
+def test_the_recovery_offer_shows_who_when_events_and_duration(tmp_path: Path) -> None:
+    old_journal(tmp_path, started=True)
+
+    async def scenario() -> str:
+        app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, RecoverOffer))
+            return str(app.screen.query_one("#recover-items", Static).render())
+
+    shown = asyncio.run(scenario())
+    local = datetime(2026, 1, 1, 9, 0, 5, tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+    assert shown == f"D9 · o9  coded {local}  2 events  01:15 long"
+    assert "bytes" not in shown
+
+
+def test_a_journal_never_started_is_not_offered_as_a_crash(tmp_path: Path) -> None:
+    path = old_journal(tmp_path, started=False)
+
+    async def scenario() -> bool:
+        app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.recorder is not None)
+            return isinstance(app.screen, CodingScreen)
+
+    assert asyncio.run(scenario())
+    assert path.exists()  # left alone (observer recover sets it aside)

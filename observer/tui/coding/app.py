@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from observer.live.recorder import Recorder
     from observer.sessionfile import Session
     from observer.tui.coding.form import Metadata
+    from observer.tui.coding.recover import Unfinished
 
 CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
 PALETTE_PAUSED = "coding is paused while this is open: keys search here · escape goes back"
@@ -138,10 +139,15 @@ class CodingApp(App[None]):
         from observer.live.recovery import find_journals
 
         journals = find_journals(self.folder) if self.journals is None else self.journals
-        if journals:
+        crashed: list[Unfinished] = []
+        if journals:  # described from their contents; one never started is no crash
+            from observer.tui.coding.recover import describe
+
+            crashed = [u for u in map(describe, journals) if u.coded]
+        if crashed:
             from observer.tui.coding.recover import RecoverOffer
 
-            self.push_screen(RecoverOffer(journals), lambda _: self.recovery_done())
+            self.push_screen(RecoverOffer(crashed), lambda _: self.recovery_done())
         else:
             self.recovery_done()
 
