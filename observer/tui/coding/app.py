@@ -17,7 +17,7 @@ import gc
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -34,6 +34,8 @@ from observer.tui.coding.keys import key_names, palette
 from observer.tui.coding.screen import CodingScreen, Saved
 
 if TYPE_CHECKING:
+    from textual.filter import LineFilter
+
     from observer.live.journal import JournalWriter
     from observer.live.recorder import Recorder
     from observer.sessionfile import Session
@@ -86,9 +88,12 @@ class CodingApp(App[None]):
         journals: list[Path] | None = None,
         now: Callable[[], float] = time.monotonic,
         config: Path | None = None,
+        ascii_only: bool = False,
     ) -> None:
         super().__init__()
         self.config = config
+        self.ascii_only = ascii_only
+        """Draw ASCII only (``observer.tui.ascii``: a Linux console, a C locale)."""
         """The settings file (the observer id is remembered there); None: the user's."""
         self.folder = folder
         self.book = book
@@ -240,6 +245,14 @@ class CodingApp(App[None]):
         self.crash = error
         super()._handle_exception(error)
         self._exit_renderables.clear()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        filters = super().get_line_filters()
+        if not self.ascii_only:
+            return filters
+        from observer.tui.ascii import AsciiFilter
+
+        return [*filters, AsciiFilter()]
 
     # --- keys shown and the palette ---------------------------------------------------
 

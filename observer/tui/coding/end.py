@@ -43,7 +43,7 @@ class ConfirmEnd(ModalScreen[str]):
         with Vertical(id="confirm-box"):
             yield Static(
                 f"End the session{then} at {format_clock(self.t)}?\n"
-                f"{self.events_count} events; running states stop at that time.",
+                f"{_count(self.events_count, 'event')}; running states stop at that time.",
                 id="confirm-text",
             )
             yield Static("enter  end the session    escape  keep coding", id="confirm-keys")
