@@ -67,6 +67,7 @@ from observer.live.changes import (
     StopState,
 )
 from observer.live.clock import SessionClock
+from observer.live.late_ratings import shape_ratings
 from observer.sessionfile import (
     SCHEMA,
     CodebookRef,
@@ -569,15 +570,11 @@ class Recorder:
         )
 
     def _ratings(self) -> dict[str, RatingValue]:
-        out: dict[str, RatingValue] = {}
-        for rating in self.book.ratings:
-            if rating.scope == "segment":
-                out[rating.id] = {
-                    s.id: self.segment_ratings.get((rating.id, s.id)) for s in self.book.segments
-                }
-            else:
-                out[rating.id] = self.ratings.get(rating.id)
-        return out
+        given: dict[tuple[str, str | None], Number | None] = {
+            key: value for key, value in self.segment_ratings.items()
+        }
+        given.update({(rating, None): value for rating, value in self.ratings.items()})
+        return shape_ratings(self.book, given)
 
 
 _HANDLERS: dict[str, Callable[[Recorder, dict[str, Any]], Outcome]] = {
