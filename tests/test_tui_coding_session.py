@@ -127,3 +127,35 @@ def test_a_journal_never_started_is_not_offered_as_a_crash(tmp_path: Path) -> No
 
     assert asyncio.run(scenario())
     assert path.exists()  # left alone (observer recover sets it aside)
+
+
+def test_the_summary_says_when_more_is_below(tmp_path: Path) -> None:
+    from observer.tui.coding.end import ConfirmEnd, Summary
+
+    async def scenario() -> tuple[str, str]:
+        app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.recorder is not None)
+            screen = app.screen
+            assert isinstance(screen, CodingScreen)
+            screen.press("space", 10.0, " ")
+            for i, code in enumerate(BOOK.codes):
+                screen.press(code.key, 11.0 + i, code.key)
+                if screen.recorder.pending is not None:
+                    screen.press("escape", 11.5 + i)
+            screen.press("ctrl+e", 50.0)
+            await until(pilot, lambda: isinstance(app.screen, ConfirmEnd))
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, RatingsForm))
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: isinstance(app.screen, Summary))
+            keys = app.screen.query_one("#summary-keys", Static)
+            await until(pilot, lambda: "more below" in str(keys.render()))
+            first = str(keys.render())
+            await pilot.press("end")
+            await until(pilot, lambda: "more below" not in str(keys.render()))
+            return first, str(keys.render())
+
+    first, last = asyncio.run(scenario())
+    assert first == "↓ / pgdn: more below · enter, q or ctrl+q closes"
+    assert last == "enter, q or ctrl+q closes"
