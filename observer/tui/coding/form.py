@@ -1,9 +1,9 @@
 """The metadata form shown before the clock starts when flags leave something out.
 
 Codebook (a bundled one from the list, or a file path typed below it), dyad,
-observer (remembered from the last session started here) and an optional label. Enter on the last field, the Start button or
-ctrl+s starts; every problem is shown in the form, nothing starts until all is
-well.
+observer (remembered from the last session started here) and an optional label.
+Enter on the last field, the Start button or ctrl+s starts; every problem is
+shown in the form, nothing starts until all is well.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from observer.codebook import Codebook, bundled_paths, load_codebook
 from observer.errors import InputError
 from observer.settings import read_config, remember
+from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
 from observer.tui.forms import FIELD_BINDINGS
 
 DEFAULT_CODEBOOK = "cpp-attachment"
@@ -48,6 +49,7 @@ def bundled_choices() -> list[tuple[str, str]]:
 
 
 class MetadataForm(Screen[Metadata]):
+    COMPONENT_CLASSES = COMPONENT_CLASSES
     BINDINGS = [*FIELD_BINDINGS, Binding("ctrl+s", "start", "start")]  # noqa: RUF012
 
     def __init__(
@@ -146,7 +148,7 @@ class MetadataForm(Screen[Metadata]):
             problems.append("the observer id is needed")
         if problems or book is None:
             self.query_one("#form-errors", Static).update(
-                Text("\n".join(problems), style="bold red")
+                Text("\n".join(problems), style=Styles(self)("refused"))
             )
             return
         with contextlib.suppress(OSError):  # a convenience: the session does not need it

@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from observer.codebook import Codebook
-from observer.tui.coding.feedback import segment_keys
+from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles, segment_keys
 from observer.tui.coding.keys import help_rows
 
 PressedKey = tuple[str, float, str | None]
@@ -27,7 +27,7 @@ PressedKey = tuple[str, float, str | None]
 SCROLL_KEYS = frozenset({"up", "down", "pageup", "pagedown", "home", "end"})
 
 
-def help_table(book: Codebook, name: Callable[[str], str]) -> Table:
+def help_table(book: Codebook, name: Callable[[str], str], styles: Styles | None = None) -> Table:
     """Every key: the screen's (``keys.KEYS``, named by ``name``), then the codebook's."""
     table = Table(box=None, pad_edge=False, show_header=False, expand=True)
     table.add_column(style="bold", no_wrap=True)
@@ -49,7 +49,10 @@ def help_table(book: Codebook, name: Callable[[str], str]) -> Table:
                 kind = "state: key starts, same key stops" if code.kind == "state" else "point"
                 cell.append(f"  {kind}", style="dim")
                 if code.modifiers:
-                    cell.append(f"  then {', '.join(code.modifiers)}", style="magenta")
+                    cell.append(
+                        f"  then {', '.join(code.modifiers)}",
+                        style=(styles or Styles())("modifier"),
+                    )
                 if code.definition:
                     cell.append(f"\n{code.definition}", style="dim")
                 table.add_row(code.key, cell)
@@ -72,6 +75,8 @@ class HelpScreen(ModalScreen[PressedKey | None]):
     """Dismisses with the key that closed it (None for F1 / escape), for the coding
     screen to handle at that key's own time."""
 
+    COMPONENT_CLASSES = COMPONENT_CLASSES
+
     def __init__(self, book: Codebook, name: Callable[[str], str]) -> None:
         super().__init__()
         self.book = book
@@ -79,7 +84,7 @@ class HelpScreen(ModalScreen[PressedKey | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Static(help_table(self.book, self.key_name))
+            yield Static(help_table(self.book, self.key_name, Styles(self)))
         yield Static(
             f"{self.key_name('f1')} / {self.key_name('escape')} closes"
             " · any coding key closes help and is coded",

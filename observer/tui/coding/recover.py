@@ -2,8 +2,8 @@
 killed terminal) are offered for recovery with the core's ``recover``.
 
 Each is shown by who, when, how many events and how long; a journal whose clock
-never started (nothing was coded) is not offered. Enter recovers them all and shows what each became; escape leaves them for
-``observer recover``. Either way, the next enter goes on to the new session.
+never started (nothing was coded) is not offered. Enter recovers them all and
+shows what each became; escape leaves them for ``observer recover``. Either way, the next enter goes on to the new session.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from textual.widgets import Static
 
 from observer.errors import InputError
 from observer.live.recovery import recover, replay_journal
+from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
 from observer.tui.widgets.clock import format_clock
 
 
@@ -54,6 +55,8 @@ def describe(path: Path) -> Unfinished:
 
 
 class RecoverOffer(Screen[None]):
+    COMPONENT_CLASSES = COMPONENT_CLASSES
+
     def __init__(self, journals: list[Unfinished]) -> None:
         super().__init__()
         self.unfinished = journals
@@ -92,10 +95,10 @@ class RecoverOffer(Screen[None]):
             try:
                 result = recover(path)
             except InputError as error:
-                lines.append(Text(f"✗ {error.problems[0]}", style="bold red"))
+                lines.append(Text(f"✗ {error.problems[0]}", style=Styles(self)("refused")))
                 continue
             except OSError as error:
-                lines.append(Text(f"✗ {path.name}: {error}", style="bold red"))
+                lines.append(Text(f"✗ {path.name}: {error}", style=Styles(self)("refused")))
                 continue
             if result.outcome == "recovered":
                 closed = f", {result.closed} running states closed" if result.closed else ""
@@ -104,7 +107,7 @@ class RecoverOffer(Screen[None]):
                 line = f"✓ {result.session_path} was already saved; journal set aside"
             else:
                 line = f"· {path.name}: the clock never started, nothing to recover"
-            lines.append(Text(line, style="green"))
+            lines.append(Text(line, style=Styles(self)("ok")))
         self.query_one("#recover-items", Static).update(Text("\n").join(lines))
         self.query_one("#recover-keys", Static).update("[b]enter[/b] goes on to the new session")
         self.done = True

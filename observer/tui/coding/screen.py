@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -32,11 +33,10 @@ from textual.widgets import Input, Static
 
 from observer.codebook import Codebook
 from observer.tui.coding.feedback import (
-    INFO_STYLE,
-    OK_STYLE,
-    REFUSED_STYLE,
+    COMPONENT_CLASSES,
     LogRow,
     RowRenderer,
+    Styles,
     modifier_prompt,
     running_text,
     segment_keys,
@@ -86,6 +86,7 @@ class CodingScreen(Screen[None]):
     """One live session. ``now`` gives monotonic time for the display only."""
 
     AUTO_FOCUS = "#log"
+    COMPONENT_CLASSES = COMPONENT_CLASSES
 
     def __init__(
         self, book: Codebook, dyad: str, observer: str, now: Callable[[], float], saved: Saved
@@ -108,6 +109,7 @@ class CodingScreen(Screen[None]):
         self._rows_by_event: dict[int, list[int]] = {}
         """Log rows showing each live event (by ``id(event)``), to redraw them when it changes."""
         self.refused = 0
+        self.colour = Styles(self)
 
     @property
     def recorder(self) -> Recorder:
@@ -121,7 +123,7 @@ class CodingScreen(Screen[None]):
     def attach(self, recorder: Recorder) -> None:
         """Start coding with ``recorder`` (its journal exists); handle keys that came early."""
         self._recorder = recorder
-        self._renderer = RowRenderer(recorder)
+        self._renderer = RowRenderer(recorder, self.colour)
         early, self._early = self._early, []
         for key, mono, character in early:
             self.press(key, mono, character)
@@ -144,7 +146,7 @@ class CodingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_interval(0.1, self.tick)
-        self.say(Text("press space to start the clock", style=INFO_STYLE))
+        self.say(Text("press space to start the clock", style=self.colour("info")))
         self.tick()
 
     # --- periodic display -------------------------------------------------------
@@ -169,13 +171,13 @@ class CodingScreen(Screen[None]):
         rec = self._recorder
         state = rec.clock.state if rec is not None else "ready"
         badge = {
-            "ready": (" WAITING · press space ", "reverse bold yellow"),
-            "running": (" ● RUNNING ", "reverse bold green"),
-            "paused": (" ❚❚ PAUSED · space resumes ", "reverse bold yellow"),
-            "ended": (" ENDED ", "reverse bold"),
+            "ready": (" WAITING · press space ", "waiting"),
+            "running": (" ● RUNNING ", "running"),
+            "paused": (" ❚❚ PAUSED · space resumes ", "paused"),
+            "ended": (" ENDED ", "ended"),
         }[state]
         text = Text()
-        text.append(*badge)
+        text.append(badge[0], style=self.colour(badge[1]))
         if rec is None:
             text.append(f"  {self.who}", style="dim")
             return text
@@ -189,7 +191,7 @@ class CodingScreen(Screen[None]):
         text.append(f"  {self.who}", style="dim")
         text.append(f"  events {len(rec.events)}", style="")
         acked = self.saved.acked
-        style = "green" if acked >= rec.seq else "yellow"
+        style = self.colour("saved" if acked >= rec.seq else "saving")
         text.append(f"  saved {acked}", style=style)
         if acked < rec.seq:
             text.append(f"/{rec.seq}", style=style)
@@ -197,7 +199,7 @@ class CodingScreen(Screen[None]):
         if error:
             text.append(
                 f"  NOT SAVED: {error} · retrying · {rec.seq - acked} actions held in memory",
-                style="reverse bold red",
+                style=self.colour("not-saved"),
             )
         return text
 
@@ -273,7 +275,7 @@ class CodingScreen(Screen[None]):
                         if mono is None
                         else self.recorder.clock.session_time(mono)
                     )
-                log.append(LogRow(t, key, text or outcome.message, style=INFO_STYLE))
+                log.append(LogRow(t, key, text or outcome.message, role="info"))
             for event in outcome.events:  # a modifier set, an undo or redo: redraw their rows
                 for index in self._rows_by_event.get(id(event), ()):
                     log.update_row(index, log.rows[index])
@@ -286,20 +288,22 @@ class CodingScreen(Screen[None]):
             self.say(modifier_prompt(pending))
             return
         text = Text()
-        text.append(f" {key} ", style="reverse " + OK_STYLE)
+        ok = self.colour("ok")
+        text.append(f" {key} ", style=ok + Style(reverse=True))
         stamp = f"  {format_clock(outcome.t)}" if outcome.t is not None else ""
-        text.append(f" ✓ {outcome.message}{stamp}", style=OK_STYLE)
+        text.append(f" ✓ {outcome.message}{stamp}", style=ok)
         self.say(text)
 
     def refuse(self, key: str, message: str, mono: float | None = None) -> None:
         """Acknowledge a refused key on the prompt line and in the log; nothing else moves."""
         self.refused += 1
         text = Text()
-        text.append(f" {key} ", style="reverse " + REFUSED_STYLE)
-        text.append(f" ✗ {message}", style=REFUSED_STYLE)
+        refused = self.colour("refused")
+        text.append(f" {key} ", style=refused + Style(reverse=True))
+        text.append(f" ✗ {message}", style=refused)
         self.say(text, refused=True)
         t = self.session_now() if mono is None else self.recorder.clock.session_time(mono)
-        self.query_one(EventLog).append(LogRow(t, key, message, style="red"))
+        self.query_one(EventLog).append(LogRow(t, key, message, role="refused"))
 
     def on_paste(self, event: events.Paste) -> None:
         """Bracketed paste while coding: never codes; refused with a notice."""
@@ -349,7 +353,7 @@ class CodingScreen(Screen[None]):
             else:
                 self.refuse("^n", "empty note not saved")
         else:
-            self.say(Text("note cancelled", style=INFO_STYLE))
+            self.say(Text("note cancelled", style=self.colour("info")))
 
     def next_segment(self, mono: float) -> None:
         book, rec = self.recorder.book, self.recorder
@@ -380,7 +384,7 @@ class CodingScreen(Screen[None]):
         opened, self.choosing_segment = self.choosing_segment, None
         segment = segment_keys(self.recorder.book).get(char)
         if segment is None or opened is None:
-            self.say(Text("segment choice closed", style=INFO_STYLE))
+            self.say(Text("segment choice closed", style=self.colour("info")))
             self.press(char, mono, char)
             return
         self.acknowledge(f"^g {char}", self.recorder.segment(segment.id, opened), opened)
@@ -388,7 +392,7 @@ class CodingScreen(Screen[None]):
     def escape(self, mono: float) -> None:
         if self.choosing_segment is not None:
             self.choosing_segment = None
-            self.say(Text("segment choice cancelled", style=INFO_STYLE))
+            self.say(Text("segment choice cancelled", style=self.colour("info")))
         elif self.recorder.pending is not None:
             # The choice is the recorder's state: closing it is journaled like a key.
             self.acknowledge("esc", self.recorder.skip(mono), mono)
@@ -408,7 +412,7 @@ class CodingScreen(Screen[None]):
             Text(
                 f"{name('ctrl+c')} does not quit: {name('ctrl+e')} ends the session ·"
                 f" {name('ctrl+q')} quits (ending it first)",
-                style=INFO_STYLE,
+                style=self.colour("info"),
             )
         )
 
