@@ -47,6 +47,17 @@ def start_code(term: Tmux, folder: Path) -> None:
     term.wait_for("press space")
 
 
+def quit_and_save(term: Tmux) -> None:
+    """ctrl+q, confirm, save the ratings blank: the app ends with status 0."""
+    term.send_keys("C-q")
+    term.wait_for("End the session")
+    term.send_keys("Enter")
+    term.wait_for("Ratings")
+    term.send_keys("C-s")
+    term.wait_dead()
+    assert term.exit_status() == 0
+
+
 def test_keys_with_known_gaps_become_the_session_file(tmp_path: Path) -> None:
     with Tmux(width=80, height=24) as term:
         start_code(term, tmp_path)
@@ -101,13 +112,7 @@ def test_paste_in_a_real_terminal_is_refused(tmp_path: Path) -> None:
         term.wait_for("RUNNING")
         paste(term, "swkj")
         term.wait_for("pasted text ignored")
-        term.send_keys("C-q")
-        term.wait_for("End the session")
-        term.send_keys("Enter")
-        term.wait_for("Ratings")
-        term.send_keys("C-s")
-        term.wait_dead()
-        assert term.exit_status() == 0
+        quit_and_save(term)
     [path] = list(tmp_path.glob("*.json"))
     assert load_session(path).events == ()
 
@@ -133,10 +138,4 @@ def test_a_terminal_without_unicode_gets_ascii_only(tmp_path: Path, env: dict[st
         term.wait_for("not ended: still coding")
         term.send_keys("C-c")
         term.wait_for("does not quit")
-        term.send_keys("C-q")
-        term.wait_for("End the session")
-        term.send_keys("Enter")
-        term.wait_for("Ratings")
-        term.send_keys("C-s")
-        term.wait_dead()
-        assert term.exit_status() == 0
+        quit_and_save(term)

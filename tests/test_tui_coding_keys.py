@@ -9,6 +9,7 @@ import inspect
 from pathlib import Path
 from typing import Any
 
+from support.live import until
 from textual.command import CommandInput, CommandPalette
 from textual.widgets import OptionList, Static
 
@@ -60,14 +61,6 @@ def run(scenario: Any, tmp_path: Path, size: tuple[int, int] = (80, 24)) -> None
             await scenario(app, pilot, app.screen)
 
     asyncio.run(main())
-
-
-async def until(pilot: Any, condition: Any) -> None:
-    for _ in range(300):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("the condition never held")
 
 
 def test_the_palette_holds_only_observers_commands_and_says_coding_is_paused(

@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from support.live import until
 from textual.widgets import Input, Static
 
 from observer.codebook import load_codebook
@@ -22,14 +22,6 @@ from observer.tui.coding.recover import RecoverOffer
 from observer.tui.coding.screen import CodingScreen
 
 BOOK = load_codebook("cpp-attachment")
-
-
-async def until(pilot: Any, condition: Any) -> None:
-    for _ in range(500):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("the condition never held")
 
 
 def test_the_form_remembers_the_observer_id(tmp_path: Path) -> None:
