@@ -100,6 +100,8 @@ def test_the_recovery_offer_shows_who_when_events_and_duration(tmp_path: Path) -
         app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1")
         async with app.run_test(size=(80, 24)) as pilot:
             await until(pilot, lambda: isinstance(app.screen, RecoverOffer))
+            await pilot.pause()
+            assert app.screen.query_one("#recover-keys").region.height == 2  # wrapped, not cut
             return str(app.screen.query_one("#recover-items", Static).render())
 
     shown = asyncio.run(scenario())
