@@ -139,11 +139,13 @@ async def _latency_at(n_events: int, n_keys: int, folder: Path) -> tuple[list[fl
     async with app.run_test(size=(100, 32)) as pilot:
         while app.recorder is None:  # the journal opens just after the first frame
             await asyncio.sleep(0.01)
-        screen, rec, writer = app.coding_screen, app.recorder, app.writer
-        assert screen is not None and rec is not None and writer is not None
+        screen, rec = app.coding_screen, app.recorder
+        assert screen is not None and rec is not None
         spacing = 0.05
         start = time.monotonic() - (n_events + 2) * spacing
-        screen.press("space", start)
+        screen.press("space", start)  # creates the journal
+        writer = app.writer
+        assert writer is not None
         from observer.tui.coding.feedback import LogRow
         from observer.tui.widgets.event_log import EventLog
 
