@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from observer.codebook import Codebook
+from observer.codebook import Codebook, RatingScalar
 from observer.errors import InputError
 from observer.sessionfile import RatingValue, Session, load_session, save_ratings
-from observer.structure import Number
 
-FormValues = Mapping[tuple[str, str | None], Number | None]
+FormValues = Mapping[tuple[str, str | None], RatingScalar]
 """(rating id, segment id or None) -> value, as the ratings form gives them."""
 
 
@@ -55,7 +54,8 @@ def shape_ratings(book: Codebook, values: FormValues) -> dict[str, RatingValue]:
     out: dict[str, RatingValue] = {}
     for rating in book.ratings:
         if rating.scope == "segment":
-            out[rating.id] = {s.id: values.get((rating.id, s.id)) for s in book.segments}
+            segments = book.rating_segments(rating)
+            out[rating.id] = {s.id: values.get((rating.id, s.id)) for s in segments}
         else:
             out[rating.id] = values.get((rating.id, None))
     return out

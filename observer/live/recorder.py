@@ -53,7 +53,7 @@ from typing import Any, Literal
 
 import attrs
 
-from observer.codebook import Code, Codebook, Modifier
+from observer.codebook import Code, Codebook, Modifier, RatingScalar
 from observer.live.changes import (
     AddEvent,
     AddNote,
@@ -67,7 +67,6 @@ from observer.live.changes import (
     StopState,
 )
 from observer.live.clock import SessionClock
-from observer.live.late_ratings import shape_ratings
 from observer.sessionfile import (
     SCHEMA,
     CodebookRef,
@@ -79,7 +78,6 @@ from observer.sessionfile import (
     Session,
     round_time,
 )
-from observer.structure import Number
 
 Kind = Literal[
     "point",
@@ -170,8 +168,8 @@ class Recorder:
         self.last_mono: float | None = None
         self.last_t = 0.0
         """Latest session time any action was stamped with."""
-        self.ratings: dict[str, Number | None] = {}
-        self.segment_ratings: dict[tuple[str, str], Number | None] = {}
+        self.ratings: dict[str, RatingScalar] = {}
+        self.segment_ratings: dict[tuple[str, str], RatingScalar] = {}
         self._sink = sink
         self._undo: list[_Step] = []
         self._redo: list[_Step] = []
@@ -240,7 +238,7 @@ class Recorder:
     def segment(self, segment_id: str, mono: float) -> Outcome:
         return self._run({"a": "segment", "segment": segment_id, "mono": mono})
 
-    def rate(self, rating_id: str, value: Number | None, segment: str | None = None) -> Outcome:
+    def rate(self, rating_id: str, value: RatingScalar, segment: str | None = None) -> Outcome:
         return self._run({"a": "rating", "rating": rating_id, "value": value, "segment": segment})
 
     def end(self, mono: float, wall: datetime | None = None) -> Outcome:
@@ -333,7 +331,7 @@ class Recorder:
         if code.kind == "state" and code.id in state.running:
             event = state.running[code.id]
             changes: list[Change] = [StopState(event, t)]
-            self._commit(f"{code.label} stopped", changes, (event,))
+            self._commit(f"stop {code.id}", changes, (event,))
             return Outcome(True, "stop", f"{code.label} stopped", t, code, (event,), True)
         event = LiveEvent(len(state.events), code.id, t)
         changes = []
@@ -349,14 +347,14 @@ class Recorder:
                         touched.insert(0, other)
                         kind = "switch"
         changes.append(AddEvent(event, running=code.kind == "state"))
+        self._commit(f"{kind} {code.id}", changes, tuple(touched))
+        if code.modifiers:
+            self.pending = self._ask(event, code, 0)
         verb = {"point": "", "start": " started", "switch": " started"}[kind]
         message = f"{code.label}{verb}"
         if kind == "switch":
             stopped = ", ".join(self.book.code_by_id[e.code].label for e in touched[:-1])
             message += f" (stopped {stopped})"
-        self._commit(message, changes, tuple(touched))  # "undone: <message>"
-        if code.modifiers:
-            self.pending = self._ask(event, code, 0)
         return Outcome(True, kind, message, t, code, tuple(touched), True)
 
     def _ask(self, event: LiveEvent, code: Code, position: int) -> PendingChoice | None:
@@ -368,9 +366,7 @@ class Recorder:
     def _choose(self, pending: PendingChoice, value: str) -> Outcome:
         event, name = pending.event, pending.modifier.id
         change = SetModifier(event, name, value, event.modifiers.get(name))
-        self._commit(
-            f"{pending.code.label}: {pending.modifier.label} = {value}", [change], (event,)
-        )
+        self._commit(f"{name}={value}", [change], (event,))
         self.pending = self._ask(event, pending.code, pending.position + 1)
         message = f"{pending.code.label}: {pending.modifier.label} = {value}"
         return Outcome(True, "modifier", message, event.start, pending.code, (event,), True)
@@ -458,9 +454,7 @@ class Recorder:
         t = self._stamp(mono)
         segments = self.state.segments
         open_span = segments[-1] if segments and segments[-1].end is None else None
-        self._commit(
-            f"segment {segment.label}", [OpenSegment(LiveSegment(segment_id, t), open_span)]
-        )
+        self._commit(f"segment {segment_id}", [OpenSegment(LiveSegment(segment_id, t), open_span)])
         return Outcome(True, "segment", f"segment: {segment.label}", t, changed=True)
 
     def _do_rating(self, action: dict[str, Any]) -> Outcome:
@@ -468,17 +462,19 @@ class Recorder:
         value = action.get("value")
         segment = action.get("segment")
         rating = self.book.rating_by_id.get(rating_id)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise ReplayError(f"rating value {value!r} is not a number")
+        if value is not None and not isinstance(value, bool | int | float | str):
+            raise ReplayError(f"rating value {value!r} is not a number, a value id or true/false")
         if segment is not None and not isinstance(segment, str):
             raise ReplayError(f"rating segment {segment!r} is not a string")
         reason = None
         if rating is None:
             reason = f"unknown rating {rating_id!r}"
-        elif value is not None and not rating.accepts(value):
-            reason = f"{value} is not on the scale {rating.min}-{rating.max}"
-        elif rating.scope == "segment" and segment not in self.book.segment_by_id:
-            reason = f"{rating.label} is rated per segment: name a segment of the codebook"
+        elif (problem := rating.problem(value)) is not None:
+            reason = problem
+        elif rating.scope == "segment" and segment not in {
+            s.id for s in self.book.rating_segments(rating)
+        }:
+            reason = f"{rating.label} is rated per segment: name a segment it is asked in"
         elif rating.scope == "session" and segment is not None:
             reason = f"{rating.label} is rated once per session, not per segment"
         if reason is not None:
@@ -570,11 +566,16 @@ class Recorder:
         )
 
     def _ratings(self) -> dict[str, RatingValue]:
-        given: dict[tuple[str, str | None], Number | None] = {
-            key: value for key, value in self.segment_ratings.items()
-        }
-        given.update({(rating, None): value for rating, value in self.ratings.items()})
-        return shape_ratings(self.book, given)
+        out: dict[str, RatingValue] = {}
+        for rating in self.book.ratings:
+            if rating.scope == "segment":
+                out[rating.id] = {
+                    s.id: self.segment_ratings.get((rating.id, s.id))
+                    for s in self.book.rating_segments(rating)
+                }
+            else:
+                out[rating.id] = self.ratings.get(rating.id)
+        return out
 
 
 _HANDLERS: dict[str, Callable[[Recorder, dict[str, Any]], Outcome]] = {

@@ -14,6 +14,13 @@ aside to ``<id>.journal.jsonl.recovered`` (never deleted). A journal whose clock
 never started holds no coding: it is renamed to ``<id>.journal.jsonl.empty``.
 A journal whose session file already exists (a crash between writing the file
 and removing the journal) is renamed aside with ``.recovered``.
+
+The raw key log (:mod:`observer.live.keylog`, ``<id>.keys.jsonl``) beside a
+journal is used too: keys that reached it but never the journal are replayed
+(:mod:`observer.live.keyrecovery`) before the session is built, reported in
+``Recovery.keys``, and the log is set aside with the journal. A key log whose
+journal is gone is recovered on its own (its header is the journal's): every key
+is replayed.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from observer.live.journal import (
     journal_in_use,
     read_journal,
 )
+from observer.live.keylog import KEYS_SUFFIX, KeyLog, KeyReplay, keylog_path
 from observer.live.recorder import CLOSED_AT_RECOVERY, Recorder, ReplayError, SessionMeta
 from observer.sessionfile import SESSION_ID_PATTERN, Session, load_session, write_session
 
@@ -47,6 +55,7 @@ def find_journals(folder: Path, *, in_use: bool = False) -> list[Path]:
     if not folder.is_dir():
         return []
     found = sorted(p for p in folder.glob(f"*{SUFFIX}") if p.is_file())
+    found += _lone_keylogs(folder)
     return found if in_use else [p for p in found if not journal_in_use(p)]
 
 
@@ -118,13 +127,25 @@ class Recovery:
     """State events closed at recovery."""
     torn: int | None = None
     """Line number of a torn last line that was ignored."""
+    keys: KeyReplay | None = None
+    """What the raw key log added (None: no key log)."""
+    keys_aside: Path | None = None
+    """Where the key log now is."""
 
 
 def recover(path: Path) -> Recovery:
-    """Turn one unfinished journal into a session file; see the module docstring."""
+    """Turn one unfinished journal (or a key log whose journal is gone) into a session
+    file; see the module docstring."""
     if journal_in_use(path):
         raise InputError.one(str(path), "$", "in use by a running `observer code`: not recovered")
-    replayed = replay_journal(path)
+    keys: KeyReplay | None
+    if path.name.endswith(KEYS_SUFFIX):
+        replayed, keys = _replay_keylog_alone(path)
+        keylog: Path | None = None
+    else:
+        replayed = replay_journal(path)
+        keylog = keylog_path(path.parent, replayed.meta.id)
+        keys = _replay_keylog(keylog, replayed)
     folder = path.parent
     recorder = replayed.recorder
     torn = replayed.contents.torn
@@ -132,14 +153,24 @@ def recover(path: Path) -> Recovery:
     if existing.exists():
         load_session(existing)  # a bad file is an error, and the journal stays put
         aside = _set_aside(path, RECOVERED_SUFFIX)
-        return Recovery(path, "already-saved", existing, aside, torn=torn)
+        return Recovery(
+            path, "already-saved", existing, aside, torn=torn, keys=keys,
+            keys_aside=_aside_keylog(keylog, RECOVERED_SUFFIX),
+        )  # fmt: skip
     if not recorder.clock.started:
-        return Recovery(path, "empty", None, _set_aside(path, EMPTY_SUFFIX), torn=torn)
+        aside = _set_aside(path, EMPTY_SUFFIX)
+        return Recovery(
+            path, "empty", None, aside, torn=torn, keys=keys,
+            keys_aside=_aside_keylog(keylog, EMPTY_SUFFIX),
+        )  # fmt: skip
     session = recorder.recovered_session()
     written = write_session(folder, session)
     closed = sum(1 for e in session.events if CLOSED_AT_RECOVERY in e.flags)
     aside = _set_aside(path, RECOVERED_SUFFIX)
-    return Recovery(path, "recovered", written, aside, len(session.events), closed, torn)
+    keys_aside = _aside_keylog(keylog, RECOVERED_SUFFIX)
+    return Recovery(
+        path, "recovered", written, aside, len(session.events), closed, torn, keys, keys_aside
+    )
 
 
 def _set_aside(path: Path, suffix: str) -> Path:
@@ -154,7 +185,12 @@ def _set_aside(path: Path, suffix: str) -> Path:
 
 
 def finish(
-    folder: Path, recorder: Recorder, writer: JournalWriter, *, drain_timeout: float = 10.0
+    folder: Path,
+    recorder: Recorder,
+    writer: JournalWriter,
+    *,
+    drain_timeout: float = 10.0,
+    keys: KeyLog | None = None,
 ) -> Path:
     """Normal end: drain the journal, write the session file durably, remove the journal.
 
@@ -165,6 +201,44 @@ def finish(
     session: Session = recorder.session()
     writer.close(drain_timeout)
     path = write_session(folder, session)
+    if keys is not None:  # first: a journal left alone still recovers as already saved
+        keys.close(remove=True)
     writer.path.unlink()
     jsonio.fsync_dir(folder)
     return path
+
+
+# --- the raw key log (observer.live.keylog) -------------------------------------------
+
+
+def _lone_keylogs(folder: Path) -> list[Path]:
+    """Key logs whose journal is gone."""
+    logs = sorted(p for p in folder.glob(f"*{KEYS_SUFFIX}") if p.is_file())
+    stem = len(KEYS_SUFFIX)
+    return [p for p in logs if not (folder / f"{p.name[:-stem]}{SUFFIX}").exists()]
+
+
+def _replay_keylog(path: Path, replayed: Replayed) -> KeyReplay | None:
+    if not path.is_file():
+        return None
+    from observer.live.keyrecovery import replay_logged
+
+    return replay_logged(path, replayed.recorder, replayed.contents.actions)
+
+
+def _replay_keylog_alone(path: Path) -> tuple[Replayed, KeyReplay]:
+    from observer.live.keylog import read_keylog, replay_keys
+
+    contents = read_keylog(path)
+    meta, book = parse_header(contents.header, str(path))
+    recorder = Recorder(book, meta)
+    keys = replay_keys(recorder, contents.keys)
+    header = {**contents.header, "journal": "observer.journal/1"}
+    journal = JournalContents(path, header, [], [], None)
+    return Replayed(journal, recorder), keys
+
+
+def _aside_keylog(path: Path | None, suffix: str) -> Path | None:
+    if path is None or not path.is_file():
+        return None
+    return _set_aside(path, suffix)

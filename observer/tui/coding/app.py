@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from textual.filter import LineFilter
 
     from observer.live.journal import JournalWriter
+    from observer.live.keylog import KeyLog
     from observer.live.recorder import Recorder
     from observer.sessionfile import Session
     from observer.tui.coding.form import Metadata
@@ -103,6 +104,8 @@ class CodingApp(App[None]):
         self.now = now
         self.recorder: Recorder | None = None
         self.writer: JournalWriter | None = None
+        self.key_log: KeyLog | None = None
+        """The raw key log; the terminal driver (observer.tui.driver) writes it."""
         self.coding_screen: CodingScreen | None = None
         self.metadata: Metadata | None = None
         self.saved = Saved()
@@ -112,6 +115,15 @@ class CodingApp(App[None]):
         self.froze = False
         self.crash: Exception | None = None
         """The unhandled exception that stopped the app, if one did."""
+
+    def get_driver_class(self) -> Any:
+        """Textual's terminal driver with the key recorder; any other driver as it is."""
+        driver = super().get_driver_class()
+        if driver.__name__ != "LinuxDriver":  # headless, web (observer serve), Windows
+            return driver
+        from observer.tui.driver import RecordingDriver
+
+        return RecordingDriver
 
     # --- start: first frame, then recovery offer, then the journal ----------------
 
@@ -174,22 +186,30 @@ class CodingApp(App[None]):
             self.call_after_refresh(self.open_journal)
 
     def open_journal(self) -> None:
-        """Check the folder and give the screen its recorder. The journal itself is
-        created by the first action (the first space): the session id is the UTC time
-        the clock started, and a session never started leaves no journal behind."""
-        from observer.live.journal import check_folder
+        """Create the journal (checking the folder) and the raw key log, and give the
+        screen its recorder. The session id is the UTC time this happens: when the
+        coding screen opens, before the clock can start."""
+        from observer.live.ids import new_session_id
+        from observer.live.journal import JournalWriter, make_header
         from observer.live.recorder import Recorder, SessionMeta
 
         meta, screen = self.metadata, self.coding_screen
         assert meta is not None and screen is not None
+        session_id = new_session_id(meta.dyad, meta.observer, self.folder)
+        header = make_header(session_id, meta.book, meta.dyad, meta.observer, meta.label)
         try:
-            check_folder(self.folder)
+            self.writer = JournalWriter.create(
+                self.folder, header, on_ack=self.saved.on_ack, on_status=self.saved.on_status
+            )
+            from observer.live.keylog import KeyLog
+
+            self.key_log = KeyLog.create(self.folder, header)
         except InputError as error:
             self.result.problems.extend(error.problems)
             self.exit(return_code=2)
             return
-        info = SessionMeta("", meta.dyad, meta.observer, meta.label)  # id: at the first space
-        self.recorder = Recorder(meta.book, info, sink=self.journal_line)
+        info = SessionMeta(session_id, meta.dyad, meta.observer, meta.label)
+        self.recorder = Recorder(meta.book, info, sink=self.writer.append)
         # Before the clock can start: collect start-up garbage, then move every live
         # object out of the collector's sight. A full collection then scans only what
         # coding creates, instead of also ~50,000 start-up objects each time (about
@@ -198,40 +218,6 @@ class CodingApp(App[None]):
         gc.freeze()
         self.froze = True
         screen.attach(self.recorder)
-
-    def journal_line(self, line: dict[str, Any]) -> None:
-        """The recorder's sink: one action to the journal, which the first one creates."""
-        writer = self.writer
-        if writer is None:
-            writer = self.create_journal(line)
-            if writer is None:
-                return
-        writer.append(line)
-
-    def create_journal(self, first: dict[str, Any]) -> JournalWriter | None:
-        """The journal, named by the UTC time of ``first`` (the clock's first start)."""
-        from datetime import UTC, datetime
-
-        from observer.live.ids import new_session_id
-        from observer.live.journal import JournalWriter, make_header
-
-        rec = self.recorder
-        assert rec is not None
-        info = rec.meta
-        wall = first.get("wall")  # the first action is the first space, which has one
-        when = datetime.fromisoformat(wall) if isinstance(wall, str) else datetime.now(UTC)
-        session_id = new_session_id(info.dyad, info.observer, self.folder, when)
-        header = make_header(session_id, rec.book, info.dyad, info.observer, info.label)
-        try:
-            self.writer = JournalWriter.create(
-                self.folder, header, on_ack=self.saved.on_ack, on_status=self.saved.on_status
-            )
-        except InputError as error:  # the folder went bad since it was checked
-            self.result.problems.extend(error.problems)
-            self.exit(return_code=2)
-            return None
-        rec.meta = attrs.evolve(info, id=session_id)
-        return self.writer
 
     def on_unmount(self) -> None:
         if self.froze:  # give frozen objects back to the collector (tests run many apps)
@@ -364,7 +350,7 @@ class CodingApp(App[None]):
         rec, writer = self.recorder, self.writer
         assert rec is not None and writer is not None
         try:
-            path = finish(self.folder, rec, writer)
+            path = finish(self.folder, rec, writer, keys=self.key_log)
         except (OSError, InputError) as error:
             self.result.failure = (
                 f"the session file could not be written ({error}); every action is in"
@@ -373,7 +359,7 @@ class CodingApp(App[None]):
             self.writer = None  # finish() closed it; the journal stays on disk
             self.exit(return_code=1)
             return None
-        self.writer = None
+        self.writer = self.key_log = None
         self.result.session = rec.session()
         self.result.path = path
         return path
@@ -382,12 +368,15 @@ class CodingApp(App[None]):
         """After the app stopped (however): drain and close a journal whose session was not
         finished. Returns its path, kept for ``observer recover``; None when there was
         nothing to keep (no journal, or one that holds no action, which is removed)."""
-        writer, rec = self.writer, self.recorder
+        writer, rec, keys = self.writer, self.recorder, self.key_log
         if writer is None:
             return None
-        self.writer = None
+        self.writer = self.key_log = None
         drained = writer.close(timeout)
-        if drained and (rec is None or rec.seq == 0):
+        empty = drained and (rec is None or rec.seq == 0)
+        if keys is not None:
+            keys.close(remove=empty)
+        if empty:
             writer.path.unlink(missing_ok=True)
             return None
         return writer.path

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from observer.errors import InputError
+from observer.live.keyrecovery import report
 from observer.live.recovery import recover, replay_journal
 from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
 from observer.tui.widgets.clock import format_clock
@@ -36,7 +37,7 @@ class Unfinished:
 
 def describe(path: Path) -> Unfinished:
     """Who, when it was coded (local time), how many events, how long; from the journal."""
-    name = path.name.removesuffix(".journal.jsonl")
+    name = path.name.removesuffix(".journal.jsonl").removesuffix(".keys.jsonl")
     try:
         rec = replay_journal(path).recorder
     except (InputError, OSError):
@@ -108,6 +109,7 @@ class RecoverOffer(Screen[None]):
             else:
                 line = f"· {path.name}: the clock never started, nothing to recover"
             lines.append(Text(line, style=Styles(self)("ok")))
+            lines.extend(Text(extra) for extra in report(result.keys))
         self.query_one("#recover-items", Static).update(Text("\n").join(lines))
         self.query_one("#recover-keys", Static).update("[b]enter[/b] goes on to the new session")
         self.done = True
