@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from support.clirun import run
 from support.tmuxdriver import Tmux
-from textual.widgets import Input
 
 from observer.codebook import load_codebook
 from observer.live.journal import JournalWriter, make_header
@@ -57,8 +56,7 @@ def test_the_form_saves_the_ratings_into_the_session_file(tmp_path: Path) -> Non
             await pilot.press("enter")
             while not isinstance(app.screen, RatingsForm):
                 await pilot.pause(0.01)
-            app.screen.query_one("#rate--cg-sensitivity--", Input).value = "5"
-            app.screen.query_one("#rate--ch-disorganization--", Input).value = "2"
+            await pilot.press("5", "tab", "tab", "tab", "tab", "2")  # the first, the fifth
             await pilot.press("ctrl+s")
             while not isinstance(app.screen, RateWhich) or "D2" not in str(
                 app.screen.query_one("#rate-title").render()
