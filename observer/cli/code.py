@@ -83,9 +83,18 @@ def code(
 
         video = VideoControl(video_path, args)
 
+    from observer.tui.ascii import wants_ascii
     from observer.tui.coding.app import CodingApp
 
-    app = CodingApp(folder, book=book, dyad=dyad, observer=observer_id, label=label, video=video)
+    app = CodingApp(
+        folder,
+        book=book,
+        dyad=dyad,
+        observer=observer_id,
+        label=label,
+        video=video,
+        ascii_only=wants_ascii(),
+    )
     try:
         app.run()
     finally:

@@ -1,8 +1,9 @@
 """The coding screen: clock, state, running states, key legend, prompt line, log.
 
-Timed keys (codes, modifier values, space, ctrl+z/y, ctrl+n, ctrl+e, segment
-keys) are handled in ``on_key`` and stamped with the key event's own
-``event.time``; untimed commands (help, palette) are bindings. Nothing here
+Keys (codes, modifier values and the screen's keys of ``keys.KEYS``) are handled
+in ``on_key`` and stamped with the key event's own ``event.time``; the screen
+posts a message for what the app does (the end flow, help); the palette is
+textual's binding. Nothing here
 blocks coding: a refused key is acknowledged on the prompt line and in the log,
 a modifier is chosen on the prompt line, a note is typed in an inline input.
 
@@ -21,26 +22,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from observer.codebook import Codebook
 from observer.tui.coding.feedback import (
-    INFO_STYLE,
-    OK_STYLE,
-    REFUSED_STYLE,
+    COMPONENT_CLASSES,
     LogRow,
     RowRenderer,
-    hint_line,
+    Styles,
     modifier_prompt,
     running_text,
     segment_keys,
     segment_prompt,
 )
+from observer.tui.coding.keys import HANDLERS, hints, key_names
 from observer.tui.widgets.clock import ClockDisplay, format_clock
 from observer.tui.widgets.event_log import EventLog
 from observer.tui.widgets.legend import KeyLegend
@@ -57,18 +59,14 @@ BARE_MODIFIERS = frozenset(
     for side in ("left", "right")
     for mod in ("shift", "ctrl", "control", "alt", "super", "meta", "hyper")
 ) | {"caps_lock", "num_lock", "scroll_lock", "iso_level3_shift", "iso_level5_shift"}
-HINTS = hint_line(
-    (
-        ("space", "clock"),
-        ("^z", "undo"),
-        ("^y", "redo"),
-        ("^n", "note"),
-        ("F2 ^g", "segment"),
-        ("^e", "end"),
-        ("^q", "quit"),
-        ("F1", "help"),
-    )
-)  # the 80-column line holds every hint
+
+
+def hints_text(name: Callable[[str], str], *, video: bool = False) -> Text:
+    """The bottom line: the table's hinted keys (one leading space; 80 columns hold them);
+    with a video, the video's line."""
+    hinted = hints(name, video=video)
+    parts = (p for keys, word in hinted for p in ("  ", (keys, "bold"), f" {word}"))
+    return Text.assemble(*parts)[1:]
 
 
 class Saved:
@@ -91,6 +89,7 @@ class CodingScreen(Screen[None]):
     """One live session. ``now`` gives monotonic time for the display only."""
 
     AUTO_FOCUS = "#log"
+    COMPONENT_CLASSES = COMPONENT_CLASSES
 
     def __init__(
         self, book: Codebook, dyad: str, observer: str, now: Callable[[], float], saved: Saved
@@ -115,6 +114,7 @@ class CodingScreen(Screen[None]):
         self.refused = 0
         self.video: VideoControl | None = None
         """Coding from a video: its keys come first (observer.tui.coding.video)."""
+        self.colour = Styles(self)
 
     @property
     def recorder(self) -> Recorder:
@@ -128,7 +128,7 @@ class CodingScreen(Screen[None]):
     def attach(self, recorder: Recorder) -> None:
         """Start coding with ``recorder`` (its journal exists); handle keys that came early."""
         self._recorder = recorder
-        self._renderer = RowRenderer(recorder)
+        self._renderer = RowRenderer(recorder, self.colour)
         early, self._early = self._early, []
         for key, mono, character in early:
             self.press(key, mono, character)
@@ -143,12 +143,8 @@ class CodingScreen(Screen[None]):
         yield Static(id="prompt")
         yield Input(id="note", placeholder="note text · enter saves · escape cancels")
         yield EventLog(self._render_row, id="log")
-        if self.video is not None:
-            from observer.tui.coding.video import HINTS as VIDEO_HINTS
-
-            yield Static(VIDEO_HINTS, id="hints")
-        else:
-            yield Static(HINTS, id="hints")
+        name = key_names(self.app.get_key_display)
+        yield Static(hints_text(name, video=self.video is not None), id="hints")
 
     def _render_row(self, row: LogRow) -> Text:
         assert self._renderer is not None
@@ -156,7 +152,7 @@ class CodingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_interval(0.1, self.tick)
-        self.say(Text("press space to start the clock", style=INFO_STYLE))
+        self.say(Text("press space to start the clock", style=self.colour("info")))
         self.tick()
 
     # --- periodic display -------------------------------------------------------
@@ -182,13 +178,13 @@ class CodingScreen(Screen[None]):
         rec = self._recorder
         state = rec.clock.state if rec is not None else "ready"
         badge = {
-            "ready": (" WAITING · press space ", "reverse bold yellow"),
-            "running": (" ● RUNNING ", "reverse bold green"),
-            "paused": (" ❚❚ PAUSED · space resumes ", "reverse bold yellow"),
-            "ended": (" ENDED ", "reverse bold"),
+            "ready": (" WAITING · press space ", "waiting"),
+            "running": (" ● RUNNING ", "running"),
+            "paused": (" ❚❚ PAUSED · space resumes ", "paused"),
+            "ended": (" ENDED ", "ended"),
         }[state]
         text = Text()
-        text.append(*badge)
+        text.append(badge[0], style=self.colour(badge[1]))
         if self.video is not None:
             text.append_text(self.video.status(self.now()))
         if rec is None:
@@ -204,7 +200,7 @@ class CodingScreen(Screen[None]):
         text.append(f"  {self.who}", style="dim")
         text.append(f"  events {len(rec.events)}", style="")
         acked = self.saved.acked
-        style = "green" if acked >= rec.seq else "yellow"
+        style = self.colour("saved" if acked >= rec.seq else "saving")
         text.append(f"  saved {acked}", style=style)
         if acked < rec.seq:
             text.append(f"/{rec.seq}", style=style)
@@ -212,7 +208,7 @@ class CodingScreen(Screen[None]):
         if error:
             text.append(
                 f"  NOT SAVED: {error} · retrying · {rec.seq - acked} actions held in memory",
-                style="reverse bold red",
+                style=self.colour("not-saved"),
             )
         return text
 
@@ -245,11 +241,9 @@ class CodingScreen(Screen[None]):
         if self._recorder is None:
             self._early.append((key, mono, character))
             return True
-        if self.video is not None and self.video.press(self, key, mono):
-            return True
-        handler = self._timed.get(key)
-        if handler is not None:
-            handler(self, mono)
+        action = HANDLERS.get(key)
+        if action is not None:
+            getattr(self, action)(mono)
         elif self.choosing_segment is not None and character:
             self.choose_segment(character, mono)
         elif character is not None and len(character) == 1 and character.isprintable():
@@ -291,7 +285,7 @@ class CodingScreen(Screen[None]):
                 t = outcome.t
                 if t is None:
                     t = self.session_now() if mono is None else self.recorder.time_at(mono)
-                log.append(LogRow(t, key, text or outcome.message, style=INFO_STYLE))
+                log.append(LogRow(t, key, text or outcome.message, role="info"))
             for event in outcome.events:  # a modifier set, an undo or redo: redraw their rows
                 for index in self._rows_by_event.get(id(event), ()):
                     log.update_row(index, log.rows[index])
@@ -304,20 +298,22 @@ class CodingScreen(Screen[None]):
             self.say(modifier_prompt(pending))
             return
         text = Text()
-        text.append(f" {key} ", style="reverse " + OK_STYLE)
+        ok = self.colour("ok")
+        text.append(f" {key} ", style=ok + Style(reverse=True))
         stamp = f"  {format_clock(outcome.t)}" if outcome.t is not None else ""
-        text.append(f" ✓ {outcome.message}{stamp}", style=OK_STYLE)
+        text.append(f" ✓ {outcome.message}{stamp}", style=ok)
         self.say(text)
 
     def refuse(self, key: str, message: str, mono: float | None = None) -> None:
         """Acknowledge a refused key on the prompt line and in the log; nothing else moves."""
         self.refused += 1
         text = Text()
-        text.append(f" {key} ", style="reverse " + REFUSED_STYLE)
-        text.append(f" ✗ {message}", style=REFUSED_STYLE)
+        refused = self.colour("refused")
+        text.append(f" {key} ", style=refused + Style(reverse=True))
+        text.append(f" ✗ {message}", style=refused)
         self.say(text, refused=True)
         t = self.session_now() if mono is None else self.recorder.time_at(mono)
-        self.query_one(EventLog).append(LogRow(t, key, message, style="red"))
+        self.query_one(EventLog).append(LogRow(t, key, message, role="refused"))
 
     def on_paste(self, event: events.Paste) -> None:
         """Bracketed paste while coding: never codes; refused with a notice."""
@@ -328,7 +324,10 @@ class CodingScreen(Screen[None]):
 
     # --- timed reserved keys ----------------------------------------------------
 
-    def space(self, mono: float) -> None:
+    def toggle_clock(self, mono: float) -> None:
+        if self.video is not None:  # the first space starts the session, then play / pause
+            self.video.press(self, "space", mono)
+            return
         self.acknowledge("space", self.recorder.toggle_clock(mono), mono)
 
     def undo(self, mono: float) -> None:
@@ -370,13 +369,13 @@ class CodingScreen(Screen[None]):
             else:
                 self.refuse("^n", "empty note not saved")
         else:
-            self.say(Text("note cancelled", style=INFO_STYLE))
+            self.say(Text("note cancelled", style=self.colour("info")))
 
     def video_lost(self) -> None:
         """mpv went away: the playhead (the clock) stopped; nothing coded is lost."""
         at = format_clock(self.session_now()) if self.attached else "0"
         message = f"the video closed at {at}: every action is saved · ctrl+o reopens it"
-        self.say(Text(message, style=REFUSED_STYLE), refused=True)
+        self.say(Text(message, style=self.colour("refused")), refused=True)
         self.tick()
 
     def sync_mark(self, mono: float) -> None:
@@ -411,7 +410,7 @@ class CodingScreen(Screen[None]):
         opened, self.choosing_segment = self.choosing_segment, None
         segment = segment_keys(self.recorder.book).get(char)
         if segment is None or opened is None:
-            self.say(Text("segment choice closed", style=INFO_STYLE))
+            self.say(Text("segment choice closed", style=self.colour("info")))
             self.press(char, mono, char)
             return
         self.acknowledge(f"^g {char}", self.recorder.segment(segment.id, opened), opened)
@@ -419,26 +418,77 @@ class CodingScreen(Screen[None]):
     def escape(self, mono: float) -> None:
         if self.choosing_segment is not None:
             self.choosing_segment = None
-            self.say(Text("segment choice cancelled", style=INFO_STYLE))
+            self.say(Text("segment choice cancelled", style=self.colour("info")))
         elif self.recorder.pending is not None:
             # The choice is the recorder's state: closing it is journaled like a key.
             self.acknowledge("esc", self.recorder.skip(mono), mono)
 
     def end(self, mono: float) -> None:
-        self.app.begin_end(mono, quitting=False)  # type: ignore[attr-defined]
+        self.post_message(self.EndRequested(mono, quitting=False))
 
     def quit(self, mono: float) -> None:
-        self.app.begin_end(mono, quitting=True)  # type: ignore[attr-defined]
+        self.post_message(self.EndRequested(mono, quitting=True))
 
-    _timed: dict[str, Callable[[CodingScreen, float], None]] = {  # noqa: RUF012
-        "space": space,
-        "ctrl+z": undo,
-        "ctrl+y": redo,
-        "ctrl+n": open_note,
-        "ctrl+k": sync_mark,
-        "ctrl+e": end,
-        "ctrl+q": quit,
-        "f2": next_segment,
-        "ctrl+g": open_segment_choice,
-        "escape": escape,
-    }
+    # --- video keys (observer.tui.coding.video) ---------------------------------------
+
+    def _video_key(self, key: str, mono: float) -> None:
+        """A video key: the video's, or refused when there is none."""
+        if self.video is None:
+            name = key_names(self.app.get_key_display)(key)
+            self.refuse(name, "no video: this key is for coding from one (code --video)", mono)
+            return
+        self.video.press(self, key, mono)
+
+    def seek_back(self, mono: float) -> None:
+        self._video_key("left", mono)
+
+    def seek_forward(self, mono: float) -> None:
+        self._video_key("right", mono)
+
+    def seek_back_far(self, mono: float) -> None:
+        self._video_key("shift+left", mono)
+
+    def seek_forward_far(self, mono: float) -> None:
+        self._video_key("shift+right", mono)
+
+    def frame_back(self, mono: float) -> None:
+        self._video_key("f5", mono)
+
+    def frame_forward(self, mono: float) -> None:
+        self._video_key("f6", mono)
+
+    def slower(self, mono: float) -> None:
+        self._video_key("f7", mono)
+
+    def faster(self, mono: float) -> None:
+        self._video_key("f8", mono)
+
+    def go_to_time(self, mono: float) -> None:
+        self._video_key("ctrl+t", mono)
+
+    def reopen_video(self, mono: float) -> None:
+        self._video_key("ctrl+o", mono)
+
+    def help(self, mono: float) -> None:
+        self.post_message(self.HelpRequested())
+
+    def explain_quit(self, mono: float) -> None:
+        name = key_names(self.app.get_key_display)
+        self.say(
+            Text(
+                f"{name('ctrl+c')} does not quit: {name('ctrl+e')} ends the session ·"
+                f" {name('ctrl+q')} quits (ending it first)",
+                style=self.colour("info"),
+            )
+        )
+
+    class EndRequested(Message):
+        """ctrl+e or ctrl+q at monotonic time ``mono``: the app runs the end flow."""
+
+        def __init__(self, mono: float, *, quitting: bool) -> None:
+            super().__init__()
+            self.mono = mono
+            self.quitting = quitting
+
+    class HelpRequested(Message):
+        """F1: the app shows the help page."""

@@ -1,8 +1,8 @@
 """Coding from a video (``observer code --video FILE``): the screen's video keys.
 
-The coding screen consults :class:`VideoControl` first for every key when a video
-is open; everything else (codes, modifiers, undo, notes, segments, the end) is the
-screen's as usual. The session clock is the media position: the recorder's
+The video keys are rows of the coding screen's key table (``keys.py``, listed only
+with a video); the screen hands them to :class:`VideoControl`. Everything else
+(codes, modifiers, undo, notes, segments, the end) is the screen's as usual. The session clock is the media position: the recorder's
 ``position`` is the player's playhead model, so a code is stamped with the video
 position at the key's arrival (``event.time``), never with a fresh IPC round trip.
 
@@ -24,40 +24,17 @@ from rich.text import Text
 from textual.widgets import Input
 
 from observer.media.mpv import MAX_SPEED, MIN_SPEED, MediaError, Player
-from observer.tui.coding.feedback import INFO_STYLE, hint_line
+from observer.tui.coding.feedback import LogRow
 from observer.tui.widgets.clock import format_clock
 from observer.tui.widgets.event_log import EventLog
 
 if TYPE_CHECKING:
     from observer.tui.coding.screen import CodingScreen
 
-VIDEO_KEYS: tuple[tuple[str, str, str], ...] = (
-    # (textual key, shown as, what it does)
-    ("space", "space", "start the session; then play / pause the video"),
-    ("left", "←", "seek back 1 s"),
-    ("right", "→", "seek forward 1 s"),
-    ("shift+left", "shift+←", "seek back 5 s"),
-    ("shift+right", "shift+→", "seek forward 5 s"),
-    ("f5", "F5", "one frame back (pauses)"),
-    ("f6", "F6", "one frame forward (pauses)"),
-    ("f7", "F7", "slower (halves the speed, down to 0.25×)"),
-    ("f8", "F8", "faster (doubles the speed, up to 4×)"),
-    ("ctrl+t", "ctrl+t", "go to a typed time (seconds or m:ss.s), enter goes, escape cancels"),
-    ("ctrl+o", "ctrl+o", "reopen the video if mpv was closed"),
+VIDEO_KEYS = frozenset(
+    {"space", "left", "right", "shift+left", "shift+right", "f5", "f6", "f7", "f8", "ctrl+t"}
 )
-HINTS = hint_line(
-    (
-        ("space", "play"),
-        ("←→", "1s"),
-        ("⇧←→", "5s"),
-        ("F5 F6", "frame"),
-        ("F7 F8", "speed"),
-        ("^t", "go to"),
-        ("^k", "sync"),
-        ("F1", "help"),
-    )
-)
-"""The hint line of the coding screen with a video (F1 has every key)."""
+"""The keys :meth:`VideoControl.press` takes (ctrl+o too); their rows are in keys.py."""
 SEEKS = {"left": -1.0, "right": 1.0, "shift+left": -5.0, "shift+right": 5.0}
 TIME_PATTERN = re.compile(r"^\s*(?:(\d+):)?(\d+(?:\.\d*)?)\s*$")
 
@@ -116,7 +93,7 @@ class VideoControl:
         if key == "ctrl+o":
             self.reopen(screen)
             return True
-        if key not in {k for k, _, _ in VIDEO_KEYS}:
+        if key not in VIDEO_KEYS:
             return False
         if player is None or not player.alive:
             screen.refuse(key, "the video is closed: ctrl+o reopens it", mono)
@@ -152,10 +129,8 @@ class VideoControl:
     def info(self, screen: CodingScreen, message: str, mono: float) -> None:
         """A line in the log at the playhead, and on the prompt line."""
         t = self.position(mono)
-        screen.say(Text(message, style=INFO_STYLE))
-        from observer.tui.coding.feedback import LogRow
-
-        screen.query_one(EventLog).append(LogRow(t, "video", message, style=INFO_STYLE))
+        screen.say(Text(message, style=screen.colour("info")))
+        screen.query_one(EventLog).append(LogRow(t, "video", message, role="info"))
         screen.tick()
 
     # --- go to a typed time -----------------------------------------------------------
@@ -172,7 +147,7 @@ class VideoControl:
             field.remove()
         screen.query_one(EventLog).focus()
         if text is None:
-            screen.say(Text("go to time cancelled", style=INFO_STYLE))
+            screen.say(Text("go to time cancelled", style=screen.colour("info")))
             return
         target = parse_time(text)
         if target is None:
@@ -188,7 +163,7 @@ class VideoControl:
 
     def reopen(self, screen: CodingScreen) -> None:
         if self.alive:
-            screen.say(Text("the video is open", style=INFO_STYLE))
+            screen.say(Text("the video is open", style=screen.colour("info")))
             return
         at = self.position(screen.now())
 
@@ -198,7 +173,7 @@ class VideoControl:
             except MediaError as error:
                 screen.refuse("^o", str(error))
                 return
-            screen.say(Text(f"video reopened at {format_clock(at)}", style=INFO_STYLE))
+            screen.say(Text(f"video reopened at {format_clock(at)}", style=screen.colour("info")))
             screen.tick()
 
         screen.run_worker(run(), group="video", exclusive=True)

@@ -1,0 +1,228 @@
+"""The coding screen's keys: one table for the handlers, the hints line, the command
+palette and the help page.
+
+Every key here goes through :meth:`CodingScreen.press` with the key event's own
+arrival time (``event.time``), so a key that stamps something (space, a segment)
+is stamped when it was pressed, whichever screen took it first (help, the
+palette). A new key is one more :class:`CodingKey` row and one more screen method
+named by its ``action``: nothing else needs to change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import attrs
+from textual.binding import Binding
+
+
+@attrs.frozen
+class CodingKey:
+    keys: str
+    """Textual key names, comma-separated as in a ``Binding`` (the first is shown)."""
+    action: str
+    """The :class:`~observer.tui.coding.screen.CodingScreen` method taking the key's
+    monotonic time: ``screen.<action>(mono)``."""
+    help: str
+    """What the key does, for the help page."""
+    title: str | None = None
+    """The command palette's entry; None: not in the palette."""
+    hint: str | None = None
+    """The word on the hints line; neighbouring keys with the same word share it."""
+    then: str = ""
+    """Shown after the key's name on the help page (", then a key")."""
+    video: bool = False
+    """Only for coding from a video (``--video``): listed only then; without a video
+    the screen refuses the key with a message."""
+    video_hint: str | None = None
+    """The word on the hints line when coding from a video (that line is its own)."""
+    hint_as: str | None = None
+    """Shown on the hints line instead of the joined key names of its group."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(k.strip() for k in self.keys.split(","))
+
+
+KEYS: tuple[CodingKey, ...] = (
+    CodingKey(
+        "space",
+        "toggle_clock",
+        "start the clock; then pause / resume it (with a video: play / pause it)",
+        "Start, pause or resume the clock",
+        "clock",
+        video_hint="play",
+    ),
+    CodingKey("ctrl+z", "undo", "undo the last action (any depth)", "Undo the last action", "undo"),
+    CodingKey("ctrl+y", "redo", "redo the last undone action", "Redo", "redo"),
+    CodingKey(
+        "ctrl+n",
+        "open_note",
+        "note, stamped at the press: type it, enter saves, escape cancels",
+        "Add a note",
+        "note",
+    ),
+    CodingKey(
+        "f2",
+        "next_segment",
+        "start the next segment (ends the open one)",
+        "Start the next segment",
+        "segment",
+    ),
+    CodingKey(
+        "ctrl+g",
+        "open_segment_choice",
+        "start a chosen segment",
+        "Choose a segment to start",
+        "segment",
+        then=", then a key",
+    ),
+    CodingKey(
+        "ctrl+e",
+        "end",
+        "end the session: confirm, ratings (ctrl+s saves), file written",
+        "End the session",
+        "end",
+    ),
+    CodingKey(
+        "ctrl+q",
+        "quit",
+        "quit; a running session is ended and saved first",
+        "Quit (ends a running session first)",
+        "quit",
+    ),
+    CodingKey("escape", "escape", "cancel a dialog or the segment choice; skip the modifier asked"),
+    CodingKey("ctrl+c", "explain_quit", "does not quit: says how to end or quit"),
+    *(
+        CodingKey(key, action, what, f"Video: {title}", video=True, **hint)
+        for key, action, what, title, hint in (
+            (
+                "left",
+                "seek_back",
+                "seek back 1 s",
+                "seek back 1 s",
+                {"video_hint": "1s", "hint_as": "←→"},
+            ),
+            ("right", "seek_forward", "seek forward 1 s", "seek forward 1 s", {"video_hint": "1s"}),
+            (
+                "shift+left",
+                "seek_back_far",
+                "seek back 5 s",
+                "seek back 5 s",
+                {"video_hint": "5s", "hint_as": "⇧←→"},
+            ),
+            (
+                "shift+right",
+                "seek_forward_far",
+                "seek forward 5 s",
+                "seek forward 5 s",
+                {"video_hint": "5s"},
+            ),
+            (
+                "f5",
+                "frame_back",
+                "one frame back (pauses)",
+                "one frame back",
+                {"video_hint": "frame"},
+            ),
+            (
+                "f6",
+                "frame_forward",
+                "one frame forward (pauses)",
+                "one frame forward",
+                {"video_hint": "frame"},
+            ),
+            (
+                "f7",
+                "slower",
+                "slower (halves the speed, down to 0.25×)",
+                "slower",
+                {"video_hint": "speed"},
+            ),
+            (
+                "f8",
+                "faster",
+                "faster (doubles the speed, up to 4×)",
+                "faster",
+                {"video_hint": "speed"},
+            ),
+            (
+                "ctrl+t",
+                "go_to_time",
+                "go to a typed time (seconds or m:ss.s), enter goes, escape cancels",
+                "go to a time",
+                {"video_hint": "go to"},
+            ),
+            (
+                "ctrl+o",
+                "reopen_video",
+                "reopen the video if mpv was closed",
+                "reopen the video",
+                {},
+            ),
+        )
+    ),
+    CodingKey(
+        "ctrl+k",
+        "sync_mark",
+        "sync mark at the press (a clap to find in a camera recording)",
+        "Add a sync mark",
+        video_hint="sync",
+    ),
+    CodingKey(
+        "f1",
+        "help",
+        "this help (keys pressed in it are coded)",
+        "Show every key (help)",
+        "help",
+        video_hint="help",
+    ),
+)
+PALETTE = CodingKey("ctrl+p", "", "command palette: keys typed in it search, they are not coded")
+"""Textual's own key, listed on the help page only."""
+
+HANDLERS: dict[str, str] = {name: k.action for k in KEYS for name in k.names}
+"""Key name -> screen method."""
+
+
+def key_names(display: Callable[[Binding], str]) -> Callable[[str], str]:
+    """The shown name of a key name, from ``display`` (``App.get_key_display``)."""
+
+    def name(key: str) -> str:
+        return display(Binding(key, ""))
+
+    return name
+
+
+def listed(*, video: bool) -> tuple[CodingKey, ...]:
+    """The table's keys for a screen with or without a video."""
+    return tuple(k for k in KEYS if video or not k.video)
+
+
+def hints(name: Callable[[str], str], *, video: bool = False) -> Iterator[tuple[str, str]]:
+    """(keys, word) for the hints line, in table order; keys sharing a word are joined.
+    With a video the line is the video's (``video_hint``)."""
+    shown: list[tuple[list[str], str, str | None]] = []
+    for key in listed(video=video):
+        word = key.video_hint if video else key.hint
+        if word is None:
+            continue
+        if shown and shown[-1][1] == word:
+            shown[-1][0].append(name(key.names[0]))
+        else:
+            shown.append(([name(key.names[0])], word, key.hint_as))
+    for keys, word, hint_as in shown:
+        yield hint_as or " ".join(keys), word
+
+
+def help_rows(name: Callable[[str], str], *, video: bool = False) -> Iterator[tuple[str, str]]:
+    """(keys, what) for the help page: every key of the table, then the palette's."""
+    for key in (*listed(video=video), PALETTE):
+        yield " or ".join(name(k) for k in key.names) + key.then, key.help
+
+
+def palette(name: Callable[[str], str], *, video: bool = False) -> Iterator[tuple[str, str, str]]:
+    """(title, shown key, key name) for every palette command."""
+    for key in listed(video=video):
+        if key.title is not None:
+            yield key.title, name(key.names[0]), key.names[0]
