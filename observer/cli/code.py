@@ -58,7 +58,7 @@ def code(
         app.run()
     finally:
         left = app.close_unfinished()
-        if left is not None:
+        if left is not None and not app.result.failure:
             click.echo(
                 f"observer: the session was not finished; every saved action is in {left}"
                 " — run `observer recover` to make it a session file",
@@ -75,5 +75,7 @@ def code(
     if result.path is not None and result.session is not None:
         s = result.session
         click.echo(f"saved {result.path} ({len(s.events)} events, {s.duration:.1f} s)")
+        if result.elsewhere:
+            click.echo(f"observer: the session file is {result.elsewhere}", err=True)
     if app.return_code:
         sys.exit(app.return_code)

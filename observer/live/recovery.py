@@ -1,8 +1,10 @@
 """From journal to session file: at a normal finish, and after a crash.
 
-Normal finish (``finish``): the journal writer is drained, the session file is
-written atomically (mode 0600, never overwriting), and only once it is durable
-is the journal *removed* — everything it held is in the session file.
+Normal finish (``finish``): the session file is written atomically from the
+recorder's memory (mode 0600, never overwriting), and only once it is durable is
+the journal writer stopped and the journal *removed*: everything it held is in
+the session file. If it cannot be written, nothing changes (the journal writer
+keeps retrying); ``save_copy`` writes it into another folder instead.
 
 Recovery (``recover``): an unfinished journal (``find_journals``; a journal that
 a running ``observer code`` holds locked is never touched) is replayed
@@ -18,6 +20,7 @@ and removing the journal) is renamed aside with ``.recovered``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -35,7 +38,13 @@ from observer.live.journal import (
     read_journal,
 )
 from observer.live.recorder import CLOSED_AT_RECOVERY, Recorder, ReplayError, SessionMeta
-from observer.sessionfile import SESSION_ID_PATTERN, Session, load_session, write_session
+from observer.sessionfile import (
+    SESSION_ID_PATTERN,
+    Session,
+    load_session,
+    session_to_bytes,
+    write_session,
+)
 
 RECOVERED_SUFFIX = ".recovered"
 EMPTY_SUFFIX = ".empty"
@@ -153,18 +162,42 @@ def _set_aside(path: Path, suffix: str) -> Path:
     return target
 
 
-def finish(
-    folder: Path, recorder: Recorder, writer: JournalWriter, *, drain_timeout: float = 10.0
-) -> Path:
-    """Normal end: drain the journal, write the session file durably, remove the journal.
+def finish(folder: Path, recorder: Recorder, writer: JournalWriter) -> Path:
+    """Normal end: write the session file durably (into ``folder``, re-created 0700 if it
+    was deleted), then stop the journal writer and remove the journal.
 
-    The session must have ended. If the session file cannot be written (OSError),
-    the journal stays where it is for ``observer recover``, and the writer keeps
-    retrying any lines it could not write yet.
+    The session file is built from what the recorder holds in memory, so it never waits
+    for the journal to catch up. If it cannot be written (OSError: disk full, I/O error,
+    read-only), nothing is given up: the writer keeps running and retrying, the journal
+    stays, and the caller keeps the recorder (and can try again, or ``save_copy``).
     """
     session: Session = recorder.session()
-    writer.close(drain_timeout)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = write_session(folder, session)
-    writer.path.unlink()
+    writer.abandon()
+    with contextlib.suppress(OSError):  # the journal may be gone with a deleted folder
+        writer.path.unlink()
     jsonio.fsync_dir(folder)
     return path
+
+
+def fallback_folder() -> Path:
+    """Where a session that cannot be written into its folder is copied:
+    ``$XDG_STATE_HOME/observer/unsaved`` (default ``~/.local/state/observer/unsaved``)."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "observer" / "unsaved"
+
+
+def save_copy(folder: Path, recorder: Recorder) -> Path:
+    """Write the finished session into another folder (created 0700), durably, never
+    overwriting: a copy the observer can point to when the session folder cannot be
+    written. OSError if this fails too."""
+    session = recorder.session()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        return write_session(folder, session)
+    except FileExistsError:
+        path = folder / f"{session.id}.json"
+        if path.read_bytes() == session_to_bytes(session):
+            return path  # this very copy was written before
+        raise

@@ -67,6 +67,8 @@ class CodeResult:
     """Bad input (an unusable session folder): exit status 2."""
     failure: str | None = None
     """The session file could not be written (the journal is kept): exit status 1."""
+    elsewhere: str = ""
+    """Why the session file was written outside the session folder, if it was."""
 
 
 class CodingApp(App[None]):
@@ -278,16 +280,31 @@ class CodingApp(App[None]):
         try:
             path = finish(self.folder, rec, writer)
         except (OSError, InputError) as error:
-            self.result.failure = (
-                f"the session file could not be written ({error}); every action is in"
-                f" {writer.path}: run `observer recover` once the folder is writable"
-            )
-            self.writer = None  # finish() closed it; the journal stays on disk
+            # Nothing is given up: the recorder holds every action, the journal writer
+            # keeps retrying, and the app stays open until the session is on disk.
+            from observer.live.journal import failure_reason
+            from observer.tui.coding.unsaved import NotSaved
+
+            if not isinstance(self.screen, NotSaved):
+                reason = failure_reason(error)
+                self.push_screen(NotSaved(self.folder, reason), self.saved_at_last)
+            return
+        self.saved_at_last((path, ""))
+
+    def saved_at_last(self, answer: tuple[Path | None, str] | None) -> None:
+        """The session file is written (``path``; ``elsewhere``: why it is not in the
+        session folder), or (None, message) when the observer quit without it."""
+        rec = self.recorder
+        assert rec is not None and answer is not None
+        path, note = answer
+        if path is None:
+            self.result.failure = note
             self.exit(return_code=1)
             return
         self.writer = None
         self.result.session = rec.session()
         self.result.path = path
+        self.result.elsewhere = note
         if self.quitting:
             self.exit()
         else:
@@ -303,7 +320,9 @@ class CodingApp(App[None]):
         if writer is None:
             return None
         self.writer = None
-        drained = writer.close(timeout)
+        # A failing disk gets a short wait: what was not written stays in the journal's
+        # count, which the command reports honestly.
+        drained = writer.close(timeout if writer.error is None else 1.0)
         if drained and (rec is None or rec.seq == 0):
             writer.path.unlink(missing_ok=True)
             return None

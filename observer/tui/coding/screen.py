@@ -81,12 +81,15 @@ class Saved:
         """Sequence number of the last action known to be on disk."""
         self.error: str | None = None
         """The journal's current write failure, None while writing works."""
+        self.warning: str | None = None
+        """Kept once the journal had to be re-created (its folder was deleted)."""
 
     def on_ack(self, seq: int) -> None:
         self.acked = seq
 
     def on_status(self, status: JournalStatus) -> None:
         self.error = None if status.ok else (status.error or "cannot write the journal")
+        self.warning = status.warning or self.warning
 
 
 class CodingScreen(Screen[None]):
@@ -206,6 +209,8 @@ class CodingScreen(Screen[None]):
                 f"  NOT SAVED: {error} · retrying · {rec.seq - acked} actions held in memory",
                 style="reverse bold red",
             )
+        elif self.saved.warning:
+            text.append(f"  WARNING: {self.saved.warning}", style="reverse bold red")
         return text
 
     def say(self, text: Text, *, refused: bool = False) -> None:
