@@ -65,6 +65,8 @@ class ReviewActions:
         def sync(self) -> None: ...
 
     reviewer: str | None = None
+    draft: str = ""
+    """The text of a comment or flag whose save was refused, offered again."""
 
     def review_by_id(self, review_id: str | None) -> Review | None:
         return next((r for r in self.session.reviews if r.id == review_id), None)
@@ -109,7 +111,8 @@ class ReviewActions:
             self.reviewer = rv.check_reviewer(answer)
         return self.reviewer
 
-    def save(self, reviews: tuple[Review, ...], done: str) -> None:
+    def save(self, reviews: tuple[Review, ...], done: str) -> bool:
+        from observer.live.journal import failure_reason
         from observer.sessionfile import save_reviews
 
         try:
@@ -117,36 +120,46 @@ class ReviewActions:
                 self.path, self.session, reviews, sha256=self.file_sha256
             )
         except InputError as error:
-            self.notify("; ".join(p.message for p in error.problems), severity="error")
-            return
+            problem = "; ".join(p.message for p in error.problems)
+            self.notify(f"NOT SAVED: {problem}", severity="error", markup=False, timeout=10)
+            return False
         except OSError as error:
-            self.notify(f"not saved: {error}", severity="error")
-            return
+            reason = failure_reason(error)
+            self.notify(f"NOT SAVED: {reason}", severity="error", markup=False, timeout=10)
+            return False
         self.marks = event_marks(self.session.reviews)
         self._fill_reviews()
         self._refill()
         self.sync()
-        self.notify(done, timeout=2)
+        self.notify(done, timeout=2, markup=False)
+        return True
 
-    def _add(self, **entry: Any) -> None:
+    def _add(self, **entry: Any) -> bool:
         from observer import review as rv
 
         assert self.reviewer is not None
         try:
             review = rv.new_entry(self.session, self.reviewer, t=self.playhead.time(), **entry)
         except rv.ReviewError as error:
-            self.notify(str(error), severity="error")
-            return
-        self.save((*self.session.reviews, review), f"saved {review.kind} {review.id}")
+            self.notify(str(error), severity="error", markup=False)
+            return False
+        return self.save((*self.session.reviews, review), f"saved {review.kind} {review.id}")
+
+    def _add_text(self, text: str, **entry: Any) -> None:
+        """Save a typed entry; when that is refused its text is kept for the next prompt."""
+        saved = self._add(text=text, **entry)
+        self.draft = "" if saved else text
+        if not saved:
+            self.notify("your text is kept: it is offered again", markup=False)
 
     @work(exclusive=True, group="review")
     async def action_comment(self) -> None:
         if await self.ensure_reviewer() is None:
             return
         at = format_clock(self.playhead.time())
-        text = await self.app.push_screen_wait(TextPrompt(f"Comment at {at}"))
+        text = await self.app.push_screen_wait(TextPrompt(f"Comment at {at}", value=self.draft))
         if text:
-            self._add(kind="comment", text=text)
+            self._add_text(text, kind="comment")
 
     @work(exclusive=True, group="review")
     async def action_flag(self) -> None:
@@ -158,10 +171,13 @@ class ReviewActions:
             return
         code = self.session.events[event].code
         text = await self.app.push_screen_wait(
-            TextPrompt(f"Flag {code} at {format_clock(self.session.events[event].start)}: why?")
+            TextPrompt(
+                f"Flag {code} at {format_clock(self.session.events[event].start)}: why?",
+                value=self.draft,
+            )
         )
         if text is not None:
-            self._add(kind="flag", event=event, text=text)
+            self._add_text(text, kind="flag", event=event)
 
     @work(exclusive=True, group="review")
     async def action_correct(self) -> None:
