@@ -25,6 +25,12 @@ def describe(result: Recovery) -> list[str]:
             f"{name}: recovered {n} event{'s' * (n != 1)}{still} -> {result.session_path}",
             f"  journal kept as {aside}",
         ]
+        if result.renamed_from is not None:
+            lines.insert(
+                1,
+                f"  {result.renamed_from}.json is a different session: the recovered one"
+                " was given a new id",
+            )
     elif result.outcome == "already-saved":
         lines = [f"{name}: already saved as {result.session_path}; journal set aside as {aside}"]
     else:

@@ -14,14 +14,20 @@ time and flagged ``closed-at-recovery``; the session gets status ``recovered``.
 The session file is written durably first; only then is the journal renamed
 aside to ``<id>.journal.jsonl.recovered`` (never deleted). A journal whose clock
 never started holds no coding: it is renamed to ``<id>.journal.jsonl.empty``.
-A journal whose session file already exists (a crash between writing the file
-and removing the journal) is renamed aside with ``.recovered``.
+A journal whose session file already exists is compared with it: when the file
+holds what the journal holds (the same codebook, dyad, observer and start; every
+event and note of the journal) it was a crash between writing the file and
+removing the journal, and the journal is renamed aside with ``.recovered``.
+Otherwise the file is another session that happens to have the id: the
+recovered session is written under a new id (``<id>-recovered``, then
+``-recovered-2``, ...), and ``Recovery.renamed_from`` says so.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -42,6 +48,7 @@ from observer.sessionfile import (
     SESSION_ID_PATTERN,
     Session,
     load_session,
+    round_time,
     session_to_bytes,
     write_session,
 )
@@ -127,6 +134,9 @@ class Recovery:
     """State events closed at recovery."""
     torn: int | None = None
     """Line number of a torn last line that was ignored."""
+    renamed_from: str | None = None
+    """The journal's session id, when a different session file already had it and the
+    recovered session was given a new id."""
 
 
 def recover(path: Path) -> Recovery:
@@ -138,17 +148,50 @@ def recover(path: Path) -> Recovery:
     recorder = replayed.recorder
     torn = replayed.contents.torn
     existing = folder / f"{recorder.meta.id}.json"
+    renamed_from = None
     if existing.exists():
-        load_session(existing)  # a bad file is an error, and the journal stays put
-        aside = _set_aside(path, RECOVERED_SUFFIX)
-        return Recovery(path, "already-saved", existing, aside, torn=torn)
+        saved = load_session(existing)  # a bad file is an error, and the journal stays put
+        if holds(saved, recorder):
+            aside = _set_aside(path, RECOVERED_SUFFIX)
+            return Recovery(path, "already-saved", existing, aside, torn=torn)
+        renamed_from = recorder.meta.id
     if not recorder.clock.started:
         return Recovery(path, "empty", None, _set_aside(path, EMPTY_SUFFIX), torn=torn)
     session = recorder.recovered_session()
+    if renamed_from is not None:
+        session = attrs.evolve(session, id=_free_id(folder, renamed_from))
     written = write_session(folder, session)
     closed = sum(1 for e in session.events if CLOSED_AT_RECOVERY in e.flags)
     aside = _set_aside(path, RECOVERED_SUFFIX)
-    return Recovery(path, "recovered", written, aside, len(session.events), closed, torn)
+    return Recovery(
+        path, "recovered", written, aside, len(session.events), closed, torn, renamed_from
+    )
+
+
+def holds(saved: Session, recorder: Recorder) -> bool:
+    """Whether the session file ``saved`` holds everything the replayed journal does."""
+    book, meta, clock = recorder.book, recorder.meta, recorder.clock
+    started = clock.started_wall.isoformat() if clock.started_wall is not None else None
+    if (saved.codebook.sha256, saved.dyad, saved.observer, saved.label) != (
+        book.sha256,
+        meta.dyad,
+        meta.observer,
+        meta.label,
+    ) or (started is not None and saved.started_at != started):
+        return False
+    events = Counter((e.code, round_time(e.start)) for e in saved.events)
+    events.subtract((e.code, round_time(e.start)) for e in recorder.events)
+    notes = Counter((n.text, round_time(n.t)) for n in saved.notes)
+    notes.subtract((n.text, min(round_time(n.t), saved.duration)) for n in recorder.notes)
+    return min(events.values(), default=0) >= 0 and min(notes.values(), default=0) >= 0
+
+
+def _free_id(folder: Path, session_id: str) -> str:
+    candidate, n = f"{session_id}-recovered", 1
+    while any(folder.glob(f"{candidate}.*")):
+        n += 1
+        candidate = f"{session_id}-recovered-{n}"
+    return candidate
 
 
 def _set_aside(path: Path, suffix: str) -> Path:
