@@ -21,7 +21,7 @@ import attrs
 from observer import jsonio
 from observer.codebook import Codebook, codebook_from_data, sort_problems
 from observer.errors import InputError, Problem
-from observer.structure import Number, converter, dumps, got, structure
+from observer.structure import MAX_SECONDS, Number, converter, dumps, got, structure
 
 SCHEMA = "observer.session/1"
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -306,6 +306,8 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         yield p("codebook.sha256", "does not match the embedded codebook document")
     if s.duration < 0:
         yield p("duration", "must not be negative")
+    elif not s.duration <= MAX_SECONDS:
+        yield p("duration", f"must be at most {MAX_SECONDS} s (one week)")
     limit = s.duration + TIME_EPSILON
 
     def check_time(location: str, t: float) -> Iterator[Problem]:
@@ -325,6 +327,8 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         yield from check_time(f"pauses[{i}].at", pause.at)
         if pause.wall_s < 0:
             yield p(f"pauses[{i}].wall_s", "must not be negative")
+        elif not pause.wall_s <= MAX_SECONDS:
+            yield p(f"pauses[{i}].wall_s", f"must be at most {MAX_SECONDS} s (one week)")
     yield from _check_ratings(s, book, p)
     ids: set[str] = set()
     for i, review in enumerate(s.reviews):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import sys
 from itertools import combinations
 from pathlib import Path
@@ -15,6 +14,7 @@ from observer.analysis.agreement import METHODS, check_pair, compare, pair_dict
 from observer.cli.stats import corrected_option, load_all
 from observer.errors import InputError
 from observer.sessionfile import Session
+from observer.structure import MAX_SECONDS
 
 MIN_UNIT = 0.001
 MAX_UNITS = 5_000_000
@@ -27,9 +27,14 @@ def _warn(message: str) -> None:
 def _positive(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     if value is None:
         return None
-    if not math.isfinite(value) or value < 0 or (param.name == "unit" and value < MIN_UNIT):
+    low = MIN_UNIT if param.name == "unit" else 0
+    if not low <= value <= MAX_SECONDS:  # also refuses NaN and infinities
         limit = f"at least {MIN_UNIT}" if param.name == "unit" else "0 or more"
-        raise click.BadParameter(f"must be a number of seconds, {limit}", ctx, param)
+        raise click.BadParameter(
+            f"must be a number of seconds, {limit} and at most {MAX_SECONDS} (one week)",
+            ctx,
+            param,
+        )
     return value
 
 

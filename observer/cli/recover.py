@@ -8,6 +8,7 @@ import click
 
 from observer.cli import resolve_session_dir, session_dir_option
 from observer.errors import InputError, Problem
+from observer.live.journal import failure_reason
 from observer.live.recovery import Recovery, find_journals, recover
 
 
@@ -58,8 +59,13 @@ def recover_command(session_dir: Path | None) -> None:
     for path in journals:
         try:
             result = recover(path)
-        except InputError as error:
+        except InputError as error:  # one bad journal never stops the others
             problems.extend(error.problems)
+            continue
+        except OSError as error:
+            problems.append(
+                Problem(str(path), "$", f"cannot be recovered: {failure_reason(error)}")
+            )
             continue
         for line in describe(result):
             click.echo(line)

@@ -10,7 +10,6 @@ or deleting review entries (atomically).
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 
@@ -52,8 +51,13 @@ def replay(session_path: Path, speed: float, compare_path: Path | None, toleranc
         check_speed(speed)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--speed") from None
-    if not math.isfinite(tolerance) or tolerance < 0:
-        raise click.BadParameter("must be a number of seconds, 0 or more", param_hint="--tolerance")
+    from observer.structure import MAX_SECONDS
+
+    if not 0 <= tolerance <= MAX_SECONDS:  # also refuses NaN and infinities
+        raise click.BadParameter(
+            f"must be a number of seconds, 0 or more and at most {MAX_SECONDS} (one week)",
+            param_hint="--tolerance",
+        )
     # A missing or unreadable file is reported before any screen. In a terminal,
     # parsing and validation run behind the first frame (a bad file still exits 2,
     # untouched); without one, they run first, and a bad file never starts the app.

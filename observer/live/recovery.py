@@ -116,7 +116,7 @@ def replay_journal(path: Path) -> Replayed:
             )
         try:
             recorder.replay_one(action)
-        except ReplayError as exc:
+        except (ReplayError, ArithmeticError, ValueError) as exc:
             raise InputError.one(str(path), f"line {number}", str(exc)) from None
         expected += 1
     return Replayed(contents, recorder)
