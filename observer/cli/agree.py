@@ -15,13 +15,14 @@ from observer.cli.stats import corrected_option, load_all
 from observer.errors import InputError
 from observer.sessionfile import Session
 from observer.structure import MAX_SECONDS
+from observer.textsafe import safe
 
 MIN_UNIT = 0.001
 MAX_UNITS = 5_000_000
 
 
 def _warn(message: str) -> None:
-    click.echo(f"observer agree: warning: {message}", err=True)
+    click.echo(safe(f"observer agree: warning: {message}"), err=True)
 
 
 def _positive(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
@@ -64,7 +65,7 @@ def _emit(document: dict[str, Any], fmt: str, text: str) -> None:
     if fmt == "json":
         sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     else:
-        click.echo(text)
+        click.echo(safe(text, lines=True))
 
 
 def _check_all(loaded: list[tuple[str, Session]]) -> None:

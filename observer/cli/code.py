@@ -45,7 +45,11 @@ def code(
     hold_collection()  # until the first frame (observer.startup)
     from observer.codebook import load_codebook
     from observer.errors import InputError
+    from observer.live.ids import typed_problems
 
+    for name, problem in typed_problems(dyad=dyad, observer=observer_id, label=label):
+        flag = "--observer" if name == "observer" else f"--{name}"
+        raise click.BadParameter(problem, param_hint=flag)
     folder = resolve_session_dir(session_dir)  # type: ignore[arg-type]
     book = load_codebook(codebook_arg) if codebook_arg is not None else None
     if book is None and dyad and observer_id:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import orjson
 from observer.analysis.stats import FIELDS, SessionStats, session_stats
 from observer.errors import InputError, Problem
 from observer.sessionfile import Session, load_session
+from observer.textsafe import for_terminal, safe
 
 
 def load_all(paths: tuple[Path, ...], corrected: bool = False) -> list[tuple[str, Session]]:
@@ -99,7 +101,8 @@ def stats(sessions: tuple[Path, ...], fmt: str, corrected: bool) -> None:
         document = {"sessions": [r.as_dict() for _, r in results]}
         sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["session", "duration", "code", *FIELDS])
         for _, result in results:
             for c in result.codes:
@@ -108,5 +111,7 @@ def stats(sessions: tuple[Path, ...], fmt: str, corrected: bool) -> None:
                     [result.id, result.duration, c.code]
                     + ["" if values[f] is None else values[f] for f in FIELDS]
                 )
+        sys.stdout.flush()
+        sys.stdout.buffer.write(for_terminal(out.getvalue().encode(), sys.stdout))
     else:
-        click.echo("\n\n".join(_table(s, r) for s, r in results))
+        click.echo(safe("\n\n".join(_table(s, r) for s, r in results), lines=True))

@@ -134,6 +134,10 @@ class MetadataForm(Screen[Metadata]):
             problems.append("the dyad id is needed")
         if not observer:
             problems.append("the observer id is needed")
+        from observer.live.ids import typed_problems
+
+        for name, problem in typed_problems(dyad=dyad, observer=observer, label=label):
+            problems.append(f"the {name} {problem}")
         if problems or book is None:
             self.query_one("#form-errors", Static).update(
                 Text("\n".join(problems), style="bold red")

@@ -9,6 +9,7 @@ from rich.style import Style
 from rich.text import Text
 
 from observer.replay.clock import format_clock
+from observer.textsafe import safe
 from observer.tui.replay.timeline import MARKS, REVIEW_MARKS
 
 if TYPE_CHECKING:
@@ -105,12 +106,13 @@ def correction_text(fix: Correction) -> str:
 def review_label(review: Review, events: Sequence[Event]) -> Text:
     text = Text(no_wrap=True)
     text.append(f"{format_clock(review.t):>9} {REVIEW_MARKS[review.kind]} ", "bold cyan")
-    text.append(f"{review.reviewer}: ", "bold")
+    text.append(f"{safe(review.reviewer)}: ", "bold")
     if review.event is not None:
         text.append(f"[{events[review.event].code}] ", "dim")
     if review.correction is not None:
-        text.append(correction_text(review.correction) + (" · " if review.text else ""), "yellow")
-    text.append(review.text)
+        fix = correction_text(review.correction) + (" · " if review.text else "")
+        text.append(safe(fix), "yellow")
+    text.append(safe(review.text))
     if review.edited_at:
         text.append(" (edited)", "dim")
     return text
