@@ -86,6 +86,8 @@ def replay(session_path: Path, speed: float, compare_path: Path | None, toleranc
         tolerance=tolerance,
     )
     problems = app.run()
+    if app.crash is not None:
+        raise app.crash  # observer's main: one line, the traceback logged, exit status 1
     if problems:
         raise InputError(problems)
     if app.replay.opened is not None:

@@ -25,6 +25,7 @@ from observer.codebook import Codebook, Rating
 from observer.sessionfile import Session
 from observer.structure import Number
 from observer.tui.forms import FIELD_BINDINGS
+from observer.tui.plain import plain
 from observer.tui.widgets.clock import format_clock
 
 
@@ -110,13 +111,13 @@ class RatingsForm(Screen[tuple[Ratings, bool]]):
         )
         with VerticalScroll(id="ratings"):
             for rating in self.book.ratings:
-                title = Text.assemble((rating.label, "bold"), f"  {rating.min}–{rating.max}")
+                title = Text.assemble(plain(rating.label, "bold"), f"  {rating.min}–{rating.max}")
                 if rating.scope == "segment":
                     yield Label(title + " per segment", classes="rating-label -segmented")
                     with Grid(classes="segment-grid"):
                         for segment in self.segments:
                             with Horizontal(classes="segment-cell"):
-                                yield Label(segment.label[:12], classes="segment-name")
+                                yield Label(plain(segment.label[:12]), classes="segment-name")
                                 yield self._field(rating, segment.id)
                 else:
                     with Horizontal(classes="rating-row"):
@@ -125,7 +126,8 @@ class RatingsForm(Screen[tuple[Ratings, bool]]):
                 anchors = sorted(rating.anchors.items(), key=lambda kv: float(kv[0]))
                 if anchors:
                     yield Label(
-                        "  ".join(f"{k} = {v}" for k, v in anchors), classes="rating-anchors"
+                        plain("  ".join(f"{k} = {v}" for k, v in anchors)),
+                        classes="rating-anchors",
                     )
         yield Static(id="ratings-errors")
 
@@ -184,7 +186,7 @@ def summary_table(session: Session) -> Table:
         if stats.total_s is not None and stats.mean_s is not None:
             share = "–" if stats.proportion is None else f"{100 * stats.proportion:.1f}"
             cells = (f"{stats.total_s:.1f} s", f"{stats.mean_s:.1f} s", share)
-        table.add_row(code.key, code.label, actor, str(stats.count), *cells)
+        table.add_row(plain(code.key), plain(code.label), plain(actor), str(stats.count), *cells)
     return table
 
 
@@ -203,10 +205,16 @@ class Summary(Screen[None]):
     def compose(self) -> ComposeResult:
         s = self.session
         yield Static(
-            f"[b]Session saved[/b] · {self.path}\n"
-            f"{s.dyad} · {s.observer} · {format_clock(s.duration)} coded"
-            f" · {_count(len(s.events), 'event')} · {_count(len(s.notes), 'note')}"
-            f" · {_count(len(s.pauses), 'pause')}",
+            Text.assemble(
+                ("Session saved", "bold"),
+                plain(f" · {self.path}"),
+                "\n",
+                plain(
+                    f"{s.dyad} · {s.observer} · {format_clock(s.duration)} coded"
+                    f" · {_count(len(s.events), 'event')} · {_count(len(s.notes), 'note')}"
+                    f" · {_count(len(s.pauses), 'pause')}"
+                ),
+            ),
             id="summary-title",
         )
         with VerticalScroll(id="summary"):

@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from observer.codebook import Codebook, bundled_paths, load_codebook
 from observer.errors import InputError
 from observer.tui.forms import FIELD_BINDINGS
+from observer.tui.plain import plain
 
 DEFAULT_CODEBOOK = "cpp-attachment"
 
@@ -76,7 +77,12 @@ class MetadataForm(Screen[Metadata]):
                         compact=True,
                     )
                 else:
-                    yield Static(f"[b]{self.book.id}[/b] {self.book.version} — {self.book.title}")
+                    yield Static(
+                        Text.assemble(
+                            plain(self.book.id, "bold"),
+                            plain(f" {self.book.version} — {self.book.title}"),
+                        )
+                    )
             if self.book is None:
                 with Horizontal(classes="form-row"):
                     yield Label("  or a file", classes="form-label")

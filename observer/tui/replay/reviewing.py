@@ -264,7 +264,9 @@ class ReviewActions:
         if review is None:
             return False
         if review.reviewer != self.reviewer:
-            self.notify(f"only {review.reviewer} can change this entry", severity="warning")
+            self.notify(
+                f"only {review.reviewer} can change this entry", severity="warning", markup=False
+            )
             return False
         return True
 
@@ -287,7 +289,7 @@ class ReviewActions:
         try:
             reviews = rv.edited(self.session, review.id, self.reviewer, text=text)
         except rv.ReviewError as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return
         self.save(reviews, f"saved {review.id}")
 

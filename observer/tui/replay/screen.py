@@ -37,6 +37,7 @@ from observer.replay.timeline import (
     zoom_index,
 )
 from observer.startup import release_collection
+from observer.textsafe import safe
 from observer.tui.replay import panels
 from observer.tui.replay.dialogs import FilterPrompt, HelpPrompt
 from observer.tui.replay.keys import HINTS, KEYS, help_text
@@ -193,7 +194,7 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
         if kept is not None:
             self.playhead.seek(kept)
         for warning in opened.warnings:
-            self.notify(warning, severity="warning", timeout=8)
+            self.notify(safe(warning), severity="warning", timeout=8, markup=False)
         self._refill()
         self._fill_reviews()
         self.sync()
