@@ -225,6 +225,8 @@ class CodingScreen(Screen[None]):
             if event.key == "escape":
                 event.stop()
                 self.close_note(save=False)
+            else:
+                self.type_into_note(event)
             return
         if self.press(event.key, event.time, event.character):
             event.stop()
@@ -343,6 +345,19 @@ class CodingScreen(Screen[None]):
         note.value = ""
         self.add_class("-noting")
         note.focus()
+
+    def type_into_note(self, event: events.Key) -> None:
+        """A key typed right after ctrl+n that reached the screen, not the note field (a
+        burst of keys is handed out before the focus moves): it goes into the field, in
+        order, instead of being lost. The field itself takes every printable key it gets,
+        so a printable key here never reached it."""
+        note = self.query_one("#note", Input)
+        if event.is_printable and event.character is not None:
+            event.stop()
+            note.insert_text_at_cursor(event.character)
+        elif self.focused is not note and event.key == "backspace":
+            event.stop()
+            note.action_delete_left()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "note":
