@@ -1,1 +1,1 @@
-"""Benchmarks of the budgets in SPEC (performance is measured here, never in tests)."""
+"""Benchmarks of observer's performance budgets (docs/benchmarks.md) (performance is measured here, never in tests)."""

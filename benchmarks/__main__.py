@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--quick] [--only NAME ...]``: every budget of SPEC, measured.
+"""``python -m benchmarks [--quick] [--only NAME ...]``: every performance budget, measured.
 
 Runs each benchmark module on the real program with synthetic data it makes
 itself, then prints one table (figure, budget, pass or MISS), the notes that say
@@ -26,6 +26,7 @@ MODULES = {
     "replay": "benchmarks.bench_replay",
     "agree": "benchmarks.bench_agree",
     "export": "benchmarks.bench_export",
+    "reliability": "benchmarks.bench_reliability",
 }
 
 

@@ -1,4 +1,4 @@
-"""``observer agree`` on 10,000 events per observer, each method: budget 1 s (SPEC).
+"""``observer agree`` on 10,000 events per observer, each method: budget 1 s.
 
 Times the real command in a fresh process (start-up, reading and checking both
 session files, the agreement itself, the JSON written to a pipe), as a

@@ -1,4 +1,4 @@
-"""``observer export`` on a 100,000-event session, every format: budget 2 s each (SPEC).
+"""``observer export`` on a 100,000-event session, every format: budget 2 s each.
 
 Times the real command in a fresh process (start-up, reading and checking the
 session file, writing the export atomically), as a researcher would run it,

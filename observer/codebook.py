@@ -2,7 +2,7 @@
 
 ``load_codebook`` reads a file (or a bundled id) and returns a :class:`Codebook`,
 or raises :class:`InputError` listing every problem at once, each with its JSON
-path. The rules are those of SPEC's Codebook section, plus two that live coding
+path. The rules are those of the codebook format (docs/codebooks.md), plus two that live coding
 needs: a modifier value key may not also be a code key (the key after a code
 would be ambiguous), and a key may not be white space.
 """

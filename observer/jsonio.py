@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -92,11 +93,13 @@ def fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def write_all(fd: int, data: bytes) -> None:
-    """Write every byte of ``data`` to ``fd`` (os.write may write less), then fsync."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+def write_all(fd: int, data: bytes | Iterable[bytes]) -> None:
+    """Write every byte of ``data`` (bytes, or chunks of them made as they are written)
+    to ``fd`` (os.write may write less), then fsync."""
+    for chunk in (data,) if isinstance(data, bytes) else data:
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(fd, view) :]
     os.fsync(fd)
 
 
@@ -114,7 +117,7 @@ def link_new(tmp: Path, path: Path) -> None:
         os.rename(tmp, path)
 
 
-def _write_temp(folder: Path, stem: str, data: bytes, mode: int) -> Path:
+def _write_temp(folder: Path, stem: str, data: bytes | Iterable[bytes], mode: int) -> Path:
     """Write ``data`` to a new temporary file in ``folder``, fsynced, and return its path."""
     for attempt in range(100):
         tmp = folder / f".{stem}.{os.getpid()}.{attempt}.tmp"
@@ -135,7 +138,7 @@ def _write_temp(folder: Path, stem: str, data: bytes, mode: int) -> Path:
     raise FileExistsError(f"could not create a temporary file in {folder}")
 
 
-def write_new(path: Path, data: bytes, *, mode: int = PRIVATE_MODE) -> None:
+def write_new(path: Path, data: bytes | Iterable[bytes], *, mode: int = PRIVATE_MODE) -> None:
     """Create ``path`` atomically with ``data``; never overwrite an existing file.
 
     Raises FileExistsError when ``path`` exists. The file appears whole or not at all.

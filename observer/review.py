@@ -1,6 +1,6 @@
 """Supervisors' review entries: comments, flags and proposed corrections.
 
-Entries are ``Review`` records in the session file's ``reviews`` list (SPEC,
+Entries are ``Review`` records in the session file's ``reviews`` list (docs/replay.md,
 Session file). They never alter ``events``: a correction is a proposal that
 :func:`apply_corrections` carries out on a copy, on request, for analysis. Every
 change goes through :func:`observer.sessionfile.save_reviews` (an atomic rewrite

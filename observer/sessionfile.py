@@ -1,6 +1,6 @@
 """The session file: one coded session, written once, read by every other command.
 
-``load_session`` reads and validates a file against SPEC's Session file section
+``load_session`` reads and validates a file against the session file format (docs/sessions.md)
 and the codebook that travels inside it; ``write_session`` creates it atomically
 with mode 0600 and never overwrites; ``save_reviews`` rewrites it atomically with
 new review entries (the only change a session file ever receives).
@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -28,7 +28,7 @@ SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 TIME_EPSILON = 1e-6
 """Slack when comparing stored times (they are rounded to microseconds)."""
 
-Status = Literal["complete", "recovered"]
+Status = Literal["complete", "recovered", "consensus"]
 RatingValue = Number | None | dict[str, Number | None]
 
 
@@ -121,6 +121,40 @@ class CodebookRef:
 
 
 @attrs.frozen
+class Source:
+    """One of the two codings a consensus session was made from."""
+
+    id: str
+    observer: str
+    sha256: str
+
+
+@attrs.frozen
+class Provenance:
+    """Where one event of a consensus session came from, who decided it and when.
+
+    ``source`` is ``a``, ``b`` or ``edited``; ``a``/``b`` index the events of the two
+    codings the aligned item held (None where that coding had none); ``auto`` marks
+    an agreement taken as it stood, without being shown.
+    """
+
+    source: Literal["a", "b", "edited"]
+    a: int | None
+    b: int | None
+    decided_by: str
+    decided_at: str
+    auto: bool = False
+
+
+@attrs.frozen
+class Consensus:
+    a: Source
+    b: Source
+    tolerance: float
+    events: tuple[Provenance, ...] = ()
+
+
+@attrs.frozen
 class Session:
     schema: str
     id: str
@@ -138,6 +172,7 @@ class Session:
     notes: tuple[Note, ...] = ()
     ratings: dict[str, RatingValue] = attrs.field(factory=dict)
     reviews: tuple[Review, ...] = ()
+    consensus: Consensus | None = None
 
     @cached_property
     def book(self) -> Codebook:
@@ -341,6 +376,22 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         fix = review.correction
         if fix is not None and fix.code is not None and fix.code not in book.code_by_id:
             yield p(f"{at}.correction.code", f"unknown code {fix.code!r}")
+    yield from _check_consensus(s, p)
+
+
+def _check_consensus(s: Session, p: Callable[[str, str], Problem]) -> Iterator[Problem]:
+    """A consensus session says where each of its events came from; no other does."""
+    if s.consensus is None:
+        if s.status == "consensus":
+            yield p("consensus", "a consensus session must say where its events came from")
+        return
+    if s.status != "consensus":
+        yield p("consensus", f"only a consensus session has one (status is {s.status!r})")
+    if len(s.consensus.events) != len(s.events):
+        yield p(
+            "consensus.events",
+            f"{len(s.consensus.events)} entries for {len(s.events)} events: one each",
+        )
 
 
 _MISSING = object()
@@ -490,6 +541,11 @@ def _register_hooks() -> None:
     # ``flags`` is absent from the file unless an event carries one.
     converter.register_unstructure_hook(
         Event, make_dict_unstructure_fn(Event, converter, flags=override(omit_if_default=True))
+    )
+    # ``consensus`` only in a consensus session.
+    converter.register_unstructure_hook(
+        Session,
+        make_dict_unstructure_fn(Session, converter, consensus=override(omit_if_default=True)),
     )
 
 

@@ -1,5 +1,5 @@
 """``observer stats`` and ``observer agree`` through the real entry point: exit
-codes, the JSON shapes of SPEC, warnings and refusals."""
+codes, the documented JSON shapes, warnings and refusals."""
 
 from __future__ import annotations
 

@@ -116,3 +116,15 @@ def test_weighted_kappa_undefined_cases() -> None:
     assert weighted_kappa([], 7) == (None, "no pair of ratings to compare")
     value, reason = weighted_kappa([(3, 3), (3, 3)], 7)
     assert value is None and reason
+
+
+def test_labels_counted_zero_times_are_no_labels() -> None:
+    """A pooled table may carry cells of count 0: they change nothing, and never crash."""
+    from collections import Counter
+
+    from observer.analysis.kappa import cohen
+
+    one_label = cohen(Counter({("absent", "absent"): 5, ("present", "present"): 0}))
+    assert one_label.kappa is None and one_label.reason and one_label.n == 5
+    with_zero = cohen(Counter({("a", "a"): 3, ("b", "b"): 2, ("a", "b"): 1, ("c", "c"): 0}))
+    assert with_zero == cohen(Counter({("a", "a"): 3, ("b", "b"): 2, ("a", "b"): 1}))

@@ -14,7 +14,7 @@ from observer.synthetic import make_session, perturb
 
 
 def naive_labels(s: Session, stream: str, n: int, unit: float) -> list[str]:
-    """SPEC's definition, unit by unit: states at the midpoint, points starting inside."""
+    """The documented definition, unit by unit: states at the midpoint, points starting inside."""
     out = []
     for i in range(n):
         mid = (i + 0.5) * unit

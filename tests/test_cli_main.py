@@ -1,4 +1,4 @@
-"""The command's exit statuses and error lines (SPEC: Exit status)."""
+"""The command's exit statuses and error lines (docs/commands.md: exit status)."""
 
 from __future__ import annotations
 

@@ -182,33 +182,33 @@ def test_python_dash_m_observer_checks_in_a_subprocess() -> None:
     assert done.stderr.splitlines() == [f"{bad}: {line}" for line in expected]
 
 
-# --- the README tells the truth --------------------------------------------------------
+# --- the docs tell the truth ----------------------------------------------------------
 
 
-def _readme_block(after: str, lang: str) -> str:
-    text = (REPO / "README.md").read_text("utf-8")
+def _docs_block(after: str, lang: str) -> str:
+    text = (REPO / "docs" / "codebooks.md").read_text("utf-8")
     start = text.index(after)
     start = text.index(f"```{lang}\n", start) + len(lang) + 4
     return text[start : text.index("```", start)]
 
 
-def test_readme_example_codebook_is_valid(tmp_path: Path) -> None:
+def test_docs_example_codebook_is_valid(tmp_path: Path) -> None:
     path = tmp_path / "example.json"
-    path.write_text(_readme_block("A small but complete codebook", "json"))
+    path.write_text(_docs_block("A small but complete codebook", "json"))
     book = load_codebook(path)
     assert (book.id, len(book.codes)) == ("play-basics", 3)
 
 
-def test_readme_error_example_is_what_check_prints(
+def test_docs_error_example_is_what_check_prints(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    doc = json.loads(_readme_block("A small but complete codebook", "json"))
+    doc = json.loads(_docs_block("A small but complete codebook", "json"))
     doc["actors"][1]["id"] = "Child"
     doc["codes"][2].update(kind="point", key="w", actor="caregiver")
     doc["ratings"][0]["min"] = 9
     doc["extra"] = True
     monkeypatch.chdir(tmp_path)
     Path("mine.json").write_text(json.dumps(doc))
-    shown = _readme_block("For example:", "text").splitlines()
+    shown = _docs_block("For example:", "text").splitlines()
     assert shown[0] == "$ observer codebook check mine.json"
     assert run(capsys, "codebook", "check", "mine.json") == (2, [], shown[1:])

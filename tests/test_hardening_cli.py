@@ -145,7 +145,7 @@ def listing(folder: Path) -> list[tuple[str, int, int]]:
 
 
 # (argv, what the first line must name). A file with several problems gets one line
-# per problem (SPEC), each a whole ``FILE: LOCATION: MESSAGE``; a usage error one line.
+# per problem, each a whole ``FILE: LOCATION: MESSAGE``; a usage error one line.
 CASES: list[tuple[list[str], str]] = [
     # --- the command line itself ---------------------------------------------------
     (["no-such-command"], "No such command"),

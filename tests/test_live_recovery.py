@@ -51,7 +51,7 @@ def test_recovery_reproduces_exactly_the_live_events(tmp_path: Path) -> None:
     assert result.session_path == tmp_path / f"{META.id}.json"
     assert result.set_aside == tmp_path / f"{META.id}.journal.jsonl.recovered"
     assert not writer.path.exists() and result.set_aside.exists()
-    session = load_session(result.session_path)  # validates against SPEC's rules
+    session = load_session(result.session_path)  # validates against the session format's rules
     assert session.status == "recovered"
     assert stat.S_IMODE(os.stat(result.session_path).st_mode) == 0o600
     assert session.duration == pytest.approx(12.25)

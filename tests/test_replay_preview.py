@@ -39,7 +39,7 @@ def test_the_preview_is_the_sessions_first_events_and_nothing_else(
     # Every event starting by `until`, at least `rows` of them, and none beyond that.
     k = max(rows, sum(1 for e in session.events if e.start <= until))
     assert shown.events == session.events[:k]
-    # The fields stored before `events` (SPEC's order) are all there; those after
+    # The fields stored before `events` (the documented field order) are all there; those after
     # it (notes, ratings, reviews) come with the whole file.
     assert attrs.evolve(shown, events=session.events, ratings=session.ratings) == session
     assert shown.book == session.book and shown.ratings == {}

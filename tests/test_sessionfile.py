@@ -1,4 +1,4 @@
-"""The session file (SPEC: Session file): validation by path, atomic private writes,
+"""The session file (docs/sessions.md): validation by path, atomic private writes,
 review rewrites that never touch events."""
 
 from __future__ import annotations

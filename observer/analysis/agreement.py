@@ -1,4 +1,4 @@
-"""Inter-observer agreement of two sessions by the three methods of SPEC's Agreement.
+"""Inter-observer agreement of two sessions by the methods of docs/analysis.md.
 
 ``time``: time-unit κ per stream with the tolerance rule, A the reference;
 overall κ pools the streams' tallies with labels qualified by stream, leaving
@@ -271,7 +271,7 @@ def _kappa_fields(k: Kappa) -> dict[str, Any]:
 
 
 def method_dict(result: MethodResult) -> dict[str, Any]:
-    """SPEC's per-method object (plus parameters, reasons and counts)."""
+    """The per-method object of docs/analysis.md (plus parameters, reasons and counts)."""
     empty = EMPTY_NAME[result.method]
     streams: list[dict[str, Any]] = []
     for s in result.streams:

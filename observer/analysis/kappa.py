@@ -48,6 +48,8 @@ def cohen(tally: Tally, *, empty: str = "") -> Kappa:
     cols: Counter[str] = Counter()
     diagonal = 0
     for (row, col), count in tally.items():
+        if not count:
+            continue  # a label seen zero times is no label of this tally
         rows[row] += count
         cols[col] += count
         if row == col:

@@ -88,7 +88,7 @@ def render_method(name: str, result: dict[str, Any]) -> list[str]:
     if name == "timeslice":
         lines.append(
             f"  {result['empty_both']} of {result['n']} (t, actor) cells are empty for both "
-            "observers and count as agreement: they raise kappa (see README)"
+            "observers and count as agreement: they raise kappa (see docs/analysis.md)"
         )
     width = max(
         [len(s["stream"]) for s in result["streams"]] + [len(c["code"]) for c in result["codes"]]

@@ -1,4 +1,4 @@
-"""Descriptive statistics per session and code (SPEC: Statistics).
+"""Descriptive statistics per session and code (docs/analysis.md).
 
 Every code of the session's codebook gets a row, with count 0 when unused.
 ``count`` and ``first_s`` (latency: start of the first occurrence) for every

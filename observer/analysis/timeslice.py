@@ -1,4 +1,4 @@
-"""Time slices of the BORIS-compatible ``timeslice`` method (SPEC: Agreement).
+"""Time slices of the BORIS-compatible ``timeslice`` method (docs/analysis.md).
 
 t runs from the earliest event start to the latest event end over both
 sessions, in steps of ``unit`` (t = first + k·unit while t ≤ last). At each t an

@@ -1,4 +1,4 @@
-"""Time-unit labels and the tolerance tally of the ``time`` method (SPEC: Agreement).
+"""Time-unit labels and the tolerance tally of the ``time`` method (docs/analysis.md).
 
 Unit i covers [i·u, (i+1)·u). In a stream, a unit's label is the sorted,
 ``+``-joined set of the stream's codes active at its midpoint (state codes:

@@ -3,7 +3,7 @@
 Each subcommand lives in its own module here and is imported only when named,
 so ``observer code`` does not pay for the analysis or export code at start-up.
 
-Exit status (SPEC): 0 success; 2 bad usage or bad input, every problem on its
+Exit status: 0 success; 2 bad usage or bad input, every problem on its
 own stderr line as ``FILE: LOCATION: MESSAGE``; 1 an unexpected internal error,
 one line plus the path of the logged traceback.
 """
@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "agree": "observer.cli.agree:agree",
     "export": "observer.cli.export:export",
     "import-boris": "observer.cli.import_boris:import_boris",
+    "reliability": "observer.cli.reliability:reliability",
+    "consensus": "observer.cli.consensus:consensus",
 }
 
 
@@ -57,7 +59,7 @@ def cli() -> None:
 
 
 def session_dir_option(function: Any) -> Any:
-    """``--session-dir DIR``: else $OBSERVER_SESSION_DIR, else ./sessions (SPEC)."""
+    """``--session-dir DIR``: else $OBSERVER_SESSION_DIR, else ./sessions."""
     return click.option(
         "--session-dir",
         type=click.Path(file_okay=False, path_type=Path),
@@ -104,7 +106,7 @@ def _log_crash() -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the group, map errors onto SPEC's exit statuses."""
+    """Entry point: run the group, map errors onto the documented exit statuses."""
     try:
         cli.main(args=argv, prog_name="observer", standalone_mode=False)
     except InputError as error:

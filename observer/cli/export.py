@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -38,7 +39,7 @@ def load_sessions(paths: tuple[Path, ...]) -> list[Session]:
     return sessions
 
 
-def write_file(path: Path, data: bytes) -> None:
+def write_file(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Create ``path`` atomically (mode 0600); never overwrite; errors as InputError."""
     try:
         jsonio.write_new(path, data)

@@ -87,7 +87,7 @@ def _table(session: Session, result: SessionStats) -> str:
     type=click.Choice(["table", "csv", "json"]),
     default="table",
     show_default=True,
-    help="table: for reading; csv: one row per session and code; json: SPEC's object.",
+    help="table: for reading; csv: one row per session and code; json: one object of every session and code (docs/analysis.md).",
 )
 @corrected_option
 def stats(sessions: tuple[Path, ...], fmt: str, corrected: bool) -> None:

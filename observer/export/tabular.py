@@ -1,6 +1,6 @@
 """CSV and TSV: one row per event, readable as-is by pandas, R and spreadsheets.
 
-Columns (SPEC): ``session, dyad, observer, code, label, group, actor, kind,
+Columns: ``session, dyad, observer, code, label, group, actor, kind,
 start, end, duration, modifiers``. Times are seconds on the session clock as
 plain decimals; ``end`` and ``duration`` are empty for point events; modifiers
 are ``name=value;name=value``. UTF-8, ``\\n`` line ends, fields quoted (by the

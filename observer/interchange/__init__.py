@@ -15,7 +15,7 @@ def _ascii(text: str) -> str:
 
 
 def unique_id(text: str, taken: set[str], fallback: str, *, session: bool = False) -> str:
-    """``text`` as an id (SPEC's ``[a-z0-9][a-z0-9._-]*``, or the session-id pattern,
+    """``text`` as an id (the codebook id pattern ``[a-z0-9][a-z0-9._-]*``, or the session-id pattern,
     which keeps case), not yet in ``taken``: ``-2``, ``-3``... are added on a clash.
 
     ``taken`` holds lower-cased ids and receives the new one, so that ids that

@@ -202,7 +202,7 @@ class CodingApp(App[None]):
 
     def _handle_exception(self, error: Exception) -> None:
         """An unhandled exception: keep it for the command, which reports it in one line
-        and logs the traceback (SPEC's exit status 1), instead of textual's full-screen
+        and logs the traceback (exit status 1), instead of textual's full-screen
         traceback with local variables (they may hold what was being coded)."""
         self.crash = error
         super()._handle_exception(error)

@@ -1,0 +1,147 @@
+"""Agreement across a study: each pair by the same code path as ``observer agree``,
+then per observer over time and per code.
+
+Pairs are compared one at a time (both sessions read, compared, let go) and handed on
+as they are done, so memory stays flat in the number of pairs: what is kept is one
+figure per pair and the pooled per-code tables. The *primary* method is the first one
+asked for; its overall κ is the pair's figure for the threshold, the drift over time
+and the per-code κ (2×2 tables pooled over the pairs).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import orjson
+
+from observer.analysis.agreement import check_pair, compare, method_dict
+from observer.analysis.kappa import Tally, cohen, landis_koch
+from observer.errors import InputError, Problem
+from observer.sessionfile import load_session
+from observer.study.discover import Pair, Study
+
+DEFAULT_THRESHOLD = 0.60
+
+
+def _tally(table: dict[str, dict[str, int]]) -> Tally:
+    return Counter({(row, col): n for row, cols in table.items() for col, n in cols.items()})
+
+
+def _kappa(tally: Tally) -> dict[str, Any]:
+    k = cohen(tally)
+    return {"kappa": k.kappa, "kappa_reason": k.reason, "agreement": k.agreement, "n": k.n}
+
+
+def band(kappa: float | None) -> str:
+    return "-" if kappa is None else landis_koch(kappa)
+
+
+def compare_pair(
+    pair: Pair, methods: Sequence[str], tolerance: float | None, unit: float
+) -> dict[str, Any]:
+    """One pair's entry: ``observer agree``'s ``methods`` plus who and what."""
+    a, b = load_session(pair.a.path), load_session(pair.b.path)
+    warnings = check_pair(a, b, str(pair.a.path), str(pair.b.path))
+    results = compare(a, b, methods, tolerance=tolerance, unit=unit)
+    return {
+        "a": str(pair.a.path),
+        "b": str(pair.b.path),
+        "dyad": pair.a.dyad,
+        "label": pair.a.label,
+        "observers": [pair.a.observer, pair.b.observer],
+        "methods": {name: method_dict(r) for name, r in results.items()},
+        "warnings": warnings,
+    }
+
+
+class StudyReport:
+    """Iterate :meth:`pairs` once (each pair's entry, in order), then :meth:`summary`."""
+
+    def __init__(
+        self,
+        study: Study,
+        methods: Sequence[str],
+        *,
+        tolerance: float | None = None,
+        unit: float = 1.0,
+        threshold: float = DEFAULT_THRESHOLD,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.study, self.methods = study, list(methods)
+        self.primary = self.methods[0]
+        self.tolerance, self.unit, self.threshold = tolerance, unit, threshold
+        self.progress = progress
+        self.problems: list[Problem] = list(study.problems)
+        self.kappas: list[float | None] = []
+        self.paired: set[str] = set()
+        self.drift: dict[str, list[list[Any]]] = defaultdict(list)
+        self.by_code: dict[str, Tally] = {}
+        self.by_code_observer: dict[str, dict[str, Tally]] = defaultdict(
+            lambda: defaultdict(Counter)
+        )
+
+    def pairs(self) -> Iterator[dict[str, Any]]:
+        total = len(self.study.pairs)
+        for i, pair in enumerate(self.study.pairs, 1):
+            try:
+                entry = compare_pair(pair, self.methods, self.tolerance, self.unit)
+            except InputError as error:
+                self.problems.extend(error.problems)
+                continue
+            finally:
+                if self.progress is not None:
+                    self.progress(i, total)
+            self._count(pair, entry["methods"][self.primary])
+            yield entry
+
+    def _count(self, pair: Pair, result: dict[str, Any]) -> None:
+        self.kappas.append(result["kappa"])
+        self.paired.update((str(pair.a.path), str(pair.b.path)))
+        for side in (pair.a, pair.b):
+            self.drift[side.observer].append([side.started_at, result["kappa"]])
+        for code in result["codes"]:
+            tally = _tally(code["table"])
+            self.by_code.setdefault(code["code"], Counter()).update(tally)
+            for observer in {pair.a.observer, pair.b.observer}:
+                self.by_code_observer[code["code"]][observer].update(tally)
+
+    def summary(self) -> dict[str, Any]:
+        """Everything of the document but the pairs."""
+        entries = self.study.entries
+        return {
+            "observers": [
+                {
+                    "observer": observer,
+                    "pairs": len(points),
+                    "kappa_over_time": sorted(points, key=lambda p: str(p[0])),
+                }
+                for observer, points in sorted(self.drift.items())
+            ],
+            "codes": [
+                {
+                    "code": code,
+                    **_kappa(tally),
+                    "observers": {
+                        obs: _kappa(t)["kappa"]
+                        for obs, t in sorted(self.by_code_observer[code].items())
+                    },
+                }
+                for code, tally in self.by_code.items()
+            ],
+            "sessions": len(entries),
+            "double_coded": len(self.paired) / len(entries) if entries else None,
+            "below_threshold": [
+                i for i, k in enumerate(self.kappas) if k is not None and k < self.threshold
+            ],
+            "problems": [str(p) for p in self.problems],
+        }
+
+    def json_chunks(self) -> Iterator[bytes]:
+        """The JSON document of docs/study.md, written as the pairs are compared."""
+        head = {"method": self.primary, "threshold": self.threshold}
+        yield orjson.dumps(head)[:-1] + b', "pairs": [\n'
+        for i, entry in enumerate(self.pairs()):
+            yield (b",\n" if i else b"") + orjson.dumps(entry)
+        yield b"\n], " + orjson.dumps(self.summary())[1:] + b"\n"
