@@ -26,6 +26,7 @@ MODULES = {
     "replay": "benchmarks.bench_replay",
     "agree": "benchmarks.bench_agree",
     "export": "benchmarks.bench_export",
+    "seq": "benchmarks.bench_seq",
     "reliability": "benchmarks.bench_reliability",
 }
 

@@ -227,6 +227,32 @@ CASES: list[tuple[list[str], str]] = [
     (["agree", "--ratings", "a.json", "b.json", "a.json"], "pairs"),
     (["agree", "--ratings", "empty-dir"], "no session files"),
     (["agree", "a.json", "b.json", "--format", "pdf"], "'pdf' is not one of"),
+    # --- seq, intervals, agree --method interval ---------------------------------
+    (["seq", "a.json", "--lag", "0"], "--lag"),
+    (["seq", "a.json", "--codes", "no-such-code"], "unknown code"),
+    (["seq", "a.json", "--streams", "no/such"], "unknown stream"),
+    (
+        ["seq", "a.json", "--given", "ch-bids", "--target", "cg-responds", "--window", "3,1"],
+        "before A",
+    ),
+    (
+        ["seq", "a.json", "--given", "ch-bids", "--target", "nope", "--window", "0,3"],
+        "unknown code",
+    ),
+    (["seq", "a.json", "--given", "ch-bids", "--window", "0,3"], "needs --given, --target"),
+    (["seq", "a.json", "other-codebook.json"], "codebook"),
+    (["seq", "a.json", "missing.json"], "no such file"),
+    (["intervals", "a.json", "--interval", "0", "--rule", "partial"], "--interval"),
+    (["intervals", "a.json", "--interval", "-5", "--rule", "whole"], "--interval"),
+    (["intervals", "a.json", "--rule", "whole"], "--interval"),
+    (
+        ["intervals", "a.json", "--interval", "10", "--rule", "sometimes"],
+        "'sometimes' is not one of",
+    ),
+    (["agree", "a.json", "b.json", "--method", "interval", "--interval", "0"], "--interval"),
+    # --- reliability, consensus (commands from main the corpus did not cover yet) ----
+    (["reliability", "missing-dir"], "does not exist"),
+    (["consensus", "a.json", "missing.json", "--by", "sup"], "no such file"),
     # --- export -------------------------------------------------------------------
     (["export", "a.json", "--format", "xls"], "'xls' is not one of"),
     (["export", "a.json", "--format", "eaf"], "-o FOLDER"),

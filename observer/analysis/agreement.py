@@ -297,3 +297,21 @@ def pair_dict(a: Session, b: Session, results: dict[str, MethodResult]) -> dict[
         "b": b.id,
         "methods": {name: method_dict(r) for name, r in results.items()},
     }
+
+
+# --- interval agreement (the applied-behaviour-analysis IOA family) ----------------
+# Kept apart from the κ methods above: its figures are fractions, not κ tables.
+
+INTERVAL_METHOD = "interval"
+DEFAULT_INTERVAL = 10.0
+
+
+def interval_method(
+    a: Session, b: Session, *, interval: float = DEFAULT_INTERVAL
+) -> dict[str, Any]:
+    """Total count, total duration, mean and exact count-per-interval, interval-by-
+    interval, scored- and unscored-interval agreement, per code and overall
+    (:func:`observer.analysis.intervals.ioa`)."""
+    from observer.analysis.intervals import ioa
+
+    return ioa(a, b, interval)

@@ -169,3 +169,46 @@ def render_ratings(document: dict[str, Any]) -> str:
     lines.append("")
     lines.append(BANDS_NOTE)
     return "\n".join(lines)
+
+
+# --- interval agreement (IOA family) ------------------------------------------------
+
+IOA_FIELDS = (
+    ("total_count", "total count"),
+    ("total_duration", "total duration"),
+    ("mean_count_per_interval", "mean count-per-interval"),
+    ("exact_count_per_interval", "exact count-per-interval"),
+    ("interval_by_interval", "interval-by-interval"),
+    ("scored_interval", "scored-interval"),
+    ("unscored_interval", "unscored-interval"),
+)
+
+
+def _share(value: float | None) -> str:
+    return "     —" if value is None else f"{100 * value:5.1f}%"
+
+
+def render_interval(document: dict[str, Any]) -> str:
+    """The IOA family of one pair: overall, then one row per code."""
+    result = document["methods"]["interval"]
+    seconds = result["parameters"]["interval"]
+    lines = [
+        f"A: {document['a']}",
+        f"B: {document['b']}",
+        f"interval agreement (IOA), intervals of {seconds:g} s, {result['intervals']} "
+        "(code, interval) cells overall; partial-interval scoring",
+    ]
+    head = ["code", *(label for _, label in IOA_FIELDS)]
+    rows = [["overall", *(_share(result[key]) for key, _ in IOA_FIELDS)]]
+    rows += [[c["code"], *(_share(c[key]) for key, _ in IOA_FIELDS)] for c in result["codes"]]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    for r in [head, *rows]:
+        cells = [
+            f"{r[0]:<{widths[0]}}",
+            *(f"{v:>{w}}" for v, w in zip(r[1:], widths[1:], strict=True)),
+        ]
+        lines.append("  " + "  ".join(cells))
+    lines.append(
+        "  — : undefined (see --format json for the reason); definitions: docs/sequential.md"
+    )
+    return "\n".join(lines)

@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "agree": "observer.cli.agree:agree",
     "export": "observer.cli.export:export",
     "import-boris": "observer.cli.import_boris:import_boris",
+    "seq": "observer.cli.seq:seq",
+    "intervals": "observer.cli.intervals:intervals",
     "reliability": "observer.cli.reliability:reliability",
     "consensus": "observer.cli.consensus:consensus",
 }

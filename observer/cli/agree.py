@@ -11,6 +11,7 @@ import click
 import orjson
 
 from observer.analysis.agreement import METHODS, check_pair, compare, pair_dict
+from observer.cli.intervals import interval_option
 from observer.cli.stats import corrected_option, load_all
 from observer.errors import InputError
 from observer.sessionfile import Session
@@ -79,10 +80,11 @@ def _check_all(loaded: list[tuple[str, Session]]) -> None:
 @click.argument("sessions", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--method",
-    type=click.Choice(["event", "time", "timeslice", "all"]),
+    type=click.Choice(["event", "time", "timeslice", "interval", "all"]),
     default="all",
     show_default=True,
-    help="Which kappa: event-based, time-unit, BORIS-compatible time-slice, or all three.",
+    help="Which kappa: event-based, time-unit, BORIS-compatible time-slice, or all three; "
+    "interval: the interval-agreement (IOA) family instead.",
 )
 @click.option(
     "--tolerance",
@@ -108,6 +110,7 @@ def _check_all(loaded: list[tuple[str, Session]]) -> None:
     is_flag=True,
     help="Agreement on rating scales over several sessions: A1 B1 A2 B2 ... or a folder.",
 )
+@interval_option
 @corrected_option
 def agree(
     sessions: tuple[Path, ...],
@@ -117,6 +120,7 @@ def agree(
     fmt: str,
     ratings: bool,
     corrected: bool,
+    interval: float | None = None,
 ) -> None:
     """Inter-observer agreement of two sessions of the same codebook (A is the
     reference): time-unit, event-based and BORIS-compatible time-slice kappa,
@@ -131,6 +135,9 @@ def agree(
     if len(loaded) < 2:
         raise click.UsageError("needs at least two sessions to compare")
     _check_all(loaded)
+    if method == "interval":
+        _interval(loaded, interval, fmt)
+        return
     dyads = sorted({s.dyad for _, s in loaded})
     if len(dyads) > 1:
         _warn(f"the sessions are of different dyads ({', '.join(dyads)})")
@@ -184,3 +191,19 @@ def _ratings(loaded: list[tuple[str, Session]], folder: bool, fmt: str) -> None:
         raters, targets = targets_from_pairs([s for _, s in loaded])
     document = rating_agreement(first.book, raters, targets)
     _emit({"ratings": document}, fmt, render_ratings(document))
+
+
+# --- --method interval: the IOA family (kept apart from the kappa methods) ----------
+
+
+def _interval(loaded: list[tuple[str, Session]], interval: float | None, fmt: str) -> None:
+    from observer.analysis.agreement import DEFAULT_INTERVAL, INTERVAL_METHOD, interval_method
+    from observer.analysis.report import render_interval
+
+    seconds = DEFAULT_INTERVAL if interval is None else interval
+    pairs = []
+    for (_, a), (_, b) in combinations(loaded, 2):
+        result = interval_method(a, b, interval=seconds)
+        pairs.append({"a": a.id, "b": b.id, "methods": {INTERVAL_METHOD: result}})
+    document: dict[str, Any] = pairs[0] if len(pairs) == 1 else {"pairs": pairs}
+    _emit(document, fmt, "\n\n".join(render_interval(p) for p in pairs))

@@ -1,0 +1,353 @@
+"""Sequential analysis: event lag-k tables and time-window contingency.
+
+Lag tables (Bakeman & Quera 2011): the events of the chosen streams merged into
+one sequence by onset (events with the same onset in codebook order); each pair
+(event i, event i + k) is one tally in the given × target table x. From it:
+
+- expected ``e = x_G+ · x_+T / N`` (with ``no_repeats`` the diagonal is a
+  structural zero and e is fitted by iterative proportional fitting, as GSEQ does);
+- transitional probability ``P(T|G) = x_GT / x_G+``;
+- adjusted residual ``z = (x − e) / √(e (1 − p_G+)(1 − p_+T))``, p = x / N;
+- Yule's Q of each cell's 2×2 collapse (this given or not × this target or not);
+- the likelihood-ratio χ² ``G² = 2 Σ x ln(x / e)`` with
+  df = (rows − 1)(columns − 1) − structural zeros, over the rows and columns
+  with a non-zero total, and its p value.
+
+A value that cannot be computed is None and the object says why (``notes``):
+never NaN. Time-window contingency: see :func:`contingency`.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from observer.sessionfile import Session
+
+IPF_ROUNDS = 200
+IPF_TOLERANCE = 1e-10
+
+
+@attrs.frozen
+class LagTable:
+    codes: tuple[str, ...]
+    counts: tuple[tuple[int, ...], ...]
+    lag: int
+    no_repeats: bool
+
+    @property
+    def n(self) -> int:
+        return sum(map(sum, self.counts))
+
+
+def sequence(session: Session, codes: Sequence[str]) -> list[str]:
+    """The session's events of ``codes``, onset-ordered, ties in codebook order."""
+    order = {c.id: i for i, c in enumerate(session.book.codes)}
+    wanted = set(codes)
+    chosen = [(e.start, order[e.code], e.code) for e in session.events if e.code in wanted]
+    chosen.sort()
+    return [code for _, _, code in chosen]
+
+
+def lag_table(seq: Sequence[str], codes: Sequence[str], lag: int, no_repeats: bool) -> LagTable:
+    if lag < 1:
+        raise ValueError("the lag must be 1 or more")
+    index = {c: i for i, c in enumerate(codes)}
+    k = len(codes)
+    grid = [[0] * k for _ in range(k)]
+    for given, target in zip(seq, seq[lag:], strict=False):
+        g, t = index[given], index[target]
+        if no_repeats and g == t:
+            continue
+        grid[g][t] += 1
+    return LagTable(tuple(codes), tuple(tuple(r) for r in grid), lag, no_repeats)
+
+
+def pooled_table(tables: Sequence[LagTable]) -> LagTable:
+    first = tables[0]
+    k = len(first.codes)
+    grid = [[sum(t.counts[i][j] for t in tables) for j in range(k)] for i in range(k)]
+    return LagTable(first.codes, tuple(tuple(r) for r in grid), first.lag, first.no_repeats)
+
+
+def _expected(table: LagTable) -> list[list[float]]:
+    x = table.counts
+    k = len(x)
+    rows = [sum(r) for r in x]
+    cols = [sum(x[i][j] for i in range(k)) for j in range(k)]
+    n = sum(rows)
+    if n == 0:
+        return [[0.0] * k for _ in range(k)]
+    if not table.no_repeats:
+        return [[rows[i] * cols[j] / n for j in range(k)] for i in range(k)]
+    # Iterative proportional fitting with the diagonal fixed at zero.
+    e = [[0.0 if i == j else 1.0 for j in range(k)] for i in range(k)]
+    for _ in range(IPF_ROUNDS):
+        for i in range(k):
+            s = sum(e[i])
+            factor = rows[i] / s if s else 0.0
+            e[i] = [v * factor for v in e[i]]
+        worst = 0.0
+        for j in range(k):
+            s = sum(e[i][j] for i in range(k))
+            factor = cols[j] / s if s else 0.0
+            for i in range(k):
+                e[i][j] *= factor
+        for i in range(k):
+            worst = max(worst, abs(sum(e[i]) - rows[i]))
+        if worst < IPF_TOLERANCE * max(n, 1):
+            break
+    return e
+
+
+def yules_q(a: float, b: float, c: float, d: float) -> float | None:
+    """(ad − bc) / (ad + bc); None when ad + bc = 0."""
+    den = a * d + b * c
+    return None if den == 0 else (a * d - b * c) / den
+
+
+def odds_ratio(a: float, b: float, c: float, d: float) -> float | None:
+    """ad / bc; None when bc = 0 (infinite or undefined)."""
+    return None if b * c == 0 else (a * d) / (b * c)
+
+
+def chi2_sf(x: float, df: int) -> float:
+    """P(χ²_df ≥ x): the regularised upper incomplete gamma Q(df/2, x/2)."""
+    a, z = df / 2.0, x / 2.0
+    if z <= 0:  # also an x so small that x / 2 underflows to 0
+        return 1.0
+    log_front = a * math.log(z) - z - math.lgamma(a)
+    if z < a + 1:  # series for the lower function P, then Q = 1 − P
+        term = total = 1.0 / a
+        ap = a
+        for _ in range(10_000):
+            ap += 1
+            term *= z / ap
+            total += term
+            if abs(term) < abs(total) * 1e-16:
+                break
+        return max(0.0, 1.0 - total * math.exp(log_front))
+    # Continued fraction for Q (modified Lentz).
+    tiny = 1e-300
+    b = z + 1 - a
+    c = 1 / tiny
+    d = 1 / b
+    h = d
+    for i in range(1, 10_000):
+        an = -i * (i - a)
+        b += 2
+        d = an * d + b
+        d = tiny if abs(d) < tiny else d
+        c = b + an / c
+        c = tiny if abs(c) < tiny else c
+        d = 1 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1) < 1e-16:
+            break
+    return min(1.0, math.exp(log_front) * h)
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def lag_stats(table: LagTable) -> dict[str, Any]:
+    """The lag object (docs/sequential.md): n, codes, counts, expected, probabilities, z, yules_q, chi2, df, p."""
+    x = table.counts
+    k = len(x)
+    n = table.n
+    rows = [sum(r) for r in x]
+    cols = [sum(x[i][j] for i in range(k)) for j in range(k)]
+    e = _expected(table)
+    notes: list[str] = []
+    probs: list[list[float | None]] = []
+    zs: list[list[float | None]] = []
+    qs: list[list[float | None]] = []
+    for i in range(k):
+        probs.append([_r(x[i][j] / rows[i]) if rows[i] else None for j in range(k)])
+        z_row: list[float | None] = []
+        q_row: list[float | None] = []
+        for j in range(k):
+            structural = table.no_repeats and i == j
+            var = e[i][j] * (1 - rows[i] / n) * (1 - cols[j] / n) if n else 0.0
+            z_row.append(
+                None if structural or var <= 0 else _r((x[i][j] - e[i][j]) / math.sqrt(var))
+            )
+            a = x[i][j]
+            b, c = rows[i] - a, cols[j] - a
+            q_row.append(None if structural else _r(yules_q(a, b, c, n - a - b - c)))
+        zs.append(z_row)
+        qs.append(q_row)
+    for i, code in enumerate(table.codes):
+        if rows[i] == 0:
+            notes.append(f"{code} is never a given at lag {table.lag}: its row is null")
+        if cols[i] == 0:
+            notes.append(f"{code} is never a target at lag {table.lag}: its column is null")
+    live_rows = [i for i in range(k) if rows[i]]
+    live_cols = [j for j in range(k) if cols[j]]
+    df = (len(live_rows) - 1) * (len(live_cols) - 1)
+    if table.no_repeats:
+        df -= sum(1 for i in live_rows if i in live_cols)
+    chi2 = p = None
+    chi2_reason = None
+    if n == 0:
+        chi2_reason = "no transitions: fewer events than the lag + 1"
+    elif df <= 0:
+        chi2_reason = f"df = {df}: the table has too few codes with a non-zero total"
+    else:
+        g2 = 2 * math.fsum(
+            x[i][j] * math.log(x[i][j] / e[i][j])
+            for i in range(k)
+            for j in range(k)
+            if x[i][j] > 0 and e[i][j] > 0
+        )
+        g2 = max(g2, 0.0)
+        chi2, p = _r(g2), chi2_sf(g2, df)
+    return {
+        "lag": table.lag,
+        "no_repeats": table.no_repeats,
+        "n": n,
+        "codes": list(table.codes),
+        "counts": [list(r) for r in x],
+        "expected": [[_r(v) for v in row] for row in e],
+        "probabilities": probs,
+        "z": zs,
+        "yules_q": qs,
+        "chi2": chi2,
+        "df": df if chi2_reason is None else None,
+        "p": p,
+        "chi2_reason": chi2_reason,
+        "notes": notes,
+    }
+
+
+# --- time-window contingency --------------------------------------------------------
+
+
+@attrs.frozen
+class Window:
+    given: str
+    target: str
+    start: float
+    end: float
+    anchor: str = "onset"  # or "offset"
+    unit: float = 1.0
+
+
+@attrs.frozen
+class Contingency:
+    given_count: int
+    followed: int
+    latencies: tuple[float, ...]
+    table: tuple[tuple[int, int], tuple[int, int]]
+
+
+def _units(duration: float, unit: float) -> int:
+    return math.ceil(round(duration / unit, 9)) if duration > 0 else 0
+
+
+def contingency(session: Session, w: Window) -> Contingency:
+    """Given events followed by a target onset within [anchor + A, anchor + B].
+
+    ``followed``: given events with at least one target onset in their window;
+    a latency is the first such onset minus the anchor (the given event's onset,
+    or its offset with ``anchor="offset"``; a point event's offset is its onset).
+    The time-based 2×2 (Bakeman & Quera): time units of ``unit`` s from 0, unit i
+    covering [i·u, (i+1)·u); a unit is inside a window when its midpoint is, and
+    has a target when a target onset falls in it. Rows: inside, outside; columns:
+    with a target onset, without.
+    """
+    anchors = [
+        (e.start if w.anchor == "onset" or e.end is None else e.end)
+        for e in session.events
+        if e.code == w.given
+    ]
+    targets = sorted(e.start for e in session.events if e.code == w.target)
+    latencies: list[float] = []
+    for g in anchors:
+        i = bisect_left(targets, g + w.start - 1e-9)
+        if i < len(targets) and targets[i] <= g + w.end + 1e-9:
+            latencies.append(round(targets[i] - g, 6))
+    n = _units(session.duration, w.unit)
+    inside = bytearray(n)
+    for g in anchors:
+        lo = max(0, math.ceil(round((g + w.start) / w.unit - 0.5, 9)))
+        hi = min(n - 1, math.floor(round((g + w.end) / w.unit - 0.5, 9)))
+        if lo <= hi:
+            inside[lo : hi + 1] = b"\x01" * (hi - lo + 1)
+    hit = bytearray(n)
+    for t in targets if n else ():
+        hit[min(n - 1, int(t // w.unit))] = 1
+    a = sum(1 for i, h in zip(inside, hit, strict=True) if i and h)
+    inside_total = sum(inside)
+    hits = sum(hit)
+    b = inside_total - a
+    c = hits - a
+    d = n - a - b - c
+    return Contingency(len(anchors), len(latencies), tuple(latencies), ((a, b), (c, d)))
+
+
+def pooled_contingency(results: Sequence[Contingency]) -> Contingency:
+    a = sum(r.table[0][0] for r in results)
+    b = sum(r.table[0][1] for r in results)
+    c = sum(r.table[1][0] for r in results)
+    d = sum(r.table[1][1] for r in results)
+    latencies = tuple(t for r in results for t in r.latencies)
+    followed = sum(r.followed for r in results)
+    return Contingency(sum(r.given_count for r in results), followed, latencies, ((a, b), (c, d)))
+
+
+def quantile(values: Sequence[float], q: float) -> float:
+    """Linear interpolation between order statistics (numpy's default method)."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def contingency_stats(result: Contingency, w: Window) -> dict[str, Any]:
+    (a, b), (c, d) = result.table
+    notes: list[str] = []
+    latency: dict[str, float | None] = {"median": None, "q1": None, "q3": None}
+    if result.latencies:
+        latency = {
+            "median": _r(quantile(result.latencies, 0.5)),
+            "q1": _r(quantile(result.latencies, 0.25)),
+            "q3": _r(quantile(result.latencies, 0.75)),
+        }
+    else:
+        notes.append("no given event was followed: no latencies")
+    proportion = None
+    if result.given_count:
+        proportion = _r(result.followed / result.given_count)
+    else:
+        notes.append(f"no {w.given} events: the proportion is null")
+    q = _r(yules_q(a, b, c, d))
+    if q is None:
+        notes.append("ad + bc = 0 in the time-based table: Yule's Q is null")
+    ratio = _r(odds_ratio(a, b, c, d))
+    if ratio is None:
+        notes.append("bc = 0 in the time-based table: the odds ratio is null")
+    return {
+        "given": w.given,
+        "target": w.target,
+        "window": [w.start, w.end],
+        "from": w.anchor,
+        "unit": w.unit,
+        "n": result.given_count,
+        "codes": [w.given, w.target],
+        "followed": result.followed,
+        "not_followed": result.given_count - result.followed,
+        "proportion": proportion,
+        "latency": latency,
+        "table": [[a, b], [c, d]],
+        "yules_q": q,
+        "odds_ratio": ratio,
+        "notes": notes,
+    }

@@ -1,0 +1,141 @@
+"""``observer intervals``: the interval record derived from the continuous one."""
+
+from __future__ import annotations
+
+import csv
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from observer.analysis.intervals import RULES, bounds_s, code_intervals, summary
+from observer.cli.stats import corrected_option, load_all
+
+MAX_ROWS = 20_000_000
+
+
+def interval_option(function: Any) -> Any:
+    """``--interval S``: seconds per interval, more than 0."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+        if value is not None and not (math.isfinite(value) and value >= 0.001):
+            raise click.BadParameter(
+                f"must be a number of seconds greater than 0 (at least 0.001), not {value:g}",
+                ctx,
+                param,
+            )
+        return value
+
+    return click.option(
+        "--interval", type=float, callback=check, help="Seconds per interval (more than 0)."
+    )(function)
+
+
+@click.command()
+@click.argument("sessions", nargs=-1, required=True, type=click.Path(path_type=Path))
+@interval_option
+@click.option(
+    "--rule",
+    type=click.Choice(list(RULES)),
+    required=True,
+    help="partial: occurs in the interval; whole: runs through all of it; momentary: "
+    "runs at its end (point codes: within half an interval of it).",
+)
+@click.option(
+    "--summary",
+    "show_summary",
+    is_flag=True,
+    help="csv/tsv: instead of the record, per code the continuous truth beside each "
+    "rule's estimate and its bias.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "tsv", "json"]), default="csv", show_default=True
+)
+@corrected_option
+def intervals(
+    sessions: tuple[Path, ...],
+    interval: float | None,
+    rule: str,
+    show_summary: bool,
+    fmt: str,
+    corrected: bool,
+) -> None:
+    """The continuous record of each SESSION cut into intervals of --interval
+    seconds from time 0 (the last one shorter): one row per session, interval
+    and code with 1 or 0 by --rule and the count of onsets. With --summary (and
+    always in JSON): per code, the proportion of time and count of the
+    continuous record beside the estimate of every rule, so the bias shows."""
+    if interval is None:
+        raise click.UsageError("--interval S is required")
+    loaded = load_all(sessions, corrected)
+    total = sum(
+        math.ceil(s.duration / interval) * len(s.book.codes) for _, s in loaded if s.duration > 0
+    )
+    if total > MAX_ROWS:
+        raise click.UsageError(
+            f"--interval {interval:g} makes {total:,} rows (at most {MAX_ROWS:,}): use a larger one"
+        )
+    documents: list[dict[str, Any]] = []
+    for _, session in loaded:
+        coded = code_intervals(session, interval)
+        documents.append(
+            {
+                "id": session.id,
+                "duration": session.duration,
+                "interval": interval,
+                "rule": rule,
+                "bounds": bounds_s(session, interval),
+                "coded": coded,
+                "summary": summary(session, coded),
+            }
+        )
+    if fmt == "json":
+        out = {"sessions": [_json(d) for d in documents]}
+        sys.stdout.buffer.write(orjson.dumps(out, option=orjson.OPT_INDENT_2) + b"\n")
+        return
+    writer = csv.writer(sys.stdout, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
+    if show_summary:
+        head = ["session", "code", "kind", "count", "proportion"]
+        for r in RULES:
+            head += [f"{r}_intervals", f"{r}_estimate", f"{r}_bias"]
+        writer.writerow(head)
+        for d in documents:
+            for row in d["summary"]:
+                values = [d["id"], row["code"], row["kind"], row["count"], row["proportion"]]
+                for r in RULES:
+                    values += [row["scored_intervals"][r], row["estimates"][r], row["bias"][r]]
+                writer.writerow(["" if v is None else v for v in values])
+        return
+    writer.writerow(["session", "interval", "start", "end", "code", "scored", "count"])
+    for d in documents:
+        for k, (start, end) in enumerate(d["bounds"]):
+            for c in d["coded"]:
+                writer.writerow([d["id"], k, start, end, c.code, c.scored[rule][k], c.counts[k]])
+
+
+def _json(d: dict[str, Any]) -> dict[str, Any]:
+    rule = d["rule"]
+    records = [
+        {
+            "interval": k,
+            "start": start,
+            "end": end,
+            "code": c.code,
+            "scored": c.scored[rule][k],
+            "count": c.counts[k],
+        }
+        for k, (start, end) in enumerate(d["bounds"])
+        for c in d["coded"]
+    ]
+    return {
+        "id": d["id"],
+        "duration": d["duration"],
+        "interval": d["interval"],
+        "rule": rule,
+        "intervals": len(d["bounds"]),
+        "records": records,
+        "summary": d["summary"],
+    }

@@ -1,0 +1,270 @@
+"""``observer seq``: event lag-k tables, or time-window contingency with --window."""
+
+from __future__ import annotations
+
+import csv
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from observer.analysis import sequential as sq
+from observer.cli.stats import corrected_option, load_all
+from observer.errors import InputError
+from observer.sessionfile import Session
+
+Z_CRITICAL = 1.96
+Z_NOTE = (
+    "* |z| >= 1.96: this target follows this given more (z > 0) or less (z < 0) often "
+    "than chance would make it, at p < .05 for that cell alone."
+)
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _window(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    try:
+        a, b = (float(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter("must be two numbers of seconds, A,B", ctx, param) from None
+    if not (math.isfinite(a) and math.isfinite(b)):
+        raise click.BadParameter("must be finite numbers of seconds", ctx, param)
+    if b < a:
+        raise click.BadParameter(f"B ({b:g}) is before A ({a:g}): a window runs A to B", ctx, param)
+    return (a, b)
+
+
+def _same_codebook(loaded: list[tuple[str, Session]]) -> None:
+    first_name, first = loaded[0]
+    for name, session in loaded[1:]:
+        if session.codebook.id != first.codebook.id:
+            raise InputError.one(
+                name,
+                "codebook.id",
+                f"codebook {session.codebook.id!r} differs from {first.codebook.id!r} of "
+                f"{first_name}: sequential tables pool sessions of one codebook",
+            )
+
+
+def _choose_codes(
+    session: Session, codes: list[str] | None, streams: list[str] | None
+) -> list[str]:
+    book = session.book
+    known_streams = {s.id: s for s in book.streams}
+    if streams is not None:
+        unknown = [s for s in streams if s not in known_streams]
+        if unknown:
+            raise click.BadParameter(
+                f"unknown stream {', '.join(map(repr, unknown))} in codebook {book.id} "
+                f"(streams: {', '.join(known_streams)})",
+                param_hint="'--streams'",
+            )
+        allowed = [c.id for s in streams for c in known_streams[s].codes]
+    else:
+        allowed = [c.id for c in book.codes]
+    if codes is not None:
+        _known(book.code_by_id, codes, "--codes", book.id)
+        return [c.id for c in book.codes if c.id in codes and c.id in allowed]
+    return allowed
+
+
+def _known(table: dict[str, Any], codes: list[str], option: str, book_id: str) -> None:
+    unknown = [c for c in codes if c not in table]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown code {', '.join(map(repr, unknown))} in codebook {book_id}",
+            param_hint=f"'{option}'",
+        )
+
+
+def _fmt(value: float | int | None, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    return str(value) if isinstance(value, int) else f"{value:.{digits}f}"
+
+
+def _matrix(
+    title: str, codes: list[str], rows: list[list[Any]], mark: list[list[bool]]
+) -> list[str]:
+    cells = [
+        [_fmt(v) + ("*" if m else "") for v, m in zip(r, mr, strict=True)]
+        for r, mr in zip(rows, mark, strict=True)
+    ]
+    width = max([len(c) for c in codes] + [len(title)])
+    col = max([len(c) for c in codes] + [len(v) for r in cells for v in r] + [1])
+    lines = [f"  {title:<{width}}  " + " ".join(f"{c:>{col}}" for c in codes)]
+    for code, r in zip(codes, cells, strict=True):
+        lines.append(f"  {code:<{width}}  " + " ".join(f"{v:>{col}}" for v in r))
+    return lines
+
+
+def _lag_text(name: str, d: dict[str, Any]) -> str:
+    codes = d["codes"]
+    k = len(codes)
+    no_mark = [[False] * k for _ in range(k)]
+    z_mark = [[v is not None and abs(v) >= Z_CRITICAL for v in r] for r in d["z"]]
+    head = f"{name}: lag {d['lag']}, N = {d['n']} transitions" + (
+        ", no repeats" if d["no_repeats"] else ""
+    )
+    if d["chi2"] is None:
+        chi = f"  likelihood-ratio chi2: - ({d['chi2_reason']})"
+    else:
+        chi = f"  likelihood-ratio chi2 = {d['chi2']:.2f}, df = {d['df']}, p = {d['p']:.4g}"
+    lines = [head, chi, "  rows: given; columns: target"]
+    for title, key, mark in (
+        ("counts", "counts", no_mark),
+        ("expected", "expected", no_mark),
+        ("P(T|G)", "probabilities", no_mark),
+        ("z", "z", z_mark),
+        ("Yule's Q", "yules_q", z_mark),
+    ):
+        if codes:
+            lines.extend(_matrix(title, codes, d[key], mark))
+    lines.extend(f"  note: {n}" for n in d["notes"])
+    return "\n".join(lines)
+
+
+def _window_text(name: str, d: dict[str, Any]) -> str:
+    a, b = d["window"]
+    lat = d["latency"]
+    (ta, tb), (tc, td) = d["table"]
+    lines = [
+        f"{name}: {d['given']} followed by {d['target']} within {a:g} to {b:g} s of its {d['from']}",
+        f"  {d['n']} {d['given']} events, {d['followed']} followed, proportion {_fmt(d['proportion'], 3)}",
+        f"  latency median {_fmt(lat['median'], 3)} s, quartiles {_fmt(lat['q1'], 3)} to "
+        f"{_fmt(lat['q3'], 3)} s",
+        f"  time units of {d['unit']:g} s:      target onset   none",
+        f"    inside a window   {ta:>12}  {tb:>6}",
+        f"    outside           {tc:>12}  {td:>6}",
+        f"  Yule's Q {_fmt(d['yules_q'], 3)}, odds ratio {_fmt(d['odds_ratio'], 3)} "
+        "(against the base rate of target onsets outside the windows)",
+    ]
+    lines.extend(f"  note: {n}" for n in d["notes"])
+    return "\n".join(lines)
+
+
+def _csv(document: dict[str, Any], window: bool) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    entries = [(s["id"], s) for s in document["sessions"]] + [("pooled", document["pooled"])]
+    if window:
+        head = ["session", "given", "target", "window_a", "window_b", "from", "n", "followed",
+                "proportion", "latency_median", "latency_q1", "latency_q3", "a", "b", "c", "d",
+                "yules_q", "odds_ratio"]  # fmt: skip
+        writer.writerow(head)
+        for name, d in entries:
+            lat = d["latency"]
+            values = [name, d["given"], d["target"], *d["window"], d["from"], d["n"], d["followed"],
+                      d["proportion"], lat["median"], lat["q1"], lat["q3"],
+                      *d["table"][0], *d["table"][1], d["yules_q"], d["odds_ratio"]]  # fmt: skip
+            writer.writerow(["" if v is None else v for v in values])
+        return
+    writer.writerow(["session", "lag", "given", "target", "count", "expected", "probability",
+                     "z", "yules_q", "chi2", "df", "p"])  # fmt: skip
+    for name, d in entries:
+        for i, given in enumerate(d["codes"]):
+            for j, target in enumerate(d["codes"]):
+                values = [name, d["lag"], given, target, d["counts"][i][j], d["expected"][i][j],
+                          d["probabilities"][i][j], d["z"][i][j], d["yules_q"][i][j],
+                          d["chi2"], d["df"], d["p"]]  # fmt: skip
+                writer.writerow(["" if v is None else v for v in values])
+
+
+@click.command()
+@click.argument("sessions", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--lag", type=int, default=1, show_default=True, help="Lag K (1: the next event).")
+@click.option(
+    "--codes", help="Only these codes (comma-separated), others dropped from the sequence."
+)
+@click.option("--streams", help="Only the codes of these streams (GROUP/ACTOR, comma-separated).")
+@click.option("--no-repeats", is_flag=True, help="Drop code-to-itself transitions (GSEQ's option).")
+@click.option("--given", help="Time-window contingency: the given code (needs --target, --window).")
+@click.option("--target", help="Time-window contingency: the target code.")
+@click.option(
+    "--window", callback=_window, help="Seconds A,B after the given event's onset (or offset)."
+)
+@click.option("--from", "anchor", type=click.Choice(["onset", "offset"]), default="onset",
+              show_default=True, help="Windows start from the given event's onset or its offset.")  # fmt: skip
+@click.option("--unit", type=float, default=1.0, show_default=True,
+              help="Seconds per time unit of the contingency's time-based 2x2 table.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)  # fmt: skip
+@corrected_option
+def seq(
+    sessions: tuple[Path, ...],
+    lag: int,
+    codes: str | None,
+    streams: str | None,
+    no_repeats: bool,
+    given: str | None,
+    target: str | None,
+    window: tuple[float, float] | None,
+    anchor: str,
+    unit: float,
+    fmt: str,
+    corrected: bool,
+) -> None:
+    """Sequential analysis of SESSIONs (one codebook), per session and pooled.
+
+    Lag: the given x target table of event pairs K apart, with expected counts,
+    transitional probabilities P(T|G), adjusted residuals z, Yule's Q per cell
+    and the likelihood-ratio chi-square. With --given, --target and --window:
+    how many given events are followed by a target onset inside the window, the
+    latencies, and the time-based 2x2 table with Yule's Q and the odds ratio."""
+    if lag < 1:
+        raise click.BadParameter(f"must be 1 or more, not {lag}", param_hint="'--lag'")
+    contingency_mode = window is not None or given is not None or target is not None
+    if contingency_mode and (window is None or given is None or target is None):
+        raise click.UsageError("time-window contingency needs --given, --target and --window")
+    if not (math.isfinite(unit) and unit >= 0.001):
+        raise click.BadParameter(
+            "must be a number of seconds, at least 0.001", param_hint="'--unit'"
+        )
+    loaded = load_all(sessions, corrected)
+    _same_codebook(loaded)
+    document: dict[str, Any]
+    first = loaded[0][1]
+    if contingency_mode:
+        assert given is not None and target is not None and window is not None
+        _known(first.book.code_by_id, [given], "--given", first.book.id)
+        _known(first.book.code_by_id, [target], "--target", first.book.id)
+        w = sq.Window(given, target, window[0], window[1], anchor, unit)
+        results = [sq.contingency(s, w) for _, s in loaded]
+        per = [
+            {"id": s.id, **sq.contingency_stats(r, w)}
+            for (_, s), r in zip(loaded, results, strict=True)
+        ]
+        pooled = sq.contingency_stats(sq.pooled_contingency(results), w)
+        document = {"sessions": per, "pooled": {"id": "pooled", **pooled}}
+        text = _window_text
+    else:
+        chosen = _choose_codes(first, _split(codes), _split(streams))
+        seqs = [sq.sequence(s, chosen) for _, s in loaded]
+        present = set().union(*map(set, seqs)) if codes is None else set(chosen)
+        table_codes = [c for c in chosen if c in present]
+        tables = [sq.lag_table(q, table_codes, lag, no_repeats) for q in seqs]
+        per = [{"id": s.id, **sq.lag_stats(t)} for (_, s), t in zip(loaded, tables, strict=True)]
+        document = {
+            "sessions": per,
+            "pooled": {"id": "pooled", **sq.lag_stats(sq.pooled_table(tables))},
+        }
+        text = _lag_text
+    if fmt == "json":
+        sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+    elif fmt == "csv":
+        _csv(document, contingency_mode)
+    else:
+        parts = [text(d["id"], d) for d in document["sessions"]]
+        if len(loaded) > 1:
+            parts.append(text(f"pooled over {len(loaded)} sessions", document["pooled"]))
+        if not contingency_mode:
+            parts.append(Z_NOTE)
+        click.echo("\n\n".join(parts))
