@@ -185,3 +185,30 @@ def test_a_session_folder_deleted_while_coding_is_warned_about_and_rebuilt_from_
         assert not journal.exists()
 
     asyncio.run(scenario())
+
+
+def test_folders_observer_creates_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    from observer.live.journal import JournalWriter, make_header
+
+    old = os.umask(0o022)
+    try:
+        folder = tmp_path / "a" / "b" / "c"
+        writer = JournalWriter.create(folder, make_header("S1-D1-o1", BOOK, "D1", "o1"))
+        writer.close()
+    finally:
+        os.umask(old)
+    for path in (tmp_path / "a", tmp_path / "a" / "b", folder):
+        assert path.stat().st_mode & 0o777 == 0o700, path
+
+
+def test_a_disk_too_small_is_refused_in_mib_and_leaves_no_folder_behind(tmp_path: Path) -> None:
+    from observer.errors import InputError
+    from observer.live.journal import MIN_FREE_BYTES, JournalWriter, make_header
+
+    folder = tmp_path / "new" / "sessions"
+    header = make_header("S1-D1-o1", BOOK, "D1", "o1")
+    with pytest.raises(InputError) as caught:
+        JournalWriter.create(folder, header, min_free=shutil.disk_usage(tmp_path).free * 2)
+    assert "MB are needed" in str(caught.value.problems[0])
+    assert not (tmp_path / "new").exists()
+    assert f"{MIN_FREE_BYTES // (1024 * 1024)}" == "16"

@@ -137,7 +137,7 @@ def _reason(exc: OSError) -> str:
 def _check_folder(folder: Path, min_free: int) -> None:
     where = str(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        created = jsonio.make_folders(folder)
     except FileExistsError:
         raise InputError.one(where, "$", "is a file, not a folder") from None
     except OSError as exc:
@@ -150,11 +150,15 @@ def _check_folder(folder: Path, min_free: int) -> None:
         raise InputError.one(where, "$", "the session folder is not writable")
     free = shutil.disk_usage(folder).free
     if free < min_free:
+        for path in reversed(created):  # refused: leave nothing behind
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        mb = 1024 * 1024
         raise InputError.one(
             where,
             "$",
-            f"only {free / 1e6:.1f} MB free in the session folder; at least"
-            f" {min_free / 1e6:.0f} MB are needed to code a session",
+            f"only {free / mb:.1f} MB free in the session folder; at least"
+            f" {min_free / mb:.0f} MB are needed to code a session",
         )
 
 
@@ -415,7 +419,7 @@ class JournalWriter:
         """Write the whole journal again from memory at its path (re-creating the folder,
         0700); True once it is durable."""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            jsonio.make_folders(self.path.parent)
             fd = _create_whole(self.path, bytes(self._kept))
         except OSError as exc:
             self.error = f"the journal was deleted and cannot be re-created: {_reason(exc)}"

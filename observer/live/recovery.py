@@ -215,7 +215,7 @@ def finish(folder: Path, recorder: Recorder, writer: JournalWriter) -> Path:
     stays, and the caller keeps the recorder (and can try again, or ``save_copy``).
     """
     session: Session = recorder.session()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    jsonio.make_folders(folder)
     path = write_session(folder, session)
     writer.abandon()
     with contextlib.suppress(OSError):  # the journal may be gone with a deleted folder
@@ -236,7 +236,7 @@ def save_copy(folder: Path, recorder: Recorder) -> Path:
     overwriting: a copy the observer can point to when the session folder cannot be
     written. OSError if this fails too."""
     session = recorder.session()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    jsonio.make_folders(folder)
     try:
         return write_session(folder, session)
     except FileExistsError:
