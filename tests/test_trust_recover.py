@@ -61,3 +61,18 @@ def test_a_file_missing_one_of_the_journals_events_is_not_already_saved(tmp_path
     result = recover(journal)
     assert result.outcome == "recovered" and result.renamed_from == META.id
     assert result.session_path is not None and len(load_session(result.session_path).events) == 3
+
+
+def test_recover_removes_a_temporary_copy_left_by_a_killed_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rec, journal = crashed_session(tmp_path, "pcp")
+    dead = 2**22 + 12345  # above Linux's default pid_max: no such process
+    leftover = tmp_path / f".{META.id}.json.{dead}.0.tmp"
+    leftover.write_bytes(b"{}")
+    alone = tmp_path / f".other-session.json.{dead}.0.tmp"  # its only copy: kept
+    alone.write_bytes(b"{}")
+    code, out, _ = run(["recover", "--session-dir", str(tmp_path)], capsys)
+    assert code == 0 and f"removed {leftover.name}" in out
+    assert not leftover.exists() and alone.exists()
+    assert journal.with_name(journal.name + ".recovered").exists() and rec.seq

@@ -9,7 +9,7 @@ import click
 from observer.cli import resolve_session_dir, session_dir_option
 from observer.errors import InputError, Problem
 from observer.live.journal import failure_reason
-from observer.live.recovery import Recovery, find_journals, recover
+from observer.live.recovery import Recovery, clean_temporaries, find_journals, recover
 
 
 def describe(result: Recovery) -> list[str]:
@@ -51,6 +51,8 @@ def recover_command(session_dir: Path | None) -> None:
     (status "recovered"). Run it only when no `observer code` is coding in that
     folder: a running session's journal is unfinished too."""
     folder = resolve_session_dir(session_dir)
+    for path in clean_temporaries(folder):
+        click.echo(f"removed {path.name}: a copy left by an interrupted write")
     journals = find_journals(folder)
     if not journals:
         click.echo(f"Nothing to recover in {folder}.")

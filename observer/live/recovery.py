@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
@@ -192,6 +193,37 @@ def _free_id(folder: Path, session_id: str) -> str:
         n += 1
         candidate = f"{session_id}-recovered-{n}"
     return candidate
+
+
+_TEMPORARY = re.compile(r"\.(?P<name>.+\.json)\.(?P<pid>\d+)\.\d+\.tmp")
+
+
+def clean_temporaries(folder: Path) -> list[Path]:
+    """Remove the hidden temporary copies (``.<id>.json.<pid>.<n>.tmp``) that a kill
+    during a session file's write left behind, when their process is gone and the
+    session is safe elsewhere (its file or its journal exists). Returns those removed."""
+    removed = []
+    for path in sorted(folder.glob(".*.tmp")) if folder.is_dir() else []:
+        match = _TEMPORARY.fullmatch(path.name)
+        if match is None or _alive(int(match["pid"])):
+            continue
+        name = match["name"]
+        journal = folder / (name.removesuffix(".json") + SUFFIX)
+        if (folder / name).exists() or journal.exists():
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True
 
 
 def _set_aside(path: Path, suffix: str) -> Path:
