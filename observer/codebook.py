@@ -23,7 +23,7 @@ import orjson
 
 from observer import jsonio
 from observer.errors import InputError, Problem, join_path
-from observer.structure import MAX_SECONDS, Number, converter, structure
+from observer.structure import MAX_SECONDS, Number, converter, structure, when_given
 
 SCHEMA = "observer.codebook/1"
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -40,6 +40,12 @@ RESERVED_KEYS = frozenset({" "})
 
 Kind = Literal["point", "state"]
 Scope = Literal["session", "segment"]
+RatingKind = Literal["scale", "category", "check"]
+CompositeRule = Literal["sum", "mean"]
+VALUE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
+"""A category value's id or class: case kept (``B2``, ``A``), as the instruments write them."""
+RatingScalar = bool | int | float | str | None
+"""One rating as stored: a number (scale), a value id (category), true/false (check), or null."""
 
 
 @attrs.frozen
@@ -94,30 +100,119 @@ class Code:
 
 
 @attrs.frozen
+class CategoryValue:
+    """One value of a category rating; ``class_`` is written ``class`` in the file."""
+
+    id: str
+    label: str = ""
+    class_: str | None = attrs.field(default=None, metadata={"json": "class"})
+    description: str = ""
+
+
+@attrs.frozen
 class Rating:
     id: str
     label: str
-    min: Number
-    max: Number
+    min: Number | None = None
+    max: Number | None = None
     step: Number = 1
     actor: str | None = None
     scope: Scope = "session"
     anchors: dict[str, str] = attrs.field(factory=dict)
     description: str = ""
+    kind: RatingKind = "scale"
+    values: tuple[CategoryValue, ...] = ()
+    segments: tuple[str, ...] = ()
+    """For a segment-scoped rating: the segments it is asked in (empty: every segment)."""
 
-    def accepts(self, value: Number) -> bool:
-        """True when ``value`` lies on the scale: min ≤ value ≤ max, on a step."""
-        if isinstance(value, bool) or not self.min <= value <= self.max:
+    @property
+    def low(self) -> Number:
+        assert self.min is not None, f"{self.id} is not a scale"
+        return self.min
+
+    @property
+    def high(self) -> Number:
+        assert self.max is not None, f"{self.id} is not a scale"
+        return self.max
+
+    @property
+    def numeric(self) -> bool:
+        """True for items a composite may take and ICC applies to (scales, checks)."""
+        return self.kind != "category"
+
+    def accepts(self, value: Any) -> bool:
+        """True when ``value`` is a valid rating: on the scale (min ≤ value ≤ max, on
+        a step), one of the category's value ids, or true/false for a check."""
+        if self.kind == "check":
+            return isinstance(value, bool)
+        if self.kind == "category":
+            return isinstance(value, str) and value in self.value_by_id
+        if isinstance(value, bool) or not isinstance(value, int | float):
             return False
-        return _on_step(value - self.min, self.step)
+        if not self.low <= value <= self.high:
+            return False
+        return _on_step(value - self.low, self.step)
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` is not a rating of this item (None when it is, or is null)."""
+        if value is None or self.accepts(value):
+            return None
+        if self.kind == "check":
+            return f"{_shown(value)} is not a check's answer (true, false or null)"
+        if self.kind == "category":
+            known = ", ".join(v.id for v in self.values)
+            return f"{_shown(value)} is not one of {self.id}'s values ({known})"
+        return f"{_shown(value)} is not on the scale {self.min}-{self.max} (step {self.step})"
+
+    @cached_property
+    def value_by_id(self) -> dict[str, CategoryValue]:
+        return {v.id: v for v in self.values}
+
+    @cached_property
+    def classes(self) -> tuple[str, ...]:
+        """The category's classes in order of first appearance (empty: no classes)."""
+        return tuple(dict.fromkeys(v.class_ for v in self.values if v.class_ is not None))
+
+    def class_of(self, value: Any) -> str | None:
+        found = self.value_by_id.get(value) if isinstance(value, str) else None
+        return None if found is None else found.class_
+
+    def score(self, value: Any) -> float | None:
+        """The value as a number for composites and ICC: a check counts 1 for yes."""
+        if value is None or self.kind == "category":
+            return None
+        return float(value)
 
     def scale(self) -> list[Number]:
-        """Every allowed value, low to high."""
-        n = round((self.max - self.min) / self.step)
-        values = [self.min + i * self.step for i in range(n + 1)]
+        """Every allowed value, low to high (a check: 0 and 1)."""
+        if self.kind == "check":
+            return [0, 1]
+        n = round((self.high - self.low) / self.step)
+        values = [self.low + i * self.step for i in range(n + 1)]
         return [
             int(v) if float(v).is_integer() and isinstance(self.step, int) else v for v in values
         ]
+
+
+@attrs.frozen
+class Composite:
+    """A score computed from scale or check items: their sum or mean, null when fewer
+    than ``min_items`` are rated (None: every item must be rated)."""
+
+    id: str
+    label: str
+    of: tuple[str, ...]
+    rule: CompositeRule = "sum"
+    min_items: int | None = None
+    description: str = ""
+
+    @property
+    def needed(self) -> int:
+        return len(self.of) if self.min_items is None else self.min_items
+
+
+def _shown(value: Any) -> str:
+    return "true" if value is True else "false" if value is False else repr(value)
 
 
 @attrs.frozen
@@ -151,6 +246,7 @@ class Codebook:
     modifiers: tuple[Modifier, ...] = ()
     ratings: tuple[Rating, ...] = ()
     segments: tuple[Segment, ...] = ()
+    composites: tuple[Composite, ...] = ()
 
     @cached_property
     def code_by_id(self) -> dict[str, Code]:
@@ -181,6 +277,26 @@ class Codebook:
         return {s.id: s for s in self.segments}
 
     @cached_property
+    def composite_by_id(self) -> dict[str, Composite]:
+        return {c.id: c for c in self.composites}
+
+    def rating_segments(self, rating: Rating) -> tuple[Segment, ...]:
+        """The segments a segment-scoped rating is asked in, in codebook order."""
+        if rating.scope != "segment":
+            return ()
+        named = set(rating.segments)
+        return tuple(s for s in self.segments if not named or s.id in named)
+
+    def composite_scope(self, composite: Composite) -> tuple[Scope, tuple[Segment, ...]]:
+        """A composite of session items is one score; of segment items, one per segment
+        that any of its items is asked in."""
+        items = [self.rating_by_id[i] for i in composite.of]
+        if not items or items[0].scope == "session":
+            return "session", ()
+        asked = {s.id for r in items for s in self.rating_segments(r)}
+        return "segment", tuple(s for s in self.segments if s.id in asked)
+
+    @cached_property
     def streams(self) -> tuple[Stream, ...]:
         """Streams in codebook order: by group, then actor, each with its codes."""
         out: list[Stream] = []
@@ -201,6 +317,53 @@ class Codebook:
     def sha256(self) -> str:
         """SHA-256 of the canonical JSON: the normalised document, keys sorted."""
         return hashlib.sha256(orjson.dumps(self.document, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _register_hooks() -> None:
+    """The fields added with category and check ratings, segment lists and composites
+    are left out of the normalised document while unused, so a codebook that uses
+    none of them keeps the canonical JSON (and the SHA-256) it always had."""
+    from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+    converter.register_structure_hook(
+        CategoryValue,
+        make_dict_structure_fn(
+            CategoryValue,
+            converter,
+            _cattrs_forbid_extra_keys=True,
+            class_=override(rename="class"),
+        ),
+    )
+    converter.register_unstructure_hook(
+        CategoryValue,
+        make_dict_unstructure_fn(
+            CategoryValue, converter, class_=override(rename="class", omit_if_default=True)
+        ),
+    )
+    rating_fn = make_dict_unstructure_fn(Rating, converter)
+    scale_only = ("min", "max", "step", "anchors")
+
+    def rating(r: Rating) -> dict[str, Any]:
+        data: dict[str, Any] = rating_fn(r)
+        dropped = ["kind", "values"] if r.kind == "scale" else list(scale_only)
+        if r.kind == "check":
+            dropped.append("values")
+        if not r.segments:
+            dropped.append("segments")
+        for name in dropped:
+            del data[name]
+        return data
+
+    converter.register_unstructure_hook(Rating, rating)
+    when_given(Rating, "min", Number)
+    when_given(Rating, "max", Number)
+    converter.register_unstructure_hook(
+        Codebook,
+        make_dict_unstructure_fn(Codebook, converter, composites=override(omit_if_default=True)),
+    )
+
+
+_register_hooks()
 
 
 def _on_step(distance: Number, step: Number) -> bool:
@@ -304,7 +467,7 @@ def sort_problems(
 
 @cache
 def _field_names(cls: Any) -> list[str]:
-    return [f.name for f in attrs.fields(cls)] if attrs.has(cls) else []
+    return [f.metadata.get("json", f.name) for f in attrs.fields(cls)] if attrs.has(cls) else []
 
 
 @cache
@@ -358,7 +521,7 @@ def _check(raw: dict[str, Any], file: str) -> Iterator[Problem]:
     cb_id = _str(raw, "id")
     if cb_id is not None and not ID_PATTERN.fullmatch(cb_id):
         yield p("id", f"{cb_id!r} is not a valid id (use a-z, 0-9, '.', '_', '-')")
-    for name in ("actors", "groups", "codes", "modifiers", "ratings", "segments"):
+    for name in ("actors", "groups", "codes", "modifiers", "ratings", "segments", "composites"):
         if name in ("actors", "groups", "codes") and raw.get(name) == []:
             yield p(name, "must list at least one entry")
         yield from _check_ids(name, _items(raw, name), p)
@@ -428,9 +591,9 @@ def _check(raw: dict[str, Any], file: str) -> Iterator[Problem]:
                     " (the key after a code would be ambiguous)",
                 )
 
-    has_segments = bool(_items(raw, "segments"))
-    for i, rating in _items(raw, "ratings"):
-        yield from _check_rating(f"ratings[{i}]", rating, actors, has_segments, p)
+    from observer import ratingrules  # it uses this module's helpers
+
+    yield from ratingrules.check(raw, actors, p)
 
     for i, segment in _items(raw, "segments"):
         planned = _num(segment, "planned_s")
@@ -438,43 +601,6 @@ def _check(raw: dict[str, Any], file: str) -> Iterator[Problem]:
             yield p(f"segments[{i}].planned_s", "must be greater than 0")
         elif planned is not None and not planned <= MAX_SECONDS:
             yield p(f"segments[{i}].planned_s", f"must be at most {MAX_SECONDS} s (one week)")
-
-
-def _check_rating(
-    at: str, rating: dict[str, Any], actors: set[str | None] | None, has_segments: bool, p: Any
-) -> Iterator[Problem]:
-    actor = _str(rating, "actor")
-    if actor is not None and actors is not None and actor not in actors:
-        yield p(f"{at}.actor", f"unknown actor {actor!r}")
-    if rating.get("scope") == "segment" and not has_segments:
-        yield p(f"{at}.scope", "segment-scoped rating, but the codebook has no segments")
-    low, high, step = _num(rating, "min"), _num(rating, "max"), _num(rating, "step", 1)
-    if step is not None and step <= 0:
-        yield p(f"{at}.step", "must be greater than 0")
-        step = None
-    if low is None or high is None:
-        return
-    if not low < high:
-        yield p(f"{at}.max", f"max ({high}) must be greater than min ({low})")
-        return
-    if step is None:
-        return
-    if not math.isfinite(high - low):
-        yield p(f"{at}.max", f"the scale {low} to {high} is too wide")
-        return
-    if not _on_step(high - low, step):
-        yield p(f"{at}.step", f"max - min ({high - low}) is not a multiple of step ({step})")
-        return
-    points = round((high - low) / step) + 1
-    if points > MAX_SCALE_POINTS:
-        yield p(f"{at}.step", f"the scale has {points} points (at most {MAX_SCALE_POINTS})")
-    anchors = rating.get("anchors")
-    scale = Rating(id="", label="", min=low, max=high, step=step)
-    for anchor in anchors if isinstance(anchors, dict) else {}:
-        if not NUMBER_PATTERN.fullmatch(anchor):
-            yield p(f"{at}.anchors.{anchor}", "an anchor's key must be a number on the scale")
-        elif not scale.accepts(float(anchor)):
-            yield p(f"{at}.anchors.{anchor}", f"{anchor} is not on the scale {low}-{high}")
 
 
 def _check_ids(

@@ -33,8 +33,20 @@ def _number(value: float) -> str:
 
 
 def _scale(rating: Rating) -> str:
+    if rating.kind == "check":
+        return "yes/no"
+    if rating.kind == "category":
+        return "one of"
     step = "" if rating.step == 1 else f" in steps of {_number(rating.step)}"
-    return f"{_number(rating.min)}-{_number(rating.max)}{step}"
+    return f"{_number(rating.low)}-{_number(rating.high)}{step}"
+
+
+def _scope(book: Codebook, rating: Rating) -> str:
+    if rating.scope == "session":
+        return "per session"
+    if not rating.segments:
+        return "per segment"
+    return "in " + ", ".join(s.label for s in book.rating_segments(rating))
 
 
 def _code_lines(code: Code, label_width: int) -> list[str]:
@@ -87,7 +99,7 @@ def render_legend(book: Codebook) -> str:
     if book.ratings:
         lines += ["", "RATINGS"]
         for rating in book.ratings:
-            scope = "per segment" if rating.scope == "segment" else "per session"
+            scope = _scope(book, rating)
             who = f", {book.actor_by_id[rating.actor].label}" if rating.actor else ""
             lines += _wrap(
                 f"{rating.label} ({rating.id})  {_scale(rating)}, {scope}{who}", "    ", "  "
@@ -95,6 +107,18 @@ def render_legend(book: Codebook) -> str:
             width = max((len(point) for point in rating.anchors), default=0)
             for point, text in sorted(rating.anchors.items(), key=lambda kv: float(kv[0])):
                 lines += _wrap(text, " " * (7 + width), f"      {point:<{width}} ")
+            width = max((len(v.id) for v in rating.values), default=0)
+            for v in rating.values:
+                cls = f"  (class {v.class_})" if v.class_ and v.class_ != v.id else ""
+                lines += _wrap(
+                    f"{v.label or v.id}{cls}", " " * (7 + width), f"      {v.id:<{width}} "
+                )
+    if book.composites:
+        lines += ["", "COMPOSITES  (computed, never rated)"]
+        for c in book.composites:
+            least = "" if c.min_items is None else f", at least {c.min_items} rated"
+            items = ", ".join(c.of)
+            lines += _wrap(f"{c.label} ({c.id})  {c.rule} of {items}{least}", "    ", "  ")
     if book.segments:
         lines += ["", "SEGMENTS"]
         for i, segment in enumerate(book.segments, 1):

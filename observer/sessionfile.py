@@ -11,17 +11,19 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
 import attrs
+import orjson
 
 from observer import jsonio
-from observer.codebook import Codebook, codebook_from_data, sort_problems
+from observer.codebook import Codebook, RatingScalar, codebook_from_data, sort_problems
 from observer.errors import InputError, Problem
-from observer.structure import MAX_SECONDS, Number, converter, dumps, got, structure
+from observer.structure import MAX_SECONDS, converter, dumps, got, structure
 
 SCHEMA = "observer.session/1"
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -29,7 +31,7 @@ TIME_EPSILON = 1e-6
 """Slack when comparing stored times (they are rounded to microseconds)."""
 
 Status = Literal["complete", "recovered", "consensus"]
-RatingValue = Number | None | dict[str, Number | None]
+RatingValue = RatingScalar | dict[str, RatingScalar]
 
 
 def round_time(t: float) -> float:
@@ -180,6 +182,26 @@ class Session:
         return codebook_from_data(self.codebook.document, f"{self.id}:codebook.document")
 
 
+def segment_finder(session: Session) -> Callable[[float], str]:
+    """A function from a session time to the id of the segment it falls in, or "".
+
+    A segment span covers [start, end) on the session clock; a span without an
+    end runs to the end of the session. A time at the boundary of two spans
+    belongs to the later one; a time before the first span, or in a gap, to none.
+    """
+    spans = sorted(session.segments, key=lambda s: s.start)
+    starts = [s.start for s in spans]
+
+    def segment_at(t: float) -> str:
+        i = bisect_right(starts, t) - 1
+        if i < 0:
+            return ""
+        span = spans[i]
+        return span.segment if span.end is None or t < span.end else ""
+
+    return segment_at
+
+
 def session_to_bytes(session: Session) -> bytes:
     return dumps(session, indent=True)
 
@@ -322,6 +344,8 @@ def session_from_data(raw: Any, file: str) -> Session:
     problems.extend(_check(session, book, file))
     if problems:
         raise InputError(sort_problems(problems, raw, Session))
+    if session.codebook.sha256 != book.sha256:  # hashed as written: the identity is normalised
+        session = attrs.evolve(session, codebook=attrs.evolve(session.codebook, sha256=book.sha256))
     object.__setattr__(session, "book", book)  # cache the parsed codebook (cached_property slot)
     return session
 
@@ -337,8 +361,11 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         yield p("codebook.id", f"{ref.id!r} differs from the embedded document's id {book.id!r}")
     if ref.version != book.version:
         yield p("codebook.version", f"{ref.version!r} differs from the document's {book.version!r}")
-    if ref.sha256 != book.sha256:
-        yield p("codebook.sha256", "does not match the embedded codebook document")
+    if ref.sha256 != book.sha256 and ref.sha256 != _written_sha256(ref.document):
+        yield p(
+            "codebook.sha256",
+            "does not match the embedded codebook document (neither as written nor normalised)",
+        )
     if s.duration < 0:
         yield p("duration", "must not be negative")
     elif not s.duration <= MAX_SECONDS:
@@ -392,6 +419,15 @@ def _check_consensus(s: Session, p: Callable[[str, str], Problem]) -> Iterator[P
             "consensus.events",
             f"{len(s.consensus.events)} entries for {len(s.events)} events: one each",
         )
+
+
+def _written_sha256(document: dict[str, Any]) -> str | None:
+    """SHA-256 of the canonical JSON (orjson, sorted keys) of the document as written,
+    as another tool may hash it; None when it cannot be serialised so."""
+    try:
+        return hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    except (orjson.JSONEncodeError, TypeError):
+        return None
 
 
 _MISSING = object()
@@ -514,17 +550,19 @@ def _check_ratings(s: Session, book: Codebook, p: Any) -> Iterator[Problem]:
             if not isinstance(value, dict):
                 yield p(at, "a segment-scoped rating maps segment ids to values")
                 continue
+            asked = {seg.id for seg in book.rating_segments(rating)}
             for segment, v in value.items():
+                problem = rating.problem(v)
                 if segment not in segments:
                     yield p(f"{at}.{segment}", f"unknown segment {segment!r}")
-                elif v is not None and not rating.accepts(v):
-                    yield p(f"{at}.{segment}", f"{v} is not on the scale {rating.min}-{rating.max}")
+                elif v is not None and segment not in asked:
+                    yield p(f"{at}.{segment}", f"{rating.id} is not rated in segment {segment!r}")
+                elif problem is not None:
+                    yield p(f"{at}.{segment}", problem)
         elif isinstance(value, dict):
             yield p(at, "a session rating is a single value or null")
-        elif value is not None and not rating.accepts(value):
-            yield p(
-                at, f"{value} is not on the scale {rating.min}-{rating.max} (step {rating.step})"
-            )
+        elif (problem := rating.problem(value)) is not None:
+            yield p(at, problem)
 
 
 def unstructure(session: Session) -> dict[str, Any]:

@@ -167,12 +167,15 @@ def dumps(value: Any, *, sort_keys: bool = False, indent: bool = False) -> bytes
 
 
 @cache
-def _fields(cls: type) -> tuple[tuple[str, Any, bool], ...]:
+def _fields(cls: type) -> tuple[tuple[str, str, Any, bool], ...]:
+    """(name in the file, argument name, type, has a default) of every field; a field
+    whose name in the file is a Python keyword (``class``) says so in its metadata."""
     hints = typing.get_type_hints(cls)
     out = []
     for field in attrs.fields(cls):
-        name = field.alias or field.name
-        out.append((name, hints[field.name], field.default is not attrs.NOTHING))
+        arg = field.alias or field.name
+        name = field.metadata.get("json", arg)
+        out.append((name, arg, hints[field.name], field.default is not attrs.NOTHING))
     return tuple(out)
 
 
@@ -281,27 +284,40 @@ def _walk_attrs(value: Any, cls: type, path: str, file: str, problems: list[Prob
         problems.append(Problem(file, path, f"expected an object, got {got(value)}"))
         return _NOTHING
     fields = _fields(cls)
-    known = {name for name, _, _ in fields}
+    known = {name for name, _, _, _ in fields}
     ok = True
     for key in value:
         if key not in known:
             problems.append(Problem(file, join_path(path, key), "unknown field"))
             ok = False
     kwargs: dict[str, Any] = {}
-    for name, tp, has_default in fields:
+    for name, arg, tp, has_default in fields:
         if name not in value:
             if not has_default:
                 problems.append(Problem(file, join_path(path, name), "missing required field"))
                 ok = False
             continue
-        result = _walk(value[name], tp, join_path(path, name), file, problems)
+        given = value[name]
+        if given is not None:
+            tp = _WHEN_GIVEN.get((cls, name), tp)
+        result = _walk(given, tp, join_path(path, name), file, problems)
         if result is _NOTHING:
             ok = False
         else:
-            kwargs[name] = result
+            kwargs[arg] = result
     if not ok:
         return _NOTHING
     return cls(**kwargs)  # every value is already structured by the walk above
+
+
+_WHEN_GIVEN: dict[tuple[type, str], Any] = {}
+"""(model, field) -> the type a non-null value must have, for fields that are optional
+only for some variants (a category rating has no ``min``; a scale's is a number)."""
+
+
+def when_given(cls: type, name: str, tp: Any) -> None:
+    """Describe a non-null ``cls.name`` as ``tp`` in problems (``expected a number``)."""
+    _WHEN_GIVEN[(cls, name)] = tp
 
 
 _PRIMITIVES: dict[Any, Callable[[Any], bool]] = {

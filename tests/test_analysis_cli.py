@@ -38,7 +38,7 @@ def test_stats_json_shape(pair: list[str], capsys: pytest.CaptureFixture[str]) -
     document = json.loads(out)
     assert list(document) == ["sessions"]
     first = document["sessions"][0]
-    assert list(first) == ["id", "duration", "codes"]
+    assert list(first) == ["id", "duration", "codes", "ratings"]
     assert [c["code"] for c in first["codes"]] == [c.id for c in BOOK.codes]
     assert list(first["codes"][0]) == [
         "code", "count", "rate_per_min", "first_s", "total_s", "mean_s", "sd_s", "proportion"
@@ -234,6 +234,13 @@ def test_three_observers_pairwise_and_alpha(
     alpha = document["alpha"]
     assert alpha["metric"] == "nominal" and 0 < alpha["alpha"] <= 1
     assert {s["stream"] for s in alpha["streams"]} == {s.id for s in BOOK.streams}
+    # restricted, alpha compares the chosen codes only, and says so
+    code, out, _ = run(["agree", *files, "--codes", "calm,upset", "--format", "json"], capsys)
+    restricted = json.loads(out)
+    assert restricted["alpha"]["restricted_to"] == {"codes": ["calm", "upset"], "actors": None}
+    assert [s["stream"] for s in restricted["alpha"]["streams"]] == ["mood/child"]
+    mood = next(s["alpha"] for s in alpha["streams"] if s["stream"] == "mood/child")
+    assert restricted["alpha"]["alpha"] == pytest.approx(mood, abs=1e-12)
 
 
 def test_ratings_pairs_and_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -259,3 +266,125 @@ def test_ratings_pairs_and_folder(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert code == 2 and "pairs" in err
     code, _, err = run(["agree", str(tmp_path), files[0]], capsys)
     assert code == 2 and "--ratings" in err
+
+
+@pytest.mark.parametrize("method", ["time", "event", "timeslice"])
+def test_agree_codes_and_actors_restrict_every_method(
+    pair: list[str], method: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["agree", *pair, "--method", method, "--format", "json"]
+    whole = json.loads(run(base, capsys)[1])["methods"][method]
+    assert whole["restricted_to"] == {"codes": None, "actors": None}
+    code, out, _ = run([*base, "--codes", "calm,upset"], capsys)
+    assert code == 0
+    mood = json.loads(out)["methods"][method]
+    assert mood["restricted_to"] == {"codes": ["calm", "upset"], "actors": None}
+    assert [s["stream"] for s in mood["streams"]] == ["mood/child"]
+    assert [c["code"] for c in mood["codes"]] == ["calm", "upset"]
+    # the mood stream alone gives the mood stream's own figures
+    stream = next(s for s in whole["streams"] if s["stream"] == "mood/child")
+    assert mood["streams"][0]["kappa"] == stream["kappa"]
+    if method == "time":
+        assert mood["kappa"] == stream["kappa"]
+    code, out, _ = run([*base, "--actors", "caregiver"], capsys)
+    cg = json.loads(out)["methods"][method]
+    assert [c["code"] for c in cg["codes"]] == ["praise", "touch"]
+    if method == "timeslice":
+        assert cg["actors"] == ["caregiver"]
+        assert mood["actors"] == ["child"]
+
+
+def test_agree_restriction_in_the_table(
+    pair: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["agree", *pair, "--codes", "calm", "--actors", "child"], capsys)
+    assert code == 0
+    assert "restricted to codes: calm" in out and "restricted to actors: child" in out
+    assert "actors: child; " in out
+
+
+def test_agree_unknown_code_or_actor_is_refused(
+    pair: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["agree", *pair, "--codes", "calm,nope", "--actors", "ghost"], capsys)
+    assert code == 2
+    assert "unknown code 'nope' in --codes" in err and "unknown actor 'ghost' in --actors" in err
+    assert "Traceback" not in err
+
+
+def test_agree_warns_of_a_session_with_nothing_to_compare(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = session([("calm", 0.0, 4.0), ("praise", 2.0, None)])
+    b = attrs.evolve(session([("praise", 2.0, None)], observer="obs2"), id="S-D001-obs2b")
+    files = save(tmp_path, a, b)
+    code, out, err = run(["agree", *files, "--codes", "calm", "--format", "json"], capsys)
+    assert code == 0
+    assert "has no events of the compared codes and actors" in err
+    assert json.loads(out)["methods"]["timeslice"]["kappa"] == 0.0
+
+
+def test_stats_by_segment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from observer.sessionfile import SegmentSpan
+
+    s = attrs.evolve(
+        session(
+            [("calm", 1.0, 5.0), ("calm", 7.0, 9.0), ("praise", 2.0, None), ("praise", 6.5, None)],
+            duration=10.0,
+        ),
+        segments=(SegmentSpan("s1", 0.0, 6.0), SegmentSpan("s2", 6.0, None)),
+    )
+    (path,) = save(tmp_path, s)
+    code, out, _ = run(["stats", path, "--by", "segment", "--format", "json"], capsys)
+    assert code == 0
+    (doc,) = json.loads(out)["sessions"]
+    assert [c["count"] for c in doc["codes"] if c["code"] == "calm"] == [2]  # the whole session
+    seg = {p["segment"]: p for p in doc["segments"]}
+    assert (seg["s1"]["start"], seg["s1"]["end"], seg["s1"]["duration"]) == (0.0, 6.0, 6.0)
+    assert seg["s2"]["duration"] == 4.0  # the open last segment runs to the session's end
+    calm = {k: next(c for c in p["codes"] if c["code"] == "calm") for k, p in seg.items()}
+    praise = {k: next(c for c in p["codes"] if c["code"] == "praise") for k, p in seg.items()}
+    assert (calm["s1"]["count"], calm["s1"]["first_s"], calm["s1"]["total_s"]) == (1, 1.0, 4.0)
+    assert calm["s1"]["proportion"] == pytest.approx(4 / 6)
+    assert (calm["s2"]["count"], calm["s2"]["first_s"], calm["s2"]["total_s"]) == (1, 1.0, 2.0)
+    assert (praise["s1"]["count"], praise["s2"]["count"]) == (1, 1)
+    assert praise["s2"]["first_s"] == 0.5 and praise["s2"]["rate_per_min"] == 15.0
+    code, out, _ = run(["stats", path, "--by", "segment", "--format", "csv"], capsys)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0])[:6] == ["session", "segment", "start", "end", "duration", "code"]
+    assert {r["segment"] for r in rows} == {"", "s1", "s2"}
+    code, out, _ = run(["stats", path, "--by", "segment"], capsys)
+    assert code == 0 and "segment s2" in out
+
+
+def test_stats_by_segment_splits_a_bout_across_segments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from observer.sessionfile import SegmentSpan
+
+    s = attrs.evolve(
+        session([("calm", 4.0, 8.0)], duration=10.0),
+        segments=(SegmentSpan("s1", 0.0, 6.0), SegmentSpan("s2", 6.0, 10.0)),
+    )
+    (path,) = save(tmp_path, s)
+    doc = json.loads(run(["stats", path, "--by", "segment", "--format", "json"], capsys)[1])
+    seg = {p["segment"]: p for p in doc["sessions"][0]["segments"]}
+    calm = {k: next(c for c in p["codes"] if c["code"] == "calm") for k, p in seg.items()}
+    assert (calm["s1"]["count"], calm["s1"]["mean_s"], calm["s1"]["total_s"]) == (1, 4.0, 2.0)
+    assert (calm["s2"]["count"], calm["s2"]["mean_s"], calm["s2"]["total_s"]) == (0, None, 2.0)
+
+
+@pytest.mark.parametrize(
+    ("command", "wanted", "unwanted"),
+    [
+        ("stats", "json: one object with every session", "'s object"),
+        ("import-boris", "-o, --output DIR", "PATH"),
+    ],
+)
+def test_help_says_what_the_command_takes(
+    command: str, wanted: str, unwanted: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run([command, "--help"], capsys)
+    assert code == 0
+    flat = " ".join(out.split())
+    assert wanted in flat and unwanted not in flat

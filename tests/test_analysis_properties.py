@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from support.analysis import BOOK, book_document, with_book
 
 from observer.analysis.agreement import compare
+from observer.analysis.scope import Scope
 from observer.codebook import codebook_from_data
 from observer.sessionfile import Session
 from observer.synthetic import make_session, perturb
@@ -75,21 +76,28 @@ def test_swapping_observers_keeps_event_and_timeslice_kappa(
 
 @PROFILE
 @given(pairs(), units, st.sampled_from([None, 2.0]))
-def test_an_empty_actor_leaves_time_and_event_unchanged(
+def test_an_empty_actor_leaves_every_method_unchanged(
     pair: tuple[Session, Session], unit: float, tolerance: float | None
 ) -> None:
     a, b = pair
     before = compare(a, b, ["time", "event", "timeslice"], tolerance=tolerance, unit=unit)
     after = compare(with_book(a, BIGGER), with_book(b, BIGGER), tolerance=tolerance, unit=unit)
-    for method in ("time", "event"):
+    for method in ("time", "event", "timeslice"):
         assert after[method].overall == before[method].overall
         old = {s.stream: s.kappa for s in before[method].streams}
         assert {s.stream: s.kappa for s in after[method].streams if s.stream in old} == old
-    # The BORIS-compatible time slices count the new actor's empty cells (documented caveat).
+    # Named explicitly (BORIS's subject selection), the time slices count its empty cells.
     if a.events or b.events:
+        actors = [x.id for x in BIGGER.actors]
+        named = compare(
+            with_book(a, BIGGER),
+            with_book(b, BIGGER),
+            ["timeslice"],
+            unit=unit,
+            scope=Scope(actors=tuple(actors)),
+        )["timeslice"]
         slices = before["timeslice"].counts["slices"]
-        assert after["timeslice"].overall.n == before["timeslice"].overall.n + slices
-        assert (
-            after["timeslice"].counts["empty_both"]
-            == before["timeslice"].counts["empty_both"] + slices
-        )
+        coded = len(before["timeslice"].used["actors"])
+        extra = (len(actors) - coded) * slices
+        assert named.overall.n == before["timeslice"].overall.n + extra
+        assert named.counts["empty_both"] == before["timeslice"].counts["empty_both"] + extra

@@ -178,3 +178,18 @@ def test_two_sessions_of_one_dyad_by_one_observer_are_refused() -> None:
     with pytest.raises(InputError) as caught:
         targets_by_dyad(sessions)
     assert "b.json: observer:" in str(caught.value)
+
+
+def test_one_target_gives_null_with_a_reason_not_zero() -> None:
+    # one session pair: weighted kappa and alpha are undefined, as ICC is
+    sessions = [_rated("D0", "obs1", 5, {"s1": 3}), _rated("D0", "obs2", 4, {"s1": 3})]
+    result = rating_agreement(BOOK, *targets_from_pairs(sessions))
+    for item in result["items"]:
+        if item["segment"] == "s2":
+            continue
+        assert item["icc_a1"] is None and "at least two targets" in item["icc_a1_reason"]
+        assert item["weighted_kappa"] is None
+        assert "at least two targets" in item["weighted_kappa_reason"]
+        assert item["pairs"][0]["weighted_kappa"] is None and item["pairs"][0]["n"] == 1
+        assert item["alpha_interval"] is None
+        assert "at least two targets" in item["alpha_interval_reason"]

@@ -195,3 +195,20 @@ def test_agree_interval_method(files: list[str], capsys: pytest.CaptureFixture[s
             assert value is None or 0.0 <= value <= 1.0
     code, out, _ = run(args, capsys)
     assert code == 0 and "scored-interval" in out and "overall" in out
+
+
+def test_agree_interval_takes_codes_and_actors(
+    files: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every agreement method takes --codes/--actors: the interval family too."""
+    base = ["agree", files[0], files[1], "--method", "interval", "--format", "json"]
+    code, out, err = run([*base, "--codes", "ch-bids,cg-responds"], capsys)
+    assert code == 0, err
+    doc = orjson.loads(out)["methods"]["interval"]
+    assert [c["code"] for c in doc["codes"]] == ["cg-responds", "ch-bids"]
+    assert doc["restricted_to"] == {"codes": ["ch-bids", "cg-responds"], "actors": None}
+    code, out, _ = run([*base, "--actors", "child"], capsys)
+    assert code == 0
+    assert all(
+        c["code"].startswith("ch-") for c in orjson.loads(out)["methods"]["interval"]["codes"]
+    )

@@ -45,7 +45,11 @@ def test_every_code_is_defined_with_an_example(path: Path) -> None:
         assert len(code.definition) >= 40, code.id
         assert code.examples, code.id
     for rating in book.ratings:
-        assert rating.description and len(rating.anchors) >= 2, rating.id
+        assert rating.description, rating.id
+        if rating.kind == "scale":
+            assert len(rating.anchors) >= 2, rating.id
+        elif rating.kind == "category":
+            assert len(rating.values) >= 2 and all(v.label for v in rating.values), rating.id
 
 
 @pytest.mark.parametrize("path", bundled_paths(), ids=lambda p: p.stem)

@@ -212,3 +212,27 @@ def test_docs_error_example_is_what_check_prints(
     shown = _docs_block("For example:", "text").splitlines()
     assert shown[0] == "$ observer codebook check mine.json"
     assert run(capsys, "codebook", "check", "mine.json") == (2, [], shown[1:])
+
+
+def test_check_on_the_codebooks_folder_glob_recognises_the_json_schema(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # the documented `observer codebook check codebooks/*.json`: the glob takes in the schema
+    paths = sorted(str(p) for p in (REPO / "codebooks").glob("*.json"))
+    schema = str(REPO / "codebooks" / "codebook.schema.json")
+    assert schema in paths
+    code, out, err = run(capsys, "codebook", "check", *paths)
+    assert (code, err) == (0, [])
+    assert f"{schema}: skipped (the JSON Schema of the codebook format, not a codebook)" in out
+    assert sum(": ok (" in line for line in out) == len(paths) - 1
+
+
+def test_check_does_not_skip_a_codebook_that_merely_names_a_schema(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads((VALID / "tiny.json").read_text())
+    data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(data))
+    code, _, err = run(capsys, "codebook", "check", str(path))
+    assert code == 2 and err

@@ -96,7 +96,9 @@ FILES: dict[str, bytes] = {
     "journal-corrupt.jsonl": b"",  # filled in by the fixture
     "not-boris.boris": json.dumps({"x": 1}).encode(),
     "gz-garbage.boris": b"\x1f\x8b" + b"\x00" * 64,
-    "boris-old.boris": json.dumps({"behaviors_conf": {}, "project_format_version": "2.0"}).encode(),
+    "boris-old.boris": json.dumps(
+        {"behaviors_conf": {}, "project_format_version": "99.0"}
+    ).encode(),
     "boris-bad-events.boris": json.dumps(
         {
             "project_format_version": "8.0",
@@ -278,6 +280,9 @@ CASES: list[tuple[list[str], str]] = [
     (["import-boris", "not-boris.boris", "-o", "nonempty-dir"], "not empty"),
     (["import-boris", "not-boris.boris", "-o", "notes.txt"], "not a folder"),
     (["import-boris", "not-boris.boris", "-o", "no/such/parent/out"], "parent folder"),
+    # --- reliability, consensus ------------------------------------------------------
+    (["reliability", "no-such-study"], "does not exist"),
+    (["consensus", "missing.json", "a.json", "--by", "sup"], "no such file"),
     # --- replay (refused before any screen) ----------------------------------------
     (["replay", "missing.json"], "no such file"),
     (["replay", "notjson.json"], "invalid JSON"),
@@ -288,6 +293,9 @@ CASES: list[tuple[list[str], str]] = [
     (["replay", "a.json", "--tolerance", "-2"], "--tolerance"),
     (["replay", "a.json", "--compare", "missing.json"], "no such file"),
     (["replay", "a.json", "--compare", "folder.json"], "is a folder"),
+    # --- consensus and reliability -------------------------------------------------
+    (["consensus", "missing.json", "a.json", "--by", "x"], "no such file"),
+    (["reliability", "missing-dir"], "missing-dir"),
 ]
 
 

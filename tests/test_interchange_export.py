@@ -8,6 +8,7 @@ import io
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import attrs
 import pytest
 from support.clirun import run
 from support.interchange import check_eaf_structure, parse_sdis
@@ -90,6 +91,16 @@ def expected_rows(session: Session) -> list[dict[str, str]]:
                 "end": "" if e.end is None else f"{e.end:.3f}",
                 "duration": "" if e.end is None else f"{e.end - e.start:.3f}",
                 "modifiers": ";".join(f"{k}={v}" for k, v in e.modifiers.items()),
+                "segment": next(
+                    (
+                        g.segment
+                        for g in session.segments
+                        if g.start <= e.start and (g.end is None or e.start < g.end)
+                    ),
+                    "",
+                ),
+                "status": session.status,
+                "flags": ";".join(e.flags),
             }
         )
     return rows
@@ -354,3 +365,31 @@ def test_bad_session_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
         ["export", str(bad), str(tmp_path / "none.json"), "--format", "csv", "-o", str(out)], capsys
     )
     assert code == 2 and len(err.splitlines()) == 2 and not out.exists()
+
+
+def test_tabular_rows_carry_segment_status_and_flags(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    session = attrs.evolve(
+        crafted(),
+        status="recovered",
+        segments=(SegmentSpan("free-play", 1.0, 10.0), SegmentSpan("clean-up", 11.0, None)),
+        events=(
+            Event("ch-own-play", 0.0, 10.0),  # before the first segment
+            Event("cg-warm-touch", 1.0, None, {"intensity": "high"}),  # at its start
+            Event("ch-approach", 10.0, 12.5, flags=("closed-at-recovery", "corrected")),  # a gap
+            Event("ch-distress", 11.0, None),  # the open last segment
+        ),
+    )
+    folder = tmp_path / "s"
+    folder.mkdir()
+    path = write_session(folder, session_from_data(unstructure(session), "s"))
+    code, out, _ = run(["export", str(path), "--format", "csv"], capsys)
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["segment"], r["status"], r["flags"]) for r in rows] == [
+        ("", "recovered", ""),
+        ("free-play", "recovered", ""),
+        ("", "recovered", "closed-at-recovery;corrected"),
+        ("clean-up", "recovered", ""),
+    ]

@@ -3,6 +3,7 @@ review rewrites that never touch events."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -84,7 +85,8 @@ def test_rules_of_the_format_are_reported_with_paths() -> None:
     raw["ratings"] = {"cg-sensitivity": 9, "unknown-rating": 1}
     raw["codebook"]["sha256"] = "0" * 64
     assert problems(raw) == [
-        "codebook.sha256: does not match the embedded codebook document",
+        "codebook.sha256: does not match the embedded codebook document"
+        " (neither as written nor normalised)",
         "events[0].code: unknown code 'nope'",
         f"events[1].end: state code '{STATE.id}' needs an end time",
         f"events[2].end: point code '{POINT.id}' must have end null",
@@ -186,3 +188,37 @@ def test_a_known_digest_spares_the_reparse_and_a_stale_one_does_not(
     with pytest.raises(InputError, match="changed on disk"):
         save_reviews(path, stale, (), sha256=digest)
     assert parsed == [str(path)] and path.read_bytes() == before
+
+
+def _as_another_tool_writes_it() -> dict[str, Any]:
+    """The session with its codebook embedded as its author wrote it (defaults left
+    out), hashed as written: what a researcher's conversion script produces."""
+    raw = raw_session()
+    written = orjson.loads(
+        (Path(__file__).parents[1] / "codebooks" / "cpp-attachment.json").read_bytes()
+    )
+    assert written != BOOK.document  # the bundled file leaves defaults out
+    raw["codebook"]["document"] = written
+    raw["codebook"]["sha256"] = hashlib.sha256(
+        orjson.dumps(written, option=orjson.OPT_SORT_KEYS)
+    ).hexdigest()
+    return raw
+
+
+def test_a_codebook_hashed_as_written_is_accepted_with_the_normalised_identity() -> None:
+    raw = _as_another_tool_writes_it()
+    assert raw["codebook"]["sha256"] != BOOK.sha256
+    session = session_from_data(raw, "other-tool.json")
+    assert session.codebook.sha256 == BOOK.sha256 == session.book.sha256
+    assert session.events == SESSION.events
+    # the same codebook written two ways is one codebook
+    assert session.codebook == attrs.evolve(SESSION.codebook, document=raw["codebook"]["document"])
+
+
+def test_a_wrong_hash_of_the_document_as_written_is_still_refused() -> None:
+    raw = _as_another_tool_writes_it()
+    raw["codebook"]["document"]["title"] = "changed after hashing"
+    assert problems(raw) == [
+        "codebook.sha256: does not match the embedded codebook document"
+        " (neither as written nor normalised)"
+    ]

@@ -31,6 +31,7 @@ from observer.analysis.kappa import (
     collapse,
     square,
 )
+from observer.analysis.scope import Scope, coded_actors, restrict_book, restrict_session
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
 from observer.sessionfile import Session
@@ -64,6 +65,7 @@ class MethodResult:
     streams: tuple[StreamResult, ...]
     codes: tuple[CodeResult, ...]
     counts: dict[str, int] = attrs.field(factory=dict)
+    used: dict[str, Any] = attrs.field(factory=dict)
 
 
 def check_pair(a: Session, b: Session, a_name: str, b_name: str) -> list[str]:
@@ -121,21 +123,29 @@ def compare(
     *,
     tolerance: float | None = None,
     unit: float = 1.0,
+    scope: Scope | None = None,
 ) -> dict[str, MethodResult]:
-    """Each asked-for method's result; ``tolerance`` None means each method's default."""
+    """Each asked-for method's result; ``tolerance`` None means each method's default.
+
+    ``scope`` restricts every method to some codes and actors (``--codes``,
+    ``--actors``); each result then says what it was restricted to."""
     if micros(unit) < 1 or (tolerance is not None and tolerance < 0):
         raise ValueError("the unit must be positive and the tolerance not negative")
+    scope = scope or Scope()
+    book = restrict_book(a.book, scope)
+    a, b = restrict_session(a, book), restrict_session(b, book)
     out: dict[str, MethodResult] = {}
     for method in methods:
         w = DEFAULT_TOLERANCE[method] if tolerance is None else tolerance
         if method == "time":
-            out[method] = time_method(a, b, unit=unit, tolerance=w)
+            result = time_method(a, b, unit=unit, tolerance=w, book=book)
         elif method == "event":
-            out[method] = event_method(a, b, tolerance=w)
+            result = event_method(a, b, tolerance=w, book=book)
         elif method == "timeslice":
-            out[method] = timeslice_method(a, b, unit=unit)
+            result = timeslice_method(a, b, unit=unit, book=book, actors=scope.actors)
         else:
             raise ValueError(f"unknown method {method!r}")
+        out[method] = attrs.evolve(result, used={"restricted_to": scope.as_dict(), **result.used})
     return out
 
 
@@ -162,9 +172,16 @@ def _pooled(tallies: dict[str, Tally], streams: Sequence[str]) -> Tally:
 
 
 def time_method(
-    a: Session, b: Session, *, unit: float = 1.0, tolerance: float = 0.0
+    a: Session,
+    b: Session,
+    *,
+    unit: float = 1.0,
+    tolerance: float = 0.0,
+    book: Codebook | None = None,
 ) -> MethodResult:
-    book = a.book
+    """``book``: the codebook to compare by (default A's; :func:`compare` passes a
+    restricted one)."""
+    book = a.book if book is None else book
     stream_of = {c.id: c.stream for c in book.codes}
     ids = [s.id for s in book.streams]
     n = timeunit.unit_count(a, b, unit)
@@ -213,10 +230,14 @@ def event_method(
     *,
     tolerance: float = 2.0,
     by_stream: dict[str, list[Pair]] | None = None,
+    book: Codebook | None = None,
 ) -> MethodResult:
     """``by_stream``: the alignment (:func:`align_by_stream`), if already computed."""
-    book = a.book
+    book = a.book if book is None else book
     aligned = align_by_stream(a, b, tolerance) if by_stream is None else by_stream
+    if book is not a.book:
+        kept = {s.id for s in book.streams}
+        aligned = {s: pairs for s, pairs in aligned.items() if s in kept}
     tallies = {s: event_tally(pairs, a, b) for s, pairs in aligned.items()}
     order = _order(book)
     streams = tuple(
@@ -231,10 +252,21 @@ def event_method(
     return MethodResult("event", params, overall, streams, _codes(book, tallies), counts)
 
 
-def timeslice_method(a: Session, b: Session, *, unit: float = 1.0) -> MethodResult:
-    book = a.book
+def timeslice_method(
+    a: Session,
+    b: Session,
+    *,
+    unit: float = 1.0,
+    book: Codebook | None = None,
+    actors: Sequence[str] | None = None,
+) -> MethodResult:
+    """One κ over the (t, actor) cells of ``actors`` (default: the actors with at
+    least one event in either session, so an actor nobody coded adds no
+    empty-versus-empty cells)."""
+    book = a.book if book is None else book
     stream_of = {c.id: c.stream for c in book.codes}
     ids = [s.id for s in book.streams]
+    chosen = coded_actors(book, [a, b]) if actors is None else list(actors)
     bounds = timeslice.span([a, b])
     first, count = (
         (0, 0) if bounds is None else (bounds[0], (bounds[1] - bounds[0]) // micros(unit) + 1)
@@ -243,8 +275,8 @@ def timeslice_method(a: Session, b: Session, *, unit: float = 1.0) -> MethodResu
     lb = timeslice.slice_labels(b, stream_of, ids, first, count, unit)
     tallies: dict[str, Tally] = {s: Counter(zip(la[s], lb[s], strict=True)) for s in ids}
     overall_tally: Tally = Counter()
-    for actor in book.actors:
-        mine = [s.id for s in book.streams if s.actor.id == actor.id]
+    for actor in chosen:
+        mine = [s.id for s in book.streams if s.actor.id == actor]
         row = timeslice.merge([la[s] for s in mine], count)
         col = timeslice.merge([lb[s] for s in mine], count)
         overall_tally.update(zip(row, col, strict=True))
@@ -255,7 +287,9 @@ def timeslice_method(a: Session, b: Session, *, unit: float = 1.0) -> MethodResu
     streams = tuple(StreamResult(s, cohen(tallies[s]), square(tallies[s], order)) for s in ids)
     counts = {"slices": count, "empty_both": overall_tally.get(("", ""), 0)}
     params = {"unit": unit}
-    return MethodResult("timeslice", params, overall, streams, _codes(book, tallies), counts)
+    codes = _codes(book, tallies)
+    used = {"actors": chosen}
+    return MethodResult("timeslice", params, overall, streams, codes, counts, used)
 
 
 # --- JSON -------------------------------------------------------------------------
@@ -286,6 +320,7 @@ def method_dict(result: MethodResult) -> dict[str, Any]:
         "parameters": result.parameters,
         **_kappa_fields(result.overall),
         **result.counts,
+        **result.used,
         "streams": streams,
         "codes": codes,
     }
@@ -307,11 +342,14 @@ DEFAULT_INTERVAL = 10.0
 
 
 def interval_method(
-    a: Session, b: Session, *, interval: float = DEFAULT_INTERVAL
+    a: Session, b: Session, *, interval: float = DEFAULT_INTERVAL, scope: Scope | None = None
 ) -> dict[str, Any]:
     """Total count, total duration, mean and exact count-per-interval, interval-by-
     interval, scored- and unscored-interval agreement, per code and overall
-    (:func:`observer.analysis.intervals.ioa`)."""
+    (:func:`observer.analysis.intervals.ioa`), restricted to ``scope``."""
     from observer.analysis.intervals import ioa
 
-    return ioa(a, b, interval)
+    scope = scope or Scope()
+    book = restrict_book(a.book, scope)
+    result = ioa(restrict_session(a, book), restrict_session(b, book), interval, book)
+    return {**result, "restricted_to": scope.as_dict()}

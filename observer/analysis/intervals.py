@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 
 from observer.analysis.align import micros
+from observer.codebook import Codebook
 from observer.sessionfile import Session
 
 RULES = ("partial", "whole", "momentary")
@@ -230,8 +231,9 @@ def _ioa_cells(
     return out
 
 
-def ioa(a: Session, b: Session, interval: float) -> dict[str, Any]:
-    """Interval agreement of A and B per code (A's codebook) and overall.
+def ioa(a: Session, b: Session, interval: float, book: Codebook | None = None) -> dict[str, Any]:
+    """Interval agreement of A and B per code (A's codebook, or ``book``: a restricted
+    one) and overall.
 
     Both are cut into the same intervals, up to the longer session; scoring is
     partial-interval (the code occurs in the interval), counts are onsets.
@@ -241,8 +243,9 @@ def ioa(a: Session, b: Session, interval: float) -> dict[str, Any]:
     ia = {c.code: c for c in code_intervals(a, interval, span)}
     ib = {c.code: c for c in code_intervals(b, interval, span)}
     zeros = tuple([0] * n)
+    codebook = a.book if book is None else book
     codes: list[dict[str, Any]] = []
-    for code in a.book.codes:
+    for code in codebook.codes:
         x, y = ia[code.id], ib.get(code.id)
         y_counts = zeros if y is None else y.counts
         y_scored = zeros if y is None else y.scored["partial"]
@@ -251,9 +254,9 @@ def ioa(a: Session, b: Session, interval: float) -> dict[str, Any]:
             totals = (x.total_us / 1e6, 0.0 if y is None else y.total_us / 1e6)
         entry = _ioa_cells([x.counts], [y_counts], [x.scored["partial"]], [y_scored], totals)
         codes.append({"code": code.id, "kind": code.kind, **entry})
-    all_a = [ia[c.id] for c in a.book.codes]
-    all_b = [ib.get(c.id) for c in a.book.codes]
-    state = [i for i, c in enumerate(a.book.codes) if c.kind == "state"]
+    all_a = [ia[c.id] for c in codebook.codes]
+    all_b = [ib.get(c.id) for c in codebook.codes]
+    state = [i for i, c in enumerate(codebook.codes) if c.kind == "state"]
     totals_all = None
     if state:
         duration_b = 0

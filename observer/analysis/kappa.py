@@ -9,6 +9,7 @@ observers used one and the same label throughout).
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -139,6 +140,20 @@ def weighted_kappa(
     cols = [sum(observed[i][j] for i in span) for j in span]
     disagreement = sum((i - j) ** 2 * observed[i][j] for i in span for j in span)
     expected = sum((i - j) ** 2 * rows[i] * cols[j] for i in span for j in span) / n
+    if expected == 0:
+        return None, "both observers gave one and the same rating throughout (p_e = 1)"
+    return 1 - disagreement / expected, None
+
+
+def quadratic_kappa(pairs: Sequence[tuple[float, float]]) -> tuple[float | None, str | None]:
+    """Quadratic-weighted κ of paired numeric values, the weights the squared distance
+    between the values: equal to ``weighted_kappa`` on scale positions (the scale's
+    spacing cancels in the ratio), for values on no fixed scale such as composites."""
+    n = len(pairs)
+    if n == 0:
+        return None, "no pair of ratings to compare"
+    disagreement = math.fsum((a - b) ** 2 for a, b in pairs)
+    expected = math.fsum((a - b) ** 2 for a, _ in pairs for _, b in pairs) / n
     if expected == 0:
         return None, "both observers gave one and the same rating throughout (p_e = 1)"
     return 1 - disagreement / expected, None

@@ -16,6 +16,7 @@ from typing import Any
 from observer.analysis import timeunit
 from observer.analysis.align import micros
 from observer.analysis.alpha import Alpha, nominal_alpha
+from observer.analysis.scope import Scope, restrict_book, restrict_session
 from observer.sessionfile import Session
 
 
@@ -28,8 +29,12 @@ def _alpha_dict(result: Alpha) -> dict[str, Any]:
     }
 
 
-def time_alpha(sessions: Sequence[Session], unit: float = 1.0) -> dict[str, Any]:
-    book = sessions[0].book
+def time_alpha(
+    sessions: Sequence[Session], unit: float = 1.0, scope: Scope | None = None
+) -> dict[str, Any]:
+    scope = scope or Scope()
+    book = restrict_book(sessions[0].book, scope)
+    sessions = [restrict_session(s, book) for s in sessions]
     stream_of = {c.id: c.stream for c in book.codes}
     ids = [s.id for s in book.streams]
     n = -(-max(micros(s.duration) for s in sessions) // micros(unit))
@@ -55,6 +60,7 @@ def time_alpha(sessions: Sequence[Session], unit: float = 1.0) -> dict[str, Any]
         "metric": "nominal",
         "parameters": {"unit": unit},
         "sessions": [s.id for s in sessions],
+        "restricted_to": scope.as_dict(),
         **overall,
         "streams": streams,
     }

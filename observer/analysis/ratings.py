@@ -1,4 +1,6 @@
-"""Agreement on rating scales: ICC(A,1), quadratic-weighted κ and Krippendorff's α.
+"""Agreement on ratings: ICC(A,1), quadratic-weighted κ and Krippendorff's α for
+scales and composites; Cohen's κ and percentage agreement for category and check
+items (a category with classes also at the level of its classes).
 
 A *target* is one observed session coded by several observers (the raters).
 Targets come from explicit pairs (``A1 B1 A2 B2 …``: raters "first" and
@@ -12,11 +14,17 @@ Per rating item (and per segment for segment-scoped items):
 - quadratic-weighted κ (Cohen 1968) for each pair of raters, on the targets both
   rated, with the item's scale points as the categories;
 - Krippendorff's α (interval), which uses every rating given, missing or not.
+
+A composite (computed from each session's items, see ``observer.scores``)
+is treated like a scale; its quadratic-weighted κ uses the distance between the
+values themselves. A category or check item gets Cohen's κ (1960) and the share of
+targets on which two raters agree, per pair of raters, over the targets both rated.
 A null rating (left blank) or an absent one counts as missing, never as a value.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
@@ -24,9 +32,10 @@ from typing import Any
 import attrs
 
 from observer.analysis.alpha import interval_alpha
-from observer.analysis.kappa import weighted_kappa
-from observer.codebook import Codebook, Rating
+from observer.analysis.kappa import Tally, cohen, quadratic_kappa, square, weighted_kappa
+from observer.codebook import Codebook, Composite, Rating
 from observer.errors import InputError, Problem
+from observer.scores import composite_value, item_value
 from observer.sessionfile import Session
 
 PAIR_RATERS = ("first", "second")
@@ -100,35 +109,30 @@ def icc_a1(rows: Sequence[Sequence[float]]) -> tuple[float | None, str | None]:
     return (ms_rows - ms_error) / denominator, None
 
 
-def _value(session: Session, rating: Rating, segment: str | None) -> float | None:
-    raw = session.ratings.get(rating.id)
-    if segment is not None:
-        raw = raw.get(segment) if isinstance(raw, dict) else None
-    return None if isinstance(raw, dict) or raw is None else raw
+Grid = list[list[Any]]
+"""Targets × raters: each rater's value for the target, None when missing."""
 
 
-def _position(rating: Rating, value: float) -> int:
-    return round((value - rating.min) / rating.step)
+def _grid(raters: list[str], targets: list[Target], value: Any) -> Grid:
+    return [[value(t.sessions[r]) if r in t.sessions else None for r in raters] for t in targets]
 
 
-def _item(
-    rating: Rating, segment: str | None, raters: list[str], targets: list[Target]
+def _few(n: int, by: str = "both") -> tuple[None, str]:
+    """Agreement over fewer than two targets is undefined (as ICC's), never 0."""
+    return None, f"needs at least two targets rated by {by} (have {n})"
+
+
+def _numeric(
+    name: str, segment: str | None, grid: Grid, raters: list[str], position: Any
 ) -> dict[str, Any]:
-    grid = [
-        [_value(t.sessions[r], rating, segment) if r in t.sessions else None for r in raters]
-        for t in targets
-    ]
-    complete = [[float(v) for v in row if v is not None] for row in grid if None not in row]
+    """ICC(A,1), quadratic-weighted κ per pair and interval α of numeric ratings;
+    ``position`` maps two raters' values to weighted κ (value, reason)."""
+    complete = [[float(v) for v in row] for row in grid if None not in row]
     icc, icc_reason = icc_a1(complete)
-    points = len(rating.scale())
     pairs: list[dict[str, Any]] = []
     for x, y in combinations(range(len(raters)), 2):
-        both = [
-            (_position(rating, vx), _position(rating, vy))
-            for vx, vy in ((row[x], row[y]) for row in grid)
-            if vx is not None and vy is not None
-        ]
-        value, reason = weighted_kappa(both, points)
+        both = [(row[x], row[y]) for row in grid if row[x] is not None and row[y] is not None]
+        value, reason = position(both) if len(both) >= 2 else _few(len(both))
         pairs.append(
             {
                 "a": raters[x],
@@ -139,17 +143,18 @@ def _item(
             }
         )
     alpha = interval_alpha([[None if v is None else float(v) for v in row] for row in grid])
+    if alpha.units < 2:
+        alpha = attrs.evolve(alpha, alpha=None, reason=_few(alpha.units, "two raters or more")[1])
     if len(pairs) == 1:
         wk, wk_reason = pairs[0]["weighted_kappa"], pairs[0]["weighted_kappa_reason"]
     else:
         wk, wk_reason = None, "more than two raters: see the pairwise values"
     return {
-        "rating": rating.id,
+        "rating": name,
         "segment": segment,
-        "scale": {"min": rating.min, "max": rating.max, "step": rating.step},
-        "targets": len(targets),
+        "targets": len(grid),
         "complete": len(complete),
-        "missing": len(targets) - len(complete),
+        "missing": len(grid) - len(complete),
         "icc_a1": icc,
         "icc_a1_reason": icc_reason,
         "weighted_kappa": wk,
@@ -160,34 +165,137 @@ def _item(
     }
 
 
+def _scale_item(
+    rating: Rating, segment: str | None, raters: list[str], targets: list[Target]
+) -> dict[str, Any]:
+    grid = _grid(raters, targets, lambda s: item_value(s.ratings, rating, segment))
+    points = len(rating.scale())
+
+    def position(both: list[tuple[Any, Any]]) -> tuple[float | None, str | None]:
+        steps = [(_position(rating, a), _position(rating, b)) for a, b in both]
+        return weighted_kappa(steps, points)
+
+    out = _numeric(rating.id, segment, grid, raters, position)
+    out = {"rating": rating.id, "segment": segment, "kind": "scale", **out}
+    out["scale"] = {"min": rating.min, "max": rating.max, "step": rating.step}
+    return out
+
+
+def _position(rating: Rating, value: float) -> int:
+    return round((value - rating.low) / rating.step)
+
+
+def _composite_item(
+    book: Codebook,
+    composite: Composite,
+    segment: str | None,
+    raters: list[str],
+    targets: list[Target],
+) -> dict[str, Any]:
+    grid = _grid(raters, targets, lambda s: composite_value(book, s.ratings, composite, segment))
+    out = _numeric(composite.id, segment, grid, raters, quadratic_kappa)
+    return {"rating": composite.id, "segment": segment, "kind": "composite", **out}
+
+
+def _nominal(tallies: list[tuple[str, str, Tally]]) -> dict[str, Any]:
+    """Cohen's κ and percentage agreement per pair of raters (and alone for two)."""
+    pairs = []
+    for a, b, tally in tallies:
+        k = cohen(tally)
+        pairs.append(
+            {
+                "a": a,
+                "b": b,
+                "kappa": k.kappa,
+                "kappa_reason": k.reason,
+                "agreement": k.agreement,
+                "n": k.n,
+                "table": square(tally, sorted({label for pair in tally for label in pair})),
+            }
+        )
+    if len(pairs) == 1:
+        one = pairs[0]
+        top = {name: one[name] for name in ("kappa", "kappa_reason", "agreement", "n")}
+    else:
+        reason = "more than two raters: see the pairwise values"
+        top = {"kappa": None, "kappa_reason": reason, "agreement": None, "n": None}
+    return {**top, "pairs": pairs}
+
+
+def _tallies(grid: Grid, raters: list[str], label: Any) -> list[tuple[str, str, Tally]]:
+    out = []
+    for x, y in combinations(range(len(raters)), 2):
+        tally: Tally = Counter(
+            (label(row[x]), label(row[y]))
+            for row in grid
+            if row[x] is not None and row[y] is not None
+        )
+        out.append((raters[x], raters[y], tally))
+    return out
+
+
+def _nominal_item(
+    rating: Rating, segment: str | None, raters: list[str], targets: list[Target]
+) -> dict[str, Any]:
+    grid = _grid(raters, targets, lambda s: item_value(s.ratings, rating, segment))
+    complete = sum(1 for row in grid if None not in row)
+
+    def label(value: Any) -> str:
+        return ("yes" if value else "no") if rating.kind == "check" else str(value)
+
+    out: dict[str, Any] = {
+        "rating": rating.id,
+        "segment": segment,
+        "kind": rating.kind,
+        "targets": len(grid),
+        "complete": complete,
+        "missing": len(grid) - complete,
+        **_nominal(_tallies(grid, raters, label)),
+    }
+    if rating.classes:
+        out["classes"] = _nominal(_tallies(grid, raters, lambda v: str(rating.class_of(v))))
+    return out
+
+
 def _check_scales(book: Codebook, targets: list[Target]) -> None:
-    """Values from a session of another codebook version must lie on this one's scales."""
+    """Values from a session of another codebook version must be valid in this one."""
     problems: list[Problem] = []
     for target in targets:
         for session in target.sessions.values():
             for rating in book.ratings:
-                segments = [s.id for s in book.segments] if rating.scope == "segment" else [None]
-                for segment in segments:
-                    value = _value(session, rating, segment)
-                    if value is not None and not rating.accepts(value):
+                segments: list[str | None] = [s.id for s in book.rating_segments(rating)]
+                for segment in segments or [None]:
+                    raw = session.ratings.get(rating.id)
+                    if segment is not None:
+                        raw = raw.get(segment) if isinstance(raw, dict) else None
+                    problem = None if isinstance(raw, dict) else rating.problem(raw)
+                    if problem is not None:
                         where = f"ratings.{rating.id}" + (f".{segment}" if segment else "")
-                        problems.append(
-                            Problem(session.id, where, f"{value} is not on {rating.id}'s scale")
-                        )
+                        problems.append(Problem(session.id, where, problem))
     if problems:
         raise InputError(problems)
 
 
 def rating_agreement(book: Codebook, raters: list[str], targets: list[Target]) -> dict[str, Any]:
-    """Every rating item of ``book`` (per segment for segment-scoped ones)."""
+    """Every rating item of ``book`` (per segment for segment-scoped ones), then
+    every composite: scales and composites by ICC(A,1) and quadratic-weighted κ,
+    category and check items by Cohen's κ and percentage agreement."""
     _check_scales(book, targets)
     items: list[dict[str, Any]] = []
     for rating in book.ratings:
         segments: list[str | None] = (
-            [s.id for s in book.segments] if rating.scope == "segment" else [None]
+            [s.id for s in book.rating_segments(rating)] if rating.scope == "segment" else [None]
         )
         for segment in segments:
-            items.append(_item(rating, segment, raters, targets))
+            if rating.kind == "scale":
+                items.append(_scale_item(rating, segment, raters, targets))
+            else:
+                items.append(_nominal_item(rating, segment, raters, targets))
+    for composite in book.composites:
+        scope, spans = book.composite_scope(composite)
+        where: list[str | None] = [s.id for s in spans] if scope == "segment" else [None]
+        for segment in where:
+            items.append(_composite_item(book, composite, segment, raters, targets))
     return {
         "raters": raters,
         "targets": [

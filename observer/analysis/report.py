@@ -80,6 +80,10 @@ def _table(table: dict[str, dict[str, int]], indent: str) -> list[str]:
 def render_method(name: str, result: dict[str, Any]) -> list[str]:
     lines = [f"{name}: {TITLES[name]} ({_parameters(name, result['parameters'])})"]
     lines.append(f"  overall  {_kappa(result)}  {_agreement(result)}")
+    restricted = result.get("restricted_to") or {}
+    for kind in ("codes", "actors"):
+        if restricted.get(kind) is not None:
+            lines.append(f"  restricted to {kind}: {', '.join(restricted[kind])}")
     if name == "event":
         lines.append(
             "  agreements {agreements}, disagreements {disagreements}, omissions (in A, not B) "
@@ -87,8 +91,9 @@ def render_method(name: str, result: dict[str, Any]) -> list[str]:
         )
     if name == "timeslice":
         lines.append(
-            f"  {result['empty_both']} of {result['n']} (t, actor) cells are empty for both "
-            "observers and count as agreement: they raise kappa (see docs/analysis.md)"
+            f"  actors: {', '.join(result['actors']) or '(none)'}; {result['empty_both']} of"
+            f" {result['n']} (t, actor) cells are empty for both observers and count as"
+            " agreement: they raise kappa (see docs/analysis.md)"
         )
     width = max(
         [len(s["stream"]) for s in result["streams"]] + [len(c["code"]) for c in result["codes"]]
@@ -149,26 +154,46 @@ def render_ratings(document: dict[str, Any]) -> str:
         lines.append(f"  {t['target']}: {sessions}")
     lines.append("")
     for item in document["items"]:
-        name = item["rating"] + (f" / {item['segment']}" if item["segment"] else "")
-        lines.append(
-            f"{name}  (scale {item['scale']['min']:g}-{item['scale']['max']:g}; "
-            f"{item['complete']} of {item['targets']} targets complete, {item['missing']} with a "
-            "missing rating)"
-        )
-        icc = item["icc_a1"]
-        icc_text = _num(icc) if icc is not None else f"— ({item['icc_a1_reason']})"
-        lines.append(f"  ICC(A,1) {icc_text}")
-        for pair in item["pairs"]:
-            lines.append(
-                f"  {pair['a']} vs {pair['b']}: weighted {_kappa(pair, 'weighted_kappa')}  "
-                f"N {pair['n']}"
-            )
-        alpha = item["alpha_interval"]
-        alpha_text = _num(alpha) if alpha is not None else f"— ({item['alpha_interval_reason']})"
-        lines.append(f"  Krippendorff's alpha (interval) {alpha_text}")
+        lines += _rating_item(item)
     lines.append("")
     lines.append(BANDS_NOTE)
     return "\n".join(lines)
+
+
+def _rating_item(item: dict[str, Any]) -> list[str]:
+    name = item["rating"] + (f" / {item['segment']}" if item["segment"] else "")
+    kind = item.get("kind", "scale")
+    if kind == "scale":
+        what = f"scale {item['scale']['min']:g}-{item['scale']['max']:g}"
+    else:
+        what = {"composite": "composite, computed", "check": "check"}.get(kind, "category")
+    lines = [
+        f"{name}  ({what}; {item['complete']} of {item['targets']} targets complete, "
+        f"{item['missing']} with a missing rating)"
+    ]
+    if kind in ("category", "check"):
+        lines += _nominal_lines(item, "")
+        if "classes" in item:
+            lines += _nominal_lines(item["classes"], "class level: ")
+        return lines
+    icc = item["icc_a1"]
+    icc_text = _num(icc) if icc is not None else f"— ({item['icc_a1_reason']})"
+    lines.append(f"  ICC(A,1) {icc_text}")
+    for pair in item["pairs"]:
+        lines.append(
+            f"  {pair['a']} vs {pair['b']}: weighted {_kappa(pair, 'weighted_kappa')}  N {pair['n']}"
+        )
+    alpha = item["alpha_interval"]
+    alpha_text = _num(alpha) if alpha is not None else f"— ({item['alpha_interval_reason']})"
+    lines.append(f"  Krippendorff's alpha (interval) {alpha_text}")
+    return lines
+
+
+def _nominal_lines(entry: dict[str, Any], prefix: str) -> list[str]:
+    return [
+        f"  {prefix}{pair['a']} vs {pair['b']}: {_kappa(pair)}  {_agreement(pair)}"
+        for pair in entry["pairs"]
+    ]
 
 
 # --- interval agreement (IOA family) ------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from observer.scores import scores
 from observer.sessionfile import Session
 
 FIELDS = (
@@ -51,12 +52,15 @@ class SessionStats:
     id: str
     duration: float
     codes: tuple[CodeStats, ...]
+    ratings: dict[str, Any] = attrs.field(factory=dict)
+    """Every rating item and composite (see observer.scores)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "duration": self.duration,
             "codes": [c.as_dict() for c in self.codes],
+            "ratings": self.ratings,
         }
 
 
@@ -91,4 +95,6 @@ def session_stats(session: Session) -> SessionStats:
                     sd = _r(math.sqrt(squares / (len(bouts) - 1)))
             proportion = _r(total_raw / session.duration) if session.duration > 0 else None
         rows.append(CodeStats(code.id, code.kind, count, rate, first, total, mean, sd, proportion))
-    return SessionStats(session.id, session.duration, tuple(rows))
+    return SessionStats(
+        session.id, session.duration, tuple(rows), scores(session.book, session.ratings)
+    )

@@ -11,6 +11,7 @@ import click
 import orjson
 
 from observer.analysis.agreement import METHODS, check_pair, compare, pair_dict
+from observer.analysis.scope import Scope, problems, restrict_book
 from observer.cli.intervals import interval_option
 from observer.cli.stats import corrected_option, load_all
 from observer.errors import InputError
@@ -62,6 +63,32 @@ def _expand(paths: tuple[Path, ...], ratings: bool) -> tuple[list[Path], bool]:
     return files, folder
 
 
+def _ids(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    ids = tuple(dict.fromkeys(i.strip() for i in value.split(",") if i.strip()))
+    if not ids:
+        raise click.BadParameter("needs at least one id (ID,ID,...)", ctx, param)
+    return ids
+
+
+def _scope(codes: tuple[str, ...] | None, actors: tuple[str, ...] | None, a: Session) -> Scope:
+    scope = Scope(codes=codes, actors=actors)
+    unknown = problems(a.book, scope)
+    if unknown:
+        raise click.UsageError("; ".join(unknown))
+    return scope
+
+
+def _warn_empty(loaded: list[tuple[str, Session]], scope: Scope) -> None:
+    """A session with nothing to compare gives a defined but empty comparison: say so."""
+    book = restrict_book(loaded[0][1].book, scope)
+    for name, session in loaded:
+        if not any(e.code in book.code_by_id for e in session.events):
+            which = " of the compared codes and actors" if scope.restricted else ""
+            _warn(f"{name} has no events{which}: it is compared as an empty record")
+
+
 def _emit(document: dict[str, Any], fmt: str, text: str) -> None:
     if fmt == "json":
         sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
@@ -103,12 +130,25 @@ def _check_all(loaded: list[tuple[str, Session]]) -> None:
     help="Seconds per time unit (time) or between slices (timeslice).",
 )
 @click.option(
+    "--codes",
+    callback=_ids,
+    metavar="ID,...",
+    help="Compare only these codes (every method).",
+)
+@click.option(
+    "--actors",
+    callback=_ids,
+    metavar="ID,...",
+    help="Compare only these actors' codes (every method); timeslice: its actors, "
+    "even one nobody coded (default: the actors with at least one event).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @click.option(
     "--ratings",
     is_flag=True,
-    help="Agreement on rating scales over several sessions: A1 B1 A2 B2 ... or a folder.",
+    help="Agreement on ratings over several sessions: A1 B1 A2 B2 ... or a folder.",
 )
 @interval_option
 @corrected_option
@@ -117,6 +157,8 @@ def agree(
     method: str,
     tolerance: float | None,
     unit: float,
+    codes: tuple[str, ...] | None,
+    actors: tuple[str, ...] | None,
     fmt: str,
     ratings: bool,
     corrected: bool,
@@ -125,18 +167,22 @@ def agree(
     """Inter-observer agreement of two sessions of the same codebook (A is the
     reference): time-unit, event-based and BORIS-compatible time-slice kappa,
     overall, per stream and per code. With more than two sessions: every pair,
-    and Krippendorff's alpha on time units. With --ratings: ICC(A,1), quadratic-
-    weighted kappa and Krippendorff's alpha per rating item."""
+    and Krippendorff's alpha on time units. With --ratings: per scale item and
+    composite ICC(A,1), quadratic-weighted kappa and Krippendorff's alpha; per
+    category and check item Cohen's kappa and percentage agreement (categories
+    also at the level of their classes)."""
     files, folder = _expand(sessions, ratings)
     loaded = load_all(tuple(files), corrected)
     if ratings:
+        if codes is not None or actors is not None:
+            raise click.UsageError("--codes and --actors do not apply to --ratings")
         _ratings(loaded, folder, fmt)
         return
     if len(loaded) < 2:
         raise click.UsageError("needs at least two sessions to compare")
     _check_all(loaded)
     if method == "interval":
-        _interval(loaded, interval, fmt)
+        _interval(loaded, interval, fmt, _scope(codes, actors, loaded[0][1]))
         return
     dyads = sorted({s.dyad for _, s in loaded})
     if len(dyads) > 1:
@@ -145,11 +191,13 @@ def agree(
     if tolerance is not None and method == "timeslice":
         _warn("--tolerance does not apply to --method timeslice (its --unit is a sampling step)")
     _check_size([s for _, s in loaded], unit)
+    scope = _scope(codes, actors, loaded[0][1])
+    _warn_empty(loaded, scope)
     pairs = []
     for (a_name, a), (b_name, b) in combinations(loaded, 2):
         check_pair(a, b, a_name, b_name)  # the first session's warnings are already out
         try:
-            results = compare(a, b, methods, tolerance=tolerance, unit=unit)
+            results = compare(a, b, methods, tolerance=tolerance, unit=unit, scope=scope)
         except ValueError as error:
             raise click.UsageError(str(error)) from None
         pairs.append(pair_dict(a, b, results))
@@ -160,7 +208,7 @@ def agree(
         return
     from observer.analysis.multi import time_alpha
 
-    alpha = time_alpha([s for _, s in loaded], unit=unit)
+    alpha = time_alpha([s for _, s in loaded], unit=unit, scope=scope)
     document = {"pairs": pairs, "alpha": alpha}
     text = "\n\n".join([*(render_pair(p) for p in pairs), render_alpha(alpha)])
     _emit(document, fmt, text)
@@ -196,14 +244,16 @@ def _ratings(loaded: list[tuple[str, Session]], folder: bool, fmt: str) -> None:
 # --- --method interval: the IOA family (kept apart from the kappa methods) ----------
 
 
-def _interval(loaded: list[tuple[str, Session]], interval: float | None, fmt: str) -> None:
+def _interval(
+    loaded: list[tuple[str, Session]], interval: float | None, fmt: str, scope: Scope
+) -> None:
     from observer.analysis.agreement import DEFAULT_INTERVAL, INTERVAL_METHOD, interval_method
     from observer.analysis.report import render_interval
 
     seconds = DEFAULT_INTERVAL if interval is None else interval
     pairs = []
     for (_, a), (_, b) in combinations(loaded, 2):
-        result = interval_method(a, b, interval=seconds)
+        result = interval_method(a, b, interval=seconds, scope=scope)
         pairs.append({"a": a.id, "b": b.id, "methods": {INTERVAL_METHOD: result}})
     document: dict[str, Any] = pairs[0] if len(pairs) == 1 else {"pairs": pairs}
     _emit(document, fmt, "\n\n".join(render_interval(p) for p in pairs))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 import orjson
 
+from observer import jsonio
 from observer.codebook import Codebook, bundled_paths, load_codebook
 from observer.errors import InputError, Problem
 
@@ -22,6 +24,9 @@ def check(paths: tuple[str, ...]) -> None:
     """Validate codebook files (or bundled ids); report every problem, one per line."""
     problems: list[Problem] = []
     for path in paths:
+        if _is_format_schema(path):
+            click.echo(f"{path}: skipped (the JSON Schema of the codebook format, not a codebook)")
+            continue
         try:
             book = load_codebook(path)
         except InputError as error:
@@ -31,6 +36,24 @@ def check(paths: tuple[str, ...]) -> None:
             click.echo(f"{path}: ok ({book.id} {book.version}, {n} code{'s' * (n != 1)})")
     if problems:
         raise InputError(problems)
+
+
+def _is_format_schema(path: str) -> bool:
+    """True for the JSON Schema of the codebook format that ships beside the codebooks
+    (so ``check codebooks/*.json`` checks the codebooks): a JSON Schema document
+    (``$schema`` and ``properties``) without a codebook's ``schema`` field."""
+    if not path.endswith(".json"):
+        return False
+    try:
+        data = orjson.loads(jsonio.read_bytes(Path(path)))
+    except (InputError, orjson.JSONDecodeError):
+        return False
+    return (
+        isinstance(data, dict)
+        and "$schema" in data
+        and "properties" in data
+        and "schema" not in data
+    )
 
 
 @codebook.command()

@@ -14,7 +14,7 @@ from observer import jsonio
 from observer.errors import InputError, Problem
 from observer.sessionfile import Session, load_session
 
-FORMATS = ("csv", "tsv", "sdis", "eaf")
+FORMATS = ("csv", "tsv", "sdis", "eaf", "ratings-csv", "ratings-tsv")
 
 
 def load_sessions(paths: tuple[Path, ...]) -> list[Session]:
@@ -103,7 +103,8 @@ def _write_eaf(sessions: list[Session], output: Path) -> list[Path]:
     "fmt",
     type=click.Choice(FORMATS),
     required=True,
-    help="csv/tsv: one row per event; sdis: GSEQ timed-event file; eaf: ELAN, one per session.",
+    help="csv/tsv: one row per event; sdis: GSEQ timed-event file; eaf: ELAN, one per session;"
+    " ratings-csv/ratings-tsv: one row per session, rating item (or composite) and segment.",
 )
 @click.option(
     "-o",
@@ -113,7 +114,8 @@ def _write_eaf(sessions: list[Session], output: Path) -> list[Path]:
     help="File to create (csv, tsv, sdis; default: standard output), or folder for eaf.",
 )
 def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
-    """Write sessions as CSV/TSV (R, pandas, spreadsheets), SDIS (GSEQ) or EAF (ELAN).
+    """Write sessions as CSV/TSV (R, pandas, spreadsheets), SDIS (GSEQ) or EAF (ELAN),
+    or their ratings as CSV/TSV (composites computed).
 
     Several sessions go into one CSV, TSV or SDIS file, or into one EAF file per
     session (named SESSION-ID.eaf) in the folder -o names. Files are created
@@ -133,6 +135,10 @@ def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
         from observer.export.sdis import sdis_bytes
 
         data = sdis_bytes(loaded)
+    elif fmt.startswith("ratings-"):
+        from observer.export.ratings import ratings_bytes
+
+        data = ratings_bytes(loaded, "," if fmt == "ratings-csv" else "\t")
     else:
         from observer.export.tabular import tabular_bytes
 

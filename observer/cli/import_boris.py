@@ -45,6 +45,7 @@ def _check_target(target: Path) -> None:
     "--output",
     type=click.Path(path_type=Path),
     default=None,
+    metavar="DIR",
     help="New folder for the codebook and sessions (default: named after the project file).",
 )
 def import_boris(project: Path, output: Path | None) -> None:
@@ -63,8 +64,8 @@ def import_boris(project: Path, output: Path | None) -> None:
         else Path(project.stem if project.suffix else f"{project.name}-import")
     )
     _check_target(target)
-    raw = read_project(project)
     notices: list[Problem] = []
+    raw = read_project(project, notices)
     mapping = build_codebook(raw, project, notices)
     sessions = build_sessions(raw, mapping, str(project), notices)
     book = mapping.codebook
@@ -109,4 +110,6 @@ def import_boris(project: Path, output: Path | None) -> None:
         flagged = sum(1 for e in session.events if e.flags)
         extra = f", {flagged} unpaired start(s) closed" if flagged else ""
         click.echo(f"  {session.id}.json: {len(session.events)} events{extra}")
+    if not sessions:
+        click.echo("  no sessions were written: the project has no live or media observations")
     click.echo(f"{len(notices)} notice(s), listed above and in {target / REPORT}")

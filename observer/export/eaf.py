@@ -15,6 +15,11 @@ The document follows the EAF 3.0 schema's element order: ``HEADER``,
   stream tier whose codes take modifiers, one ``name=value;...`` annotation per
   event that has any.
 - Notes on a ``notes`` tier (1 ms each); segments, if any, on a ``segments`` tier.
+- Ratings, if the codebook has any: a ``ratings`` tier with one annotation spanning
+  the session, ``id=value; id=value`` for every session-wide item and composite,
+  and a ``segment ratings`` tier with one such annotation spanning each coded
+  segment for the items asked in it (a blank is ``id=``, a check ``yes``/``no``,
+  a category its value id; composites computed).
 - The codebook's codes form one controlled vocabulary (language ``und``), each
   entry's value the code id and its description the label.
 """
@@ -29,11 +34,13 @@ from typing import Any
 import attrs
 
 from observer.export import modifier_text
+from observer.scores import in_segment, plain, scores
 from observer.sessionfile import Session
 
 LANG = "und"
 LANG_DEF = "http://cdb.iso.org/lg/CDB-00130975-001"
 CODE_TYPE, MODIFIER_TYPE, NOTE_TYPE, SEGMENT_TYPE = "code", "modifiers", "note", "segment"
+RATING_TYPE = "rating"
 CONSTRAINTS = (
     ("Time_Subdivision", "Time subdivision of parent annotation's time interval, no time gaps allowed within this interval"),
     ("Symbolic_Subdivision", "Symbolic subdivision of a parent annotation. Annotations refering to the same parent are ordered"),
@@ -147,7 +154,33 @@ def eaf_bytes(session: Session, *, now: datetime | None = None) -> bytes:
     for note in session.notes:
         a, b = _span(note.t, None)
         notes.put(a, b, _tail(_text(note.text)))
+    _ratings(session, tiers, counter, observer)
     return _serialise(session, tiers, counter[0], now or datetime.now(UTC))
+
+
+def _ratings(
+    session: Session, tiers: list[_Tier], counter: list[int], observer: dict[str, str]
+) -> None:
+    book = session.book
+    if not book.ratings:
+        return
+    values = scores(book, session.ratings)
+    fields = {"LINGUISTIC_TYPE_REF": RATING_TYPE, **observer}
+
+    def text(items: list[tuple[str, Any]]) -> str:
+        return _text("; ".join(f"{name}={plain(value)}" for name, value in items))
+
+    whole = _Lanes(tiers, counter, "ratings", fields, False)
+    session_items = in_segment(values, None)
+    if session_items:
+        whole.put(*_span(0.0, max(session.duration, 0.001)), _tail(text(session_items)))
+    if any(r.scope == "segment" for r in book.ratings):
+        per = _Lanes(tiers, counter, "segment ratings", fields, False)
+        for span in session.segments:
+            items = in_segment(values, span.segment)
+            if items:
+                end = session.duration if span.end is None else span.end
+                per.put(*_span(span.start, end), _tail(text(items)))
 
 
 _ATTR = str.maketrans(
@@ -270,6 +303,7 @@ def _serialise(session: Session, tiers: list[_Tier], count: int, now: datetime) 
         (MODIFIER_TYPE, "false", {"CONSTRAINTS": "Symbolic_Association"}),
         (SEGMENT_TYPE, "true", {}),
         (NOTE_TYPE, "true", {}),
+        *([(RATING_TYPE, "true", {})] if book.ratings else []),
     ):
         fields = {"LINGUISTIC_TYPE_ID": type_id, "TIME_ALIGNABLE": alignable}
         fields |= {"GRAPHIC_REFERENCES": "false"} | extra

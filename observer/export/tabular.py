@@ -1,7 +1,10 @@
 """CSV and TSV: one row per event, readable as-is by pandas, R and spreadsheets.
 
 Columns: ``session, dyad, observer, code, label, group, actor, kind,
-start, end, duration, modifiers``. Times are seconds on the session clock as
+start, end, duration, modifiers``, then the event's context: ``segment`` (the
+segment the event starts in, empty outside any), ``status`` (the session's:
+complete, recovered or consensus) and ``flags`` (the event's, ``;``-joined:
+closed-at-recovery, unpaired-start, corrected). Times are seconds on the session clock as
 plain decimals; ``end`` and ``duration`` are empty for point events; modifiers
 are ``name=value;name=value``. UTF-8, ``\\n`` line ends, fields quoted (by the
 csv module's rules) only when they hold the delimiter, a quote or a line break.
@@ -19,7 +22,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 from observer.export import modifier_text, seconds
-from observer.sessionfile import Session
+from observer.sessionfile import Session, segment_finder
 
 COLUMNS = (
     "session",
@@ -34,6 +37,9 @@ COLUMNS = (
     "end",
     "duration",
     "modifiers",
+    "segment",
+    "status",
+    "flags",
 )
 
 
@@ -57,16 +63,19 @@ def tabular_bytes(sessions: Iterable[Session], delimiter: str = ",") -> bytes:
             for c in book.codes
         }
         order = {c.id: c.modifiers for c in book.codes}
+        segment_at = segment_finder(session)
+        status = session.status
         for event in session.events:
             end = event.end
             start = seconds(event.start)
             mods = modifier_text(event.modifiers, order[event.code]) if event.modifiers else ""
+            context = f"{d}{segment_at(event.start)}{d}{status}{d}{';'.join(event.flags)}"
             if end is None:
-                lines.append(f"{fixed[event.code]}{d}{start}{d}{d}{d}{mods}")
+                lines.append(f"{fixed[event.code]}{d}{start}{d}{d}{d}{mods}{context}")
             else:
                 duration = seconds(max(0.0, round(end - event.start, 6)))
                 lines.append(
-                    f"{fixed[event.code]}{d}{start}{d}{seconds(end)}{d}{duration}{d}{mods}"
+                    f"{fixed[event.code]}{d}{start}{d}{seconds(end)}{d}{duration}{d}{mods}{context}"
                 )
     lines.append("")
     return "\n".join(lines).encode("utf-8")

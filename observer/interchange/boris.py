@@ -5,6 +5,7 @@ codebook and session builders share (``boris_codebook``, ``boris_keys``,
 
 from __future__ import annotations
 
+import json
 import re
 import zlib
 from pathlib import Path
@@ -15,9 +16,13 @@ import attrs
 from observer import jsonio
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
+from observer.interchange.boris_formats import upgrade, version_tuple
 
-SUPPORTED_MAJOR = (7, 8)
-"""BORIS project format versions read here (BORIS 7 to 9 write "7.0" and "8.x")."""
+SUPPORTED_MAJOR = (1, 2, 3, 4, 5, 6, 7, 8)
+"""BORIS project format versions read here: every one BORIS itself still opens
+(BORIS 7 to 9 write "7.0" and "8.x"; older ones are converted by ``boris_formats``)."""
+NO_FOCAL_SUBJECT = "No focal subject"
+"""BORIS-App's name for no subject."""
 MAX_PROJECT_BYTES = 256 * 1024 * 1024
 _KEYED_VALUE = re.compile(r"^(.*?)\s*\((.)\)$")
 
@@ -35,28 +40,43 @@ def where(*parts: str | int) -> str:
     return out or "$"
 
 
-def read_project(path: Path) -> dict[str, Any]:
-    """The project's JSON (gunzipped when gzipped), its format version checked."""
+def read_project(path: Path, notices: list[Problem] | None = None) -> dict[str, Any]:
+    """The project's JSON (gunzipped when gzipped), its format version checked and an
+    older format converted (what was converted goes to ``notices``)."""
     name = str(path)
     data = jsonio.read_bytes(path, max_bytes=MAX_PROJECT_BYTES)
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(data, name)
-    raw = jsonio.parse_json(data, name)
+    raw = _parse(data, name)
     if not isinstance(raw, dict) or "behaviors_conf" not in raw:
         raise InputError.one(name, "$", "not a BORIS project (no behaviors_conf)")
     version = raw.get("project_format_version")
-    try:
-        major = int(float(str(version)))
-    except ValueError:
-        major = -1
-    if major not in SUPPORTED_MAJOR:
+    parsed = version_tuple(version) if "project_format_version" in raw else (0,)
+    if parsed is None or (parsed != (0,) and parsed[0] not in SUPPORTED_MAJOR):
         raise InputError.one(
             name,
             "project_format_version",
             f"unsupported BORIS project format version {version!r} (this observer reads"
-            " 7.x and 8.x; open and save the project in a recent BORIS first)",
+            " 1.x to 8.x; open and save the project in a recent BORIS first)",
         )
+    for message in upgrade(raw):
+        if notices is not None:
+            notices.append(Problem(name, "project_format_version", f"format {version}: {message}"))
     return raw
+
+
+def _parse(data: bytes, name: str) -> Any:
+    """JSON, or JSON with the bare ``NaN`` BORIS writes (for image-observation times)."""
+    try:
+        return jsonio.parse_json(data, name)
+    except InputError:
+        if b"NaN" not in data:
+            raise
+        try:
+            return json.loads(data.decode("utf-8-sig"))
+        except (ValueError, RecursionError):
+            pass
+        raise
 
 
 def _gunzip(data: bytes, name: str) -> bytes:
@@ -104,7 +124,8 @@ def entries(
 def subject_of(event: list[Any]) -> str:
     """An event's subject name, '' for none (BORIS writes '' or leaves it out)."""
     subject = event[1] if len(event) > 1 else ""
-    return subject.strip() if isinstance(subject, str) else ""
+    name = subject.strip() if isinstance(subject, str) else ""
+    return "" if name == NO_FOCAL_SUBJECT else name
 
 
 def text(item: dict[str, Any], name: str) -> str:

@@ -67,9 +67,10 @@ def build_sessions(
 
 
 def _parse_events(
-    oid: str, obs: dict[str, Any], file: str
+    oid: str, obs: dict[str, Any], file: str, notices: list[Problem]
 ) -> list[tuple[float, str, str, str, str]]:
-    """``(time, subject, behaviour, modifiers, comment)`` per event, checked, in time order."""
+    """``(time, subject, behaviour, modifiers, comment)`` per event, checked, in time order;
+    an event at a bare ``NaN`` (BORIS writes it for image observations) is skipped."""
     events = obs.get("events", [])
     if not isinstance(events, list):
         raise InputError.one(file, where("observations", oid, "events"), "must be a list")
@@ -86,7 +87,10 @@ def _parse_events(
         if isinstance(t, str):
             with contextlib.suppress(ValueError):
                 t = float(t)
-        if isinstance(t, bool) or not isinstance(t, int | float) or t != t:
+        if isinstance(t, float) and t != t:
+            notices.append(Problem(file, f"{at}[0]", "time NaN is not a number: event skipped"))
+            continue
+        if isinstance(t, bool) or not isinstance(t, int | float) or abs(t) == float("inf"):
             problems.append(Problem(file, f"{at}[0]", f"time {event[0]!r} is not a number"))
             continue
         fields = [f if isinstance(f, str) else "" for f in ([*event, "", "", ""])[2:5]]
@@ -110,16 +114,12 @@ def _session(
     def notice(message: str) -> None:
         notices.append(Problem(file, at, message))
 
-    parsed = _parse_events(oid, obs, file)
-    shift = -min((e[0] for e in parsed), default=0.0)
-    if shift > 0:
-        notice(f"times start at {-shift} s: every time shifted by +{shift} s to start at 0")
-    else:
-        shift = 0.0
+    parsed = _parse_events(oid, obs, file, notices)
+    shift, started = _origin(obs, parsed, notice)
     last = max((e[0] for e in parsed), default=0.0) + shift
     events: list[Event] = []
     notes: list[Note] = []
-    running: dict[tuple[str, str], tuple[float, dict[str, str]]] = {}
+    bouts = _Bouts()
     for time, subject, name, modifier_text, comment in parsed:
         t = round_time(time + shift)
         behaviour = mapping.behaviours.get(name)
@@ -136,13 +136,12 @@ def _session(
             notes.append(Note(t, f"{code}: {comment}"))
         if behaviour.kind == "point":
             events.append(Event(code, t, None, modifiers))
-        elif (actor, code) in running:
-            start, start_modifiers = running.pop((actor, code))
-            events.append(Event(code, start, t, start_modifiers))
         else:
-            running[actor, code] = (t, modifiers)
+            closed = bouts.press(code, _values(modifier_text), t, modifiers)
+            if closed is not None:
+                events.append(closed)
     end = round_time(last)
-    for (_, code), (start, modifiers) in running.items():
+    for code, start, modifiers in bouts.running():
         notice(
             f"{code} started at {start} s and never stopped: closed at the observation's last time, {end} s (flagged {UNPAIRED})"
         )
@@ -160,7 +159,6 @@ def _session(
     notes.sort(key=lambda n: n.t)
 
     book = mapping.codebook
-    started = _date(obs.get("date"), notice)
     session = Session(
         schema=SCHEMA,
         id=unique_id(oid, taken, "observation", session=True),
@@ -177,6 +175,66 @@ def _session(
     )
     # The same checks as for any session file read from disk.
     return session_from_data(unstructure(session), f"{file}: {at}")
+
+
+def _values(text: str) -> tuple[str, ...]:
+    """The modifier values of a press as BORIS compares them ("None" and "" for no choice)."""
+    values = tuple("" if v.strip() == "None" else split_key(v)[0] for v in text.split("|"))
+    return () if not any(values) else values
+
+
+class _Bouts:
+    """Start/stop pairing as BORIS pairs presses: per (code, modifier values), so two
+    bouts of one behaviour with different values overlap; a press without values
+    closes the running bout of that code (the earliest, if several run), as
+    BORIS's mobile app writes stops without modifiers."""
+
+    def __init__(self) -> None:
+        self._open: dict[tuple[str, tuple[str, ...]], tuple[float, dict[str, str]]] = {}
+
+    def press(
+        self, code: str, values: tuple[str, ...], t: float, modifiers: dict[str, str]
+    ) -> Event | None:
+        key = (code, values)
+        if key not in self._open and not values:
+            key = next((k for k in self._open if k[0] == code), key)
+        if key in self._open:
+            start, start_modifiers = self._open.pop(key)
+            return Event(code, start, t, start_modifiers)
+        self._open[key] = (t, modifiers)
+        return None
+
+    def running(self) -> list[tuple[str, float, dict[str, str]]]:
+        return [(code, start, mods) for (code, _), (start, mods) in self._open.items()]
+
+
+def _origin(
+    obs: dict[str, Any], parsed: list[tuple[float, str, str, str, str]], notice: Any
+) -> tuple[float, datetime]:
+    """(shift added to every time, wall clock of session time 0).
+
+    Times of day (``start_from_current_time``) and epoch times
+    (``start_from_current_epoch_time``): time 0 is the observation's start (its
+    first event), whose wall clock is the start. Otherwise times below 0 are
+    shifted to start at 0."""
+    date = _date(obs.get("date"), notice)
+    first = min((e[0] for e in parsed), default=0.0)
+    if obs.get("start_from_current_epoch_time") is True and parsed:
+        start = datetime.fromtimestamp(first, UTC)
+        notice(f"times are epoch times: session time 0 is the observation's start, {start}")
+        return -first, start
+    if obs.get("start_from_current_time") is True and parsed:
+        midnight = date.replace(hour=0, minute=0, second=0, microsecond=0)
+        start = midnight + timedelta(seconds=first)
+        notice(
+            f"times are times of day: session time 0 is the observation's start,"
+            f" {start.time().isoformat()}"
+        )
+        return -first, start
+    if first < 0:
+        notice(f"times start at {first} s: every time shifted by +{-first} s to start at 0")
+        return -first, date
+    return 0.0, date
 
 
 def _modifiers(

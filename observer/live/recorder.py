@@ -53,7 +53,7 @@ from typing import Any, Literal
 
 import attrs
 
-from observer.codebook import Code, Codebook, Modifier
+from observer.codebook import Code, Codebook, Modifier, RatingScalar
 from observer.live.changes import (
     AddEvent,
     AddNote,
@@ -78,7 +78,7 @@ from observer.sessionfile import (
     Session,
     round_time,
 )
-from observer.structure import MAX_SECONDS, Number
+from observer.structure import MAX_SECONDS
 
 Kind = Literal[
     "point",
@@ -169,8 +169,8 @@ class Recorder:
         self.last_mono: float | None = None
         self.last_t = 0.0
         """Latest session time any action was stamped with."""
-        self.ratings: dict[str, Number | None] = {}
-        self.segment_ratings: dict[tuple[str, str], Number | None] = {}
+        self.ratings: dict[str, RatingScalar] = {}
+        self.segment_ratings: dict[tuple[str, str], RatingScalar] = {}
         self._sink = sink
         self._undo: list[_Step] = []
         self._redo: list[_Step] = []
@@ -239,7 +239,7 @@ class Recorder:
     def segment(self, segment_id: str, mono: float) -> Outcome:
         return self._run({"a": "segment", "segment": segment_id, "mono": mono})
 
-    def rate(self, rating_id: str, value: Number | None, segment: str | None = None) -> Outcome:
+    def rate(self, rating_id: str, value: RatingScalar, segment: str | None = None) -> Outcome:
         return self._run({"a": "rating", "rating": rating_id, "value": value, "segment": segment})
 
     def end(self, mono: float, wall: datetime | None = None) -> Outcome:
@@ -465,17 +465,19 @@ class Recorder:
         value = action.get("value")
         segment = action.get("segment")
         rating = self.book.rating_by_id.get(rating_id)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise ReplayError(f"rating value {value!r} is not a number")
+        if value is not None and not isinstance(value, bool | int | float | str):
+            raise ReplayError(f"rating value {value!r} is not a number, a value id or true/false")
         if segment is not None and not isinstance(segment, str):
             raise ReplayError(f"rating segment {segment!r} is not a string")
         reason = None
         if rating is None:
             reason = f"unknown rating {rating_id!r}"
-        elif value is not None and not rating.accepts(value):
-            reason = f"{value} is not on the scale {rating.min}-{rating.max}"
-        elif rating.scope == "segment" and segment not in self.book.segment_by_id:
-            reason = f"{rating.label} is rated per segment: name a segment of the codebook"
+        elif (problem := rating.problem(value)) is not None:
+            reason = problem
+        elif rating.scope == "segment" and segment not in {
+            s.id for s in self.book.rating_segments(rating)
+        }:
+            reason = f"{rating.label} is rated per segment: name a segment it is asked in"
         elif rating.scope == "session" and segment is not None:
             reason = f"{rating.label} is rated once per session, not per segment"
         if reason is not None:
@@ -571,7 +573,8 @@ class Recorder:
         for rating in self.book.ratings:
             if rating.scope == "segment":
                 out[rating.id] = {
-                    s.id: self.segment_ratings.get((rating.id, s.id)) for s in self.book.segments
+                    s.id: self.segment_ratings.get((rating.id, s.id))
+                    for s in self.book.rating_segments(rating)
                 }
             else:
                 out[rating.id] = self.ratings.get(rating.id)

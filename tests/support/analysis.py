@@ -179,3 +179,16 @@ def boris_sessions(path: Path = BORIS_FIXTURE) -> dict[str, Session]:
         end = max(e if e is not None else s for _, s, e in events)
         out[name] = attrs.evolve(session(events, duration=end, observer=name, book=book), id=name)
     return out
+
+
+def imported_boris(path: Path) -> dict[str, Session]:
+    """A BORIS project's observations as observer's own importer makes them, by session id."""
+    from observer.errors import Problem
+    from observer.interchange.boris import read_project
+    from observer.interchange.boris_codebook import build_codebook
+    from observer.interchange.boris_sessions import build_sessions
+
+    notices: list[Problem] = []
+    raw = read_project(path, notices)
+    mapping = build_codebook(raw, path, notices)
+    return {s.id: s for s in build_sessions(raw, mapping, str(path), notices)}

@@ -1,9 +1,9 @@
 """The end of a session: confirm, rate, summary.
 
 ``ConfirmEnd``: enter ends the session, escape goes back to coding (ctrl+q
-also accepts: it is how an observer quits a running session). ``RatingsForm``:
-every rating of the codebook in one form (one field per segment for
-segment-scoped ratings); ctrl+s saves, a blank field is saved as null.
+also accepts: it is how an observer quits a running session). ``RatingsForm``
+(in ``observer.tui.coding.ratings``, re-exported here): every rating of the
+codebook in one form; ctrl+s saves, a blank field is saved as null.
 ``Summary``: counts and durations per code of the file just written.
 """
 
@@ -16,17 +16,17 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Static
 
 from observer.analysis.stats import session_stats
-from observer.codebook import Codebook, Rating
 from observer.sessionfile import Session
-from observer.structure import Number
-from observer.tui.forms import FIELD_BINDINGS
+from observer.tui.coding.ratings import Ratings, RatingsForm, parse_rating
 from observer.tui.plain import plain
 from observer.tui.widgets.clock import format_clock
+
+__all__ = ["ConfirmEnd", "Ratings", "RatingsForm", "Summary", "parse_rating", "summary_table"]
 
 
 class ConfirmEnd(ModalScreen[str]):
@@ -62,102 +62,6 @@ class ConfirmEnd(ModalScreen[str]):
                 "[b]enter[/b] ends the session · [b]escape[/b] keeps coding"
                 f" (the key {event.key!r} did nothing)"
             )
-
-
-def parse_rating(rating: Rating, text: str) -> tuple[Number | None, str | None]:
-    """A typed value: (value, None), (None, None) for blank, or (None, problem)."""
-    text = text.strip()
-    if not text:
-        return None, None
-    try:
-        value: Number = int(text) if text.lstrip("-").isdigit() else float(text)
-    except ValueError:
-        return None, f"{rating.label}: {text!r} is not a number"
-    if not rating.accepts(value):
-        step = "" if rating.step == 1 else f" in steps of {rating.step}"
-        return None, f"{rating.label}: {text} is not on the scale {rating.min}-{rating.max}{step}"
-    return value, None
-
-
-def _field_id(rating: Rating, segment: str | None) -> str:
-    return f"rate--{rating.id}--{segment or ''}"
-
-
-Ratings = dict[tuple[str, str | None], Number | None]
-"""(rating id, segment id or None) -> value, None for a blank field."""
-
-
-class RatingsForm(Screen[tuple[Ratings, bool]]):
-    """All ratings in one form; ctrl+s saves (blank = null). Dismisses with the values."""
-
-    AUTO_FOCUS = ".rating-field"
-    BINDINGS = [  # noqa: RUF012
-        *FIELD_BINDINGS,
-        Binding("ctrl+s", "save", "save ratings"),
-        Binding("ctrl+q", "save(True)", "save and quit"),
-    ]
-
-    def __init__(self, book: Codebook, coded_segments: list[str]) -> None:
-        super().__init__()
-        self.book = book
-        coded = [s for s in book.segments if s.id in coded_segments]
-        self.segments = coded or list(book.segments)
-
-    def compose(self) -> ComposeResult:
-        yield Static(
-            "[b]Ratings[/b] · a value on each scale, blank = not rated · tab moves ·"
-            " [b]ctrl+s[/b] saves",
-            id="ratings-title",
-        )
-        with VerticalScroll(id="ratings"):
-            for rating in self.book.ratings:
-                title = Text.assemble(plain(rating.label, "bold"), f"  {rating.min}–{rating.max}")
-                if rating.scope == "segment":
-                    yield Label(title + " per segment", classes="rating-label -segmented")
-                    with Grid(classes="segment-grid"):
-                        for segment in self.segments:
-                            with Horizontal(classes="segment-cell"):
-                                yield Label(plain(segment.label[:12]), classes="segment-name")
-                                yield self._field(rating, segment.id)
-                else:
-                    with Horizontal(classes="rating-row"):
-                        yield Label(title, classes="rating-label")
-                        yield self._field(rating, None)
-                anchors = sorted(rating.anchors.items(), key=lambda kv: float(kv[0]))
-                if anchors:
-                    yield Label(
-                        plain("  ".join(f"{k} = {v}" for k, v in anchors)),
-                        classes="rating-anchors",
-                    )
-        yield Static(id="ratings-errors")
-
-    @staticmethod
-    def _field(rating: Rating, segment: str | None) -> Input:
-        return Input(id=_field_id(rating, segment), classes="rating-field", restrict=r"[0-9.\-]*")
-
-    def values(self) -> tuple[Ratings, list[str]]:
-        out: Ratings = {}
-        problems: list[str] = []
-        for rating in self.book.ratings:
-            targets = [s.id for s in self.segments] if rating.scope == "segment" else [None]
-            for segment in targets:
-                field = self.query_one(f"#{_field_id(rating, segment)}", Input)
-                value, problem = parse_rating(rating, field.value)
-                if problem:
-                    where = f" ({self.book.segment_by_id[segment].label})" if segment else ""
-                    problems.append(problem + where)
-                out[(rating.id, segment)] = value
-        return out, problems
-
-    def action_save(self, then_quit: bool = False) -> None:
-        """Dismiss with the values and whether to quit once the file is written."""
-        values, problems = self.values()
-        if problems:
-            self.query_one("#ratings-errors", Static).update(
-                Text("\n".join(problems), style="bold red")
-            )
-            return
-        self.dismiss((values, then_quit))
 
 
 def _count(n: int, noun: str) -> str:

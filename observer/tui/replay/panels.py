@@ -86,7 +86,23 @@ def summary_text(session: Session, allowed: Collection[str] | None) -> Text:
         prop = "" if row.proportion is None else f"{row.proportion:.2f}"
         line = f"{row.code[:19]:<20}{row.count:>5}{rate:>6}{total:>8}{mean:>7}{prop:>5}\n"
         text.append(line, "dim" if row.count == 0 else "")
+    text.append(ratings_text(session))
     text.rstrip()
+    return text
+
+
+def ratings_text(session: Session) -> Text:
+    """The session's ratings and computed composites (observer.scores);
+    nothing when no rating was given (blank ones are then all there is)."""
+    from observer.scores import BLANK, score_rows
+
+    rows = score_rows(session.book, session.ratings)
+    text = Text()
+    if any(value != BLANK for _, value in rows):
+        text.append("\nRatings\n", "bold")
+        for label, value in rows:
+            text.append(f"{label}: ", "dim")
+            text.append(f"{value}\n")
     return text
 
 

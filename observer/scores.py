@@ -1,0 +1,141 @@
+"""A session's ratings as reported: every item and every composite, computed.
+
+``scores(book, session.ratings)`` is the ``ratings`` object of ``observer stats``:
+``{ITEM_OR_COMPOSITE: VALUE}``, per segment as ``{SEGMENT: VALUE}`` (only the
+segments an item is asked in). A scale's value is its number, a category's its
+value id, a check's true or false; a blank is null. A composite is the sum or
+the mean of its rated items (a check counts 1 for yes, 0 for no), null when
+fewer than ``min_items`` of them are rated (every item when it names none).
+Composites are computed here, never read from the session file.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from observer.codebook import Codebook, Composite, Rating, RatingScalar
+
+BLANK = "–"
+"""How a blank (null) rating reads in ``shown`` and ``score_rows``."""
+Score = RatingScalar
+ScoreValue = Score | dict[str, Score]
+
+
+def item_value(ratings: dict[str, Any], rating: Rating, segment: str | None) -> Score:
+    """The stored value of ``rating`` (in ``segment``), null when blank or absent."""
+    raw = ratings.get(rating.id)
+    if segment is not None:
+        raw = raw.get(segment) if isinstance(raw, dict) else None
+    if isinstance(raw, dict):
+        return None
+    return raw if rating.accepts(raw) else None
+
+
+def combine(composite: Composite, scores: Sequence[float | None]) -> float | int | None:
+    """The composite of the items' scores (None for an unrated item)."""
+    rated = [s for s in scores if s is not None]
+    if not rated or len(rated) < composite.needed:
+        return None
+    total = math.fsum(rated)
+    value = total if composite.rule == "sum" else total / len(rated)
+    value = round(value, 9)
+    return int(value) if composite.rule == "sum" and value.is_integer() else value
+
+
+def composite_value(
+    book: Codebook, ratings: dict[str, Any], composite: Composite, segment: str | None
+) -> float | int | None:
+    items = [book.rating_by_id[i] for i in composite.of]
+    return combine(composite, [r.score(item_value(ratings, r, segment)) for r in items])
+
+
+def scores(book: Codebook, ratings: dict[str, Any]) -> dict[str, ScoreValue]:
+    """Every item of ``book`` then every composite, from stored ``ratings``."""
+    out: dict[str, ScoreValue] = {}
+    for rating in book.ratings:
+        if rating.scope == "segment":
+            out[rating.id] = {
+                s.id: item_value(ratings, rating, s.id) for s in book.rating_segments(rating)
+            }
+        else:
+            out[rating.id] = item_value(ratings, rating, None)
+    for composite in book.composites:
+        scope, segments = book.composite_scope(composite)
+        if scope == "segment":
+            out[composite.id] = {
+                s.id: composite_value(book, ratings, composite, s.id) for s in segments
+            }
+        else:
+            out[composite.id] = composite_value(book, ratings, composite, None)
+    return out
+
+
+def shown(book: Codebook, rating_id: str, value: Score) -> str:
+    """A value as a person reads it: ``B2 (class B)``, ``yes``, ``5``, ``–`` for blank."""
+    if value is None:
+        return BLANK
+    if value is True or value is False:
+        return "yes" if value else "no"
+    rating = book.rating_by_id.get(rating_id)
+    if rating is not None and rating.kind == "category" and isinstance(value, str):
+        cls = rating.class_of(value)
+        return value if cls is None or cls == value else f"{value} (class {cls})"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def flat(book: Codebook, values: dict[str, ScoreValue]) -> list[tuple[str, str | None, Score]]:
+    """(item or composite id, segment or None, value) in codebook order."""
+    out: list[tuple[str, str | None, Score]] = []
+    for name, value in values.items():
+        if isinstance(value, dict):
+            out.extend((name, segment, v) for segment, v in value.items())
+        else:
+            out.append((name, None, value))
+    return out
+
+
+def label_of(book: Codebook, name: str) -> str:
+    found = book.rating_by_id.get(name) or book.composite_by_id.get(name)
+    return name if found is None else found.label
+
+
+def score_rows(book: Codebook, ratings: dict[str, Any]) -> list[tuple[str, str]]:
+    """Rows for a side panel: (what, value as read), one per item, segment and
+    composite; a segment's rows name it (``Proximity seeking · Reunion 1``)."""
+    rows: list[tuple[str, str]] = []
+    for name, segment, value in flat(book, scores(book, ratings)):
+        label = label_of(book, name)
+        if segment is not None:
+            found = book.segment_by_id.get(segment)
+            label += f" · {found.label if found else segment}"
+        if name in book.composite_by_id:
+            label += " (computed)"
+        rows.append((label, shown(book, name, value)))
+    return rows
+
+
+def plain(value: Score) -> str:
+    """A value for a file: the number, the value id, ``yes``/``no``, or empty for blank."""
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.9g}"
+    return str(value)
+
+
+def in_segment(values: dict[str, ScoreValue], segment: str | None) -> list[tuple[str, Score]]:
+    """(name, value) of the session-wide items (``segment`` None) or of the items
+    asked in ``segment``, in codebook order."""
+    out: list[tuple[str, Score]] = []
+    for name, value in values.items():
+        if segment is None and not isinstance(value, dict):
+            out.append((name, value))
+        elif segment is not None and isinstance(value, dict) and segment in value:
+            out.append((name, value[segment]))
+    return out

@@ -1,0 +1,234 @@
+"""The ratings form at the end of a session: every rating of the codebook in one form.
+
+One field per rating, and per segment for a segment-scoped rating (only the
+segments it is asked in, and of those only the ones coded when any were). A scale
+takes a number on the scale; a category its value's id, typed in either case
+(``b2``), or chosen from its list with up and down; a check ``y`` or ``n``, or
+up and down through yes, no and blank. A blank field is saved as null. Anchors
+and category values are listed in full under their rating, wrapped to the width
+of the screen. Composites are computed live below the form as the items are
+filled, and can never be typed. ctrl+s saves; ctrl+q saves and quits.
+
+The form dismisses with ``(values, then_quit)``: ``values`` maps (rating id,
+segment id or None) to the value (a number, a value id, true/false, or None).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Input, Label, Static
+
+from observer.codebook import Codebook, Rating, RatingScalar, Segment
+from observer.scores import label_of, scores, shown
+from observer.structure import Number
+from observer.tui.forms import FIELD_BINDINGS
+from observer.tui.plain import plain
+
+Ratings = dict[tuple[str, str | None], RatingScalar]
+"""(rating id, segment id or None) -> value, None for a blank field."""
+
+CHECK_ANSWERS = {"y": True, "yes": True, "n": False, "no": False}
+
+
+def parse_rating(rating: Rating, text: str) -> tuple[RatingScalar, str | None]:
+    """A typed value: (value, None), (None, None) for blank, or (None, problem)."""
+    text = text.strip()
+    if not text:
+        return None, None
+    if rating.kind == "check":
+        answer = CHECK_ANSWERS.get(text.casefold())
+        if answer is None:
+            return None, f"{rating.label}: {text!r} is not y (yes) or n (no)"
+        return answer, None
+    if rating.kind == "category":
+        found = next((v.id for v in rating.values if v.id.casefold() == text.casefold()), None)
+        if found is None:
+            known = ", ".join(v.id for v in rating.values)
+            return None, f"{rating.label}: {text!r} is not one of {known}"
+        return found, None
+    try:
+        value: Number = int(text) if text.lstrip("-").isdigit() else float(text)
+    except ValueError:
+        return None, f"{rating.label}: {text!r} is not a number"
+    if not rating.accepts(value):
+        step = "" if rating.step == 1 else f" in steps of {rating.step}"
+        return None, f"{rating.label}: {text} is not on the scale {rating.min}-{rating.max}{step}"
+    return value, None
+
+
+def choices(rating: Rating) -> list[str]:
+    """What up and down step through in a field: blank first, then the answers."""
+    if rating.kind == "check":
+        return ["", "y", "n"]
+    if rating.kind == "category":
+        return ["", *(v.id for v in rating.values)]
+    return ["", *(str(v) for v in rating.scale())]
+
+
+class RatingField(Input):
+    """A rating's field: typed, or stepped through its answers with up and down."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("down", "step(1)", "next answer", show=False),
+        Binding("up", "step(-1)", "previous answer", show=False),
+    ]
+
+    def __init__(self, rating: Rating, segment: str | None) -> None:
+        restrict = {"scale": r"[0-9.\-]*", "check": r"[yYnNeEsSoO]*"}.get(rating.kind)
+        super().__init__(classes="rating-field", restrict=restrict)
+        self.rating = rating
+        self.segment = segment
+
+    def action_step(self, delta: int) -> None:
+        options = choices(self.rating)
+        current = self.value.strip().casefold()
+        folded = [o.casefold() for o in options]
+        at = folded.index(current) if current in folded else 0
+        self.value = options[(at + delta) % len(options)]
+        self.cursor_position = len(self.value)
+
+
+def _title(rating: Rating) -> Text:
+    if rating.kind == "check":
+        kind = "  y / n"
+    elif rating.kind == "category":
+        kind = "  choose one (type it, or up/down)"
+    else:
+        kind = f"  {rating.min}–{rating.max}"
+    return Text.assemble(plain(rating.label, "bold"), kind)
+
+
+def _notes(rating: Rating) -> str:
+    """Anchors, or the category's values, one a line (wrapped by the screen)."""
+    if rating.kind == "category":
+        lines = []
+        for v in rating.values:
+            cls = f" (class {v.class_})" if v.class_ and v.class_ != v.id else ""
+            lines.append(f"{v.id} = {v.label or v.id}{cls}")
+        return "\n".join(lines)
+    anchors = sorted(rating.anchors.items(), key=lambda kv: float(kv[0]))
+    return "\n".join(f"{k} = {v}" for k, v in anchors)
+
+
+class RatingsForm(Screen[tuple[Ratings, bool]]):
+    """All ratings in one form; ctrl+s saves (blank = null). Dismisses with the values."""
+
+    AUTO_FOCUS = ".rating-field"
+    BINDINGS = [  # noqa: RUF012
+        *FIELD_BINDINGS,
+        Binding("ctrl+s", "save", "save ratings"),
+        Binding("ctrl+q", "save(True)", "save and quit"),
+    ]
+
+    def __init__(self, book: Codebook, coded_segments: list[str]) -> None:
+        super().__init__()
+        self.book = book
+        self.coded = set(coded_segments)
+
+    def asked(self, rating: Rating) -> list[Segment | None]:
+        """Where ``rating`` is asked: once (None), or in each of its segments, keeping
+        only the coded ones when the session coded any of them."""
+        if rating.scope != "segment":
+            return [None]
+        applicable = list(self.book.rating_segments(rating))
+        coded = [s for s in applicable if s.id in self.coded]
+        return list(coded or applicable)
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "[b]Ratings[/b] · blank = not rated · tab moves · up/down steps through the"
+            " answers · [b]ctrl+s[/b] saves",
+            id="ratings-title",
+        )
+        with VerticalScroll(id="ratings", can_focus=False):
+            for rating in self.book.ratings:
+                yield from self._rating(rating)
+        if self.book.composites:
+            yield Static(id="ratings-composites")
+        yield Static(id="ratings-errors")
+
+    def _rating(self, rating: Rating) -> ComposeResult:
+        segments = self.asked(rating)
+        if segments == [None]:
+            with Horizontal(classes="rating-row"):
+                yield Label(_title(rating), classes="rating-label")
+                yield RatingField(rating, None)
+        else:
+            yield Label(_title(rating) + " per segment", classes="rating-label -segmented")
+            for segment in segments:
+                assert segment is not None
+                with Horizontal(classes="segment-row"):
+                    yield Static(plain(segment.label), classes="segment-name")
+                    yield RatingField(rating, segment.id)
+        notes = _notes(rating)
+        if notes:
+            yield Static(plain(notes), classes="rating-anchors")
+
+    def on_mount(self) -> None:
+        self.show_composites()
+
+    def on_input_changed(self, _: Input.Changed) -> None:
+        self.show_composites()
+
+    def field(self, rating_id: str, segment: str | None = None) -> RatingField:
+        """The field of a rating (in a segment); ids may hold '.', which widget ids may not."""
+        return next(
+            f for f in self.query(RatingField) if f.rating.id == rating_id and f.segment == segment
+        )
+
+    def values(self) -> tuple[Ratings, list[str]]:
+        out: Ratings = {}
+        problems: list[str] = []
+        for rating in self.book.ratings:
+            for segment in self.asked(rating):
+                where = None if segment is None else segment.id
+                field = self.field(rating.id, where)
+                value, problem = parse_rating(rating, field.value)
+                if problem:
+                    problems.append(problem + ("" if segment is None else f" ({segment.label})"))
+                out[(rating.id, where)] = value
+        return out, problems
+
+    def stored(self) -> dict[str, Any]:
+        """The form's valid values shaped as a session file's ``ratings``."""
+        out: dict[str, Any] = {}
+        for (rating, segment), value in self.values()[0].items():
+            if segment is None:
+                out[rating] = value
+            else:
+                out.setdefault(rating, {})[segment] = value
+        return out
+
+    def show_composites(self) -> None:
+        if not self.book.composites:
+            return
+        computed = scores(self.book, self.stored())
+        lines = []
+        for composite in self.book.composites:
+            value = computed[composite.id]
+            if isinstance(value, dict):
+                text = ", ".join(
+                    f"{self.book.segment_by_id[s].label} {shown(self.book, composite.id, v)}"
+                    for s, v in value.items()
+                )
+            else:
+                text = shown(self.book, composite.id, value)
+            lines.append(f"{label_of(self.book, composite.id)}: {text}")
+        title = Text("computed (not editable): ", style="bold")
+        self.query_one("#ratings-composites", Static).update(title + Text(" · ".join(lines)))
+
+    def action_save(self, then_quit: bool = False) -> None:
+        """Dismiss with the values and whether to quit once the file is written."""
+        values, problems = self.values()
+        if problems:
+            self.query_one("#ratings-errors", Static).update(
+                Text("\n".join(problems), style="bold red")
+            )
+            return
+        self.dismiss((values, then_quit))
