@@ -27,6 +27,7 @@ from textual.widgets import Input, Label, Static
 from observer.codebook import Codebook, Rating, RatingScalar, Segment
 from observer.scores import label_of, scores, shown
 from observer.structure import Number
+from observer.textsafe import safe
 from observer.tui.forms import FIELD_BINDINGS
 from observer.tui.plain import plain
 
@@ -101,7 +102,7 @@ def _title(rating: Rating) -> Text:
         kind = "  choose one (type it, or up/down)"
     else:
         kind = f"  {rating.min}–{rating.max}"
-    return Text.assemble(plain(rating.label, "bold"), kind)
+    return Text.assemble((safe(rating.label), "bold"), kind)
 
 
 def _notes(rating: Rating) -> str:
@@ -168,7 +169,7 @@ class RatingsForm(Screen[tuple[Ratings, bool]]):
                     yield RatingField(rating, segment.id)
         notes = _notes(rating)
         if notes:
-            yield Static(plain(notes), classes="rating-anchors")
+            yield Static(Text(safe(notes, lines=True)), classes="rating-anchors")
 
     def on_mount(self) -> None:
         self.show_composites()
