@@ -142,6 +142,8 @@ def check_correction(session: Session, event: int | None, fix: Correction) -> Co
         end = _check_time(session, fix.end, "end")
         if end < start:
             raise ReviewError("the end comes before the start")
+        if end == start:
+            raise ReviewError("a state bout must last: its end must come after its start")
     if fix.action == "retime":
         return Correction("retime", start=start, end=end)
     assert fix.code is not None
@@ -238,13 +240,18 @@ def without(session: Session, review_id: str, reviewer: str) -> tuple[Review, ..
 # --- applying corrections ----------------------------------------------------------------
 
 
+def _empty_bout(fix: Correction) -> bool:
+    return fix.start is not None and fix.end is not None and fix.end <= fix.start
+
+
 def apply_corrections(session: Session) -> Session:
     """A copy of ``session`` whose events carry every correction in its reviews.
 
     Corrections apply in the order the entries are listed: ``recode`` changes an
     event's code (modifiers given with it replace the old ones, else the old ones
     the new code also takes are kept), ``retime`` its start and end, ``delete``
-    removes it (whatever else was proposed for it), ``add`` inserts a new event.
+    removes it (whatever else was proposed for it), ``add`` inserts a new event. An
+    ``add`` or ``retime`` giving a state bout no length is skipped.
     Changed and added events are flagged ``"corrected"``; events stay sorted by
     start. The copy has no reviews (their event indices refer to the original
     list). The file is not touched: this is for analysis, on request.
@@ -262,6 +269,8 @@ def apply_corrections(session: Session) -> Session:
         fix = review.correction
         if review.kind != "correction" or fix is None:
             continue
+        if _empty_bout(fix):
+            continue  # a state bout of no length (refused now, kept in older files)
         if fix.action == "add" and fix.code is not None and fix.start is not None:
             added.append(Event(fix.code, fix.start, fix.end, dict(fix.modifiers), (CORRECTED,)))
             continue

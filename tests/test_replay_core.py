@@ -259,3 +259,24 @@ def test_spans_and_shifts_for_retiming() -> None:
         parse_span("+x", True, (5.0, 8.0))
     with pytest.raises(ValueError):
         parse_span("-1", True)  # a shift needs the event's times
+
+
+def test_every_bout_wide_enough_shows_its_letter_and_narrower_ones_are_marked() -> None:
+    """Bouts starting just after a column boundary (each column 1 s here) still get
+    their letter in the first column they cover most of; a bout owning no column is
+    marked where it begins."""
+    from observer.replay.timeline import make_lane
+    from observer.sessionfile import Event
+
+    stream = next(s for s in BOOK.streams if s.id == "ch-proximity/child")
+    events = [
+        Event("ch-own-play", 0.0, 2.6),
+        Event("ch-approach", 2.6, 4.05),  # column 2 is mostly own-play
+        Event("ch-seeks-contact", 4.05, 4.3),  # owns no column
+        Event("ch-own-play", 4.3, 8.0),  # its letter after the mark
+    ]
+    lane_ = make_lane(stream, events, range(len(events)))
+    cells = lane_cells(lane_, events, 0.0, 10.0, 10)
+    assert [c for c, cell in enumerate(cells) if cell.onset] == [0, 3, 5]
+    assert [cells[c].state for c in (0, 3, 5)] == ["ch-own-play", "ch-approach", "ch-own-play"]
+    assert [c for c, cell in enumerate(cells) if cell.narrow] == [4]

@@ -185,3 +185,30 @@ def test_reviewer_id_is_remembered_privately(tmp_path: Path, monkeypatch) -> Non
     assert load_reviewer() is None
     with pytest.raises(ReviewError):
         save_reviewer("two words")
+
+
+def test_an_empty_state_bout_is_refused_and_never_counted() -> None:
+    """A proposed state bout must last; one already in a file (made before this was
+    refused) is not counted by ``stats --corrected``."""
+    from observer.analysis.stats import session_stats
+    from observer.sessionfile import Review
+
+    session = small_session()
+    for fix, event in [
+        (Correction("add", code="ch-approach", start=41.0, end=41.0), None),
+        (Correction("retime", start=5.0, end=5.0), 4),
+    ]:
+        with pytest.raises(ReviewError, match="must last"):
+            new_entry(session, "sup1", kind="correction", t=41.0, event=event, correction=fix)
+    stored = Review(
+        id="r1",
+        kind="correction",
+        reviewer="sup1",
+        created_at="2026-02-01T09:00:00+00:00",
+        t=41.0,
+        correction=Correction("add", code="ch-approach", start=41.0, end=41.0),
+    )
+    fixed = apply_corrections(attrs.evolve(session, reviews=(stored,)))
+    assert fixed.events == session.events
+    counts = {row.code: row.count for row in session_stats(fixed).codes}
+    assert counts["ch-approach"] == 1

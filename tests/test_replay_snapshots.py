@@ -88,14 +88,7 @@ def test_playback_position(snap_compare: Any, tmp_path: Path) -> None:
 
 
 def test_compare_mode(snap_compare: Any, tmp_path: Path) -> None:
-    a = small_session()
-    events = list(a.events)
-    events[1] = attrs.evolve(events[1], code="ch-approach", start=1.4)
-    del events[3]
-    events.append(attrs.evolve(events[2], start=45.0))
-    b = attrs.evolve(
-        a, id="S1-D001-obs2", observer="obs2", events=tuple(sorted(events, key=lambda e: e.start))
-    )
+    a, b = compared()
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await started(pilot)
@@ -156,3 +149,41 @@ def test_a_large_file_first_shows_its_beginning(
         assert snap_compare(app, terminal_size=SIZE)
     finally:
         gate.set()
+
+
+def compared() -> tuple[Any, Any]:
+    a = small_session()
+    events = list(a.events)
+    events[1] = attrs.evolve(events[1], code="ch-approach", start=1.4)
+    del events[3]
+    events.append(attrs.evolve(events[2], start=45.0))
+    b = attrs.evolve(
+        a, id="S1-D001-obs2", observer="obs2", events=tuple(sorted(events, key=lambda e: e.start))
+    )
+    return a, b
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize(
+    ("mode", "keys"),
+    [
+        ("single", ("right", "right")),
+        ("compare", ("d",)),
+        ("help", ("question_mark",)),
+        ("side-panel", ("s",)),
+    ],
+)
+def test_laid_out_for_small_and_large_terminals(
+    snap_compare: Any, tmp_path: Path, size: tuple[int, int], mode: str, keys: tuple[str, ...]
+) -> None:
+    """Nothing cut off from 80x24 up: modifiers, B's code and Δ, every lane with
+    something coded, the Reviews lane, the whole help (two columns)."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await started(pilot)
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    a, b = compared()
+    app = replay_app(tmp_path, a, other=b if mode == "compare" else None)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

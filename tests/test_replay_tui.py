@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 from support.replay import EVENTS, small_file, small_session, sync_test
+from textual.widgets import Input
 
 from observer.sessionfile import Note, load_session, write_session
 from observer.synthetic import perturb
@@ -58,8 +59,8 @@ async def test_keys_step_jump_and_keep_the_list_in_step(tmp_path: Path) -> None:
         assert screen.playhead.time() == 2.0 and log.highlighted == 2
         await pilot.press("left")
         assert screen.playhead.time() == 1.0
-        await pilot.press("n")  # next note
-        assert screen.playhead.time() == 15.0 and log.highlighted == 7
+        await pilot.press("n")  # next note: the note's own row (after event 7's)
+        assert screen.playhead.time() == 15.0 and log.highlighted == 8
         await pilot.press("N")
         assert screen.playhead.time() == 15.0  # no earlier note: stays
         await pilot.press("shift+right")
@@ -84,7 +85,7 @@ async def test_jump_between_events_of_a_chosen_code(tmp_path: Path) -> None:
         options = [o.id for o in app.screen.query_one("OptionList").options]
         position = options.index("cg-watches")
         await pilot.press(*["down"] * position, "enter")
-        assert screen.code == "cg-watches" and screen.playhead.time() == 10.0
+        assert screen.model.code == "cg-watches" and screen.playhead.time() == 10.0
         await pilot.press("e")
         assert screen.playhead.time() == 10.0  # no later cg-watches
         await pilot.press("E")
@@ -132,12 +133,13 @@ async def test_filter_by_actor(tmp_path: Path) -> None:
         screen = screen_of(app)
         await pilot.press("f")
         await pilot.press("down", "space", "enter")  # the second actor: child
-        assert screen.view.actors == frozenset({"child"})
-        assert screen.query_one(EventList).row_count == 5
+        assert screen.model.filter.actors == frozenset({"child"})
+        assert screen.query_one(EventList).row_count == 5 + 2  # and the two notes
         await pilot.press("right")
         assert screen.playhead.time() == 1.0
         await pilot.press("f", "ctrl+r")
-        assert not screen.view.active and screen.query_one(EventList).row_count == len(EVENTS)
+        assert not screen.model.filter.active
+        assert screen.query_one(EventList).row_count == len(EVENTS) + 2
 
 
 @sync_test
@@ -208,8 +210,8 @@ async def test_compare_mode_walks_the_disagreements(tmp_path: Path) -> None:
     app = ReplayApp(path, a, other=b, clock=Clock(), config=tmp_path / "c.json")
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
-        assert screen.comparison is not None
-        counts = screen.comparison.counts()
+        assert screen.model.comparison is not None
+        counts = screen.model.comparison.counts()
         assert counts == {"agreement": 7, "disagreement": 1, "omission": 1, "commission": 0}
         await pilot.press("d")
         assert screen.playhead.time() == 1.0
@@ -234,12 +236,14 @@ async def test_compare_mode_with_a_perturbed_coding(tmp_path: Path) -> None:
         screen = screen_of(app)
         timeline = screen.query_one(Timeline)
         labels = [row.label for row in timeline.rows]
-        assert labels[:3] == [
+        assert labels[:2] == ["Notes", "Reviews"]  # always in view, above the lanes
+        assert labels[2:5] == [
             "A cg-involvement/caregiver",
             "B cg-involvement/caregiver",
             "  A vs B",
         ]
-        assert screen.query_one(EventList).row_count == len(screen.comparison.pairs)
+        rows = len(screen.model.comparison.pairs) + len(screen.session.notes)
+        assert screen.query_one(EventList).row_count == rows
 
 
 @sync_test
@@ -308,7 +312,7 @@ async def test_a_click_on_the_event_list_seeks_and_help_lists_the_keys(tmp_path:
         await pilot.click(EventList, offset=(5, 4))
         assert screen.playhead.time() == 5.0  # the fifth row: ch-approach
         await pilot.press("question_mark")
-        help_text = str(app.screen.query_one("Static").render())
+        help_text = str(app.screen.query_one("#help-body").render())
         assert "next disagreement" in help_text and "go to time" in help_text
         await pilot.press("escape")
         assert app.screen is screen
@@ -330,11 +334,11 @@ async def test_the_file_loads_behind_the_first_frame(tmp_path: Path) -> None:
         await pilot.press("right")
         assert screen.playhead.time() == 1.0
         # The file's digest as read, then as written: a save need not parse it again.
-        assert screen.file_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert screen.desk.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
         await pilot.press("a", *"sup1", "enter", *"ok", "enter")
         await pilot.pause()
         assert [r.text for r in load_session(path).reviews] == ["ok"]
-        assert screen.file_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert screen.desk.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @sync_test
@@ -400,7 +404,7 @@ async def test_a_large_file_shows_its_beginning_first_then_the_whole(
         # The keys typed meanwhile were kept and run in order once it was whole.
         # The position survived, and the keys typed meanwhile ran in order from it.
         starts = sorted({e.start for e in whole.events if e.start > 20.0})
-        assert screen.playhead.time() == starts[1] and screen.span == 30.0
+        assert screen.playhead.time() == starts[1] and screen.model.span == 30.0
         await pilot.press("right")
         assert screen.playhead.time() == starts[2]
 
@@ -449,3 +453,91 @@ async def test_q_quits_at_once_while_the_session_loads(tmp_path: Path, monkeypat
         screen = screen_of(app)
         await pilot.press("space", "q")  # space is kept for later; q is not
     assert app.return_code == 0 and not screen.ready and screen._typed == ["play_pause"]
+
+
+def prompt_title(app: ReplayApp) -> str:
+    return str(app.screen.query_one(".replay-dialog-title").render())
+
+
+@sync_test
+async def test_add_correction_picks_the_code_by_key_and_names_it(tmp_path: Path) -> None:
+    """The code key picks the code; every prompt after it names that code; a point
+    code takes one time; a state bout of no length is refused (the prompt stays)."""
+    from observer.codebook import load_codebook
+
+    book = load_codebook("cpp-attachment")
+    bids, approach = book.code_by_id["ch-bids"], book.code_by_id["ch-approach"]
+    app = app_for(tmp_path)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "observer.json").write_text('{"reviewer": "sup1"}')
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await pilot.press("g", *"0:50", "enter", "x", "down", "down", "down", "enter")
+        assert "its key" in prompt_title(app)
+        await pilot.press(bids.key)
+        assert bids.label in prompt_title(app) and "time of the missing event" in prompt_title(app)
+        assert "-" not in str(app.screen.query_one("#prompt-input").value)
+        await pilot.press("enter")
+        assert f"Add {bids.label}" in prompt_title(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("x", "down", "down", "down", "enter", approach.key)
+        assert approach.label in prompt_title(app)
+        prompt = app.screen
+        app.screen.query_one("#prompt-input", Input).value = ""
+        await pilot.press(*"0:50-0:50", "enter")
+        assert app.screen is prompt and "must last" in str(
+            app.screen.query_one("#prompt-error").render()
+        )
+        await pilot.press("escape")
+        await pilot.pause()
+        (add,) = screen.session.reviews
+    assert add.correction is not None and add.correction.code == "ch-bids"
+    assert (add.correction.start, add.correction.end) == (50.0, None)
+
+
+@sync_test
+async def test_after_a_go_to_the_flag_names_the_event_shown_at_that_time(tmp_path: Path) -> None:
+    from observer.codebook import load_codebook
+
+    book = load_codebook("cpp-attachment")
+    session = attrs.evolve(
+        small_session(),
+        events=(*EVENTS[:8], attrs.evolve(EVENTS[8], start=32.000066, end=40.0)),
+    )
+    path = write_session(tmp_path, session)
+    app = ReplayApp(path, session, clock=Clock(), config=tmp_path / "cfg.json")
+    (tmp_path / "cfg.json").write_text('{"reviewer": "sup1"}')
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await pilot.press("g")
+        app.screen.query_one("#prompt-input", Input).value = ""
+        await pilot.press(*"0:32", "enter")
+        assert screen.query_one(EventList).highlighted == 9  # the note at 0:15 is row 8
+        await pilot.press("m")
+        label = book.code_by_id["ch-seeks-contact"].label
+        assert prompt_title(app) == f"Flag {label} at 0:32.0: why?"
+        await pilot.press(*"late", "enter")
+        await pilot.pause()
+        (flag,) = screen.session.reviews
+    assert flag.event == 8
+
+
+@sync_test
+async def test_colours_come_from_the_theme_and_follow_a_theme_switch(tmp_path: Path) -> None:
+    """observer.tcss gives the replay's colours as theme variables: switching the
+    theme recolours the marks, the reviews lane and the list's marks."""
+    a = small_session()
+    b = attrs.evolve(a, id="S1-D001-obs2", observer="obs2", events=a.events[:-1])
+    app = app_for(tmp_path, other=b)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        before = screen.palette.roles
+        timeline = screen.query_one(Timeline)
+        assert before["disagreement"].color is not None
+        assert before["review"].color == timeline.get_component_rich_style("timeline--review").color
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        after = screen.palette.roles
+        assert after["review"].color != before["review"].color
+        assert after["omission"].color != before["omission"].color

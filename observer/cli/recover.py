@@ -9,6 +9,7 @@ import click
 from observer.cli import resolve_session_dir, session_dir_option
 from observer.errors import InputError, Problem
 from observer.live.journal import failure_reason
+from observer.live.keyrecovery import report
 from observer.live.recovery import Recovery, clean_temporaries, find_journals, recover
 
 
@@ -36,6 +37,7 @@ def describe(result: Recovery) -> list[str]:
         lines = [f"{name}: already saved as {result.session_path}; journal set aside as {aside}"]
     else:
         lines = [f"{name}: nothing was coded (the clock never started); set aside as {aside}"]
+    lines += report(result.keys)
     if result.torn is not None:
         lines.append(
             f"  line {result.torn} was torn (the crash came while it was being written)"
@@ -48,7 +50,8 @@ def describe(result: Recovery) -> list[str]:
 @session_dir_option
 def recover_command(session_dir: Path | None) -> None:
     """Turn every unfinished journal in the session folder into a session file
-    (status "recovered"). Run it only when no `observer code` is coding in that
+    (status "recovered"), with the keys its raw key log holds that never reached it
+    (and a key log whose journal is gone, on its own). Run it only when no `observer code` is coding in that
     folder: a running session's journal is unfinished too."""
     folder = resolve_session_dir(session_dir)
     for path in clean_temporaries(folder):

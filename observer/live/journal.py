@@ -205,6 +205,17 @@ def _create_whole(path: Path, header: bytes) -> int:
     return _write_and_link(path, header, path.parent / f".{path.name}.{os.getpid()}.tmp")
 
 
+def create_or_fail(path: Path, data: bytes, what: str) -> int:
+    """``_create_whole``, its failures as InputError naming ``what`` (a journal, a key
+    log) and the file."""
+    try:
+        return _create_whole(path, data)
+    except FileExistsError:
+        raise InputError.one(str(path), "$", f"a {what} of this session already exists") from None
+    except OSError as exc:
+        raise InputError.one(str(path), "$", f"cannot create the {what} ({_reason(exc)})") from None
+
+
 def _write_and_link(path: Path, header: bytes, tmp: Path | None) -> int:
     folder = path.parent
     if tmp is None:
@@ -288,16 +299,7 @@ class JournalWriter:
         _check_folder(folder, min_free)
         path = journal_path(folder, header["session"])
         data = _line(header)
-        try:
-            fd = _create_whole(path, data)
-        except FileExistsError:
-            raise InputError.one(
-                str(path), "$", "a journal of this session already exists"
-            ) from None
-        except OSError as exc:
-            raise InputError.one(
-                str(path), "$", f"cannot create the journal ({_reason(exc)})"
-            ) from None
+        fd = create_or_fail(path, data, "journal")
         return cls(
             path,
             fd,

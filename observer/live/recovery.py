@@ -21,6 +21,13 @@ removing the journal, and the journal is renamed aside with ``.recovered``.
 Otherwise the file is another session that happens to have the id: the
 recovered session is written under a new id (``<id>-recovered``, then
 ``-recovered-2``, ...), and ``Recovery.renamed_from`` says so.
+
+The raw key log (:mod:`observer.live.keylog`, ``<id>.keys.jsonl``) beside a
+journal is used too: keys that reached it but never the journal are replayed
+(:mod:`observer.live.keyrecovery`) before the session is built, reported in
+``Recovery.keys``, and the log is set aside with the journal. A key log whose
+journal is gone is recovered on its own (its header is the journal's): every key
+is replayed.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from observer.live.journal import (
     journal_in_use,
     read_journal,
 )
+from observer.live.keylog import KEYS_SUFFIX, KeyLog, KeyReplay, keylog_path
 from observer.live.recorder import CLOSED_AT_RECOVERY, Recorder, ReplayError, SessionMeta
 from observer.sessionfile import (
     SESSION_ID_PATTERN,
@@ -64,6 +72,7 @@ def find_journals(folder: Path, *, in_use: bool = False) -> list[Path]:
     if not folder.is_dir():
         return []
     found = sorted(p for p in folder.glob(f"*{SUFFIX}") if p.is_file())
+    found += _lone_keylogs(folder)
     return found if in_use else [p for p in found if not journal_in_use(p)]
 
 
@@ -135,16 +144,28 @@ class Recovery:
     """State events closed at recovery."""
     torn: int | None = None
     """Line number of a torn last line that was ignored."""
+    keys: KeyReplay | None = None
+    """What the raw key log added (None: no key log)."""
+    keys_aside: Path | None = None
+    """Where the key log now is."""
     renamed_from: str | None = None
     """The journal's session id, when a different session file already had it and the
     recovered session was given a new id."""
 
 
 def recover(path: Path) -> Recovery:
-    """Turn one unfinished journal into a session file; see the module docstring."""
+    """Turn one unfinished journal (or a key log whose journal is gone) into a session
+    file; see the module docstring."""
     if journal_in_use(path):
         raise InputError.one(str(path), "$", "in use by a running `observer code`: not recovered")
-    replayed = replay_journal(path)
+    keys: KeyReplay | None
+    if path.name.endswith(KEYS_SUFFIX):
+        replayed, keys = _replay_keylog_alone(path)
+        keylog: Path | None = None
+    else:
+        replayed = replay_journal(path)
+        keylog = keylog_path(path.parent, replayed.meta.id)
+        keys = _replay_keylog(keylog, replayed)
     folder = path.parent
     recorder = replayed.recorder
     torn = replayed.contents.torn
@@ -154,19 +175,28 @@ def recover(path: Path) -> Recovery:
         saved = load_session(existing)  # a bad file is an error, and the journal stays put
         if holds(saved, recorder):
             aside = _set_aside(path, RECOVERED_SUFFIX)
-            return Recovery(path, "already-saved", existing, aside, torn=torn)
+            return Recovery(
+                path, "already-saved", existing, aside, torn=torn, keys=keys,
+                keys_aside=_aside_keylog(keylog, RECOVERED_SUFFIX),
+            )  # fmt: skip
         renamed_from = recorder.meta.id
     if not recorder.clock.started:
-        return Recovery(path, "empty", None, _set_aside(path, EMPTY_SUFFIX), torn=torn)
+        aside = _set_aside(path, EMPTY_SUFFIX)
+        return Recovery(
+            path, "empty", None, aside, torn=torn, keys=keys,
+            keys_aside=_aside_keylog(keylog, EMPTY_SUFFIX),
+        )  # fmt: skip
     session = recorder.recovered_session()
     if renamed_from is not None:
         session = attrs.evolve(session, id=_free_id(folder, renamed_from))
     written = write_session(folder, session)
     closed = sum(1 for e in session.events if CLOSED_AT_RECOVERY in e.flags)
     aside = _set_aside(path, RECOVERED_SUFFIX)
+    keys_aside = _aside_keylog(keylog, RECOVERED_SUFFIX)
     return Recovery(
-        path, "recovered", written, aside, len(session.events), closed, torn, renamed_from
-    )
+        path, "recovered", written, aside, len(session.events), closed, torn, keys, keys_aside,
+        renamed_from=renamed_from,
+    )  # fmt: skip
 
 
 def holds(saved: Session, recorder: Recorder) -> bool:
@@ -237,9 +267,11 @@ def _set_aside(path: Path, suffix: str) -> Path:
     return target
 
 
-def finish(folder: Path, recorder: Recorder, writer: JournalWriter) -> Path:
+def finish(
+    folder: Path, recorder: Recorder, writer: JournalWriter, *, keys: KeyLog | None = None
+) -> Path:
     """Normal end: write the session file durably (into ``folder``, re-created 0700 if it
-    was deleted), then stop the journal writer and remove the journal.
+    was deleted), then stop the journal writer and remove the journal (and the key log).
 
     The session file is built from what the recorder holds in memory, so it never waits
     for the journal to catch up. If it cannot be written (OSError: disk full, I/O error,
@@ -249,6 +281,8 @@ def finish(folder: Path, recorder: Recorder, writer: JournalWriter) -> Path:
     session: Session = recorder.session()
     jsonio.make_folders(folder)
     path = write_session(folder, session)
+    if keys is not None:  # first: a journal left alone still recovers as already saved
+        keys.close(remove=True)
     writer.abandon()
     with contextlib.suppress(OSError):  # the journal may be gone with a deleted folder
         writer.path.unlink()
@@ -276,3 +310,39 @@ def save_copy(folder: Path, recorder: Recorder) -> Path:
         if path.read_bytes() == session_to_bytes(session):
             return path  # this very copy was written before
         raise
+
+
+# --- the raw key log (observer.live.keylog) -------------------------------------------
+
+
+def _lone_keylogs(folder: Path) -> list[Path]:
+    """Key logs whose journal is gone."""
+    logs = sorted(p for p in folder.glob(f"*{KEYS_SUFFIX}") if p.is_file())
+    stem = len(KEYS_SUFFIX)
+    return [p for p in logs if not (folder / f"{p.name[:-stem]}{SUFFIX}").exists()]
+
+
+def _replay_keylog(path: Path, replayed: Replayed) -> KeyReplay | None:
+    if not path.is_file():
+        return None
+    from observer.live.keyrecovery import replay_logged
+
+    return replay_logged(path, replayed.recorder, replayed.contents.actions)
+
+
+def _replay_keylog_alone(path: Path) -> tuple[Replayed, KeyReplay]:
+    from observer.live.keylog import read_keylog, replay_keys
+
+    contents = read_keylog(path)
+    meta, book = parse_header(contents.header, str(path))
+    recorder = Recorder(book, meta)
+    keys = replay_keys(recorder, contents.keys)
+    header = {**contents.header, "journal": "observer.journal/1"}
+    journal = JournalContents(path, header, [], [], None)
+    return Replayed(journal, recorder), keys
+
+
+def _aside_keylog(path: Path | None, suffix: str) -> Path | None:
+    if path is None or not path.is_file():
+        return None
+    return _set_aside(path, suffix)

@@ -122,6 +122,8 @@ class Cell:
     """A point code in the column (the earliest)."""
     points: int = 0
     """How many point events fall in the column."""
+    narrow: bool = False
+    """A bout too short to cover most of any column begins in this column."""
 
 
 EMPTY = Cell()
@@ -142,9 +144,9 @@ def lane_cells(
     t1 = t0 + span
     cover = [0.0] * width
     state: list[str | None] = [None] * width
-    onset: list[str | None] = [None] * width
     point: list[str | None] = [None] * width
     points = [0] * width
+    bouts: list[tuple[int, int, str]] = []
     for index in overlapping(lane, events, t0, t1):
         event = events[index]
         if event.end is None:
@@ -162,13 +164,33 @@ def lane_cells(
             if state[c] is None or amount > cover[c]:
                 cover[c], state[c] = amount, event.code
         if event.start >= t0 and first <= last:
-            onset[first] = event.code
+            bouts.append((first, last, event.code))
+    onset, narrow = _onsets(bouts, state, width)
     return [
-        Cell(state[c], onset[c] == state[c], point[c], points[c])
-        if state[c] or points[c]
-        else EMPTY
+        Cell(state[c], onset[c], point[c], points[c], narrow[c]) if state[c] or points[c] else EMPTY
         for c in range(width)
     ]
+
+
+def _onsets(
+    bouts: list[tuple[int, int, str]], state: list[str | None], width: int
+) -> tuple[list[bool], list[bool]]:
+    """Where each bout's letter goes: the first column it covers most of. A bout that
+    covers no column most is marked (``narrow``) where it begins; a letter moves past
+    such a mark to the bout's next column, or takes the mark's place if it has none."""
+    onset, narrow = [False] * width, [False] * width
+    owned = []
+    for first, last, code in bouts:
+        column = next((c for c in range(first, last + 1) if state[c] == code), None)
+        if column is None:
+            narrow[first] = True
+        else:
+            owned.append((column, last, code))
+    for column, last, code in owned:
+        free = (c for c in range(column, last + 1) if state[c] == code and not narrow[c])
+        c = next(free, column)  # the mark gives way when the bout has no other column
+        onset[c], narrow[c] = True, False
+    return onset, narrow
 
 
 def zoom_index(span: float) -> int:

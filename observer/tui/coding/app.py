@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from observer.live.journal import JournalWriter
+    from observer.live.keylog import KeyLog
     from observer.live.recorder import Recorder
     from observer.sessionfile import Session
     from observer.tui.coding.end import Ratings
@@ -101,6 +102,8 @@ class CodingApp(App[None]):
         self.now = now
         self.recorder: Recorder | None = None
         self.writer: JournalWriter | None = None
+        self.key_log: KeyLog | None = None
+        """The raw key log; the terminal driver (observer.tui.driver) writes it."""
         self.coding_screen: CodingScreen | None = None
         self.metadata: Metadata | None = None
         self.saved = Saved()
@@ -110,6 +113,15 @@ class CodingApp(App[None]):
         self.froze = False
         self.crash: Exception | None = None
         """The unhandled exception that stopped the app, if one did."""
+
+    def get_driver_class(self) -> Any:
+        """Textual's terminal driver with the key recorder; any other driver as it is."""
+        driver = super().get_driver_class()
+        if driver.__name__ != "LinuxDriver":  # headless, web (observer serve), Windows
+            return driver
+        from observer.tui.driver import RecordingDriver
+
+        return RecordingDriver
 
     # --- start: first frame, then recovery offer, then the journal ----------------
 
@@ -180,6 +192,9 @@ class CodingApp(App[None]):
             self.writer = JournalWriter.create(
                 self.folder, header, on_ack=self.saved.on_ack, on_status=self.saved.on_status
             )
+            from observer.live.keylog import KeyLog
+
+            self.key_log = KeyLog.create(self.folder, header)
         except InputError as error:
             self.result.problems.extend(error.problems)
             self.exit(return_code=2)
@@ -278,7 +293,7 @@ class CodingApp(App[None]):
         rec, writer = self.recorder, self.writer
         assert rec is not None and writer is not None
         try:
-            path = finish(self.folder, rec, writer)
+            path = finish(self.folder, rec, writer, keys=self.key_log)
         except (OSError, InputError) as error:
             # Nothing is given up: the recorder holds every action, the journal writer
             # keeps retrying, and the app stays open until the session is on disk.
@@ -301,7 +316,7 @@ class CodingApp(App[None]):
             self.result.failure = note
             self.exit(return_code=1)
             return
-        self.writer = None
+        self.writer = self.key_log = None
         self.result.session = rec.session()
         self.result.path = path
         self.result.elsewhere = note
@@ -316,14 +331,17 @@ class CodingApp(App[None]):
         """After the app stopped (however): drain and close a journal whose session was not
         finished. Returns its path, kept for ``observer recover``; None when there was
         nothing to keep (no journal, or one that holds no action, which is removed)."""
-        writer, rec = self.writer, self.recorder
+        writer, rec, keys = self.writer, self.recorder, self.key_log
         if writer is None:
             return None
-        self.writer = None
+        self.writer = self.key_log = None
         # A failing disk gets a short wait: what was not written stays in the journal's
         # count, which the command reports honestly.
         drained = writer.close(timeout if writer.error is None else 1.0)
-        if drained and (rec is None or rec.seq == 0):
+        empty = drained and (rec is None or rec.seq == 0)
+        if keys is not None:
+            keys.close(remove=empty)
+        if empty:
             writer.path.unlink(missing_ok=True)
             return None
         return writer.path

@@ -17,11 +17,12 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from observer.errors import InputError
+from observer.live.keyrecovery import report
 from observer.live.recovery import recover
 
 
 def describe(path: Path) -> str:
-    name = path.name.removesuffix(".journal.jsonl")
+    name = path.name.removesuffix(".journal.jsonl").removesuffix(".keys.jsonl")
     try:
         size = path.stat().st_size
     except OSError:
@@ -82,6 +83,7 @@ class RecoverOffer(Screen[None]):
             else:
                 line = f"· {path.name}: the clock never started, nothing to recover"
             lines.append(Text(line, style="green"))
+            lines.extend(Text(extra) for extra in report(result.keys))
         self.query_one("#recover-items", Static).update(Text("\n").join(lines))
         self.query_one("#recover-keys", Static).update("[b]enter[/b] goes on to the new session")
         self.done = True

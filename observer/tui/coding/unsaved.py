@@ -90,7 +90,12 @@ class NotSaved(ModalScreen[tuple[Path | None, str]]):
 
         app = self.app
         try:
-            path = finish(self.folder, app.recorder, app.writer)  # type: ignore[attr-defined]
+            path = finish(
+                self.folder,
+                app.recorder,  # type: ignore[attr-defined]
+                app.writer,  # type: ignore[attr-defined]
+                keys=app.key_log,  # type: ignore[attr-defined]
+            )
         except (OSError, InputError) as error:
             self.reason = failure_reason(error)
             self.show()
@@ -104,7 +109,9 @@ class NotSaved(ModalScreen[tuple[Path | None, str]]):
         if path is None:
             self.show(f"Not saved there either: {self.last_error}")
             return
-        writer = self.app.writer  # type: ignore[attr-defined]
+        writer, keys = self.app.writer, self.app.key_log  # type: ignore[attr-defined]
+        if keys is not None:
+            keys.close(remove=True)
         if writer is not None:
             writer.abandon()
             writer.path.unlink(missing_ok=True)

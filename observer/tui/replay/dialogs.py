@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
+from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
@@ -49,7 +50,9 @@ class TextPrompt(ModalScreen[str | None]):
         event.stop()
         error = self.check(event.value) if self.check else None
         if error:
-            self.query_one("#prompt-error", Static).update(f"[b red]{error}[/]")
+            hint = self.query_one("#prompt-error", Static)
+            hint.update(Text(error))  # the message may quote what was typed: never markup
+            hint.add_class("-error")
             return
         self.dismiss(event.value)
 
@@ -58,14 +61,22 @@ class TextPrompt(ModalScreen[str | None]):
 
 
 class ChoicePrompt(ModalScreen[str | None]):
-    """Pick one of ``options`` (id, label) with the arrows and ``enter``."""
+    """Pick one of ``options`` (id, label) with the arrows and ``enter``, or by typing
+    its key (``keys``: a typed character → the id it picks)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel")]
 
-    def __init__(self, title: str, options: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        title: str,
+        options: Sequence[tuple[str, str]],
+        *,
+        keys: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(classes="replay-dialog")
         self.title_text = title
         self.options = options
+        self.keys = dict(keys or {})
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="replay-box"):
@@ -79,6 +90,13 @@ class ChoicePrompt(ModalScreen[str | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(event.option.id)
+
+    def on_key(self, event: Key) -> None:
+        chosen = self.keys.get(event.character or "")
+        if chosen is not None:
+            event.stop()
+            event.prevent_default()
+            self.dismiss(chosen)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -156,8 +174,11 @@ class HelpPrompt(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="replay-box replay-help"):
-            yield Static(self.text)
-            yield Static("escape close", classes="replay-dialog-hint")
+            with VerticalScroll(id="help-text"):
+                yield Static(self.text, id="help-body")
+            yield Static(
+                "escape close · ↑↓ scroll if the keys go on below", classes="replay-dialog-hint"
+            )
 
     def action_close(self) -> None:
         self.dismiss(None)

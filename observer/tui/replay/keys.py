@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import zip_longest
+
 # (key, action, description): the bindings, the help screen and the command palette
 KEYS: tuple[tuple[str, str, str], ...] = (
     ("space", "play_pause", "play/pause"),
@@ -45,6 +47,10 @@ HINTS = (
 )
 
 
+HINTS_NARROW = "space play · ←→ events · g go to · s/v/i panels · esc close · ? keys · q quit"
+"""The hints on a terminal narrower than 100 columns (the side panel opens on request)."""
+
+
 def help_text() -> str:
     names = {
         "greater_than_sign": ">",
@@ -55,14 +61,16 @@ def help_text() -> str:
         "minus": "-",
         "question_mark": "?",
     }
+    entries = [f"{names.get(key, key):<12} {description}" for key, _, description in KEYS]
+    half = (len(entries) + 1) // 2
     lines = ["Replay keys (also in the command palette, ctrl+p)", ""]
-    for key, _, description in KEYS:
-        lines.append(f"  {names.get(key, key):<12} {description}")
+    for left, right in zip_longest(entries[:half], entries[half:], fillvalue=""):
+        lines.append(f"  {left:<36}{right}".rstrip())
     lines += [
         "",
         "  click        on the timeline: seek there; on the list: go to that row",
         "  enter        in the reviews list (v): edit your entry",
         "  tab          move between the timeline and the reviews list",
-        "  escape       in a dialog: cancel",
+        "  escape       in a dialog: cancel; narrow terminal: close the side panel",
     ]
     return "\n".join(lines)

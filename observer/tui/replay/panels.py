@@ -5,16 +5,37 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import attrs
 from rich.style import Style
 from rich.text import Text
 
 from observer.replay.clock import format_clock
+from observer.replay.view import REVIEW_MARKS
 from observer.textsafe import safe
-from observer.tui.replay.timeline import MARKS, REVIEW_MARKS
+from observer.tui.replay.timeline import SYMBOLS, Palette
 
 if TYPE_CHECKING:
+    from observer.codebook import Codebook
     from observer.replay.compare import Comparison
-    from observer.sessionfile import Correction, Event, Review, Session
+    from observer.sessionfile import Correction, Event, Note, Review, Session
+
+
+@attrs.frozen
+class Columns:
+    """Widths of the event list's columns, as narrow as the codebook and session allow
+    (so modifiers and, in compare mode, B's code and Δ fit from 80 columns up)."""
+
+    time: int
+    actor: int
+    code: int
+
+    @classmethod
+    def of(cls, book: Codebook, duration: float) -> Columns:
+        return cls(
+            time=len(format_clock(duration)),
+            actor=max((len(a.id) for a in book.actors), default=5),
+            code=max((len(c.id) for c in book.codes), default=4),
+        )
 
 
 def event_row(
@@ -23,31 +44,42 @@ def event_row(
     colours: Mapping[str, Style],
     actors: Mapping[str, str],
     marks: Mapping[int, str],
+    columns: Columns,
+    palette: Palette,
 ) -> Text:
     e = events[index]
     text = Text(no_wrap=True)
-    text.append(f"{format_clock(e.start):>10}  ", "dim")
-    text.append(f"{actors.get(e.code, ''):<10} ")
-    text.append(f"{e.code:<22} ", colours.get(e.code))
-    text.append(f"{e.duration:7.1f} s" if e.duration is not None else "  point  ", "dim")
+    text.append(f"{format_clock(e.start):>{columns.time}} ", "dim")
+    text.append(f"{actors.get(e.code, ''):<{columns.actor}} ")
+    text.append(f"{e.code:<{columns.code}} ", colours.get(e.code))
+    text.append(f"{e.duration:5.1f} s" if e.duration is not None else "  point", "dim")
+    if index in marks:
+        text.append(f" {marks[index]}", palette.roles["mark"])
     if e.modifiers:
         text.append("  " + " ".join(f"{k}={v}" for k, v in sorted(e.modifiers.items())))
-    if index in marks:
-        text.append(f"  {marks[index]}", "bold cyan")
     return text
 
 
-def pair_row(comparison: Comparison, position: int) -> Text:
+def note_row(note: Note, columns: Columns) -> Text:
+    """A note in the event list: its time, then its text (data, never markup)."""
+    text = Text(no_wrap=True)
+    text.append(f"{format_clock(note.t):>{columns.time}} ", "dim")
+    text.append(f"{'note':<{columns.actor}} ", "italic")
+    text.append(note.text, "italic")
+    return text
+
+
+def pair_row(comparison: Comparison, position: int, columns: Columns, palette: Palette) -> Text:
     pair = comparison.pairs[position]
     a, b = comparison.a.events, comparison.b.events
-    symbol, style = MARKS[pair.kind]
+    symbol, style = SYMBOLS[pair.kind], palette.roles[pair.kind]
     text = Text(no_wrap=True)
-    text.append(f"{format_clock(comparison.times[position]):>10}  ", "dim")
+    text.append(f"{format_clock(comparison.times[position]):>{columns.time}} ", "dim")
     text.append(f"{symbol} {pair.kind:<12} ", style)
-    text.append(f"A {a[pair.a].code if pair.a is not None else '—':<20} ")
-    text.append(f"B {b[pair.b].code if pair.b is not None else '—':<20}")
+    text.append(f"A {a[pair.a].code if pair.a is not None else '—':<{columns.code}} ")
+    text.append(f"B {b[pair.b].code if pair.b is not None else '—':<{columns.code}}")
     if pair.a is not None and pair.b is not None:
-        text.append(f" Δ {b[pair.b].start - a[pair.a].start:+.2f} s", "dim")
+        text.append(f" Δ{b[pair.b].start - a[pair.a].start:+.2f}", "dim")
     return text
 
 
@@ -75,8 +107,11 @@ def summary_text(session: Session, allowed: Collection[str] | None) -> Text:
     from observer.analysis.stats import session_stats
 
     stats = session_stats(session)
-    text = Text(f"{session.id}\n{format_clock(session.duration)} long\n\n", "bold", no_wrap=True)
-    text.append(f"{'code':<20}{'n':>5}{'/min':>6}{'total s':>8}{'mean s':>7}{'prop':>5}\n", "dim")
+    text = Text(f"{session.id}\n{format_clock(session.duration)} long\n", "bold", no_wrap=True)
+    append_ratings_and_pauses(text, session)
+    text.append("\n")
+    w = max((len(row.code) for row in stats.codes), default=4) + 1
+    text.append(f"{'code':<{w}}{'n':>4}{'/min':>6}{'total s':>8}{'mean s':>7}{'prop':>5}\n", "dim")
     for row in stats.codes:
         if allowed is not None and row.code not in allowed:
             continue
@@ -84,26 +119,29 @@ def summary_text(session: Session, allowed: Collection[str] | None) -> Text:
         total = "" if row.total_s is None else f"{row.total_s:.1f}"
         mean = "" if row.mean_s is None else f"{row.mean_s:.1f}"
         prop = "" if row.proportion is None else f"{row.proportion:.2f}"
-        line = f"{row.code[:19]:<20}{row.count:>5}{rate:>6}{total:>8}{mean:>7}{prop:>5}\n"
+        line = f"{row.code:<{w}}{row.count:>4}{rate:>6}{total:>8}{mean:>7}{prop:>5}\n"
         text.append(line, "dim" if row.count == 0 else "")
-    text.append(ratings_text(session))
     text.rstrip()
     return text
 
 
-def ratings_text(session: Session) -> Text:
-    """The session's ratings and computed composites (observer.scores);
-    nothing when no rating was given (blank ones are then all there is)."""
+def append_ratings_and_pauses(text: Text, session: Session) -> None:
+    """The session's ratings by label, with composites computed (observer.scores;
+    ``not rated`` where none was given), and the coder's pauses, above the counts."""
     from observer.scores import BLANK, score_rows
 
     rows = score_rows(session.book, session.ratings)
-    text = Text()
-    if any(value != BLANK for _, value in rows):
+    if rows:
         text.append("\nRatings\n", "bold")
         for label, value in rows:
-            text.append(f"{label}: ", "dim")
-            text.append(f"{value}\n")
-    return text
+            shown = "not rated" if value == BLANK else value
+            text.append(f"{label}: ")
+            text.append(f"{shown}\n", "dim" if value == BLANK else "")
+    text.append("\nPauses\n", "bold")
+    if not session.pauses:
+        text.append("none: the clock ran throughout\n", "dim")
+    for pause in session.pauses:
+        text.append(f"at {format_clock(pause.at)} for {pause.wall_s:.0f} s of wall time\n")
 
 
 def correction_text(fix: Correction) -> str:
@@ -119,25 +157,16 @@ def correction_text(fix: Correction) -> str:
     return f"add {fix.code} at {times}"
 
 
-def review_label(review: Review, events: Sequence[Event]) -> Text:
+def review_label(review: Review, events: Sequence[Event], palette: Palette) -> Text:
     text = Text(no_wrap=True)
-    text.append(f"{format_clock(review.t):>9} {REVIEW_MARKS[review.kind]} ", "bold cyan")
+    text.append(f"{format_clock(review.t):>9} {REVIEW_MARKS[review.kind]} ", palette.roles["mark"])
     text.append(f"{safe(review.reviewer)}: ", "bold")
     if review.event is not None:
         text.append(f"[{events[review.event].code}] ", "dim")
     if review.correction is not None:
         fix = correction_text(review.correction) + (" · " if review.text else "")
-        text.append(safe(fix), "yellow")
+        text.append(safe(fix), palette.roles["correction"])
     text.append(safe(review.text))
     if review.edited_at:
         text.append(" (edited)", "dim")
     return text
-
-
-def event_marks(reviews: Sequence[Review]) -> dict[int, str]:
-    """Per event index, the marks of the flags and corrections attached to it."""
-    out: dict[int, str] = {}
-    for review in reviews:
-        if review.event is not None:
-            out[review.event] = out.get(review.event, "") + REVIEW_MARKS[review.kind]
-    return out

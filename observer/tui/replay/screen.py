@@ -18,43 +18,35 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical
-from textual.events import Click, Key
-from textual.screen import Screen
+from textual.events import Click, Key, Resize
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 
 from observer.errors import InputError
-from observer.replay.clock import format_clock
-from observer.replay.index import Filter, SessionIndex, current_row
+from observer.replay.clock import format_clock, parse_clock
+from observer.replay.index import Filter
 from observer.replay.loading import Opened
 from observer.replay.playhead import Playhead
-from observer.replay.timeline import (
-    INITIAL_SPAN,
-    ZOOMS,
-    interleave,
-    place_window,
-    zoom_index,
-)
+from observer.replay.reviewing import ReviewDesk
+from observer.replay.view import ListRow, ReplayView
 from observer.startup import release_collection
 from observer.textsafe import safe
 from observer.tui.replay import panels
-from observer.tui.replay.dialogs import FilterPrompt, HelpPrompt
-from observer.tui.replay.keys import HINTS, KEYS, help_text
-from observer.tui.replay.navigation import NavigationActions
+from observer.tui.replay.dialogs import ChoicePrompt, FilterPrompt, HelpPrompt, TextPrompt
+from observer.tui.replay.keys import HINTS, HINTS_NARROW, KEYS, help_text
 from observer.tui.replay.reviewing import ReviewActions
 from observer.tui.replay.timeline import (
     Row,
     Timeline,
-    code_styles,
     lane_row,
     marks_row,
+    notes_row,
     reviews_row,
 )
 from observer.tui.widgets.event_log import EventLog
 
 if TYPE_CHECKING:
-    from observer.replay.compare import Comparison
     from observer.sessionfile import Session
 
 
@@ -66,6 +58,11 @@ TYPED_AHEAD = {
 }
 """Commands typed while the session is still loading: kept, then run in order."""
 MAX_TYPED_AHEAD = 20
+NARROW, SHORT = 100, 32
+"""Below this many columns the side panel opens on request; below this many rows
+the lanes of streams with nothing coded are left out."""
+TICK_S = 1 / 20
+"""How often the screen asks the playhead where it is while playing."""
 
 FRAME_GRACE_S = 0.02
 """The load waits this long after the first frame went to textual's output thread,
@@ -77,7 +74,7 @@ class EventList(EventLog, can_focus=False):
     """The event log of the coding screen, kept in step with the playhead (it takes no
     focus: the arrows move the playhead); a click seeks to the row clicked."""
 
-    def __init__(self, render_row: Callable[[int], object], on_row: Callable[[int], None]):
+    def __init__(self, render_row: Callable[[ListRow], object], on_row: Callable[[int], None]):
         super().__init__(render_row, follow=False, id="replay-events")  # type: ignore[arg-type]
         self.on_row = on_row
 
@@ -87,7 +84,9 @@ class EventList(EventLog, can_focus=False):
             self.on_row(row)
 
 
-class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
+class ReplayScreen(ReviewActions):
+    """Draws a :class:`ReplayView` and forwards keys to it."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(key, action, description, show=False) for key, action, description in KEYS
     ]
@@ -105,18 +104,11 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
     ) -> None:
         super().__init__()
         self.path, self.opened, self.load, self.preview = path, opened, load, preview
-        self.speed, self.clock, self.config = speed, clock, config
+        self.speed, self.clock = speed, clock
+        self.desk = ReviewDesk(path, None, config)
         self.ready = False
         self._loading = False
         self._typed: list[str] = []
-        self.file_sha256: str | None = None
-        """Digest of the session file's bytes as last read or written (reviews)."""
-        self.other: Session | None = None
-        self.comparison: Comparison | None = None
-        self.view = Filter()
-        self.zoom = zoom_index(INITIAL_SPAN)
-        self.t0 = 0.0
-        self.code: str | None = None
         self.timer: Timer | None = None
         self._shown_status = ""
         self._shown_running: tuple[int, ...] | None = None
@@ -124,20 +116,33 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
         self._panel_stale = {"summary": True, "agreement": True}
 
     def _install(self, opened: Opened, *, complete: bool) -> None:
-        self.session, self.other = opened.session, opened.other
-        self.comparison = opened.comparison
-        self.book = self.session.book
-        self.playhead = Playhead(self.session.duration, speed=self.speed, clock=self.clock)
-        self.colours = code_styles(self.book)
-        self.actor_of = {c.id: c.actor for c in self.book.codes}
-        self.marks = panels.event_marks(self.session.reviews)
-        self._build_index()
+        old = getattr(self, "model", None)
+        self.model = ReplayView(opened, speed=self.speed, clock=self.clock)
+        if old is not None:  # the preview's filter, zoom and window carry over
+            self.model.filter, self.model.zoom, self.model.t0 = old.filter, old.zoom, old.t0
+            self.model.code = old.code
+            self.model.rebuild()
+        self.palette = self.query_one(Timeline).palette()
+        self.colours = self.palette.code_styles(self.model.book)
+        self.actor_of = {c.id: c.actor for c in self.model.book.codes}
+        self.columns = panels.Columns.of(self.model.book, self.model.session.duration)
         self.ready = complete
+
+    # --- what tests and the app read -------------------------------------------------
+
+    @property
+    def playhead(self) -> Playhead:
+        return self.model.playhead
+
+    @property
+    def session(self) -> Session:
+        return self.model.session
 
     # --- layout ------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Static(id="replay-status")
+        yield Static(id="replay-sides")
         yield Timeline(id="replay-timeline")
         with Horizontal(id="replay-body"):
             yield EventList(self._render_row, self._go_to_row)
@@ -153,6 +158,7 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(Timeline).focus()
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.opened is not None:
             self._start(self.opened)
             return
@@ -186,13 +192,17 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
         kept = None
         if complete:
             if self.preview is not None:  # a click on the preview moved the playhead
-                kept = self.playhead.time()
+                kept = self.model.time()
             self.opened, self.preview = opened, None
-            self.file_sha256 = opened.sha256
+            self.desk.sha256 = opened.sha256
             release_collection()  # start-up is over once the session is whole
         self._install(opened, complete=complete)
+        sides = self.query_one("#replay-sides", Static)
+        sides.update(self.model.sides())
+        sides.display = self.model.other is not None
+        self.set_class(self.model.other is not None, "-compare")
         if kept is not None:
-            self.playhead.seek(kept)
+            self.model.seek(kept)
         for warning in opened.warnings:
             self.notify(safe(warning), severity="warning", timeout=8, markup=False)
         self._refill()
@@ -221,103 +231,110 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.ready or action in ("quit", "help")
 
-    @property
-    def span(self) -> float:
-        return float(ZOOMS[self.zoom])
-
     # --- data --------------------------------------------------------------------------
 
-    def _build_index(self) -> None:
-        self.index = SessionIndex(self.session, self.view, side="A" if self.other else "")
-        self.index_b = (
-            SessionIndex(self.other, self.view, side="B", source=1) if self.other else None
-        )
-        if self.comparison is not None:
-            allowed = self.view.allowed(self.book) if self.view.active else None
-            a, b = self.session.events, self.comparison.b.events
-            self.pair_rows = [
-                k
-                for k, p in enumerate(self.comparison.pairs)
-                if allowed is None
-                or (p.a is not None and a[p.a].code in allowed)
-                or (p.b is not None and b[p.b].code in allowed)
-            ]
-            times = self.comparison.times
-            self.row_times = [times[k] for k in self.pair_rows]
-            self.mismatch_times = [
-                times[k] for k in self.pair_rows if self.comparison.pairs[k].kind != "agreement"
-            ]
-        else:
-            self.pair_rows = []
-            self.row_times = self.index.starts
-            self.mismatch_times = []
-
     def _timeline_rows(self) -> list[Row]:
-        events = self.session.events
-        if self.index_b is None or self.comparison is None or self.other is None:
-            rows = [lane_row(lane, events, self.book, self.colours) for lane in self.index.lanes]
-        else:
-            rows = []
-            for lane in interleave(self.index.lanes, self.index_b.lanes):
-                lane_events = events if lane.source == 0 else self.other.events
-                rows.append(lane_row(lane, lane_events, self.book, self.colours))
-                if lane.side == "B":
-                    rows.append(marks_row(self.comparison, lane.stream.id))
-        rows.append(reviews_row(lambda: self.session.reviews))
+        """Notes and reviews first (always in view), then the lanes; on a short
+        terminal the streams nothing was coded in are left out."""
+        model = self.model
+        roles = self.palette.roles
+        rows = [notes_row(model.session.notes, roles["note"])] if model.session.notes else []
+        rows.append(reviews_row(lambda: self.model.session.reviews, roles["review"]))
+        for lane in model.lanes(skip_empty=self.has_class("-short")):
+            events = (
+                model.other.events if lane.source == 1 and model.other else model.session.events
+            )
+            rows.append(lane_row(lane, events, model.book, self.colours, roles["on-bar"]))
+            if lane.side == "B" and model.comparison is not None:
+                rows.append(marks_row(model.comparison, lane.stream.id, self.palette))
         return rows
 
+    def on_resize(self, event: Resize) -> None:
+        """Lay out for the terminal's size: a narrow one (< 100 columns) opens the side
+        panel only on request (s, v, i; escape closes it); a short one (< 32 rows)
+        leaves out the lanes of streams with nothing coded."""
+        narrow, short = event.size.width < NARROW, event.size.height < SHORT
+        self.set_class(narrow, "-narrow")
+        fits = event.size.width >= len(HINTS) + 2
+        self.query_one("#replay-hints", Static).update(HINTS if fits else HINTS_NARROW)
+        if short != self.has_class("-short"):
+            self.set_class(short, "-short")
+            if getattr(self, "model", None) is not None:
+                self.query_one(Timeline).set_rows(self._timeline_rows())
+
     def _refill(self) -> None:
-        """After a filter change: lanes, list rows, panels."""
+        """After a filter change or a save: lanes, list rows, panels."""
         self.query_one(Timeline).set_rows(self._timeline_rows())
-        rows = self.pair_rows if self.comparison is not None else self.index.shown
-        self.query_one(EventList).set_rows(rows)
+        self.query_one(EventList).set_rows(self.model.rows)
         self._row = None
         self._shown_running = None
         self._panel_stale["summary"] = True
 
-    def _render_row(self, row: int) -> object:
-        if self.comparison is not None:
-            return panels.pair_row(self.comparison, row)
-        return panels.event_row(self.session.events, row, self.colours, self.actor_of, self.marks)
+    def _theme_changed(self, _theme: object) -> None:
+        """Another theme: read the colours again and redraw everything coloured."""
+        if getattr(self, "model", None) is None:
+            return
+        self.palette = self.query_one(Timeline).palette()
+        self.colours = self.palette.code_styles(self.model.book)
+        self._refill()
+        self._fill_reviews()
+        self.sync()
+
+    def after_save(self) -> None:
+        self._fill_reviews()
+        self._refill()
+        self.sync()
+
+    def _render_row(self, row: ListRow) -> object:
+        model = self.model
+        kind, i = row
+        if kind == "pair":
+            assert model.comparison is not None
+            return panels.pair_row(model.comparison, i, self.columns, self.palette)
+        if kind == "note":
+            return panels.note_row(model.session.notes[i], self.columns)
+        events = model.session.events
+        return panels.event_row(
+            events, i, self.colours, self.actor_of, model.marks, self.columns, self.palette
+        )
 
     def _go_to_row(self, row: int) -> None:
-        self.seek(self.row_times[row])
+        self.seek(self.model.row_times[row])
 
     # --- the playhead ----------------------------------------------------------------
 
     def seek(self, t: float) -> None:
-        self.playhead.seek(t)
+        self.model.seek(t)
         self.sync()
 
     def sync(self) -> None:
         """Bring every part of the screen in step with the playhead."""
-        t = self.playhead.time()
+        model = self.model
+        t = model.time()
         timeline = self.query_one(Timeline)
-        self.t0 = place_window(t, self.t0, self.span, self.session.duration)
-        timeline.set_window(self.t0, self.span)
+        timeline.set_window(*model.place(t))
         timeline.set_playhead(t)
         self._update_status(t)
         self._update_row(t)
         self._update_running(t)
-        if not self.playhead.playing and self.timer is not None:
+        if not model.playhead.playing and self.timer is not None:
             self.timer.stop()
             self.timer = None
 
     def _update_status(self, t: float) -> None:
-        head = self.playhead
+        model = self.model
+        head = model.playhead
         state = "▶ playing" if head.playing else "⏸ paused"
         parts = [
-            f"{state} {format_clock(t)} / {format_clock(self.session.duration)}",
+            f"{state} {format_clock(t)} / {format_clock(model.session.duration)}",
             f"{head.speed:g}×",
-            f"window {format_clock(self.span, decimals=0)}",
-            self.view.describe(),
+            f"window {format_clock(model.span, decimals=0)}",
+            model.filter.describe(),
         ]
-        if self.code:
-            parts.append(f"e/E: {self.code}")
-        if self.other is not None:
-            parts.append(f"A {self.session.id}  B {self.other.id}")
-        else:
-            parts.append(self.session.id)
+        if model.code:
+            parts.append(f"e/E: {model.code}")
+        if model.other is None:
+            parts.append(model.session.id)
         if not self.ready:
             parts.append("loading the rest…")
         status = " · ".join(parts)
@@ -325,11 +342,8 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
             self._shown_status = status
             self.query_one("#replay-status", Static).update(status)
 
-    def _current_row(self, t: float) -> int | None:
-        return current_row(self.row_times, t)
-
     def _update_row(self, t: float) -> None:
-        row = self._current_row(t)
+        row = self.model.current_row(t)
         if row != self._row:
             self._row = row
             log = self.query_one(EventList)
@@ -341,31 +355,122 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
                     log.scroll_to_row(row)
 
     def _update_running(self, t: float) -> None:
-        running = self.index.running(t)
-        running_b = self.index_b.running(t) if self.index_b else []
+        model = self.model
+        running = model.index.running(t)
+        running_b = model.index_b.running(t) if model.index_b else []
         key = (*running, -1, *running_b)
         if key == self._shown_running:
             return
         self._shown_running = key
         sides: list[tuple[str, Session, list[int]]] = [
-            ("A" if self.other else "", self.session, running)
+            ("A" if model.other else "", model.session, running)
         ]
-        if self.other is not None:
-            sides.append(("B", self.other, running_b))
+        if model.other is not None:
+            sides.append(("B", model.other, running_b))
         self.query_one("#replay-running", Static).update(panels.running_text(sides))
+
+    # --- playback and navigation: the model moves, the screen follows -------------------
+
+    def _tick(self) -> None:
+        self.sync()
+
+    def _moved(self, refused: str | None) -> None:
+        if refused is not None:
+            self.notify(refused, timeout=2)
+            self.app.bell()
+        self.sync()
+
+    def action_play_pause(self) -> None:
+        if self.model.playhead.toggle() and self.timer is None:
+            self.timer = self.set_interval(TICK_S, self._tick)
+        self.sync()
+
+    def action_step(self, direction: int) -> None:
+        self._moved(self.model.step(direction))
+
+    def action_shift(self, direction: int) -> None:
+        self.model.shift(direction)
+        self.sync()
+
+    def action_seek_start(self) -> None:
+        self.seek(0.0)
+
+    def action_seek_end(self) -> None:
+        self.seek(self.model.session.duration)
+
+    def action_speed(self, direction: int) -> None:
+        self.model.playhead.change_speed(direction)
+        self.sync()
+
+    def action_zoom(self, direction: int) -> None:
+        if self.model.change_zoom(direction):
+            self.sync()
+
+    def action_goto(self) -> None:
+        duration = self.model.session.duration
+
+        def check(text: str) -> str | None:
+            try:
+                t = parse_clock(text)
+            except ValueError as error:
+                return str(error)
+            if t > duration:
+                return f"the session lasts {format_clock(duration)}"
+            return None
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self.model.go_to(parse_clock(text))
+                self.sync()
+
+        prompt = TextPrompt(
+            "Go to time (m:ss, h:mm:ss or seconds)",
+            value=format_clock(self.model.time()),
+            check=check,
+        )
+        self.app.push_screen(prompt, done)
+
+    def action_note(self, direction: int) -> None:
+        self._moved(self.model.step_note(direction))
+
+    def action_choose_code(self) -> None:
+        counts = self.model.code_counts()
+        book = self.model.book
+        options = [(c.id, f"{c.key}  {c.id} ({counts.get(c.id, 0)})") for c in book.codes]
+
+        def done(code: str | None) -> None:
+            if code is not None:
+                self.model.code = code
+                self.action_code(1)
+
+        self.app.push_screen(ChoicePrompt("Jump between events of which code?", options), done)
+
+    def action_code(self, direction: int) -> None:
+        if self.model.code is None:
+            self.action_choose_code()
+            return
+        self._moved(self.model.step_code(direction))
+
+    def action_review(self, direction: int) -> None:
+        self._moved(self.model.step_review(direction))
+
+    def action_mismatch(self, direction: int) -> None:
+        if self.model.comparison is None:
+            self.notify(self.model.step_mismatch(direction) or "")
+            return
+        self._moved(self.model.step_mismatch(direction))
 
     def action_filter(self) -> None:
         def done(view: Filter | None) -> None:
-            if view is not None and view != self.view:
-                self.view = view
-                self._build_index()
+            if view is not None and self.model.set_filter(view):
                 self._refill()
                 self.sync()
                 self._fill_panel()
 
-        self.app.push_screen(FilterPrompt(self.book, self.view), done)
+        self.app.push_screen(FilterPrompt(self.model.book, self.model.filter), done)
 
     def action_focus_timeline(self) -> None:
+        self.remove_class("-side-open")
         self.query_one(Timeline).focus()
 
     def action_help(self) -> None:
@@ -380,10 +485,11 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
     # --- side panels -------------------------------------------------------------------
 
     def action_panel(self, name: str) -> None:
-        if name == "agreement" and self.comparison is None:
+        if name == "agreement" and self.model.comparison is None:
             self.notify("the agreement summary needs compare mode (--compare B.json)")
             return
         self.query_one(ContentSwitcher).current = f"replay-{name}"
+        self.add_class("-side-open")
         self._fill_panel()
         if name == "reviews":
             self.query_one("#replay-reviews", OptionList).focus()
@@ -398,20 +504,20 @@ class ReplayScreen(NavigationActions, ReviewActions, Screen[None]):
             self._panel_stale[name] = True
             self.query_one("#replay-summary-text", Static).update("counting… (still loading)")
         elif name == "summary":
-            allowed = self.view.allowed(self.book) if self.view.active else None
-            text = panels.summary_text(self.session, allowed)
+            text = panels.summary_text(self.model.session, self.model.allowed)
             self.query_one("#replay-summary-text", Static).update(text)
         elif name == "agreement" and self.opened is not None:
-            text = Text("\n".join(self.opened.agreement), no_wrap=True)
+            text = Text("\n".join(self.opened.agreement))  # wrapped: nothing cut off
             self.query_one("#replay-agreement-text", Static).update(text)
 
     def _fill_reviews(self) -> None:
         reviews = self.query_one("#replay-reviews", OptionList)
         highlighted = reviews.highlighted
         reviews.clear_options()
-        ordered = sorted(self.session.reviews, key=lambda r: (r.t, r.created_at))
+        ordered = sorted(self.model.session.reviews, key=lambda r: (r.t, r.created_at))
+        events = self.model.session.events
         reviews.add_options(
-            Option(panels.review_label(r, self.session.events), id=r.id) for r in ordered
+            Option(panels.review_label(r, events, self.palette), id=r.id) for r in ordered
         )
         if not ordered:
             reviews.add_option(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,31 +22,22 @@ from textual.widget import Widget
 
 from observer.replay.clock import format_clock
 from observer.replay.timeline import Cell, Lane, column_of, lane_cells, tick_step, ticks
+from observer.replay.view import REVIEW_MARKS
 
 LABEL_WIDTH = 26
-PALETTE = (
-    "#4e79a7",
-    "#f28e2b",
-    "#e15759",
-    "#76b7b2",
-    "#59a14f",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-)
+"""The lanes' labels take at least this many columns (more if a label is longer)."""
+MAX_LABEL_WIDTH = 40
+CODE_COLOURS = 9
+"""How many code colours the stylesheet gives (``timeline--code-0`` …): neighbouring
+codes of a stream differ."""
+SYMBOLS = {"agreement": "✓", "disagreement": "✗", "omission": "−", "commission": "+"}
+ROLES = (*SYMBOLS, "review", "note", "on-bar", "mark", "correction")
+"""What the replay colours, each a component class ``timeline--ROLE`` in observer.tcss."""
 
 if TYPE_CHECKING:
     from observer.codebook import Codebook
     from observer.replay.compare import Comparison
-    from observer.sessionfile import Event, Review
-MARKS = {
-    "agreement": ("✓", Style(color="green")),
-    "disagreement": ("✗", Style(color="red", bold=True)),
-    "omission": ("−", Style(color="yellow", bold=True)),
-    "commission": ("+", Style(color="magenta", bold=True)),
-}
-REVIEW_MARKS = {"comment": "●", "flag": "⚑", "correction": "✎"}
+    from observer.sessionfile import Event, Note, Review
 REVIEW_ORDER = {"comment": 0, "flag": 1, "correction": 2}
 PLAYHEAD = Style(reverse=True)
 LABEL = Style(dim=True)
@@ -64,22 +55,37 @@ class Row:
     draw: Draw
 
 
-def code_styles(book: Codebook) -> dict[str, Style]:
-    """A colour per code, so neighbouring codes of a stream differ."""
-    return {c.id: Style(color=PALETTE[i % len(PALETTE)]) for i, c in enumerate(book.codes)}
+@dataclass
+class Palette:
+    """The replay's colours, read from the theme and observer.tcss (component classes
+    of the Timeline), never written in Python: a theme switch or NO_COLOR reaches them."""
+
+    roles: dict[str, Style]
+    codes: tuple[Style, ...]
+
+    def code_styles(self, book: Codebook) -> dict[str, Style]:
+        """A colour per code, so neighbouring codes of a stream differ."""
+        n = len(self.codes)
+        return {c.id: self.codes[i % n] for i, c in enumerate(book.codes)} if n else {}
 
 
-def lane_row(lane: Lane, events: Sequence[Event], book: Codebook, colours: dict[str, Style]) -> Row:
+def lane_row(
+    lane: Lane, events: Sequence[Event], book: Codebook, colours: dict[str, Style], bar: Style
+) -> Row:
+    """``bar``: the style of a letter on a coloured bar (its colour is the text's)."""
     keys = {c.id: c.key for c in book.codes}
 
     def glyph(cell: Cell) -> tuple[str, Style]:
-        bg = colours[cell.state].color if cell.state else None
+        bg = colours[cell.state].color if cell.state and cell.state in colours else None
         if cell.points:
             char = keys[cell.point or ""] if cell.points == 1 else str(min(cell.points, 9))
-            fg = colours[cell.point or ""].color if bg is None else None
-            return char, Style(color=fg or "black", bgcolor=bg, bold=True)
+            point = colours.get(cell.point or "")
+            fg = point.color if bg is None and point is not None else bar.color
+            return char, Style(color=fg, bgcolor=bg, bold=True)
         if cell.state:
-            return (keys[cell.state] if cell.onset else " "), Style(color="black", bgcolor=bg)
+            char = keys[cell.state] if cell.onset else NARROW_MARK if cell.narrow else " "
+            # reverse (not False) only where no colour: the playhead must still reverse it
+            return char, Style(color=bar.color, bgcolor=bg, reverse=True if bg is None else None)
         return " ", BLANK
 
     def draw(t0: float, span: float, width: int) -> Cells:
@@ -88,19 +94,17 @@ def lane_row(lane: Lane, events: Sequence[Event], book: Codebook, colours: dict[
     return Row(lane.label, draw)
 
 
-def marks_row(comparison: Comparison, stream: str) -> Row:
+def marks_row(comparison: Comparison, stream: str, palette: Palette) -> Row:
     def draw(t0: float, span: float, width: int) -> Cells:
         return [
-            MARKS[kind] if kind else (" ", BLANK)
+            (SYMBOLS[kind], palette.roles[kind]) if kind else (" ", BLANK)
             for kind in comparison.marks(stream, t0, span, width)
         ]
 
     return Row("  A vs B", draw)
 
 
-def reviews_row(reviews: Callable[[], Sequence[Review]]) -> Row:
-    style = Style(color="cyan", bold=True)
-
+def reviews_row(reviews: Callable[[], Sequence[Review]], style: Style) -> Row:
     def draw(t0: float, span: float, width: int) -> Cells:
         kinds: list[str | None] = [None] * width
         for review in reviews():
@@ -113,6 +117,25 @@ def reviews_row(reviews: Callable[[], Sequence[Review]]) -> Row:
     return Row("Reviews", draw)
 
 
+NOTE_MARK = "¶"
+NARROW_MARK = "|"
+"""Where a bout too short for its letter begins."""
+
+
+def notes_row(notes: Sequence[Note], style: Style) -> Row:
+    """The session's notes, one mark in each column a note falls in."""
+
+    def draw(t0: float, span: float, width: int) -> Cells:
+        cells: Cells = [(" ", BLANK)] * width
+        for note in notes:
+            c = column_of(note.t, t0, span, width)
+            if 0 <= c < width:
+                cells[c] = (NOTE_MARK, style)
+        return cells
+
+    return Row("Notes", draw)
+
+
 def ruler(t0: float, span: float, width: int) -> Cells:
     chars = [" "] * width
     decimals = 1 if tick_step(span, width) < 1 else 0
@@ -123,8 +146,8 @@ def ruler(t0: float, span: float, width: int) -> Cells:
     return [(ch, LABEL) for ch in chars]
 
 
-def to_strip(label: str, cells: Cells, total: int) -> Strip:
-    segments = [Segment(f"{label[: LABEL_WIDTH - 1]:<{LABEL_WIDTH}}", LABEL)]
+def to_strip(label: str, cells: Cells, total: int, width: int = LABEL_WIDTH) -> Strip:
+    segments = [Segment(f"{label[: width - 1]:<{width}}", LABEL)]
     run, style = "", None
     for char, cell_style in cells:
         if cell_style != style and run:
@@ -146,6 +169,11 @@ class Timeline(Widget, can_focus=True):
     }
     """
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *(f"timeline--{role}" for role in ROLES),
+        *(f"timeline--code-{i}" for i in range(CODE_COLOURS)),
+    }
+
     class Seek(Message):
         def __init__(self, t: float) -> None:
             super().__init__()
@@ -154,21 +182,32 @@ class Timeline(Widget, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: list[Row] = []
+        self.label_width = LABEL_WIDTH
         self.t0 = 0.0
         self.span = 60.0
         self.playhead = 0.0
         self._cache: dict[int, Strip] = {}
         self._cache_key: tuple[float, float, int] | None = None
 
+    def palette(self) -> Palette:
+        """The colours of the theme now in use (read again after a theme switch)."""
+        style = self.get_component_rich_style
+        return Palette(
+            {role: style(f"timeline--{role}", partial=True) for role in ROLES},
+            tuple(style(f"timeline--code-{i}", partial=True) for i in range(CODE_COLOURS)),
+        )
+
     @property
     def lane_width(self) -> int:
-        return max(1, self.size.width - LABEL_WIDTH)
+        return max(1, self.size.width - self.label_width)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.rows) + 1
 
     def set_rows(self, rows: list[Row]) -> None:
         self.rows = rows
+        longest = max((len(row.label) + 1 for row in rows), default=0)
+        self.label_width = min(max(LABEL_WIDTH, longest), MAX_LABEL_WIDTH)
         self.invalidate()
         self.refresh(layout=True)
 
@@ -191,11 +230,12 @@ class Timeline(Widget, can_focus=True):
         if old != new:
             height = len(self.rows) + 1
             self.refresh(
-                Region(LABEL_WIDTH + old, 0, 1, height), Region(LABEL_WIDTH + new, 0, 1, height)
+                Region(self.label_width + old, 0, 1, height),
+                Region(self.label_width + new, 0, 1, height),
             )
 
     def time_at(self, x: int) -> float | None:
-        column = x - LABEL_WIDTH
+        column = x - self.label_width
         if column < 0:
             return None
         return self.t0 + (column + 0.5) * self.span / self.lane_width
@@ -219,16 +259,18 @@ class Timeline(Widget, can_focus=True):
         if strip is None:
             if y == 0:
                 label = f"window {format_clock(self.span, decimals=0)}"
-                strip = to_strip(label, ruler(self.t0, self.span, width), total)
+                strip = to_strip(label, ruler(self.t0, self.span, width), total, self.label_width)
             elif y <= len(self.rows):
                 row = self.rows[y - 1]
-                strip = to_strip(row.label, row.draw(self.t0, self.span, width), total)
+                strip = to_strip(
+                    row.label, row.draw(self.t0, self.span, width), total, self.label_width
+                )
             else:
                 strip = Strip.blank(total)
             self._cache[y] = strip
         column = self.playhead_column()
         if 0 <= column < width:
-            x = LABEL_WIDTH + column
+            x = self.label_width + column
             left, middle, right = strip.divide([x, x + 1, total])
             if y == 0:
                 middle = Strip([Segment("▼", PLAYHEAD)])

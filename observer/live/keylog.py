@@ -1,0 +1,367 @@
+"""The raw key log: every key with its arrival time, on disk before the screen sees it.
+
+``<session id>.keys.jsonl`` sits beside the journal while a session runs. Line 1
+is the journal's own header (session id, the whole codebook, dyad, observer,
+label) under the schema key ``"keys"``, so a session can be rebuilt from this file
+alone. Every further line is one key: ``{"n": 1, "mono": 1234.5678, "key": "t",
+"char": "t"}`` — ``n`` counts keys from 1, ``mono`` is CLOCK_MONOTONIC when the
+terminal's bytes carrying it were read (keys read together share it), ``key`` is
+Textual's key name, ``char`` the character it typed (or null).
+
+Input (:func:`tap`): a stamping thread waits on the terminal, stamps each read the
+moment ``select`` returns and queues it with its bytes; it waits for nothing else,
+so a slow fsync never delays a stamp. The input thread takes what is queued and
+hands it to a caller (the terminal driver), which parses it, calls
+:meth:`KeyLog.record` for the keys among it (one write + fsync for all that piled
+up) and only then passes the events on to the screen. Paste, mouse reports and terminal responses are not keys:
+they are passed on unchanged and never logged.
+
+Writing (:class:`KeyLog`): created exclusively (never overwriting), mode 0600,
+locked like the journal (so recovery leaves a running session's log alone), the
+header durable before any key. A write that fails (disk full, I/O error) keeps the
+unwritten lines in memory and retries with the next key, truncating back to the
+last durable byte first; keys go on to the screen regardless. Removed at a normal
+end, after the session file is durable.
+
+Reading and replay (:func:`read_keylog`, :func:`replay_keys`): see
+:mod:`observer.live.recovery`, which uses them for keys that never reached the
+journal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import select
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import orjson
+
+from observer import jsonio
+from observer.errors import InputError
+from observer.live.journal import _reason, create_or_fail
+from observer.live.recorder import Recorder
+from observer.live.stamper import FRAME
+
+KEYS_SCHEMA = "observer.keys/1"
+KEYS_SUFFIX = ".keys.jsonl"
+REPEAT_S = 0.15
+"""As the coding screen: the same state key again within this many seconds is a held
+key's auto-repeat, refused."""
+
+
+def keylog_path(folder: Path, session_id: str) -> Path:
+    return folder / f"{session_id}{KEYS_SUFFIX}"
+
+
+def _header(journal_header: dict[str, Any]) -> dict[str, Any]:
+    header = {k: v for k, v in journal_header.items() if k != "journal"}
+    return {"keys": KEYS_SCHEMA, **header}
+
+
+class KeyLog:
+    """The raw key log being written; see the module docstring. Thread-safe."""
+
+    def __init__(
+        self, path: Path, fd: int, offset: int, on_synced: Callable[[int], None] | None = None
+    ) -> None:
+        self.path = path
+        self._fd: int | None = fd
+        self._offset = offset
+        self._pending = bytearray()
+        self._dirty = False
+        self._lock = threading.Lock()
+        self.count = 0
+        """Keys recorded (``n`` of the last)."""
+        self.durable = 0
+        """``n`` of the last key on disk."""
+        self.error: str | None = None
+        self.on_synced = on_synced
+        """Called with ``durable`` after each successful fsync (on the caller's thread)."""
+
+    @classmethod
+    def create(cls, folder: Path, journal_header: dict[str, Any]) -> KeyLog:
+        """Create the key log of the session whose journal has ``journal_header``."""
+        path = keylog_path(folder, journal_header["session"])
+        data = orjson.dumps(_header(journal_header), default=str) + b"\n"
+        fd = create_or_fail(path, data, "key log")
+        return cls(path, fd, len(data))
+
+    def record(self, keys: Iterable[tuple[float, str, str | None]]) -> bool:
+        """Append ``keys`` (arrival stamp, name, character); write and fsync them, once.
+        True once they (and every earlier key) are on disk."""
+        with self._lock:
+            for mono, key, char in keys:
+                self.count += 1
+                line = {"n": self.count, "mono": mono, "key": key, "char": char}
+                self._pending += orjson.dumps(line) + b"\n"
+            return self._flush()
+
+    def _flush(self) -> bool:
+        if self._fd is None or not self._pending:
+            return not self._pending
+        try:
+            if self._dirty:
+                os.ftruncate(self._fd, self._offset)
+            os.lseek(self._fd, self._offset, os.SEEK_SET)
+            self._dirty = True
+            jsonio.write_all(self._fd, bytes(self._pending))
+        except OSError as exc:
+            self.error = f"cannot write the key log: {_reason(exc)}"
+            return False
+        self._dirty = False
+        self.error = None
+        self._offset += len(self._pending)
+        self._pending.clear()
+        self.durable = self.count
+        if self.on_synced is not None:
+            with contextlib.suppress(Exception):
+                self.on_synced(self.durable)
+        return True
+
+    def close(self, *, remove: bool = False) -> bool:
+        """Write what is pending, close; with ``remove`` delete the file (a normal end:
+        the session file holds everything). True when nothing was left unwritten."""
+        with self._lock:
+            flushed = self._flush()
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+            if remove:
+                self.path.unlink(missing_ok=True)
+                jsonio.fsync_dir(self.path.parent)
+            return flushed
+
+
+Read = tuple[float, bytes]
+"""One read of the terminal: its arrival stamp and its bytes."""
+
+
+def tap(
+    fd: int,
+    stop: threading.Event,
+    handle: Callable[[list[Read]], bool],
+    *,
+    helper: bool = True,
+) -> None:
+    """Until ``stop`` is set: a stamper waits on ``fd`` and stamps each read the moment
+    ``select`` returns, never waiting for anything else (a slow fsync, the parser, the
+    app); this thread passes what it stamped to ``handle``, in order, all that piled
+    up at once (so one fsync covers them), or ``[]`` after 0.1 s of silence (the
+    parser's timeouts). Ends when ``handle`` returns False or the input ends.
+
+    The stamper is a helper process (:mod:`observer.live.stamper`) when ``helper``
+    and it can be started, else a thread of this process; a helper that dies (killed
+    on its own) is replaced by the thread, so input never stops."""
+    while not _tap_once(fd, stop, handle, helper) and not stop.is_set():
+        helper = False
+
+
+def _tap_once(
+    fd: int, stop: threading.Event, handle: Callable[[list[Read]], bool], helper: bool
+) -> bool:
+    """True when finished (stopped, input ended, ``handle`` said so); False when the
+    helper process died."""
+    reads: queue.SimpleQueue[Read | None] = queue.SimpleQueue()
+    process = _start_helper(fd) if helper else None
+
+    def relay() -> None:  # the helper's frames, as the thread below would queue them
+        assert process is not None and process.stdout is not None
+        pipe = process.stdout.fileno()
+        while True:
+            head = _read_exactly(pipe, FRAME.size)
+            if head is None:
+                break
+            arrived, size = FRAME.unpack(head)
+            data = _read_exactly(pipe, size)
+            if data is None:
+                break
+            reads.put((arrived, data))
+        reads.put(None)
+
+    def stamp() -> None:
+        while not stop.is_set():
+            if select.select([fd], [], [], 0.1)[0]:
+                arrived = time.monotonic()
+                try:
+                    data = os.read(fd, 4096)
+                except OSError:
+                    data = b""
+                if not data:
+                    break  # end of input (a pipe, a closed terminal)
+                reads.put((arrived, data))
+        reads.put(None)
+
+    target = stamp if process is None else relay
+    stamper = threading.Thread(target=target, name="key stamper", daemon=True)
+    stamper.start()
+    try:
+        finished = _take(reads, handle, stop)
+    finally:
+        if process is not None:
+            process.kill()
+            status = process.wait()
+        stamper.join(0.2)
+    return finished or process is None or status == 0 or stop.is_set()
+
+
+def _take(
+    reads: queue.SimpleQueue[Read | None],
+    handle: Callable[[list[Read]], bool],
+    stop: threading.Event,
+) -> bool:
+    """Hand on reads until stopped or ``handle`` says so (True) or the stamper ended
+    (False)."""
+    while not stop.is_set():
+        try:
+            first = reads.get(timeout=0.1)
+        except queue.Empty:
+            if not handle([]):
+                return True
+            continue
+        batch: list[Read] = []
+        item: Read | None = first
+        while item is not None:
+            batch.append(item)
+            try:
+                item = reads.get_nowait()
+            except queue.Empty:
+                break
+        if batch and not handle(batch):
+            return True
+        if item is None:
+            return False
+    return True
+
+
+def _start_helper(fd: int) -> subprocess.Popen[bytes] | None:
+    """The stamper process reading ``fd``, once it is ready; None if it cannot start."""
+    command = [sys.executable, "-S", "-I", str(Path(__file__).with_name("stamper.py"))]
+    try:
+        process = subprocess.Popen(command, stdin=fd, stdout=subprocess.PIPE, close_fds=True)
+    except OSError:
+        return None
+    assert process.stdout is not None
+    if _read_exactly(process.stdout.fileno(), 1) != b"R":
+        process.kill()
+        process.wait()
+        return None
+    return process
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    data = b""
+    while len(data) < size:
+        try:
+            chunk = os.read(fd, size - len(data))
+        except OSError:
+            return None
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
+# --- reading and replay ---------------------------------------------------------------
+
+
+@attrs.frozen
+class LoggedKey:
+    n: int
+    mono: float
+    key: str
+    char: str | None
+
+
+@attrs.frozen
+class KeyLogContents:
+    path: Path
+    header: dict[str, Any]
+    keys: list[LoggedKey]
+    torn: bool = False
+    """The last line was torn (a crash mid-write) and ignored."""
+
+
+def read_keylog(path: Path) -> KeyLogContents:
+    """Parse a key log; InputError naming the line of anything unreadable."""
+    name = str(path)
+    pieces = jsonio.read_bytes(path, max_bytes=1 << 31).split(b"\n")
+    last = pieces.pop()
+    torn = False
+    values: list[Any] = []
+    for number, piece in enumerate([*pieces, last] if last else pieces, 1):
+        try:
+            values.append(orjson.loads(piece))
+        except orjson.JSONDecodeError:
+            if number == len(pieces) + 1:
+                torn = True
+                break
+            raise InputError.one(
+                name, f"line {number}", "not JSON: the key log is corrupt"
+            ) from None
+    if not values or not isinstance(values[0], dict) or values[0].get("keys") != KEYS_SCHEMA:
+        raise InputError.one(name, "line 1", f"not an observer key log (expected {KEYS_SCHEMA!r})")
+    keys = []
+    for number, value in enumerate(values[1:], 2):
+        try:
+            assert isinstance(value, dict)
+            char = value["char"]
+            assert char is None or isinstance(char, str)
+            key = LoggedKey(int(value["n"]), float(value["mono"]), str(value["key"]), char)
+        except (AssertionError, KeyError, TypeError, ValueError):
+            raise InputError.one(name, f"line {number}", "not a logged key") from None
+        keys.append(key)
+    return KeyLogContents(path, values[0], keys, torn)
+
+
+@attrs.frozen
+class KeyReplay:
+    replayed: int
+    """Keys run through the recorder (refusals included, as live)."""
+    changed: int
+    """Actions they produced."""
+    not_replayed: tuple[LoggedKey, ...]
+    """From the first key that cannot be replayed the way the screen would have
+    handled it (a note, a segment choice, the end, help, ...) to the last."""
+
+
+_SCROLL_KEYS = frozenset({"up", "down", "pageup", "pagedown", "home", "end", "tab"})
+
+
+def replay_keys(rec: Recorder, keys: Sequence[LoggedKey]) -> KeyReplay:
+    """Run ``keys`` through ``rec`` as the coding screen runs live keys: space, undo,
+    redo, escape (closing a modifier choice) and printable code / modifier keys, with
+    the held-key rule. Stops at the first other key (what follows it was typed into
+    a note, a dialog or a choice the screen would have opened)."""
+    before = rec.seq
+    last: tuple[str, float] = ("", float("-inf"))
+    for index, k in enumerate(keys):
+        if k.key == "space":
+            rec.toggle_clock(k.mono)
+        elif k.key == "ctrl+z":
+            rec.undo(k.mono)
+        elif k.key == "ctrl+y":
+            rec.redo(k.mono)
+        elif k.key == "escape":
+            if rec.pending is not None:
+                rec.skip(k.mono)
+        elif k.key in _SCROLL_KEYS or k.key.endswith(("_shift", "_ctrl", "_control", "_alt")):
+            pass
+        elif k.char is not None and len(k.char) == 1 and k.char.isprintable():
+            code = rec.book.code_by_key.get(k.char)
+            repeat = last[0] == k.char and 0 <= k.mono - last[1] < REPEAT_S
+            last = (k.char, k.mono)
+            if repeat and code is not None and code.kind == "state" and rec.pending is None:
+                continue
+            rec.key(k.char, k.mono)
+        else:
+            return KeyReplay(index, rec.seq - before, tuple(keys[index:]))
+    return KeyReplay(len(keys), rec.seq - before, ())
