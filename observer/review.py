@@ -12,7 +12,6 @@ The reviewer's id is asked once and kept in ``$XDG_CONFIG_HOME/observer/config.j
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,11 +19,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import attrs
-import orjson
 
-from observer import jsonio
-from observer.errors import InputError
 from observer.sessionfile import Correction, Event, Review, Session, round_time
+from observer.settings import config_path as config_path  # where the reviewer id is kept
+from observer.settings import read_config, remember
 
 REVIEWER_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 CORRECTED = "corrected"
@@ -45,22 +43,9 @@ def utc_now() -> str:
 # --- the reviewer's id ---------------------------------------------------------------
 
 
-def config_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "observer" / "config.json"
-
-
-def _read_config(path: Path) -> dict[str, Any]:
-    try:
-        data = jsonio.read_json(path)
-    except InputError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def load_reviewer(path: Path | None = None) -> str | None:
     """The remembered reviewer id, or None (no config, or none valid in it)."""
-    value = _read_config(path or config_path()).get("reviewer")
+    value = read_config(path).get("reviewer")
     return value if isinstance(value, str) and REVIEWER_PATTERN.fullmatch(value) else None
 
 
@@ -75,17 +60,7 @@ def check_reviewer(reviewer: str) -> str:
 
 def save_reviewer(reviewer: str, path: Path | None = None) -> Path:
     """Remember ``reviewer`` (other settings in the file are kept); mode 0600."""
-    path = path or config_path()
-    data = _read_config(path)
-    data["reviewer"] = check_reviewer(reviewer)
-    payload = orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if path.exists():
-        os.chmod(path, jsonio.PRIVATE_MODE)
-        jsonio.replace(path, payload)
-    else:
-        jsonio.write_new(path, payload)
-    return path
+    return remember("reviewer", check_reviewer(reviewer), path)
 
 
 # --- making entries --------------------------------------------------------------------

@@ -232,6 +232,20 @@ def save_reviews(
     still has exactly those bytes it is not parsed again (on a 50,000-event session
     that is most of the time a save takes).
     """
+    return _rewrite(path, session, sha256, reviews=reviews)
+
+
+def save_ratings(
+    path: Path, session: Session, ratings: dict[str, RatingValue]
+) -> tuple[Session, str]:
+    """Rewrite the session file atomically with ``ratings`` (the ratings of a recovered
+    session, given afterwards); events are untouched. As :func:`save_reviews`."""
+    return _rewrite(path, session, None, ratings=ratings)
+
+
+def _rewrite(
+    path: Path, session: Session, sha256: str | None, **changes: Any
+) -> tuple[Session, str]:
     with _FolderLock(path.parent):
         data = jsonio.read_bytes(path)
         if sha256 is not None and hashlib.sha256(data).hexdigest() == sha256:
@@ -241,8 +255,11 @@ def save_reviews(
             if current.events != session.events or current.id != session.id:
                 message = "the file changed on disk since it was opened"
                 raise InputError.one(str(path), "events", message)
-        merged = _merge_reviews(str(path), session.reviews, reviews, current.reviews)
-        updated = attrs.evolve(current, reviews=merged)
+        if "reviews" in changes:
+            changes["reviews"] = _merge_reviews(
+                str(path), session.reviews, changes["reviews"], current.reviews
+            )
+        updated = attrs.evolve(current, **changes)
         written = session_to_bytes(updated)
         jsonio.replace(path, written)
     return updated, hashlib.sha256(written).hexdigest()

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support.tmuxdriver import Tmux
+from support.tmuxdriver import Tmux, observer_code_argv
 
 from observer.sessionfile import load_session
 
@@ -45,6 +45,17 @@ def start_code(term: Tmux, folder: Path) -> None:
         ]
     )
     term.wait_for("press space")
+
+
+def quit_and_save(term: Tmux) -> None:
+    """ctrl+q, confirm, save the ratings blank: the app ends with status 0."""
+    term.send_keys("C-q")
+    term.wait_for("End the session")
+    term.send_keys("Enter")
+    term.wait_for("Ratings")
+    term.send_keys("C-s")
+    term.wait_dead()
+    assert term.exit_status() == 0
 
 
 def test_keys_with_known_gaps_become_the_session_file(tmp_path: Path) -> None:
@@ -101,12 +112,30 @@ def test_paste_in_a_real_terminal_is_refused(tmp_path: Path) -> None:
         term.wait_for("RUNNING")
         paste(term, "swkj")
         term.wait_for("pasted text ignored")
-        term.send_keys("C-q")
-        term.wait_for("End the session")
-        term.send_keys("Enter")
-        term.wait_for("Ratings")
-        term.send_keys("C-s")
-        term.wait_dead()
-        assert term.exit_status() == 0
+        quit_and_save(term)
     [path] = list(tmp_path.glob("*.json"))
     assert load_session(path).events == ()
+
+
+@pytest.mark.parametrize(
+    "env", [{"LANG": "C", "LC_ALL": ""}, {"TERM": "linux"}], ids=["LANG=C", "TERM=linux"]
+)
+def test_a_terminal_without_unicode_gets_ascii_only(tmp_path: Path, env: dict[str, str]) -> None:
+    with Tmux(width=80, height=24) as term:
+        term.start(observer_code_argv(tmp_path), env=env)
+        term.wait_for("press space")
+        term.send_keys("Space", "o", "F1")
+        term.wait_for("SCREEN KEYS")
+        shown = term.capture()
+        assert "RUNNING" in shown and "Bids for attention" not in shown  # help over the log
+        assert [c for c in shown if not c.isascii()] == []
+        term.send_keys("Escape")
+        term.wait_for("Bids for attention")
+        assert [c for c in term.capture() if not c.isascii()] == []
+        term.send_keys("C-q")
+        term.wait_for("End the session")
+        term.send_keys("Escape")
+        term.wait_for("not ended: still coding")
+        term.send_keys("C-c")
+        term.wait_for("does not quit")
+        quit_and_save(term)

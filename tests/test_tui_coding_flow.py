@@ -35,6 +35,7 @@ from observer.tui.coding.end import ConfirmEnd, RatingsForm, Summary
 from observer.tui.coding.feedback import LogRow
 from observer.tui.coding.form import MetadataForm
 from observer.tui.coding.help import HelpScreen, help_table
+from observer.tui.coding.keys import key_names
 from observer.tui.coding.recover import RecoverOffer
 from observer.tui.coding.screen import CodingScreen, Saved
 from observer.tui.widgets.event_log import EventLog
@@ -101,7 +102,7 @@ def session_files(folder: Path) -> list[Path]:
 
 @pilot_test
 async def test_whole_flow_form_to_file(tmp_path: Path) -> None:
-    app = CodingApp(tmp_path, now=lambda: T0)
+    app = CodingApp(tmp_path, now=lambda: T0, config=tmp_path / "cfg" / "c.json")
     async with app.run_test(size=(100, 40)) as pilot:
         assert isinstance(app.screen, MetadataForm)
         assert app.focused is app.screen.query_one("#dyad", Input)  # the first empty field
@@ -442,11 +443,11 @@ async def test_help_lists_every_key_and_a_code_key_still_codes(tmp_path: Path) -
         await pilot.press("space", "f1")
         assert isinstance(app.screen, HelpScreen)
         console = Console(width=100, file=io.StringIO())
-        console.print(help_table(BOOK))
+        console.print(help_table(BOOK, key_names(app.get_key_display)))
         shown = console.file.getvalue()  # type: ignore[attr-defined]
         for code in BOOK.codes:
             assert code.label in shown
-        for key in ("ctrl+z", "ctrl+y", "ctrl+n", "ctrl+e", "ctrl+q", "F2", "escape"):
+        for key in ("^z", "^y", "^n", "^e", "^q", "F2", "esc", "^c"):
             assert key in shown
         await pilot.press("o")  # closes help and is coded
         assert app.screen is coding_screen

@@ -33,7 +33,7 @@ def test_legend_fits_and_lists_every_key(path: Path, size: tuple[int, int]) -> N
             legend = app.query_one(KeyLegend)
             legend.set_running(frozenset({app.book.codes[0].id}))
             await pilot.pause()
-            assert 0 < legend.region.height <= int(size[1] * 0.42)
+            assert 0 < legend.region.height <= int(size[1] * 0.46)
             lines = [
                 "".join(seg.text for seg in legend.render_line(y))
                 for y in range(legend.region.height)

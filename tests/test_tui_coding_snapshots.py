@@ -90,3 +90,33 @@ def test_coding_screen_modifier_bar(snap_compare: Any, tmp_path: Path) -> None:
 def test_coding_screen_waiting(snap_compare: Any, tmp_path: Path) -> None:
     """Before the first space: the state says so, the clock stands at zero."""
     assert snap_compare(coding_app(tmp_path), terminal_size=(80, 24), run_before=attached)
+
+
+async def every_code_then_end(pilot: Pilot[Any]) -> None:
+    """Every code once, then end: the summary is taller than 80x24."""
+    from observer.tui.coding.end import ConfirmEnd, RatingsForm, Summary
+
+    app = pilot.app
+    screen = await attached(pilot)
+    screen.press("space", T0, " ")
+    t = T0 + 1
+    for code in BOOK.codes:
+        screen.press(code.key, t, code.key)
+        if screen.recorder.pending is not None:
+            screen.press("escape", t + 0.5)
+        t += 1
+    screen.press("ctrl+e", t)
+    for kind, key in ((ConfirmEnd, "enter"), (RatingsForm, "ctrl+s")):
+        while not isinstance(app.screen, kind):
+            await pilot.pause(0.01)
+        await pilot.press(key)
+    while not isinstance(app.screen, Summary):
+        await pilot.pause(0.01)
+    app.screen.query_one("#summary-title").update("Session saved · FOLDER/SESSION.json")
+    await pilot.pause(0.1)
+
+
+def test_summary_at_80x24_says_it_scrolls(snap_compare: Any, tmp_path: Path) -> None:
+    assert snap_compare(
+        coding_app(tmp_path), terminal_size=(80, 24), run_before=every_code_then_end
+    )

@@ -53,7 +53,7 @@ def test_a_burst_fills_the_ratings_form_field_by_field() -> None:
 
 def test_a_burst_fills_the_metadata_form_field_by_field(tmp_path: Path) -> None:
     async def scenario() -> dict[str, str]:
-        app = CodingApp(tmp_path, book=BOOK, now=lambda: 0.0)
+        app = CodingApp(tmp_path, book=BOOK, now=lambda: 0.0, config=tmp_path / "cfg" / "c.json")
         async with app.run_test(size=(100, 40)) as pilot:
             while not isinstance(app.screen, MetadataForm):
                 await pilot.pause(0.01)

@@ -55,9 +55,12 @@ def code(
     if book is None and dyad and observer_id:
         book = load_codebook("cpp-attachment")
 
+    from observer.tui.ascii import wants_ascii
     from observer.tui.coding.app import CodingApp
 
-    app = CodingApp(folder, book=book, dyad=dyad, observer=observer_id, label=label)
+    app = CodingApp(
+        folder, book=book, dyad=dyad, observer=observer_id, label=label, ascii_only=wants_ascii()
+    )
     try:
         app.run()
     finally:

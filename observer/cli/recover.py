@@ -47,8 +47,15 @@ def describe(result: Recovery) -> list[str]:
 
 
 @click.command(name="recover")
+@click.option(
+    "--ratings",
+    "ask_ratings",
+    is_flag=True,
+    help="Then ask for the ratings of every recovered session in the folder whose"
+    " ratings are all blank (a form per session; escape skips one).",
+)
 @session_dir_option
-def recover_command(session_dir: Path | None) -> None:
+def recover_command(session_dir: Path | None, ask_ratings: bool) -> None:
     """Turn every unfinished journal in the session folder into a session file
     (status "recovered"), with the keys its raw key log holds that never reached it
     (and a key log whose journal is gone, on its own). Run it only when no `observer code` is coding in that
@@ -57,10 +64,9 @@ def recover_command(session_dir: Path | None) -> None:
     for path in clean_temporaries(folder):
         click.echo(f"removed {path.name}: a copy left by an interrupted write")
     journals = find_journals(folder)
+    problems: list[Problem] = []
     if not journals:
         click.echo(f"Nothing to recover in {folder}.")
-        return
-    problems: list[Problem] = []
     for path in journals:
         try:
             result = recover(path)
@@ -74,5 +80,38 @@ def recover_command(session_dir: Path | None) -> None:
             continue
         for line in describe(result):
             click.echo(line)
+    if ask_ratings:
+        rate(folder, problems)
+    elif journals:
+        hint_ratings(folder)
     if problems:
         raise InputError(problems)
+
+
+def hint_ratings(folder: Path) -> None:
+    from observer.live.late_ratings import unrated
+
+    found, _ = unrated(folder)
+    if found:
+        n = len(found)
+        click.echo(
+            f"{n} recovered session{'s' * (n != 1)} without ratings:"
+            " `observer recover --ratings` asks for them"
+        )
+
+
+def rate(folder: Path, problems: list[Problem]) -> None:
+    from observer.live.late_ratings import unrated
+
+    found, unreadable = unrated(folder)
+    for error in unreadable:
+        problems.extend(error.problems)
+    if not found:
+        click.echo("No recovered session is waiting for its ratings.")
+        return
+    from observer.tui.coding.rate import RateApp
+
+    app = RateApp(found)
+    app.run()
+    for line in app.lines:
+        click.echo(line)

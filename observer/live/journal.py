@@ -134,7 +134,9 @@ def _reason(exc: OSError) -> str:
     return names.get(exc.errno or 0, exc.strerror or str(exc))
 
 
-def _check_folder(folder: Path, min_free: int) -> None:
+def check_folder(folder: Path, min_free: int = MIN_FREE_BYTES) -> None:
+    """The session folder exists (made 0700 if not), is writable and has room; else
+    InputError. ``JournalWriter.create`` checks it too."""
     where = str(folder)
     try:
         created = jsonio.make_folders(folder)
@@ -296,7 +298,7 @@ class JournalWriter:
     ) -> JournalWriter:
         """Create the journal for ``header["session"]`` in ``folder`` (checking the folder
         is usable) and write its header durably. InputError if that cannot be done."""
-        _check_folder(folder, min_free)
+        check_folder(folder, min_free)
         path = journal_path(folder, header["session"])
         data = _line(header)
         fd = create_or_fail(path, data, "journal")

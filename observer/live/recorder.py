@@ -334,7 +334,7 @@ class Recorder:
         if code.kind == "state" and code.id in state.running:
             event = state.running[code.id]
             changes: list[Change] = [StopState(event, t)]
-            self._commit(f"stop {code.id}", changes, (event,))
+            self._commit(f"{code.label} stopped", changes, (event,))
             return Outcome(True, "stop", f"{code.label} stopped", t, code, (event,), True)
         event = LiveEvent(len(state.events), code.id, t)
         changes = []
@@ -350,14 +350,14 @@ class Recorder:
                         touched.insert(0, other)
                         kind = "switch"
         changes.append(AddEvent(event, running=code.kind == "state"))
-        self._commit(f"{kind} {code.id}", changes, tuple(touched))
-        if code.modifiers:
-            self.pending = self._ask(event, code, 0)
         verb = {"point": "", "start": " started", "switch": " started"}[kind]
         message = f"{code.label}{verb}"
         if kind == "switch":
             stopped = ", ".join(self.book.code_by_id[e.code].label for e in touched[:-1])
             message += f" (stopped {stopped})"
+        self._commit(message, changes, tuple(touched))  # "undone: <message>"
+        if code.modifiers:
+            self.pending = self._ask(event, code, 0)
         return Outcome(True, kind, message, t, code, tuple(touched), True)
 
     def _ask(self, event: LiveEvent, code: Code, position: int) -> PendingChoice | None:
@@ -369,7 +369,9 @@ class Recorder:
     def _choose(self, pending: PendingChoice, value: str) -> Outcome:
         event, name = pending.event, pending.modifier.id
         change = SetModifier(event, name, value, event.modifiers.get(name))
-        self._commit(f"{name}={value}", [change], (event,))
+        self._commit(
+            f"{pending.code.label}: {pending.modifier.label} = {value}", [change], (event,)
+        )
         self.pending = self._ask(event, pending.code, pending.position + 1)
         message = f"{pending.code.label}: {pending.modifier.label} = {value}"
         return Outcome(True, "modifier", message, event.start, pending.code, (event,), True)
@@ -457,7 +459,9 @@ class Recorder:
         t = self._stamp(mono)
         segments = self.state.segments
         open_span = segments[-1] if segments and segments[-1].end is None else None
-        self._commit(f"segment {segment_id}", [OpenSegment(LiveSegment(segment_id, t), open_span)])
+        self._commit(
+            f"segment {segment.label}", [OpenSegment(LiveSegment(segment_id, t), open_span)]
+        )
         return Outcome(True, "segment", f"segment: {segment.label}", t, changed=True)
 
     def _do_rating(self, action: dict[str, Any]) -> Outcome:

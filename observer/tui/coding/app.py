@@ -14,40 +14,39 @@ and the journal stays for ``observer recover``.
 from __future__ import annotations
 
 import gc
+import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
-from textual.app import App
+from textual import work
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
 from observer.startup import release_collection
+from observer.tui.coding.keys import key_names, palette
 from observer.tui.coding.screen import CodingScreen, Saved
 
 if TYPE_CHECKING:
-    from textual.command import Provider
+    from textual.filter import LineFilter
 
     from observer.live.journal import JournalWriter
     from observer.live.keylog import KeyLog
     from observer.live.recorder import Recorder
     from observer.sessionfile import Session
-    from observer.tui.coding.end import Ratings
     from observer.tui.coding.form import Metadata
+    from observer.tui.coding.recover import Unfinished
 
 CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
-
-
-def coding_commands() -> type[Provider]:
-    """The palette provider, imported when the palette first opens (start-up stays light)."""
-    from observer.tui.coding.commands import CodingCommands
-
-    return CodingCommands
+PALETTE_PAUSED = "coding is paused while this is open: keys search here · escape goes back"
+"""The palette's placeholder over the coding screen: keys typed here are not coded."""
+FUNCTION_KEY = re.compile(r"f\d+")
 
 
 SWITCH_INTERVAL_S = 0.0001
@@ -75,7 +74,6 @@ class CodeResult:
 class CodingApp(App[None]):
     CSS_PATH = CSS_PATH
     TITLE = "observer"
-    COMMANDS = App.COMMANDS | {coding_commands}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "request_quit", "quit", show=False),
@@ -92,8 +90,14 @@ class CodingApp(App[None]):
         label: str | None = None,
         journals: list[Path] | None = None,
         now: Callable[[], float] = time.monotonic,
+        config: Path | None = None,
+        ascii_only: bool = False,
     ) -> None:
         super().__init__()
+        self.config = config
+        self.ascii_only = ascii_only
+        """Draw ASCII only (``observer.tui.ascii``: a Linux console, a C locale)."""
+        """The settings file (the observer id is remembered there); None: the user's."""
         self.folder = folder
         self.book = book
         self.dyad, self.observer, self.label = dyad, observer, label
@@ -142,7 +146,7 @@ class CodingApp(App[None]):
         if self.coding_screen is None:
             from observer.tui.coding.form import MetadataForm
 
-            form = MetadataForm(self.book, self.dyad, self.observer, self.label)
+            form = MetadataForm(self.book, self.dyad, self.observer, self.label, self.config)
             self.push_screen(form, self.show_coding)
         # The journal machinery loads behind the first frame.
         self.call_after_refresh(self.offer_recovery)
@@ -154,10 +158,15 @@ class CodingApp(App[None]):
         from observer.live.recovery import find_journals
 
         journals = find_journals(self.folder) if self.journals is None else self.journals
-        if journals:
+        crashed: list[Unfinished] = []
+        if journals:  # described from their contents; one never started is no crash
+            from observer.tui.coding.recover import describe
+
+            crashed = [u for u in map(describe, journals) if u.coded]
+        if crashed:
             from observer.tui.coding.recover import RecoverOffer
 
-            self.push_screen(RecoverOffer(journals), lambda _: self.recovery_done())
+            self.push_screen(RecoverOffer(crashed), lambda _: self.recovery_done())
         else:
             self.recovery_done()
 
@@ -179,7 +188,9 @@ class CodingApp(App[None]):
             self.call_after_refresh(self.open_journal)
 
     def open_journal(self) -> None:
-        """Create the journal (checking the folder) and give the screen its recorder."""
+        """Create the journal (checking the folder) and the raw key log, and give the
+        screen its recorder. The session id is the UTC time this happens: when the
+        coding screen opens, before the clock can start."""
         from observer.live.ids import new_session_id
         from observer.live.journal import JournalWriter, make_header
         from observer.live.recorder import Recorder, SessionMeta
@@ -223,13 +234,62 @@ class CodingApp(App[None]):
         super()._handle_exception(error)
         self._exit_renderables.clear()
 
-    # --- untimed commands ---------------------------------------------------------
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        filters = super().get_line_filters()
+        if not self.ascii_only:
+            return filters
+        from observer.tui.ascii import AsciiFilter
+
+        return [*filters, AsciiFilter()]
+
+    # --- keys shown and the palette ---------------------------------------------------
+
+    def get_key_display(self, binding: Binding) -> str:
+        key = super().get_key_display(binding)
+        return key.upper() if FUNCTION_KEY.fullmatch(key) else key  # F1, F2
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Over the coding screen, only observer's commands (no theme, no keys panel);
+        each runs as its key would, stamped when chosen."""
+        coding = self.coding_screen
+        if coding is None or screen is not coding:
+            yield from super().get_system_commands(screen)
+            return
+        for title, shown, key in palette(key_names(self.get_key_display)):
+            yield SystemCommand(
+                title, f"key: {shown}", lambda key=key: coding.press(key, time.monotonic())
+            )
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if not self.use_command_palette or isinstance(self.screen, CommandPalette):
+            return
+        if self.screen is self.coding_screen:
+            self.push_screen(CommandPalette(placeholder=PALETTE_PAUSED, id="--command-palette"))
+        else:
+            super().action_command_palette()
 
     def action_help(self) -> None:
+        """F1 where the coding screen did not take it (the note field has the focus)."""
+        if self.coding_screen is not None and self.screen is self.coding_screen:
+            self.show_help()
+
+    def on_coding_screen_help_requested(self, message: CodingScreen.HelpRequested) -> None:
+        self.show_help()
+
+    def show_help(self) -> None:
         from observer.tui.coding.help import HelpScreen
 
-        if self.coding_screen is not None and not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.coding_screen.book))
+        coding = self.coding_screen
+        if coding is None or isinstance(self.screen, HelpScreen):
+            return
+
+        def closed(key: tuple[str, float, str | None] | None) -> None:
+            if key is not None:  # the key that closed help is coded, at its own time
+                coding.press(*key)
+
+        self.push_screen(HelpScreen(coding.book, key_names(self.get_key_display)), closed)
 
     def action_request_quit(self) -> None:
         """ctrl+q anywhere the coding screen did not take it (it takes it when coding)."""
@@ -239,15 +299,24 @@ class CodingApp(App[None]):
         elif self.screen is screen:
             if screen.note_at is not None:
                 screen.close_note(save=True)
-            self.begin_end(self.now(), quitting=True)
+            self.end_flow(self.now(), quitting=True)
         elif self.recorder.ended and self.result.path is not None:
             self.exit()
 
     # --- the end flow -------------------------------------------------------------
 
-    def begin_end(self, mono: float, *, quitting: bool) -> None:
+    def on_coding_screen_end_requested(self, message: CodingScreen.EndRequested) -> None:
+        self.end_flow(message.mono, quitting=message.quitting)
+
+    @work(exclusive=True, group="end")
+    async def end_flow(self, mono: float, *, quitting: bool) -> None:
+        """Confirm, rate, write, summary: one flow, at the time of the key that asked."""
+        from observer.tui.coding.end import ConfirmEnd, RatingsForm, Summary
+
         rec, screen = self.recorder, self.coding_screen
         assert rec is not None and screen is not None
+        if rec.ended:
+            return
         if not rec.clock.started:
             if quitting:
                 self.close_unfinished()  # nothing was coded: the journal goes
@@ -255,39 +324,30 @@ class CodingApp(App[None]):
             else:
                 screen.refuse("^e", "the clock has not started: nothing to end (ctrl+q quits)")
             return
-        from observer.tui.coding.end import ConfirmEnd
-
         t = rec.clock.session_time(mono)
-        confirm = ConfirmEnd(t, len(rec.events), quitting)
-        self.push_screen(confirm, lambda answer: self.confirmed(answer or "", mono))
-
-    def confirmed(self, answer: str, mono: float) -> None:
-        """``answer``: "end", "quit" (end, then quit once saved) or "" (keep coding)."""
-        rec, screen = self.recorder, self.coding_screen
-        assert rec is not None and screen is not None
+        answer = await self.push_screen_wait(ConfirmEnd(t, len(rec.events), quitting))
         if not answer:
             screen.refuse("^e", "not ended: still coding")
             return
         self.quitting = answer == "quit"
         screen.acknowledge("^e", rec.end(mono), mono)
         if rec.book.ratings:
-            from observer.tui.coding.end import RatingsForm
-
             coded = [s.segment for s in rec.segments]
-            self.push_screen(RatingsForm(rec.book, coded), self.rated)
+            values, then_quit = await self.push_screen_wait(RatingsForm(rec.book, coded))
+            self.quitting = self.quitting or then_quit
+            for (rating, segment), value in values.items():
+                rec.rate(rating, value, segment)
+        if self.write_file() is None:
+            return
+        if self.quitting:
+            self.exit()
         else:
-            self.write_file()
+            assert self.result.session is not None and self.result.path is not None
+            self.push_screen(Summary(self.result.session, self.result.path))
 
-    def rated(self, answer: tuple[Ratings, bool] | None) -> None:
-        rec = self.recorder
-        assert rec is not None and answer is not None
-        values, then_quit = answer
-        self.quitting = self.quitting or then_quit
-        for (rating, segment), value in values.items():
-            rec.rate(rating, value, segment)
-        self.write_file()
-
-    def write_file(self) -> None:
+    def write_file(self) -> Path | None:
+        """The session file, from the recorder; None if it could not be written (then the
+        NOT SAVED window stays until it is, and ends the flow itself)."""
         from observer.live.recovery import finish
 
         rec, writer = self.recorder, self.writer
@@ -303,8 +363,11 @@ class CodingApp(App[None]):
             if not isinstance(self.screen, NotSaved):
                 reason = failure_reason(error)
                 self.push_screen(NotSaved(self.folder, reason), self.saved_at_last)
-            return
-        self.saved_at_last((path, ""))
+            return None
+        self.writer = self.key_log = None
+        self.result.session = rec.session()
+        self.result.path = path
+        return path
 
     def saved_at_last(self, answer: tuple[Path | None, str] | None) -> None:
         """The session file is written (``path``; ``elsewhere``: why it is not in the
@@ -315,7 +378,7 @@ class CodingApp(App[None]):
         if path is None:
             self.result.failure = note
             self.exit(return_code=1)
-            return
+            return None
         self.writer = self.key_log = None
         self.result.session = rec.session()
         self.result.path = path

@@ -44,7 +44,7 @@ class ConfirmEnd(ModalScreen[str]):
         with Vertical(id="confirm-box"):
             yield Static(
                 f"End the session{then} at {format_clock(self.t)}?\n"
-                f"{self.events_count} events; running states stop at that time.",
+                f"{_count(self.events_count, 'event')}; running states stop at that time.",
                 id="confirm-text",
             )
             yield Static("enter  end the session    escape  keep coding", id="confirm-keys")
@@ -94,9 +94,15 @@ def summary_table(session: Session) -> Table:
     return table
 
 
-class Summary(Screen[None]):
-    """What was saved: the file, the duration, counts and durations per code."""
+CLOSES = "enter, q or ctrl+q closes"
+MORE_BELOW = "↓ / pgdn: more below · "
 
+
+class Summary(Screen[None]):
+    """What was saved: the file, the duration, counts and durations per code. When the
+    table is taller than the screen, the keys line says there is more below."""
+
+    AUTO_FOCUS = "#summary"
     BINDINGS = [  # noqa: RUF012
         Binding("enter,q,escape", "app.quit", "close"),
     ]
@@ -123,4 +129,17 @@ class Summary(Screen[None]):
         )
         with VerticalScroll(id="summary"):
             yield Static(summary_table(s))
-        yield Static("enter, q or ctrl+q closes", id="summary-keys")
+        yield Static(CLOSES, id="summary-keys")
+
+    def on_mount(self) -> None:
+        scroll = self.query_one("#summary", VerticalScroll)
+        self.watch(scroll, "scroll_y", self.show_more, init=False)
+        self.call_after_refresh(self.show_more)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_more)
+
+    def show_more(self) -> None:
+        scroll = self.query_one("#summary", VerticalScroll)
+        more = scroll.scroll_y < scroll.max_scroll_y
+        self.query_one("#summary-keys", Static).update((MORE_BELOW if more else "") + CLOSES)

@@ -11,18 +11,48 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import attrs
+from rich.style import Style
 from rich.text import Text
 
 from observer.codebook import Codebook, Segment
 from observer.tui.widgets.clock import format_clock
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from observer.live.changes import LiveEvent
     from observer.live.recorder import PendingChoice, Recorder
 
-OK_STYLE = "bold green"
-REFUSED_STYLE = "bold red"
-INFO_STYLE = "bold cyan"
+ROLES = (
+    "ok",
+    "refused",
+    "info",
+    "modifier",
+    "undone",
+    "waiting",
+    "running",
+    "paused",
+    "ended",
+    "saved",
+    "saving",
+    "not-saved",
+)
+"""What the coding screens colour, each a component class ``coding--<role>`` whose
+colour is in ``observer.tcss`` (from the theme's variables), never in Python."""
+COMPONENT_CLASSES = {f"coding--{role}" for role in ROLES}
+
+
+class Styles:
+    """A role's Rich style, from ``widget``'s component classes (it must declare
+    :data:`COMPONENT_CLASSES`); without a widget (pure tests) roles have no colour."""
+
+    def __init__(self, widget: Widget | None = None) -> None:
+        self.widget = widget
+
+    def __call__(self, role: str) -> Style:
+        if self.widget is None:
+            return Style()
+        return self.widget.get_component_rich_style(f"coding--{role}", partial=True)
 
 
 @attrs.define(eq=False)
@@ -32,7 +62,8 @@ class LogRow:
     t: float | None
     key: str
     text: str
-    style: str = ""
+    role: str = ""
+    """Its colour: a role of :class:`Styles`, or none."""
     event: LiveEvent | None = None
     stop: bool = False
     """The row reports a state's stop (its end), not its start."""
@@ -41,9 +72,10 @@ class LogRow:
 class RowRenderer:
     """Renders :class:`LogRow` objects for :class:`~observer.tui.widgets.event_log.EventLog`."""
 
-    def __init__(self, recorder: Recorder) -> None:
+    def __init__(self, recorder: Recorder, styles: Styles | None = None) -> None:
         self.recorder = recorder
         self.book: Codebook = recorder.book
+        self.styles = styles or Styles()
 
     def __call__(self, row: LogRow) -> Text:
         text = Text()
@@ -51,7 +83,7 @@ class RowRenderer:
         text.append(f"  {row.key:>6}  ", style="bold")
         event = row.event
         if event is None:
-            text.append(row.text, style=row.style)
+            text.append(row.text, style=self.styles(row.role) if row.role else "")
             return text
         if row.stop:
             undone = event.end is None or event.end != row.t or not self._present(event)
@@ -67,9 +99,9 @@ class RowRenderer:
             text.append(mark + code.label, style="bold")
             text.append(f"  {actor}", style="dim")
             for name, value in event.modifiers.items():
-                text.append(f"  {name}={value}", style="magenta")
+                text.append(f"  {name}={value}", style=self.styles("modifier"))
         if undone:
-            text.append("  (undone)", style="italic red")
+            text.append("  (undone)", style=self.styles("undone"))
             text.stylize("strike", 15)
         return text
 

@@ -1,12 +1,15 @@
 """The metadata form shown before the clock starts when flags leave something out.
 
 Codebook (a bundled one from the list, or a file path typed below it), dyad,
-observer and an optional label. Enter on the last field, the Start button or
-ctrl+s starts; every problem is shown in the form, nothing starts until all is
-well.
+observer (remembered from the last session started here) and an optional label.
+Enter on the last field, the Start button or ctrl+s starts; every problem is
+shown in the form, nothing starts until all is well.
 """
 
 from __future__ import annotations
+
+import contextlib
+from pathlib import Path
 
 import attrs
 from rich.text import Text
@@ -18,6 +21,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from observer.codebook import Codebook, bundled_paths, load_codebook
 from observer.errors import InputError
+from observer.settings import read_config, remember
+from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
 from observer.tui.forms import FIELD_BINDINGS
 from observer.tui.plain import plain
 
@@ -45,6 +50,7 @@ def bundled_choices() -> list[tuple[str, str]]:
 
 
 class MetadataForm(Screen[Metadata]):
+    COMPONENT_CLASSES = COMPONENT_CLASSES
     BINDINGS = [*FIELD_BINDINGS, Binding("ctrl+s", "start", "start")]  # noqa: RUF012
 
     def __init__(
@@ -53,9 +59,15 @@ class MetadataForm(Screen[Metadata]):
         dyad: str | None,
         observer: str | None,
         label: str | None,
+        config: Path | None = None,
     ) -> None:
         super().__init__()
         self.book = book
+        self.config = config
+        """Where the observer id is remembered (None: the user's settings file)."""
+        if not observer:
+            remembered = read_config(config).get("observer")
+            observer = remembered if isinstance(remembered, str) else None
         self.initial = (dyad or "", observer or "", label or "")
         self.first_field = "#dyad" if not dyad else ("#observer" if not observer else "#label")
         """The first empty field: it has the cursor from the start."""
@@ -146,7 +158,9 @@ class MetadataForm(Screen[Metadata]):
             problems.append(f"the {name} {problem}")
         if problems or book is None:
             self.query_one("#form-errors", Static).update(
-                Text("\n".join(problems), style="bold red")
+                Text("\n".join(problems), style=Styles(self)("refused"))
             )
             return
+        with contextlib.suppress(OSError):  # a convenience: the session does not need it
+            remember("observer", observer, self.config)
         self.dismiss(Metadata(book, dyad, observer, label))

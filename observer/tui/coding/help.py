@@ -1,10 +1,13 @@
 """F1: every key of the coding screen and of the codebook, on one scrollable page.
 
 Help never costs a code: a key that is not for the help page closes it and is
-handled by the coding screen with its own arrival time.
+returned to the coding screen, which handles it with its own arrival time. The
+clock and the status line stay in sight above the page.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from rich.table import Table
 from rich.text import Text
@@ -15,30 +18,22 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from observer.codebook import Codebook
-from observer.tui.coding.feedback import segment_keys
+from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles, segment_keys
+from observer.tui.coding.keys import help_rows
 
-RESERVED = (
-    ("space", "start the clock; then pause / resume it"),
-    ("ctrl+z", "undo the last action (any depth)"),
-    ("ctrl+y", "redo"),
-    ("ctrl+n", "note, stamped at the press: type it, enter saves, escape cancels"),
-    ("F2", "start the next segment (ends the open one)"),
-    ("ctrl+g, then a key", "start a chosen segment"),
-    ("ctrl+e", "end the session: confirm, ratings (ctrl+s saves), file written"),
-    ("ctrl+q", "quit; a running session is ended and saved first"),
-    ("escape", "cancel a dialog or the segment choice; skip the modifier asked"),
-    ("F1", "this help"),
-    ("ctrl+p", "command palette"),
-)
+PressedKey = tuple[str, float, str | None]
+"""A key as the coding screen takes it: (key, monotonic time, character)."""
+
 SCROLL_KEYS = frozenset({"up", "down", "pageup", "pagedown", "home", "end"})
 
 
-def help_table(book: Codebook) -> Table:
+def help_table(book: Codebook, name: Callable[[str], str], styles: Styles | None = None) -> Table:
+    """Every key: the screen's (``keys.KEYS``, named by ``name``), then the codebook's."""
     table = Table(box=None, pad_edge=False, show_header=False, expand=True)
     table.add_column(style="bold", no_wrap=True)
     table.add_column(ratio=1)
     table.add_row(Text("SCREEN KEYS", style="bold underline"), "")
-    for key, what in RESERVED:
+    for key, what in help_rows(name):
         table.add_row(key, what)
     for actor in book.actors:
         streams = [s for s in book.streams if s.actor.id == actor.id]
@@ -54,7 +49,10 @@ def help_table(book: Codebook) -> Table:
                 kind = "state: key starts, same key stops" if code.kind == "state" else "point"
                 cell.append(f"  {kind}", style="dim")
                 if code.modifiers:
-                    cell.append(f"  then {', '.join(code.modifiers)}", style="magenta")
+                    cell.append(
+                        f"  then {', '.join(code.modifiers)}",
+                        style=(styles or Styles())("modifier"),
+                    )
                 if code.definition:
                     cell.append(f"\n{code.definition}", style="dim")
                 table.add_row(code.key, cell)
@@ -73,23 +71,29 @@ def help_table(book: Codebook) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
-    def __init__(self, book: Codebook) -> None:
+class HelpScreen(ModalScreen[PressedKey | None]):
+    """Dismisses with the key that closed it (None for F1 / escape), for the coding
+    screen to handle at that key's own time."""
+
+    COMPONENT_CLASSES = COMPONENT_CLASSES
+
+    def __init__(self, book: Codebook, name: Callable[[str], str]) -> None:
         super().__init__()
         self.book = book
+        self.key_name = name
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Static(help_table(self.book))
-        yield Static("F1 / escape closes · any coding key closes help and is coded", id="help-keys")
+            yield Static(help_table(self.book, self.key_name, Styles(self)))
+        yield Static(
+            f"{self.key_name('f1')} / {self.key_name('escape')} closes"
+            " · any coding key closes help and is coded",
+            id="help-keys",
+        )
 
     def on_key(self, event: events.Key) -> None:
         if event.key in SCROLL_KEYS:
             return
         event.stop()
-        self.dismiss()
-        if event.key in ("f1", "escape"):
-            return
-        coding = self.app.coding_screen  # type: ignore[attr-defined]
-        if coding is not None:
-            coding.press(event.key, event.time, event.character)
+        closing = event.key in ("f1", "escape")
+        self.dismiss(None if closing else (event.key, event.time, event.character))

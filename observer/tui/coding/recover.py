@@ -1,14 +1,16 @@
 """Before a new session: unfinished journals in the session folder (a crash, a
 killed terminal) are offered for recovery with the core's ``recover``.
 
-Enter recovers them all and shows what each became; escape leaves them for
-``observer recover``. Either way, the next enter goes on to the new session.
+Each is shown by who, when, how many events and how long; a journal whose clock
+never started (nothing was coded) is not offered. Enter recovers them all and
+shows what each became; escape leaves them for ``observer recover``. Either way, the next enter goes on to the new session.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -18,22 +20,48 @@ from textual.widgets import Static
 
 from observer.errors import InputError
 from observer.live.keyrecovery import report
-from observer.live.recovery import recover
+from observer.live.recovery import recover, replay_journal
+from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
+from observer.tui.widgets.clock import format_clock
 
 
-def describe(path: Path) -> str:
+@attrs.frozen
+class Unfinished:
+    """One unfinished journal as the offer shows it."""
+
+    path: Path
+    line: str
+    coded: bool
+    """Whether its clock ever started (a journal that never started is not a crash)."""
+
+
+def describe(path: Path) -> Unfinished:
+    """Who, when it was coded (local time), how many events, how long; from the journal."""
     name = path.name.removesuffix(".journal.jsonl").removesuffix(".keys.jsonl")
     try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0
-    return f"{name}  ({size:,} bytes)"
+        rec = replay_journal(path).recorder
+    except (InputError, OSError):
+        return Unfinished(path, f"{name}  (cannot be read: `observer recover` says why)", True)
+    started = rec.clock.started_wall
+    if not rec.clock.started or started is None:
+        return Unfinished(path, f"{name}  (the clock never started)", False)
+    n = len(rec.events)
+    when = started.astimezone().strftime("%Y-%m-%d %H:%M")
+    who = f"{rec.meta.dyad} · {rec.meta.observer}"
+    return Unfinished(
+        path,
+        f"{who}  coded {when}  {n} event{'s' * (n != 1)}  {format_clock(rec.last_t)[:5]} long",
+        True,
+    )
 
 
 class RecoverOffer(Screen[None]):
-    def __init__(self, journals: list[Path]) -> None:
+    COMPONENT_CLASSES = COMPONENT_CLASSES
+
+    def __init__(self, journals: list[Unfinished]) -> None:
         super().__init__()
-        self.journals = journals
+        self.unfinished = journals
+        self.journals = [j.path for j in journals]
         self.done = False
 
     def compose(self) -> ComposeResult:
@@ -44,7 +72,7 @@ class RecoverOffer(Screen[None]):
             id="recover-title",
         )
         with VerticalScroll(id="recover-list"):
-            yield Static("\n".join(describe(p) for p in self.journals), id="recover-items")
+            yield Static(Text("\n".join(j.line for j in self.unfinished)), id="recover-items")
         yield Static(
             "[b]enter[/b] recover them into session files now · "
             "[b]escape[/b] leave them (run `observer recover` later)",
@@ -68,10 +96,10 @@ class RecoverOffer(Screen[None]):
             try:
                 result = recover(path)
             except InputError as error:
-                lines.append(Text(f"✗ {error.problems[0]}", style="bold red"))
+                lines.append(Text(f"✗ {error.problems[0]}", style=Styles(self)("refused")))
                 continue
             except OSError as error:
-                lines.append(Text(f"✗ {path.name}: {error}", style="bold red"))
+                lines.append(Text(f"✗ {path.name}: {error}", style=Styles(self)("refused")))
                 continue
             if result.outcome == "recovered":
                 closed = f", {result.closed} running states closed" if result.closed else ""
@@ -82,7 +110,7 @@ class RecoverOffer(Screen[None]):
                 line = f"✓ {result.session_path} was already saved; journal set aside"
             else:
                 line = f"· {path.name}: the clock never started, nothing to recover"
-            lines.append(Text(line, style="green"))
+            lines.append(Text(line, style=Styles(self)("ok")))
             lines.extend(Text(extra) for extra in report(result.keys))
         self.query_one("#recover-items", Static).update(Text("\n").join(lines))
         self.query_one("#recover-keys", Static).update("[b]enter[/b] goes on to the new session")

@@ -1,8 +1,9 @@
 """The coding screen: clock, state, running states, key legend, prompt line, log.
 
-Timed keys (codes, modifier values, space, ctrl+z/y, ctrl+n, ctrl+e, segment
-keys) are handled in ``on_key`` and stamped with the key event's own
-``event.time``; untimed commands (help, palette) are bindings. Nothing here
+Keys (codes, modifier values and the screen's keys of ``keys.KEYS``) are handled
+in ``on_key`` and stamped with the key event's own ``event.time``; the screen
+posts a message for what the app does (the end flow, help); the palette is
+textual's binding. Nothing here
 blocks coding: a refused key is acknowledged on the prompt line and in the log,
 a modifier is chosen on the prompt line, a note is typed in an inline input.
 
@@ -21,25 +22,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from observer.codebook import Codebook
 from observer.tui.coding.feedback import (
-    INFO_STYLE,
-    OK_STYLE,
-    REFUSED_STYLE,
+    COMPONENT_CLASSES,
     LogRow,
     RowRenderer,
+    Styles,
     modifier_prompt,
     running_text,
     segment_keys,
     segment_prompt,
 )
+from observer.tui.coding.keys import HANDLERS, hints, key_names
 from observer.tui.widgets.clock import ClockDisplay, format_clock
 from observer.tui.widgets.event_log import EventLog
 from observer.tui.widgets.legend import KeyLegend
@@ -55,22 +58,12 @@ BARE_MODIFIERS = frozenset(
     for side in ("left", "right")
     for mod in ("shift", "ctrl", "control", "alt", "super", "meta", "hyper")
 ) | {"caps_lock", "num_lock", "scroll_lock", "iso_level3_shift", "iso_level5_shift"}
-HINTS = Text.assemble(
-    *(
-        part
-        for key, what in (
-            ("space", "clock"),
-            ("^z", "undo"),
-            ("^y", "redo"),
-            ("^n", "note"),
-            ("F2 ^g", "segment"),
-            ("^e", "end"),
-            ("^q", "quit"),
-            ("F1", "help"),
-        )
-        for part in ("  ", (key, "bold"), f" {what}")
-    )
-)[1:]  # one leading space; the 80-column line holds every hint
+
+
+def hints_text(name: Callable[[str], str]) -> Text:
+    """The bottom line: the table's hinted keys (one leading space; 80 columns hold them)."""
+    parts = (p for keys, word in hints(name) for p in ("  ", (keys, "bold"), f" {word}"))
+    return Text.assemble(*parts)[1:]
 
 
 class Saved:
@@ -96,6 +89,7 @@ class CodingScreen(Screen[None]):
     """One live session. ``now`` gives monotonic time for the display only."""
 
     AUTO_FOCUS = "#log"
+    COMPONENT_CLASSES = COMPONENT_CLASSES
 
     def __init__(
         self, book: Codebook, dyad: str, observer: str, now: Callable[[], float], saved: Saved
@@ -118,6 +112,7 @@ class CodingScreen(Screen[None]):
         self._rows_by_event: dict[int, list[int]] = {}
         """Log rows showing each live event (by ``id(event)``), to redraw them when it changes."""
         self.refused = 0
+        self.colour = Styles(self)
 
     @property
     def recorder(self) -> Recorder:
@@ -131,7 +126,7 @@ class CodingScreen(Screen[None]):
     def attach(self, recorder: Recorder) -> None:
         """Start coding with ``recorder`` (its journal exists); handle keys that came early."""
         self._recorder = recorder
-        self._renderer = RowRenderer(recorder)
+        self._renderer = RowRenderer(recorder, self.colour)
         early, self._early = self._early, []
         for key, mono, character in early:
             self.press(key, mono, character)
@@ -146,7 +141,7 @@ class CodingScreen(Screen[None]):
         yield Static(id="prompt")
         yield Input(id="note", placeholder="note text · enter saves · escape cancels")
         yield EventLog(self._render_row, id="log")
-        yield Static(HINTS, id="hints")
+        yield Static(hints_text(key_names(self.app.get_key_display)), id="hints")
 
     def _render_row(self, row: LogRow) -> Text:
         assert self._renderer is not None
@@ -154,7 +149,7 @@ class CodingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_interval(0.1, self.tick)
-        self.say(Text("press space to start the clock", style=INFO_STYLE))
+        self.say(Text("press space to start the clock", style=self.colour("info")))
         self.tick()
 
     # --- periodic display -------------------------------------------------------
@@ -179,13 +174,13 @@ class CodingScreen(Screen[None]):
         rec = self._recorder
         state = rec.clock.state if rec is not None else "ready"
         badge = {
-            "ready": (" WAITING · press space ", "reverse bold yellow"),
-            "running": (" ● RUNNING ", "reverse bold green"),
-            "paused": (" ❚❚ PAUSED · space resumes ", "reverse bold yellow"),
-            "ended": (" ENDED ", "reverse bold"),
+            "ready": (" WAITING · press space ", "waiting"),
+            "running": (" ● RUNNING ", "running"),
+            "paused": (" ❚❚ PAUSED · space resumes ", "paused"),
+            "ended": (" ENDED ", "ended"),
         }[state]
         text = Text()
-        text.append(*badge)
+        text.append(badge[0], style=self.colour(badge[1]))
         if rec is None:
             text.append(f"  {self.who}", style="dim")
             return text
@@ -199,7 +194,7 @@ class CodingScreen(Screen[None]):
         text.append(f"  {self.who}", style="dim")
         text.append(f"  events {len(rec.events)}", style="")
         acked = self.saved.acked
-        style = "green" if acked >= rec.seq else "yellow"
+        style = self.colour("saved" if acked >= rec.seq else "saving")
         text.append(f"  saved {acked}", style=style)
         if acked < rec.seq:
             text.append(f"/{rec.seq}", style=style)
@@ -207,7 +202,7 @@ class CodingScreen(Screen[None]):
         if error:
             text.append(
                 f"  NOT SAVED: {error} · retrying · {rec.seq - acked} actions held in memory",
-                style="reverse bold red",
+                style=self.colour("not-saved"),
             )
         elif self.saved.warning:
             text.append(f"  WARNING: {self.saved.warning}", style="reverse bold red")
@@ -239,9 +234,9 @@ class CodingScreen(Screen[None]):
         if self._recorder is None:
             self._early.append((key, mono, character))
             return True
-        handler = self._timed.get(key)
-        if handler is not None:
-            handler(self, mono)
+        action = HANDLERS.get(key)
+        if action is not None:
+            getattr(self, action)(mono)
         elif self.choosing_segment is not None and character:
             self.choose_segment(character, mono)
         elif character is not None and len(character) == 1 and character.isprintable():
@@ -287,7 +282,7 @@ class CodingScreen(Screen[None]):
                         if mono is None
                         else self.recorder.clock.session_time(mono)
                     )
-                log.append(LogRow(t, key, text or outcome.message, style=INFO_STYLE))
+                log.append(LogRow(t, key, text or outcome.message, role="info"))
             for event in outcome.events:  # a modifier set, an undo or redo: redraw their rows
                 for index in self._rows_by_event.get(id(event), ()):
                     log.update_row(index, log.rows[index])
@@ -300,20 +295,22 @@ class CodingScreen(Screen[None]):
             self.say(modifier_prompt(pending))
             return
         text = Text()
-        text.append(f" {key} ", style="reverse " + OK_STYLE)
+        ok = self.colour("ok")
+        text.append(f" {key} ", style=ok + Style(reverse=True))
         stamp = f"  {format_clock(outcome.t)}" if outcome.t is not None else ""
-        text.append(f" ✓ {outcome.message}{stamp}", style=OK_STYLE)
+        text.append(f" ✓ {outcome.message}{stamp}", style=ok)
         self.say(text)
 
     def refuse(self, key: str, message: str, mono: float | None = None) -> None:
         """Acknowledge a refused key on the prompt line and in the log; nothing else moves."""
         self.refused += 1
         text = Text()
-        text.append(f" {key} ", style="reverse " + REFUSED_STYLE)
-        text.append(f" ✗ {message}", style=REFUSED_STYLE)
+        refused = self.colour("refused")
+        text.append(f" {key} ", style=refused + Style(reverse=True))
+        text.append(f" ✗ {message}", style=refused)
         self.say(text, refused=True)
         t = self.session_now() if mono is None else self.recorder.clock.session_time(mono)
-        self.query_one(EventLog).append(LogRow(t, key, message, style="red"))
+        self.query_one(EventLog).append(LogRow(t, key, message, role="refused"))
 
     def on_paste(self, event: events.Paste) -> None:
         """Bracketed paste while coding: never codes; refused with a notice."""
@@ -324,7 +321,7 @@ class CodingScreen(Screen[None]):
 
     # --- timed reserved keys ----------------------------------------------------
 
-    def space(self, mono: float) -> None:
+    def toggle_clock(self, mono: float) -> None:
         self.acknowledge("space", self.recorder.toggle_clock(mono), mono)
 
     def undo(self, mono: float) -> None:
@@ -376,7 +373,7 @@ class CodingScreen(Screen[None]):
             else:
                 self.refuse("^n", "empty note not saved")
         else:
-            self.say(Text("note cancelled", style=INFO_STYLE))
+            self.say(Text("note cancelled", style=self.colour("info")))
 
     def next_segment(self, mono: float) -> None:
         book, rec = self.recorder.book, self.recorder
@@ -407,7 +404,7 @@ class CodingScreen(Screen[None]):
         opened, self.choosing_segment = self.choosing_segment, None
         segment = segment_keys(self.recorder.book).get(char)
         if segment is None or opened is None:
-            self.say(Text("segment choice closed", style=INFO_STYLE))
+            self.say(Text("segment choice closed", style=self.colour("info")))
             self.press(char, mono, char)
             return
         self.acknowledge(f"^g {char}", self.recorder.segment(segment.id, opened), opened)
@@ -415,25 +412,37 @@ class CodingScreen(Screen[None]):
     def escape(self, mono: float) -> None:
         if self.choosing_segment is not None:
             self.choosing_segment = None
-            self.say(Text("segment choice cancelled", style=INFO_STYLE))
+            self.say(Text("segment choice cancelled", style=self.colour("info")))
         elif self.recorder.pending is not None:
             # The choice is the recorder's state: closing it is journaled like a key.
             self.acknowledge("esc", self.recorder.skip(mono), mono)
 
     def end(self, mono: float) -> None:
-        self.app.begin_end(mono, quitting=False)  # type: ignore[attr-defined]
+        self.post_message(self.EndRequested(mono, quitting=False))
 
     def quit(self, mono: float) -> None:
-        self.app.begin_end(mono, quitting=True)  # type: ignore[attr-defined]
+        self.post_message(self.EndRequested(mono, quitting=True))
 
-    _timed: dict[str, Callable[[CodingScreen, float], None]] = {  # noqa: RUF012
-        "space": space,
-        "ctrl+z": undo,
-        "ctrl+y": redo,
-        "ctrl+n": open_note,
-        "ctrl+e": end,
-        "ctrl+q": quit,
-        "f2": next_segment,
-        "ctrl+g": open_segment_choice,
-        "escape": escape,
-    }
+    def help(self, mono: float) -> None:
+        self.post_message(self.HelpRequested())
+
+    def explain_quit(self, mono: float) -> None:
+        name = key_names(self.app.get_key_display)
+        self.say(
+            Text(
+                f"{name('ctrl+c')} does not quit: {name('ctrl+e')} ends the session ·"
+                f" {name('ctrl+q')} quits (ending it first)",
+                style=self.colour("info"),
+            )
+        )
+
+    class EndRequested(Message):
+        """ctrl+e or ctrl+q at monotonic time ``mono``: the app runs the end flow."""
+
+        def __init__(self, mono: float, *, quitting: bool) -> None:
+            super().__init__()
+            self.mono = mono
+            self.quitting = quitting
+
+    class HelpRequested(Message):
+        """F1: the app shows the help page."""

@@ -21,6 +21,15 @@ GAP = 2
 class Layout:
     headings: bool
     per_row: int
+    """Cells per line in a column; 0: cells flow across the whole width at their own
+    widths, one actor after another, each actor's name first (no label shortened)."""
+
+
+FLOWS = (Layout(True, 0), Layout(False, 0))
+"""Flowing full labels, with the modifier lines (headings) or without."""
+FLOW_BUDGET = 0.46
+"""Full labels earn the legend a little more of the screen than shortened ones
+(at 80×24: 11 lines instead of 10, the log keeps 5)."""
 
 
 LAYOUTS = (  # richest first: readable labels matter more than group headings
@@ -88,7 +97,9 @@ class KeyLegend(Widget):
             self.refresh()
 
     def _layout(self, width: int) -> tuple[Layout, bool, int]:
-        return _choose(self.book, width, max(4, int(self.screen.size.height * self.budget)))
+        height = self.screen.size.height
+        budget = max(4, int(height * self.budget))
+        return _choose(self.book, width, budget, max(budget, int(height * FLOW_BUDGET)))
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return self._layout(width)[2]
@@ -96,6 +107,11 @@ class KeyLegend(Widget):
     def render(self) -> Text:
         width = self.content_region.width or self.size.width
         layout, stacked, _ = self._layout(width)
+        if layout.per_row == 0:
+            lines = self._flow(width)
+            if layout.headings:
+                lines.extend(_modifier_line(m) for m in self.book.modifiers)
+            return Text("\n").join(lines)
         columns = _columns(self.book)
         n = 1 if stacked else len(columns)
         col_w = max(8, (width - GAP * (n - 1)) // n)
@@ -136,6 +152,22 @@ class KeyLegend(Widget):
                 lines.append(line)
         return lines
 
+    def _flow(self, width: int) -> list[Text]:
+        lines = []
+        for title, (_, codes) in zip(_actor_titles(self.book), _flow_codes(self.book), strict=True):
+            line = Text()
+            line.append(title.upper(), style="bold")
+            for code in codes:
+                cell = self._cell(code, min(width, _flow_width(code)))
+                if line.cell_len + 1 + cell.cell_len > width:
+                    lines.append(line)
+                    line = Text()
+                elif line:
+                    line.append(" ")
+                line.append_text(cell)
+            lines.append(line)
+        return lines
+
     def _cell(self, code: Code, width: int) -> Text:
         running = code.id in self.running
         key_style = (
@@ -151,20 +183,60 @@ class KeyLegend(Widget):
         return cell
 
 
+def _flow_codes(book: Codebook) -> list[tuple[str, list[Code]]]:
+    """Per actor with codes: (actor id, codes in codebook order)."""
+    return [
+        (a.id, [c for groups in column for c in groups[1]])
+        for a, column in zip(
+            [a for a in book.actors if any(c.actor == a.id for c in book.codes)],
+            _columns(book),
+            strict=True,
+        )
+    ]
+
+
+def _flow_width(code: Code) -> int:
+    return len(code.label) + 4  # " k " then the label and a space
+
+
+def _flow_height(book: Codebook, width: int) -> int:
+    height = 0
+    for title, (_, codes) in zip(_actor_titles(book), _flow_codes(book), strict=True):
+        used = len(title)
+        height += 1
+        for code in codes:
+            cell = min(width, _flow_width(code))
+            if used + 1 + cell > width:
+                height += 1
+                used = cell
+            else:
+                used += 1 + cell
+    return height
+
+
 def _actor_titles(book: Codebook) -> list[str]:
     return [a.label for a in book.actors if any(c.actor == a.id for c in book.codes)]
 
 
-def _choose(book: Codebook, width: int, budget: int) -> tuple[Layout, bool, int]:
-    """The richest layout whose height fits ``budget`` lines (else the most compact)."""
+def _choose(
+    book: Codebook, width: int, budget: int, flow_budget: int | None = None
+) -> tuple[Layout, bool, int]:
+    """The richest layout whose height fits ``budget`` lines (else the most compact);
+    rather than shortening labels, the flow of full labels if it fits ``flow_budget``."""
     columns = _columns(book)
     n = max(1, len(columns))
     stacked = (width - GAP * (n - 1)) // n < 24
     col_w = width if stacked else (width - GAP * (n - 1)) // n
+    longest = max((len(c.label) for c in book.codes), default=0)
     best: tuple[Layout, bool, int] | None = None
     for layout in LAYOUTS:
         if col_w // layout.per_row < 10 and layout is not LAYOUTS[0]:
             continue
+        if longest > col_w // layout.per_row - 4:  # this layout would shorten labels
+            flow = _flow_height(book, width)
+            for extra, layout_ in zip((len(book.modifiers), 0), FLOWS, strict=True):
+                if flow + extra <= (flow_budget or budget):
+                    return layout_, True, flow + extra
         height = _height(columns, layout, stacked) + (len(book.modifiers) if layout.headings else 0)
         best = (layout, stacked, height)
         if height <= budget:

@@ -1,0 +1,122 @@
+"""The coding screen's one key table (``observer.tui.coding.keys``) and what is derived
+from it: handlers, the hints line, the palette and the help page; what the palette,
+help and ctrl+c do while coding."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from pathlib import Path
+from typing import Any
+
+from support.live import until
+from textual.command import CommandInput, CommandPalette
+from textual.widgets import OptionList, Static
+
+from observer.codebook import load_codebook
+from observer.tui.coding.app import PALETTE_PAUSED, CodingApp
+from observer.tui.coding.help import HelpScreen
+from observer.tui.coding.keys import HANDLERS, KEYS, help_rows, hints, key_names, palette
+from observer.tui.coding.screen import CodingScreen
+
+BOOK = load_codebook("cpp-attachment")
+T0 = 1000.0
+
+
+def names() -> Any:
+    return key_names(CodingApp(Path("."), book=BOOK).get_key_display)
+
+
+def test_every_key_names_a_screen_method_taking_the_key_time() -> None:
+    for key in KEYS:
+        method = getattr(CodingScreen, key.action)
+        assert list(inspect.signature(method).parameters) == ["self", "mono"], key
+    assert set(HANDLERS) == {name for key in KEYS for name in key.names}
+
+
+def test_hints_palette_and_help_come_from_the_table() -> None:
+    name = names()
+    assert list(hints(name)) == [
+        ("space", "clock"),
+        ("^z", "undo"),
+        ("^y", "redo"),
+        ("^n", "note"),
+        ("F2 ^g", "segment"),
+        ("^e", "end"),
+        ("^q", "quit"),
+        ("F1", "help"),
+    ]
+    titles = [title for title, _, _ in palette(name)]
+    assert titles == [k.title for k in KEYS if k.title]
+    shown = dict(help_rows(name))
+    assert "^g, then a key" in shown and "^p" in shown and "esc" in shown and "^c" in shown
+
+
+def run(scenario: Any, tmp_path: Path, size: tuple[int, int] = (80, 24)) -> None:
+    async def main() -> None:
+        app = CodingApp(tmp_path, book=BOOK, dyad="D012", observer="obs1", now=lambda: T0)
+        async with app.run_test(size=size) as pilot:
+            while not (isinstance(app.screen, CodingScreen) and app.screen.attached):
+                await pilot.pause(0.01)
+            await scenario(app, pilot, app.screen)
+
+    asyncio.run(main())
+
+
+def test_the_palette_holds_only_observers_commands_and_says_coding_is_paused(
+    tmp_path: Path,
+) -> None:
+    async def scenario(app: CodingApp, pilot: Any, screen: CodingScreen) -> None:
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        palette_screen = app.screen
+        assert palette_screen.query_one(CommandInput).placeholder == PALETTE_PAUSED
+        options = palette_screen.query_one(OptionList)
+        await until(pilot, lambda: options.option_count == len([k for k in KEYS if k.title]))
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert not any("Theme" in p or "Keys" in p or "Screenshot" in p for p in prompts)
+        assert any("Undo the last action" in p for p in prompts)
+        await pilot.press("o")  # searches: nothing is coded while the palette is open
+        assert screen.recorder.events == []
+        await pilot.press("escape", "escape")
+        await until(pilot, lambda: app.screen is screen)
+
+    run(scenario, tmp_path)
+
+
+def test_help_leaves_the_clock_and_status_in_sight_and_returns_its_key(tmp_path: Path) -> None:
+    async def scenario(app: CodingApp, pilot: Any, screen: CodingScreen) -> None:
+        screen.press("space", T0)
+        await pilot.press("f1")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        page = app.screen.query_one("#help")
+        status, clock = screen.query_one("#status"), screen.query_one("#clock")
+        assert page.region.y >= clock.region.bottom > status.region.bottom
+        await pilot.press("o")  # closes help and is coded at its own time
+        await until(pilot, lambda: app.screen is screen)
+        assert [e.code for e in screen.recorder.events] == ["ch-bids"]
+
+    run(scenario, tmp_path)
+
+
+def test_ctrl_c_says_how_to_end_or_quit(tmp_path: Path) -> None:
+    async def scenario(app: CodingApp, pilot: Any, screen: CodingScreen) -> None:
+        await pilot.press("ctrl+c")
+        prompt = str(screen.query_one("#prompt", Static).render())
+        assert "^c does not quit: ^e ends the session" in prompt and "^q quits" in prompt
+        assert app.is_running
+
+    run(scenario, tmp_path)
+
+
+def test_undo_and_redo_name_codes_by_label(tmp_path: Path) -> None:
+    async def scenario(app: CodingApp, pilot: Any, screen: CodingScreen) -> None:
+        screen.press("space", T0)
+        screen.press("o", T0 + 1, "o")
+        screen.press("ctrl+z", T0 + 2)
+        prompt = str(screen.query_one("#prompt", Static).render())
+        assert "undone: Bids for attention" in prompt
+        screen.press("ctrl+y", T0 + 3)
+        assert "redone: Bids for attention" in str(screen.query_one("#prompt", Static).render())
+
+    run(scenario, tmp_path)
