@@ -15,6 +15,14 @@ Passes when, every time: recovery exits 0 and writes a session file; the
 recovered journal holds at least N actions; its actions are exactly the first
 ones typed, in order (nothing lost, nothing invented); and the session file's
 events are those the journal's actions make.
+
+Two more cases. The session folder deleted mid-session (``rm -rf``): every action
+typed before and after must be acknowledged (the journal re-created from memory,
+the status line warning), and recovered after a SIGKILL. The disk full at the end
+(a 20 MB tmpfs, mounted when running as root; else the row says it was not run):
+the folder is filled, more keys are typed, the session ended; the app must stay
+open on NOT SAVED with a complete copy in a second folder, and once the filler is
+removed save into the session folder the very events the typed keys make.
 """
 
 from __future__ import annotations
@@ -164,6 +172,132 @@ def crash_once(
     return result
 
 
+def _type(pty: Pty, script: list[tuple[str, float]]) -> list[str]:
+    """Type ``script`` (bursts as one write); the keys typed."""
+    typed: list[str] = []
+    i = 0
+    while i < len(script):
+        chunk = script[i][0]
+        i += 1
+        while i < len(script) and script[i][1] == 0.0:
+            chunk += script[i][0]
+            i += 1
+        pty.write(chunk.encode())
+        typed += list(chunk)
+        if i < len(script):
+            time.sleep(script[i][1])
+    return typed
+
+
+def _wait_saved(pty: Pty, n: int, timeout: float = 30.0) -> int:
+    """The last ``saved N`` on screen once it reaches ``n`` (or the timeout)."""
+    deadline = time.monotonic() + timeout
+    acked = 0
+    while time.monotonic() < deadline:
+        seen = SAVED.findall(pty.text())
+        acked = int(seen[-1]) if seen else 0
+        if acked >= n:
+            break
+        time.sleep(0.1)
+    return acked
+
+
+def _expected_codes(script_keys: list[str]) -> list[str]:
+    """The codes the typed keys make, by the recorder itself (times one apart)."""
+    from observer.codebook import load_codebook
+    from observer.live.recorder import Recorder, SessionMeta
+
+    rec = Recorder(load_codebook("cpp-attachment"), SessionMeta("x", "D1", "o"))
+    for n, key in enumerate(script_keys):
+        mono = 1000.0 + n
+        {" ": rec.toggle_clock, "\x1a": rec.undo, "\x19": rec.redo}.get(
+            key, lambda m, k=key: rec.key(k, m)
+        )(mono)
+    return [e.code for e in sorted(rec.events, key=lambda e: e.start)]
+
+
+def folder_deleted_once(
+    rng: random.Random, folder: Path, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The session folder deleted mid-session: every action typed before and after is
+    acknowledged (the journal re-created from memory), then SIGKILL and recover."""
+    import shutil
+
+    from observer.live.journal import read_journal
+
+    script = make_script(rng, 60)
+    command = [*observer_command(), "code", "--dyad", "D1", "--observer", "gone"]
+    with Pty([*command, "--session-dir", str(folder)], env=env) as pty:
+        pty.wait_for("WAITING", timeout=60)
+        typed = _type(pty, [(" ", 0.0), *script[:30]])
+        _wait_saved(pty, len(typed))
+        shutil.rmtree(folder)
+        typed += _type(pty, script[30:])
+        acked = _wait_saved(pty, len(typed))
+        warned = "WARNING" in pty.text()
+        pty.kill()
+        pty.wait(30)
+    status, errors = _recover(folder)
+    journals = [p for p in folder.glob("*.journal.jsonl.*") if not p.name.startswith(".")]
+    actions = read_journal(journals[0]).actions if journals else []
+    ok = status == 0 and warned and acked == len(typed) == len(actions)
+    problem = "" if ok else f"typed {len(typed)}, acked {acked}, recovered {len(actions)};"
+    return {"ok": ok, "acked": acked, "journaled": len(actions), "problem": problem + errors}
+
+
+def disk_full_once(rng: random.Random, base: Path, env: dict[str, str]) -> dict[str, Any] | None:
+    """Code on a 20 MB tmpfs, fill it, type more, end: the app must stay open with a
+    complete copy elsewhere, then save into the session folder once space is freed.
+    None when no tmpfs can be mounted here (root is needed)."""
+    import subprocess
+
+    from observer.sessionfile import load_session
+
+    mount = base / "tmpfs"
+    mount.mkdir()
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(mount)], capture_output=True
+    ).returncode:
+        return None
+    try:
+        folder = mount / "sessions"
+        env = {**env, "XDG_STATE_HOME": str(base / "state")}
+        script = make_script(rng, 60)
+        command = [*observer_command(), "code", "--dyad", "D1", "--observer", "full"]
+        with Pty([*command, "--session-dir", str(folder)], env=env, width=140) as pty:
+            pty.wait_for("WAITING", timeout=60)
+            typed = _type(pty, [(" ", 0.0), *script[:30]])
+            _wait_saved(pty, len(typed))
+            filler = mount / "filler"
+            with open(filler, "wb") as out, contextlib.suppress(OSError):
+                while True:
+                    out.write(b"\0" * (1 << 20))
+                    out.flush()
+            typed += _type(pty, script[30:])
+            began = time.monotonic()
+            pty.write(b"\x05")  # ctrl+e
+            pty.wait_for("End the session", timeout=30, start=len(pty.text()))
+            pty.write(b"\r")
+            pty.wait_for("Ratings", timeout=30, start=len(pty.text()))
+            pty.write(b"\x13")  # ctrl+s
+            pty.wait_for("NOT SAVED", timeout=30, start=len(pty.text()))
+            kept_open = time.monotonic() - began
+            copies = list((base / "state" / "observer" / "unsaved").glob("*.json"))
+            filler.unlink()
+            pty.wait_for("Session saved", timeout=30, start=len(pty.text()))
+            pty.kill()
+            pty.wait(30)
+        expected = _expected_codes(typed)
+        saved = list(folder.glob("*.json"))
+        codes = [e.code for e in load_session(saved[0]).events] if len(saved) == 1 else []
+        copy = [e.code for e in load_session(copies[0]).events] if len(copies) == 1 else []
+        ok = codes == copy == expected and not list(folder.glob("*.journal.jsonl"))
+        problem = "" if ok else f"expected {len(expected)} events, saved {len(codes)}"
+        return {"ok": ok, "events": len(codes), "problem": problem, "seconds": kept_open}
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
 def run(quick: bool = False) -> list[dict[str, Any]]:
     iterations = 5 if quick else 50
     rng = random.Random(20261122)
@@ -187,7 +321,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         f" before the kills, {journaled_total} recovered"
         + (f"; failures: {'; '.join(failures[:3])}" if failures else "")
     )
-    return [
+    rows = [
         row(
             "SIGKILL at a random instant: recoveries with every acknowledged action",
             iterations - lost,
@@ -197,6 +331,64 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             note,
         )
     ]
+    return rows + _folder_and_disk(rng, 2 if quick else 5, env_of_run())
+
+
+def env_of_run() -> dict[str, str]:
+    return {"PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def _folder_and_disk(rng: random.Random, n: int, env: dict[str, str]) -> list[dict[str, Any]]:
+    deleted = []
+    for i in range(n):
+        with scratch_dir(f"gone{i}") as folder:
+            deleted.append(folder_deleted_once(rng, folder / "sessions", env))
+    full = []
+    for i in range(n):
+        with scratch_dir(f"full{i}") as base:
+            result = disk_full_once(rng, base, env)
+            if result is not None:
+                full.append(result)
+    good = sum(r["ok"] for r in deleted)
+    problems = "; ".join(r["problem"] for r in deleted if not r["ok"])[:300]
+    rows = [
+        row(
+            "session folder deleted mid-session: every action acknowledged and recovered",
+            good,
+            "every one",
+            f"of {n}",
+            good == n,
+            f"{sum(r['acked'] for r in deleted)} actions acknowledged, journal re-created"
+            + (f"; failures: {problems}" if problems else ""),
+        )
+    ]
+    if full:
+        good = sum(r["ok"] for r in full)
+        problems = "; ".join(r["problem"] for r in full if not r["ok"])[:300]
+        rows.append(
+            row(
+                "disk full at the end (20 MB tmpfs): the app stays open, copies, then saves",
+                good,
+                "every one",
+                f"of {len(full)}",
+                good == len(full),
+                f"{sum(r['events'] for r in full)} events saved; NOT SAVED shown"
+                f" {max(r['seconds'] for r in full):.2f} s at most after ctrl+e"
+                + (f"; failures: {problems}" if problems else ""),
+            )
+        )
+    else:
+        rows.append(
+            row(
+                "disk full at the end (20 MB tmpfs)",
+                0,
+                "every one",
+                "not run",
+                True,
+                "needs root to mount a tmpfs",
+            )
+        )
+    return rows
 
 
 if __name__ == "__main__":
@@ -204,4 +396,5 @@ if __name__ == "__main__":
 
     rows = run("--quick" in sys.argv)
     print(format_table(rows))
-    print(rows[0]["note"])
+    for one in rows:
+        print(one["note"])

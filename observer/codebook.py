@@ -23,7 +23,7 @@ import orjson
 
 from observer import jsonio
 from observer.errors import InputError, Problem, join_path
-from observer.structure import Number, converter, structure, when_given
+from observer.structure import MAX_SECONDS, Number, converter, structure, when_given
 
 SCHEMA = "observer.codebook/1"
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -599,6 +599,8 @@ def _check(raw: dict[str, Any], file: str) -> Iterator[Problem]:
         planned = _num(segment, "planned_s")
         if planned is not None and planned <= 0:
             yield p(f"segments[{i}].planned_s", "must be greater than 0")
+        elif planned is not None and not planned <= MAX_SECONDS:
+            yield p(f"segments[{i}].planned_s", f"must be at most {MAX_SECONDS} s (one week)")
 
 
 def _check_ids(

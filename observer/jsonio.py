@@ -93,6 +93,25 @@ def fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def make_folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and any missing parents, each mode 0700 whatever the umask
+    (sessions describe children); FileExistsError if a file is in the way. Returns the
+    folders created, outermost first (to remove them again if the caller refuses)."""
+    if folder.exists() and not folder.is_dir():
+        raise FileExistsError(str(folder))
+    missing = []
+    at = folder
+    while not at.exists() and at.parent != at:
+        missing.append(at)
+        at = at.parent
+    created = []
+    for path in reversed(missing):
+        path.mkdir(mode=0o700)
+        os.chmod(path, 0o700)  # mkdir's mode is narrowed by the umask, never widened
+        created.append(path)
+    return created
+
+
 def write_all(fd: int, data: bytes | Iterable[bytes]) -> None:
     """Write every byte of ``data`` (bytes, or chunks of them made as they are written)
     to ``fd`` (os.write may write less), then fsync."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
@@ -23,7 +24,7 @@ import orjson
 from observer import jsonio
 from observer.codebook import Codebook, RatingScalar, codebook_from_data, sort_problems
 from observer.errors import InputError, Problem
-from observer.structure import converter, dumps, got, structure
+from observer.structure import MAX_SECONDS, converter, dumps, got, structure
 
 SCHEMA = "observer.session/1"
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -239,11 +240,16 @@ def save_reviews(
     """Rewrite the session file atomically with ``reviews``; events are untouched.
     Returns the session written and the SHA-256 of the bytes written.
 
-    The file on disk must still be the session we were given (same events), so a
-    review never silently replaces something another program wrote meanwhile.
+    ``session`` is the session as the caller last read or wrote it and ``reviews``
+    the caller's new list. When another program (a second replay) saved reviews
+    meanwhile, the caller's changes (entries added, edited, deleted: by review id)
+    are merged into what is on disk, never written over it; an added entry whose id
+    was taken meanwhile gets a new id. The save is refused (InputError, nothing
+    written) when the events changed on disk, or the caller edited an entry that was
+    deleted meanwhile. Saves of one file are serialised by a lock on its folder.
     ``sha256``: the digest of the bytes the caller last read or wrote; when the file
-    still has exactly those bytes it holds ``session`` and is not parsed again (on a
-    50,000-event session that is most of the time a save takes).
+    still has exactly those bytes it is not parsed again (on a 50,000-event session
+    that is most of the time a save takes).
     """
     return _rewrite(path, session, sha256, reviews=reviews)
 
@@ -259,18 +265,72 @@ def save_ratings(
 def _rewrite(
     path: Path, session: Session, sha256: str | None, **changes: Any
 ) -> tuple[Session, str]:
-    data = jsonio.read_bytes(path)
-    if sha256 is not None and hashlib.sha256(data).hexdigest() == sha256:
-        current = session
-    else:
-        current = session_from_data(jsonio.parse_json(data, str(path)), str(path))
-        if current.events != session.events or current.id != session.id:
-            message = "the file changed on disk since it was opened"
-            raise InputError.one(str(path), "events", message)
-    updated = attrs.evolve(current, **changes)
-    written = session_to_bytes(updated)
-    jsonio.replace(path, written)
+    with _FolderLock(path.parent):
+        data = jsonio.read_bytes(path)
+        if sha256 is not None and hashlib.sha256(data).hexdigest() == sha256:
+            current = session
+        else:
+            current = session_from_data(jsonio.parse_json(data, str(path)), str(path))
+            if current.events != session.events or current.id != session.id:
+                message = "the file changed on disk since it was opened"
+                raise InputError.one(str(path), "events", message)
+        if "reviews" in changes:
+            changes["reviews"] = _merge_reviews(
+                str(path), session.reviews, changes["reviews"], current.reviews
+            )
+        updated = attrs.evolve(current, **changes)
+        written = session_to_bytes(updated)
+        jsonio.replace(path, written)
     return updated, hashlib.sha256(written).hexdigest()
+
+
+class _FolderLock:
+    """An exclusive advisory lock on a folder (a no-op where there are none)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.fd: int | None = None
+
+    def __enter__(self) -> None:
+        try:
+            import fcntl
+
+            self.fd = os.open(self.folder, os.O_RDONLY)
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except (ImportError, OSError):
+            pass
+
+    def __exit__(self, *_: object) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # releases the lock
+
+
+def _merge_reviews(
+    file: str, base: tuple[Review, ...], mine: tuple[Review, ...], theirs: tuple[Review, ...]
+) -> tuple[Review, ...]:
+    """``theirs`` (on disk) with the changes that turn ``base`` into ``mine``."""
+    if theirs == base:
+        return mine
+    base_by_id = {r.id: r for r in base}
+    mine_ids = {r.id for r in mine}
+    merged = [r for r in theirs if not (r.id in base_by_id and r.id not in mine_ids)]
+    for review in mine:
+        old = base_by_id.get(review.id)
+        if old is None:  # added by the caller
+            taken = {r.id for r in merged}
+            if review.id in taken:
+                n = len(merged) + 1
+                while f"r{n}" in taken:
+                    n += 1
+                review = attrs.evolve(review, id=f"r{n}")
+            merged.append(review)
+        elif review != old:  # edited by the caller
+            at = next((i for i, r in enumerate(merged) if r.id == review.id), None)
+            if at is None:
+                message = f"entry {review.id} was deleted by another program meanwhile"
+                raise InputError.one(file, "reviews", message)
+            merged[at] = review
+    return tuple(merged)
 
 
 def load_session(path: Path) -> Session:
@@ -344,6 +404,8 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         )
     if s.duration < 0:
         yield p("duration", "must not be negative")
+    elif not s.duration <= MAX_SECONDS:
+        yield p("duration", f"must be at most {MAX_SECONDS} s (one week)")
     limit = s.duration + TIME_EPSILON
 
     def check_time(location: str, t: float) -> Iterator[Problem]:
@@ -365,6 +427,8 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         yield from check_time(f"pauses[{i}].at", pause.at)
         if pause.wall_s < 0:
             yield p(f"pauses[{i}].wall_s", "must not be negative")
+        elif not pause.wall_s <= MAX_SECONDS:
+            yield p(f"pauses[{i}].wall_s", f"must be at most {MAX_SECONDS} s (one week)")
     yield from _check_ratings(s, book, p)
     ids: set[str] = set()
     for i, review in enumerate(s.reviews):

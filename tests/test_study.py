@@ -270,3 +270,16 @@ def test_a_missing_folder_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtur
         capsys,
     )
     assert code == 2 and "nope" in err
+
+
+def test_the_table_never_sends_control_characters_from_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "s"
+    folder.mkdir()
+    label = "visit\x1b]52;c;aGk=\x07\x1b[2J"
+    ref = attrs.evolve(make_session(BOOK, 20, seed=5, dyad="D1", observer="ref"), label=label)
+    write_session(folder, _at(ref, "2026-01", 1))
+    write_session(folder, _at(perturb(ref, observer="t1"), "2026-01", 2))
+    code, out, _ = run(["reliability", str(folder)], capsys)
+    assert code == 0 and "\x1b" not in out and "\x07" not in out and "visit\\x1b" in out

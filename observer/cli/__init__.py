@@ -20,6 +20,7 @@ import click
 
 from observer import __version__
 from observer.errors import InputError
+from observer.textsafe import safe
 
 # name -> "module:attribute", in the order ``observer --help`` lists them.
 COMMANDS: dict[str, str] = {
@@ -84,11 +85,11 @@ session would otherwise print a line for every event."""
 def report_problems(error: InputError) -> None:
     problems = error.problems
     for problem in problems[:MAX_REPORTED]:
-        click.echo(str(problem), err=True)
+        click.echo(safe(str(problem)), err=True)
     if len(problems) > MAX_REPORTED:
         last = problems[MAX_REPORTED]
         hidden = len(problems) - MAX_REPORTED
-        click.echo(f"{last.file}: $: {hidden} more problems not shown", err=True)
+        click.echo(safe(f"{last.file}: $: {hidden} more problems not shown"), err=True)
 
 
 def _log_crash() -> str:
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
         # One line, naming the command and the problem (no usage block).
         command = error.ctx.command_path if error.ctx else "observer"
         message = " ".join(error.format_message().split())  # click lists choices on lines
-        click.echo(f"{command}: {message}", err=True)
+        click.echo(safe(f"{command}: {message}"), err=True)
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("observer: aborted", err=True)
@@ -125,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as error:
-        click.echo(f"observer: {error.format_message()}", err=True)
+        click.echo(safe(f"observer: {error.format_message()}", lines=True), err=True)
         sys.exit(error.exit_code)
     except BrokenPipeError:
         # `observer ... | head`: the reader left; not our failure.
@@ -135,5 +136,5 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except Exception as error:  # the last resort: one line and a log
         log = _log_crash()
-        click.echo(f"observer: internal error: {error!r} (traceback in {log})", err=True)
+        click.echo(safe(f"observer: internal error: {error!r} (traceback in {log})"), err=True)
         sys.exit(1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import sys
 from itertools import combinations
 from pathlib import Path
@@ -17,21 +16,28 @@ from observer.cli.intervals import interval_option
 from observer.cli.stats import corrected_option, load_all
 from observer.errors import InputError
 from observer.sessionfile import Session
+from observer.structure import MAX_SECONDS
+from observer.textsafe import safe
 
 MIN_UNIT = 0.001
 MAX_UNITS = 5_000_000
 
 
 def _warn(message: str) -> None:
-    click.echo(f"observer agree: warning: {message}", err=True)
+    click.echo(safe(f"observer agree: warning: {message}"), err=True)
 
 
 def _positive(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     if value is None:
         return None
-    if not math.isfinite(value) or value < 0 or (param.name == "unit" and value < MIN_UNIT):
+    low = MIN_UNIT if param.name == "unit" else 0
+    if not low <= value <= MAX_SECONDS:  # also refuses NaN and infinities
         limit = f"at least {MIN_UNIT}" if param.name == "unit" else "0 or more"
-        raise click.BadParameter(f"must be a number of seconds, {limit}", ctx, param)
+        raise click.BadParameter(
+            f"must be a number of seconds, {limit} and at most {MAX_SECONDS} (one week)",
+            ctx,
+            param,
+        )
     return value
 
 
@@ -87,7 +93,7 @@ def _emit(document: dict[str, Any], fmt: str, text: str) -> None:
     if fmt == "json":
         sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     else:
-        click.echo(text)
+        click.echo(safe(text, lines=True))
 
 
 def _check_all(loaded: list[tuple[str, Session]]) -> None:

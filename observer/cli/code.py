@@ -62,7 +62,11 @@ def code(
     hold_collection()  # until the first frame (observer.startup)
     from observer.codebook import load_codebook
     from observer.errors import InputError
+    from observer.live.ids import typed_problems
 
+    for name, problem in typed_problems(dyad=dyad, observer=observer_id, label=label):
+        flag = "--observer" if name == "observer" else f"--{name}"
+        raise click.BadParameter(problem, param_hint=flag)
     folder = resolve_session_dir(session_dir)  # type: ignore[arg-type]
     book = load_codebook(codebook_arg) if codebook_arg is not None else None
     if book is None and dyad and observer_id:
@@ -99,7 +103,7 @@ def code(
         app.run()
     finally:
         left = app.close_unfinished()
-        if left is not None:
+        if left is not None and not app.result.failure:
             click.echo(
                 f"observer: the session was not finished; every saved action is in {left}"
                 " — run `observer recover` to make it a session file",
@@ -119,5 +123,7 @@ def code(
     if result.path is not None and result.session is not None:
         s = result.session
         click.echo(f"saved {result.path} ({len(s.events)} events, {s.duration:.1f} s)")
+        if result.elsewhere:
+            click.echo(f"observer: the session file is {result.elsewhere}", err=True)
     if app.return_code:
         sys.exit(app.return_code)

@@ -144,7 +144,9 @@ def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
 
         data = tabular_bytes(loaded, "," if fmt == "csv" else "\t")
     if output is None:
-        sys.stdout.buffer.write(data)
+        from observer.textsafe import for_terminal
+
+        sys.stdout.buffer.write(for_terminal(data, sys.stdout))
         sys.stdout.flush()
         return
     write_file(output, data)

@@ -8,8 +8,9 @@ import click
 
 from observer.cli import resolve_session_dir, session_dir_option
 from observer.errors import InputError, Problem
+from observer.live.journal import failure_reason
 from observer.live.keyrecovery import report
-from observer.live.recovery import Recovery, find_journals, recover
+from observer.live.recovery import Recovery, clean_temporaries, find_journals, recover
 
 
 def describe(result: Recovery) -> list[str]:
@@ -26,6 +27,12 @@ def describe(result: Recovery) -> list[str]:
             f"{name}: recovered {n} event{'s' * (n != 1)}{still} -> {result.session_path}",
             f"  journal kept as {aside}",
         ]
+        if result.renamed_from is not None:
+            lines.insert(
+                1,
+                f"  {result.renamed_from}.json is a different session: the recovered one"
+                " was given a new id",
+            )
     elif result.outcome == "already-saved":
         lines = [f"{name}: already saved as {result.session_path}; journal set aside as {aside}"]
     else:
@@ -54,6 +61,8 @@ def recover_command(session_dir: Path | None, ask_ratings: bool) -> None:
     (and a key log whose journal is gone, on its own). Run it only when no `observer code` is coding in that
     folder: a running session's journal is unfinished too."""
     folder = resolve_session_dir(session_dir)
+    for path in clean_temporaries(folder):
+        click.echo(f"removed {path.name}: a copy left by an interrupted write")
     journals = find_journals(folder)
     problems: list[Problem] = []
     if not journals:
@@ -61,8 +70,13 @@ def recover_command(session_dir: Path | None, ask_ratings: bool) -> None:
     for path in journals:
         try:
             result = recover(path)
-        except InputError as error:
+        except InputError as error:  # one bad journal never stops the others
             problems.extend(error.problems)
+            continue
+        except OSError as error:
+            problems.append(
+                Problem(str(path), "$", f"cannot be recovered: {failure_reason(error)}")
+            )
             continue
         for line in describe(result):
             click.echo(line)

@@ -147,8 +147,9 @@ def report(
         chunks = (piece.encode() for piece in html.render(result))
     else:
         from observer.study.text import render
+        from observer.textsafe import safe
 
-        chunks = (line.encode() for line in render(result))
+        chunks = (safe(line, lines=True).encode() for line in render(result))
     if output is None:
         for chunk in chunks:
             sys.stdout.buffer.write(chunk)

@@ -84,8 +84,13 @@ def replay(
         check_speed(speed)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--speed") from None
-    if not math.isfinite(tolerance) or tolerance < 0:
-        raise click.BadParameter("must be a number of seconds, 0 or more", param_hint="--tolerance")
+    from observer.structure import MAX_SECONDS
+
+    if not 0 <= tolerance <= MAX_SECONDS:  # also refuses NaN and infinities
+        raise click.BadParameter(
+            f"must be a number of seconds, 0 or more and at most {MAX_SECONDS} (one week)",
+            param_hint="--tolerance",
+        )
     # A missing or unreadable file is reported before any screen. In a terminal,
     # parsing and validation run behind the first frame (a bad file still exits 2,
     # untouched); without one, they run first, and a bad file never starts the app.
@@ -118,6 +123,8 @@ def replay(
         video=video,
     )
     problems = app.run()
+    if app.crash is not None:
+        raise app.crash  # observer's main: one line, the traceback logged, exit status 1
     if app.media_error:
         click.echo(f"observer: {app.media_error}", err=True)
         sys.exit(2)

@@ -9,20 +9,24 @@ import click
 from observer.cli import resolve_session_dir, session_dir_option
 from observer.live.folder import FolderEntry, scan_folder
 from observer.replay.clock import format_clock
+from observer.textsafe import safe
 
 HEADINGS = ("id", "dyad", "observer", "codebook", "status", "events", "duration")
 
 
 def _row(entry: FolderEntry) -> tuple[str, ...]:
     events = "" if entry.events is None else str(entry.events)
-    return (
-        entry.id or entry.path.name,
-        entry.dyad,
-        entry.observer,
-        entry.codebook,
-        entry.status,
-        events,
-        "" if entry.duration is None else format_clock(entry.duration),
+    return tuple(
+        safe(cell)  # text from the files: shown, never obeyed by the terminal
+        for cell in (
+            entry.id or entry.path.name,
+            entry.dyad,
+            entry.observer,
+            entry.codebook,
+            entry.status,
+            events,
+            "" if entry.duration is None else format_clock(entry.duration),
+        )
     )
 
 
@@ -49,7 +53,7 @@ def sessions(session_dir: Path | None) -> None:
         click.echo("  ".join(cells).rstrip())
     for entry in entries:
         if entry.status == "unreadable":
-            click.echo(f"{entry.path}: unreadable: {entry.problem}")
+            click.echo(safe(f"{entry.path}: unreadable: {entry.problem}"))
     unfinished = sum(1 for e in entries if e.status == "unfinished")
     if unfinished:
         click.echo(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import orjson
 from observer.analysis.stats import FIELDS, SessionStats, session_stats
 from observer.errors import InputError, Problem
 from observer.sessionfile import Session, load_session
+from observer.textsafe import for_terminal, safe
 
 
 def load_all(paths: tuple[Path, ...], corrected: bool = False) -> list[tuple[str, Session]]:
@@ -117,7 +119,8 @@ def stats(sessions: tuple[Path, ...], fmt: str, by: str | None, corrected: bool)
         document = {"sessions": [r.as_dict() for _, r in results]}
         sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["session", "duration", "code", *FIELDS])
         for _, result in results:
             for c in result.codes:
@@ -126,8 +129,10 @@ def stats(sessions: tuple[Path, ...], fmt: str, by: str | None, corrected: bool)
                     [result.id, result.duration, c.code]
                     + ["" if values[f] is None else values[f] for f in FIELDS]
                 )
+        sys.stdout.flush()
+        sys.stdout.buffer.write(for_terminal(out.getvalue().encode(), sys.stdout))
     else:
-        click.echo("\n\n".join(_table(s, r) for s, r in results))
+        click.echo(safe("\n\n".join(_table(s, r) for s, r in results), lines=True))
 
 
 def _by_segment(sessions: list[Session], fmt: str) -> None:
@@ -143,7 +148,8 @@ def _by_segment(sessions: list[Session], fmt: str) -> None:
         }
         sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["session", "segment", "start", "end", "duration", "code", *FIELDS])
         for session, whole, segments in parts:
             rows = [("", 0.0, session.duration, whole)]
@@ -155,6 +161,8 @@ def _by_segment(sessions: list[Session], fmt: str) -> None:
                         [whole.id, segment, start, end, result.duration, c.code]
                         + ["" if values[f] is None else values[f] for f in FIELDS]
                     )
+        sys.stdout.flush()
+        sys.stdout.buffer.write(for_terminal(out.getvalue().encode(), sys.stdout))
     else:
         blocks: list[str] = []
         for session, whole, segments in parts:
@@ -167,4 +175,4 @@ def _by_segment(sessions: list[Session], fmt: str) -> None:
                     f"{p.stats.duration:.3f} s)"
                 )
                 blocks.append(_table(session, p.stats, title))
-        click.echo("\n\n".join(blocks))
+        click.echo(safe("\n\n".join(blocks), lines=True))

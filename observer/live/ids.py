@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from observer.sessionfile import SESSION_ID_PATTERN
+from observer.textsafe import control_problem
 
 MAX_PART = 40
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -27,6 +28,17 @@ def sanitize(text: str, fallback: str) -> str:
     safe = _DOTS.sub(".", _UNSAFE.sub("-", text))
     safe = safe[:MAX_PART].strip("._-")
     return safe or fallback
+
+
+def typed_problems(**fields: str | None) -> list[tuple[str, str]]:
+    """(field, problem) for each typed id or label (dyad, observer, label) that holds
+    control characters: refused at the door, in the form and on the command line."""
+    out = []
+    for name, value in fields.items():
+        problem = control_problem(value) if value else None
+        if problem is not None:
+            out.append((name, problem))
+    return out
 
 
 def base_session_id(dyad: str, observer: str, when: datetime) -> str:

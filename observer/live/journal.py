@@ -18,7 +18,14 @@ nothing is dropped: the writer keeps every unwritten line in memory, reports
 seconds (truncating back to the last durable byte first, so no line is ever
 doubled or torn), and reports ``ok=True`` once everything is on disk. Both
 callbacks run on the writer thread. ``close()`` drains the queue and returns
-True once everything is durable.
+True once everything is durable; ``abandon()`` stops without writing (once a
+session file holding every action is durable).
+
+The writer keeps every durable byte in memory too, and checks (after each write,
+and every half second when idle) that the journal's name still leads to its
+file. When the journal or its folder was deleted, moved or replaced, it re-creates
+the folder (0700) and the whole journal from memory, reports ``ok=False`` until
+that is durable, and from then on ``warning`` on every status.
 
 Reading (``read_journal``): a torn last line (a crash mid-write) is tolerated,
 and reported by its line number; any other unreadable line is an error naming
@@ -58,6 +65,8 @@ MIN_FREE_BYTES = 16 * 1024 * 1024
 take a few megabytes)."""
 _CLOSE = object()
 _BATCH = 1024
+_WATCH_INTERVAL = 0.5
+"""How often an idle writer checks that its journal is still in the session folder."""
 
 
 def journal_path(folder: Path, session_id: str) -> Path:
@@ -101,6 +110,9 @@ class JournalStatus:
     error: str | None = None
     attempts: int = 0
     """Failed attempts since the last success."""
+    warning: str | None = None
+    """What the observer must know although writing works (the journal was deleted
+    and has been re-created from memory)."""
 
 
 def _line(action: dict[str, Any]) -> bytes:
@@ -108,6 +120,11 @@ def _line(action: dict[str, Any]) -> bytes:
         return orjson.dumps(action, default=str) + b"\n"
     except TypeError:  # an int beyond 64 bits: the writer thread must never die
         return json.dumps(action, default=str).encode() + b"\n"
+
+
+def failure_reason(exc: Exception) -> str:
+    """A failed write in words ("the disk is full"), for the observer."""
+    return _reason(exc) if isinstance(exc, OSError) else str(exc)
 
 
 def _reason(exc: OSError) -> str:
@@ -125,7 +142,7 @@ def check_folder(folder: Path, min_free: int = MIN_FREE_BYTES) -> None:
     InputError. ``JournalWriter.create`` checks it too."""
     where = str(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        created = jsonio.make_folders(folder)
     except FileExistsError:
         raise InputError.one(where, "$", "is a file, not a folder") from None
     except OSError as exc:
@@ -138,11 +155,15 @@ def check_folder(folder: Path, min_free: int = MIN_FREE_BYTES) -> None:
         raise InputError.one(where, "$", "the session folder is not writable")
     free = shutil.disk_usage(folder).free
     if free < min_free:
+        for path in reversed(created):  # refused: leave nothing behind
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        mb = 1024 * 1024
         raise InputError.one(
             where,
             "$",
-            f"only {free / 1e6:.1f} MB free in the session folder; at least"
-            f" {min_free / 1e6:.0f} MB are needed to code a session",
+            f"only {free / mb:.1f} MB free in the session folder; at least"
+            f" {min_free / mb:.0f} MB are needed to code a session",
         )
 
 
@@ -241,7 +262,10 @@ class JournalWriter:
         on_ack: Callable[[int], None] | None = None,
         on_status: Callable[[JournalStatus], None] | None = None,
         retry_interval: float = 0.5,
+        written: bytes = b"",
     ) -> None:
+        """``written``: the journal's bytes already on disk (its header), kept in memory to
+        re-create the journal should it be deleted."""
         self.path = path
         self._fd = fd
         self._offset = offset  # bytes durable on disk
@@ -253,8 +277,14 @@ class JournalWriter:
         self._appended = 0
         self._dirty = False  # a failed attempt may have left bytes past _offset
         self._done = threading.Event()
+        self._stop = threading.Event()
+        self._kept = bytearray(written)
+        """Every durable byte of the journal, to re-create it if it is deleted."""
+        self._lost = False
         self.error: str | None = None
         """The current write failure, None while writing works."""
+        self.warning: str | None = None
+        """Set once the journal had to be re-created from memory."""
         self._thread = threading.Thread(target=self._run, name=f"journal {path.name}", daemon=True)
         self._thread.start()
 
@@ -276,7 +306,13 @@ class JournalWriter:
         data = _line(header)
         fd = create_or_fail(path, data, "journal")
         return cls(
-            path, fd, len(data), on_ack=on_ack, on_status=on_status, retry_interval=retry_interval
+            path,
+            fd,
+            len(data),
+            on_ack=on_ack,
+            on_status=on_status,
+            retry_interval=retry_interval,
+            written=data,
         )
 
     @property
@@ -290,6 +326,14 @@ class JournalWriter:
             raise RuntimeError("the journal is closed")
         self._appended += 1
         self._queue.put(action)
+
+    def abandon(self) -> None:
+        """Stop the writer without writing what is still queued: for when a session file
+        holding every action is durable and the journal is no longer needed."""
+        self._done.set()
+        self._stop.set()
+        self._queue.put(_CLOSE)
+        self._thread.join(5.0)
 
     def close(self, timeout: float | None = None) -> bool:
         """Write everything queued, then close. True when all of it is durable; False if
@@ -307,25 +351,45 @@ class JournalWriter:
         attempts = 0
         while True:
             items: list[Any] = []
-            if buffer:  # a write failed: wait a while, gathering what arrives meanwhile
-                with contextlib.suppress(queue.Empty):
-                    items.append(self._queue.get(timeout=self._retry_interval))
-            else:
-                items.append(self._queue.get())
+            # Wait a while (after a failure; or, idle, to look at the journal now and then),
+            # gathering what arrives meanwhile.
+            waiting = bool(buffer) or self._lost
+            with contextlib.suppress(queue.Empty):
+                items.append(
+                    self._queue.get(timeout=self._retry_interval if waiting else _WATCH_INTERVAL)
+                )
             while len(items) < _BATCH:
                 try:
                     items.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
+            if self._stop.is_set():
+                with contextlib.suppress(OSError):
+                    os.close(self._fd)
+                return
             for item in items:
                 if item is _CLOSE:
                     closing = True
                 else:
                     buffer += _line(item)
                     last_seq = item.get("seq", last_seq + 1)
+            if not self._lost and not self._still_there():
+                self._lost = True
+                self.warning = (
+                    f"the journal {self.path} was deleted (was the session folder removed?):"
+                    " it was re-created from memory"
+                )
+                self.error = "the journal was deleted: re-creating it from memory"
+                attempts += 1
+                self._status(False, self.error, attempts)
+            if self._lost and not self._recreate():
+                attempts += 1
+                self._status(False, self.error, attempts)
+                continue
             if buffer:
                 if self._write(bytes(buffer)):
                     self._offset += len(buffer)
+                    self._kept += buffer
                     buffer.clear()
                     self._durable = last_seq
                     if self._on_ack is not None:
@@ -337,9 +401,40 @@ class JournalWriter:
                 else:
                     attempts += 1
                     self._status(False, self.error, attempts)
+            elif attempts:
+                attempts = 0
+                self.error = None
+                self._status(True, None, 0)
             if closing and not buffer:
                 os.close(self._fd)
                 return
+
+    def _still_there(self) -> bool:
+        """Whether the journal's name still leads to the file being written (not when
+        the file or its folder was deleted, moved or replaced). An I/O error is not a
+        deletion: writing reports it."""
+        try:
+            named = os.stat(self.path)
+            ours = os.fstat(self._fd)
+        except FileNotFoundError:
+            return False
+        except OSError:
+            return True
+        return (named.st_dev, named.st_ino) == (ours.st_dev, ours.st_ino)
+
+    def _recreate(self) -> bool:
+        """Write the whole journal again from memory at its path (re-creating the folder,
+        0700); True once it is durable."""
+        try:
+            jsonio.make_folders(self.path.parent)
+            fd = _create_whole(self.path, bytes(self._kept))
+        except OSError as exc:
+            self.error = f"the journal was deleted and cannot be re-created: {_reason(exc)}"
+            return False
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+        self._fd, self._offset, self._dirty, self._lost = fd, len(self._kept), False, False
+        return True
 
     def _write(self, data: bytes) -> bool:
         try:
@@ -357,7 +452,8 @@ class JournalWriter:
     def _status(self, ok: bool, error: str | None, attempts: int) -> None:
         if self._on_status is not None:
             pending = self._appended - self._durable
-            _call(self._on_status, JournalStatus(ok, self._durable, pending, error, attempts))
+            status = JournalStatus(ok, self._durable, pending, error, attempts, self.warning)
+            _call(self._on_status, status)
 
 
 def _call(callback: Callable[[Any], None], value: Any) -> None:

@@ -79,6 +79,7 @@ from observer.sessionfile import (
     Session,
     round_time,
 )
+from observer.structure import MAX_SECONDS
 
 Kind = Literal[
     "point",
@@ -323,6 +324,8 @@ class Recorder:
             self.media_timed = True
         else:
             t = self.clock.session_time(mono)
+        if t > MAX_SECONDS:
+            raise ReplayError(f"session time {t:g} s is beyond one week ({MAX_SECONDS} s)")
         self.last_t = max(self.last_t, t)
         return t
 
@@ -656,10 +659,17 @@ ACTIONS = frozenset(_HANDLERS)
 """The journal's action names."""
 
 
+MAX_MONO = 1e10
+"""Largest monotonic clock reading accepted in a journal (over 300 years of uptime)."""
+
+
 def _number(action: dict[str, Any], name: str) -> float:
     value = action.get(name)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ReplayError(f"{name!r} must be a number (got {value!r})")
+    limit = MAX_MONO if name == "mono" else MAX_SECONDS
+    if not -limit <= value <= limit:  # also refuses NaN
+        raise ReplayError(f"{name!r} is out of range (got {value!r}; at most {limit:g})")
     return float(value)
 
 

@@ -1,8 +1,10 @@
 """From journal to session file: at a normal finish, and after a crash.
 
-Normal finish (``finish``): the journal writer is drained, the session file is
-written atomically (mode 0600, never overwriting), and only once it is durable
-is the journal *removed* — everything it held is in the session file.
+Normal finish (``finish``): the session file is written atomically from the
+recorder's memory (mode 0600, never overwriting), and only once it is durable is
+the journal writer stopped and the journal *removed*: everything it held is in
+the session file. If it cannot be written, nothing changes (the journal writer
+keeps retrying); ``save_copy`` writes it into another folder instead.
 
 Recovery (``recover``): an unfinished journal (``find_journals``; a journal that
 a running ``observer code`` holds locked is never touched) is replayed
@@ -12,8 +14,13 @@ time and flagged ``closed-at-recovery``; the session gets status ``recovered``.
 The session file is written durably first; only then is the journal renamed
 aside to ``<id>.journal.jsonl.recovered`` (never deleted). A journal whose clock
 never started holds no coding: it is renamed to ``<id>.journal.jsonl.empty``.
-A journal whose session file already exists (a crash between writing the file
-and removing the journal) is renamed aside with ``.recovered``.
+A journal whose session file already exists is compared with it: when the file
+holds what the journal holds (the same codebook, dyad, observer and start; every
+event and note of the journal) it was a crash between writing the file and
+removing the journal, and the journal is renamed aside with ``.recovered``.
+Otherwise the file is another session that happens to have the id: the
+recovered session is written under a new id (``<id>-recovered``, then
+``-recovered-2``, ...), and ``Recovery.renamed_from`` says so.
 
 The raw key log (:mod:`observer.live.keylog`, ``<id>.keys.jsonl``) beside a
 journal is used too: keys that reached it but never the journal are replayed
@@ -25,7 +32,10 @@ is replayed.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,7 +53,15 @@ from observer.live.journal import (
 )
 from observer.live.keylog import KEYS_SUFFIX, KeyLog, KeyReplay, keylog_path
 from observer.live.recorder import CLOSED_AT_RECOVERY, Recorder, ReplayError, SessionMeta
-from observer.sessionfile import SESSION_ID_PATTERN, Media, Session, load_session, write_session
+from observer.sessionfile import (
+    SESSION_ID_PATTERN,
+    Media,
+    Session,
+    load_session,
+    round_time,
+    session_to_bytes,
+    write_session,
+)
 from observer.structure import structure
 
 RECOVERED_SUFFIX = ".recovered"
@@ -116,7 +134,7 @@ def replay_journal(path: Path) -> Replayed:
             )
         try:
             recorder.replay_one(action)
-        except ReplayError as exc:
+        except (ReplayError, ArithmeticError, ValueError) as exc:
             raise InputError.one(str(path), f"line {number}", str(exc)) from None
         expected += 1
     return Replayed(contents, recorder)
@@ -138,6 +156,9 @@ class Recovery:
     """What the raw key log added (None: no key log)."""
     keys_aside: Path | None = None
     """Where the key log now is."""
+    renamed_from: str | None = None
+    """The journal's session id, when a different session file already had it and the
+    recovered session was given a new id."""
 
 
 def recover(path: Path) -> Recovery:
@@ -157,13 +178,16 @@ def recover(path: Path) -> Recovery:
     recorder = replayed.recorder
     torn = replayed.contents.torn
     existing = folder / f"{recorder.meta.id}.json"
+    renamed_from = None
     if existing.exists():
-        load_session(existing)  # a bad file is an error, and the journal stays put
-        aside = _set_aside(path, RECOVERED_SUFFIX)
-        return Recovery(
-            path, "already-saved", existing, aside, torn=torn, keys=keys,
-            keys_aside=_aside_keylog(keylog, RECOVERED_SUFFIX),
-        )  # fmt: skip
+        saved = load_session(existing)  # a bad file is an error, and the journal stays put
+        if holds(saved, recorder):
+            aside = _set_aside(path, RECOVERED_SUFFIX)
+            return Recovery(
+                path, "already-saved", existing, aside, torn=torn, keys=keys,
+                keys_aside=_aside_keylog(keylog, RECOVERED_SUFFIX),
+            )  # fmt: skip
+        renamed_from = recorder.meta.id
     if not recorder.clock.started:
         aside = _set_aside(path, EMPTY_SUFFIX)
         return Recovery(
@@ -171,13 +195,73 @@ def recover(path: Path) -> Recovery:
             keys_aside=_aside_keylog(keylog, EMPTY_SUFFIX),
         )  # fmt: skip
     session = recorder.recovered_session()
+    if renamed_from is not None:
+        session = attrs.evolve(session, id=_free_id(folder, renamed_from))
     written = write_session(folder, session)
     closed = sum(1 for e in session.events if CLOSED_AT_RECOVERY in e.flags)
     aside = _set_aside(path, RECOVERED_SUFFIX)
     keys_aside = _aside_keylog(keylog, RECOVERED_SUFFIX)
     return Recovery(
-        path, "recovered", written, aside, len(session.events), closed, torn, keys, keys_aside
-    )
+        path, "recovered", written, aside, len(session.events), closed, torn, keys, keys_aside,
+        renamed_from=renamed_from,
+    )  # fmt: skip
+
+
+def holds(saved: Session, recorder: Recorder) -> bool:
+    """Whether the session file ``saved`` holds everything the replayed journal does."""
+    book, meta, clock = recorder.book, recorder.meta, recorder.clock
+    started = clock.started_wall.isoformat() if clock.started_wall is not None else None
+    if (saved.codebook.sha256, saved.dyad, saved.observer, saved.label) != (
+        book.sha256,
+        meta.dyad,
+        meta.observer,
+        meta.label,
+    ) or (started is not None and saved.started_at != started):
+        return False
+    events = Counter((e.code, round_time(e.start)) for e in saved.events)
+    events.subtract((e.code, round_time(e.start)) for e in recorder.events)
+    notes = Counter((n.text, round_time(n.t)) for n in saved.notes)
+    notes.subtract((n.text, min(round_time(n.t), saved.duration)) for n in recorder.notes)
+    return min(events.values(), default=0) >= 0 and min(notes.values(), default=0) >= 0
+
+
+def _free_id(folder: Path, session_id: str) -> str:
+    candidate, n = f"{session_id}-recovered", 1
+    while any(folder.glob(f"{candidate}.*")):
+        n += 1
+        candidate = f"{session_id}-recovered-{n}"
+    return candidate
+
+
+_TEMPORARY = re.compile(r"\.(?P<name>.+\.json)\.(?P<pid>\d+)\.\d+\.tmp")
+
+
+def clean_temporaries(folder: Path) -> list[Path]:
+    """Remove the hidden temporary copies (``.<id>.json.<pid>.<n>.tmp``) that a kill
+    during a session file's write left behind, when their process is gone and the
+    session is safe elsewhere (its file or its journal exists). Returns those removed."""
+    removed = []
+    for path in sorted(folder.glob(".*.tmp")) if folder.is_dir() else []:
+        match = _TEMPORARY.fullmatch(path.name)
+        if match is None or _alive(int(match["pid"])):
+            continue
+        name = match["name"]
+        journal = folder / (name.removesuffix(".json") + SUFFIX)
+        if (folder / name).exists() or journal.exists():
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True
 
 
 def _set_aside(path: Path, suffix: str) -> Path:
@@ -192,27 +276,48 @@ def _set_aside(path: Path, suffix: str) -> Path:
 
 
 def finish(
-    folder: Path,
-    recorder: Recorder,
-    writer: JournalWriter,
-    *,
-    drain_timeout: float = 10.0,
-    keys: KeyLog | None = None,
+    folder: Path, recorder: Recorder, writer: JournalWriter, *, keys: KeyLog | None = None
 ) -> Path:
-    """Normal end: drain the journal, write the session file durably, remove the journal.
+    """Normal end: write the session file durably (into ``folder``, re-created 0700 if it
+    was deleted), then stop the journal writer and remove the journal (and the key log).
 
-    The session must have ended. If the session file cannot be written (OSError),
-    the journal stays where it is for ``observer recover``, and the writer keeps
-    retrying any lines it could not write yet.
+    The session file is built from what the recorder holds in memory, so it never waits
+    for the journal to catch up. If it cannot be written (OSError: disk full, I/O error,
+    read-only), nothing is given up: the writer keeps running and retrying, the journal
+    stays, and the caller keeps the recorder (and can try again, or ``save_copy``).
     """
     session: Session = recorder.session()
-    writer.close(drain_timeout)
+    jsonio.make_folders(folder)
     path = write_session(folder, session)
     if keys is not None:  # first: a journal left alone still recovers as already saved
         keys.close(remove=True)
-    writer.path.unlink()
+    writer.abandon()
+    with contextlib.suppress(OSError):  # the journal may be gone with a deleted folder
+        writer.path.unlink()
     jsonio.fsync_dir(folder)
     return path
+
+
+def fallback_folder() -> Path:
+    """Where a session that cannot be written into its folder is copied:
+    ``$XDG_STATE_HOME/observer/unsaved`` (default ``~/.local/state/observer/unsaved``)."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "observer" / "unsaved"
+
+
+def save_copy(folder: Path, recorder: Recorder) -> Path:
+    """Write the finished session into another folder (created 0700), durably, never
+    overwriting: a copy the observer can point to when the session folder cannot be
+    written. OSError if this fails too."""
+    session = recorder.session()
+    jsonio.make_folders(folder)
+    try:
+        return write_session(folder, session)
+    except FileExistsError:
+        path = folder / f"{session.id}.json"
+        if path.read_bytes() == session_to_bytes(session):
+            return path  # this very copy was written before
+        raise
 
 
 # --- the raw key log (observer.live.keylog) -------------------------------------------

@@ -71,6 +71,8 @@ class CodeResult:
     """The session file could not be written (the journal is kept): exit status 1."""
     media_error: str | None = None
     """``--video``: mpv could not play the file (one line saying what to do): exit status 2."""
+    elsewhere: str = ""
+    """Why the session file was written outside the session folder, if it was."""
 
 
 class CodingApp(App[None]):
@@ -392,7 +394,8 @@ class CodingApp(App[None]):
             self.push_screen(Summary(self.result.session, self.result.path))
 
     def write_file(self) -> Path | None:
-        """The session file, from the recorder; None (and the app ends) if it failed."""
+        """The session file, from the recorder; None if it could not be written (then the
+        NOT SAVED window stays until it is, and ends the flow itself)."""
         from observer.live.recovery import finish
 
         rec, writer = self.recorder, self.writer
@@ -400,17 +403,40 @@ class CodingApp(App[None]):
         try:
             path = finish(self.folder, rec, writer, keys=self.key_log)
         except (OSError, InputError) as error:
-            self.result.failure = (
-                f"the session file could not be written ({error}); every action is in"
-                f" {writer.path}: run `observer recover` once the folder is writable"
-            )
-            self.writer = None  # finish() closed it; the journal stays on disk
-            self.exit(return_code=1)
+            # Nothing is given up: the recorder holds every action, the journal writer
+            # keeps retrying, and the app stays open until the session is on disk.
+            from observer.live.journal import failure_reason
+            from observer.tui.coding.unsaved import NotSaved
+
+            if not isinstance(self.screen, NotSaved):
+                reason = failure_reason(error)
+                self.push_screen(NotSaved(self.folder, reason), self.saved_at_last)
             return None
         self.writer = self.key_log = None
         self.result.session = rec.session()
         self.result.path = path
         return path
+
+    def saved_at_last(self, answer: tuple[Path | None, str] | None) -> None:
+        """The session file is written (``path``; ``elsewhere``: why it is not in the
+        session folder), or (None, message) when the observer quit without it."""
+        rec = self.recorder
+        assert rec is not None and answer is not None
+        path, note = answer
+        if path is None:
+            self.result.failure = note
+            self.exit(return_code=1)
+            return None
+        self.writer = self.key_log = None
+        self.result.session = rec.session()
+        self.result.path = path
+        self.result.elsewhere = note
+        if self.quitting:
+            self.exit()
+        else:
+            from observer.tui.coding.end import Summary
+
+            self.push_screen(Summary(self.result.session, path))
 
     def close_unfinished(self, timeout: float = 10.0) -> Path | None:
         """After the app stopped (however): drain and close a journal whose session was not
@@ -420,7 +446,9 @@ class CodingApp(App[None]):
         if writer is None:
             return None
         self.writer = self.key_log = None
-        drained = writer.close(timeout)
+        # A failing disk gets a short wait: what was not written stays in the journal's
+        # count, which the command reports honestly.
+        drained = writer.close(timeout if writer.error is None else 1.0)
         empty = drained and (rec is None or rec.seq == 0)
         if keys is not None:
             keys.close(remove=empty)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.table import Table
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +23,7 @@ from textual.widgets import Static
 from observer.analysis.stats import session_stats
 from observer.sessionfile import Session
 from observer.tui.coding.ratings import Ratings, RatingsForm, parse_rating
+from observer.tui.plain import plain
 from observer.tui.widgets.clock import format_clock
 
 __all__ = ["ConfirmEnd", "Ratings", "RatingsForm", "Summary", "parse_rating", "summary_table"]
@@ -88,7 +90,7 @@ def summary_table(session: Session) -> Table:
         if stats.total_s is not None and stats.mean_s is not None:
             share = "–" if stats.proportion is None else f"{100 * stats.proportion:.1f}"
             cells = (f"{stats.total_s:.1f} s", f"{stats.mean_s:.1f} s", share)
-        table.add_row(code.key, code.label, actor, str(stats.count), *cells)
+        table.add_row(plain(code.key), plain(code.label), plain(actor), str(stats.count), *cells)
     return table
 
 
@@ -113,10 +115,16 @@ class Summary(Screen[None]):
     def compose(self) -> ComposeResult:
         s = self.session
         yield Static(
-            f"[b]Session saved[/b] · {self.path}\n"
-            f"{s.dyad} · {s.observer} · {format_clock(s.duration)} coded"
-            f" · {_count(len(s.events), 'event')} · {_count(len(s.notes), 'note')}"
-            f" · {_count(len(s.pauses), 'pause')}",
+            Text.assemble(
+                ("Session saved", "bold"),
+                plain(f" · {self.path}"),
+                "\n",
+                plain(
+                    f"{s.dyad} · {s.observer} · {format_clock(s.duration)} coded"
+                    f" · {_count(len(s.events), 'event')} · {_count(len(s.notes), 'note')}"
+                    f" · {_count(len(s.pauses), 'pause')}"
+                ),
+            ),
             id="summary-title",
         )
         with VerticalScroll(id="summary"):

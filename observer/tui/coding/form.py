@@ -24,6 +24,7 @@ from observer.errors import InputError
 from observer.settings import read_config, remember
 from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
 from observer.tui.forms import FIELD_BINDINGS
+from observer.tui.plain import plain
 
 DEFAULT_CODEBOOK = "cpp-attachment"
 
@@ -88,7 +89,12 @@ class MetadataForm(Screen[Metadata]):
                         compact=True,
                     )
                 else:
-                    yield Static(f"[b]{self.book.id}[/b] {self.book.version} — {self.book.title}")
+                    yield Static(
+                        Text.assemble(
+                            plain(self.book.id, "bold"),
+                            plain(f" {self.book.version} — {self.book.title}"),
+                        )
+                    )
             if self.book is None:
                 with Horizontal(classes="form-row"):
                     yield Label("  or a file", classes="form-label")
@@ -146,6 +152,10 @@ class MetadataForm(Screen[Metadata]):
             problems.append("the dyad id is needed")
         if not observer:
             problems.append("the observer id is needed")
+        from observer.live.ids import typed_problems
+
+        for name, problem in typed_problems(dyad=dyad, observer=observer, label=label):
+            problems.append(f"the {name} {problem}")
         if problems or book is None:
             self.query_one("#form-errors", Static).update(
                 Text("\n".join(problems), style=Styles(self)("refused"))

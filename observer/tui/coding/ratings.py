@@ -27,7 +27,9 @@ from textual.widgets import Input, Label, Static
 from observer.codebook import Codebook, Rating, RatingScalar, Segment
 from observer.scores import label_of, scores, shown
 from observer.structure import Number
+from observer.textsafe import safe
 from observer.tui.forms import FIELD_BINDINGS
+from observer.tui.plain import plain
 
 Ratings = dict[tuple[str, str | None], RatingScalar]
 """(rating id, segment id or None) -> value, None for a blank field."""
@@ -100,7 +102,7 @@ def _title(rating: Rating) -> Text:
         kind = "  choose one (type it, or up/down)"
     else:
         kind = f"  {rating.min}–{rating.max}"
-    return Text.assemble((rating.label, "bold"), kind)
+    return Text.assemble((safe(rating.label), "bold"), kind)
 
 
 def _notes(rating: Rating) -> str:
@@ -163,11 +165,11 @@ class RatingsForm(Screen[tuple[Ratings, bool]]):
             for segment in segments:
                 assert segment is not None
                 with Horizontal(classes="segment-row"):
-                    yield Static(segment.label, classes="segment-name")
+                    yield Static(plain(segment.label), classes="segment-name")
                     yield RatingField(rating, segment.id)
         notes = _notes(rating)
         if notes:
-            yield Static(Text(notes), classes="rating-anchors")
+            yield Static(Text(safe(notes, lines=True)), classes="rating-anchors")
 
     def on_mount(self) -> None:
         self.show_composites()

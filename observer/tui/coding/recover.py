@@ -104,6 +104,8 @@ class RecoverOffer(Screen[None]):
             if result.outcome == "recovered":
                 closed = f", {result.closed} running states closed" if result.closed else ""
                 line = f"✓ {result.session_path}: {result.events} events{closed}"
+                if result.renamed_from is not None:
+                    line += f" (a different {result.renamed_from}.json exists: new id)"
             elif result.outcome == "already-saved":
                 line = f"✓ {result.session_path} was already saved; journal set aside"
             else:

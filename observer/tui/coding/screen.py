@@ -77,12 +77,15 @@ class Saved:
         """Sequence number of the last action known to be on disk."""
         self.error: str | None = None
         """The journal's current write failure, None while writing works."""
+        self.warning: str | None = None
+        """Kept once the journal had to be re-created (its folder was deleted)."""
 
     def on_ack(self, seq: int) -> None:
         self.acked = seq
 
     def on_status(self, status: JournalStatus) -> None:
         self.error = None if status.ok else (status.error or "cannot write the journal")
+        self.warning = status.warning or self.warning
 
 
 class CodingScreen(Screen[None]):
@@ -210,6 +213,8 @@ class CodingScreen(Screen[None]):
                 f"  NOT SAVED: {error} · retrying · {rec.seq - acked} actions held in memory",
                 style=self.colour("not-saved"),
             )
+        elif self.saved.warning:
+            text.append(f"  WARNING: {self.saved.warning}", style="reverse bold red")
         return text
 
     def say(self, text: Text, *, refused: bool = False) -> None:
@@ -229,6 +234,8 @@ class CodingScreen(Screen[None]):
             if event.key == "escape":
                 event.stop()
                 self.close_note(save=False)
+            else:
+                self.type_into_note(event)
             return
         if self.press(event.key, event.time, event.character):
             event.stop()
@@ -348,6 +355,19 @@ class CodingScreen(Screen[None]):
         note.value = ""
         self.add_class("-noting")
         note.focus()
+
+    def type_into_note(self, event: events.Key) -> None:
+        """A key typed right after ctrl+n that reached the screen, not the note field (a
+        burst of keys is handed out before the focus moves): it goes into the field, in
+        order, instead of being lost. The field itself takes every printable key it gets,
+        so a printable key here never reached it."""
+        note = self.query_one("#note", Input)
+        if event.is_printable and event.character is not None:
+            event.stop()
+            note.insert_text_at_cursor(event.character)
+        elif self.focused is not note and event.key == "backspace":
+            event.stop()
+            note.action_delete_left()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "note":

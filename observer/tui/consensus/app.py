@@ -29,6 +29,7 @@ from observer.study.consensus import (
     to_decide,
     write_consensus,
 )
+from observer.textsafe import safe
 from observer.tui.consensus.keys import BINDINGS, HINT
 
 CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
@@ -53,7 +54,11 @@ def describe(session: Session, index: int | None) -> Text:
     code = session.book.code_by_id[event.code]
     when = _clock(event.start) + ("" if event.end is None else f"–{_clock(event.end)}")
     mods = " ".join(f"{k}={v}" for k, v in event.modifiers.items())
-    return Text(f"{code.label} ({code.id}, {code.kind})\n{when}{'  ' + mods if mods else ''}")
+    return Text(
+        safe(f"{code.label} ({code.id}, {code.kind})")
+        + f"\n{when}"
+        + safe(f"  {mods}" if mods else "")
+    )
 
 
 def edit_text(session: Session, index: int | None) -> str:
@@ -135,8 +140,10 @@ class ConsensusApp(App[Path | None]):
 
     def refresh_item(self, message: str = "") -> None:
         status = Text(
-            f"consensus · A {self.a.observer} ({self.a.id}) · B {self.b.observer} ({self.b.id})"
-            f" · {len(self.shown) - self.undecided()} of {len(self.shown)} decided"
+            safe(
+                f"consensus · A {self.a.observer} ({self.a.id}) · B {self.b.observer} ({self.b.id})"
+            )
+            + f" · {len(self.shown) - self.undecided()} of {len(self.shown)} decided"
         )
         self.query_one("#consensus-status", Static).update(status)
         if not self.shown:

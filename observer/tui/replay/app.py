@@ -84,6 +84,16 @@ class ReplayApp(App[tuple[Problem, ...]]):
         self.replay = ReplayScreen(
             path, opened, load=load, preview=preview, speed=speed, clock=clock, config=config
         )
+        self.crash: Exception | None = None
+        """The unhandled exception that stopped the app, if one did."""
+
+    def _handle_exception(self, error: Exception) -> None:
+        """As the coding app: keep the exception for the command (one line, the traceback
+        logged, exit status 1), never textual's full-screen traceback with local
+        variables (they may hold the session)."""
+        self.crash = error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     def get_default_screen(self) -> Screen[None]:
         # The replay screen is the app's first screen: no blank default screen is

@@ -15,6 +15,7 @@ from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from observer.replay.index import Filter
+from observer.tui.plain import plain
 
 if TYPE_CHECKING:
     from observer.codebook import Codebook
@@ -37,7 +38,7 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="replay-box"):
-            yield Static(self.title_text, classes="replay-dialog-title")
+            yield Static(plain(self.title_text), classes="replay-dialog-title")
             yield Input(self.value, id="prompt-input")
             yield Static(self.hint, id="prompt-error", classes="replay-dialog-hint")
 
@@ -79,8 +80,8 @@ class ChoicePrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="replay-box"):
-            yield Static(self.title_text, classes="replay-dialog-title")
-            yield OptionList(*(Option(label, id=key) for key, label in self.options))
+            yield Static(plain(self.title_text), classes="replay-dialog-title")
+            yield OptionList(*(Option(plain(label), id=key) for key, label in self.options))
             yield Static("enter choose · escape cancel", classes="replay-dialog-hint")
 
     def on_mount(self) -> None:
@@ -116,14 +117,18 @@ class FilterPrompt(ModalScreen[Filter | None]):
 
     def compose(self) -> ComposeResult:
         cur = self.current
-        items: list[tuple[str, str, bool]] = []
+        items: list[tuple[Text, str, bool]] = []
         items += [
-            (f"actor  {a.label}", f"actor:{a.id}", a.id in cur.actors) for a in self.book.actors
+            (plain(f"actor  {a.label}"), f"actor:{a.id}", a.id in cur.actors)
+            for a in self.book.actors
         ]
         items += [
-            (f"group  {g.label}", f"group:{g.id}", g.id in cur.groups) for g in self.book.groups
+            (plain(f"group  {g.label}"), f"group:{g.id}", g.id in cur.groups)
+            for g in self.book.groups
         ]
-        items += [(f"code   {c.id}", f"code:{c.id}", c.id in cur.codes) for c in self.book.codes]
+        items += [
+            (plain(f"code   {c.id}"), f"code:{c.id}", c.id in cur.codes) for c in self.book.codes
+        ]
         with Vertical(classes="replay-box"):
             yield Static(
                 "Show only… (nothing ticked in a part = all of it)", classes="replay-dialog-title"

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from observer.replay.clock import format_clock
 from observer.replay.view import REVIEW_MARKS
+from observer.textsafe import safe
 from observer.tui.replay.timeline import SYMBOLS, Palette
 
 if TYPE_CHECKING:
@@ -159,13 +160,13 @@ def correction_text(fix: Correction) -> str:
 def review_label(review: Review, events: Sequence[Event], palette: Palette) -> Text:
     text = Text(no_wrap=True)
     text.append(f"{format_clock(review.t):>9} {REVIEW_MARKS[review.kind]} ", palette.roles["mark"])
-    text.append(f"{review.reviewer}: ", "bold")
+    text.append(f"{safe(review.reviewer)}: ", "bold")
     if review.event is not None:
         text.append(f"[{events[review.event].code}] ", "dim")
     if review.correction is not None:
         fix = correction_text(review.correction) + (" · " if review.text else "")
-        text.append(fix, palette.roles["correction"])
-    text.append(review.text)
+        text.append(safe(fix), palette.roles["correction"])
+    text.append(safe(review.text))
     if review.edited_at:
         text.append(" (edited)", "dim")
     return text

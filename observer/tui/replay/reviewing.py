@@ -82,15 +82,20 @@ class ReviewActions(Screen[None]):
             desk.remember(answer)
         return desk.reviewer
 
+    draft = ""
+    """The text of a comment whose save was refused: offered again at the next prompt."""
+
     def _report(self, outcome: Outcome) -> None:
         if outcome.saved:
             self.after_save()
-            self.notify(outcome.message, timeout=2)
+            self.notify(outcome.message, timeout=2, markup=False)
         else:
-            self.notify(outcome.message, severity="error")
+            self.notify(f"NOT SAVED: {outcome.message}", severity="error", markup=False)
 
-    def _add(self, **entry: Any) -> None:
-        self._report(self.desk.add(self.model, **entry))
+    def _add(self, **entry: Any) -> bool:
+        outcome = self.desk.add(self.model, **entry)
+        self._report(outcome)
+        return outcome.saved
 
     def _named(self, event: int) -> str:
         return event_name(self.model.book, self.model.session.events[event])
@@ -100,9 +105,9 @@ class ReviewActions(Screen[None]):
         if await self.ensure_reviewer() is None:
             return
         at = format_clock(self.model.time())
-        text = await self.app.push_screen_wait(TextPrompt(f"Comment at {at}"))
+        text = await self.app.push_screen_wait(TextPrompt(f"Comment at {at}", value=self.draft))
         if text:
-            self._add(kind="comment", text=text)
+            self.draft = "" if self._add(kind="comment", text=text) else text
 
     @work(exclusive=True, group="review")
     async def action_flag(self) -> None:

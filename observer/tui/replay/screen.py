@@ -31,6 +31,7 @@ from observer.replay.playhead import Playhead
 from observer.replay.reviewing import ReviewDesk
 from observer.replay.view import ListRow, ReplayView
 from observer.startup import release_collection
+from observer.textsafe import safe
 from observer.tui.replay import panels
 from observer.tui.replay.dialogs import ChoicePrompt, FilterPrompt, HelpPrompt, TextPrompt
 from observer.tui.replay.keys import HINTS, HINTS_NARROW, KEYS, help_text
@@ -208,7 +209,7 @@ class ReplayScreen(ReviewActions):
         if kept is not None:
             self.model.seek(kept)
         for warning in opened.warnings:
-            self.notify(warning, severity="warning", timeout=8)
+            self.notify(safe(warning), severity="warning", timeout=8, markup=False)
         self._refill()
         self._fill_reviews()
         self.sync()

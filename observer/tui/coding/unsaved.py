@@ -1,0 +1,141 @@
+"""The session ended but its file could not be written: nothing is given up.
+
+``NotSaved`` stays until the session is on disk. It says what failed and what is
+held, copies the session at once into a second folder (``fallback_folder()``;
+then the observer has a file to point to), retries the session folder every
+``RETRY_S`` seconds and on ctrl+r, and saves into any folder typed in its field
+(enter). ctrl+q quits without the session file only when pressed twice, and the
+command then says exactly what is where. Dismissed with ``(path, note)`` once the
+session file is written (``note`` says why it is outside the session folder), or
+``(None, message)`` when the observer quit without it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from observer.errors import InputError
+from observer.live.journal import failure_reason
+
+RETRY_S = 2.0
+
+
+class NotSaved(ModalScreen[tuple[Path | None, str]]):
+    def __init__(self, folder: Path, reason: str) -> None:
+        super().__init__()
+        self.folder = folder
+        self.reason = reason
+        self.copy: Path | None = None
+        self.quit_asked = False
+        self.last_error = ""
+
+    def compose(self) -> ComposeResult:
+        from observer.live.recovery import fallback_folder
+
+        with Vertical(id="confirm-box"):
+            yield Static(id="unsaved-text")
+            yield Input(str(fallback_folder()), id="unsaved-folder")
+            yield Static(
+                "enter  save into the folder above    ctrl+r  retry the session folder\n"
+                "ctrl+q twice  quit without the session file",
+                id="confirm-keys",
+            )
+
+    def on_mount(self) -> None:
+        from observer.live.recovery import fallback_folder
+
+        self.copy = self._try(fallback_folder())
+        self.show()
+        self.set_interval(RETRY_S, self.retry)
+
+    def _try(self, folder: Path) -> Path | None:
+        from observer.live.recovery import save_copy
+
+        recorder = self.app.recorder  # type: ignore[attr-defined]
+        try:
+            return save_copy(folder, recorder)
+        except (OSError, InputError) as error:
+            self.last_error = f"{folder}: {failure_reason(error)}"
+            return None
+
+    def show(self, extra: str = "") -> None:
+        app = self.app
+        rec = app.recorder  # type: ignore[attr-defined]
+        writer = app.writer  # type: ignore[attr-defined]
+        durable = writer.durable if writer is not None else 0
+        text = Text()
+        text.append(" NOT SAVED ", style="reverse bold red")
+        text.append(
+            f"\nThe session file could not be written in {self.folder}: {self.reason}.\n"
+            f"All {len(rec.events)} events are held in memory (keep this window open);"
+            f" the journal holds {durable} of {rec.seq} actions.\n"
+        )
+        if self.copy is not None:
+            text.append(f"A complete copy is saved at {self.copy}\n", style="bold")
+        else:
+            text.append("No copy could be written yet: type a folder (a USB stick) below.\n")
+        if extra:
+            text.append(extra, style="bold")
+        self.query_one("#unsaved-text", Static).update(text)
+
+    def retry(self) -> None:
+        from observer.live.recovery import finish
+
+        app = self.app
+        try:
+            path = finish(
+                self.folder,
+                app.recorder,  # type: ignore[attr-defined]
+                app.writer,  # type: ignore[attr-defined]
+                keys=app.key_log,  # type: ignore[attr-defined]
+            )
+        except (OSError, InputError) as error:
+            self.reason = failure_reason(error)
+            self.show()
+            return
+        self.dismiss((path, ""))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        folder = Path(event.value.strip()).expanduser()
+        path = self._try(folder)
+        if path is None:
+            self.show(f"Not saved there either: {self.last_error}")
+            return
+        writer, keys = self.app.writer, self.app.key_log  # type: ignore[attr-defined]
+        if keys is not None:
+            keys.close(remove=True)
+        if writer is not None:
+            writer.abandon()
+            writer.path.unlink(missing_ok=True)
+        self.dismiss((path, f"not in the session folder {self.folder} ({self.reason})"))
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "ctrl+r":
+            event.stop()
+            self.retry()
+        elif event.key in ("ctrl+q", "ctrl+c"):
+            event.stop()
+            if not self.quit_asked:
+                self.quit_asked = True
+                self.show("Press ctrl+q again to quit without the session file.")
+                return
+            self.dismiss((None, self.message()))
+
+    def message(self) -> str:
+        app = self.app
+        rec, writer = app.recorder, app.writer  # type: ignore[attr-defined]
+        durable = writer.durable if writer is not None else 0
+        where = f"; a complete copy is at {self.copy}" if self.copy is not None else ""
+        return (
+            f"the session file could not be written in {self.folder} ({self.reason}){where};"
+            f" the journal {writer.path if writer else ''} holds {durable} of {rec.seq}"
+            " actions: run `observer recover` once the folder is writable"
+        )
