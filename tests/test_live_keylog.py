@@ -212,3 +212,16 @@ def test_a_killed_stamper_process_is_replaced_by_a_thread() -> None:
         tapper.join(5)
         os.close(master)
         os.close(terminal)
+
+
+def test_replay_treats_a_held_space_as_the_screen_does() -> None:
+    rec = Recorder(book(), _meta())
+    keys = [
+        LoggedKey(1, 1.0, "space", " "),  # starts the clock
+        LoggedKey(2, 1.5, "space", " "),  # the first repeat: a press, pauses
+        LoggedKey(3, 1.533, "space", " "),  # repeats: refused
+        LoggedKey(4, 1.566, "space", " "),
+        LoggedKey(5, 1.6, "space", " "),
+    ]
+    assert replay_keys(rec, keys).replayed == 5
+    assert rec.clock.state == "paused"

@@ -545,3 +545,21 @@ async def test_escape_skips_the_modifier_asked_and_the_next_value_key_is_refused
     assert journal, "the session is unfinished: its journal is still there"
     actions = [orjson.loads(line).get("a") for line in journal[0].read_bytes().splitlines()[1:]]
     assert actions == ["clock", "key", "skip"]
+
+
+@pilot_test
+async def test_a_held_space_is_one_press_then_repeats_refused(tmp_path: Path) -> None:
+    """A held space repeats (0.5 s, then every 33 ms): the first repeat cannot be told
+    from a press, the rest are refused, so whether the clock ends up running no longer
+    depends on how many repeats the terminal sent."""
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await coding(pilot)
+        screen.press("space", T0, " ")  # starts the clock
+        screen.press("space", T0 + 0.5, " ")  # the first repeat: a press, pauses
+        for n in range(1, 8):  # the repeats that follow every 33 ms
+            screen.press("space", T0 + 0.5 + n * 0.033, " ")
+        assert screen.recorder.clock.state == "paused"
+        assert "held space repeat ignored" in text_of(app, "#prompt")
+        screen.press("space", T0 + 2.0, " ")  # a deliberate press resumes
+        assert screen.recorder.clock.state == "running"

@@ -345,7 +345,10 @@ def replay_keys(rec: Recorder, keys: Sequence[LoggedKey]) -> KeyReplay:
     last: tuple[str, float] = ("", float("-inf"))
     for index, k in enumerate(keys):
         if k.key == "space":
-            rec.toggle_clock(k.mono)
+            repeat = last[0] == " " and 0 <= k.mono - last[1] < REPEAT_S
+            last = (" ", k.mono)
+            if not repeat:
+                rec.toggle_clock(k.mono)
         elif k.key == "ctrl+z":
             rec.undo(k.mono)
         elif k.key == "ctrl+y":

@@ -332,6 +332,13 @@ class CodingScreen(Screen[None]):
     # --- timed reserved keys ----------------------------------------------------
 
     def toggle_clock(self, mono: float) -> None:
+        last_char, last_mono = self._last_key
+        self._last_key = (" ", mono)
+        if last_char == " " and 0 <= mono - last_mono < REPEAT_S:
+            # A held space repeats every ~33 ms: without this the clock would flip
+            # between paused and running as many times as the terminal repeated it.
+            self.refuse("space", "held space repeat ignored", mono)
+            return
         if self.video is not None:  # the first space starts the session, then play / pause
             self.video.press(self, "space", mono)
             return
