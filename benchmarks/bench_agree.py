@@ -14,16 +14,10 @@ Usage: ``python -m benchmarks.bench_agree [--quick]``.
 
 from __future__ import annotations
 
-import os
-import resource
-import statistics
-import subprocess
 import sys
-import time
-from pathlib import Path
 from typing import Any
 
-from benchmarks.common import scratch_dir
+from benchmarks.common import command_row, scratch_dir
 from observer.codebook import load_codebook
 from observer.sessionfile import write_session
 from observer.synthetic import make_session, perturb
@@ -38,19 +32,6 @@ RUNS = (
 )
 
 
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _agree_once(a: Path, b: Path, options: list[str]) -> tuple[float, float]:
-    """Wall-clock and CPU seconds (user + system) of one run of the real command."""
-    command = [sys.executable, "-m", "observer", "agree", str(a), str(b), *options]
-    cpu, start = _cpu(), time.perf_counter()
-    subprocess.run([*command, "--format", "json"], check=True, capture_output=True)
-    return time.perf_counter() - start, _cpu() - cpu
-
-
 def run(quick: bool = False) -> list[dict[str, Any]]:
     repeats = 1 if quick else 3
     rows: list[dict[str, Any]] = []
@@ -59,20 +40,10 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         b = perturb(a, seed=22, jitter=0.3, swap=0.1, miss=0.05, extra=0.05)
         path_a, path_b = write_session(folder, a), write_session(folder, b)
         for label, options in RUNS:
-            runs = [_agree_once(path_a, path_b, options) for _ in range(repeats)]
-            measured = statistics.median(wall for wall, _ in runs)
-            cpu = statistics.median(used for _, used in runs)
+            command = [sys.executable, "-m", "observer", "agree", str(path_a), str(path_b)]
+            what = f"observer agree --method {label}, {len(a.events):,} + {len(b.events):,} events"
             rows.append(
-                {
-                    "what": f"observer agree --method {label}, "
-                    f"{len(a.events):,} + {len(b.events):,} events",
-                    "measured": round(measured, 3),
-                    "budget": BUDGET_S,
-                    "unit": "s",
-                    "ok": measured <= BUDGET_S,
-                    "note": f"wall clock, median of {repeats}; CPU {cpu:.3f} s; "
-                    f"load average {os.getloadavg()[0]:.1f}",
-                }
+                command_row(what, [*command, *options, "--format", "json"], repeats, BUDGET_S)
             )
     return rows
 

@@ -115,18 +115,7 @@ def crash_once(
     with Pty([*command, "--session-dir", str(folder)], env=env) as pty:
         pty.wait_for("WAITING", timeout=60)
         pty.write(b" ")
-        began = time.monotonic()
-        i = 0
-        while i < len(script) and time.monotonic() - began < kill_at:
-            chunk = script[i][0]
-            i += 1
-            while i < len(script) and script[i][1] == 0.0:  # a burst: one write
-                chunk += script[i][0]
-                i += 1
-            pty.write(chunk.encode())
-            typed += list(chunk)
-            if i < len(script):
-                time.sleep(script[i][1])
+        typed += _type(pty, script, until=time.monotonic() + kill_at)
         seen = SAVED.findall(pty.text())
         acked = int(seen[-1]) if seen else 0
         pty.kill()
@@ -172,14 +161,15 @@ def crash_once(
     return result
 
 
-def _type(pty: Pty, script: list[tuple[str, float]]) -> list[str]:
-    """Type ``script`` (bursts as one write); the keys typed."""
+def _type(pty: Pty, script: list[tuple[str, float]], until: float = float("inf")) -> list[str]:
+    """Type ``script`` (bursts as one write) until the monotonic time ``until``; the
+    keys typed."""
     typed: list[str] = []
     i = 0
-    while i < len(script):
+    while i < len(script) and time.monotonic() < until:
         chunk = script[i][0]
         i += 1
-        while i < len(script) and script[i][1] == 0.0:
+        while i < len(script) and script[i][1] == 0.0:  # a burst: one write
             chunk += script[i][0]
             i += 1
         pty.write(chunk.encode())

@@ -12,16 +12,10 @@ Usage: ``python -m benchmarks.bench_seq [--quick]``.
 
 from __future__ import annotations
 
-import os
-import resource
-import statistics
-import subprocess
 import sys
-import time
-from pathlib import Path
 from typing import Any
 
-from benchmarks.common import scratch_dir
+from benchmarks.common import command_row, scratch_dir
 from observer.codebook import load_codebook
 from observer.sessionfile import write_session
 from observer.synthetic import make_session
@@ -37,18 +31,6 @@ RUNS = (
 )
 
 
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _seq_once(path: Path, options: list[str]) -> tuple[float, float]:
-    command = [sys.executable, "-m", "observer", "seq", str(path), *options, "--format", "json"]
-    cpu, start = _cpu(), time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
-    return time.perf_counter() - start, _cpu() - cpu
-
-
 def run(quick: bool = False) -> list[dict[str, Any]]:
     repeats = 1 if quick else 3
     rows: list[dict[str, Any]] = []
@@ -56,20 +38,9 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         session = make_session(load_codebook("cpp-attachment"), EVENTS, seed=31)
         path = write_session(folder, session)
         for label, options in RUNS:
-            runs = [_seq_once(path, options) for _ in range(repeats)]
-            measured = statistics.median(wall for wall, _ in runs)
-            cpu = statistics.median(used for _, used in runs)
-            rows.append(
-                {
-                    "what": f"observer seq {label}, {len(session.events):,} events",
-                    "measured": round(measured, 3),
-                    "budget": BUDGET_S,
-                    "unit": "s",
-                    "ok": measured <= BUDGET_S,
-                    "note": f"wall clock, median of {repeats}; CPU {cpu:.3f} s; "
-                    f"load average {os.getloadavg()[0]:.1f}",
-                }
-            )
+            command = [sys.executable, "-m", "observer", "seq", str(path), *options]
+            what = f"observer seq {label}, {len(session.events):,} events"
+            rows.append(command_row(what, [*command, "--format", "json"], repeats, BUDGET_S))
     return rows
 
 

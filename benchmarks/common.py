@@ -255,3 +255,30 @@ class Pty:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def command_row(what: str, command: Sequence[str], repeats: int, budget_s: float) -> dict[str, Any]:
+    """A budget row for a real command run ``repeats`` times in fresh processes: the
+    median wall-clock seconds, with the median CPU time (user + system) and the load
+    average in the note (on a busy machine the wall clock measures the neighbours too)."""
+    runs: list[tuple[float, float]] = []
+    for _ in range(repeats):
+        cpu, start = _children_cpu(), time.perf_counter()
+        subprocess.run(list(command), check=True, capture_output=True)
+        runs.append((time.perf_counter() - start, _children_cpu() - cpu))
+    measured = median([wall for wall, _ in runs])
+    cpu_used = median([used for _, used in runs])
+    return {
+        "what": what,
+        "measured": round(measured, 3),
+        "budget": budget_s,
+        "unit": "s",
+        "ok": measured <= budget_s,
+        "note": f"wall clock, median of {repeats}; CPU {cpu_used:.3f} s; "
+        f"load average {os.getloadavg()[0]:.1f}",
+    }

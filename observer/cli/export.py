@@ -39,14 +39,19 @@ def load_sessions(paths: tuple[Path, ...]) -> list[Session]:
     return sessions
 
 
+def exists_error(path: Path) -> InputError:
+    """The refusal of a target that already exists (observer never overwrites)."""
+    return InputError.one(
+        str(path), "$", "already exists; observer never overwrites: choose another name"
+    )
+
+
 def write_file(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Create ``path`` atomically (mode 0600); never overwrite; errors as InputError."""
     try:
         jsonio.write_new(path, data)
     except FileExistsError:
-        raise InputError.one(
-            str(path), "$", "already exists; observer never overwrites: choose another name"
-        ) from None
+        raise exists_error(path) from None
     except FileNotFoundError:
         raise InputError.one(str(path), "$", "the folder to write into does not exist") from None
     except PermissionError:

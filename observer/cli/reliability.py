@@ -122,9 +122,9 @@ def report(
     if fmt == "html" and output is None:
         raise click.UsageError("--format html writes a file: give it with -o report.html")
     if output is not None and output.exists():
-        raise InputError.one(
-            str(output), "$", "already exists; observer never overwrites: choose another name"
-        )
+        from observer.cli.export import exists_error
+
+        raise exists_error(output)
     study = discover(folders, _progress("reading sessions"))
     if not study.entries:
         problems = list(study.problems) or [
