@@ -62,7 +62,8 @@ def make_script(rng: random.Random, n: int = 100) -> list[tuple[str, float]]:
                 script.append(("\x19", 0.0))  # ctrl+y
                 undoable += 1
         elif roll < 0.11:
-            script += [(" ", gap), (" ", rng.uniform(0.0, 0.05))]  # pause, resume
+            # pause, then resume: slower than a held space repeats (its repeats are refused)
+            script += [(" ", gap), (" ", rng.uniform(0.16, 0.25))]
         elif roll < 0.4:
             key = rng.choice([k for k in STATE if t - last_state.get(k, -1.0) > 0.3] or ["t"])
             if key in STATE:
