@@ -12,9 +12,8 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import typing
 from collections.abc import Iterable, Iterator
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +22,15 @@ import orjson
 
 from observer import jsonio
 from observer.errors import InputError, Problem, join_path
-from observer.structure import MAX_SECONDS, Number, converter, structure, when_given
+from observer.structure import (
+    MAX_SECONDS,
+    Number,
+    check_schema,
+    converter,
+    sort_problems,
+    structure,
+    when_given,
+)
 
 SCHEMA = "observer.codebook/1"
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -323,17 +330,8 @@ def _register_hooks() -> None:
     """The fields added with category and check ratings, segment lists and composites
     are left out of the normalised document while unused, so a codebook that uses
     none of them keeps the canonical JSON (and the SHA-256) it always had."""
-    from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+    from cattrs.gen import make_dict_unstructure_fn, override
 
-    converter.register_structure_hook(
-        CategoryValue,
-        make_dict_structure_fn(
-            CategoryValue,
-            converter,
-            _cattrs_forbid_extra_keys=True,
-            class_=override(rename="class"),
-        ),
-    )
     converter.register_unstructure_hook(
         CategoryValue,
         make_dict_unstructure_fn(
@@ -410,17 +408,7 @@ def load_codebook(path_or_id: str | Path) -> Codebook:
 
 def codebook_from_data(raw: Any, file: str) -> Codebook:
     """Validate parsed JSON as a codebook; raise InputError listing every problem."""
-    if not isinstance(raw, dict):
-        raise InputError.one(file, "$", "a codebook must be a JSON object")
-    schema = raw.get("schema")
-    if schema != SCHEMA:
-        if schema is None:
-            message = f"missing required field (expected {SCHEMA!r})"
-        elif isinstance(schema, str) and schema.startswith("observer.codebook/"):
-            message = f"unsupported version {schema!r}: this observer reads {SCHEMA!r}"
-        else:
-            message = f"not an observer codebook (expected {SCHEMA!r}, got {schema!r})"
-        raise InputError.one(file, "schema", message)
+    check_schema(raw, SCHEMA, file)
     problems: list[Problem] = []
     codebook: Codebook | None = None
     try:
@@ -431,55 +419,9 @@ def codebook_from_data(raw: Any, file: str) -> Codebook:
     # structural faults; each skips values of the wrong type (already reported).
     problems.extend(_check(raw, file))
     if problems:
-        raise InputError(sort_problems(problems, raw))
+        raise InputError(sort_problems(problems, raw, Codebook))
     assert codebook is not None
     return codebook
-
-
-def sort_problems(
-    problems: Iterable[Problem], raw: dict[str, Any], model: Any = None
-) -> list[Problem]:
-    """Problems in document order: fields in the order of ``model``'s fields (the
-    codebook's by default; unknown fields after them, as they appear in the file),
-    list items by index; duplicates dropped."""
-    unknown = {name: i for i, name in enumerate(raw)}
-
-    def key(problem: Problem) -> tuple[Any, ...]:
-        if problem.location == "$":
-            return ()
-        out: list[Any] = []
-        cls: Any = Codebook if model is None else model
-        for part in re.findall(r"[^.\[\]]+|\[\d+\]", problem.location):
-            if part.startswith("["):
-                out.append((0, int(part[1:-1])))
-                continue
-            names = _field_names(cls)
-            if part in names:
-                out.append((1, names.index(part)))
-            else:
-                out.append((2, unknown.get(part, len(unknown)) if not out else 0, part))
-            cls = _item_class(cls, part)
-        return tuple(out)
-
-    unique = list(dict.fromkeys(problems))
-    return sorted(unique, key=key)
-
-
-@cache
-def _field_names(cls: Any) -> list[str]:
-    return [f.metadata.get("json", f.name) for f in attrs.fields(cls)] if attrs.has(cls) else []
-
-
-@cache
-def _item_class(cls: Any, name: str) -> Any:
-    """The model class of field ``name`` or of its items (``codes`` -> Code), else None."""
-    if not attrs.has(cls):
-        return None
-    tp = typing.get_type_hints(cls).get(name)
-    if isinstance(tp, type) and attrs.has(tp):
-        return tp
-    args = typing.get_args(tp)
-    return args[0] if typing.get_origin(tp) is tuple and args and attrs.has(args[0]) else None
 
 
 def _items(raw: dict[str, Any], name: str) -> list[tuple[int, dict[str, Any]]]:

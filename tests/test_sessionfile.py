@@ -112,6 +112,25 @@ def test_malformed_events_are_worded_like_every_other_structural_problem() -> No
     ]
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("flags", None, "expected a list, got null"),  # raised TypeError before
+        ("flags", 0, "expected a list, got 0"),  # raised TypeError before
+        ("flags", False, "expected a list, got false"),  # raised TypeError before
+        ("flags", "", "expected a list, got ''"),  # was taken as no flags
+        ("flags", {}, "expected a list, got an object"),  # was taken as no flags
+        ("modifiers", None, "expected an object, got null"),  # was taken as none
+    ],
+)
+def test_the_lean_event_pass_takes_exactly_what_the_converter_takes(
+    field: str, value: Any, message: str
+) -> None:
+    raw = raw_session()
+    raw["events"][4][field] = value
+    assert problems(raw) == [f"events[4].{field}: {message}"]
+
+
 def test_a_negative_duration_is_one_problem_not_one_per_event() -> None:
     assert problems(raw_session(duration=-1.0)) == ["duration: must not be negative"]
 
