@@ -402,7 +402,7 @@ def resolve(path_or_id: str) -> Path:
 def load_codebook(path_or_id: str | Path) -> Codebook:
     """Load and validate a codebook file or bundled id; raise InputError on any problem."""
     path = path_or_id if isinstance(path_or_id, Path) else resolve(path_or_id)
-    raw = jsonio.read_json(path, max_bytes=MAX_CODEBOOK_BYTES)
+    raw = jsonio.read_json(path, max_bytes=MAX_CODEBOOK_BYTES, unique_keys=True)
     return codebook_from_data(raw, str(path))
 
 

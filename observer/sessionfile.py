@@ -278,7 +278,7 @@ def _rewrite(
         if sha256 is not None and hashlib.sha256(data).hexdigest() == sha256:
             current = session
         else:
-            current = session_from_data(jsonio.parse_json(data, str(path)), str(path))
+            current = session_from_bytes(data, str(path))
             if current.events != session.events or current.id != session.id:
                 message = "the file changed on disk since it was opened"
                 raise InputError.one(str(path), "events", message)
@@ -343,8 +343,12 @@ def _merge_reviews(
 
 def load_session(path: Path) -> Session:
     """Read and validate a session file; raise InputError listing every problem."""
-    raw = jsonio.read_json(path)
-    return session_from_data(raw, str(path))
+    return session_from_bytes(jsonio.read_bytes(path), str(path))
+
+
+def session_from_bytes(data: bytes, file: str) -> Session:
+    """Parse and validate the bytes of a session file (a field given twice is refused)."""
+    return session_from_data(jsonio.parse_json(data, file, unique_keys=True), file)
 
 
 def session_from_data(raw: Any, file: str) -> Session:

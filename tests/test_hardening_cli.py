@@ -50,6 +50,13 @@ def _codebook_doc(mutate: Callable[[dict[str, Any]], None]) -> bytes:
     return json.dumps(doc).encode()
 
 
+def _repeat_first(doc: bytes, field: bytes) -> bytes:
+    """``doc`` with its first ``"field": value`` given twice (JSON keeps the last)."""
+    at = doc.index(b'"' + field + b'":')
+    end = doc.index(b",", at)
+    return doc[:end] + b", " + doc[at:end] + doc[end:]
+
+
 def _journal(lines: list[Any], raw_tail: bytes = b"") -> bytes:
     return b"".join(json.dumps(line).encode() + b"\n" for line in lines) + raw_tail
 
@@ -86,6 +93,8 @@ FILES: dict[str, bytes] = {
     "events-not-list.json": _session_doc(events={"0": "x"}),
     "bad-modifier.json": _event_doc(0, modifiers={"intensity": "enormous"}),
     "cb-dup-key.json": _codebook_doc(lambda d: d["codes"][1].update(key=d["codes"][0]["key"])),
+    "cb-repeated-field.json": _repeat_first(_codebook_doc(lambda d: None), b"key"),
+    "repeated-field.json": _repeat_first(_session_doc(), b"start"),
     "cb-reserved-key.json": _codebook_doc(lambda d: d["codes"][0].update(key=" ")),
     "cb-unknown-group.json": _codebook_doc(lambda d: d["codes"][0].update(group="nope")),
     "cb-unknown-field.json": _codebook_doc(lambda d: d.update(colour="blue")),
@@ -122,13 +131,17 @@ def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "b.json").write_bytes(session_to_bytes(SESSION_B))
     other = load_codebook("dpics-style")
     (tmp_path / "other-codebook.json").write_bytes(session_to_bytes(make_session(other, 10)))
-    for folder in ("folder.json", "empty-dir", "nonempty-dir", "corrupt-journal", "bad-header"):
+    folders = ("folder.json", "empty-dir", "nonempty-dir", "corrupt-journal", "bad-header")
+    for folder in (*folders, "repeated-header"):
         (tmp_path / folder).mkdir()
     (tmp_path / "nonempty-dir" / "keep.txt").write_bytes(b"x")
     (tmp_path / "corrupt-journal" / "20260101T000000Z-D1-o1.journal.jsonl").write_bytes(
         _journal([_header(), {"seq": 1, "a": "clock", "mono": 1.0}], b"garbage\n{}\n")
     )
     (tmp_path / "bad-header" / "x.journal.jsonl").write_bytes(_journal([{"not": "a header"}]))
+    (tmp_path / "repeated-header" / "20260101T000000Z-D1-o1.journal.jsonl").write_bytes(
+        _repeat_first(_journal([_header()]), b"dyad")
+    )
     (tmp_path / "journal-corrupt.jsonl").write_bytes(b"\xff\xfe")
     (tmp_path / "state").mkdir()
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
@@ -167,6 +180,7 @@ CASES: list[tuple[list[str], str]] = [
     (["codebook", "check", "array.json"], "object"),
     (["codebook", "check", "deep.json"], "invalid JSON"),
     (["codebook", "check", "cb-dup-key.json"], "duplicate key"),
+    (["codebook", "check", "cb-repeated-field.json"], "codes[0].key: duplicate field"),
     (["codebook", "check", "cb-reserved-key.json"], "reserved"),
     (["codebook", "check", "cb-unknown-group.json"], "nope"),
     (["codebook", "check", "cb-unknown-field.json"], "colour"),
@@ -182,6 +196,7 @@ CASES: list[tuple[list[str], str]] = [
     (["recover", "--session-dir", "notes.txt"], "is a file"),
     (["recover", "--session-dir", "corrupt-journal"], "line 3"),
     (["recover", "--session-dir", "bad-header"], "line 1"),
+    (["recover", "--session-dir", "repeated-header"], "line 1: dyad: duplicate field"),
     # --- code (refused before any screen) -------------------------------------------
     (["code", "--codebook", "missing.json"], "no such file"),
     (["code", "--codebook", "folder.json"], "is a folder"),
@@ -204,6 +219,7 @@ CASES: list[tuple[list[str], str]] = [
     (["stats", "unknown-code.json"], "no-such-code"),
     (["stats", "end-before-start.json"], "events[1]"),
     (["stats", "string-time.json"], "events[0].start"),
+    (["stats", "repeated-field.json"], "events[0].start: duplicate field (given 2 times)"),
     (["stats", "bool-time.json"], "events[0].start"),
     (["stats", "huge-time.json"], "events[0]"),
     (["stats", "negative-duration.json"], "duration"),
@@ -287,6 +303,7 @@ CASES: list[tuple[list[str], str]] = [
     (["replay", "missing.json"], "no such file"),
     (["replay", "notjson.json"], "invalid JSON"),
     (["replay", "unknown-code.json"], "no-such-code"),
+    (["replay", "repeated-field.json"], "events[0].start: duplicate field"),
     (["replay", "a.json", "--speed", "0"], "--speed"),
     (["replay", "a.json", "--speed", "1e6"], "--speed"),
     (["replay", "a.json", "--speed", "nan"], "--speed"),

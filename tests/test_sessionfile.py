@@ -131,6 +131,51 @@ def test_the_lean_event_pass_takes_exactly_what_the_converter_takes(
     assert problems(raw) == [f"events[4].{field}: {message}"]
 
 
+def _given_twice(data: bytes, field: bytes, n: int, value: bytes) -> bytes:
+    """``data`` with ``"field": value`` added before the ``n``-th ``"field":``."""
+    at = -1
+    for _ in range(n + 1):
+        at = data.index(b'"' + field + b'":', at + 1)
+    return data[:at] + b'"' + field + b'": ' + value + b", " + data[at:]
+
+
+def test_a_field_given_twice_is_refused_with_its_path(tmp_path: Path) -> None:
+    """orjson (like every JSON parser) keeps the last of the two without a word."""
+    path = tmp_path / "s.json"
+    data = _given_twice(session_to_bytes(SESSION), b"code", 2, f'"{STATE.id}"'.encode())
+    data = _given_twice(data, b"key", 0, b'"#"')  # in the embedded codebook
+    path.write_bytes(data)
+    with pytest.raises(InputError) as caught:
+        load_session(path)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}: codebook.document.codes[0].key: duplicate field (given 2 times)",
+        f"{path}: events[2].code: duplicate field (given 2 times)",
+    ]
+
+
+def test_a_repeat_is_found_behind_an_escaped_colon_and_escapes_alone_are_fine(
+    tmp_path: Path,
+) -> None:
+    """An escaped colon (``\\u003a``) would hide one repeat from the colon count."""
+    path = tmp_path / "s.json"
+    raw = raw_session(label="a:b", notes=[{"t": 1.0, "text": "10:30"}])
+    data = orjson.dumps(raw).replace(b'"a:b"', b'"a\\u003ab"')
+    path.write_bytes(data)
+    assert load_session(path).label == "a:b"
+    path.write_bytes(_given_twice(data, b"dyad", 0, b'"D9"'))
+    with pytest.raises(InputError, match=r"s\.json: dyad: duplicate field \(given 2 times\)"):
+        load_session(path)
+
+
+def test_a_review_save_refuses_a_file_now_giving_a_field_twice(tmp_path: Path) -> None:
+    path = write_session(tmp_path, SESSION)
+    data = path.read_bytes()
+    os.chmod(path, 0o600)
+    path.write_bytes(_given_twice(data, b"observer", 0, b'"someone"'))
+    with pytest.raises(InputError, match="observer: duplicate field"):
+        save_reviews(path, SESSION, ())
+
+
 def test_a_negative_duration_is_one_problem_not_one_per_event() -> None:
     assert problems(raw_session(duration=-1.0)) == ["duration: must not be negative"]
 

@@ -51,7 +51,7 @@ import orjson
 
 from observer import jsonio
 from observer.codebook import Codebook
-from observer.errors import InputError
+from observer.errors import InputError, Problem
 
 try:
     import fcntl
@@ -513,6 +513,8 @@ def read_journal(path: Path) -> JournalContents:
         raise InputError.one(
             name, "line 1", f"not an observer journal (expected {JOURNAL_SCHEMA!r})"
         )
+    if repeats := jsonio.repeated_keys(pieces[0] if pieces else unterminated, header, name):
+        raise InputError(Problem(name, "line 1", f"{p.location}: {p.message}") for p in repeats)
     return JournalContents(
         path=path,
         header=header,

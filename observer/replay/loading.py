@@ -51,10 +51,9 @@ def compare(
 
 
 def parse(path: Path, data: bytes | None) -> Session:
-    from observer.sessionfile import session_from_data
+    from observer.sessionfile import session_from_bytes
 
-    raw = jsonio.parse_json(data if data is not None else jsonio.read_bytes(path), str(path))
-    return session_from_data(raw, str(path))
+    return session_from_bytes(data if data is not None else jsonio.read_bytes(path), str(path))
 
 
 def open_replay(
