@@ -9,7 +9,6 @@ from pathlib import Path
 import attrs
 import pytest
 from support.clirun import run
-from support.replay import sync_test
 
 from observer.codebook import load_codebook
 from observer.sessionfile import Event, load_session, write_session
@@ -92,7 +91,6 @@ def test_journal_survives_a_torn_line_and_undo(tmp_path: Path) -> None:
     assert [(d.item, d.choice) for d in decisions] == [(1, "a"), (2, "b")]
 
 
-@sync_test
 async def test_the_screen_decides_edits_writes_and_leaves_a_and_b_alone(tmp_path: Path) -> None:
     pa, pb = pair(tmp_path)
     before = pa.read_bytes(), pb.read_bytes()

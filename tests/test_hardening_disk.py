@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import errno
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 import pytest
+from support.pilot import acknowledged, until
 from support.tmuxdriver import Tmux, observer_code_argv
 from textual.widgets import Static
 
@@ -26,15 +26,6 @@ from observer.tui.coding.app import CodingApp
 from observer.tui.coding.end import ConfirmEnd, RatingsForm
 
 BOOK = load_codebook("cpp-attachment")
-
-
-async def until(pilot: object, condition: Callable[[], bool], what: str) -> None:
-    """Let the app run until ``condition`` holds (a generous bound, not a timing check)."""
-    for _ in range(600):
-        if condition():
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"never happened: {what}")
 
 
 def test_a_failing_disk_mid_session_is_warned_retried_and_loses_nothing(
@@ -74,7 +65,7 @@ def test_a_failing_disk_mid_session_is_warned_retried_and_loses_nothing(
             ]
 
             failing["on"] = False
-            await until(pilot, lambda: app.saved.acked == rec.seq, "everything saved")
+            await acknowledged(pilot)  # everything
             await until(pilot, lambda: "NOT SAVED" not in str(status.render()), "warning gone")
             lines = app.writer.path.read_bytes().splitlines()[1:]
             assert [orjson.loads(line)["seq"] for line in lines] == list(range(1, 8))

@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
-from support.media import FPS, HEADLESS, make_clip, until
+from support.media import FPS, HEADLESS, make_clip
+from support.pilot import attached, until
 from textual.widgets import Input
 
 from observer.codebook import load_codebook
@@ -21,7 +21,6 @@ from observer.live.recovery import recover
 from observer.sessionfile import load_session
 from observer.tui.coding.app import CodingApp
 from observer.tui.coding.end import ConfirmEnd, RatingsForm, Summary
-from observer.tui.coding.screen import CodingScreen
 from observer.tui.coding.video import VideoControl, parse_time
 
 BOOK = load_codebook("cpp-attachment")
@@ -38,17 +37,11 @@ def app_for(folder: Path, clip: Path) -> CodingApp:
     return CodingApp(folder, book=BOOK, dyad="D012", observer="obs1", journals=[], video=video)
 
 
-async def coding(pilot: Any) -> CodingScreen:
-    app = pilot.app
-    await until(pilot, lambda: isinstance(app.screen, CodingScreen) and app.screen.attached)
-    return app.screen  # type: ignore[no-any-return]
-
-
 def test_code_from_the_video(tmp_path: Path, clip: Path) -> None:
     async def main() -> None:
         app = app_for(tmp_path, clip)
         async with app.run_test() as pilot:
-            screen = await coding(pilot)
+            screen = await attached(pilot)
             video = app.video
             assert video is not None and video.player is not None
             player = video.player
@@ -127,7 +120,7 @@ def test_mpv_killed_mid_session_loses_nothing(tmp_path: Path, clip: Path) -> Non
     async def main() -> None:
         app = app_for(tmp_path, clip)
         async with app.run_test() as pilot:
-            screen = await coding(pilot)
+            screen = await attached(pilot)
             assert app.video is not None and app.video.player is not None
             player = app.video.player
             screen.press("space", time.monotonic(), " ")

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import attrs
 import pytest
-from support.media import FPS, HEADLESS, make_clip, until
-from support.replay import small_session, sync_test
+from support.media import FPS, HEADLESS, make_clip
+from support.pilot import until
+from support.replay import small_session
 
 from observer.media.follow import VideoPlayhead
 from observer.sessionfile import Note, write_session
@@ -33,7 +34,6 @@ async def mpv_position(screen: ReplayScreen) -> float:
     return float(await playhead.player.command("get_property", "time-pos"))
 
 
-@sync_test
 async def test_jumps_to_disagreements_seek_mpv(tmp_path: Path, clip: Path) -> None:
     a = attrs.evolve(small_session(), notes=(Note(1.0, "x"),))
     path = write_session(tmp_path, a)
@@ -72,7 +72,6 @@ async def test_jumps_to_disagreements_seek_mpv(tmp_path: Path, clip: Path) -> No
     assert not player.alive and not player.folder.exists()
 
 
-@sync_test
 async def test_offset_defaults_and_unplayable_video(tmp_path: Path, clip: Path) -> None:
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(b"nothing" * 100)

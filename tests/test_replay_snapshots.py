@@ -8,7 +8,6 @@ the new SVGs.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ from observer.sessionfile import Correction, write_session
 from observer.tui.replay.app import ReplayApp
 from observer.tui.replay.screen import ReplayScreen
 
-os.environ["TEXTUAL_ANIMATIONS"] = "none"
 SIZE = (120, 34)
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from pathlib import Path
 from typing import Any
 
 import attrs
-from support.replay import EVENTS, small_file, small_session, sync_test
+from support.replay import EVENTS, small_file, small_session
 from textual.widgets import Input
 
 from observer.sessionfile import Note, load_session, write_session
@@ -18,7 +17,6 @@ from observer.tui.replay.app import ReplayApp
 from observer.tui.replay.screen import EventList, ReplayScreen
 from observer.tui.replay.timeline import LABEL_WIDTH, Timeline
 
-os.environ["TEXTUAL_ANIMATIONS"] = "none"
 SIZE = (130, 36)
 
 
@@ -48,7 +46,6 @@ def screen_of(app: ReplayApp) -> ReplayScreen:
     return app.screen
 
 
-@sync_test
 async def test_keys_step_jump_and_keep_the_list_in_step(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -76,7 +73,6 @@ async def test_keys_step_jump_and_keep_the_list_in_step(tmp_path: Path) -> None:
         assert app.screen is screen
 
 
-@sync_test
 async def test_jump_between_events_of_a_chosen_code(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -92,7 +88,6 @@ async def test_jump_between_events_of_a_chosen_code(tmp_path: Path) -> None:
         assert screen.playhead.time() == 10.0
 
 
-@sync_test
 async def test_zoom_changes_the_window_and_a_click_seeks(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -108,7 +103,6 @@ async def test_zoom_changes_the_window_and_a_click_seeks(tmp_path: Path) -> None
         assert abs(screen.playhead.time() - 15.0) < 30 / width + 1e-9
 
 
-@sync_test
 async def test_playback_follows_the_clock(tmp_path: Path) -> None:
     clock = Clock()
     app = app_for(tmp_path, clock=clock)
@@ -126,7 +120,6 @@ async def test_playback_follows_the_clock(tmp_path: Path) -> None:
         assert "⏸ paused 0:10.0" in str(screen.query_one("#replay-status").render())
 
 
-@sync_test
 async def test_filter_by_actor(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -142,7 +135,6 @@ async def test_filter_by_actor(tmp_path: Path) -> None:
         assert screen.query_one(EventList).row_count == len(EVENTS) + 2
 
 
-@sync_test
 async def test_comment_flag_and_correction_are_saved(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     path = tmp_path / "S1-D001-obs1.json"
@@ -166,7 +158,6 @@ async def test_comment_flag_and_correction_are_saved(tmp_path: Path) -> None:
     assert (tmp_path / "config" / "observer.json").exists()
 
 
-@sync_test
 async def test_reviews_list_edits_own_entries_only(tmp_path: Path) -> None:
     from observer.review import new_entry
 
@@ -199,7 +190,6 @@ async def test_reviews_list_edits_own_entries_only(tmp_path: Path) -> None:
     assert saved.reviews[1].edited_at is not None
 
 
-@sync_test
 async def test_compare_mode_walks_the_disagreements(tmp_path: Path) -> None:
     a = attrs.evolve(small_session(), notes=(Note(1.0, "x"),))
     path = write_session(tmp_path, a)
@@ -226,7 +216,6 @@ async def test_compare_mode_walks_the_disagreements(tmp_path: Path) -> None:
         assert "disagreements 1" in text and "omissions (in A, not B) 1" in text
 
 
-@sync_test
 async def test_compare_mode_with_a_perturbed_coding(tmp_path: Path) -> None:
     a = small_session()
     path = write_session(tmp_path, a)
@@ -246,7 +235,6 @@ async def test_compare_mode_with_a_perturbed_coding(tmp_path: Path) -> None:
         assert screen.query_one(EventList).row_count == rows
 
 
-@sync_test
 async def test_command_palette_lists_the_replay_commands(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -265,7 +253,6 @@ async def test_command_palette_lists_the_replay_commands(tmp_path: Path) -> None
         assert screen.playhead.time() == 15.0
 
 
-@sync_test
 async def test_recode_and_add_corrections_from_the_keyboard(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     (tmp_path / "config").mkdir()
@@ -304,7 +291,6 @@ async def test_recode_and_add_corrections_from_the_keyboard(tmp_path: Path) -> N
     assert load_session(tmp_path / "S1-D001-obs1.json").reviews == (recode, add, retime)
 
 
-@sync_test
 async def test_a_click_on_the_event_list_seeks_and_help_lists_the_keys(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -318,7 +304,6 @@ async def test_a_click_on_the_event_list_seeks_and_help_lists_the_keys(tmp_path:
         assert app.screen is screen
 
 
-@sync_test
 async def test_the_file_loads_behind_the_first_frame(tmp_path: Path) -> None:
     path = small_file(tmp_path)
     app = ReplayApp(path, data=path.read_bytes(), clock=Clock(), config=tmp_path / "c.json")
@@ -341,7 +326,6 @@ async def test_the_file_loads_behind_the_first_frame(tmp_path: Path) -> None:
         assert screen.desk.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@sync_test
 async def test_a_bad_file_found_behind_the_first_frame_ends_the_app(tmp_path: Path) -> None:
     path = small_file(tmp_path)
     data = path.read_bytes()[:-25]
@@ -355,7 +339,6 @@ async def test_a_bad_file_found_behind_the_first_frame_ends_the_app(tmp_path: Pa
     assert app.return_value and "invalid JSON" in app.return_value[0].message
 
 
-@sync_test
 async def test_a_large_file_shows_its_beginning_first_then_the_whole(
     tmp_path: Path, monkeypatch: Any
 ) -> None:
@@ -409,7 +392,6 @@ async def test_a_large_file_shows_its_beginning_first_then_the_whole(
         assert screen.playhead.time() == starts[2]
 
 
-@sync_test
 async def test_a_fault_after_the_preview_still_ends_the_app_with_its_problem(
     tmp_path: Path,
 ) -> None:
@@ -434,7 +416,6 @@ async def test_a_fault_after_the_preview_still_ends_the_app_with_its_problem(
     assert "unknown code 'no-such-code" in problem.message
 
 
-@sync_test
 async def test_q_quits_at_once_while_the_session_loads(tmp_path: Path, monkeypatch: Any) -> None:
     from observer.codebook import load_codebook
     from observer.synthetic import make_session
@@ -459,7 +440,6 @@ def prompt_title(app: ReplayApp) -> str:
     return str(app.screen.query_one(".replay-dialog-title").render())
 
 
-@sync_test
 async def test_add_correction_picks_the_code_by_key_and_names_it(tmp_path: Path) -> None:
     """The code key picks the code; every prompt after it names that code; a point
     code takes one time; a state bout of no length is refused (the prompt stays)."""
@@ -496,7 +476,6 @@ async def test_add_correction_picks_the_code_by_key_and_names_it(tmp_path: Path)
     assert (add.correction.start, add.correction.end) == (50.0, None)
 
 
-@sync_test
 async def test_after_a_go_to_the_flag_names_the_event_shown_at_that_time(tmp_path: Path) -> None:
     from observer.codebook import load_codebook
 
@@ -523,7 +502,6 @@ async def test_after_a_go_to_the_flag_names_the_event_shown_at_that_time(tmp_pat
     assert flag.event == 8
 
 
-@sync_test
 async def test_colours_come_from_the_theme_and_follow_a_theme_switch(tmp_path: Path) -> None:
     """observer.tcss gives the replay's colours as theme variables: switching the
     theme recolours the marks, the reviews lane and the list's marks."""

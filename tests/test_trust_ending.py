@@ -17,6 +17,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from support.pilot import acknowledged, until
 from textual.widgets import Input, Static
 
 from observer import jsonio
@@ -30,14 +31,6 @@ from observer.tui.coding.unsaved import NotSaved
 BOOK = load_codebook("cpp-attachment")
 KEYS = ("t", "d", "k", "w", "2", "o")
 CODES = ["cg-names-feeling", "cg-ignores-bid", "ch-own-play", "cg-warm-touch", "ch-bids"]
-
-
-async def until(condition: Callable[[], bool], what: str) -> None:
-    for _ in range(600):
-        if condition():
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"never happened: {what}")
 
 
 def full_disk(monkeypatch: pytest.MonkeyPatch, folder: Path) -> dict[str, bool]:
@@ -56,9 +49,9 @@ def full_disk(monkeypatch: pytest.MonkeyPatch, folder: Path) -> dict[str, bool]:
 
 
 async def code_and_end(app: CodingApp, pilot: object, before_end: Callable[[], None]) -> None:
-    await until(lambda: app.recorder is not None, "the coding screen")
+    await until(pilot, lambda: app.recorder is not None, "the coding screen")
     await pilot.press("space", *KEYS)  # type: ignore[attr-defined]
-    await until(lambda: app.saved.acked == 7, "the first actions saved")
+    await acknowledged(pilot, 7)
     before_end()
     await pilot.press("ctrl+e")  # type: ignore[attr-defined]
     assert isinstance(app.screen, ConfirmEnd)
@@ -79,7 +72,7 @@ def test_a_disk_full_at_the_end_keeps_the_app_open_copies_and_saves_once_it_can(
         app = CodingApp(folder, book=BOOK, dyad="D1", observer="o1", journals=[])
         async with app.run_test(size=(120, 40)) as pilot:
             await code_and_end(app, pilot, lambda: failing.update(on=True))
-            await until(lambda: isinstance(app.screen, NotSaved), "the not-saved screen")
+            await until(pilot, lambda: isinstance(app.screen, NotSaved), "the not-saved screen")
             assert app.is_running and app.return_code is None
             shown = str(app.screen.query_one("#unsaved-text", Static).render())
             assert "NOT SAVED" in shown and "the disk is full" in shown
@@ -89,7 +82,7 @@ def test_a_disk_full_at_the_end_keeps_the_app_open_copies_and_saves_once_it_can(
             assert [e.code for e in load_session(copies[0]).events] == CODES
             assert not list(folder.glob("*.json"))
             failing["on"] = False  # space was freed: the next retry saves
-            await until(lambda: isinstance(app.screen, Summary), "the summary")
+            await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
         assert app.result.path == folder / copies[0].name
         assert [e.code for e in load_session(app.result.path).events] == CODES
         assert not list(folder.glob(f"*{SUFFIX}"))
@@ -110,14 +103,14 @@ def test_a_session_that_cannot_be_saved_is_saved_into_a_folder_typed_by_the_obse
         app = CodingApp(folder, book=BOOK, dyad="D1", observer="o1", journals=[])
         async with app.run_test(size=(120, 40)) as pilot:
             await code_and_end(app, pilot, lambda: failing.update(on=True))
-            await until(lambda: isinstance(app.screen, NotSaved), "the not-saved screen")
+            await until(pilot, lambda: isinstance(app.screen, NotSaved), "the not-saved screen")
             shown = str(app.screen.query_one("#unsaved-text", Static).render())
             assert "No copy could be written yet" in shown
             field = app.screen.query_one("#unsaved-folder", Input)
             field.value = str(tmp_path / "usb")
             field.focus()
             await pilot.press("enter")
-            await until(lambda: isinstance(app.screen, Summary), "the summary")
+            await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
         assert app.result.path is not None and app.result.path.parent == tmp_path / "usb"
         assert [e.code for e in load_session(app.result.path).events] == CODES
         assert "not in the session folder" in app.result.elsewhere
@@ -136,7 +129,7 @@ def test_quitting_without_the_session_file_takes_two_presses_and_says_what_is_wh
         app = CodingApp(folder, book=BOOK, dyad="D1", observer="o1", journals=[])
         async with app.run_test(size=(120, 40)) as pilot:
             await code_and_end(app, pilot, lambda: failing.update(on=True))
-            await until(lambda: isinstance(app.screen, NotSaved), "the not-saved screen")
+            await until(pilot, lambda: isinstance(app.screen, NotSaved), "the not-saved screen")
             await pilot.press("ctrl+q")
             assert app.is_running and isinstance(app.screen, NotSaved)
             await pilot.press("ctrl+q")
@@ -160,26 +153,26 @@ def test_a_session_folder_deleted_while_coding_is_warned_about_and_rebuilt_from_
     async def scenario() -> None:
         app = CodingApp(folder, book=BOOK, dyad="D1", observer="o1", journals=[])
         async with app.run_test(size=(160, 40)) as pilot:
-            await until(lambda: app.recorder is not None, "the coding screen")
+            await until(pilot, lambda: app.recorder is not None, "the coding screen")
             rec = app.recorder
             assert rec is not None and app.writer is not None
             journal = app.writer.path
             await pilot.press("space", "t", "d")
-            await until(lambda: app.saved.acked == 3, "the first actions saved")
+            await acknowledged(pilot, 3)
             shutil.rmtree(folder)
             if recreate:
                 folder.mkdir()
             await pilot.press("k", "w", "2", "o")
             status = app.screen.query_one("#status", Static)
-            await until(lambda: "WARNING" in str(status.render()), "the warning")
+            await until(pilot, lambda: "WARNING" in str(status.render()), "the warning")
             assert "was deleted" in str(status.render())
-            await until(lambda: app.saved.acked == rec.seq == 7, "everything saved again")
+            await until(pilot, lambda: app.saved.acked == rec.seq == 7, "everything saved again")
             lines = journal.read_bytes().splitlines()
             assert orjson.loads(lines[0])["session"] == rec.meta.id
             assert [orjson.loads(line)["seq"] for line in lines[1:]] == list(range(1, 8))
             assert (folder.stat().st_mode & 0o777) == 0o700 or recreate
             await pilot.press("ctrl+e", "enter", "ctrl+s")
-            await until(lambda: isinstance(app.screen, Summary), "the summary")
+            await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
         assert app.result.failure is None and app.result.path is not None
         assert [e.code for e in load_session(app.result.path).events] == CODES
         assert not journal.exists()

@@ -16,7 +16,7 @@ from pathlib import Path
 import attrs
 import pytest
 from support.clirun import run
-from support.replay import small_session, sync_test
+from support.replay import small_session
 
 from observer.sessionfile import Review, load_session, write_session
 from observer.textsafe import has_control, safe
@@ -114,7 +114,6 @@ def test_safe_escapes_every_control_and_keeps_the_rest() -> None:
     assert safe("ünïcode · 日本") == "ünïcode · 日本"
 
 
-@sync_test
 async def test_a_review_text_is_shown_escaped_in_the_review_list(tmp_path: Path) -> None:
     session = small_session()
     review = Review("r1", "comment", "sup1", "2026-01-05T11:00:00+00:00", 5.0, text=EVIL)

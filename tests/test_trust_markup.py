@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import attrs
 from support.live import BOOK
-from support.replay import sync_test
+from support.pilot import until
 from textual.widgets import SelectionList, Static
 
 from observer.codebook import codebook_from_data
@@ -24,7 +22,6 @@ from observer.tui.coding.form import MetadataForm
 from observer.tui.replay.app import ReplayApp
 from observer.tui.replay.dialogs import FilterPrompt
 
-os.environ["TEXTUAL_ANIMATIONS"] = "none"
 LINK = "[link=file:///etc/passwd]x[/link]"
 
 
@@ -40,30 +37,22 @@ def hostile_book(version: str = "1.0.0") -> Any:
     return codebook_from_data(raw, "hostile.json")
 
 
-async def until(condition: Callable[[], bool], what: str) -> None:
-    for _ in range(400):
-        if condition():
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"never happened: {what}")
-
-
 def test_the_coding_app_shows_markup_like_text_literally_from_form_to_summary(
     tmp_path: Path,
 ) -> None:
     async def scenario() -> None:
         app = CodingApp(tmp_path, book=hostile_book(), journals=[])
         async with app.run_test(size=(120, 40)) as pilot:
-            await until(lambda: isinstance(app.screen, MetadataForm), "the form")
+            await until(pilot, lambda: isinstance(app.screen, MetadataForm), "the form")
             shown = " ".join(str(s.render()) for s in app.screen.query(Static))
             assert "A [/b] title" in shown
             await pilot.press(*"[/]", "tab", *"o1", "ctrl+s")  # dyad "[/]"
-            await until(lambda: app.recorder is not None, "the coding screen")
+            await until(pilot, lambda: app.recorder is not None, "the coding screen")
             await pilot.press("space", "p", "p", "ctrl+e", "enter")
-            await until(lambda: isinstance(app.screen, RatingsForm), "the ratings form")
+            await until(pilot, lambda: isinstance(app.screen, RatingsForm), "the ratings form")
             assert "1 = [/]" in " ".join(str(s.render()) for s in app.screen.query(Static))
             await pilot.press("ctrl+s")
-            await until(lambda: isinstance(app.screen, Summary), "the summary")
+            await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
             title = str(app.screen.query_one("#summary-title", Static).render())
             assert "[/] · o1" in title
         assert app.crash is None and app.result.path is not None
@@ -84,31 +73,29 @@ def hostile_session(tmp_path: Path, observer: str = "obs1", version: str = "1.0.
     return write_session(tmp_path, attrs.evolve(session, reviews=(review,)))
 
 
-@sync_test
 async def test_replay_filters_and_reviews_with_markup_like_labels(tmp_path: Path) -> None:
     path = hostile_session(tmp_path)
     (tmp_path / "config.json").write_text('{"reviewer": "sup1"}')
     app = ReplayApp(path, load_session(path), config=tmp_path / "config.json")
     async with app.run_test(size=(130, 36)) as pilot:
         await pilot.press("f")
-        await until(lambda: isinstance(app.screen, FilterPrompt), "the filter")
+        await until(pilot, lambda: isinstance(app.screen, FilterPrompt), "the filter")
         prompts = [str(o.prompt) for o in app.screen.query_one(SelectionList).options]
         assert f"actor  {LINK}" in prompts
         await pilot.press("escape")
-        await until(lambda: not isinstance(app.screen, FilterPrompt), "the filter closed")
+        await until(pilot, lambda: not isinstance(app.screen, FilterPrompt), "the filter closed")
         await pilot.press("v", "enter")  # the entry of reviewer "[/]": not ours
         await pilot.pause()
         await pilot.press("q")
     assert app.crash is None
 
 
-@sync_test
 async def test_compare_with_a_markup_like_codebook_version_warns_literally(tmp_path: Path) -> None:
     a = hostile_session(tmp_path)
     b = hostile_session(tmp_path, "obs2", version="[/]")
     app = ReplayApp(a, data=a.read_bytes(), other_path=b, other_data=b.read_bytes())
     async with app.run_test(size=(130, 36)) as pilot:
-        await until(lambda: app.replay.ready, "the comparison")
+        await until(pilot, lambda: app.replay.ready, "the comparison")
         opened = app.replay.opened
         assert opened is not None and any("[/]" in w for w in opened.warnings)
         await pilot.pause()

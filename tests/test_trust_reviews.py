@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import errno
-import os
 from pathlib import Path
 
 import pytest
-from support.replay import small_file, sync_test
+from support.replay import small_file
 
 from observer import jsonio
 from observer.errors import InputError
@@ -15,8 +14,6 @@ from observer.review import edited, new_entry
 from observer.sessionfile import load_session, save_reviews
 from observer.tui.replay.app import ReplayApp
 from observer.tui.replay.dialogs import TextPrompt
-
-os.environ["TEXTUAL_ANIMATIONS"] = "none"
 
 
 def test_two_replays_saving_alternately_keep_every_comment(tmp_path: Path) -> None:
@@ -59,7 +56,6 @@ def test_an_edit_and_a_deletion_merge_and_an_edit_of_a_deleted_entry_is_refused(
     assert path.read_bytes() == before
 
 
-@sync_test
 async def test_a_refused_save_keeps_the_typed_comment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

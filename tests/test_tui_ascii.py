@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
+from support.pilot import Coding
 
 from observer.codebook import load_codebook
 from observer.tui.ascii import ascii_char, to_ascii, wants_ascii
 from observer.tui.coding.app import CodingApp
-from observer.tui.coding.screen import CodingScreen
 
 
 @pytest.mark.parametrize(
@@ -43,16 +42,11 @@ def test_every_character_becomes_ascii_of_the_same_width() -> None:
     assert ascii_char("🔎") == "??" and ascii_char("█") == "#"
 
 
-def test_the_coding_screen_draws_ascii_only(tmp_path: Path) -> None:
-    async def scenario() -> str:
-        book = load_codebook("cpp-attachment")
-        app = CodingApp(tmp_path, book=book, dyad="D1", observer="o1", ascii_only=True)
-        async with app.run_test(size=(80, 24)) as pilot:
-            while not (isinstance(app.screen, CodingScreen) and app.screen.attached):
-                await pilot.pause(0.01)
-            app.screen.press("space", 1.0)
-            await pilot.pause(0.2)
-            return app.export_screenshot()
-
-    svg = asyncio.run(scenario())
+async def test_the_coding_screen_draws_ascii_only(tmp_path: Path, coding: Coding) -> None:
+    book = load_codebook("cpp-attachment")
+    app = CodingApp(tmp_path, book=book, dyad="D1", observer="o1", ascii_only=True)
+    async with coding(app) as (_, pilot, screen):
+        screen.press("space", 1.0)
+        await pilot.pause(0.2)
+        svg = app.export_screenshot()
     assert "RUNNING" in svg and "\u2500" not in svg and "\u25cf" not in svg

@@ -9,18 +9,16 @@ The display clock is injected (``now``), never textual's own clock.
 from __future__ import annotations
 
 import asyncio
-import functools
 import io
 import subprocess
 import sys
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
 import attrs
 import orjson
 import pytest
 from rich.console import Console
+from support.pilot import Coding, acknowledged, attached, until
 from textual import events
 from textual.app import App
 from textual.widgets import Input, OptionList, Static
@@ -44,39 +42,11 @@ BOOK = load_codebook("cpp-attachment")
 T0 = 1000.0  # a monotonic time for the first space in tests that choose key times
 
 
-def pilot_test(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async Pilot scenario as a plain test (no async plugin needed)."""
-
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(fn(*args, **kwargs))
-
-    return run
-
-
 def app_for(folder: Path, **kwargs: object) -> CodingApp:
     kwargs.setdefault("book", BOOK)
     kwargs.setdefault("dyad", "D012")
     kwargs.setdefault("observer", "obs1")
     return CodingApp(folder, now=lambda: T0 + 5.0, **kwargs)  # type: ignore[arg-type]
-
-
-async def coding(pilot: Any) -> CodingScreen:
-    """The coding screen once its recorder is attached (the journal opens behind the
-    first frame)."""
-    app = pilot.app
-    while not (isinstance(app.screen, CodingScreen) and app.screen.attached):
-        await pilot.pause(0.01)
-    return app.screen
-
-
-async def until(pilot: Any, condition: Callable[[], bool]) -> None:
-    """Wait (at most a few seconds) for something the app does in the background."""
-    for _ in range(300):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("the condition never held")
 
 
 def palette_offers(app: CodingApp, text: str) -> bool:
@@ -100,7 +70,6 @@ def session_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.json"))
 
 
-@pilot_test
 async def test_whole_flow_form_to_file(tmp_path: Path) -> None:
     app = CodingApp(tmp_path, now=lambda: T0, config=tmp_path / "cfg" / "c.json")
     async with app.run_test(size=(100, 40)) as pilot:
@@ -111,7 +80,7 @@ async def test_whole_flow_form_to_file(tmp_path: Path) -> None:
         await pilot.click("#dyad")
         await pilot.press(*"D012", "tab", *"obs 1", "tab", *"visit 2")
         await pilot.press("ctrl+s")
-        screen = await coding(pilot)
+        screen = await attached(pilot)
         assert "WAITING" in text_of(app, "#status")
         # Key times are chosen: space at T0, then codes at known offsets.
         screen.press("space", T0, " ")
@@ -180,11 +149,8 @@ async def test_whole_flow_form_to_file(tmp_path: Path) -> None:
     assert session.ratings["ch-disorganization"] is None  # blank saved as null
 
 
-@pilot_test
-async def test_refused_keys_are_shown_without_disrupting(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await coding(pilot)
+async def test_refused_keys_are_shown_without_disrupting(tmp_path: Path, coding: Coding) -> None:
+    async with coding(app_for(tmp_path)) as (app, pilot, screen):
         focused = app.focused
         await pilot.press("s")  # before the clock starts
         assert "refused" in text_of(app, "#prompt")
@@ -203,13 +169,10 @@ async def test_refused_keys_are_shown_without_disrupting(tmp_path: Path) -> None
         assert any("not a key" in line for line in lines)
 
 
-@pilot_test
-async def test_saved_count_and_a_failing_disk_are_shown(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await coding(pilot)
+async def test_saved_count_and_a_failing_disk_are_shown(tmp_path: Path, coding: Coding) -> None:
+    async with coding(app_for(tmp_path)) as (app, pilot, screen):
         await pilot.press("space", "s", "o")
-        await until(pilot, lambda: app.saved.acked == 3)
+        await acknowledged(pilot, 3)
         screen.tick()
         assert "saved 3" in text_of(app, "#status")
         app.saved.error = "cannot write the journal: the disk is full"  # as on_status reports
@@ -219,11 +182,8 @@ async def test_saved_count_and_a_failing_disk_are_shown(tmp_path: Path) -> None:
         assert "retrying" in status
 
 
-@pilot_test
-async def test_held_state_key_repeat_is_refused(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await coding(pilot)
+async def test_held_state_key_repeat_is_refused(tmp_path: Path, coding: Coding) -> None:
+    async with coding(app_for(tmp_path)) as (app, _pilot, screen):
         screen.press("space", T0, " ")
         screen.press("k", T0 + 1.0, "k")
         screen.press("k", T0 + 1.03, "k")  # auto-repeat of a held key
@@ -246,7 +206,6 @@ async def test_held_state_key_repeat_is_refused(tmp_path: Path) -> None:
         assert screen.recorder.counts["ch-bids"] == 7
 
 
-@pilot_test
 async def test_keys_before_the_journal_opens_are_kept_with_their_times(tmp_path: Path) -> None:
     """The first frame comes before the journal: early keys wait, then count as pressed."""
     saved = Saved()
@@ -271,11 +230,8 @@ async def test_keys_before_the_journal_opens_are_kept_with_their_times(tmp_path:
         assert "RUNNING" in str(screen.query_one("#status", Static).render())
 
 
-@pilot_test
-async def test_event_time_is_the_key_events_own_time(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await coding(pilot)
+async def test_event_time_is_the_key_events_own_time(tmp_path: Path, coding: Coding) -> None:
+    async with coding(app_for(tmp_path)) as (_app, pilot, screen):
         start = events.Key("space", " ")
         start.time = T0
         screen.post_message(start)
@@ -287,11 +243,8 @@ async def test_event_time_is_the_key_events_own_time(tmp_path: Path) -> None:
         assert event.start == pytest.approx(3.25)
 
 
-@pilot_test
-async def test_paste_is_refused_never_coded(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await coding(pilot)
+async def test_paste_is_refused_never_coded(tmp_path: Path, coding: Coding) -> None:
+    async with coding(app_for(tmp_path)) as (app, pilot, screen):
         await pilot.press("space")
         screen.post_message(events.Paste("swkjoo"))
         await pilot.pause()
@@ -306,11 +259,8 @@ async def test_paste_is_refused_never_coded(tmp_path: Path) -> None:
         assert screen.recorder.events == []
 
 
-@pilot_test
-async def test_note_escape_cancels(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await coding(pilot)
+async def test_note_escape_cancels(tmp_path: Path, coding: Coding) -> None:
+    async with coding(app_for(tmp_path)) as (app, pilot, screen):
         await pilot.press("space", "ctrl+n", "a", "b", "escape")
         assert screen.recorder.notes == []
         assert "note cancelled" in text_of(app, "#prompt")
@@ -318,11 +268,8 @@ async def test_note_escape_cancels(tmp_path: Path) -> None:
         assert len(screen.recorder.events) == 1
 
 
-@pilot_test
-async def test_ctrl_q_finalises_a_running_session(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await coding(pilot)
+async def test_ctrl_q_finalises_a_running_session(tmp_path: Path, coding: Coding) -> None:
+    async with coding(app_for(tmp_path)) as (app, pilot, _):
         await pilot.press("space", "s", "o", "ctrl+q")
         assert isinstance(app.screen, ConfirmEnd)
         await pilot.press("escape")  # declined: still coding
@@ -340,11 +287,10 @@ async def test_ctrl_q_finalises_a_running_session(tmp_path: Path) -> None:
     assert all(v is None for v in session.ratings.values())
 
 
-@pilot_test
-async def test_ctrl_q_on_the_confirmation_ends_and_quits_after_the_ratings(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await coding(pilot)
+async def test_ctrl_q_on_the_confirmation_ends_and_quits_after_the_ratings(
+    tmp_path: Path, coding: Coding
+) -> None:
+    async with coding(app_for(tmp_path)) as (app, pilot, _):
         await pilot.press("space", "o", "ctrl+e", "ctrl+q")
         assert isinstance(app.screen, RatingsForm)
         await pilot.press("3", "ctrl+s")
@@ -355,11 +301,10 @@ async def test_ctrl_q_on_the_confirmation_ends_and_quits_after_the_ratings(tmp_p
     assert load_session(path).ratings["cg-sensitivity"] == 3
 
 
-@pilot_test
-async def test_ctrl_q_before_the_clock_starts_leaves_nothing(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await coding(pilot)
+async def test_ctrl_q_before_the_clock_starts_leaves_nothing(
+    tmp_path: Path, coding: Coding
+) -> None:
+    async with coding(app_for(tmp_path)) as (_app, pilot, _):
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert list(tmp_path.iterdir()) == []
@@ -371,7 +316,7 @@ def test_a_crash_keeps_the_journal_and_every_action(tmp_path: Path) -> None:
 
     async def scenario() -> None:
         async with app.run_test(size=(80, 24)) as pilot:
-            screen = await coding(pilot)
+            screen = await attached(pilot)
             await pilot.press("space", "s", "w", "2", "o")
 
             def broken(char: str, mono: float) -> None:
@@ -418,11 +363,8 @@ def test_bad_codebook_exits_2_before_any_screen(tmp_path: Path) -> None:
     assert not folder.exists()
 
 
-@pilot_test
-async def test_command_palette_runs_the_screen_commands(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await coding(pilot)
+async def test_command_palette_runs_the_screen_commands(tmp_path: Path, coding: Coding) -> None:
+    async with coding(app_for(tmp_path)) as (app, pilot, screen):
         await pilot.press("ctrl+p", *"pause")  # "Start, pause or resume the clock"
         await until(pilot, lambda: palette_offers(app, "Start, pause"))
         await pilot.press("enter")
@@ -435,11 +377,10 @@ async def test_command_palette_runs_the_screen_commands(tmp_path: Path) -> None:
         await until(pilot, lambda: screen.recorder.events == [])
 
 
-@pilot_test
-async def test_help_lists_every_key_and_a_code_key_still_codes(tmp_path: Path) -> None:
-    app = app_for(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        coding_screen = await coding(pilot)
+async def test_help_lists_every_key_and_a_code_key_still_codes(
+    tmp_path: Path, coding: Coding
+) -> None:
+    async with coding(app_for(tmp_path)) as (app, pilot, coding_screen):
         await pilot.press("space", "f1")
         assert isinstance(app.screen, HelpScreen)
         console = Console(width=100, file=io.StringIO())
@@ -454,7 +395,6 @@ async def test_help_lists_every_key_and_a_code_key_still_codes(tmp_path: Path) -
         assert coding_screen.recorder.counts.get("ch-bids") == 1
 
 
-@pilot_test
 async def test_unfinished_journal_is_offered_for_recovery(tmp_path: Path) -> None:
     header = make_header("20260101T000000Z-D9-o9", BOOK, "D9", "o9")
     writer = JournalWriter.create(tmp_path, header)
@@ -470,19 +410,16 @@ async def test_unfinished_journal_is_offered_for_recovery(tmp_path: Path) -> Non
         await pilot.press("enter")
         assert "2 events" in str(app.screen.query_one("#recover-items", Static).render())
         await pilot.press("enter")
-        await coding(pilot)
+        await attached(pilot)
         await pilot.press("ctrl+q")
     recovered = load_session(tmp_path / "20260101T000000Z-D9-o9.json")
     assert recovered.status == "recovered"
     assert [e.code for e in recovered.events] == ["ch-own-play", "ch-bids"]
 
 
-@pilot_test
-async def test_log_takes_50000_events(tmp_path: Path) -> None:
+async def test_log_takes_50000_events(tmp_path: Path, coding: Coding) -> None:
     """The log draws only visible lines: with 50,000 events a new key still costs a few rows."""
-    app = app_for(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await coding(pilot)
+    async with coding(app_for(tmp_path)) as (_app, pilot, screen):
         screen.press("space", T0, " ")
         keys = "tdtd"  # point codes without modifiers
         for i in range(50_000):
@@ -523,13 +460,12 @@ def test_the_summary_counts_and_times_each_code_once_coded() -> None:
     ]
 
 
-@pilot_test
 async def test_escape_skips_the_modifier_asked_and_the_next_value_key_is_refused(
     tmp_path: Path,
 ) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await coding(pilot)
+        screen = await attached(pilot)
         await pilot.press("space", "w")
         prompt = screen.query_one("#prompt", Static)
         assert "esc skips" in str(prompt.render())
@@ -540,21 +476,20 @@ async def test_escape_skips_the_modifier_asked_and_the_next_value_key_is_refused
         assert "✗" in str(prompt.render())
         [event] = screen.recorder.events
         assert event.code == "cg-warm-touch" and event.modifiers == {}
-        await until(pilot, lambda: app.saved.acked == 3)  # clock, key, skip
+        await acknowledged(pilot, 3)  # clock, key, skip
     journal = [line for line in tmp_path.glob("*.journal.jsonl")]
     assert journal, "the session is unfinished: its journal is still there"
     actions = [orjson.loads(line).get("a") for line in journal[0].read_bytes().splitlines()[1:]]
     assert actions == ["clock", "key", "skip"]
 
 
-@pilot_test
 async def test_a_held_space_is_one_press_then_repeats_refused(tmp_path: Path) -> None:
     """A held space repeats (0.5 s, then every 33 ms): the first repeat cannot be told
     from a press, the rest are refused, so whether the clock ends up running no longer
     depends on how many repeats the terminal sent."""
     app = app_for(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await coding(pilot)
+        screen = await attached(pilot)
         screen.press("space", T0, " ")  # starts the clock
         screen.press("space", T0 + 0.5, " ")  # the first repeat: a press, pauses
         for n in range(1, 8):  # the repeats that follow every 33 ms

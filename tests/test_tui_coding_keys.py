@@ -4,12 +4,11 @@ help and ctrl+c do while coding."""
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from pathlib import Path
 from typing import Any
 
-from support.live import until
+from support.pilot import Coding, until
 from textual.command import CommandInput, CommandPalette
 from textual.widgets import OptionList, Static
 
@@ -73,21 +72,14 @@ def test_with_a_video_the_table_adds_the_video_keys_and_the_video_hints() -> Non
     assert shown["F5"] == "one frame back (pauses)" and "^o" in shown and "shift+←" in shown
 
 
-def run(scenario: Any, tmp_path: Path, size: tuple[int, int] = (80, 24)) -> None:
-    async def main() -> None:
-        app = CodingApp(tmp_path, book=BOOK, dyad="D012", observer="obs1", now=lambda: T0)
-        async with app.run_test(size=size) as pilot:
-            while not (isinstance(app.screen, CodingScreen) and app.screen.attached):
-                await pilot.pause(0.01)
-            await scenario(app, pilot, app.screen)
-
-    asyncio.run(main())
+def keyed(tmp_path: Path) -> CodingApp:
+    return CodingApp(tmp_path, book=BOOK, dyad="D012", observer="obs1", now=lambda: T0)
 
 
-def test_the_palette_holds_only_observers_commands_and_says_coding_is_paused(
-    tmp_path: Path,
+async def test_the_palette_holds_only_observers_commands_and_says_coding_is_paused(
+    tmp_path: Path, coding: Coding
 ) -> None:
-    async def scenario(app: CodingApp, pilot: Any, screen: CodingScreen) -> None:
+    async with coding(keyed(tmp_path)) as (app, pilot, screen):
         await pilot.press("ctrl+p")
         await until(pilot, lambda: isinstance(app.screen, CommandPalette))
         palette_screen = app.screen
@@ -105,11 +97,11 @@ def test_the_palette_holds_only_observers_commands_and_says_coding_is_paused(
         await pilot.press("escape", "escape")
         await until(pilot, lambda: app.screen is screen)
 
-    run(scenario, tmp_path)
 
-
-def test_help_leaves_the_clock_and_status_in_sight_and_returns_its_key(tmp_path: Path) -> None:
-    async def scenario(app: CodingApp, pilot: Any, screen: CodingScreen) -> None:
+async def test_help_leaves_the_clock_and_status_in_sight_and_returns_its_key(
+    tmp_path: Path, coding: Coding
+) -> None:
+    async with coding(keyed(tmp_path)) as (app, pilot, screen):
         screen.press("space", T0)
         await pilot.press("f1")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
@@ -120,21 +112,19 @@ def test_help_leaves_the_clock_and_status_in_sight_and_returns_its_key(tmp_path:
         await until(pilot, lambda: app.screen is screen)
         assert [e.code for e in screen.recorder.events] == ["ch-bids"]
 
-    run(scenario, tmp_path)
 
-
-def test_ctrl_c_says_how_to_end_or_quit(tmp_path: Path) -> None:
-    async def scenario(app: CodingApp, pilot: Any, screen: CodingScreen) -> None:
+async def test_ctrl_c_says_how_to_end_or_quit(tmp_path: Path, coding: Coding) -> None:
+    async with coding(keyed(tmp_path)) as (app, pilot, screen):
         await pilot.press("ctrl+c")
         prompt = str(screen.query_one("#prompt", Static).render())
         assert "^c does not quit: ^e ends the session" in prompt and "^q quits" in prompt
         assert app.is_running
 
-    run(scenario, tmp_path)
 
-
-def test_without_a_video_its_keys_are_refused_and_a_sync_mark_is_taken(tmp_path: Path) -> None:
-    async def scenario(app: CodingApp, pilot: Any, screen: CodingScreen) -> None:
+async def test_without_a_video_its_keys_are_refused_and_a_sync_mark_is_taken(
+    tmp_path: Path, coding: Coding
+) -> None:
+    async with coding(keyed(tmp_path)) as (_app, pilot, screen):
         await pilot.press("space")
         for key in ("left", "shift+right", "f5", "f8", "ctrl+t", "ctrl+o"):
             refused = screen.refused
@@ -146,11 +136,9 @@ def test_without_a_video_its_keys_are_refused_and_a_sync_mark_is_taken(tmp_path:
         assert "sync mark" in str(screen.query_one("#prompt", Static).render())
         assert [n.kind for n in screen.recorder.notes] == ["sync"]
 
-    run(scenario, tmp_path)
 
-
-def test_undo_and_redo_name_codes_by_label(tmp_path: Path) -> None:
-    async def scenario(app: CodingApp, pilot: Any, screen: CodingScreen) -> None:
+async def test_undo_and_redo_name_codes_by_label(tmp_path: Path, coding: Coding) -> None:
+    async with coding(keyed(tmp_path)) as (_app, _pilot, screen):
         screen.press("space", T0)
         screen.press("o", T0 + 1, "o")
         screen.press("ctrl+z", T0 + 2)
@@ -158,5 +146,3 @@ def test_undo_and_redo_name_codes_by_label(tmp_path: Path) -> None:
         assert "undone: Bids for attention" in prompt
         screen.press("ctrl+y", T0 + 3)
         assert "redone: Bids for attention" in str(screen.query_one("#prompt", Static).render())
-
-    run(scenario, tmp_path)

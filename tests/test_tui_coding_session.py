@@ -8,7 +8,7 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from support.live import until
+from support.pilot import Coding, acknowledged, until
 from textual.widgets import Input, Static
 
 from observer.codebook import load_codebook
@@ -51,7 +51,7 @@ def test_the_session_id_is_the_utc_time_the_coding_screen_opened(tmp_path: Path)
             await until(pilot, lambda: app.recorder is not None)
             after = datetime.now(UTC)
             await pilot.press("space", "o")
-            await until(pilot, lambda: app.saved.acked == 2)
+            await acknowledged(pilot, 2)
             await pilot.press("ctrl+e", "enter")
             await until(pilot, lambda: isinstance(app.screen, RatingsForm))
             await pilot.press("ctrl+s")
@@ -67,14 +67,10 @@ def test_the_session_id_is_the_utc_time_the_coding_screen_opened(tmp_path: Path)
     assert list(tmp_path.glob("*.journal.jsonl")) == []
 
 
-def test_quitting_before_the_clock_leaves_no_journal(tmp_path: Path) -> None:
-    async def scenario() -> None:
-        app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
-        async with app.run_test(size=(80, 24)) as pilot:
-            await until(pilot, lambda: app.recorder is not None)
-            await pilot.press("o", "ctrl+q")  # a refused code: nothing to journal
-
-    asyncio.run(scenario())
+async def test_quitting_before_the_clock_leaves_no_journal(tmp_path: Path, coding: Coding) -> None:
+    app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
+    async with coding(app) as c:
+        await c.pilot.press("o", "ctrl+q")  # a refused code: nothing to journal
     assert list(tmp_path.iterdir()) == []
 
 
@@ -120,33 +116,27 @@ def test_a_journal_never_started_is_not_offered_as_a_crash(tmp_path: Path) -> No
     assert path.exists()  # left alone (observer recover sets it aside)
 
 
-def test_the_summary_says_when_more_is_below(tmp_path: Path) -> None:
+async def test_the_summary_says_when_more_is_below(tmp_path: Path, coding: Coding) -> None:
     from observer.tui.coding.end import ConfirmEnd, Summary
 
-    async def scenario() -> tuple[str, str]:
-        app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
-        async with app.run_test(size=(80, 24)) as pilot:
-            await until(pilot, lambda: app.recorder is not None)
-            screen = app.screen
-            assert isinstance(screen, CodingScreen)
-            screen.press("space", 10.0, " ")
-            for i, code in enumerate(BOOK.codes):
-                screen.press(code.key, 11.0 + i, code.key)
-                if screen.recorder.pending is not None:
-                    screen.press("escape", 11.5 + i)
-            screen.press("ctrl+e", 50.0)
-            await until(pilot, lambda: isinstance(app.screen, ConfirmEnd))
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, RatingsForm))
-            await pilot.press("ctrl+s")
-            await until(pilot, lambda: isinstance(app.screen, Summary))
-            keys = app.screen.query_one("#summary-keys", Static)
-            await until(pilot, lambda: "more below" in str(keys.render()))
-            first = str(keys.render())
-            await pilot.press("end")
-            await until(pilot, lambda: "more below" not in str(keys.render()))
-            return first, str(keys.render())
-
-    first, last = asyncio.run(scenario())
+    app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
+    async with coding(app) as (_, pilot, screen):
+        screen.press("space", 10.0, " ")
+        for i, code in enumerate(BOOK.codes):
+            screen.press(code.key, 11.0 + i, code.key)
+            if screen.recorder.pending is not None:
+                screen.press("escape", 11.5 + i)
+        screen.press("ctrl+e", 50.0)
+        await until(pilot, lambda: isinstance(app.screen, ConfirmEnd))
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RatingsForm))
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, Summary))
+        keys = app.screen.query_one("#summary-keys", Static)
+        await until(pilot, lambda: "more below" in str(keys.render()))
+        first = str(keys.render())
+        await pilot.press("end")
+        await until(pilot, lambda: "more below" not in str(keys.render()))
+        last = str(keys.render())
     assert first == "↓ / pgdn: more below · enter, q or ctrl+q closes"
     assert last == "enter, q or ctrl+q closes"

@@ -1,25 +1,24 @@
 """Snapshot tests of the coding screen at 80×24 and 120×40 (SVGs in __snapshots__/).
 
 Deterministic: the display clock is frozen (``now``), key times are chosen, the
-journal's acknowledgements are awaited before the picture, animations are off
+journal's acknowledgements are awaited before the picture, animations are off (conftest)
 and no input cursor is visible. Update with ``pytest --snapshot-update`` after
 a deliberate change, and look at the new SVGs.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.pilot import acknowledged, attached, until
 from textual.pilot import Pilot
 
 from observer.codebook import load_codebook
 from observer.tui.coding.app import CodingApp
 from observer.tui.coding.screen import CodingScreen
 
-os.environ["TEXTUAL_ANIMATIONS"] = "none"
 T0 = 5000.0
 BOOK = load_codebook("cpp-attachment")
 
@@ -46,21 +45,11 @@ def coding_app(tmp_path: Path) -> CodingApp:
     return CodingApp(tmp_path, book=BOOK, dyad="D012", observer="obs1", now=lambda: T0 + 75.34)
 
 
-async def attached(pilot: Pilot[Any]) -> CodingScreen:
-    app = pilot.app
-    while not (isinstance(app.screen, CodingScreen) and app.screen.attached):
-        await pilot.pause(0.01)
-    return app.screen
-
-
 async def code_some(pilot: Pilot[Any]) -> None:
-    app = pilot.app
     screen = await attached(pilot)
     for key, at in KEYS:
         screen.press(key, T0 + at, key if len(key) == 1 else (" " if key == "space" else None))
-    rec = screen.recorder
-    while app.saved.acked < rec.seq:  # type: ignore[attr-defined]
-        await pilot.pause(0.01)
+    await acknowledged(pilot)
     screen.tick()
     await pilot.pause()
 
@@ -78,8 +67,7 @@ def test_coding_screen_modifier_bar(snap_compare: Any, tmp_path: Path) -> None:
         screen = pilot.app.screen
         assert isinstance(screen, CodingScreen)
         screen.press("e", T0 + 74.0, "e")
-        while pilot.app.saved.acked < screen.recorder.seq:  # type: ignore[attr-defined]
-            await pilot.pause(0.01)
+        await acknowledged(pilot)
         screen.tick()
         await pilot.pause()
 
@@ -107,11 +95,9 @@ async def every_code_then_end(pilot: Pilot[Any]) -> None:
         t += 1
     screen.press("ctrl+e", t)
     for kind, key in ((ConfirmEnd, "enter"), (RatingsForm, "ctrl+s")):
-        while not isinstance(app.screen, kind):
-            await pilot.pause(0.01)
+        await until(pilot, lambda kind=kind: isinstance(app.screen, kind), kind.__name__)
         await pilot.press(key)
-    while not isinstance(app.screen, Summary):
-        await pilot.pause(0.01)
+    await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
     app.screen.query_one("#summary-title").update("Session saved · FOLDER/SESSION.json")
     await pilot.pause(0.1)
 

@@ -5,7 +5,6 @@ No tests here: the ``test_live_*`` modules import from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from observer.codebook import Codebook, codebook_from_data
@@ -116,12 +115,3 @@ META = SessionMeta("20261122T101503Z-D012-obs1", "D012", "obs1", "test")
 
 def recorder(sink: Any = None) -> Recorder:
     return Recorder(book(), META, sink)
-
-
-async def until(pilot: Any, condition: Callable[[], object], tries: int = 500) -> None:
-    """Wait (in 10 ms steps) for something a Pilot-driven app does in the background."""
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("the condition never held")

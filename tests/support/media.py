@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -43,11 +40,3 @@ def make_clip(folder: Path, seconds: int = SECONDS, fps: int = FPS, name: str = 
         check=True,
     )  # fmt: skip
     return path
-
-
-async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Wait (Pilot pauses) until ``condition()`` holds: mpv answers in its own time."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never held"
-        await pilot.pause(0.01)

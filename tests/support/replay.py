@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
 from observer.codebook import Codebook, load_codebook
 from observer.sessionfile import SCHEMA, Event, Note, Session, write_session
@@ -45,13 +41,3 @@ def small_session(session_id: str = "S1-D001-obs1", observer: str = "obs1") -> S
 
 def small_file(folder: Path, session_id: str = "S1-D001-obs1") -> Path:
     return write_session(folder, small_session(session_id))
-
-
-def sync_test(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """An async Pilot scenario as a plain pytest test."""
-
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(fn(*args, **kwargs))
-
-    return run

@@ -1,0 +1,57 @@
+"""Set-up shared by every test module (pytest loads this file; nothing imports it).
+
+- ``async def`` tests run in a fresh event loop of their own (no plugin needed), as
+  Pilot scenarios are written.
+- Animations are off in every test. Textual reads ``TEXTUAL_ANIMATIONS`` once, when
+  it is first imported, and the snapshot plugin imports it before any test module:
+  setting the variable in a module changes nothing for the apps it runs in this
+  process. The fixture sets Textual's own constant (every app takes it when it is
+  made) and the variable (for the programs tests start).
+- ``coding``: run a CodingApp headless and get it once its coding screen is attached
+  to the journal (``support.pilot.Attached``: the app, the pilot, the screen, and
+  waiting for a condition or for the journal's acknowledgements).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+from collections.abc import AsyncIterator
+
+import pytest
+import textual.constants
+from support.pilot import Attached, Coding, attached
+
+from observer.tui.coding.app import CodingApp
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run an ``async def`` test to its end in an event loop of its own."""
+    test = pyfuncitem.obj
+    if not inspect.iscoroutinefunction(test):
+        return None
+    names = inspect.signature(test).parameters
+    asyncio.run(test(**{name: pyfuncitem.funcargs[name] for name in names}))
+    return True
+
+
+@pytest.fixture(autouse=True)
+def animations_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+@pytest.fixture
+def coding() -> Coding:
+    """``async with coding(app, size=(80, 24)) as c:`` runs ``app`` headless and enters
+    once its coding screen is attached (``c.app``, ``c.pilot``, ``c.screen``, or
+    ``as (app, pilot, screen)``; ``await c.acknowledged()``, ``await c.until(...)``)."""
+
+    @contextlib.asynccontextmanager
+    async def run(app: CodingApp, *, size: tuple[int, int] = (80, 24)) -> AsyncIterator[Attached]:
+        async with app.run_test(size=size) as pilot:
+            yield Attached(app, pilot, await attached(pilot))
+
+    return run

@@ -1,0 +1,83 @@
+"""Waiting on a Pilot-driven app: for a condition, for the coding screen, for the journal.
+
+The conftest's ``coding`` fixture hands tests an :class:`Attached`; snapshot tests,
+whose ``run_before`` gets a bare Pilot, use :func:`attached` and :func:`acknowledged`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+import attrs
+from textual.pilot import Pilot
+
+from observer.tui.coding.app import CodingApp
+from observer.tui.coding.screen import CodingScreen
+
+TIMEOUT_S = 15.0
+"""How long a background step may take before a test fails: generous, since the tests
+run in parallel on busy machines (a bound, never a timing check)."""
+
+
+async def until(
+    pilot: Pilot[Any],
+    condition: Callable[[], object],
+    what: str = "the condition",
+    *,
+    timeout: float = TIMEOUT_S,
+) -> None:
+    """Let the app run (10 ms pauses) until ``condition()`` holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened within {timeout:.0f} s: {what}")
+        await pilot.pause(0.01)
+
+
+async def attached(pilot: Pilot[Any]) -> CodingScreen:
+    """The coding screen once its recorder is attached (the journal opens behind the
+    first frame, so keys before that wait)."""
+    app = pilot.app
+
+    def ready() -> bool:
+        return isinstance(app.screen, CodingScreen) and app.screen.attached
+
+    await until(pilot, ready, "the coding screen attached to its journal")
+    assert isinstance(app.screen, CodingScreen)
+    return app.screen
+
+
+async def acknowledged(pilot: Pilot[Any], n: int | None = None) -> None:
+    """Until the journal has acknowledged (written and fsynced) the first ``n`` actions,
+    or every action the recorder has made so far."""
+    app = pilot.app
+    assert isinstance(app, CodingApp) and app.recorder is not None
+    recorder = app.recorder
+    target = recorder.seq if n is None else n
+    await until(pilot, lambda: app.saved.acked >= target, f"{target} actions acknowledged")
+
+
+@attrs.frozen
+class Attached:
+    """A CodingApp running headless, its coding screen attached to the journal;
+    unpacks as ``app, pilot, screen``."""
+
+    app: CodingApp
+    pilot: Pilot[Any]
+    screen: CodingScreen
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.app, self.pilot, self.screen))
+
+    async def until(self, condition: Callable[[], object], what: str = "the condition") -> None:
+        await until(self.pilot, condition, what)
+
+    async def acknowledged(self, n: int | None = None) -> None:
+        await acknowledged(self.pilot, n)
+
+
+Coding = Callable[..., AbstractAsyncContextManager[Attached]]
+"""The conftest's ``coding`` fixture: ``async with coding(app, size=(w, h)) as c``."""
