@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
@@ -32,6 +32,7 @@ from observer.errors import InputError, Problem
 from observer.startup import release_collection
 from observer.tui.coding.keys import key_names, palette
 from observer.tui.coding.screen import CodingScreen, Saved
+from observer.tui.forms import KeyHold
 
 if TYPE_CHECKING:
     from textual.filter import LineFilter
@@ -75,7 +76,7 @@ class CodeResult:
     """Why the session file was written outside the session folder, if it was."""
 
 
-class CodingApp(App[None]):
+class CodingApp(KeyHold[None]):
     CSS_PATH = CSS_PATH
     TITLE = "observer"
     ENABLE_COMMAND_PALETTE = True
@@ -378,13 +379,16 @@ class CodingApp(App[None]):
             screen.refuse("^e", "not ended: still coding")
             return
         self.quitting = answer == "quit"
-        screen.acknowledge("^e", rec.end(mono), mono)
-        if rec.book.ratings:
-            coded = [s.segment for s in rec.segments]
-            values, then_quit = await self.push_screen_wait(RatingsForm(rec.book, coded))
-            self.quitting = self.quitting or then_quit
-            for (rating, segment), value in values.items():
-                rec.rate(rating, value, segment)
+        try:  # keys typed after enter are held (ConfirmEnd) for the ratings form
+            screen.acknowledge("^e", rec.end(mono), mono)
+            if rec.book.ratings:
+                coded = [s.segment for s in rec.segments]
+                values, then_quit = await self.push_screen_wait(RatingsForm(rec.book, coded))
+                self.quitting = self.quitting or then_quit
+                for (rating, segment), value in values.items():
+                    rec.rate(rating, value, segment)
+        finally:  # no form (no ratings), or it failed: never leave the keys held
+            self.call_later(self.release_keys)
         if self.write_file() is None:
             return
         if self.quitting:

@@ -43,6 +43,7 @@ from observer.tui.coding.feedback import (
     segment_prompt,
 )
 from observer.tui.coding.keys import HANDLERS, hints, key_names
+from observer.tui.forms import FormField, keys_ready
 from observer.tui.widgets.clock import ClockDisplay, format_clock
 from observer.tui.widgets.event_log import EventLog
 from observer.tui.widgets.legend import KeyLegend
@@ -144,7 +145,7 @@ class CodingScreen(Screen[None]):
             yield Static(id="running")
         yield KeyLegend(self.book, id="legend")
         yield Static(id="prompt")
-        yield Input(id="note", placeholder="note text · enter saves · escape cancels")
+        yield FormField(id="note", placeholder="note text · enter saves · escape cancels")
         yield EventLog(self._render_row, id="log")
         name = key_names(self.app.get_key_display)
         yield Static(hints_text(name, video=self.video is not None), id="hints")
@@ -157,6 +158,7 @@ class CodingScreen(Screen[None]):
         self.set_interval(0.1, self.tick)
         self.say(Text("press space to start the clock", style=self.colour("info")))
         self.tick()
+        keys_ready(self)  # keys typed right after the metadata form's start
 
     # --- periodic display -------------------------------------------------------
 
