@@ -8,13 +8,17 @@ the coding screen gets its recorder. Keys that arrive before that are kept with
 their arrival times and handled in order. The end flow finishes the writer by
 writing the session file. If the app stops any other way (an exception, a
 signal), ``CodingApp.writer`` is still open: the command drains and closes it,
-and the journal stays for ``observer recover``.
+and the journal stays for ``observer recover``. SIGINT, SIGTERM and SIGHUP stop the
+app the ordinary way (``CodingApp.signalled``), so the terminal is given back as it
+was (normal screen, mouse reporting off, the cursor shown).
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import re
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -50,6 +54,9 @@ CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
 PALETTE_PAUSED = "coding is paused while this is open: keys search here · escape goes back"
 """The palette's placeholder over the coding screen: keys typed here are not coded."""
 FUNCTION_KEY = re.compile(r"f\d+")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""Signals that end the app as a quit would (without the session file: the journal
+stays); SIGKILL cannot be caught, and leaves the terminal as it was (`reset`)."""
 
 
 SWITCH_INTERVAL_S = 0.0001
@@ -125,6 +132,8 @@ class CodingApp(KeyHold[None]):
         self.froze = False
         self.crash: Exception | None = None
         """The unhandled exception that stopped the app, if one did."""
+        self.signalled: signal.Signals | None = None
+        """The signal that stopped the app, if one did (``STOP_SIGNALS``)."""
 
     def get_driver_class(self) -> Any:
         """Textual's terminal driver with the key recorder; any other driver as it is."""
@@ -151,6 +160,10 @@ class CodingApp(KeyHold[None]):
 
     def on_mount(self) -> None:
         sys.setswitchinterval(SWITCH_INTERVAL_S)
+        if not self.is_headless:  # a real terminal: give it back on a signal
+            loop = asyncio.get_running_loop()
+            for number in STOP_SIGNALS:
+                loop.add_signal_handler(number, self.stop_by_signal, number)
         if self.coding_screen is None:
             from observer.tui.coding.form import MetadataForm
 
@@ -158,6 +171,14 @@ class CodingApp(KeyHold[None]):
             self.push_screen(form, self.show_coding)
         # The journal machinery loads behind the first frame.
         self.call_after_refresh(self.offer_recovery)
+
+    def stop_by_signal(self, number: signal.Signals) -> None:
+        """SIGINT, SIGTERM or SIGHUP: exit as a quit does, so the driver restores the
+        terminal; the journal is left whole for ``observer recover`` (the command
+        drains it and says where it is); exit status 128 + the signal's number."""
+        if self.signalled is None:
+            self.signalled = number
+            self.exit(return_code=128 + number)
 
     def on_ready(self) -> None:
         release_collection()  # the first frame is out (observer.startup)
