@@ -269,11 +269,25 @@ class CodingScreen(Screen[None]):
         self._last_key = (char, mono)
         repeat = last_char == char and 0 <= mono - last_mono < REPEAT_S
         if repeat and code is not None and code.kind == "state" and rec.pending is None:
-            self.refuse(char, f"{code.label}: held key repeat ignored", mono)
+            self.refuse(char, self.repeat_refusal(code.id), mono)
             return None
         outcome = rec.key(char, mono)
         self.acknowledge(char, outcome, mono)
         return outcome
+
+    def repeat_refusal(self, code_id: str) -> str:
+        """Why a held state key's repeat is refused, and where that leaves the state: a
+        key held past the repeat delay sends its first repeat too late to be told from a
+        second press, so that repeat stopped the state; the prompt says so (it used to
+        say only that a repeat was ignored, and the last word seen was the repeat's)."""
+        rec = self.recorder
+        label = rec.book.code_by_id[code_id].label
+        if code_id in rec.running:
+            return f"{label}: held key repeat ignored"
+        ended = [e.end for e in rec.events if e.code == code_id and e.end is not None]
+        if not ended:  # its start was undone
+            return f"{label} is not running · held key repeat ignored"
+        return f"{label} stopped at {format_clock(ended[-1])} · held key repeat ignored"
 
     def acknowledge(
         self, key: str, outcome: Outcome, mono: float | None = None, text: str | None = None
@@ -339,7 +353,11 @@ class CodingScreen(Screen[None]):
         if last_char == " " and 0 <= mono - last_mono < REPEAT_S:
             # A held space repeats every ~33 ms: without this the clock would flip
             # between paused and running as many times as the terminal repeated it.
-            self.refuse("space", "held space repeat ignored", mono)
+            # Where the first repeat (a press) left the clock, or the video's playhead.
+            stopped = self.video.stopped if self.video is not None else False
+            running = self.recorder.clock.state == "running" and not stopped
+            state = "running" if running else "paused"
+            self.refuse("space", f"held space repeat ignored · the clock is {state}", mono)
             return
         if self.video is not None:  # the first space starts the session, then play / pause
             self.video.press(self, "space", mono)
