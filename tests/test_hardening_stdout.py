@@ -99,3 +99,36 @@ def test_standard_output_on_a_full_disk_is_one_line_and_exit_1(tmp_path: Path, n
     assert done.returncode == 1
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
     assert not (second / "state").exists()  # no crash log
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "big.json", "--format", "csv"],
+        ["intervals", "big.json", "--interval", "1", "--rule", "partial"],
+        ["stats", "big.json", "--format", "json"],
+    ],
+    ids=["export", "intervals", "stats"],
+)
+def test_a_pipe_whose_reader_leaves_ends_quietly_with_status_0(
+    tmp_path: Path, argv: list[str]
+) -> None:
+    """`observer ... | head`: the reader's leaving is not the command's failure (some
+    commands exited 1 through click's own broken-pipe handling)."""
+    big = make_session(BOOK, 3000, seed=2, session_id="20260101T100000Z-D009-obs1")
+    path = write_session(tmp_path, big)
+    argv = [path.name if a == "big.json" else a for a in argv]
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "observer", *argv],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(10)
+    process.stdout.close()  # as head does after its lines
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0, errors
+    assert errors == ""

@@ -113,14 +113,22 @@ class OutputError(OSError):
     """Standard output could not be written: a full disk, a quota, an I/O error."""
 
 
+class ReaderLeft(Exception):
+    """Standard output is a pipe whose reader has gone. Not an ``OSError``: click would
+    take it for its own and exit 1."""
+
+
 class _GuardedOutput(io.FileIO):
     """Standard output's file descriptor, whose write failures are ``OutputError``s (a
-    command's own files fail with plain ``OSError``s, which it reports itself)."""
+    command's own files fail with plain ``OSError``s, which it reports itself), or
+    ``ReaderLeft`` for a pipe nobody reads any more."""
 
     def write(self, data: Any) -> int:
         try:
             return super().write(data)
-        except (BrokenPipeError, InterruptedError, BlockingIOError):
+        except BrokenPipeError:
+            raise ReaderLeft from None
+        except (InterruptedError, BlockingIOError):
             raise
         except OSError as error:
             raise OutputError(error.errno, error.strerror) from None
@@ -146,25 +154,27 @@ def guard_stdout() -> io.TextIOWrapper | None:
     return stream
 
 
-def _output_failed(error: OSError) -> None:
-    """One line, exit status 1; what is still buffered goes nowhere (it cannot be
-    written, and Python would try again at exit, with a second report)."""
-    reason = error.strerror or os.strerror(error.errno or 0)
-    click.echo(f"observer: cannot write to standard output: {reason}", err=True)
+def _output_failed(error: OSError | ReaderLeft) -> None:
+    """A full disk, an I/O error: one line, exit status 1. The reader of a pipe left
+    (`| head`): not our failure, exit status 0. What is still buffered goes nowhere (it
+    cannot be written, and Python would try again at exit, with a second report)."""
+    if isinstance(error, OSError):
+        reason = error.strerror or os.strerror(error.errno or 0)
+        click.echo(f"observer: cannot write to standard output: {reason}", err=True)
     try:
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, sys.stdout.fileno())
         os.close(null)
     except (OSError, ValueError):
         pass
-    sys.exit(1)
+    sys.exit(0 if isinstance(error, ReaderLeft) else 1)
 
 
 def _flush_stdout() -> None:
     """Write what a command left buffered now, where a failure is reported."""
     try:
         sys.stdout.flush()
-    except OutputError as error:
+    except (OutputError, ReaderLeft) as error:
         _output_failed(error)
 
 
@@ -186,7 +196,7 @@ def _run(argv: list[str] | None) -> None:
             _flush_stdout()
             raise
         _flush_stdout()
-    except OutputError as error:
+    except (OutputError, ReaderLeft) as error:
         _output_failed(error)
     except InputError as error:
         report_problems(error)
@@ -207,7 +217,7 @@ def _run(argv: list[str] | None) -> None:
         click.echo(safe(f"observer: {error.format_message()}", lines=True), err=True)
         sys.exit(error.exit_code)
     except BrokenPipeError:
-        # `observer ... | head`: the reader left; not our failure.
+        # `observer ... | head` where standard output is not ours to guard (a test's).
         sys.stderr.close()
         sys.exit(0)
     except KeyboardInterrupt:
