@@ -9,12 +9,13 @@ The terminal is textual-serve's browser client (``/static/js/textual.js``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
+from html import escape as html_escape
 from pathlib import Path
 
 from observer.live.folder import FolderEntry
 from observer.replay.clock import format_clock
 from observer.serve.launches import Offer
+from observer.textsafe import safe
 
 STYLE = """
 body { background: #0f1a20; color: #e6edf0; font: 16px/1.45 system-ui, sans-serif;
@@ -38,6 +39,11 @@ html, body { margin: 0; height: 100%; background: #0c181f; overflow: hidden; }
 .ended a { color: #fff; }
 body.-closed .ended { display: block; }
 """
+
+
+def escape(text: str) -> str:
+    """Text from a file or a request, for HTML: never markup, no control characters."""
+    return html_escape(safe(text))
 
 
 def _page(title: str, body: str, style: str = STYLE, head: str = "") -> str:
