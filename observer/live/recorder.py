@@ -76,8 +76,8 @@ from observer.sessionfile import (
     Pause,
     RatingValue,
     SegmentSpan,
-    Via,
     Session,
+    Via,
     round_time,
 )
 from observer.structure import MAX_SECONDS
