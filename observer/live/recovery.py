@@ -108,10 +108,8 @@ def parse_header(header: dict[str, Any], file: str) -> tuple[SessionMeta, Codebo
             raise fail(f"the media description is invalid: {exc.problems[0]}") from None
     via = header.get("via", "terminal")
     if via not in ("terminal", "browser"):
-        raise fail(f"'via' must be \"terminal\" or \"browser\", not {via!r}")
-    meta = SessionMeta(
-        session_id, fields["dyad"], fields["observer"], fields["label"], media, via
-    )
+        raise fail(f'\'via\' must be "terminal" or "browser", not {via!r}')
+    meta = SessionMeta(session_id, fields["dyad"], fields["observer"], fields["label"], media, via)
     return meta, book
 
 
