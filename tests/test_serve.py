@@ -4,21 +4,26 @@ escaped text; the web key recorder; ``via`` in sessions and journals."""
 
 from __future__ import annotations
 
+import asyncio
 import http.client
+import json
+import signal
 import socket
 import stat
 import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import attrs
 import pytest
-from support.serve import fetch, served
+from support.serve import actions, fetch, served, wait_for
 
 from observer.codebook import load_codebook
 from observer.errors import InputError
+from observer.live.folder import scan_folder
 from observer.live.journal import make_header
 from observer.live.recovery import parse_header
 from observer.serve.launches import LAUNCH_TTL, Launch, Launches, code_launch, offers, replay_launch
@@ -325,3 +330,45 @@ def test_the_web_key_recorder_stamps_each_read_and_logs_before_the_app_sees_it()
     assert first[0][0] == first[1][0]  # one read, one stamp
     assert [k.time for k in keys] == [first[0][0], first[1][0], second[0][0]]  # type: ignore[attr-defined]
     assert metas == ['{"type": "focus"}']
+
+
+async def _code_in_a_page(srv: Any, folder: Path, stop: int | None) -> None:
+    """What a browser does: the form, the page's websocket, three keys on disk; then
+    the page closes (``stop`` None) or the server is sent ``stop`` with the page open."""
+    import asyncio
+
+    import aiohttp
+
+    headers = {"Origin": srv.base, "Cookie": f"observer_token={srv.token}"}
+    form = {"codebook": "cpp-attachment", "dyad": "D1", "observer": "o1"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        async with http.post(f"{srv.base}/code", data=form, allow_redirects=False) as response:
+            page = response.headers["Location"]
+        url = srv.base.replace("http", "ws", 1) + page.replace("/run/", "/ws/")
+        async with http.ws_connect(f"{url}?width=100&height=30") as socket:
+            while not list(folder.glob("*.journal.jsonl")):
+                await asyncio.sleep(0.05)
+            for key in (" ", "w", "2"):
+                await socket.send_str(json.dumps(["stdin", key]))
+            while len(actions(folder)) < 3:
+                await asyncio.sleep(0.05)
+            if stop is not None:
+                srv.process.send_signal(stop)
+                async for _ in socket:  # closed by the server once the child has ended
+                    pass
+
+
+@pytest.mark.parametrize(
+    "stop", [None, signal.SIGTERM, signal.SIGHUP], ids=["closed", "TERM", "HUP"]
+)
+def test_a_page_that_goes_away_leaves_its_journal(tmp_path: Path, stop: int | None) -> None:
+    folder = tmp_path / "s"
+    with served(folder) as srv:
+        asyncio.run(_code_in_a_page(srv, folder, stop))
+        if stop is not None:
+            assert srv.process.wait(30) == 0
+        wait_for(lambda: "the session was not finished" in srv.log(), why="the child ended")
+    [journal] = folder.glob("*.journal.jsonl")
+    assert [a["a"] for a in actions(folder)] == ["clock", "key", "key"]
+    [entry] = [e for e in scan_folder(folder) if e.path == journal]
+    assert entry.status == "unfinished" and entry.events == 1  # recoverable, not in use

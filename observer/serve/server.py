@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import ipaddress
 import json
+import signal
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from pathlib import Path
@@ -231,15 +232,21 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
 
 
 async def serve(config: Config, ready: Callable[[str], None]) -> None:
-    """Serve until cancelled; ``ready`` gets the address (with the real port) once bound."""
+    """Serve until cancelled (ctrl+c) or sent SIGTERM or SIGHUP; then every page's
+    process is asked to quit, and waited for. ``ready`` gets the address (with the
+    real port) once bound."""
     runner = web.AppRunner(make_app(config), handle_signals=False, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port)
-    await site.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop.set)
     try:
+        site = web.TCPSite(runner, config.host, config.port)
+        await site.start()
         host, port = runner.addresses[0][:2]
         shown = f"[{host}]" if ":" in host else host
         ready(f"http://{shown}:{port}/")
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await runner.cleanup()
