@@ -104,6 +104,13 @@ def test_no_repeats_matches_the_quasi_independence_glm_of_statsmodels(
     assert d["df"] == fit.df_resid
 
 
+def test_no_repeats_is_refused_past_lag_1() -> None:
+    # A B A: at lag 2 a code may meet itself even when codes cannot repeat, so the
+    # diagonal is no structural zero there (dropping it, as before, lost real pairs).
+    with pytest.raises(ValueError, match="lag 1 only"):
+        sq.lag_table(list("ABACA"), ["A", "B", "C"], 2, True)
+
+
 def test_no_repeats_two_codes_leave_no_residual_to_test() -> None:
     # A B A B ... without repeats: the table is [[0, n], [n, 0]], the fit is the data
     # itself (df = 1 - 2 < 0), so no residual has a variance: z is null, with a note.

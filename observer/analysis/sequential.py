@@ -52,9 +52,17 @@ def sequence(session: Session, codes: Sequence[str]) -> list[str]:
     return [code for _, _, code in chosen]
 
 
+NO_REPEATS_LAG = (
+    "is defined at lag 1 only: at lag 2 and beyond a code can meet itself (A B A) even"
+    " when codes cannot repeat, so the diagonal is no structural zero there"
+)
+
+
 def lag_table(seq: Sequence[str], codes: Sequence[str], lag: int, no_repeats: bool) -> LagTable:
     if lag < 1:
         raise ValueError("the lag must be 1 or more")
+    if no_repeats and lag != 1:
+        raise ValueError(NO_REPEATS_LAG)
     index = {c: i for i, c in enumerate(codes)}
     k = len(codes)
     grid = [[0] * k for _ in range(k)]
