@@ -38,10 +38,24 @@ def keys(driver: Any, *sequence: str, gap: float = 0.15) -> None:
         time.sleep(gap)
 
 
+def landing(driver: Any, url: str) -> str:
+    """The landing page's HTML, once the browser has it (a get can return early)."""
+
+    def loaded() -> str:
+        source = str(driver.page_source)
+        if "Start coding" not in source:
+            driver.get(url)
+            return ""
+        return source
+
+    driver.get(url)
+    return str(wait_for(loaded, why="the landing page"))
+
+
 def open_coding_page(driver: Any, url: str, dyad: str) -> None:
     from selenium.webdriver.common.by import By
 
-    driver.get(url)
+    landing(driver, url)
     driver.find_element(By.ID, "dyad").send_keys(dyad)
     driver.find_element(By.ID, "observer").send_keys("obs1")
     driver.find_element(By.ID, "start").click()
@@ -113,8 +127,7 @@ def test_a_closed_page_leaves_a_journal_the_next_page_recovers(tmp_path: Path) -
             # A second page meanwhile: the running session is shown as running, and a
             # session started there gets a journal of its own.
             with headless_chromium() as second:
-                second.get(srv.url)
-                assert "being coded now" in second.page_source
+                assert "being coded now" in landing(second, srv.url)
                 start_coding(second, srv.url, folder, dyad="D02")
                 assert len(list(folder.glob("*.journal.jsonl"))) == 2
         # Both pages are gone (the browsers quit): each child ends. The first leaves its
@@ -124,9 +137,9 @@ def test_a_closed_page_leaves_a_journal_the_next_page_recovers(tmp_path: Path) -
         entries = {e.path: e for e in scan_folder(folder)}
         assert entries[journal].status == "unfinished" and entries[journal].events == 2
         with headless_chromium() as again:
-            again.get(srv.url)
-            assert journal.name.removesuffix(".journal.jsonl") in again.page_source
-            assert "Start coding offers to recover it" in again.page_source
+            page = landing(again, srv.url)
+            assert journal.name.removesuffix(".journal.jsonl") in page
+            assert "Start coding offers to recover it" in page
             open_coding_page(again, srv.url, "D03")
             wait_for(lambda: srv.log().count("page opened") == 3, why="the third page")
             time.sleep(2.0)  # the recovery offer, before any new journal
@@ -152,7 +165,7 @@ def test_a_session_is_replayed_from_the_landing_page(tmp_path: Path) -> None:
     folder.mkdir(mode=0o700)
     path = write_session(folder, make_session(load_codebook("cpp-attachment"), 40))
     with served(folder) as srv, headless_chromium() as driver:
-        driver.get(srv.url)
+        landing(driver, srv.url)
         driver.find_element(By.CSS_SELECTOR, "#sessions button").click()
         wait_for(lambda: "page opened" in srv.log(), why="the replay page")
         driver.find_element(By.ID, "terminal").click()
