@@ -158,18 +158,25 @@ def test_a_closed_page_leaves_a_journal_the_next_page_recovers(tmp_path: Path) -
     ]
 
 
-def test_a_session_is_replayed_from_the_landing_page(tmp_path: Path) -> None:
+def test_a_supervisor_replays_and_reviews_from_the_landing_page(tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
     folder = tmp_path / "sessions"
     folder.mkdir(mode=0o700)
     path = write_session(folder, make_session(load_codebook("cpp-attachment"), 40))
-    with served(folder) as srv, headless_chromium() as driver:
+    config = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    with served(folder, env=config) as srv, headless_chromium() as driver:
         landing(driver, srv.url)
         driver.find_element(By.CSS_SELECTOR, "#sessions button").click()
         wait_for(lambda: "page opened" in srv.log(), why="the replay page")
         driver.find_element(By.ID, "terminal").click()
-        time.sleep(2.0)
+        time.sleep(2.0)  # the session loaded, the first frame drawn
+        keys(driver, "a")
+        time.sleep(1.0)  # your reviewer id?
+        keys(driver, *"sup1", "enter", gap=0.05)
+        time.sleep(1.0)  # the comment's text
+        keys(driver, *"seen in a browser", "enter", gap=0.05)
+        reviews = wait_for(lambda: load_session(path).reviews, why="the review on disk")
         keys(driver, "q")
         wait_for(
             lambda: (
@@ -178,4 +185,6 @@ def test_a_session_is_replayed_from_the_landing_page(tmp_path: Path) -> None:
             why="the replay ended and the page says so",
         )
         assert console_errors(driver) == []
-    assert load_session(path).reviews == ()  # replay opened it; nothing changed it
+    [review] = reviews
+    assert (review.reviewer, review.text) == ("sup1", "seen in a browser")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
