@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "intervals": "observer.cli.intervals:intervals",
     "reliability": "observer.cli.reliability:reliability",
     "consensus": "observer.cli.consensus:consensus",
+    "serve": "observer.cli.serve:serve_command",
 }
 
 

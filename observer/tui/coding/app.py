@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from observer.live.keylog import KeyLog
     from observer.live.recorder import Recorder
     from observer.sessionfile import Media as MediaInfo
-    from observer.sessionfile import Session
+    from observer.sessionfile import Session, Via
     from observer.tui.coding.form import Metadata
     from observer.tui.coding.recover import Unfinished
     from observer.tui.coding.video import VideoControl
@@ -136,13 +136,22 @@ class CodingApp(KeyHold[None]):
         """The signal that stopped the app, if one did (``STOP_SIGNALS``)."""
 
     def get_driver_class(self) -> Any:
-        """Textual's terminal driver with the key recorder; any other driver as it is."""
+        """Textual's terminal and web drivers with the key recorder; any other as it is."""
         driver = super().get_driver_class()
-        if driver.__name__ != "LinuxDriver":  # headless, web (observer serve), Windows
+        if driver.__name__ == "WebDriver":  # observer serve
+            from observer.tui.driver import WebRecordingDriver
+
+            return WebRecordingDriver
+        if driver.__name__ != "LinuxDriver":  # headless, Windows
             return driver
         from observer.tui.driver import RecordingDriver
 
         return RecordingDriver
+
+    @property
+    def via(self) -> Via:
+        """How this session is coded: ``browser`` under ``observer serve``."""
+        return "browser" if self.is_web else "terminal"
 
     # --- start: first frame, then recovery offer, then the journal ----------------
 
@@ -259,6 +268,7 @@ class CodingApp(KeyHold[None]):
             meta.observer,
             meta.label,
             media=None if media is None else converter.unstructure(media),
+            via=self.via,
         )
         try:
             self.writer = JournalWriter.create(
@@ -271,7 +281,7 @@ class CodingApp(KeyHold[None]):
             self.result.problems.extend(error.problems)
             self.exit(return_code=2)
             return
-        info = SessionMeta(session_id, meta.dyad, meta.observer, meta.label, media)
+        info = SessionMeta(session_id, meta.dyad, meta.observer, meta.label, media, self.via)
         self.recorder = Recorder(meta.book, info, sink=self.writer.append)
         if self.video is not None:
             self.recorder.position = self.video.position
