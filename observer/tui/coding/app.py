@@ -445,7 +445,8 @@ class CodingApp(KeyHold[None]):
 
             if not isinstance(self.screen, NotSaved):
                 reason = failure_reason(error)
-                self.push_screen(NotSaved(self.folder, reason), self.saved_at_last)
+                held = NotSaved(self.folder, reason, rec, writer, self.key_log)
+                self.push_screen(held, self.saved_at_last)
             return None
         self.writer = self.key_log = None
         self.result.session = rec.session()

@@ -229,8 +229,6 @@ class RatingsForm(Screen[tuple[Ratings, bool]]):
         """Dismiss with the values and whether to quit once the file is written."""
         values, problems = self.values()
         if problems:
-            self.query_one("#ratings-errors", Static).update(
-                Text("\n".join(problems), style="bold red")
-            )
+            self.query_one("#ratings-errors", Static).update(Text("\n".join(problems)))
             return
         self.dismiss((values, then_quit))
