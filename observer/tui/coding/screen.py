@@ -191,7 +191,7 @@ class CodingScreen(Screen[None]):
         text = Text()
         text.append(badge[0], style=self.colour(badge[1]))
         if self.video is not None:
-            text.append_text(self.video.status(self.now()))
+            text.append_text(self.video.status(self.now(), self.colour("not-saved")))
         if rec is None:
             text.append(f"  {self.who}", style="dim")
             return text
@@ -216,7 +216,7 @@ class CodingScreen(Screen[None]):
                 style=self.colour("not-saved"),
             )
         elif self.saved.warning:
-            text.append(f"  WARNING: {self.saved.warning}", style="reverse bold red")
+            text.append(f"  WARNING: {self.saved.warning}", style=self.colour("not-saved"))
         return text
 
     def say(self, text: Text, *, refused: bool = False) -> None:
