@@ -372,3 +372,16 @@ def test_a_page_that_goes_away_leaves_its_journal(tmp_path: Path, stop: int | No
     assert [a["a"] for a in actions(folder)] == ["clock", "key", "key"]
     [entry] = [e for e in scan_folder(folder) if e.path == journal]
     assert entry.status == "unfinished" and entry.events == 1  # recoverable, not in use
+
+
+def test_without_the_serve_extra_it_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from support.clirun import run
+
+    for name in [m for m in sys.modules if m.startswith(("aiohttp", "observer.serve.server"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "aiohttp", None)  # import aiohttp: ImportError
+    code, out, err = run(["serve", "--port", "0"], capsys)
+    assert (code, out) == (2, "")
+    assert err == "observer: observer serve needs the serve extra: pip install 'observer[serve]'\n"
