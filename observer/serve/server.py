@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import attrs
 from aiohttp import WSMsgType, web
 
-from observer.live.folder import scan_folder
+from observer.live.folder import FolderEntry, scan_folder
 from observer.serve.bridge import Child
 from observer.serve.launches import Launch, Launches, Offer, code_launch, replay_launch
 from observer.serve.pages import landing, message, terminal
@@ -71,20 +71,26 @@ def make_app(config: Config) -> web.Application:
     launches = Launches()
     children: set[Child] = set()
 
+    # Reading the folder (every session, every journal replayed) runs in a thread: the
+    # event loop carries other pages' keys meanwhile, and their times must not wait.
+    def entries() -> Awaitable[list[FolderEntry]]:
+        return asyncio.to_thread(scan_folder, config.folder)
+
     async def index(request: web.Request) -> web.Response:
-        return _html(landing(config.books, config.folder, scan_folder(config.folder)))
+        return _html(landing(config.books, config.folder, await entries()))
 
     async def start_code(request: web.Request) -> web.StreamResponse:
         form = {k: str(v) for k, v in (await request.post()).items()}
         launch = code_launch(form, config.folder, config.books)
         if isinstance(launch, list):
-            page = landing(config.books, config.folder, scan_folder(config.folder), launch, form)
+            page = landing(config.books, config.folder, await entries(), launch, form)
             return _html(page, status=400)
         raise web.HTTPSeeOther(f"/run/{launches.add(launch)}")
 
     async def start_replay(request: web.Request) -> web.StreamResponse:
         form = await request.post()
-        launch = replay_launch(str(form.get("session", "")), config.folder)
+        name = str(form.get("session", ""))
+        launch = await asyncio.to_thread(replay_launch, name, config.folder)
         if isinstance(launch, list):
             return _html(message("Not a session", launch[0]), status=400)
         raise web.HTTPSeeOther(f"/run/{launches.add(launch)}")
