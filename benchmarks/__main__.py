@@ -29,6 +29,7 @@ MODULES = {
     "seq": "benchmarks.bench_seq",
     "reliability": "benchmarks.bench_reliability",
     "video": "benchmarks.bench_video",
+    "serve": "benchmarks.bench_serve",
 }
 
 

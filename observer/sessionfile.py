@@ -40,6 +40,8 @@ TIME_EPSILON = 1e-6
 """Slack when comparing stored times (they are rounded to microseconds)."""
 
 Status = Literal["complete", "recovered", "consensus"]
+Via = Literal["terminal", "browser"]
+"""How a live session was coded: at a terminal, or in a web browser (``observer serve``)."""
 RatingValue = RatingScalar | dict[str, RatingScalar]
 
 
@@ -202,6 +204,9 @@ class Session:
     reviews: tuple[Review, ...] = ()
     consensus: Consensus | None = None
     media: Media | None = None
+    via: Via = "terminal"
+    """``browser``: coded through ``observer serve``, each key stamped when the serving
+    machine received it (the network's delay is in the times)."""
 
     @cached_property
     def book(self) -> Codebook:
@@ -667,7 +672,8 @@ def _register_hooks() -> None:
         Event, make_dict_unstructure_fn(Event, converter, flags=override(omit_if_default=True))
     )
     # A plain note is written as before; ``consensus`` only in a consensus session,
-    # ``media`` only in a session coded from (or lined up with) a video.
+    # ``media`` only in a session coded from (or lined up with) a video, ``via``
+    # only in a session coded in a browser.
     converter.register_unstructure_hook(
         Note, make_dict_unstructure_fn(Note, converter, kind=override(omit_if_default=True))
     )
@@ -678,6 +684,7 @@ def _register_hooks() -> None:
             converter,
             consensus=override(omit_if_default=True),
             media=override(omit_if_default=True),
+            via=override(omit_if_default=True),
         ),
     )
 

@@ -103,6 +103,7 @@ def test_seq_window_json(files: list[str], capsys: pytest.CaptureFixture[str]) -
         (["--given", "ch-bids", "--target", "cg-responds", "--window", "x"], "two numbers"),
         (["--given", "ch-bids", "--target", "cg-responds"], "needs --given, --target and --window"),
         (["--lag", "0"], "must be 1 or more"),
+        (["--lag", "2", "--no-repeats"], "defined at lag 1 only"),
     ],
 )
 def test_seq_bad_input_exits_2_with_one_line(

@@ -139,3 +139,37 @@ def test_a_terminal_without_unicode_gets_ascii_only(tmp_path: Path, env: dict[st
         term.send_keys("C-c")
         term.wait_for("does not quit")
         quit_and_save(term)
+
+
+@pytest.mark.parametrize("with_enter", [False, True], ids=["form-shown", "with-the-enter"])
+def test_a_burst_on_the_ratings_form_fills_the_field_it_was_typed_for(
+    tmp_path: Path, with_enter: bool
+) -> None:
+    """tab tab backspace 2 in one send-keys (one write to the terminal): the third
+    rating is 2. It was saved null: the backspace ran after the 2, and keys typed with
+    the enter that ended the session went to the dialog."""
+    with Tmux(width=100, height=40) as term:
+        start_code(term, tmp_path)
+        term.send_keys("Space")
+        term.wait_for("RUNNING")
+        term.send_keys("C-e")
+        term.wait_for("End the session")
+        burst = ["Tab", "Tab", "BSpace", "2"]
+        if with_enter:
+            term.send_keys("Enter", *burst)
+            term.wait_for("Ratings")
+        else:
+            term.send_keys("Enter")
+            term.wait_for("Ratings")
+            time.sleep(0.3)  # the form is drawn and has settled
+            term.send_keys(*burst)
+        term.wait_for(r"(?m)Caregiver intrusiveness\s+1–7\s+2\s*$", regex=True)
+        term.send_keys("C-s")
+        term.wait_for("Session saved")
+        term.send_keys("Enter")
+        term.wait_dead()
+        assert term.exit_status() == 0
+    [path] = list(tmp_path.glob("*.json"))
+    ratings = load_session(path).ratings
+    assert ratings["cg-intrusiveness"] == 2
+    assert ratings["cg-sensitivity"] is None

@@ -310,6 +310,10 @@ CASES: list[tuple[list[str], str]] = [
     (["replay", "a.json", "--tolerance", "-2"], "--tolerance"),
     (["replay", "a.json", "--compare", "missing.json"], "no such file"),
     (["replay", "a.json", "--compare", "folder.json"], "is a folder"),
+    # --- serve (refused before listening) ---------------------------------------------
+    (["serve", "--port", "70000"], "--port"),
+    (["serve", "--codebook", "cb-dup-key.json"], "cb-dup-key.json"),
+    (["serve", "--codebook", "missing.json"], "--codebook"),
     # --- consensus and reliability -------------------------------------------------
     (["consensus", "missing.json", "a.json", "--by", "x"], "no such file"),
     (["reliability", "missing-dir"], "missing-dir"),

@@ -169,14 +169,14 @@ def test_sigkill_at_a_random_instant_loses_no_logged_key(tmp_path: Path, seed: i
     assert len(events) == len(logged)  # every logged point key is an event
 
 
-def test_only_the_terminal_driver_is_replaced(
+def test_the_terminal_and_web_drivers_get_the_key_recorder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from textual import constants
 
     from observer.tui.coding.app import CodingApp
-    from observer.tui.driver import RecordingDriver
+    from observer.tui.driver import RecordingDriver, WebRecordingDriver
 
     assert CodingApp(tmp_path).driver_class is RecordingDriver
     monkeypatch.setattr(constants, "DRIVER", "textual.drivers.web_driver:WebDriver")
-    assert CodingApp(tmp_path).driver_class.__name__ == "WebDriver"  # observer serve
+    assert CodingApp(tmp_path).driver_class is WebRecordingDriver  # observer serve

@@ -206,6 +206,31 @@ async def test_held_state_key_repeat_is_refused(tmp_path: Path, coding: Coding) 
         assert screen.recorder.counts["ch-bids"] == 7
 
 
+async def test_a_held_state_keys_first_repeat_stops_it_and_the_prompt_says_so(
+    tmp_path: Path, coding: Coding
+) -> None:
+    """A held key repeats after ~0.5 s, then every 33 ms: the first repeat comes too late
+    to be told from a second press and stops the state; the repeats after it are
+    refused. The prompt said only "held key repeat ignored", so the observer did not
+    learn that the state had stopped."""
+    async with coding(app_for(tmp_path)) as (app, _pilot, screen):
+        screen.press("space", T0, " ")
+        screen.press("k", T0 + 1.0, "k")  # starts Keeps to own play
+        screen.press("k", T0 + 1.5, "k")  # the first repeat: a press, stops it
+        for n in range(1, 6):
+            screen.press("k", T0 + 1.5 + n * 0.033, "k")
+        assert screen.recorder.events[0].end == pytest.approx(1.5)
+        prompt = text_of(app, "#prompt")
+        assert "Keeps to own play stopped at 00:01.5" in prompt
+        assert "held key repeat ignored" in prompt
+        log = log_lines(screen)
+        assert "Keeps to own play stopped at 00:01.5" in log[-1]
+        screen.press("k", T0 + 3.0, "k")  # held, still running: the prompt says so
+        screen.press("k", T0 + 3.03, "k")
+        assert "Keeps to own play: held key repeat ignored" in text_of(app, "#prompt")
+        assert "stopped" not in text_of(app, "#prompt")
+
+
 async def test_keys_before_the_journal_opens_are_kept_with_their_times(tmp_path: Path) -> None:
     """The first frame comes before the journal: early keys wait, then count as pressed."""
     saved = Saved()
@@ -496,5 +521,6 @@ async def test_a_held_space_is_one_press_then_repeats_refused(tmp_path: Path) ->
             screen.press("space", T0 + 0.5 + n * 0.033, " ")
         assert screen.recorder.clock.state == "paused"
         assert "held space repeat ignored" in text_of(app, "#prompt")
+        assert "the clock is paused" in text_of(app, "#prompt")
         screen.press("space", T0 + 2.0, " ")  # a deliberate press resumes
         assert screen.recorder.clock.state == "running"

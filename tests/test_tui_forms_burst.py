@@ -5,7 +5,12 @@ every key of it to the focused widget before that widget has handled the first.
 A plain `tab` binding runs only after the key has bubbled up from the focused
 Input, so the digits after it landed in the previous field ("5", tab, "4" gave
 "54"). The forms bind tab and shift+tab with priority, which moves the focus as
-the App takes each key, in order.
+the App takes each key, in order. An editing key (backspace, delete, the arrows) is a
+field's own binding, which ran only once the key had bubbled up to the App: after the
+characters typed behind it, and in whatever field had the focus by then ("5",
+backspace, "6" gave "5"; tab tab backspace 2 left the field blank). The forms' fields
+run their own bindings as each key reaches them. Keys typed between accepting the end
+of a session and the ratings form taking the focus wait for the form, in order.
 """
 
 from __future__ import annotations
@@ -18,12 +23,14 @@ from textual.app import App
 from textual.widgets import Input
 
 from observer.codebook import load_codebook
+from observer.sessionfile import Session
 from observer.tui.coding.app import CodingApp
-from observer.tui.coding.end import RatingsForm
+from observer.tui.coding.end import ConfirmEnd, RatingsForm
 from observer.tui.coding.form import MetadataForm
+from observer.tui.coding.screen import CodingScreen
 
 BOOK = load_codebook("cpp-attachment")
-KEY_NAMES = {"\t": "tab", " ": "space"}
+KEY_NAMES = {"\t": "tab", " ": "space", "\x7f": "backspace", "\r": "enter"}
 
 
 def burst(app: App[object], text: str) -> None:
@@ -37,18 +44,29 @@ async def settle(pilot: object, app: App[object]) -> None:
         await pilot.pause()  # type: ignore[attr-defined]
 
 
-def test_a_burst_fills_the_ratings_form_field_by_field() -> None:
+def ratings_form_after(text: str) -> list[str]:
+    """The ratings form's fields after ``text`` came in one burst, the form settled."""
+
     async def scenario() -> list[str]:
         app: App[object] = App()
         async with app.run_test(size=(100, 40)) as pilot:
             app.push_screen(RatingsForm(BOOK, []))
             await settle(pilot, app)
-            burst(app, "5\t6\t2\t\t9")
+            burst(app, text)
             await settle(pilot, app)
             return [field.value for field in app.screen.query(Input)]
 
-    values = asyncio.run(scenario())
-    assert values[:5] == ["5", "6", "2", "", "9"]
+    return asyncio.run(scenario())
+
+
+def test_a_burst_fills_the_ratings_form_field_by_field() -> None:
+    assert ratings_form_after("5\t6\t2\t\t9")[:5] == ["5", "6", "2", "", "9"]
+
+
+def test_a_backspace_in_a_burst_edits_the_field_it_was_typed_in() -> None:
+    assert ratings_form_after("\t\t\x7f2")[:3] == ["", "", "2"]
+    assert ratings_form_after("5\x7f6\t7")[:2] == ["6", "7"]
+    assert ratings_form_after("\t\t\x7f2\t4")[2:4] == ["2", "4"]
 
 
 def test_a_burst_fills_the_metadata_form_field_by_field(tmp_path: Path) -> None:
@@ -66,3 +84,92 @@ def test_a_burst_fills_the_metadata_form_field_by_field(tmp_path: Path) -> None:
     assert values["dyad"] == "D012"
     assert values["observer"] == "obs1"
     assert values["label"] == "visit 2"
+
+
+def test_a_burst_with_backspaces_edits_the_metadata_form_in_order(tmp_path: Path) -> None:
+    async def scenario() -> dict[str, str]:
+        app = CodingApp(tmp_path, book=BOOK, now=lambda: 0.0, config=tmp_path / "cfg" / "c.json")
+        async with app.run_test(size=(100, 40)) as pilot:
+            while not isinstance(app.screen, MetadataForm):
+                await pilot.pause(0.01)
+            await settle(pilot, app)
+            burst(app, "D01\x7f2\tobs\x7f\x7f\x7fo2")
+            await settle(pilot, app)
+            return {f.id or "": f.value for f in app.screen.query(Input)}
+
+    values = asyncio.run(scenario())
+    assert values["dyad"] == "D02"
+    assert values["observer"] == "o2"
+
+
+def test_keys_typed_right_after_ending_reach_the_ratings_form(tmp_path: Path) -> None:
+    """enter on the end dialog, then the ratings in the same burst: the keys wait for
+    the form, which is not there yet, instead of going to the dialog or the coding
+    screen; the rating typed is saved (it was saved null)."""
+
+    async def scenario() -> Session:
+        app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
+        async with app.run_test(size=(100, 40)) as pilot:
+            while not (isinstance(app.screen, CodingScreen) and app.screen.attached):
+                await pilot.pause(0.01)
+            await pilot.press("space")
+            await pilot.press("ctrl+e")
+            while not isinstance(app.screen, ConfirmEnd):
+                await pilot.pause(0.01)
+            burst(app, "\r\t\t\x7f2\t5")
+            while not isinstance(app.screen, RatingsForm):
+                await pilot.pause(0.01)
+            await settle(pilot, app)
+            await pilot.press("ctrl+s")
+            while app.result.session is None:
+                await pilot.pause(0.01)
+            return app.result.session
+
+    session = asyncio.run(scenario())
+    assert session.ratings["cg-sensitivity"] is None
+    assert session.ratings["cg-intrusiveness"] == 2
+    assert session.ratings["ch-involvement"] == 5
+
+
+def test_keys_typed_right_after_the_metadata_form_start_the_clock(tmp_path: Path) -> None:
+    """enter on the form's last field and space in one burst: the space waits for the
+    coding screen (it went to the form's label field, and the clock did not start)."""
+
+    async def scenario() -> str:
+        app = CodingApp(tmp_path, book=BOOK, now=lambda: 0.0, config=tmp_path / "cfg" / "c.json")
+        async with app.run_test(size=(100, 40)) as pilot:
+            while not isinstance(app.screen, MetadataForm):
+                await pilot.pause(0.01)
+            await settle(pilot, app)
+            burst(app, "D012\tobs1\tvisit\r o")
+            for _ in range(300):
+                if app.recorder is not None and app.recorder.events:
+                    break
+                await pilot.pause(0.01)
+            assert app.metadata is not None
+            assert app.metadata.label == "visit"
+            assert app.recorder is not None
+            return " ".join(e.code for e in app.recorder.events)
+
+    assert asyncio.run(scenario()) == "ch-bids"
+
+
+def test_keys_after_an_enter_the_form_refuses_stay_in_the_form(tmp_path: Path) -> None:
+    """The dyad is missing: the form stays, and what was typed after the enter goes on
+    into the field that had the focus, in order."""
+
+    async def scenario() -> tuple[dict[str, str], str]:
+        app = CodingApp(tmp_path, book=BOOK, now=lambda: 0.0, config=tmp_path / "cfg" / "c.json")
+        async with app.run_test(size=(100, 40)) as pilot:
+            while not isinstance(app.screen, MetadataForm):
+                await pilot.pause(0.01)
+            await settle(pilot, app)
+            burst(app, "\tobs1\tvis\rit\x7fT")
+            await settle(pilot, app)
+            assert isinstance(app.screen, MetadataForm)
+            errors = str(app.screen.query_one("#form-errors").render())
+            return {f.id or "": f.value for f in app.screen.query(Input)}, errors
+
+    values, errors = asyncio.run(scenario())
+    assert "the dyad id is needed" in errors
+    assert values["label"] == "visiT"

@@ -5,9 +5,10 @@ one sequence by onset (events with the same onset in codebook order); each pair
 (event i, event i + k) is one tally in the given × target table x. From it:
 
 - expected ``e = x_G+ · x_+T / N`` (with ``no_repeats`` the diagonal is a
-  structural zero and e is fitted by iterative proportional fitting, as GSEQ does);
+  structural zero and e is the quasi-independence fit of :mod:`quasi`);
 - transitional probability ``P(T|G) = x_GT / x_G+``;
-- adjusted residual ``z = (x − e) / √(e (1 − p_G+)(1 − p_+T))``, p = x / N;
+- adjusted residual ``z = (x − e) / √(e (1 − p_G+)(1 − p_+T))``, p = x / N (with
+  ``no_repeats``, Haberman's residual of the quasi-independence model, :mod:`quasi`);
 - Yule's Q of each cell's 2×2 collapse (this given or not × this target or not);
 - the likelihood-ratio χ² ``G² = 2 Σ x ln(x / e)`` with
   df = (rows − 1)(columns − 1) − structural zeros, over the rows and columns
@@ -26,10 +27,8 @@ from typing import Any
 
 import attrs
 
+from observer.analysis import quasi
 from observer.sessionfile import Session
-
-IPF_ROUNDS = 200
-IPF_TOLERANCE = 1e-10
 
 
 @attrs.frozen
@@ -53,9 +52,17 @@ def sequence(session: Session, codes: Sequence[str]) -> list[str]:
     return [code for _, _, code in chosen]
 
 
+NO_REPEATS_LAG = (
+    "is defined at lag 1 only: at lag 2 and beyond a code can meet itself (A B A) even"
+    " when codes cannot repeat, so the diagonal is no structural zero there"
+)
+
+
 def lag_table(seq: Sequence[str], codes: Sequence[str], lag: int, no_repeats: bool) -> LagTable:
     if lag < 1:
         raise ValueError("the lag must be 1 or more")
+    if no_repeats and lag != 1:
+        raise ValueError(NO_REPEATS_LAG)
     index = {c: i for i, c in enumerate(codes)}
     k = len(codes)
     grid = [[0] * k for _ in range(k)]
@@ -74,6 +81,12 @@ def pooled_table(tables: Sequence[LagTable]) -> LagTable:
     return LagTable(first.codes, tuple(tuple(r) for r in grid), first.lag, first.no_repeats)
 
 
+def _free(table: LagTable) -> list[list[bool]]:
+    """The cells that can hold a count: all, or all but the diagonal without repeats."""
+    k = len(table.codes)
+    return [[not (table.no_repeats and i == j) for j in range(k)] for i in range(k)]
+
+
 def _expected(table: LagTable) -> list[list[float]]:
     x = table.counts
     k = len(x)
@@ -84,24 +97,7 @@ def _expected(table: LagTable) -> list[list[float]]:
         return [[0.0] * k for _ in range(k)]
     if not table.no_repeats:
         return [[rows[i] * cols[j] / n for j in range(k)] for i in range(k)]
-    # Iterative proportional fitting with the diagonal fixed at zero.
-    e = [[0.0 if i == j else 1.0 for j in range(k)] for i in range(k)]
-    for _ in range(IPF_ROUNDS):
-        for i in range(k):
-            s = sum(e[i])
-            factor = rows[i] / s if s else 0.0
-            e[i] = [v * factor for v in e[i]]
-        worst = 0.0
-        for j in range(k):
-            s = sum(e[i][j] for i in range(k))
-            factor = cols[j] / s if s else 0.0
-            for i in range(k):
-                e[i][j] *= factor
-        for i in range(k):
-            worst = max(worst, abs(sum(e[i]) - rows[i]))
-        if worst < IPF_TOLERANCE * max(n, 1):
-            break
-    return e
+    return quasi.fit(x, _free(table))
 
 
 def yules_q(a: float, b: float, c: float, d: float) -> float | None:
@@ -156,6 +152,38 @@ def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
 
 
+def _adjusted_residuals(
+    table: LagTable, e: list[list[float]], notes: list[str]
+) -> list[list[float | None]]:
+    """Haberman's adjusted residuals: the closed form, or the quasi-independence model's."""
+    x = table.counts
+    k = len(x)
+    n = table.n
+    rows = [sum(r) for r in x]
+    cols = [sum(x[i][j] for i in range(k)) for j in range(k)]
+    if not table.no_repeats:
+        z: list[list[float | None]] = [[None] * k for _ in range(k)]
+        for i in range(k):
+            for j in range(k):
+                var = e[i][j] * (1 - rows[i] / n) * (1 - cols[j] / n) if n else 0.0
+                if var > 0:
+                    z[i][j] = (x[i][j] - e[i][j]) / math.sqrt(var)
+        return [[_r(v) for v in row] for row in z]
+    fitted = quasi.adjusted_residuals(x, e, _free(table)) if n else None
+    if fitted is None:
+        if n:
+            notes.append(
+                "adjusted residuals are null: without repeats, the row and column effects "
+                "of this table cannot all be estimated"
+            )
+        return [[None] * k for _ in range(k)]
+    if any(
+        fitted[i][j] is None for i in range(k) for j in range(k) if i != j and rows[i] and cols[j]
+    ):
+        notes.append("adjusted residuals are null for the cells the fit reproduces exactly")
+    return [[_r(v) for v in row] for row in fitted]
+
+
 def lag_stats(table: LagTable) -> dict[str, Any]:
     """The lag object (docs/sequential.md): n, codes, counts, expected, probabilities, z, yules_q, chi2, df, p."""
     x = table.counts
@@ -166,23 +194,17 @@ def lag_stats(table: LagTable) -> dict[str, Any]:
     e = _expected(table)
     notes: list[str] = []
     probs: list[list[float | None]] = []
-    zs: list[list[float | None]] = []
     qs: list[list[float | None]] = []
     for i in range(k):
         probs.append([_r(x[i][j] / rows[i]) if rows[i] else None for j in range(k)])
-        z_row: list[float | None] = []
         q_row: list[float | None] = []
         for j in range(k):
-            structural = table.no_repeats and i == j
-            var = e[i][j] * (1 - rows[i] / n) * (1 - cols[j] / n) if n else 0.0
-            z_row.append(
-                None if structural or var <= 0 else _r((x[i][j] - e[i][j]) / math.sqrt(var))
-            )
             a = x[i][j]
             b, c = rows[i] - a, cols[j] - a
+            structural = table.no_repeats and i == j
             q_row.append(None if structural else _r(yules_q(a, b, c, n - a - b - c)))
-        zs.append(z_row)
         qs.append(q_row)
+    zs = _adjusted_residuals(table, e, notes)
     for i, code in enumerate(table.codes):
         if rows[i] == 0:
             notes.append(f"{code} is never a given at lag {table.lag}: its row is null")

@@ -4,13 +4,15 @@ Each subcommand lives in its own module here and is imported only when named,
 so ``observer code`` does not pay for the analysis or export code at start-up.
 
 Exit status: 0 success; 2 bad usage or bad input, every problem on its
-own stderr line as ``FILE: LOCATION: MESSAGE``; 1 an unexpected internal error,
-one line plus the path of the logged traceback.
+own stderr line as ``FILE: LOCATION: MESSAGE``; 1 the environment failed: standard
+output could not be written (a full disk, an I/O error: one line saying so), or an
+unexpected internal error (one line plus the path of the logged traceback).
 """
 
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import sys
 from pathlib import Path
@@ -37,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "intervals": "observer.cli.intervals:intervals",
     "reliability": "observer.cli.reliability:reliability",
     "consensus": "observer.cli.consensus:consensus",
+    "serve": "observer.cli.serve:serve_command",
 }
 
 
@@ -107,10 +110,95 @@ def _log_crash() -> str:
     return name
 
 
+class OutputError(OSError):
+    """Standard output could not be written: a full disk, a quota, an I/O error."""
+
+
+class ReaderLeft(Exception):
+    """Standard output is a pipe whose reader has gone. Not an ``OSError``: click would
+    take it for its own and exit 1."""
+
+
+class _GuardedOutput(io.FileIO):
+    """Standard output's file descriptor, whose write failures are ``OutputError``s (a
+    command's own files fail with plain ``OSError``s, which it reports itself), or
+    ``ReaderLeft`` for a pipe nobody reads any more."""
+
+    def write(self, data: Any) -> int:
+        try:
+            return super().write(data)
+        except BrokenPipeError:
+            raise ReaderLeft from None
+        except (InterruptedError, BlockingIOError):
+            raise
+        except OSError as error:
+            raise OutputError(error.errno, error.strerror) from None
+
+
+def guard_stdout() -> io.TextIOWrapper | None:
+    """Write standard output through ``_GuardedOutput`` (when it is a real file
+    descriptor: not when a test captures it in memory); returns the stream replaced."""
+    stream = sys.stdout
+    if stream is None or not isinstance(stream, io.TextIOWrapper):
+        return None
+    try:
+        fd = stream.fileno()
+        stream.flush()
+    except (OSError, ValueError):
+        return None
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(_GuardedOutput(fd, "w", closefd=False)),
+        encoding=stream.encoding,
+        errors=stream.errors,
+        line_buffering=stream.line_buffering,
+    )
+    return stream
+
+
+def _output_failed(error: OSError | ReaderLeft) -> None:
+    """A full disk, an I/O error: one line, exit status 1. The reader of a pipe left
+    (`| head`): not our failure, exit status 0. What is still buffered goes nowhere (it
+    cannot be written, and Python would try again at exit, with a second report)."""
+    if isinstance(error, OSError):
+        reason = error.strerror or os.strerror(error.errno or 0)
+        click.echo(f"observer: cannot write to standard output: {reason}", err=True)
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        pass
+    sys.exit(0 if isinstance(error, ReaderLeft) else 1)
+
+
+def _flush_stdout() -> None:
+    """Write what a command left buffered now, where a failure is reported."""
+    try:
+        sys.stdout.flush()
+    except (OutputError, ReaderLeft) as error:
+        _output_failed(error)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the group, map errors onto the documented exit statuses."""
+    replaced = guard_stdout()
     try:
-        cli.main(args=argv, prog_name="observer", standalone_mode=False)
+        _run(argv)
+    finally:
+        if replaced is not None:  # a caller in this process gets its stream back
+            sys.stdout = replaced
+
+
+def _run(argv: list[str] | None) -> None:
+    try:
+        try:
+            cli.main(args=argv, prog_name="observer", standalone_mode=False)
+        except SystemExit:
+            _flush_stdout()
+            raise
+        _flush_stdout()
+    except (OutputError, ReaderLeft) as error:
+        _output_failed(error)
     except InputError as error:
         report_problems(error)
         sys.exit(2)
@@ -124,12 +212,13 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("observer: aborted", err=True)
         sys.exit(1)
     except click.exceptions.Exit as done:
+        _flush_stdout()
         sys.exit(done.exit_code)
     except click.ClickException as error:
         click.echo(safe(f"observer: {error.format_message()}", lines=True), err=True)
         sys.exit(error.exit_code)
     except BrokenPipeError:
-        # `observer ... | head`: the reader left; not our failure.
+        # `observer ... | head` where standard output is not ours to guard (a test's).
         sys.stderr.close()
         sys.exit(0)
     except KeyboardInterrupt:

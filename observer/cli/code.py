@@ -7,6 +7,7 @@ the command starts fast and fails fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -104,11 +105,17 @@ def code(
     finally:
         left = app.close_unfinished()
         if left is not None and not app.result.failure:
-            click.echo(
-                f"observer: the session was not finished; every saved action is in {left}"
-                " — run `observer recover` to make it a session file",
-                err=True,
+            stopped = "" if app.signalled is None else f"stopped by {app.signalled.name}: "
+            _say(
+                f"observer: {stopped}the session was not finished; every saved action is"
+                f" in {left} — run `observer recover` to make it a session file"
             )
+    if app.signalled is not None:
+        if left is None and app.result.path is None:
+            _say(f"observer: stopped by {app.signalled.name} before anything was coded")
+        elif left is None:
+            _say(f"observer: stopped by {app.signalled.name}; the session is in {app.result.path}")
+        sys.exit(128 + app.signalled)
     if app.crash is not None:
         raise app.crash  # observer's main: one line, the traceback logged, exit status 1
     result = app.result
@@ -127,3 +134,10 @@ def code(
             click.echo(f"observer: the session file is {result.elsewhere}", err=True)
     if app.return_code:
         sys.exit(app.return_code)
+
+
+def _say(line: str) -> None:
+    """A line on standard error; a terminal that hung up (SIGHUP) takes none, and the
+    journal it would name is kept all the same."""
+    with contextlib.suppress(OSError):
+        click.echo(line, err=True)

@@ -221,6 +221,8 @@ def seq(
     latencies, and the time-based 2x2 table with Yule's Q and the odds ratio."""
     if lag < 1:
         raise click.BadParameter(f"must be 1 or more, not {lag}", param_hint="'--lag'")
+    if no_repeats and lag != 1:
+        raise click.BadParameter(sq.NO_REPEATS_LAG, param_hint="'--no-repeats'")
     contingency_mode = window is not None or given is not None or target is not None
     if contingency_mode and (window is None or given is None or target is None):
         raise click.UsageError("time-window contingency needs --given, --target and --window")

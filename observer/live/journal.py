@@ -81,8 +81,11 @@ def make_header(
     label: str = "",
     created: datetime | None = None,
     media: dict[str, Any] | None = None,
+    via: str = "terminal",
 ) -> dict[str, Any]:
-    extra = {} if media is None else {"media": media}
+    extra: dict[str, Any] = {} if media is None else {"media": media}
+    if via != "terminal":
+        extra["via"] = via
     return {
         "journal": JOURNAL_SCHEMA,
         "session": session_id,

@@ -77,6 +77,7 @@ from observer.sessionfile import (
     RatingValue,
     SegmentSpan,
     Session,
+    Via,
     round_time,
 )
 from observer.structure import MAX_SECONDS
@@ -108,6 +109,8 @@ class SessionMeta:
     label: str = ""
     media: Media | None = None
     """The video the session is coded from (``observer code --video``)."""
+    via: Via = "terminal"
+    """``browser`` when coded through ``observer serve``."""
 
 
 @attrs.frozen
@@ -628,6 +631,7 @@ class Recorder:
             ),
             ratings=self._ratings(),
             media=meta.media,
+            via=meta.via,
         )
 
     def _ratings(self) -> dict[str, RatingValue]:

@@ -106,7 +106,10 @@ def parse_header(header: dict[str, Any], file: str) -> tuple[SessionMeta, Codebo
             media = structure(header["media"], Media, file=file)
         except InputError as exc:
             raise fail(f"the media description is invalid: {exc.problems[0]}") from None
-    meta = SessionMeta(session_id, fields["dyad"], fields["observer"], fields["label"], media)
+    via = header.get("via", "terminal")
+    if via not in ("terminal", "browser"):
+        raise fail(f'\'via\' must be "terminal" or "browser", not {via!r}')
+    meta = SessionMeta(session_id, fields["dyad"], fields["observer"], fields["label"], media, via)
     return meta, book
 
 

@@ -8,13 +8,17 @@ the coding screen gets its recorder. Keys that arrive before that are kept with
 their arrival times and handled in order. The end flow finishes the writer by
 writing the session file. If the app stops any other way (an exception, a
 signal), ``CodingApp.writer`` is still open: the command drains and closes it,
-and the journal stays for ``observer recover``.
+and the journal stays for ``observer recover``. SIGINT, SIGTERM and SIGHUP stop the
+app the ordinary way (``CodingApp.signalled``), so the terminal is given back as it
+was (normal screen, mouse reporting off, the cursor shown).
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import re
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -23,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
@@ -32,6 +36,7 @@ from observer.errors import InputError, Problem
 from observer.startup import release_collection
 from observer.tui.coding.keys import key_names, palette
 from observer.tui.coding.screen import CodingScreen, Saved
+from observer.tui.forms import KeyHold
 
 if TYPE_CHECKING:
     from textual.filter import LineFilter
@@ -40,7 +45,7 @@ if TYPE_CHECKING:
     from observer.live.keylog import KeyLog
     from observer.live.recorder import Recorder
     from observer.sessionfile import Media as MediaInfo
-    from observer.sessionfile import Session
+    from observer.sessionfile import Session, Via
     from observer.tui.coding.form import Metadata
     from observer.tui.coding.recover import Unfinished
     from observer.tui.coding.video import VideoControl
@@ -49,6 +54,9 @@ CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
 PALETTE_PAUSED = "coding is paused while this is open: keys search here · escape goes back"
 """The palette's placeholder over the coding screen: keys typed here are not coded."""
 FUNCTION_KEY = re.compile(r"f\d+")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""Signals that end the app as a quit would (without the session file: the journal
+stays); SIGKILL cannot be caught, and leaves the terminal as it was (`reset`)."""
 
 
 SWITCH_INTERVAL_S = 0.0001
@@ -75,7 +83,7 @@ class CodeResult:
     """Why the session file was written outside the session folder, if it was."""
 
 
-class CodingApp(App[None]):
+class CodingApp(KeyHold[None]):
     CSS_PATH = CSS_PATH
     TITLE = "observer"
     ENABLE_COMMAND_PALETTE = True
@@ -124,15 +132,26 @@ class CodingApp(App[None]):
         self.froze = False
         self.crash: Exception | None = None
         """The unhandled exception that stopped the app, if one did."""
+        self.signalled: signal.Signals | None = None
+        """The signal that stopped the app, if one did (``STOP_SIGNALS``)."""
 
     def get_driver_class(self) -> Any:
-        """Textual's terminal driver with the key recorder; any other driver as it is."""
+        """Textual's terminal and web drivers with the key recorder; any other as it is."""
         driver = super().get_driver_class()
-        if driver.__name__ != "LinuxDriver":  # headless, web (observer serve), Windows
+        if driver.__name__ == "WebDriver":  # observer serve
+            from observer.tui.driver import WebRecordingDriver
+
+            return WebRecordingDriver
+        if driver.__name__ != "LinuxDriver":  # headless, Windows
             return driver
         from observer.tui.driver import RecordingDriver
 
         return RecordingDriver
+
+    @property
+    def via(self) -> Via:
+        """How this session is coded: ``browser`` under ``observer serve``."""
+        return "browser" if self.is_web else "terminal"
 
     # --- start: first frame, then recovery offer, then the journal ----------------
 
@@ -150,6 +169,10 @@ class CodingApp(App[None]):
 
     def on_mount(self) -> None:
         sys.setswitchinterval(SWITCH_INTERVAL_S)
+        if not self.is_headless:  # a real terminal: give it back on a signal
+            loop = asyncio.get_running_loop()
+            for number in STOP_SIGNALS:
+                loop.add_signal_handler(number, self.stop_by_signal, number)
         if self.coding_screen is None:
             from observer.tui.coding.form import MetadataForm
 
@@ -157,6 +180,14 @@ class CodingApp(App[None]):
             self.push_screen(form, self.show_coding)
         # The journal machinery loads behind the first frame.
         self.call_after_refresh(self.offer_recovery)
+
+    def stop_by_signal(self, number: signal.Signals) -> None:
+        """SIGINT, SIGTERM or SIGHUP: exit as a quit does, so the driver restores the
+        terminal; the journal is left whole for ``observer recover`` (the command
+        drains it and says where it is); exit status 128 + the signal's number."""
+        if self.signalled is None:
+            self.signalled = number
+            self.exit(return_code=128 + number)
 
     def on_ready(self) -> None:
         release_collection()  # the first frame is out (observer.startup)
@@ -237,6 +268,7 @@ class CodingApp(App[None]):
             meta.observer,
             meta.label,
             media=None if media is None else converter.unstructure(media),
+            via=self.via,
         )
         try:
             self.writer = JournalWriter.create(
@@ -249,7 +281,7 @@ class CodingApp(App[None]):
             self.result.problems.extend(error.problems)
             self.exit(return_code=2)
             return
-        info = SessionMeta(session_id, meta.dyad, meta.observer, meta.label, media)
+        info = SessionMeta(session_id, meta.dyad, meta.observer, meta.label, media, self.via)
         self.recorder = Recorder(meta.book, info, sink=self.writer.append)
         if self.video is not None:
             self.recorder.position = self.video.position
@@ -378,13 +410,16 @@ class CodingApp(App[None]):
             screen.refuse("^e", "not ended: still coding")
             return
         self.quitting = answer == "quit"
-        screen.acknowledge("^e", rec.end(mono), mono)
-        if rec.book.ratings:
-            coded = [s.segment for s in rec.segments]
-            values, then_quit = await self.push_screen_wait(RatingsForm(rec.book, coded))
-            self.quitting = self.quitting or then_quit
-            for (rating, segment), value in values.items():
-                rec.rate(rating, value, segment)
+        try:  # keys typed after enter are held (ConfirmEnd) for the ratings form
+            screen.acknowledge("^e", rec.end(mono), mono)
+            if rec.book.ratings:
+                coded = [s.segment for s in rec.segments]
+                values, then_quit = await self.push_screen_wait(RatingsForm(rec.book, coded))
+                self.quitting = self.quitting or then_quit
+                for (rating, segment), value in values.items():
+                    rec.rate(rating, value, segment)
+        finally:  # no form (no ratings), or it failed: never leave the keys held
+            self.call_later(self.release_keys)
         if self.write_file() is None:
             return
         if self.quitting:
@@ -410,7 +445,8 @@ class CodingApp(App[None]):
 
             if not isinstance(self.screen, NotSaved):
                 reason = failure_reason(error)
-                self.push_screen(NotSaved(self.folder, reason), self.saved_at_last)
+                held = NotSaved(self.folder, reason, rec, writer, self.key_log)
+                self.push_screen(held, self.saved_at_last)
             return None
         self.writer = self.key_log = None
         self.result.session = rec.session()

@@ -1,7 +1,8 @@
 """The end of a session: confirm, rate, summary.
 
 ``ConfirmEnd``: enter ends the session, escape goes back to coding (ctrl+q
-also accepts: it is how an observer quits a running session). ``RatingsForm``
+also accepts: it is how an observer quits a running session); keys typed after
+accepting wait for the ratings form (``observer.tui.forms``). ``RatingsForm``
 (in ``observer.tui.coding.ratings``, re-exported here): every rating of the
 codebook in one form; ctrl+s saves, a blank field is saved as null.
 ``Summary``: counts and durations per code of the file just written.
@@ -23,6 +24,7 @@ from textual.widgets import Static
 from observer.analysis.stats import session_stats
 from observer.sessionfile import Session
 from observer.tui.coding.ratings import Ratings, RatingsForm, parse_rating
+from observer.tui.forms import hold_keys, passed_on
 from observer.tui.plain import plain
 from observer.tui.widgets.clock import format_clock
 
@@ -50,11 +52,13 @@ class ConfirmEnd(ModalScreen[str]):
             yield Static("enter  end the session    escape  keep coding", id="confirm-keys")
 
     def on_key(self, event: events.Key) -> None:
+        if passed_on(self, event):  # typed after enter, in the same burst: for the form
+            return
         event.stop()
         if event.key == "enter":
-            self.dismiss("quit" if self.quitting else "end")
+            self.accept("quit" if self.quitting else "end")
         elif event.key == "ctrl+q":
-            self.dismiss("quit")
+            self.accept("quit")
         elif event.key == "escape":
             self.dismiss("")
         else:
@@ -62,6 +66,10 @@ class ConfirmEnd(ModalScreen[str]):
                 "[b]enter[/b] ends the session · [b]escape[/b] keeps coding"
                 f" (the key {event.key!r} did nothing)"
             )
+
+    def accept(self, answer: str) -> None:
+        hold_keys(self)  # the keys typed from now on are for the ratings form
+        self.dismiss(answer)
 
 
 def _count(n: int, noun: str) -> str:

@@ -23,7 +23,7 @@ from observer.codebook import Codebook, bundled_paths, load_codebook
 from observer.errors import InputError
 from observer.settings import read_config, remember
 from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
-from observer.tui.forms import FIELD_BINDINGS
+from observer.tui.forms import FIELD_BINDINGS, FormField, hold_keys, keys_ready
 from observer.tui.plain import plain
 
 DEFAULT_CODEBOOK = "cpp-attachment"
@@ -98,7 +98,7 @@ class MetadataForm(Screen[Metadata]):
             if self.book is None:
                 with Horizontal(classes="form-row"):
                     yield Label("  or a file", classes="form-label")
-                    yield Input(
+                    yield FormField(
                         placeholder="path of a codebook file", id="codebook-path", compact=True
                     )
             for name, value, hint, title in (
@@ -108,7 +108,7 @@ class MetadataForm(Screen[Metadata]):
             ):
                 with Horizontal(classes="form-row"):
                     yield Label(title, classes="form-label")
-                    yield Input(value, placeholder=hint, id=name, compact=True)
+                    yield FormField(value, placeholder=hint, id=name, compact=True)
             yield Static(id="form-errors")
             yield Button("Start", variant="primary", id="start", compact=True)
             yield Static(
@@ -160,7 +160,9 @@ class MetadataForm(Screen[Metadata]):
             self.query_one("#form-errors", Static).update(
                 Text("\n".join(problems), style=Styles(self)("refused"))
             )
+            keys_ready(self)  # the form stays: keys typed after the enter are its own
             return
         with contextlib.suppress(OSError):  # a convenience: the session does not need it
             remember("observer", observer, self.config)
+        hold_keys(self)  # keys typed after this are for the coding screen
         self.dismiss(Metadata(book, dyad, observer, label))

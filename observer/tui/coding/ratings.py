@@ -28,7 +28,7 @@ from observer.codebook import Codebook, Rating, RatingScalar, Segment
 from observer.scores import label_of, scores, shown
 from observer.structure import Number
 from observer.textsafe import safe
-from observer.tui.forms import FIELD_BINDINGS
+from observer.tui.forms import FIELD_BINDINGS, FormField, keys_ready
 from observer.tui.plain import plain
 
 Ratings = dict[tuple[str, str | None], RatingScalar]
@@ -72,7 +72,7 @@ def choices(rating: Rating) -> list[str]:
     return ["", *(str(v) for v in rating.scale())]
 
 
-class RatingField(Input):
+class RatingField(FormField):
     """A rating's field: typed, or stepped through its answers with up and down."""
 
     BINDINGS = [  # noqa: RUF012
@@ -173,6 +173,7 @@ class RatingsForm(Screen[tuple[Ratings, bool]]):
 
     def on_mount(self) -> None:
         self.show_composites()
+        self.call_after_refresh(keys_ready, self)  # keys typed as the form opened
 
     def on_input_changed(self, _: Input.Changed) -> None:
         self.show_composites()
@@ -228,8 +229,6 @@ class RatingsForm(Screen[tuple[Ratings, bool]]):
         """Dismiss with the values and whether to quit once the file is written."""
         values, problems = self.values()
         if problems:
-            self.query_one("#ratings-errors", Static).update(
-                Text("\n".join(problems), style="bold red")
-            )
+            self.query_one("#ratings-errors", Static).update(Text("\n".join(problems)))
             return
         self.dismiss((values, then_quit))

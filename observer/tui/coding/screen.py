@@ -43,6 +43,7 @@ from observer.tui.coding.feedback import (
     segment_prompt,
 )
 from observer.tui.coding.keys import HANDLERS, hints, key_names
+from observer.tui.forms import FormField, keys_ready
 from observer.tui.widgets.clock import ClockDisplay, format_clock
 from observer.tui.widgets.event_log import EventLog
 from observer.tui.widgets.legend import KeyLegend
@@ -144,7 +145,7 @@ class CodingScreen(Screen[None]):
             yield Static(id="running")
         yield KeyLegend(self.book, id="legend")
         yield Static(id="prompt")
-        yield Input(id="note", placeholder="note text · enter saves · escape cancels")
+        yield FormField(id="note", placeholder="note text · enter saves · escape cancels")
         yield EventLog(self._render_row, id="log")
         name = key_names(self.app.get_key_display)
         yield Static(hints_text(name, video=self.video is not None), id="hints")
@@ -157,6 +158,7 @@ class CodingScreen(Screen[None]):
         self.set_interval(0.1, self.tick)
         self.say(Text("press space to start the clock", style=self.colour("info")))
         self.tick()
+        keys_ready(self)  # keys typed right after the metadata form's start
 
     # --- periodic display -------------------------------------------------------
 
@@ -189,7 +191,7 @@ class CodingScreen(Screen[None]):
         text = Text()
         text.append(badge[0], style=self.colour(badge[1]))
         if self.video is not None:
-            text.append_text(self.video.status(self.now()))
+            text.append_text(self.video.status(self.now(), self.colour("not-saved")))
         if rec is None:
             text.append(f"  {self.who}", style="dim")
             return text
@@ -214,7 +216,7 @@ class CodingScreen(Screen[None]):
                 style=self.colour("not-saved"),
             )
         elif self.saved.warning:
-            text.append(f"  WARNING: {self.saved.warning}", style="reverse bold red")
+            text.append(f"  WARNING: {self.saved.warning}", style=self.colour("not-saved"))
         return text
 
     def say(self, text: Text, *, refused: bool = False) -> None:
@@ -267,11 +269,25 @@ class CodingScreen(Screen[None]):
         self._last_key = (char, mono)
         repeat = last_char == char and 0 <= mono - last_mono < REPEAT_S
         if repeat and code is not None and code.kind == "state" and rec.pending is None:
-            self.refuse(char, f"{code.label}: held key repeat ignored", mono)
+            self.refuse(char, self.repeat_refusal(code.id), mono)
             return None
         outcome = rec.key(char, mono)
         self.acknowledge(char, outcome, mono)
         return outcome
+
+    def repeat_refusal(self, code_id: str) -> str:
+        """Why a held state key's repeat is refused, and where that leaves the state: a
+        key held past the repeat delay sends its first repeat too late to be told from a
+        second press, so that repeat stopped the state; the prompt says so (it used to
+        say only that a repeat was ignored, and the last word seen was the repeat's)."""
+        rec = self.recorder
+        label = rec.book.code_by_id[code_id].label
+        if code_id in rec.running:
+            return f"{label}: held key repeat ignored"
+        ended = [e.end for e in rec.events if e.code == code_id and e.end is not None]
+        if not ended:  # its start was undone
+            return f"{label} is not running · held key repeat ignored"
+        return f"{label} stopped at {format_clock(ended[-1])} · held key repeat ignored"
 
     def acknowledge(
         self, key: str, outcome: Outcome, mono: float | None = None, text: str | None = None
@@ -337,7 +353,11 @@ class CodingScreen(Screen[None]):
         if last_char == " " and 0 <= mono - last_mono < REPEAT_S:
             # A held space repeats every ~33 ms: without this the clock would flip
             # between paused and running as many times as the terminal repeated it.
-            self.refuse("space", "held space repeat ignored", mono)
+            # Where the first repeat (a press) left the clock, or the video's playhead.
+            stopped = self.video.stopped if self.video is not None else False
+            running = self.recorder.clock.state == "running" and not stopped
+            state = "running" if running else "paused"
+            self.refuse("space", f"held space repeat ignored · the clock is {state}", mono)
             return
         if self.video is not None:  # the first space starts the session, then play / pause
             self.video.press(self, "space", mono)

@@ -13,6 +13,7 @@ session file is written (``note`` says why it is outside the session folder), or
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events
@@ -23,15 +24,31 @@ from textual.widgets import Input, Static
 
 from observer.errors import InputError
 from observer.live.journal import failure_reason
+from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
+
+if TYPE_CHECKING:
+    from observer.live.journal import JournalWriter
+    from observer.live.keylog import KeyLog
+    from observer.live.recorder import Recorder
 
 RETRY_S = 2.0
 
 
 class NotSaved(ModalScreen[tuple[Path | None, str]]):
-    def __init__(self, folder: Path, reason: str) -> None:
+    COMPONENT_CLASSES: ClassVar[set[str]] = COMPONENT_CLASSES
+
+    def __init__(
+        self,
+        folder: Path,
+        reason: str,
+        recorder: Recorder,
+        writer: JournalWriter,
+        key_log: KeyLog | None,
+    ) -> None:
         super().__init__()
         self.folder = folder
         self.reason = reason
+        self.recorder, self.writer, self.key_log = recorder, writer, key_log
         self.copy: Path | None = None
         self.quit_asked = False
         self.last_error = ""
@@ -58,20 +75,17 @@ class NotSaved(ModalScreen[tuple[Path | None, str]]):
     def _try(self, folder: Path) -> Path | None:
         from observer.live.recovery import save_copy
 
-        recorder = self.app.recorder  # type: ignore[attr-defined]
         try:
-            return save_copy(folder, recorder)
+            return save_copy(folder, self.recorder)
         except (OSError, InputError) as error:
             self.last_error = f"{folder}: {failure_reason(error)}"
             return None
 
     def show(self, extra: str = "") -> None:
-        app = self.app
-        rec = app.recorder  # type: ignore[attr-defined]
-        writer = app.writer  # type: ignore[attr-defined]
-        durable = writer.durable if writer is not None else 0
+        rec, writer = self.recorder, self.writer
+        durable = writer.durable
         text = Text()
-        text.append(" NOT SAVED ", style="reverse bold red")
+        text.append(" NOT SAVED ", style=Styles(self)("not-saved"))
         text.append(
             f"\nThe session file could not be written in {self.folder}: {self.reason}.\n"
             f"All {len(rec.events)} events are held in memory (keep this window open);"
@@ -88,14 +102,8 @@ class NotSaved(ModalScreen[tuple[Path | None, str]]):
     def retry(self) -> None:
         from observer.live.recovery import finish
 
-        app = self.app
         try:
-            path = finish(
-                self.folder,
-                app.recorder,  # type: ignore[attr-defined]
-                app.writer,  # type: ignore[attr-defined]
-                keys=app.key_log,  # type: ignore[attr-defined]
-            )
+            path = finish(self.folder, self.recorder, self.writer, keys=self.key_log)
         except (OSError, InputError) as error:
             self.reason = failure_reason(error)
             self.show()
@@ -109,12 +117,11 @@ class NotSaved(ModalScreen[tuple[Path | None, str]]):
         if path is None:
             self.show(f"Not saved there either: {self.last_error}")
             return
-        writer, keys = self.app.writer, self.app.key_log  # type: ignore[attr-defined]
+        writer, keys = self.writer, self.key_log
         if keys is not None:
             keys.close(remove=True)
-        if writer is not None:
-            writer.abandon()
-            writer.path.unlink(missing_ok=True)
+        writer.abandon()
+        writer.path.unlink(missing_ok=True)
         self.dismiss((path, f"not in the session folder {self.folder} ({self.reason})"))
 
     def on_key(self, event: events.Key) -> None:
@@ -130,12 +137,11 @@ class NotSaved(ModalScreen[tuple[Path | None, str]]):
             self.dismiss((None, self.message()))
 
     def message(self) -> str:
-        app = self.app
-        rec, writer = app.recorder, app.writer  # type: ignore[attr-defined]
-        durable = writer.durable if writer is not None else 0
+        rec, writer = self.recorder, self.writer
+        durable = writer.durable
         where = f"; a complete copy is at {self.copy}" if self.copy is not None else ""
         return (
             f"the session file could not be written in {self.folder} ({self.reason}){where};"
-            f" the journal {writer.path if writer else ''} holds {durable} of {rec.seq}"
+            f" the journal {writer.path} holds {durable} of {rec.seq}"
             " actions: run `observer recover` once the folder is writable"
         )

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.style import Style
 from rich.text import Text
 from textual.widgets import Input
 
@@ -178,13 +179,14 @@ class VideoControl:
 
         screen.run_worker(run(), group="video", exclusive=True)
 
-    def status(self, mono: float) -> Text:
+    def status(self, mono: float, alarm: Style | str = "") -> Text:
+        """The video's part of the status line; ``alarm``: the style of a closed video."""
         text = Text()
         player = self.player
         if player is None or not player.alive:
             text.append(
                 "  VIDEO CLOSED · every action is saved · ctrl+o reopens ",
-                style="reverse bold red",
+                style=alarm,
             )
             return text
         state = "❚❚" if player.paused else "▶"

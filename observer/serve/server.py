@@ -1,0 +1,258 @@
+"""The aiohttp server of ``observer serve``.
+
+Every request, page, static file and websocket alike, must carry the secret: in the
+address (``?token=``, which sets an HttpOnly, SameSite=Strict cookie and redirects
+to the same address without it) or in that cookie. Anything else gets 403. A form
+or a websocket must also come from the server's own origin. Nothing in the session
+folder has a route: the only files served are the terminal client's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import json
+import signal
+from collections.abc import Awaitable, Callable
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import attrs
+from aiohttp import WSMsgType, web
+
+from observer.live.folder import FolderEntry, scan_folder
+from observer.serve.bridge import Child
+from observer.serve.launches import Launch, Launches, Offer, code_launch, replay_launch
+from observer.serve.pages import landing, message, terminal
+from observer.serve.secret import matches
+
+COOKIE = "observer_token"
+MAX_PAGES = 8
+"""Terminal pages (child processes) at once; one more is refused, not queued."""
+MAX_MESSAGE = 1 << 20
+MAX_FORM = 64 << 10
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "same-origin",  # not no-referrer: forms would send Origin: null
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline';"
+        " font-src 'self'; img-src 'self' data:; connect-src 'self';"
+        " form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+}
+
+
+@attrs.frozen
+class Config:
+    host: str
+    port: int
+    folder: Path
+    token: str
+    books: list[Offer]
+    log: Callable[[str], None]
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def make_app(config: Config) -> web.Application:
+    app = web.Application(middlewares=[_guard(config.token)], client_max_size=MAX_FORM)
+    launches = Launches()
+    children: set[Child] = set()
+
+    # Reading the folder (every session, every journal replayed) runs in a thread: the
+    # event loop carries other pages' keys meanwhile, and their times must not wait.
+    def entries() -> Awaitable[list[FolderEntry]]:
+        return asyncio.to_thread(scan_folder, config.folder)
+
+    async def index(request: web.Request) -> web.Response:
+        return _html(landing(config.books, config.folder, await entries()))
+
+    async def start_code(request: web.Request) -> web.StreamResponse:
+        form = {k: str(v) for k, v in (await request.post()).items()}
+        launch = code_launch(form, config.folder, config.books)
+        if isinstance(launch, list):
+            page = landing(config.books, config.folder, await entries(), launch, form)
+            return _html(page, status=400)
+        raise web.HTTPSeeOther(f"/run/{launches.add(launch)}")
+
+    async def start_replay(request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        name = str(form.get("session", ""))
+        launch = await asyncio.to_thread(replay_launch, name, config.folder)
+        if isinstance(launch, list):
+            return _html(message("Not a session", launch[0]), status=400)
+        raise web.HTTPSeeOther(f"/run/{launches.add(launch)}")
+
+    async def run_page(request: web.Request) -> web.Response:
+        key = request.match_info["launch"]
+        launch = launches.pending.get(key)
+        if launch is None:
+            text = (
+                "This page was opened already, or too long ago. A reload starts nothing,"
+                " so no session is ever coded twice; start again from the start page,"
+                " which offers to recover an unfinished session."
+            )
+            return _html(message("Page already used", text), status=410)
+        scheme = "wss" if _secure(request) else "ws"
+        return _html(terminal(launch[1].title, f"{scheme}://{request.host}/ws/{key}"))
+
+    async def websocket(request: web.Request) -> web.StreamResponse:
+        launch = launches.take(request.match_info["launch"])
+        if launch is None:
+            raise web.HTTPGone(text="this page was opened already")
+        if len(children) >= MAX_PAGES:
+            raise web.HTTPServiceUnavailable(text=f"at most {MAX_PAGES} pages at once")
+        return await _drive(request, launch, children, config.log)
+
+    async def shutdown(app: web.Application) -> None:
+        await asyncio.gather(*(child.stop() for child in list(children)))
+
+    static = Path(str(files("textual_serve") / "static"))
+    app.add_routes(
+        [
+            web.get("/", index),
+            web.get("/favicon.ico", lambda request: _no_content()),
+            web.post("/code", start_code),
+            web.post("/replay", start_replay),
+            web.get("/run/{launch}", run_page),
+            web.get("/ws/{launch}", websocket),
+            web.static("/static", static, show_index=False, follow_symlinks=False),
+        ]
+    )
+    app.on_response_prepare.append(_headers)
+    app.on_shutdown.append(shutdown)
+    return app
+
+
+async def _drive(
+    request: web.Request, launch: Launch, children: set[Child], log: Callable[[str], None]
+) -> web.WebSocketResponse:
+    socket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
+    await socket.prepare(request)
+    child = Child(launch.argv, launch.title, log)
+    children.add(child)
+    try:
+        await child.start(_size(request, "width", 80), _size(request, "height", 24))
+        pump = asyncio.create_task(child.pump(socket.send_bytes, socket.close))
+        log(f"[{launch.title}] page opened")
+        async for msg in socket:
+            if msg.type == WSMsgType.TEXT:
+                await _from_page(msg.data, child, socket)
+        log(f"[{launch.title}] page closed")
+        await child.stop()  # a closed page: the child quits, its journal stays
+        await pump
+    finally:
+        await child.stop()
+        children.discard(child)
+    return socket
+
+
+async def _from_page(data: str, child: Child, socket: web.WebSocketResponse) -> None:
+    """One message of textual-serve's browser client: keys, size, focus, ping."""
+    with contextlib.suppress(ValueError):
+        envelope = json.loads(data)
+        if not isinstance(envelope, list) or not envelope:
+            return
+        kind, arg = envelope[0], envelope[1] if len(envelope) > 1 else None
+        if kind == "stdin" and isinstance(arg, str):
+            await child.keys(arg)
+        elif kind == "resize" and isinstance(arg, dict):
+            width, height = _bounded(arg.get("width"), 80), _bounded(arg.get("height"), 24)
+            await child.meta({"type": "resize", "width": width, "height": height})
+        elif kind in ("focus", "blur"):
+            await child.meta({"type": kind})
+        elif kind == "ping":
+            await socket.send_json(["pong", arg])
+
+
+def _bounded(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and 2 <= value <= 1000 else default
+
+
+def _size(request: web.Request, name: str, default: int) -> int:
+    with contextlib.suppress(ValueError):
+        return _bounded(int(request.query.get(name, "")), default)
+    return default
+
+
+def _secure(request: web.Request) -> bool:
+    return request.secure or request.headers.get("X-Forwarded-Proto") == "https"
+
+
+async def _no_content() -> web.Response:
+    return web.Response(status=204)
+
+
+def _html(text: str, status: int = 200) -> web.Response:
+    return web.Response(text=text, status=status, content_type="text/html")
+
+
+def _same_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc == request.host
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _guard(token: str) -> Any:
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        given = request.query.get("token")
+        if not (matches(given, token) or matches(request.cookies.get(COOKIE), token)):
+            return web.Response(
+                status=403,
+                text="403: open the address observer serve printed (it holds the token)\n",
+            )
+        unsafe = (
+            request.method == "POST" or request.headers.get("Upgrade", "").lower() == "websocket"
+        )
+        if unsafe and not _same_origin(request):
+            return web.Response(status=403, text="403: not from this server's own pages\n")
+        if given is not None:  # keep the token in a cookie, out of the address bar
+            response = web.HTTPSeeOther(request.rel_url.without_query_params("token"))
+            response.set_cookie(
+                COOKIE, token, httponly=True, samesite="Strict", secure=_secure(request), path="/"
+            )
+            return response
+        return await handler(request)
+
+    return guard
+
+
+async def _headers(request: web.Request, response: web.StreamResponse) -> None:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+
+
+async def serve(config: Config, ready: Callable[[str], None]) -> None:
+    """Serve until cancelled (ctrl+c) or sent SIGTERM or SIGHUP; then every page's
+    process is asked to quit, and waited for. ``ready`` gets the address (with the
+    real port) once bound."""
+    runner = web.AppRunner(make_app(config), handle_signals=False, access_log=None)
+    await runner.setup()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        site = web.TCPSite(runner, config.host, config.port)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        shown = f"[{host}]" if ":" in host else host
+        ready(f"http://{shown}:{port}/")
+        await stop.wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,190 @@
+"""``observer serve`` in a real headless Chromium (selenium): a whole session coded in a
+page, a page closed mid-session and its session recovered from the next page, a
+replay opened from the landing page. The screen is a canvas, so the tests follow
+what reaches the disk: the journal's actions, then the session file."""
+
+from __future__ import annotations
+
+import stat
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.browser import console_errors, headless_chromium
+from support.serve import actions, served, wait_for
+
+from observer.codebook import load_codebook
+from observer.live.folder import scan_folder
+from observer.sessionfile import load_session, write_session
+from observer.synthetic import make_session
+
+pytestmark = pytest.mark.browser
+
+
+def keys(driver: Any, *sequence: str, gap: float = 0.15) -> None:
+    """Type into the page's terminal; ``^x`` is ctrl+x."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    named = {"enter": Keys.ENTER, "esc": Keys.ESCAPE, "tab": Keys.TAB, "f1": Keys.F1}
+    for key in sequence:
+        chain = ActionChains(driver)
+        if key.startswith("^"):
+            chain.key_down(Keys.CONTROL).send_keys(key[1:]).key_up(Keys.CONTROL)
+        else:
+            chain.send_keys(named.get(key, key))
+        chain.perform()
+        time.sleep(gap)
+
+
+def landing(driver: Any, url: str) -> str:
+    """The landing page's HTML, once the browser has it (a get can return early)."""
+
+    def loaded() -> str:
+        source = str(driver.page_source)
+        if "Start coding" not in source:
+            driver.get(url)
+            return ""
+        return source
+
+    driver.get(url)
+    return str(wait_for(loaded, why="the landing page"))
+
+
+def open_coding_page(driver: Any, url: str, dyad: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    landing(driver, url)
+    driver.find_element(By.ID, "dyad").send_keys(dyad)
+    driver.find_element(By.ID, "observer").send_keys("obs1")
+    driver.find_element(By.ID, "start").click()
+
+
+def start_coding(driver: Any, url: str, folder: Path, dyad: str = "D01") -> None:
+    from selenium.webdriver.common.by import By
+
+    before = set(folder.glob("*.journal.jsonl")) if folder.is_dir() else set()
+    open_coding_page(driver, url, dyad)
+    wait_for(lambda: set(folder.glob("*.journal.jsonl")) - before, why="the session's journal")
+    driver.find_element(By.ID, "terminal").click()  # the terminal has the keyboard
+    time.sleep(0.5)
+
+
+def kinds(folder: Path) -> list[str]:
+    return [a["a"] for a in actions(folder)]
+
+
+def test_a_session_coded_in_a_page_is_the_session_file(tmp_path: Path) -> None:
+    folder = tmp_path / "sessions"
+    with served(folder) as srv, headless_chromium() as driver:
+        start_coding(driver, srv.url, folder)
+        keys(driver, " ")
+        wait_for(lambda: kinds(folder) == ["clock"], why="the clock started")
+        keys(driver, "w", "1", "k", "^z", "j")  # warm touch (low), own play undone, approach
+        wait_for(lambda: len(kinds(folder)) == 6, why="five more actions")
+        keys(driver, "^n")
+        time.sleep(0.5)
+        keys(driver, "h", "e", "l", "l", "o", "enter", gap=0.05)
+        wait_for(lambda: "note" in kinds(folder), why="the note")
+        keys(driver, "^e")
+        time.sleep(1.5)  # the confirmation
+        keys(driver, "enter")
+        wait_for(lambda: "end" in kinds(folder), why="the end")
+        time.sleep(2.0)  # the ratings form
+        keys(driver, "4", "^s")
+        [path] = wait_for(lambda: list(folder.glob("*.json")), why="the session file")
+        time.sleep(1.5)  # the summary
+        keys(driver, "enter")
+        wait_for(lambda: not list(folder.glob("*.journal.jsonl")), why="the journal removed")
+        assert console_errors(driver) == []
+    session = load_session(path)
+    assert session.via == "browser"
+    assert (session.dyad, session.observer) == ("D01", "obs1")
+    assert [(e.code, e.modifiers) for e in session.events] == [
+        ("cg-warm-touch", {"intensity": "low"}),
+        ("ch-approach", {}),
+    ]
+    assert [n.text for n in session.notes] == ["hello"]
+    assert 4 in session.ratings.values()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    # The key log of the page's keys, stamped on arrival, was kept until the end.
+    log = srv.log()
+    assert "page opened" in log and "saved " in log
+
+
+def test_a_closed_page_leaves_a_journal_the_next_page_recovers(tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    folder = tmp_path / "sessions"
+    with served(folder) as srv:
+        with headless_chromium() as first:
+            start_coding(first, srv.url, folder)
+            keys(first, " ", "w", "1", "k")
+            wait_for(lambda: len(kinds(folder)) == 4, why="four actions on disk")
+            [journal] = folder.glob("*.journal.jsonl")
+            # A second page meanwhile: the running session is shown as running, and a
+            # session started there gets a journal of its own.
+            with headless_chromium() as second:
+                assert "being coded now" in landing(second, srv.url)
+                start_coding(second, srv.url, folder, dyad="D02")
+                assert len(list(folder.glob("*.journal.jsonl"))) == 2
+        # Both pages are gone (the browsers quit): each child ends. The first leaves its
+        # journal; the second, whose clock never started, leaves nothing.
+        wait_for(lambda: "the session was not finished" in srv.log(), why="the first ended")
+        wait_for(lambda: list(folder.glob("*.journal.jsonl")) == [journal], why="the second ended")
+        entries = {e.path: e for e in scan_folder(folder)}
+        assert entries[journal].status == "unfinished" and entries[journal].events == 2
+        with headless_chromium() as again:
+            page = landing(again, srv.url)
+            assert journal.name.removesuffix(".journal.jsonl") in page
+            assert "Start coding offers to recover it" in page
+            open_coding_page(again, srv.url, "D03")
+            wait_for(lambda: srv.log().count("page opened") == 3, why="the third page")
+            time.sleep(2.0)  # the recovery offer, before any new journal
+            again.find_element(By.ID, "terminal").click()
+            keys(again, "enter")  # recover them
+            wait_for(lambda: list(folder.glob("*.json")), why="the recovered session file")
+    [recovered] = [
+        load_session(p)
+        for p in folder.glob("*.json")
+        if p.stem == journal.stem.removesuffix(".journal")
+    ]
+    assert recovered.status == "recovered" and recovered.via == "browser"
+    assert [(e.code, e.modifiers) for e in recovered.events] == [
+        ("cg-warm-touch", {"intensity": "low"}),
+        ("ch-own-play", {}),
+    ]
+
+
+def test_a_supervisor_replays_and_reviews_from_the_landing_page(tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    folder = tmp_path / "sessions"
+    folder.mkdir(mode=0o700)
+    path = write_session(folder, make_session(load_codebook("cpp-attachment"), 40))
+    config = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    with served(folder, env=config) as srv, headless_chromium() as driver:
+        landing(driver, srv.url)
+        driver.find_element(By.CSS_SELECTOR, "#sessions button").click()
+        wait_for(lambda: "page opened" in srv.log(), why="the replay page")
+        driver.find_element(By.ID, "terminal").click()
+        time.sleep(2.0)  # the session loaded, the first frame drawn
+        keys(driver, "a")
+        time.sleep(1.0)  # your reviewer id?
+        keys(driver, *"sup1", "enter", gap=0.05)
+        time.sleep(1.0)  # the comment's text
+        keys(driver, *"seen in a browser", "enter", gap=0.05)
+        reviews = wait_for(lambda: load_session(path).reviews, why="the review on disk")
+        keys(driver, "q")
+        wait_for(
+            lambda: (
+                "-closed" in (driver.find_element(By.TAG_NAME, "body").get_attribute("class") or "")
+            ),
+            why="the replay ended and the page says so",
+        )
+        assert console_errors(driver) == []
+    [review] = reviews
+    assert (review.reviewer, review.text) == ("sup1", "seen in a browser")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
