@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support.tmuxdriver import Tmux, observer_code_argv
+from support.tmuxdriver import Tmux, observer_code_argv, save_ratings_and_exit
 
 from observer.sessionfile import load_session
 
@@ -77,11 +77,7 @@ def test_keys_with_known_gaps_become_the_session_file(tmp_path: Path) -> None:
         term.send_keys("Enter")
         term.wait_for("Ratings")
         term.send_literal("4")
-        term.send_keys("C-s")
-        term.wait_for("Session saved")
-        term.send_keys("Enter")
-        term.wait_dead()
-        assert term.exit_status() == 0
+        save_ratings_and_exit(term)
     [path] = list(tmp_path.glob("*.json"))
     assert not list(tmp_path.glob("*.journal.jsonl"))
     session = load_session(path)
@@ -164,11 +160,7 @@ def test_a_burst_on_the_ratings_form_fills_the_field_it_was_typed_for(
             time.sleep(0.3)  # the form is drawn and has settled
             term.send_keys(*burst)
         term.wait_for(r"(?m)Caregiver intrusiveness\s+1–7\s+2\s*$", regex=True)
-        term.send_keys("C-s")
-        term.wait_for("Session saved")
-        term.send_keys("Enter")
-        term.wait_dead()
-        assert term.exit_status() == 0
+        save_ratings_and_exit(term)
     [path] = list(tmp_path.glob("*.json"))
     ratings = load_session(path).ratings
     assert ratings["cg-intrusiveness"] == 2

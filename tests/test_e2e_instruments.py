@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.tmuxdriver import Tmux
+from support.tmuxdriver import Tmux, save_ratings_and_exit
 
 from observer.sessionfile import load_session
 
@@ -39,11 +39,7 @@ def test_a_strange_situation_is_coded_rated_and_classified(tmp_path: Path) -> No
         term.send_keys("BTab")  # back round to the last field: the classification
         term.send_literal("b3")
         term.wait_for("b3")
-        term.send_keys("C-s")
-        term.wait_for("Session saved")
-        term.send_keys("Enter")
-        term.wait_dead()
-        assert term.exit_status() == 0
+        save_ratings_and_exit(term)
     [path] = list(tmp_path.glob("*.json"))
     session = load_session(path)
     assert session.ratings["classification"] == "B3"

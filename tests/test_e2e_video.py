@@ -15,7 +15,7 @@ from pathlib import Path
 import orjson
 import pytest
 from support.media import FPS, HEADLESS_ARGS, make_clip
-from support.tmuxdriver import Tmux
+from support.tmuxdriver import Tmux, save_ratings_and_exit
 
 from observer.codebook import load_codebook
 from observer.sessionfile import load_session
@@ -109,11 +109,7 @@ def run_session(tmp_path: Path, clip: Path, private: Path) -> None:
         term.wait_for("End the session")
         term.send_keys("Enter")
         term.wait_for("Ratings")
-        term.send_keys("C-s")
-        term.wait_for("Session saved")
-        term.send_keys("Enter")
-        term.wait_dead()
-        assert term.exit_status() == 0
+        save_ratings_and_exit(term)
     assert not list(private.iterdir())  # the socket folder is removed at exit
     [path] = sessions.glob("*.json")
     session = load_session(path)

@@ -7,85 +7,66 @@ focus to the note field. Posting the burst at once, as the driver does, reproduc
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
+from support.pilot import Attached, Coding
 from textual import events
 
 from observer.codebook import load_codebook
 from observer.tui.coding.app import CodingApp
-from observer.tui.coding.screen import CodingScreen
 
 BOOK = load_codebook("cpp-attachment")
 
 
-def test_a_note_typed_in_one_burst_after_ctrl_n_keeps_every_character(tmp_path: Path) -> None:
-    async def scenario() -> tuple[list[str], int]:
-        app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
-        async with app.run_test(size=(100, 32)) as pilot:
-            for _ in range(200):
-                if app.recorder is not None:
-                    break
-                await asyncio.sleep(0.025)
-            screen = app.screen
-            assert isinstance(screen, CodingScreen)
-            await pilot.press("space", "t")
-            target = app.focused
-            assert target is not None
-            burst = [events.Key("ctrl+n", None)]
-            burst += [events.Key(c, c) for c in "hello world"]
-            burst += [events.Key("backspace", None), events.Key("D", "D")]
-            for key in burst:
-                target.post_message(key)
-            for _ in range(5):
-                await pilot.pause()
-            await pilot.press("enter")
-            await pilot.pause()
-            return [n.text for n in screen.recorder.notes], len(screen.recorder.events)
-
-    notes, events_count = asyncio.run(scenario())
-    assert notes == ["hello worlD"]
-    assert events_count == 1  # no key of the note was coded
+def app_in(folder: Path) -> CodingApp:
+    return CodingApp(folder, book=BOOK, dyad="D1", observer="o1", journals=[])
 
 
-def test_a_backspace_in_a_burst_typed_into_the_open_note_edits_in_order(tmp_path: Path) -> None:
-    async def scenario() -> list[str]:
-        app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
-        async with app.run_test(size=(100, 32)) as pilot:
-            for _ in range(200):
-                if app.recorder is not None:
-                    break
-                await asyncio.sleep(0.025)
-            screen = app.screen
-            assert isinstance(screen, CodingScreen)
-            await pilot.press("space", "ctrl+n")
-            for char in "ab\x7fc":
-                app.post_message(events.Key("backspace" if char == "\x7f" else char, char))
-            for _ in range(5):
-                await pilot.pause()
-            await pilot.press("enter")
-            await pilot.pause()
-            return [n.text for n in screen.recorder.notes]
-
-    assert asyncio.run(scenario()) == ["ac"]
+async def settle(c: Attached) -> None:
+    for _ in range(5):
+        await c.pilot.pause()
 
 
-def test_keys_typed_after_a_notes_enter_in_one_burst_are_coded(tmp_path: Path) -> None:
-    async def scenario() -> tuple[list[str], list[str]]:
-        app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
-        async with app.run_test(size=(100, 32)) as pilot:
-            for _ in range(200):
-                if app.recorder is not None:
-                    break
-                await asyncio.sleep(0.025)
-            screen = app.screen
-            assert isinstance(screen, CodingScreen)
-            await pilot.press("space", "ctrl+n")
-            for char in "hi\ro":
-                app.post_message(events.Key("enter" if char == "\r" else char, char))
-            for _ in range(5):
-                await pilot.pause()
-            rec = screen.recorder
-            return [n.text for n in rec.notes], [e.code for e in rec.events]
+async def test_a_note_typed_in_one_burst_after_ctrl_n_keeps_every_character(
+    tmp_path: Path, coding: Coding
+) -> None:
+    async with coding(app_in(tmp_path), size=(100, 32)) as c:
+        await c.pilot.press("space", "t")
+        target = c.app.focused
+        assert target is not None
+        burst = [events.Key("ctrl+n", None)]
+        burst += [events.Key(ch, ch) for ch in "hello world"]
+        burst += [events.Key("backspace", None), events.Key("D", "D")]
+        for key in burst:
+            target.post_message(key)
+        await settle(c)
+        await c.pilot.press("enter")
+        await c.pilot.pause()
+        rec = c.screen.recorder
+        assert [n.text for n in rec.notes] == ["hello worlD"]
+        assert len(rec.events) == 1  # no key of the note was coded
 
-    assert asyncio.run(scenario()) == (["hi"], ["ch-bids"])
+
+async def test_a_backspace_in_a_burst_typed_into_the_open_note_edits_in_order(
+    tmp_path: Path, coding: Coding
+) -> None:
+    async with coding(app_in(tmp_path), size=(100, 32)) as c:
+        await c.pilot.press("space", "ctrl+n")
+        for char in "ab\x7fc":
+            c.app.post_message(events.Key("backspace" if char == "\x7f" else char, char))
+        await settle(c)
+        await c.pilot.press("enter")
+        await c.pilot.pause()
+        assert [n.text for n in c.screen.recorder.notes] == ["ac"]
+
+
+async def test_keys_typed_after_a_notes_enter_in_one_burst_are_coded(
+    tmp_path: Path, coding: Coding
+) -> None:
+    async with coding(app_in(tmp_path), size=(100, 32)) as c:
+        await c.pilot.press("space", "ctrl+n")
+        for char in "hi\ro":
+            c.app.post_message(events.Key("enter" if char == "\r" else char, char))
+        await settle(c)
+        rec = c.screen.recorder
+        assert ([n.text for n in rec.notes], [e.code for e in rec.events]) == (["hi"], ["ch-bids"])

@@ -69,37 +69,30 @@ def test_a_backspace_in_a_burst_edits_the_field_it_was_typed_in() -> None:
     assert ratings_form_after("\t\t\x7f2\t4")[2:4] == ["2", "4"]
 
 
-def test_a_burst_fills_the_metadata_form_field_by_field(tmp_path: Path) -> None:
+def metadata_form_after(folder: Path, typed: str) -> dict[str, str]:
+    """The start form's fields after ``typed`` arrives in one burst."""
+
     async def scenario() -> dict[str, str]:
-        app = CodingApp(tmp_path, book=BOOK, now=lambda: 0.0, config=tmp_path / "cfg" / "c.json")
+        app = CodingApp(folder, book=BOOK, now=lambda: 0.0, config=folder / "cfg" / "c.json")
         async with app.run_test(size=(100, 40)) as pilot:
             while not isinstance(app.screen, MetadataForm):
                 await pilot.pause(0.01)
             await settle(pilot, app)
-            burst(app, "D012\tobs1\tvisit 2")
+            burst(app, typed)
             await settle(pilot, app)
             return {f.id or "": f.value for f in app.screen.query(Input)}
 
-    values = asyncio.run(scenario())
-    assert values["dyad"] == "D012"
-    assert values["observer"] == "obs1"
-    assert values["label"] == "visit 2"
+    return asyncio.run(scenario())
+
+
+def test_a_burst_fills_the_metadata_form_field_by_field(tmp_path: Path) -> None:
+    values = metadata_form_after(tmp_path, "D012\tobs1\tvisit 2")
+    assert (values["dyad"], values["observer"], values["label"]) == ("D012", "obs1", "visit 2")
 
 
 def test_a_burst_with_backspaces_edits_the_metadata_form_in_order(tmp_path: Path) -> None:
-    async def scenario() -> dict[str, str]:
-        app = CodingApp(tmp_path, book=BOOK, now=lambda: 0.0, config=tmp_path / "cfg" / "c.json")
-        async with app.run_test(size=(100, 40)) as pilot:
-            while not isinstance(app.screen, MetadataForm):
-                await pilot.pause(0.01)
-            await settle(pilot, app)
-            burst(app, "D01\x7f2\tobs\x7f\x7f\x7fo2")
-            await settle(pilot, app)
-            return {f.id or "": f.value for f in app.screen.query(Input)}
-
-    values = asyncio.run(scenario())
-    assert values["dyad"] == "D02"
-    assert values["observer"] == "o2"
+    values = metadata_form_after(tmp_path, "D01\x7f2\tobs\x7f\x7f\x7fo2")
+    assert (values["dyad"], values["observer"]) == ("D02", "o2")
 
 
 def test_keys_typed_right_after_ending_reach_the_ratings_form(tmp_path: Path) -> None:

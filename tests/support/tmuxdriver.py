@@ -258,6 +258,15 @@ class Tmux:
         self.wait_dead()
 
 
+def save_ratings_and_exit(term: Tmux) -> None:
+    """On the ratings form: ctrl+s, then enter on the summary; observer ends with 0."""
+    term.send_keys("C-s")
+    term.wait_for("Session saved")
+    term.send_keys("Enter")
+    term.wait_dead()
+    assert term.exit_status() == 0
+
+
 def process_alive(pid: int) -> bool:
     """True while ``pid`` runs (a zombie no longer runs)."""
     try:
