@@ -385,3 +385,35 @@ def test_without_the_serve_extra_it_says_how_to_install_it(
     code, out, err = run(["serve", "--port", "0"], capsys)
     assert (code, out) == (2, "")
     assert err == "observer: observer serve needs the serve extra: pip install 'observer[serve]'\n"
+
+
+async def _code_then_go_silent(srv: Any, folder: Path) -> None:
+    """A page whose network vanished: three keys on disk, then no answer to anything
+    (no pong to the server's pings), until the server gives the page up."""
+    import aiohttp
+
+    headers = {"Origin": srv.base, "Cookie": f"observer_token={srv.token}"}
+    form = {"codebook": "cpp-attachment", "dyad": "D1", "observer": "o1"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        async with http.post(f"{srv.base}/code", data=form, allow_redirects=False) as response:
+            page = response.headers["Location"]
+        url = srv.base.replace("http", "ws", 1) + page.replace("/run/", "/ws/")
+        async with http.ws_connect(url, autoping=False, heartbeat=None) as socket:
+            while not list(folder.glob("*.journal.jsonl")):
+                await asyncio.sleep(0.05)
+            for key in (" ", "w", "2"):
+                await socket.send_str(json.dumps(["stdin", key]))
+            while len(actions(folder)) < 3:
+                await asyncio.sleep(0.05)
+            while "page closed" not in srv.log():  # never reading: no pong goes back
+                await asyncio.sleep(0.1)
+
+
+def test_a_connection_that_goes_silent_is_given_up_and_its_journal_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "s"
+    with served(folder) as srv:
+        asyncio.run(_code_then_go_silent(srv, folder))  # about 23 s: docs/serve.md
+        wait_for(lambda: "the session was not finished" in srv.log(), why="the child ended")
+    assert [a["a"] for a in actions(folder)] == ["clock", "key", "key"]
+    [entry] = scan_folder(folder)
+    assert entry.status == "unfinished" and entry.events == 1
