@@ -417,3 +417,15 @@ def test_a_connection_that_goes_silent_is_given_up_and_its_journal_kept(tmp_path
     assert [a["a"] for a in actions(folder)] == ["clock", "key", "key"]
     [entry] = scan_folder(folder)
     assert entry.status == "unfinished" and entry.events == 1
+
+
+def test_behind_a_tls_proxy_the_cookie_is_secure_and_the_socket_wss(tmp_path: Path) -> None:
+    proxied = {"X-Forwarded-Proto": "https"}
+    with served(tmp_path / "s") as srv:
+        _, headers, _ = fetch(srv.url, headers=proxied)
+        assert "Secure" in headers["Set-Cookie"]
+        form = urlencode({"codebook": "cpp-attachment", "dyad": "D1", "observer": "o1"}).encode()
+        send = {**same_origin(srv.base, srv.token), **proxied}
+        _, headers, _ = fetch(srv.base + "/code", data=form, headers=send)
+        _, _, body = fetch(srv.base + headers["Location"], headers={**cookie(srv.token), **proxied})
+        assert 'data-session-websocket-url="wss://' in body
