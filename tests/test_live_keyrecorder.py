@@ -175,7 +175,8 @@ def test_the_terminal_and_web_drivers_get_the_key_recorder(
     from textual import constants
 
     from observer.tui.coding.app import CodingApp
-    from observer.tui.driver import RecordingDriver, WebRecordingDriver
+    from observer.tui.driver import RecordingDriver
+    from observer.tui.webdriver import WebRecordingDriver
 
     assert CodingApp(tmp_path).driver_class is RecordingDriver
     monkeypatch.setattr(constants, "DRIVER", "textual.drivers.web_driver:WebDriver")

@@ -5,6 +5,7 @@ escaped text; the web key recorder; ``via`` in sessions and journals."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.client
 import json
 import signal
@@ -13,6 +14,7 @@ import stat
 import subprocess
 import sys
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -237,7 +239,7 @@ def test_a_port_in_use_is_one_line_and_status_2(tmp_path: Path) -> None:
 
 def test_a_launch_id_is_good_once_and_not_for_long() -> None:
     launches = Launches()
-    launch = Launch("code", ("observer",), "t")
+    launch = Launch(("observer",), "t")
     key = launches.add(launch, now=100.0)
     assert launches.take("forged", now=100.0) is None
     assert launches.take(key, now=100.5) == launch
@@ -289,7 +291,7 @@ def test_via_travels_from_header_to_session(tmp_path: Path) -> None:
 
 
 def test_the_web_key_recorder_stamps_each_read_and_logs_before_the_app_sees_it() -> None:
-    from observer.tui.driver import WebRecordingDriver
+    from observer.tui.webdriver import WebRecordingDriver
 
     logged: list[list[tuple[float, str, str | None]]] = []
     seen: list[object] = []
@@ -332,11 +334,10 @@ def test_the_web_key_recorder_stamps_each_read_and_logs_before_the_app_sees_it()
     assert metas == ['{"type": "focus"}']
 
 
-async def _code_in_a_page(srv: Any, folder: Path, stop: int | None) -> None:
-    """What a browser does: the form, the page's websocket, three keys on disk; then
-    the page closes (``stop`` None) or the server is sent ``stop`` with the page open."""
-    import asyncio
-
+@contextlib.asynccontextmanager
+async def _coding_page(srv: Any, folder: Path, **ws: Any) -> AsyncIterator[Any]:
+    """What a browser does: the form, the page's websocket (``ws``: its options), three
+    keys on disk; the socket is yielded with the page still open."""
     import aiohttp
 
     headers = {"Origin": srv.base, "Cookie": f"observer_token={srv.token}"}
@@ -345,17 +346,24 @@ async def _code_in_a_page(srv: Any, folder: Path, stop: int | None) -> None:
         async with http.post(f"{srv.base}/code", data=form, allow_redirects=False) as response:
             page = response.headers["Location"]
         url = srv.base.replace("http", "ws", 1) + page.replace("/run/", "/ws/")
-        async with http.ws_connect(f"{url}?width=100&height=30") as socket:
+        async with http.ws_connect(f"{url}?width=100&height=30", **ws) as socket:
             while not list(folder.glob("*.journal.jsonl")):
                 await asyncio.sleep(0.05)
             for key in (" ", "w", "2"):
                 await socket.send_str(json.dumps(["stdin", key]))
             while len(actions(folder)) < 3:
                 await asyncio.sleep(0.05)
-            if stop is not None:
-                srv.process.send_signal(stop)
-                async for _ in socket:  # closed by the server once the child has ended
-                    pass
+            yield socket
+
+
+async def _code_in_a_page(srv: Any, folder: Path, stop: int | None) -> None:
+    """Three keys coded in a page; then the page closes (``stop`` None) or the server is
+    sent ``stop`` with the page open."""
+    async with _coding_page(srv, folder) as socket:
+        if stop is not None:
+            srv.process.send_signal(stop)
+            async for _ in socket:  # closed by the server once the child has ended
+                pass
 
 
 @pytest.mark.parametrize(
@@ -390,23 +398,9 @@ def test_without_the_serve_extra_it_says_how_to_install_it(
 async def _code_then_go_silent(srv: Any, folder: Path) -> None:
     """A page whose network vanished: three keys on disk, then no answer to anything
     (no pong to the server's pings), until the server gives the page up."""
-    import aiohttp
-
-    headers = {"Origin": srv.base, "Cookie": f"observer_token={srv.token}"}
-    form = {"codebook": "cpp-attachment", "dyad": "D1", "observer": "o1"}
-    async with aiohttp.ClientSession(headers=headers) as http:
-        async with http.post(f"{srv.base}/code", data=form, allow_redirects=False) as response:
-            page = response.headers["Location"]
-        url = srv.base.replace("http", "ws", 1) + page.replace("/run/", "/ws/")
-        async with http.ws_connect(url, autoping=False, heartbeat=None) as socket:
-            while not list(folder.glob("*.journal.jsonl")):
-                await asyncio.sleep(0.05)
-            for key in (" ", "w", "2"):
-                await socket.send_str(json.dumps(["stdin", key]))
-            while len(actions(folder)) < 3:
-                await asyncio.sleep(0.05)
-            while "page closed" not in srv.log():  # never reading: no pong goes back
-                await asyncio.sleep(0.1)
+    async with _coding_page(srv, folder, autoping=False, heartbeat=None):
+        while "page closed" not in srv.log():  # never reading: no pong goes back
+            await asyncio.sleep(0.1)
 
 
 def test_a_connection_that_goes_silent_is_given_up_and_its_journal_kept(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import orjson
@@ -52,6 +52,9 @@ import orjson
 from observer import jsonio
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from observer.sessionfile import Via
 
 try:
     import fcntl
@@ -81,7 +84,7 @@ def make_header(
     label: str = "",
     created: datetime | None = None,
     media: dict[str, Any] | None = None,
-    via: str = "terminal",
+    via: Via = "terminal",
 ) -> dict[str, Any]:
     extra: dict[str, Any] = {} if media is None else {"media": media}
     if via != "terminal":

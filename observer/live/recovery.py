@@ -37,7 +37,7 @@ import os
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import attrs
 
@@ -57,6 +57,7 @@ from observer.sessionfile import (
     SESSION_ID_PATTERN,
     Media,
     Session,
+    Via,
     load_session,
     round_time,
     session_to_bytes,
@@ -107,7 +108,7 @@ def parse_header(header: dict[str, Any], file: str) -> tuple[SessionMeta, Codebo
         except InputError as exc:
             raise fail(f"the media description is invalid: {exc.problems[0]}") from None
     via = header.get("via", "terminal")
-    if via not in ("terminal", "browser"):
+    if via not in get_args(Via):
         raise fail(f'\'via\' must be "terminal" or "browser", not {via!r}')
     meta = SessionMeta(session_id, fields["dyad"], fields["observer"], fields["label"], media, via)
     return meta, book

@@ -39,9 +39,8 @@ class Offer:
 
 @attrs.frozen
 class Launch:
-    kind: str
-    """``code`` or ``replay``."""
     argv: tuple[str, ...]
+    """``observer code …`` or ``observer replay …``, with this interpreter."""
     title: str
 
 
@@ -88,7 +87,7 @@ def code_launch(form: Mapping[str, str], folder: Path, books: list[Offer]) -> La
         if value:
             argv += [f"--{name}", value]
     who = " ".join(v for v in (fields["dyad"], fields["observer"]) if v)
-    return Launch("code", _observer(*argv), f"coding {offer.key} {who}".strip())
+    return Launch(_observer(*argv), f"coding {offer.key} {who}".strip())
 
 
 def replay_launch(name: str, folder: Path) -> Launch | list[str]:
@@ -96,7 +95,7 @@ def replay_launch(name: str, folder: Path) -> Launch | list[str]:
     for entry in replayable(folder):
         if entry.path.name == name:
             argv = _observer("replay", str(entry.path))
-            return Launch("replay", argv, f"replay {entry.id}")
+            return Launch(argv, f"replay {entry.id}")
     return ["session: choose one of the sessions listed"]
 
 
@@ -113,9 +112,14 @@ class Launches:
         self.pending[key] = (now, launch)
         return key
 
-    def take(self, key: str, now: float | None = None) -> Launch | None:
+    def peek(self, key: str, now: float | None = None) -> Launch | None:
+        """The launch waiting under ``key``, if it is still good (its page is shown)."""
         now = time.monotonic() if now is None else now
-        held = self.pending.pop(key, None)
-        if held is None or now - held[0] >= LAUNCH_TTL:
-            return None
-        return held[1]
+        held = self.pending.get(key)
+        return None if held is None or now - held[0] >= LAUNCH_TTL else held[1]
+
+    def take(self, key: str, now: float | None = None) -> Launch | None:
+        """The launch under ``key``, used up (its websocket starts it)."""
+        launch = self.peek(key, now)
+        self.pending.pop(key, None)
+        return launch

@@ -97,7 +97,7 @@ def make_app(config: Config) -> web.Application:
 
     async def run_page(request: web.Request) -> web.Response:
         key = request.match_info["launch"]
-        launch = launches.pending.get(key)
+        launch = launches.peek(key)
         if launch is None:
             text = (
                 "This page was opened already, or too long ago. A reload starts nothing,"
@@ -106,7 +106,7 @@ def make_app(config: Config) -> web.Application:
             )
             return _html(message("Page already used", text), status=410)
         scheme = "wss" if _secure(request) else "ws"
-        return _html(terminal(launch[1].title, f"{scheme}://{request.host}/ws/{key}"))
+        return _html(terminal(launch.title, f"{scheme}://{request.host}/ws/{key}"))
 
     async def websocket(request: web.Request) -> web.StreamResponse:
         launch = launches.take(request.match_info["launch"])

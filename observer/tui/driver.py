@@ -8,23 +8,19 @@ keys (of every read that piled up meanwhile) are written to the app's raw key lo
 and fsynced (``app.key_log``, once the session's journal exists), and only then do
 the events go to the app. Paste, mouse and terminal responses go on unchanged.
 
-Under ``observer serve`` the same is done to Textual's web driver: the browser's
-keys arrive on standard input framed by the server, each read is stamped when it
-returns, and its keys are logged before the app sees them. The stamp is when the
-serving machine received the key, so the network's delay is in it (docs/serve.md).
-Other drivers (headless, Windows) are left as they are.
+Under ``observer serve`` the same is done to Textual's web driver
+(:mod:`observer.tui.webdriver`, imported only there, so a terminal's start-up does not
+load it). Other drivers (headless, Windows) are left as they are.
 """
 
 from __future__ import annotations
 
-import time
 from codecs import getincrementaldecoder
 from collections.abc import Callable
 
 from textual import events
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
-from textual.drivers.web_driver import WebDriver, _ExitInput
 from textual.message import Message
 
 from observer.live.keylog import KeyLog, Read, tap
@@ -69,31 +65,3 @@ class RecordingDriver(LinuxDriver):
             lambda: getattr(self._app, "key_log", None), self.process_message, self._debug
         )
         tap(self.fileno, self.exit_event, handle)
-
-
-class WebRecordingDriver(WebDriver):
-    def run_input_thread(self) -> None:
-        """Textual's web input loop, with each read stamped and its keys logged."""
-        from textual.drivers._byte_stream import ByteStream
-
-        handle = recording_handler(
-            lambda: getattr(self._app, "key_log", None), self.process_message, self._debug
-        )
-        frames = ByteStream()
-        try:
-            for data in self._input_reader:
-                arrived = time.monotonic()
-                keys: list[Read] = []
-                for kind, payload in frames.feed(data) if data else ():  # b"": a tick
-                    if kind == "D":
-                        keys.append((arrived, payload))
-                        continue
-                    if keys:  # what came before the meta packet, in order
-                        handle(keys)
-                        keys = []
-                    self._on_meta(kind, payload)
-                handle(keys)  # [] ticks the parser (an Escape on its own)
-        except _ExitInput:
-            pass
-        finally:
-            self._input_reader.close()

@@ -139,7 +139,7 @@ class CodingApp(KeyHold[None]):
         """Textual's terminal and web drivers with the key recorder; any other as it is."""
         driver = super().get_driver_class()
         if driver.__name__ == "WebDriver":  # observer serve
-            from observer.tui.driver import WebRecordingDriver
+            from observer.tui.webdriver import WebRecordingDriver
 
             return WebRecordingDriver
         if driver.__name__ != "LinuxDriver":  # headless, Windows

@@ -284,10 +284,12 @@ class CodingScreen(Screen[None]):
         label = rec.book.code_by_id[code_id].label
         if code_id in rec.running:
             return f"{label}: held key repeat ignored"
-        ended = [e.end for e in rec.events if e.code == code_id and e.end is not None]
-        if not ended:  # its start was undone
+        # Its latest bout, found from the end (a key held at 50,000 events costs no scan
+        # of them all): not running, so it has ended, unless its start was undone.
+        last = next((e for e in reversed(rec.events) if e.code == code_id), None)
+        if last is None or last.end is None:
             return f"{label} is not running · held key repeat ignored"
-        return f"{label} stopped at {format_clock(ended[-1])} · held key repeat ignored"
+        return f"{label} stopped at {format_clock(last.end)} · held key repeat ignored"
 
     def acknowledge(
         self, key: str, outcome: Outcome, mono: float | None = None, text: str | None = None
