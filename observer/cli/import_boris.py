@@ -56,7 +56,7 @@ def import_boris(project: Path, output: Path | None) -> None:
     directly as --session-dir, and by observer agree) and import-report.txt,
     which lists, like standard error, everything changed, dropped or reassigned.
     The folder appears complete or not at all; an existing non-empty folder is
-    refused.
+    refused. Also available as observer import PROJECT --from boris.
     """
     target = (
         output
