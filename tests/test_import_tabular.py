@@ -84,7 +84,7 @@ def test_missing_column_and_unknown_code_refused(
     unknown = tmp_path / "unknown.csv"
     unknown.write_text(f"{head}\n{','.join(row)}\n")
     target = tmp_path / "out"
-    code, out, err = run(
+    code, _, err = run(
         ["import", str(missing), str(unknown), "--from", "csv", "-o", str(target),
          "--codebook", str(BUNDLED[0])],
         capsys,
@@ -94,7 +94,7 @@ def test_missing_column_and_unknown_code_refused(
     assert f"{unknown}: line 2, column code: unknown code 'no-such-code'" in err
     assert "Traceback" not in err
     assert not target.exists()
-    code, out, err = run(
+    code, _, err = run(
         ["import", str(good), str(unknown), "--from", "csv", "-o", str(target),
          "--codebook", str(BUNDLED[0]), "--skip-bad"],
         capsys,
