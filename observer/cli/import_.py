@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import click
@@ -18,7 +14,7 @@ from observer.errors import InputError, Problem
 from observer.interchange.importers import FORMATS, MAX_SOURCE_BYTES, Imported
 from observer.sessionfile import write_session
 
-from .import_boris import _check_target, import_boris
+from .import_boris import _check_target, import_boris, write_new_folder
 
 
 @click.command(name="import")
@@ -104,14 +100,7 @@ def import_command(
 
 
 def _write(target: Path, results: list[Imported]) -> None:
-    parent = target.parent if str(target.parent) else Path(".")
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".importing", dir=parent))
-    except OSError as exc:
-        raise InputError.one(
-            str(target), "$", f"cannot create a folder here ({exc.strerror})"
-        ) from None
-    try:
+    def fill(staging: Path) -> None:
         books = {r.codebook.id: r.codebook for r in results if r.derived}
         if books:
             (staging / "codebook").mkdir()
@@ -121,15 +110,5 @@ def _write(target: Path, results: list[Imported]) -> None:
         for result in results:
             for session in result.sessions:
                 write_session(staging, session)
-        os.rename(staging, target)
-        jsonio.fsync_dir(parent)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(staging)
-        raise InputError.one(
-            str(target), "$", f"cannot be written ({exc.strerror or exc})"
-        ) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(staging)
-        raise
+
+    write_new_folder(target, fill)
