@@ -35,5 +35,6 @@ def origin(fmt: str, path: Path, data: bytes) -> ImportedFrom:
 FORMATS: dict[str, str] = {
     "csv": "observer.interchange.importers.tabular:import_csv",
     "tsv": "observer.interchange.importers.tabular:import_tsv",
+    "eaf": "observer.interchange.importers.eaf:import_eaf",
 }
 """format name -> "module:function(path, data, codebook) -> Imported"."""
