@@ -130,3 +130,23 @@ def test_bad_documents_are_refused(
     assert f"{eaf}: {expected}" in err, err
     assert "Traceback" not in err
     assert not (tmp_path / "i").exists()
+
+
+def test_dependent_tiers_are_reported_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    slots = '<TIME_SLOT TIME_SLOT_ID="t1" TIME_VALUE="0"/><TIME_SLOT TIME_SLOT_ID="t2" TIME_VALUE="900"/>'
+    words = (
+        '<TIER TIER_ID="words" PARENT_REF="play/child"><ANNOTATION><REF_ANNOTATION ANNOTATION_ID="r1"'
+        ' ANNOTATION_REF="a1"><ANNOTATION_VALUE>hi</ANNOTATION_VALUE></REF_ANNOTATION></ANNOTATION></TIER>'
+    )
+    text = _doc(slots, _ann("a1", "t1", "t2", _code())).replace(
+        "</ANNOTATION_DOCUMENT>", words + "</ANNOTATION_DOCUMENT>"
+    )
+    eaf = tmp_path / "D1.eaf"
+    eaf.write_text(text)
+    code, err = _imported(eaf, tmp_path, capsys)
+    assert code == 0, err
+    assert f"{eaf}: TIER['words']: left out (not a time-aligned code tier)" in err
+    session = load_session(tmp_path / "i" / "D1.json")
+    assert [(e.start, e.end) for e in session.events] == [(0.0, 0.9)]

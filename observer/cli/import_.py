@@ -13,6 +13,7 @@ from observer.codebook import Codebook, load_codebook
 from observer.errors import InputError, Problem
 from observer.interchange.importers import FORMATS, MAX_SOURCE_BYTES, Imported
 from observer.sessionfile import write_session
+from observer.textsafe import safe
 
 from .import_boris import _check_target, import_boris, write_new_folder
 
@@ -24,7 +25,8 @@ from .import_boris import _check_target, import_boris, write_new_folder
     "fmt",
     required=True,
     type=click.Choice([*FORMATS, "boris"]),
-    help="The files' format: csv or tsv (observer's own export), boris (a BORIS project).",
+    help="The files' format: csv or tsv (observer's own export), eaf (ELAN; needs --codebook),"
+    " boris (a BORIS project).",
 )
 @click.option(
     "--codebook",
@@ -89,7 +91,10 @@ def import_command(
             seen.add(session.id)
     _write(target, results)
     for problem in bad:
-        click.echo(f"skipped: {problem}", err=True)
+        click.echo(safe(f"skipped: {problem}"), err=True)
+    for result in results:
+        for notice in result.notices:
+            click.echo(safe(str(notice)), err=True)
     for result in results:
         if result.derived:
             click.echo(

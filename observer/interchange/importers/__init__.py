@@ -13,6 +13,7 @@ from pathlib import Path
 import attrs
 
 from observer.codebook import Codebook
+from observer.errors import Problem
 from observer.sessionfile import ImportedFrom, Session
 
 MAX_SOURCE_BYTES = 512 * 1024 * 1024
@@ -26,6 +27,8 @@ class Imported:
     codebook: Codebook
     derived: bool
     """True when the codebook was derived from the file (no --codebook given)."""
+    notices: tuple[Problem, ...] = ()
+    """What was left out or changed (printed on standard error)."""
 
 
 def origin(fmt: str, path: Path, data: bytes) -> ImportedFrom:

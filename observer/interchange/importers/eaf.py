@@ -83,7 +83,7 @@ def import_eaf(path: Path, data: bytes, book: Codebook | None) -> Imported:
         at = f"TIER[{tid!r}]"
         aligned = tier.findall("ANNOTATION/ALIGNABLE_ANNOTATION")
         if tier.get("PARENT_REF") or not aligned or tid in OWN_TIERS:
-            if not tid.endswith(" modifiers"):
+            if not tid.endswith(" modifiers") and tier.find("ANNOTATION") is not None:
                 left.append(tid)
             continue
         previous_end = -1
@@ -144,4 +144,16 @@ def import_eaf(path: Path, data: bytes, book: Codebook | None) -> Imported:
         notes=tuple(sorted(notes, key=lambda n: n.t)),
         imported_from=origin("eaf", path, data),
     )
-    return Imported((session_from_data(unstructure(session), name),), book, False)
+    notices = [
+        Problem(name, f"TIER[{t!r}]", "left out (not a time-aligned code tier)") for t in left
+    ]
+    for media in root.iter("MEDIA_DESCRIPTOR"):
+        url = media.get("RELATIVE_MEDIA_URL") or media.get("MEDIA_URL") or ""
+        notices.append(
+            Problem(
+                name,
+                "HEADER.MEDIA_DESCRIPTOR",
+                f"media {url!r} not linked (open it with observer replay --video to line it up)",
+            )
+        )
+    return Imported((session_from_data(unstructure(session), name),), book, False, tuple(notices))
