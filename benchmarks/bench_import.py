@@ -20,16 +20,20 @@ from typing import Any
 
 from benchmarks.common import scratch_dir
 from observer.codebook import load_codebook
+from observer.export.eaf import eaf_bytes
 from observer.export.tabular import tabular_bytes
 from observer.synthetic import make_session
 
 EVENTS = 100_000
 BUDGET_S = 3.0
-FORMATS = {"csv": ",", "tsv": "\t"}
+FORMATS = ("csv", "tsv", "eaf")
+BOOK = Path(__file__).resolve().parent.parent / "codebooks" / "cpp-attachment.json"
 
 
 def _import_once(source: Path, fmt: str, out: Path) -> tuple[float, int]:
     command = [sys.executable, "-m", "observer", "import", str(source), "--from", fmt]
+    if fmt == "eaf":
+        command += ["--codebook", str(BOOK)]
     start = time.perf_counter()
     child = subprocess.Popen(
         [*command, "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -47,9 +51,12 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     with scratch_dir("import") as folder:
         session = make_session(load_codebook("cpp-attachment"), EVENTS, seed=11)
-        for fmt, delimiter in FORMATS.items():
+        for fmt in FORMATS:
             source = folder / f"study.{fmt}"
-            source.write_bytes(tabular_bytes([session], delimiter))
+            if fmt == "eaf":
+                source.write_bytes(eaf_bytes(session))
+            else:
+                source.write_bytes(tabular_bytes([session], "," if fmt == "csv" else "\t"))
             measured = [_import_once(source, fmt, folder / f"{fmt}-{i}") for i in range(runs)]
             seconds = statistics.median(t for t, _ in measured)
             peak = max(m for _, m in measured) / 1024

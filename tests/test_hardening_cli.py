@@ -287,7 +287,8 @@ CASES: list[tuple[list[str], str]] = [
     (["import", "missing.csv", "--from", "csv", "-o", "out"], "no such file"),
     (["import", "notjson.json", "--from", "csv", "-o", "out"], "missing column"),
     (["import", "a.json", "--from", "no-such-format"], "--from"),
-    (["import", "a.json", "--from", "eaf", "-o", "out"], "not well-formed XML"),
+    (["import", "a.json", "--from", "eaf", "-o", "out"], "not an EAF"),
+    (["import", "notjson.json", "--from", "eaf", "-o", "out"], "not an EAF"),
     (["import", "not-boris.boris", "--from", "boris", "-o", "out"], "not a BORIS project"),
     # --- import-boris -------------------------------------------------------------
     (["import-boris", "missing.boris"], "no such file"),

@@ -13,8 +13,6 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-from xml.parsers import expat
 
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
@@ -32,26 +30,24 @@ from observer.sessionfile import (
 OWN_TIERS = ("segments", "ratings", "segment ratings")
 
 
-def _refuse_dtd(data: bytes, name: str) -> None:
-    scanner = expat.ParserCreate()
-
-    def refuse(*_: Any) -> None:
+def _parse(data: bytes, name: str) -> ET.Element:
+    """The document's root; a DTD or entity declaration is refused before parsing (XML
+    spells both in upper case only), so no entity can expand and nothing is fetched."""
+    if not data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
+        raise InputError.one(name, "$", "not an EAF (ELAN writes UTF-8 XML)")
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise InputError.one(name, "$", "has a DTD or entity declaration: refused (not an EAF)")
-
-    scanner.StartDoctypeDeclHandler = refuse
-    scanner.EntityDeclHandler = refuse
     try:
-        scanner.Parse(data, True)
-    except expat.ExpatError as exc:
-        raise InputError.one(
-            name, f"line {exc.lineno}, column {exc.offset}", "not well-formed XML"
-        ) from None
+        return ET.fromstring(data)
+    except ET.ParseError as exc:
+        line, column = exc.position
+        where = f"line {line}, column {column}"
+        raise InputError.one(name, where, "not well-formed XML") from None
 
 
 def import_eaf(path: Path, data: bytes, book: Codebook | None) -> Imported:
     name = str(path)
-    _refuse_dtd(data, name)
-    root = ET.fromstring(data)
+    root = _parse(data, name)
     if root.tag != "ANNOTATION_DOCUMENT":
         raise InputError.one(name, "$", "not an ELAN annotation document")
     if book is None:
