@@ -201,18 +201,8 @@ def _nominal(tallies: list[tuple[str, str, Tally]]) -> dict[str, Any]:
     """Cohen's κ and percentage agreement per pair of raters (and alone for two)."""
     pairs = []
     for a, b, tally in tallies:
-        k = cohen(tally)
-        pairs.append(
-            {
-                "a": a,
-                "b": b,
-                "kappa": k.kappa,
-                "kappa_reason": k.reason,
-                "agreement": k.agreement,
-                "n": k.n,
-                "table": square(tally, sorted({label for pair in tally for label in pair})),
-            }
-        )
+        table = square(tally, sorted({label for pair in tally for label in pair}))
+        pairs.append({"a": a, "b": b, **cohen(tally).fields(), "table": table})
     if len(pairs) == 1:
         one = pairs[0]
         top = {name: one[name] for name in ("kappa", "kappa_reason", "agreement", "n")}

@@ -10,7 +10,13 @@ from typing import Any
 import click
 import orjson
 
-from observer.analysis.agreement import METHODS, check_pair, compare, pair_dict
+from observer.analysis.agreement import (
+    DEFAULT_TOLERANCE,
+    METHODS,
+    check_pair,
+    compare,
+    pair_dict,
+)
 from observer.analysis.scope import Scope, problems, restrict_book
 from observer.cli.intervals import interval_option
 from observer.cli.stats import corrected_option, load_all
@@ -107,7 +113,7 @@ def _check_all(loaded: list[tuple[str, Session]]) -> None:
 @click.argument("sessions", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--method",
-    type=click.Choice(["event", "time", "timeslice", "interval", "all"]),
+    type=click.Choice([*sorted(METHODS), "interval", "all"]),
     default="all",
     show_default=True,
     help="Which kappa: event-based, time-unit, BORIS-compatible time-slice, or all three; "
@@ -118,8 +124,9 @@ def _check_all(loaded: list[tuple[str, Session]]) -> None:
     type=float,
     default=None,
     callback=_positive,
-    help="Seconds. time: A's label agrees if B has it within this (default 0); "
-    "event: largest onset difference of a pair (default 2).",
+    help="Seconds. time: A's label agrees if B has it within this "
+    f"(default {DEFAULT_TOLERANCE['time']:g}); "
+    f"event: largest onset difference of a pair (default {DEFAULT_TOLERANCE['event']:g}).",
 )
 @click.option(
     "--unit",
