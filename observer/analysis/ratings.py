@@ -198,11 +198,15 @@ def _composite_item(
 
 
 def _nominal(tallies: list[tuple[str, str, Tally]]) -> dict[str, Any]:
-    """Cohen's κ and percentage agreement per pair of raters (and alone for two)."""
+    """Cohen's κ and percentage agreement per pair of raters (and alone for two);
+    κ needs two targets rated by both, as every other rating statistic does."""
     pairs = []
     for a, b, tally in tallies:
         table = square(tally, sorted({label for pair in tally for label in pair}))
-        pairs.append({"a": a, "b": b, **cohen(tally).fields(), "table": table})
+        k = cohen(tally)
+        if k.n < 2:  # one target: κ would be 0 or undefined by chance, as ICC's is
+            k = attrs.evolve(k, kappa=None, reason=_few(k.n)[1])
+        pairs.append({"a": a, "b": b, **k.fields(), "table": table})
     if len(pairs) == 1:
         one = pairs[0]
         top = {name: one[name] for name in ("kappa", "kappa_reason", "agreement", "n")}
