@@ -245,3 +245,18 @@ def test_one_target_gives_every_kind_null_with_the_same_reason(
     assert "0.000" not in out and "needs at least two targets" in out
     class_lines = [line for line in out.splitlines() if "first vs second" in line]
     assert class_lines and all("at least two targets" in line for line in class_lines)
+
+
+def test_ratings_export_says_how_many_rating_rows_it_wrote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_session(tmp_path, rated(FULL))
+    target = tmp_path / "ratings.csv"
+    code, out, err = run(
+        ["export", str(path), "--format", "ratings-csv", "-o", str(target)], capsys
+    )
+    assert (code, err) == (0, "")
+    with target.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) != len(load_session(path).events)  # the two counts differ here
+    assert out == f"wrote {target} (1 session(s), {len(rows)} rating rows)\n"

@@ -43,7 +43,7 @@ def test_a_flood_of_problems_is_capped_with_a_count(
     assert len(lines) == MAX_REPORTED + 1
     assert all(line.startswith(f"{path}: events[") for line in lines[:MAX_REPORTED])
     hidden = int(lines[-1].split(": ")[-1].split()[0])
-    assert lines[-1] == f"{path}: $: {hidden} more problems not shown"
+    assert lines[-1] == f"{path}: {hidden} more problems not shown"
     assert hidden > 500
 
 
@@ -63,3 +63,40 @@ def test_an_internal_error_is_one_line_naming_the_logged_traceback(
     log = Path(err.rsplit("traceback in ", 1)[1].rstrip(")\n"))
     assert log.parent == tmp_path / "observer"
     assert "RuntimeError: a bug" in log.read_text()
+
+
+FILE_COMMANDS = [
+    ["agree", "{x}", "{x}"],
+    ["agree", "--ratings", "{x}", "{x}"],
+    ["stats", "{x}"],
+    ["seq", "{x}", "--codes", "a,b"],
+    ["intervals", "{x}", "--rule", "partial", "--interval", "10"],
+    ["export", "{x}", "--format", "csv", "-o", "{out}"],
+    ["export", "{x}", "--format", "ratings-csv", "-o", "{out}"],
+    ["replay", "{x}"],
+    ["codebook", "check", "{x}"],
+    ["consensus", "{x}", "{x}", "--by", "x"],
+    ["import", "{x}", "--from", "csv", "--codebook", "{x}"],
+    ["import-boris", "{x}"],
+    ["code", "--codebook", "{x}"],
+]
+
+
+@pytest.mark.parametrize("argv", FILE_COMMANDS, ids=lambda a: " ".join(a[:2]))
+@pytest.mark.parametrize(("content", "message"), [(None, "no such file"), (b"", "file is empty")])
+def test_a_problem_with_a_whole_file_shows_no_json_path(
+    argv: list[str],
+    content: bytes | None,
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # FILE: MESSAGE, not FILE: $: MESSAGE, from every command that reads a file
+    x = tmp_path / "x.json"
+    if content is not None:
+        x.write_bytes(content)
+    args = [a.format(x=x, out=tmp_path / "out") for a in argv]
+    status, _, err = run(args, capsys)
+    assert status == 2, err
+    assert f"{x}: {message}" in err.splitlines()[0], err
+    assert "$:" not in err and "Traceback" not in err

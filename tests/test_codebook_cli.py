@@ -74,8 +74,8 @@ def test_check_missing_file_and_unknown_id(
     missing = str(tmp_path / "gone.json")
     code, out, err = run(capsys, "codebook", "check", missing, "nonesuch")
     assert (code, out) == (2, [])
-    assert err[0] == f"{missing}: $: no such file"
-    assert err[1].startswith("nonesuch: $: no such file, and no bundled codebook has this id")
+    assert err[0] == f"{missing}: no such file"
+    assert err[1].startswith("nonesuch: no such file, and no bundled codebook has this id")
     assert len(err) == 2
 
 

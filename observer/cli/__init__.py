@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from observer import __version__
-from observer.errors import InputError
+from observer.errors import WHOLE, InputError, Problem
 from observer.textsafe import safe
 
 # name -> "module:attribute", in the order ``observer --help`` lists them.
@@ -93,7 +93,8 @@ def report_problems(error: InputError) -> None:
     if len(problems) > MAX_REPORTED:
         last = problems[MAX_REPORTED]
         hidden = len(problems) - MAX_REPORTED
-        click.echo(safe(f"{last.file}: $: {hidden} more problems not shown"), err=True)
+        more = Problem(last.file, WHOLE, f"{hidden} more problems not shown")
+        click.echo(safe(str(more)), err=True)
 
 
 def _log_crash() -> str:

@@ -131,6 +131,7 @@ def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
         raise click.UsageError("--format eaf writes one file per session: give -o FOLDER")
     loaded = load_sessions(sessions)
     events = sum(len(s.events) for s in loaded)
+    written_what = f"{events} events"
     if fmt == "eaf":
         assert output is not None
         written = _write_eaf(loaded, output)
@@ -141,9 +142,11 @@ def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
 
         data = sdis_bytes(loaded)
     elif fmt.startswith("ratings-"):
-        from observer.export.ratings import ratings_bytes
+        from observer.export.ratings import rating_rows, rows_bytes
 
-        data = ratings_bytes(loaded, "," if fmt == "ratings-csv" else "\t")
+        rows = rating_rows(loaded)
+        written_what = f"{len(rows)} rating rows"
+        data = rows_bytes(rows, "," if fmt == "ratings-csv" else "\t")
     else:
         from observer.export.tabular import tabular_bytes
 
@@ -155,4 +158,4 @@ def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
         sys.stdout.flush()
         return
     write_file(output, data)
-    click.echo(f"wrote {output} ({len(loaded)} session(s), {events} events)")
+    click.echo(f"wrote {output} ({len(loaded)} session(s), {written_what})")

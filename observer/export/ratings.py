@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from typing import Any
 
 from observer.scores import flat, label_of, plain, scores
 from observer.sessionfile import Session
@@ -21,16 +22,28 @@ COLUMNS = ("session", "dyad", "observer", "rating", "label", "kind", "segment", 
 
 
 def ratings_bytes(sessions: Iterable[Session], delimiter: str = ",") -> bytes:
+    return rows_bytes(rating_rows(sessions), delimiter)
+
+
+def rows_bytes(rows: Iterable[tuple[Any, ...]], delimiter: str = ",") -> bytes:
+    """The header and ``rows`` (from :func:`rating_rows`) as CSV or TSV."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def rating_rows(sessions: Iterable[Session]) -> list[tuple[Any, ...]]:
+    """One row of :data:`COLUMNS` per session, item (or composite) and segment."""
+    rows: list[tuple[Any, ...]] = []
     for session in sessions:
         book = session.book
         for name, segment, value in flat(book, scores(book, session.ratings)):
             rating = book.rating_by_id.get(name)
             kind = "composite" if rating is None else rating.kind
             cls = rating.class_of(value) if rating is not None else None
-            writer.writerow(
+            rows.append(
                 (
                     session.id,
                     session.dyad,
@@ -43,4 +56,4 @@ def ratings_bytes(sessions: Iterable[Session], delimiter: str = ",") -> bytes:
                     cls or "",
                 )
             )
-    return out.getvalue().encode("utf-8")
+    return rows
