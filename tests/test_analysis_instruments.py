@@ -259,4 +259,4 @@ def test_ratings_export_says_how_many_rating_rows_it_wrote(
     with target.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) != len(load_session(path).events)  # the two counts differ here
-    assert out == f"wrote {target} (1 session(s), {len(rows)} rating rows)\n"
+    assert out == f"wrote {target} (1 session, {len(rows)} rating rows)\n"

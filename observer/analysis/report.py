@@ -10,6 +10,7 @@ from typing import Any
 
 from observer.analysis.agreement import BY_NAME
 from observer.analysis.kappa import LANDIS_KOCH_SOURCE, landis_koch
+from observer.wording import plural
 
 BANDS_NOTE = (
     f"Bands after {LANDIS_KOCH_SOURCE}: < 0 poor, 0-0.20 slight, 0.21-0.40 fair, "
@@ -143,7 +144,7 @@ def render_alpha(result: dict[str, Any]) -> str:
 def render_ratings(document: dict[str, Any]) -> str:
     lines = [
         f"Rating agreement: raters {', '.join(document['raters'])}; "
-        f"{len(document['targets'])} targets",
+        f"{plural(len(document['targets']), 'target')}",
     ]
     for t in document["targets"]:
         sessions = ", ".join(f"{r}: {s}" for r, s in t["sessions"].items())

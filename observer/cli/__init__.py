@@ -23,6 +23,7 @@ import click
 from observer import __version__
 from observer.errors import WHOLE, InputError, Problem
 from observer.textsafe import safe
+from observer.wording import plural
 
 # name -> "module:attribute", in the order ``observer --help`` lists them.
 COMMANDS: dict[str, str] = {
@@ -93,7 +94,7 @@ def report_problems(error: InputError) -> None:
     if len(problems) > MAX_REPORTED:
         last = problems[MAX_REPORTED]
         hidden = len(problems) - MAX_REPORTED
-        more = Problem(last.file, WHOLE, f"{hidden} more problems not shown")
+        more = Problem(last.file, WHOLE, f"{plural(hidden, 'more problem')} not shown")
         click.echo(safe(str(more)), err=True)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from observer.cli import resolve_session_dir, session_dir_option
+from observer.wording import plural
 
 
 @click.command()
@@ -129,7 +130,7 @@ def code(
         sys.exit(1)
     if result.path is not None and result.session is not None:
         s = result.session
-        click.echo(f"saved {result.path} ({len(s.events)} events, {s.duration:.1f} s)")
+        click.echo(f"saved {result.path} ({plural(len(s.events), 'event')}, {s.duration:.1f} s)")
         if result.elsewhere:
             click.echo(f"observer: the session file is {result.elsewhere}", err=True)
     if app.return_code:

@@ -13,6 +13,7 @@ import click
 from observer import jsonio
 from observer.errors import InputError, Problem
 from observer.sessionfile import Session, load_session
+from observer.wording import plural
 
 FORMATS = ("csv", "tsv", "sdis", "eaf", "ratings-csv", "ratings-tsv")
 
@@ -131,11 +132,11 @@ def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
         raise click.UsageError("--format eaf writes one file per session: give -o FOLDER")
     loaded = load_sessions(sessions)
     events = sum(len(s.events) for s in loaded)
-    written_what = f"{events} events"
+    written_what = plural(events, "event")
     if fmt == "eaf":
         assert output is not None
         written = _write_eaf(loaded, output)
-        click.echo(f"wrote {len(written)} EAF file(s), {events} events, to {output}")
+        click.echo(f"wrote {plural(len(written), 'EAF file')}, {written_what}, to {output}")
         return
     if fmt == "sdis":
         from observer.export.sdis import sdis_bytes
@@ -145,7 +146,7 @@ def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
         from observer.export.ratings import rating_rows, rows_bytes
 
         rows = rating_rows(loaded)
-        written_what = f"{len(rows)} rating rows"
+        written_what = plural(len(rows), "rating row")
         data = rows_bytes(rows, "," if fmt == "ratings-csv" else "\t")
     else:
         from observer.export.tabular import tabular_bytes
@@ -158,4 +159,4 @@ def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
         sys.stdout.flush()
         return
     write_file(output, data)
-    click.echo(f"wrote {output} ({len(loaded)} session(s), {written_what})")
+    click.echo(f"wrote {output} ({plural(len(loaded), 'session')}, {written_what})")

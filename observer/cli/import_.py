@@ -14,6 +14,7 @@ from observer.errors import InputError, Problem
 from observer.interchange.importers import FORMATS, MAX_SOURCE_BYTES, Imported
 from observer.sessionfile import write_session
 from observer.textsafe import safe
+from observer.wording import plural
 
 from .import_boris import _check_target, import_boris, write_new_folder
 
@@ -101,7 +102,7 @@ def import_command(
                 f"codebook {result.codebook.id} derived: {target}/codebook/{result.codebook.id}.json",
                 err=True,
             )
-    click.echo(f"imported {len(seen)} session(s) into {target}/")
+    click.echo(f"imported {plural(len(seen), 'session')} into {target}/")
 
 
 def _write(target: Path, results: list[Imported]) -> None:

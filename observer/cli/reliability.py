@@ -12,6 +12,7 @@ import click
 
 from observer.analysis.agreement import METHODS
 from observer.errors import InputError, Problem
+from observer.wording import plural
 
 FOLDERS = click.argument(
     "folders",
@@ -219,4 +220,4 @@ def assign(folders: tuple[Path, ...], fraction: float, seed: int, output: Path |
 
         write_file(output, data)
     added = len(rows) - len(kept)
-    click.echo(f"{output}: {len(rows)} sessions planned ({added} added)", err=True)
+    click.echo(f"{output}: {plural(len(rows), 'session')} planned ({added} added)", err=True)
