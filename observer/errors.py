@@ -24,9 +24,13 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        return f"{self.file}: {self.located()}"
+
+    def located(self) -> str:
+        """``LOCATION: MESSAGE``, or the message alone for the file as a whole."""
         if self.location in (WHOLE, ""):
-            return f"{self.file}: {self.message}"
-        return f"{self.file}: {self.location}: {self.message}"
+            return self.message
+        return f"{self.location}: {self.message}"
 
 
 class InputError(Exception):

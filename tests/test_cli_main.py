@@ -10,6 +10,7 @@ from support.clirun import run
 
 from observer.cli import MAX_REPORTED
 from observer.codebook import load_codebook
+from observer.errors import Problem
 from observer.sessionfile import session_to_bytes
 from observer.synthetic import make_session
 
@@ -100,3 +101,13 @@ def test_a_problem_with_a_whole_file_shows_no_json_path(
     assert status == 2, err
     assert f"{x}: {message}" in err.splitlines()[0], err
     assert "$:" not in err and "Traceback" not in err
+
+
+def test_a_folder_listing_shows_no_json_path_for_a_whole_file(tmp_path: Path) -> None:
+    from observer.live.folder import scan_folder
+
+    (tmp_path / "empty.json").write_bytes(b"")
+    (entry,) = scan_folder(tmp_path)
+    assert entry.problem == "file is empty"
+    assert Problem("x.json", "$", "no such file").located() == "no such file"
+    assert Problem("x.json", "codes[0]", "bad").located() == "codes[0]: bad"
