@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -35,6 +35,9 @@ from observer.analysis.scope import Scope, coded_actors, restrict_book, restrict
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
 from observer.sessionfile import Session
+
+if TYPE_CHECKING:
+    from observer.analysis.intervals import IntervalAgreement
 
 
 @attrs.frozen
@@ -388,13 +391,15 @@ DEFAULT_INTERVAL = 10.0
 
 def interval_method(
     a: Session, b: Session, *, interval: float = DEFAULT_INTERVAL, scope: Scope | None = None
-) -> dict[str, Any]:
+) -> IntervalAgreement:
     """Total count, total duration, mean and exact count-per-interval, interval-by-
     interval, scored- and unscored-interval agreement, per code and overall
     (:func:`observer.analysis.intervals.ioa`), restricted to ``scope``."""
-    from observer.analysis.intervals import ioa
+    from observer.analysis.intervals import interval_agreement
 
     scope = scope or Scope()
     book = restrict_book(a.book, scope)
-    result = ioa(restrict_session(a, book), restrict_session(b, book), interval, book)
-    return {**result, "restricted_to": scope.as_dict()}
+    result = interval_agreement(
+        restrict_session(a, book), restrict_session(b, book), interval, book
+    )
+    return attrs.evolve(result, restricted_to=scope.as_dict())

@@ -261,6 +261,6 @@ def _interval(
     pairs = []
     for (_, a), (_, b) in combinations(loaded, 2):
         result = interval_method(a, b, interval=seconds, scope=scope)
-        pairs.append({"a": a.id, "b": b.id, "methods": {INTERVAL_METHOD: result}})
+        pairs.append({"a": a.id, "b": b.id, "methods": {INTERVAL_METHOD: result.as_dict()}})
     document: dict[str, Any] = pairs[0] if len(pairs) == 1 else {"pairs": pairs}
     _emit(document, fmt, "\n\n".join(render_interval(p) for p in pairs))
