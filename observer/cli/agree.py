@@ -222,7 +222,7 @@ def agree(
 
 
 def _ratings(loaded: list[tuple[str, Session]], folder: bool, fmt: str) -> None:
-    from observer.analysis.ratings import rating_agreement, targets_by_dyad, targets_from_pairs
+    from observer.analysis.ratings import agreement_on_ratings, targets_by_dyad, targets_from_pairs
     from observer.analysis.report import render_ratings
 
     if not loaded:
@@ -244,7 +244,7 @@ def _ratings(loaded: list[tuple[str, Session]], folder: bool, fmt: str) -> None:
         if len(loaded) % 2:
             raise click.UsageError("--ratings takes sessions in pairs: A1 B1 A2 B2 ...")
         raters, targets = targets_from_pairs([s for _, s in loaded])
-    document = rating_agreement(first.book, raters, targets)
+    document = agreement_on_ratings(first.book, raters, targets).as_dict()
     _emit({"ratings": document}, fmt, render_ratings(document))
 
 
