@@ -241,10 +241,10 @@ def seq(
         w = sq.Window(given, target, window[0], window[1], anchor, unit)
         results = [sq.contingency(s, w) for _, s in loaded]
         per = [
-            {"id": s.id, **sq.contingency_stats(r, w)}
+            {"id": s.id, **sq.contingency_result(r, w).as_dict()}
             for (_, s), r in zip(loaded, results, strict=True)
         ]
-        pooled = sq.contingency_stats(sq.pooled_contingency(results), w)
+        pooled = sq.contingency_result(sq.pooled_contingency(results), w).as_dict()
         document = {"sessions": per, "pooled": {"id": "pooled", **pooled}}
         text = _window_text
     else:
@@ -253,10 +253,13 @@ def seq(
         present = set().union(*map(set, seqs)) if codes is None else set(chosen)
         table_codes = [c for c in chosen if c in present]
         tables = [sq.lag_table(q, table_codes, lag, no_repeats) for q in seqs]
-        per = [{"id": s.id, **sq.lag_stats(t)} for (_, s), t in zip(loaded, tables, strict=True)]
+        per = [
+            {"id": s.id, **sq.lag_result(t).as_dict()}
+            for (_, s), t in zip(loaded, tables, strict=True)
+        ]
         document = {
             "sessions": per,
-            "pooled": {"id": "pooled", **sq.lag_stats(sq.pooled_table(tables))},
+            "pooled": {"id": "pooled", **sq.lag_result(sq.pooled_table(tables)).as_dict()},
         }
         text = _lag_text
     if fmt == "json":
