@@ -134,30 +134,49 @@ def bounds_s(session: Session, interval: float) -> list[tuple[float, float]]:
     return [(k * step / 1e6, min((k + 1) * step, end) / 1e6) for k in range(n)]
 
 
+@attrs.frozen
+class RuleEstimate:
+    """One code's continuous truth beside each rule's estimate and its bias."""
+
+    code: str
+    kind: str
+    count: int
+    proportion: float | None
+    scored: dict[str, int]
+    estimates: dict[str, float | None]
+    bias: dict[str, float | None]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "kind": self.kind,
+            "count": self.count,
+            "proportion": self.proportion,
+            "scored_intervals": self.scored,
+            "estimates": self.estimates,
+            "bias": self.bias,
+        }
+
+
 def summary(session: Session, coded: Sequence[CodeIntervals]) -> list[dict[str, Any]]:
+    """:func:`estimates` as the summary rows of docs/sequential.md."""
+    return [row.as_dict() for row in estimates(session, coded)]
+
+
+def estimates(session: Session, coded: Sequence[CodeIntervals]) -> list[RuleEstimate]:
     """Per code: the continuous truth and each rule's estimate, and its bias."""
     n = len(coded[0].counts) if coded else 0
     duration = session.duration
-    rows: list[dict[str, Any]] = []
+    rows: list[RuleEstimate] = []
     for c in coded:
         truth = _r(c.total_us / 1e6 / duration) if c.kind == "state" and duration > 0 else None
-        estimates = {rule: _r(sum(c.scored[rule]) / n) if n else None for rule in RULES}
+        by_rule = {rule: _r(sum(c.scored[rule]) / n) if n else None for rule in RULES}
         scored = {rule: sum(c.scored[rule]) for rule in RULES}
         bias = {
             rule: None if truth is None or est is None else _r(est - truth)
-            for rule, est in estimates.items()
+            for rule, est in by_rule.items()
         }
-        rows.append(
-            {
-                "code": c.code,
-                "kind": c.kind,
-                "count": c.onsets,
-                "proportion": truth,
-                "scored_intervals": scored,
-                "estimates": estimates,
-                "bias": bias,
-            }
-        )
+        rows.append(RuleEstimate(c.code, c.kind, c.onsets, truth, scored, by_rule, bias))
     return rows
 
 

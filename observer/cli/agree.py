@@ -215,7 +215,7 @@ def agree(
         return
     from observer.analysis.multi import time_alpha
 
-    alpha = time_alpha([s for _, s in loaded], unit=unit, scope=scope)
+    alpha = time_alpha([s for _, s in loaded], unit=unit, scope=scope).as_dict()
     document = {"pairs": pairs, "alpha": alpha}
     text = "\n\n".join([*(render_pair(p) for p in pairs), render_alpha(alpha)])
     _emit(document, fmt, text)

@@ -11,7 +11,7 @@ from typing import Any
 import click
 import orjson
 
-from observer.analysis.intervals import RULES, bounds_s, code_intervals, summary
+from observer.analysis.intervals import RULES, bounds_s, code_intervals, estimates
 from observer.cli.stats import corrected_option, load_all
 
 MAX_ROWS = 20_000_000
@@ -89,7 +89,7 @@ def intervals(
                 "rule": rule,
                 "bounds": bounds_s(session, interval),
                 "coded": coded,
-                "summary": summary(session, coded),
+                "summary": [row.as_dict() for row in estimates(session, coded)],
             }
         )
     if fmt == "json":
