@@ -125,6 +125,18 @@ def _few(n: int, by: str = "both") -> tuple[None, str]:
 MANY_RATERS = "more than two raters: see the pairwise values"
 
 
+def _head(item: NumericItem | NominalItem) -> dict[str, Any]:
+    """What every item's JSON object starts with (docs/analysis.md)."""
+    return {
+        "rating": item.rating,
+        "segment": item.segment,
+        "kind": item.kind,
+        "targets": item.targets,
+        "complete": item.complete,
+        "missing": item.targets - item.complete,
+    }
+
+
 @attrs.frozen
 class WeightedPair:
     """Quadratic-weighted κ of one pair of raters over the targets both rated."""
@@ -168,12 +180,7 @@ class NumericItem:
         else:
             wk, wk_reason = None, MANY_RATERS
         out: dict[str, Any] = {
-            "rating": self.rating,
-            "segment": self.segment,
-            "kind": self.kind,
-            "targets": self.targets,
-            "complete": self.complete,
-            "missing": self.targets - self.complete,
+            **_head(self),
             "icc_a1": self.icc,
             "icc_a1_reason": self.icc_reason,
             "weighted_kappa": wk,
@@ -297,12 +304,7 @@ class NominalItem:
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "rating": self.rating,
-            "segment": self.segment,
-            "kind": self.kind,
-            "targets": self.targets,
-            "complete": self.complete,
-            "missing": self.targets - self.complete,
+            **_head(self),
             **self.values.as_dict(),
         }
         if self.classes is not None:
