@@ -22,7 +22,7 @@ from typing import Any, Literal
 import attrs
 import orjson
 
-from observer import jsonio
+from observer import durable, jsonio
 from observer.codebook import Codebook, RatingScalar, codebook_from_data
 from observer.errors import InputError, Problem
 from observer.structure import (
@@ -319,12 +319,10 @@ class _FolderLock:
 
     def __enter__(self) -> None:
         try:
-            import fcntl
-
             self.fd = os.open(self.folder, os.O_RDONLY)
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-        except (ImportError, OSError):
-            pass
+        except OSError:
+            return  # Windows cannot open a folder as a file: no lock there
+        durable.lock(self.fd)
 
     def __exit__(self, *_: object) -> None:
         if self.fd is not None:

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import attrs
 import orjson
 
-from observer import jsonio
+from observer import durable, jsonio
 from observer.analysis.align import Kind, align_sessions
 from observer.errors import InputError
 from observer.sessionfile import (
@@ -219,7 +219,7 @@ class DecisionJournal:
     def __init__(self, path: Path, header: dict[str, Any]) -> None:
         self.path = path
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.fchmod(fd, 0o600)
+        durable.fchmod(fd, 0o600)
         self._fd = fd
         if os.fstat(fd).st_size == 0:
             self._append({"schema": JOURNAL_SCHEMA, **header})
