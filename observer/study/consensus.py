@@ -25,13 +25,13 @@ from observer import durable, jsonio
 from observer.analysis.align import Kind, align_sessions
 from observer.errors import InputError
 from observer.sessionfile import (
-    SESSION_ID_PATTERN,
     Consensus,
     Event,
     Note,
     Provenance,
     Session,
     Source,
+    valid_session_id,
     write_session,
 )
 
@@ -184,7 +184,7 @@ def consensus_id(a: Session, folder: Path) -> str:
     for n in range(1, 1000):
         candidate = base if n == 1 else f"{base}-{n}"
         if not (folder / f"{candidate}.json").exists():
-            assert SESSION_ID_PATTERN.fullmatch(candidate)
+            assert valid_session_id(candidate)
             return candidate
     raise InputError.one(str(folder), "$", "too many consensus sessions of this coding")
 
