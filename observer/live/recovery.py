@@ -63,6 +63,7 @@ from observer.sessionfile import (
     valid_session_id,
     write_session,
 )
+from observer.settings import state_dir
 from observer.structure import structure
 
 RECOVERED_SUFFIX = ".recovered"
@@ -303,10 +304,10 @@ def finish(
 
 
 def fallback_folder() -> Path:
-    """Where a session that cannot be written into its folder is copied:
-    ``$XDG_STATE_HOME/observer/unsaved`` (default ``~/.local/state/observer/unsaved``)."""
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "observer" / "unsaved"
+    """Where a session that cannot be written into its folder is copied: ``unsaved`` in
+    the user's state folder (``observer.settings.state_dir``; on Linux
+    ``$XDG_STATE_HOME/observer/unsaved``, default ``~/.local/state/observer/unsaved``)."""
+    return state_dir() / "unsaved"
 
 
 def save_copy(folder: Path, recorder: Recorder) -> Path:
