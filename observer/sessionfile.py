@@ -22,9 +22,10 @@ from typing import Any, Literal
 import attrs
 import orjson
 
-from observer import jsonio
+from observer import durable, jsonio
 from observer.codebook import Codebook, RatingScalar, codebook_from_data
 from observer.errors import InputError, Problem
+from observer.filenames import portable_problem
 from observer.structure import (
     MAX_SECONDS,
     check_schema,
@@ -36,6 +37,14 @@ from observer.structure import (
 
 SCHEMA = "observer.session/1"
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def valid_session_id(text: str) -> bool:
+    """A session id: the pattern's characters, and a file name on every system
+    (``observer.filenames``)."""
+    return bool(SESSION_ID_PATTERN.fullmatch(text)) and portable_problem(text) is None
+
+
 TIME_EPSILON = 1e-6
 """Slack when comparing stored times (they are rounded to microseconds)."""
 
@@ -253,7 +262,7 @@ def session_to_bytes(session: Session) -> bytes:
 
 def write_session(folder: Path, session: Session) -> Path:
     """Create ``folder/<id>.json`` atomically, mode 0600; FileExistsError if it exists."""
-    if not SESSION_ID_PATTERN.fullmatch(session.id):
+    if not valid_session_id(session.id):
         raise ValueError(f"invalid session id {session.id!r}")
     path = folder / f"{session.id}.json"
     jsonio.write_new(path, session_to_bytes(session))
@@ -319,12 +328,10 @@ class _FolderLock:
 
     def __enter__(self) -> None:
         try:
-            import fcntl
-
             self.fd = os.open(self.folder, os.O_RDONLY)
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-        except (ImportError, OSError):
-            pass
+        except OSError:
+            return  # Windows cannot open a folder as a file: no lock there
+        durable.lock(self.fd)
 
     def __exit__(self, *_: object) -> None:
         if self.fd is not None:
@@ -427,8 +434,8 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
     def p(location: str, message: str) -> Problem:
         return Problem(file, location, message)
 
-    if not SESSION_ID_PATTERN.fullmatch(s.id):
-        yield p("id", f"{s.id!r} is not a valid session id")
+    if not valid_session_id(s.id):
+        yield p("id", portable_problem(s.id) or f"{s.id!r} is not a valid session id")
     ref = s.codebook
     if ref.id != book.id:
         yield p("codebook.id", f"{ref.id!r} differs from the embedded document's id {book.id!r}")
