@@ -22,7 +22,7 @@ from typing import Any, Literal
 import attrs
 import orjson
 
-from observer import durable, jsonio
+from observer import durable, jsonio, trail
 from observer.codebook import Codebook, RatingScalar, codebook_from_data
 from observer.errors import InputError, Problem
 from observer.filenames import portable_problem
@@ -37,6 +37,8 @@ from observer.structure import (
 
 SCHEMA = "observer.session/1"
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+MAX_TRAIL = 10_000_000
+"""More review entries than any session could hold: a bound for ``trail.entries``."""
 
 
 def valid_session_id(text: str) -> bool:
@@ -134,6 +136,24 @@ class Correction:
 
 
 @attrs.frozen
+class Link:
+    """Where a review entry sits in the review trail (observer.trail): digests of the
+    entry's own fields, of the entry before it, and of the events it was made on."""
+
+    entry: str
+    prev: str
+    events: str
+
+
+@attrs.frozen
+class TrailHead:
+    """The review trail's end: how many entries were linked, the last one's digest."""
+
+    entries: int
+    last: str
+
+
+@attrs.frozen
 class Review:
     """A supervisor's entry: a comment at a time, a flag on an event, or a correction."""
 
@@ -149,6 +169,8 @@ class Review:
     """Index into ``events`` of the event flagged or corrected (None for comments and additions)."""
     correction: Correction | None = None
     edited_at: str | None = None
+    link: Link | None = None
+    """Set by observer each time it saves the reviews (observer.trail)."""
 
 
 @attrs.frozen
@@ -229,6 +251,8 @@ class Session:
     machine received it (the network's delay is in the times)."""
     imported_from: ImportedFrom | None = None
     """Set by ``observer import``: the format and file the session was read from."""
+    trail: TrailHead | None = None
+    """The review trail's end, set with the reviews' links (observer.trail)."""
 
     @cached_property
     def book(self) -> Codebook:
@@ -310,13 +334,51 @@ def _rewrite(
                 message = "the file changed on disk since it was opened"
                 raise InputError.one(str(path), "events", message)
         if "reviews" in changes:
-            changes["reviews"] = _merge_reviews(
-                str(path), session.reviews, changes["reviews"], current.reviews
-            )
+            _refuse_a_broken_trail(str(path), current)
+            merged = _merge_reviews(str(path), session.reviews, changes["reviews"], current.reviews)
+            changes["reviews"], changes["trail"] = linked(merged, current.events)
         updated = attrs.evolve(current, **changes)
         written = session_to_bytes(updated)
         jsonio.replace(path, written)
     return updated, hashlib.sha256(written).hexdigest()
+
+
+def _entries(reviews: tuple[Review, ...]) -> list[dict[str, Any]]:
+    return [converter.unstructure(r) for r in reviews]
+
+
+def events_digest(events: tuple[Event, ...]) -> str:
+    """The digest of a session's events that each review entry's link names."""
+    return trail.digest(converter.unstructure(events, tuple[Event, ...]))
+
+
+def linked(
+    reviews: tuple[Review, ...], events: tuple[Event, ...]
+) -> tuple[tuple[Review, ...], TrailHead | None]:
+    """``reviews`` linked in order into the review trail, and the trail's end."""
+    links, head = trail.link(_entries(reviews), events_digest(events))
+    out = tuple(attrs.evolve(r, link=Link(**k)) for r, k in zip(reviews, links, strict=True))
+    return out, None if head is None else TrailHead(**head)
+
+
+def check_trail(session: Session) -> trail.Report:
+    """Whether the session's review trail holds (``observer verify``)."""
+    head = None if session.trail is None else attrs.asdict(session.trail)
+    return trail.check(_entries(session.reviews), events_digest(session.events), head)
+
+
+def _refuse_a_broken_trail(file: str, session: Session) -> None:
+    """Saving reviews over a trail that was broken outside observer would hide the
+    break: refused, nothing written."""
+    report = check_trail(session)
+    if report.state == "broken":
+        first = report.breaks[0]
+        raise InputError.one(
+            file,
+            f"reviews[{first.index}]",
+            f"the review trail is broken here ({first.message}); nothing saved:"
+            " `observer verify` lists every break",
+        )
 
 
 class _FolderLock:
@@ -487,6 +549,8 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         fix = review.correction
         if fix is not None and fix.code is not None and fix.code not in book.code_by_id:
             yield p(f"{at}.correction.code", f"unknown code {fix.code!r}")
+    if s.trail is not None and not 0 <= s.trail.entries <= MAX_TRAIL:
+        yield p("trail.entries", f"must be between 0 and {MAX_TRAIL}")
     yield from _check_consensus(s, p)
 
 
@@ -708,7 +772,11 @@ def _register_hooks() -> None:
             media=override(omit_if_default=True),
             via=override(omit_if_default=True),
             imported_from=override(omit_if_default=True),
+            trail=override(omit_if_default=True),
         ),
+    )
+    converter.register_unstructure_hook(
+        Review, make_dict_unstructure_fn(Review, converter, link=override(omit_if_default=True))
     )
 
 

@@ -317,6 +317,10 @@ CASES: list[tuple[list[str], str]] = [
     (["replay", "a.json", "--tolerance", "-2"], "--tolerance"),
     (["replay", "a.json", "--compare", "missing.json"], "no such file"),
     (["replay", "a.json", "--compare", "folder.json"], "is a folder"),
+    # --- verify ---------------------------------------------------------------------
+    (["verify", "missing.json"], "no such file"),
+    (["verify", "notjson.json"], "invalid JSON"),
+    (["verify", "a.json", "--format", "xml"], "'xml' is not one of"),
     # --- serve (refused before listening) ---------------------------------------------
     (["serve", "--port", "70000"], "--port"),
     (["serve", "--codebook", "cb-dup-key.json"], "cb-dup-key.json"),

@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "intervals": "observer.cli.intervals:intervals",
     "reliability": "observer.cli.reliability:reliability",
     "consensus": "observer.cli.consensus:consensus",
+    "verify": "observer.cli.verify:verify",
     "serve": "observer.cli.serve:serve_command",
 }
 
