@@ -13,16 +13,16 @@ from __future__ import annotations
 import csv
 import io
 import math
-import string
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from observer.codebook import RESERVED_KEYS, Codebook, codebook_from_data
+from observer.codebook import Codebook
 from observer.errors import InputError, Problem
 from observer.export.tabular import COLUMNS
 from observer.interchange.importers import Imported, origin
+from observer.interchange.importers.derive import Found, derived_codebook
 from observer.sessionfile import (
     SCHEMA,
     CodebookRef,
@@ -162,64 +162,17 @@ def _spans(starts: list[tuple[float, str]]) -> tuple[SegmentSpan, ...]:
     return tuple(spans)
 
 
-_KEYS = [
-    c
-    for c in string.ascii_lowercase + string.ascii_uppercase + string.punctuation + string.digits
-    if c not in RESERVED_KEYS
-]
-
-
 def _derive(path: Path, rows: list[tuple[int, dict[str, str]]]) -> Codebook:
     """A codebook holding every code, actor, group, modifier and segment the rows name."""
-    codes: dict[str, dict[str, Any]] = {}
-    actors: dict[str, None] = {}
-    groups: dict[str, None] = {}
-    segments: dict[str, None] = {}
-    modifiers: dict[str, dict[str, None]] = {}
+    found = Found()
     for _, row in rows:
-        code = codes.setdefault(
-            row["code"],
-            {
-                "id": row["code"],
-                "label": row["label"] or row["code"],
-                "group": row["group"],
-                "actor": row["actor"],
-                "kind": row["kind"],
-                "key": "",
-                "modifiers": [],
-            },
-        )
-        actors[row["actor"]] = groups[row["group"]] = None
+        found.code(
+            row["code"], label=row["label"] or row["code"], actor=row["actor"],
+            group=row["group"], kind=row["kind"],
+        )  # fmt: skip
         if row["segment"]:
-            segments[row["segment"]] = None
+            found.segments.setdefault(row["segment"], row["segment"])
         for part in row["modifiers"].split(";") if row["modifiers"] else ():
             key, _, value = part.partition("=")
-            modifiers.setdefault(key, {})[value] = None
-            if key not in code["modifiers"]:
-                code["modifiers"].append(key)
-    pool = iter(_KEYS + [chr(c) for c in range(0xC0, 0x250) if chr(c).isprintable()])
-    for code in codes.values():
-        code["key"] = next(pool)
-        if not code["modifiers"]:
-            del code["modifiers"]
-    document: dict[str, Any] = {
-        "schema": "observer.codebook/1",
-        "id": "imported-" + "".join(c if c.isalnum() else "-" for c in path.stem.lower()),
-        "version": "1.0.0",
-        "title": f"Codes found in {path.name}",
-        "actors": [{"id": a, "label": a} for a in actors],
-        "groups": [{"id": g, "label": g} for g in groups],
-        "codes": list(codes.values()),
-    }
-    if modifiers:
-        document["modifiers"] = [
-            {
-                "id": m,
-                "label": m,
-                "values": [{"id": v, "key": str(i + 1)[-1]} for i, v in enumerate(values)],
-            }
-            for m, values in modifiers.items()
-        ]
-    if segments:
-        document["segments"] = [{"id": s, "label": s} for s in segments]
-    return codebook_from_data(document, f"{path} (derived codebook)")
+            found.value(row["code"], key, value, value)
+    return derived_codebook(path, found)
