@@ -8,12 +8,13 @@ Each importer takes the source file's bytes and returns :class:`Imported` sessio
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import attrs
 
 from observer.codebook import Codebook
-from observer.errors import Problem
+from observer.errors import InputError, Problem
 from observer.sessionfile import ImportedFrom, Session
 
 MAX_SOURCE_BYTES = 512 * 1024 * 1024
@@ -31,6 +32,13 @@ class Imported:
     """What was left out or changed (printed on standard error)."""
 
 
+def session_id(path: Path) -> str:
+    """The id of the session read from ``path``: its name, reduced to the characters a
+    session id may hold."""
+    reduced = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem)
+    return re.sub(r"\.{2,}", ".", reduced).strip("._-")[:80].strip("._-") or "imported"
+
+
 def origin(fmt: str, path: Path, data: bytes) -> ImportedFrom:
     return ImportedFrom(fmt, path.name, hashlib.sha256(data).hexdigest())
 
@@ -39,5 +47,36 @@ FORMATS: dict[str, str] = {
     "csv": "observer.interchange.importers.tabular:import_csv",
     "tsv": "observer.interchange.importers.tabular:import_tsv",
     "eaf": "observer.interchange.importers.eaf:import_eaf",
+    "opf": "observer.interchange.importers.opf:import_opf",
 }
-"""format name -> "module:function(path, data, codebook) -> Imported"."""
+"""format name -> "module:function(path, data, codebook, codes) -> Imported"; ``codes``
+maps a source's code names to the codebook's ids (``--map``)."""
+
+
+def load_map(path: Path) -> dict[str, str]:
+    """A ``--map`` file: ``{"codes": {"source name": "code id", ...}}``."""
+    from observer import jsonio
+
+    raw = jsonio.read_json(path, unique_keys=True)
+    name = str(path)
+    if not isinstance(raw, dict):
+        raise InputError.one(name, "$", 'must be an object: {"codes": {"source name": "code id"}}')
+    problems = [
+        Problem(name, k, "unknown field (the map has only 'codes')") for k in raw if k != "codes"
+    ]
+    codes = raw.get("codes")
+    if not isinstance(codes, dict):
+        problems.append(Problem(name, "codes", "must be an object of source name -> code id"))
+        raise InputError(problems)
+    for source, target in codes.items():
+        if not isinstance(target, str) or not target:
+            problems.append(Problem(name, f"codes[{source!r}]", "must be a code id (a string)"))
+    if problems:
+        raise InputError(problems)
+    return dict(codes)
+
+
+def with_observer(imported: Imported, observer: str) -> Imported:
+    """``--observer ID``: every session of ``imported`` coded by ``observer``."""
+    sessions = tuple(attrs.evolve(s, observer=observer) for s in imported.sessions)
+    return attrs.evolve(imported, sessions=sessions)

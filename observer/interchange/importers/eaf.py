@@ -11,12 +11,13 @@ tier is reported as left out. A DTD or entity declaration is refused before pars
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
-from observer.interchange.importers import Imported, origin
+from observer.interchange.importers import Imported, origin, session_id
 from observer.sessionfile import (
     SCHEMA,
     CodebookRef,
@@ -45,7 +46,9 @@ def _parse(data: bytes, name: str) -> ET.Element:
         raise InputError.one(name, where, "not well-formed XML") from None
 
 
-def import_eaf(path: Path, data: bytes, book: Codebook | None) -> Imported:
+def import_eaf(
+    path: Path, data: bytes, book: Codebook | None, codes: Mapping[str, str] | None = None
+) -> Imported:
     name = str(path)
     root = _parse(data, name)
     if root.tag != "ANNOTATION_DOCUMENT":
@@ -100,7 +103,8 @@ def import_eaf(path: Path, data: bytes, book: Codebook | None) -> Imported:
             if tid == "notes":
                 notes.append(Note(t1 / 1000, value))
                 continue
-            code = book.code_by_id.get(value) or by_label.get(value)
+            wanted = (codes or {}).get(value, value)
+            code = book.code_by_id.get(wanted) or by_label.get(wanted)
             if code is None:
                 problems.append(Problem(name, where, f"{value!r} is not a code of {book.id}"))
                 continue
@@ -128,7 +132,7 @@ def import_eaf(path: Path, data: bytes, book: Codebook | None) -> Imported:
     observer = next((t.get("ANNOTATOR") for t in root.iter("TIER") if t.get("ANNOTATOR")), "") or ""
     session = Session(
         schema=SCHEMA,
-        id=path.stem,
+        id=session_id(path),
         status="imported",
         codebook=CodebookRef(book.id, book.version, book.sha256, book.document),
         dyad=path.stem,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,12 +37,16 @@ from observer.structure import MAX_SECONDS
 KEEPS_STATUS = ("complete", "recovered", "imported")
 
 
-def import_csv(path: Path, data: bytes, book: Codebook | None) -> Imported:
-    return _import(path, data, book, ",", "csv")
+def import_csv(
+    path: Path, data: bytes, book: Codebook | None, codes: Mapping[str, str] | None = None
+) -> Imported:
+    return _import(path, data, book, ",", "csv", codes or {})
 
 
-def import_tsv(path: Path, data: bytes, book: Codebook | None) -> Imported:
-    return _import(path, data, book, "\t", "tsv")
+def import_tsv(
+    path: Path, data: bytes, book: Codebook | None, codes: Mapping[str, str] | None = None
+) -> Imported:
+    return _import(path, data, book, "\t", "tsv", codes or {})
 
 
 def _rows(path: Path, data: bytes, delimiter: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -90,12 +94,17 @@ def _modifiers(value: str, name: str, where: str, problems: list[Problem]) -> di
     return out
 
 
-def _import(path: Path, data: bytes, book: Codebook | None, delimiter: str, fmt: str) -> Imported:
+def _import(
+    path: Path, data: bytes, book: Codebook | None, delimiter: str, fmt: str,
+    codes: Mapping[str, str],
+) -> Imported:  # fmt: skip
     name = str(path)
     problems: list[Problem] = []
     sessions: dict[str, dict[str, Any]] = {}
     rows: list[tuple[int, dict[str, str]]] = []
     for line, row in _rows(path, data, delimiter):
+        if book is not None:
+            row["code"] = codes.get(row["code"], row["code"])
         rows.append((line, row))
         if book is not None and row["code"] not in book.code_by_id:
             problems.append(
