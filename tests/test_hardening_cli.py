@@ -294,8 +294,16 @@ CASES: list[tuple[list[str], str]] = [
     (["import", "a.json", "--from", "csv", "--map", "a.json", "-o", "out"], "--map needs"),
     (["import", "a.json", "--from", "csv", "--observer", "../x", "-o", "out"], "--observer"),
     (
-        ["import", "a.json", "--from", "eaf", "--codebook", "cpp-attachment",
-         "--map", "notjson.json", "-o", "out"],
+        [
+            "import",
+            "a.json",
+            "--from",
+            "eaf",
+            "--codebook",
+            "cpp-attachment",
+            "--map",
+            "notjson.json",
+        ],
         "invalid JSON",
     ),  # fmt: skip
     # --- import-boris -------------------------------------------------------------

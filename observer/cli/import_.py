@@ -38,7 +38,8 @@ from .import_boris import _check_target, import_boris, write_new_folder
     "--codebook",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Codebook every source code must belong to (default: derive one from the files).",
+    help="Codebook (a file, or a bundled codebook's id) every source code must belong to"
+    " (default: derive one from the files).",
 )
 @click.option(
     "-o",
@@ -95,7 +96,7 @@ def import_command(
         return
     target = output if output is not None else Path(f"{files[0].stem}-import")
     _check_target(target)
-    book: Codebook | None = load_codebook(codebook) if codebook is not None else None
+    book: Codebook | None = load_codebook(str(codebook)) if codebook is not None else None
     if map_file is not None and book is None:
         raise click.UsageError("--map needs --codebook (it maps source names onto its codes)")
     if observer is not None and not valid_session_id(observer):
