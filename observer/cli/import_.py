@@ -32,7 +32,8 @@ from .import_boris import _check_target, import_boris, write_new_folder
     required=True,
     type=click.Choice([*FORMATS, "boris"]),
     help="The files' format: csv or tsv (observer's own export), eaf (ELAN; needs --codebook),"
-    " opf (Datavyu), boris (a BORIS project).",
+    " opf (Datavyu), boris (a BORIS project), boris-events (BORIS's exported events,"
+    " TSV or CSV).",
 )
 @click.option(
     "--codebook",

@@ -48,6 +48,7 @@ FORMATS: dict[str, str] = {
     "tsv": "observer.interchange.importers.tabular:import_tsv",
     "eaf": "observer.interchange.importers.eaf:import_eaf",
     "opf": "observer.interchange.importers.opf:import_opf",
+    "boris-events": "observer.interchange.importers.boris_events:import_boris_events",
 }
 """format name -> "module:function(path, data, codebook, codes) -> Imported"; ``codes``
 maps a source's code names to the codebook's ids (``--map``)."""
