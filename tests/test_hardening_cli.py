@@ -305,7 +305,7 @@ CASES: list[tuple[list[str], str]] = [
             "notjson.json",
         ],
         "invalid JSON",
-    ),  # fmt: skip
+    ),
     # --- import-boris -------------------------------------------------------------
     (["import-boris", "missing.boris"], "no such file"),
     (["import-boris", "folder.json"], "is a folder"),
