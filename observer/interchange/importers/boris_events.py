@@ -29,18 +29,14 @@ import attrs
 
 from observer.codebook import Code, Codebook
 from observer.errors import InputError, Problem
-from observer.interchange.importers import Imported, origin, session_id
+from observer.interchange.importers import Imported, new_session, origin, seconds, session_id
 from observer.interchange.importers.derive import Found, derived_codebook, slug, unique
 from observer.sessionfile import (
-    SCHEMA,
-    CodebookRef,
     Event,
     Note,
-    Session,
     session_from_data,
     unstructure,
 )
-from observer.structure import MAX_SECONDS
 
 NO_SUBJECT = "No focal subject"
 MODIFIER = "modifiers"
@@ -101,18 +97,6 @@ def _records(data: bytes, name: str) -> Iterator[tuple[int, Row]]:
         )
 
 
-def _time(value: str, name: str, where: str, problems: list[Problem]) -> float | None:
-    try:
-        t = float(value)
-    except ValueError:
-        problems.append(Problem(name, where, f"{value!r} is not a time in seconds"))
-        return None
-    if not 0 <= t <= MAX_SECONDS:
-        problems.append(Problem(name, where, f"{value} s is outside 0 to {MAX_SECONDS} s"))
-        return None
-    return round(t, 6)
-
-
 def _modifiers(record: Row) -> str:
     parts = [p.strip() for p in record.get("Modifiers", "").split("|")]
     return "|".join(p for p in parts if p and p != "None")
@@ -139,7 +123,7 @@ def import_boris_events(
             problems.append(Problem(name, f"{where}, column Behavior",
                                     f"{behavior!r} ({subject}) is not a code of {book.id}"))  # fmt: skip
             continue
-        t = _time(record.get("Start (s)") or record.get("Time", ""), name, where, problems)
+        t = seconds(record.get("Start (s)") or record.get("Time", ""), name, where, problems)
         if t is None:
             continue
         if (code.kind == "point") != (kind == "POINT") and kind in ("STATE", "POINT", "START"):
@@ -152,7 +136,7 @@ def import_boris_events(
             obs.notes.append(Note(t, comment))
         key = (record["Observation id"], subject, behavior)
         if kind == "STATE":
-            stop = _time(record.get("Stop (s)", ""), name, f"{where}, column Stop (s)", problems)
+            stop = seconds(record.get("Stop (s)", ""), name, f"{where}, column Stop (s)", problems)
             if stop is not None:
                 obs.events.append(Event(code.id, t, stop, mods))
         elif kind == "POINT":
@@ -180,26 +164,12 @@ def import_boris_events(
     if problems:
         raise InputError(problems)
     stamp = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
+    source = origin("boris-events", path, data)
     sessions = []
     for obs_id, obs in observations.items():
-        events = sorted((e for e in obs.events if isinstance(e, Event)), key=lambda e: e.start)
-        notes = sorted(obs.notes, key=lambda n: n.t)
-        end = max([e.end if e.end is not None else e.start for e in events]
-                  + [n.t for n in notes] + [0.0])  # fmt: skip
-        session = Session(
-            schema=SCHEMA,
-            id=session_id(Path(obs_id)),
-            status="imported",
-            codebook=CodebookRef(book.id, book.version, book.sha256, book.document),
-            dyad=obs_id,
-            observer="",
-            started_at=stamp,
-            ended_at=stamp,
-            duration=end,
-            events=tuple(events),
-            notes=tuple(notes),
-            imported_from=origin("boris-events", path, data),
-        )
+        events = (e for e in obs.events if isinstance(e, Event))
+        session = new_session(book, source, session_id=session_id(Path(obs_id)), dyad=obs_id,
+                              stamp=stamp, events=events, notes=obs.notes)  # fmt: skip
         sessions.append(session_from_data(unstructure(session), f"{name}: {obs_id}"))
     return Imported(tuple(sessions), book, derived)
 

@@ -17,13 +17,10 @@ from pathlib import Path
 
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
-from observer.interchange.importers import Imported, origin, session_id
+from observer.interchange.importers import Imported, new_session, origin, session_id
 from observer.sessionfile import (
-    SCHEMA,
-    CodebookRef,
     Event,
     Note,
-    Session,
     session_from_data,
     unstructure,
 )
@@ -124,26 +121,12 @@ def import_eaf(
                     )
     if problems:
         raise InputError(problems)
-    ordered = sorted((e for _, _, e in events.values()), key=lambda e: e.start)
-    end = max(
-        [e.end if e.end is not None else e.start for e in ordered] + [n.t for n in notes] + [0.0]
-    )
     stamp = root.get("DATE") or datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
     observer = next((t.get("ANNOTATOR") for t in root.iter("TIER") if t.get("ANNOTATOR")), "") or ""
-    session = Session(
-        schema=SCHEMA,
-        id=session_id(path),
-        status="imported",
-        codebook=CodebookRef(book.id, book.version, book.sha256, book.document),
-        dyad=path.stem,
-        observer=observer,
-        started_at=stamp,
-        ended_at=stamp,
-        duration=end,
-        events=tuple(ordered),
-        notes=tuple(sorted(notes, key=lambda n: n.t)),
-        imported_from=origin("eaf", path, data),
-    )
+    session = new_session(
+        book, origin("eaf", path, data), session_id=session_id(path), dyad=path.stem,
+        stamp=stamp, events=(e for _, _, e in events.values()), notes=notes, observer=observer,
+    )  # fmt: skip
     notices = [
         Problem(name, f"TIER[{t!r}]", "left out (not a time-aligned code tier)") for t in left
     ]

@@ -30,13 +30,16 @@ import attrs
 
 from observer.codebook import Code, Codebook, Modifier
 from observer.errors import InputError, Problem
-from observer.interchange.importers import MAX_SOURCE_BYTES, Imported, origin, session_id
+from observer.interchange.importers import (
+    MAX_SOURCE_BYTES,
+    Imported,
+    new_session,
+    origin,
+    session_id,
+)
 from observer.interchange.importers.derive import Found, derived_codebook, slug, unique
 from observer.sessionfile import (
-    SCHEMA,
-    CodebookRef,
     Event,
-    Session,
     session_from_data,
     unstructure,
 )
@@ -162,23 +165,11 @@ def import_opf(
     events, problems = _events(name, columns, book, {} if derived else codes or {}, derived)
     if problems:
         raise InputError(problems)
-    events.sort(key=lambda e: (e.start, e.code))
-    end = max([e.end if e.end is not None else e.start for e in events] + [0.0])
     stamp = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
     fps = next((float(m) for d in members.values() for m in _FPS.findall(d)), None)
-    session = Session(
-        schema=SCHEMA,
-        id=session_id(path),
-        status="imported",
-        codebook=CodebookRef(book.id, book.version, book.sha256, book.document),
-        dyad=path.stem,
-        observer="",
-        started_at=stamp,
-        ended_at=stamp,
-        duration=end,
-        events=tuple(events),
-        imported_from=attrs.evolve(origin("opf", path, data), fps=fps),
-    )
+    source = attrs.evolve(origin("opf", path, data), fps=fps)
+    session = new_session(book, source, session_id=session_id(path), dyad=path.stem,
+                          stamp=stamp, events=events)  # fmt: skip
     notices = []
     project = members.get("project", b"").decode("utf-8", "replace")
     for feed in _FEED.findall(project):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
 from observer.export.tabular import COLUMNS
-from observer.interchange.importers import Imported, origin
+from observer.interchange.importers import Imported, origin, seconds
 from observer.interchange.importers.derive import Found, derived_codebook
 from observer.sessionfile import (
     SCHEMA,
@@ -32,7 +31,6 @@ from observer.sessionfile import (
     session_from_data,
     unstructure,
 )
-from observer.structure import MAX_SECONDS
 
 KEEPS_STATUS = ("complete", "recovered", "imported")
 
@@ -71,18 +69,6 @@ def _rows(path: Path, data: bytes, delimiter: str) -> Iterator[tuple[int, dict[s
         yield line, {c: row[i] for c, i in index.items()}
 
 
-def _time(value: str, name: str, where: str, problems: list[Problem]) -> float | None:
-    try:
-        t = float(value)
-    except ValueError:
-        problems.append(Problem(name, where, f"{value!r} is not a time in seconds"))
-        return None
-    if not math.isfinite(t) or not 0 <= t <= MAX_SECONDS:
-        problems.append(Problem(name, where, f"time {value!r} out of range (0 to {MAX_SECONDS} s)"))
-        return None
-    return t
-
-
 def _modifiers(value: str, name: str, where: str, problems: list[Problem]) -> dict[str, str]:
     out: dict[str, str] = {}
     for part in value.split(";") if value else ():
@@ -117,8 +103,8 @@ def _import(
         book = _derive(path, rows)
     for line, row in rows:
         where = f"line {line}"
-        start = _time(row["start"], name, f"{where}, column start", problems)
-        end = _time(row["end"], name, f"{where}, column end", problems) if row["end"] else None
+        start = seconds(row["start"], name, f"{where}, column start", problems)
+        end = seconds(row["end"], name, f"{where}, column end", problems) if row["end"] else None
         mods = _modifiers(row["modifiers"], name, f"{where}, column modifiers", problems)
         if start is None:
             continue
