@@ -37,6 +37,8 @@ from observer.structure import (
 
 SCHEMA = "observer.session/1"
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+MAX_FPS = 1000.0
+"""Frame rates above this are no video's (high-speed cameras aside, which code no play)."""
 MAX_TRAIL = 10_000_000
 """More review entries than any session could hold: a bound for ``trail.entries``."""
 
@@ -224,6 +226,8 @@ class ImportedFrom:
     """The source file's name (no folder)."""
     sha256: str
     """SHA-256 of the source file's bytes."""
+    fps: float | None = None
+    """The source's video frame rate, where it names one (a Datavyu spreadsheet)."""
 
 
 @attrs.frozen
@@ -531,6 +535,9 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         yield from _check_media(s.media, p)
     if s.imported_from is not None and not re.fullmatch(r"[0-9a-f]{64}", s.imported_from.sha256):
         yield p("imported_from.sha256", "must be 64 lowercase hex digits (SHA-256)")
+    fps = None if s.imported_from is None else s.imported_from.fps
+    if fps is not None and not 0 < fps <= MAX_FPS:
+        yield p("imported_from.fps", f"must be greater than 0 and at most {MAX_FPS:g}")
     for i, pause in enumerate(s.pauses):
         yield from check_time(f"pauses[{i}].at", pause.at)
         if pause.wall_s < 0:
@@ -774,6 +781,10 @@ def _register_hooks() -> None:
             imported_from=override(omit_if_default=True),
             trail=override(omit_if_default=True),
         ),
+    )
+    converter.register_unstructure_hook(
+        ImportedFrom,
+        make_dict_unstructure_fn(ImportedFrom, converter, fps=override(omit_if_default=True)),
     )
     converter.register_unstructure_hook(
         Review, make_dict_unstructure_fn(Review, converter, link=override(omit_if_default=True))
