@@ -274,7 +274,13 @@ class CodingApp(KeyHold[None]):
             )
             from observer.live.keylog import KeyLog
 
-            self.key_log = KeyLog.create(self.folder, header)
+            key_log = KeyLog.create(self.folder, header)
+            # Keys that reached the screen before the key log existed (the first space,
+            # typed while the journal opened) go in first, in order, and only then may
+            # the driver log what it reads: every key the screen saw is in the log.
+            if getattr(self._driver, "records_keys", False):  # not headless
+                key_log.record(screen.early_keys())
+            self.key_log = key_log
         except InputError as error:
             self.result.problems.extend(error.problems)
             self.exit(return_code=2)
