@@ -129,6 +129,7 @@ async def test_whole_flow_form_to_file(tmp_path: Path) -> None:
     session = load_session(path)
     assert (session.dyad, session.observer, session.label) == ("D012", "obs 1", "visit 2")
     assert session.id.endswith("-D012-obs-1")
+    assert session.stamper == "driver"  # headless: Textual's own driver stamped the keys
     coded = [(e.code, e.start, e.end, e.modifiers) for e in session.events]
     assert coded == [
         ("cg-shares-play", 1.0, 11.0, {}),

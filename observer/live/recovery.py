@@ -56,6 +56,7 @@ from observer.live.recorder import CLOSED_AT_RECOVERY, Recorder, ReplayError, Se
 from observer.sessionfile import (
     Media,
     Session,
+    Stamper,
     Via,
     load_session,
     round_time,
@@ -111,7 +112,12 @@ def parse_header(header: dict[str, Any], file: str) -> tuple[SessionMeta, Codebo
     via = header.get("via", "terminal")
     if via not in get_args(Via):
         raise fail(f'\'via\' must be "terminal" or "browser", not {via!r}')
-    meta = SessionMeta(session_id, fields["dyad"], fields["observer"], fields["label"], media, via)
+    stamper = header.get("stamper")
+    if stamper is not None and stamper not in get_args(Stamper):
+        raise fail(f"'stamper' must be one of {', '.join(get_args(Stamper))}, not {stamper!r}")
+    meta = SessionMeta(
+        session_id, fields["dyad"], fields["observer"], fields["label"], media, via, stamper
+    )
     return meta, book
 
 

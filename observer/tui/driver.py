@@ -24,6 +24,7 @@ from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
 
 from observer.live.keylog import KeyLog, Read, tap
+from observer.sessionfile import Stamper
 
 
 def stamp_and_record(messages: list[tuple[float, Message]], log: KeyLog | None) -> None:
@@ -62,9 +63,17 @@ def recording_handler(
 class RecordingDriver(LinuxDriver):
     records_keys = True
     """The app's key log gets every key this driver reads (``app.key_log``)."""
+    stamper: Stamper = "helper"
+    """What stamps the keys now: the helper process, or the thread that replaced it."""
 
     def run_input_thread(self) -> None:
         handle = recording_handler(
             lambda: getattr(self._app, "key_log", None), self.process_message, self._debug
         )
-        tap(self.fileno, self.exit_event, handle)
+        tap(self.fileno, self.exit_event, handle, on_stamper=self._stamped_by)
+
+    def _stamped_by(self, stamper: Stamper) -> None:
+        changed, self.stamper = stamper != self.stamper, stamper
+        tell = getattr(self._app, "stamper_changed", None)
+        if changed and tell is not None:
+            self._app.call_from_thread(tell, stamper)

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from observer.live.keylog import KeyLog
     from observer.live.recorder import Recorder
     from observer.sessionfile import Media as MediaInfo
-    from observer.sessionfile import Session, Via
+    from observer.sessionfile import Session, Stamper, Via
     from observer.tui.coding.form import Metadata
     from observer.tui.coding.recover import Unfinished
     from observer.tui.coding.video import VideoControl
@@ -147,6 +147,18 @@ class CodingApp(KeyHold[None]):
         from observer.tui.driver import RecordingDriver
 
         return RecordingDriver
+
+    @property
+    def stamper(self) -> Stamper:
+        """What stamps this session's keys: the recording drivers say; any other driver
+        (headless, Windows) stamps them itself (Textual's event times)."""
+        stamper: Stamper = getattr(self._driver, "stamper", "driver")
+        return stamper
+
+    def stamper_changed(self, stamper: Stamper) -> None:
+        """The helper died and its thread took over: the session file will say so."""
+        if self.recorder is not None:
+            self.recorder.meta = attrs.evolve(self.recorder.meta, stamper=stamper)
 
     @property
     def via(self) -> Via:
@@ -267,6 +279,7 @@ class CodingApp(KeyHold[None]):
             meta.label,
             media=None if media is None else converter.unstructure(media),
             via=self.via,
+            stamper=self.stamper,
         )
         try:
             self.writer = JournalWriter.create(
@@ -285,7 +298,9 @@ class CodingApp(KeyHold[None]):
             self.result.problems.extend(error.problems)
             self.exit(return_code=2)
             return
-        info = SessionMeta(session_id, meta.dyad, meta.observer, meta.label, media, self.via)
+        info = SessionMeta(
+            session_id, meta.dyad, meta.observer, meta.label, media, self.via, self.stamper
+        )
         self.recorder = Recorder(meta.book, info, sink=self.writer.append)
         if self.video is not None:
             self.recorder.position = self.video.position
