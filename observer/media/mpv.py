@@ -32,9 +32,9 @@ import contextlib
 import ctypes
 import ctypes.util
 import os
-import signal
 import shlex
 import shutil
+import signal
 import sys
 import tempfile
 import time
