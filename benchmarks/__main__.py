@@ -26,6 +26,7 @@ MODULES = {
     "replay": "benchmarks.bench_replay",
     "agree": "benchmarks.bench_agree",
     "export": "benchmarks.bench_export",
+    "import": "benchmarks.bench_import",
     "seq": "benchmarks.bench_seq",
     "reliability": "benchmarks.bench_reliability",
     "video": "benchmarks.bench_video",

@@ -39,7 +39,7 @@ SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 TIME_EPSILON = 1e-6
 """Slack when comparing stored times (they are rounded to microseconds)."""
 
-Status = Literal["complete", "recovered", "consensus"]
+Status = Literal["complete", "recovered", "consensus", "imported"]
 Via = Literal["terminal", "browser"]
 """How a live session was coded: at a terminal, or in a web browser (``observer serve``)."""
 RatingValue = RatingScalar | dict[str, RatingScalar]
@@ -185,6 +185,17 @@ class Consensus:
 
 
 @attrs.frozen
+class ImportedFrom:
+    """Where an imported session came from (``observer import``)."""
+
+    format: str
+    file: str
+    """The source file's name (no folder)."""
+    sha256: str
+    """SHA-256 of the source file's bytes."""
+
+
+@attrs.frozen
 class Session:
     schema: str
     id: str
@@ -207,6 +218,8 @@ class Session:
     via: Via = "terminal"
     """``browser``: coded through ``observer serve``, each key stamped when the serving
     machine received it (the network's delay is in the times)."""
+    imported_from: ImportedFrom | None = None
+    """Set by ``observer import``: the format and file the session was read from."""
 
     @cached_property
     def book(self) -> Codebook:
@@ -447,6 +460,8 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         yield from check_time(f"notes[{i}].t", note.t)
     if s.media is not None:
         yield from _check_media(s.media, p)
+    if s.imported_from is not None and not re.fullmatch(r"[0-9a-f]{64}", s.imported_from.sha256):
+        yield p("imported_from.sha256", "must be 64 lowercase hex digits (SHA-256)")
     for i, pause in enumerate(s.pauses):
         yield from check_time(f"pauses[{i}].at", pause.at)
         if pause.wall_s < 0:
@@ -685,6 +700,7 @@ def _register_hooks() -> None:
             consensus=override(omit_if_default=True),
             media=override(omit_if_default=True),
             via=override(omit_if_default=True),
+            imported_from=override(omit_if_default=True),
         ),
     )
 

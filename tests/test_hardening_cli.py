@@ -283,6 +283,13 @@ CASES: list[tuple[list[str], str]] = [
     (["export", "notjson.json", "--format", "csv"], "invalid JSON"),
     (["export", "a.json", "b.json", "--format", "eaf", "-o", "x.eaf"], "one .eaf file"),
     (["export", "a.json", "--format", "eaf", "-o", "notes.txt"], "not a folder"),
+    # --- import ---------------------------------------------------------------------
+    (["import", "missing.csv", "--from", "csv", "-o", "out"], "no such file"),
+    (["import", "notjson.json", "--from", "csv", "-o", "out"], "missing column"),
+    (["import", "a.json", "--from", "no-such-format"], "--from"),
+    (["import", "a.json", "--from", "eaf", "-o", "out"], "not an EAF"),
+    (["import", "notjson.json", "--from", "eaf", "-o", "out"], "not an EAF"),
+    (["import", "not-boris.boris", "--from", "boris", "-o", "out"], "not a BORIS project"),
     # --- import-boris -------------------------------------------------------------
     (["import-boris", "missing.boris"], "no such file"),
     (["import-boris", "folder.json"], "is a folder"),

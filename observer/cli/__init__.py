@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "stats": "observer.cli.stats:stats",
     "agree": "observer.cli.agree:agree",
     "export": "observer.cli.export:export",
+    "import": "observer.cli.import_:import_command",
     "import-boris": "observer.cli.import_boris:import_boris",
     "seq": "observer.cli.seq:seq",
     "intervals": "observer.cli.intervals:intervals",

@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -38,6 +39,32 @@ def _check_target(target: Path) -> None:
         raise InputError.one(str(target), "$", "its parent folder does not exist")
 
 
+def write_new_folder(target: Path, fill: Callable[[Path], None]) -> None:
+    """Fill a staging folder beside ``target``, then rename it into place: the folder
+    appears complete or not at all (the staging folder is removed on any failure)."""
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".importing", dir=parent))
+    except OSError as exc:
+        raise InputError.one(
+            str(target), "$", f"cannot create a folder here ({exc.strerror})"
+        ) from None
+    try:
+        fill(staging)
+        os.rename(staging, target)  # replaces an empty folder; fails on a non-empty one
+        jsonio.fsync_dir(parent)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(staging)
+        raise InputError.one(
+            str(target), "$", f"cannot be written ({exc.strerror or exc})"
+        ) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(staging)
+        raise
+
+
 @click.command(name="import-boris")
 @click.argument("project", type=click.Path(path_type=Path))
 @click.option(
@@ -56,7 +83,7 @@ def import_boris(project: Path, output: Path | None) -> None:
     directly as --session-dir, and by observer agree) and import-report.txt,
     which lists, like standard error, everything changed, dropped or reassigned.
     The folder appears complete or not at all; an existing non-empty folder is
-    refused.
+    refused. Also available as observer import PROJECT --from boris.
     """
     target = (
         output
@@ -73,32 +100,15 @@ def import_boris(project: Path, output: Path | None) -> None:
         "".join(f"{n}\n" for n in notices) or "nothing to report: everything was kept as it was\n"
     )
 
-    parent = target.parent if str(target.parent) else Path(".")
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".importing", dir=parent))
-    except OSError as exc:
-        raise InputError.one(
-            str(target), "$", f"cannot create a folder here ({exc.strerror})"
-        ) from None
-    try:
+    def fill(staging: Path) -> None:
         (staging / "codebook").mkdir()
         document = orjson.dumps(book.document, option=orjson.OPT_INDENT_2) + b"\n"
         jsonio.write_new(staging / "codebook" / f"{book.id}.json", document, mode=0o644)
         for session in sessions:
             write_session(staging, session)
         jsonio.write_new(staging / REPORT, report.encode("utf-8"))
-        os.rename(staging, target)  # replaces an empty folder; fails on a non-empty one
-        jsonio.fsync_dir(parent)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(staging)
-        raise InputError.one(
-            str(target), "$", f"cannot be written ({exc.strerror or exc})"
-        ) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(staging)
-        raise
+
+    write_new_folder(target, fill)
 
     for notice in notices:
         click.echo(str(notice), err=True)

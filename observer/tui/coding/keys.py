@@ -4,7 +4,7 @@ palette and the help page.
 Every key here goes through :meth:`CodingScreen.press` with the key event's own
 arrival time (``event.time``), so a key that stamps something (space, a segment)
 is stamped when it was pressed, whichever screen took it first (help, the
-palette). A new key is one more :class:`CodingKey` row and one more screen method
+palette). A new key is one more :class:`~observer.tui.keys.Key` row and one more screen method
 named by its ``action``: nothing else needs to change.
 """
 
@@ -12,36 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-import attrs
 from textual.binding import Binding
 
+from observer.tui.keys import Key
 
-@attrs.frozen
-class CodingKey:
-    keys: str
-    """Textual key names, comma-separated as in a ``Binding`` (the first is shown)."""
-    action: str
-    """The :class:`~observer.tui.coding.screen.CodingScreen` method taking the key's
-    monotonic time: ``screen.<action>(mono)``."""
-    help: str
-    """What the key does, for the help page."""
-    title: str | None = None
-    """The command palette's entry; None: not in the palette."""
-    hint: str | None = None
-    """The word on the hints line; neighbouring keys with the same word share it."""
-    then: str = ""
-    """Shown after the key's name on the help page (", then a key")."""
-    video: bool = False
-    """Only for coding from a video (``--video``): listed only then; without a video
-    the screen refuses the key with a message."""
-    video_hint: str | None = None
-    """The word on the hints line when coding from a video (that line is its own)."""
-    hint_as: str | None = None
-    """Shown on the hints line instead of the joined key names of its group."""
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(k.strip() for k in self.keys.split(","))
+CodingKey = Key
+"""The coding screen's name for the one key record (:class:`observer.tui.keys.Key`)."""
 
 
 KEYS: tuple[CodingKey, ...] = (

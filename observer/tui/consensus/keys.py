@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from observer.tui.keys import Key
 
-KEYS: tuple[tuple[str, str, str], ...] = (
-    ("a", "take('a')", "take A"),
-    ("b", "take('b')", "take B"),
-    ("t", "take('both')", "both"),
-    ("n", "take('neither')", "neither"),
-    ("e", "edit", "edit"),
-    ("left", "move(-1)", "previous"),
-    ("right", "move(1)", "next"),
-    ("ctrl+z", "undo", "undo"),
-    ("ctrl+s", "write", "write the session"),
-    ("q", "quit_consensus", "quit (decisions kept)"),
+KEYS: tuple[Key, ...] = (
+    Key("a", "take('a')", "take A"),
+    Key("b", "take('b')", "take B"),
+    Key("t", "take('both')", "both"),
+    Key("n", "take('neither')", "neither"),
+    Key("e", "edit", "edit"),
+    Key("left", "move(-1)", "previous"),
+    Key("right", "move(1)", "next"),
+    Key("ctrl+z", "undo", "undo"),
+    Key("ctrl+s", "write", "write the session"),
+    Key("q", "quit_consensus", "quit (decisions kept)"),
 )
 
-BINDINGS = [Binding(key, action, label, show=False) for key, action, label in KEYS]
-HINT = " · ".join(f"{key} {label}" for key, _, label in KEYS)
+BINDINGS = [k.binding() for k in KEYS]
+HINT = " · ".join(f"{k.keys} {k.help}" for k in KEYS)

@@ -134,9 +134,9 @@ class ReplayApp(App[tuple[Problem, ...]]):
         yield from super().get_system_commands(screen)
         if screen is not self.replay or not self.replay.ready:
             return
-        for _, action, description in KEYS:
+        for k in KEYS:
             yield SystemCommand(
-                f"Replay: {description}",
-                f"({action})",
-                lambda action=action: self.replay.run_action(action),
+                f"Replay: {k.help}",
+                f"({k.action})",
+                lambda action=k.action: self.replay.run_action(action),
             )

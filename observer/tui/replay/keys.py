@@ -4,40 +4,41 @@ from __future__ import annotations
 
 from itertools import zip_longest
 
-# (key, action, description): the bindings, the help screen and the command palette
-KEYS: tuple[tuple[str, str, str], ...] = (
-    ("space", "play_pause", "play/pause"),
-    ("right,down", "step(1)", "next event"),
-    ("left,up", "step(-1)", "previous event"),
-    ("shift+right", "shift(1)", "forward 5 s"),
-    ("shift+left", "shift(-1)", "back 5 s"),
-    ("home", "seek_start", "to the start"),
-    ("end", "seek_end", "to the end"),
-    ("greater_than_sign", "speed(1)", "faster"),
-    ("less_than_sign", "speed(-1)", "slower"),
-    ("plus,equals_sign", "zoom(-1)", "zoom in"),
-    ("minus", "zoom(1)", "zoom out"),
-    ("g", "goto", "go to time"),
-    ("n", "note(1)", "next note"),
-    ("N", "note(-1)", "previous note"),
-    ("c", "choose_code", "choose code"),
-    ("e", "code(1)", "next of code"),
-    ("E", "code(-1)", "previous of code"),
-    ("r", "review(1)", "next review"),
-    ("R", "review(-1)", "previous review"),
-    ("d", "mismatch(1)", "next disagreement"),
-    ("D", "mismatch(-1)", "previous disagreement"),
-    ("f", "filter", "filter"),
-    ("s", "panel('summary')", "summary"),
-    ("v", "panel('reviews')", "reviews"),
-    ("i", "panel('agreement')", "agreement"),
-    ("a", "comment", "comment"),
-    ("m", "flag", "flag event"),
-    ("x", "correct", "correction"),
-    ("delete", "delete_review", "delete review entry"),
-    ("escape", "focus_timeline", "back to the timeline"),
-    ("question_mark", "help", "help"),
-    ("q", "quit", "quit"),
+from observer.tui.keys import Key
+
+KEYS: tuple[Key, ...] = (
+    Key("space", "play_pause", "play/pause"),
+    Key("right,down", "step(1)", "next event"),
+    Key("left,up", "step(-1)", "previous event"),
+    Key("shift+right", "shift(1)", "forward 5 s"),
+    Key("shift+left", "shift(-1)", "back 5 s"),
+    Key("home", "seek_start", "to the start"),
+    Key("end", "seek_end", "to the end"),
+    Key("greater_than_sign", "speed(1)", "faster"),
+    Key("less_than_sign", "speed(-1)", "slower"),
+    Key("plus,equals_sign", "zoom(-1)", "zoom in"),
+    Key("minus", "zoom(1)", "zoom out"),
+    Key("g", "goto", "go to time"),
+    Key("n", "note(1)", "next note"),
+    Key("N", "note(-1)", "previous note"),
+    Key("c", "choose_code", "choose code"),
+    Key("e", "code(1)", "next of code"),
+    Key("E", "code(-1)", "previous of code"),
+    Key("r", "review(1)", "next review"),
+    Key("R", "review(-1)", "previous review"),
+    Key("d", "mismatch(1)", "next disagreement"),
+    Key("D", "mismatch(-1)", "previous disagreement"),
+    Key("f", "filter", "filter"),
+    Key("s", "panel('summary')", "summary"),
+    Key("v", "panel('reviews')", "reviews"),
+    Key("i", "panel('agreement')", "agreement"),
+    Key("a", "comment", "comment"),
+    Key("m", "flag", "flag event"),
+    Key("x", "correct", "correction"),
+    Key("delete", "delete_review", "delete review entry"),
+    Key("escape", "focus_timeline", "back to the timeline"),
+    Key("question_mark", "help", "help"),
+    Key("q", "quit", "quit"),
 )
 
 
@@ -61,7 +62,10 @@ def help_text() -> str:
         "minus": "-",
         "question_mark": "?",
     }
-    entries = [f"{names.get(key, key):<12} {description}" for key, _, description in KEYS]
+    entries = [
+        f"{names.get(key, key):<12} {description}"
+        for key, description in ((k.keys, k.help) for k in KEYS)
+    ]
     half = (len(entries) + 1) // 2
     lines = ["Replay keys (also in the command palette, ctrl+p)", ""]
     for left, right in zip_longest(entries[:half], entries[half:], fillvalue=""):

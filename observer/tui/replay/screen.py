@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.events import Click, Key, Resize
 from textual.timer import Timer
@@ -50,12 +50,7 @@ if TYPE_CHECKING:
     from observer.sessionfile import Session
 
 
-TYPED_AHEAD = {
-    key: action
-    for keys, action, _ in KEYS
-    if action not in ("quit", "help")
-    for key in keys.split(",")
-}
+TYPED_AHEAD = {name: k.action for k in KEYS if k.action not in ("quit", "help") for name in k.names}
 """Commands typed while the session is still loading: kept, then run in order."""
 MAX_TYPED_AHEAD = 20
 NARROW, SHORT = 100, 32
@@ -87,9 +82,7 @@ class EventList(EventLog, can_focus=False):
 class ReplayScreen(ReviewActions):
     """Draws a :class:`ReplayView` and forwards keys to it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(key, action, description, show=False) for key, action, description in KEYS
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [k.binding() for k in KEYS]
 
     def __init__(
         self,

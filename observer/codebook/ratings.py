@@ -13,31 +13,25 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from observer.codebook import (
-    MAX_SCALE_POINTS,
-    NUMBER_PATTERN,
-    VALUE_PATTERN,
-    Rating,
-    _items,
-    _num,
-    _on_step,
-    _str,
-)
+from observer.codebook.model import MAX_SCALE_POINTS, NUMBER_PATTERN, VALUE_PATTERN, Rating, on_step
+from observer.codebook.raw import ProblemAt, ids, items, number, string
 from observer.errors import Problem
 
 SCALE_FIELDS = ("min", "max", "step", "anchors")
 KINDS = ("scale", "category", "check")
 
 
-def check(raw: dict[str, Any], actors: set[str | None] | None, p: Any) -> Iterator[Problem]:
-    segments = {_str(s, "id") for _, s in _items(raw, "segments")}
+def check(raw: dict[str, Any], p: ProblemAt) -> Iterator[Problem]:
+    """Each rating and composite."""
+    actors = ids(raw, "actors")
+    segments = {string(s, "id") for _, s in items(raw, "segments")}
     ratings: dict[str, tuple[int, dict[str, Any]]] = {}
-    for i, rating in _items(raw, "ratings"):
+    for i, rating in items(raw, "ratings"):
         yield from _rating(f"ratings[{i}]", rating, actors, segments, p)
-        rating_id = _str(rating, "id")
+        rating_id = string(rating, "id")
         if rating_id is not None and rating_id not in ratings:
             ratings[rating_id] = (i, rating)
-    for i, composite in _items(raw, "composites"):
+    for i, composite in items(raw, "composites"):
         yield from _composite(f"composites[{i}]", composite, ratings, p)
 
 
@@ -51,9 +45,9 @@ def _rating(
     rating: dict[str, Any],
     actors: set[str | None] | None,
     segments: set[str | None],
-    p: Any,
+    p: ProblemAt,
 ) -> Iterator[Problem]:
-    actor = _str(rating, "actor")
+    actor = string(rating, "actor")
     if actor is not None and actors is not None and actor not in actors:
         yield p(f"{at}.actor", f"unknown actor {actor!r}")
     yield from _scope(at, rating, segments, p)
@@ -81,7 +75,9 @@ def _rating(
     yield from _values(at, rating, p)
 
 
-def _scope(at: str, rating: dict[str, Any], segments: set[str | None], p: Any) -> Iterator[Problem]:
+def _scope(
+    at: str, rating: dict[str, Any], segments: set[str | None], p: ProblemAt
+) -> Iterator[Problem]:
     scope = rating.get("scope", "session")
     if scope == "segment" and not segments:
         yield p(f"{at}.scope", "segment-scoped rating, but the codebook has no segments")
@@ -109,8 +105,8 @@ def _scope(at: str, rating: dict[str, Any], segments: set[str | None], p: Any) -
         seen.setdefault(segment, k)
 
 
-def _values(at: str, rating: dict[str, Any], p: Any) -> Iterator[Problem]:
-    values = _items(rating, "values")
+def _values(at: str, rating: dict[str, Any], p: ProblemAt) -> Iterator[Problem]:
+    values = items(rating, "values")
     if "values" not in rating:
         yield p(f"{at}.values", "missing required field (a category lists its values)")
         return
@@ -121,7 +117,7 @@ def _values(at: str, rating: dict[str, Any], p: Any) -> Iterator[Problem]:
     without_class: int | None = None
     for k, value in values:
         vat = f"{at}.values[{k}]"
-        value_id = _str(value, "id")
+        value_id = string(value, "id")
         if value_id is not None:
             if not VALUE_PATTERN.fullmatch(value_id):
                 yield p(
@@ -136,7 +132,7 @@ def _values(at: str, rating: dict[str, Any], p: Any) -> Iterator[Problem]:
                     " a value is typed in either case)",
                 )
             first.setdefault(folded, k)
-        label = _str(value, "label")
+        label = string(value, "label")
         if label is not None and not label.strip():
             yield p(f"{vat}.label", "must not be empty")
         cls = value.get("class")
@@ -157,8 +153,8 @@ def _values(at: str, rating: dict[str, Any], p: Any) -> Iterator[Problem]:
         )
 
 
-def _scale(at: str, rating: dict[str, Any], p: Any) -> Iterator[Problem]:
-    low, high, step = _num(rating, "min"), _num(rating, "max"), _num(rating, "step", 1)
+def _scale(at: str, rating: dict[str, Any], p: ProblemAt) -> Iterator[Problem]:
+    low, high, step = number(rating, "min"), number(rating, "max"), number(rating, "step", 1)
     if step is not None and step <= 0:
         yield p(f"{at}.step", "must be greater than 0")
         step = None
@@ -172,7 +168,7 @@ def _scale(at: str, rating: dict[str, Any], p: Any) -> Iterator[Problem]:
     if not math.isfinite(high - low):
         yield p(f"{at}.max", f"the scale {low} to {high} is too wide")
         return
-    if not _on_step(high - low, step):
+    if not on_step(high - low, step):
         yield p(f"{at}.step", f"max - min ({high - low}) is not a multiple of step ({step})")
         return
     points = round((high - low) / step) + 1
@@ -188,9 +184,9 @@ def _scale(at: str, rating: dict[str, Any], p: Any) -> Iterator[Problem]:
 
 
 def _composite(
-    at: str, composite: dict[str, Any], ratings: dict[str, tuple[int, dict[str, Any]]], p: Any
+    at: str, composite: dict[str, Any], ratings: dict[str, tuple[int, dict[str, Any]]], p: ProblemAt
 ) -> Iterator[Problem]:
-    composite_id = _str(composite, "id")
+    composite_id = string(composite, "id")
     if composite_id is not None and composite_id in ratings:
         yield p(
             f"{at}.id", f"{composite_id!r} is also the id of ratings[{ratings[composite_id][0]}]"
@@ -224,6 +220,6 @@ def _composite(
             f"{at}.of[{max(scopes.values())}]",
             "mixes session and segment-scoped items (a composite's items share one scope)",
         )
-    needed = _num(composite, "min_items")
+    needed = number(composite, "min_items")
     if needed is not None and of and not 1 <= needed <= len(of):
         yield p(f"{at}.min_items", f"must be between 1 and {len(of)} (the number of items)")

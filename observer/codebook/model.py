@@ -1,10 +1,5 @@
-"""The codebook: actors, groups, codes, modifiers, ratings and segments.
-
-``load_codebook`` reads a file (or a bundled id) and returns a :class:`Codebook`,
-or raises :class:`InputError` listing every problem at once, each with its JSON
-path. The rules are those of the codebook format (docs/codebooks.md), plus two that live coding
-needs: a modifier value key may not also be a code key (the key after a code
-would be ambiguous), and a key may not be white space.
+"""The codebook's model: actors, groups, codes, modifiers, ratings and segments,
+the format's constants and the normalised document (whose SHA-256 names a codebook).
 """
 
 from __future__ import annotations
@@ -12,25 +7,13 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterable, Iterator
 from functools import cached_property
-from pathlib import Path
 from typing import Any, Literal
 
 import attrs
 import orjson
 
-from observer import jsonio
-from observer.errors import InputError, Problem, join_path
-from observer.structure import (
-    MAX_SECONDS,
-    Number,
-    check_schema,
-    converter,
-    sort_problems,
-    structure,
-    when_given,
-)
+from observer.structure import Number, converter, when_given
 
 SCHEMA = "observer.codebook/1"
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -158,7 +141,7 @@ class Rating:
             return False
         if not self.low <= value <= self.high:
             return False
-        return _on_step(value - self.low, self.step)
+        return on_step(value - self.low, self.step)
 
     def problem(self, value: Any) -> str | None:
         """Why ``value`` is not a rating of this item (None when it is, or is null)."""
@@ -364,229 +347,7 @@ def _register_hooks() -> None:
 _register_hooks()
 
 
-def _on_step(distance: Number, step: Number) -> bool:
+def on_step(distance: Number, step: Number) -> bool:
     """True when ``distance`` is a whole number of ``step`` (float noise forgiven)."""
     steps = distance / step
     return math.isfinite(steps) and math.isclose(steps, round(steps), abs_tol=1e-9)
-
-
-# --- loading --------------------------------------------------------------------
-
-
-def bundled_dir() -> Path:
-    """The folder of bundled codebooks: inside an installed wheel, or the repository's."""
-    here = Path(__file__).resolve().parent
-    installed = here / "_bundled"
-    return installed if installed.is_dir() else here.parent / "codebooks"
-
-
-def bundled_paths() -> list[Path]:
-    """Every bundled codebook file, sorted by name (the JSON Schema is not one)."""
-    return sorted(p for p in bundled_dir().glob("*.json") if not p.name.endswith(".schema.json"))
-
-
-def resolve(path_or_id: str) -> Path:
-    """A path as given, or the bundled codebook with that id."""
-    candidate = Path(path_or_id)
-    if candidate.suffix == ".json" or candidate.exists() or "/" in path_or_id:
-        return candidate
-    bundled = bundled_dir() / f"{path_or_id}.json"
-    if bundled.is_file():
-        return bundled
-    known = ", ".join(p.stem for p in bundled_paths())
-    raise InputError.one(
-        path_or_id, "$", f"no such file, and no bundled codebook has this id (bundled: {known})"
-    )
-
-
-def load_codebook(path_or_id: str | Path) -> Codebook:
-    """Load and validate a codebook file or bundled id; raise InputError on any problem."""
-    path = path_or_id if isinstance(path_or_id, Path) else resolve(path_or_id)
-    raw = jsonio.read_json(path, max_bytes=MAX_CODEBOOK_BYTES, unique_keys=True)
-    return codebook_from_data(raw, str(path))
-
-
-def codebook_from_data(raw: Any, file: str) -> Codebook:
-    """Validate parsed JSON as a codebook; raise InputError listing every problem."""
-    check_schema(raw, SCHEMA, file)
-    problems: list[Problem] = []
-    codebook: Codebook | None = None
-    try:
-        codebook = structure(raw, Codebook, file=file)
-    except InputError as exc:
-        problems.extend(exc.problems)
-    # The rules run on the raw document so that they are reported even beside
-    # structural faults; each skips values of the wrong type (already reported).
-    problems.extend(_check(raw, file))
-    if problems:
-        raise InputError(sort_problems(problems, raw, Codebook))
-    assert codebook is not None
-    return codebook
-
-
-def _items(raw: dict[str, Any], name: str) -> list[tuple[int, dict[str, Any]]]:
-    value = raw.get(name)
-    if not isinstance(value, list):
-        return []
-    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
-
-
-def _ids(raw: dict[str, Any], name: str, default: Any = None) -> set[str | None] | None:
-    """The ids in list ``name``, or None when it is not a list (nothing to check against)."""
-    if not isinstance(raw.get(name, default), list):
-        return None
-    return {_str(item, "id") for _, item in _items(raw, name)}
-
-
-def _str(item: dict[str, Any], name: str) -> str | None:
-    value = item.get(name)
-    return value if isinstance(value, str) else None
-
-
-def _num(item: dict[str, Any], name: str, default: Any = None) -> int | float | None:
-    value = item.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return value
-
-
-def _check(raw: dict[str, Any], file: str) -> Iterator[Problem]:
-    """Every semantic rule of the codebook format, as problems with paths."""
-
-    def p(location: str, message: str) -> Problem:
-        return Problem(file, location, message)
-
-    for name in ("version", "title"):
-        value = _str(raw, name)
-        if value is not None and not value.strip():
-            yield p(name, "must not be empty")
-    cb_id = _str(raw, "id")
-    if cb_id is not None and not ID_PATTERN.fullmatch(cb_id):
-        yield p("id", f"{cb_id!r} is not a valid id (use a-z, 0-9, '.', '_', '-')")
-    for name in ("actors", "groups", "codes", "modifiers", "ratings", "segments", "composites"):
-        if name in ("actors", "groups", "codes") and raw.get(name) == []:
-            yield p(name, "must list at least one entry")
-        yield from _check_ids(name, _items(raw, name), p)
-        for i, item in _items(raw, name):
-            label = _str(item, "label")
-            if label is not None and not label.strip():
-                yield p(f"{name}[{i}].label", "must not be empty")
-    yield from _check_text(raw, "$", p)
-
-    # A reference is checked only against a list that is a list (else that is the fault).
-    actors = _ids(raw, "actors")
-    groups = {_str(g, "id"): g for _, g in _items(raw, "groups")}
-    groups_known = isinstance(raw.get("groups"), list)
-    modifiers = _ids(raw, "modifiers", default=[])
-    first_key: dict[str, int] = {}
-    used_modifiers: set[str] = set()
-    for i, code in _items(raw, "codes"):
-        at = f"codes[{i}]"
-        actor, group_id, key = _str(code, "actor"), _str(code, "group"), _str(code, "key")
-        if actor is not None and actors is not None and actor not in actors:
-            yield p(f"{at}.actor", f"unknown actor {actor!r}")
-        if group_id is not None and groups_known:
-            group = groups.get(group_id)
-            if group is None:
-                yield p(f"{at}.group", f"unknown group {group_id!r}")
-            elif group.get("exclusive") is True and code.get("kind") == "point":
-                yield p(f"{at}.kind", f"exclusive group {group_id!r} holds only state codes")
-        if key is not None:
-            yield from _check_key(f"{at}.key", key, p)
-            if key in first_key:
-                yield p(f"{at}.key", f"duplicate key {key!r} (also codes[{first_key[key]}])")
-            else:
-                first_key[key] = i
-        mods = code.get("modifiers")
-        seen: set[str] = set()
-        for k, mod in enumerate(mods if isinstance(mods, list) else []):
-            if not isinstance(mod, str):
-                continue
-            if modifiers is not None and mod not in modifiers:
-                yield p(f"{at}.modifiers[{k}]", f"unknown modifier {mod!r}")
-            if mod in seen:
-                yield p(f"{at}.modifiers[{k}]", f"modifier {mod!r} listed twice")
-            seen.add(mod)
-            used_modifiers.add(mod)
-
-    for i, modifier in _items(raw, "modifiers"):
-        at = f"modifiers[{i}]"
-        values = _items(modifier, "values")
-        if modifier.get("values") == []:
-            yield p(f"{at}.values", "must list at least one value")
-        yield from _check_ids(f"{at}.values", values, p)
-        keys: dict[str, int] = {}
-        for k, entry in values:
-            key = _str(entry, "key")
-            if key is None:
-                continue
-            vat = f"{at}.values[{k}].key"
-            yield from _check_key(vat, key, p)
-            if key in keys:
-                yield p(vat, f"duplicate key {key!r} (also {at}.values[{keys[key]}])")
-            else:
-                keys[key] = k
-            if key in first_key and _str(modifier, "id") in used_modifiers:
-                yield p(
-                    vat,
-                    f"key {key!r} is also the key of codes[{first_key[key]}]"
-                    " (the key after a code would be ambiguous)",
-                )
-
-    from observer import ratingrules  # it uses this module's helpers
-
-    yield from ratingrules.check(raw, actors, p)
-
-    for i, segment in _items(raw, "segments"):
-        planned = _num(segment, "planned_s")
-        if planned is not None and planned <= 0:
-            yield p(f"segments[{i}].planned_s", "must be greater than 0")
-        elif planned is not None and not planned <= MAX_SECONDS:
-            yield p(f"segments[{i}].planned_s", f"must be at most {MAX_SECONDS} s (one week)")
-
-
-def _check_ids(
-    list_path: str, items: Iterable[tuple[int, dict[str, Any]]], p: Any
-) -> Iterator[Problem]:
-    first: dict[str, int] = {}
-    for i, item in items:
-        item_id = _str(item, "id")
-        if item_id is None:
-            continue
-        at = f"{list_path}[{i}].id"
-        if not ID_PATTERN.fullmatch(item_id):
-            yield p(at, f"{item_id!r} is not a valid id (use a-z, 0-9, '.', '_', '-')")
-        if item_id in first:
-            yield p(at, f"duplicate id {item_id!r} (also {list_path}[{first[item_id]}])")
-        else:
-            first[item_id] = i
-
-
-def _check_text(
-    value: Any, path: str, p: Any, multiline: bool = False, depth: int = 0
-) -> Iterator[Problem]:
-    """Control characters (escape sequences could drive the terminal) are refused;
-    descriptions, definitions, examples and anchors may hold line breaks and tabs.
-    The format nests five levels deep (``modifiers[0].values[1].label``): no further."""
-    if isinstance(value, str):
-        bad = (MULTILINE_CONTROL if multiline else CONTROL).search(value)
-        if bad:
-            yield p(path, f"contains a control character (U+{ord(bad.group()):04X})")
-    elif depth < 5 and isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _check_text(item, join_path(path, i), p, multiline, depth + 1)
-    elif depth < 5 and isinstance(value, dict):
-        for name, item in value.items():
-            if name == "key":
-                continue  # keys have their own rule (_check_key)
-            wrap = multiline or name in PROSE
-            yield from _check_text(item, join_path(path, name), p, wrap, depth + 1)
-
-
-def _check_key(location: str, key: str, p: Any) -> Iterator[Problem]:
-    if len(key) != 1:
-        yield p(location, f"{key!r} must be exactly one character")
-    elif key in RESERVED_KEYS:
-        yield p(location, f"{key!r} is reserved by the coding screen")
-    elif not key.isprintable() or key.isspace():
-        yield p(location, f"{key!r} is not a printable character")

@@ -1,0 +1,119 @@
+"""``observer import FILE... --from FORMAT [--codebook CB] [-o DIR] [--skip-bad]``."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import click
+import orjson
+
+from observer import jsonio
+from observer.codebook import Codebook, load_codebook
+from observer.errors import InputError, Problem
+from observer.interchange.importers import FORMATS, MAX_SOURCE_BYTES, Imported
+from observer.sessionfile import write_session
+from observer.textsafe import safe
+
+from .import_boris import _check_target, import_boris, write_new_folder
+
+
+@click.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--from",
+    "fmt",
+    required=True,
+    type=click.Choice([*FORMATS, "boris"]),
+    help="The files' format: csv or tsv (observer's own export), eaf (ELAN; needs --codebook),"
+    " boris (a BORIS project).",
+)
+@click.option(
+    "--codebook",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Codebook every source code must belong to (default: derive one from the files).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="New folder for the sessions (default: named after the first file).",
+)
+@click.option("--skip-bad", is_flag=True, help="Write the good files' sessions; list the bad ones.")
+@click.pass_context
+def import_command(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    fmt: str,
+    codebook: Path | None,
+    output: Path | None,
+    skip_bad: bool,
+) -> None:
+    """Turn coded events from other tools (or observer's own CSV/TSV export) into
+    session files, one per source session, with "imported_from" naming the file.
+
+    From csv/tsv each session keeps its status; exporting the imported sessions
+    again writes the same bytes. Without --codebook the codebook is derived from
+    the files and written to DIR/codebook/ID.json. With it, a code it lacks is
+    refused. Any problem: one line per problem, exit 2, nothing written
+    (--skip-bad writes the good files and lists the bad).
+    """
+    if fmt == "boris":
+        if len(files) != 1 or codebook is not None or skip_bad:
+            raise click.UsageError(
+                "--from boris takes one project and neither --codebook nor --skip-bad"
+            )
+        ctx.invoke(import_boris, project=files[0], output=output)
+        return
+    target = output if output is not None else Path(f"{files[0].stem}-import")
+    _check_target(target)
+    book: Codebook | None = load_codebook(codebook) if codebook is not None else None
+    module, attr = FORMATS[fmt].split(":")
+    reader = getattr(importlib.import_module(module), attr)
+    results: list[Imported] = []
+    bad: list[Problem] = []
+    for path in files:
+        try:
+            data = jsonio.read_bytes(path, max_bytes=MAX_SOURCE_BYTES)
+            results.append(reader(path, data, book))
+        except InputError as exc:
+            bad.extend(exc.problems)
+    if bad and not skip_bad:
+        raise InputError(bad)
+    seen: set[str] = set()
+    for result in results:
+        for session in result.sessions:
+            if session.id in seen:
+                raise InputError.one(str(target), "$", f"two sessions have the id {session.id!r}")
+            seen.add(session.id)
+    _write(target, results)
+    for problem in bad:
+        click.echo(safe(f"skipped: {problem}"), err=True)
+    for result in results:
+        for notice in result.notices:
+            click.echo(safe(str(notice)), err=True)
+    for result in results:
+        if result.derived:
+            click.echo(
+                f"codebook {result.codebook.id} derived: {target}/codebook/{result.codebook.id}.json",
+                err=True,
+            )
+    click.echo(f"imported {len(seen)} session(s) into {target}/")
+
+
+def _write(target: Path, results: list[Imported]) -> None:
+    def fill(staging: Path) -> None:
+        books = {r.codebook.id: r.codebook for r in results if r.derived}
+        if books:
+            (staging / "codebook").mkdir()
+        for book in books.values():
+            document = orjson.dumps(book.document, option=orjson.OPT_INDENT_2) + b"\n"
+            jsonio.write_new(staging / "codebook" / f"{book.id}.json", document, mode=0o644)
+        for result in results:
+            for session in result.sessions:
+                write_session(staging, session)
+
+    write_new_folder(target, fill)
