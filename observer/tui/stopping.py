@@ -1,0 +1,89 @@
+"""A stop signal or a lost terminal ends the process, whatever the app is doing.
+
+SIGINT, SIGTERM and SIGHUP (and a terminal that is gone: a read or write that fails,
+the input ending) ask the app to stop the ordinary way (``on_stop``, run on its event
+loop), which gives the terminal back and leaves the journal for ``observer recover``.
+That way needs a free event loop; a loop blocked in a call that never returns (as
+Textual's output thread, dead after a write to a terminal that hung up, once left it)
+would keep the process alive for ever, deaf to every further signal. So the handlers
+are plain signal handlers, installed before the app starts (a signal during start-up
+is kept and acted on at once), and the first stop also arms a deadline: if the process
+still runs ``DEADLINE_S`` later, or on a second stop signal, ``drain`` closes the
+journal (what it holds stays for ``observer recover``) and the process exits at once
+with 128 + the signal's number, printing nothing (its terminal is usually gone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""Signals that end the app as a quit would (without the session file: the journal
+stays); SIGKILL cannot be caught, and leaves the terminal as it was (`reset`)."""
+DEADLINE_S = 10.0
+"""How long the ordinary way may take before the process is ended at once."""
+
+
+class Stopper:
+    """The process's stop signals; see the module docstring. ``request`` may be called
+    from any thread and from a signal handler."""
+
+    def __init__(
+        self,
+        on_stop: Callable[[signal.Signals], None],
+        drain: Callable[[], object],
+        *,
+        deadline: float = DEADLINE_S,
+        exit_now: Callable[[int], None] = os._exit,
+    ) -> None:
+        self.on_stop, self.drain, self.deadline = on_stop, drain, deadline
+        self.exit_now = exit_now
+        self.signalled: signal.Signals | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+
+    def install(self) -> None:
+        for number in STOP_SIGNALS:
+            signal.signal(number, self._handle)
+
+    def _handle(self, number: int, frame: FrameType | None) -> None:
+        self.request(signal.Signals(number))
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The app's loop is running: stops go to it (one that came before, at once)."""
+        with self._lock:
+            self._loop = loop
+            pending = self.signalled
+        if pending is not None:
+            loop.call_soon(self.on_stop, pending)
+
+    def request(self, number: signal.Signals) -> None:
+        with self._lock:
+            first = self.signalled is None
+            if first:
+                self.signalled = number
+            loop = self._loop
+        if not first:  # asked again: the ordinary way is taking too long
+            threading.Thread(target=self._force, name="stop now", daemon=True).start()
+            return
+        threading.Thread(target=self._watch, name="stop deadline", daemon=True).start()
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # a closed loop: the process is ending
+                loop.call_soon_threadsafe(self.on_stop, number)
+
+    def _watch(self) -> None:
+        threading.Event().wait(self.deadline)
+        self._force()
+
+    def _force(self) -> None:
+        assert self.signalled is not None
+        try:
+            self.drain()
+        finally:
+            self.exit_now(128 + self.signalled)
