@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import ipaddress
 import json
+import logging
 import signal
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
@@ -22,12 +23,22 @@ from urllib.parse import urlsplit
 
 import attrs
 from aiohttp import WSMsgType, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from observer.live.folder import FolderEntry, scan_folder
 from observer.serve.bridge import Child
-from observer.serve.launches import Launch, Launches, Offer, code_launch, replay_launch
+from observer.serve.launches import (
+    LAUNCH_TTL,
+    MAX_WAITING,
+    Launch,
+    Launches,
+    Offer,
+    code_launch,
+    replay_launch,
+)
 from observer.serve.pages import landing, message, terminal
 from observer.serve.secret import matches
+from observer.textsafe import safe
 
 COOKIE = "observer_token"
 MAX_PAGES = 8
@@ -85,7 +96,7 @@ def make_app(config: Config) -> web.Application:
         if isinstance(launch, list):
             page = landing(config.books, config.folder, await entries(), launch, form)
             return _html(page, status=400)
-        raise web.HTTPSeeOther(f"/run/{launches.add(launch)}")
+        return _launched(launches, launch)
 
     async def start_replay(request: web.Request) -> web.StreamResponse:
         form = await request.post()
@@ -93,7 +104,7 @@ def make_app(config: Config) -> web.Application:
         launch = await asyncio.to_thread(replay_launch, name, config.folder)
         if isinstance(launch, list):
             return _html(message("Not a session", launch[0]), status=400)
-        raise web.HTTPSeeOther(f"/run/{launches.add(launch)}")
+        return _launched(launches, launch)
 
     async def run_page(request: web.Request) -> web.Response:
         key = request.match_info["launch"]
@@ -134,6 +145,19 @@ def make_app(config: Config) -> web.Application:
     app.on_response_prepare.append(_headers)
     app.on_shutdown.append(shutdown)
     return app
+
+
+def _launched(launches: Launches, launch: Launch) -> web.Response:
+    """To the page of a new launch id, or a refusal when too many wait unopened."""
+    key = launches.add(launch)
+    if key is None:
+        text = (
+            f"{MAX_WAITING} pages were started and not opened; each is good for"
+            f" {LAUNCH_TTL / 60:.0f} minutes after its start. Open one of them, or start"
+            " again once they have expired."
+        )
+        return _html(message("Too many pages waiting", text), status=503)
+    raise web.HTTPSeeOther(f"/run/{key}")
 
 
 async def _drive(
@@ -237,10 +261,34 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
         response.headers.setdefault(name, value)
 
 
+class OneLineLog(logging.Handler):
+    """aiohttp's own log, into the server's: a request it could not even parse (a
+    64 KiB header, bytes that are not HTTP) is one line, never its traceback."""
+
+    def __init__(self, log: Callable[[str], None]) -> None:
+        super().__init__(logging.WARNING)
+        self.log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = record.exc_info[1] if record.exc_info else None
+        if not isinstance(error, HttpProcessingError):
+            self.log(self.format(record))
+            return
+        said = record.getMessage()
+        peer = said.rsplit(" from ", 1)[1] if " from " in said else "a client"
+        lines = str(error.message).strip().splitlines() or [type(error).__name__]
+        reason = safe(lines[0].split(": b'", 1)[0])[:120]
+        self.log(f"observer serve: refused a bad request from {peer}: {error.code} {reason}")
+
+
 async def serve(config: Config, ready: Callable[[str], None]) -> None:
     """Serve until cancelled (ctrl+c) or sent SIGTERM or SIGHUP; then every page's
     process is asked to quit, and waited for. ``ready`` gets the address (with the
     real port) once bound."""
+    aiohttp_log = logging.getLogger("aiohttp.server")
+    one_line = OneLineLog(config.log)
+    aiohttp_log.addHandler(one_line)
+    aiohttp_log.propagate = False
     runner = web.AppRunner(make_app(config), handle_signals=False, access_log=None)
     await runner.setup()
     stop = asyncio.Event()
@@ -256,3 +304,4 @@ async def serve(config: Config, ready: Callable[[str], None]) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
+        aiohttp_log.removeHandler(one_line)
