@@ -35,7 +35,16 @@ from observer.structure import converter
 from observer.synthetic import make_session
 
 BOOK = load_codebook("cpp-attachment")
-ROUTES = ["/", "/static/js/textual.js", "/static/css/xterm.css", "/run/x", "/ws/x", "/favicon.ico"]
+ROUTES = [
+    "/",
+    "/static/js/textual.js",
+    "/static/css/xterm.css",
+    "/run/x",
+    "/ws/x",
+    "/favicon.ico",
+    "/observer.js",
+    "/ended/x",
+]
 
 
 def cookie(token: str) -> dict[str, str]:

@@ -36,7 +36,7 @@ from observer.serve.launches import (
     code_launch,
     replay_launch,
 )
-from observer.serve.pages import landing, message, terminal
+from observer.serve.pages import PAGE_SCRIPT, landing, message, terminal
 from observer.serve.secret import matches
 from observer.textsafe import safe
 
@@ -45,6 +45,8 @@ MAX_PAGES = 8
 """Terminal pages (child processes) at once; one more is refused, not queued."""
 MAX_MESSAGE = 1 << 20
 MAX_FORM = 64 << 10
+MAX_ENDED = 32
+"""Ended pages whose last words (``saved …``) the server keeps for the page to show."""
 HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "same-origin",  # not no-referrer: forms would send Origin: null
@@ -81,6 +83,7 @@ def make_app(config: Config) -> web.Application:
     app = web.Application(middlewares=[_guard(config.token)], client_max_size=MAX_FORM)
     launches = Launches()
     children: set[Child] = set()
+    ended: dict[str, Child] = {}  # launch id -> its child, the most recent MAX_ENDED
 
     # Reading the folder (every session, every journal replayed) runs in a thread: the
     # event loop carries other pages' keys meanwhile, and their times must not wait.
@@ -117,15 +120,30 @@ def make_app(config: Config) -> web.Application:
             )
             return _html(message("Page already used", text), status=410)
         scheme = "wss" if _secure(request) else "ws"
-        return _html(terminal(launch.title, f"{scheme}://{request.host}/ws/{key}"))
+        address = f"{scheme}://{request.host}/ws/{key}"
+        return _html(terminal(launch.title, address, f"/ended/{key}"))
 
     async def websocket(request: web.Request) -> web.StreamResponse:
-        launch = launches.take(request.match_info["launch"])
+        key = request.match_info["launch"]
+        launch = launches.take(key)
         if launch is None:
             raise web.HTTPGone(text="this page was opened already")
         if len(children) >= MAX_PAGES:
             raise web.HTTPServiceUnavailable(text=f"at most {MAX_PAGES} pages at once")
-        return await _drive(request, launch, children, config.log)
+        child = Child(launch.argv, launch.title, config.log)
+        ended[key] = child
+        while len(ended) > MAX_ENDED:
+            ended.pop(next(iter(ended)))
+        return await _drive(request, launch, child, children, config.log)
+
+    async def last_words(request: web.Request) -> web.Response:
+        """What the page's command printed once its screen ended (``saved …``)."""
+        child = ended.get(request.match_info["launch"])
+        lines = [] if child is None or child.last_words is None else child.last_words
+        return web.json_response({"lines": lines})
+
+    async def page_script(request: web.Request) -> web.Response:
+        return web.Response(text=PAGE_SCRIPT, content_type="text/javascript")
 
     async def shutdown(app: web.Application) -> None:
         await asyncio.gather(*(child.stop() for child in list(children)))
@@ -139,6 +157,8 @@ def make_app(config: Config) -> web.Application:
             web.post("/replay", start_replay),
             web.get("/run/{launch}", run_page),
             web.get("/ws/{launch}", websocket),
+            web.get("/ended/{launch}", last_words),
+            web.get("/observer.js", page_script),
             web.static("/static", static, show_index=False, follow_symlinks=False),
         ]
     )
@@ -161,11 +181,14 @@ def _launched(launches: Launches, launch: Launch) -> web.Response:
 
 
 async def _drive(
-    request: web.Request, launch: Launch, children: set[Child], log: Callable[[str], None]
+    request: web.Request,
+    launch: Launch,
+    child: Child,
+    children: set[Child],
+    log: Callable[[str], None],
 ) -> web.WebSocketResponse:
     socket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
     await socket.prepare(request)
-    child = Child(launch.argv, launch.title, log)
     children.add(child)
     try:
         await child.start(_size(request, "width", 80), _size(request, "height", 24))
