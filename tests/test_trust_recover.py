@@ -167,3 +167,20 @@ def test_recover_counts_the_events_that_came_only_from_the_key_log(
     assert "3 keys found only in the key log replayed" in out
     assert "3 events came only from the key log" in out
     assert len(load_session(tmp_path / f"{META.id}.json").events) == 5
+
+
+def test_a_copy_of_another_session_under_the_same_name_is_never_used(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    folder = tmp_path / "sessions"
+    rec, _journal, copy = unsaved_session(folder, "pcpvpt", journaled=3)
+    session = load_session(copy)
+    copy.unlink()
+    other = attrs.evolve(session, dyad="D999")  # another dyad's session, same file name
+    write_session(copy.parent, other)
+    code, out, err = run(["recover", "--session-dir", str(folder)], capsys)
+    assert code == 0, err
+    assert f"copy {copy} kept: it is another session with this id" in out
+    assert len(load_session(folder / f"{META.id}.json").events) == 2  # the journal's
+    assert load_session(copy).dyad == "D999" and rec.seq

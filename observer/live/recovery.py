@@ -291,7 +291,7 @@ def _event_keys(recorder: Recorder) -> list[tuple[str, float]]:
 
 def _copy_wins(copy: Copy, recorder: Recorder, journal_events: int) -> bool:
     saved = copy.session
-    if saved is None or not _same_session(saved, recorder):
+    if saved is None or saved.id != recorder.meta.id or not _same_session(saved, recorder):
         return False
     return holds(saved, recorder) or len(saved.events) > journal_events
 
@@ -308,8 +308,10 @@ def _settle(
         why = ""
     elif copy.session is None:
         why = f"it cannot be read: {copy.problem}"
-    elif not _same_session(copy.session, recorder):
+    elif copy.session.id != recorder.meta.id or not _same_session(copy.session, recorder):
         why = "it is another session with this id"
+    elif saved is None:
+        why = "no session file was written"
     else:
         why = "it is not what the session file holds"
     events = None if copy.session is None else len(copy.session.events)
