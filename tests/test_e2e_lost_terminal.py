@@ -9,7 +9,8 @@ app's exit then waited on it for ever, and no later signal could end it.
 
 A terminal lost without any SIGHUP (a pseudo-terminal that is not the program's
 controlling terminal, its other end closed): reads and writes fail with EIO, and the
-program must end on that alone.
+program must end on that alone. And SIGTERM at instants of the start-up, before and
+after the signal handlers are in place.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import os
 import random
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -153,3 +155,49 @@ def test_a_terminal_lost_without_sighup_ends_observer(tmp_path: Path) -> None:
             child.wait()
     assert child.returncode == 129  # as on SIGHUP
     assert _recover(tmp_path) == CODES
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.1, 0.25, 0.5, 1.0])
+def test_a_signal_during_start_up_ends_observer(tmp_path: Path, delay: float) -> None:
+    """SIGTERM before, while and just after the handlers are installed and the first
+    frame drawn: the program ends (killed outright before its handlers exist, with
+    143 after), and whatever it left recovers."""
+    master, slave = os.openpty()
+    child = subprocess.Popen(
+        observer_code_argv(tmp_path),
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+        env={**os.environ, "TERM": "xterm-256color"},
+    )
+    os.close(slave)
+    drained = threading.Event()
+
+    def drain() -> None:  # the terminal keeps being read, as a real one is
+        while not drained.is_set():
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    if not os.read(master, 65536):
+                        return
+                except OSError:
+                    return
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        time.sleep(delay)
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(GONE_WITHIN_S)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"observer outlived SIGTERM {delay} s into its start")
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        drained.set()
+        reader.join()
+        os.close(master)
+    assert child.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM)
+    assert _recover(tmp_path) == []
