@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import queue
 import signal
 import threading
 from collections.abc import Callable
@@ -32,7 +33,10 @@ DEADLINE_S = 10.0
 
 class Stopper:
     """The process's stop signals; see the module docstring. ``request`` may be called
-    from any thread and from a signal handler."""
+    from any thread and from a signal handler: it only puts the signal on a queue
+    (``queue.SimpleQueue.put`` is reentrant), which a thread of its own acts on, so a
+    signal that interrupts the main thread anywhere (holding any lock) cannot
+    deadlock it."""
 
     def __init__(
         self,
@@ -46,7 +50,9 @@ class Stopper:
         self.exit_now = exit_now
         self.signalled: signal.Signals | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # never taken by a signal handler
+        self._requests: queue.SimpleQueue[signal.Signals] = queue.SimpleQueue()
+        threading.Thread(target=self._watch, name="stop signals", daemon=True).start()
 
     def install(self) -> None:
         for number in STOP_SIGNALS:
@@ -64,26 +70,19 @@ class Stopper:
             loop.call_soon(self.on_stop, pending)
 
     def request(self, number: signal.Signals) -> None:
-        with self._lock:
-            first = self.signalled is None
-            if first:
-                self.signalled = number
-            loop = self._loop
-        if not first:  # asked again: the ordinary way is taking too long
-            threading.Thread(target=self._force, name="stop now", daemon=True).start()
-            return
-        threading.Thread(target=self._watch, name="stop deadline", daemon=True).start()
-        if loop is not None:
-            with contextlib.suppress(RuntimeError):  # a closed loop: the process is ending
-                loop.call_soon_threadsafe(self.on_stop, number)
+        self._requests.put(number)
 
     def _watch(self) -> None:
-        threading.Event().wait(self.deadline)
-        self._force()
-
-    def _force(self) -> None:
-        assert self.signalled is not None
+        first = self._requests.get()
+        with self._lock:
+            self.signalled = first
+            loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # a closed loop: the process is ending
+                loop.call_soon_threadsafe(self.on_stop, first)
+        with contextlib.suppress(queue.Empty):  # a second stop ends the wait at once
+            self._requests.get(timeout=self.deadline)
         try:
             self.drain()
         finally:
-            self.exit_now(128 + self.signalled)
+            self.exit_now(128 + first)
