@@ -74,6 +74,7 @@ from observer.sessionfile import (
     write_session,
 )
 from observer.structure import structure
+from observer.textsafe import safe
 
 RECOVERED_SUFFIX = ".recovered"
 EMPTY_SUFFIX = ".empty"
@@ -307,7 +308,7 @@ def _settle(
     if removed:
         why = ""
     elif copy.session is None:
-        why = f"it cannot be read: {copy.problem}"
+        why = f"it cannot be read: {safe(copy.problem)}"
     elif copy.session.id != recorder.meta.id or not _same_session(copy.session, recorder):
         why = "it is another session with this id"
     elif saved is None:
