@@ -184,3 +184,17 @@ def test_a_copy_of_another_session_under_the_same_name_is_never_used(
     assert f"copy {copy} kept: it is another session with this id" in out
     assert len(load_session(folder / f"{META.id}.json").events) == 2  # the journal's
     assert load_session(copy).dyad == "D999" and rec.seq
+
+
+def test_an_unreadable_copy_is_kept_and_said_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    folder = tmp_path / "sessions"
+    _rec, _journal, copy = unsaved_session(folder, "pcp", journaled=3)
+    copy.unlink()
+    copy.write_text('{"schema": "\x1b[31m')  # torn, with a control character
+    code, out, err = run(["recover", "--session-dir", str(folder)], capsys)
+    assert code == 0, err
+    assert f"copy {copy} kept: it cannot be read: " in out and "\x1b" not in out
+    assert copy.exists() and (folder / f"{META.id}.json").exists()
