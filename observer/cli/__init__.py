@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "intervals": "observer.cli.intervals:intervals",
     "reliability": "observer.cli.reliability:reliability",
     "consensus": "observer.cli.consensus:consensus",
+    "verify": "observer.cli.verify:verify",
     "serve": "observer.cli.serve:serve_command",
 }
 
@@ -100,7 +101,9 @@ def _log_crash() -> str:
     import tempfile  # only on a crash: tempfile alone costs ~20 ms of start-up
     import traceback
 
-    folder = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "observer"
+    from observer.settings import state_dir
+
+    folder = state_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix="crash-", suffix=".log", dir=folder)

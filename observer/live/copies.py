@@ -2,7 +2,7 @@
 
 When the session file cannot be written at the end (a full disk, an I/O error), the
 coding app writes a complete copy, from memory, into :func:`fallback_folder`
-(``$XDG_STATE_HOME/observer/unsaved``). Sessions describe children, so these copies
+(``unsaved`` in the user's state folder). Sessions describe children, so these copies
 must not pile up in a hidden folder: a copy is removed as soon as a session file with
 exactly its bytes is durable in the session folder (:func:`remove_if_saved`), whether
 the coding app saved it there at last or ``observer recover`` did. Recovery looks for
@@ -17,16 +17,17 @@ from pathlib import Path
 
 import attrs
 
-from observer import jsonio
+from observer import durable
 from observer.errors import InputError
 from observer.sessionfile import SESSION_ID_PATTERN, Session, load_session
+from observer.settings import state_dir
 
 
 def fallback_folder() -> Path:
-    """Where a session that cannot be written into its folder is copied:
-    ``$XDG_STATE_HOME/observer/unsaved`` (default ``~/.local/state/observer/unsaved``)."""
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "observer" / "unsaved"
+    """Where a session that cannot be written into its folder is copied: ``unsaved`` in
+    the user's state folder (``observer.settings.state_dir``; on Linux
+    ``$XDG_STATE_HOME/observer/unsaved``, default ``~/.local/state/observer/unsaved``)."""
+    return state_dir() / "unsaved"
 
 
 @attrs.frozen
@@ -59,14 +60,14 @@ def remove_if_saved(copy: Path, saved: Path) -> bool:
     try:
         if copy.resolve() == saved.resolve() or copy.read_bytes() != saved.read_bytes():
             return False
-        fd = os.open(saved, os.O_RDONLY)  # durable before its only other copy goes
+        fd = os.open(saved, os.O_RDWR)  # durable before its only other copy goes
         try:
-            os.fsync(fd)
+            durable.fsync(fd)
         finally:
             os.close(fd)
-        jsonio.fsync_dir(saved.parent)
+        durable.fsync_dir(saved.parent)
         copy.unlink()
     except OSError:
         return False
-    jsonio.fsync_dir(copy.parent)
+    durable.fsync_dir(copy.parent)
     return True

@@ -64,13 +64,13 @@ from observer.live.journal import (
 from observer.live.keylog import KEYS_SUFFIX, KeyLog, KeyReplay, keylog_path
 from observer.live.recorder import CLOSED_AT_RECOVERY, Recorder, ReplayError, SessionMeta
 from observer.sessionfile import (
-    SESSION_ID_PATTERN,
     Media,
     Session,
     Via,
     load_session,
     round_time,
     session_to_bytes,
+    valid_session_id,
     write_session,
 )
 from observer.structure import structure
@@ -95,7 +95,7 @@ def parse_header(header: dict[str, Any], file: str) -> tuple[SessionMeta, Codebo
         return InputError.one(file, "line 1", message)
 
     session_id = header.get("session")
-    if not isinstance(session_id, str) or not SESSION_ID_PATTERN.fullmatch(session_id):
+    if not isinstance(session_id, str) or not valid_session_id(session_id):
         raise fail(f"invalid session id {session_id!r}")
     fields = {}
     for name in ("dyad", "observer", "label"):
@@ -454,7 +454,7 @@ def _replay_keylog_alone(path: Path) -> tuple[Replayed, KeyReplay]:
     contents = read_keylog(path)
     meta, book = parse_header(contents.header, str(path))
     recorder = Recorder(book, meta)
-    keys = replay_keys(recorder, contents.keys)
+    keys = replay_keys(recorder, contents.keys).read_from(contents)
     header = {**contents.header, "journal": "observer.journal/1"}
     journal = JournalContents(path, header, [], [], None)
     return Replayed(journal, recorder), keys

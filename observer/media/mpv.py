@@ -71,6 +71,11 @@ def mpv_args(given: str | None) -> list[str]:
 
 def preflight(path: Path, extra_args: Sequence[str]) -> str:
     """Check what can be checked before starting mpv; return the mpv executable."""
+    if sys.platform == "win32":
+        raise MediaError(
+            "--video is not available on Windows yet: observer talks to mpv through a Unix"
+            " socket; code from the recording on Linux or macOS, or without --video"
+        )
     exe = shutil.which("mpv")
     if exe is None:
         raise MediaError(
@@ -386,6 +391,8 @@ def _pid_runs(pid: int) -> bool:
 
 def sweep_stale_folders(place: Path) -> None:
     """Remove the socket folders in ``place`` (ours only) whose observer no longer runs."""
+    if sys.platform == "win32":
+        return  # no Unix sockets, and mpv is refused there
     try:
         entries = list(place.iterdir())
     except OSError:
@@ -438,6 +445,8 @@ async def _connect(
         if socket.exists():
             os.chmod(socket, 0o600)
             try:
+                if sys.platform == "win32":  # preflight refuses --video there
+                    raise OSError("no Unix sockets")
                 return await asyncio.open_unix_connection(str(socket))
             except OSError:
                 pass

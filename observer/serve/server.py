@@ -14,7 +14,6 @@ import contextlib
 import ipaddress
 import json
 import logging
-import signal
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from pathlib import Path
@@ -38,6 +37,7 @@ from observer.serve.launches import (
 )
 from observer.serve.pages import PAGE_SCRIPT, landing, message, terminal
 from observer.serve.secret import matches
+from observer.stopsignals import on_stop
 from observer.textsafe import safe
 
 COOKIE = "observer_token"
@@ -316,8 +316,7 @@ async def serve(config: Config, ready: Callable[[str], None]) -> None:
     await runner.setup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        loop.add_signal_handler(sig, stop.set)
+    on_stop(loop, lambda _number: stop.set(), ("SIGTERM", "SIGHUP"))
     try:
         site = web.TCPSite(runner, config.host, config.port)
         await site.start()

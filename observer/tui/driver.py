@@ -102,6 +102,9 @@ class TerminalOutput:
 
 
 class RecordingDriver(LinuxDriver):
+    records_keys = True
+    """The app's key log gets every key this driver reads (``app.key_log``)."""
+
     def __init__(self, app: Any, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         out = self._file

@@ -1,6 +1,7 @@
 """A stop signal or a lost terminal ends the process, whatever the app is doing.
 
-SIGINT, SIGTERM and SIGHUP (and a terminal that is gone: a read or write that fails,
+SIGINT, SIGTERM and SIGHUP (those the platform has, see :mod:`observer.stopsignals`;
+and a terminal that is gone: a read or write that fails,
 the input ending) ask the app to stop the ordinary way (``on_stop``, run on its event
 loop), which gives the terminal back and leaves the journal for ``observer recover``.
 That way needs a free event loop; a loop blocked in a call that never returns (as
@@ -20,13 +21,13 @@ import contextlib
 import os
 import queue
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-"""Signals that end the app as a quit would (without the session file: the journal
-stays); SIGKILL cannot be caught, and leaves the terminal as it was (`reset`)."""
+from observer.stopsignals import set_console_handler, stop_signals
+
 DEADLINE_S = 10.0
 """How long the ordinary way may take before the process is ended at once."""
 
@@ -55,8 +56,15 @@ class Stopper:
         threading.Thread(target=self._watch, name="stop signals", daemon=True).start()
 
     def install(self) -> None:
-        for number in STOP_SIGNALS:
+        """Handle the platform's stop signals (``observer.stopsignals``: SIGINT, SIGTERM
+        and SIGHUP where they exist; on Windows also Ctrl+Break and the console's close,
+        as SIGTERM)."""
+        numbers = stop_signals()
+        if sys.platform == "win32":
+            numbers += stop_signals(["SIGBREAK"])
+        for number in numbers:
             signal.signal(number, self._handle)
+        set_console_handler(lambda: self.request(signal.SIGTERM))
 
     def _handle(self, number: int, frame: FrameType | None) -> None:
         self.request(signal.Signals(number))

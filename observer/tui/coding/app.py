@@ -37,6 +37,7 @@ from textual.screen import Screen
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
 from observer.startup import release_collection
+from observer.stopsignals import on_stop
 from observer.tui.coding.keys import key_names, palette
 from observer.tui.coding.screen import CodingScreen, Saved
 from observer.tui.forms import KeyHold
@@ -58,6 +59,8 @@ CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
 PALETTE_PAUSED = "coding is paused while this is open: keys search here · escape goes back"
 """The palette's placeholder over the coding screen: keys typed here are not coded."""
 FUNCTION_KEY = re.compile(r"f\d+")
+HANGUP: signal.Signals = getattr(signal, "SIGHUP", signal.SIGTERM)
+"""What a lost terminal counts as: SIGHUP (SIGTERM where there is none)."""
 
 
 SWITCH_INTERVAL_S = 0.0001
@@ -134,7 +137,7 @@ class CodingApp(KeyHold[None]):
         self.crash: Exception | None = None
         """The unhandled exception that stopped the app, if one did."""
         self.signalled: signal.Signals | None = None
-        """The signal that stopped the app, if one did (``STOP_SIGNALS``); SIGHUP for a
+        """The signal that stopped the app, if one did (``observer.stopsignals``); SIGHUP for a
         terminal that is gone."""
         self.stopper: Stopper | None = None
         self._close_lock = threading.Lock()
@@ -175,6 +178,8 @@ class CodingApp(KeyHold[None]):
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         if self.stopper is not None:  # a stop signal that came during start-up acts now
             self.stopper.attach(asyncio.get_running_loop())
+        elif not self.is_headless:  # a real terminal: give it back on a signal
+            on_stop(asyncio.get_running_loop(), self.stop_by_signal)
         if self.coding_screen is None:
             from observer.tui.coding.form import MetadataForm
 
@@ -195,9 +200,9 @@ class CodingApp(KeyHold[None]):
         """The terminal is gone (a read or a write failed, its input ended): stop as on
         SIGHUP. From any thread."""
         if self.stopper is not None:
-            self.stopper.request(signal.SIGHUP)
+            self.stopper.request(HANGUP)
         elif self._loop is not None:
-            self._loop.call_soon_threadsafe(self.stop_by_signal, signal.SIGHUP)
+            self._loop.call_soon_threadsafe(self.stop_by_signal, HANGUP)
 
     def stop_by_signal(self, number: signal.Signals) -> None:
         """SIGINT, SIGTERM or SIGHUP: exit as a quit does, so the driver restores the
@@ -294,7 +299,13 @@ class CodingApp(KeyHold[None]):
             )
             from observer.live.keylog import KeyLog
 
-            self.key_log = KeyLog.create(self.folder, header)
+            key_log = KeyLog.create(self.folder, header)
+            # Keys that reached the screen before the key log existed (the first space,
+            # typed while the journal opened) go in first, in order, and only then may
+            # the driver log what it reads: every key the screen saw is in the log.
+            if getattr(self._driver, "records_keys", False):  # not headless
+                key_log.record(screen.early_keys())
+            self.key_log = key_log
         except InputError as error:
             self.result.problems.extend(error.problems)
             self.exit(return_code=2)
