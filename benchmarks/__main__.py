@@ -34,6 +34,7 @@ MODULES = {
     "reliability": "benchmarks.bench_reliability",
     "video": "benchmarks.bench_video",
     "serve": "benchmarks.bench_serve",
+    "lost": "benchmarks.bench_lost",
 }
 
 
