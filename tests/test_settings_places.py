@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from observer.live.recovery import fallback_folder
+from observer.live.copies import fallback_folder
 from observer.settings import config_dir, config_path, state_dir
 
 
