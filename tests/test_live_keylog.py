@@ -223,13 +223,22 @@ def test_replay_treats_a_held_space_as_the_screen_does() -> None:
     rec = Recorder(book(), _meta())
     keys = [
         LoggedKey(1, 1.0, "space", " "),  # starts the clock
-        LoggedKey(2, 1.5, "space", " "),  # the first repeat: a press, pauses
-        LoggedKey(3, 1.533, "space", " "),  # repeats: refused
-        LoggedKey(4, 1.566, "space", " "),
+        LoggedKey(2, 1.5, "space", " "),  # the first repeat: taken for a press, pauses
+        LoggedKey(3, 1.533, "space", " "),  # a rapid repeat: the pause is undone at 1.5
+        LoggedKey(4, 1.566, "space", " "),  # repeats: refused
         LoggedKey(5, 1.6, "space", " "),
     ]
     assert replay_keys(rec, keys).replayed == 5
-    assert rec.clock.state == "paused"
+    assert rec.clock.state == "running"  # a hold is one press, as on the screen
+    assert rec.clock.pauses == []  # no pause of 0 s left behind
+
+
+def test_two_deliberate_presses_are_never_merged() -> None:
+    rec = Recorder(book(), _meta())
+    keys = [LoggedKey(1, 1.0, "space", " "), LoggedKey(2, 1.5, "space", " "),
+            LoggedKey(3, 3.0, "space", " ")]  # fmt: skip
+    replay_keys(rec, keys)
+    assert rec.clock.state == "running"  # start, pause, resume: no rapid repeat followed
 
 
 def _log_with(tmp_path: Path, tail: bytes) -> Path:

@@ -231,7 +231,7 @@ def test_a_token_file_is_made_private_kept_and_checked(tmp_path: Path) -> None:
         timeout=30,
     )
     assert done.returncode == 2 and done.stderr.count("\n") == 1
-    assert done.stderr.startswith(f"{file}: $: the token must be")
+    assert done.stderr.startswith(f"{file}: the token must be")
 
 
 def test_anything_but_loopback_is_warned_about(tmp_path: Path) -> None:

@@ -184,7 +184,7 @@ def report_problems(error: InputError) -> None:
     if len(problems) > MAX_REPORTED:
         last = problems[MAX_REPORTED]
         hidden = len(problems) - MAX_REPORTED
-        click.echo(safe(f"{last.file}: $: {hidden} more problems not shown"), err=True)
+        click.echo(safe(f"{last.file}: {hidden} more problems not shown"), err=True)
 
 
 def _log_crash() -> str:

@@ -155,4 +155,9 @@ def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
         sys.stdout.flush()
         return
     write_file(output, data)
-    click.echo(f"wrote {output} ({len(loaded)} session(s), {events} events)")
+    if fmt.startswith("ratings-"):  # one line per rating row (labels hold no line breaks)
+        rows = data.count(b"\n") - 1
+        what = f"{rows} rating row{'s' * (rows != 1)}"
+    else:
+        what = f"{events} events"
+    click.echo(f"wrote {output} ({len(loaded)} session(s), {what})")

@@ -48,6 +48,7 @@ import orjson
 
 from observer import jsonio
 from observer.errors import InputError
+from observer.live.hold import SpaceHold
 from observer.live.journal import _reason, create_or_fail
 from observer.live.recorder import Recorder
 from observer.live.stamper import FRAME
@@ -391,12 +392,18 @@ def replay_keys(rec: Recorder, keys: Sequence[LoggedKey]) -> KeyReplay:
     a note, a dialog or a choice the screen would have opened)."""
     before = rec.seq
     last: tuple[str, float] = ("", float("-inf"))
+    hold = SpaceHold()
     for index, k in enumerate(keys):
         if k.key == "space":
-            repeat = last[0] == " " and 0 <= k.mono - last[1] < REPEAT_S
+            gap = k.mono - last[1] if last[0] == " " else None
             last = (" ", k.mono)
-            if not repeat:
-                rec.toggle_clock(k.mono)
+            if gap is not None and 0 <= gap < REPEAT_S:  # a held space's repeat
+                at = hold.first_repeat(rec.seq)  # the hold's first repeat toggled: undo it
+                if at is not None and rec.clock.state != "ended":
+                    rec.toggle_clock(at)
+                continue
+            if rec.toggle_clock(k.mono).changed:
+                hold.toggled(gap, k.mono, rec.seq)
         elif k.key == "ctrl+z":
             rec.undo(k.mono)
         elif k.key == "ctrl+y":
@@ -407,6 +414,7 @@ def replay_keys(rec: Recorder, keys: Sequence[LoggedKey]) -> KeyReplay:
         elif k.key in _SCROLL_KEYS or k.key.endswith(("_shift", "_ctrl", "_control", "_alt")):
             pass
         elif k.char is not None and len(k.char) == 1 and k.char.isprintable():
+            hold.other()
             code = rec.book.code_by_key.get(k.char)
             repeat = last[0] == k.char and 0 <= k.mono - last[1] < REPEAT_S
             last = (k.char, k.mono)

@@ -49,6 +49,7 @@ def render(report: StudyReport) -> Iterator[str]:
             made = " + ".join(entry["from"])
             yield f"  {entry['dyad']:<10} {entry['label'][:16]:<16} {entry['decided_by']:<12} from {made}  {entry['file']}\n"
     if summary["problems"]:
-        yield f"\n{len(summary['problems'])} problems (these files were left out):\n"
+        n = len(summary["problems"])
+        yield f"\n{n} problem{'s' * (n != 1)} (these files were left out):\n"
         for problem in summary["problems"]:
             yield f"  {problem}\n"
