@@ -64,23 +64,6 @@ def cli() -> None:
     replay and review, statistics, inter-observer agreement, export."""
 
 
-def session_dir_option(function: Any) -> Any:
-    """``--session-dir DIR``: else $OBSERVER_SESSION_DIR, else ./sessions."""
-    return click.option(
-        "--session-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Session folder (default: $OBSERVER_SESSION_DIR, else ./sessions).",
-    )(function)
-
-
-def resolve_session_dir(value: Path | None) -> Path:
-    if value is not None:
-        return value
-    env = os.environ.get("OBSERVER_SESSION_DIR")
-    return Path(env) if env else Path("sessions")
-
-
 MAX_REPORTED = 200
 """Past this many problems the rest are counted, not listed: a corrupt 50,000-event
 session would otherwise print a line for every event."""

@@ -5,59 +5,17 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
-from observer import jsonio
+from observer.cli import options
+from observer.cli.files import make_folder, write_file
 from observer.errors import InputError, Problem
-from observer.sessionfile import Session, load_session
+from observer.sessionfile import Session
+from observer.study.loading import load_sessions
 
 FORMATS = ("csv", "tsv", "sdis", "eaf", "ratings-csv", "ratings-tsv")
-
-
-def load_sessions(paths: tuple[Path, ...]) -> list[Session]:
-    """Every session, or one InputError listing every problem in every file."""
-    problems: list[Problem] = []
-    sessions: list[Session] = []
-    seen: dict[str, Path] = {}
-    for path in paths:
-        try:
-            session = load_session(path)
-        except InputError as error:
-            problems.extend(error.problems)
-            continue
-        if session.id in seen:
-            problems.append(
-                Problem(str(path), "id", f"session {session.id!r} is also in {seen[session.id]}")
-            )
-        seen[session.id] = path
-        sessions.append(session)
-    if problems:
-        raise InputError(problems)
-    return sessions
-
-
-def exists_error(path: Path) -> InputError:
-    """The refusal of a target that already exists (observer never overwrites)."""
-    return InputError.one(
-        str(path), "$", "already exists; observer never overwrites: choose another name"
-    )
-
-
-def write_file(path: Path, data: bytes | Iterable[bytes]) -> None:
-    """Create ``path`` atomically (mode 0600); never overwrite; errors as InputError."""
-    try:
-        jsonio.write_new(path, data)
-    except FileExistsError:
-        raise exists_error(path) from None
-    except FileNotFoundError:
-        raise InputError.one(str(path), "$", "the folder to write into does not exist") from None
-    except PermissionError:
-        raise InputError.one(str(path), "$", "permission denied") from None
-    except OSError as exc:
-        raise InputError.one(str(path), "$", f"cannot be written ({exc.strerror or exc})") from None
 
 
 def _write_eaf(sessions: list[Session], output: Path) -> list[Path]:
@@ -70,15 +28,7 @@ def _write_eaf(sessions: list[Session], output: Path) -> list[Path]:
             )
         targets = [output]
     else:
-        try:
-            output.mkdir(exist_ok=True)
-        except FileExistsError:
-            raise InputError.one(str(output), "$", "exists and is not a folder") from None
-        except FileNotFoundError:
-            raise InputError.one(str(output), "$", "its parent folder does not exist") from None
-        except OSError as exc:
-            message = f"cannot create the folder ({exc.strerror or exc})"
-            raise InputError.one(str(output), "$", message) from None
+        make_folder(output)
         targets = [output / f"{s.id}.eaf" for s in sessions]
     existing = [
         Problem(str(t), "$", "already exists; observer never overwrites")
@@ -102,20 +52,14 @@ def _write_eaf(sessions: list[Session], output: Path) -> list[Path]:
 
 
 @click.command()
-@click.argument("sessions", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    required=True,
+@options.sessions_argument
+@options.output_format(
+    *FORMATS,
+    default="",
     help="csv/tsv: one row per event; sdis: GSEQ timed-event file; eaf: ELAN, one per session;"
     " ratings-csv/ratings-tsv: one row per session, rating item (or composite) and segment.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=None,
+@options.output(
     help="File to create (csv, tsv, sdis; default: standard output), or folder for eaf.",
 )
 def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
@@ -129,7 +73,7 @@ def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
     """
     if fmt == "eaf" and output is None:
         raise click.UsageError("--format eaf writes one file per session: give -o FOLDER")
-    loaded = load_sessions(sessions)
+    loaded = [s for _, s in load_sessions(sessions)]
     events = sum(len(s.events) for s in loaded)
     if fmt == "eaf":
         assert output is not None

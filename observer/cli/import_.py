@@ -9,13 +9,13 @@ import click
 import orjson
 
 from observer import jsonio
+from observer.cli import options
+from observer.cli.files import check_new_folder, write_new_folder
 from observer.codebook import Codebook, load_codebook
 from observer.errors import InputError, Problem
 from observer.interchange.importers import FORMATS, MAX_SOURCE_BYTES, Imported
 from observer.sessionfile import write_session
 from observer.textsafe import safe
-
-from .import_boris import _check_target, import_boris, write_new_folder
 
 
 @click.command(name="import")
@@ -34,13 +34,8 @@ from .import_boris import _check_target, import_boris, write_new_folder
     default=None,
     help="Codebook every source code must belong to (default: derive one from the files).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=None,
-    metavar="DIR",
-    help="New folder for the sessions (default: named after the first file).",
+@options.output(
+    metavar="DIR", help="New folder for the sessions (default: named after the first file)."
 )
 @click.option("--skip-bad", is_flag=True, help="Write the good files' sessions; list the bad ones.")
 @click.pass_context
@@ -66,10 +61,11 @@ def import_command(
             raise click.UsageError(
                 "--from boris takes one project and neither --codebook nor --skip-bad"
             )
-        ctx.invoke(import_boris, project=files[0], output=output)
+        boris = ctx.find_root().command.get_command(ctx, "import-boris")  # type: ignore[attr-defined]
+        ctx.invoke(boris, project=files[0], output=output)
         return
     target = output if output is not None else Path(f"{files[0].stem}-import")
-    _check_target(target)
+    check_new_folder(target)
     book: Codebook | None = load_codebook(codebook) if codebook is not None else None
     module, attr = FORMATS[fmt].split(":")
     reader = getattr(importlib.import_module(module), attr)
@@ -108,7 +104,7 @@ def _write(target: Path, results: list[Imported]) -> None:
     def fill(staging: Path) -> None:
         books = {r.codebook.id: r.codebook for r in results if r.derived}
         if books:
-            (staging / "codebook").mkdir()
+            jsonio.make_folders(staging / "codebook")
         for book in books.values():
             document = orjson.dumps(book.document, option=orjson.OPT_INDENT_2) + b"\n"
             jsonio.write_new(staging / "codebook" / f"{book.id}.json", document, mode=0o644)

@@ -12,31 +12,15 @@ import click
 import orjson
 
 from observer.analysis.intervals import RULES, bounds_s, code_intervals, summary
-from observer.cli.stats import corrected_option, load_all
+from observer.cli import options
+from observer.study.loading import load_sessions
 
 MAX_ROWS = 20_000_000
 
 
-def interval_option(function: Any) -> Any:
-    """``--interval S``: seconds per interval, more than 0."""
-
-    def check(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-        if value is not None and not (math.isfinite(value) and value >= 0.001):
-            raise click.BadParameter(
-                f"must be a number of seconds greater than 0 (at least 0.001), not {value:g}",
-                ctx,
-                param,
-            )
-        return value
-
-    return click.option(
-        "--interval", type=float, callback=check, help="Seconds per interval (more than 0)."
-    )(function)
-
-
 @click.command()
-@click.argument("sessions", nargs=-1, required=True, type=click.Path(path_type=Path))
-@interval_option
+@options.sessions_argument
+@options.interval
 @click.option(
     "--rule",
     type=click.Choice(list(RULES)),
@@ -51,10 +35,8 @@ def interval_option(function: Any) -> Any:
     help="csv/tsv: instead of the record, per code the continuous truth beside each "
     "rule's estimate and its bias.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["csv", "tsv", "json"]), default="csv", show_default=True
-)
-@corrected_option
+@options.output_format("csv", "tsv", "json")
+@options.corrected
 def intervals(
     sessions: tuple[Path, ...],
     interval: float | None,
@@ -70,7 +52,7 @@ def intervals(
     continuous record beside the estimate of every rule, so the bias shows."""
     if interval is None:
         raise click.UsageError("--interval S is required")
-    loaded = load_all(sessions, corrected)
+    loaded = list(load_sessions(sessions, corrected=corrected))
     total = sum(
         math.ceil(s.duration / interval) * len(s.book.codes) for _, s in loaded if s.duration > 0
     )

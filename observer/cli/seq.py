@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,35 +12,16 @@ import click
 import orjson
 
 from observer.analysis import sequential as sq
-from observer.cli.stats import corrected_option, load_all
+from observer.cli import options
 from observer.errors import InputError
 from observer.sessionfile import Session
+from observer.study.loading import load_sessions
 
 Z_CRITICAL = 1.96
 Z_NOTE = (
     "* |z| >= 1.96: this target follows this given more (z > 0) or less (z < 0) often "
     "than chance would make it, at p < .05 for that cell alone."
 )
-
-
-def _split(value: str | None) -> list[str] | None:
-    if value is None:
-        return None
-    return [part.strip() for part in value.split(",") if part.strip()]
-
-
-def _window(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
-    if value is None:
-        return None
-    try:
-        a, b = (float(part) for part in value.split(","))
-    except ValueError:
-        raise click.BadParameter("must be two numbers of seconds, A,B", ctx, param) from None
-    if not (math.isfinite(a) and math.isfinite(b)):
-        raise click.BadParameter("must be finite numbers of seconds", ctx, param)
-    if b < a:
-        raise click.BadParameter(f"B ({b:g}) is before A ({a:g}): a window runs A to B", ctx, param)
-    return (a, b)
 
 
 def _same_codebook(loaded: list[tuple[str, Session]]) -> None:
@@ -56,7 +37,7 @@ def _same_codebook(loaded: list[tuple[str, Session]]) -> None:
 
 
 def _choose_codes(
-    session: Session, codes: list[str] | None, streams: list[str] | None
+    session: Session, codes: tuple[str, ...] | None, streams: tuple[str, ...] | None
 ) -> list[str]:
     book = session.book
     known_streams = {s.id: s for s in book.streams}
@@ -77,7 +58,7 @@ def _choose_codes(
     return allowed
 
 
-def _known(table: dict[str, Any], codes: list[str], option: str, book_id: str) -> None:
+def _known(table: dict[str, Any], codes: Sequence[str], option: str, book_id: str) -> None:
     unknown = [c for c in codes if c not in table]
     if unknown:
         raise click.BadParameter(
@@ -179,30 +160,30 @@ def _csv(document: dict[str, Any], window: bool) -> None:
 
 
 @click.command()
-@click.argument("sessions", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--lag", type=int, default=1, show_default=True, help="Lag K (1: the next event).")
-@click.option(
-    "--codes", help="Only these codes (comma-separated), others dropped from the sequence."
-)
-@click.option("--streams", help="Only the codes of these streams (GROUP/ACTOR, comma-separated).")
+@options.sessions_argument
+@options.number_option(
+    "--lag", type=options.Number(1, 10_000, integer=True), default=1, show_default=True,
+    help="Lag K (1: the next event).",
+)  # fmt: skip
+@options.ids("--codes", help="Only these codes, others dropped from the sequence.")
+@options.ids("--streams", help="Only the codes of these streams (GROUP/ACTOR).")
 @click.option("--no-repeats", is_flag=True, help="Drop code-to-itself transitions (GSEQ's option).")
 @click.option("--given", help="Time-window contingency: the given code (needs --target, --window).")
 @click.option("--target", help="Time-window contingency: the target code.")
-@click.option(
-    "--window", callback=_window, help="Seconds A,B after the given event's onset (or offset)."
-)
+@options.number_option(
+    "--window", type=options.NumberPair(options.OFFSET),
+    help="Seconds A,B after the given event's onset (or offset).",
+)  # fmt: skip
 @click.option("--from", "anchor", type=click.Choice(["onset", "offset"]), default="onset",
               show_default=True, help="Windows start from the given event's onset or its offset.")  # fmt: skip
-@click.option("--unit", type=float, default=1.0, show_default=True,
-              help="Seconds per time unit of the contingency's time-based 2x2 table.")  # fmt: skip
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)  # fmt: skip
-@corrected_option
+@options.unit(help="Seconds per time unit of the contingency's time-based 2x2 table.")
+@options.output_format("table", "csv", "json")
+@options.corrected
 def seq(
     sessions: tuple[Path, ...],
     lag: int,
-    codes: str | None,
-    streams: str | None,
+    codes: tuple[str, ...] | None,
+    streams: tuple[str, ...] | None,
     no_repeats: bool,
     given: str | None,
     target: str | None,
@@ -219,18 +200,12 @@ def seq(
     and the likelihood-ratio chi-square. With --given, --target and --window:
     how many given events are followed by a target onset inside the window, the
     latencies, and the time-based 2x2 table with Yule's Q and the odds ratio."""
-    if lag < 1:
-        raise click.BadParameter(f"must be 1 or more, not {lag}", param_hint="'--lag'")
     if no_repeats and lag != 1:
         raise click.BadParameter(sq.NO_REPEATS_LAG, param_hint="'--no-repeats'")
     contingency_mode = window is not None or given is not None or target is not None
     if contingency_mode and (window is None or given is None or target is None):
         raise click.UsageError("time-window contingency needs --given, --target and --window")
-    if not (math.isfinite(unit) and unit >= 0.001):
-        raise click.BadParameter(
-            "must be a number of seconds, at least 0.001", param_hint="'--unit'"
-        )
-    loaded = load_all(sessions, corrected)
+    loaded = list(load_sessions(sessions, corrected=corrected))
     _same_codebook(loaded)
     document: dict[str, Any]
     first = loaded[0][1]
@@ -248,7 +223,7 @@ def seq(
         document = {"sessions": per, "pooled": {"id": "pooled", **pooled}}
         text = _window_text
     else:
-        chosen = _choose_codes(first, _split(codes), _split(streams))
+        chosen = _choose_codes(first, codes, streams)
         seqs = [sq.sequence(s, chosen) for _, s in loaded]
         present = set().union(*map(set, seqs)) if codes is None else set(chosen)
         table_codes = [c for c in chosen if c in present]

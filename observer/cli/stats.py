@@ -6,43 +6,15 @@ import csv
 import io
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 import orjson
 
 from observer.analysis.stats import FIELDS, SessionStats, session_stats
-from observer.errors import InputError, Problem
-from observer.sessionfile import Session, load_session
+from observer.cli import options
+from observer.sessionfile import Session
+from observer.study.loading import load_sessions
 from observer.textsafe import for_terminal, safe
-
-
-def load_all(paths: tuple[Path, ...], corrected: bool = False) -> list[tuple[str, Session]]:
-    """Every session (with its review corrections applied if ``corrected``), or
-    InputError listing the problems of all the files at once."""
-    out: list[tuple[str, Session]] = []
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            out.append((str(path), load_session(path)))
-        except InputError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise InputError(problems)
-    if corrected:
-        from observer.review import apply_corrections
-
-        out = [(name, apply_corrections(session)) for name, session in out]
-    return out
-
-
-def corrected_option(function: Any) -> Any:
-    """``--corrected``: analyse the sessions with supervisors' corrections applied."""
-    return click.option(
-        "--corrected",
-        is_flag=True,
-        help="Apply the corrections in the sessions' reviews first (the files are not changed).",
-    )(function)
 
 
 def _cell(value: float | int | None, digits: int) -> str:
@@ -87,13 +59,11 @@ def _table(session: Session, result: SessionStats, title: str | None = None) -> 
 
 
 @click.command()
-@click.argument("sessions", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
+@options.sessions_argument
+@options.output_format(
+    "table",
+    "csv",
+    "json",
     help="table: for reading; csv: one row per session (and segment) and code; "
     "json: one object with every session (docs/analysis.md).",
 )
@@ -104,13 +74,13 @@ def _table(session: Session, result: SessionStats, title: str | None = None) -> 
     help="Also per segment: each event counts in the segment it starts in; total_s and "
     "proportion are the time inside the segment.",
 )
-@corrected_option
+@options.corrected
 def stats(sessions: tuple[Path, ...], fmt: str, by: str | None, corrected: bool) -> None:
     """Per-code statistics of each SESSION: count, rate per minute, latency to the
     first occurrence, and for state codes total, mean and SD (n - 1) of bout
     durations and the proportion of session time. Every code of the codebook is
     listed, unused ones with count 0."""
-    loaded = load_all(sessions, corrected)
+    loaded = list(load_sessions(sessions, corrected=corrected))
     if by == "segment":
         _by_segment([s for _, s in loaded], fmt)
         return

@@ -1,0 +1,50 @@
+"""Reading several sessions, one at a time: every command that reads more than one.
+
+``load_sessions`` is an iterator: it reads a file, yields its session and lets it go
+before reading the next, so a study of thousands of sessions is never held at once.
+Every file is read and checked all the same; once one has a problem no more
+sessions are yielded (what was computed would be thrown away), and when the files
+are exhausted one ``InputError`` lists the problems of every file. A caller that
+writes must therefore write nothing it cannot take back until the iteration ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from observer.errors import InputError, Problem
+from observer.sessionfile import Session, load_session
+
+
+def load_sessions(
+    paths: Iterable[Path], *, corrected: bool = False, unique_ids: bool = True
+) -> Iterator[tuple[str, Session]]:
+    """``(file name, session)`` for each path in order, with reviewers' corrections
+    applied in memory if ``corrected``; with ``unique_ids`` two files holding the same
+    session id are a problem of the second. Raises one InputError with every
+    problem of every file after the last."""
+    problems: list[Problem] = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        try:
+            session = load_session(path)
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        if unique_ids:
+            if session.id in seen:
+                message = f"session {session.id!r} is also in {seen[session.id]}"
+                problems.append(Problem(str(path), "id", message))
+                continue
+            seen[session.id] = path
+        if problems:
+            continue
+        if corrected:
+            from observer.review import apply_corrections
+
+            session = apply_corrections(session)
+        yield str(path), session
+        del session  # the caller's copy is the only one left
+    if problems:
+        raise InputError(problems)
