@@ -18,19 +18,9 @@ from observer.sessionfile import Session
 from observer.study.loading import load_sessions
 from observer.textsafe import safe
 
-MAX_UNITS = 5_000_000
-
 
 def _warn(message: str) -> None:
     click.echo(safe(f"observer agree: warning: {message}"), err=True)
-
-
-def _check_size(sessions: list[Session], unit: float) -> None:
-    units = max(s.duration for s in sessions) / unit
-    if units > MAX_UNITS:
-        raise click.UsageError(
-            f"--unit {unit:g} makes {units:,.0f} time units (at most {MAX_UNITS:,}): use a larger unit"
-        )
 
 
 def _expand(paths: tuple[Path, ...], ratings: bool) -> tuple[list[Path], bool]:
@@ -144,7 +134,7 @@ def agree(
     methods = list(METHODS) if method == "all" else [method]
     if tolerance is not None and method == "timeslice":
         _warn("--tolerance does not apply to --method timeslice (its --unit is a sampling step)")
-    _check_size([s for _, s in loaded], unit)
+    options.check_units(max(s.duration for _, s in loaded), unit)
     scope = _scope(codes, actors, loaded[0][1])
     _warn_empty(loaded, scope)
     pairs = []

@@ -138,6 +138,21 @@ def unit(*, help: str) -> Decorator:
     return number_option("--unit", type=STEP, default=1.0, show_default=True, help=help)
 
 
+MAX_UNITS = 5_000_000
+"""The most time units a session may be cut into (``--unit``): more would take minutes
+and gigabytes for a figure no finer than the events' own millisecond times."""
+
+
+def check_units(duration: float, step: float, option: str = "--unit") -> None:
+    """Refuse (exit status 2) a step that cuts ``duration`` into more than MAX_UNITS."""
+    units = duration / step
+    if units > MAX_UNITS:
+        raise click.UsageError(
+            f"{option} {step:g} makes {units:,.0f} time units (at most {MAX_UNITS:,}):"
+            " use a larger unit"
+        )
+
+
 def interval(function: Any) -> Any:
     """``--interval S``: seconds per interval (one millisecond to one week)."""
     return number_option("--interval", type=STEP, help="Seconds per interval.")(function)

@@ -214,6 +214,8 @@ def seq(
         _known(first.book.code_by_id, [given], "--given", first.book.id)
         _known(first.book.code_by_id, [target], "--target", first.book.id)
         w = sq.Window(given, target, window[0], window[1], anchor, unit)
+        for _, session in loaded:
+            options.check_units(session.duration, unit)
         results = [sq.contingency(s, w) for _, s in loaded]
         per = [
             {"id": s.id, **sq.contingency_stats(r, w)}

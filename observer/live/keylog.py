@@ -48,7 +48,7 @@ import orjson
 from observer import jsonio
 from observer.errors import InputError
 from observer.live.journal import _reason, create_or_fail
-from observer.live.recorder import Recorder
+from observer.live.recorder import MAX_MONO, Recorder, ReplayError
 from observer.live.stamper import FRAME
 
 KEYS_SCHEMA = "observer.keys/1"
@@ -316,8 +316,11 @@ def read_keylog(path: Path) -> KeyLogContents:
             char = value["char"]
             assert char is None or isinstance(char, str)
             key = LoggedKey(int(value["n"]), float(value["mono"]), str(value["key"]), char)
-        except (AssertionError, KeyError, TypeError, ValueError):
+        except (AssertionError, KeyError, TypeError, ValueError, OverflowError):
             raise InputError.one(name, f"line {number}", "not a logged key") from None
+        if not -MAX_MONO <= key.mono <= MAX_MONO:  # also refuses NaN and infinities
+            message = f"mono: out of range (got {key.mono!r}; at most {MAX_MONO:g})"
+            raise InputError.one(name, f"line {number}", message)
         keys.append(key)
     return KeyLogContents(path, values[0], keys, torn)
 
@@ -336,35 +339,41 @@ class KeyReplay:
 _SCROLL_KEYS = frozenset({"up", "down", "pageup", "pagedown", "home", "end", "tab"})
 
 
-def replay_keys(rec: Recorder, keys: Sequence[LoggedKey]) -> KeyReplay:
+def replay_keys(rec: Recorder, keys: Sequence[LoggedKey], *, file: str = "") -> KeyReplay:
     """Run ``keys`` through ``rec`` as the coding screen runs live keys: space, undo,
     redo, escape (closing a modifier choice) and printable code / modifier keys, with
     the held-key rule. Stops at the first other key (what follows it was typed into
-    a note, a dialog or a choice the screen would have opened)."""
+    a note, a dialog or a choice the screen would have opened). A key the recorder
+    cannot take (a time beyond a week) is an InputError of ``file`` naming the key."""
     before = rec.seq
     last: tuple[str, float] = ("", float("-inf"))
-    for index, k in enumerate(keys):
-        if k.key == "space":
-            repeat = last[0] == " " and 0 <= k.mono - last[1] < REPEAT_S
-            last = (" ", k.mono)
-            if not repeat:
-                rec.toggle_clock(k.mono)
-        elif k.key == "ctrl+z":
-            rec.undo(k.mono)
-        elif k.key == "ctrl+y":
-            rec.redo(k.mono)
-        elif k.key == "escape":
-            if rec.pending is not None:
-                rec.skip(k.mono)
-        elif k.key in _SCROLL_KEYS or k.key.endswith(("_shift", "_ctrl", "_control", "_alt")):
-            pass
-        elif k.char is not None and len(k.char) == 1 and k.char.isprintable():
-            code = rec.book.code_by_key.get(k.char)
-            repeat = last[0] == k.char and 0 <= k.mono - last[1] < REPEAT_S
-            last = (k.char, k.mono)
-            if repeat and code is not None and code.kind == "state" and rec.pending is None:
-                continue
-            rec.key(k.char, k.mono)
-        else:
-            return KeyReplay(index, rec.seq - before, tuple(keys[index:]))
+    k: LoggedKey | None = None
+    try:
+        for index, k in enumerate(keys):
+            if k.key == "space":
+                repeat = last[0] == " " and 0 <= k.mono - last[1] < REPEAT_S
+                last = (" ", k.mono)
+                if not repeat:
+                    rec.toggle_clock(k.mono)
+            elif k.key == "ctrl+z":
+                rec.undo(k.mono)
+            elif k.key == "ctrl+y":
+                rec.redo(k.mono)
+            elif k.key == "escape":
+                if rec.pending is not None:
+                    rec.skip(k.mono)
+            elif k.key in _SCROLL_KEYS or k.key.endswith(("_shift", "_ctrl", "_control", "_alt")):
+                pass
+            elif k.char is not None and len(k.char) == 1 and k.char.isprintable():
+                code = rec.book.code_by_key.get(k.char)
+                repeat = last[0] == k.char and 0 <= k.mono - last[1] < REPEAT_S
+                last = (k.char, k.mono)
+                if repeat and code is not None and code.kind == "state" and rec.pending is None:
+                    continue
+                rec.key(k.char, k.mono)
+            else:
+                return KeyReplay(index, rec.seq - before, tuple(keys[index:]))
+    except ReplayError as exc:
+        where = f"key {k.n}" if k is not None else "$"
+        raise InputError.one(file or "key log", where, str(exc)) from None
     return KeyReplay(len(keys), rec.seq - before, ())

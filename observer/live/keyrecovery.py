@@ -74,7 +74,7 @@ def replay_logged(path: Path, rec: Recorder, actions: Sequence[dict[str, Any]]) 
     ``path`` that never reached the journal."""
     contents = read_keylog(path)
     tail = unjournaled(actions, contents.keys, rec.book, rec.meta)
-    return replay_keys(rec, tail)
+    return replay_keys(rec, tail, file=str(path))
 
 
 def report(keys: KeyReplay | None) -> list[str]:

@@ -1,0 +1,98 @@
+"""Whatever is wrong in what a command reads is an input problem: exit status 2 and
+one ``FILE: LOCATION: MESSAGE`` line, never "internal error"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from support.clirun import run
+from support.live import book
+
+from observer.codebook import load_codebook
+from observer.errors import InputError
+from observer.live.journal import make_header
+from observer.live.keylog import KeyLog
+from observer.sessionfile import write_session
+from observer.study.consensus import JOURNAL_SCHEMA, read_journal
+from observer.synthetic import make_session
+
+SID = "20261122T101503Z-D1-o1"
+
+
+def _pair(folder: Path) -> tuple[Path, Path]:
+    cpp = load_codebook("cpp-attachment")
+    a = write_session(folder, make_session(cpp, 40, seed=1, session_id="A"))
+    b = write_session(folder, make_session(cpp, 40, seed=2, observer="obs2", session_id="B"))
+    return a, b
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["intervals", "{a}", "--interval", "1e308", "--rule", "whole"],
+        ["consensus", "{a}", "{b}", "--by", "x", "--tolerance", "nan"],
+    ],
+    ids=["intervals --interval 1e308", "consensus --tolerance nan"],
+)
+def test_extreme_options_seen_crashing_are_usage_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    a, b = _pair(tmp_path)
+    code, out, err = run([part.format(a=a, b=b) for part in argv], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "internal error" not in err
+
+
+@pytest.mark.parametrize(
+    ("mono", "where", "message"),
+    [
+        (1e308, "line 3", "mono: out of range"),
+        (-1e308, "line 3", "mono: out of range"),
+        (1e9, "key 2", "beyond one week"),  # in range, but a session time past a week
+    ],
+)
+def test_a_key_log_with_extreme_times_is_an_input_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mono: float, where: str, message: str
+) -> None:
+    log = KeyLog.create(tmp_path, make_header(SID, book(), "D1", "o1", "label"))
+    log.record([(10.0, "space", " ")])
+    log.record([(mono, "p", "p")])
+    log.close()
+    code, _, err = run(["recover", "--session-dir", str(tmp_path)], capsys)
+    assert code == 2 and "internal error" not in err
+    (line,) = err.splitlines()
+    assert line.startswith(f"{log.path}: {where}: ") and message in line
+    assert log.path.exists()  # left where it was, for another try
+
+
+@pytest.mark.parametrize(
+    ("decision", "where"),
+    [
+        ("[1, 2]", "line 2"),
+        ('{"item": 1e308, "choice": "a", "decided_by": "s", "decided_at": "t"}', "line 2.item"),
+        ('{"item": "x", "choice": "a", "decided_by": "s", "decided_at": "t"}', "line 2.item"),
+        ('{"item": 1, "choice": "c", "decided_by": "s", "decided_at": "t"}', "line 2.choice"),
+        ('{"item": 1, "choice": "a", "decided_by": 3, "decided_at": "t"}', "line 2"),
+        (
+            '{"item": 1, "choice": "edited", "decided_by": "s", "decided_at": "t", "edited":'
+            ' {"code": "x", "start": 1e308, "end": null, "modifiers": {}}}',
+            "line 2.edited",
+        ),
+        (
+            '{"item": 1, "choice": "edited", "decided_by": "s", "decided_at": "t", "edited":'
+            ' {"code": "x", "begin": 1}}',
+            "line 2.edited",
+        ),
+    ],
+)
+def test_a_bad_consensus_decision_is_an_input_problem(
+    tmp_path: Path, decision: str, where: str
+) -> None:
+    path = tmp_path / "j.consensus.jsonl"
+    header = orjson.dumps({"schema": JOURNAL_SCHEMA}).decode()
+    path.write_text(f"{header}\n{decision}\n{header}\n")
+    with pytest.raises(InputError) as caught:
+        read_journal(path)
+    assert all(p.location.startswith(where) for p in caught.value.problems), caught.value.problems
