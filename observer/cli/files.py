@@ -1,17 +1,24 @@
-"""What the commands create: files written whole and never overwritten, new folders
-(mode 0700 whatever the umask), every failure an input problem naming the path."""
+"""What the commands write: files written whole and never overwritten, new folders
+(mode 0700 whatever the umask), every failure an input problem naming the path;
+standard output written only once all of it is made, and JSON documents made piece
+by piece (so a study of thousands of sessions is never held at once)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from observer import jsonio
 from observer.errors import InputError
+from observer.textsafe import for_terminal
 
 
 def exists_error(path: Path) -> InputError:
@@ -92,3 +99,49 @@ def write_new_folder(target: Path, fill: Callable[[Path], None]) -> None:
         with contextlib.suppress(OSError):
             shutil.rmtree(staging)
         raise
+
+
+SPOOL_BYTES = 1 << 20
+"""Output held in memory before it goes to a temporary file (0600, never named)."""
+
+
+def to_stdout(chunks: Iterable[bytes], *, escape: bool = True) -> None:
+    """Write ``chunks`` to standard output once the last is made: an input problem found
+    in the last of a thousand sessions leaves standard output untouched, as it leaves
+    a file. ``escape``: control characters made visible when it is a terminal."""
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        for chunk in chunks:
+            spool.write(chunk)
+        spool.seek(0)
+        sys.stdout.flush()
+        out = sys.stdout.buffer
+        while lines := spool.readlines(SPOOL_BYTES):  # whole lines: UTF-8 is never cut
+            block = b"".join(lines)
+            out.write(for_terminal(block, sys.stdout) if escape else block)
+        sys.stdout.flush()
+
+
+def _indented(value: Any, depth: int) -> bytes:
+    """``value`` as orjson's two-space indentation writes it ``depth`` levels in."""
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + b"  " * depth)
+
+
+def json_chunks(fields: Sequence[tuple[str, Any]]) -> Iterator[bytes]:
+    """A JSON object, byte for byte as ``orjson.dumps(..., option=OPT_INDENT_2)`` writes
+    it, made piece by piece: a value that is an iterator is written as a list one
+    item at a time; a callable is called when its turn comes (after the lists before it)."""
+    yield b"{\n"
+    for n, (key, value) in enumerate(fields):
+        yield b"  " + orjson.dumps(key) + b": "
+        if callable(value):
+            value = value()
+        if isinstance(value, Iterator):
+            empty = True
+            for item in value:
+                yield (b"[\n    " if empty else b",\n    ") + _indented(item, 2)
+                empty = False
+            yield b"[]" if empty else b"\n  ]"
+        else:
+            yield _indented(value, 1)
+        yield b",\n" if n < len(fields) - 1 else b"\n"
+    yield b"}\n"

@@ -10,7 +10,7 @@ writes must therefore write nothing it cannot take back until the iteration ends
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from observer.errors import InputError, Problem
@@ -18,12 +18,17 @@ from observer.sessionfile import Session, load_session
 
 
 def load_sessions(
-    paths: Iterable[Path], *, corrected: bool = False, unique_ids: bool = True
+    paths: Iterable[Path],
+    *,
+    corrected: bool = False,
+    unique_ids: bool = True,
+    check: Callable[[str, Session], Iterable[Problem]] | None = None,
 ) -> Iterator[tuple[str, Session]]:
     """``(file name, session)`` for each path in order, with reviewers' corrections
     applied in memory if ``corrected``; with ``unique_ids`` two files holding the same
-    session id are a problem of the second. Raises one InputError with every
-    problem of every file after the last."""
+    session id are a problem of the second; ``check`` adds a command's own problems
+    of a readable session (a codebook other than the first's, say). Raises one
+    InputError with every problem of every file after the last."""
     problems: list[Problem] = []
     seen: dict[str, Path] = {}
     for path in paths:
@@ -38,6 +43,11 @@ def load_sessions(
                 problems.append(Problem(str(path), "id", message))
                 continue
             seen[session.id] = path
+        if check is not None:
+            found = list(check(str(path), session))
+            if found:
+                problems.extend(found)
+                continue
         if problems:
             continue
         if corrected:
