@@ -44,7 +44,24 @@ COMMANDS: dict[str, str] = {
 }
 
 
-class LazyGroup(click.Group):
+class SuggestingGroup(click.Group):
+    """A group that answers a mistyped command with the nearest one it has
+    (``observer exprt``: did you mean 'export'?), as click does for options."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib  # only on a mistake
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            if close:
+                ctx.fail(f"No such command {name!r}. Did you mean {close[0]!r}?")
+        return super().resolve_command(ctx, args)
+
+
+class LazyGroup(SuggestingGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
@@ -85,7 +102,9 @@ def _log_crash() -> str:
 
     folder = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "observer"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        from observer.jsonio import make_folders
+
+        make_folders(folder)  # 0700 whatever the umask: a traceback can quote a session
         handle, name = tempfile.mkstemp(prefix="crash-", suffix=".log", dir=folder)
     except OSError:
         handle, name = tempfile.mkstemp(prefix="observer-crash-", suffix=".log")

@@ -9,12 +9,12 @@ import click
 import orjson
 
 from observer import jsonio
-from observer.cli import options
+from observer.cli import SuggestingGroup, options
 from observer.codebook import Codebook, bundled_paths, load_codebook
 from observer.errors import InputError, Problem
 
 
-@click.group()
+@click.group(cls=SuggestingGroup)
 def codebook() -> None:
     """Validate, show and list codebooks."""
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from observer.cli import options
+from observer.cli.files import make_folder
 from observer.errors import InputError
 
 
@@ -61,8 +62,7 @@ def consensus(
     for warning in check_pair(a, b, str(a_path), str(b_path)):
         click.echo(warning, err=True)
     target = session_dir if session_dir is not None else a_path.parent
-    if not target.is_dir():
-        raise InputError.one(str(target), "$", "the folder to write into does not exist")
+    make_folder(target)  # with its parents, each 0700 whatever the umask
     sha = (file_sha256(a_path), file_sha256(b_path))
     journal_path = target / f"{a.id}--{b.id}.consensus.jsonl"
     decided: list[Decision] = []

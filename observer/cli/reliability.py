@@ -27,6 +27,12 @@ class _ReportByDefault(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            if not Path(args[0]).exists():  # a mistyped subcommand rather than a folder?
+                import difflib
+
+                close = difflib.get_close_matches(args[0], list(self.commands), n=1)
+                if close:
+                    ctx.fail(f"No such command or folder {args[0]!r}. Did you mean {close[0]!r}?")
             args = ["report", *args]
         return super().parse_args(ctx, args)
 
