@@ -4,7 +4,7 @@ Every numeric option of every command takes :class:`Number` (a finite number in 
 closed range; NaN and infinities are refused like any out-of-range value, with
 exit status 2 and one line), so a new numeric option is one more use of it. The
 choices of ``--method`` come from the analysis' own table of methods. This
-module imports nothing heavier than click at start-up: a factory that needs a
+module imports no analysis at start-up (``observer code`` uses it): a factory that needs a
 core table imports it when the command that uses it is loaded.
 """
 
