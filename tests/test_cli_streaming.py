@@ -13,7 +13,7 @@ from support.clirun import run
 
 from observer.cli.files import json_chunks
 from observer.codebook import load_codebook
-from observer.errors import InputError
+from observer.errors import InputError, Problem
 from observer.sessionfile import write_session
 from observer.study.loading import load_sessions
 from observer.synthetic import make_session
@@ -106,3 +106,11 @@ def test_json_made_piece_by_piece_is_byte_for_byte_orjsons(document: dict[str, o
     ]
     pieces = b"".join(json_chunks(fields))
     assert pieces == orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def test_a_survey_lists_unreadable_files_and_goes_on(study: list[Path], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    problems: list[Problem] = []
+    ids = [s.id for _, s in load_sessions([study[0], bad, study[1]], problems=problems)]
+    assert ids == ["S0", "S1"] and [p.file for p in problems] == [str(bad)]

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import attrs
 
-from observer.errors import InputError, Problem
-from observer.sessionfile import Session, load_session
+from observer.errors import Problem
+from observer.sessionfile import Session
+from observer.study.loading import load_sessions
 
 PAIRS_FILE = "pairs.csv"
 
@@ -73,15 +74,16 @@ def session_files(folders: Iterable[Path]) -> list[Path]:
 def read_entries(
     paths: Sequence[Path], progress: Callable[[int, int], None] | None = None
 ) -> tuple[list[Entry], list[Problem]]:
-    entries: list[Entry] = []
     problems: list[Problem] = []
-    for i, path in enumerate(paths, 1):
-        try:
-            entries.append(_entry(path, load_session(path)))
-        except InputError as error:
-            problems.extend(error.problems)
-        if progress is not None:
-            progress(i, len(paths))
+
+    def counted() -> Iterator[Path]:
+        for i, path in enumerate(paths, 1):
+            yield path
+            if progress is not None:  # asked for the next one: this one is read
+                progress(i, len(paths))
+
+    stream = load_sessions(counted(), unique_ids=False, problems=problems)
+    entries = [_entry(Path(name), session) for name, session in stream]
     return entries, problems
 
 

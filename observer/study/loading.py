@@ -23,32 +23,37 @@ def load_sessions(
     corrected: bool = False,
     unique_ids: bool = True,
     check: Callable[[str, Session], Iterable[Problem]] | None = None,
+    problems: list[Problem] | None = None,
 ) -> Iterator[tuple[str, Session]]:
     """``(file name, session)`` for each path in order, with reviewers' corrections
     applied in memory if ``corrected``; with ``unique_ids`` two files holding the same
     session id are a problem of the second; ``check`` adds a command's own problems
     of a readable session (a codebook other than the first's, say). Raises one
-    InputError with every problem of every file after the last."""
-    problems: list[Problem] = []
+    InputError with every problem of every file after the last; given a
+    ``problems`` list instead, a file's problems go into it, the other files'
+    sessions are still yielded and nothing is raised (a study's survey lists its
+    unreadable files and goes on)."""
+    tolerant = problems is not None
+    found: list[Problem] = problems if problems is not None else []
     seen: dict[str, Path] = {}
     for path in paths:
         try:
             session = load_session(path)
         except InputError as error:
-            problems.extend(error.problems)
+            found.extend(error.problems)
             continue
         if unique_ids:
             if session.id in seen:
                 message = f"session {session.id!r} is also in {seen[session.id]}"
-                problems.append(Problem(str(path), "id", message))
+                found.append(Problem(str(path), "id", message))
                 continue
             seen[session.id] = path
         if check is not None:
-            found = list(check(str(path), session))
-            if found:
-                problems.extend(found)
+            own = list(check(str(path), session))
+            if own:
+                found.extend(own)
                 continue
-        if problems:
+        if found and not tolerant:
             continue
         if corrected:
             from observer.review import apply_corrections
@@ -56,5 +61,5 @@ def load_sessions(
             session = apply_corrections(session)
         yield str(path), session
         del session  # the caller's copy is the only one left
-    if problems:
-        raise InputError(problems)
+    if found and not tolerant:
+        raise InputError(found)
