@@ -96,3 +96,13 @@ def test_a_bad_consensus_decision_is_an_input_problem(
     with pytest.raises(InputError) as caught:
         read_journal(path)
     assert all(p.location.startswith(where) for p in caught.value.problems), caught.value.problems
+
+
+def test_a_pairs_file_naming_impossible_files_lists_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _pair(tmp_path)
+    (tmp_path / "pairs.csv").write_text('a,b\nA.json,B.json\n\x00,A.json\n"open\n')
+    code, out, err = run(["reliability", str(tmp_path)], capsys)
+    assert code == 0 and "internal error" not in err
+    assert "pairs.csv: line 3: no readable session file '\\x00'" in out

@@ -111,13 +111,22 @@ def _by_rule(entries: Sequence[Entry]) -> tuple[list[Pair], list[Problem]]:
     return pairs, problems
 
 
+def _entry_of(known: dict[Path, Entry], path: Path) -> Entry | None:
+    """The session read from ``path``; None also for a name no file can have (a NUL
+    byte, a loop of links)."""
+    try:
+        return known.get(path.resolve())
+    except (OSError, ValueError, RuntimeError):
+        return None
+
+
 def _from_csv(path: Path, known: dict[Path, Entry]) -> tuple[list[Pair], list[Problem]]:
     pairs: list[Pair] = []
     problems: list[Problem] = []
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
         return [], [Problem(str(path), "$", f"cannot read: {error}")]
     if not rows or [c.strip() for c in rows[0]] != ["a", "b"]:
         return [], [Problem(str(path), "line 1", "the header must be 'a,b'")]
@@ -127,7 +136,7 @@ def _from_csv(path: Path, known: dict[Path, Entry]) -> tuple[list[Pair], list[Pr
         if len(row) != 2:
             problems.append(Problem(str(path), f"line {number}", "needs two file names: a,b"))
             continue
-        ends = [known.get((path.parent / cell.strip()).resolve()) for cell in row]
+        ends = [_entry_of(known, path.parent / cell.strip()) for cell in row]
         missing = [cell.strip() for cell, end in zip(row, ends, strict=True) if end is None]
         if missing:
             problems.append(
