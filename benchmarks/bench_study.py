@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import scratch_dir
+from benchmarks.common import budget_row, scratch_dir
 from observer.codebook import load_codebook
 from observer.sessionfile import write_session
 from observer.synthetic import make_session
@@ -71,31 +71,28 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             wall_small, memory_small = _run(argv, paths[:small], base / "small.csv")
             for name in ("large.csv", "small.csv"):
                 (base / name).unlink(missing_ok=True)
-            load = os.getloadavg()[0]
             limit = 1.1 * memory_small + 10
             rows.append(
-                {
-                    "what": f"observer {label}, peak memory at {large:,} vs {small} sessions",
-                    "measured": round(memory, 1),
-                    "budget": f"<= {limit:.0f} MB (1.1 x {memory_small:.0f} + 10)",
-                    "unit": "MB",
-                    "ok": memory <= limit,
-                    "note": f"peak RSS {memory:.0f} MB at {large:,} sessions of {EVENTS:,} events,"
-                    f" {memory_small:.0f} MB at {small}; load average {load:.1f}",
-                }
+                budget_row(
+                    f"observer {label}, peak memory at {large:,} sessions",
+                    memory,
+                    limit,
+                    "MB",
+                    f"peak RSS at {large:,} sessions of {EVENTS:,} events; budget 1.1 x its"
+                    f" {memory_small:.0f} MB at {small} + 10 MB",
+                )
             )
-            ratio = wall / wall_small
             scale = large / small
             rows.append(
-                {
-                    "what": f"observer {label}, time at {large:,} / at {small} sessions",
-                    "measured": round(ratio, 2),
-                    "budget": f"<= {1.25 * scale:g} (linear: {scale:g})",
-                    "unit": "x",
-                    "ok": ratio <= 1.25 * scale,
-                    "note": f"{wall:.1f} s at {large:,} sessions, {wall_small:.2f} s at {small};"
-                    f" load average {load:.1f}",
-                }
+                budget_row(
+                    f"observer {label}, time at {large:,} / at {small} sessions",
+                    wall / wall_small,
+                    1.25 * scale,
+                    "x",
+                    f"{wall:.1f} s at {large:,} sessions, {wall_small:.2f} s at {small}"
+                    f" (linear: {scale:g} x)",
+                    digits=2,
+                )
             )
     return rows
 

@@ -22,9 +22,10 @@ from typing import Any, Literal
 import attrs
 import orjson
 
-from observer import jsonio
+from observer import durable, jsonio, trail
 from observer.codebook import Codebook, RatingScalar, codebook_from_data
 from observer.errors import InputError, Problem
+from observer.filenames import portable_problem
 from observer.structure import (
     MAX_SECONDS,
     check_schema,
@@ -36,6 +37,18 @@ from observer.structure import (
 
 SCHEMA = "observer.session/1"
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+MAX_FPS = 1000.0
+"""Frame rates above this are no video's (high-speed cameras aside, which code no play)."""
+MAX_TRAIL = 10_000_000
+"""More review entries than any session could hold: a bound for ``trail.entries``."""
+
+
+def valid_session_id(text: str) -> bool:
+    """A session id: the pattern's characters, and a file name on every system
+    (``observer.filenames``)."""
+    return bool(SESSION_ID_PATTERN.fullmatch(text)) and portable_problem(text) is None
+
+
 TIME_EPSILON = 1e-6
 """Slack when comparing stored times (they are rounded to microseconds)."""
 
@@ -125,6 +138,24 @@ class Correction:
 
 
 @attrs.frozen
+class Link:
+    """Where a review entry sits in the review trail (observer.trail): digests of the
+    entry's own fields, of the entry before it, and of the events it was made on."""
+
+    entry: str
+    prev: str
+    events: str
+
+
+@attrs.frozen
+class TrailHead:
+    """The review trail's end: how many entries were linked, the last one's digest."""
+
+    entries: int
+    last: str
+
+
+@attrs.frozen
 class Review:
     """A supervisor's entry: a comment at a time, a flag on an event, or a correction."""
 
@@ -140,6 +171,8 @@ class Review:
     """Index into ``events`` of the event flagged or corrected (None for comments and additions)."""
     correction: Correction | None = None
     edited_at: str | None = None
+    link: Link | None = None
+    """Set by observer each time it saves the reviews (observer.trail)."""
 
 
 @attrs.frozen
@@ -193,6 +226,8 @@ class ImportedFrom:
     """The source file's name (no folder)."""
     sha256: str
     """SHA-256 of the source file's bytes."""
+    fps: float | None = None
+    """The source's video frame rate, where it names one (a Datavyu spreadsheet)."""
 
 
 @attrs.frozen
@@ -220,6 +255,8 @@ class Session:
     machine received it (the network's delay is in the times)."""
     imported_from: ImportedFrom | None = None
     """Set by ``observer import``: the format and file the session was read from."""
+    trail: TrailHead | None = None
+    """The review trail's end, set with the reviews' links (observer.trail)."""
 
     @cached_property
     def book(self) -> Codebook:
@@ -253,7 +290,7 @@ def session_to_bytes(session: Session) -> bytes:
 
 def write_session(folder: Path, session: Session) -> Path:
     """Create ``folder/<id>.json`` atomically, mode 0600; FileExistsError if it exists."""
-    if not SESSION_ID_PATTERN.fullmatch(session.id):
+    if not valid_session_id(session.id):
         raise ValueError(f"invalid session id {session.id!r}")
     path = folder / f"{session.id}.json"
     jsonio.write_new(path, session_to_bytes(session))
@@ -301,13 +338,51 @@ def _rewrite(
                 message = "the file changed on disk since it was opened"
                 raise InputError.one(str(path), "events", message)
         if "reviews" in changes:
-            changes["reviews"] = _merge_reviews(
-                str(path), session.reviews, changes["reviews"], current.reviews
-            )
+            _refuse_a_broken_trail(str(path), current)
+            merged = _merge_reviews(str(path), session.reviews, changes["reviews"], current.reviews)
+            changes["reviews"], changes["trail"] = linked(merged, current.events)
         updated = attrs.evolve(current, **changes)
         written = session_to_bytes(updated)
         jsonio.replace(path, written)
     return updated, hashlib.sha256(written).hexdigest()
+
+
+def _entries(reviews: tuple[Review, ...]) -> list[dict[str, Any]]:
+    return [converter.unstructure(r) for r in reviews]
+
+
+def events_digest(events: tuple[Event, ...]) -> str:
+    """The digest of a session's events that each review entry's link names."""
+    return trail.digest(converter.unstructure(events, tuple[Event, ...]))
+
+
+def linked(
+    reviews: tuple[Review, ...], events: tuple[Event, ...]
+) -> tuple[tuple[Review, ...], TrailHead | None]:
+    """``reviews`` linked in order into the review trail, and the trail's end."""
+    links, head = trail.link(_entries(reviews), events_digest(events))
+    out = tuple(attrs.evolve(r, link=Link(**k)) for r, k in zip(reviews, links, strict=True))
+    return out, None if head is None else TrailHead(**head)
+
+
+def check_trail(session: Session) -> trail.Report:
+    """Whether the session's review trail holds (``observer verify``)."""
+    head = None if session.trail is None else attrs.asdict(session.trail)
+    return trail.check(_entries(session.reviews), events_digest(session.events), head)
+
+
+def _refuse_a_broken_trail(file: str, session: Session) -> None:
+    """Saving reviews over a trail that was broken outside observer would hide the
+    break: refused, nothing written."""
+    report = check_trail(session)
+    if report.state == "broken":
+        first = report.breaks[0]
+        raise InputError.one(
+            file,
+            f"reviews[{first.index}]",
+            f"the review trail is broken here ({first.message}); nothing saved:"
+            " `observer verify` lists every break",
+        )
 
 
 class _FolderLock:
@@ -319,12 +394,10 @@ class _FolderLock:
 
     def __enter__(self) -> None:
         try:
-            import fcntl
-
             self.fd = os.open(self.folder, os.O_RDONLY)
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-        except (ImportError, OSError):
-            pass
+        except OSError:
+            return  # Windows cannot open a folder as a file: no lock there
+        durable.lock(self.fd)
 
     def __exit__(self, *_: object) -> None:
         if self.fd is not None:
@@ -427,8 +500,8 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
     def p(location: str, message: str) -> Problem:
         return Problem(file, location, message)
 
-    if not SESSION_ID_PATTERN.fullmatch(s.id):
-        yield p("id", f"{s.id!r} is not a valid session id")
+    if not valid_session_id(s.id):
+        yield p("id", portable_problem(s.id) or f"{s.id!r} is not a valid session id")
     ref = s.codebook
     if ref.id != book.id:
         yield p("codebook.id", f"{ref.id!r} differs from the embedded document's id {book.id!r}")
@@ -462,6 +535,9 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         yield from _check_media(s.media, p)
     if s.imported_from is not None and not re.fullmatch(r"[0-9a-f]{64}", s.imported_from.sha256):
         yield p("imported_from.sha256", "must be 64 lowercase hex digits (SHA-256)")
+    fps = None if s.imported_from is None else s.imported_from.fps
+    if fps is not None and not 0 < fps <= MAX_FPS:
+        yield p("imported_from.fps", f"must be greater than 0 and at most {MAX_FPS:g}")
     for i, pause in enumerate(s.pauses):
         yield from check_time(f"pauses[{i}].at", pause.at)
         if pause.wall_s < 0:
@@ -480,6 +556,8 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         fix = review.correction
         if fix is not None and fix.code is not None and fix.code not in book.code_by_id:
             yield p(f"{at}.correction.code", f"unknown code {fix.code!r}")
+    if s.trail is not None and not 0 <= s.trail.entries <= MAX_TRAIL:
+        yield p("trail.entries", f"must be between 0 and {MAX_TRAIL}")
     yield from _check_consensus(s, p)
 
 
@@ -701,7 +779,15 @@ def _register_hooks() -> None:
             media=override(omit_if_default=True),
             via=override(omit_if_default=True),
             imported_from=override(omit_if_default=True),
+            trail=override(omit_if_default=True),
         ),
+    )
+    converter.register_unstructure_hook(
+        ImportedFrom,
+        make_dict_unstructure_fn(ImportedFrom, converter, fps=override(omit_if_default=True)),
+    )
+    converter.register_unstructure_hook(
+        Review, make_dict_unstructure_fn(Review, converter, link=override(omit_if_default=True))
     )
 
 

@@ -290,6 +290,22 @@ CASES: list[tuple[list[str], str]] = [
     (["import", "a.json", "--from", "eaf", "-o", "out"], "not an EAF"),
     (["import", "notjson.json", "--from", "eaf", "-o", "out"], "not an EAF"),
     (["import", "not-boris.boris", "--from", "boris", "-o", "out"], "not a BORIS project"),
+    (["import", "a.json", "--from", "opf", "-o", "out"], "not an OPF"),
+    (["import", "a.json", "--from", "csv", "--map", "a.json", "-o", "out"], "--map needs"),
+    (["import", "a.json", "--from", "csv", "--observer", "../x", "-o", "out"], "--observer"),
+    (
+        [
+            "import",
+            "a.json",
+            "--from",
+            "eaf",
+            "--codebook",
+            "cpp-attachment",
+            "--map",
+            "notjson.json",
+        ],
+        "invalid JSON",
+    ),
     # --- import-boris -------------------------------------------------------------
     (["import-boris", "missing.boris"], "no such file"),
     (["import-boris", "folder.json"], "is a folder"),
@@ -317,6 +333,10 @@ CASES: list[tuple[list[str], str]] = [
     (["replay", "a.json", "--tolerance", "-2"], "--tolerance"),
     (["replay", "a.json", "--compare", "missing.json"], "no such file"),
     (["replay", "a.json", "--compare", "folder.json"], "is a folder"),
+    # --- verify ---------------------------------------------------------------------
+    (["verify", "missing.json"], "no such file"),
+    (["verify", "notjson.json"], "invalid JSON"),
+    (["verify", "a.json", "--format", "xml"], "'xml' is not one of"),
     # --- serve (refused before listening) ---------------------------------------------
     (["serve", "--port", "70000"], "--port"),
     (["serve", "--codebook", "cb-dup-key.json"], "cb-dup-key.json"),

@@ -225,3 +225,44 @@ def test_replay_treats_a_held_space_as_the_screen_does() -> None:
     ]
     assert replay_keys(rec, keys).replayed == 5
     assert rec.clock.state == "paused"
+
+
+def _log_with(tmp_path: Path, tail: bytes) -> Path:
+    """A key log of five point keys after a space, then ``tail`` (raw bytes)."""
+    log = KeyLog.create(tmp_path, _header())
+    log.record([(10.0, "space", " ")])
+    for i in range(5):
+        log.record([(11.0 + i, "p", "p")])
+    log.close()
+    with log.path.open("ab") as out:
+        out.write(tail)
+    return log.path
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [b'{"n": 7, "mono": 16.5, "ke', b'{"n": 7, "mono": 16.5, "ke\n'],
+    ids=["no newline", "with its newline"],
+)
+def test_a_torn_last_line_is_left_out_however_it_ends(tmp_path: Path, tail: bytes) -> None:
+    contents = read_keylog(_log_with(tmp_path, tail))
+    assert contents.torn and contents.corrupt_at is None and len(contents.keys) == 6
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b"garbage\n", b'{"n": 7, "mono": 1e308, "key": "p", "char": "p"}\n',
+     b'{"n": 7, "mono": NaN, "key": "p", "char": "p"}\n', b'{"n": 7, "mono": "x"}\n'],
+    ids=["not JSON", "mono 1e308", "mono NaN", "not a key"],
+)  # fmt: skip
+def test_an_unreadable_line_in_the_middle_keeps_every_key_before_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bad: bytes
+) -> None:
+    path = _log_with(tmp_path, bad + b'{"n": 8, "mono": 17.0, "key": "p", "char": "p"}\n')
+    contents = read_keylog(path)
+    assert not contents.torn and len(contents.keys) == 6
+    assert (contents.corrupt_at, contents.left_out) == (8, 2)
+    code, out, err = run(["recover", "--session-dir", str(tmp_path)], capsys)  # the log alone
+    assert code == 0, err
+    assert "the key log is unreadable from line 8: 2 lines from there left out" in out
+    assert len(load_session(tmp_path / f"{SID}.json").events) == 5  # every key before it

@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import urlencode, urlsplit
 
 import attrs
@@ -28,10 +28,19 @@ from observer.errors import InputError
 from observer.live.folder import scan_folder
 from observer.live.journal import make_header
 from observer.live.recovery import parse_header
-from observer.serve.launches import LAUNCH_TTL, Launch, Launches, code_launch, offers, replay_launch
+from observer.serve.launches import (
+    LAUNCH_TTL,
+    Launch,
+    Launches,
+    code_launch,
+    offers,
+    replay_launch,
+    replayable,
+)
 from observer.serve.secret import token_from_file
-from observer.sessionfile import load_session, unstructure, write_session
+from observer.sessionfile import Status, load_session, unstructure, write_session
 from observer.structure import converter
+from observer.study.consensus import align_items, build
 from observer.synthetic import make_session
 
 BOOK = load_codebook("cpp-attachment")
@@ -160,6 +169,23 @@ def test_replay_opens_only_a_listed_session(tmp_path: Path) -> None:
         data = urlencode({"session": path.name}).encode()
         status, headers, _ = fetch(srv.base + "/replay", data=data, headers=send)
         assert status == 303 and headers["Location"].startswith("/run/")
+
+
+@pytest.mark.parametrize("status", get_args(Status))
+def test_every_finished_status_is_offered_for_replay(tmp_path: Path, status: str) -> None:
+    """Consensus and imported sessions replay like coded ones: the list follows the format."""
+    folder = tmp_path / "s"
+    folder.mkdir(mode=0o700)
+    session = attrs.evolve(make_session(BOOK, 5, session_id=f"S-{status}"), status=status)
+    if status == "consensus":  # one made as ``observer consensus`` makes it, all agreements
+        other = attrs.evolve(session, observer="obs2")
+        session = build(session, other, align_items(session, other, 2.0), [], decided_by="sup",
+                        now="NOW", session_id="S-consensus", tolerance=2.0, sha256=("x", "y"))  # fmt: skip
+    path = write_session(folder, session)
+    assert [e.path for e in replayable(folder)] == [path]
+    with served(folder) as srv:
+        _, _, landing = fetch(srv.base + "/", headers=cookie(srv.token))
+        assert f'value="{path.name}"' in landing
 
 
 def test_text_from_files_is_escaped_on_the_landing_page(tmp_path: Path) -> None:

@@ -15,8 +15,7 @@ import importlib
 import io
 import os
 import sys
-from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
@@ -24,23 +23,102 @@ from observer import __version__
 from observer.errors import InputError
 from observer.textsafe import safe
 
-# name -> "module:attribute", in the order ``observer --help`` lists them.
-COMMANDS: dict[str, str] = {
-    "codebook": "observer.cli.codebook:codebook",
-    "sessions": "observer.cli.sessions:sessions",
-    "recover": "observer.cli.recover:recover_command",
-    "code": "observer.cli.code:code",
-    "replay": "observer.cli.replay:replay",
-    "stats": "observer.cli.stats:stats",
-    "agree": "observer.cli.agree:agree",
-    "export": "observer.cli.export:export",
-    "import": "observer.cli.import_:import_command",
-    "import-boris": "observer.cli.import_boris:import_boris",
-    "seq": "observer.cli.seq:seq",
-    "intervals": "observer.cli.intervals:intervals",
-    "reliability": "observer.cli.reliability:reliability",
-    "consensus": "observer.cli.consensus:consensus",
-    "serve": "observer.cli.serve:serve_command",
+
+class Entry(NamedTuple):
+    """One command: where it lives and the sentence ``observer --help`` lists it by (its
+    help's first sentence, kept here so the list imports no command: a test checks the
+    two agree)."""
+
+    target: str
+    """"module:attribute" of the click command."""
+    summary: str
+
+
+# name -> its entry, in the order ``observer --help`` lists them.
+COMMANDS: dict[str, Entry] = {
+    "codebook": Entry(
+        "observer.cli.codebook:codebook",
+        "Validate, show and list codebooks.",
+    ),
+    "sessions": Entry(
+        "observer.cli.sessions:sessions",
+        "List the sessions in the session folder: finished ones, unfinished journals (a "
+        "session still running, or one that crashed: see `observer recover`), and files that "
+        "cannot be read, with the reason.",
+    ),
+    "recover": Entry(
+        "observer.cli.recover:recover_command",
+        "Turn every unfinished journal in the session folder into a session file (status "
+        '"recovered"), with the keys its raw key log holds that never reached it (and a key '
+        "log whose journal is gone, on its own).",
+    ),
+    "code": Entry(
+        "observer.cli.code:code",
+        "Code a session live (or from a recording with --video): form, clock, keys, end, file.",
+    ),
+    "replay": Entry(
+        "observer.cli.replay:replay",
+        "Replay a coded session in time, review it, or compare two observers' codings.",
+    ),
+    "stats": Entry(
+        "observer.cli.stats:stats",
+        "Per-code statistics of each SESSION: count, rate per minute, latency to the first "
+        "occurrence, and for state codes total, mean and SD (n - 1) of bout durations and the"
+        " proportion of session time.",
+    ),
+    "agree": Entry(
+        "observer.cli.agree:agree",
+        "Inter-observer agreement of two sessions of the same codebook (A is the reference): "
+        "time-unit, event-based and BORIS-compatible time-slice kappa, overall, per stream "
+        "and per code.",
+    ),
+    "export": Entry(
+        "observer.cli.export:export",
+        "Write sessions as CSV/TSV (R, pandas, spreadsheets), SDIS (GSEQ) or EAF (ELAN), or "
+        "their ratings as CSV/TSV (composites computed).",
+    ),
+    "import": Entry(
+        "observer.cli.import_:import_command",
+        "Turn coded events from other tools (or observer's own CSV/TSV export) into session "
+        'files, one per source session, with "imported_from" naming the file.',
+    ),
+    "import-boris": Entry(
+        "observer.cli.import_boris:import_boris",
+        "Turn a BORIS project (plain or gzipped) into a codebook and one session per live or "
+        "media observation.",
+    ),
+    "seq": Entry(
+        "observer.cli.seq:seq",
+        "Sequential analysis of SESSIONs (one codebook), per session and pooled.",
+    ),
+    "intervals": Entry(
+        "observer.cli.intervals:intervals",
+        "The continuous record of each SESSION cut into intervals of --interval seconds from "
+        "time 0 (the last one shorter): one row per session, interval and code with 1 or 0 by"
+        " --rule and the count of onsets.",
+    ),
+    "reliability": Entry(
+        "observer.cli.reliability:reliability",
+        "Inter-observer agreement across a study: every double-coded pair under the folders, "
+        "each observer's kappa over time, each code's kappa (the 'report', which is the "
+        "default), or a plan of the sessions to double-code next ('assign').",
+    ),
+    "consensus": Entry(
+        "observer.cli.consensus:consensus",
+        "Walk each disagreement of two codings of one session (aligned as replay's compare "
+        "mode) and take A's event, B's, both, neither or an edited one; the decisions are "
+        "journaled as they are made (quit or crash, and the next start resumes) and ctrl+s "
+        "writes a new session with status consensus and every event's provenance.",
+    ),
+    "verify": Entry(
+        "observer.cli.verify:verify",
+        "Check the review trail of each session FILE: every review entry is linked to the one"
+        " before it and to the events it was made on, each time observer saves reviews.",
+    ),
+    "serve": Entry(
+        "observer.cli.serve:serve_command",
+        "Serve the coding and replay screens to a web browser (a tablet in the playroom).",
+    ),
 }
 
 
@@ -65,11 +143,23 @@ class LazyGroup(SuggestingGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list as click writes it, from the table: no command is imported."""
+        if not COMMANDS:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [
+            (name, click.Command(name, help=entry.summary).get_short_help_str(limit))
+            for name, entry in COMMANDS.items()
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
             return None
-        module_name, attr = target.split(":")
+        module_name, attr = entry.target.split(":")
         command: click.Command = getattr(importlib.import_module(module_name), attr)
         return command
 
@@ -100,7 +190,9 @@ def _log_crash() -> str:
     import tempfile  # only on a crash: tempfile alone costs ~20 ms of start-up
     import traceback
 
-    folder = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "observer"
+    from observer.settings import state_dir
+
+    folder = state_dir()
     try:
         from observer.jsonio import make_folders
 

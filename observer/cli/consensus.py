@@ -44,7 +44,7 @@ def consensus(
     writes a new session with status consensus and every event's provenance. A and B
     are never changed."""
     from observer.analysis.agreement import check_pair
-    from observer.sessionfile import SESSION_ID_PATTERN
+    from observer.sessionfile import valid_session_id
     from observer.study.consensus import (
         Decision,
         DecisionJournal,
@@ -54,7 +54,7 @@ def consensus(
     )
     from observer.study.loading import load_sessions
 
-    if not SESSION_ID_PATTERN.fullmatch(decided_by):
+    if not valid_session_id(decided_by):
         raise click.BadParameter(
             "letters, digits, '.', '_' and '-', starting with a letter or digit", param_hint="--by"
         )

@@ -49,17 +49,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import orjson
 
-from observer import jsonio
+from observer import durable, jsonio
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
 
 if TYPE_CHECKING:
     from observer.sessionfile import Via
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no advisory locks
-    fcntl = None  # type: ignore[assignment]
 
 JOURNAL_SCHEMA = "observer.journal/1"
 SUFFIX = ".journal.jsonl"
@@ -176,27 +171,19 @@ def check_folder(folder: Path, min_free: int = MIN_FREE_BYTES) -> None:
 def _lock(fd: int) -> None:
     """Mark the journal as in use by this process (released when it exits, even by
     SIGKILL), so that recovery never touches the journal of a running session."""
-    if fcntl is not None:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    durable.try_lock(fd)  # a new file: nobody else can hold it
 
 
 def journal_in_use(path: Path) -> bool:
     """Whether a running ``observer code`` is writing this journal."""
-    if fcntl is None:
-        return False
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
         return False
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
+        return not durable.try_lock(fd)
     finally:
         os.close(fd)  # closing also releases a lock we got
-    return False
 
 
 def _create_whole(path: Path, header: bytes) -> int:
@@ -206,7 +193,7 @@ def _create_whole(path: Path, header: bytes) -> int:
     at any instant of the start never leaves an empty or torn journal behind. On Linux
     the file has no name until then (O_TMPFILE), so a crash leaves nothing at all;
     elsewhere a hidden temporary file may stay behind."""
-    if getattr(os, "O_TMPFILE", 0) and os.path.isdir("/proc/self/fd"):
+    if durable.tmpfile_flag():
         try:
             return _write_and_link(path, header, None)
         except FileExistsError:
@@ -230,15 +217,15 @@ def create_or_fail(path: Path, data: bytes, what: str) -> int:
 def _write_and_link(path: Path, header: bytes, tmp: Path | None) -> int:
     folder = path.parent
     if tmp is None:
-        fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, jsonio.PRIVATE_MODE)
+        fd = os.open(folder, durable.tmpfile_flag() | os.O_WRONLY, jsonio.PRIVATE_MODE)
     else:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, jsonio.PRIVATE_MODE)
     try:
         _lock(fd)
-        os.fchmod(fd, jsonio.PRIVATE_MODE)
+        durable.fchmod(fd, jsonio.PRIVATE_MODE)
         jsonio.write_all(fd, header)
         if tmp is None:  # linkat through /proc, following the link (dst_dir_fd forces linkat)
-            dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            dir_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
             try:
                 os.link(f"/proc/self/fd/{fd}", path.name, dst_dir_fd=dir_fd)
             finally:

@@ -31,6 +31,7 @@ journal.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import queue
 import select
@@ -48,11 +49,13 @@ import orjson
 from observer import jsonio
 from observer.errors import InputError
 from observer.live.journal import _reason, create_or_fail
-from observer.live.recorder import MAX_MONO, Recorder, ReplayError
+from observer.live.recorder import Recorder, ReplayError
 from observer.live.stamper import FRAME
 
 KEYS_SCHEMA = "observer.keys/1"
 KEYS_SUFFIX = ".keys.jsonl"
+MAX_MONO = 1e12
+"""Above any CLOCK_MONOTONIC reading (31,000 years of uptime): a bound for ``mono``."""
 REPEAT_S = 0.15
 """As the coding screen: the same state key again within this many seconds is a held
 key's auto-repeat, refused."""
@@ -288,41 +291,62 @@ class KeyLogContents:
     keys: list[LoggedKey]
     torn: bool = False
     """The last line was torn (a crash mid-write) and ignored."""
+    corrupt_at: int | None = None
+    """The first line that is not a logged key, when one is not the last: the keys
+    before it are read, it and every line after it left out."""
+    left_out: int = 0
+    """Lines left out from ``corrupt_at`` on."""
+
+
+def _logged(value: Any) -> LoggedKey | None:
+    """A key log line as a key, or None when it is not one (its time bounded as every
+    session time is: a forged or damaged line never becomes an internal error)."""
+    if not isinstance(value, dict):
+        return None
+    try:
+        char, n, mono, key = value["char"], value["n"], value["mono"], value["key"]
+    except KeyError:
+        return None
+    if not (char is None or isinstance(char, str)) or not isinstance(key, str):
+        return None
+    if not isinstance(n, int) or isinstance(n, bool) or not 0 < n < 1 << 53:
+        return None
+    if not isinstance(mono, int | float) or isinstance(mono, bool):
+        return None
+    if not math.isfinite(mono) or not 0 <= mono <= MAX_MONO:
+        return None
+    return LoggedKey(n, float(mono), key, char)
 
 
 def read_keylog(path: Path) -> KeyLogContents:
-    """Parse a key log; InputError naming the line of anything unreadable."""
+    """Parse a key log: the header (InputError if it is not one), then every key up to
+    the first line that is not one. That line is *torn* when it is the last (a crash
+    mid-write: left out as journals' are), else the log is *corrupt* from there on:
+    the keys before it are kept and the rest counted (``corrupt_at``, ``left_out``)."""
     name = str(path)
     pieces = jsonio.read_bytes(path, max_bytes=1 << 31).split(b"\n")
-    last = pieces.pop()
-    torn = False
-    values: list[Any] = []
-    for number, piece in enumerate([*pieces, last] if last else pieces, 1):
-        try:
-            values.append(orjson.loads(piece))
-        except orjson.JSONDecodeError:
-            if number == len(pieces) + 1:
-                torn = True
-                break
-            raise InputError.one(
-                name, f"line {number}", "not JSON: the key log is corrupt"
-            ) from None
-    if not values or not isinstance(values[0], dict) or values[0].get("keys") != KEYS_SCHEMA:
+    while pieces and not pieces[-1].strip():
+        pieces.pop()
+    try:
+        header = orjson.loads(pieces[0]) if pieces else None
+    except orjson.JSONDecodeError:
+        header = None
+    if not isinstance(header, dict) or header.get("keys") != KEYS_SCHEMA:
         raise InputError.one(name, "line 1", f"not an observer key log (expected {KEYS_SCHEMA!r})")
-    keys = []
-    for number, value in enumerate(values[1:], 2):
+    keys: list[LoggedKey] = []
+    for number, piece in enumerate(pieces[1:], 2):
         try:
-            assert isinstance(value, dict)
-            char = value["char"]
-            assert char is None or isinstance(char, str)
-            key = LoggedKey(int(value["n"]), float(value["mono"]), str(value["key"]), char)
-        except (AssertionError, KeyError, TypeError, ValueError, OverflowError):
-            raise InputError.one(name, f"line {number}", "not a logged key") from None
-        if not -MAX_MONO <= key.mono <= MAX_MONO:  # also refuses NaN and infinities
-            message = f"mono: out of range (got {key.mono!r}; at most {MAX_MONO:g})"
-            raise InputError.one(name, f"line {number}", message)
+            key = _logged(orjson.loads(piece))
+        except orjson.JSONDecodeError:
+            key = None
+        if key is None:
+            if number == len(pieces):
+                return KeyLogContents(path, header, keys, torn=True)
+            return KeyLogContents(
+                path, header, keys, corrupt_at=number, left_out=len(pieces) - number + 1
+            )
         keys.append(key)
-    return KeyLogContents(path, values[0], keys, torn)
+    return KeyLogContents(path, header, keys)
 
 
 @attrs.frozen
@@ -334,22 +358,36 @@ class KeyReplay:
     not_replayed: tuple[LoggedKey, ...]
     """From the first key that cannot be replayed the way the screen would have
     handled it (a note, a segment choice, the end, help, ...) to the last."""
+    torn: bool = False
+    """The key log's last line was torn and left out."""
+    corrupt_at: int | None = None
+    """The key log's first unreadable line (not its last); it and what follows were
+    left out (``left_out`` lines)."""
+    left_out: int = 0
+    refused: str | None = None
+    """Why the recorder refused the first key not replayed (a forged time past one
+    week), when that is what ended the replay."""
+
+    def read_from(self, contents: KeyLogContents) -> KeyReplay:
+        """This replay, saying what reading ``contents`` left out."""
+        return attrs.evolve(
+            self, torn=contents.torn, corrupt_at=contents.corrupt_at, left_out=contents.left_out
+        )
 
 
 _SCROLL_KEYS = frozenset({"up", "down", "pageup", "pagedown", "home", "end", "tab"})
 
 
-def replay_keys(rec: Recorder, keys: Sequence[LoggedKey], *, file: str = "") -> KeyReplay:
+def replay_keys(rec: Recorder, keys: Sequence[LoggedKey]) -> KeyReplay:
     """Run ``keys`` through ``rec`` as the coding screen runs live keys: space, undo,
     redo, escape (closing a modifier choice) and printable code / modifier keys, with
     the held-key rule. Stops at the first other key (what follows it was typed into
-    a note, a dialog or a choice the screen would have opened). A key the recorder
-    cannot take (a time beyond a week) is an InputError of ``file`` naming the key."""
+    a note, a dialog or a choice the screen would have opened), or at a key the
+    recorder refuses on replay (a forged time past one week)."""
     before = rec.seq
     last: tuple[str, float] = ("", float("-inf"))
-    k: LoggedKey | None = None
-    try:
-        for index, k in enumerate(keys):
+    for index, k in enumerate(keys):
+        try:
             if k.key == "space":
                 repeat = last[0] == " " and 0 <= k.mono - last[1] < REPEAT_S
                 last = (" ", k.mono)
@@ -373,7 +411,6 @@ def replay_keys(rec: Recorder, keys: Sequence[LoggedKey], *, file: str = "") -> 
                 rec.key(k.char, k.mono)
             else:
                 return KeyReplay(index, rec.seq - before, tuple(keys[index:]))
-    except ReplayError as exc:
-        where = f"key {k.n}" if k is not None else "$"
-        raise InputError.one(file or "key log", where, str(exc)) from None
+        except ReplayError as refused:  # a key the recorder cannot take: replay ends there
+            return KeyReplay(index, rec.seq - before, tuple(keys[index:]), refused=str(refused))
     return KeyReplay(len(keys), rec.seq - before, ())

@@ -54,15 +54,16 @@ from observer.live.journal import (
 from observer.live.keylog import KEYS_SUFFIX, KeyLog, KeyReplay, keylog_path
 from observer.live.recorder import CLOSED_AT_RECOVERY, Recorder, ReplayError, SessionMeta
 from observer.sessionfile import (
-    SESSION_ID_PATTERN,
     Media,
     Session,
     Via,
     load_session,
     round_time,
     session_to_bytes,
+    valid_session_id,
     write_session,
 )
+from observer.settings import state_dir
 from observer.structure import structure
 
 RECOVERED_SUFFIX = ".recovered"
@@ -84,7 +85,7 @@ def parse_header(header: dict[str, Any], file: str) -> tuple[SessionMeta, Codebo
         return InputError.one(file, "line 1", message)
 
     session_id = header.get("session")
-    if not isinstance(session_id, str) or not SESSION_ID_PATTERN.fullmatch(session_id):
+    if not isinstance(session_id, str) or not valid_session_id(session_id):
         raise fail(f"invalid session id {session_id!r}")
     fields = {}
     for name in ("dyad", "observer", "label"):
@@ -303,10 +304,10 @@ def finish(
 
 
 def fallback_folder() -> Path:
-    """Where a session that cannot be written into its folder is copied:
-    ``$XDG_STATE_HOME/observer/unsaved`` (default ``~/.local/state/observer/unsaved``)."""
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "observer" / "unsaved"
+    """Where a session that cannot be written into its folder is copied: ``unsaved`` in
+    the user's state folder (``observer.settings.state_dir``; on Linux
+    ``$XDG_STATE_HOME/observer/unsaved``, default ``~/.local/state/observer/unsaved``)."""
+    return state_dir() / "unsaved"
 
 
 def save_copy(folder: Path, recorder: Recorder) -> Path:
@@ -348,7 +349,7 @@ def _replay_keylog_alone(path: Path) -> tuple[Replayed, KeyReplay]:
     contents = read_keylog(path)
     meta, book = parse_header(contents.header, str(path))
     recorder = Recorder(book, meta)
-    keys = replay_keys(recorder, contents.keys, file=str(path))
+    keys = replay_keys(recorder, contents.keys).read_from(contents)
     header = {**contents.header, "journal": "observer.journal/1"}
     journal = JournalContents(path, header, [], [], None)
     return Replayed(journal, recorder), keys

@@ -65,6 +65,11 @@ def mpv_args(given: str | None) -> list[str]:
 
 def preflight(path: Path, extra_args: Sequence[str]) -> str:
     """Check what can be checked before starting mpv; return the mpv executable."""
+    if sys.platform == "win32":
+        raise MediaError(
+            "--video is not available on Windows yet: observer talks to mpv through a Unix"
+            " socket; code from the recording on Linux or macOS, or without --video"
+        )
     exe = shutil.which("mpv")
     if exe is None:
         raise MediaError(
@@ -367,6 +372,8 @@ async def _connect(
         if socket.exists():
             os.chmod(socket, 0o600)
             try:
+                if sys.platform == "win32":  # preflight refuses --video there
+                    raise OSError("no Unix sockets")
                 return await asyncio.open_unix_connection(str(socket))
             except OSError:
                 pass

@@ -16,6 +16,7 @@ import os
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 
+from observer.stopsignals import KILL
 from observer.textsafe import safe
 
 READY = b"__GANGLION__\n"
@@ -129,7 +130,7 @@ class Child:
             return None
         if process.returncode is None:
             await self.meta({"type": "quit"})
-        for sig in (None, signal.SIGTERM, signal.SIGKILL):
+        for sig in (None, signal.SIGTERM, KILL):
             if sig is not None and process.returncode is None:
                 with contextlib.suppress(ProcessLookupError):
                     process.send_signal(sig)

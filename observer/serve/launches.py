@@ -15,14 +15,17 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import get_args
 
 import attrs
 
 from observer.codebook import Codebook, bundled_paths, load_codebook
 from observer.live.folder import FolderEntry, scan_folder
 from observer.live.ids import typed_problems
+from observer.sessionfile import Status
 
-REPLAYABLE = frozenset({"complete", "recovered", "consensus"})
+REPLAYABLE = frozenset(get_args(Status))
+"""Every status a finished session file can hold: each one replays."""
 LAUNCH_TTL = 120.0
 """Seconds a page's launch id stays valid before its websocket connects."""
 

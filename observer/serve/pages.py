@@ -14,7 +14,7 @@ from pathlib import Path
 
 from observer.live.folder import FolderEntry
 from observer.replay.clock import format_clock
-from observer.serve.launches import Offer
+from observer.serve.launches import REPLAYABLE, Offer
 from observer.textsafe import safe
 
 STYLE = """
@@ -119,7 +119,7 @@ def _state(entry: FolderEntry) -> str:
 
 
 def _replay(entries: Sequence[FolderEntry]) -> str:
-    rows = [e for e in entries if e.status in ("complete", "recovered", "consensus")]
+    rows = [e for e in entries if e.status in REPLAYABLE]
     if not rows:
         return '<h2>Replay a session</h2><p class="note">No finished sessions yet.</p>'
     items = "".join(

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import ipaddress
 import json
-import signal
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from pathlib import Path
@@ -28,6 +27,7 @@ from observer.serve.bridge import Child
 from observer.serve.launches import Launch, Launches, Offer, code_launch, replay_launch
 from observer.serve.pages import landing, message, terminal
 from observer.serve.secret import matches
+from observer.stopsignals import on_stop
 
 COOKIE = "observer_token"
 MAX_PAGES = 8
@@ -245,8 +245,7 @@ async def serve(config: Config, ready: Callable[[str], None]) -> None:
     await runner.setup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        loop.add_signal_handler(sig, stop.set)
+    on_stop(loop, lambda _number: stop.set(), ("SIGTERM", "SIGHUP"))
     try:
         site = web.TCPSite(runner, config.host, config.port)
         await site.start()

@@ -21,17 +21,17 @@ from typing import Any, Literal
 import attrs
 import orjson
 
-from observer import jsonio
+from observer import durable, jsonio
 from observer.analysis.align import Kind, align_sessions
 from observer.errors import InputError
 from observer.sessionfile import (
-    SESSION_ID_PATTERN,
     Consensus,
     Event,
     Note,
     Provenance,
     Session,
     Source,
+    valid_session_id,
     write_session,
 )
 from observer.structure import MAX_SECONDS, structure
@@ -185,7 +185,7 @@ def consensus_id(a: Session, folder: Path) -> str:
     for n in range(1, 1000):
         candidate = base if n == 1 else f"{base}-{n}"
         if not (folder / f"{candidate}.json").exists():
-            assert SESSION_ID_PATTERN.fullmatch(candidate)
+            assert valid_session_id(candidate)
             return candidate
     raise InputError.one(str(folder), "$", "too many consensus sessions of this coding")
 
@@ -220,7 +220,7 @@ class DecisionJournal:
     def __init__(self, path: Path, header: dict[str, Any]) -> None:
         self.path = path
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.fchmod(fd, 0o600)
+        durable.fchmod(fd, 0o600)
         self._fd = fd
         if os.fstat(fd).st_size == 0:
             self._append({"schema": JOURNAL_SCHEMA, **header})

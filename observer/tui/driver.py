@@ -60,6 +60,9 @@ def recording_handler(
 
 
 class RecordingDriver(LinuxDriver):
+    records_keys = True
+    """The app's key log gets every key this driver reads (``app.key_log``)."""
+
     def run_input_thread(self) -> None:
         handle = recording_handler(
             lambda: getattr(self._app, "key_log", None), self.process_message, self._debug

@@ -20,6 +20,8 @@ from observer.tui.driver import recording_handler
 
 
 class WebRecordingDriver(WebDriver):
+    records_keys = True
+
     def run_input_thread(self) -> None:
         """Textual's web input loop, with each read stamped and its keys logged."""
         handle = recording_handler(

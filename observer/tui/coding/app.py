@@ -34,6 +34,7 @@ from textual.screen import Screen
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
 from observer.startup import release_collection
+from observer.stopsignals import on_stop
 from observer.tui.coding.keys import key_names, palette
 from observer.tui.coding.screen import CodingScreen, Saved
 from observer.tui.forms import KeyHold
@@ -54,7 +55,6 @@ CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
 PALETTE_PAUSED = "coding is paused while this is open: keys search here · escape goes back"
 """The palette's placeholder over the coding screen: keys typed here are not coded."""
 FUNCTION_KEY = re.compile(r"f\d+")
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 """Signals that end the app as a quit would (without the session file: the journal
 stays); SIGKILL cannot be caught, and leaves the terminal as it was (`reset`)."""
 
@@ -133,7 +133,7 @@ class CodingApp(KeyHold[None]):
         self.crash: Exception | None = None
         """The unhandled exception that stopped the app, if one did."""
         self.signalled: signal.Signals | None = None
-        """The signal that stopped the app, if one did (``STOP_SIGNALS``)."""
+        """The signal that stopped the app, if one did (``observer.stopsignals``)."""
 
     def get_driver_class(self) -> Any:
         """Textual's terminal and web drivers with the key recorder; any other as it is."""
@@ -170,9 +170,7 @@ class CodingApp(KeyHold[None]):
     def on_mount(self) -> None:
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         if not self.is_headless:  # a real terminal: give it back on a signal
-            loop = asyncio.get_running_loop()
-            for number in STOP_SIGNALS:
-                loop.add_signal_handler(number, self.stop_by_signal, number)
+            on_stop(asyncio.get_running_loop(), self.stop_by_signal)
         if self.coding_screen is None:
             from observer.tui.coding.form import MetadataForm
 
@@ -276,7 +274,13 @@ class CodingApp(KeyHold[None]):
             )
             from observer.live.keylog import KeyLog
 
-            self.key_log = KeyLog.create(self.folder, header)
+            key_log = KeyLog.create(self.folder, header)
+            # Keys that reached the screen before the key log existed (the first space,
+            # typed while the journal opened) go in first, in order, and only then may
+            # the driver log what it reads: every key the screen saw is in the log.
+            if getattr(self._driver, "records_keys", False):  # not headless
+                key_log.record(screen.early_keys())
+            self.key_log = key_log
         except InputError as error:
             self.result.problems.extend(error.problems)
             self.exit(return_code=2)

@@ -129,6 +129,11 @@ class CodingScreen(Screen[None]):
     def attached(self) -> bool:
         return self._recorder is not None
 
+    def early_keys(self) -> list[tuple[float, str, str | None]]:
+        """The keys that came before the recorder was attached, as the key log records
+        them: (arrival stamp, key name, character)."""
+        return [(mono, key, character) for key, mono, character in self._early]
+
     def attach(self, recorder: Recorder) -> None:
         """Start coding with ``recorder`` (its journal exists); handle keys that came early."""
         self._recorder = recorder
