@@ -35,21 +35,17 @@ from observer.textsafe import safe
     " opf (Datavyu), boris (a BORIS project), boris-events (BORIS's exported events,"
     " TSV or CSV).",
 )
-@click.option(
+@options.file(
     "--codebook",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="Codebook (a file, or a bundled codebook's id) every source code must belong to"
     " (default: derive one from the files).",
 )
 @options.output(
     metavar="DIR", help="New folder for the sessions (default: named after the first file)."
 )
-@click.option(
+@options.file(
     "--map",
     "map_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     metavar="MAP.json",
     help='With --codebook: {"codes": {"source name": "code id"}} for names the codebook'
     " spells otherwise.",

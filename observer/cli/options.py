@@ -224,6 +224,17 @@ def output(*, help: str, metavar: str | None = None, dir_okay: bool = True) -> D
     )
 
 
+def file(*names: str, help: str, metavar: str | None = None) -> Decorator:
+    """An option naming one file (not a folder), ``None`` when not given."""
+    return click.option(
+        *names,
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        metavar=metavar,
+        help=help,
+    )
+
+
 def session_dir(
     help: str = "Session folder (default: $OBSERVER_SESSION_DIR, else ./sessions).",
 ) -> Decorator:

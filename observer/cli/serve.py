@@ -30,10 +30,8 @@ INSTALL = "observer serve needs the serve extra: pip install 'observer[serve]'"
     show_default=True,
     help="Port (0: any free one).",
 )
-@click.option(
+@options.file(
     "--token-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="Keep the secret in this file (made, mode 0600, if missing) so that an address"
     " survives a restart; without it a new secret is made at every start.",
 )
