@@ -114,3 +114,19 @@ def test_a_survey_lists_unreadable_files_and_goes_on(study: list[Path], tmp_path
     problems: list[Problem] = []
     ids = [s.id for _, s in load_sessions([study[0], bad, study[1]], problems=problems)]
     assert ids == ["S0", "S1"] and [p.file for p in problems] == [str(bad)]
+
+
+def test_no_room_to_hold_the_output_is_one_line_exit_1(
+    study: list[Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr("observer.cli.files.SPOOL_BYTES", 1)  # to the disk at once
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
+    code, out, err = run(["stats", "--format", "csv", *map(str, study)], capsys)
+    assert code == 1 and out == ""
+    assert err.startswith("observer: cannot hold the output until the last input is read (")
+    assert err.count("\n") == 1 and "internal error" not in err

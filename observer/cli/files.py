@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import click
 import orjson
 
 from observer import jsonio
@@ -110,8 +111,15 @@ def to_stdout(chunks: Iterable[bytes], *, escape: bool = True) -> None:
     in the last of a thousand sessions leaves standard output untouched, as it leaves
     a file. ``escape``: control characters made visible when it is a terminal."""
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
-        for chunk in chunks:
-            spool.write(chunk)
+        try:
+            for chunk in chunks:
+                spool.write(chunk)
+        except OSError as error:  # the temporary folder is full or gone: not an input problem
+            raise click.ClickException(
+                f"cannot hold the output until the last input is read"
+                f" ({error.strerror or error}, in {tempfile.gettempdir()}): free some space"
+                " there, or set TMPDIR to a folder with room"
+            ) from None
         spool.seek(0)
         sys.stdout.flush()
         out = sys.stdout.buffer
