@@ -12,6 +12,8 @@ The real mpv (headless: ``--vo=null --ao=null``) plays a 30 fps clip made by ffm
 - *Replay jump*: a ``VideoPlayhead.seek`` to a frame, until mpv reports that position.
 - *Drift*: the replay playhead against mpv's position after playing at 1× (10 minutes;
   20 s with ``--quick``), beside what a playhead on the monotonic clock alone would show.
+- *mpv after a kill*: the process that started mpv is SIGKILLed; how long mpv still runs
+  (five kills, the worst; Linux only).
 
 Usage: ``python -m benchmarks.bench_video [--quick]``.
 """
@@ -170,13 +172,65 @@ async def _measure(path: Path, quick: bool, seconds: int) -> list[dict[str, Any]
     return rows
 
 
+KEEPER = """
+import asyncio, sys
+from pathlib import Path
+from observer.media.mpv import Player
+
+async def main():
+    player = await Player.start(Path(sys.argv[1]), sys.argv[2:])
+    print(player.process.pid, flush=True)
+    await asyncio.sleep(600)
+
+asyncio.run(main())
+"""
+DEATH_BUDGET_MS = 100.0
+
+
+def _runs(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _mpv_life_after_kill(path: Path) -> dict[str, Any]:
+    """SIGKILL the process that started mpv; how long mpv still runs (Linux: /proc)."""
+    if not sys.platform.startswith("linux"):
+        return row(
+            "--video: mpv's life after SIGKILL of observer", None, "-", "", None, "Linux only"
+        )
+    lives: list[float] = []
+    for _ in range(5):
+        keeper = subprocess.Popen(
+            [sys.executable, "-c", KEEPER, str(path), *HEADLESS], stdout=subprocess.PIPE, text=True
+        )
+        assert keeper.stdout is not None
+        pid = int(keeper.stdout.readline())
+        start = time.monotonic()
+        keeper.kill()
+        keeper.wait()
+        while _runs(pid) and time.monotonic() - start < 30.0:
+            time.sleep(0.001)
+        lives.append((time.monotonic() - start) * 1000)
+    worst = max(lives)
+    return row(
+        "--video: mpv's life after SIGKILL of observer (worst)",
+        round(worst, 1), f"<= {DEATH_BUDGET_MS:g} ms", "ms", worst <= DEATH_BUDGET_MS,
+        f"over {len(lives)} kills: " + ", ".join(f"{life:.1f}" for life in lives) + " ms",
+    )  # fmt: skip
+
+
 def run(quick: bool = False) -> list[dict[str, Any]]:
     if shutil.which("mpv") is None or shutil.which("ffmpeg") is None:
         return [row("--video benchmarks", None, "-", "", None, "skipped: mpv or ffmpeg missing")]
     seconds = 40 if quick else 660
     with scratch_dir("video") as folder:
         path = _clip(folder, seconds)
-        return asyncio.run(_measure(path, quick, seconds))
+        rows = asyncio.run(_measure(path, quick, seconds))
+        rows.append(_mpv_life_after_kill(path))
+        return rows
 
 
 if __name__ == "__main__":

@@ -54,6 +54,10 @@ TIME_EPSILON = 1e-6
 
 Status = Literal["complete", "recovered", "consensus", "imported"]
 Via = Literal["terminal", "browser"]
+Stamper = Literal["helper", "thread", "driver"]
+"""What stamped the keys (docs/key-recorder.md): observer's helper process at the
+terminal's read, observer's stamping thread at the read (the helper's fallback, and the
+browser's web driver), or Textual's own driver (its event times: Windows, headless)."""
 """How a live session was coded: at a terminal, or in a web browser (``observer serve``)."""
 RatingValue = RatingScalar | dict[str, RatingScalar]
 
@@ -253,6 +257,9 @@ class Session:
     via: Via = "terminal"
     """``browser``: coded through ``observer serve``, each key stamped when the serving
     machine received it (the network's delay is in the times)."""
+    stamper: Stamper | None = None
+    """What stamped the keys of a live session (None: not recorded: older sessions,
+    imported ones)."""
     imported_from: ImportedFrom | None = None
     """Set by ``observer import``: the format and file the session was read from."""
     trail: TrailHead | None = None
@@ -778,6 +785,7 @@ def _register_hooks() -> None:
             consensus=override(omit_if_default=True),
             media=override(omit_if_default=True),
             via=override(omit_if_default=True),
+            stamper=override(omit_if_default=True),
             imported_from=override(omit_if_default=True),
             trail=override(omit_if_default=True),
         ),

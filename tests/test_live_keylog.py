@@ -183,7 +183,11 @@ def test_a_killed_stamper_process_is_replaced_by_a_thread() -> None:
         return True
 
     before = set(os.listdir("/proc"))
-    tapper = threading.Thread(target=tap, args=(terminal, stop, handle), daemon=True)
+    stampers: list[str] = []
+    tapper = threading.Thread(
+        target=tap, args=(terminal, stop, handle), kwargs={"on_stamper": stampers.append},
+        daemon=True,
+    )  # fmt: skip
     tapper.start()
     try:
         deadline = time.monotonic() + 10
@@ -207,6 +211,7 @@ def test_a_killed_stamper_process_is_replaced_by_a_thread() -> None:
         while b"b" not in b"".join(got) and time.monotonic() < deadline:
             time.sleep(0.01)
         assert b"".join(got) == b"ab"
+        assert stampers == ["helper", "thread"]  # told, so the session file says which
     finally:
         stop.set()
         tapper.join(5)

@@ -174,6 +174,7 @@ def test_sigkill_between_key_log_and_journal_loses_no_logged_key(tmp_path: Path)
     assert result.session_path is not None
     session = load_session(result.session_path)
     assert len(session.events) == 4  # t from the journal; d, o, w from the key log
+    assert session.stamper == "helper"  # the helper process stamped these keys
     assert result.keys_aside is not None and result.keys_aside.exists()
 
 

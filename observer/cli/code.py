@@ -90,6 +90,7 @@ def code(
         video=video,
         ascii_only=wants_ascii(),
     )
+    app.install_stop_signals()  # before the first frame: no window without them
     try:
         app.run()
     finally:

@@ -10,7 +10,7 @@ from observer.cli import options
 from observer.errors import InputError, Problem
 from observer.live.journal import failure_reason
 from observer.live.keyrecovery import report
-from observer.live.recovery import Recovery, clean_temporaries, find_journals, recover
+from observer.live.recovery import Recovery, clean_temporaries, find_journals, notes, recover
 
 
 def describe(result: Recovery) -> list[str]:
@@ -38,6 +38,7 @@ def describe(result: Recovery) -> list[str]:
     else:
         lines = [f"{name}: nothing was coded (the clock never started); set aside as {aside}"]
     lines += report(result.keys)
+    lines += notes(result)
     if result.torn is not None:
         lines.append(
             f"  line {result.torn} was torn (the crash came while it was being written)"

@@ -54,7 +54,7 @@ from observer.codebook import Codebook
 from observer.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from observer.sessionfile import Via
+    from observer.sessionfile import Stamper, Via
 
 JOURNAL_SCHEMA = "observer.journal/1"
 SUFFIX = ".journal.jsonl"
@@ -80,10 +80,13 @@ def make_header(
     created: datetime | None = None,
     media: dict[str, Any] | None = None,
     via: Via = "terminal",
+    stamper: Stamper | None = None,
 ) -> dict[str, Any]:
     extra: dict[str, Any] = {} if media is None else {"media": media}
     if via != "terminal":
         extra["via"] = via
+    if stamper is not None:
+        extra["stamper"] = stamper
     return {
         "journal": JOURNAL_SCHEMA,
         "session": session_id,

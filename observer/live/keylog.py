@@ -51,6 +51,7 @@ from observer.errors import InputError
 from observer.live.journal import _reason, create_or_fail
 from observer.live.recorder import Recorder, ReplayError
 from observer.live.stamper import FRAME
+from observer.sessionfile import Stamper
 
 KEYS_SCHEMA = "observer.keys/1"
 KEYS_SUFFIX = ".keys.jsonl"
@@ -154,6 +155,7 @@ def tap(
     handle: Callable[[list[Read]], bool],
     *,
     helper: bool = True,
+    on_stamper: Callable[[Stamper], None] | None = None,
 ) -> None:
     """Until ``stop`` is set: a stamper waits on ``fd`` and stamps each read the moment
     ``select`` returns, never waiting for anything else (a slow fsync, the parser, the
@@ -163,18 +165,25 @@ def tap(
 
     The stamper is a helper process (:mod:`observer.live.stamper`) when ``helper``
     and it can be started, else a thread of this process; a helper that dies (killed
-    on its own) is replaced by the thread, so input never stops."""
-    while not _tap_once(fd, stop, handle, helper) and not stop.is_set():
+    on its own) is replaced by the thread, so input never stops. ``on_stamper`` is told
+    which stamps (``helper`` or ``thread``), again when that changes."""
+    while not _tap_once(fd, stop, handle, helper, on_stamper) and not stop.is_set():
         helper = False
 
 
 def _tap_once(
-    fd: int, stop: threading.Event, handle: Callable[[list[Read]], bool], helper: bool
+    fd: int,
+    stop: threading.Event,
+    handle: Callable[[list[Read]], bool],
+    helper: bool,
+    on_stamper: Callable[[Stamper], None] | None,
 ) -> bool:
     """True when finished (stopped, input ended, ``handle`` said so); False when the
     helper process died."""
     reads: queue.SimpleQueue[Read | None] = queue.SimpleQueue()
     process = _start_helper(fd) if helper else None
+    if on_stamper is not None:
+        on_stamper("thread" if process is None else "helper")
 
     def relay() -> None:  # the helper's frames, as the thread below would queue them
         assert process is not None and process.stdout is not None

@@ -50,6 +50,9 @@ class Child:
         self.log = log
         self.process: asyncio.subprocess.Process | None = None
         self.errors: list[str] = []
+        self.last_words: list[str] | None = None
+        """What the child printed after its screen (``saved …``), once it has ended:
+        set before the page's socket closes, so the page can show it."""
 
     async def start(self, width: int, height: int) -> None:
         self.process = await asyncio.create_subprocess_exec(
@@ -101,7 +104,8 @@ class Child:
             await errors
             for line in said:
                 self.log(safe(f"[{self.title}] {line}"))
-            shown = "\r\n".join(safe(line) for line in (*said, *self.errors))
+            self.last_words = [safe(line) for line in (*said, *self.errors)]
+            shown = "\r\n".join(self.last_words)
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await screen(f"\x1b[?1049l\x1b[0m\x1b[2J\x1b[H{shown}\r\n".encode())
             await close()

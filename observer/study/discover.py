@@ -6,6 +6,12 @@ Sessions pair when they share codebook id, dyad and label and have different
 observers. Exactly two make a pair; more than two are reported as ambiguous and
 left out, unless a ``pairs.csv`` (header ``a,b``, file names relative to its folder)
 says which files pair: a folder with one uses it instead of the rule.
+
+A consensus session (status ``consensus``, what ``observer consensus`` writes beside
+its first coding) is no coder's coding: it never pairs, by the rule or in a
+``pairs.csv``, is not counted among the study's sessions, and is listed apart
+(:attr:`Study.consensus`). An imported session is a real coder's work and pairs as
+any other.
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ class Entry:
     label: str
     observer: str
     started_at: str
+    status: str = "complete"
+    made_from: tuple[str, ...] = ()
+    """A consensus session's two codings (their session ids)."""
 
 
 @attrs.frozen
@@ -48,6 +57,8 @@ class Study:
     entries: tuple[Entry, ...]
     pairs: tuple[Pair, ...]
     problems: tuple[Problem, ...]
+    consensus: tuple[Entry, ...] = ()
+    """Consensus sessions: listed apart, never paired nor counted in ``entries``."""
 
 
 def _entry(path: Path, session: Session) -> Entry:
@@ -59,6 +70,10 @@ def _entry(path: Path, session: Session) -> Entry:
         label=session.label,
         observer=session.observer,
         started_at=session.started_at,
+        status=session.status,
+        made_from=()
+        if session.consensus is None
+        else (session.consensus.a.id, session.consensus.b.id),
     )
 
 
@@ -149,6 +164,16 @@ def _from_csv(path: Path, known: dict[Path, Entry]) -> tuple[list[Pair], list[Pr
             continue
         a, b = ends
         assert a is not None and b is not None
+        agreed = [e.path.name for e in (a, b) if e.status == "consensus"]
+        if agreed:
+            problems.append(
+                Problem(
+                    str(path),
+                    f"line {number}",
+                    f"{agreed[0]!r} is a consensus session, not a coder's coding: it never pairs",
+                )
+            )
+            continue
         if a.codebook != b.codebook:
             problems.append(
                 Problem(str(path), f"line {number}", "the two sessions use different codebooks")
@@ -160,11 +185,12 @@ def _from_csv(path: Path, known: dict[Path, Entry]) -> tuple[list[Pair], list[Pr
 
 def discover(folders: Sequence[Path], progress: Callable[[int, int], None] | None = None) -> Study:
     """The study under ``folders``: its readable sessions, pairs and problems."""
-    entries, problems = read_entries(session_files(folders), progress)
+    every, problems = read_entries(session_files(folders), progress)
+    entries = [e for e in every if e.status != "consensus"]
     listed = [f / PAIRS_FILE for f in folders if (f / PAIRS_FILE).is_file()]
     pairs: list[Pair] = []
     if listed:
-        known = {e.path.resolve(): e for e in entries}
+        known = {e.path.resolve(): e for e in every}
         for path in listed:
             found, trouble = _from_csv(path, known)
             pairs.extend(found)
@@ -176,4 +202,5 @@ def discover(folders: Sequence[Path], progress: Callable[[int, int], None] | Non
     found, trouble = _by_rule(rest)
     pairs.extend(found)
     problems.extend(trouble)
-    return Study(tuple(entries), tuple(pairs), tuple(problems))
+    agreed = tuple(e for e in every if e.status == "consensus")
+    return Study(tuple(entries), tuple(pairs), tuple(problems), agreed)
