@@ -32,6 +32,7 @@ MODULES = {
     "import": "benchmarks.bench_import",
     "seq": "benchmarks.bench_seq",
     "reliability": "benchmarks.bench_reliability",
+    "study": "benchmarks.bench_study",
     "video": "benchmarks.bench_video",
     "serve": "benchmarks.bench_serve",
     "lost": "benchmarks.bench_lost",

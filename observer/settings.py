@@ -60,7 +60,7 @@ def remember(name: str, value: str, path: Path | None = None) -> Path:
     data = read_config(path)
     data[name] = value
     payload = orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    jsonio.make_folders(path.parent)  # 0700 whatever the umask, parents too
     if path.exists():
         os.chmod(path, jsonio.PRIVATE_MODE)
         jsonio.replace(path, payload)

@@ -236,7 +236,7 @@ CASES: list[tuple[list[str], str]] = [
     (["agree", "a.json", "b.json", "--unit", "0"], "--unit"),
     (["agree", "a.json", "b.json", "--unit", "nan"], "--unit"),
     (["agree", "a.json", "b.json", "--unit", "inf"], "--unit"),
-    (["agree", "a.json", "b.json", "--unit", "abc"], "not a valid float"),
+    (["agree", "a.json", "b.json", "--unit", "abc"], "must be a number of seconds"),
     (["agree", "a.json", "b.json", "--unit", "1e-9"], "--unit"),
     (["agree", "a.json", "b.json", "--tolerance", "inf"], "--tolerance"),
     (["agree", "a.json", "empty-dir"], "folder"),

@@ -15,7 +15,6 @@ import importlib
 import io
 import os
 import sys
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import click
@@ -123,7 +122,24 @@ COMMANDS: dict[str, Entry] = {
 }
 
 
-class LazyGroup(click.Group):
+class SuggestingGroup(click.Group):
+    """A group that answers a mistyped command with the nearest one it has
+    (``observer exprt``: did you mean 'export'?), as click does for options."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib  # only on a mistake
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            if close:
+                ctx.fail(f"No such command {name!r}. Did you mean {close[0]!r}?")
+        return super().resolve_command(ctx, args)
+
+
+class LazyGroup(SuggestingGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
@@ -155,23 +171,6 @@ def cli() -> None:
     replay and review, statistics, inter-observer agreement, export."""
 
 
-def session_dir_option(function: Any) -> Any:
-    """``--session-dir DIR``: else $OBSERVER_SESSION_DIR, else ./sessions."""
-    return click.option(
-        "--session-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Session folder (default: $OBSERVER_SESSION_DIR, else ./sessions).",
-    )(function)
-
-
-def resolve_session_dir(value: Path | None) -> Path:
-    if value is not None:
-        return value
-    env = os.environ.get("OBSERVER_SESSION_DIR")
-    return Path(env) if env else Path("sessions")
-
-
 MAX_REPORTED = 200
 """Past this many problems the rest are counted, not listed: a corrupt 50,000-event
 session would otherwise print a line for every event."""
@@ -195,7 +194,9 @@ def _log_crash() -> str:
 
     folder = state_dir()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        from observer.jsonio import make_folders
+
+        make_folders(folder)  # 0700 whatever the umask: a traceback can quote a session
         handle, name = tempfile.mkstemp(prefix="crash-", suffix=".log", dir=folder)
     except OSError:
         handle, name = tempfile.mkstemp(prefix="observer-crash-", suffix=".log")

@@ -9,6 +9,8 @@ import click
 import orjson
 
 from observer import jsonio
+from observer.cli import options
+from observer.cli.files import check_new_folder, write_new_folder
 from observer.codebook import Codebook, load_codebook
 from observer.errors import InputError, Problem
 from observer.interchange.importers import (
@@ -20,8 +22,6 @@ from observer.interchange.importers import (
 )
 from observer.sessionfile import valid_session_id, write_session
 from observer.textsafe import safe
-
-from .import_boris import _check_target, import_boris, write_new_folder
 
 
 @click.command(name="import")
@@ -35,26 +35,17 @@ from .import_boris import _check_target, import_boris, write_new_folder
     " opf (Datavyu), boris (a BORIS project), boris-events (BORIS's exported events,"
     " TSV or CSV).",
 )
-@click.option(
+@options.file(
     "--codebook",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="Codebook (a file, or a bundled codebook's id) every source code must belong to"
     " (default: derive one from the files).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=None,
-    metavar="DIR",
-    help="New folder for the sessions (default: named after the first file).",
+@options.output(
+    metavar="DIR", help="New folder for the sessions (default: named after the first file)."
 )
-@click.option(
+@options.file(
     "--map",
     "map_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     metavar="MAP.json",
     help='With --codebook: {"codes": {"source name": "code id"}} for names the codebook'
     " spells otherwise.",
@@ -93,10 +84,11 @@ def import_command(
                 "--from boris takes one project and none of --codebook, --map, --observer,"
                 " --skip-bad"
             )
-        ctx.invoke(import_boris, project=files[0], output=output)
+        boris = ctx.find_root().command.get_command(ctx, "import-boris")  # type: ignore[attr-defined]
+        ctx.invoke(boris, project=files[0], output=output)
         return
     target = output if output is not None else Path(f"{files[0].stem}-import")
-    _check_target(target)
+    check_new_folder(target)
     book: Codebook | None = load_codebook(str(codebook)) if codebook is not None else None
     if map_file is not None and book is None:
         raise click.UsageError("--map needs --codebook (it maps source names onto its codes)")
@@ -144,7 +136,7 @@ def _write(target: Path, results: list[Imported]) -> None:
     def fill(staging: Path) -> None:
         books = {r.codebook.id: r.codebook for r in results if r.derived}
         if books:
-            (staging / "codebook").mkdir()
+            jsonio.make_folders(staging / "codebook")
         for book in books.values():
             document = orjson.dumps(book.document, option=orjson.OPT_INDENT_2) + b"\n"
             jsonio.write_new(staging / "codebook" / f"{book.id}.json", document, mode=0o644)

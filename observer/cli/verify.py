@@ -9,7 +9,9 @@ import attrs
 import click
 import orjson
 
-from observer.sessionfile import check_trail, load_session
+from observer.cli import options
+from observer.sessionfile import check_trail
+from observer.study.loading import load_sessions
 from observer.textsafe import safe
 from observer.trail import Report
 
@@ -25,10 +27,9 @@ def _lines(name: str, report: Report) -> list[str]:
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-    help="text: one line per session (per break); json: one record per session.",
-)  # fmt: skip
+@options.output_format(
+    "text", "json", help="text: one line per session (per break); json: one record per session."
+)
 def verify(files: tuple[Path, ...], fmt: str) -> None:
     """Check the review trail of each session FILE: every review entry is linked to the
     one before it and to the events it was made on, each time observer saves reviews.
@@ -36,7 +37,8 @@ def verify(files: tuple[Path, ...], fmt: str) -> None:
     in `reviews`. Sessions whose reviews were saved before trails existed have no
     trail (not an error). Exit status 1 when a trail is broken, 2 when a file cannot
     be read."""
-    reports = [(path, check_trail(load_session(path))) for path in files]
+    stream = load_sessions(files, unique_ids=False)
+    reports = [(Path(name), check_trail(session)) for name, session in stream]
     if fmt == "json":
         records = [{"file": str(path), **attrs.asdict(report)} for path, report in reports]
         click.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())

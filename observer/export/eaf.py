@@ -30,7 +30,7 @@ The document follows the EAF 3.0 schema's element order: ``HEADER``,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -345,7 +345,8 @@ def _serialise(session: Session, tiers: list[_Tier], count: int, now: datetime) 
     return "\n".join(out).encode("utf-8")
 
 
-def eaf_files(sessions: Iterable[Session]) -> list[tuple[str, bytes]]:
-    """``(file name, bytes)`` for each session: ``<session id>.eaf``."""
+def eaf_files(sessions: Iterable[Session]) -> Iterator[tuple[str, bytes]]:
+    """``(file name, bytes)`` for each session as it comes: ``<session id>.eaf``."""
     now = datetime.now(UTC)
-    return [(f"{s.id}.eaf", eaf_bytes(s, now=now)) for s in sessions]
+    for session in sessions:
+        yield f"{session.id}.eaf", eaf_bytes(session, now=now)

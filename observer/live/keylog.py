@@ -50,7 +50,7 @@ from observer import jsonio
 from observer.errors import InputError
 from observer.live.hold import SpaceHold
 from observer.live.journal import _reason, create_or_fail
-from observer.live.recorder import Recorder
+from observer.live.recorder import Recorder, ReplayError
 from observer.live.stamper import FRAME
 from observer.sessionfile import Stamper
 
@@ -374,6 +374,9 @@ class KeyReplay:
     """The key log's first unreadable line (not its last); it and what follows were
     left out (``left_out`` lines)."""
     left_out: int = 0
+    refused: str | None = None
+    """Why the recorder refused the first key not replayed (a forged time past one
+    week), when that is what ended the replay."""
 
     def read_from(self, contents: KeyLogContents) -> KeyReplay:
         """This replay, saying what reading ``contents`` left out."""
@@ -389,38 +392,42 @@ def replay_keys(rec: Recorder, keys: Sequence[LoggedKey]) -> KeyReplay:
     """Run ``keys`` through ``rec`` as the coding screen runs live keys: space, undo,
     redo, escape (closing a modifier choice) and printable code / modifier keys, with
     the held-key rule. Stops at the first other key (what follows it was typed into
-    a note, a dialog or a choice the screen would have opened)."""
+    a note, a dialog or a choice the screen would have opened), or at a key the
+    recorder refuses on replay (a forged time past one week)."""
     before = rec.seq
     last: tuple[str, float] = ("", float("-inf"))
     hold = SpaceHold()
     for index, k in enumerate(keys):
-        if k.key == "space":
-            gap = k.mono - last[1] if last[0] == " " else None
-            last = (" ", k.mono)
-            if gap is not None and 0 <= gap < REPEAT_S:  # a held space's repeat
-                at = hold.first_repeat(rec.seq)  # the hold's first repeat toggled: undo it
-                if at is not None and rec.clock.state != "ended":
-                    rec.toggle_clock(at)
-                continue
-            if rec.toggle_clock(k.mono).changed:
-                hold.toggled(gap, k.mono, rec.seq)
-        elif k.key == "ctrl+z":
-            rec.undo(k.mono)
-        elif k.key == "ctrl+y":
-            rec.redo(k.mono)
-        elif k.key == "escape":
-            if rec.pending is not None:
-                rec.skip(k.mono)
-        elif k.key in _SCROLL_KEYS or k.key.endswith(("_shift", "_ctrl", "_control", "_alt")):
-            pass
-        elif k.char is not None and len(k.char) == 1 and k.char.isprintable():
-            hold.other()
-            code = rec.book.code_by_key.get(k.char)
-            repeat = last[0] == k.char and 0 <= k.mono - last[1] < REPEAT_S
-            last = (k.char, k.mono)
-            if repeat and code is not None and code.kind == "state" and rec.pending is None:
-                continue
-            rec.key(k.char, k.mono)
-        else:
-            return KeyReplay(index, rec.seq - before, tuple(keys[index:]))
+        try:
+            if k.key == "space":
+                gap = k.mono - last[1] if last[0] == " " else None
+                last = (" ", k.mono)
+                if gap is not None and 0 <= gap < REPEAT_S:  # a held space's repeat
+                    at = hold.first_repeat(rec.seq)  # the hold's first repeat toggled: undo it
+                    if at is not None and rec.clock.state != "ended":
+                        rec.toggle_clock(at)
+                    continue
+                if rec.toggle_clock(k.mono).changed:
+                    hold.toggled(gap, k.mono, rec.seq)
+            elif k.key == "ctrl+z":
+                rec.undo(k.mono)
+            elif k.key == "ctrl+y":
+                rec.redo(k.mono)
+            elif k.key == "escape":
+                if rec.pending is not None:
+                    rec.skip(k.mono)
+            elif k.key in _SCROLL_KEYS or k.key.endswith(("_shift", "_ctrl", "_control", "_alt")):
+                pass
+            elif k.char is not None and len(k.char) == 1 and k.char.isprintable():
+                hold.other()
+                code = rec.book.code_by_key.get(k.char)
+                repeat = last[0] == k.char and 0 <= k.mono - last[1] < REPEAT_S
+                last = (k.char, k.mono)
+                if repeat and code is not None and code.kind == "state" and rec.pending is None:
+                    continue
+                rec.key(k.char, k.mono)
+            else:
+                return KeyReplay(index, rec.seq - before, tuple(keys[index:]))
+        except ReplayError as refused:  # a key the recorder cannot take: replay ends there
+            return KeyReplay(index, rec.seq - before, tuple(keys[index:]), refused=str(refused))
     return KeyReplay(len(keys), rec.seq - before, ())

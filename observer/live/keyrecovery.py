@@ -99,9 +99,9 @@ def report(keys: KeyReplay | None) -> list[str]:
         )
     if keys.not_replayed:
         first, n = keys.not_replayed[0], len(keys.not_replayed)
+        why = keys.refused or "a note, a dialog or a choice the screen would have opened"
         lines.append(
             f"  {n} key{'s' * (n != 1)} found only in the key log not replayed, from"
-            f" {first.key!r} (key {first.n}; a note, a dialog or a choice the screen would"
-            " have opened): they are kept in the set-aside key log"
+            f" {first.key!r} (key {first.n}; {why}): they are kept in the set-aside key log"
         )
     return lines

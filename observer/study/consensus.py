@@ -34,6 +34,7 @@ from observer.sessionfile import (
     valid_session_id,
     write_session,
 )
+from observer.structure import MAX_SECONDS, structure
 
 Choice = Literal["a", "b", "both", "neither", "edited"]
 CHOICES: tuple[Choice, ...] = ("a", "b", "both", "neither", "edited")
@@ -249,10 +250,33 @@ class DecisionJournal:
             jsonio.fsync_dir(self.path.parent)
 
 
+def _decision(line: Any, file: str, number: int) -> Decision:
+    """One decision line, checked as strictly as a session file's event; else an
+    InputError naming the line."""
+    where = f"line {number}"
+    if not isinstance(line, dict):
+        raise InputError.one(file, where, "not a consensus decision")
+    item, choice = line.get("item"), line.get("choice")
+    if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item < 10_000_000:
+        raise InputError.one(file, f"{where}.item", f"not an item number (got {item!r})")
+    if choice not in CHOICES:
+        raise InputError.one(file, f"{where}.choice", f"must be one of {', '.join(CHOICES)}")
+    by, at = line.get("decided_by"), line.get("decided_at")
+    if not isinstance(by, str) or not isinstance(at, str):
+        raise InputError.one(file, where, "decided_by and decided_at must be strings")
+    edited = line.get("edited")
+    event = None if edited is None else structure(edited, Event, file=file, path=f"{where}.edited")
+    if event is not None and not all(
+        0 <= t <= MAX_SECONDS for t in (event.start, event.end) if t is not None
+    ):  # also refuses NaN
+        raise InputError.one(file, f"{where}.edited", f"times must be 0 to {MAX_SECONDS} s")
+    return Decision(item, choice, by, at, event)
+
+
 def read_journal(path: Path) -> tuple[dict[str, Any], list[Decision]]:
     """The header and the decisions still standing (undos applied); a torn last line
     (a crash mid-write) is left out."""
-    lines = path.read_bytes().split(b"\n")
+    lines = jsonio.read_bytes(path).split(b"\n")
     header: dict[str, Any] | None = None
     decisions: list[Decision] = []
     for number, raw in enumerate(lines, 1):
@@ -268,20 +292,11 @@ def read_journal(path: Path) -> tuple[dict[str, Any], list[Decision]]:
             if not isinstance(line, dict) or line.get("schema") != JOURNAL_SCHEMA:
                 raise InputError.one(str(path), "line 1", "not a consensus journal")
             header = line
-        elif line.get("undo"):
+        elif isinstance(line, dict) and line.get("undo") is True:
             if decisions:
                 decisions.pop()
         else:
-            edited = line.get("edited")
-            decisions.append(
-                Decision(
-                    int(line["item"]),
-                    line["choice"],
-                    str(line["decided_by"]),
-                    str(line["decided_at"]),
-                    None if edited is None else Event(**edited),
-                )
-            )
+            decisions.append(_decision(line, str(path), number))
     if header is None:
         raise InputError.one(str(path), "line 1", "empty consensus journal")
     return header, decisions

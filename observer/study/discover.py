@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import attrs
 
-from observer.errors import InputError, Problem
-from observer.sessionfile import Session, load_session
+from observer.errors import Problem
+from observer.sessionfile import Session
+from observer.study.loading import load_sessions
 
 PAIRS_FILE = "pairs.csv"
 
@@ -88,15 +89,16 @@ def session_files(folders: Iterable[Path]) -> list[Path]:
 def read_entries(
     paths: Sequence[Path], progress: Callable[[int, int], None] | None = None
 ) -> tuple[list[Entry], list[Problem]]:
-    entries: list[Entry] = []
     problems: list[Problem] = []
-    for i, path in enumerate(paths, 1):
-        try:
-            entries.append(_entry(path, load_session(path)))
-        except InputError as error:
-            problems.extend(error.problems)
-        if progress is not None:
-            progress(i, len(paths))
+
+    def counted() -> Iterator[Path]:
+        for i, path in enumerate(paths, 1):
+            yield path
+            if progress is not None:  # asked for the next one: this one is read
+                progress(i, len(paths))
+
+    stream = load_sessions(counted(), unique_ids=False, problems=problems)
+    entries = [_entry(Path(name), session) for name, session in stream]
     return entries, problems
 
 
@@ -124,13 +126,22 @@ def _by_rule(entries: Sequence[Entry]) -> tuple[list[Pair], list[Problem]]:
     return pairs, problems
 
 
+def _entry_of(known: dict[Path, Entry], path: Path) -> Entry | None:
+    """The session read from ``path``; None also for a name no file can have (a NUL
+    byte, a loop of links)."""
+    try:
+        return known.get(path.resolve())
+    except (OSError, ValueError, RuntimeError):
+        return None
+
+
 def _from_csv(path: Path, known: dict[Path, Entry]) -> tuple[list[Pair], list[Problem]]:
     pairs: list[Pair] = []
     problems: list[Problem] = []
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
         return [], [Problem(str(path), "$", f"cannot read: {error}")]
     if not rows or [c.strip() for c in rows[0]] != ["a", "b"]:
         return [], [Problem(str(path), "line 1", "the header must be 'a,b'")]
@@ -140,7 +151,7 @@ def _from_csv(path: Path, known: dict[Path, Entry]) -> tuple[list[Pair], list[Pr
         if len(row) != 2:
             problems.append(Problem(str(path), f"line {number}", "needs two file names: a,b"))
             continue
-        ends = [known.get((path.parent / cell.strip()).resolve()) for cell in row]
+        ends = [_entry_of(known, path.parent / cell.strip()) for cell in row]
         missing = [cell.strip() for cell, end in zip(row, ends, strict=True) if end is None]
         if missing:
             problems.append(
