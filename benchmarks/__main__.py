@@ -35,6 +35,7 @@ MODULES = {
     "study": "benchmarks.bench_study",
     "video": "benchmarks.bench_video",
     "serve": "benchmarks.bench_serve",
+    "stamper": "benchmarks.bench_stamper",
     "lost": "benchmarks.bench_lost",
 }
 

@@ -15,6 +15,9 @@ else SIGTERM (which on Windows is ``TerminateProcess``, as final as SIGKILL).
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
+import os
 import signal
 import sys
 import time
@@ -24,6 +27,8 @@ STOP_NAMES = ("SIGINT", "SIGTERM", "SIGHUP")
 """Signals that end a coding session as a quit does, by name (those that exist here)."""
 
 KILL: signal.Signals = getattr(signal, "SIGKILL", signal.SIGTERM)
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal the calling process gets when its parent thread dies."""
 
 CONSOLE_EVENTS = {2: "close", 5: "log-off", 6: "shutdown"}
 """Windows console control events handled as SIGTERM (CTRL_CLOSE_EVENT...)."""
@@ -77,3 +82,28 @@ def set_console_handler(stop: Callable[[], object]) -> None:
 
 
 _KEEP: list[object] = []
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """On Linux, a function for ``preexec_fn``, run in a child before its program starts:
+    SIGKILL the child when the thread that started it dies (observer's, however it ends,
+    SIGKILL included), and at once if observer is already gone. Looked up before the
+    fork, so the child only makes two system calls. None elsewhere (no such signal)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        prctl = ctypes.CDLL(name, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+    kill = int(signal.SIGKILL)
+
+    def arm() -> None:
+        prctl(PR_SET_PDEATHSIG, kill, 0, 0, 0)
+        if os.getppid() != parent:  # observer died before the signal was armed
+            os._exit(1)
+
+    return arm

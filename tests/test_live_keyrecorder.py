@@ -212,3 +212,19 @@ def test_the_terminal_and_web_drivers_get_the_key_recorder(
     assert CodingApp(tmp_path).driver_class is RecordingDriver
     monkeypatch.setattr(constants, "DRIVER", "textual.drivers.web_driver:WebDriver")
     assert CodingApp(tmp_path).driver_class is WebRecordingDriver  # observer serve
+
+
+def test_the_stamper_dies_with_its_app_even_while_keys_arrive(tmp_path: Path) -> None:
+    """SIGKILL of the app alone (not its group), with keys still coming: the stamper,
+    armed with a parent-death signal, goes too (the benchmark measures how fast)."""
+    from benchmarks.bench_stamper import _runs, _stamper_of
+
+    folder, marker = tmp_path / "s", tmp_path / "marker"
+    with _start(folder, marker) as pty:
+        stamper = _stamper_of(pty.process.pid, time.monotonic() + 10)
+        for key in "tdowe":
+            pty.write(key.encode())
+        os.kill(pty.process.pid, signal.SIGKILL)
+        for key in "tdowe" * 4:  # the terminal keeps sending
+            pty.write(key.encode())
+        _wait(lambda: not _runs(stamper), timeout=5)

@@ -53,6 +53,7 @@ from observer.live.journal import _reason, create_or_fail
 from observer.live.recorder import Recorder, ReplayError
 from observer.live.stamper import FRAME
 from observer.sessionfile import Stamper
+from observer.stopsignals import die_with_parent
 
 KEYS_SCHEMA = "observer.keys/1"
 KEYS_SUFFIX = ".keys.jsonl"
@@ -259,7 +260,10 @@ def _start_helper(fd: int) -> subprocess.Popen[bytes] | None:
     """The stamper process reading ``fd``, once it is ready; None if it cannot start."""
     command = [sys.executable, "-S", "-I", str(Path(__file__).with_name("stamper.py"))]
     try:
-        process = subprocess.Popen(command, stdin=fd, stdout=subprocess.PIPE, close_fds=True)
+        process = subprocess.Popen(
+            command, stdin=fd, stdout=subprocess.PIPE, close_fds=True,
+            preexec_fn=die_with_parent(),  # gone with observer, SIGKILL included
+        )  # fmt: skip
     except OSError:
         return None
     assert process.stdout is not None

@@ -29,12 +29,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
-import ctypes.util
 import os
 import shlex
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -45,6 +42,7 @@ from typing import Any
 import orjson
 
 from observer.media.position import PositionModel
+from observer.stopsignals import die_with_parent
 
 OBSERVED = ("time-pos", "pause", "speed", "duration", "estimated-frame-number", "container-fps")
 MIN_SPEED = 0.25
@@ -155,7 +153,7 @@ class Player:
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
-            preexec_fn=_die_with_parent(),
+            preexec_fn=die_with_parent(),
         )
         try:
             reader, writer = await _connect(process, socket, path)
@@ -362,8 +360,6 @@ SOCKET_PATH_MAX = 100
 
 
 FOLDER_PREFIX = "observer-mpv-"
-PR_SET_PDEATHSIG = 1
-"""prctl(2): the signal the calling process gets when its parent thread dies."""
 
 
 def _private_folder() -> Path:
@@ -409,30 +405,6 @@ def sweep_stale_folders(place: Path) -> None:
             continue
         if not _pid_runs(int(pid_text)):
             shutil.rmtree(entry, ignore_errors=True)
-
-
-def _die_with_parent() -> Callable[[], None] | None:
-    """On Linux, a function run in the child before mpv starts: SIGKILL it when observer
-    dies (and at once if observer is already gone). Looked up before the fork, so the
-    child only makes two system calls."""
-    if not sys.platform.startswith("linux"):
-        return None
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
-    try:
-        prctl = ctypes.CDLL(name, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    parent = os.getpid()
-    kill = int(signal.SIGKILL)
-
-    def arm() -> None:
-        prctl(PR_SET_PDEATHSIG, kill, 0, 0, 0)
-        if os.getppid() != parent:  # observer died before the signal was armed
-            os._exit(1)
-
-    return arm
 
 
 async def _connect(
