@@ -18,6 +18,8 @@ from observer.media.identity import MIB, head_tail_sha256, mime_type
 from observer.media.mpv import MediaError, Player, mpv_args, sweep_stale_folders
 from observer.media.position import PositionModel
 
+pytestmark = pytest.mark.video  # the real mpv (and ffmpeg for the clip)
+
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:

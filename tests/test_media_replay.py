@@ -19,6 +19,8 @@ from observer.tui.replay.app import ReplayApp
 from observer.tui.replay.screen import ReplayScreen
 from observer.tui.replay.video import ReplayVideo
 
+pytestmark = pytest.mark.video  # the real mpv (and ffmpeg for the clip)
+
 FRAME = 1 / FPS
 
 
