@@ -41,7 +41,25 @@ COMMANDS: dict[str, str] = {
     "reliability": "observer.cli.reliability:reliability",
     "consensus": "observer.cli.consensus:consensus",
     "serve": "observer.cli.serve:serve_command",
+    "keys": "observer.cli.keys:keys",
 }
+
+READERS = frozenset(
+    {
+        "sessions",
+        "recover",
+        "replay",
+        "stats",
+        "agree",
+        "export",
+        "seq",
+        "intervals",
+        "reliability",
+        "consensus",
+        "serve",
+    }
+)
+"""The commands that read session files, and so take ``--identity`` (identity_option)."""
 
 
 class LazyGroup(click.Group):
@@ -54,7 +72,53 @@ class LazyGroup(click.Group):
             return None
         module_name, attr = target.split(":")
         command: click.Command = getattr(importlib.import_module(module_name), attr)
+        if cmd_name in READERS and not any(p.name == "identity" for p in command.params):
+            command.params.append(identity_option())
         return command
+
+
+def _use_identities(ctx: click.Context, param: click.Parameter, value: tuple[Path, ...]) -> None:
+    from observer.crypto.agefile import use_identities
+
+    use_identities(list(value))  # also forgets those of an earlier command in this process
+
+
+def identity_option() -> click.Option:
+    """``--identity FILE`` (repeatable; else $OBSERVER_IDENTITY): the age identities
+    that open encrypted sessions, journals and key logs; every reader takes it."""
+    return click.Option(
+        ["--identity"],
+        type=click.Path(dir_okay=False, path_type=Path),
+        multiple=True,
+        envvar="OBSERVER_IDENTITY",
+        expose_value=False,
+        callback=_use_identities,
+        help="age identity file opening encrypted sessions (default: $OBSERVER_IDENTITY).",
+    )
+
+
+def encrypt_to_option(function: Any) -> Any:
+    """``--encrypt-to FILE``: else $OBSERVER_ENCRYPT_TO (see :func:`apply_encrypt_to`)."""
+    return click.option(
+        "--encrypt-to",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        envvar="OBSERVER_ENCRYPT_TO",
+        help="Encrypt the session folder to this age recipients file (default:"
+        " $OBSERVER_ENCRYPT_TO; a folder holding recipients.txt is always encrypted).",
+    )(function)
+
+
+def apply_encrypt_to(folder: Path, recipients: Path | None) -> None:
+    """Make ``folder`` encrypted to ``recipients`` (when given); warnings on stderr."""
+    if recipients is None:
+        return
+    from observer.crypto.folder import encrypt_to
+
+    warnings: list[str] = []
+    encrypt_to(folder, recipients, warnings)
+    for line in warnings:
+        click.echo(safe(line), err=True)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

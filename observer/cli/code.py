@@ -13,7 +13,12 @@ from pathlib import Path
 
 import click
 
-from observer.cli import resolve_session_dir, session_dir_option
+from observer.cli import (
+    apply_encrypt_to,
+    encrypt_to_option,
+    resolve_session_dir,
+    session_dir_option,
+)
 
 
 @click.command()
@@ -48,6 +53,7 @@ from observer.cli import resolve_session_dir, session_dir_option
     help="Extra mpv arguments for --video (default: $OBSERVER_MPV_ARGS), e.g. '--vo=null'.",
 )
 @session_dir_option
+@encrypt_to_option
 def code(
     codebook_arg: str | None,
     dyad: str | None,
@@ -56,6 +62,7 @@ def code(
     video_path: Path | None,
     mpv_args: str | None,
     session_dir: object,
+    encrypt_to: Path | None,
 ) -> None:
     """Code a session live (or from a recording with --video): form, clock, keys, end, file."""
     from observer.startup import hold_collection
@@ -69,6 +76,7 @@ def code(
         flag = "--observer" if name == "observer" else f"--{name}"
         raise click.BadParameter(problem, param_hint=flag)
     folder = resolve_session_dir(session_dir)  # type: ignore[arg-type]
+    apply_encrypt_to(folder, encrypt_to)
     book = load_codebook(codebook_arg) if codebook_arg is not None else None
     if book is None and dyad and observer_id:
         book = load_codebook("cpp-attachment")
