@@ -253,16 +253,21 @@ def session_to_bytes(session: Session) -> bytes:
     return dumps(session, indent=True)
 
 
-def write_session(folder: Path, session: Session) -> Path:
+def write_session(folder: Path, session: Session, recipients: list[Any] | None = None) -> Path:
     """Create ``folder/<id>.json`` atomically, mode 0600; FileExistsError if it exists.
     In an encrypted folder (one holding ``recipients.txt``) the file is
     ``<id>.json.age``, an age file to the folder's recipients whose plaintext is
-    exactly what ``<id>.json`` would hold."""
+    exactly what ``<id>.json`` would hold; so it is with ``recipients`` (age
+    recipients: a copy of an encrypted folder's session written elsewhere)."""
     if not SESSION_ID_PATTERN.fullmatch(session.id):
         raise ValueError(f"invalid session id {session.id!r}")
     path = folder / f"{session.id}.json"
     data = session_to_bytes(session)
-    sealed = _sealed(folder, data, str(path))
+    sealed = (
+        agefile.encrypt(data, recipients, str(path))
+        if recipients is not None
+        else _sealed(folder, data, str(path))
+    )
     if sealed is not None:
         path = path.with_name(path.name + AGE_SUFFIX)
         data = sealed

@@ -31,6 +31,11 @@ def identities_given() -> bool:
     return bool(_identities)
 
 
+def identities() -> list[Any]:
+    """The identities given to this process (``--identity``)."""
+    return list(_identities)
+
+
 def encrypt(data: bytes, recipients: list[Any], name: str) -> bytes:
     """``data`` as an age file to ``recipients``."""
     pyrage = age_library(name)

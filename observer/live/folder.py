@@ -15,6 +15,7 @@ import attrs
 
 from observer.crypto import AGE_SUFFIX
 from observer.crypto.agefile import identities_given
+from observer.crypto.stream import MAGIC, is_sealed
 from observer.errors import InputError
 from observer.live.journal import SUFFIX, journal_in_use
 from observer.live.recovery import replay_journal
@@ -80,8 +81,18 @@ def _session_entry(path: Path) -> FolderEntry:
     )
 
 
+def _sealed(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return is_sealed(handle.read(len(MAGIC)))
+    except OSError:
+        return False
+
+
 def _journal_entry(path: Path) -> FolderEntry:
     status = "running" if journal_in_use(path) else "unfinished"
+    if not identities_given() and _sealed(path):
+        return FolderEntry(path, status)  # listed by its file name: read with --identity
     try:
         replayed = replay_journal(path)
     except InputError as error:

@@ -46,6 +46,7 @@ import attrs
 import orjson
 
 from observer import jsonio
+from observer.crypto.stream import open_sealed, sealer_for
 from observer.errors import InputError
 from observer.live.journal import _reason, create_or_fail
 from observer.live.recorder import Recorder
@@ -86,14 +87,26 @@ class KeyLog:
         self.error: str | None = None
         self.on_synced = on_synced
         """Called with ``durable`` after each successful fsync (on the caller's thread)."""
+        self._seal: Callable[[bytes], bytes] = bytes
+        """Each line as written: itself, or sealed once (a retry writes the same bytes)."""
 
     @classmethod
-    def create(cls, folder: Path, journal_header: dict[str, Any]) -> KeyLog:
-        """Create the key log of the session whose journal has ``journal_header``."""
+    def create(
+        cls, folder: Path, journal_header: dict[str, Any], passphrase: str | None = None
+    ) -> KeyLog:
+        """Create the key log of the session whose journal has ``journal_header``; in an
+        encrypted folder, a sealed stream (:mod:`observer.crypto.stream`), one record a
+        key."""
         path = keylog_path(folder, journal_header["session"])
+        sealer = sealer_for(folder, str(path), passphrase)
         data = orjson.dumps(_header(journal_header), default=str) + b"\n"
+        if sealer is not None:
+            data = sealer.header + sealer.seal(data)
         fd = create_or_fail(path, data, "key log")
-        return cls(path, fd, len(data))
+        log = cls(path, fd, len(data))
+        if sealer is not None:
+            log._seal = sealer.seal
+        return log
 
     def record(self, keys: Iterable[tuple[float, str, str | None]]) -> bool:
         """Append ``keys`` (arrival stamp, name, character); write and fsync them, once.
@@ -102,7 +115,7 @@ class KeyLog:
             for mono, key, char in keys:
                 self.count += 1
                 line = {"n": self.count, "mono": mono, "key": key, "char": char}
-                self._pending += orjson.dumps(line) + b"\n"
+                self._pending += self._seal(orjson.dumps(line) + b"\n")
             return self._flush()
 
     def _flush(self) -> bool:
@@ -293,9 +306,9 @@ class KeyLogContents:
 def read_keylog(path: Path) -> KeyLogContents:
     """Parse a key log; InputError naming the line of anything unreadable."""
     name = str(path)
-    pieces = jsonio.read_bytes(path, max_bytes=1 << 31).split(b"\n")
+    data, torn = open_sealed(jsonio.read_bytes(path, max_bytes=1 << 31), name)
+    pieces = data.split(b"\n")
     last = pieces.pop()
-    torn = False
     values: list[Any] = []
     for number, piece in enumerate([*pieces, last] if last else pieces, 1):
         try:
