@@ -58,16 +58,11 @@ def test_kill_9_in_an_encrypted_folder_leaves_no_plaintext_and_recovers(tmp_path
     for name, data in [*during.items(), *after.items()]:
         for secret in secrets():
             assert secret not in data, (name, secret)
-    done = subprocess.run(
-        [sys.executable, "-m", "observer", "recover", "--session-dir", str(folder)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    recover = [sys.executable, "-m", "observer", "recover", "--session-dir", str(folder)]
+    done = subprocess.run(recover, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "give --identity FILE" in done.stderr
     done = subprocess.run(
-        [sys.executable, "-m", "observer", "recover", "--session-dir", str(folder)]
-        + ["--identity", str(key)],
+        [*recover, "--identity", str(key)],
         capture_output=True,
         text=True,
         timeout=60,
