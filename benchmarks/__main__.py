@@ -31,6 +31,7 @@ MODULES = {
     "reliability": "benchmarks.bench_reliability",
     "video": "benchmarks.bench_video",
     "serve": "benchmarks.bench_serve",
+    "crypto": "benchmarks.bench_crypto",
 }
 
 
