@@ -76,14 +76,23 @@ def load_identities(path: Path) -> list[Any]:
             f"the identity file can be read by others (mode {stat.S_IMODE(mode):04o}):"
             f" refused; chmod 600 {name}",
         )
+    data = jsonio.read_bytes(path, max_bytes=1 << 20)
+    kind = pyrage.x25519.Identity, pyrage.IdentityError
+    return _parse(data, name, kind, "age identity (AGE-SECRET-KEY-1...)")
+
+
+def _parse(data: bytes, name: str, kind: tuple[Any, type[Exception]], what: str) -> list[Any]:
+    """Every key line of ``data`` parsed by ``kind`` (its class, its parse error);
+    InputError naming the line of one that is not ``what``, or when there is none."""
+    parse, error = kind
     found = []
-    for number, line in _lines(jsonio.read_bytes(path, max_bytes=1 << 20), name):
+    for number, line in _lines(data, name):
         try:
-            found.append(pyrage.x25519.Identity.from_str(line))
-        except pyrage.IdentityError:
-            raise InputError.one(name, f"line {number}", "not an age identity") from None
+            found.append(parse.from_str(line))
+        except error:
+            raise InputError.one(name, f"line {number}", f"not an {what}") from None
     if not found:
-        raise InputError.one(name, "$", "holds no age identity (AGE-SECRET-KEY-1...)")
+        raise InputError.one(name, "$", f"holds no {what}")
     return found
 
 
@@ -101,12 +110,5 @@ def load_recipients(path: Path, warn: list[str] | None = None) -> list[Any]:
                 f"{name}: $: warning: the recipients file can be read or changed by others"
                 f" (mode {mode:04o}); chmod 600 {name}"
             )
-    found = []
-    for number, line in _lines(data, name):
-        try:
-            found.append(pyrage.x25519.Recipient.from_str(line))
-        except pyrage.RecipientError:
-            raise InputError.one(name, f"line {number}", "not an age recipient (age1...)") from None
-    if not found:
-        raise InputError.one(name, "$", "holds no age recipient (age1...)")
-    return found
+    kind = pyrage.x25519.Recipient, pyrage.RecipientError
+    return _parse(data, name, kind, "age recipient (age1...)")
