@@ -81,3 +81,43 @@ def test_kill_9_in_an_encrypted_folder_leaves_no_plaintext_and_recovers(tmp_path
     assert [e.code for e in session.events] == [POINT_KEYS[k] for k in "tdotd"]
     assert [n.text for n in session.notes] == [NOTE]
     assert session.dyad == DYAD
+
+
+def test_with_a_passphrase_the_laptop_recovers_its_own_crash(tmp_path: Path) -> None:
+    pub = tmp_path / "study.pub"
+    new_identity(tmp_path / "study.key", pub)  # the study key stays elsewhere
+    folder = tmp_path / "sessions"
+    argv = observer_code_argv(folder, dyad=DYAD, observer="enc")
+    with Tmux(width=100, height=30) as term:
+        term.start([*argv, "--encrypt-to", str(pub), "--passphrase"])
+        term.wait_for("Recovery passphrase")
+        term.send_literal("tuba orbit 7")
+        term.send_keys("Enter")
+        term.wait_for("Repeat for confirmation")
+        term.send_literal("tuba orbit 7")
+        term.send_keys("Enter")
+        term.wait_for("press space")
+        term.send_keys("Space")
+        term.wait_for("RUNNING")
+        term.send_keys("t")
+        wait_acked(term, 2)
+        term.kill9()
+    for name, data in every_byte(folder).items():
+        assert b"tuba orbit" not in data and DYAD.encode() not in data, name
+    recover = [sys.executable, "-m", "observer", "recover", "--session-dir", str(folder)]
+    wrong = subprocess.run(
+        [*recover, "--passphrase"], input="tuba orbit 8\n", capture_output=True, text=True
+    )
+    assert wrong.returncode == 2 and "wrong passphrase" in wrong.stderr, wrong.stderr
+    assert not list(folder.glob("*.json.age"))
+    done = subprocess.run(
+        [*recover, "--passphrase"], input="tuba orbit 7\n", capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    [path] = list(folder.glob("*.json.age"))
+    agefile.use_identities([tmp_path / "study.key"])
+    try:
+        session = load_session(path)  # the recovered session: to the study's key only
+    finally:
+        agefile.use_identities([])
+    assert [e.code for e in session.events] == [POINT_KEYS["t"]]

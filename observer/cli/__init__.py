@@ -15,6 +15,7 @@ import importlib
 import io
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,8 @@ class LazyGroup(click.Group):
         command: click.Command = getattr(importlib.import_module(module_name), attr)
         if cmd_name in READERS and not any(p.name == "identity" for p in command.params):
             command.params.append(identity_option())
+            if cmd_name == "recover":
+                passphrase_option("open the journals with")(command)
         return command
 
 
@@ -95,6 +98,33 @@ def identity_option() -> click.Option:
         callback=_use_identities,
         help="age identity file opening encrypted sessions (default: $OBSERVER_IDENTITY).",
     )
+
+
+def _ask_passphrase(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    from observer.crypto.agefile import use_passphrase
+
+    use_passphrase(None)
+    if value and not ctx.resilient_parsing:
+        ask = "Passphrase" if ctx.info_name == "recover" else "Recovery passphrase for this laptop"
+        typed = click.prompt(ask, hide_input=True, confirmation_prompt=ctx.info_name != "recover")
+        if not typed:
+            raise click.BadParameter(
+                "an empty passphrase protects nothing", param_hint="--passphrase"
+            )
+        use_passphrase(typed)
+
+
+def passphrase_option(what: str) -> Callable[[Any], Any]:
+    """``--passphrase``: asked at a prompt, never taken from the command line. A
+    decorator (also of a command already made)."""
+    option: Callable[[Any], Any] = click.option(
+        "--passphrase",
+        is_flag=True,
+        expose_value=False,
+        callback=_ask_passphrase,
+        help=f"Ask for a passphrase (at a prompt, never on the command line) to {what}.",
+    )
+    return option
 
 
 def encrypt_to_option(function: Any) -> Any:

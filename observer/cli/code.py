@@ -16,6 +16,7 @@ import click
 from observer.cli import (
     apply_encrypt_to,
     encrypt_to_option,
+    passphrase_option,
     resolve_session_dir,
     session_dir_option,
 )
@@ -54,6 +55,7 @@ from observer.cli import (
 )
 @session_dir_option
 @encrypt_to_option
+@passphrase_option("also wrap this session's journal to, so this laptop can recover it")
 def code(
     codebook_arg: str | None,
     dyad: str | None,
@@ -77,6 +79,11 @@ def code(
         raise click.BadParameter(problem, param_hint=flag)
     folder = resolve_session_dir(session_dir)  # type: ignore[arg-type]
     apply_encrypt_to(folder, encrypt_to)
+    from observer.crypto.agefile import passphrase
+    from observer.crypto.folder import is_encrypted
+
+    if passphrase() is not None and not is_encrypted(folder):
+        raise click.UsageError("--passphrase needs an encrypted folder (--encrypt-to FILE)")
     book = load_codebook(codebook_arg) if codebook_arg is not None else None
     if book is None and dyad and observer_id:
         book = load_codebook("cpp-attachment")

@@ -17,6 +17,18 @@ from observer.errors import InputError
 
 _identities: list[Any] = []
 _identity_files: list[Path] = []
+_passphrase: list[str] = []
+
+
+def use_passphrase(passphrase: str | None) -> None:
+    """The coder's passphrase (asked at a prompt, never on the command line) for the
+    rest of this process: journals and key logs written are also wrapped to it, and
+    sealed files are opened with it when no identity was given."""
+    _passphrase[:] = [] if passphrase is None else [passphrase]
+
+
+def passphrase() -> str | None:
+    return _passphrase[0] if _passphrase else None
 
 
 def use_identities(paths: list[Path]) -> None:

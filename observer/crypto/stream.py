@@ -30,6 +30,7 @@ from typing import Any
 from observer import jsonio
 from observer.crypto import age_library
 from observer.crypto.agefile import decrypt, encrypt, identities
+from observer.crypto.agefile import passphrase as given_passphrase
 from observer.errors import InputError
 
 MAGIC = b"observer-sealed/1\n"
@@ -93,7 +94,9 @@ def sealer_for(folder: Path, name: str, passphrase: str | None = None) -> Sealer
     from observer.crypto.folder import folder_recipients
 
     recipients = folder_recipients(folder)
-    return None if recipients is None else Sealer(recipients, name, passphrase)
+    if recipients is None:
+        return None
+    return Sealer(recipients, name, passphrase if passphrase is not None else given_passphrase())
 
 
 class StreamWriter:
@@ -137,6 +140,9 @@ def _take(data: bytes, at: int, name: str) -> tuple[bytes, int] | None:
 
 
 def _key(wrapped: bytes, by_passphrase: bytes, name: str, passphrase: str | None) -> bytes:
+    given = identities()
+    if passphrase is None and not given:
+        passphrase = given_passphrase()
     if passphrase is not None and by_passphrase:
         pyrage = age_library(name)
         try:
@@ -144,7 +150,6 @@ def _key(wrapped: bytes, by_passphrase: bytes, name: str, passphrase: str | None
         except pyrage.DecryptError:
             raise InputError.one(name, "header", "wrong passphrase") from None
         return key
-    given = identities()
     if not given:
         raise InputError.one(
             name, "$", "is encrypted: give --identity FILE (or set $OBSERVER_IDENTITY) to read it"
