@@ -121,3 +121,48 @@ def test_a_sealed_key_log_reads_back(tmp_path: Path) -> None:
     log.path.write_bytes(raw[:-5])
     contents = read_keylog(log.path)
     assert [k.n for k in contents.keys] == [1] and contents.torn
+
+
+def test_a_sealed_consensus_journal_resumes_and_reads_back(tmp_path: Path) -> None:
+    from observer.study.consensus import Decision, DecisionJournal, read_journal
+
+    (tmp_path / "recipients.txt").write_text(f"{IDENTITY.to_public()}\n")
+    path = tmp_path / "c.consensus.jsonl"
+    first = DecisionJournal(path, {"a": "secret-a", "b": "secret-b"})
+    first.decide(Decision(0, "a", "sup", "2026-01-01T00:00:00+00:00"))
+    first.close()
+    again = DecisionJournal(path, {"a": "secret-a", "b": "secret-b"})  # resumed
+    again.decide(Decision(1, "b", "sup", "2026-01-01T00:00:01+00:00"))
+    again.undo()
+    again.decide(Decision(1, "a", "sup", "2026-01-01T00:00:02+00:00"))
+    again.close()
+    raw = path.read_bytes()
+    assert b"secret-a" not in raw and b"sup" not in raw
+    header, decisions = read_journal(path)
+    assert header["a"] == "secret-a"
+    assert [(d.item, d.choice) for d in decisions] == [(0, "a"), (1, "a")]
+
+
+def test_the_copy_of_an_encrypted_session_written_elsewhere_is_encrypted(tmp_path: Path) -> None:
+    from observer.codebook import load_codebook
+    from observer.live.journal import JournalWriter, make_header
+    from observer.live.recorder import Recorder, SessionMeta
+    from observer.live.recovery import save_copy
+    from observer.sessionfile import load_session
+
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    (folder / "recipients.txt").write_text(f"{IDENTITY.to_public()}\n")
+    book = load_codebook("cpp-attachment")
+    meta = SessionMeta("20260101T000000Z-DQ9-o1", "DQ9", "o1", "")
+    writer = JournalWriter.create(folder, make_header(meta.id, book, "DQ9", "o1"))
+    rec = Recorder(book, meta, writer.append)
+    rec.toggle_clock(1.0)
+    rec.key("t", 2.0)
+    rec.end(3.0)
+    assert writer.close()
+    (folder / "recipients.txt").unlink()  # the folder is gone or unreadable by now
+    copy = save_copy(tmp_path / "unsaved", rec, writer.recipients)
+    assert copy.name == f"{meta.id}.json.age"
+    assert b"DQ9" not in copy.read_bytes()
+    assert load_session(copy).dyad == "DQ9"
