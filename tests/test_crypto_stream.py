@@ -166,3 +166,26 @@ def test_the_copy_of_an_encrypted_session_written_elsewhere_is_encrypted(tmp_pat
     assert copy.name == f"{meta.id}.json.age"
     assert b"DQ9" not in copy.read_bytes()
     assert load_session(copy).dyad == "DQ9"
+
+
+def test_sessions_lists_a_sealed_journal_by_name_and_with_an_identity_in_full(
+    tmp_path: Path,
+) -> None:
+    from observer.codebook import load_codebook
+    from observer.live.folder import scan_folder
+    from observer.live.journal import JournalWriter, make_header
+
+    key = tmp_path / "k.key"
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    (folder / "recipients.txt").write_text(f"{IDENTITY.to_public()}\n")
+    header = make_header("20260101T000000Z-DQ9-o1", load_codebook("cpp-attachment"), "DQ9", "o1")
+    writer = JournalWriter.create(folder, header)
+    writer.append({"seq": 1, "a": "clock", "mono": 1.0, "wall": None})
+    assert writer.close()
+    agefile.use_identities([])
+    [entry] = scan_folder(folder)
+    assert (entry.path, entry.status, entry.dyad) == (writer.path, "unfinished", "")
+    agefile.use_identities([key])
+    [entry] = scan_folder(folder)
+    assert (entry.status, entry.dyad, entry.observer) == ("unfinished", "DQ9", "o1")
