@@ -37,6 +37,7 @@ MODULES = {
     "serve": "benchmarks.bench_serve",
     "stamper": "benchmarks.bench_stamper",
     "lost": "benchmarks.bench_lost",
+    "crypto": "benchmarks.bench_crypto",
 }
 
 

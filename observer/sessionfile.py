@@ -24,6 +24,8 @@ import orjson
 
 from observer import durable, jsonio, trail
 from observer.codebook import Codebook, RatingScalar, codebook_from_data
+from observer.crypto import AGE_SUFFIX, agefile
+from observer.crypto import folder as folder_crypto
 from observer.errors import InputError, Problem
 from observer.filenames import portable_problem
 from observer.structure import (
@@ -295,13 +297,43 @@ def session_to_bytes(session: Session) -> bytes:
     return dumps(session, indent=True)
 
 
-def write_session(folder: Path, session: Session) -> Path:
-    """Create ``folder/<id>.json`` atomically, mode 0600; FileExistsError if it exists."""
+def write_session(folder: Path, session: Session, recipients: list[Any] | None = None) -> Path:
+    """Create ``folder/<id>.json`` atomically, mode 0600; FileExistsError if it exists.
+    In an encrypted folder (one holding ``recipients.txt``) the file is
+    ``<id>.json.age``, an age file to the folder's recipients whose plaintext is
+    exactly what ``<id>.json`` would hold; so it is with ``recipients`` (age
+    recipients: a copy of an encrypted folder's session written elsewhere)."""
     if not valid_session_id(session.id):
         raise ValueError(f"invalid session id {session.id!r}")
     path = folder / f"{session.id}.json"
-    jsonio.write_new(path, session_to_bytes(session))
+    data = session_to_bytes(session)
+    sealed = (
+        agefile.encrypt(data, recipients, str(path))
+        if recipients is not None
+        else _sealed(folder, data, str(path))
+    )
+    if sealed is not None:
+        path = path.with_name(path.name + AGE_SUFFIX)
+        data = sealed
+    elif path.with_name(path.name + AGE_SUFFIX).exists():
+        raise FileExistsError(str(path.with_name(path.name + AGE_SUFFIX)))
+    jsonio.write_new(path, data)
     return path
+
+
+def _sealed(folder: Path, data: bytes, name: str) -> bytes | None:
+    """``data`` encrypted to the folder's recipients; None in an unencrypted folder."""
+    if not folder_crypto.is_encrypted(folder):
+        return None
+    recipients = folder_crypto.folder_recipients(folder)
+    assert recipients is not None
+    return agefile.encrypt(data, recipients, name)
+
+
+def read_session_bytes(path: Path) -> bytes:
+    """A session file's bytes; an encrypted one's plaintext (the identities given with
+    ``--identity``), or an InputError saying what is needed."""
+    return agefile.plaintext(jsonio.read_bytes(path), str(path))
 
 
 def save_reviews(
@@ -336,7 +368,7 @@ def _rewrite(
     path: Path, session: Session, sha256: str | None, **changes: Any
 ) -> tuple[Session, str]:
     with _FolderLock(path.parent):
-        data = jsonio.read_bytes(path)
+        data = read_session_bytes(path)
         if sha256 is not None and hashlib.sha256(data).hexdigest() == sha256:
             current = session
         else:
@@ -350,7 +382,14 @@ def _rewrite(
             changes["reviews"], changes["trail"] = linked(merged, current.events)
         updated = attrs.evolve(current, **changes)
         written = session_to_bytes(updated)
-        jsonio.replace(path, written)
+        if path.name.endswith(AGE_SUFFIX):
+            sealed = _sealed(path.parent, written, str(path))
+            if sealed is None:
+                message = f"the folder has no {folder_crypto.RECIPIENTS} to encrypt the change to"
+                raise InputError.one(str(path), "$", message)
+            jsonio.replace(path, sealed)
+        else:
+            jsonio.replace(path, written)
     return updated, hashlib.sha256(written).hexdigest()
 
 
@@ -441,7 +480,7 @@ def _merge_reviews(
 
 def load_session(path: Path) -> Session:
     """Read and validate a session file; raise InputError listing every problem."""
-    return session_from_bytes(jsonio.read_bytes(path), str(path))
+    return session_from_bytes(read_session_bytes(path), str(path))
 
 
 def session_from_bytes(data: bytes, file: str) -> Session:

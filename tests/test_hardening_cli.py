@@ -344,6 +344,11 @@ CASES: list[tuple[list[str], str]] = [
     # --- consensus and reliability -------------------------------------------------
     (["consensus", "missing.json", "a.json", "--by", "x"], "no such file"),
     (["reliability", "missing-dir"], "missing-dir"),
+    # --- keys and --identity ---------------------------------------------------------
+    (["keys", "new", "--identity", "a.json"], "already exists"),
+    (["keys", "protect", "missing-dir", "--recipient", "a.json"], "no such folder"),
+    (["stats", "--identity", "missing.key", "a.json"], "missing.key: $: no such file"),
+    (["stats", "--identity", "a.json", "a.json"], "can be read by others"),
 ]
 
 

@@ -15,6 +15,8 @@ import importlib
 import io
 import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import click
@@ -119,7 +121,30 @@ COMMANDS: dict[str, Entry] = {
         "observer.cli.serve:serve_command",
         "Serve the coding and replay screens to a web browser (a tablet in the playroom).",
     ),
+    "keys": Entry(
+        "observer.cli.keys:keys",
+        "Keys for encrypted session folders, in the standard age format.",
+    ),
 }
+
+
+READERS = frozenset(
+    {
+        "sessions",
+        "recover",
+        "replay",
+        "stats",
+        "agree",
+        "export",
+        "seq",
+        "intervals",
+        "reliability",
+        "consensus",
+        "verify",
+        "serve",
+    }
+)
+"""The commands that read session files, and so take ``--identity`` (identity_option)."""
 
 
 class SuggestingGroup(click.Group):
@@ -161,7 +186,82 @@ class LazyGroup(SuggestingGroup):
             return None
         module_name, attr = entry.target.split(":")
         command: click.Command = getattr(importlib.import_module(module_name), attr)
+        if cmd_name in READERS and not any(p.name == "identity" for p in command.params):
+            command.params.append(identity_option())
+            if cmd_name == "recover":
+                passphrase_option("open the journals with")(command)
         return command
+
+
+def _use_identities(ctx: click.Context, param: click.Parameter, value: tuple[Path, ...]) -> None:
+    from observer.crypto.agefile import use_identities
+
+    use_identities(list(value))  # also forgets those of an earlier command in this process
+
+
+def identity_option() -> click.Option:
+    """``--identity FILE`` (repeatable; else $OBSERVER_IDENTITY): the age identities
+    that open encrypted sessions, journals and key logs; every reader takes it."""
+    return click.Option(
+        ["--identity"],
+        type=click.Path(dir_okay=False, path_type=Path),
+        multiple=True,
+        envvar="OBSERVER_IDENTITY",
+        expose_value=False,
+        callback=_use_identities,
+        help="age identity file opening encrypted sessions (default: $OBSERVER_IDENTITY).",
+    )
+
+
+def _ask_passphrase(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    from observer.crypto.agefile import use_passphrase
+
+    use_passphrase(None)
+    if value and not ctx.resilient_parsing:
+        ask = "Passphrase" if ctx.info_name == "recover" else "Recovery passphrase for this laptop"
+        typed = click.prompt(ask, hide_input=True, confirmation_prompt=ctx.info_name != "recover")
+        if not typed:
+            raise click.BadParameter(
+                "an empty passphrase protects nothing", param_hint="--passphrase"
+            )
+        use_passphrase(typed)
+
+
+def passphrase_option(what: str) -> Callable[[Any], Any]:
+    """``--passphrase``: asked at a prompt, never taken from the command line. A
+    decorator (also of a command already made)."""
+    option: Callable[[Any], Any] = click.option(
+        "--passphrase",
+        is_flag=True,
+        expose_value=False,
+        callback=_ask_passphrase,
+        help=f"Ask for a passphrase (at a prompt, never on the command line) to {what}.",
+    )
+    return option
+
+
+def encrypt_to_option(function: Any) -> Any:
+    """``--encrypt-to FILE``: else $OBSERVER_ENCRYPT_TO (see :func:`apply_encrypt_to`)."""
+    return click.option(
+        "--encrypt-to",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        envvar="OBSERVER_ENCRYPT_TO",
+        help="Encrypt the session folder to this age recipients file (default:"
+        " $OBSERVER_ENCRYPT_TO; a folder holding recipients.txt is always encrypted).",
+    )(function)
+
+
+def apply_encrypt_to(folder: Path, recipients: Path | None) -> None:
+    """Make ``folder`` encrypted to ``recipients`` (when given); warnings on stderr."""
+    if recipients is None:
+        return
+    from observer.crypto.folder import encrypt_to
+
+    warnings: list[str] = []
+    encrypt_to(folder, recipients, warnings)
+    for line in warnings:
+        click.echo(safe(line), err=True)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

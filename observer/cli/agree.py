@@ -31,7 +31,7 @@ def _expand(paths: tuple[Path, ...], ratings: bool) -> tuple[list[Path], bool]:
             if not ratings:
                 raise click.UsageError("a folder is accepted only with --ratings")
             folder = True
-            files.extend(sorted(path.glob("*.json")))
+            files.extend(sorted([*path.glob("*.json"), *path.glob("*.json.age")]))
         else:
             files.append(path)
     return files, folder

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from observer.cli import options
+from observer.cli import apply_encrypt_to, encrypt_to_option, options, passphrase_option
 
 
 @click.command()
@@ -38,6 +38,8 @@ from observer.cli import options
 )
 @options.mpv_args
 @options.session_dir()
+@encrypt_to_option
+@passphrase_option("also wrap this session's journal to, so this laptop can recover it")
 def code(
     codebook_arg: str | None,
     dyad: str | None,
@@ -46,6 +48,7 @@ def code(
     video_path: Path | None,
     mpv_args: str | None,
     session_dir: Path | None,
+    encrypt_to: Path | None,
 ) -> None:
     """Code a session live (or from a recording with --video): form, clock, keys, end, file."""
     from observer.startup import hold_collection
@@ -59,6 +62,12 @@ def code(
         flag = "--observer" if name == "observer" else f"--{name}"
         raise click.BadParameter(problem, param_hint=flag)
     folder = options.resolve_session_dir(session_dir)
+    apply_encrypt_to(folder, encrypt_to)
+    from observer.crypto.agefile import passphrase
+    from observer.crypto.folder import is_encrypted
+
+    if passphrase() is not None and not is_encrypted(folder):
+        raise click.UsageError("--passphrase needs an encrypted folder (--encrypt-to FILE)")
     book = load_codebook(codebook_arg) if codebook_arg is not None else None
     if book is None and dyad and observer_id:
         book = load_codebook("cpp-attachment")

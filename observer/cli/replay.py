@@ -65,14 +65,14 @@ def replay(
     mpv_args: str | None,
 ) -> None:
     """Replay a coded session in time, review it, or compare two observers' codings."""
-    from observer import jsonio
     from observer.errors import InputError
+    from observer.sessionfile import read_session_bytes
 
     # A missing or unreadable file is reported before any screen. In a terminal,
     # parsing and validation run behind the first frame (a bad file still exits 2,
     # untouched); without one, they run first, and a bad file never starts the app.
-    data = jsonio.read_bytes(session_path)
-    other_data = jsonio.read_bytes(compare_path) if compare_path is not None else None
+    data = read_session_bytes(session_path)
+    other_data = read_session_bytes(compare_path) if compare_path is not None else None
     video = None
     if video_path is not None:
         video = _video(video_path, data, offset, mpv_args)

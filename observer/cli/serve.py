@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from observer.cli import options
+from observer.cli import apply_encrypt_to, encrypt_to_option, options
 
 INSTALL = "observer serve needs the serve extra: pip install 'observer[serve]'"
 
@@ -43,12 +43,14 @@ INSTALL = "observer serve needs the serve extra: pip install 'observer[serve]'"
     help="A codebook file to offer beside the bundled ones (repeatable).",
 )
 @options.session_dir()
+@encrypt_to_option
 def serve_command(
     host: str,
     port: int,
     token_file: Path | None,
     codebooks: tuple[Path, ...],
     session_dir: Path | None,
+    encrypt_to: Path | None,
 ) -> None:
     """Serve the coding and replay screens to a web browser (a tablet in the playroom).
 
@@ -65,6 +67,7 @@ def serve_command(
 
     os.umask(0o077)  # as in the terminal: every file and folder private to this user
     folder = options.resolve_session_dir(session_dir).absolute()
+    apply_encrypt_to(folder, encrypt_to)
     books = offers(codebooks)
     token = new_token() if token_file is None else token_from_file(token_file)
     config = Config(host, port, folder, token, books, lambda line: click.echo(line, err=True))

@@ -51,6 +51,7 @@ import orjson
 
 from observer import durable, jsonio
 from observer.codebook import Codebook
+from observer.crypto.stream import Sealer, open_sealed, sealer_for
 from observer.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -259,9 +260,11 @@ class JournalWriter:
         on_status: Callable[[JournalStatus], None] | None = None,
         retry_interval: float = 0.5,
         written: bytes = b"",
+        sealer: Sealer | None = None,
     ) -> None:
         """``written``: the journal's bytes already on disk (its header), kept in memory to
-        re-create the journal should it be deleted."""
+        re-create the journal should it be deleted. ``sealer``: each line is sealed
+        once, as it is taken from the queue (a retry writes the same bytes again)."""
         self.path = path
         self._fd = fd
         self._offset = offset  # bytes durable on disk
@@ -274,6 +277,10 @@ class JournalWriter:
         self._dirty = False  # a failed attempt may have left bytes past _offset
         self._done = threading.Event()
         self._stop = threading.Event()
+        self._seal = (lambda line: line) if sealer is None else sealer.seal
+        self.recipients = None if sealer is None else sealer.recipients
+        """The encrypted folder's recipients (None when it is not encrypted), for a copy
+        of the session written elsewhere."""
         self._kept = bytearray(written)
         """Every durable byte of the journal, to re-create it if it is deleted."""
         self._lost = False
@@ -294,12 +301,16 @@ class JournalWriter:
         on_status: Callable[[JournalStatus], None] | None = None,
         retry_interval: float = 0.5,
         min_free: int = MIN_FREE_BYTES,
+        passphrase: str | None = None,
     ) -> JournalWriter:
         """Create the journal for ``header["session"]`` in ``folder`` (checking the folder
-        is usable) and write its header durably. InputError if that cannot be done."""
+        is usable) and write its header durably. InputError if that cannot be done. In an
+        encrypted folder the journal is a sealed stream (:mod:`observer.crypto.stream`)
+        to its recipients and, with ``passphrase``, to that passphrase too."""
         check_folder(folder, min_free)
         path = journal_path(folder, header["session"])
-        data = _line(header)
+        sealer = sealer_for(folder, str(path), passphrase)
+        data = _line(header) if sealer is None else sealer.header + sealer.seal(_line(header))
         fd = create_or_fail(path, data, "journal")
         return cls(
             path,
@@ -309,6 +320,7 @@ class JournalWriter:
             on_status=on_status,
             retry_interval=retry_interval,
             written=data,
+            sealer=sealer,
         )
 
     @property
@@ -367,7 +379,7 @@ class JournalWriter:
                 if item is _CLOSE:
                     closing = True
                 else:
-                    buffer += _line(item)
+                    buffer += self._seal(_line(item))
                     last_seq = item.get("seq", last_seq + 1)
             if not self._lost and not self._still_there():
                 self._lost = True
@@ -475,7 +487,7 @@ class JournalContents:
 def read_journal(path: Path) -> JournalContents:
     """Parse a journal's lines; InputError naming the line of any corrupt one."""
     name = str(path)
-    data = jsonio.read_bytes(path)
+    data, torn_record = open_sealed(jsonio.read_bytes(path), name)
     pieces = data.split(b"\n")
     unterminated = pieces.pop()  # b"" when the file ends with a newline
     torn = None
@@ -500,6 +512,8 @@ def read_journal(path: Path) -> JournalContents:
             parsed.append((number, value))
         else:
             torn = number
+    elif torn_record:
+        torn = len(pieces) + 1
     if not parsed:
         where = "line 1"
         message = "the header line is incomplete" if torn else "empty journal (no header line)"

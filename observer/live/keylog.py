@@ -47,6 +47,7 @@ import attrs
 import orjson
 
 from observer import jsonio
+from observer.crypto.stream import open_sealed, sealer_for
 from observer.errors import InputError
 from observer.live.hold import SpaceHold
 from observer.live.journal import _reason, create_or_fail
@@ -92,14 +93,26 @@ class KeyLog:
         self.error: str | None = None
         self.on_synced = on_synced
         """Called with ``durable`` after each successful fsync (on the caller's thread)."""
+        self._seal: Callable[[bytes], bytes] = bytes
+        """Each line as written: itself, or sealed once (a retry writes the same bytes)."""
 
     @classmethod
-    def create(cls, folder: Path, journal_header: dict[str, Any]) -> KeyLog:
-        """Create the key log of the session whose journal has ``journal_header``."""
+    def create(
+        cls, folder: Path, journal_header: dict[str, Any], passphrase: str | None = None
+    ) -> KeyLog:
+        """Create the key log of the session whose journal has ``journal_header``; in an
+        encrypted folder, a sealed stream (:mod:`observer.crypto.stream`), one record a
+        key."""
         path = keylog_path(folder, journal_header["session"])
+        sealer = sealer_for(folder, str(path), passphrase)
         data = orjson.dumps(_header(journal_header), default=str) + b"\n"
+        if sealer is not None:
+            data = sealer.header + sealer.seal(data)
         fd = create_or_fail(path, data, "key log")
-        return cls(path, fd, len(data))
+        log = cls(path, fd, len(data))
+        if sealer is not None:
+            log._seal = sealer.seal
+        return log
 
     def record(self, keys: Iterable[tuple[float, str, str | None]]) -> bool:
         """Append ``keys`` (arrival stamp, name, character); write and fsync them, once.
@@ -108,7 +121,7 @@ class KeyLog:
             for mono, key, char in keys:
                 self.count += 1
                 line = {"n": self.count, "mono": mono, "key": key, "char": char}
-                self._pending += orjson.dumps(line) + b"\n"
+                self._pending += self._seal(orjson.dumps(line) + b"\n")
             return self._flush()
 
     def _flush(self) -> bool:
@@ -336,9 +349,12 @@ def read_keylog(path: Path) -> KeyLogContents:
     """Parse a key log: the header (InputError if it is not one), then every key up to
     the first line that is not one. That line is *torn* when it is the last (a crash
     mid-write: left out as journals' are), else the log is *corrupt* from there on:
-    the keys before it are kept and the rest counted (``corrupt_at``, ``left_out``)."""
+    the keys before it are kept and the rest counted (``corrupt_at``, ``left_out``). An
+    encrypted log (observer.crypto.stream) is opened first; a torn last record of it is
+    left out the same way."""
     name = str(path)
-    pieces = jsonio.read_bytes(path, max_bytes=1 << 31).split(b"\n")
+    data, sealed_torn = open_sealed(jsonio.read_bytes(path, max_bytes=1 << 31), name)
+    pieces = data.split(b"\n")
     while pieces and not pieces[-1].strip():
         pieces.pop()
     try:
@@ -357,10 +373,15 @@ def read_keylog(path: Path) -> KeyLogContents:
             if number == len(pieces):
                 return KeyLogContents(path, header, keys, torn=True)
             return KeyLogContents(
-                path, header, keys, corrupt_at=number, left_out=len(pieces) - number + 1
+                path,
+                header,
+                keys,
+                sealed_torn,
+                corrupt_at=number,
+                left_out=len(pieces) - number + 1,
             )
         keys.append(key)
-    return KeyLogContents(path, header, keys)
+    return KeyLogContents(path, header, keys, torn=sealed_torn)
 
 
 @attrs.frozen

@@ -421,15 +421,18 @@ def finish(
     return path
 
 
-def save_copy(folder: Path, recorder: Recorder) -> Path:
+def save_copy(folder: Path, recorder: Recorder, recipients: list[Any] | None = None) -> Path:
     """Write the finished session into another folder (created 0700), durably, never
     overwriting: a copy the observer can point to when the session folder cannot be
-    written. OSError if this fails too."""
+    written. OSError if this fails too. ``recipients``: those of an encrypted session
+    folder, so the copy is encrypted as the session file would have been."""
     session = recorder.session()
     jsonio.make_folders(folder)
     try:
-        return write_session(folder, session)
+        return write_session(folder, session, recipients)
     except FileExistsError:
+        if recipients is not None:
+            return folder / f"{session.id}.json.age"  # written before: a new one is refused
         path = folder / f"{session.id}.json"
         if path.read_bytes() == session_to_bytes(session):
             return path  # this very copy was written before

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +23,8 @@ import orjson
 
 from observer import durable, jsonio
 from observer.analysis.align import Kind, align_sessions
+from observer.crypto.agefile import plaintext
+from observer.crypto.stream import open_sealed, sealer_for
 from observer.errors import InputError
 from observer.sessionfile import (
     Consensus,
@@ -62,7 +64,8 @@ class Decision:
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(jsonio.read_bytes(path)).hexdigest()
+    """SHA-256 of the session's bytes (an encrypted session's plaintext)."""
+    return hashlib.sha256(plaintext(jsonio.read_bytes(path), str(path))).hexdigest()
 
 
 def align_items(a: Session, b: Session, tolerance: float) -> list[Item]:
@@ -222,12 +225,17 @@ class DecisionJournal:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         durable.fchmod(fd, 0o600)
         self._fd = fd
-        if os.fstat(fd).st_size == 0:
+        # In an encrypted folder each opening starts a sealed stream of its own.
+        sealer = sealer_for(path.parent, str(path))
+        self._seal: Callable[[bytes], bytes] = bytes if sealer is None else sealer.seal
+        if sealer is not None:
+            jsonio.write_all(fd, sealer.header)
+        if os.fstat(fd).st_size == (0 if sealer is None else len(sealer.header)):
             self._append({"schema": JOURNAL_SCHEMA, **header})
             jsonio.fsync_dir(path.parent)
 
     def _append(self, line: dict[str, Any]) -> None:
-        jsonio.write_all(self._fd, orjson.dumps(line) + b"\n")
+        jsonio.write_all(self._fd, self._seal(orjson.dumps(line) + b"\n"))
 
     def decide(self, decision: Decision) -> None:
         self._append(
@@ -276,7 +284,8 @@ def _decision(line: Any, file: str, number: int) -> Decision:
 def read_journal(path: Path) -> tuple[dict[str, Any], list[Decision]]:
     """The header and the decisions still standing (undos applied); a torn last line
     (a crash mid-write) is left out."""
-    lines = jsonio.read_bytes(path).split(b"\n")
+    data, _torn = open_sealed(jsonio.read_bytes(path), str(path))  # a torn record: left out
+    lines = data.split(b"\n")
     header: dict[str, Any] | None = None
     decisions: list[Decision] = []
     for number, raw in enumerate(lines, 1):

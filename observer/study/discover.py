@@ -82,7 +82,8 @@ def session_files(folders: Iterable[Path]) -> list[Path]:
     files are not session files)."""
     found: set[Path] = set()
     for folder in folders:
-        found.update(p for p in folder.rglob("*.json") if p.is_file())
+        for pattern in ("*.json", "*.json.age"):
+            found.update(p for p in folder.rglob(pattern) if p.is_file())
     return sorted(found)
 
 

@@ -77,7 +77,7 @@ class NotSaved(ModalScreen[tuple[Path | None, str]]):
         from observer.live.recovery import save_copy
 
         try:
-            return save_copy(folder, self.recorder)
+            return save_copy(folder, self.recorder, self.writer.recipients)
         except (OSError, InputError) as error:
             self.last_error = f"{folder}: {failure_reason(error)}"
             return None
