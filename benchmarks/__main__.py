@@ -36,6 +36,7 @@ MODULES = {
     "video": "benchmarks.bench_video",
     "serve": "benchmarks.bench_serve",
     "stamper": "benchmarks.bench_stamper",
+    "help": "benchmarks.bench_help",
     "lost": "benchmarks.bench_lost",
     "crypto": "benchmarks.bench_crypto",
 }

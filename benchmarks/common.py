@@ -100,6 +100,21 @@ def above_floor(times: Sequence[float], floor: Sequence[float]) -> float:
     return median([t - f for t, f in zip(times, floor, strict=True)])
 
 
+def floor_rows(
+    times: Sequence[float], floor: Sequence[float], ratio: float, overhead_s: float
+) -> list[dict[str, Any]]:
+    """The start-up rows against the floor measured beside them: the median of each
+    run's time over the smallest Textual app's run right after it (budget ``ratio``),
+    and the median overhead above it (budget ``overhead_s``: it fails when what a
+    command does before its first frame grows, whatever the machine's speed)."""
+    ratios = median([t / f for t, f in zip(times, floor, strict=True)])
+    above = above_floor(times, floor)
+    return [
+        budget_row("  first frame / floor", ratios, ratio, "×", digits=2),
+        budget_row("  overhead above the floor", above, overhead_s, "s", digits=3),
+    ]
+
+
 @contextlib.contextmanager
 def scratch_dir(prefix: str) -> Iterator[Path]:
     """A temporary folder on a real disk (fsync must mean something), removed after."""

@@ -17,7 +17,6 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from observer.sessionfile import valid_session_id
 from observer.textsafe import control_problem
 
 MAX_PART = 40
@@ -46,6 +45,10 @@ def typed_problems(**fields: str | None) -> list[tuple[str, str]]:
 def base_session_id(dyad: str, observer: str, when: datetime) -> str:
     stamp = when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     session_id = f"{stamp}-{sanitize(dyad, 'dyad')}-{sanitize(observer, 'observer')}"
+    # here, not at the top: checking typed ids comes before the first frame, and the
+    # session model costs about 25 ms to import
+    from observer.sessionfile import valid_session_id
+
     assert valid_session_id(session_id), session_id
     return session_id
 
