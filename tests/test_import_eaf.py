@@ -10,7 +10,7 @@ from pympi.Elan import Eaf
 from support.clirun import run
 
 from observer.codebook import load_codebook
-from observer.sessionfile import load_session, write_session
+from observer.sessionfile import Session, load_session, write_session
 from observer.synthetic import make_session
 
 BOOK = Path("codebooks/cpp-attachment.json")
@@ -24,18 +24,24 @@ def _imported(eaf: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     return code, err
 
 
+def _exported(
+    book_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], n: int, sid: str
+) -> tuple[Session, Path]:
+    """A synthetic session of ``n`` events and the EAF ``observer export`` writes of it."""
+    folder = tmp_path / "s"
+    folder.mkdir()
+    original = make_session(load_codebook(book_path), n, seed=3, session_id=sid)
+    path = write_session(folder, original)
+    code, _, err = run(["export", "--format", "eaf", str(path), "-o", str(tmp_path / "e")], capsys)
+    assert code == 0, err
+    return original, tmp_path / "e" / f"{sid}.eaf"
+
+
 @pytest.mark.parametrize("book_path", sorted(Path("codebooks").glob("[a-z]*-*.json")))
 def test_own_export_comes_back(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], book_path: Path
 ) -> None:
-    book = load_codebook(book_path)
-    folder = tmp_path / "s"
-    folder.mkdir()
-    original = make_session(book, 400, seed=3, session_id="S1")
-    path = write_session(folder, original)
-    code, _, err = run(["export", "--format", "eaf", str(path), "-o", str(tmp_path / "e")], capsys)
-    assert code == 0, err
-    eaf = tmp_path / "e" / "S1.eaf"
+    original, eaf = _exported(book_path, tmp_path, capsys, 400, "S1")
     code, _, err = run(
         ["import", str(eaf), "--from", "eaf", "--codebook", str(book_path), "-o", str(tmp_path / "i")],
         capsys,
@@ -215,14 +221,7 @@ def test_untimed_slot_on_a_top_level_tier_is_refused_without_codebook(
 def test_own_export_comes_back_without_codebook(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    book = load_codebook(BOOK)
-    folder = tmp_path / "s"
-    folder.mkdir()
-    original = make_session(book, 200, seed=5, session_id="S2")
-    path = write_session(folder, original)
-    code, _, err = run(["export", "--format", "eaf", str(path), "-o", str(tmp_path / "e")], capsys)
-    assert code == 0, err
-    eaf = tmp_path / "e" / "S2.eaf"
+    original, eaf = _exported(BOOK, tmp_path, capsys, 200, "S2")
     code, _, err = run(["import", str(eaf), "--from", "eaf", "-o", str(tmp_path / "i")], capsys)
     assert code == 0, err
     back = load_session(tmp_path / "i" / "S2.json")
