@@ -171,6 +171,7 @@ DERIVED = (
     '<TIER TIER_ID="parts" PARENT_REF="Mother gaze" LINGUISTIC_TYPE_REF="sub">'
     + _ann("s1", "t1", "t4", "x") + _ann("s2", "t4", "t2", "y")
     + '</TIER><TIER TIER_ID="child">' + _ann("c1", "t1", "t3", "cry") + "</TIER>"
+    '<TIER TIER_ID="ratings">' + _ann("g1", "t1", "t3", "scale=3") + "</TIER>"
     '<LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="gaze" CONTROLLED_VOCABULARY_REF="cv" TIME_ALIGNABLE="true"/>'
     '<LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="assoc" CONSTRAINTS="Symbolic_Association"/>'
     '<LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="sub" CONSTRAINTS="Time_Subdivision"/>'
@@ -190,6 +191,7 @@ def test_codebook_derived_without_codebook(
     assert f"{eaf}: TIER['parts']: left out (not a time-aligned code tier);" in err
     assert "2 of its annotations have no time value" in err
     assert "TIER['tone']" not in err
+    assert f"{eaf}: TIER['ratings']: left out (not a time-aligned code tier)" in err
     book = load_codebook(tmp_path / "i" / "codebook" / "imported-d2.json")
     codes = {c.id: (c.label, c.actor, c.group, c.kind, c.definition) for c in book.codes}
     assert codes == {

@@ -141,9 +141,10 @@ def import_eaf(
     for tier in root.iter("TIER"):
         tid = tier.get("TIER_ID", "")
         kind = types.get(tier.get("LINGUISTIC_TYPE_REF", ""))
-        if tier.get("PARENT_REF") or tier.find("ANNOTATION/ALIGNABLE_ANNOTATION") is None:
+        aligned = tier.find("ANNOTATION/ALIGNABLE_ANNOTATION") is not None
+        if tier.get("PARENT_REF") or not aligned or tid in OWN_TIERS:
             dependent.append(tier)
-        elif tid not in OWN_TIERS:
+        else:
             vocabulary = "" if kind is None else kind.get("CONTROLLED_VOCABULARY_REF", "")
             tiers.append(_tier(tier, vocabulary, slots, name, problems))
     if problems:
