@@ -31,7 +31,7 @@ from observer.textsafe import safe
     "fmt",
     required=True,
     type=click.Choice([*FORMATS, "boris"]),
-    help="The files' format: csv or tsv (observer's own export), eaf (ELAN; needs --codebook),"
+    help="The files' format: csv or tsv (observer's own export), eaf (ELAN 2.7 to 3.0),"
     " opf (Datavyu), boris (a BORIS project), boris-events (BORIS's exported events,"
     " TSV or CSV).",
 )

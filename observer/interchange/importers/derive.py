@@ -77,7 +77,13 @@ def _keys(exclude: Iterable[str] = ()) -> list[str]:
 def derived_codebook(source: Path, found: Found) -> Codebook:
     """The codebook holding everything ``found`` names, with keys given out in order."""
     codes = [dict(c) for c in found.codes.values()]
-    keys = iter(_keys())
+    pool = _keys()
+    if len(codes) > len(pool):
+        raise InputError.one(
+            str(source), "$", f"names {len(codes)} different codes, more than a derived"
+            f" codebook has keys for ({len(pool)}): give --codebook",
+        )  # fmt: skip
+    keys = iter(pool)
     for code in codes:
         code["key"] = next(keys)
         if not code["modifiers"]:
