@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.codebook import BROKEN, VALID, expected_table, load, problems_of, tiny
+from support.codebook import BROKEN, VALID, expected_table, load, problems_of, shown, tiny
 
 from observer import codebook as cb
 from observer.codebook import Codebook, Rating, codebook_from_data, load_codebook, resolve
@@ -34,7 +34,7 @@ def test_the_corpus_is_large_and_every_file_is_in_the_table() -> None:
 @pytest.mark.parametrize("name", sorted(expected_table()))
 def test_broken_codebook_gives_exactly_its_problems(name: str) -> None:
     path = BROKEN / name
-    expected = [f"{path}: {line}" for line in expected_table()[name]["problems"]]
+    expected = [shown(path, line) for line in expected_table()[name]["problems"]]
     assert lines(path) == expected
 
 

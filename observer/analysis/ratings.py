@@ -285,7 +285,7 @@ def _nominal(tallies: list[tuple[str, str, Tally]]) -> Nominal:
         table = square(tally, sorted({label for pair in tally for label in pair}))
         k = cohen(tally)
         if k.n < 2:  # one target: κ would be 0 or undefined by chance, as ICC's is
-            k = attrs.evolve(k, kappa=None, reason=_few(k.n)[1])
+            k = attrs.evolve(k, kappa=None, reason=_few(k.n)[1], agreement=None)
         pairs.append(NominalPair(a, b, k, table))
     return Nominal(tuple(pairs))
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
 
 from observer.scores import flat, label_of, plain, scores
 from observer.sessionfile import Session
@@ -22,28 +21,21 @@ COLUMNS = ("session", "dyad", "observer", "rating", "label", "kind", "segment", 
 
 
 def ratings_bytes(sessions: Iterable[Session], delimiter: str = ",") -> bytes:
-    return rows_bytes(rating_rows(sessions), delimiter)
+    return b"".join(ratings_chunks(sessions, delimiter))
 
 
-def rows_bytes(rows: Iterable[tuple[Any, ...]], delimiter: str = ",") -> bytes:
-    """The header and ``rows`` (from :func:`rating_rows`) as CSV or TSV."""
+def ratings_chunks(sessions: Iterable[Session], delimiter: str = ",") -> Iterator[bytes]:
+    """The header, then each session's rows as soon as the session is read."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
-
-
-def rating_rows(sessions: Iterable[Session]) -> list[tuple[Any, ...]]:
-    """One row of :data:`COLUMNS` per session, item (or composite) and segment."""
-    rows: list[tuple[Any, ...]] = []
     for session in sessions:
         book = session.book
         for name, segment, value in flat(book, scores(book, session.ratings)):
             rating = book.rating_by_id.get(name)
             kind = "composite" if rating is None else rating.kind
             cls = rating.class_of(value) if rating is not None else None
-            rows.append(
+            writer.writerow(
                 (
                     session.id,
                     session.dyad,
@@ -56,4 +48,7 @@ def rating_rows(sessions: Iterable[Session]) -> list[tuple[Any, ...]]:
                     cls or "",
                 )
             )
-    return rows
+        yield out.getvalue().encode("utf-8")
+        out.seek(0)
+        out.truncate()
+    yield out.getvalue().encode("utf-8")  # the header alone, for no session
