@@ -50,13 +50,13 @@ def event_row(
     e = events[index]
     text = Text(no_wrap=True)
     text.append(f"{format_clock(e.start):>{columns.time}} ", "dim")
-    text.append(f"{actors.get(e.code, ''):<{columns.actor}} ")
-    text.append(f"{e.code:<{columns.code}} ", colours.get(e.code))
+    text.append(safe(f"{actors.get(e.code, ''):<{columns.actor}} "))
+    text.append(safe(f"{e.code:<{columns.code}} "), colours.get(e.code))
     text.append(f"{e.duration:5.1f} s" if e.duration is not None else "  point", "dim")
     if index in marks:
         text.append(f" {marks[index]}", palette.roles["mark"])
     if e.modifiers:
-        text.append("  " + " ".join(f"{k}={v}" for k, v in sorted(e.modifiers.items())))
+        text.append(safe("  " + " ".join(f"{k}={v}" for k, v in sorted(e.modifiers.items()))))
     return text
 
 
@@ -65,7 +65,7 @@ def note_row(note: Note, columns: Columns) -> Text:
     text = Text(no_wrap=True)
     text.append(f"{format_clock(note.t):>{columns.time}} ", "dim")
     text.append(f"{'note':<{columns.actor}} ", "italic")
-    text.append(note.text, "italic")
+    text.append(safe(note.text), "italic")
     return text
 
 
@@ -107,7 +107,9 @@ def summary_text(session: Session, allowed: Collection[str] | None) -> Text:
     from observer.analysis.stats import session_stats
 
     stats = session_stats(session)
-    text = Text(f"{session.id}\n{format_clock(session.duration)} long\n", "bold", no_wrap=True)
+    text = Text(
+        f"{safe(session.id)}\n{format_clock(session.duration)} long\n", "bold", no_wrap=True
+    )
     append_ratings_and_pauses(text, session)
     text.append("\n")
     w = max((len(row.code) for row in stats.codes), default=4) + 1
@@ -135,8 +137,8 @@ def append_ratings_and_pauses(text: Text, session: Session) -> None:
         text.append("\nRatings\n", "bold")
         for label, value in rows:
             shown = "not rated" if value == BLANK else value
-            text.append(f"{label}: ")
-            text.append(f"{shown}\n", "dim" if value == BLANK else "")
+            text.append(f"{safe(label)}: ")
+            text.append(f"{safe(shown)}\n", "dim" if value == BLANK else "")
     text.append("\nPauses\n", "bold")
     if not session.pauses:
         text.append("none: the clock ran throughout\n", "dim")

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical
@@ -31,7 +30,7 @@ from observer.replay.playhead import Playhead
 from observer.replay.reviewing import ReviewDesk
 from observer.replay.view import ListRow, ReplayView
 from observer.startup import release_collection
-from observer.textsafe import safe
+from observer.tui.plain import notice, plain
 from observer.tui.replay import panels
 from observer.tui.replay.dialogs import ChoicePrompt, FilterPrompt, HelpPrompt, TextPrompt
 from observer.tui.replay.keys import HINTS, HINTS_NARROW, KEYS, help_text
@@ -165,7 +164,7 @@ class ReplayScreen(ReviewActions):
             self._start(Opened(self.preview), complete=False)
         else:
             status = f"loading {self.path.name}…"
-            self.query_one("#replay-status", Static).update(status)
+            self.query_one("#replay-status", Static).update(plain(status))
 
     def start_loading(self) -> None:
         """Load the whole file in a thread (the app calls this once its first frame is out)."""
@@ -196,13 +195,13 @@ class ReplayScreen(ReviewActions):
             release_collection()  # start-up is over once the session is whole
         self._install(opened, complete=complete)
         sides = self.query_one("#replay-sides", Static)
-        sides.update(self.model.sides())
+        sides.update(plain(self.model.sides()))
         sides.display = self.model.other is not None
         self.set_class(self.model.other is not None, "-compare")
         if kept is not None:
             self.model.seek(kept)
         for warning in opened.warnings:
-            self.notify(safe(warning), severity="warning", timeout=8, markup=False)
+            notice(self, warning, severity="warning", timeout=8)
         self._refill()
         self._fill_reviews()
         self.sync()
@@ -338,7 +337,7 @@ class ReplayScreen(ReviewActions):
         status = " · ".join(parts)
         if status != self._shown_status:
             self._shown_status = status
-            self.query_one("#replay-status", Static).update(status)
+            self.query_one("#replay-status", Static).update(plain(status))
 
     def _update_row(self, t: float) -> None:
         row = self.model.current_row(t)
@@ -374,7 +373,7 @@ class ReplayScreen(ReviewActions):
 
     def _moved(self, refused: str | None) -> None:
         if refused is not None:
-            self.notify(refused, timeout=2)
+            notice(self, refused, timeout=2)
             self.app.bell()
         self.sync()
 
@@ -454,7 +453,7 @@ class ReplayScreen(ReviewActions):
 
     def action_mismatch(self, direction: int) -> None:
         if self.model.comparison is None:
-            self.notify(self.model.step_mismatch(direction) or "")
+            notice(self, self.model.step_mismatch(direction) or "")
             return
         self._moved(self.model.step_mismatch(direction))
 
@@ -484,7 +483,7 @@ class ReplayScreen(ReviewActions):
 
     def action_panel(self, name: str) -> None:
         if name == "agreement" and self.model.comparison is None:
-            self.notify("the agreement summary needs compare mode (--compare B.json)")
+            notice(self, "the agreement summary needs compare mode (--compare B.json)")
             return
         self.query_one(ContentSwitcher).current = f"replay-{name}"
         self.add_class("-side-open")
@@ -505,7 +504,7 @@ class ReplayScreen(ReviewActions):
             text = panels.summary_text(self.model.session, self.model.allowed)
             self.query_one("#replay-summary-text", Static).update(text)
         elif name == "agreement" and self.opened is not None:
-            text = Text("\n".join(self.opened.agreement))  # wrapped: nothing cut off
+            text = plain("\n".join(self.opened.agreement), lines=True)  # wrapped: nothing cut off
             self.query_one("#replay-agreement-text", Static).update(text)
 
     def _fill_reviews(self) -> None:
