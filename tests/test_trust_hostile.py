@@ -268,3 +268,28 @@ def test_every_command_on_the_hostile_set(
         assert all(not has_control(line) for line in lines), lines[:3]
     if not name.endswith("json"):  # JSON is machine output, escaped only for a terminal
         assert not has_control(out.replace("\n", "").replace("\t", "")), out[:500]
+
+
+async def test_the_recovery_offer_of_a_hostile_journal(tmp_path: Path) -> None:
+    from observer.live.journal import JournalWriter, make_header
+    from observer.live.recorder import Recorder, SessionMeta
+    from observer.tui.coding.recover import RecoverOffer
+
+    h = hostile()
+    dyad, observer = h.sessions[0]["dyad"], h.sessions[0]["observer"]
+    header = make_header("20260101T000000Z-D9-o9", h.book, dyad, observer)
+    writer = JournalWriter.create(tmp_path, header)
+    old = Recorder(h.book, SessionMeta("20260101T000000Z-D9-o9", dyad, observer), writer.append)
+    old.toggle_clock(50.0)
+    old.key("n", 52.0)
+    assert writer.close()
+    with tripwire() as parsed:
+        app = CodingApp(tmp_path, book=h.book, dyad="D1", observer="o1")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, RecoverOffer), "the offer")
+            _clean(app, parsed, "offer")
+            await _press(pilot, parsed, "recovered", "enter")
+            await _press(pilot, parsed, "coding", "enter")
+            await until(pilot, lambda: isinstance(app.screen, CodingScreen), "coding")
+            _clean(app, parsed, "coding after recovery")
+    assert app.crash is None
