@@ -149,3 +149,33 @@ def test_notes_ratings_and_pauses_at_120x40_in_a_real_terminal(tmp_path: Path) -
         term.send_keys("q")
         term.wait_dead()
         assert term.exit_status() == 0
+
+
+def test_at_80_columns_the_replay_status_line_keeps_the_session_id(tmp_path: Path) -> None:
+    """A day-long session with a long id, a code chosen for e/E: the words give way
+    (the code's name too), the session id stays whole and no separator dangles."""
+    import attrs
+    from support.replay import small_session
+
+    from observer.sessionfile import write_session
+
+    session = attrs.evolve(
+        small_session("20261122T101503Z-D0123-second-observer"), duration=86_399.0
+    )
+    path = write_session(tmp_path, session)
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "TEXTUAL_ANIMATIONS": "none"}
+    with Tmux(width=80, height=24) as term:
+        term.start([sys.executable, "-m", "observer", "replay", str(path)], env=env)
+        term.wait_for("⏸")
+        term.send_keys("c")
+        term.wait_for("Jump between events of which code?")
+        term.send_keys("Enter")
+
+        def status(screen: str) -> str:
+            return screen.splitlines()[0].strip()
+
+        term.wait_until(lambda s: "which code?" not in s, what="the code chosen")
+        line = status(term.wait_until(lambda s: status(s).endswith(session.id), what="the id"))
+        assert "/ 23:59:59" in line and not line.endswith("·"), line
+        term.send_keys("q")
+        term.wait_dead()

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical
@@ -44,6 +45,7 @@ from observer.tui.replay.timeline import (
     reviews_row,
 )
 from observer.tui.widgets.event_log import EventLog
+from observer.tui.widgets.statusline import fit, part, shortened
 
 if TYPE_CHECKING:
     from observer.sessionfile import Session
@@ -254,6 +256,8 @@ class ReplayScreen(ReviewActions):
         self.set_class(narrow, "-narrow")
         fits = event.size.width >= len(HINTS) + 2
         self.query_one("#replay-hints", Static).update(HINTS if fits else HINTS_NARROW)
+        if getattr(self, "model", None) is not None:
+            self.call_after_refresh(lambda: self._update_status(self.model.time()))
         if short != self.has_class("-short"):
             self.set_class(short, "-short")
             if getattr(self, "model", None) is not None:
@@ -319,25 +323,33 @@ class ReplayScreen(ReviewActions):
             self.timer = None
 
     def _update_status(self, t: float) -> None:
+        """The status line, fitted to its width: the filter, window, speed and state
+        words give way, never the times or the session id (no part is cut midway)."""
         model = self.model
         head = model.playhead
+        times = f"{format_clock(t)} / {format_clock(model.session.duration)}"
         state = "▶ playing" if head.playing else "⏸ paused"
+        symbol = state.split()[0]
+        described = model.filter.describe()
         parts = [
-            f"{state} {format_clock(t)} / {format_clock(model.session.duration)}",
-            f"{head.speed:g}×",
-            f"window {format_clock(model.span, decimals=0)}",
-            model.filter.describe(),
+            part(plain(f"{state} {times}"), (6, plain(f"{symbol} {times}"))),
+            part(plain(f"{head.speed:g}×"), (3, Text())),
+            part(plain(f"window {format_clock(model.span, decimals=0)}"), (2, Text())),
+            part(plain(described), (1, shortened(described, 16)), (5, Text())),
         ]
         if model.code:
-            parts.append(f"e/E: {model.code}")
+            code = f"e/E: {model.code}"
+            parts.append(part(plain(code), (4, shortened(code, 16)), (8, Text())))
         if model.other is None:
-            parts.append(model.session.id)
+            parts.append(part(plain(model.session.id)))
         if not self.ready:
-            parts.append("loading the rest…")
-        status = " · ".join(parts)
-        if status != self._shown_status:
-            self._shown_status = status
-            self.query_one("#replay-status", Static).update(plain(status))
+            parts.append(part(plain("loading the rest…"), (7, plain("loading…"))))
+        widget = self.query_one("#replay-status", Static)
+        width = widget.size.width or self.app.size.width - 2
+        status = fit(parts, width, " · ")
+        if status.plain != self._shown_status:
+            self._shown_status = status.plain
+            widget.update(status)
 
     def _update_row(self, t: float) -> None:
         row = self.model.current_row(t)
