@@ -31,12 +31,14 @@ from observer.replay.playhead import Playhead
 from observer.replay.reviewing import ReviewDesk
 from observer.replay.view import ListRow, ReplayView
 from observer.startup import release_collection
+from observer.textsafe import safe
 from observer.tui.plain import notice, plain
 from observer.tui.replay import panels
 from observer.tui.replay.dialogs import ChoicePrompt, FilterPrompt, HelpPrompt, TextPrompt
 from observer.tui.replay.keys import HINTS, HINTS_NARROW, KEYS, help_text
 from observer.tui.replay.reviewing import ReviewActions
 from observer.tui.replay.timeline import (
+    MAX_LABEL_WIDTH,
     Row,
     Timeline,
     lane_row,
@@ -48,6 +50,7 @@ from observer.tui.widgets.event_log import EventLog
 from observer.tui.widgets.statusline import fit, part, shortened
 
 if TYPE_CHECKING:
+    from observer.replay.timeline import Lane
     from observer.sessionfile import Session
 
 
@@ -108,6 +111,9 @@ class ReplayScreen(ReviewActions):
         self._shown_running: tuple[int, ...] | None = None
         self._row: int | None = None
         self._panel_stale = {"summary": True, "agreement": True}
+        self.show_ids = False
+        self._lanes_stale = False
+        """Codes and lanes by id (``l``) rather than by label."""
         self.make_playhead: Callable[..., Playhead] = Playhead
         """Makes the playhead (``--video``: one that drives mpv, observer.tui.replay.video)."""
 
@@ -121,7 +127,9 @@ class ReplayScreen(ReviewActions):
         self.palette = self.query_one(Timeline).palette()
         self.colours = self.palette.code_styles(self.model.book)
         self.actor_of = {c.id: c.actor for c in self.model.book.codes}
-        self.columns = panels.Columns.of(self.model.book, self.model.session.duration)
+        sessions = [self.model.session, *([self.model.other] if self.model.other else [])]
+        self._used = {e.code for s in sessions for e in s.events}
+        self.columns = self._columns()
         if self.make_playhead is not Playhead:  # --video: a playhead that drives mpv
             duration = self.model.session.duration
             self.model.playhead = self.make_playhead(duration, speed=self.speed, clock=self.clock)
@@ -232,6 +240,65 @@ class ReplayScreen(ReviewActions):
 
     # --- data --------------------------------------------------------------------------
 
+    # --- names: labels as coding shows them; ids on request (l) or where space is short ---
+
+    def _columns(self) -> panels.Columns:
+        """The event list's columns, naming codes by label where a row fits the list."""
+        book, duration = self.model.book, self.model.session.duration
+        used = self._used
+        labels = panels.Columns.of(book, duration, panels.code_names(book, ids=False), used)
+        compare = self.model.comparison is not None
+        if not self.show_ids and labels.width(compare=compare) <= self._list_width():
+            return labels
+        return panels.Columns.of(book, duration, used=used)
+
+    def _names(self) -> dict[str, str]:
+        """How the running states and the review list name codes: by label (their panels
+        have room), by id on request."""
+        return panels.code_names(self.model.book, ids=self.show_ids)
+
+    def _list_width(self) -> int:
+        width = self.query_one(EventList).size.width
+        if width:
+            return width
+        total = self.app.size.width  # before the first layout: as the stylesheet will lay it
+        if total < NARROW:
+            return total - 1
+        side = min(64, max(30, int(total * (0.32 if self.model.other is not None else 0.47))))
+        return total - side - 2
+
+    def _lane_label(self, lane: Lane) -> str:
+        """``Group · Actor`` by their labels (shortened with … to the label column), or
+        the stream id: on request, and on a narrow terminal (ids are shorter)."""
+        if self.show_ids or self.has_class("-narrow"):
+            return lane.label
+        stream = lane.stream
+        name = safe(f"{stream.group.label} · {stream.actor.label}")
+        named = f"{lane.side} {name}" if lane.side else name
+        return shortened(named, MAX_LABEL_WIDTH - 1).plain
+
+    def _rename(self) -> None:
+        """After a resize or ``l``: the names that fit now, everything redrawn if they changed."""
+        if getattr(self, "model", None) is None:
+            return
+        columns = self._columns()
+        if (columns.code, list(columns.names.values())) == (
+            self.columns.code,
+            list(self.columns.names.values()),
+        ) and not self._lanes_stale:
+            return
+        self.columns = columns
+        self._lanes_stale = False
+        self._refill()
+        self._fill_reviews()
+        self.sync()
+
+    def action_toggle_ids(self) -> None:
+        self.show_ids = not self.show_ids
+        self._lanes_stale = True
+        self._rename()
+        notice(self, "codes shown by id" if self.show_ids else "codes shown by label", timeout=2)
+
     def _timeline_rows(self) -> list[Row]:
         """Notes and reviews first (always in view), then the lanes; on a short
         terminal the streams nothing was coded in are left out."""
@@ -243,7 +310,8 @@ class ReplayScreen(ReviewActions):
             events = (
                 model.other.events if lane.source == 1 and model.other else model.session.events
             )
-            rows.append(lane_row(lane, events, model.book, self.colours, roles["on-bar"]))
+            label = self._lane_label(lane)
+            rows.append(lane_row(lane, events, model.book, self.colours, roles["on-bar"], label))
             if lane.side == "B" and model.comparison is not None:
                 rows.append(marks_row(model.comparison, lane.stream.id, self.palette))
         return rows
@@ -257,6 +325,8 @@ class ReplayScreen(ReviewActions):
         fits = event.size.width >= len(HINTS) + 2
         self.query_one("#replay-hints", Static).update(HINTS if fits else HINTS_NARROW)
         if getattr(self, "model", None) is not None:
+            self._lanes_stale = True
+            self.call_after_refresh(self._rename)
             self.call_after_refresh(lambda: self._update_status(self.model.time()))
         if short != self.has_class("-short"):
             self.set_class(short, "-short")
@@ -376,7 +446,8 @@ class ReplayScreen(ReviewActions):
         ]
         if model.other is not None:
             sides.append(("B", model.other, running_b))
-        self.query_one("#replay-running", Static).update(panels.running_text(sides))
+        shown = panels.running_text(sides, self._names())
+        self.query_one("#replay-running", Static).update(shown)
 
     # --- playback and navigation: the model moves, the screen follows -------------------
 
@@ -445,7 +516,7 @@ class ReplayScreen(ReviewActions):
     def action_choose_code(self) -> None:
         counts = self.model.code_counts()
         book = self.model.book
-        options = [(c.id, f"{c.key}  {c.id} ({counts.get(c.id, 0)})") for c in book.codes]
+        options = [(c.id, f"{c.key}  {c.label} ({counts.get(c.id, 0)})") for c in book.codes]
 
         def done(code: str | None) -> None:
             if code is not None:
@@ -526,7 +597,8 @@ class ReplayScreen(ReviewActions):
         ordered = sorted(self.model.session.reviews, key=lambda r: (r.t, r.created_at))
         events = self.model.session.events
         reviews.add_options(
-            Option(panels.review_label(r, events, self.palette), id=r.id) for r in ordered
+            Option(panels.review_label(r, events, self.palette, self._names()), id=r.id)
+            for r in ordered
         )
         if not ordered:
             reviews.add_option(
