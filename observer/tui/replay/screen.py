@@ -60,6 +60,7 @@ MAX_TYPED_AHEAD = 20
 NARROW, SHORT = 100, 32
 """Below this many columns the side panel opens on request; below this many rows
 the lanes of streams with nothing coded are left out."""
+MORE_BELOW = "↓ more below"
 TICK_S = 1 / 20
 """How often the screen asks the playhead where it is while playing."""
 
@@ -161,10 +162,14 @@ class ReplayScreen(ReviewActions):
                     yield OptionList(id="replay-reviews")
                     with ScrollableContainer(id="replay-agreement"):
                         yield Static(id="replay-agreement-text")
+                yield Static(MORE_BELOW, id="replay-more")
         yield Static(HINTS, id="replay-hints")
 
     def on_mount(self) -> None:
         self.query_one(Timeline).focus()
+        for panel in ("#replay-summary", "#replay-agreement", "#replay-reviews"):
+            self.watch(self.query_one(panel), "scroll_y", self._show_more, init=False)
+            self.watch(self.query_one(panel), "scroll_x", self._show_more, init=False)
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.opened is not None:
             self._start(self.opened)
@@ -573,6 +578,26 @@ class ReplayScreen(ReviewActions):
         self._fill_panel()
         if name == "reviews":
             self.query_one("#replay-reviews", OptionList).focus()
+        elif self.has_class("-narrow"):  # the panel is the whole body: the arrows scroll it
+            self.query_one(f"#replay-{name}").focus()
+        self.call_after_refresh(self._show_more)
+
+    def _show_more(self, _: object = None) -> None:
+        """Under the side panel, a line saying there is more below, while there is."""
+        current = self.query_one(ContentSwitcher).current or ""
+        panel = self.query_one(f"#{current}") if current else None
+        below = panel is not None and panel.scroll_y < panel.max_scroll_y
+        wider = panel is not None and panel.scroll_x < panel.max_scroll_x
+        said = [MORE_BELOW] if below else []
+        if wider:
+            said.append("→ wider")
+        if said and self.has_class("-narrow"):  # the panel has the focus and the arrows
+            said.append("arrows or pgdn scroll · esc closes")
+        elif said:
+            said.append("wheel scrolls")
+        more = self.query_one("#replay-more", Static)
+        more.update(" · ".join(said))
+        more.set_class(bool(said), "-shown")
 
     def _fill_panel(self) -> None:
         current = self.query_one(ContentSwitcher).current or ""
@@ -586,8 +611,11 @@ class ReplayScreen(ReviewActions):
         elif name == "summary":
             text = panels.summary_text(self.model.session, self.model.allowed)
             self.query_one("#replay-summary-text", Static).update(text)
-        elif name == "agreement" and self.opened is not None:
-            text = plain("\n".join(self.opened.agreement), lines=True)  # wrapped: nothing cut off
+        if name in ("summary", "agreement"):
+            self.call_after_refresh(self._show_more)
+        if name == "agreement" and self.opened is not None:
+            text = plain("\n".join(self.opened.agreement), lines=True)
+            text.no_wrap = True  # a table's rows kept whole: wider ones scroll sideways
             self.query_one("#replay-agreement-text", Static).update(text)
 
     def _fill_reviews(self) -> None:
