@@ -106,3 +106,22 @@ def test_summary_at_80x24_says_it_scrolls(snap_compare: Any, tmp_path: Path) -> 
     assert snap_compare(
         coding_app(tmp_path), terminal_size=(80, 24), run_before=every_code_then_end
     )
+
+
+def test_paused_past_the_segments_plan_at_80x24(snap_compare: Any, tmp_path: Path) -> None:
+    """Paused in Warm-up at 3:40 of its 3:00 with a long observer id: the segment's time
+    is marked OVER, the other parts give way, ``saved N`` is whole."""
+    app = CodingApp(
+        tmp_path, book=BOOK, dyad="D012", observer="nc3-second-coder", now=lambda: T0 + 250.0
+    )
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await code_some(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CodingScreen)
+        screen.press("space", T0 + 249.0, " ")
+        await acknowledged(pilot)
+        screen.tick()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -147,7 +147,9 @@ class CodingScreen(Screen[None]):
             yield Static(id="running")
         yield KeyLegend(self.book, id="legend")
         yield Static(id="prompt")
-        yield FormField(id="note", placeholder="note text · enter saves · escape cancels")
+        with Horizontal(id="note-row"):
+            yield Static("note:", id="note-label")
+            yield FormField(id="note", placeholder="note text · enter saves · escape cancels")
         yield EventLog(self._render_row, id="log")
         name = key_names(self.app.get_key_display)
         yield Static(hints_text(name, video=self.video is not None), id="hints")
@@ -221,6 +223,9 @@ class CodingScreen(Screen[None]):
         elapsed = format_clock(max(0.0, self.session_now() - segments[-1].start))
         planned = f"/{format_clock(segment.planned_s)[:5]}" if segment.planned_s else ""
         time = Text(f"{elapsed[:5]}{planned}", "bold")
+        if segment.planned_s and self.session_now() - segments[-1].start > segment.planned_s:
+            time.stylize(self.colour("overrun"))
+            time.append(" OVER", self.colour("overrun"))  # past its planned length
         name = plain(segment.label, "bold")
         short = shortened(name.plain, 10, "bold")
         return [
