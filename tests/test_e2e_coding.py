@@ -159,7 +159,7 @@ def test_a_burst_on_the_ratings_form_fills_the_field_it_was_typed_for(
             term.wait_for("Ratings")
             time.sleep(0.3)  # the form is drawn and has settled
             term.send_keys(*burst)
-        term.wait_for(r"(?m)Caregiver intrusiveness\s+1–7\s+2\s*$", regex=True)
+        term.wait_for(r"(?m)^\s*2\s+Caregiver intrusiveness\s+1–7\s*$", regex=True)  # field first
         save_ratings_and_exit(term)
     [path] = list(tmp_path.glob("*.json"))
     ratings = load_session(path).ratings

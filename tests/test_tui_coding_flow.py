@@ -177,13 +177,9 @@ async def test_saved_count_and_a_failing_disk_are_shown(tmp_path: Path, coding: 
         assert "saved 3" in text_of(app, "#status")
         app.saved.error = "cannot write the journal: the disk is full"  # as on_status reports
         screen.tick()
-        status = text_of(app, "#status")  # at 80 columns: the short form, the count whole
-        assert "saved 3  NOT SAVED, retrying: cannot write the journal: the disk is full" in status
-    async with coding(app_for(tmp_path / "wide"), size=(160, 24)) as (app, pilot, screen):
-        app.saved.error = "cannot write the journal: the disk is full"
-        screen.tick()
-        status = text_of(app, "#status")
-        assert "NOT SAVED: cannot write the journal: the disk is full · retrying" in status
+        status = text_of(app, "#status")  # the other parts gave way: the count is before it
+        assert "saved 3  NOT SAVED: cannot write the journal: the disk is full" in status
+        assert "retrying" in status
 
 
 async def test_held_state_key_repeat_is_refused(tmp_path: Path, coding: Coding) -> None:

@@ -245,14 +245,12 @@ class CodingScreen(Screen[None]):
         parts = [part(saved)]
         alarm = self.colour("not-saved")
         error = self.saved.error
-        if error:
+        if error:  # last and whole: what does not fit is cut at the end, after the count
             held = rec.seq - acked
             long = f"NOT SAVED: {error} · retrying · {held} actions held in memory"
-            short = f"NOT SAVED, retrying: {error}"
-            parts.append(part(plain(long, alarm), (10, plain(short, alarm))))
+            parts.append(part(plain(long, alarm)))
         elif self.saved.warning:
-            warning = plain(f"WARNING: {self.saved.warning}", alarm)
-            parts.append(part(warning, (10, Text("WARNING", alarm))))
+            parts.append(part(plain(f"WARNING: {self.saved.warning}", alarm)))
         return parts
 
     def say(self, text: Text, *, refused: bool = False) -> None:
