@@ -273,6 +273,4 @@ def test_use_identities_refuses_a_file_without_one(tmp_path: Path) -> None:
     os.chmod(empty, 0o600)
     with pytest.raises(InputError) as caught:
         agefile.use_identities([empty])
-    assert (
-        str(caught.value.problems[0]) == f"{empty}: holds no age identity (AGE-SECRET-KEY-1...)"
-    )
+    assert str(caught.value.problems[0]) == f"{empty}: holds no age identity (AGE-SECRET-KEY-1...)"
