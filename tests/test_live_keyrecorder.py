@@ -24,10 +24,12 @@ POINTS = "tdowerfgyuzxcvbnm"  # point codes of cpp-attachment: one event per pre
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="a POSIX pseudo-terminal")
 
 
-def _start(folder: Path, marker: Path) -> Pty:
+def _start(folder: Path, marker: Path, delay: str = "") -> Pty:
     env = {"PYTHONPATH": os.pathsep.join(sys.path)}
-    pty = Pty([sys.executable, str(CHILD), str(folder), str(marker)], env=env)
+    pty = Pty([sys.executable, str(CHILD), str(folder), str(marker), delay], env=env)
     pty.wait_for("WAITING", timeout=60)
+    if delay:
+        return pty
     ready = marker.with_name(marker.name + ".ready")
     deadline = time.monotonic() + 30
     while not ready.exists():  # the journal and key log open after the first frame
@@ -42,7 +44,13 @@ def _keylog(folder: Path) -> Path:
 
 
 def _journal_keys(folder: Path) -> list[dict[str, object]]:
-    (path,) = folder.glob("*.journal.jsonl")
+    out: list[dict[str, object]] = []
+    for path in folder.glob("*.journal.jsonl"):
+        out += _keys_of(path)
+    return out
+
+
+def _keys_of(path: Path) -> list[dict[str, object]]:
     out = []
     for line in path.read_bytes().split(b"\n")[1:]:
         if line:
@@ -167,6 +175,32 @@ def test_sigkill_at_a_random_instant_loses_no_logged_key(tmp_path: Path, seed: i
     assert result.session_path is not None
     events = load_session(result.session_path).events
     assert len(events) == len(logged)  # every logged point key is an event
+
+
+@pytest.mark.parametrize("delay", ["timer", "block"])
+def test_keys_typed_before_the_key_log_exists_are_in_it(tmp_path: Path, delay: str) -> None:
+    """The space and the keys typed right after the first frame, before the journal
+    and key log exist (the keys reach the coding screen early, or wait in the app's
+    queue): all in the key log, which alone then gives back every event."""
+    folder, marker = tmp_path / "s", tmp_path / "marker"
+    with _start(folder, marker, delay) as pty:
+        _wait(marker.with_name("marker.opening").exists)
+        pty.write(b" ")
+        for key in POINTS + "tdo":  # 20 point keys
+            pty.write(key.encode())
+        _wait(lambda: len(_journal_keys(folder)) == 20)
+        _wait(lambda: len(read_keylog(_keylog(folder)).keys) == 21, timeout=2)
+        pty.kill()
+        pty.wait()
+    keys = read_keylog(_keylog(folder)).keys
+    assert [k.key for k in keys][:2] == ["space", "t"]
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    moved = alone / _keylog(folder).name
+    _keylog(folder).rename(moved)
+    result = recover(moved)
+    assert result.outcome == "recovered" and result.session_path is not None
+    assert len(load_session(result.session_path).events) == 20
 
 
 def test_the_terminal_and_web_drivers_get_the_key_recorder(

@@ -319,6 +319,9 @@ def read_keylog(path: Path) -> KeyLogContents:
         except (AssertionError, KeyError, TypeError, ValueError):
             raise InputError.one(name, f"line {number}", "not a logged key") from None
         keys.append(key)
+    # File order is not time order when the coding screen logged keys read before the
+    # log existed after the driver logged later ones: replay in stamp order (stable).
+    keys.sort(key=lambda k: k.mono)
     return KeyLogContents(path, values[0], keys, torn)
 
 

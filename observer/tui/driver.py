@@ -6,7 +6,8 @@ each read is stamped the moment ``select`` returns (``keylog.tap``), parsed by
 Textual's own parser, every key of the read gets that stamp as its ``time``, the
 keys (of every read that piled up meanwhile) are written to the app's raw key log
 and fsynced (``app.key_log``, once the session's journal exists), and only then do
-the events go to the app. Paste, mouse and terminal responses go on unchanged.
+the events go to the app. A key read before the key log exists (typed as the first
+frame appears) is marked, and the coding screen logs it before handling it. Paste, mouse and terminal responses go on unchanged.
 
 Under ``observer serve`` the same is done to Textual's web driver
 (:mod:`observer.tui.webdriver`, imported only there, so a terminal's start-up does not
@@ -24,13 +25,18 @@ from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
 
 from observer.live.keylog import KeyLog, Read, tap
+from observer.tui.coding.keys import UNLOGGED
 
 
 def stamp_and_record(messages: list[tuple[float, Message]], log: KeyLog | None) -> None:
-    """Give each key its read's arrival stamp; log and fsync them (once for all)."""
+    """Give each key its read's arrival stamp; log and fsync them (once for all).
+    Keys read before the key log exists are marked ``UNLOGGED``: the coding screen
+    logs those that reach it, before handling them."""
     keys = [(stamp, m) for stamp, m in messages if isinstance(m, events.Key)]
     for stamp, key in keys:
         key.time = stamp
+        if log is None:
+            setattr(key, UNLOGGED, True)
     if keys and log is not None:
         log.record([(stamp, k.key, k.character) for stamp, k in keys])
 

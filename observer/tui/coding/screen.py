@@ -42,7 +42,7 @@ from observer.tui.coding.feedback import (
     segment_keys,
     segment_prompt,
 )
-from observer.tui.coding.keys import HANDLERS, hints, key_names
+from observer.tui.coding.keys import HANDLERS, UNLOGGED, hints, key_names
 from observer.tui.forms import FormField, keys_ready
 from observer.tui.widgets.clock import ClockDisplay, format_clock
 from observer.tui.widgets.event_log import EventLog
@@ -50,6 +50,7 @@ from observer.tui.widgets.legend import KeyLegend
 
 if TYPE_CHECKING:
     from observer.live.journal import JournalStatus
+    from observer.live.keylog import KeyLog
     from observer.live.recorder import Outcome, Recorder
     from observer.tui.coding.video import VideoControl
 
@@ -107,6 +108,9 @@ class CodingScreen(Screen[None]):
         self._renderer: RowRenderer | None = None
         self._early: list[tuple[str, float, str | None]] = []
         """Keys that arrived before the recorder was attached, in order, with their times."""
+        self._key_log: KeyLog | None = None
+        self._unlogged: list[tuple[float, str, str | None]] = []
+        """Keys read before the key log existed, to log once it does (``attach``)."""
         self.choosing_segment: float | None = None
         """Monotonic time of the ctrl+g press while the segment choice is open."""
         self.note_at: float | None = None
@@ -129,8 +133,13 @@ class CodingScreen(Screen[None]):
     def attached(self) -> bool:
         return self._recorder is not None
 
-    def attach(self, recorder: Recorder) -> None:
-        """Start coding with ``recorder`` (its journal exists); handle keys that came early."""
+    def attach(self, recorder: Recorder, key_log: KeyLog | None = None) -> None:
+        """Start coding with ``recorder`` (its journal exists); log in ``key_log`` the
+        keys read before it existed, then handle the keys that came early."""
+        self._key_log = key_log
+        if key_log is not None and self._unlogged:
+            key_log.record(self._unlogged)
+        self._unlogged = []
         self._recorder = recorder
         self._renderer = RowRenderer(recorder, self.colour)
         early, self._early = self._early, []
@@ -227,6 +236,9 @@ class CodingScreen(Screen[None]):
     # --- keys -------------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
+        if getattr(event, UNLOGGED, False):  # read before the key log existed: log it now
+            setattr(event, UNLOGGED, False)
+            self._log_late(event)
         if self.video is not None and self.video.typing_time:
             if event.key == "escape":
                 event.stop()
@@ -241,6 +253,13 @@ class CodingScreen(Screen[None]):
             return
         if self.press(event.key, event.time, event.character):
             event.stop()
+
+    def _log_late(self, event: events.Key) -> None:
+        key = (event.time, event.key, event.character)
+        if self._key_log is not None:
+            self._key_log.record([key])
+        elif self._recorder is None:
+            self._unlogged.append(key)
 
     def press(self, key: str, mono: float, character: str | None = None) -> bool:
         """Handle a key that arrived at monotonic time ``mono``; False if it is not ours
