@@ -58,6 +58,71 @@ def test_a_torn_last_line_is_ignored(tmp_path: Path) -> None:
     assert contents.torn and len(contents.keys) == 1
 
 
+def _lone_log(folder: Path) -> KeyLog:
+    log = KeyLog.create(folder, _header())
+    log.record([(10.0, "space", " ")])
+    for i in range(5):
+        log.record([(11.0 + i, "p", "p")])
+    log.close()
+    return log
+
+
+def test_a_key_log_alone_with_a_torn_last_line_recovers_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = _lone_log(tmp_path)
+    with log.path.open("ab") as f:
+        f.write(b'{"n": 7, "mono": 16.0, "ke')  # a kill mid-write
+    code, out, err = run(["recover", "--session-dir", str(tmp_path)], capsys)
+    assert (code, err) == (0, "")
+    assert "recovered 5 events" in out
+    assert "  key log line 8 was torn (the crash came while it was being written)" in out
+    assert len(load_session(tmp_path / f"{SID}.json").events) == 5
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"\x00\x00\x00 not json", b'{"n": 9, "mono": 1e308, "key": "p", "char": "p"}', b"[]"],
+)
+def test_garbage_in_the_middle_of_a_key_log_recovers_up_to_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], garbage: bytes
+) -> None:
+    log = _lone_log(tmp_path)
+    lines = log.path.read_bytes().split(b"\n")
+    lines[4:4] = [garbage]  # after the space and two keys
+    log.path.write_bytes(b"\n".join(lines))
+    code, out, err = run(["recover", "--session-dir", str(tmp_path)], capsys)
+    assert (code, err) == (0, "")
+    assert "recovered 2 events" in out
+    assert (
+        "  key log line 5 is not a logged key (the file is damaged): the keys before it were"
+        " used; it and what follows (4 lines) were left out" in out
+    )
+    aside = tmp_path / f"{SID}.keys.jsonl.recovered"
+    assert garbage in aside.read_bytes()  # kept to read
+
+
+def test_garbage_in_a_key_log_beside_its_journal_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = _header()
+    writer = JournalWriter.create(tmp_path, header)
+    log = KeyLog.create(tmp_path, header)
+    rec = Recorder(book(), _meta(), sink=writer.append)
+    log.record([(1.0, "space", " ")])
+    rec.toggle_clock(1.0)
+    log.record([(2.0, "p", "p")])
+    writer.close()
+    log.close()
+    with log.path.open("ab") as f:
+        f.write(b"garbage\n" + b'{"n": 3, "mono": 3.0, "key": "p", "char": "p"}\n')
+    code, out, _ = run(["recover", "--session-dir", str(tmp_path)], capsys)
+    assert code == 0
+    assert "  1 key found only in the key log replayed (1 action)\n" in out
+    assert "  key log line 4 is not a logged key" in out and "(2 lines)" in out
+    assert len(load_session(tmp_path / f"{SID}.json").events) == 1
+
+
 def test_paste_mouse_and_responses_pass_through_unstamped_and_unlogged(tmp_path: Path) -> None:
     log = KeyLog.create(tmp_path, _header())
     parser = XTermParser()

@@ -31,6 +31,7 @@ journal.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import queue
 import select
@@ -286,43 +287,68 @@ class KeyLogContents:
     path: Path
     header: dict[str, Any]
     keys: list[LoggedKey]
-    torn: bool = False
-    """The last line was torn (a crash mid-write) and ignored."""
+    """In stamp order (file order for equal stamps)."""
+    torn: int | None = None
+    """Line number of a torn last line (a crash mid-write), left out."""
+    corrupt: int | None = None
+    """Line number of the first unreadable line before the last (a damaged file): it
+    and every line after it were left out."""
+    left_out: int = 0
+    """Lines left out from ``corrupt`` on (it included)."""
+
+
+def _logged_key(value: Any) -> LoggedKey | None:
+    try:
+        assert isinstance(value, dict)
+        char = value["char"]
+        assert char is None or isinstance(char, str)
+        n, mono = value["n"], value["mono"]
+        assert isinstance(n, int) and isinstance(mono, (int, float))
+        assert math.isfinite(mono) and 0 <= mono < MAX_MONO and 0 < n < 1 << 53
+        return LoggedKey(n, float(mono), str(value["key"]), char)
+    except (AssertionError, KeyError, TypeError, ValueError):
+        return None
+
+
+MAX_MONO = 1e12
+"""No monotonic stamp is this large (31,700 years of uptime): a larger one is damage."""
 
 
 def read_keylog(path: Path) -> KeyLogContents:
-    """Parse a key log; InputError naming the line of anything unreadable."""
+    """Parse a key log. A torn last line is left out (``torn``); from the first other
+    unreadable line on, everything is left out (``corrupt``, ``left_out``): the keys
+    before it are still good. InputError only when the header is unreadable."""
     name = str(path)
     pieces = jsonio.read_bytes(path, max_bytes=1 << 31).split(b"\n")
-    last = pieces.pop()
-    torn = False
-    values: list[Any] = []
-    for number, piece in enumerate([*pieces, last] if last else pieces, 1):
-        try:
-            values.append(orjson.loads(piece))
-        except orjson.JSONDecodeError:
-            if number == len(pieces) + 1:
-                torn = True
-                break
-            raise InputError.one(
-                name, f"line {number}", "not JSON: the key log is corrupt"
-            ) from None
-    if not values or not isinstance(values[0], dict) or values[0].get("keys") != KEYS_SCHEMA:
+    if not pieces[-1]:
+        pieces.pop()  # the file ends with a newline
+    if not pieces:
+        raise InputError.one(name, "line 1", "empty key log (no header line)")
+    try:
+        header = orjson.loads(pieces[0])
+    except orjson.JSONDecodeError:
+        header = None
+    if not isinstance(header, dict) or header.get("keys") != KEYS_SCHEMA:
         raise InputError.one(name, "line 1", f"not an observer key log (expected {KEYS_SCHEMA!r})")
-    keys = []
-    for number, value in enumerate(values[1:], 2):
+    keys: list[LoggedKey] = []
+    torn = corrupt = None
+    for number, piece in enumerate(pieces[1:], 2):
         try:
-            assert isinstance(value, dict)
-            char = value["char"]
-            assert char is None or isinstance(char, str)
-            key = LoggedKey(int(value["n"]), float(value["mono"]), str(value["key"]), char)
-        except (AssertionError, KeyError, TypeError, ValueError):
-            raise InputError.one(name, f"line {number}", "not a logged key") from None
-        keys.append(key)
+            key = _logged_key(orjson.loads(piece))
+        except orjson.JSONDecodeError:
+            key = None
+        if key is not None:
+            keys.append(key)
+        elif number == len(pieces):
+            torn = number
+        else:
+            corrupt = number
+            break
     # File order is not time order when the coding screen logged keys read before the
     # log existed after the driver logged later ones: replay in stamp order (stable).
     keys.sort(key=lambda k: k.mono)
-    return KeyLogContents(path, values[0], keys, torn)
+    left_out = 0 if corrupt is None else len(pieces) - corrupt + 1
+    return KeyLogContents(path, header, keys, torn, corrupt, left_out)
 
 
 @attrs.frozen
@@ -334,6 +360,16 @@ class KeyReplay:
     not_replayed: tuple[LoggedKey, ...]
     """From the first key that cannot be replayed the way the screen would have
     handled it (a note, a segment choice, the end, help, ...) to the last."""
+    torn: int | None = None
+    corrupt: int | None = None
+    left_out: int = 0
+    """What reading the key log left out (:class:`KeyLogContents`)."""
+
+    def read_from(self, contents: KeyLogContents) -> KeyReplay:
+        """This replay, saying what reading ``contents`` left out."""
+        return attrs.evolve(
+            self, torn=contents.torn, corrupt=contents.corrupt, left_out=contents.left_out
+        )
 
 
 _SCROLL_KEYS = frozenset({"up", "down", "pageup", "pagedown", "home", "end", "tab"})

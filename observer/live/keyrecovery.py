@@ -74,7 +74,7 @@ def replay_logged(path: Path, rec: Recorder, actions: Sequence[dict[str, Any]]) 
     ``path`` that never reached the journal."""
     contents = read_keylog(path)
     tail = unjournaled(actions, contents.keys, rec.book, rec.meta)
-    return replay_keys(rec, tail)
+    return replay_keys(rec, tail).read_from(contents)
 
 
 def report(keys: KeyReplay | None) -> list[str]:
@@ -95,5 +95,17 @@ def report(keys: KeyReplay | None) -> list[str]:
             f"  {n} key{'s' * (n != 1)} found only in the key log not replayed, from"
             f" {first.key!r} (key {first.n}; a note, a dialog or a choice the screen would"
             " have opened): they are kept in the set-aside key log"
+        )
+    if keys.torn is not None:
+        lines.append(
+            f"  key log line {keys.torn} was torn (the crash came while it was being"
+            " written) and was left out"
+        )
+    if keys.corrupt is not None:
+        n = keys.left_out
+        lines.append(
+            f"  key log line {keys.corrupt} is not a logged key (the file is damaged): the"
+            f" keys before it were used; it and what follows ({n} line{'s' * (n != 1)})"
+            " were left out and stay in the set-aside key log"
         )
     return lines

@@ -348,7 +348,7 @@ def _replay_keylog_alone(path: Path) -> tuple[Replayed, KeyReplay]:
     contents = read_keylog(path)
     meta, book = parse_header(contents.header, str(path))
     recorder = Recorder(book, meta)
-    keys = replay_keys(recorder, contents.keys)
+    keys = replay_keys(recorder, contents.keys).read_from(contents)
     header = {**contents.header, "journal": "observer.journal/1"}
     journal = JournalContents(path, header, [], [], None)
     return Replayed(journal, recorder), keys
