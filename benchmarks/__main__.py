@@ -1,10 +1,13 @@
-"""``python -m benchmarks [--quick] [--only NAME ...]``: every performance budget, measured.
+"""``python -m benchmarks [--quick] [--only NAME ...] [--repeat N]``: every performance
+budget, measured.
 
 Runs each benchmark module on the real program with synthetic data it makes
-itself, then prints one table (figure, budget, pass or MISS), the notes that say
-how each figure was measured, peak memory, and the machine's load (on a shared
-machine the wall clock measures the neighbours too). Exit status 0 when every
-budget is met, 1 otherwise.
+itself, then prints one table (figure, budget, pass or MISS, and the 1-minute load
+average when the row was measured), the notes that say how each figure was measured,
+peak memory, and the machine's load (on a shared machine the wall clock measures the
+neighbours too). ``--repeat N`` makes N whole runs and gives each row's median over
+them, so a row missed under load can be told from a real miss. Exit status 0 when
+every budget is met, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import time
 import traceback
 from typing import Any
 
-from benchmarks.common import format_table, row
+from benchmarks.common import format_table, median_of_runs, row
 
 MODULES = {
     "code": "benchmarks.bench_code",
@@ -42,23 +45,44 @@ def _budget_text(r: dict[str, Any]) -> dict[str, Any]:
     return r
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer runs (about a minute)")
-    parser.add_argument("--only", nargs="+", choices=sorted(MODULES), help="run only these")
-    args = parser.parse_args(argv)
-    names = args.only or list(MODULES)
+def _one_run(names: list[str], quick: bool) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    began = time.monotonic()
-    load_before = os.getloadavg()[0]
     for name in names:
         print(f"running {name} ...", file=sys.stderr, flush=True)
         try:
             module = importlib.import_module(MODULES[name])
-            rows.extend(_budget_text(r) for r in module.run(quick=args.quick))
+            measured = [_budget_text(r) for r in module.run(quick=quick)]
         except Exception as error:  # one broken benchmark must not hide the others
             traceback.print_exc()
-            rows.append(row(f"{name}: benchmark failed", None, "-", "", False, repr(error)))
+            measured = [row(f"{name}: benchmark failed", None, "-", "", False, repr(error))]
+        load = os.getloadavg()[0]
+        rows.extend({**r, "load": load} if r.get("load") is None else r for r in measured)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer runs (about a minute)")
+    parser.add_argument("--only", nargs="+", choices=sorted(MODULES), help="run only these")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="N whole runs; each row gives its median over them",
+    )
+    args = parser.parse_args(argv)
+    if not 1 <= args.repeat <= 100:
+        parser.error("--repeat: from 1 to 100")
+    names = args.only or list(MODULES)
+    began = time.monotonic()
+    load_before = os.getloadavg()[0]
+    runs = []
+    for number in range(args.repeat):
+        if args.repeat > 1:
+            print(f"run {number + 1} of {args.repeat}", file=sys.stderr, flush=True)
+        runs.append(_one_run(names, args.quick))
+    rows = runs[0] if args.repeat == 1 else median_of_runs(runs)
     elapsed = time.monotonic() - began
     print(format_table(rows))
     print()

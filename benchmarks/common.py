@@ -4,7 +4,9 @@ A benchmark module exposes ``run(quick: bool = False) -> list[dict]``; each dict
 is one row: ``what``, ``measured`` (a number, or None when it could not be
 measured), ``budget`` (text), ``unit``, ``ok`` (True, False, or None when there
 is no pass/miss), and optionally ``note`` (how it was measured, or why it was
-not).
+not) and ``load`` (the 1-minute load average when the row was measured: :func:`row`
+and :func:`command_row` set it; ``python -m benchmarks`` gives any row without it
+the load when its module finished).
 
 :class:`Pty` runs the real program in a pseudo-terminal this process owns, so
 the benchmarks see exactly what a terminal would: the bytes the program draws
@@ -53,6 +55,7 @@ def row(
         "unit": unit,
         "ok": ok,
         "note": note,
+        "load": os.getloadavg()[0],
     }
 
 
@@ -103,7 +106,7 @@ def peak_rss_mb() -> float:
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
-    head = ("what", "measured", "budget", "result")
+    head = ("what", "measured", "budget", "result", "load")
     lines = []
     for r in rows:
         measured = r["measured"]
@@ -114,14 +117,66 @@ def format_table(rows: list[dict[str, Any]]) -> str:
         else:
             shown = f"{measured} {r['unit']}".strip()
         result = {True: "pass", False: "MISS", None: "-"}[r["ok"]]
-        lines.append((r["what"], shown, r["budget"], result))
-    widths = [max(len(x[i]) for x in [head, *lines]) for i in range(4)]
+        load = r.get("load")
+        lines.append((r["what"], shown, r["budget"], result, "" if load is None else f"{load:.1f}"))
+    widths = [max(len(x[i]) for x in [head, *lines]) for i in range(len(head))]
     out = []
     for i, cells in enumerate([head, *lines]):
         out.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
         if i == 0:
             out.append("  ".join("-" * w for w in widths))
     return "\n".join(out)
+
+
+_AT_MOST = re.compile(r"^<=\s*([0-9.eE+-]+)")
+
+
+def median_of_runs(runs: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One row per row of the runs (matched by ``what`` and its place among rows of the
+    same name): the median of the figures measured, judged again against a ``<= X``
+    budget, else passing when most runs passed; the load average, the median of the
+    runs'; every run's figure and load in the note."""
+    grouped: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for rows in runs:
+        seen: dict[str, int] = {}
+        for r in rows:
+            place = seen[r["what"]] = seen.get(r["what"], -1) + 1
+            grouped.setdefault((r["what"], place), []).append(r)
+    return [_median_row(same, len(runs)) for same in grouped.values()]
+
+
+def _median_row(same: list[dict[str, Any]], runs: int) -> dict[str, Any]:
+    first = same[0]
+    numbers = [r["measured"] for r in same if isinstance(r["measured"], int | float)]
+    loads = [r["load"] for r in same if r.get("load") is not None]
+    measured = median(numbers) if numbers else first["measured"]
+    bound = _AT_MOST.match(str(first["budget"]))
+    verdicts = [r["ok"] for r in same if r["ok"] is not None]
+    if not verdicts:
+        ok = None
+    elif bound is not None and numbers:
+        ok = measured <= float(bound.group(1))
+    else:
+        ok = 2 * sum(verdicts) > len(verdicts)
+    figures = ", ".join(
+        "-"
+        if r["measured"] is None
+        else f"{r['measured']:g}"
+        if isinstance(r["measured"], float)
+        else str(r["measured"])
+        for r in same
+    )
+    at = ", ".join(f"{r['load']:.1f}" for r in same if r.get("load") is not None)
+    note = f"median of {len(same)} of {runs} runs (each: {figures}; load {at})"
+    if first.get("note"):
+        note += f"; first run: {first['note']}"
+    return {
+        **first,
+        "measured": measured,
+        "ok": ok,
+        "note": note,
+        "load": median(loads) if loads else None,
+    }
 
 
 class Pty:
@@ -279,6 +334,6 @@ def command_row(what: str, command: Sequence[str], repeats: int, budget_s: float
         "budget": budget_s,
         "unit": "s",
         "ok": measured <= budget_s,
-        "note": f"wall clock, median of {repeats}; CPU {cpu_used:.3f} s; "
-        f"load average {os.getloadavg()[0]:.1f}",
+        "note": f"wall clock, median of {repeats}; CPU {cpu_used:.3f} s",
+        "load": os.getloadavg()[0],
     }
