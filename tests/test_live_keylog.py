@@ -102,18 +102,25 @@ def test_garbage_in_the_middle_of_a_key_log_recovers_up_to_it(
     assert garbage in aside.read_bytes()  # kept to read
 
 
-def test_garbage_in_a_key_log_beside_its_journal_is_reported(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _started_then_killed(folder: Path, unhandled: list[tuple[float, str, str | None]]) -> KeyLog:
+    """A journal and key log: the clock started at 1.0, then ``unhandled`` keys logged
+    that the screen never handled (a kill)."""
     header = _header()
-    writer = JournalWriter.create(tmp_path, header)
-    log = KeyLog.create(tmp_path, header)
+    writer = JournalWriter.create(folder, header)
+    log = KeyLog.create(folder, header)
     rec = Recorder(book(), _meta(), sink=writer.append)
     log.record([(1.0, "space", " ")])
     rec.toggle_clock(1.0)
-    log.record([(2.0, "p", "p")])
+    log.record(unhandled)
     writer.close()
     log.close()
+    return log
+
+
+def test_garbage_in_a_key_log_beside_its_journal_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = _started_then_killed(tmp_path, [(2.0, "p", "p")])
     with log.path.open("ab") as f:
         f.write(b"garbage\n" + b'{"n": 3, "mono": 3.0, "key": "p", "char": "p"}\n')
     code, out, _ = run(["recover", "--session-dir", str(tmp_path)], capsys)
@@ -215,15 +222,8 @@ def test_recovery_from_a_key_log_alone(tmp_path: Path) -> None:
 def test_observer_recover_reports_what_the_key_log_added(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    header = _header()
-    writer = JournalWriter.create(tmp_path, header)
-    log = KeyLog.create(tmp_path, header)
-    rec = Recorder(book(), _meta(), sink=writer.append)
-    log.record([(1.0, "space", " ")])
-    rec.toggle_clock(1.0)
-    log.record([(2.0, "p", "p"), (2.0, "ctrl+n", None), (2.0, "h", "h")])  # a kill: none handled
-    writer.close()
-    log.close()
+    keys = [(2.0, "p", "p"), (2.0, "ctrl+n", None), (2.0, "h", "h")]
+    _started_then_killed(tmp_path, keys)  # none of them handled
     code, out, _ = run(["recover", "--session-dir", str(tmp_path)], capsys)
     assert code == 0
     assert "  1 key found only in the key log replayed (1 action)\n" in out
