@@ -58,78 +58,6 @@ def test_a_torn_last_line_is_ignored(tmp_path: Path) -> None:
     assert contents.torn and len(contents.keys) == 1
 
 
-def _lone_log(folder: Path) -> KeyLog:
-    log = KeyLog.create(folder, _header())
-    log.record([(10.0, "space", " ")])
-    for i in range(5):
-        log.record([(11.0 + i, "p", "p")])
-    log.close()
-    return log
-
-
-def test_a_key_log_alone_with_a_torn_last_line_recovers_the_rest(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    log = _lone_log(tmp_path)
-    with log.path.open("ab") as f:
-        f.write(b'{"n": 7, "mono": 16.0, "ke')  # a kill mid-write
-    code, out, err = run(["recover", "--session-dir", str(tmp_path)], capsys)
-    assert (code, err) == (0, "")
-    assert "recovered 5 events" in out
-    assert "  key log line 8 was torn (the crash came while it was being written)" in out
-    assert len(load_session(tmp_path / f"{SID}.json").events) == 5
-
-
-@pytest.mark.parametrize(
-    "garbage",
-    [b"\x00\x00\x00 not json", b'{"n": 9, "mono": 1e308, "key": "p", "char": "p"}', b"[]"],
-)
-def test_garbage_in_the_middle_of_a_key_log_recovers_up_to_it(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], garbage: bytes
-) -> None:
-    log = _lone_log(tmp_path)
-    lines = log.path.read_bytes().split(b"\n")
-    lines[4:4] = [garbage]  # after the space and two keys
-    log.path.write_bytes(b"\n".join(lines))
-    code, out, err = run(["recover", "--session-dir", str(tmp_path)], capsys)
-    assert (code, err) == (0, "")
-    assert "recovered 2 events" in out
-    assert (
-        "  key log line 5 is not a logged key (the file is damaged): the keys before it were"
-        " used; it and what follows (4 lines) were left out" in out
-    )
-    aside = tmp_path / f"{SID}.keys.jsonl.recovered"
-    assert garbage in aside.read_bytes()  # kept to read
-
-
-def _started_then_killed(folder: Path, unhandled: list[tuple[float, str, str | None]]) -> KeyLog:
-    """A journal and key log: the clock started at 1.0, then ``unhandled`` keys logged
-    that the screen never handled (a kill)."""
-    header = _header()
-    writer = JournalWriter.create(folder, header)
-    log = KeyLog.create(folder, header)
-    rec = Recorder(book(), _meta(), sink=writer.append)
-    log.record([(1.0, "space", " ")])
-    rec.toggle_clock(1.0)
-    log.record(unhandled)
-    writer.close()
-    log.close()
-    return log
-
-
-def test_garbage_in_a_key_log_beside_its_journal_is_reported(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    log = _started_then_killed(tmp_path, [(2.0, "p", "p")])
-    with log.path.open("ab") as f:
-        f.write(b"garbage\n" + b'{"n": 3, "mono": 3.0, "key": "p", "char": "p"}\n')
-    code, out, _ = run(["recover", "--session-dir", str(tmp_path)], capsys)
-    assert code == 0
-    assert "  1 key found only in the key log replayed (1 action)\n" in out
-    assert "  key log line 4 is not a logged key" in out and "(2 lines)" in out
-    assert len(load_session(tmp_path / f"{SID}.json").events) == 1
-
-
 def test_paste_mouse_and_responses_pass_through_unstamped_and_unlogged(tmp_path: Path) -> None:
     log = KeyLog.create(tmp_path, _header())
     parser = XTermParser()
@@ -222,33 +150,20 @@ def test_recovery_from_a_key_log_alone(tmp_path: Path) -> None:
 def test_observer_recover_reports_what_the_key_log_added(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    keys = [(2.0, "p", "p"), (2.0, "ctrl+n", None), (2.0, "h", "h")]
-    _started_then_killed(tmp_path, keys)  # none of them handled
+    header = _header()
+    writer = JournalWriter.create(tmp_path, header)
+    log = KeyLog.create(tmp_path, header)
+    rec = Recorder(book(), _meta(), sink=writer.append)
+    log.record([(1.0, "space", " ")])
+    rec.toggle_clock(1.0)
+    log.record([(2.0, "p", "p"), (2.0, "ctrl+n", None), (2.0, "h", "h")])  # a kill: none handled
+    writer.close()
+    log.close()
     code, out, _ = run(["recover", "--session-dir", str(tmp_path)], capsys)
     assert code == 0
     assert "  1 key found only in the key log replayed (1 action)\n" in out
     assert "  2 keys found only in the key log not replayed, from 'ctrl+n' (key 3;" in out
     assert len(load_session(tmp_path / f"{SID}.json").events) == 1
-
-
-def test_the_stamper_process_ends_when_its_life_pipe_ends() -> None:
-    """What the kernel does when the app dies (it closes the app's end of the pipe),
-    done here with the app alive: the stamper returns on its own."""
-    import os
-
-    from observer.live.keylog import _start_helper
-
-    master, terminal = os.openpty()
-    helper = _start_helper(terminal)
-    assert helper is not None
-    try:
-        os.close(helper.alive)
-        assert helper.process.wait(timeout=10) == 0  # returned, not killed
-    finally:
-        helper.process.kill()
-        helper.process.wait()
-        os.close(master)
-        os.close(terminal)
 
 
 def test_a_killed_stamper_process_is_replaced_by_a_thread() -> None:
@@ -268,7 +183,11 @@ def test_a_killed_stamper_process_is_replaced_by_a_thread() -> None:
         return True
 
     before = set(os.listdir("/proc"))
-    tapper = threading.Thread(target=tap, args=(terminal, stop, handle), daemon=True)
+    stampers: list[str] = []
+    tapper = threading.Thread(
+        target=tap, args=(terminal, stop, handle), kwargs={"on_stamper": stampers.append},
+        daemon=True,
+    )  # fmt: skip
     tapper.start()
     try:
         deadline = time.monotonic() + 10
@@ -292,6 +211,7 @@ def test_a_killed_stamper_process_is_replaced_by_a_thread() -> None:
         while b"b" not in b"".join(got) and time.monotonic() < deadline:
             time.sleep(0.01)
         assert b"".join(got) == b"ab"
+        assert stampers == ["helper", "thread"]  # told, so the session file says which
     finally:
         stop.set()
         tapper.join(5)
@@ -303,10 +223,60 @@ def test_replay_treats_a_held_space_as_the_screen_does() -> None:
     rec = Recorder(book(), _meta())
     keys = [
         LoggedKey(1, 1.0, "space", " "),  # starts the clock
-        LoggedKey(2, 1.5, "space", " "),  # the first repeat: a press, pauses
-        LoggedKey(3, 1.533, "space", " "),  # repeats: refused
-        LoggedKey(4, 1.566, "space", " "),
+        LoggedKey(2, 1.5, "space", " "),  # the first repeat: taken for a press, pauses
+        LoggedKey(3, 1.533, "space", " "),  # a rapid repeat: the pause is undone at 1.5
+        LoggedKey(4, 1.566, "space", " "),  # repeats: refused
         LoggedKey(5, 1.6, "space", " "),
     ]
     assert replay_keys(rec, keys).replayed == 5
-    assert rec.clock.state == "paused"
+    assert rec.clock.state == "running"  # a hold is one press, as on the screen
+    assert rec.clock.pauses == []  # no pause of 0 s left behind
+
+
+def test_two_deliberate_presses_are_never_merged() -> None:
+    rec = Recorder(book(), _meta())
+    keys = [LoggedKey(1, 1.0, "space", " "), LoggedKey(2, 1.5, "space", " "),
+            LoggedKey(3, 3.0, "space", " ")]  # fmt: skip
+    replay_keys(rec, keys)
+    assert rec.clock.state == "running"  # start, pause, resume: no rapid repeat followed
+
+
+def _log_with(tmp_path: Path, tail: bytes) -> Path:
+    """A key log of five point keys after a space, then ``tail`` (raw bytes)."""
+    log = KeyLog.create(tmp_path, _header())
+    log.record([(10.0, "space", " ")])
+    for i in range(5):
+        log.record([(11.0 + i, "p", "p")])
+    log.close()
+    with log.path.open("ab") as out:
+        out.write(tail)
+    return log.path
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [b'{"n": 7, "mono": 16.5, "ke', b'{"n": 7, "mono": 16.5, "ke\n'],
+    ids=["no newline", "with its newline"],
+)
+def test_a_torn_last_line_is_left_out_however_it_ends(tmp_path: Path, tail: bytes) -> None:
+    contents = read_keylog(_log_with(tmp_path, tail))
+    assert contents.torn and contents.corrupt_at is None and len(contents.keys) == 6
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b"garbage\n", b'{"n": 7, "mono": 1e308, "key": "p", "char": "p"}\n',
+     b'{"n": 7, "mono": NaN, "key": "p", "char": "p"}\n', b'{"n": 7, "mono": "x"}\n'],
+    ids=["not JSON", "mono 1e308", "mono NaN", "not a key"],
+)  # fmt: skip
+def test_an_unreadable_line_in_the_middle_keeps_every_key_before_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bad: bytes
+) -> None:
+    path = _log_with(tmp_path, bad + b'{"n": 8, "mono": 17.0, "key": "p", "char": "p"}\n')
+    contents = read_keylog(path)
+    assert not contents.torn and len(contents.keys) == 6
+    assert (contents.corrupt_at, contents.left_out) == (8, 2)
+    code, out, err = run(["recover", "--session-dir", str(tmp_path)], capsys)  # the log alone
+    assert code == 0, err
+    assert "the key log is unreadable from line 8: 2 lines from there left out" in out
+    assert len(load_session(tmp_path / f"{SID}.json").events) == 5  # every key before it

@@ -89,23 +89,19 @@ def report(keys: KeyReplay | None) -> list[str]:
             f"  {n} key{'s' * (n != 1)} found only in the key log replayed"
             f" ({changed} action{'s' * (changed != 1)})"
         )
-    if keys.not_replayed:
-        first, n = keys.not_replayed[0], len(keys.not_replayed)
-        lines.append(
-            f"  {n} key{'s' * (n != 1)} found only in the key log not replayed, from"
-            f" {first.key!r} (key {first.n}; a note, a dialog or a choice the screen would"
-            " have opened): they are kept in the set-aside key log"
-        )
-    if keys.torn is not None:
-        lines.append(
-            f"  key log line {keys.torn} was torn (the crash came while it was being"
-            " written) and was left out"
-        )
-    if keys.corrupt is not None:
+    if keys.torn:
+        lines.append("  the key log's last line was torn (the crash came while it was written)")
+    if keys.corrupt_at is not None:
         n = keys.left_out
         lines.append(
-            f"  key log line {keys.corrupt} is not a logged key (the file is damaged): the"
-            f" keys before it were used; it and what follows ({n} line{'s' * (n != 1)})"
-            " were left out and stay in the set-aside key log"
+            f"  the key log is unreadable from line {keys.corrupt_at}: {n} line{'s' * (n != 1)}"
+            " from there left out (kept in the set-aside key log); every key before it used"
+        )
+    if keys.not_replayed:
+        first, n = keys.not_replayed[0], len(keys.not_replayed)
+        why = keys.refused or "a note, a dialog or a choice the screen would have opened"
+        lines.append(
+            f"  {n} key{'s' * (n != 1)} found only in the key log not replayed, from"
+            f" {first.key!r} (key {first.n}; {why}): they are kept in the set-aside key log"
         )
     return lines

@@ -1,6 +1,5 @@
-"""The key stamper as a helper process: ``python -S -I stamper.py LIFE`` with the
-terminal as its standard input, a pipe as its standard output, and ``LIFE`` the
-read end of a pipe whose write end only the app holds.
+"""The key stamper as a helper process: ``python -S -I stamper.py`` with the
+terminal as its standard input and a pipe as its standard output.
 
 It waits on the terminal, stamps each read with CLOCK_MONOTONIC the moment
 ``select`` returns (system-wide: the app compares it with its own clock) and
@@ -8,51 +7,26 @@ writes ``<stamp: float64><length: uint32><bytes>`` frames to the pipe. Being a
 process of its own, no thread of the app (the screen drawing, the garbage
 collector) can delay a stamp by holding the interpreter lock. It imports nothing
 but the standard library's os, select, struct and time, so it starts in a few
-milliseconds. It ends when its standard input ends, when a write to the app
-fails, and at once when the app dies however it dies (SIGKILL included), so a
-killed app never leaves it reading the terminal: on Linux the kernel sends it
-SIGKILL when the app's thread that started it ends (``PR_SET_PDEATHSIG``), and
-everywhere the ``LIFE`` pipe reaches its end (the kernel closes a dead process's
-files) and wakes its ``select``; a changed parent is checked every 0.1 s as well.
+milliseconds. It ends when the pipe closes, when its standard input ends, or
+within 0.1 s of the app's death (its parent changes), so a killed app never
+leaves it reading the terminal.
 """
 
 import os
 import select
 import struct
-import sys
 import time
 
 FRAME = struct.Struct("<dI")
-PR_SET_PDEATHSIG = 1
-SIGKILL = 9
-
-
-def _die_with_parent() -> None:
-    """Linux: be killed when the parent (thread) dies."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass  # the LIFE pipe still ends us
 
 
 def main() -> None:
     parent = os.getppid()
-    _die_with_parent()
-    life = int(sys.argv[1]) if len(sys.argv) > 1 else -1
-    if os.getppid() != parent:
-        return  # the app died before the parent-death signal was set
-    watched = [0] if life < 0 else [0, life]
     os.write(1, b"R")  # ready: the app reads the terminal through us from now on
     while True:
-        ready = select.select(watched, [], [], 0.1)[0]
-        if life in ready or os.getppid() != parent:
-            return  # the app is gone
-        if not ready:
+        if not select.select([0], [], [], 0.1)[0]:
+            if os.getppid() != parent:
+                return
             continue
         stamp = time.monotonic()
         try:

@@ -10,11 +10,15 @@ If mpv goes away the playhead stops where it was.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
 from observer.media.mpv import Player
 from observer.replay.playhead import Playhead
+
+STEP_WAIT_S = 1.0
+"""How long a frame step waits for mpv to report the frame it shows."""
 
 
 class VideoPlayhead(Playhead):
@@ -72,3 +76,27 @@ class VideoPlayhead(Playhead):
     def set_speed(self, speed: float) -> None:
         super().set_speed(speed)
         self.player.set_speed(speed, self._clock())
+
+    def frame(self) -> int | None:
+        """The number of the frame at the playhead (from 0), when the frame rate is known."""
+        fps = self.player.fps
+        return None if not fps else round((self.time() + self.offset) * fps)
+
+    async def step_frame(self, *, back: bool) -> str | None:
+        """One frame back or forward, the video paused: mpv steps, and the playhead goes
+        to the time of the frame mpv then shows. A refusal (why not) or None."""
+        if self.playing:
+            return "frame steps are for a paused video: space pauses"
+        if not self.player.alive:
+            return "the video is closed"
+        if not self.player.fps:
+            return "this video has no frame rate: frame steps cannot be counted"
+        model = self.player.model
+        stepped = self.player.frame_step(back=back, mono=self._clock())
+        before = model.received  # after the step's own pause, which may report
+        await stepped
+        deadline = time.monotonic() + STEP_WAIT_S
+        while model.received == before and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)  # mpv reports the new frame's time-pos
+        self._anchor = self._clamp(model.reported)
+        return None

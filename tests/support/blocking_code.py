@@ -4,17 +4,15 @@ pseudo-terminal (``python tests/support/blocking_code.py FOLDER MARKER``).
 SIGUSR1 runs, on the app's main thread (so in its event loop), a 200 ms sleep;
 ``MARKER`` gets ``<start>`` when it begins and ``<start> <end> <keys>`` when it
 ends: monotonic times, and the number of keys in the raw key log at the end of the
-block, counted while the loop is still blocked. Everything else is the real coding app with the real terminal driver.
-
-A third argument delays the journal (and key log), so keys typed meanwhile reach the
-app before they exist: ``block`` holds the event loop for 0.5 s as the journal is
-about to open (keys wait in the app's queue), ``timer`` opens it 0.5 s later with the
-loop running (keys reach the coding screen first). ``MARKER.opening`` appears when
-the delay begins.
+block, counted while the loop is still blocked. With ``OBSERVER_TEST_JOURNAL_DELAY``
+set (seconds), the journal and key log open that much later, so keys typed meanwhile
+reach the screen before they exist. Everything else is the real coding app with the
+real terminal driver.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -37,17 +35,14 @@ def main() -> None:
         keys = sum(len(p.read_bytes().splitlines()) - 1 for p in folder.glob("*.keys.jsonl"))
         marker.write_text(f"{began!r} {time.monotonic()!r} {keys}")
 
-    delay = sys.argv[3] if len(sys.argv) > 3 else ""
+    delay = float(os.environ.get("OBSERVER_TEST_JOURNAL_DELAY", "0"))
 
     class Ready(CodingApp):
         def open_journal(self) -> None:
-            marker.with_name(marker.name + ".opening").write_text("")
-            if delay == "timer":
-                self.set_timer(0.5, self._open_now)
-                return
-            if delay == "block":
-                time.sleep(0.5)
-            self._open_now()
+            if delay:
+                self.set_timer(delay, self._open_now)
+            else:
+                self._open_now()
 
         def _open_now(self) -> None:
             super().open_journal()

@@ -11,18 +11,16 @@ tier is reported as left out. A DTD or entity declaration is refused before pars
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
-from observer.interchange.importers import Imported, origin
+from observer.interchange.importers import Imported, new_session, origin, session_id
 from observer.sessionfile import (
-    SCHEMA,
-    CodebookRef,
     Event,
     Note,
-    Session,
     session_from_data,
     unstructure,
 )
@@ -45,7 +43,9 @@ def _parse(data: bytes, name: str) -> ET.Element:
         raise InputError.one(name, where, "not well-formed XML") from None
 
 
-def import_eaf(path: Path, data: bytes, book: Codebook | None) -> Imported:
+def import_eaf(
+    path: Path, data: bytes, book: Codebook | None, codes: Mapping[str, str] | None = None
+) -> Imported:
     name = str(path)
     root = _parse(data, name)
     if root.tag != "ANNOTATION_DOCUMENT":
@@ -100,7 +100,8 @@ def import_eaf(path: Path, data: bytes, book: Codebook | None) -> Imported:
             if tid == "notes":
                 notes.append(Note(t1 / 1000, value))
                 continue
-            code = book.code_by_id.get(value) or by_label.get(value)
+            wanted = (codes or {}).get(value, value)
+            code = book.code_by_id.get(wanted) or by_label.get(wanted)
             if code is None:
                 problems.append(Problem(name, where, f"{value!r} is not a code of {book.id}"))
                 continue
@@ -120,26 +121,12 @@ def import_eaf(path: Path, data: bytes, book: Codebook | None) -> Imported:
                     )
     if problems:
         raise InputError(problems)
-    ordered = sorted((e for _, _, e in events.values()), key=lambda e: e.start)
-    end = max(
-        [e.end if e.end is not None else e.start for e in ordered] + [n.t for n in notes] + [0.0]
-    )
     stamp = root.get("DATE") or datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
     observer = next((t.get("ANNOTATOR") for t in root.iter("TIER") if t.get("ANNOTATOR")), "") or ""
-    session = Session(
-        schema=SCHEMA,
-        id=path.stem,
-        status="imported",
-        codebook=CodebookRef(book.id, book.version, book.sha256, book.document),
-        dyad=path.stem,
-        observer=observer,
-        started_at=stamp,
-        ended_at=stamp,
-        duration=end,
-        events=tuple(ordered),
-        notes=tuple(sorted(notes, key=lambda n: n.t)),
-        imported_from=origin("eaf", path, data),
-    )
+    session = new_session(
+        book, origin("eaf", path, data), session_id=session_id(path), dyad=path.stem,
+        stamp=stamp, events=(e for _, _, e in events.values()), notes=notes, observer=observer,
+    )  # fmt: skip
     notices = [
         Problem(name, f"TIER[{t!r}]", "left out (not a time-aligned code tier)") for t in left
     ]

@@ -19,10 +19,6 @@ from observer.tui.keys import Key
 CodingKey = Key
 """The coding screen's name for the one key record (:class:`observer.tui.keys.Key`)."""
 
-UNLOGGED = "observer_unlogged"
-"""The attribute the terminal driver sets (True) on a key event it read before the
-key log existed; the coding screen logs such a key before handling it."""
-
 
 KEYS: tuple[CodingKey, ...] = (
     CodingKey(

@@ -14,7 +14,10 @@ with their arrival times, and handled then.
 Held keys: terminals repeat a held key and report no release, so a second press
 of the same *state* key within :data:`REPEAT_S` of the previous one is refused
 as a repeat (it would otherwise stop the state just started). Point keys are
-never filtered: each press is an event.
+never filtered: each press is an event. A held space is one press: its first repeat,
+which toggles the clock because it comes too late to be told from a press, is undone
+at its own instant once the rapid repeats show it was part of the hold
+(:mod:`observer.live.hold`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import attrs
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -32,6 +36,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from observer.codebook import Codebook
+from observer.live.hold import SpaceHold
 from observer.tui.coding.feedback import (
     COMPONENT_CLASSES,
     LogRow,
@@ -42,7 +47,7 @@ from observer.tui.coding.feedback import (
     segment_keys,
     segment_prompt,
 )
-from observer.tui.coding.keys import HANDLERS, UNLOGGED, hints, key_names
+from observer.tui.coding.keys import HANDLERS, hints, key_names
 from observer.tui.forms import FormField, keys_ready
 from observer.tui.widgets.clock import ClockDisplay, format_clock
 from observer.tui.widgets.event_log import EventLog
@@ -50,7 +55,6 @@ from observer.tui.widgets.legend import KeyLegend
 
 if TYPE_CHECKING:
     from observer.live.journal import JournalStatus
-    from observer.live.keylog import KeyLog
     from observer.live.recorder import Outcome, Recorder
     from observer.tui.coding.video import VideoControl
 
@@ -108,15 +112,13 @@ class CodingScreen(Screen[None]):
         self._renderer: RowRenderer | None = None
         self._early: list[tuple[str, float, str | None]] = []
         """Keys that arrived before the recorder was attached, in order, with their times."""
-        self._key_log: KeyLog | None = None
-        self._unlogged: list[tuple[float, str, str | None]] = []
-        """Keys read before the key log existed, to log once it does (``attach``)."""
         self.choosing_segment: float | None = None
         """Monotonic time of the ctrl+g press while the segment choice is open."""
         self.note_at: float | None = None
         """Session time of the ctrl+n press while a note is being typed."""
         self._last_key: tuple[str, float] = ("", float("-inf"))
         """The last printable key and its time (to recognise a held key's repeats)."""
+        self._hold = SpaceHold()
         self._rows_by_event: dict[int, list[int]] = {}
         """Log rows showing each live event (by ``id(event)``), to redraw them when it changes."""
         self.refused = 0
@@ -133,13 +135,13 @@ class CodingScreen(Screen[None]):
     def attached(self) -> bool:
         return self._recorder is not None
 
-    def attach(self, recorder: Recorder, key_log: KeyLog | None = None) -> None:
-        """Start coding with ``recorder`` (its journal exists); log in ``key_log`` the
-        keys read before it existed, then handle the keys that came early."""
-        self._key_log = key_log
-        if key_log is not None and self._unlogged:
-            key_log.record(self._unlogged)
-        self._unlogged = []
+    def early_keys(self) -> list[tuple[float, str, str | None]]:
+        """The keys that came before the recorder was attached, as the key log records
+        them: (arrival stamp, key name, character)."""
+        return [(mono, key, character) for key, mono, character in self._early]
+
+    def attach(self, recorder: Recorder) -> None:
+        """Start coding with ``recorder`` (its journal exists); handle keys that came early."""
         self._recorder = recorder
         self._renderer = RowRenderer(recorder, self.colour)
         early, self._early = self._early, []
@@ -236,9 +238,6 @@ class CodingScreen(Screen[None]):
     # --- keys -------------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
-        if getattr(event, UNLOGGED, False):  # read before the key log existed: log it now
-            setattr(event, UNLOGGED, False)
-            self._log_late(event)
         if self.video is not None and self.video.typing_time:
             if event.key == "escape":
                 event.stop()
@@ -253,13 +252,6 @@ class CodingScreen(Screen[None]):
             return
         if self.press(event.key, event.time, event.character):
             event.stop()
-
-    def _log_late(self, event: events.Key) -> None:
-        key = (event.time, event.key, event.character)
-        if self._key_log is not None:
-            self._key_log.record([key])
-        elif self._recorder is None:
-            self._unlogged.append(key)
 
     def press(self, key: str, mono: float, character: str | None = None) -> bool:
         """Handle a key that arrived at monotonic time ``mono``; False if it is not ours
@@ -286,6 +278,7 @@ class CodingScreen(Screen[None]):
         code = rec.book.code_by_key.get(char)
         last_char, last_mono = self._last_key
         self._last_key = (char, mono)
+        self._hold.other()
         repeat = last_char == char and 0 <= mono - last_mono < REPEAT_S
         if repeat and code is not None and code.kind == "state" and rec.pending is None:
             self.refuse(char, self.repeat_refusal(code.id), mono)
@@ -371,19 +364,42 @@ class CodingScreen(Screen[None]):
     def toggle_clock(self, mono: float) -> None:
         last_char, last_mono = self._last_key
         self._last_key = (" ", mono)
-        if last_char == " " and 0 <= mono - last_mono < REPEAT_S:
+        gap = mono - last_mono if last_char == " " else None
+        if gap is not None and 0 <= gap < REPEAT_S:
             # A held space repeats every ~33 ms: without this the clock would flip
             # between paused and running as many times as the terminal repeated it.
-            # Where the first repeat (a press) left the clock, or the video's playhead.
+            if self.video is None and self.undo_first_repeat(mono):
+                return
+            # Where the hold left the clock, or the video's playhead.
             stopped = self.video.stopped if self.video is not None else False
             running = self.recorder.clock.state == "running" and not stopped
             state = "running" if running else "paused"
-            self.refuse("space", f"held space repeat ignored · the clock is {state}", mono)
+            self.refuse(
+                "space", f"held space is one press: repeat ignored · the clock is {state}", mono
+            )
             return
         if self.video is not None:  # the first space starts the session, then play / pause
             self.video.press(self, "space", mono)
             return
-        self.acknowledge("space", self.recorder.toggle_clock(mono), mono)
+        outcome = self.recorder.toggle_clock(mono)
+        if outcome.changed:
+            self._hold.toggled(gap, mono, self.recorder.seq)
+        self.acknowledge("space", outcome, mono)
+
+    def undo_first_repeat(self, mono: float) -> bool:
+        """A rapid repeat shows that the space before it, which toggled the clock, was
+        the hold's first repeat: toggle back at that space's own instant (the clock folds
+        the two away). True when done."""
+        rec = self.recorder
+        at = self._hold.first_repeat(rec.seq)
+        if at is None or rec.clock.state == "ended":
+            return False
+        outcome = rec.toggle_clock(at)
+        message = (
+            f"held space is one press: its first repeat was undone · the clock is {rec.clock.state}"
+        )
+        self.acknowledge("space", attrs.evolve(outcome, message=message), at)
+        return True
 
     def undo(self, mono: float) -> None:
         self.acknowledge("^z", self.recorder.undo(mono), mono)

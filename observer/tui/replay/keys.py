@@ -12,6 +12,8 @@ KEYS: tuple[Key, ...] = (
     Key("left,up", "step(-1)", "previous event"),
     Key("shift+right", "shift(1)", "forward 5 s"),
     Key("shift+left", "shift(-1)", "back 5 s"),
+    Key("f5", "frame(-1)", "frame back (video)"),
+    Key("f6", "frame(1)", "frame forward (video)"),
     Key("home", "seek_start", "to the start"),
     Key("end", "seek_end", "to the end"),
     Key("greater_than_sign", "speed(1)", "faster"),
@@ -48,6 +50,13 @@ HINTS = (
 )
 
 
+HINTS_VIDEO = (
+    "space play · ←→ events · F5 F6 frame · < > speed · g go to · f filter · a comment · "
+    "x correction · ? keys · q quit"
+)
+"""The hints with ``--video``: the video's own keys first."""
+
+
 HINTS_NARROW = "space play · ←→ events · g go to · s/v/i panels · esc close · ? keys · q quit"
 """The hints on a terminal narrower than 100 columns (the side panel opens on request)."""
 
@@ -61,6 +70,8 @@ def help_text() -> str:
         "left,up": "← or ↑",
         "minus": "-",
         "question_mark": "?",
+        "f5": "F5",
+        "f6": "F6",
     }
     entries = [
         f"{names.get(key, key):<12} {description}"

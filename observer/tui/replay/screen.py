@@ -34,7 +34,7 @@ from observer.startup import release_collection
 from observer.textsafe import safe
 from observer.tui.replay import panels
 from observer.tui.replay.dialogs import ChoicePrompt, FilterPrompt, HelpPrompt, TextPrompt
-from observer.tui.replay.keys import HINTS, HINTS_NARROW, KEYS, help_text
+from observer.tui.replay.keys import HINTS, HINTS_NARROW, HINTS_VIDEO, KEYS, help_text
 from observer.tui.replay.reviewing import ReviewActions
 from observer.tui.replay.timeline import (
     Row,
@@ -253,8 +253,7 @@ class ReplayScreen(ReviewActions):
         leaves out the lanes of streams with nothing coded."""
         narrow, short = event.size.width < NARROW, event.size.height < SHORT
         self.set_class(narrow, "-narrow")
-        fits = event.size.width >= len(HINTS) + 2
-        self.query_one("#replay-hints", Static).update(HINTS if fits else HINTS_NARROW)
+        self.show_hints(event.size.width)
         if short != self.has_class("-short"):
             self.set_class(short, "-short")
             if getattr(self, "model", None) is not None:
@@ -329,6 +328,10 @@ class ReplayScreen(ReviewActions):
             f"window {format_clock(model.span, decimals=0)}",
             model.filter.describe(),
         ]
+        frame = getattr(head, "frame", None)
+        number = frame() if frame is not None else None
+        if number is not None:  # --video with a known frame rate
+            parts.insert(1, f"frame {number}")
         if model.code:
             parts.append(f"e/E: {model.code}")
         if model.other is None:
@@ -385,6 +388,23 @@ class ReplayScreen(ReviewActions):
 
     def action_step(self, direction: int) -> None:
         self._moved(self.model.step(direction))
+
+    def show_hints(self, width: int | None = None) -> None:
+        """The hints line for the terminal's width; with the video, its keys first."""
+        width = self.size.width if width is None else width
+        wide = HINTS_VIDEO if self.make_playhead is not Playhead else HINTS
+        fits = width >= len(wide) + 2
+        self.query_one("#replay-hints", Static).update(wide if fits else HINTS_NARROW)
+
+    async def action_frame(self, direction: int) -> None:
+        """F5 / F6: one frame back / forward of the video (``--video``, paused)."""
+        from observer.media.follow import VideoPlayhead
+
+        playhead = self.model.playhead
+        if not isinstance(playhead, VideoPlayhead):
+            self._moved("frame steps need the video: observer replay SESSION --video FILE")
+            return
+        self._moved(await playhead.step_frame(back=direction < 0))
 
     def action_shift(self, direction: int) -> None:
         self.model.shift(direction)
