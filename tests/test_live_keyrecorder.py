@@ -24,8 +24,10 @@ POINTS = "tdowerfgyuzxcvbnm"  # point codes of cpp-attachment: one event per pre
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="a POSIX pseudo-terminal")
 
 
-def _start(folder: Path, marker: Path, *, delay: float = 0.0) -> Pty:
+def _start(folder: Path, marker: Path, *, delay: float = 0.0, hold: bool = False) -> Pty:
     env = {"PYTHONPATH": os.pathsep.join(sys.path), "OBSERVER_TEST_JOURNAL_DELAY": str(delay)}
+    if hold:
+        env["OBSERVER_TEST_JOURNAL_HOLD"] = "1"
     pty = Pty([sys.executable, str(CHILD), str(folder), str(marker)], env=env)
     pty.wait_for("WAITING", timeout=60)
     if delay:
@@ -150,6 +152,33 @@ def test_keys_the_screen_saw_before_the_key_log_existed_are_in_it(tmp_path: Path
     assert result.session_path is not None
     events = load_session(result.session_path).events
     assert [e.start for e in events] == sorted(e.start for e in events) and len(events) == 3
+
+
+def test_keys_read_before_the_key_log_existed_but_handled_after_are_in_it(
+    tmp_path: Path,
+) -> None:
+    """The space and 20 point keys typed while the event loop is held just as the
+    journal opens: the driver reads them before the key log exists, the screen handles
+    them after; the key log alone gives back every event."""
+    folder, marker = tmp_path / "s", tmp_path / "marker"
+    with _start(folder, marker, delay=0.5, hold=True) as pty:
+        _wait(marker.with_name("marker.opening").exists)
+        pty.write(b" ")
+        for key in POINTS + "tdo":  # 20 point keys
+            pty.write(key.encode())
+        _wait(lambda: list(folder.glob("*.journal.jsonl")) and len(_journal_keys(folder)) == 20)
+        _wait(lambda: len(read_keylog(_keylog(folder)).keys) == 21, timeout=2)
+        os.kill(pty.process.pid, signal.SIGKILL)
+        pty.wait()
+    logged = read_keylog(_keylog(folder)).keys
+    assert [k.key for k in logged][:2] == ["space", "t"]
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    _keylog(folder).rename(alone / _keylog(folder).name)
+    (found,) = find_journals(alone)
+    result = recover(found)
+    assert result.session_path is not None
+    assert len(load_session(result.session_path).events) == 20
 
 
 def test_sigkill_between_key_log_and_journal_loses_no_logged_key(tmp_path: Path) -> None:

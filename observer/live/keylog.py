@@ -345,6 +345,13 @@ def _logged(value: Any) -> LoggedKey | None:
     return LoggedKey(n, float(mono), key, char)
 
 
+def _in_stamp_order(keys: list[LoggedKey]) -> list[LoggedKey]:
+    """A key read before the log existed and handled after is logged by the coding
+    screen, possibly after a newer key the driver logged: replay by stamp (stable, so
+    keys of one read keep their order)."""
+    return sorted(keys, key=lambda k: k.mono)
+
+
 def read_keylog(path: Path) -> KeyLogContents:
     """Parse a key log: the header (InputError if it is not one), then every key up to
     the first line that is not one. That line is *torn* when it is the last (a crash
@@ -371,17 +378,17 @@ def read_keylog(path: Path) -> KeyLogContents:
             key = None
         if key is None:
             if number == len(pieces):
-                return KeyLogContents(path, header, keys, torn=True)
+                return KeyLogContents(path, header, _in_stamp_order(keys), torn=True)
             return KeyLogContents(
                 path,
                 header,
-                keys,
+                _in_stamp_order(keys),
                 sealed_torn,
                 corrupt_at=number,
                 left_out=len(pieces) - number + 1,
             )
         keys.append(key)
-    return KeyLogContents(path, header, keys, torn=sealed_torn)
+    return KeyLogContents(path, header, _in_stamp_order(keys), torn=sealed_torn)
 
 
 @attrs.frozen
