@@ -16,7 +16,7 @@ import pytest
 from benchmarks.common import Pty
 from observer.live.keylog import KEYS_SUFFIX, read_keylog
 from observer.live.recovery import find_journals, recover
-from observer.sessionfile import load_session
+from observer.sessionfile import Event, load_session
 
 CHILD = Path(__file__).parent / "support" / "blocking_code.py"
 POINTS = "tdowerfgyuzxcvbnm"  # point codes of cpp-attachment: one event per press
@@ -126,6 +126,16 @@ def test_keys_stamped_at_arrival_and_on_disk_while_the_loop_is_blocked(tmp_path:
         assert pty.process.poll() is None
 
 
+def _recovered_alone(folder: Path, alone: Path) -> list[Event]:
+    """The events recovered from ``folder``'s key log moved alone into ``alone``."""
+    alone.mkdir()
+    _keylog(folder).rename(alone / _keylog(folder).name)
+    (found,) = find_journals(alone)
+    result = recover(found)
+    assert result.session_path is not None
+    return list(load_session(result.session_path).events)
+
+
 def test_keys_the_screen_saw_before_the_key_log_existed_are_in_it(tmp_path: Path) -> None:
     """The first space and the keys after it, typed while the journal and key log are
     still being opened: the key log holds them, in order, and a SIGKILL later the key
@@ -144,13 +154,7 @@ def test_keys_the_screen_saw_before_the_key_log_existed_are_in_it(tmp_path: Path
     logged = read_keylog(_keylog(folder)).keys
     assert [k.key for k in logged] == ["space", "t", "d", "o"]
     assert [k.n for k in logged] == [1, 2, 3, 4]
-    alone = tmp_path / "alone"
-    alone.mkdir()
-    _keylog(folder).rename(alone / _keylog(folder).name)
-    (found,) = find_journals(alone)
-    result = recover(found)
-    assert result.session_path is not None
-    events = load_session(result.session_path).events
+    events = _recovered_alone(folder, tmp_path / "alone")
     assert [e.start for e in events] == sorted(e.start for e in events) and len(events) == 3
 
 
@@ -172,13 +176,7 @@ def test_keys_read_before_the_key_log_existed_but_handled_after_are_in_it(
         pty.wait()
     logged = read_keylog(_keylog(folder)).keys
     assert [k.key for k in logged][:2] == ["space", "t"]
-    alone = tmp_path / "alone"
-    alone.mkdir()
-    _keylog(folder).rename(alone / _keylog(folder).name)
-    (found,) = find_journals(alone)
-    result = recover(found)
-    assert result.session_path is not None
-    assert len(load_session(result.session_path).events) == 20
+    assert len(_recovered_alone(folder, tmp_path / "alone")) == 20
 
 
 def test_sigkill_between_key_log_and_journal_loses_no_logged_key(tmp_path: Path) -> None:
