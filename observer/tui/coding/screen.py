@@ -47,7 +47,7 @@ from observer.tui.coding.feedback import (
     segment_keys,
     segment_prompt,
 )
-from observer.tui.coding.keys import HANDLERS, hints, key_names
+from observer.tui.coding.keys import HANDLERS, UNLOGGED, hints, key_names
 from observer.tui.forms import FormField, keys_ready
 from observer.tui.plain import plain
 from observer.tui.widgets.clock import ClockDisplay, format_clock
@@ -57,6 +57,7 @@ from observer.tui.widgets.statusline import Part, fit, part, shortened
 
 if TYPE_CHECKING:
     from observer.live.journal import JournalStatus
+    from observer.live.keylog import KeyLog
     from observer.live.recorder import Outcome, Recorder
     from observer.tui.coding.video import VideoControl
 
@@ -113,6 +114,7 @@ class CodingScreen(Screen[None]):
         self._recorder: Recorder | None = None
         self._renderer: RowRenderer | None = None
         self._early: list[tuple[str, float, str | None]] = []
+        self._key_log: KeyLog | None = None
         """Keys that arrived before the recorder was attached, in order, with their times."""
         self.choosing_segment: float | None = None
         """Monotonic time of the ctrl+g press while the segment choice is open."""
@@ -142,8 +144,11 @@ class CodingScreen(Screen[None]):
         them: (arrival stamp, key name, character)."""
         return [(mono, key, character) for key, mono, character in self._early]
 
-    def attach(self, recorder: Recorder) -> None:
-        """Start coding with ``recorder`` (its journal exists); handle keys that came early."""
+    def attach(self, recorder: Recorder, key_log: KeyLog | None = None) -> None:
+        """Start coding with ``recorder`` (its journal exists); handle keys that came
+        early. ``key_log``: where a key read before it existed but handled from now on
+        is logged (it waited in the app's queue while the journal opened)."""
+        self._key_log = key_log
         self._recorder = recorder
         self._renderer = RowRenderer(recorder, self.colour)
         early, self._early = self._early, []
@@ -272,6 +277,9 @@ class CodingScreen(Screen[None]):
     # --- keys -------------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
+        if getattr(event, UNLOGGED, False) and self._key_log is not None:
+            setattr(event, UNLOGGED, False)  # read before the key log existed: log it now
+            self._key_log.record([(event.time, event.key, event.character)])
         if self.video is not None and self.video.typing_time:
             if event.key == "escape":
                 event.stop()
