@@ -40,7 +40,7 @@ class TextPrompt(ModalScreen[str | None]):
         with Vertical(classes="replay-box"):
             yield Static(plain(self.title_text), classes="replay-dialog-title")
             yield Input(self.value, id="prompt-input")
-            yield Static(self.hint, id="prompt-error", classes="replay-dialog-hint")
+            yield Static(plain(self.hint), id="prompt-error", classes="replay-dialog-hint")
 
     def on_mount(self) -> None:
         # Focus now, before the first frame: keys typed as soon as the box shows land in it.
@@ -51,7 +51,7 @@ class TextPrompt(ModalScreen[str | None]):
         error = self.check(event.value) if self.check else None
         if error:
             hint = self.query_one("#prompt-error", Static)
-            hint.update(Text(error))  # the message may quote what was typed: never markup
+            hint.update(plain(error))  # the message may quote what was typed: never markup
             hint.add_class("-error")
             return
         self.dismiss(event.value)
@@ -175,7 +175,7 @@ class HelpPrompt(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="replay-box replay-help"):
             with VerticalScroll(id="help-text"):
-                yield Static(self.text, id="help-body")
+                yield Static(plain(self.text, lines=True), id="help-body")
             yield Static(
                 "escape close · ↑↓ scroll if the keys go on below", classes="replay-dialog-hint"
             )
