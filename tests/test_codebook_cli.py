@@ -236,36 +236,3 @@ def test_check_does_not_skip_a_codebook_that_merely_names_a_schema(
     path.write_text(json.dumps(data))
     code, _, err = run(capsys, "codebook", "check", str(path))
     assert code == 2 and err
-
-
-NUMBER_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-]
-
-
-def test_the_docs_name_every_bundled_codebook_and_their_number() -> None:
-    # docs/codebooks.md says how many codebooks ship and lists each under its id:
-    # checked against the files in codebooks/ (the JSON Schema is not one)
-    shipped = sorted(
-        p.stem for p in (REPO / "codebooks").glob("*.json") if not p.name.endswith(".schema.json")
-    )
-    assert shipped == BUNDLED_IDS
-    doc = (REPO / "docs" / "codebooks.md").read_text("utf-8")
-    assert f"observer ships {NUMBER_WORDS[len(shipped)]} (see" in doc
-    section = doc.split("## Bundled codebooks", 1)[1].split("\n## ", 1)[0]
-    listed = sorted(
-        line[3:].split("`")[0] for line in section.splitlines() if line.startswith("- `")
-    )
-    assert listed == shipped

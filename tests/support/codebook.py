@@ -21,8 +21,7 @@ SCHEMA_FILE = REPO / "codebooks" / "codebook.schema.json"
 
 
 def expected_table() -> dict[str, Any]:
-    """fixture name -> {"problems": ["LOCATION: MESSAGE", ...], "schema": [paths] | None};
-    a problem with the whole file is just "MESSAGE", as it is printed."""
+    """fixture name -> {"problems": ["LOCATION: MESSAGE", ...], "schema": [paths] | None}."""
     table: dict[str, Any] = json.loads((FIXTURES / "expected.json").read_text("utf-8"))
     return table
 
