@@ -293,3 +293,64 @@ async def test_the_recovery_offer_of_a_hostile_journal(tmp_path: Path) -> None:
             await until(pilot, lambda: isinstance(app.screen, CodingScreen), "coding")
             _clean(app, parsed, "coding after recovery")
     assert app.crash is None
+
+
+def test_the_browser_pages_show_the_hostile_set_as_text(tmp_path: Path) -> None:
+    """observer serve's pages (the landing page with its codebooks, unfinished and
+    finished sessions, problems and the form typed back; a message; a terminal page):
+    every text of the hostile codebook and sessions is escaped HTML with no control
+    character, and nothing typed becomes a tag."""
+    from support.hostile import CONTROLS
+
+    from observer.live.folder import scan_folder
+    from observer.serve.launches import offers
+    from observer.serve.pages import escape, landing, message, terminal
+
+    h = hostile()
+    folder = tmp_path / "s"
+    h.files(folder)
+    book = tmp_path / "hostile-book.json"
+    book.write_text(json.dumps(h.book.document))
+    entries = scan_folder(folder)
+    assert len(entries) == 3
+    typed = MARKUP + CONTROLS + "<q7>"
+    pages = [
+        landing(offers((book,)), folder, entries, [typed], {"dyad": typed, "observer": typed}),
+        message(typed, typed),
+        terminal(typed, "/ws/x", "/ended"),
+    ]
+    for page in pages:
+        assert not has_control(page.replace("\n", "")), page
+        assert "<q7>" not in page and "&lt;q7&gt;" in page
+    for entry in entries:  # each session is listed, its text as text
+        assert escape(entry.dyad) in pages[0] and escape(entry.observer) in pages[0]
+
+
+async def test_late_ratings_of_a_hostile_recovered_session(tmp_path: Path) -> None:
+    """``observer recover --ratings``: the session chooser and the ratings form of a
+    recovered session whose every text is hostile."""
+    import copy
+
+    from observer.live.late_ratings import unrated
+    from observer.sessionfile import session_from_data, write_session
+    from observer.tui.coding.rate import RateApp, RateWhich
+
+    raw = copy.deepcopy(hostile().sessions[0])
+    raw["status"], raw["ratings"] = "recovered", {}
+    for review in raw["reviews"]:
+        review.pop("link", None)
+    raw.pop("trail", None)
+    folder = tmp_path / "s"
+    folder.mkdir()
+    write_session(folder, session_from_data(raw, "hostile.json"))
+    found, problems = unrated(folder)
+    assert len(found) == 1 and problems == []
+    with tripwire() as parsed:
+        app = RateApp(found)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, RateWhich), "the chooser")
+            _clean(app, parsed, "late ratings: the chooser")
+            await _press(pilot, parsed, "late ratings: the form", "enter")
+            await until(pilot, lambda: isinstance(app.screen, RatingsForm), "the form")
+            for key in ("5", "tab", "tab", "escape"):
+                await _press(pilot, parsed, f"late ratings: {key}", key)

@@ -289,7 +289,7 @@ def _dress(raw: dict[str, Any], kind: str) -> None:
             "t": 1.0,
             "text": "c",
             "link": {"entry": "0" * 64, "prev": "", "events": "0" * 64},
-        },  # fmt: skip
+        },
         {"id": "r2", "kind": "flag", "reviewer": "s", "created_at": WHEN, "t": 1.0, "event": 0},
         {
             "id": "r3",

@@ -21,6 +21,7 @@ from textual.widgets import Static
 from observer.errors import InputError
 from observer.sessionfile import Session
 from observer.tui.coding.app import CSS_PATH
+from observer.tui.plain import plain
 from observer.tui.widgets.clock import format_clock
 from observer.wording import plural
 
@@ -46,7 +47,7 @@ class RateWhich(Screen[bool]):
             yield Static(
                 Text.assemble(
                     (f"Ratings of a recovered session ({self.where})\n", "bold"),
-                    session_line(self.session),
+                    plain(session_line(self.session)),  # text from the file: shown, never obeyed
                 ),
                 id="rate-title",
             )
