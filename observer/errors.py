@@ -6,13 +6,17 @@ from collections.abc import Iterable
 
 import attrs
 
+WHOLE = "$"
+"""The location of a problem with the file (the document) as a whole."""
+
 
 @attrs.frozen
 class Problem:
     """One thing wrong with one input: ``FILE: LOCATION: MESSAGE``.
 
     ``location`` is a JSON path such as ``codes[3].key`` (``$`` for the document
-    as a whole) or a line reference such as ``line 4, column 7``.
+    as a whole) or a line reference such as ``line 4, column 7``. A problem with the
+    file as a whole prints as ``FILE: MESSAGE``: its ``$`` says nothing to a reader.
     """
 
     file: str
@@ -20,11 +24,13 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        """``FILE: LOCATION: MESSAGE``; a problem of the whole file (location ``$``, the
-        document's root) is ``FILE: MESSAGE``."""
-        if self.location in ("", "$"):
-            return f"{self.file}: {self.message}"
-        return f"{self.file}: {self.location}: {self.message}"
+        return f"{self.file}: {self.located()}"
+
+    def located(self) -> str:
+        """``LOCATION: MESSAGE``, or the message alone for the file as a whole."""
+        if self.location in (WHOLE, ""):
+            return self.message
+        return f"{self.location}: {self.message}"
 
 
 class InputError(Exception):

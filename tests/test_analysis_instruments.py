@@ -113,7 +113,7 @@ def test_round_trip_code_rate_save_reload_stats_export(
         ["export", str(path), "--format", "ratings-tsv", "-o", str(tmp_path / "r.tsv")], capsys
     )
     assert code == 0 and "\tB2\tB" in (tmp_path / "r.tsv").read_text()
-    assert out.strip().endswith(f"(1 session(s), {len(rows)} rating rows)")  # not "events"
+    assert out.strip().endswith(f"(1 session, {len(rows)} rating rows)")  # not "events"
 
 
 def test_eaf_carries_ratings_on_tiers_spanning_session_and_segments(
@@ -232,3 +232,26 @@ def test_agree_ratings_text_report_shows_every_kind(
     assert "class  (category; 3 of 3 targets complete" in out
     assert "class level: first vs second: kappa  1.000" in out
     assert "checks  (composite, computed;" in out
+
+
+def test_one_target_gives_every_kind_null_with_the_same_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # one pair of sessions: category and check items say "needs two targets" as scales do,
+    # never kappa 0.000 with a band (even when the two raters disagree)
+    pair = [rated({"class": "A1", "i1": True, "warmth": 3}, "obs1", "D0")]
+    pair.append(rated({"class": "B2", "i1": False, "warmth": 4}, "obs2", "D0"))
+    result = rating_agreement(BOOK, *targets_from_pairs(pair))
+    for name in ("class", "i1", "warmth"):
+        item = next(i for i in result["items"] if i["rating"] == name and i["segment"] is None)
+        reason = item.get("kappa_reason") or item.get("weighted_kappa_reason")
+        assert "needs at least two targets rated by both (have 1)" in reason, (name, item)
+        assert item.get("kappa") is None and item["pairs"][0].get("kappa") is None
+    classes = next(i for i in result["items"] if i["rating"] == "class")["classes"]
+    assert classes["kappa"] is None and "at least two targets" in classes["kappa_reason"]
+    files = [str(write_session(tmp_path, s)) for s in pair]
+    code, out, err = run(["agree", "--ratings", *files], capsys)
+    assert (code, err) == (0, "")
+    assert "0.000" not in out and "needs at least two targets" in out
+    class_lines = [line for line in out.splitlines() if "first vs second" in line]
+    assert class_lines and all("at least two targets" in line for line in class_lines)

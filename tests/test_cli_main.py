@@ -10,6 +10,7 @@ from support.clirun import run
 
 from observer.cli import MAX_REPORTED
 from observer.codebook import load_codebook
+from observer.errors import Problem
 from observer.sessionfile import session_to_bytes
 from observer.synthetic import make_session
 
@@ -63,3 +64,50 @@ def test_an_internal_error_is_one_line_naming_the_logged_traceback(
     log = Path(err.rsplit("traceback in ", 1)[1].rstrip(")\n"))
     assert log.parent == tmp_path / "observer"
     assert "RuntimeError: a bug" in log.read_text()
+
+
+FILE_COMMANDS = [
+    ["agree", "{x}", "{x}"],
+    ["agree", "--ratings", "{x}", "{x}"],
+    ["stats", "{x}"],
+    ["seq", "{x}", "--codes", "a,b"],
+    ["intervals", "{x}", "--rule", "partial", "--interval", "10"],
+    ["export", "{x}", "--format", "csv", "-o", "{out}"],
+    ["export", "{x}", "--format", "ratings-csv", "-o", "{out}"],
+    ["replay", "{x}"],
+    ["codebook", "check", "{x}"],
+    ["consensus", "{x}", "{x}", "--by", "x"],
+    ["import", "{x}", "--from", "csv", "--codebook", "{x}"],
+    ["import-boris", "{x}"],
+    ["code", "--codebook", "{x}"],
+]
+
+
+@pytest.mark.parametrize("argv", FILE_COMMANDS, ids=lambda a: " ".join(a[:2]))
+@pytest.mark.parametrize(("content", "message"), [(None, "no such file"), (b"", "file is empty")])
+def test_a_problem_with_a_whole_file_shows_no_json_path(
+    argv: list[str],
+    content: bytes | None,
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # FILE: MESSAGE, not FILE: $: MESSAGE, from every command that reads a file
+    x = tmp_path / "x.json"
+    if content is not None:
+        x.write_bytes(content)
+    args = [a.format(x=x, out=tmp_path / "out") for a in argv]
+    status, _, err = run(args, capsys)
+    assert status == 2, err
+    assert f"{x}: {message}" in err.splitlines()[0], err
+    assert "$:" not in err and "Traceback" not in err
+
+
+def test_a_folder_listing_shows_no_json_path_for_a_whole_file(tmp_path: Path) -> None:
+    from observer.live.folder import scan_folder
+
+    (tmp_path / "empty.json").write_bytes(b"")
+    (entry,) = scan_folder(tmp_path)
+    assert entry.problem == "file is empty"
+    assert Problem("x.json", "$", "no such file").located() == "no such file"
+    assert Problem("x.json", "codes[0]", "bad").located() == "codes[0]: bad"

@@ -524,6 +524,22 @@ async def test_colours_come_from_the_theme_and_follow_a_theme_switch(tmp_path: P
         assert after["omission"].color != before["omission"].color
 
 
+async def test_the_retime_prompt_names_what_to_type_for_either_kind(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "observer.json").write_text('{"reviewer": "sup1"}')
+    titles = []
+    async with app.run_test(size=SIZE) as pilot:
+        for keys in (("right", "right"), ("home", "right")):  # a point event, a state bout
+            await pilot.press(*keys, "x", "down", "enter")
+            await pilot.pause()
+            titles.append(app.screen.title_text)  # type: ignore[attr-defined]
+            await pilot.press("escape")
+            await pilot.pause()
+    assert ": new time, or a shift in seconds" in titles[0], titles
+    assert ": new start-end, or a shift in seconds" in titles[1], titles
+
+
 async def test_codes_are_named_by_label_where_they_fit_and_by_id_on_request(
     tmp_path: Path,
 ) -> None:

@@ -14,8 +14,8 @@ label contain the code, does B's.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -36,9 +36,8 @@ from observer.codebook import Codebook
 from observer.errors import InputError, Problem
 from observer.sessionfile import Session
 
-METHODS = ("time", "event", "timeslice")
-DEFAULT_TOLERANCE = {"time": 0.0, "event": 2.0, "timeslice": 0.0}
-EMPTY_NAME = {"time": "none", "event": "nil", "timeslice": "none"}
+if TYPE_CHECKING:
+    from observer.analysis.intervals import IntervalAgreement
 
 
 @attrs.frozen
@@ -119,7 +118,7 @@ def _code_problems(book: Codebook, b: Session, b_name: str) -> list[Problem]:
 def compare(
     a: Session,
     b: Session,
-    methods: Iterable[str] = METHODS,
+    methods: Iterable[str] | None = None,
     *,
     tolerance: float | None = None,
     unit: float = 1.0,
@@ -134,18 +133,15 @@ def compare(
     scope = scope or Scope()
     book = restrict_book(a.book, scope)
     a, b = restrict_session(a, book), restrict_session(b, book)
+    methods = METHODS if methods is None else methods
     out: dict[str, MethodResult] = {}
-    for method in methods:
-        w = DEFAULT_TOLERANCE[method] if tolerance is None else tolerance
-        if method == "time":
-            result = time_method(a, b, unit=unit, tolerance=w, book=book)
-        elif method == "event":
-            result = event_method(a, b, tolerance=w, book=book)
-        elif method == "timeslice":
-            result = timeslice_method(a, b, unit=unit, book=book, actors=scope.actors)
-        else:
-            raise ValueError(f"unknown method {method!r}")
-        out[method] = attrs.evolve(result, used={"restricted_to": scope.as_dict(), **result.used})
+    for name in methods:
+        method = BY_NAME.get(name)
+        if method is None:
+            raise ValueError(f"unknown method {name!r}")
+        w = method.default_tolerance if tolerance is None else tolerance
+        result = method.run(a, b, Run(unit=unit, tolerance=w, book=book, scope=scope))
+        out[name] = attrs.evolve(result, used={"restricted_to": scope.as_dict(), **result.used})
     return out
 
 
@@ -292,6 +288,62 @@ def timeslice_method(
     return MethodResult("timeslice", params, overall, streams, codes, counts, used)
 
 
+# --- the method table: a new κ method is one row ----------------------------------
+
+
+@attrs.frozen
+class Run:
+    """What :func:`compare` hands every method: the unit, the tolerance in effect,
+    the (restricted) codebook and the scope."""
+
+    unit: float
+    tolerance: float
+    book: Codebook
+    scope: Scope
+
+
+@attrs.frozen
+class Method:
+    """One κ method: its name (``--method``), the title its report prints, its
+    default tolerance in seconds, the name of the empty label in its tables and
+    the function that runs it."""
+
+    name: str
+    title: str
+    default_tolerance: float
+    empty: str
+    run: Callable[[Session, Session, Run], MethodResult]
+
+
+TABLE = (
+    Method(
+        "time",
+        "time-unit Cohen's kappa",
+        0.0,
+        "none",
+        lambda a, b, r: time_method(a, b, unit=r.unit, tolerance=r.tolerance, book=r.book),
+    ),
+    Method(
+        "event",
+        "event-based Cohen's kappa (Needleman-Wunsch alignment)",
+        2.0,
+        "nil",
+        lambda a, b, r: event_method(a, b, tolerance=r.tolerance, book=r.book),
+    ),
+    Method(
+        "timeslice",
+        "time-slice Cohen's kappa (BORIS-compatible)",
+        0.0,
+        "none",
+        lambda a, b, r: timeslice_method(a, b, unit=r.unit, book=r.book, actors=r.scope.actors),
+    ),
+)
+BY_NAME = {m.name: m for m in TABLE}
+METHODS = tuple(BY_NAME)
+"""The κ methods in the order they are computed and reported."""
+DEFAULT_TOLERANCE = {m.name: m.default_tolerance for m in TABLE}
+
+
 # --- JSON -------------------------------------------------------------------------
 
 
@@ -300,25 +352,21 @@ def _named(table: dict[str, dict[str, int]], empty: str) -> dict[str, dict[str, 
     return {(r or empty): {(c or empty): v for c, v in cols.items()} for r, cols in table.items()}
 
 
-def _kappa_fields(k: Kappa) -> dict[str, Any]:
-    return {"kappa": k.kappa, "kappa_reason": k.reason, "agreement": k.agreement, "n": k.n}
-
-
 def method_dict(result: MethodResult) -> dict[str, Any]:
     """The per-method object of docs/analysis.md (plus parameters, reasons and counts)."""
-    empty = EMPTY_NAME[result.method]
+    empty = BY_NAME[result.method].empty
     streams: list[dict[str, Any]] = []
     for s in result.streams:
-        entry: dict[str, Any] = {"stream": s.stream, **_kappa_fields(s.kappa)}
+        entry: dict[str, Any] = {"stream": s.stream, **s.kappa.fields()}
         entry.update(s.counts)
         if s.note:
             entry["note"] = s.note
         entry["table"] = _named(s.table, empty)
         streams.append(entry)
-    codes = [{"code": c.code, **_kappa_fields(c.kappa), "table": c.table} for c in result.codes]
+    codes = [{"code": c.code, **c.kappa.fields(), "table": c.table} for c in result.codes]
     return {
         "parameters": result.parameters,
-        **_kappa_fields(result.overall),
+        **result.overall.fields(),
         **result.counts,
         **result.used,
         "streams": streams,
@@ -343,13 +391,15 @@ DEFAULT_INTERVAL = 10.0
 
 def interval_method(
     a: Session, b: Session, *, interval: float = DEFAULT_INTERVAL, scope: Scope | None = None
-) -> dict[str, Any]:
+) -> IntervalAgreement:
     """Total count, total duration, mean and exact count-per-interval, interval-by-
     interval, scored- and unscored-interval agreement, per code and overall
     (:func:`observer.analysis.intervals.ioa`), restricted to ``scope``."""
-    from observer.analysis.intervals import ioa
+    from observer.analysis.intervals import interval_agreement
 
     scope = scope or Scope()
     book = restrict_book(a.book, scope)
-    result = ioa(restrict_session(a, book), restrict_session(b, book), interval, book)
-    return {**result, "restricted_to": scope.as_dict()}
+    result = interval_agreement(
+        restrict_session(a, book), restrict_session(b, book), interval, book
+    )
+    return attrs.evolve(result, restricted_to=scope.as_dict())

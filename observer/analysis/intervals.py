@@ -134,30 +134,49 @@ def bounds_s(session: Session, interval: float) -> list[tuple[float, float]]:
     return [(k * step / 1e6, min((k + 1) * step, end) / 1e6) for k in range(n)]
 
 
+@attrs.frozen
+class RuleEstimate:
+    """One code's continuous truth beside each rule's estimate and its bias."""
+
+    code: str
+    kind: str
+    count: int
+    proportion: float | None
+    scored: dict[str, int]
+    estimates: dict[str, float | None]
+    bias: dict[str, float | None]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "kind": self.kind,
+            "count": self.count,
+            "proportion": self.proportion,
+            "scored_intervals": self.scored,
+            "estimates": self.estimates,
+            "bias": self.bias,
+        }
+
+
 def summary(session: Session, coded: Sequence[CodeIntervals]) -> list[dict[str, Any]]:
+    """:func:`estimates` as the summary rows of docs/sequential.md."""
+    return [row.as_dict() for row in estimates(session, coded)]
+
+
+def estimates(session: Session, coded: Sequence[CodeIntervals]) -> list[RuleEstimate]:
     """Per code: the continuous truth and each rule's estimate, and its bias."""
     n = len(coded[0].counts) if coded else 0
     duration = session.duration
-    rows: list[dict[str, Any]] = []
+    rows: list[RuleEstimate] = []
     for c in coded:
         truth = _r(c.total_us / 1e6 / duration) if c.kind == "state" and duration > 0 else None
-        estimates = {rule: _r(sum(c.scored[rule]) / n) if n else None for rule in RULES}
+        by_rule = {rule: _r(sum(c.scored[rule]) / n) if n else None for rule in RULES}
         scored = {rule: sum(c.scored[rule]) for rule in RULES}
         bias = {
             rule: None if truth is None or est is None else _r(est - truth)
-            for rule, est in estimates.items()
+            for rule, est in by_rule.items()
         }
-        rows.append(
-            {
-                "code": c.code,
-                "kind": c.kind,
-                "count": c.onsets,
-                "proportion": truth,
-                "scored_intervals": scored,
-                "estimates": estimates,
-                "bias": bias,
-            }
-        )
+        rows.append(RuleEstimate(c.code, c.kind, c.onsets, truth, scored, by_rule, bias))
     return rows
 
 
@@ -168,13 +187,80 @@ def _ratio(small: float, large: float) -> float:
     return 1.0 if large == 0 else small / large
 
 
+IOA_FIGURES = (
+    "total_count",
+    "total_duration",
+    "mean_count_per_interval",
+    "exact_count_per_interval",
+    "interval_by_interval",
+    "scored_interval",
+    "unscored_interval",
+)
+
+
+@attrs.frozen
+class Agreement:
+    """The IOA family over some (code, interval) cells: each figure a fraction in
+    [0, 1], None when undefined (``reasons`` says why)."""
+
+    intervals: int
+    count_a: int
+    count_b: int
+    durations: tuple[float | None, float | None] | None  # None: point codes only
+    figures: dict[str, float | None]
+    reasons: dict[str, str]
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "intervals": self.intervals,
+            "count_a": self.count_a,
+            "count_b": self.count_b,
+            "total_count": self.figures["total_count"],
+        }
+        if self.durations is not None:
+            out["duration_a"], out["duration_b"] = self.durations
+        out.update({name: self.figures[name] for name in IOA_FIGURES[1:]})
+        out["reasons"] = self.reasons
+        return out
+
+
+@attrs.frozen
+class CodeAgreement:
+    code: str
+    kind: str
+    agreement: Agreement
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "kind": self.kind, **self.agreement.as_dict()}
+
+
+@attrs.frozen
+class IntervalAgreement:
+    """Interval agreement of two sessions: overall and per code."""
+
+    interval: float
+    overall: Agreement
+    codes: tuple[CodeAgreement, ...]
+    restricted_to: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {
+            "parameters": {"interval": self.interval, "rule": "partial"},
+            **self.overall.as_dict(),
+            "codes": [c.as_dict() for c in self.codes],
+        }
+        if self.restricted_to is not None:
+            out["restricted_to"] = self.restricted_to
+        return out
+
+
 def _ioa_cells(
     counts_a: Sequence[Sequence[int]],
     counts_b: Sequence[Sequence[int]],
     scored_a: Sequence[Sequence[int]],
     scored_b: Sequence[Sequence[int]],
     totals: tuple[float, float] | None,
-) -> dict[str, Any]:
+) -> Agreement:
     """The family over the given (code, interval) cells; lists are per code."""
     ca = sum(map(sum, counts_a))
     cb = sum(map(sum, counts_b))
@@ -194,44 +280,42 @@ def _ioa_cells(
                 unscored_agree += not (p or q)
     cells = len(per)
     reasons: dict[str, str] = {}
+    figures: dict[str, float | None] = {}
 
-    def frac(num: float, den: float, key: str, why: str) -> float | None:
+    def frac(key: str, num: float, den: float, why: str) -> None:
         if den == 0:
             reasons[key] = why
-            return None
-        return _r(num / den)
+            figures[key] = None
+        else:
+            figures[key] = _r(num / den)
 
-    out: dict[str, Any] = {
-        "intervals": cells,
-        "count_a": ca,
-        "count_b": cb,
-        "total_count": frac(min(ca, cb), max(ca, cb), "total_count", "neither observer coded it"),
-    }
+    frac("total_count", min(ca, cb), max(ca, cb), "neither observer coded it")
+    durations: tuple[float | None, float | None] | None = None
     if totals is None:
-        out["total_duration"] = None
+        figures["total_duration"] = None
         reasons["total_duration"] = "point codes have no duration"
     else:
         ta, tb = totals
-        out["duration_a"], out["duration_b"] = _r(ta), _r(tb)
-        out["total_duration"] = frac(
-            min(ta, tb), max(ta, tb), "total_duration", "neither observer coded any duration"
-        )
-    out["mean_count_per_interval"] = frac(
-        sum(per), cells, "mean_count_per_interval", "no intervals"
-    )
-    out["exact_count_per_interval"] = frac(exact, cells, "exact_count_per_interval", "no intervals")
-    out["interval_by_interval"] = frac(agree, cells, "interval_by_interval", "no intervals")
-    out["scored_interval"] = frac(
-        scored_agree, scored_n, "scored_interval", "no interval scored by either observer"
-    )
-    out["unscored_interval"] = frac(
-        unscored_agree, unscored_n, "unscored_interval", "every interval scored by both observers"
-    )
-    out["reasons"] = reasons
-    return out
+        durations = (_r(ta), _r(tb))
+        why = "neither observer coded any duration"
+        frac("total_duration", min(ta, tb), max(ta, tb), why)
+    frac("mean_count_per_interval", sum(per), cells, "no intervals")
+    frac("exact_count_per_interval", exact, cells, "no intervals")
+    frac("interval_by_interval", agree, cells, "no intervals")
+    why = "no interval scored by either observer"
+    frac("scored_interval", scored_agree, scored_n, why)
+    frac("unscored_interval", unscored_agree, unscored_n, "every interval scored by both observers")
+    return Agreement(cells, ca, cb, durations, figures, reasons)
 
 
 def ioa(a: Session, b: Session, interval: float, book: Codebook | None = None) -> dict[str, Any]:
+    """:func:`interval_agreement` as the JSON object of docs/sequential.md."""
+    return interval_agreement(a, b, interval, book).as_dict()
+
+
+def interval_agreement(
+    a: Session, b: Session, interval: float, book: Codebook | None = None
+) -> IntervalAgreement:
     """Interval agreement of A and B per code (A's codebook, or ``book``: a restricted
     one) and overall.
 
@@ -244,7 +328,7 @@ def ioa(a: Session, b: Session, interval: float, book: Codebook | None = None) -
     ib = {c.code: c for c in code_intervals(b, interval, span)}
     zeros = tuple([0] * n)
     codebook = a.book if book is None else book
-    codes: list[dict[str, Any]] = []
+    codes: list[CodeAgreement] = []
     for code in codebook.codes:
         x, y = ia[code.id], ib.get(code.id)
         y_counts = zeros if y is None else y.counts
@@ -253,7 +337,7 @@ def ioa(a: Session, b: Session, interval: float, book: Codebook | None = None) -
         if code.kind == "state":
             totals = (x.total_us / 1e6, 0.0 if y is None else y.total_us / 1e6)
         entry = _ioa_cells([x.counts], [y_counts], [x.scored["partial"]], [y_scored], totals)
-        codes.append({"code": code.id, "kind": code.kind, **entry})
+        codes.append(CodeAgreement(code.id, code.kind, entry))
     all_a = [ia[c.id] for c in codebook.codes]
     all_b = [ib.get(c.id) for c in codebook.codes]
     state = [i for i, c in enumerate(codebook.codes) if c.kind == "state"]
@@ -271,4 +355,4 @@ def ioa(a: Session, b: Session, interval: float, book: Codebook | None = None) -
         [zeros if y is None else y.scored["partial"] for y in all_b],
         totals_all,
     )
-    return {"parameters": {"interval": interval, "rule": "partial"}, **overall, "codes": codes}
+    return IntervalAgreement(interval, overall, tuple(codes))

@@ -39,6 +39,15 @@ class Kappa:
     agreement: float | None
     n: int
 
+    def fields(self) -> dict[str, float | int | str | None]:
+        """The JSON fields of every κ in the documents: kappa, kappa_reason, agreement, n."""
+        return {
+            "kappa": self.kappa,
+            "kappa_reason": self.reason,
+            "agreement": self.agreement,
+            "n": self.n,
+        }
+
 
 def cohen(tally: Tally, *, empty: str = "") -> Kappa:
     """Cohen's κ of a tally; ``empty`` names the label meaning 'nothing coded'."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
+
 from observer.analysis import timeunit
 from observer.analysis.align import micros
 from observer.analysis.alpha import Alpha, nominal_alpha
@@ -29,9 +31,44 @@ def _alpha_dict(result: Alpha) -> dict[str, Any]:
     }
 
 
+@attrs.frozen
+class StreamAlpha:
+    stream: str
+    alpha: Alpha
+    note: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"stream": self.stream, **_alpha_dict(self.alpha)}
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@attrs.frozen
+class TimeAlpha:
+    """Nominal α on time units of several observers: overall and per stream."""
+
+    unit: float
+    sessions: tuple[str, ...]
+    restricted_to: dict[str, Any]
+    overall: Alpha
+    streams: tuple[StreamAlpha, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ``alpha`` object of docs/analysis.md."""
+        return {
+            "metric": "nominal",
+            "parameters": {"unit": self.unit},
+            "sessions": list(self.sessions),
+            "restricted_to": self.restricted_to,
+            **_alpha_dict(self.overall),
+            "streams": [s.as_dict() for s in self.streams],
+        }
+
+
 def time_alpha(
     sessions: Sequence[Session], unit: float = 1.0, scope: Scope | None = None
-) -> dict[str, Any]:
+) -> TimeAlpha:
     scope = scope or Scope()
     book = restrict_book(sessions[0].book, scope)
     sessions = [restrict_session(s, book) for s in sessions]
@@ -40,27 +77,21 @@ def time_alpha(
     n = -(-max(micros(s.duration) for s in sessions) // micros(unit))
     labels = [timeunit.unit_labels(s, stream_of, ids, n, unit) for s in sessions]
     used = {stream_of[e.code] for s in sessions for e in s.events}
-    streams: list[dict[str, Any]] = []
+    streams: list[StreamAlpha] = []
     for stream in ids:
         columns = [observer[stream] for observer in labels]
-        entry = {"stream": stream, **_alpha_dict(nominal_alpha(zip(*columns, strict=True)))}
-        if stream not in used:
-            entry["note"] = "no observer coded this stream: left out of the overall α"
-        streams.append(entry)
+        note = (
+            None if stream in used else "no observer coded this stream: left out of the overall α"
+        )
+        streams.append(StreamAlpha(stream, nominal_alpha(zip(*columns, strict=True)), note))
     pooled = [
         [f"{stream}:{label}" for label in values]
         for stream in ids
         if stream in used
         for values in zip(*(observer[stream] for observer in labels), strict=True)
     ]
-    overall = _alpha_dict(nominal_alpha(pooled))
+    overall = nominal_alpha(pooled)
     if not used:
-        overall["alpha_reason"] = "no session has any events"
-    return {
-        "metric": "nominal",
-        "parameters": {"unit": unit},
-        "sessions": [s.id for s in sessions],
-        "restricted_to": scope.as_dict(),
-        **overall,
-        "streams": streams,
-    }
+        overall = attrs.evolve(overall, reason="no session has any events")
+    sessions_ids = tuple(s.id for s in sessions)
+    return TimeAlpha(unit, sessions_ids, scope.as_dict(), overall, tuple(streams))

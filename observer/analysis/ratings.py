@@ -32,7 +32,7 @@ from typing import Any
 import attrs
 
 from observer.analysis.alpha import interval_alpha
-from observer.analysis.kappa import Tally, cohen, quadratic_kappa, square, weighted_kappa
+from observer.analysis.kappa import Kappa, Tally, cohen, quadratic_kappa, square, weighted_kappa
 from observer.codebook import Codebook, Composite, Rating
 from observer.errors import InputError, Problem
 from observer.scores import composite_value, item_value
@@ -122,52 +122,110 @@ def _few(n: int, by: str = "both") -> tuple[None, str]:
     return None, f"needs at least two targets rated by {by} (have {n})"
 
 
+MANY_RATERS = "more than two raters: see the pairwise values"
+
+
+def _head(item: NumericItem | NominalItem) -> dict[str, Any]:
+    """What every item's JSON object starts with (docs/analysis.md)."""
+    return {
+        "rating": item.rating,
+        "segment": item.segment,
+        "kind": item.kind,
+        "targets": item.targets,
+        "complete": item.complete,
+        "missing": item.targets - item.complete,
+    }
+
+
+@attrs.frozen
+class WeightedPair:
+    """Quadratic-weighted κ of one pair of raters over the targets both rated."""
+
+    a: str
+    b: str
+    kappa: float | None
+    reason: str | None
+    n: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "weighted_kappa": self.kappa,
+            "weighted_kappa_reason": self.reason,
+            "n": self.n,
+        }
+
+
+@attrs.frozen
+class NumericItem:
+    """A scale item or a composite: ICC(A,1), weighted κ (per pair; alone for two
+    raters) and interval α, each None with its reason when undefined."""
+
+    rating: str
+    segment: str | None
+    kind: str
+    targets: int
+    complete: int
+    icc: float | None
+    icc_reason: str | None
+    pairs: tuple[WeightedPair, ...]
+    alpha: float | None
+    alpha_reason: str | None
+    scale: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        if len(self.pairs) == 1:
+            wk, wk_reason = self.pairs[0].kappa, self.pairs[0].reason
+        else:
+            wk, wk_reason = None, MANY_RATERS
+        out: dict[str, Any] = {
+            **_head(self),
+            "icc_a1": self.icc,
+            "icc_a1_reason": self.icc_reason,
+            "weighted_kappa": wk,
+            "weighted_kappa_reason": wk_reason,
+            "pairs": [p.as_dict() for p in self.pairs],
+            "alpha_interval": self.alpha,
+            "alpha_interval_reason": self.alpha_reason,
+        }
+        if self.scale is not None:
+            out["scale"] = self.scale
+        return out
+
+
 def _numeric(
-    name: str, segment: str | None, grid: Grid, raters: list[str], position: Any
-) -> dict[str, Any]:
+    name: str, segment: str | None, kind: str, grid: Grid, raters: list[str], position: Any
+) -> NumericItem:
     """ICC(A,1), quadratic-weighted κ per pair and interval α of numeric ratings;
     ``position`` maps two raters' values to weighted κ (value, reason)."""
     complete = [[float(v) for v in row] for row in grid if None not in row]
     icc, icc_reason = icc_a1(complete)
-    pairs: list[dict[str, Any]] = []
+    pairs: list[WeightedPair] = []
     for x, y in combinations(range(len(raters)), 2):
         both = [(row[x], row[y]) for row in grid if row[x] is not None and row[y] is not None]
         value, reason = position(both) if len(both) >= 2 else _few(len(both))
-        pairs.append(
-            {
-                "a": raters[x],
-                "b": raters[y],
-                "weighted_kappa": value,
-                "weighted_kappa_reason": reason,
-                "n": len(both),
-            }
-        )
+        pairs.append(WeightedPair(raters[x], raters[y], value, reason, len(both)))
     alpha = interval_alpha([[None if v is None else float(v) for v in row] for row in grid])
     if alpha.units < 2:
         alpha = attrs.evolve(alpha, alpha=None, reason=_few(alpha.units, "two raters or more")[1])
-    if len(pairs) == 1:
-        wk, wk_reason = pairs[0]["weighted_kappa"], pairs[0]["weighted_kappa_reason"]
-    else:
-        wk, wk_reason = None, "more than two raters: see the pairwise values"
-    return {
-        "rating": name,
-        "segment": segment,
-        "targets": len(grid),
-        "complete": len(complete),
-        "missing": len(grid) - len(complete),
-        "icc_a1": icc,
-        "icc_a1_reason": icc_reason,
-        "weighted_kappa": wk,
-        "weighted_kappa_reason": wk_reason,
-        "pairs": pairs,
-        "alpha_interval": alpha.alpha,
-        "alpha_interval_reason": alpha.reason,
-    }
+    return NumericItem(
+        name,
+        segment,
+        kind,
+        len(grid),
+        len(complete),
+        icc,
+        icc_reason,
+        tuple(pairs),
+        alpha.alpha,
+        alpha.reason,
+    )
 
 
 def _scale_item(
     rating: Rating, segment: str | None, raters: list[str], targets: list[Target]
-) -> dict[str, Any]:
+) -> NumericItem:
     grid = _grid(raters, targets, lambda s: item_value(s.ratings, rating, segment))
     points = len(rating.scale())
 
@@ -175,10 +233,8 @@ def _scale_item(
         steps = [(_position(rating, a), _position(rating, b)) for a, b in both]
         return weighted_kappa(steps, points)
 
-    out = _numeric(rating.id, segment, grid, raters, position)
-    out = {"rating": rating.id, "segment": segment, "kind": "scale", **out}
-    out["scale"] = {"min": rating.min, "max": rating.max, "step": rating.step}
-    return out
+    out = _numeric(rating.id, segment, "scale", grid, raters, position)
+    return attrs.evolve(out, scale={"min": rating.min, "max": rating.max, "step": rating.step})
 
 
 def _position(rating: Rating, value: float) -> int:
@@ -191,38 +247,69 @@ def _composite_item(
     segment: str | None,
     raters: list[str],
     targets: list[Target],
-) -> dict[str, Any]:
+) -> NumericItem:
     grid = _grid(raters, targets, lambda s: composite_value(book, s.ratings, composite, segment))
-    out = _numeric(composite.id, segment, grid, raters, quadratic_kappa)
-    return {"rating": composite.id, "segment": segment, "kind": "composite", **out}
+    return _numeric(composite.id, segment, "composite", grid, raters, quadratic_kappa)
 
 
-def _nominal(tallies: list[tuple[str, str, Tally]]) -> dict[str, Any]:
-    """Cohen's κ and percentage agreement per pair of raters (and alone for two)."""
+@attrs.frozen
+class NominalPair:
+    a: str
+    b: str
+    kappa: Kappa
+    table: dict[str, dict[str, int]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"a": self.a, "b": self.b, **self.kappa.fields(), "table": self.table}
+
+
+@attrs.frozen
+class Nominal:
+    """Cohen's κ and percentage agreement per pair of raters (at the top for two)."""
+
+    pairs: tuple[NominalPair, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        if len(self.pairs) == 1:
+            top = self.pairs[0].kappa.fields()
+        else:
+            top = {"kappa": None, "kappa_reason": MANY_RATERS, "agreement": None, "n": None}
+        return {**top, "pairs": [p.as_dict() for p in self.pairs]}
+
+
+def _nominal(tallies: list[tuple[str, str, Tally]]) -> Nominal:
+    """Cohen's κ and percentage agreement per pair of raters (and alone for two);
+    κ needs two targets rated by both, as every other rating statistic does."""
     pairs = []
     for a, b, tally in tallies:
+        table = square(tally, sorted({label for pair in tally for label in pair}))
         k = cohen(tally)
-        n = sum(tally.values())
-        if n < 2:  # as for scales: undefined over fewer than two targets, never 0
-            k = attrs.evolve(k, kappa=None, reason=_few(n)[1], agreement=None)
-        pairs.append(
-            {
-                "a": a,
-                "b": b,
-                "kappa": k.kappa,
-                "kappa_reason": k.reason,
-                "agreement": k.agreement,
-                "n": n,
-                "table": square(tally, sorted({label for pair in tally for label in pair})),
-            }
-        )
-    if len(pairs) == 1:
-        one = pairs[0]
-        top = {name: one[name] for name in ("kappa", "kappa_reason", "agreement", "n")}
-    else:
-        reason = "more than two raters: see the pairwise values"
-        top = {"kappa": None, "kappa_reason": reason, "agreement": None, "n": None}
-    return {**top, "pairs": pairs}
+        if k.n < 2:  # one target: κ would be 0 or undefined by chance, as ICC's is
+            k = attrs.evolve(k, kappa=None, reason=_few(k.n)[1], agreement=None)
+        pairs.append(NominalPair(a, b, k, table))
+    return Nominal(tuple(pairs))
+
+
+@attrs.frozen
+class NominalItem:
+    """A category or check item (a category with classes also at class level)."""
+
+    rating: str
+    segment: str | None
+    kind: str
+    targets: int
+    complete: int
+    values: Nominal
+    classes: Nominal | None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            **_head(self),
+            **self.values.as_dict(),
+        }
+        if self.classes is not None:
+            out["classes"] = self.classes.as_dict()
+        return out
 
 
 def _tallies(grid: Grid, raters: list[str], label: Any) -> list[tuple[str, str, Tally]]:
@@ -239,25 +326,18 @@ def _tallies(grid: Grid, raters: list[str], label: Any) -> list[tuple[str, str, 
 
 def _nominal_item(
     rating: Rating, segment: str | None, raters: list[str], targets: list[Target]
-) -> dict[str, Any]:
+) -> NominalItem:
     grid = _grid(raters, targets, lambda s: item_value(s.ratings, rating, segment))
     complete = sum(1 for row in grid if None not in row)
 
     def label(value: Any) -> str:
         return ("yes" if value else "no") if rating.kind == "check" else str(value)
 
-    out: dict[str, Any] = {
-        "rating": rating.id,
-        "segment": segment,
-        "kind": rating.kind,
-        "targets": len(grid),
-        "complete": complete,
-        "missing": len(grid) - complete,
-        **_nominal(_tallies(grid, raters, label)),
-    }
+    classes = None
     if rating.classes:
-        out["classes"] = _nominal(_tallies(grid, raters, lambda v: str(rating.class_of(v))))
-    return out
+        classes = _nominal(_tallies(grid, raters, lambda v: str(rating.class_of(v))))
+    values = _nominal(_tallies(grid, raters, label))
+    return NominalItem(rating.id, segment, rating.kind, len(grid), complete, values, classes)
 
 
 def _check_scales(book: Codebook, targets: list[Target]) -> None:
@@ -279,12 +359,37 @@ def _check_scales(book: Codebook, targets: list[Target]) -> None:
         raise InputError(problems)
 
 
+@attrs.frozen
+class RatingAgreement:
+    raters: tuple[str, ...]
+    targets: tuple[Target, ...]
+    items: tuple[NumericItem | NominalItem, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ``ratings`` object of docs/analysis.md."""
+        return {
+            "raters": list(self.raters),
+            "targets": [
+                {"target": t.name, "sessions": {r: s.id for r, s in t.sessions.items()}}
+                for t in self.targets
+            ],
+            "items": [item.as_dict() for item in self.items],
+        }
+
+
 def rating_agreement(book: Codebook, raters: list[str], targets: list[Target]) -> dict[str, Any]:
+    """:func:`agreement_on_ratings` as the JSON object of docs/analysis.md."""
+    return agreement_on_ratings(book, raters, targets).as_dict()
+
+
+def agreement_on_ratings(
+    book: Codebook, raters: list[str], targets: list[Target]
+) -> RatingAgreement:
     """Every rating item of ``book`` (per segment for segment-scoped ones), then
     every composite: scales and composites by ICC(A,1) and quadratic-weighted κ,
     category and check items by Cohen's κ and percentage agreement."""
     _check_scales(book, targets)
-    items: list[dict[str, Any]] = []
+    items: list[NumericItem | NominalItem] = []
     for rating in book.ratings:
         segments: list[str | None] = (
             [s.id for s in book.rating_segments(rating)] if rating.scope == "segment" else [None]
@@ -299,11 +404,4 @@ def rating_agreement(book: Codebook, raters: list[str], targets: list[Target]) -
         where: list[str | None] = [s.id for s in spans] if scope == "segment" else [None]
         for segment in where:
             items.append(_composite_item(book, composite, segment, raters, targets))
-    return {
-        "raters": raters,
-        "targets": [
-            {"target": t.name, "sessions": {r: s.id for r, s in t.sessions.items()}}
-            for t in targets
-        ],
-        "items": items,
-    }
+    return RatingAgreement(tuple(raters), tuple(targets), tuple(items))

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from observer.analysis.agreement import BY_NAME
 from observer.analysis.kappa import LANDIS_KOCH_SOURCE, landis_koch
+from observer.wording import plural
 
-TITLES = {
-    "time": "time-unit Cohen's kappa",
-    "event": "event-based Cohen's kappa (Needleman-Wunsch alignment)",
-    "timeslice": "time-slice Cohen's kappa (BORIS-compatible)",
-}
 BANDS_NOTE = (
     f"Bands after {LANDIS_KOCH_SOURCE}: < 0 poor, 0-0.20 slight, 0.21-0.40 fair, "
     "0.41-0.60 moderate, 0.61-0.80 substantial, 0.81-1 almost perfect. "
@@ -78,7 +75,7 @@ def _table(table: dict[str, dict[str, int]], indent: str) -> list[str]:
 
 
 def render_method(name: str, result: dict[str, Any]) -> list[str]:
-    lines = [f"{name}: {TITLES[name]} ({_parameters(name, result['parameters'])})"]
+    lines = [f"{name}: {BY_NAME[name].title} ({_parameters(name, result['parameters'])})"]
     lines.append(f"  overall  {_kappa(result)}  {_agreement(result)}")
     restricted = result.get("restricted_to") or {}
     for kind in ("codes", "actors"):
@@ -147,7 +144,7 @@ def render_alpha(result: dict[str, Any]) -> str:
 def render_ratings(document: dict[str, Any]) -> str:
     lines = [
         f"Rating agreement: raters {', '.join(document['raters'])}; "
-        f"{len(document['targets'])} targets",
+        f"{plural(len(document['targets']), 'target')}",
     ]
     for t in document["targets"]:
         sessions = ", ".join(f"{r}: {s}" for r, s in t["sessions"].items())

@@ -184,8 +184,49 @@ def _adjusted_residuals(
     return [[_r(v) for v in row] for row in fitted]
 
 
+@attrs.frozen
+class LagStats:
+    """A lag table's statistics; a value that cannot be computed is None (``notes``)."""
+
+    table: LagTable
+    expected: list[list[float | None]]
+    probabilities: list[list[float | None]]
+    z: list[list[float | None]]
+    yules_q: list[list[float | None]]
+    chi2: float | None
+    df: int | None
+    p: float | None
+    chi2_reason: str | None
+    notes: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The lag object of docs/sequential.md."""
+        t = self.table
+        return {
+            "lag": t.lag,
+            "no_repeats": t.no_repeats,
+            "n": t.n,
+            "codes": list(t.codes),
+            "counts": [list(r) for r in t.counts],
+            "expected": self.expected,
+            "probabilities": self.probabilities,
+            "z": self.z,
+            "yules_q": self.yules_q,
+            "chi2": self.chi2,
+            "df": self.df,
+            "p": self.p,
+            "chi2_reason": self.chi2_reason,
+            "notes": self.notes,
+        }
+
+
 def lag_stats(table: LagTable) -> dict[str, Any]:
-    """The lag object (docs/sequential.md): n, codes, counts, expected, probabilities, z, yules_q, chi2, df, p."""
+    """:func:`lag_result` as the lag object of docs/sequential.md."""
+    return lag_result(table).as_dict()
+
+
+def lag_result(table: LagTable) -> LagStats:
+    """n, codes, counts, expected, probabilities, z, yules_q, chi2, df, p of a lag table."""
     x = table.counts
     k = len(x)
     n = table.n
@@ -230,22 +271,18 @@ def lag_stats(table: LagTable) -> dict[str, Any]:
         )
         g2 = max(g2, 0.0)
         chi2, p = _r(g2), chi2_sf(g2, df)
-    return {
-        "lag": table.lag,
-        "no_repeats": table.no_repeats,
-        "n": n,
-        "codes": list(table.codes),
-        "counts": [list(r) for r in x],
-        "expected": [[_r(v) for v in row] for row in e],
-        "probabilities": probs,
-        "z": zs,
-        "yules_q": qs,
-        "chi2": chi2,
-        "df": df if chi2_reason is None else None,
-        "p": p,
-        "chi2_reason": chi2_reason,
-        "notes": notes,
-    }
+    return LagStats(
+        table,
+        [[_r(v) for v in row] for row in e],
+        probs,
+        zs,
+        qs,
+        chi2,
+        df if chi2_reason is None else None,
+        p,
+        chi2_reason,
+        notes,
+    )
 
 
 # --- time-window contingency --------------------------------------------------------
@@ -333,7 +370,47 @@ def quantile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+@attrs.frozen
+class ContingencyStats:
+    """A time-window contingency's figures; None values are explained in ``notes``."""
+
+    window: Window
+    result: Contingency
+    proportion: float | None
+    latency: dict[str, float | None]
+    yules_q: float | None
+    odds_ratio: float | None
+    notes: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The window object of docs/sequential.md."""
+        w, r = self.window, self.result
+        (a, b), (c, d) = r.table
+        return {
+            "given": w.given,
+            "target": w.target,
+            "window": [w.start, w.end],
+            "from": w.anchor,
+            "unit": w.unit,
+            "n": r.given_count,
+            "codes": [w.given, w.target],
+            "followed": r.followed,
+            "not_followed": r.given_count - r.followed,
+            "proportion": self.proportion,
+            "latency": self.latency,
+            "table": [[a, b], [c, d]],
+            "yules_q": self.yules_q,
+            "odds_ratio": self.odds_ratio,
+            "notes": self.notes,
+        }
+
+
 def contingency_stats(result: Contingency, w: Window) -> dict[str, Any]:
+    """:func:`contingency_result` as the window object of docs/sequential.md."""
+    return contingency_result(result, w).as_dict()
+
+
+def contingency_result(result: Contingency, w: Window) -> ContingencyStats:
     (a, b), (c, d) = result.table
     notes: list[str] = []
     latency: dict[str, float | None] = {"median": None, "q1": None, "q3": None}
@@ -356,20 +433,4 @@ def contingency_stats(result: Contingency, w: Window) -> dict[str, Any]:
     ratio = _r(odds_ratio(a, b, c, d))
     if ratio is None:
         notes.append("bc = 0 in the time-based table: the odds ratio is null")
-    return {
-        "given": w.given,
-        "target": w.target,
-        "window": [w.start, w.end],
-        "from": w.anchor,
-        "unit": w.unit,
-        "n": result.given_count,
-        "codes": [w.given, w.target],
-        "followed": result.followed,
-        "not_followed": result.given_count - result.followed,
-        "proportion": proportion,
-        "latency": latency,
-        "table": [[a, b], [c, d]],
-        "yules_q": q,
-        "odds_ratio": ratio,
-        "notes": notes,
-    }
+    return ContingencyStats(w, result, proportion, latency, q, ratio, notes)

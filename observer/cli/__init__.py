@@ -22,8 +22,9 @@ from typing import Any, NamedTuple
 import click
 
 from observer import __version__
-from observer.errors import InputError
+from observer.errors import WHOLE, InputError, Problem
 from observer.textsafe import safe
+from observer.wording import plural
 
 
 class Entry(NamedTuple):
@@ -283,7 +284,8 @@ def report_problems(error: InputError) -> None:
     if len(problems) > MAX_REPORTED:
         last = problems[MAX_REPORTED]
         hidden = len(problems) - MAX_REPORTED
-        click.echo(safe(f"{last.file}: {hidden} more problems not shown"), err=True)
+        more = Problem(last.file, WHOLE, f"{plural(hidden, 'more problem')} not shown")
+        click.echo(safe(str(more)), err=True)
 
 
 def _log_crash() -> str:

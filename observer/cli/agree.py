@@ -152,14 +152,14 @@ def agree(
         return
     from observer.analysis.multi import time_alpha
 
-    alpha = time_alpha([s for _, s in loaded], unit=unit, scope=scope)
+    alpha = time_alpha([s for _, s in loaded], unit=unit, scope=scope).as_dict()
     document = {"pairs": pairs, "alpha": alpha}
     text = "\n\n".join([*(render_pair(p) for p in pairs), render_alpha(alpha)])
     _emit(document, fmt, text)
 
 
 def _ratings(loaded: list[tuple[str, Session]], folder: bool, fmt: str) -> None:
-    from observer.analysis.ratings import rating_agreement, targets_by_dyad, targets_from_pairs
+    from observer.analysis.ratings import agreement_on_ratings, targets_by_dyad, targets_from_pairs
     from observer.analysis.report import render_ratings
 
     if not loaded:
@@ -181,7 +181,7 @@ def _ratings(loaded: list[tuple[str, Session]], folder: bool, fmt: str) -> None:
         if len(loaded) % 2:
             raise click.UsageError("--ratings takes sessions in pairs: A1 B1 A2 B2 ...")
         raters, targets = targets_from_pairs([s for _, s in loaded])
-    document = rating_agreement(first.book, raters, targets)
+    document = agreement_on_ratings(first.book, raters, targets).as_dict()
     _emit({"ratings": document}, fmt, render_ratings(document))
 
 
@@ -198,6 +198,6 @@ def _interval(
     pairs = []
     for (_, a), (_, b) in combinations(loaded, 2):
         result = interval_method(a, b, interval=seconds, scope=scope)
-        pairs.append({"a": a.id, "b": b.id, "methods": {INTERVAL_METHOD: result}})
+        pairs.append({"a": a.id, "b": b.id, "methods": {INTERVAL_METHOD: result.as_dict()}})
     document: dict[str, Any] = pairs[0] if len(pairs) == 1 else {"pairs": pairs}
     _emit(document, fmt, "\n\n".join(render_interval(p) for p in pairs))

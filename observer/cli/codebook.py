@@ -12,6 +12,7 @@ from observer import jsonio
 from observer.cli import SuggestingGroup, options
 from observer.codebook import Codebook, bundled_paths, load_codebook
 from observer.errors import InputError, Problem
+from observer.wording import plural
 
 
 @click.group(cls=SuggestingGroup)
@@ -33,8 +34,7 @@ def check(paths: tuple[str, ...]) -> None:
         except InputError as error:
             problems.extend(error.problems)
         else:
-            n = len(book.codes)
-            click.echo(f"{path}: ok ({book.id} {book.version}, {n} code{'s' * (n != 1)})")
+            click.echo(f"{path}: ok ({book.id} {book.version}, {plural(len(book.codes), 'code')})")
     if problems:
         raise InputError(problems)
 
@@ -81,7 +81,7 @@ def list_() -> None:
     rows: list[tuple[str, str, str, str]] = []
     for path in bundled_paths():
         book: Codebook = load_codebook(path)
-        rows.append((book.id, book.version, f"{len(book.codes)} codes", book.title))
+        rows.append((book.id, book.version, plural(len(book.codes), "code"), book.title))
     width = max((len(r[0]) for r in rows), default=0)
     for cb_id, version, codes, title in rows:
         click.echo(f"{cb_id:<{width}}  {version:<7}  {codes:>9}  {title}")

@@ -14,6 +14,7 @@ from observer.cli.files import exists_error, make_folder, to_stdout, write_file
 from observer.errors import InputError, Problem
 from observer.sessionfile import Session
 from observer.study.loading import load_sessions
+from observer.wording import plural
 
 FORMATS = ("csv", "tsv", "sdis", "eaf", "ratings-csv", "ratings-tsv")
 
@@ -96,7 +97,9 @@ def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
     if fmt == "eaf":
         assert output is not None
         written = _write_eaf(stream, output)
-        click.echo(f"wrote {written} EAF file(s), {stream.events} events, to {output}")
+        click.echo(
+            f"wrote {plural(written, 'EAF file')}, {plural(stream.events, 'event')}, to {output}"
+        )
         return
     chunks: Iterator[bytes]
     if fmt == "sdis":
@@ -126,7 +129,7 @@ def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
     write_file(output, counted(chunks))
     if fmt.startswith("ratings-"):  # one line per rating row (labels hold no line breaks)
         rows = lines[0] - 1
-        what = f"{rows} rating row{'s' * (rows != 1)}"
+        what = plural(rows, "rating row")
     else:
-        what = f"{stream.events} events"
-    click.echo(f"wrote {output} ({stream.sessions} session(s), {what})")
+        what = plural(stream.events, "event")
+    click.echo(f"wrote {output} ({plural(stream.sessions, 'session')}, {what})")

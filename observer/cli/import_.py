@@ -22,6 +22,7 @@ from observer.interchange.importers import (
 )
 from observer.sessionfile import valid_session_id, write_session
 from observer.textsafe import safe
+from observer.wording import plural
 
 
 @click.command(name="import")
@@ -129,7 +130,7 @@ def import_command(
                 f"codebook {result.codebook.id} derived: {target}/codebook/{result.codebook.id}.json",
                 err=True,
             )
-    click.echo(f"imported {len(seen)} session(s) into {target}/")
+    click.echo(f"imported {plural(len(seen), 'session')} into {target}/")
 
 
 def _write(target: Path, results: list[Imported]) -> None:

@@ -15,6 +15,7 @@ from observer.interchange.boris import read_project
 from observer.interchange.boris_codebook import build_codebook
 from observer.interchange.boris_sessions import build_sessions
 from observer.sessionfile import write_session
+from observer.wording import plural
 
 REPORT = "import-report.txt"
 
@@ -63,13 +64,14 @@ def import_boris(project: Path, output: Path | None) -> None:
     for notice in notices:
         click.echo(str(notice), err=True)
     click.echo(
-        f"imported {project} into {target}/: codebook {book.id} ({len(book.actors)} actors,"
-        f" {len(book.groups)} groups, {len(book.codes)} codes) in codebook/{book.id}.json"
+        f"imported {project} into {target}/: codebook {book.id} "
+        f"({plural(len(book.actors), 'actor')}, {plural(len(book.groups), 'group')}, "
+        f"{plural(len(book.codes), 'code')}) in codebook/{book.id}.json"
     )
     for session in sessions:
         flagged = sum(1 for e in session.events if e.flags)
-        extra = f", {flagged} unpaired start(s) closed" if flagged else ""
-        click.echo(f"  {session.id}.json: {len(session.events)} events{extra}")
+        extra = f", {plural(flagged, 'unpaired start')} closed" if flagged else ""
+        click.echo(f"  {session.id}.json: {plural(len(session.events), 'event')}{extra}")
     if not sessions:
         click.echo("  no sessions were written: the project has no live or media observations")
-    click.echo(f"{len(notices)} notice(s), listed above and in {target / REPORT}")
+    click.echo(f"{plural(len(notices), 'notice')}, listed above and in {target / REPORT}")

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from observer.analysis.intervals import RULES, bounds_s, code_intervals, summary
+from observer.analysis.intervals import RULES, bounds_s, code_intervals, estimates
 from observer.cli import options
 from observer.cli.files import json_chunks, to_stdout
 from observer.study.loading import load_sessions
@@ -74,7 +74,7 @@ def intervals(
                 "rule": rule,
                 "bounds": bounds_s(session, interval),
                 "coded": coded,
-                "summary": summary(session, coded),
+                "summary": [row.as_dict() for row in estimates(session, coded)],
             }
 
     if fmt == "json":

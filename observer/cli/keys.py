@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from observer.textsafe import safe
+from observer.wording import plural
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
 
@@ -48,4 +49,4 @@ def protect(folder: Path, recipients_file: Path) -> None:
     written = protect_folder(folder, recipients_file, warnings)
     for line in warnings:
         click.echo(safe(line), err=True)
-    click.echo(safe(f"{folder}: encrypted; {len(written)} session file(s) encrypted"))
+    click.echo(safe(f"{folder}: encrypted; {plural(len(written), 'session file')} encrypted"))

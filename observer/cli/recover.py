@@ -11,6 +11,7 @@ from observer.errors import InputError, Problem
 from observer.live.journal import failure_reason
 from observer.live.keyrecovery import report
 from observer.live.recovery import Recovery, clean_temporaries, find_journals, notes, recover
+from observer.wording import plural
 
 
 def describe(result: Recovery) -> list[str]:
@@ -18,13 +19,9 @@ def describe(result: Recovery) -> list[str]:
     aside = result.set_aside.name
     if result.outcome == "recovered":
         n, closed = result.events, result.closed
-        still = (
-            f", {closed} running state{'s' * (closed != 1)} closed at the last action"
-            if closed
-            else ""
-        )
+        still = f", {plural(closed, 'running state')} closed at the last action" if closed else ""
         lines = [
-            f"{name}: recovered {n} event{'s' * (n != 1)}{still} -> {result.session_path}",
+            f"{name}: recovered {plural(n, 'event')}{still} -> {result.session_path}",
             f"  journal kept as {aside}",
         ]
         if result.renamed_from is not None:

@@ -13,6 +13,7 @@ import click
 from observer.cli import options
 from observer.cli.files import exists_error, write_file
 from observer.errors import InputError, Problem
+from observer.wording import plural
 
 FOLDERS = click.argument(
     "folders",
@@ -184,4 +185,4 @@ def assign(folders: tuple[Path, ...], fraction: float, seed: int, output: Path |
     else:
         write_file(output, data)
     added = len(rows) - len(kept)
-    click.echo(f"{output}: {len(rows)} sessions planned ({added} added)", err=True)
+    click.echo(f"{output}: {plural(len(rows), 'session')} planned ({added} added)", err=True)

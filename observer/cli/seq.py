@@ -214,8 +214,11 @@ def _contingency(stream: Iterable[tuple[str, Session]], w: sq.Window) -> Results
                 _known(session.book.code_by_id, [w.target], "--target", session.book.id)
             options.check_units(session.duration, w.unit)
             kept.append(sq.contingency(session, w))
-            yield {"id": session.id, **sq.contingency_stats(kept[-1], w)}
-        results.pooled = {"id": "pooled", **sq.contingency_stats(sq.pooled_contingency(kept), w)}
+            yield {"id": session.id, **sq.contingency_result(kept[-1], w).as_dict()}
+        results.pooled = {
+            "id": "pooled",
+            **sq.contingency_result(sq.pooled_contingency(kept), w).as_dict(),
+        }
 
     return Results(entries)
 
@@ -247,9 +250,9 @@ def _lags(
         for session_id, sequence in zip(ids, compact, strict=True):
             table = sq.lag_table([chosen[i] for i in sequence], table_codes, lag, no_repeats)
             pooled = table if pooled is None else sq.pooled_table([pooled, table])
-            yield {"id": session_id, **sq.lag_stats(table)}
+            yield {"id": session_id, **sq.lag_result(table).as_dict()}
         assert pooled is not None
-        results.pooled = {"id": "pooled", **sq.lag_stats(pooled)}
+        results.pooled = {"id": "pooled", **sq.lag_result(pooled).as_dict()}
 
     return Results(entries)
 

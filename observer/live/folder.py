@@ -58,7 +58,7 @@ def _problem(error: InputError) -> str:
     first = error.problems[0]
     more = len(error.problems) - 1
     extra = f" (and {more} more)" if more else ""
-    return f"{first.location}: {first.message}{extra}"
+    return f"{first.located()}{extra}"
 
 
 def _session_entry(path: Path) -> FolderEntry:

@@ -524,7 +524,7 @@ def read_journal(path: Path) -> JournalContents:
             name, "line 1", f"not an observer journal (expected {JOURNAL_SCHEMA!r})"
         )
     if repeats := jsonio.repeated_keys(pieces[0] if pieces else unterminated, header, name):
-        raise InputError(Problem(name, "line 1", f"{p.location}: {p.message}") for p in repeats)
+        raise InputError(Problem(name, "line 1", p.located()) for p in repeats)
     return JournalContents(
         path=path,
         header=header,

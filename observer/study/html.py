@@ -12,6 +12,7 @@ from typing import Any
 
 from observer.analysis.kappa import LANDIS_KOCH_SOURCE
 from observer.study.report import StudyReport, band
+from observer.wording import plural
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 STYLE = """
@@ -163,7 +164,7 @@ def render(report: StudyReport) -> Iterator[str]:
         "style-src 'unsafe-inline'; img-src data:\">"
         f"<title>Reliability report</title><style>{STYLE}</style></head><body>\n"
         "<h1>Reliability report</h1>\n"
-        f"<p>{summary['sessions']} sessions, {len(rows)} double-coded pairs"
+        f"<p>{plural(summary['sessions'], 'session')}, {plural(len(rows), 'double-coded pair')}"
         + ("" if share is None else f" ({share:.0%} of the sessions double-coded)")
         + f". κ by the <b>{escape(method)}</b> method; threshold {threshold:.2f}; "
         f"bands: {escape(LANDIS_KOCH_SOURCE)}.</p>\n"
@@ -190,7 +191,8 @@ def render(report: StudyReport) -> Iterator[str]:
         )
         yield "\n</table>\n"
     if summary["problems"]:
-        yield f"<h2>Problems ({len(summary['problems'])} files or lines left out)</h2>\n<ul>"
+        left_out = plural(len(summary["problems"]), "file or line", "files or lines")
+        yield f"<h2>Problems ({left_out} left out)</h2>\n<ul>"
         yield "".join(f"<li>{escape(p)}</li>" for p in summary["problems"])
         yield "</ul>\n"
     yield "</body></html>\n"

@@ -30,8 +30,7 @@ def _tally(table: dict[str, dict[str, int]]) -> Tally:
 
 
 def _kappa(tally: Tally) -> dict[str, Any]:
-    k = cohen(tally)
-    return {"kappa": k.kappa, "kappa_reason": k.reason, "agreement": k.agreement, "n": k.n}
+    return cohen(tally).fields()
 
 
 def band(kappa: float | None) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from observer.analysis.kappa import LANDIS_KOCH_SOURCE
 from observer.study.report import StudyReport, band
+from observer.wording import plural
 
 
 def _k(value: float | None) -> str:
@@ -30,14 +31,15 @@ def render(report: StudyReport) -> Iterator[str]:
     summary = report.summary()
     share = summary["double_coded"]
     yield (
-        f"\n{summary['sessions']} sessions, {len(report.kappas)} double-coded pairs"
+        f"\n{plural(summary['sessions'], 'session')}, "
+        f"{plural(len(report.kappas), 'double-coded pair')}"
         + ("" if share is None else f" ({share:.0%} of the sessions double-coded)")
         + "\n"
     )
     yield "\nobservers (kappa over time, oldest first)\n"
     for entry in summary["observers"]:
         points = " ".join(_k(k).strip() for _, k in entry["kappa_over_time"])
-        yield f"  {entry['observer']:<12} {entry['pairs']:>3} pairs  {points}\n"
+        yield f"  {entry['observer']:<12} {plural(entry['pairs'], 'pair'):>9}  {points}\n"
     yield "\ncodes (pooled over the pairs)\n"
     for code in summary["codes"]:
         yield f"  {code['code']:<28} {_k(code['kappa'])}  {band(code['kappa'])}\n"
@@ -49,7 +51,6 @@ def render(report: StudyReport) -> Iterator[str]:
             made = " + ".join(entry["from"])
             yield f"  {entry['dyad']:<10} {entry['label'][:16]:<16} {entry['decided_by']:<12} from {made}  {entry['file']}\n"
     if summary["problems"]:
-        n = len(summary["problems"])
-        yield f"\n{n} problem{'s' * (n != 1)} (these files were left out):\n"
+        yield f"\n{plural(len(summary['problems']), 'problem')} (these files were left out):\n"
         for problem in summary["problems"]:
             yield f"  {problem}\n"

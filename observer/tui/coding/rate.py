@@ -23,12 +23,13 @@ from observer.sessionfile import Session
 from observer.tui.coding.app import CSS_PATH
 from observer.tui.plain import plain
 from observer.tui.widgets.clock import format_clock
+from observer.wording import plural
 
 
 def session_line(session: Session) -> str:
     n = len(session.events)
     return (
-        f"{session.dyad} · {session.observer} · {session.id} · {n} event{'s' * (n != 1)}"
+        f"{session.dyad} · {session.observer} · {session.id} · {plural(n, 'event')}"
         f" · {format_clock(session.duration)[:5]} coded"
     )
 

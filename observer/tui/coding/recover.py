@@ -25,6 +25,7 @@ from observer.textsafe import safe
 from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
 from observer.tui.plain import plain
 from observer.tui.widgets.clock import format_clock
+from observer.wording import plural
 
 
 @attrs.frozen
@@ -52,7 +53,7 @@ def describe(path: Path) -> Unfinished:
     who = f"{rec.meta.dyad} · {rec.meta.observer}"
     return Unfinished(
         path,
-        f"{who}  coded {when}  {n} event{'s' * (n != 1)}  {format_clock(rec.last_t)[:5]} long",
+        f"{who}  coded {when}  {plural(n, 'event')}  {format_clock(rec.last_t)[:5]} long",
         True,
     )
 

@@ -32,6 +32,7 @@ from observer.study.consensus import (
 from observer.textsafe import safe
 from observer.tui.consensus.keys import BINDINGS, HINT
 from observer.tui.plain import plain
+from observer.wording import plural
 
 CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
 KIND_TEXT = {
@@ -225,7 +226,7 @@ class ConsensusApp(App[Path | None]):
 
     def action_write(self) -> None:
         if self.undecided():
-            self.refresh_item(f"{self.undecided()} items are not decided yet")
+            self.refresh_item(f"{plural(self.undecided(), 'item is', 'items are')} not decided yet")
             return
         latest = {d.item: d for d in self.decisions}
         session = build(
