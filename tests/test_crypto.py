@@ -200,7 +200,7 @@ def test_protect_encrypts_the_sessions_already_there(
     code, out, err = run(["keys", "protect", str(folder), "--recipient", str(pub)], capsys)
     assert code == 0
     assert "warning: the recipients file can be read or changed by others" in err
-    assert "1 session file(s) encrypted" in out
+    assert "1 session file encrypted" in out
     names = sorted(p.name for p in folder.iterdir())
     assert names == [f"{SESSION.id}.json.age", "recipients.txt"]
     assert not plain.exists()
