@@ -172,3 +172,37 @@ def test_parse_time() -> None:
     assert parse_time("1:02.5") == 62.5
     assert parse_time(" 2:00 ") == 120
     assert parse_time("abc") is None and parse_time("") is None
+
+
+async def test_the_go_to_field_posts_what_was_typed_and_keys_in_it_are_not_coded(
+    tmp_path: Path, clip: Path
+) -> None:
+    """ctrl+t opens the field (the screen's, asked by the video); escape cancels it, a
+    text that is no time is refused under ctrl+t's shown name, a time seeks mpv."""
+    app = app_for(tmp_path, clip)
+    async with app.run_test() as pilot:
+        screen = await attached(pilot)
+        assert app.video is not None and app.video.player is not None
+        player = app.video.player
+        prompt = screen.query_one("#prompt")
+        screen.press("space", time.monotonic(), " ")
+        await asyncio.sleep(0.3)  # not a held key's repeat
+        screen.press("space", time.monotonic(), " ")
+        await until(pilot, lambda: player.paused)
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: bool(screen.query("#goto")))
+        await pilot.press("escape")
+        await until(pilot, lambda: not screen.query("#goto"))
+        assert "go to time cancelled" in str(prompt.render())
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: bool(screen.query("#goto")))
+        await pilot.press("o", "f5", "enter")  # typed into the field, none of them coded
+        await until(pilot, lambda: not screen.query("#goto"))
+        assert "^t" in str(prompt.render()) and "not a time: 'o'" in str(prompt.render())
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: bool(screen.query("#goto")))
+        await pilot.press("2", "full_stop", "5", "enter")
+        await until(pilot, lambda: not screen.query("#goto"))
+        await until(pilot, lambda: abs(player.model.reported - 2.5) <= FRAME)
+        assert "playhead → 00:02" in str(prompt.render())
+        assert screen.recorder.events == []

@@ -7,6 +7,7 @@ hints line, command palette and help page come: a new key is one row and one met
 from __future__ import annotations
 
 import attrs
+from textual.actions import parse
 from textual.binding import Binding
 
 
@@ -17,9 +18,11 @@ class Key:
     keys: str
     """Textual key names, comma-separated as in a ``Binding`` (the first is shown)."""
     action: str
-    """The screen's action (replay, consensus: a Textual action string such as
-    ``step(1)``; coding: the :class:`~observer.tui.coding.screen.CodingScreen` method
-    taking the key's monotonic time, ``screen.<action>(mono)``)."""
+    """A method and its arguments in Textual's action syntax, such as ``step(1)`` or
+    ``frame(True)`` (replay, consensus: the screen's ``action_`` method; coding: the
+    :class:`~observer.tui.coding.screen.CodingScreen` method, or for a ``video`` row the
+    :class:`~observer.tui.coding.video.VideoControl` method, called with the arguments and
+    the key's monotonic time)."""
     help: str
     """What the key does, for the help page (replay, consensus: also the palette and hints)."""
     title: str | None = None
@@ -37,9 +40,36 @@ class Key:
     """Shown on the hints line instead of the joined key names of its group."""
 
     @property
+    def call(self) -> tuple[str, tuple[object, ...]]:
+        """The action's method name and its arguments."""
+        _, name, arguments = parse(self.action)
+        return name, arguments
+
+    @property
     def names(self) -> tuple[str, ...]:
         return tuple(k.strip() for k in self.keys.split(","))
 
     def binding(self) -> Binding:
         """A hidden Textual binding running the action."""
         return Binding(self.keys, self.action, self.help, show=False)
+
+
+FRAME_KEYS: tuple[Key, ...] = (
+    Key(
+        "f5",
+        "frame(True)",
+        "one frame back (pauses)",
+        "Video: one frame back",
+        video=True,
+        video_hint="frame",
+    ),
+    Key(
+        "f6",
+        "frame(False)",
+        "one frame forward (pauses)",
+        "Video: one frame forward",
+        video=True,
+        video_hint="frame",
+    ),
+)
+"""The frame steps, rows of both the coding and the replay key tables (``--video``)."""

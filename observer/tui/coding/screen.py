@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import attrs
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -42,7 +43,8 @@ from observer.tui.coding.feedback import (
     segment_keys,
     segment_prompt,
 )
-from observer.tui.coding.keys import HANDLERS, hints, key_names
+from observer.tui.coding.keys import HANDLERS, CodingKey, hints, key_names
+from observer.tui.coding.video import TimeField
 from observer.tui.forms import FormField, keys_ready
 from observer.tui.widgets.clock import ClockDisplay, format_clock
 from observer.tui.widgets.event_log import EventLog
@@ -117,7 +119,10 @@ class CodingScreen(Screen[None]):
         """Log rows showing each live event (by ``id(event)``), to redraw them when it changes."""
         self.refused = 0
         self.video: VideoControl | None = None
-        """Coding from a video: its keys come first (observer.tui.coding.video)."""
+        """Coding from a video: the video rows of the key table are its methods
+        (observer.tui.coding.video)."""
+        self.going_to = False
+        """The go-to-time field is open (a video's ctrl+t)."""
         self.colour = Styles(self)
 
     @property
@@ -227,10 +232,10 @@ class CodingScreen(Screen[None]):
     # --- keys -------------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
-        if self.video is not None and self.video.typing_time:
+        if self.going_to:  # keys typed into the go-to-time field are not coded
             if event.key == "escape":
                 event.stop()
-                self.video.close_time_input(self, None)
+                self.post_message(TimeField.Entered(None))
             return
         if self.note_at is not None:
             if event.key == "escape":
@@ -250,9 +255,9 @@ class CodingScreen(Screen[None]):
         if self._recorder is None:
             self._early.append((key, mono, character))
             return True
-        action = HANDLERS.get(key)
-        if action is not None:
-            getattr(self, action)(mono)
+        row = HANDLERS.get(key)
+        if row is not None:
+            self.run_key(row, key, mono)
         elif self.choosing_segment is not None and character:
             self.choose_segment(character, mono)
         elif character is not None and len(character) == 1 and character.isprintable():
@@ -260,6 +265,22 @@ class CodingScreen(Screen[None]):
         else:
             return False
         return True
+
+    def run_key(self, row: CodingKey, key: str, mono: float) -> None:
+        """Call the row's method with its arguments and the key's time: the screen's, or
+        a video row's :class:`VideoControl` method (refused when there is no video)."""
+        name, arguments = row.call
+        if not row.video:
+            getattr(self, name)(*arguments, mono)
+        elif self.video is None:
+            shown = key_names(self.app.get_key_display)(key)
+            self.refuse(shown, "no video: this key is for coding from one (code --video)", mono)
+        else:
+            getattr(self.video, name)(*arguments, mono, self.report_for(key))
+
+    def report_for(self, key: str) -> KeyReport:
+        """What the video tells about ``key``, shown under the key's name."""
+        return KeyReport(self, key_names(self.app.get_key_display)(key))
 
     def code_key(self, char: str, mono: float) -> Outcome | None:
         """A printable key at monotonic time ``mono``: a code or a modifier value."""
@@ -361,8 +382,13 @@ class CodingScreen(Screen[None]):
             state = "running" if running else "paused"
             self.refuse("space", f"held space repeat ignored · the clock is {state}", mono)
             return
-        if self.video is not None:  # the first space starts the session, then play / pause
-            self.video.press(self, "space", mono)
+        video = self.video
+        if video is not None:  # the first space starts the session, then play / pause
+            if not self.recorder.clock.started and video.alive:
+                self.acknowledge("space", self.recorder.toggle_clock(mono), mono)
+                video.start(mono)
+            else:
+                video.play_pause(mono, self.report_for("space"))
             return
         self.acknowledge("space", self.recorder.toggle_clock(mono), mono)
 
@@ -402,9 +428,6 @@ class CodingScreen(Screen[None]):
         if event.input.id == "note":
             event.stop()
             self.close_note(save=True)
-        elif event.input.id == "goto" and self.video is not None:
-            event.stop()
-            self.video.close_time_input(self, event.value)
 
     def close_note(self, *, save: bool) -> None:
         note = self.query_one("#note", Input)
@@ -419,6 +442,26 @@ class CodingScreen(Screen[None]):
                 self.refuse("^n", "empty note not saved")
         else:
             self.say(Text("note cancelled", style=self.colour("info")))
+
+    def ask_time(self) -> None:
+        """The video's ctrl+t: open the go-to-time field under the prompt line."""
+        self.going_to = True
+        field = TimeField()
+        self.mount(field, after="#prompt")
+        field.focus()
+
+    def on_time_field_entered(self, message: TimeField.Entered) -> None:
+        message.stop()
+        if not self.going_to:
+            return
+        self.going_to = False
+        for field in self.query(TimeField):
+            field.remove()
+        self.query_one(EventLog).focus()
+        if message.text is None:
+            self.say(Text("go to time cancelled", style=self.colour("info")))
+        elif self.video is not None:
+            self.video.go_to_typed(message.text, self.now(), self.report_for("ctrl+t"))
 
     def video_lost(self) -> None:
         """mpv went away: the playhead (the clock) stopped; nothing coded is lost."""
@@ -478,46 +521,6 @@ class CodingScreen(Screen[None]):
     def quit(self, mono: float) -> None:
         self.post_message(self.EndRequested(mono, quitting=True))
 
-    # --- video keys (observer.tui.coding.video) ---------------------------------------
-
-    def _video_key(self, key: str, mono: float) -> None:
-        """A video key: the video's, or refused when there is none."""
-        if self.video is None:
-            name = key_names(self.app.get_key_display)(key)
-            self.refuse(name, "no video: this key is for coding from one (code --video)", mono)
-            return
-        self.video.press(self, key, mono)
-
-    def seek_back(self, mono: float) -> None:
-        self._video_key("left", mono)
-
-    def seek_forward(self, mono: float) -> None:
-        self._video_key("right", mono)
-
-    def seek_back_far(self, mono: float) -> None:
-        self._video_key("shift+left", mono)
-
-    def seek_forward_far(self, mono: float) -> None:
-        self._video_key("shift+right", mono)
-
-    def frame_back(self, mono: float) -> None:
-        self._video_key("f5", mono)
-
-    def frame_forward(self, mono: float) -> None:
-        self._video_key("f6", mono)
-
-    def slower(self, mono: float) -> None:
-        self._video_key("f7", mono)
-
-    def faster(self, mono: float) -> None:
-        self._video_key("f8", mono)
-
-    def go_to_time(self, mono: float) -> None:
-        self._video_key("ctrl+t", mono)
-
-    def reopen_video(self, mono: float) -> None:
-        self._video_key("ctrl+o", mono)
-
     def help(self, mono: float) -> None:
         self.post_message(self.HelpRequested())
 
@@ -541,3 +544,26 @@ class CodingScreen(Screen[None]):
 
     class HelpRequested(Message):
         """F1: the app shows the help page."""
+
+
+@attrs.frozen
+class KeyReport:
+    """A video key's report (:class:`observer.tui.coding.video.Report`): the screen
+    shows what the video says, under the key's shown name."""
+
+    screen: CodingScreen
+    key: str
+
+    def say(self, message: str) -> None:
+        self.screen.say(Text(message, style=self.screen.colour("info")))
+        self.screen.tick()
+
+    def refuse(self, message: str, mono: float | None = None) -> None:
+        self.screen.refuse(self.key, message, mono)
+
+    def log(self, message: str, t: float) -> None:
+        self.say(message)
+        self.screen.query_one(EventLog).append(LogRow(t, "video", message, role="info"))
+
+    def ask_time(self) -> None:
+        self.screen.ask_time()
