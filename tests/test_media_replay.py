@@ -80,3 +80,38 @@ async def test_offset_defaults_and_unplayable_video(tmp_path: Path, clip: Path) 
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: app.media_error is not None)
     assert app.return_code == 2 and "cannot" in (app.media_error or "")
+
+
+async def test_frame_steps_in_replay_seek_mpv_frame_by_frame(tmp_path: Path, clip: Path) -> None:
+    """F5 / F6 (the coding table's frame rows) step one frame in replay too, pausing: mpv
+    shows that frame (its own frame number, read over IPC), the status line its number,
+    and the hints line names the keys; without the video the keys are refused."""
+    session = small_session()
+    path = write_session(tmp_path, session)
+    video = ReplayVideo(clip, list(HEADLESS), offset=2.0)
+    app = ReplayApp(path, session, config=tmp_path / "c.json", video=video)
+    async with app.run_test(size=(140, 30)) as pilot:
+        screen = app.replay
+        await until(pilot, lambda: isinstance(screen.playhead, VideoPlayhead))
+        assert "F5 F6 frame" in str(screen.query_one("#replay-hints").render())
+        await pilot.press("space")  # playing: a frame step pauses first
+        await asyncio.sleep(0.3)
+        await pilot.press("f6")
+        assert not screen.playhead.playing
+        start = screen.playhead.frame
+        assert start is not None
+        await pilot.press("f6", "f6", "f5")
+        assert screen.playhead.frame == start + 1
+        assert screen.playhead.time() == pytest.approx((start + 1) / FPS - 2.0, abs=1e-9)
+        assert await mpv_position(screen) == pytest.approx((start + 1) / FPS, abs=1e-6)
+        assert video.player is not None
+        assert await video.player.get("estimated-frame-number") == start + 1
+        assert f" f{start + 1} " in str(screen.query_one("#replay-status").render())
+    plain = ReplayApp(path, session, config=tmp_path / "c.json")
+    async with plain.run_test(size=(140, 30)) as pilot:
+        await until(pilot, lambda: plain.replay.ready)
+        await pilot.press("f6")
+        await pilot.pause()
+        notices = [n.message for n in plain._notifications]
+        assert any("frame steps are for replay with the video" in m for m in notices)
+        assert "F5" not in str(plain.replay.query_one("#replay-hints").render())

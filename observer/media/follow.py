@@ -5,7 +5,9 @@
 mpv's reported position (the playhead model), so the codes and the picture never
 drift apart. Session time ``t`` is media time ``t + offset`` (``offset``: the media
 time of session time 0; a live session is lined up with a camera recording by it).
-If mpv goes away the playhead stops where it was.
+If mpv goes away the playhead stops where it was. A frame step pauses and seeks
+exactly to the next or previous frame's time (frame ``k`` shows from ``k / fps``), so
+the playhead stands on the frame mpv shows.
 """
 
 from __future__ import annotations
@@ -72,3 +74,19 @@ class VideoPlayhead(Playhead):
     def set_speed(self, speed: float) -> None:
         super().set_speed(speed)
         self.player.set_speed(speed, self._clock())
+
+    @property
+    def frame(self) -> int | None:
+        fps = self.player.fps
+        return round((self.time() + self.offset) * fps) if fps else None
+
+    def step_frame(self, *, back: bool) -> str | None:
+        fps = self.player.fps
+        if not self.player.alive:
+            return "the video is closed"
+        if not fps:
+            return "this file has no frame rate: no frame steps"
+        self.pause()
+        frame = round((self.time() + self.offset) * fps) + (-1 if back else 1)
+        self.seek(frame / fps - self.offset)
+        return None

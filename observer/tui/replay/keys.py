@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import zip_longest
 
-from observer.tui.keys import Key
+from observer.tui.keys import FRAME_KEYS, Key
 
 KEYS: tuple[Key, ...] = (
     Key("space", "play_pause", "play/pause"),
@@ -14,6 +14,7 @@ KEYS: tuple[Key, ...] = (
     Key("shift+left", "shift(-1)", "back 5 s"),
     Key("home", "seek_start", "to the start"),
     Key("end", "seek_end", "to the end"),
+    *FRAME_KEYS,
     Key("greater_than_sign", "speed(1)", "faster"),
     Key("less_than_sign", "speed(-1)", "slower"),
     Key("plus,equals_sign", "zoom(-1)", "zoom in"),
@@ -50,9 +51,25 @@ HINTS = (
 
 HINTS_NARROW = "space play · ←→ events · g go to · s/v/i panels · esc close · ? keys · q quit"
 """The hints on a terminal narrower than 100 columns (the side panel opens on request)."""
+HINTS_VIDEO = HINTS.replace("←→ events · ", "←→ events · F5 F6 frame · ")
+HINTS_VIDEO_NARROW = (
+    "space play · ←→ events · F5 F6 frame · g go to · s/v/i panels · ? keys · q quit"
+)
+"""With the video (``--video``): its frame steps are on the line too."""
 
 
-def help_text() -> str:
+def hints_line(width: int, *, video: bool) -> str:
+    """The hints line for a terminal ``width`` columns wide."""
+    wide, narrow = (HINTS_VIDEO, HINTS_VIDEO_NARROW) if video else (HINTS, HINTS_NARROW)
+    return wide if width >= len(wide) + 2 else narrow
+
+
+def listed(*, video: bool) -> tuple[Key, ...]:
+    """The table's keys; the video's only with a video."""
+    return tuple(k for k in KEYS if video or not k.video)
+
+
+def help_text(*, video: bool = False) -> str:
     names = {
         "greater_than_sign": ">",
         "less_than_sign": "<",
@@ -60,11 +77,13 @@ def help_text() -> str:
         "right,down": "→ or ↓",
         "left,up": "← or ↑",
         "minus": "-",
+        "f5": "F5",
+        "f6": "F6",
         "question_mark": "?",
     }
     entries = [
         f"{names.get(key, key):<12} {description}"
-        for key, description in ((k.keys, k.help) for k in KEYS)
+        for key, description in ((k.keys, k.help) for k in listed(video=video))
     ]
     half = (len(entries) + 1) // 2
     lines = ["Replay keys (also in the command palette, ctrl+p)", ""]

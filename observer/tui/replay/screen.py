@@ -34,7 +34,7 @@ from observer.startup import release_collection
 from observer.textsafe import safe
 from observer.tui.replay import panels
 from observer.tui.replay.dialogs import ChoicePrompt, FilterPrompt, HelpPrompt, TextPrompt
-from observer.tui.replay.keys import HINTS, HINTS_NARROW, KEYS, help_text
+from observer.tui.replay.keys import HINTS, KEYS, help_text, hints_line
 from observer.tui.replay.reviewing import ReviewActions
 from observer.tui.replay.timeline import (
     Row,
@@ -253,12 +253,20 @@ class ReplayScreen(ReviewActions):
         leaves out the lanes of streams with nothing coded."""
         narrow, short = event.size.width < NARROW, event.size.height < SHORT
         self.set_class(narrow, "-narrow")
-        fits = event.size.width >= len(HINTS) + 2
-        self.query_one("#replay-hints", Static).update(HINTS if fits else HINTS_NARROW)
+        self.show_hints(event.size.width)
         if short != self.has_class("-short"):
             self.set_class(short, "-short")
             if getattr(self, "model", None) is not None:
                 self.query_one(Timeline).set_rows(self._timeline_rows())
+
+    @property
+    def has_video(self) -> bool:
+        """Replay with the video (``--video``, once mpv plays it)."""
+        return self.make_playhead is not Playhead
+
+    def show_hints(self, width: int | None = None) -> None:
+        line = hints_line(self.size.width if width is None else width, video=self.has_video)
+        self.query_one("#replay-hints", Static).update(line)
 
     def _refill(self) -> None:
         """After a filter change or a save: lanes, list rows, panels."""
@@ -323,8 +331,10 @@ class ReplayScreen(ReviewActions):
         model = self.model
         head = model.playhead
         state = "▶ playing" if head.playing else "⏸ paused"
+        frame = head.frame
+        at = f" f{frame}" if frame is not None else ""
         parts = [
-            f"{state} {format_clock(t)} / {format_clock(model.session.duration)}",
+            f"{state} {format_clock(t)} / {format_clock(model.session.duration)}{at}",
             f"{head.speed:g}×",
             f"window {format_clock(model.span, decimals=0)}",
             model.filter.describe(),
@@ -400,6 +410,9 @@ class ReplayScreen(ReviewActions):
         self.model.playhead.change_speed(direction)
         self.sync()
 
+    def action_frame(self, back: bool) -> None:
+        self._moved(self.model.playhead.step_frame(back=back))
+
     def action_zoom(self, direction: int) -> None:
         if self.model.change_zoom(direction):
             self.sync()
@@ -472,7 +485,7 @@ class ReplayScreen(ReviewActions):
         self.query_one(Timeline).focus()
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpPrompt(help_text()))
+        self.app.push_screen(HelpPrompt(help_text(video=self.has_video)))
 
     def action_quit(self) -> None:
         self.app.exit()

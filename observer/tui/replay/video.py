@@ -45,6 +45,7 @@ class ReplayVideo:
             if old.playing:
                 new.play()
             screen.sync()
+        screen.show_hints()
         return player
 
     def make_playhead(
