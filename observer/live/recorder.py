@@ -37,8 +37,7 @@ after the end, and for keys the codebook does not define.
 Cheap views for the screen (no copies): ``events`` (append-only list of
 :class:`LiveEvent`; undo removes from the end; ``LiveEvent.index`` is stable),
 ``running`` (code id -> running event), ``running_by_actor()``, ``counts``,
-``notes``, ``segments``, ``pending``, ``last``, ``revision`` (bumped on every
-change), ``clock``.
+``notes``, ``segments``, ``pending``, ``last``, ``clock``.
 
 Undo covers code events, modifier choices, notes and segments; clock toggles,
 ratings and the end are not undone. A new undoable action clears the redo
@@ -168,7 +167,6 @@ class Recorder:
         self.state = LiveState()
         self.pending: PendingChoice | None = None
         self.last: Outcome | None = None
-        self.revision = 0
         self.seq = 0
         """Sequence number of the last journaled action."""
         self.ended_wall: datetime | None = None
@@ -219,12 +217,6 @@ class Recorder:
         for event in self.state.running.values():
             out[self.book.code_by_id[event.code].actor].append(event)
         return out
-
-    def can_undo(self) -> bool:
-        return bool(self._undo) and not self.ended
-
-    def can_redo(self) -> bool:
-        return bool(self._redo) and not self.ended
 
     # --- live actions (each journaled when it changes anything) -------------------
 
@@ -291,10 +283,7 @@ class Recorder:
         handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
         if handler is None:
             raise ReplayError(f"unknown action {kind!r}")
-        outcome = handler(self, action)
-        if outcome.changed:
-            self.revision += 1
-        return outcome
+        return handler(self, action)
 
     def replay_one(self, action: dict[str, Any]) -> Outcome:
         """Apply one journaled action; ReplayError if it is malformed or now refused."""

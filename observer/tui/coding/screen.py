@@ -116,7 +116,8 @@ class CodingScreen(Screen[None]):
         self._last_key: tuple[str, float] = ("", float("-inf"))
         """The last printable key and its time (to recognise a held key's repeats)."""
         self._rows_by_event: dict[int, list[int]] = {}
-        """Log rows showing each live event (by ``id(event)``), to redraw them when it changes."""
+        """Log rows showing each live event (by ``LiveEvent.index``), to redraw them when it
+        changes (a row keeps its own event: redrawing one of an undone event is harmless)."""
         self.refused = 0
         self.video: VideoControl | None = None
         """Coding from a video: the video rows of the key table are its methods
@@ -324,7 +325,7 @@ class CodingScreen(Screen[None]):
             for event in outcome.events:
                 stop = event.end is not None and outcome.kind != "point"
                 row = LogRow(event.end if stop else event.start, key, "", event=event, stop=stop)
-                self._rows_by_event.setdefault(id(event), []).append(log.row_count)
+                self._rows_by_event.setdefault(event.index, []).append(log.row_count)
                 log.append(row)
         else:
             if outcome.kind not in ("modifier", "skip"):
@@ -333,7 +334,7 @@ class CodingScreen(Screen[None]):
                     t = self.session_now() if mono is None else self.recorder.time_at(mono)
                 log.append(LogRow(t, key, text or outcome.message, role="info"))
             for event in outcome.events:  # a modifier set, an undo or redo: redraw their rows
-                for index in self._rows_by_event.get(id(event), ()):
+                for index in self._rows_by_event.get(event.index, ()):
                     log.update_row(index, log.rows[index])
         self.show_prompt(key, outcome)
         self.tick()
