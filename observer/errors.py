@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -21,6 +21,11 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}: {self.location}: {self.message}"
+
+
+ProblemAt = Callable[[str, str], "Problem"]
+"""Makes a problem of one file at a location: ``p("codes[0].key", "...")``; every
+check that reports problems of a file takes one."""
 
 
 class InputError(Exception):

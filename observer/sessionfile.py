@@ -24,7 +24,7 @@ import orjson
 
 from observer import jsonio
 from observer.codebook import Codebook, RatingScalar, codebook_from_data
-from observer.errors import InputError, Problem
+from observer.errors import InputError, Problem, ProblemAt
 from observer.structure import (
     MAX_SECONDS,
     check_schema,
@@ -483,7 +483,7 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
     yield from _check_consensus(s, p)
 
 
-def _check_consensus(s: Session, p: Callable[[str, str], Problem]) -> Iterator[Problem]:
+def _check_consensus(s: Session, p: ProblemAt) -> Iterator[Problem]:
     """A consensus session says where each of its events came from; no other does."""
     if s.consensus is None:
         if s.status == "consensus":
