@@ -189,26 +189,32 @@ class Recorder:
 
     @property
     def events(self) -> Sequence[LiveEvent]:
+        """Every event coded, in order (append-only; undo removes from the end)."""
         return self.state.events
 
     @property
     def running(self) -> dict[str, LiveEvent]:
+        """The running states: code id -> its open event."""
         return self.state.running
 
     @property
     def counts(self) -> dict[str, int]:
+        """Events per code id."""
         return self.state.counts
 
     @property
     def notes(self) -> Sequence[Note]:
+        """The notes and sync marks, in order."""
         return self.state.notes
 
     @property
     def segments(self) -> Sequence[LiveSegment]:
+        """The segments started, in order (the last may be open)."""
         return self.state.segments
 
     @property
     def ended(self) -> bool:
+        """The session has ended (nothing more is coded)."""
         return self.clock.state == "ended"
 
     def running_by_actor(self) -> dict[str, list[LiveEvent]]:
@@ -221,9 +227,13 @@ class Recorder:
     # --- live actions (each journaled when it changes anything) -------------------
 
     def key(self, char: str, mono: float) -> Outcome:
+        """A printable key at monotonic ``mono``: a code, or the value of the modifier
+        asked (refused, with the reason in the outcome, when it is neither)."""
         return self._run({"a": "key", "key": _clean(char), "mono": mono})
 
     def toggle_clock(self, mono: float, wall: datetime | None = None) -> Outcome:
+        """Space: start the clock (``wall``: the UTC start, now if None), then pause or
+        resume it."""
         return self._run({"a": "clock", "mono": mono, "wall": _iso(wall)})
 
     def skip(self, mono: float) -> Outcome:
@@ -231,9 +241,11 @@ class Recorder:
         return self._run({"a": "skip", "mono": mono})
 
     def undo(self, mono: float) -> Outcome:
+        """Undo the last undoable action (events, modifiers, notes, segments)."""
         return self._run({"a": "undo", "mono": mono})
 
     def redo(self, mono: float) -> Outcome:
+        """Redo the last undone action (a new undoable action clears what redo holds)."""
         return self._run({"a": "redo", "mono": mono})
 
     def note(self, text: str, t: float) -> Outcome:
@@ -252,12 +264,17 @@ class Recorder:
         return self.clock.session_time(mono)
 
     def segment(self, segment_id: str, mono: float) -> Outcome:
+        """Start segment ``segment_id`` at ``mono`` (ending the open one)."""
         return self._run({"a": "segment", "segment": segment_id, "mono": mono})
 
     def rate(self, rating_id: str, value: RatingScalar, segment: str | None = None) -> Outcome:
+        """Give rating ``rating_id`` its value (for ``segment``, if it is rated per
+        segment); refused when the value is not one the codebook allows."""
         return self._run({"a": "rating", "rating": rating_id, "value": value, "segment": segment})
 
     def end(self, mono: float, wall: datetime | None = None) -> Outcome:
+        """End the session at ``mono`` (``wall``: the UTC end, now if None): running
+        states and the open segment end then."""
         return self._run({"a": "end", "mono": mono, "wall": _iso(wall)})
 
     def _run(self, action: dict[str, Any]) -> Outcome:
