@@ -43,7 +43,7 @@ from observer.tui.coding.feedback import (
     segment_keys,
     segment_prompt,
 )
-from observer.tui.coding.keys import HANDLERS, CodingKey, hints, key_names
+from observer.tui.coding.keys import HANDLERS, CodingKey, hints, key_for, key_names
 from observer.tui.coding.video import TimeField
 from observer.tui.forms import FormField, keys_ready
 from observer.tui.widgets.clock import ClockDisplay, format_clock
@@ -279,6 +279,10 @@ class CodingScreen(Screen[None]):
         else:
             getattr(self.video, name)(*arguments, mono, self.report_for(key))
 
+    def shown(self, action: str) -> str:
+        """The shown name of the key whose row's action is ``action`` (``^z``, ``F2``)."""
+        return key_names(self.app.get_key_display)(key_for(action).names[0])
+
     def report_for(self, key: str) -> KeyReport:
         """What the video tells about ``key``, shown under the key's name."""
         return KeyReport(self, key_names(self.app.get_key_display)(key))
@@ -394,17 +398,21 @@ class CodingScreen(Screen[None]):
         self.acknowledge("space", self.recorder.toggle_clock(mono), mono)
 
     def undo(self, mono: float) -> None:
-        self.acknowledge("^z", self.recorder.undo(mono), mono)
+        self.acknowledge(self.shown("undo"), self.recorder.undo(mono), mono)
 
     def redo(self, mono: float) -> None:
-        self.acknowledge("^y", self.recorder.redo(mono), mono)
+        self.acknowledge(self.shown("redo"), self.recorder.redo(mono), mono)
 
     def open_note(self, mono: float) -> None:
         if self.recorder.ended:
-            self.refuse("^n", "the session has ended", mono)
+            self.refuse(self.shown("open_note"), "the session has ended", mono)
             return
         if not self.recorder.clock.started:  # a note lives on the session clock
-            self.refuse("^n", "the clock has not started: press space first", mono)
+            self.refuse(
+                self.shown("open_note"),
+                f"the clock has not started: press {self.shown('toggle_clock')} first",
+                mono,
+            )
             return
         self.note_at = self.recorder.time_at(mono)
         note = self.query_one("#note", Input)
@@ -438,9 +446,9 @@ class CodingScreen(Screen[None]):
         if save and t is not None:
             if note.value.strip():
                 outcome = self.recorder.note(note.value, t)
-                self.acknowledge("^n", outcome, text=f"note: {note.value}")
+                self.acknowledge(self.shown("open_note"), outcome, text=f"note: {note.value}")
             else:
-                self.refuse("^n", "empty note not saved")
+                self.refuse(self.shown("open_note"), "empty note not saved")
         else:
             self.say(Text("note cancelled", style=self.colour("info")))
 
@@ -472,25 +480,30 @@ class CodingScreen(Screen[None]):
         self.tick()
 
     def sync_mark(self, mono: float) -> None:
-        self.acknowledge("^k", self.recorder.sync_mark(mono), mono, text="sync mark")
+        self.acknowledge(
+            self.shown("sync_mark"), self.recorder.sync_mark(mono), mono, text="sync mark"
+        )
 
     def next_segment(self, mono: float) -> None:
         book, rec = self.recorder.book, self.recorder
         if not book.segments:
-            self.refuse("F2", "this codebook has no segments")
+            self.refuse(self.shown("next_segment"), "this codebook has no segments")
             return
         ids = [s.id for s in book.segments]
         current = rec.segments[-1].segment if rec.segments else None
         index = ids.index(current) + 1 if current in ids else 0
         if index >= len(ids):
-            self.refuse("F2", "no segment after the last one: ^g chooses one")
+            choose = self.shown("open_segment_choice")
+            self.refuse(
+                self.shown("next_segment"), f"no segment after the last one: {choose} chooses one"
+            )
             return
-        self.acknowledge("F2", rec.segment(ids[index], mono), mono)
+        self.acknowledge(self.shown("next_segment"), rec.segment(ids[index], mono), mono)
 
     def open_segment_choice(self, mono: float) -> None:
         book = self.recorder.book
         if not book.segments:
-            self.refuse("^g", "this codebook has no segments")
+            self.refuse(self.shown("open_segment_choice"), "this codebook has no segments")
             return
         self.choosing_segment = mono
         segments = self.recorder.segments
@@ -506,7 +519,8 @@ class CodingScreen(Screen[None]):
             self.say(Text("segment choice closed", style=self.colour("info")))
             self.press(char, mono, char)
             return
-        self.acknowledge(f"^g {char}", self.recorder.segment(segment.id, opened), opened)
+        key = f"{self.shown('open_segment_choice')} {char}"
+        self.acknowledge(key, self.recorder.segment(segment.id, opened), opened)
 
     def escape(self, mono: float) -> None:
         if self.choosing_segment is not None:
@@ -514,7 +528,7 @@ class CodingScreen(Screen[None]):
             self.say(Text("segment choice cancelled", style=self.colour("info")))
         elif self.recorder.pending is not None:
             # The choice is the recorder's state: closing it is journaled like a key.
-            self.acknowledge("esc", self.recorder.skip(mono), mono)
+            self.acknowledge(self.shown("escape"), self.recorder.skip(mono), mono)
 
     def end(self, mono: float) -> None:
         self.post_message(self.EndRequested(mono, quitting=False))
