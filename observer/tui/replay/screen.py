@@ -33,7 +33,7 @@ from observer.replay.view import ListRow, ReplayView
 from observer.startup import release_collection
 from observer.textsafe import safe
 from observer.tui.replay import panels
-from observer.tui.replay.dialogs import ChoicePrompt, FilterPrompt, HelpPrompt, TextPrompt
+from observer.tui.replay.dialogs import FilterPrompt, HelpPrompt
 from observer.tui.replay.keys import HINTS, KEYS, help_text, hints_line
 from observer.tui.replay.reviewing import ReviewActions
 from observer.tui.replay.timeline import (
@@ -44,6 +44,7 @@ from observer.tui.replay.timeline import (
     notes_row,
     reviews_row,
 )
+from observer.tui.widgets.dialogs import ChoicePrompt, TextPrompt
 from observer.tui.widgets.event_log import EventLog
 
 if TYPE_CHECKING:
