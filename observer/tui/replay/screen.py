@@ -35,7 +35,7 @@ from observer.textsafe import safe
 from observer.tui.replay import panels
 from observer.tui.replay.dialogs import FilterPrompt, HelpPrompt
 from observer.tui.replay.keys import HINTS, KEYS, help_text, hints_line
-from observer.tui.replay.reviewing import ReviewActions
+from observer.tui.replay.review_actions import ReviewActions
 from observer.tui.replay.timeline import (
     Row,
     Timeline,
