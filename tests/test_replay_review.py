@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -22,10 +24,18 @@ from observer.review import (
     save_reviewer,
     without,
 )
-from observer.sessionfile import Correction, Event, load_session, save_reviews, write_session
+from observer.sessionfile import (
+    Correction,
+    Event,
+    Review,
+    Session,
+    load_session,
+    save_reviews,
+    write_session,
+)
 
 
-def clock(stamp: str = "2026-02-01T09:00:00+00:00"):
+def clock(stamp: str = "2026-02-01T09:00:00+00:00") -> Callable[[], str]:
     return lambda: stamp
 
 
@@ -132,9 +142,9 @@ def test_saving_refuses_a_file_changed_on_disk(tmp_path: Path) -> None:
 
 def test_apply_corrections() -> None:
     session = small_session()
-    entries = []
+    entries: list[Review] = []
 
-    def add(**kw):
+    def add(**kw: Any) -> None:
         s = attrs_evolve(session, entries)
         entries.append(new_entry(s, "sup1", kind="correction", t=kw.pop("t", 0.0), **kw))
 
@@ -164,11 +174,13 @@ def test_apply_corrections() -> None:
     assert all(isinstance(e, Event) for e in fixed.events)
 
 
-def attrs_evolve(session, entries):
+def attrs_evolve(session: Session, entries: Sequence[Review]) -> Session:
     return attrs.evolve(session, reviews=tuple(entries))
 
 
-def test_reviewer_id_is_remembered_privately(tmp_path: Path, monkeypatch) -> None:
+def test_reviewer_id_is_remembered_privately(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
     assert config_path() == tmp_path / "cfg" / "observer" / "config.json"
     assert load_reviewer() is None

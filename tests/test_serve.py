@@ -319,9 +319,9 @@ def test_the_web_key_recorder_stamps_each_read_and_logs_before_the_app_sees_it()
     driver._app = App()  # type: ignore[assignment]
     driver._debug = False
     driver._input_reader = Reads()  # type: ignore[assignment]
-    driver.process_message = lambda m: seen.append(m)  # type: ignore[method-assign]
+    driver.process_message = lambda message: seen.append(message)  # type: ignore[method-assign]
     metas: list[str] = []
-    driver._on_meta = lambda kind, payload: metas.append(payload.decode())  # type: ignore[method-assign]
+    driver._on_meta = lambda packet_type, payload: metas.append(payload.decode())  # type: ignore[method-assign]
     thread = threading.Thread(target=driver.run_input_thread)
     thread.start()
     thread.join(10)

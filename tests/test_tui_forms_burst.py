@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from textual import events
 from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from observer.codebook import load_codebook
@@ -33,15 +35,15 @@ BOOK = load_codebook("cpp-attachment")
 KEY_NAMES = {"\t": "tab", " ": "space", "\x7f": "backspace", "\r": "enter"}
 
 
-def burst(app: App[object], text: str) -> None:
+def burst(app: App[Any], text: str) -> None:
     """Post every key of ``text`` at once, as the driver does for one read."""
     for char in text:
         app.post_message(events.Key(KEY_NAMES.get(char, char), char))
 
 
-async def settle(pilot: object, app: App[object]) -> None:
+async def settle(pilot: Pilot[Any], app: App[Any]) -> None:
     for _ in range(5):
-        await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.pause()
 
 
 def ratings_form_after(text: str) -> list[str]:
