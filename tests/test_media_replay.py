@@ -14,6 +14,7 @@ from support.pilot import until
 from support.replay import small_session
 
 from observer.media.follow import VideoPlayhead
+from observer.media.mpv import Player
 from observer.sessionfile import Note, write_session
 from observer.tui.replay.app import ReplayApp
 from observer.tui.replay.screen import ReplayScreen
@@ -49,7 +50,12 @@ async def test_jumps_to_disagreements_seek_mpv(tmp_path: Path, clip: Path) -> No
         for expect in (1.0, 3.0):
             await pilot.press("d")
             assert screen.playhead.time() == expect
-            await until(pilot, lambda e=expect: abs(video.player.model.reported - (e + 2.0)) < 1e-6)  # type: ignore[union-attr]
+            assert video.player is not None
+
+            def landed(p: Player = video.player, e: float = expect) -> bool:
+                return abs(p.model.reported - (e + 2.0)) < 1e-6
+
+            await until(pilot, landed)
             assert await mpv_position(screen) == pytest.approx(expect + 2.0, abs=FRAME / 2)
         await pilot.press("D")
         assert await mpv_position(screen) == pytest.approx(3.0, abs=FRAME / 2)

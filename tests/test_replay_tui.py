@@ -9,8 +9,9 @@ from typing import Any
 
 import attrs
 from support.replay import EVENTS, small_file, small_session
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
+from observer.replay.loading import open_replay
 from observer.sessionfile import Note, load_session, write_session
 from observer.synthetic import perturb
 from observer.tui.replay.app import ReplayApp
@@ -78,7 +79,7 @@ async def test_jump_between_events_of_a_chosen_code(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
         await pilot.press("c")
-        options = [o.id for o in app.screen.query_one("OptionList").options]
+        options = [o.id for o in app.screen.query_one(OptionList).options]
         position = options.index("cg-watches")
         await pilot.press(*["down"] * position, "enter")
         assert screen.model.code == "cg-watches" and screen.playhead.time() == 10.0
@@ -231,6 +232,7 @@ async def test_compare_mode_with_a_perturbed_coding(tmp_path: Path) -> None:
             "B cg-involvement/caregiver",
             "  A vs B",
         ]
+        assert screen.model.comparison is not None
         rows = len(screen.model.comparison.pairs) + len(screen.session.notes)
         assert screen.query_one(EventList).row_count == rows
 
@@ -261,11 +263,11 @@ async def test_recode_and_add_corrections_from_the_keyboard(tmp_path: Path) -> N
         screen = screen_of(app)
         await pilot.press("right", "right")  # event 2, cg-warm-touch (a point code)
         await pilot.press("x", "enter")  # recode
-        first = app.screen.query_one("OptionList").get_option_at_index(0).id
+        first = app.screen.query_one(OptionList).get_option_at_index(0).id
         await pilot.press("enter", *"softer", "enter")
         await pilot.pause()
         await pilot.press("g", *"0:50", "enter", "x", "down", "down", "down", "enter")  # add
-        options = [o.id for o in app.screen.query_one("OptionList").options]
+        options = [o.id for o in app.screen.query_one(OptionList).options]
         await pilot.press(*["down"] * options.index("ch-bids"), "enter")
         await pilot.press("enter", "enter")  # the proposed time (the playhead), no reason
         await pilot.pause()
@@ -351,7 +353,7 @@ async def test_a_large_file_shows_its_beginning_first_then_the_whole(
     path = write_session(tmp_path, make_session(load_codebook("cpp-attachment"), 3_000, seed=2))
     whole = load_session(path)
     gate = threading.Event()
-    real_open = replay_app.open_replay
+    real_open = open_replay  # what the app calls, patched there below
 
     def held_open(*args: Any, **kwargs: Any) -> Any:
         assert gate.wait(30)
@@ -456,7 +458,7 @@ async def test_add_correction_picks_the_code_by_key_and_names_it(tmp_path: Path)
         assert "its key" in prompt_title(app)
         await pilot.press(bids.key)
         assert bids.label in prompt_title(app) and "time of the missing event" in prompt_title(app)
-        assert "-" not in str(app.screen.query_one("#prompt-input").value)
+        assert "-" not in app.screen.query_one("#prompt-input", Input).value
         await pilot.press("enter")
         assert f"Add {bids.label}" in prompt_title(app)
         await pilot.press("enter")
