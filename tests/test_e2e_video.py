@@ -20,7 +20,7 @@ from support.tmuxdriver import Tmux, save_ratings_and_exit
 from observer.codebook import load_codebook
 from observer.sessionfile import load_session
 
-pytestmark = pytest.mark.tmux
+pytestmark = [pytest.mark.tmux, pytest.mark.video]
 FRAME = 1 / FPS
 BOOK = load_codebook("cpp-attachment")
 

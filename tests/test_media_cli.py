@@ -10,6 +10,8 @@ from support.clirun import run
 from support.media import make_clip
 from support.replay import small_file
 
+pytestmark = pytest.mark.video
+
 
 @pytest.fixture
 def clip(tmp_path: Path) -> Path:

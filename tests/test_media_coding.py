@@ -23,6 +23,8 @@ from observer.tui.coding.app import CodingApp
 from observer.tui.coding.end import ConfirmEnd, RatingsForm, Summary
 from observer.tui.coding.video import VideoControl, parse_time
 
+pytestmark = pytest.mark.video
+
 BOOK = load_codebook("cpp-attachment")
 FRAME = 1 / FPS
 

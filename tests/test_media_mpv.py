@@ -15,6 +15,8 @@ from observer.media.identity import MIB, head_tail_sha256, mime_type
 from observer.media.mpv import MediaError, Player, mpv_args
 from observer.media.position import PositionModel
 
+pytestmark = pytest.mark.video
+
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -20,6 +20,8 @@ from observer.tui.replay.app import ReplayApp
 from observer.tui.replay.screen import ReplayScreen
 from observer.tui.replay.video import ReplayVideo
 
+pytestmark = pytest.mark.video
+
 FRAME = 1 / FPS
 
 
