@@ -8,11 +8,13 @@ the new SVGs.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
+from support.pilot import TIMEOUT_S, until
 from support.replay import small_session
 from textual.pilot import Pilot
 
@@ -50,8 +52,7 @@ def screen(pilot: Pilot[Any]) -> ReplayScreen:
 async def started(pilot: Pilot[Any]) -> None:
     """Wait for the replay screen to have its session (the auto-pilot of a snapshot
     can begin before the app's first screen has been mounted)."""
-    while not screen(pilot).ready:
-        await pilot.pause(0.01)
+    await until(pilot, lambda: screen(pilot).ready, "the session loaded")
 
 
 @pytest.mark.parametrize(
@@ -139,8 +140,9 @@ def test_a_large_file_first_shows_its_beginning(
     real_open = open_replay  # what the app calls, patched there below
 
     def held_open(*args: Any, **kwargs: Any) -> Any:
-        while app.return_code is None and not gate.wait(0.02):
-            pass  # held until the picture is taken and the app exits
+        deadline = time.monotonic() + TIMEOUT_S
+        while app.return_code is None and not gate.wait(0.02):  # held until the picture
+            assert time.monotonic() < deadline, "the app never exited"  # is taken and it exits
         return real_open(*args, **kwargs)
 
     monkeypatch.setattr(replay_module, "open_replay", held_open)

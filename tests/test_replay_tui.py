@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+from support.pilot import TIMEOUT_S
 from support.replay import EVENTS, small_file, small_session
 from textual.widgets import Input, OptionList
 
@@ -426,7 +427,9 @@ async def test_q_quits_at_once_while_the_session_loads(tmp_path: Path, monkeypat
     path = write_session(tmp_path, make_session(load_codebook("cpp-attachment"), 3_000, seed=2))
 
     def never_loads(*args: Any, **kwargs: Any) -> Any:
+        deadline = time.monotonic() + TIMEOUT_S
         while app.return_code is None:
+            assert time.monotonic() < deadline, "the app never quit"
             time.sleep(0.01)
         raise AssertionError("the app should have quit without the whole session")
 

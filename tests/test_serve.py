@@ -21,6 +21,7 @@ from urllib.parse import urlencode, urlsplit
 
 import attrs
 import pytest
+from support.pilot import eventually
 from support.serve import actions, fetch, served, wait_for
 
 from observer.codebook import load_codebook
@@ -347,12 +348,10 @@ async def _coding_page(srv: Any, folder: Path, **ws: Any) -> AsyncIterator[Any]:
             page = response.headers["Location"]
         url = srv.base.replace("http", "ws", 1) + page.replace("/run/", "/ws/")
         async with http.ws_connect(f"{url}?width=100&height=30", **ws) as socket:
-            while not list(folder.glob("*.journal.jsonl")):
-                await asyncio.sleep(0.05)
+            await eventually(lambda: list(folder.glob("*.journal.jsonl")), "the journal")
             for key in (" ", "w", "2"):
                 await socket.send_str(json.dumps(["stdin", key]))
-            while len(actions(folder)) < 3:
-                await asyncio.sleep(0.05)
+            await eventually(lambda: len(actions(folder)) >= 3, "three actions journaled")
             yield socket
 
 

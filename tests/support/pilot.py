@@ -6,6 +6,7 @@ whose ``run_before`` gets a bare Pilot, use :func:`attached` and :func:`acknowle
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractAsyncContextManager
@@ -35,6 +36,17 @@ async def until(
         if time.monotonic() > deadline:
             raise AssertionError(f"never happened within {timeout:.0f} s: {what}")
         await pilot.pause(0.01)
+
+
+async def eventually(
+    condition: Callable[[], object], what: str = "the condition", *, timeout: float = TIMEOUT_S
+) -> None:
+    """:func:`until` without an app: wait (10 ms sleeps) for ``condition()``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened within {timeout:.0f} s: {what}")
+        await asyncio.sleep(0.01)
 
 
 async def attached(pilot: Pilot[Any]) -> CodingScreen:
