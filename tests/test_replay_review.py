@@ -57,51 +57,45 @@ def test_a_comment_round_trips_and_events_stay_unchanged(tmp_path: Path) -> None
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_flags_and_corrections_are_validated() -> None:
-    session = small_session()
-    flag = new_entry(session, "sup1", kind="flag", t=2.0, event=2, text="too early?")
+def test_a_flag_names_its_event() -> None:
+    flag = new_entry(small_session(), "sup1", kind="flag", t=2.0, event=2, text="too early?")
     assert flag.event == 2 and flag.correction is None
-    with pytest.raises(ReviewError, match="choose an event"):
-        new_entry(session, "sup1", kind="flag", t=2.0, event=99)
-    with pytest.raises(ReviewError, match="needs some text"):
-        new_entry(session, "sup1", kind="comment", t=2.0, text="  ")
-    with pytest.raises(ReviewError, match="point code"):
-        new_entry(
-            session,
+
+
+@pytest.mark.parametrize(
+    ("reviewer", "entry", "refusal"),
+    [
+        ("sup1", {"kind": "flag", "t": 2.0, "event": 99}, "choose an event"),
+        ("sup1", {"kind": "comment", "t": 2.0, "text": "  "}, "needs some text"),
+        (
             "sup1",
-            kind="correction",
-            t=0,
-            event=0,
-            correction=Correction("recode", code="cg-warm-touch"),
-        )
-    with pytest.raises(ReviewError, match="already has"):
-        new_entry(
-            session,
+            {"event": 0, "correction": Correction("recode", code="cg-warm-touch")},
+            "point code",
+        ),
+        (
             "sup1",
-            kind="correction",
-            t=0,
-            event=0,
-            correction=Correction("recode", code="cg-shares-play"),
-        )
-    with pytest.raises(ReviewError, match="before the start"):
-        new_entry(
-            session,
+            {"event": 0, "correction": Correction("recode", code="cg-shares-play")},
+            "already has",
+        ),
+        (
             "sup1",
-            kind="correction",
-            t=0,
-            event=0,
-            correction=Correction("retime", start=5.0, end=4.0),
-        )
-    with pytest.raises(ReviewError, match="within the session"):
-        new_entry(
-            session,
+            {"event": 0, "correction": Correction("retime", start=5.0, end=4.0)},
+            "before the start",
+        ),
+        (
             "sup1",
-            kind="correction",
-            t=0,
-            correction=Correction("add", code="ch-bids", start=61.0),
-        )
-    with pytest.raises(ReviewError, match="reviewer id"):
-        new_entry(session, "bad id", kind="comment", t=1.0, text="x")
+            {"correction": Correction("add", code="ch-bids", start=61.0)},
+            "within the session",
+        ),
+        ("bad id", {"kind": "comment", "t": 1.0, "text": "x"}, "reviewer id"),
+    ],
+)
+def test_flags_and_corrections_are_validated(
+    reviewer: str, entry: dict[str, Any], refusal: str
+) -> None:
+    given = {"kind": "correction", "t": 0, **entry}
+    with pytest.raises(ReviewError, match=refusal):
+        new_entry(small_session(), reviewer, **given)
 
 
 def test_only_the_author_edits_or_deletes(tmp_path: Path) -> None:
