@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import scratch_dir
+from benchmarks.common import budget_row, scratch_dir
 from observer.codebook import load_codebook
 from observer.sessionfile import write_session
 from observer.synthetic import make_session
@@ -47,14 +47,11 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                 times.append(_export_once(path, fmt, out))
             measured = statistics.median(times)
             rows.append(
-                {
-                    "what": f"observer export --format {fmt}, {len(session.events):,} events",
-                    "measured": round(measured, 3),
-                    "budget": BUDGET_S,
-                    "unit": "s",
-                    "ok": measured <= BUDGET_S,
-                }
-            )
+                budget_row(
+                    f"observer export --format {fmt}, {len(session.events):,} events",
+                    measured, BUDGET_S, "s", digits=3,
+                )
+            )  # fmt: skip
     return rows
 
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import scratch_dir
+from benchmarks.common import budget_row, scratch_dir
 from observer.codebook import load_codebook
 from observer.export.eaf import eaf_bytes
 from observer.export.tabular import tabular_bytes
@@ -61,15 +61,12 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             seconds = statistics.median(t for t, _ in measured)
             peak = max(m for _, m in measured) / 1024
             rows.append(
-                {
-                    "what": f"observer import --from {fmt}, {len(session.events):,} events"
+                budget_row(
+                    f"observer import --from {fmt}, {len(session.events):,} events"
                     f" (peak memory {peak:.0f} MiB)",
-                    "measured": round(seconds, 3),
-                    "budget": BUDGET_S,
-                    "unit": "s",
-                    "ok": seconds <= BUDGET_S,
-                }
-            )
+                    seconds, BUDGET_S, "s", digits=3,
+                )
+            )  # fmt: skip
     return rows
 
 

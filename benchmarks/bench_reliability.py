@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 
-from benchmarks.common import scratch_dir
+from benchmarks.common import budget_row, scratch_dir
 from observer.codebook import load_codebook
 from observer.sessionfile import write_session
 from observer.synthetic import make_session, perturb
@@ -67,15 +67,14 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     growth = memory - memory_small
     flat = growth <= 0.1 * memory_small + 5
     return [
-        {
-            "what": f"observer reliability, {large} pairs of {EVENTS:,} events",
-            "measured": round(wall, 2),
-            "budget": BUDGET_S,
-            "unit": "s",
-            "ok": wall <= BUDGET_S,
-            "note": f"wall clock of one run, --method time, JSON to /dev/null; "
-            f"load average {os.getloadavg()[0]:.1f}",
-        },
+        budget_row(
+            f"observer reliability, {large} pairs of {EVENTS:,} events",
+            wall,
+            BUDGET_S,
+            "s",
+            "wall clock of one run, --method time, JSON to /dev/null",
+            digits=2,
+        ),
         {
             "what": f"observer reliability peak memory, {large} vs {small} pairs",
             "measured": round(growth, 1),

@@ -21,6 +21,7 @@ from typing import Any
 from benchmarks.common import (
     Pty,
     above_floor,
+    floor_rows,
     listing,
     median,
     observer_command,
@@ -30,6 +31,10 @@ from benchmarks.common import (
 
 EVENTS = 50_000
 BUDGET_S = 0.5
+RATIO = 1.2
+"""First frame of the replay over the smallest Textual app's, measured beside it."""
+OVERHEAD_S = 0.1
+"""Its overhead above that floor (0.14 s in a fast spell when the preview came)."""
 WHOLE = re.compile(r"total s")
 """The summary panel's table header: drawn once the whole session is loaded."""
 
@@ -100,6 +105,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             None,
             f"median of {runs} runs (all: {listing(floor)} s)",
         ),
+        *floor_rows(first, floor, RATIO, OVERHEAD_S),
     ]
 
 

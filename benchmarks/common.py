@@ -3,8 +3,11 @@
 A benchmark module exposes ``run(quick: bool = False) -> list[dict]``; each dict
 is one row: ``what``, ``measured`` (a number, or None when it could not be
 measured), ``budget`` (text), ``unit``, ``ok`` (True, False, or None when there
-is no pass/miss), and optionally ``note`` (how it was measured, or why it was
-not).
+is no pass/miss), ``load`` (the machine's load average when the row was made: a row
+missed under load can be told from a real miss), and optionally ``note`` (how it was
+measured, or why it was not) and ``digits`` (decimals shown). :func:`budget_row`
+makes a row whose pass or miss is decided on the figure as printed, so a row never
+shows ``33.3 ms`` against ``<= 33.3 ms`` and says MISS.
 
 :class:`Pty` runs the real program in a pseudo-terminal this process owns, so
 the benchmarks see exactly what a terminal would: the bytes the program draws
@@ -53,7 +56,18 @@ def row(
         "unit": unit,
         "ok": ok,
         "note": note,
+        "load": round(os.getloadavg()[0], 2),
     }
+
+
+def budget_row(
+    what: str, measured: float, budget: float, unit: str, note: str = "", *, digits: int = 1
+) -> dict[str, Any]:
+    """A row for ``measured <= budget``, both as printed with ``digits`` decimals: the
+    comparison is on exactly the figures the table shows."""
+    shown, limit = round(measured, digits), round(budget, digits)
+    made = row(what, shown, f"<= {limit:.{digits}f} {unit}", unit, shown <= limit, note)
+    return {**made, "digits": digits}
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -86,6 +100,21 @@ def above_floor(times: Sequence[float], floor: Sequence[float]) -> float:
     return median([t - f for t, f in zip(times, floor, strict=True)])
 
 
+def floor_rows(
+    times: Sequence[float], floor: Sequence[float], ratio: float, overhead_s: float
+) -> list[dict[str, Any]]:
+    """The start-up rows against the floor measured beside them: the median of each
+    run's time over the smallest Textual app's run right after it (budget ``ratio``),
+    and the median overhead above it (budget ``overhead_s``: it fails when what a
+    command does before its first frame grows, whatever the machine's speed)."""
+    ratios = median([t / f for t, f in zip(times, floor, strict=True)])
+    above = above_floor(times, floor)
+    return [
+        budget_row("  first frame / floor", ratios, ratio, "×", digits=2),
+        budget_row("  overhead above the floor", above, overhead_s, "s", digits=3),
+    ]
+
+
 @contextlib.contextmanager
 def scratch_dir(prefix: str) -> Iterator[Path]:
     """A temporary folder on a real disk (fsync must mean something), removed after."""
@@ -103,19 +132,20 @@ def peak_rss_mb() -> float:
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
-    head = ("what", "measured", "budget", "result")
+    head = ("what", "measured", "budget", "result", "load")
     lines = []
     for r in rows:
         measured = r["measured"]
         if measured is None:
             shown = "not measured"
         elif isinstance(measured, float):
-            shown = f"{measured:.3f} {r['unit']}".strip()
+            shown = f"{measured:.{r.get('digits', 3)}f} {r['unit']}".strip()
         else:
             shown = f"{measured} {r['unit']}".strip()
         result = {True: "pass", False: "MISS", None: "-"}[r["ok"]]
-        lines.append((r["what"], shown, r["budget"], result))
-    widths = [max(len(x[i]) for x in [head, *lines]) for i in range(4)]
+        load = r.get("load")
+        lines.append((r["what"], shown, r["budget"], result, "" if load is None else f"{load:.1f}"))
+    widths = [max(len(x[i]) for x in [head, *lines]) for i in range(5)]
     out = []
     for i, cells in enumerate([head, *lines]):
         out.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
@@ -273,12 +303,5 @@ def command_row(what: str, command: Sequence[str], repeats: int, budget_s: float
         runs.append((time.perf_counter() - start, _children_cpu() - cpu))
     measured = median([wall for wall, _ in runs])
     cpu_used = median([used for _, used in runs])
-    return {
-        "what": what,
-        "measured": round(measured, 3),
-        "budget": budget_s,
-        "unit": "s",
-        "ok": measured <= budget_s,
-        "note": f"wall clock, median of {repeats}; CPU {cpu_used:.3f} s; "
-        f"load average {os.getloadavg()[0]:.1f}",
-    }
+    note = f"wall clock, median of {repeats}; CPU {cpu_used:.3f} s"
+    return budget_row(what, measured, budget_s, "s", note, digits=3)

@@ -20,6 +20,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """``FILE: LOCATION: MESSAGE``; a problem of the whole file (location ``$``, the
+        document's root) is ``FILE: MESSAGE``."""
+        if self.location in ("", "$"):
+            return f"{self.file}: {self.message}"
         return f"{self.file}: {self.location}: {self.message}"
 
 

@@ -19,6 +19,8 @@ from typing import Any
 
 import orjson
 
+from observer.durable import fchmod, fsync
+from observer.durable import fsync_dir as fsync_dir
 from observer.errors import InputError, Problem, join_path
 
 MAX_JSON_BYTES = 256 * 1024 * 1024
@@ -142,16 +144,6 @@ def read_json(path: Path, *, max_bytes: int = MAX_JSON_BYTES, unique_keys: bool 
     return parse_json(read_bytes(path, max_bytes=max_bytes), str(path), unique_keys=unique_keys)
 
 
-def fsync_dir(folder: Path) -> None:
-    """Make a rename or link in ``folder`` durable (a no-op where unsupported)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def make_folders(folder: Path) -> list[Path]:
     """Create ``folder`` and any missing parents, each mode 0700 whatever the umask
     (sessions describe children); FileExistsError if a file is in the way. Returns the
@@ -178,7 +170,7 @@ def write_all(fd: int, data: bytes | Iterable[bytes]) -> None:
         view = memoryview(chunk)
         while view:
             view = view[os.write(fd, view) :]
-    os.fsync(fd)
+    fsync(fd)
 
 
 def link_new(tmp: Path, path: Path) -> None:
@@ -204,7 +196,7 @@ def _write_temp(folder: Path, stem: str, data: bytes | Iterable[bytes], mode: in
         except FileExistsError:
             continue
         try:
-            os.fchmod(fd, mode)  # the umask must not widen or narrow what we asked for
+            fchmod(fd, mode)  # the umask must not widen or narrow what we asked for
             write_all(fd, data)
         except BaseException:
             os.close(fd)

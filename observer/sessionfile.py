@@ -22,9 +22,12 @@ from typing import Any, Literal
 import attrs
 import orjson
 
-from observer import jsonio
+from observer import durable, jsonio, trail
 from observer.codebook import Codebook, RatingScalar, codebook_from_data
+from observer.crypto import AGE_SUFFIX, agefile
+from observer.crypto import folder as folder_crypto
 from observer.errors import InputError, Problem, ProblemAt
+from observer.filenames import portable_problem
 from observer.structure import (
     MAX_SECONDS,
     check_schema,
@@ -36,11 +39,27 @@ from observer.structure import (
 
 SCHEMA = "observer.session/1"
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+MAX_FPS = 1000.0
+"""Frame rates above this are no video's (high-speed cameras aside, which code no play)."""
+MAX_TRAIL = 10_000_000
+"""More review entries than any session could hold: a bound for ``trail.entries``."""
+
+
+def valid_session_id(text: str) -> bool:
+    """A session id: the pattern's characters, and a file name on every system
+    (``observer.filenames``)."""
+    return bool(SESSION_ID_PATTERN.fullmatch(text)) and portable_problem(text) is None
+
+
 TIME_EPSILON = 1e-6
 """Slack when comparing stored times (they are rounded to microseconds)."""
 
 Status = Literal["complete", "recovered", "consensus", "imported"]
 Via = Literal["terminal", "browser"]
+Stamper = Literal["helper", "thread", "driver"]
+"""What stamped the keys (docs/key-recorder.md): observer's helper process at the
+terminal's read, observer's stamping thread at the read (the helper's fallback, and the
+browser's web driver), or Textual's own driver (its event times: Windows, headless)."""
 """How a live session was coded: at a terminal, or in a web browser (``observer serve``)."""
 RatingValue = RatingScalar | dict[str, RatingScalar]
 
@@ -125,6 +144,24 @@ class Correction:
 
 
 @attrs.frozen
+class Link:
+    """Where a review entry sits in the review trail (observer.trail): digests of the
+    entry's own fields, of the entry before it, and of the events it was made on."""
+
+    entry: str
+    prev: str
+    events: str
+
+
+@attrs.frozen
+class TrailHead:
+    """The review trail's end: how many entries were linked, the last one's digest."""
+
+    entries: int
+    last: str
+
+
+@attrs.frozen
 class Review:
     """A supervisor's entry: a comment at a time, a flag on an event, or a correction."""
 
@@ -140,6 +177,8 @@ class Review:
     """Index into ``events`` of the event flagged or corrected (None for comments and additions)."""
     correction: Correction | None = None
     edited_at: str | None = None
+    link: Link | None = None
+    """Set by observer each time it saves the reviews (observer.trail)."""
 
 
 @attrs.frozen
@@ -193,6 +232,8 @@ class ImportedFrom:
     """The source file's name (no folder)."""
     sha256: str
     """SHA-256 of the source file's bytes."""
+    fps: float | None = None
+    """The source's video frame rate, where it names one (a Datavyu spreadsheet)."""
 
 
 @attrs.frozen
@@ -218,8 +259,13 @@ class Session:
     via: Via = "terminal"
     """``browser``: coded through ``observer serve``, each key stamped when the serving
     machine received it (the network's delay is in the times)."""
+    stamper: Stamper | None = None
+    """What stamped the keys of a live session (None: not recorded: older sessions,
+    imported ones)."""
     imported_from: ImportedFrom | None = None
     """Set by ``observer import``: the format and file the session was read from."""
+    trail: TrailHead | None = None
+    """The review trail's end, set with the reviews' links (observer.trail)."""
 
     @cached_property
     def book(self) -> Codebook:
@@ -251,13 +297,43 @@ def session_to_bytes(session: Session) -> bytes:
     return dumps(session, indent=True)
 
 
-def write_session(folder: Path, session: Session) -> Path:
-    """Create ``folder/<id>.json`` atomically, mode 0600; FileExistsError if it exists."""
-    if not SESSION_ID_PATTERN.fullmatch(session.id):
+def write_session(folder: Path, session: Session, recipients: list[Any] | None = None) -> Path:
+    """Create ``folder/<id>.json`` atomically, mode 0600; FileExistsError if it exists.
+    In an encrypted folder (one holding ``recipients.txt``) the file is
+    ``<id>.json.age``, an age file to the folder's recipients whose plaintext is
+    exactly what ``<id>.json`` would hold; so it is with ``recipients`` (age
+    recipients: a copy of an encrypted folder's session written elsewhere)."""
+    if not valid_session_id(session.id):
         raise ValueError(f"invalid session id {session.id!r}")
     path = folder / f"{session.id}.json"
-    jsonio.write_new(path, session_to_bytes(session))
+    data = session_to_bytes(session)
+    sealed = (
+        agefile.encrypt(data, recipients, str(path))
+        if recipients is not None
+        else _sealed(folder, data, str(path))
+    )
+    if sealed is not None:
+        path = path.with_name(path.name + AGE_SUFFIX)
+        data = sealed
+    elif path.with_name(path.name + AGE_SUFFIX).exists():
+        raise FileExistsError(str(path.with_name(path.name + AGE_SUFFIX)))
+    jsonio.write_new(path, data)
     return path
+
+
+def _sealed(folder: Path, data: bytes, name: str) -> bytes | None:
+    """``data`` encrypted to the folder's recipients; None in an unencrypted folder."""
+    if not folder_crypto.is_encrypted(folder):
+        return None
+    recipients = folder_crypto.folder_recipients(folder)
+    assert recipients is not None
+    return agefile.encrypt(data, recipients, name)
+
+
+def read_session_bytes(path: Path) -> bytes:
+    """A session file's bytes; an encrypted one's plaintext (the identities given with
+    ``--identity``), or an InputError saying what is needed."""
+    return agefile.plaintext(jsonio.read_bytes(path), str(path))
 
 
 def save_reviews(
@@ -292,7 +368,7 @@ def _rewrite(
     path: Path, session: Session, sha256: str | None, **changes: Any
 ) -> tuple[Session, str]:
     with _FolderLock(path.parent):
-        data = jsonio.read_bytes(path)
+        data = read_session_bytes(path)
         if sha256 is not None and hashlib.sha256(data).hexdigest() == sha256:
             current = session
         else:
@@ -301,13 +377,58 @@ def _rewrite(
                 message = "the file changed on disk since it was opened"
                 raise InputError.one(str(path), "events", message)
         if "reviews" in changes:
-            changes["reviews"] = _merge_reviews(
-                str(path), session.reviews, changes["reviews"], current.reviews
-            )
+            _refuse_a_broken_trail(str(path), current)
+            merged = _merge_reviews(str(path), session.reviews, changes["reviews"], current.reviews)
+            changes["reviews"], changes["trail"] = linked(merged, current.events)
         updated = attrs.evolve(current, **changes)
         written = session_to_bytes(updated)
-        jsonio.replace(path, written)
+        if path.name.endswith(AGE_SUFFIX):
+            sealed = _sealed(path.parent, written, str(path))
+            if sealed is None:
+                message = f"the folder has no {folder_crypto.RECIPIENTS} to encrypt the change to"
+                raise InputError.one(str(path), "$", message)
+            jsonio.replace(path, sealed)
+        else:
+            jsonio.replace(path, written)
     return updated, hashlib.sha256(written).hexdigest()
+
+
+def _entries(reviews: tuple[Review, ...]) -> list[dict[str, Any]]:
+    return [converter.unstructure(r) for r in reviews]
+
+
+def events_digest(events: tuple[Event, ...]) -> str:
+    """The digest of a session's events that each review entry's link names."""
+    return trail.digest(converter.unstructure(events, tuple[Event, ...]))
+
+
+def linked(
+    reviews: tuple[Review, ...], events: tuple[Event, ...]
+) -> tuple[tuple[Review, ...], TrailHead | None]:
+    """``reviews`` linked in order into the review trail, and the trail's end."""
+    links, head = trail.link(_entries(reviews), events_digest(events))
+    out = tuple(attrs.evolve(r, link=Link(**k)) for r, k in zip(reviews, links, strict=True))
+    return out, None if head is None else TrailHead(**head)
+
+
+def check_trail(session: Session) -> trail.Report:
+    """Whether the session's review trail holds (``observer verify``)."""
+    head = None if session.trail is None else attrs.asdict(session.trail)
+    return trail.check(_entries(session.reviews), events_digest(session.events), head)
+
+
+def _refuse_a_broken_trail(file: str, session: Session) -> None:
+    """Saving reviews over a trail that was broken outside observer would hide the
+    break: refused, nothing written."""
+    report = check_trail(session)
+    if report.state == "broken":
+        first = report.breaks[0]
+        raise InputError.one(
+            file,
+            f"reviews[{first.index}]",
+            f"the review trail is broken here ({first.message}); nothing saved:"
+            " `observer verify` lists every break",
+        )
 
 
 class _FolderLock:
@@ -319,12 +440,10 @@ class _FolderLock:
 
     def __enter__(self) -> None:
         try:
-            import fcntl
-
             self.fd = os.open(self.folder, os.O_RDONLY)
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-        except (ImportError, OSError):
-            pass
+        except OSError:
+            return  # Windows cannot open a folder as a file: no lock there
+        durable.lock(self.fd)
 
     def __exit__(self, *_: object) -> None:
         if self.fd is not None:
@@ -361,7 +480,7 @@ def _merge_reviews(
 
 def load_session(path: Path) -> Session:
     """Read and validate a session file; raise InputError listing every problem."""
-    return session_from_bytes(jsonio.read_bytes(path), str(path))
+    return session_from_bytes(read_session_bytes(path), str(path))
 
 
 def session_from_bytes(data: bytes, file: str) -> Session:
@@ -427,8 +546,8 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
     def p(location: str, message: str) -> Problem:
         return Problem(file, location, message)
 
-    if not SESSION_ID_PATTERN.fullmatch(s.id):
-        yield p("id", f"{s.id!r} is not a valid session id")
+    if not valid_session_id(s.id):
+        yield p("id", portable_problem(s.id) or f"{s.id!r} is not a valid session id")
     ref = s.codebook
     if ref.id != book.id:
         yield p("codebook.id", f"{ref.id!r} differs from the embedded document's id {book.id!r}")
@@ -462,6 +581,9 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         yield from _check_media(s.media, p)
     if s.imported_from is not None and not re.fullmatch(r"[0-9a-f]{64}", s.imported_from.sha256):
         yield p("imported_from.sha256", "must be 64 lowercase hex digits (SHA-256)")
+    fps = None if s.imported_from is None else s.imported_from.fps
+    if fps is not None and not 0 < fps <= MAX_FPS:
+        yield p("imported_from.fps", f"must be greater than 0 and at most {MAX_FPS:g}")
     for i, pause in enumerate(s.pauses):
         yield from check_time(f"pauses[{i}].at", pause.at)
         if pause.wall_s < 0:
@@ -480,6 +602,8 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         fix = review.correction
         if fix is not None and fix.code is not None and fix.code not in book.code_by_id:
             yield p(f"{at}.correction.code", f"unknown code {fix.code!r}")
+    if s.trail is not None and not 0 <= s.trail.entries <= MAX_TRAIL:
+        yield p("trail.entries", f"must be between 0 and {MAX_TRAIL}")
     yield from _check_consensus(s, p)
 
 
@@ -700,8 +824,17 @@ def _register_hooks() -> None:
             consensus=override(omit_if_default=True),
             media=override(omit_if_default=True),
             via=override(omit_if_default=True),
+            stamper=override(omit_if_default=True),
             imported_from=override(omit_if_default=True),
+            trail=override(omit_if_default=True),
         ),
+    )
+    converter.register_unstructure_hook(
+        ImportedFrom,
+        make_dict_unstructure_fn(ImportedFrom, converter, fps=override(omit_if_default=True)),
+    )
+    converter.register_unstructure_hook(
+        Review, make_dict_unstructure_fn(Review, converter, link=override(omit_if_default=True))
     )
 
 

@@ -1,6 +1,13 @@
 """What observer remembers between runs for the person at the keyboard (the reviewer
-id, the observer id), in ``$XDG_CONFIG_HOME/observer/config.json`` (default
-``~/.config/observer/config.json``), mode 0600 in a 0700 folder."""
+id, the observer id), in ``config.json`` in the user's config folder, mode 0600 in a
+0700 folder; and where the state observer keeps for that person goes (unsaved copies,
+crash logs).
+
+The folders are the platform's own (``platformdirs``): ``$XDG_CONFIG_HOME/observer``
+(default ``~/.config/observer``) and ``$XDG_STATE_HOME/observer`` (default
+``~/.local/state/observer``) on Linux; ``~/Library/Application Support/observer`` for
+both on macOS; ``%LOCALAPPDATA%\\observer`` for both on Windows. A ``$XDG_CONFIG_HOME``
+or ``$XDG_STATE_HOME`` that is set is used on every system."""
 
 from __future__ import annotations
 
@@ -14,9 +21,28 @@ from observer import jsonio
 from observer.errors import InputError
 
 
+def config_dir() -> Path:
+    """The user's config folder for observer (see the module docstring)."""
+    given = os.environ.get("XDG_CONFIG_HOME")
+    if given:
+        return Path(given) / "observer"
+    import platformdirs  # only when asked: nothing of a first frame needs it
+
+    return Path(platformdirs.user_config_dir("observer", appauthor=False))
+
+
+def state_dir() -> Path:
+    """The user's state folder for observer: unsaved copies, crash logs."""
+    given = os.environ.get("XDG_STATE_HOME")
+    if given:
+        return Path(given) / "observer"
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("observer", appauthor=False))
+
+
 def config_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "observer" / "config.json"
+    return config_dir() / "config.json"
 
 
 def read_config(path: Path | None = None) -> dict[str, Any]:
@@ -34,7 +60,7 @@ def remember(name: str, value: str, path: Path | None = None) -> Path:
     data = read_config(path)
     data[name] = value
     payload = orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    jsonio.make_folders(path.parent)  # 0700 whatever the umask, parents too
     if path.exists():
         os.chmod(path, jsonio.PRIVATE_MODE)
         jsonio.replace(path, payload)

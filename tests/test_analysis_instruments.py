@@ -109,10 +109,11 @@ def test_round_trip_code_rate_save_reload_stats_export(
     assert list(rows[0]) == [
         "session", "dyad", "observer", "rating", "label", "kind", "segment", "value", "class"
     ]  # fmt: skip
-    code, _, _ = run(
+    code, out, _ = run(
         ["export", str(path), "--format", "ratings-tsv", "-o", str(tmp_path / "r.tsv")], capsys
     )
     assert code == 0 and "\tB2\tB" in (tmp_path / "r.tsv").read_text()
+    assert out.strip().endswith(f"(1 session(s), {len(rows)} rating rows)")  # not "events"
 
 
 def test_eaf_carries_ratings_on_tiers_spanning_session_and_segments(
@@ -151,6 +152,15 @@ def _pairs(a: list[Any], b: list[Any], name: str) -> dict[str, Any]:
         sessions += [rated({name: x}, "obs1", f"D{i}"), rated({name: y}, "obs2", f"D{i}")]
     result = rating_agreement(BOOK, *targets_from_pairs(sessions))
     return next(i for i in result["items"] if i["rating"] == name and i["segment"] is None)
+
+
+@pytest.mark.parametrize(("name", "a", "b"), [("class", "B2", "B2"), ("i1", True, False)])
+def test_one_target_is_undefined_for_every_kind_never_zero(name: str, a: Any, b: Any) -> None:
+    item = _pairs([a], [b], name)
+    assert item["kappa"] is None and item["agreement"] is None
+    assert item["kappa_reason"] == "needs at least two targets rated by both (have 1)"
+    for part in [item, *item["pairs"], *([item["classes"]] if "classes" in item else [])]:
+        assert part["kappa"] is None and "at least two targets" in part["kappa_reason"]
 
 
 def test_category_kappa_matches_sklearn_at_value_and_class_level() -> None:

@@ -102,7 +102,7 @@ def test_seq_window_json(files: list[str], capsys: pytest.CaptureFixture[str]) -
         (["--given", "ch-bids", "--target", "cg-responds", "--window", "3,1"], "before A"),
         (["--given", "ch-bids", "--target", "cg-responds", "--window", "x"], "two numbers"),
         (["--given", "ch-bids", "--target", "cg-responds"], "needs --given, --target and --window"),
-        (["--lag", "0"], "must be 1 or more"),
+        (["--lag", "0"], "from 1 to 10000, not 0"),
         (["--lag", "2", "--no-repeats"], "defined at lag 1 only"),
     ],
 )
@@ -179,7 +179,7 @@ def test_interval_not_positive_exits_2(
     ):
         code, _, err = run(args, capsys)
         assert code == 2
-        assert len(err.strip().splitlines()) == 1 and "greater than 0" in err
+        assert len(err.strip().splitlines()) == 1 and "from 0.001 to 604800" in err
 
 
 def test_agree_interval_method(files: list[str], capsys: pytest.CaptureFixture[str]) -> None:

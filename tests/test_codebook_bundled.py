@@ -25,7 +25,13 @@ def cpp() -> Codebook:
     return load_codebook("cpp-attachment")
 
 
-def test_four_bundled_codebooks_each_named_by_its_id() -> None:
+def test_the_docs_count_the_bundled_codebooks() -> None:
+    words = ["none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    text = (REPO / "docs" / "codebooks.md").read_text()
+    assert f"observer ships {words[len(bundled_paths())]} (see" in text
+
+
+def test_the_bundled_codebooks_each_named_by_its_id() -> None:
     paths = bundled_paths()
     assert {p.stem for p in paths} >= {
         "cpp-attachment",
@@ -193,3 +199,4 @@ def test_a_wheel_built_from_the_repository_carries_the_codebooks(tmp_path: Path)
         assert f"observer/_bundled/{path.name}" in names
     assert "observer/_bundled/codebook.schema.json" in names
     assert "observer/codebook/__init__.py" in names
+    assert "observer/tui/observer.tcss" in names  # the screens' stylesheet

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.codebook import BROKEN, REPO, VALID, expected_table
+from support.codebook import BROKEN, REPO, VALID, expected_table, shown
 
 from observer.cli import main
 from observer.codebook import bundled_paths, codebook_from_data, load_codebook
@@ -54,7 +54,7 @@ def test_check_reports_every_problem_of_every_file(capsys: pytest.CaptureFixture
     code, out, err = run(capsys, "codebook", "check", *(str(BROKEN / n) for n in names))
     assert code == 2
     assert out == []
-    assert err == [f"{BROKEN / n}: {line}" for n in names for line in table[n]["problems"]]
+    assert err == [shown(BROKEN / n, line) for n in names for line in table[n]["problems"]]
 
 
 def test_check_mixed_good_and_bad(capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,8 +74,8 @@ def test_check_missing_file_and_unknown_id(
     missing = str(tmp_path / "gone.json")
     code, out, err = run(capsys, "codebook", "check", missing, "nonesuch")
     assert (code, out) == (2, [])
-    assert err[0] == f"{missing}: $: no such file"
-    assert err[1].startswith("nonesuch: $: no such file, and no bundled codebook has this id")
+    assert err[0] == f"{missing}: no such file"
+    assert err[1].startswith("nonesuch: no such file, and no bundled codebook has this id")
     assert len(err) == 2
 
 

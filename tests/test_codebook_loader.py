@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.codebook import BROKEN, VALID, expected_table, load, problems_of, tiny
+from support.codebook import BROKEN, VALID, expected_table, load, problems_of, shown, tiny
 
 from observer import codebook as cb
 from observer.codebook import Codebook, Rating, codebook_from_data, load_codebook, resolve
@@ -34,7 +34,7 @@ def test_the_corpus_is_large_and_every_file_is_in_the_table() -> None:
 @pytest.mark.parametrize("name", sorted(expected_table()))
 def test_broken_codebook_gives_exactly_its_problems(name: str) -> None:
     path = BROKEN / name
-    expected = [f"{path}: {line}" for line in expected_table()[name]["problems"]]
+    expected = [shown(path, line) for line in expected_table()[name]["problems"]]
     assert lines(path) == expected
 
 
@@ -493,12 +493,12 @@ def test_top_level_must_be_an_object(value: Any) -> None:
 
 def test_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "nope.json"
-    assert lines(path) == [f"{path}: $: no such file"]
-    assert lines(str(path)) == [f"{path}: $: no such file"]
+    assert lines(path) == [f"{path}: no such file"]
+    assert lines(str(path)) == [f"{path}: no such file"]
 
 
 def test_a_folder_is_not_a_codebook(tmp_path: Path) -> None:
-    assert lines(tmp_path) == [f"{tmp_path}: $: is a folder, not a file"]
+    assert lines(tmp_path) == [f"{tmp_path}: is a folder, not a file"]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
@@ -506,7 +506,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "locked.json"
     path.write_text("{}")
     path.chmod(0)
-    assert lines(path) == [f"{path}: $: permission denied"]
+    assert lines(path) == [f"{path}: permission denied"]
 
 
 def test_absurdly_large_file_is_refused_before_reading(tmp_path: Path) -> None:
@@ -515,7 +515,7 @@ def test_absurdly_large_file_is_refused_before_reading(tmp_path: Path) -> None:
         handle.truncate(cb.MAX_CODEBOOK_BYTES + 1)
     size = cb.MAX_CODEBOOK_BYTES + 1
     assert lines(path) == [
-        f"{path}: $: file is too large ({size:,} bytes; the limit is {cb.MAX_CODEBOOK_BYTES:,})"
+        f"{path}: file is too large ({size:,} bytes; the limit is {cb.MAX_CODEBOOK_BYTES:,})"
     ]
 
 
@@ -526,7 +526,7 @@ def test_the_cap_applies_to_real_content(tmp_path: Path, monkeypatch: pytest.Mon
     raw["description"] = "x" * 2000
     path.write_text(json.dumps(raw))
     assert lines(path) == [
-        f"{path}: $: file is too large ({path.stat().st_size:,} bytes; the limit is 1,000)"
+        f"{path}: file is too large ({path.stat().st_size:,} bytes; the limit is 1,000)"
     ]
     raw["description"] = "x" * 10
     path.write_text(json.dumps(raw))
@@ -578,9 +578,9 @@ def test_a_path_is_taken_as_given() -> None:
 def test_unknown_id_lists_the_bundled_ones() -> None:
     known = ", ".join(p.stem for p in cb.bundled_paths())
     assert lines("no-such-book") == [
-        f"no-such-book: $: no such file, and no bundled codebook has this id (bundled: {known})"
+        f"no-such-book: no such file, and no bundled codebook has this id (bundled: {known})"
     ]
 
 
 def test_a_missing_json_path_is_not_looked_up_as_an_id() -> None:
-    assert lines("cpp-attachment.json") == ["cpp-attachment.json: $: no such file"]
+    assert lines("cpp-attachment.json") == ["cpp-attachment.json: no such file"]

@@ -81,6 +81,7 @@ def test_keys_with_known_gaps_become_the_session_file(tmp_path: Path) -> None:
     [path] = list(tmp_path.glob("*.json"))
     assert not list(tmp_path.glob("*.journal.jsonl"))
     session = load_session(path)
+    assert session.stamper == "helper"  # a real terminal: the helper process stamped
     events = [(e.code, e.modifiers) for e in session.events]
     assert events == [
         ("cg-shares-play", {}),

@@ -236,7 +236,7 @@ CASES: list[tuple[list[str], str]] = [
     (["agree", "a.json", "b.json", "--unit", "0"], "--unit"),
     (["agree", "a.json", "b.json", "--unit", "nan"], "--unit"),
     (["agree", "a.json", "b.json", "--unit", "inf"], "--unit"),
-    (["agree", "a.json", "b.json", "--unit", "abc"], "not a valid float"),
+    (["agree", "a.json", "b.json", "--unit", "abc"], "must be a number of seconds"),
     (["agree", "a.json", "b.json", "--unit", "1e-9"], "--unit"),
     (["agree", "a.json", "b.json", "--tolerance", "inf"], "--tolerance"),
     (["agree", "a.json", "empty-dir"], "folder"),
@@ -290,6 +290,22 @@ CASES: list[tuple[list[str], str]] = [
     (["import", "a.json", "--from", "eaf", "-o", "out"], "not an EAF"),
     (["import", "notjson.json", "--from", "eaf", "-o", "out"], "not an EAF"),
     (["import", "not-boris.boris", "--from", "boris", "-o", "out"], "not a BORIS project"),
+    (["import", "a.json", "--from", "opf", "-o", "out"], "not an OPF"),
+    (["import", "a.json", "--from", "csv", "--map", "a.json", "-o", "out"], "--map needs"),
+    (["import", "a.json", "--from", "csv", "--observer", "../x", "-o", "out"], "--observer"),
+    (
+        [
+            "import",
+            "a.json",
+            "--from",
+            "eaf",
+            "--codebook",
+            "cpp-attachment",
+            "--map",
+            "notjson.json",
+        ],
+        "invalid JSON",
+    ),
     # --- import-boris -------------------------------------------------------------
     (["import-boris", "missing.boris"], "no such file"),
     (["import-boris", "folder.json"], "is a folder"),
@@ -317,6 +333,10 @@ CASES: list[tuple[list[str], str]] = [
     (["replay", "a.json", "--tolerance", "-2"], "--tolerance"),
     (["replay", "a.json", "--compare", "missing.json"], "no such file"),
     (["replay", "a.json", "--compare", "folder.json"], "is a folder"),
+    # --- verify ---------------------------------------------------------------------
+    (["verify", "missing.json"], "no such file"),
+    (["verify", "notjson.json"], "invalid JSON"),
+    (["verify", "a.json", "--format", "xml"], "'xml' is not one of"),
     # --- serve (refused before listening) ---------------------------------------------
     (["serve", "--port", "70000"], "--port"),
     (["serve", "--codebook", "cb-dup-key.json"], "cb-dup-key.json"),
@@ -324,6 +344,11 @@ CASES: list[tuple[list[str], str]] = [
     # --- consensus and reliability -------------------------------------------------
     (["consensus", "missing.json", "a.json", "--by", "x"], "no such file"),
     (["reliability", "missing-dir"], "missing-dir"),
+    # --- keys and --identity ---------------------------------------------------------
+    (["keys", "new", "--identity", "a.json"], "already exists"),
+    (["keys", "protect", "missing-dir", "--recipient", "a.json"], "no such folder"),
+    (["stats", "--identity", "missing.key", "a.json"], "missing.key: $: no such file"),
+    (["stats", "--identity", "a.json", "a.json"], "can be read by others"),
 ]
 
 
@@ -347,8 +372,8 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(
     assert names in lines[0], err
     if lines[0].startswith("observer"):
         assert len(lines) == 1, err  # usage: one line
-    else:  # problems in files: FILE: LOCATION: MESSAGE, one a line, no continuation lines
-        assert all(line.count(": ") >= 2 and not line[0].isspace() for line in lines), err
+    else:  # problems in files: FILE: [LOCATION: ]MESSAGE, one a line, no continuation lines
+        assert all(": " in line and not line[0].isspace() for line in lines), err
     assert out == "", out
     assert listing(place) == before
 

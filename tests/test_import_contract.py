@@ -47,8 +47,7 @@ def test_every_module_is_in_a_layer() -> None:
 
 
 def test_the_textual_contract_covers_the_whole_core() -> None:
-    (forbidden,) = [c for c in contracts() if c["type"] == "forbidden"]
-    assert forbidden["forbidden_modules"] == ["textual"]
+    (forbidden,) = [c for c in contracts() if c.get("forbidden_modules") == ["textual"]]
     top = {".".join(m.split(".")[:2]) for m in all_modules() if m != "observer"}
     core = top - {"observer.tui", "observer.cli", "observer.serve", "observer.__main__"}
     assert sorted(core) == sorted(forbidden["source_modules"])
@@ -103,3 +102,10 @@ def test_no_import_cycle_among_observer_modules() -> None:
 
 def test_the_cycle_check_finds_a_cycle() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_only_the_crypto_package_may_import_the_crypto_libraries() -> None:
+    (forbidden,) = [c for c in contracts() if c.get("forbidden_modules") == ["pyrage", "nacl"]]
+    top = {".".join(m.split(".")[:2]) for m in all_modules() if m != "observer"}
+    others = top - {"observer.crypto", "observer.__main__"}
+    assert sorted(others) == sorted(forbidden["source_modules"])

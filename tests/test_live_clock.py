@@ -76,3 +76,19 @@ def test_invalid_transitions_raise() -> None:
         clock.resume(2.0)
     with pytest.raises(ClockError):
         clock.start(2.0)
+
+
+def test_a_toggle_at_the_instant_of_the_one_before_folds_it_away() -> None:
+    """How the coding screen undoes a held space's first repeat: no pause or run of 0 s."""
+    clock = SessionClock()
+    clock.start(10.0)
+    clock.pause(12.0)  # the first repeat of the start, taken for a press ...
+    clock.resume(12.0)  # ... undone at its own instant: no pause at all
+    assert clock.pauses == [] and clock.session_time(15.0) == 5.0
+    clock.pause(20.0)  # a press that pauses
+    clock.resume(20.5)  # its first repeat resumes ...
+    clock.pause(20.5)  # ... undone: the pause from 20.0 goes on
+    assert clock.state == "paused" and clock.pauses == [] and clock.session_time(30.0) == 10.0
+    clock.resume(23.0)
+    assert [(p.at, p.wall_s) for p in clock.pauses] == [(10.0, 3.0)]
+    assert clock.session_time(24.0) == 11.0

@@ -183,7 +183,11 @@ def test_a_killed_stamper_process_is_replaced_by_a_thread() -> None:
         return True
 
     before = set(os.listdir("/proc"))
-    tapper = threading.Thread(target=tap, args=(terminal, stop, handle), daemon=True)
+    stampers: list[str] = []
+    tapper = threading.Thread(
+        target=tap, args=(terminal, stop, handle), kwargs={"on_stamper": stampers.append},
+        daemon=True,
+    )  # fmt: skip
     tapper.start()
     try:
         deadline = time.monotonic() + 10
@@ -207,6 +211,7 @@ def test_a_killed_stamper_process_is_replaced_by_a_thread() -> None:
         while b"b" not in b"".join(got) and time.monotonic() < deadline:
             time.sleep(0.01)
         assert b"".join(got) == b"ab"
+        assert stampers == ["helper", "thread"]  # told, so the session file says which
     finally:
         stop.set()
         tapper.join(5)
@@ -218,10 +223,60 @@ def test_replay_treats_a_held_space_as_the_screen_does() -> None:
     rec = Recorder(book(), _meta())
     keys = [
         LoggedKey(1, 1.0, "space", " "),  # starts the clock
-        LoggedKey(2, 1.5, "space", " "),  # the first repeat: a press, pauses
-        LoggedKey(3, 1.533, "space", " "),  # repeats: refused
-        LoggedKey(4, 1.566, "space", " "),
+        LoggedKey(2, 1.5, "space", " "),  # the first repeat: taken for a press, pauses
+        LoggedKey(3, 1.533, "space", " "),  # a rapid repeat: the pause is undone at 1.5
+        LoggedKey(4, 1.566, "space", " "),  # repeats: refused
         LoggedKey(5, 1.6, "space", " "),
     ]
     assert replay_keys(rec, keys).replayed == 5
-    assert rec.clock.state == "paused"
+    assert rec.clock.state == "running"  # a hold is one press, as on the screen
+    assert rec.clock.pauses == []  # no pause of 0 s left behind
+
+
+def test_two_deliberate_presses_are_never_merged() -> None:
+    rec = Recorder(book(), _meta())
+    keys = [LoggedKey(1, 1.0, "space", " "), LoggedKey(2, 1.5, "space", " "),
+            LoggedKey(3, 3.0, "space", " ")]  # fmt: skip
+    replay_keys(rec, keys)
+    assert rec.clock.state == "running"  # start, pause, resume: no rapid repeat followed
+
+
+def _log_with(tmp_path: Path, tail: bytes) -> Path:
+    """A key log of five point keys after a space, then ``tail`` (raw bytes)."""
+    log = KeyLog.create(tmp_path, _header())
+    log.record([(10.0, "space", " ")])
+    for i in range(5):
+        log.record([(11.0 + i, "p", "p")])
+    log.close()
+    with log.path.open("ab") as out:
+        out.write(tail)
+    return log.path
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [b'{"n": 7, "mono": 16.5, "ke', b'{"n": 7, "mono": 16.5, "ke\n'],
+    ids=["no newline", "with its newline"],
+)
+def test_a_torn_last_line_is_left_out_however_it_ends(tmp_path: Path, tail: bytes) -> None:
+    contents = read_keylog(_log_with(tmp_path, tail))
+    assert contents.torn and contents.corrupt_at is None and len(contents.keys) == 6
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b"garbage\n", b'{"n": 7, "mono": 1e308, "key": "p", "char": "p"}\n',
+     b'{"n": 7, "mono": NaN, "key": "p", "char": "p"}\n', b'{"n": 7, "mono": "x"}\n'],
+    ids=["not JSON", "mono 1e308", "mono NaN", "not a key"],
+)  # fmt: skip
+def test_an_unreadable_line_in_the_middle_keeps_every_key_before_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bad: bytes
+) -> None:
+    path = _log_with(tmp_path, bad + b'{"n": 8, "mono": 17.0, "key": "p", "char": "p"}\n')
+    contents = read_keylog(path)
+    assert not contents.torn and len(contents.keys) == 6
+    assert (contents.corrupt_at, contents.left_out) == (8, 2)
+    code, out, err = run(["recover", "--session-dir", str(tmp_path)], capsys)  # the log alone
+    assert code == 0, err
+    assert "the key log is unreadable from line 8: 2 lines from there left out" in out
+    assert len(load_session(tmp_path / f"{SID}.json").events) == 5  # every key before it

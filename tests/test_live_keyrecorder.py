@@ -24,10 +24,12 @@ POINTS = "tdowerfgyuzxcvbnm"  # point codes of cpp-attachment: one event per pre
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="a POSIX pseudo-terminal")
 
 
-def _start(folder: Path, marker: Path) -> Pty:
-    env = {"PYTHONPATH": os.pathsep.join(sys.path)}
+def _start(folder: Path, marker: Path, *, delay: float = 0.0) -> Pty:
+    env = {"PYTHONPATH": os.pathsep.join(sys.path), "OBSERVER_TEST_JOURNAL_DELAY": str(delay)}
     pty = Pty([sys.executable, str(CHILD), str(folder), str(marker)], env=env)
     pty.wait_for("WAITING", timeout=60)
+    if delay:
+        return pty  # the journal opens later
     ready = marker.with_name(marker.name + ".ready")
     deadline = time.monotonic() + 30
     while not ready.exists():  # the journal and key log open after the first frame
@@ -122,6 +124,34 @@ def test_keys_stamped_at_arrival_and_on_disk_while_the_loop_is_blocked(tmp_path:
         assert pty.process.poll() is None
 
 
+def test_keys_the_screen_saw_before_the_key_log_existed_are_in_it(tmp_path: Path) -> None:
+    """The first space and the keys after it, typed while the journal and key log are
+    still being opened: the key log holds them, in order, and a SIGKILL later the key
+    log alone (its journal gone) gives back every event."""
+    folder, marker = tmp_path / "s", tmp_path / "marker"
+    with _start(folder, marker, delay=1.5) as pty:
+        assert not list(folder.glob(f"*{KEYS_SUFFIX}"))  # typed before it exists
+        for key in " tdo":
+            pty.write(key.encode())
+            time.sleep(0.05)
+        _wait(lambda: list(folder.glob(f"*{KEYS_SUFFIX}")))
+        _wait(lambda: len(read_keylog(_keylog(folder)).keys) == 4)
+        _wait(lambda: len(_journal_keys(folder)) == 3)
+        os.kill(pty.process.pid, signal.SIGKILL)
+        pty.wait()
+    logged = read_keylog(_keylog(folder)).keys
+    assert [k.key for k in logged] == ["space", "t", "d", "o"]
+    assert [k.n for k in logged] == [1, 2, 3, 4]
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    _keylog(folder).rename(alone / _keylog(folder).name)
+    (found,) = find_journals(alone)
+    result = recover(found)
+    assert result.session_path is not None
+    events = load_session(result.session_path).events
+    assert [e.start for e in events] == sorted(e.start for e in events) and len(events) == 3
+
+
 def test_sigkill_between_key_log_and_journal_loses_no_logged_key(tmp_path: Path) -> None:
     folder, marker = tmp_path / "s", tmp_path / "marker"
     with _start(folder, marker) as pty:
@@ -144,6 +174,7 @@ def test_sigkill_between_key_log_and_journal_loses_no_logged_key(tmp_path: Path)
     assert result.session_path is not None
     session = load_session(result.session_path)
     assert len(session.events) == 4  # t from the journal; d, o, w from the key log
+    assert session.stamper == "helper"  # the helper process stamped these keys
     assert result.keys_aside is not None and result.keys_aside.exists()
 
 
@@ -181,3 +212,19 @@ def test_the_terminal_and_web_drivers_get_the_key_recorder(
     assert CodingApp(tmp_path).driver_class is RecordingDriver
     monkeypatch.setattr(constants, "DRIVER", "textual.drivers.web_driver:WebDriver")
     assert CodingApp(tmp_path).driver_class is WebRecordingDriver  # observer serve
+
+
+def test_the_stamper_dies_with_its_app_even_while_keys_arrive(tmp_path: Path) -> None:
+    """SIGKILL of the app alone (not its group), with keys still coming: the stamper,
+    armed with a parent-death signal, goes too (the benchmark measures how fast)."""
+    from benchmarks.bench_stamper import _runs, _stamper_of
+
+    folder, marker = tmp_path / "s", tmp_path / "marker"
+    with _start(folder, marker) as pty:
+        stamper = _stamper_of(pty.process.pid, time.monotonic() + 10)
+        for key in "tdowe":
+            pty.write(key.encode())
+        os.kill(pty.process.pid, signal.SIGKILL)
+        for key in "tdowe" * 4:  # the terminal keeps sending
+            pty.write(key.encode())
+        _wait(lambda: not _runs(stamper), timeout=5)

@@ -10,7 +10,7 @@ from support.clirun import run
 from support.media import make_clip
 from support.replay import small_file
 
-pytestmark = pytest.mark.video
+pytestmark = pytest.mark.video  # the real mpv (and ffmpeg for the clip)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from observer.tui.coding.app import CodingApp
 from observer.tui.coding.end import ConfirmEnd, RatingsForm, Summary
 from observer.tui.coding.video import VideoControl, parse_time
 
-pytestmark = pytest.mark.video
+pytestmark = pytest.mark.video  # the real mpv (and ffmpeg for the clip)
 
 BOOK = load_codebook("cpp-attachment")
 FRAME = 1 / FPS

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import stat
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -12,10 +15,10 @@ import pytest
 from support.media import FPS, HEADLESS, make_clip, require_mpv
 
 from observer.media.identity import MIB, head_tail_sha256, mime_type
-from observer.media.mpv import MediaError, Player, mpv_args
+from observer.media.mpv import MediaError, Player, mpv_args, sweep_stale_folders
 from observer.media.position import PositionModel
 
-pytestmark = pytest.mark.video
+pytestmark = pytest.mark.video  # the real mpv (and ffmpeg for the clip)
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +183,64 @@ def test_head_tail_hash(tmp_path: Path) -> None:
     expect = hashlib.sha256(size.to_bytes(8, "big") + b"a" * MIB + b"z" * MIB).hexdigest()
     assert head_tail_sha256(big) == (size, expect)
     assert mime_type("x.MP4") == "video/mp4" and mime_type("b.mkv") == "video/x-matroska"
+
+
+KEEPER = """
+import asyncio, sys
+from pathlib import Path
+from observer.media.mpv import Player
+
+async def main():
+    player = await Player.start(Path(sys.argv[1]), sys.argv[2:])
+    print(player.process.pid, player.folder, flush=True)
+    await asyncio.sleep(600)
+
+asyncio.run(main())
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal: Linux")
+def test_mpv_dies_with_a_killed_observer_and_its_folder_is_swept(clip: Path) -> None:
+    keeper = subprocess.Popen(
+        [sys.executable, "-c", KEEPER, str(clip), *HEADLESS],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert keeper.stdout is not None
+    pid_text, folder_text = keeper.stdout.readline().split(maxsplit=1)
+    mpv_pid, folder = int(pid_text), Path(folder_text.strip())
+    assert _alive(mpv_pid) and folder.is_dir()
+    assert f"-{keeper.pid}-" in folder.name  # the owner's pid, for the sweep
+    keeper.kill()
+    keeper.wait()
+    deadline = time.monotonic() + 10.0
+    while _alive(mpv_pid):
+        assert time.monotonic() < deadline, "mpv outlived the killed observer"
+        time.sleep(0.02)
+    assert folder.is_dir()  # nobody was left to remove it ...
+
+    async def main() -> None:
+        player = await Player.start(clip, HEADLESS)
+        await player.close()
+
+    asyncio.run(main())
+    assert not folder.exists()  # ... so the next start does
+
+
+def test_sweep_keeps_folders_of_living_owners(tmp_path: Path) -> None:
+    living = tmp_path / f"observer-mpv-{os.getpid()}-abc"
+    dead = tmp_path / "observer-mpv-999999999-abc"
+    other = tmp_path / "observer-mpv-notapid"
+    for folder in (living, dead, other):
+        folder.mkdir(mode=0o700)
+    (dead / "ipc.sock").write_bytes(b"")
+    sweep_stale_folders(tmp_path)
+    assert living.is_dir() and other.is_dir() and not dead.exists()

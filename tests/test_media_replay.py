@@ -20,7 +20,7 @@ from observer.tui.replay.app import ReplayApp
 from observer.tui.replay.screen import ReplayScreen
 from observer.tui.replay.video import ReplayVideo
 
-pytestmark = pytest.mark.video
+pytestmark = pytest.mark.video  # the real mpv (and ffmpeg for the clip)
 
 FRAME = 1 / FPS
 
@@ -90,36 +90,43 @@ async def test_offset_defaults_and_unplayable_video(tmp_path: Path, clip: Path) 
     assert app.return_code == 2 and "cannot" in (app.media_error or "")
 
 
-async def test_frame_steps_in_replay_seek_mpv_frame_by_frame(tmp_path: Path, clip: Path) -> None:
-    """F5 / F6 (the coding table's frame rows) step one frame in replay too, pausing: mpv
-    shows that frame (its own frame number, read over IPC), the status line its number,
-    and the hints line names the keys; without the video the keys are refused."""
-    session = small_session()
-    path = write_session(tmp_path, session)
-    video = ReplayVideo(clip, list(HEADLESS), offset=2.0)
-    app = ReplayApp(path, session, config=tmp_path / "c.json", video=video)
+async def test_frame_steps_with_the_video_and_a_refusal_without(tmp_path: Path, clip: Path) -> None:
+    """F6, F6, F5 on a paused video: mpv steps frame by frame and the playhead lands on
+    each frame's time (one frame past where it was, then two, then one); playing, the
+    step is refused; the hints line names the video's keys."""
+    path = write_session(tmp_path, small_session())
+    video = ReplayVideo(clip, list(HEADLESS), offset=0.0)
+    app = ReplayApp(path, small_session(), config=tmp_path / "c.json", video=video)
     async with app.run_test(size=(140, 30)) as pilot:
         screen = app.replay
         await until(pilot, lambda: isinstance(screen.playhead, VideoPlayhead))
-        assert "F5 F6 frame" in str(screen.query_one("#replay-hints").render())
-        await pilot.press("space")  # playing: a frame step pauses first
-        await asyncio.sleep(0.3)
-        await pilot.press("f6")
-        assert not screen.playhead.playing
-        start = screen.playhead.frame
+        playhead = screen.playhead
+        assert isinstance(playhead, VideoPlayhead)
+        await until(pilot, lambda: video.player is not None and video.player.fps is not None)
+        hints = str(screen.query_one("#replay-hints").render())
+        assert "F5 F6 frame" in hints
+        start = playhead.frame()
         assert start is not None
-        await pilot.press("f6", "f6", "f5")
-        assert screen.playhead.frame == start + 1
-        assert screen.playhead.time() == pytest.approx((start + 1) / FPS - 2.0, abs=1e-9)
-        assert await mpv_position(screen) == pytest.approx((start + 1) / FPS, abs=1e-6)
-        assert video.player is not None
-        assert await video.player.get("estimated-frame-number") == start + 1
-        assert f" f{start + 1} " in str(screen.query_one("#replay-status").render())
-    plain = ReplayApp(path, session, config=tmp_path / "c.json")
-    async with plain.run_test(size=(140, 30)) as pilot:
-        await until(pilot, lambda: plain.replay.ready)
+        for key, expect in (("f6", 1), ("f6", 2), ("f5", 1)):
+            await pilot.press(key)
+
+            def stepped(e: int = expect, first: int = start) -> bool:
+                return playhead.frame() == first + e
+
+            await until(pilot, stepped)
+            assert await mpv_position(screen) == pytest.approx(playhead.time(), abs=FRAME / 2)
+            status = str(screen.query_one("#replay-status").render())
+            assert f"frame {start + expect}" in status
+        await pilot.press("space")  # playing: a frame step is refused
+        assert await playhead.step_frame(back=False) is not None
+
+
+async def test_frame_keys_without_a_video_say_what_is_needed(tmp_path: Path) -> None:
+    path = write_session(tmp_path, small_session())
+    app = ReplayApp(path, small_session(), config=tmp_path / "c.json")
+    async with app.run_test(size=(140, 30)) as pilot:
+        before = app.replay.playhead.time()
         await pilot.press("f6")
         await pilot.pause()
-        notices = [n.message for n in plain._notifications]
-        assert any("frame steps are for replay with the video" in m for m in notices)
-        assert "F5" not in str(plain.replay.query_one("#replay-hints").render())
+        assert app.replay.playhead.time() == before
+        assert "F5 F6" not in str(app.replay.query_one("#replay-hints").render())

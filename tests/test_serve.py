@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import urlencode, urlsplit
 
 import attrs
@@ -29,14 +29,32 @@ from observer.errors import InputError
 from observer.live.folder import scan_folder
 from observer.live.journal import make_header
 from observer.live.recovery import parse_header
-from observer.serve.launches import LAUNCH_TTL, Launch, Launches, code_launch, offers, replay_launch
+from observer.serve.launches import (
+    LAUNCH_TTL,
+    Launch,
+    Launches,
+    code_launch,
+    offers,
+    replay_launch,
+    replayable,
+)
 from observer.serve.secret import token_from_file
-from observer.sessionfile import load_session, unstructure, write_session
+from observer.sessionfile import Status, load_session, unstructure, write_session
 from observer.structure import converter
+from observer.study.consensus import align_items, build
 from observer.synthetic import make_session
 
 BOOK = load_codebook("cpp-attachment")
-ROUTES = ["/", "/static/js/textual.js", "/static/css/xterm.css", "/run/x", "/ws/x", "/favicon.ico"]
+ROUTES = [
+    "/",
+    "/static/js/textual.js",
+    "/static/css/xterm.css",
+    "/run/x",
+    "/ws/x",
+    "/favicon.ico",
+    "/observer.js",
+    "/ended/x",
+]
 
 
 def cookie(token: str) -> dict[str, str]:
@@ -163,6 +181,23 @@ def test_replay_opens_only_a_listed_session(tmp_path: Path) -> None:
         assert status == 303 and headers["Location"].startswith("/run/")
 
 
+@pytest.mark.parametrize("status", get_args(Status))
+def test_every_finished_status_is_offered_for_replay(tmp_path: Path, status: Status) -> None:
+    """Consensus and imported sessions replay like coded ones: the list follows the format."""
+    folder = tmp_path / "s"
+    folder.mkdir(mode=0o700)
+    session = attrs.evolve(make_session(BOOK, 5, session_id=f"S-{status}"), status=status)
+    if status == "consensus":  # one made as ``observer consensus`` makes it, all agreements
+        other = attrs.evolve(session, observer="obs2")
+        session = build(session, other, align_items(session, other, 2.0), [], decided_by="sup",
+                        now="NOW", session_id="S-consensus", tolerance=2.0, sha256=("x", "y"))  # fmt: skip
+    path = write_session(folder, session)
+    assert [e.path for e in replayable(folder)] == [path]
+    with served(folder) as srv:
+        _, _, landing = fetch(srv.base + "/", headers=cookie(srv.token))
+        assert f'value="{path.name}"' in landing
+
+
 def test_text_from_files_is_escaped_on_the_landing_page(tmp_path: Path) -> None:
     folder = tmp_path / "s"
     folder.mkdir(mode=0o700)
@@ -197,7 +232,7 @@ def test_a_token_file_is_made_private_kept_and_checked(tmp_path: Path) -> None:
         timeout=30,
     )
     assert done.returncode == 2 and done.stderr.count("\n") == 1
-    assert done.stderr.startswith(f"{file}: $: the token must be")
+    assert done.stderr.startswith(f"{file}: the token must be")
 
 
 def test_anything_but_loopback_is_warned_about(tmp_path: Path) -> None:
@@ -242,10 +277,12 @@ def test_a_launch_id_is_good_once_and_not_for_long() -> None:
     launches = Launches()
     launch = Launch(("observer",), "t")
     key = launches.add(launch, now=100.0)
+    assert key is not None
     assert launches.take("forged", now=100.0) is None
     assert launches.take(key, now=100.5) == launch
     assert launches.take(key, now=100.6) is None  # once
     late = launches.add(launch, now=200.0)
+    assert late is not None
     assert launches.take(late, now=200.0 + LAUNCH_TTL) is None
 
 
@@ -422,3 +459,46 @@ def test_behind_a_tls_proxy_the_cookie_is_secure_and_the_socket_wss(tmp_path: Pa
         _, headers, _ = fetch(srv.base + "/code", data=form, headers=send)
         _, _, body = fetch(srv.base + headers["Location"], headers={**cookie(srv.token), **proxied})
         assert 'data-session-websocket-url="wss://' in body
+
+
+def test_unused_launch_ids_are_capped() -> None:
+    from observer.serve.launches import MAX_WAITING
+
+    launches = Launches()
+    launch = Launch(("observer",), "t")
+    keys = [launches.add(launch, now=100.0) for _ in range(MAX_WAITING)]
+    assert all(keys) and launches.add(launch, now=100.0) is None  # full: refused
+    assert keys[0] is not None
+    assert launches.take(keys[0], now=100.0) == launch  # one opened: room for one more
+    assert launches.add(launch, now=100.0) is not None
+    assert launches.add(launch, now=100.0 + LAUNCH_TTL) is not None  # the old ones expired
+
+
+def test_too_many_unopened_pages_are_refused_with_a_page(tmp_path: Path) -> None:
+    from observer.serve.launches import MAX_WAITING
+
+    with served(tmp_path / "s") as srv:
+        form = urlencode({"codebook": "cpp-attachment", "dyad": "D1", "observer": "o1"}).encode()
+        for _ in range(MAX_WAITING):
+            status, _, _ = fetch(
+                srv.base + "/code", data=form, headers=same_origin(srv.base, srv.token)
+            )
+            assert status == 303
+        status, _, body = fetch(
+            srv.base + "/code", data=form, headers=same_origin(srv.base, srv.token)
+        )
+        assert status == 503 and f"{MAX_WAITING} pages were started and not opened" in body
+
+
+def test_a_huge_header_is_one_line_in_the_log_not_a_traceback(tmp_path: Path) -> None:
+    with served(tmp_path / "s") as srv:
+        parts = urlsplit(srv.base)
+        with socket.create_connection((parts.hostname or "", parts.port or 0), timeout=10) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (64 << 10) + b"\r\n\r\n")
+            answer = s.recv(200)
+        assert answer.split()[1].startswith(b"4")  # refused (431 or 400), not served
+        assert fetch(srv.base + "/", headers=cookie(srv.token))[0] == 200  # still serving
+    log = srv.log()
+    assert "Traceback" not in log, log
+    refused = [line for line in log.splitlines() if "refused a bad request" in line]
+    assert len(refused) == 1, log

@@ -188,3 +188,44 @@ def test_a_supervisor_replays_and_reviews_from_the_landing_page(tmp_path: Path) 
     [review] = reviews
     assert (review.reviewer, review.text) == ("sup1", "seen in a browser")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_the_terminal_has_the_keyboard_on_load_and_the_end_page_says_what_was_saved(
+    tmp_path: Path,
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    folder = tmp_path / "sessions"
+    with served(folder) as srv, headless_chromium() as driver:
+        open_coding_page(driver, srv.url, "D05")
+        wait_for(lambda: list(folder.glob("*.journal.jsonl")), why="the session's journal")
+        focused = wait_for(
+            lambda: driver.execute_script(
+                "const a = document.activeElement;"
+                " return a && a.classList.contains('xterm-helper-textarea')"
+                " && a.closest('#terminal') !== null;"
+            ),
+            why="the terminal focused on load",
+        )
+        assert focused
+        keys(driver, " ")  # no click first: the keys go to the terminal
+        wait_for(lambda: kinds(folder) == ["clock"], why="the clock started")
+        keys(driver, "k")
+        wait_for(lambda: len(kinds(folder)) == 2, why="a code")
+        keys(driver, "^e")
+        time.sleep(1.5)  # the confirmation
+        keys(driver, "enter")
+        wait_for(lambda: "end" in kinds(folder), why="the end")
+        time.sleep(2.0)  # the ratings form
+        keys(driver, "^s")
+        [path] = wait_for(lambda: list(folder.glob("*.json")), why="the session file")
+        time.sleep(1.5)  # the summary
+        keys(driver, "enter")
+        banner = driver.find_element(By.CSS_SELECTOR, ".ended")
+        shown = wait_for(
+            lambda: banner.text if "saved" in banner.text else "", why="the saved line"
+        )
+        assert f"saved {path}" in shown and "(1 event" in shown
+        link = banner.find_element(By.TAG_NAME, "a")
+        assert link.get_attribute("href") == srv.base + "/"
+        assert console_errors(driver) == []

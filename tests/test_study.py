@@ -285,3 +285,54 @@ def test_the_table_never_sends_control_characters_from_files(
     write_session(folder, _at(perturb(ref, observer="t1"), "2026-01", 2))
     code, out, _ = run(["reliability", str(folder)], capsys)
     assert code == 0 and "\x1b" not in out and "\x07" not in out and "visit\\x1b" in out
+
+
+def test_a_consensus_session_is_listed_apart_and_an_imported_one_still_counts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from observer.sessionfile import ImportedFrom
+    from observer.study.consensus import Decision, align_items, build, consensus_id
+
+    folder = tmp_path / "s"
+    folder.mkdir()
+    ref = _at(make_session(BOOK, 30, seed=1, dyad="D1", observer="ref"), "2026-01", 1)
+    other = _at(perturb(ref, seed=3, observer="t1"), "2026-01", 2)
+    a, b = write_session(folder, ref), write_session(folder, other)
+    items = align_items(ref, other, 2.0)
+    decisions = [
+        Decision(i.number, "a" if i.a is not None else "b", "sup", "NOW")
+        for i in items
+        if i.kind != "agreement"
+    ]
+    agreed = build(
+        ref, other, items, decisions, decided_by="sup", now="NOW",
+        session_id=consensus_id(ref, folder), tolerance=2.0, sha256=("0" * 64, "1" * 64),
+    )  # fmt: skip
+    written = write_session(folder, agreed)  # beside A, as observer consensus writes it
+    lone = _at(make_session(BOOK, 30, seed=2, dyad="D2", observer="ref"), "2026-01", 5)
+    imported = attrs.evolve(
+        _at(perturb(lone, seed=4, observer="t2"), "2026-01", 6),
+        status="imported",
+        imported_from=ImportedFrom("boris", "x.boris", "2" * 64),
+    )
+    write_session(folder, lone)
+    write_session(folder, imported)
+    doc = report(capsys, str(folder))
+    assert sorted(tuple(p["observers"]) for p in doc["pairs"]) == [("ref", "t1"), ("ref", "t2")]
+    assert not any("ambiguous" in p for p in doc["problems"])
+    assert doc["sessions"] == 4 and doc["double_coded"] == 1.0  # the consensus is not coding
+    assert [c["file"] for c in doc["consensus"]] == [str(written)]
+    assert doc["consensus"][0]["dyad"] == "D1" and doc["consensus"][0]["decided_by"] == "sup"
+    code, out, _ = run(["reliability", str(folder)], capsys)
+    assert code == 0
+    assert "1 consensus session (not a coder's coding: not paired)" in out
+    assert written.name in out
+    page = tmp_path / "r.html"
+    code, _, err = run(["reliability", str(folder), "--format", "html", "-o", str(page)], capsys)
+    assert code == 0, err
+    assert "<h2>Consensus sessions (1, not a coder" in page.read_text()
+    (folder / "pairs.csv").write_text(f"a,b\n{a.name},{written.name}\n{a.name},{b.name}\n")
+    doc = report(capsys, str(folder))
+    assert [p["observers"] for p in doc["pairs"]] == [["ref", "t1"]]
+    assert any("pairs.csv: line 2" in p and "consensus session" in p for p in doc["problems"])
+    assert entries(folder) and all(e.status != "consensus" for e in entries(folder))

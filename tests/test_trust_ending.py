@@ -88,6 +88,7 @@ def test_a_disk_full_at_the_end_keeps_the_app_open_copies_and_saves_once_it_can(
         assert app.result.path == folder / copies[0].name
         assert [e.code for e in load_session(app.result.path).events] == CODES
         assert not list(folder.glob(f"*{SUFFIX}"))
+        assert not copies[0].exists()  # saved where it belongs: the copy is gone
 
     asyncio.run(scenario())
 

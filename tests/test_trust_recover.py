@@ -76,3 +76,125 @@ def test_recover_removes_a_temporary_copy_left_by_a_killed_write(
     assert code == 0 and f"removed {leftover.name}" in out
     assert not leftover.exists() and alone.exists()
     assert journal.with_name(journal.name + ".recovered").exists() and rec.seq
+
+
+def unsaved_session(folder: Path, keys: str, journaled: int) -> tuple[Recorder, Path, Path]:
+    """A session whose disk filled after ``journaled`` actions and whose observer quit
+    at NOT SAVED: the journal holds those actions, the complete copy is in the
+    fallback folder."""
+    from observer.live.copies import fallback_folder
+    from observer.live.recovery import save_copy
+
+    writer = JournalWriter.create(folder, make_header(META.id, book(), "D012", "obs1", "test"))
+
+    def append(action: dict[str, object]) -> None:
+        if int(action["seq"]) <= journaled:  # type: ignore[call-overload]
+            writer.append(action)
+
+    rec = Recorder(book(), META, append)
+    rec.toggle_clock(T0)
+    for i, key in enumerate(keys):
+        rec.key(key, T0 + 1 + i)
+    rec.end(T0 + 2 + len(keys))
+    assert writer.close()
+    return rec, writer.path, save_copy(fallback_folder(), rec)
+
+
+def test_recover_uses_the_complete_unsaved_copy_when_it_holds_more_and_removes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    folder = tmp_path / "sessions"
+    rec, journal, copy = unsaved_session(folder, "pcpvpt", journaled=3)
+    before = copy.read_bytes()
+    code, out, err = run(["recover", "--session-dir", str(folder)], capsys)
+    assert code == 0, err
+    saved = folder / f"{META.id}.json"
+    assert saved.read_bytes() == before  # the session as the observer ended it
+    session = load_session(saved)
+    assert session.status == "complete" and len(session.events) == len(rec.events) == 6
+    assert f"the complete copy {copy} holds 6 events, the journal 2: the copy was used" in out
+    assert f"copy {copy} removed: it is saved as {saved}" in out
+    assert not copy.exists()
+    assert journal.with_name(journal.name + ".recovered").exists()
+
+
+def test_recover_keeps_the_journal_and_says_so_when_the_copy_holds_less(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    folder = tmp_path / "sessions"
+    rec, _journal, copy = unsaved_session(folder, "pcpvpt", journaled=99)
+    session = load_session(copy)
+    copy.unlink()  # a copy that lost events (edited by hand): the journal holds more
+    from observer.sessionfile import write_session as write
+
+    write(copy.parent, attrs.evolve(session, events=session.events[:2]))
+    code, out, err = run(["recover", "--session-dir", str(folder)], capsys)
+    assert code == 0, err
+    assert f"the complete copy {copy} holds 2 events, the journal 6: the journal was used" in out
+    assert f"copy {copy} kept" in out and copy.exists()
+    assert len(load_session(folder / f"{META.id}.json").events) == 6 == len(rec.events)
+
+
+def test_a_copy_of_the_saved_session_is_removed_at_recovery_of_its_journal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    folder = tmp_path / "sessions"
+    rec, _journal, copy = unsaved_session(folder, "pcp", journaled=99)
+    saved = write_session(folder, rec.session())  # saved later, the journal left behind
+    code, out, err = run(["recover", "--session-dir", str(folder)], capsys)
+    assert code == 0, err
+    assert "already saved" in out and f"copy {copy} removed" in out
+    assert not copy.exists() and saved.exists()
+
+
+def test_recover_counts_the_events_that_came_only_from_the_key_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from observer.live.journal import read_journal
+    from observer.live.keylog import KeyLog
+
+    _rec, journal = crashed_session(tmp_path, "pc")
+    header = read_journal(journal).header
+    log = KeyLog.create(tmp_path, header)
+    start = T0 + 1 + 2  # keys after the journal's last: they never reached it
+    assert log.record([(start, "v", "v"), (start + 1, "t", "t"), (start + 2, "p", "p")])
+    assert log.close()
+    code, out, err = run(["recover", "--session-dir", str(tmp_path)], capsys)
+    assert code == 0, err
+    assert "3 keys found only in the key log replayed" in out
+    assert "3 events came only from the key log" in out
+    assert len(load_session(tmp_path / f"{META.id}.json").events) == 5
+
+
+def test_a_copy_of_another_session_under_the_same_name_is_never_used(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    folder = tmp_path / "sessions"
+    rec, _journal, copy = unsaved_session(folder, "pcpvpt", journaled=3)
+    session = load_session(copy)
+    copy.unlink()
+    other = attrs.evolve(session, dyad="D999")  # another dyad's session, same file name
+    write_session(copy.parent, other)
+    code, out, err = run(["recover", "--session-dir", str(folder)], capsys)
+    assert code == 0, err
+    assert f"copy {copy} kept: it is another session with this id" in out
+    assert len(load_session(folder / f"{META.id}.json").events) == 2  # the journal's
+    assert load_session(copy).dyad == "D999" and rec.seq
+
+
+def test_an_unreadable_copy_is_kept_and_said_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    folder = tmp_path / "sessions"
+    _rec, _journal, copy = unsaved_session(folder, "pcp", journaled=3)
+    copy.unlink()
+    copy.write_text('{"schema": "\x1b[31m')  # torn, with a control character
+    code, out, err = run(["recover", "--session-dir", str(folder)], capsys)
+    assert code == 0, err
+    assert f"copy {copy} kept: it cannot be read: " in out and "\x1b" not in out
+    assert copy.exists() and (folder / f"{META.id}.json").exists()

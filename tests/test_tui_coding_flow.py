@@ -130,6 +130,7 @@ async def test_whole_flow_form_to_file(tmp_path: Path) -> None:
     session = load_session(path)
     assert (session.dyad, session.observer, session.label) == ("D012", "obs 1", "visit 2")
     assert session.id.endswith("-D012-obs-1")
+    assert session.stamper == "driver"  # headless: Textual's own driver stamped the keys
     coded = [(e.code, e.start, e.end, e.modifiers) for e in session.events]
     assert coded == [
         ("cg-shares-play", 1.0, 11.0, {}),
@@ -513,18 +514,73 @@ async def test_escape_skips_the_modifier_asked_and_the_next_value_key_is_refused
 
 
 async def test_a_held_space_is_one_press_then_repeats_refused(tmp_path: Path) -> None:
-    """A held space repeats (0.5 s, then every 33 ms): the first repeat cannot be told
-    from a press, the rest are refused, so whether the clock ends up running no longer
-    depends on how many repeats the terminal sent."""
+    """A held space repeats (0.5 s, then every 33 ms). The first repeat cannot be told
+    from a press when it comes, so it toggles; the rapid repeat that follows shows it
+    was part of the hold, and its toggle is undone at its own instant: a hold is one
+    press, whatever the terminal sent."""
     app = app_for(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(100, 24)) as pilot:
         screen = await attached(pilot)
         screen.press("space", T0, " ")  # starts the clock
-        screen.press("space", T0 + 0.5, " ")  # the first repeat: a press, pauses
+        screen.press("space", T0 + 0.5, " ")  # the first repeat: taken as a press, pauses
+        assert screen.recorder.clock.state == "paused"
         for n in range(1, 8):  # the repeats that follow every 33 ms
             screen.press("space", T0 + 0.5 + n * 0.033, " ")
+        assert screen.recorder.clock.running  # one press: started, still running
+        prompt = text_of(app, "#prompt")
+        assert "held space is one press" in prompt and "the clock is running" in prompt
+        assert screen.recorder.clock.pauses == []  # no pause of 0 s left behind
+        assert screen.recorder.time_at(T0 + 3.0) == pytest.approx(3.0)
+        screen.press("space", T0 + 4.0, " ")  # a deliberate press pauses
         assert screen.recorder.clock.state == "paused"
-        assert "held space repeat ignored" in text_of(app, "#prompt")
-        assert "the clock is paused" in text_of(app, "#prompt")
-        screen.press("space", T0 + 2.0, " ")  # a deliberate press resumes
+        # Held to resume: press, first repeat (pauses again), rapid repeats.
+        screen.press("space", T0 + 6.0, " ")
+        screen.press("space", T0 + 6.5, " ")
+        screen.press("space", T0 + 6.533, " ")
+        screen.press("space", T0 + 6.566, " ")
         assert screen.recorder.clock.running
+        screen.press("space", T0 + 8.0, " ")  # and held to pause
+        screen.press("space", T0 + 8.5, " ")
+        screen.press("space", T0 + 8.533, " ")
+        assert screen.recorder.clock.state == "paused"
+        screen.press("space", T0 + 10.0, " ")
+        pauses = [(p.at, p.wall_s) for p in screen.recorder.clock.pauses]
+        assert pauses == [
+            pytest.approx((4.0, 2.0)),
+            pytest.approx((6.0, 2.0)),  # one pause from the hold's press, not two
+        ]
+        await acknowledged(pilot, screen.recorder.seq)
+    journal = app.close_unfinished()
+    assert journal is not None
+    result = recover(journal)  # the journal replays to the same clock
+    assert result.session_path is not None
+    session = load_session(result.session_path)
+    assert [(p.at, p.wall_s) for p in session.pauses] == pauses
+
+
+async def test_two_deliberate_presses_are_never_taken_for_a_hold(tmp_path: Path) -> None:
+    """Space tapped, then tapped again and held: the second press's own repeats come
+    0.5 s after it, so the second press stands (its first repeat is the one undone);
+    presses without rapid repeats after them always stand."""
+    app = app_for(tmp_path)
+    async with app.run_test(size=(100, 24)) as pilot:
+        screen = await attached(pilot)
+        screen.press("space", T0, " ")  # start
+        screen.press("space", T0 + 3.0, " ")  # pause
+        screen.press("space", T0 + 3.5, " ")  # resume, and held:
+        screen.press("space", T0 + 4.0, " ")  # its first repeat (pauses) ...
+        screen.press("space", T0 + 4.033, " ")  # ... undone by the rapid repeat
+        assert screen.recorder.clock.state == "running"
+        screen.press("space", T0 + 6.0, " ")  # a lone press: stands
+        screen.press("space", T0 + 6.6, " ")  # another, 0.6 s later, no repeats: stands
+        assert screen.recorder.clock.state == "running"
+        assert [(p.at, p.wall_s) for p in screen.recorder.clock.pauses] == [
+            pytest.approx((3.0, 0.5)),
+            pytest.approx((5.5, 0.6)),
+        ]
+        screen.press("space", T0 + 7.0, " ")  # typing a code between: no hold
+        screen.press("t", T0 + 7.2, "t")
+        screen.press("space", T0 + 7.6, " ")  # resumes
+        screen.press("space", T0 + 7.62, " ")  # a repeat of it, refused: nothing undone
+        assert screen.recorder.clock.state == "running"
+        await pilot.pause()

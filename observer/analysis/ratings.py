@@ -202,6 +202,9 @@ def _nominal(tallies: list[tuple[str, str, Tally]]) -> dict[str, Any]:
     pairs = []
     for a, b, tally in tallies:
         k = cohen(tally)
+        n = sum(tally.values())
+        if n < 2:  # as for scales: undefined over fewer than two targets, never 0
+            k = attrs.evolve(k, kappa=None, reason=_few(n)[1], agreement=None)
         pairs.append(
             {
                 "a": a,
@@ -209,7 +212,7 @@ def _nominal(tallies: list[tuple[str, str, Tally]]) -> dict[str, Any]:
                 "kappa": k.kappa,
                 "kappa_reason": k.reason,
                 "agreement": k.agreement,
-                "n": k.n,
+                "n": n,
                 "table": square(tally, sorted({label for pair in tally for label in pair})),
             }
         )

@@ -15,8 +15,9 @@ import importlib
 import io
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
@@ -24,37 +25,243 @@ from observer import __version__
 from observer.errors import InputError
 from observer.textsafe import safe
 
-# name -> "module:attribute", in the order ``observer --help`` lists them.
-COMMANDS: dict[str, str] = {
-    "codebook": "observer.cli.codebook:codebook",
-    "sessions": "observer.cli.sessions:sessions",
-    "recover": "observer.cli.recover:recover_command",
-    "code": "observer.cli.code:code",
-    "replay": "observer.cli.replay:replay",
-    "stats": "observer.cli.stats:stats",
-    "agree": "observer.cli.agree:agree",
-    "export": "observer.cli.export:export",
-    "import": "observer.cli.import_:import_command",
-    "import-boris": "observer.cli.import_boris:import_boris",
-    "seq": "observer.cli.seq:seq",
-    "intervals": "observer.cli.intervals:intervals",
-    "reliability": "observer.cli.reliability:reliability",
-    "consensus": "observer.cli.consensus:consensus",
-    "serve": "observer.cli.serve:serve_command",
+
+class Entry(NamedTuple):
+    """One command: where it lives and the sentence ``observer --help`` lists it by (its
+    help's first sentence, kept here so the list imports no command: a test checks the
+    two agree)."""
+
+    target: str
+    """"module:attribute" of the click command."""
+    summary: str
+
+
+# name -> its entry, in the order ``observer --help`` lists them.
+COMMANDS: dict[str, Entry] = {
+    "codebook": Entry(
+        "observer.cli.codebook:codebook",
+        "Validate, show and list codebooks.",
+    ),
+    "sessions": Entry(
+        "observer.cli.sessions:sessions",
+        "List the sessions in the session folder: finished ones, unfinished journals (a "
+        "session still running, or one that crashed: see `observer recover`), and files that "
+        "cannot be read, with the reason.",
+    ),
+    "recover": Entry(
+        "observer.cli.recover:recover_command",
+        "Turn every unfinished journal in the session folder into a session file (status "
+        '"recovered"), with the keys its raw key log holds that never reached it (and a key '
+        "log whose journal is gone, on its own).",
+    ),
+    "code": Entry(
+        "observer.cli.code:code",
+        "Code a session live (or from a recording with --video): form, clock, keys, end, file.",
+    ),
+    "replay": Entry(
+        "observer.cli.replay:replay",
+        "Replay a coded session in time, review it, or compare two observers' codings.",
+    ),
+    "stats": Entry(
+        "observer.cli.stats:stats",
+        "Per-code statistics of each SESSION: count, rate per minute, latency to the first "
+        "occurrence, and for state codes total, mean and SD (n - 1) of bout durations and the"
+        " proportion of session time.",
+    ),
+    "agree": Entry(
+        "observer.cli.agree:agree",
+        "Inter-observer agreement of two sessions of the same codebook (A is the reference): "
+        "time-unit, event-based and BORIS-compatible time-slice kappa, overall, per stream "
+        "and per code.",
+    ),
+    "export": Entry(
+        "observer.cli.export:export",
+        "Write sessions as CSV/TSV (R, pandas, spreadsheets), SDIS (GSEQ) or EAF (ELAN), or "
+        "their ratings as CSV/TSV (composites computed).",
+    ),
+    "import": Entry(
+        "observer.cli.import_:import_command",
+        "Turn coded events from other tools (or observer's own CSV/TSV export) into session "
+        'files, one per source session, with "imported_from" naming the file.',
+    ),
+    "import-boris": Entry(
+        "observer.cli.import_boris:import_boris",
+        "Turn a BORIS project (plain or gzipped) into a codebook and one session per live or "
+        "media observation.",
+    ),
+    "seq": Entry(
+        "observer.cli.seq:seq",
+        "Sequential analysis of SESSIONs (one codebook), per session and pooled.",
+    ),
+    "intervals": Entry(
+        "observer.cli.intervals:intervals",
+        "The continuous record of each SESSION cut into intervals of --interval seconds from "
+        "time 0 (the last one shorter): one row per session, interval and code with 1 or 0 by"
+        " --rule and the count of onsets.",
+    ),
+    "reliability": Entry(
+        "observer.cli.reliability:reliability",
+        "Inter-observer agreement across a study: every double-coded pair under the folders, "
+        "each observer's kappa over time, each code's kappa (the 'report', which is the "
+        "default), or a plan of the sessions to double-code next ('assign').",
+    ),
+    "consensus": Entry(
+        "observer.cli.consensus:consensus",
+        "Walk each disagreement of two codings of one session (aligned as replay's compare "
+        "mode) and take A's event, B's, both, neither or an edited one; the decisions are "
+        "journaled as they are made (quit or crash, and the next start resumes) and ctrl+s "
+        "writes a new session with status consensus and every event's provenance.",
+    ),
+    "verify": Entry(
+        "observer.cli.verify:verify",
+        "Check the review trail of each session FILE: every review entry is linked to the one"
+        " before it and to the events it was made on, each time observer saves reviews.",
+    ),
+    "serve": Entry(
+        "observer.cli.serve:serve_command",
+        "Serve the coding and replay screens to a web browser (a tablet in the playroom).",
+    ),
+    "keys": Entry(
+        "observer.cli.keys:keys",
+        "Keys for encrypted session folders, in the standard age format.",
+    ),
 }
 
 
-class LazyGroup(click.Group):
+READERS = frozenset(
+    {
+        "sessions",
+        "recover",
+        "replay",
+        "stats",
+        "agree",
+        "export",
+        "seq",
+        "intervals",
+        "reliability",
+        "consensus",
+        "verify",
+        "serve",
+    }
+)
+"""The commands that read session files, and so take ``--identity`` (identity_option)."""
+
+
+class SuggestingGroup(click.Group):
+    """A group that answers a mistyped command with the nearest one it has
+    (``observer exprt``: did you mean 'export'?), as click does for options."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib  # only on a mistake
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            if close:
+                ctx.fail(f"No such command {name!r}. Did you mean {close[0]!r}?")
+        return super().resolve_command(ctx, args)
+
+
+class LazyGroup(SuggestingGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list as click writes it, from the table: no command is imported."""
+        if not COMMANDS:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [
+            (name, click.Command(name, help=entry.summary).get_short_help_str(limit))
+            for name, entry in COMMANDS.items()
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
             return None
-        module_name, attr = target.split(":")
+        module_name, attr = entry.target.split(":")
         command: click.Command = getattr(importlib.import_module(module_name), attr)
+        if cmd_name in READERS and not any(p.name == "identity" for p in command.params):
+            command.params.append(identity_option())
+            if cmd_name == "recover":
+                passphrase_option("open the journals with")(command)
         return command
+
+
+def _use_identities(ctx: click.Context, param: click.Parameter, value: tuple[Path, ...]) -> None:
+    from observer.crypto.agefile import use_identities
+
+    use_identities(list(value))  # also forgets those of an earlier command in this process
+
+
+def identity_option() -> click.Option:
+    """``--identity FILE`` (repeatable; else $OBSERVER_IDENTITY): the age identities
+    that open encrypted sessions, journals and key logs; every reader takes it."""
+    return click.Option(
+        ["--identity"],
+        type=click.Path(dir_okay=False, path_type=Path),
+        multiple=True,
+        envvar="OBSERVER_IDENTITY",
+        expose_value=False,
+        callback=_use_identities,
+        help="age identity file opening encrypted sessions (default: $OBSERVER_IDENTITY).",
+    )
+
+
+def _ask_passphrase(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    from observer.crypto.agefile import use_passphrase
+
+    use_passphrase(None)
+    if value and not ctx.resilient_parsing:
+        ask = "Passphrase" if ctx.info_name == "recover" else "Recovery passphrase for this laptop"
+        typed = click.prompt(ask, hide_input=True, confirmation_prompt=ctx.info_name != "recover")
+        if not typed:
+            raise click.BadParameter(
+                "an empty passphrase protects nothing", param_hint="--passphrase"
+            )
+        use_passphrase(typed)
+
+
+def passphrase_option(what: str) -> Callable[[Any], Any]:
+    """``--passphrase``: asked at a prompt, never taken from the command line. A
+    decorator (also of a command already made)."""
+    option: Callable[[Any], Any] = click.option(
+        "--passphrase",
+        is_flag=True,
+        expose_value=False,
+        callback=_ask_passphrase,
+        help=f"Ask for a passphrase (at a prompt, never on the command line) to {what}.",
+    )
+    return option
+
+
+def encrypt_to_option(function: Any) -> Any:
+    """``--encrypt-to FILE``: else $OBSERVER_ENCRYPT_TO (see :func:`apply_encrypt_to`)."""
+    return click.option(
+        "--encrypt-to",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        envvar="OBSERVER_ENCRYPT_TO",
+        help="Encrypt the session folder to this age recipients file (default:"
+        " $OBSERVER_ENCRYPT_TO; a folder holding recipients.txt is always encrypted).",
+    )(function)
+
+
+def apply_encrypt_to(folder: Path, recipients: Path | None) -> None:
+    """Make ``folder`` encrypted to ``recipients`` (when given); warnings on stderr."""
+    if recipients is None:
+        return
+    from observer.crypto.folder import encrypt_to
+
+    warnings: list[str] = []
+    encrypt_to(folder, recipients, warnings)
+    for line in warnings:
+        click.echo(safe(line), err=True)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,23 +269,6 @@ class LazyGroup(click.Group):
 def cli() -> None:
     """Live coding of parent-child play observations, and what comes after:
     replay and review, statistics, inter-observer agreement, export."""
-
-
-def session_dir_option(function: Any) -> Any:
-    """``--session-dir DIR``: else $OBSERVER_SESSION_DIR, else ./sessions."""
-    return click.option(
-        "--session-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Session folder (default: $OBSERVER_SESSION_DIR, else ./sessions).",
-    )(function)
-
-
-def resolve_session_dir(value: Path | None) -> Path:
-    if value is not None:
-        return value
-    env = os.environ.get("OBSERVER_SESSION_DIR")
-    return Path(env) if env else Path("sessions")
 
 
 MAX_REPORTED = 200
@@ -93,16 +283,20 @@ def report_problems(error: InputError) -> None:
     if len(problems) > MAX_REPORTED:
         last = problems[MAX_REPORTED]
         hidden = len(problems) - MAX_REPORTED
-        click.echo(safe(f"{last.file}: $: {hidden} more problems not shown"), err=True)
+        click.echo(safe(f"{last.file}: {hidden} more problems not shown"), err=True)
 
 
 def _log_crash() -> str:
     import tempfile  # only on a crash: tempfile alone costs ~20 ms of start-up
     import traceback
 
-    folder = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state")) / "observer"
+    from observer.settings import state_dir
+
+    folder = state_dir()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        from observer.jsonio import make_folders
+
+        make_folders(folder)  # 0700 whatever the umask: a traceback can quote a session
         handle, name = tempfile.mkstemp(prefix="crash-", suffix=".log", dir=folder)
     except OSError:
         handle, name = tempfile.mkstemp(prefix="observer-crash-", suffix=".log")

@@ -12,41 +12,15 @@ import orjson
 
 from observer.analysis.agreement import METHODS, check_pair, compare, pair_dict
 from observer.analysis.scope import Scope, problems, restrict_book
-from observer.cli.intervals import interval_option
-from observer.cli.stats import corrected_option, load_all
+from observer.cli import options
 from observer.errors import InputError
 from observer.sessionfile import Session
-from observer.structure import MAX_SECONDS
+from observer.study.loading import load_sessions
 from observer.textsafe import safe
-
-MIN_UNIT = 0.001
-MAX_UNITS = 5_000_000
 
 
 def _warn(message: str) -> None:
     click.echo(safe(f"observer agree: warning: {message}"), err=True)
-
-
-def _positive(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    if value is None:
-        return None
-    low = MIN_UNIT if param.name == "unit" else 0
-    if not low <= value <= MAX_SECONDS:  # also refuses NaN and infinities
-        limit = f"at least {MIN_UNIT}" if param.name == "unit" else "0 or more"
-        raise click.BadParameter(
-            f"must be a number of seconds, {limit} and at most {MAX_SECONDS} (one week)",
-            ctx,
-            param,
-        )
-    return value
-
-
-def _check_size(sessions: list[Session], unit: float) -> None:
-    units = max(s.duration for s in sessions) / unit
-    if units > MAX_UNITS:
-        raise click.UsageError(
-            f"--unit {unit:g} makes {units:,.0f} time units (at most {MAX_UNITS:,}): use a larger unit"
-        )
 
 
 def _expand(paths: tuple[Path, ...], ratings: bool) -> tuple[list[Path], bool]:
@@ -57,19 +31,10 @@ def _expand(paths: tuple[Path, ...], ratings: bool) -> tuple[list[Path], bool]:
             if not ratings:
                 raise click.UsageError("a folder is accepted only with --ratings")
             folder = True
-            files.extend(sorted(path.glob("*.json")))
+            files.extend(sorted([*path.glob("*.json"), *path.glob("*.json.age")]))
         else:
             files.append(path)
     return files, folder
-
-
-def _ids(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    ids = tuple(dict.fromkeys(i.strip() for i in value.split(",") if i.strip()))
-    if not ids:
-        raise click.BadParameter("needs at least one id (ID,ID,...)", ctx, param)
-    return ids
 
 
 def _scope(codes: tuple[str, ...] | None, actors: tuple[str, ...] | None, a: Session) -> Scope:
@@ -104,54 +69,33 @@ def _check_all(loaded: list[tuple[str, Session]]) -> None:
 
 
 @click.command()
-@click.argument("sessions", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--method",
-    type=click.Choice(["event", "time", "timeslice", "interval", "all"]),
-    default="all",
-    show_default=True,
+@options.sessions_argument
+@options.method(
+    several=False,
+    extra=["interval"],
     help="Which kappa: event-based, time-unit, BORIS-compatible time-slice, or all three; "
     "interval: the interval-agreement (IOA) family instead.",
 )
-@click.option(
-    "--tolerance",
-    type=float,
+@options.tolerance(
     default=None,
-    callback=_positive,
     help="Seconds. time: A's label agrees if B has it within this (default 0); "
     "event: largest onset difference of a pair (default 2).",
 )
-@click.option(
-    "--unit",
-    type=float,
-    default=1.0,
-    show_default=True,
-    callback=_positive,
-    help="Seconds per time unit (time) or between slices (timeslice).",
-)
-@click.option(
-    "--codes",
-    callback=_ids,
-    metavar="ID,...",
-    help="Compare only these codes (every method).",
-)
-@click.option(
+@options.unit(help="Seconds per time unit (time) or between slices (timeslice).")
+@options.ids("--codes", help="Compare only these codes (every method).")
+@options.ids(
     "--actors",
-    callback=_ids,
-    metavar="ID,...",
     help="Compare only these actors' codes (every method); timeslice: its actors, "
     "even one nobody coded (default: the actors with at least one event).",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@options.output_format("table", "json")
 @click.option(
     "--ratings",
     is_flag=True,
     help="Agreement on ratings over several sessions: A1 B1 A2 B2 ... or a folder.",
 )
-@interval_option
-@corrected_option
+@options.interval
+@options.corrected
 def agree(
     sessions: tuple[Path, ...],
     method: str,
@@ -172,7 +116,7 @@ def agree(
     category and check item Cohen's kappa and percentage agreement (categories
     also at the level of their classes)."""
     files, folder = _expand(sessions, ratings)
-    loaded = load_all(tuple(files), corrected)
+    loaded = list(load_sessions(files, corrected=corrected, unique_ids=False))
     if ratings:
         if codes is not None or actors is not None:
             raise click.UsageError("--codes and --actors do not apply to --ratings")
@@ -190,7 +134,7 @@ def agree(
     methods = list(METHODS) if method == "all" else [method]
     if tolerance is not None and method == "timeslice":
         _warn("--tolerance does not apply to --method timeslice (its --unit is a sampling step)")
-    _check_size([s for _, s in loaded], unit)
+    options.check_units(max(s.duration for _, s in loaded), unit)
     scope = _scope(codes, actors, loaded[0][1])
     _warn_empty(loaded, scope)
     pairs = []

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from observer.cli import resolve_session_dir, session_dir_option
+from observer.cli import apply_encrypt_to, encrypt_to_option, options, passphrase_option
 
 
 @click.command()
@@ -33,21 +33,13 @@ from observer.cli import resolve_session_dir, session_dir_option
     help="Your observer id (asked in the form if omitted).",
 )
 @click.option("--label", default=None, help="Free text stored with the session.")
-@click.option(
-    "--video",
-    "video_path",
-    metavar="FILE",
-    default=None,
-    type=click.Path(dir_okay=False, path_type=Path),
+@options.video(
     help="Code from this recording: mpv plays it and the session clock is its position.",
 )
-@click.option(
-    "--mpv-args",
-    metavar="ARGS",
-    default=None,
-    help="Extra mpv arguments for --video (default: $OBSERVER_MPV_ARGS), e.g. '--vo=null'.",
-)
-@session_dir_option
+@options.mpv_args
+@options.session_dir()
+@encrypt_to_option
+@passphrase_option("also wrap this session's journal to, so this laptop can recover it")
 def code(
     codebook_arg: str | None,
     dyad: str | None,
@@ -55,7 +47,8 @@ def code(
     label: str | None,
     video_path: Path | None,
     mpv_args: str | None,
-    session_dir: object,
+    session_dir: Path | None,
+    encrypt_to: Path | None,
 ) -> None:
     """Code a session live (or from a recording with --video): form, clock, keys, end, file."""
     from observer.startup import hold_collection
@@ -68,7 +61,13 @@ def code(
     for name, problem in typed_problems(dyad=dyad, observer=observer_id, label=label):
         flag = "--observer" if name == "observer" else f"--{name}"
         raise click.BadParameter(problem, param_hint=flag)
-    folder = resolve_session_dir(session_dir)  # type: ignore[arg-type]
+    folder = options.resolve_session_dir(session_dir)
+    apply_encrypt_to(folder, encrypt_to)
+    from observer.crypto.agefile import passphrase
+    from observer.crypto.folder import is_encrypted
+
+    if passphrase() is not None and not is_encrypted(folder):
+        raise click.UsageError("--passphrase needs an encrypted folder (--encrypt-to FILE)")
     book = load_codebook(codebook_arg) if codebook_arg is not None else None
     if book is None and dyad and observer_id:
         book = load_codebook("cpp-attachment")
@@ -100,6 +99,7 @@ def code(
         video=video,
         ascii_only=wants_ascii(),
     )
+    app.install_stop_signals()  # before the first frame: no window without them
     try:
         app.run()
     finally:

@@ -9,11 +9,12 @@ import click
 import orjson
 
 from observer import jsonio
+from observer.cli import SuggestingGroup, options
 from observer.codebook import Codebook, bundled_paths, load_codebook
 from observer.errors import InputError, Problem
 
 
-@click.group()
+@click.group(cls=SuggestingGroup)
 def codebook() -> None:
     """Validate, show and list codebooks."""
 
@@ -58,12 +59,9 @@ def _is_format_schema(path: str) -> bool:
 
 @codebook.command()
 @click.argument("path_or_id")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
+@options.output_format(
+    "text",
+    "json",
     help="text: a legend by actor and group; json: the normalised codebook.",
 )
 def show(path_or_id: str, fmt: str) -> None:

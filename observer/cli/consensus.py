@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-from observer.errors import InputError, Problem
+from observer.cli import options
+from observer.cli.files import make_folder
+from observer.errors import InputError
 
 
 @click.command()
@@ -18,11 +20,8 @@ from observer.errors import InputError, Problem
     required=True,
     help="Your id (the supervisor deciding), recorded with every decision.",
 )
-@click.option(
-    "--tolerance",
-    type=click.FloatRange(0, 3600),
+@options.tolerance(
     default=2.0,
-    show_default=True,
     help="The alignment's onset tolerance in seconds (as observer agree --method event).",
 )
 @click.option(
@@ -30,20 +29,14 @@ from observer.errors import InputError, Problem
     is_flag=True,
     help="Show the agreements too (without it they are taken as they stand, marked auto).",
 )
-@click.option(
-    "--session-dir",
-    "folder",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where the consensus session is written (default: A's folder).",
-)
+@options.session_dir(help="Where the consensus session is written (default: A's folder).")
 def consensus(
     a_path: Path,
     b_path: Path,
     decided_by: str,
     tolerance: float,
     agreements: bool,
-    folder: Path | None,
+    session_dir: Path | None,
 ) -> None:
     """Walk each disagreement of two codings of one session (aligned as replay's compare
     mode) and take A's event, B's, both, neither or an edited one; the decisions are
@@ -51,7 +44,7 @@ def consensus(
     writes a new session with status consensus and every event's provenance. A and B
     are never changed."""
     from observer.analysis.agreement import check_pair
-    from observer.sessionfile import SESSION_ID_PATTERN, load_session
+    from observer.sessionfile import valid_session_id
     from observer.study.consensus import (
         Decision,
         DecisionJournal,
@@ -59,26 +52,17 @@ def consensus(
         file_sha256,
         read_journal,
     )
+    from observer.study.loading import load_sessions
 
-    if not SESSION_ID_PATTERN.fullmatch(decided_by):
+    if not valid_session_id(decided_by):
         raise click.BadParameter(
             "letters, digits, '.', '_' and '-', starting with a letter or digit", param_hint="--by"
         )
-    problems: list[Problem] = []
-    sessions = []
-    for path in (a_path, b_path):
-        try:
-            sessions.append(load_session(path))
-        except InputError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise InputError(problems)
-    a, b = sessions
+    (_, a), (_, b) = load_sessions((a_path, b_path), unique_ids=False)
     for warning in check_pair(a, b, str(a_path), str(b_path)):
         click.echo(warning, err=True)
-    target = folder if folder is not None else a_path.parent
-    if not target.is_dir():
-        raise InputError.one(str(target), "$", "the folder to write into does not exist")
+    target = session_dir if session_dir is not None else a_path.parent
+    make_folder(target)  # with its parents, each 0700 whatever the umask
     sha = (file_sha256(a_path), file_sha256(b_path))
     journal_path = target / f"{a.id}--{b.id}.consensus.jsonl"
     decided: list[Decision] = []

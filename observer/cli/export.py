@@ -4,118 +4,81 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
-from collections.abc import Iterable
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
-from observer import jsonio
+from observer.cli import options
+from observer.cli.files import exists_error, make_folder, to_stdout, write_file
 from observer.errors import InputError, Problem
-from observer.sessionfile import Session, load_session
+from observer.sessionfile import Session
+from observer.study.loading import load_sessions
 
 FORMATS = ("csv", "tsv", "sdis", "eaf", "ratings-csv", "ratings-tsv")
 
 
-def load_sessions(paths: tuple[Path, ...]) -> list[Session]:
-    """Every session, or one InputError listing every problem in every file."""
-    problems: list[Problem] = []
-    sessions: list[Session] = []
-    seen: dict[str, Path] = {}
-    for path in paths:
-        try:
-            session = load_session(path)
-        except InputError as error:
-            problems.extend(error.problems)
-            continue
-        if session.id in seen:
-            problems.append(
-                Problem(str(path), "id", f"session {session.id!r} is also in {seen[session.id]}")
-            )
-        seen[session.id] = path
-        sessions.append(session)
-    if problems:
-        raise InputError(problems)
-    return sessions
+class _Counted:
+    """The sessions of a stream, counted (sessions and events) as they pass."""
+
+    def __init__(self, paths: tuple[Path, ...]) -> None:
+        self.paths, self.sessions, self.events = paths, 0, 0
+
+    def __iter__(self) -> Iterator[Session]:
+        for _, session in load_sessions(self.paths):
+            self.sessions += 1
+            self.events += len(session.events)
+            yield session
 
 
-def exists_error(path: Path) -> InputError:
-    """The refusal of a target that already exists (observer never overwrites)."""
-    return InputError.one(
-        str(path), "$", "already exists; observer never overwrites: choose another name"
-    )
-
-
-def write_file(path: Path, data: bytes | Iterable[bytes]) -> None:
-    """Create ``path`` atomically (mode 0600); never overwrite; errors as InputError."""
-    try:
-        jsonio.write_new(path, data)
-    except FileExistsError:
-        raise exists_error(path) from None
-    except FileNotFoundError:
-        raise InputError.one(str(path), "$", "the folder to write into does not exist") from None
-    except PermissionError:
-        raise InputError.one(str(path), "$", "permission denied") from None
-    except OSError as exc:
-        raise InputError.one(str(path), "$", f"cannot be written ({exc.strerror or exc})") from None
-
-
-def _write_eaf(sessions: list[Session], output: Path) -> list[Path]:
+def _write_eaf(stream: _Counted, output: Path) -> int:
+    """One EAF file per session, each written as its session is read: all of them or
+    none (on any problem the files and folders this run made are taken back)."""
     from observer.export.eaf import eaf_files
 
-    if output.suffix.lower() == ".eaf" and not output.is_dir():
-        if len(sessions) != 1:
-            raise click.UsageError(
-                f"-o {output}: one .eaf file holds one session; give a folder for {len(sessions)}"
-            )
-        targets = [output]
-    else:
-        try:
-            output.mkdir(exist_ok=True)
-        except FileExistsError:
-            raise InputError.one(str(output), "$", "exists and is not a folder") from None
-        except FileNotFoundError:
-            raise InputError.one(str(output), "$", "its parent folder does not exist") from None
-        except OSError as exc:
-            message = f"cannot create the folder ({exc.strerror or exc})"
-            raise InputError.one(str(output), "$", message) from None
-        targets = [output / f"{s.id}.eaf" for s in sessions]
-    existing = [
-        Problem(str(t), "$", "already exists; observer never overwrites")
-        for t in targets
-        if t.exists()
-    ]
-    if existing:
-        raise InputError(existing)
+    single = output.suffix.lower() == ".eaf" and not output.is_dir()
+    if single and len(stream.paths) != 1:
+        raise click.UsageError(
+            f"-o {output}: one .eaf file holds one session; give a folder for {len(stream.paths)}"
+        )
+    created = [] if single else make_folder(output)
     written: list[Path] = []
+    existing: list[Problem] = []
     try:
-        for target, (_, data) in zip(targets, eaf_files(sessions), strict=True):
-            write_file(target, data)
-            written.append(target)
+        try:
+            for name, data in eaf_files(stream):
+                target = output if single else output / name
+                if target.exists():
+                    existing.append(
+                        Problem(str(target), "$", "already exists; observer never overwrites")
+                    )
+                if not existing:
+                    write_file(target, data)
+                    written.append(target)
+        except InputError as error:
+            raise InputError([*error.problems, *existing]) from None
+        if existing:
+            raise InputError(existing)
     except BaseException:
-        # All of them or none: take back the files this run created.
         for path in written:
             with contextlib.suppress(OSError):
                 os.unlink(path)
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
-    return written
+    return len(written)
 
 
 @click.command()
-@click.argument("sessions", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    required=True,
+@options.sessions_argument
+@options.output_format(
+    *FORMATS,
+    default="",
     help="csv/tsv: one row per event; sdis: GSEQ timed-event file; eaf: ELAN, one per session;"
     " ratings-csv/ratings-tsv: one row per session, rating item (or composite) and segment.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=None,
+@options.output(
     help="File to create (csv, tsv, sdis; default: standard output), or folder for eaf.",
 )
 def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
@@ -129,30 +92,41 @@ def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
     """
     if fmt == "eaf" and output is None:
         raise click.UsageError("--format eaf writes one file per session: give -o FOLDER")
-    loaded = load_sessions(sessions)
-    events = sum(len(s.events) for s in loaded)
+    stream = _Counted(sessions)
     if fmt == "eaf":
         assert output is not None
-        written = _write_eaf(loaded, output)
-        click.echo(f"wrote {len(written)} EAF file(s), {events} events, to {output}")
+        written = _write_eaf(stream, output)
+        click.echo(f"wrote {written} EAF file(s), {stream.events} events, to {output}")
         return
+    chunks: Iterator[bytes]
     if fmt == "sdis":
-        from observer.export.sdis import sdis_bytes
+        from observer.export.sdis import sdis_chunks
 
-        data = sdis_bytes(loaded)
+        chunks = sdis_chunks(stream)
     elif fmt.startswith("ratings-"):
-        from observer.export.ratings import ratings_bytes
+        from observer.export.ratings import ratings_chunks
 
-        data = ratings_bytes(loaded, "," if fmt == "ratings-csv" else "\t")
+        chunks = ratings_chunks(stream, "," if fmt == "ratings-csv" else "\t")
     else:
-        from observer.export.tabular import tabular_bytes
+        from observer.export.tabular import tabular_chunks
 
-        data = tabular_bytes(loaded, "," if fmt == "csv" else "\t")
+        chunks = tabular_chunks(stream, "," if fmt == "csv" else "\t")
     if output is None:
-        from observer.textsafe import for_terminal
-
-        sys.stdout.buffer.write(for_terminal(data, sys.stdout))
-        sys.stdout.flush()
+        to_stdout(chunks)
         return
-    write_file(output, data)
-    click.echo(f"wrote {output} ({len(loaded)} session(s), {events} events)")
+    if output.exists():
+        raise exists_error(output)
+    lines = [0]
+
+    def counted(parts: Iterator[bytes]) -> Iterator[bytes]:
+        for part in parts:
+            lines[0] += part.count(b"\n")
+            yield part
+
+    write_file(output, counted(chunks))
+    if fmt.startswith("ratings-"):  # one line per rating row (labels hold no line breaks)
+        rows = lines[0] - 1
+        what = f"{rows} rating row{'s' * (rows != 1)}"
+    else:
+        what = f"{stream.events} events"
+    click.echo(f"wrote {output} ({stream.sessions} session(s), {what})")

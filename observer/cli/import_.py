@@ -9,13 +9,19 @@ import click
 import orjson
 
 from observer import jsonio
+from observer.cli import options
+from observer.cli.files import check_new_folder, write_new_folder
 from observer.codebook import Codebook, load_codebook
 from observer.errors import InputError, Problem
-from observer.interchange.importers import FORMATS, MAX_SOURCE_BYTES, Imported
-from observer.sessionfile import write_session
+from observer.interchange.importers import (
+    FORMATS,
+    MAX_SOURCE_BYTES,
+    Imported,
+    load_map,
+    with_observer,
+)
+from observer.sessionfile import valid_session_id, write_session
 from observer.textsafe import safe
-
-from .import_boris import _check_target, import_boris, write_new_folder
 
 
 @click.command(name="import")
@@ -25,22 +31,31 @@ from .import_boris import _check_target, import_boris, write_new_folder
     "fmt",
     required=True,
     type=click.Choice([*FORMATS, "boris"]),
-    help="The files' format: csv or tsv (observer's own export), eaf (ELAN; needs --codebook),"
-    " boris (a BORIS project).",
+    help="The files' format: csv or tsv (observer's own export), eaf (ELAN 2.7 to 3.0),"
+    " opf (Datavyu), boris (a BORIS project), boris-events (BORIS's exported events,"
+    " TSV or CSV).",
 )
-@click.option(
+@options.file(
     "--codebook",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Codebook every source code must belong to (default: derive one from the files).",
+    help="Codebook (a file, or a bundled codebook's id) every source code must belong to"
+    " (default: derive one from the files).",
+)
+@options.output(
+    metavar="DIR", help="New folder for the sessions (default: named after the first file)."
+)
+@options.file(
+    "--map",
+    "map_file",
+    metavar="MAP.json",
+    help='With --codebook: {"codes": {"source name": "code id"}} for names the codebook'
+    " spells otherwise.",
 )
 @click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
+    "--observer",
     default=None,
-    metavar="DIR",
-    help="New folder for the sessions (default: named after the first file).",
+    metavar="ID",
+    help="The observer who coded the files (kept in every session; default: what the"
+    " files say, else empty).",
 )
 @click.option("--skip-bad", is_flag=True, help="Write the good files' sessions; list the bad ones.")
 @click.pass_context
@@ -50,6 +65,8 @@ def import_command(
     fmt: str,
     codebook: Path | None,
     output: Path | None,
+    map_file: Path | None,
+    observer: str | None,
     skip_bad: bool,
 ) -> None:
     """Turn coded events from other tools (or observer's own CSV/TSV export) into
@@ -62,15 +79,25 @@ def import_command(
     (--skip-bad writes the good files and lists the bad).
     """
     if fmt == "boris":
-        if len(files) != 1 or codebook is not None or skip_bad:
+        if len(files) != 1 or codebook is not None or skip_bad or map_file or observer:
             raise click.UsageError(
-                "--from boris takes one project and neither --codebook nor --skip-bad"
+                "--from boris takes one project and none of --codebook, --map, --observer,"
+                " --skip-bad"
             )
-        ctx.invoke(import_boris, project=files[0], output=output)
+        boris = ctx.find_root().command.get_command(ctx, "import-boris")  # type: ignore[attr-defined]
+        ctx.invoke(boris, project=files[0], output=output)
         return
     target = output if output is not None else Path(f"{files[0].stem}-import")
-    _check_target(target)
-    book: Codebook | None = load_codebook(codebook) if codebook is not None else None
+    check_new_folder(target)
+    book: Codebook | None = load_codebook(str(codebook)) if codebook is not None else None
+    if map_file is not None and book is None:
+        raise click.UsageError("--map needs --codebook (it maps source names onto its codes)")
+    if observer is not None and not valid_session_id(observer):
+        raise click.BadParameter(
+            "letters, digits, '.', '_' and '-', starting with a letter or digit",
+            param_hint="--observer",
+        )
+    codes = load_map(map_file) if map_file is not None else {}
     module, attr = FORMATS[fmt].split(":")
     reader = getattr(importlib.import_module(module), attr)
     results: list[Imported] = []
@@ -78,7 +105,8 @@ def import_command(
     for path in files:
         try:
             data = jsonio.read_bytes(path, max_bytes=MAX_SOURCE_BYTES)
-            results.append(reader(path, data, book))
+            result = reader(path, data, book, codes)
+            results.append(result if observer is None else with_observer(result, observer))
         except InputError as exc:
             bad.extend(exc.problems)
     if bad and not skip_bad:
@@ -108,7 +136,7 @@ def _write(target: Path, results: list[Imported]) -> None:
     def fill(staging: Path) -> None:
         books = {r.codebook.id: r.codebook for r in results if r.derived}
         if books:
-            (staging / "codebook").mkdir()
+            jsonio.make_folders(staging / "codebook")
         for book in books.values():
             document = orjson.dumps(book.document, option=orjson.OPT_INDENT_2) + b"\n"
             jsonio.write_new(staging / "codebook" / f"{book.id}.json", document, mode=0o644)

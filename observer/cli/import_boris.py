@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 import orjson
 
 from observer import jsonio
-from observer.errors import InputError, Problem
+from observer.cli import options
+from observer.cli.files import check_new_folder, write_new_folder
+from observer.errors import Problem
 from observer.interchange.boris import read_project
 from observer.interchange.boris_codebook import build_codebook
 from observer.interchange.boris_sessions import build_sessions
@@ -22,56 +19,9 @@ from observer.sessionfile import write_session
 REPORT = "import-report.txt"
 
 
-def _check_target(target: Path) -> None:
-    if target.exists() and not target.is_dir():
-        raise InputError.one(str(target), "$", "exists and is not a folder")
-    if target.is_dir():
-        try:
-            empty = not any(target.iterdir())
-        except OSError as exc:
-            raise InputError.one(str(target), "$", f"cannot be read ({exc.strerror})") from None
-        if not empty:
-            raise InputError.one(
-                str(target), "$", "exists and is not empty; import into a new folder (-o DIR)"
-            )
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError.one(str(target), "$", "its parent folder does not exist")
-
-
-def write_new_folder(target: Path, fill: Callable[[Path], None]) -> None:
-    """Fill a staging folder beside ``target``, then rename it into place: the folder
-    appears complete or not at all (the staging folder is removed on any failure)."""
-    parent = target.parent if str(target.parent) else Path(".")
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".importing", dir=parent))
-    except OSError as exc:
-        raise InputError.one(
-            str(target), "$", f"cannot create a folder here ({exc.strerror})"
-        ) from None
-    try:
-        fill(staging)
-        os.rename(staging, target)  # replaces an empty folder; fails on a non-empty one
-        jsonio.fsync_dir(parent)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(staging)
-        raise InputError.one(
-            str(target), "$", f"cannot be written ({exc.strerror or exc})"
-        ) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(staging)
-        raise
-
-
 @click.command(name="import-boris")
 @click.argument("project", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=None,
+@options.output(
     metavar="DIR",
     help="New folder for the codebook and sessions (default: named after the project file).",
 )
@@ -90,7 +40,7 @@ def import_boris(project: Path, output: Path | None) -> None:
         if output is not None
         else Path(project.stem if project.suffix else f"{project.name}-import")
     )
-    _check_target(target)
+    check_new_folder(target)
     notices: list[Problem] = []
     raw = read_project(project, notices)
     mapping = build_codebook(raw, project, notices)
@@ -101,7 +51,7 @@ def import_boris(project: Path, output: Path | None) -> None:
     )
 
     def fill(staging: Path) -> None:
-        (staging / "codebook").mkdir()
+        jsonio.make_folders(staging / "codebook")
         document = orjson.dumps(book.document, option=orjson.OPT_INDENT_2) + b"\n"
         jsonio.write_new(staging / "codebook" / f"{book.id}.json", document, mode=0o644)
         for session in sessions:

@@ -3,40 +3,25 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
-import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 
 from observer.analysis.intervals import RULES, bounds_s, code_intervals, summary
-from observer.cli.stats import corrected_option, load_all
+from observer.cli import options
+from observer.cli.files import json_chunks, to_stdout
+from observer.study.loading import load_sessions
 
 MAX_ROWS = 20_000_000
 
 
-def interval_option(function: Any) -> Any:
-    """``--interval S``: seconds per interval, more than 0."""
-
-    def check(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-        if value is not None and not (math.isfinite(value) and value >= 0.001):
-            raise click.BadParameter(
-                f"must be a number of seconds greater than 0 (at least 0.001), not {value:g}",
-                ctx,
-                param,
-            )
-        return value
-
-    return click.option(
-        "--interval", type=float, callback=check, help="Seconds per interval (more than 0)."
-    )(function)
-
-
 @click.command()
-@click.argument("sessions", nargs=-1, required=True, type=click.Path(path_type=Path))
-@interval_option
+@options.sessions_argument
+@options.interval
 @click.option(
     "--rule",
     type=click.Choice(list(RULES)),
@@ -51,10 +36,8 @@ def interval_option(function: Any) -> Any:
     help="csv/tsv: instead of the record, per code the continuous truth beside each "
     "rule's estimate and its bias.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["csv", "tsv", "json"]), default="csv", show_default=True
-)
-@corrected_option
+@options.output_format("csv", "tsv", "json")
+@options.corrected
 def intervals(
     sessions: tuple[Path, ...],
     interval: float | None,
@@ -70,19 +53,21 @@ def intervals(
     continuous record beside the estimate of every rule, so the bias shows."""
     if interval is None:
         raise click.UsageError("--interval S is required")
-    loaded = load_all(sessions, corrected)
-    total = sum(
-        math.ceil(s.duration / interval) * len(s.book.codes) for _, s in loaded if s.duration > 0
-    )
-    if total > MAX_ROWS:
-        raise click.UsageError(
-            f"--interval {interval:g} makes {total:,} rows (at most {MAX_ROWS:,}): use a larger one"
-        )
-    documents: list[dict[str, Any]] = []
-    for _, session in loaded:
-        coded = code_intervals(session, interval)
-        documents.append(
-            {
+    rows = 0
+
+    def documents() -> Iterator[dict[str, Any]]:
+        """Each session's intervals as it is read (nothing is written before the last,
+        so a count of rows past the limit is refused with nothing written)."""
+        nonlocal rows
+        for _, session in load_sessions(sessions, corrected=corrected):
+            if session.duration > 0:
+                rows += math.ceil(session.duration / interval) * len(session.book.codes)
+            if rows > MAX_ROWS:
+                raise click.UsageError(
+                    f"--interval {interval:g} makes more than {MAX_ROWS:,} rows: use a larger one"
+                )
+            coded = code_intervals(session, interval)
+            yield {
                 "id": session.id,
                 "duration": session.duration,
                 "interval": interval,
@@ -91,29 +76,43 @@ def intervals(
                 "coded": coded,
                 "summary": summary(session, coded),
             }
-        )
+
     if fmt == "json":
-        out = {"sessions": [_json(d) for d in documents]}
-        sys.stdout.buffer.write(orjson.dumps(out, option=orjson.OPT_INDENT_2) + b"\n")
-        return
-    writer = csv.writer(sys.stdout, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
+        to_stdout(json_chunks([("sessions", map(_json, documents()))]), escape=False)
+    else:
+        to_stdout(
+            _csv(documents(), "\t" if fmt == "tsv" else ",", rule, show_summary), escape=False
+        )
+
+
+def _csv(
+    documents: Iterable[dict[str, Any]], delimiter: str, rule: str, show_summary: bool
+) -> Iterator[bytes]:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     if show_summary:
         head = ["session", "code", "kind", "count", "proportion"]
         for r in RULES:
             head += [f"{r}_intervals", f"{r}_estimate", f"{r}_bias"]
         writer.writerow(head)
-        for d in documents:
+    else:
+        writer.writerow(["session", "interval", "start", "end", "code", "scored", "count"])
+    for d in documents:
+        if show_summary:
             for row in d["summary"]:
                 values = [d["id"], row["code"], row["kind"], row["count"], row["proportion"]]
                 for r in RULES:
                     values += [row["scored_intervals"][r], row["estimates"][r], row["bias"][r]]
                 writer.writerow(["" if v is None else v for v in values])
-        return
-    writer.writerow(["session", "interval", "start", "end", "code", "scored", "count"])
-    for d in documents:
-        for k, (start, end) in enumerate(d["bounds"]):
-            for c in d["coded"]:
-                writer.writerow([d["id"], k, start, end, c.code, c.scored[rule][k], c.counts[k]])
+        else:
+            for k, (start, end) in enumerate(d["bounds"]):
+                for c in d["coded"]:
+                    writer.writerow(
+                        [d["id"], k, start, end, c.code, c.scored[rule][k], c.counts[k]]
+                    )
+        yield out.getvalue().encode()
+        out.seek(0)
+        out.truncate()
 
 
 def _json(d: dict[str, Any]) -> dict[str, Any]:

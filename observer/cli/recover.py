@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from observer.cli import resolve_session_dir, session_dir_option
+from observer.cli import options
 from observer.errors import InputError, Problem
 from observer.live.journal import failure_reason
 from observer.live.keyrecovery import report
-from observer.live.recovery import Recovery, clean_temporaries, find_journals, recover
+from observer.live.recovery import Recovery, clean_temporaries, find_journals, notes, recover
 
 
 def describe(result: Recovery) -> list[str]:
@@ -38,6 +38,7 @@ def describe(result: Recovery) -> list[str]:
     else:
         lines = [f"{name}: nothing was coded (the clock never started); set aside as {aside}"]
     lines += report(result.keys)
+    lines += notes(result)
     if result.torn is not None:
         lines.append(
             f"  line {result.torn} was torn (the crash came while it was being written)"
@@ -54,13 +55,13 @@ def describe(result: Recovery) -> list[str]:
     help="Then ask for the ratings of every recovered session in the folder whose"
     " ratings are all blank (a form per session; escape skips one).",
 )
-@session_dir_option
+@options.session_dir()
 def recover_command(session_dir: Path | None, ask_ratings: bool) -> None:
     """Turn every unfinished journal in the session folder into a session file
     (status "recovered"), with the keys its raw key log holds that never reached it
     (and a key log whose journal is gone, on its own). Run it only when no `observer code` is coding in that
     folder: a running session's journal is unfinished too."""
-    folder = resolve_session_dir(session_dir)
+    folder = options.resolve_session_dir(session_dir)
     for path in clean_temporaries(folder):
         click.echo(f"removed {path.name}: a copy left by an interrupted write")
     journals = find_journals(folder)

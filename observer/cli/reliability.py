@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-from observer.analysis.agreement import METHODS
+from observer.cli import options
+from observer.cli.files import exists_error, write_file
 from observer.errors import InputError, Problem
 
 FOLDERS = click.argument(
@@ -26,6 +27,12 @@ class _ReportByDefault(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            if not Path(args[0]).exists():  # a mistyped subcommand rather than a folder?
+                import difflib
+
+                close = difflib.get_close_matches(args[0], list(self.commands), n=1)
+                if close:
+                    ctx.fail(f"No such command or folder {args[0]!r}. Did you mean {close[0]!r}?")
             args = ["report", *args]
         return super().parse_args(ctx, args)
 
@@ -49,63 +56,30 @@ def _progress(label: str) -> Callable[[int, int], None] | None:
     return show
 
 
-def _methods(value: str) -> list[str]:
-    if value == "all":
-        return list(METHODS)
-    chosen = [m.strip() for m in value.split(",") if m.strip()]
-    unknown = [m for m in chosen if m not in METHODS]
-    if unknown or not chosen:
-        raise click.BadParameter(
-            f"{', '.join(unknown) or value!r}: choose from {', '.join(METHODS)}, or all",
-            param_hint="--method",
-        )
-    return chosen
-
-
 @reliability.command("report")
 @FOLDERS
-@click.option(
-    "--method",
-    "method",
-    default="all",
-    show_default=True,
+@options.method(
+    several=True,
     help="time, event, timeslice (comma-separated), or all; the first is the one "
     "the threshold, the drift and the per-code kappa use (all: time).",
 )
-@click.option(
-    "--tolerance", type=click.FloatRange(0, 3600), default=None, help="As observer agree."
-)
-@click.option(
-    "--unit",
-    type=click.FloatRange(0.001, 3600),
-    default=1.0,
-    show_default=True,
-    help="As observer agree.",
-)
-@click.option(
+@options.tolerance(default=None, help="As observer agree.")
+@options.unit(help="As observer agree.")
+@options.number_option(
     "--threshold",
-    type=click.FloatRange(-1, 1),
+    type=options.Number(-1, 1),
     default=0.60,
     show_default=True,
     help="Pairs whose kappa is below it are listed.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "html"]),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "-o",
-    "output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
+@options.output_format("table", "json", "html")
+@options.output(
+    dir_okay=False,
     help="Write the report to this new file (never overwritten) instead of standard output.",
 )
 def report(
     folders: tuple[Path, ...],
-    method: str,
+    method: list[str],
     tolerance: float | None,
     unit: float,
     threshold: float,
@@ -118,12 +92,10 @@ def report(
     from observer.study.discover import discover
     from observer.study.report import StudyReport
 
-    methods = _methods(method)
+    methods = method
     if fmt == "html" and output is None:
         raise click.UsageError("--format html writes a file: give it with -o report.html")
     if output is not None and output.exists():
-        from observer.cli.export import exists_error
-
         raise exists_error(output)
     study = discover(folders, _progress("reading sessions"))
     if not study.entries:
@@ -155,31 +127,26 @@ def report(
             sys.stdout.buffer.write(chunk)
         sys.stdout.flush()
         return
-    from observer.cli.export import write_file
-
     write_file(output, chunks)
     click.echo(f"wrote {output}", err=True)
 
 
 @reliability.command("assign")
 @FOLDERS
-@click.option(
+@options.number_option(
     "--fraction",
-    type=click.FloatRange(0, 1, min_open=True),
+    type=options.Number(0, 1, low_open=True),
     required=True,
     help="The share of each stratum's sessions to double-code, e.g. 0.2.",
 )
-@click.option(
+@options.number_option(
     "--seed",
-    type=click.IntRange(0, 2**63 - 1),
+    type=options.Number(0, 2**63 - 1, integer=True),
     required=True,
     help="The same seed gives the same plan.",
 )
-@click.option(
-    "-o",
-    "output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
+@options.output(
+    dir_okay=False,
     help="The plan file (CSV). If it exists, its sessions keep their place and only "
     "what each stratum still needs is added (the file is replaced atomically).",
 )
@@ -215,8 +182,6 @@ def assign(folders: tuple[Path, ...], fraction: float, seed: int, output: Path |
     if output.exists():
         jsonio.replace(output, data)
     else:
-        from observer.cli.export import write_file
-
         write_file(output, data)
     added = len(rows) - len(kept)
     click.echo(f"{output}: {len(rows)} sessions planned ({added} added)", err=True)

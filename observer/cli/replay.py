@@ -10,12 +10,14 @@ or deleting review entries (atomically).
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+
+from observer.cli import options
+from observer.replay.playhead import MAX_SPEED, MIN_SPEED
 
 if TYPE_CHECKING:
     from observer.tui.replay.video import ReplayVideo
@@ -23,9 +25,9 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.argument("session_path", metavar="SESSION.json", type=click.Path(path_type=Path))
-@click.option(
+@options.number_option(
     "--speed",
-    type=float,
+    type=options.Number(MIN_SPEED, MAX_SPEED),
     default=1.0,
     show_default=True,
     help="Playback speed, 0.5 to 16 (change it with < and > while replaying).",
@@ -39,33 +41,20 @@ if TYPE_CHECKING:
     help="Another observer's coding of the same session: lanes side by side, "
     "agreements and disagreements marked (SESSION.json is the reference, A).",
 )
-@click.option(
-    "--tolerance",
-    type=float,
+@options.tolerance(
     default=2.0,
-    show_default=True,
     help="Compare mode: seconds two onsets may differ and still pair (as observer agree).",
 )
-@click.option(
-    "--video",
-    "video_path",
-    metavar="FILE",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
+@options.video(
     help="Play this recording with the replay: every jump seeks it, playing follows it.",
 )
-@click.option(
+@options.number_option(
     "--offset",
-    type=float,
+    type=options.OFFSET,
     default=None,
     help="--video: media time (s) of session time 0 (default: the session's own, else 0).",
 )
-@click.option(
-    "--mpv-args",
-    metavar="ARGS",
-    default=None,
-    help="Extra mpv arguments for --video (default: $OBSERVER_MPV_ARGS), e.g. '--vo=null'.",
-)
+@options.mpv_args
 def replay(
     session_path: Path,
     speed: float,
@@ -76,26 +65,14 @@ def replay(
     mpv_args: str | None,
 ) -> None:
     """Replay a coded session in time, review it, or compare two observers' codings."""
-    from observer import jsonio
     from observer.errors import InputError
-    from observer.replay.playhead import check_speed
+    from observer.sessionfile import read_session_bytes
 
-    try:
-        check_speed(speed)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--speed") from None
-    from observer.structure import MAX_SECONDS
-
-    if not 0 <= tolerance <= MAX_SECONDS:  # also refuses NaN and infinities
-        raise click.BadParameter(
-            f"must be a number of seconds, 0 or more and at most {MAX_SECONDS} (one week)",
-            param_hint="--tolerance",
-        )
     # A missing or unreadable file is reported before any screen. In a terminal,
     # parsing and validation run behind the first frame (a bad file still exits 2,
     # untouched); without one, they run first, and a bad file never starts the app.
-    data = jsonio.read_bytes(session_path)
-    other_data = jsonio.read_bytes(compare_path) if compare_path is not None else None
+    data = read_session_bytes(session_path)
+    other_data = read_session_bytes(compare_path) if compare_path is not None else None
     video = None
     if video_path is not None:
         video = _video(video_path, data, offset, mpv_args)
@@ -144,8 +121,6 @@ def _video(path: Path, data: bytes, offset: float | None, mpv_args: str | None) 
     from observer.media.mpv import mpv_args as split_args
     from observer.tui.replay.video import ReplayVideo
 
-    if offset is not None and not math.isfinite(offset):
-        raise click.BadParameter("must be a number of seconds", param_hint="--offset")
     try:
         args = split_args(mpv_args)
         preflight(path, args)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import csv
-import math
-import sys
+import io
+import itertools
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 
 from observer.analysis import sequential as sq
-from observer.cli.stats import corrected_option, load_all
-from observer.errors import InputError
+from observer.cli import options
+from observer.cli.files import json_chunks, to_stdout
+from observer.errors import Problem
 from observer.sessionfile import Session
+from observer.study.loading import load_sessions
 
 Z_CRITICAL = 1.96
 Z_NOTE = (
@@ -23,40 +26,28 @@ Z_NOTE = (
 )
 
 
-def _split(value: str | None) -> list[str] | None:
-    if value is None:
-        return None
-    return [part.strip() for part in value.split(",") if part.strip()]
+def _one_codebook() -> Callable[[str, Session], list[Problem]]:
+    """A check for ``load_sessions``: every session of the first one's codebook."""
+    first: list[tuple[str, str]] = []
 
+    def check(name: str, session: Session) -> list[Problem]:
+        if not first:
+            first.append((name, session.codebook.id))
+            return []
+        first_name, first_id = first[0]
+        if session.codebook.id == first_id:
+            return []
+        message = (
+            f"codebook {session.codebook.id!r} differs from {first_id!r} of "
+            f"{first_name}: sequential tables pool sessions of one codebook"
+        )
+        return [Problem(name, "codebook.id", message)]
 
-def _window(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
-    if value is None:
-        return None
-    try:
-        a, b = (float(part) for part in value.split(","))
-    except ValueError:
-        raise click.BadParameter("must be two numbers of seconds, A,B", ctx, param) from None
-    if not (math.isfinite(a) and math.isfinite(b)):
-        raise click.BadParameter("must be finite numbers of seconds", ctx, param)
-    if b < a:
-        raise click.BadParameter(f"B ({b:g}) is before A ({a:g}): a window runs A to B", ctx, param)
-    return (a, b)
-
-
-def _same_codebook(loaded: list[tuple[str, Session]]) -> None:
-    first_name, first = loaded[0]
-    for name, session in loaded[1:]:
-        if session.codebook.id != first.codebook.id:
-            raise InputError.one(
-                name,
-                "codebook.id",
-                f"codebook {session.codebook.id!r} differs from {first.codebook.id!r} of "
-                f"{first_name}: sequential tables pool sessions of one codebook",
-            )
+    return check
 
 
 def _choose_codes(
-    session: Session, codes: list[str] | None, streams: list[str] | None
+    session: Session, codes: tuple[str, ...] | None, streams: tuple[str, ...] | None
 ) -> list[str]:
     book = session.book
     known_streams = {s.id: s for s in book.streams}
@@ -77,7 +68,7 @@ def _choose_codes(
     return allowed
 
 
-def _known(table: dict[str, Any], codes: list[str], option: str, book_id: str) -> None:
+def _known(table: dict[str, Any], codes: Sequence[str], option: str, book_id: str) -> None:
     unknown = [c for c in codes if c not in table]
     if unknown:
         raise click.BadParameter(
@@ -152,57 +143,142 @@ def _window_text(name: str, d: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _csv(document: dict[str, Any], window: bool) -> None:
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    entries = [(s["id"], s) for s in document["sessions"]] + [("pooled", document["pooled"])]
+WINDOW_HEAD = ["session", "given", "target", "window_a", "window_b", "from", "n", "followed",
+               "proportion", "latency_median", "latency_q1", "latency_q3", "a", "b", "c", "d",
+               "yules_q", "odds_ratio"]  # fmt: skip
+LAG_HEAD = ["session", "lag", "given", "target", "count", "expected", "probability", "z",
+            "yules_q", "chi2", "df", "p"]  # fmt: skip
+
+
+def _csv_rows(name: str, d: dict[str, Any], window: bool) -> Iterator[list[Any]]:
     if window:
-        head = ["session", "given", "target", "window_a", "window_b", "from", "n", "followed",
-                "proportion", "latency_median", "latency_q1", "latency_q3", "a", "b", "c", "d",
-                "yules_q", "odds_ratio"]  # fmt: skip
-        writer.writerow(head)
-        for name, d in entries:
-            lat = d["latency"]
-            values = [name, d["given"], d["target"], *d["window"], d["from"], d["n"], d["followed"],
-                      d["proportion"], lat["median"], lat["q1"], lat["q3"],
-                      *d["table"][0], *d["table"][1], d["yules_q"], d["odds_ratio"]]  # fmt: skip
-            writer.writerow(["" if v is None else v for v in values])
+        lat = d["latency"]
+        yield [name, d["given"], d["target"], *d["window"], d["from"], d["n"], d["followed"],
+               d["proportion"], lat["median"], lat["q1"], lat["q3"],
+               *d["table"][0], *d["table"][1], d["yules_q"], d["odds_ratio"]]  # fmt: skip
         return
-    writer.writerow(["session", "lag", "given", "target", "count", "expected", "probability",
-                     "z", "yules_q", "chi2", "df", "p"])  # fmt: skip
+    for i, given in enumerate(d["codes"]):
+        for j, target in enumerate(d["codes"]):
+            yield [name, d["lag"], given, target, d["counts"][i][j], d["expected"][i][j],
+                   d["probabilities"][i][j], d["z"][i][j], d["yules_q"][i][j],
+                   d["chi2"], d["df"], d["p"]]  # fmt: skip
+
+
+def _csv(results: Results, window: bool) -> Iterator[bytes]:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(WINDOW_HEAD if window else LAG_HEAD)
+    entries = itertools.chain(
+        ((d["id"], d) for d in results.sessions), [("pooled", None)]
+    )  # the pooled figures exist once the sessions are through
     for name, d in entries:
-        for i, given in enumerate(d["codes"]):
-            for j, target in enumerate(d["codes"]):
-                values = [name, d["lag"], given, target, d["counts"][i][j], d["expected"][i][j],
-                          d["probabilities"][i][j], d["z"][i][j], d["yules_q"][i][j],
-                          d["chi2"], d["df"], d["p"]]  # fmt: skip
-                writer.writerow(["" if v is None else v for v in values])
+        for values in _csv_rows(name, results.pooled if d is None else d, window):
+            writer.writerow(["" if v is None else v for v in values])
+        yield out.getvalue().encode()
+        out.seek(0)
+        out.truncate()
+
+
+def _text(results: Results, window: bool) -> Iterator[bytes]:
+    render = _window_text if window else _lag_text
+    gap = ""
+    for d in results.sessions:
+        yield (gap + render(d["id"], d)).encode()
+        gap = "\n\n"
+    if results.count > 1:
+        yield ("\n\n" + render(f"pooled over {results.count} sessions", results.pooled)).encode()
+    yield ("" if window else "\n\n" + Z_NOTE).encode() + b"\n"
+
+
+class Results:
+    """The per-session figures, made as they are iterated, then the pooled ones."""
+
+    def __init__(self, entries: Callable[[Results], Iterator[dict[str, Any]]]) -> None:
+        self.count = 0
+        self.pooled: dict[str, Any] = {}
+        self._entries = entries
+
+    @property
+    def sessions(self) -> Iterator[dict[str, Any]]:
+        for entry in self._entries(self):
+            self.count += 1
+            yield entry
+
+
+def _contingency(stream: Iterable[tuple[str, Session]], w: sq.Window) -> Results:
+    def entries(results: Results) -> Iterator[dict[str, Any]]:
+        kept: list[sq.Contingency] = []  # small: counts and one latency per given event
+        for _, session in stream:
+            if not kept:
+                _known(session.book.code_by_id, [w.given], "--given", session.book.id)
+                _known(session.book.code_by_id, [w.target], "--target", session.book.id)
+            options.check_units(session.duration, w.unit)
+            kept.append(sq.contingency(session, w))
+            yield {"id": session.id, **sq.contingency_stats(kept[-1], w)}
+        results.pooled = {"id": "pooled", **sq.contingency_stats(sq.pooled_contingency(kept), w)}
+
+    return Results(entries)
+
+
+def _lags(
+    stream: Iterable[tuple[str, Session]],
+    codes: tuple[str, ...] | None,
+    streams: tuple[str, ...] | None,
+    lag: int,
+    no_repeats: bool,
+) -> Results:
+    """Which codes the tables show depends on every session (those that occur), so the
+    sessions are read first and each kept only as its sequence, a byte per event."""
+    chosen: list[str] = []
+    ids: list[str] = []
+    compact: list[array[int]] = []
+    for _, session in stream:
+        if not ids:
+            chosen = _choose_codes(session, codes, streams)
+            index = {c: i for i, c in enumerate(chosen)}
+            kind = "B" if len(chosen) <= 256 else "I"
+        ids.append(session.id)
+        compact.append(array(kind, [index[c] for c in sq.sequence(session, chosen)]))
+    present = set().union(*map(set, compact)) if codes is None else set(range(len(chosen)))
+    table_codes = [c for i, c in enumerate(chosen) if i in present]
+
+    def entries(results: Results) -> Iterator[dict[str, Any]]:
+        pooled: sq.LagTable | None = None
+        for session_id, sequence in zip(ids, compact, strict=True):
+            table = sq.lag_table([chosen[i] for i in sequence], table_codes, lag, no_repeats)
+            pooled = table if pooled is None else sq.pooled_table([pooled, table])
+            yield {"id": session_id, **sq.lag_stats(table)}
+        assert pooled is not None
+        results.pooled = {"id": "pooled", **sq.lag_stats(pooled)}
+
+    return Results(entries)
 
 
 @click.command()
-@click.argument("sessions", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--lag", type=int, default=1, show_default=True, help="Lag K (1: the next event).")
-@click.option(
-    "--codes", help="Only these codes (comma-separated), others dropped from the sequence."
-)
-@click.option("--streams", help="Only the codes of these streams (GROUP/ACTOR, comma-separated).")
+@options.sessions_argument
+@options.number_option(
+    "--lag", type=options.Number(1, 10_000, integer=True), default=1, show_default=True,
+    help="Lag K (1: the next event).",
+)  # fmt: skip
+@options.ids("--codes", help="Only these codes, others dropped from the sequence.")
+@options.ids("--streams", help="Only the codes of these streams (GROUP/ACTOR).")
 @click.option("--no-repeats", is_flag=True, help="Drop code-to-itself transitions (GSEQ's option).")
 @click.option("--given", help="Time-window contingency: the given code (needs --target, --window).")
 @click.option("--target", help="Time-window contingency: the target code.")
-@click.option(
-    "--window", callback=_window, help="Seconds A,B after the given event's onset (or offset)."
-)
+@options.number_option(
+    "--window", type=options.NumberPair(options.OFFSET),
+    help="Seconds A,B after the given event's onset (or offset).",
+)  # fmt: skip
 @click.option("--from", "anchor", type=click.Choice(["onset", "offset"]), default="onset",
               show_default=True, help="Windows start from the given event's onset or its offset.")  # fmt: skip
-@click.option("--unit", type=float, default=1.0, show_default=True,
-              help="Seconds per time unit of the contingency's time-based 2x2 table.")  # fmt: skip
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)  # fmt: skip
-@corrected_option
+@options.unit(help="Seconds per time unit of the contingency's time-based 2x2 table.")
+@options.output_format("table", "csv", "json")
+@options.corrected
 def seq(
     sessions: tuple[Path, ...],
     lag: int,
-    codes: str | None,
-    streams: str | None,
+    codes: tuple[str, ...] | None,
+    streams: tuple[str, ...] | None,
     no_repeats: bool,
     given: str | None,
     target: str | None,
@@ -219,54 +295,22 @@ def seq(
     and the likelihood-ratio chi-square. With --given, --target and --window:
     how many given events are followed by a target onset inside the window, the
     latencies, and the time-based 2x2 table with Yule's Q and the odds ratio."""
-    if lag < 1:
-        raise click.BadParameter(f"must be 1 or more, not {lag}", param_hint="'--lag'")
     if no_repeats and lag != 1:
         raise click.BadParameter(sq.NO_REPEATS_LAG, param_hint="'--no-repeats'")
     contingency_mode = window is not None or given is not None or target is not None
     if contingency_mode and (window is None or given is None or target is None):
         raise click.UsageError("time-window contingency needs --given, --target and --window")
-    if not (math.isfinite(unit) and unit >= 0.001):
-        raise click.BadParameter(
-            "must be a number of seconds, at least 0.001", param_hint="'--unit'"
-        )
-    loaded = load_all(sessions, corrected)
-    _same_codebook(loaded)
-    document: dict[str, Any]
-    first = loaded[0][1]
+    stream = load_sessions(sessions, corrected=corrected, check=_one_codebook())
     if contingency_mode:
         assert given is not None and target is not None and window is not None
-        _known(first.book.code_by_id, [given], "--given", first.book.id)
-        _known(first.book.code_by_id, [target], "--target", first.book.id)
         w = sq.Window(given, target, window[0], window[1], anchor, unit)
-        results = [sq.contingency(s, w) for _, s in loaded]
-        per = [
-            {"id": s.id, **sq.contingency_stats(r, w)}
-            for (_, s), r in zip(loaded, results, strict=True)
-        ]
-        pooled = sq.contingency_stats(sq.pooled_contingency(results), w)
-        document = {"sessions": per, "pooled": {"id": "pooled", **pooled}}
-        text = _window_text
+        results = _contingency(stream, w)
     else:
-        chosen = _choose_codes(first, _split(codes), _split(streams))
-        seqs = [sq.sequence(s, chosen) for _, s in loaded]
-        present = set().union(*map(set, seqs)) if codes is None else set(chosen)
-        table_codes = [c for c in chosen if c in present]
-        tables = [sq.lag_table(q, table_codes, lag, no_repeats) for q in seqs]
-        per = [{"id": s.id, **sq.lag_stats(t)} for (_, s), t in zip(loaded, tables, strict=True)]
-        document = {
-            "sessions": per,
-            "pooled": {"id": "pooled", **sq.lag_stats(sq.pooled_table(tables))},
-        }
-        text = _lag_text
+        results = _lags(stream, codes, streams, lag, no_repeats)
     if fmt == "json":
-        sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+        fields = [("sessions", results.sessions), ("pooled", lambda: results.pooled)]
+        to_stdout(json_chunks(fields), escape=False)
     elif fmt == "csv":
-        _csv(document, contingency_mode)
+        to_stdout(_csv(results, contingency_mode), escape=False)
     else:
-        parts = [text(d["id"], d) for d in document["sessions"]]
-        if len(loaded) > 1:
-            parts.append(text(f"pooled over {len(loaded)} sessions", document["pooled"]))
-        if not contingency_mode:
-            parts.append(Z_NOTE)
-        click.echo("\n\n".join(parts))
+        to_stdout(_text(results, contingency_mode), escape=False)

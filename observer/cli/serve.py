@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from observer.cli import resolve_session_dir, session_dir_option
+from observer.cli import apply_encrypt_to, encrypt_to_option, options
 
 INSTALL = "observer serve needs the serve extra: pip install 'observer[serve]'"
 
@@ -23,17 +23,15 @@ INSTALL = "observer serve needs the serve extra: pip install 'observer[serve]'"
     help="Address to listen on. Anything but loopback is reachable from the network"
     " (put a TLS proxy in front: the traffic is not encrypted).",
 )
-@click.option(
+@options.number_option(
     "--port",
-    type=click.IntRange(0, 65535),
+    type=options.Number(0, 65535, integer=True),
     default=8000,
     show_default=True,
     help="Port (0: any free one).",
 )
-@click.option(
+@options.file(
     "--token-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="Keep the secret in this file (made, mode 0600, if missing) so that an address"
     " survives a restart; without it a new secret is made at every start.",
 )
@@ -44,13 +42,15 @@ INSTALL = "observer serve needs the serve extra: pip install 'observer[serve]'"
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="A codebook file to offer beside the bundled ones (repeatable).",
 )
-@session_dir_option
+@options.session_dir()
+@encrypt_to_option
 def serve_command(
     host: str,
     port: int,
     token_file: Path | None,
     codebooks: tuple[Path, ...],
     session_dir: Path | None,
+    encrypt_to: Path | None,
 ) -> None:
     """Serve the coding and replay screens to a web browser (a tablet in the playroom).
 
@@ -66,7 +66,8 @@ def serve_command(
     from observer.serve.secret import new_token, token_from_file
 
     os.umask(0o077)  # as in the terminal: every file and folder private to this user
-    folder = resolve_session_dir(session_dir).absolute()
+    folder = options.resolve_session_dir(session_dir).absolute()
+    apply_encrypt_to(folder, encrypt_to)
     books = offers(codebooks)
     token = new_token() if token_file is None else token_from_file(token_file)
     config = Config(host, port, folder, token, books, lambda line: click.echo(line, err=True))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from observer.cli import resolve_session_dir, session_dir_option
+from observer.cli import options
 from observer.live.folder import FolderEntry, scan_folder
 from observer.replay.clock import format_clock
 from observer.textsafe import safe
@@ -31,12 +31,12 @@ def _row(entry: FolderEntry) -> tuple[str, ...]:
 
 
 @click.command()
-@session_dir_option
+@options.session_dir()
 def sessions(session_dir: Path | None) -> None:
     """List the sessions in the session folder: finished ones, unfinished journals
     (a session still running, or one that crashed: see `observer recover`), and
     files that cannot be read, with the reason."""
-    folder = resolve_session_dir(session_dir)
+    folder = options.resolve_session_dir(session_dir)
     entries = scan_folder(folder)
     if not entries:
         missing = "" if folder.is_dir() else " (the folder does not exist yet)"

@@ -4,45 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 
 from observer.analysis.stats import FIELDS, SessionStats, session_stats
-from observer.errors import InputError, Problem
-from observer.sessionfile import Session, load_session
-from observer.textsafe import for_terminal, safe
-
-
-def load_all(paths: tuple[Path, ...], corrected: bool = False) -> list[tuple[str, Session]]:
-    """Every session (with its review corrections applied if ``corrected``), or
-    InputError listing the problems of all the files at once."""
-    out: list[tuple[str, Session]] = []
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            out.append((str(path), load_session(path)))
-        except InputError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise InputError(problems)
-    if corrected:
-        from observer.review import apply_corrections
-
-        out = [(name, apply_corrections(session)) for name, session in out]
-    return out
-
-
-def corrected_option(function: Any) -> Any:
-    """``--corrected``: analyse the sessions with supervisors' corrections applied."""
-    return click.option(
-        "--corrected",
-        is_flag=True,
-        help="Apply the corrections in the sessions' reviews first (the files are not changed).",
-    )(function)
+from observer.cli import options
+from observer.cli.files import json_chunks, to_stdout
+from observer.sessionfile import Session
+from observer.study.loading import load_sessions
+from observer.textsafe import safe
 
 
 def _cell(value: float | int | None, digits: int) -> str:
@@ -87,13 +60,11 @@ def _table(session: Session, result: SessionStats, title: str | None = None) -> 
 
 
 @click.command()
-@click.argument("sessions", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
+@options.sessions_argument
+@options.output_format(
+    "table",
+    "csv",
+    "json",
     help="table: for reading; csv: one row per session (and segment) and code; "
     "json: one object with every session (docs/analysis.md).",
 )
@@ -104,75 +75,70 @@ def _table(session: Session, result: SessionStats, title: str | None = None) -> 
     help="Also per segment: each event counts in the segment it starts in; total_s and "
     "proportion are the time inside the segment.",
 )
-@corrected_option
+@options.corrected
 def stats(sessions: tuple[Path, ...], fmt: str, by: str | None, corrected: bool) -> None:
     """Per-code statistics of each SESSION: count, rate per minute, latency to the
     first occurrence, and for state codes total, mean and SD (n - 1) of bout
     durations and the proportion of session time. Every code of the codebook is
     listed, unused ones with count 0."""
-    loaded = load_all(sessions, corrected)
-    if by == "segment":
-        _by_segment([s for _, s in loaded], fmt)
-        return
-    results = [(s, session_stats(s)) for _, s in loaded]
+    from observer.analysis.segments import SegmentStats, segment_stats
+
+    def parts() -> Iterator[tuple[Session, SessionStats, list[SegmentStats] | None]]:
+        """Each session's figures as it is read; the session is let go after."""
+        for _, session in load_sessions(sessions, corrected=corrected):
+            segments = segment_stats(session) if by == "segment" else None
+            yield session, session_stats(session), segments
+
     if fmt == "json":
-        document = {"sessions": [r.as_dict() for _, r in results]}
-        sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+        to_stdout(json_chunks([("sessions", map(_json, parts()))]), escape=False)
     elif fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["session", "duration", "code", *FIELDS])
-        for _, result in results:
+        to_stdout(_csv(parts(), by == "segment"))
+    else:
+        to_stdout(_text(parts()), escape=False)
+
+
+def _json(part: tuple[Session, SessionStats, list[Any] | None]) -> dict[str, Any]:
+    _, whole, segments = part
+    if segments is None:
+        return whole.as_dict()
+    return {**whole.as_dict(), "segments": [p.as_dict() for p in segments]}
+
+
+def _csv(
+    parts: Iterable[tuple[Session, SessionStats, list[Any] | None]], by: bool
+) -> Iterator[bytes]:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    segment = ["segment", "start", "end"] if by else []
+    writer.writerow(["session", *segment, "duration", "code", *FIELDS])
+    for session, whole, segments in parts:
+        rows = [("", 0.0, session.duration, whole)]
+        rows += [(p.segment, p.start, p.end, p.stats) for p in segments or ()]
+        for name, start, end, result in rows:
+            where = [name, start, end] if by else []
             for c in result.codes:
                 values = c.as_dict()
                 writer.writerow(
-                    [result.id, result.duration, c.code]
+                    [whole.id, *where, result.duration, c.code]
                     + ["" if values[f] is None else values[f] for f in FIELDS]
                 )
-        sys.stdout.flush()
-        sys.stdout.buffer.write(for_terminal(out.getvalue().encode(), sys.stdout))
-    else:
-        click.echo(safe("\n\n".join(_table(s, r) for s, r in results), lines=True))
+        yield out.getvalue().encode()
+        out.seek(0)
+        out.truncate()
 
 
-def _by_segment(sessions: list[Session], fmt: str) -> None:
-    from observer.analysis.segments import segment_stats
-
-    parts = [(s, session_stats(s), segment_stats(s)) for s in sessions]
-    if fmt == "json":
-        document = {
-            "sessions": [
-                {**whole.as_dict(), "segments": [p.as_dict() for p in segments]}
-                for _, whole, segments in parts
-            ]
-        }
-        sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
-    elif fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["session", "segment", "start", "end", "duration", "code", *FIELDS])
-        for session, whole, segments in parts:
-            rows = [("", 0.0, session.duration, whole)]
-            rows += [(p.segment, p.start, p.end, p.stats) for p in segments]
-            for segment, start, end, result in rows:
-                for c in result.codes:
-                    values = c.as_dict()
-                    writer.writerow(
-                        [whole.id, segment, start, end, result.duration, c.code]
-                        + ["" if values[f] is None else values[f] for f in FIELDS]
-                    )
-        sys.stdout.flush()
-        sys.stdout.buffer.write(for_terminal(out.getvalue().encode(), sys.stdout))
-    else:
-        blocks: list[str] = []
-        for session, whole, segments in parts:
-            blocks.append(_table(session, whole))
-            if not segments:
-                blocks.append(f"{session.id}: no segments were marked")
-            for p in segments:
-                title = (
-                    f"{session.id} / segment {p.segment}  ({p.start:.3f}-{p.end:.3f} s, "
-                    f"{p.stats.duration:.3f} s)"
-                )
-                blocks.append(_table(session, p.stats, title))
-        click.echo(safe("\n\n".join(blocks), lines=True))
+def _text(parts: Iterable[tuple[Session, SessionStats, list[Any] | None]]) -> Iterator[bytes]:
+    gap = ""
+    for session, whole, segments in parts:
+        blocks = [_table(session, whole)]
+        if segments is not None and not segments:
+            blocks.append(f"{session.id}: no segments were marked")
+        for p in segments or ():
+            title = (
+                f"{session.id} / segment {p.segment}  ({p.start:.3f}-{p.end:.3f} s, "
+                f"{p.stats.duration:.3f} s)"
+            )
+            blocks.append(_table(session, p.stats, title))
+        yield safe(gap + "\n\n".join(blocks), lines=True).encode()
+        gap = "\n\n"
+    yield b"\n"

@@ -20,6 +20,7 @@ from observer.codebook.model import (
 )
 from observer.codebook.raw import ids, items, number, string
 from observer.errors import Problem, ProblemAt, join_path
+from observer.filenames import portable_problem
 from observer.structure import MAX_SECONDS
 
 LISTS = ("actors", "groups", "codes", "modifiers", "ratings", "segments", "composites")
@@ -35,6 +36,8 @@ def check_header(raw: dict[str, Any], p: ProblemAt) -> Iterator[Problem]:
     cb_id = string(raw, "id")
     if cb_id is not None and not ID_PATTERN.fullmatch(cb_id):
         yield p("id", f"{cb_id!r} is not a valid id (use a-z, 0-9, '.', '_', '-')")
+    elif cb_id is not None and (problem := portable_problem(cb_id)) is not None:
+        yield p("id", problem)
     for name in LISTS:
         if name in NOT_EMPTY and raw.get(name) == []:
             yield p(name, "must list at least one entry")

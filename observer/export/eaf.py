@@ -30,7 +30,7 @@ The document follows the EAF 3.0 schema's element order: ``HEADER``,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -124,6 +124,12 @@ class _Lanes:
 
 def eaf_bytes(session: Session, *, now: datetime | None = None) -> bytes:
     """The session as an EAF 3.0 document (UTF-8 XML)."""
+    return b"".join(eaf_chunks(session, now=now))
+
+
+def eaf_chunks(session: Session, *, now: datetime | None = None) -> Iterator[bytes]:
+    """:func:`eaf_bytes` in pieces, made as they are written: the annotations are
+    gathered first (the time slots need every boundary), the text never whole."""
     book = session.book
     tiers: list[_Tier] = []
     counter = [0]
@@ -259,11 +265,37 @@ def _slots(tiers: list[_Tier]) -> tuple[list[int], list[int]]:
     return [times[i] for i in order], number
 
 
-def _serialise(session: Session, tiers: list[_Tier], count: int, now: datetime) -> bytes:
+class _Lines:
+    """Lines of the document, handed on as UTF-8 in batches of :data:`BATCH` lines."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def append(self, line: str) -> None:
+        self.lines.append(line)
+
+    def extend(self, lines: Iterable[str]) -> None:
+        self.lines.extend(lines)
+
+    def ready(self) -> bool:
+        return len(self.lines) >= BATCH
+
+    def take(self) -> bytes:
+        data = ("\n".join(self.lines) + "\n").encode("utf-8")
+        self.lines = []
+        return data
+
+
+BATCH = 4096
+"""Lines of XML per chunk written."""
+
+
+def _serialise(session: Session, tiers: list[_Tier], count: int, now: datetime) -> Iterator[bytes]:
     """The XML text, written directly: ElementTree needs seconds for 100,000 events.
     Every attribute and text goes through :func:`_attr` / :func:`_text`."""
     book = session.book
-    out = ['<?xml version="1.0" encoding="UTF-8"?>']
+    out = _Lines()
+    out.append('<?xml version="1.0" encoding="UTF-8"?>')
     root = {
         "AUTHOR": session.observer,
         "DATE": now.astimezone(UTC).isoformat(timespec="seconds"),
@@ -288,10 +320,11 @@ def _serialise(session: Session, tiers: list[_Tier], count: int, now: datetime) 
 
     times, number = _slots(tiers)
     out.append("    <TIME_ORDER>")
-    out.extend(
-        f'        <TIME_SLOT TIME_SLOT_ID="ts{i}" TIME_VALUE="{ms}"/>'
-        for i, ms in enumerate(times, 1)
-    )
+    for i, ms in enumerate(times, 1):
+        out.append(f'        <TIME_SLOT TIME_SLOT_ID="ts{i}" TIME_VALUE="{ms}"/>')
+        if out.ready():
+            yield out.take()
+    del times
     out.append("    </TIME_ORDER>")
 
     boundary = 0
@@ -308,12 +341,17 @@ def _serialise(session: Session, tiers: list[_Tier], count: int, now: datetime) 
                     f'        <ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a{ann}"'
                     f' TIME_SLOT_REF1="ts{ref1}" TIME_SLOT_REF2="ts{ref2}"{tail}'
                 )
+                if out.ready():
+                    yield out.take()
         else:
             for ann, parent, value in tier.items:
                 out.append(
                     f'        <ANNOTATION><REF_ANNOTATION ANNOTATION_ID="a{ann}" ANNOTATION_REF="a{parent}">'
                     f"<ANNOTATION_VALUE>{value}</ANNOTATION_VALUE></REF_ANNOTATION></ANNOTATION>"
                 )
+                if out.ready():
+                    yield out.take()
+        tier.items.clear()  # written: let it go
         out.append("    </TIER>")
 
     cv_attr = {"CONTROLLED_VOCABULARY_REF": book.id}
@@ -341,11 +379,13 @@ def _serialise(session: Session, tiers: list[_Tier], count: int, now: datetime) 
         out.append("            " + _element("CVE_VALUE", entry, code.id))
         out.append("        </CV_ENTRY_ML>")
     out.append("    </CONTROLLED_VOCABULARY>")
-    out.append("</ANNOTATION_DOCUMENT>\n")
-    return "\n".join(out).encode("utf-8")
+    out.append("</ANNOTATION_DOCUMENT>")
+    yield out.take()
 
 
-def eaf_files(sessions: Iterable[Session]) -> list[tuple[str, bytes]]:
-    """``(file name, bytes)`` for each session: ``<session id>.eaf``."""
+def eaf_files(sessions: Iterable[Session]) -> Iterator[tuple[str, Iterator[bytes]]]:
+    """``(file name, its bytes in pieces)`` for each session as it comes:
+    ``<session id>.eaf``. Write one file's pieces before taking the next file."""
     now = datetime.now(UTC)
-    return [(f"{s.id}.eaf", eaf_bytes(s, now=now)) for s in sessions]
+    for session in sessions:
+        yield f"{session.id}.eaf", eaf_chunks(session, now=now)

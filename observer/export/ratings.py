@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from observer.scores import flat, label_of, plain, scores
 from observer.sessionfile import Session
@@ -21,6 +21,11 @@ COLUMNS = ("session", "dyad", "observer", "rating", "label", "kind", "segment", 
 
 
 def ratings_bytes(sessions: Iterable[Session], delimiter: str = ",") -> bytes:
+    return b"".join(ratings_chunks(sessions, delimiter))
+
+
+def ratings_chunks(sessions: Iterable[Session], delimiter: str = ",") -> Iterator[bytes]:
+    """The header, then each session's rows as soon as the session is read."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -43,4 +48,7 @@ def ratings_bytes(sessions: Iterable[Session], delimiter: str = ",") -> bytes:
                     cls or "",
                 )
             )
-    return out.getvalue().encode("utf-8")
+        yield out.getvalue().encode("utf-8")
+        out.seek(0)
+        out.truncate()
+    yield out.getvalue().encode("utf-8")  # the header alone, for no session

@@ -23,7 +23,8 @@ comment header maps every reduced name back to the code id.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator
 
 from observer.errors import InputError
 from observer.sessionfile import Session
@@ -54,29 +55,23 @@ def reduce_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _streams(sessions: Sequence[Session]) -> list[tuple[str, list[str]]]:
-    """Every stream of every session's codebook, in first-seen order, with its codes.
-
-    A code id must belong to one stream throughout: a file's declaration cannot
-    put one code in two sets.
-    """
-    streams: dict[str, list[str]] = {}
-    home: dict[str, str] = {}
-    for session in sessions:
-        for stream in session.book.streams:
-            codes = streams.setdefault(stream.id, [])
-            for code in stream.codes:
-                where = home.setdefault(code.id, stream.id)
-                if where != stream.id:
-                    raise InputError.one(
-                        session.id,
-                        "codebook",
-                        f"code {code.id!r} is in stream {stream.id!r} here but in {where!r}"
-                        " in an earlier session: one SDIS file needs one stream per code",
-                    )
-                if code.id not in codes:
-                    codes.append(code.id)
-    return list(streams.items())
+def _add_streams(session: Session, streams: dict[str, list[str]], home: dict[str, str]) -> None:
+    """Add the streams of ``session``'s codebook to ``streams`` (first-seen order, each
+    with its codes). A code id must belong to one stream throughout: a file's
+    declaration cannot put one code in two sets."""
+    for stream in session.book.streams:
+        codes = streams.setdefault(stream.id, [])
+        for code in stream.codes:
+            where = home.setdefault(code.id, stream.id)
+            if where != stream.id:
+                raise InputError.one(
+                    session.id,
+                    "codebook",
+                    f"code {code.id!r} is in stream {stream.id!r} here but in {where!r}"
+                    " in an earlier session: one SDIS file needs one stream per code",
+                )
+            if code.id not in codes:
+                codes.append(code.id)
 
 
 def _ms(t: float) -> str:
@@ -85,42 +80,60 @@ def _ms(t: float) -> str:
 
 def sdis_bytes(sessions: Iterable[Session]) -> bytes:
     """One SDIS timed-event file holding every session."""
-    sessions = list(sessions)
-    streams = _streams(sessions)
-    taken: set[str] = set()
-    names: dict[str, str] = {}
-    sets: list[tuple[str, list[str]]] = []
-    for stream_id, codes in streams:
-        set_name = reduce_name(stream_id, taken)
-        sets.append((set_name, [names.setdefault(c, reduce_name(c, taken)) for c in codes]))
+    return b"".join(sdis_chunks(sessions))
 
-    lines = [
-        "% SDIS timed-event data written by observer; times in seconds (3 decimals).",
-        "% One set per stream (code group / actor); names reduced for GSEQ:",
-    ]
-    for (stream_id, codes), (set_name, _) in zip(streams, sets, strict=True):
-        lines.append(f"%   ${set_name} = stream {stream_id}")
-        lines.extend(f"%     {names[c]} = {c}" for c in codes)
-    for session in sessions:
-        lines.append(
-            f"% <{session.id}>: dyad {session.dyad}, observer {session.observer},"
-            f" codebook {session.codebook.id} {session.codebook.version}"
-        )
-    declaration = " ".join(f"(${name} = {' '.join(codes)})" for name, codes in sets)
-    lines.append(f"Timed {declaration};")
-    for session in sessions:
-        tokens = [f"<{session.id}>", f",{_ms(0.0)}"]
-        for event in session.events:
-            name = names[event.code]
-            onset = _ms(event.start)
-            offset = None if event.end is None else _ms(event.end)
-            if offset is None or offset == onset:
-                tokens.append(f"{name},{onset}")
-            else:
-                tokens.append(f"{name},{onset}-{offset}")
-        tokens.append(f",{_ms(session.duration)}/")
-        lines.append(_wrap(tokens))
-    return ("\n".join(lines) + "\n").encode("utf-8")
+
+SPOOL_BYTES = 1 << 20
+
+
+def sdis_chunks(sessions: Iterable[Session]) -> Iterator[bytes]:
+    """``sdis_bytes`` piece by piece, each session let go once read. The declaration
+    at the top names every stream of every session (and the reduced names depend on
+    all of them), so the sessions' lines wait in a temporary file (past 1 MB; mode
+    0600, never named, gone when closed) with their code ids, which the reduced names
+    replace as the lines are written out after the declaration."""
+    streams: dict[str, list[str]] = {}
+    home: dict[str, str] = {}
+    comments: list[str] = []
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        for session in sessions:
+            _add_streams(session, streams, home)
+            comments.append(
+                f"% <{session.id}>: dyad {session.dyad}, observer {session.observer},"
+                f" codebook {session.codebook.id} {session.codebook.version}"
+            )
+            tokens = [f"<{session.id}>", f",{_ms(0.0)}"]
+            for event in session.events:
+                onset = _ms(event.start)
+                offset = None if event.end is None else _ms(event.end)
+                if offset is None or offset == onset:
+                    tokens.append(f"{event.code},{onset}")
+                else:
+                    tokens.append(f"{event.code},{onset}-{offset}")
+            tokens.append(f",{_ms(session.duration)}/")
+            spool.write((" ".join(tokens) + "\n").encode("utf-8"))
+        taken: set[str] = set()
+        names: dict[str, str] = {}
+        sets: list[tuple[str, list[str]]] = []
+        for stream_id, codes in streams.items():
+            set_name = reduce_name(stream_id, taken)
+            sets.append((set_name, [names.setdefault(c, reduce_name(c, taken)) for c in codes]))
+        lines = [
+            "% SDIS timed-event data written by observer; times in seconds (3 decimals).",
+            "% One set per stream (code group / actor); names reduced for GSEQ:",
+        ]
+        for (stream_id, codes), (set_name, _) in zip(streams.items(), sets, strict=True):
+            lines.append(f"%   ${set_name} = stream {stream_id}")
+            lines.extend(f"%     {names[c]} = {c}" for c in codes)
+        lines.extend(comments)
+        declaration = " ".join(f"(${name} = {' '.join(codes)})" for name, codes in sets)
+        lines.append(f"Timed {declaration};")
+        yield ("\n".join(lines) + "\n").encode("utf-8")
+        spool.seek(0)
+        for line in spool:  # ids and times hold no space or comma: a token splits cleanly
+            first, start, *events, end = line.decode("utf-8").split()
+            named = [f"{names[code]},{time}" for code, time in (e.split(",", 1) for e in events)]
+            yield (_wrap([first, start, *named, end]) + "\n").encode("utf-8")
 
 
 def _wrap(tokens: list[str], width: int = 100) -> str:

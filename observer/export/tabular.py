@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from observer.export import modifier_text, seconds
 from observer.sessionfile import Session, segment_finder
@@ -52,9 +52,16 @@ def _joined(fields: Sequence[str], delimiter: str) -> str:
 
 def tabular_bytes(sessions: Iterable[Session], delimiter: str = ",") -> bytes:
     """The header and one row per event of every session, in session order."""
+    return b"".join(tabular_chunks(sessions, delimiter))
+
+
+def tabular_chunks(sessions: Iterable[Session], delimiter: str = ",") -> Iterator[bytes]:
+    """``tabular_bytes`` piece by piece: the header, then each session's rows as soon
+    as the session is read (nothing of it is kept)."""
     d = delimiter
-    lines = [_joined(COLUMNS, d)]
+    yield (_joined(COLUMNS, d) + "\n").encode("utf-8")
     for session in sessions:
+        lines: list[str] = []
         book = session.book
         head = _joined((session.id, session.dyad, session.observer), d)
         # Per code: the session's columns and the code's, joined once.
@@ -77,5 +84,5 @@ def tabular_bytes(sessions: Iterable[Session], delimiter: str = ",") -> bytes:
                 lines.append(
                     f"{fixed[event.code]}{d}{start}{d}{seconds(end)}{d}{duration}{d}{mods}{context}"
                 )
-    lines.append("")
-    return "\n".join(lines).encode("utf-8")
+        lines.append("")
+        yield "\n".join(lines).encode("utf-8")

@@ -12,6 +12,12 @@ event is stamped with the moment its key arrived, never when a handler ran::
     clock.resume(mono + 10)        # Pause(at=3.0, wall_s=7.0) recorded
     clock.session_time(mono + 11)  # -> 4.0
 
+A toggle at the very instant of the one before (the coding screen undoing a held
+space's first repeat, :mod:`observer.live.hold`) folds it away: a pause at the
+instant of a resume reopens the pause that resume closed, and a resume at the instant
+of a pause leaves no pause of 0 s behind. Keys never share an instant otherwise (the
+second space of one read is a repeat, refused).
+
 Suspend: CLOCK_MONOTONIC does not advance while the machine sleeps, so a
 laptop suspended mid-session loses the sleep from session time (which is what an
 observer wants: nothing was coded then). The UTC wall-clock start
@@ -46,6 +52,7 @@ class SessionClock:
         self._origin = 0.0  # session time = mono - origin while running
         self._held = 0.0  # session time while paused or ended; floor while running
         self._paused_mono = 0.0
+        self._resumed_mono: float | None = None
 
     @property
     def started(self) -> bool:
@@ -83,6 +90,13 @@ class SessionClock:
         """Stop the clock; return the session time it stands at."""
         if self.state != "running":
             raise ClockError(f"the clock is {self.state}, it cannot pause")
+        if mono == self._resumed_mono and self.pauses:  # a run of 0 s: reopen the pause
+            reopened = self.pauses.pop()
+            self._held = reopened.at
+            self._paused_mono = mono - reopened.wall_s
+            self._resumed_mono = None
+            self.state = "paused"
+            return self._held
         self._held = self.session_time(mono)
         self._paused_mono = max(mono, self._paused_mono)
         self.state = "paused"
@@ -92,7 +106,12 @@ class SessionClock:
         """Run again from where it stood; return the pause just finished."""
         if self.state != "paused":
             raise ClockError(f"the clock is {self.state}, it cannot resume")
+        if mono == self._paused_mono:  # a pause of 0 s: none at all
+            self._origin = mono - self._held
+            self.state = "running"
+            return Pause(at=self._held, wall_s=0.0)
         pause = self._close_pause(mono)
+        self._resumed_mono = mono
         self._origin = max(mono, self._paused_mono) - self._held
         self.state = "running"
         return pause

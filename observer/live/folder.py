@@ -13,6 +13,9 @@ from pathlib import Path
 
 import attrs
 
+from observer.crypto import AGE_SUFFIX
+from observer.crypto.agefile import identities_given
+from observer.crypto.stream import MAGIC, is_sealed
 from observer.errors import InputError
 from observer.live.journal import SUFFIX, journal_in_use
 from observer.live.recovery import replay_journal
@@ -24,7 +27,9 @@ class FolderEntry:
     path: Path
     status: str
     """``complete``, ``recovered``, ``unfinished`` (a journal left by a crash),
-    ``running`` (a journal being written by an ``observer code`` now) or ``unreadable``."""
+    ``running`` (a journal being written by an ``observer code`` now), ``encrypted``
+    (a ``.json.age`` session, read without an identity: listed by its file name) or
+    ``unreadable``."""
     id: str = ""
     dyad: str = ""
     observer: str = ""
@@ -44,7 +49,7 @@ def scan_folder(folder: Path) -> list[FolderEntry]:
             continue
         if path.name.endswith(SUFFIX):
             entries.append(_journal_entry(path))
-        elif path.suffix == ".json":
+        elif path.suffix == ".json" or path.name.endswith(".json" + AGE_SUFFIX):
             entries.append(_session_entry(path))
     return entries
 
@@ -57,6 +62,8 @@ def _problem(error: InputError) -> str:
 
 
 def _session_entry(path: Path) -> FolderEntry:
+    if path.name.endswith(AGE_SUFFIX) and not identities_given():
+        return FolderEntry(path, "encrypted")
     try:
         session = load_session(path)
     except InputError as error:
@@ -74,8 +81,18 @@ def _session_entry(path: Path) -> FolderEntry:
     )
 
 
+def _sealed(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return is_sealed(handle.read(len(MAGIC)))
+    except OSError:
+        return False
+
+
 def _journal_entry(path: Path) -> FolderEntry:
     status = "running" if journal_in_use(path) else "unfinished"
+    if not identities_given() and _sealed(path):
+        return FolderEntry(path, status)  # listed by its file name: read with --identity
     try:
         replayed = replay_journal(path)
     except InputError as error:

@@ -3,19 +3,20 @@
 Dyad and observer ids are typed by people, so they are reduced to
 ``[A-Za-z0-9._-]`` (anything else becomes ``-``; runs of dots collapse, so no
 ``..`` survives; leading and trailing punctuation is dropped; at most
-:data:`MAX_PART` characters). The id therefore always matches
-``observer.sessionfile.SESSION_ID_PATTERN`` and can never name a path outside the
+:data:`MAX_PART` characters). The id therefore always passes
+``observer.sessionfile.valid_session_id`` and can never name a path outside the
 session folder. ``new_session_id`` adds ``-2``, ``-3``, ... when a session or
-journal of that id already exists in the folder.
+journal of that id already exists in the folder, ignoring case (on macOS and Windows
+``D1`` and ``d1`` name one file).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from observer.sessionfile import SESSION_ID_PATTERN
 from observer.textsafe import control_problem
 
 MAX_PART = 40
@@ -44,13 +45,22 @@ def typed_problems(**fields: str | None) -> list[tuple[str, str]]:
 def base_session_id(dyad: str, observer: str, when: datetime) -> str:
     stamp = when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     session_id = f"{stamp}-{sanitize(dyad, 'dyad')}-{sanitize(observer, 'observer')}"
-    assert SESSION_ID_PATTERN.fullmatch(session_id), session_id
+    # here, not at the top: checking typed ids comes before the first frame, and the
+    # session model costs about 25 ms to import
+    from observer.sessionfile import valid_session_id
+
+    assert valid_session_id(session_id), session_id
     return session_id
 
 
 def taken(folder: Path, session_id: str) -> bool:
-    """Whether anything in ``folder`` already uses this id (session, journal, set-aside)."""
-    return any(folder.glob(f"{session_id}.*"))
+    """Whether anything in ``folder`` already uses this id (session, journal, set-aside),
+    in any case."""
+    prefix = f"{session_id}.".casefold()
+    try:
+        return any(name.casefold().startswith(prefix) for name in os.listdir(folder))
+    except OSError:
+        return False
 
 
 def new_session_id(dyad: str, observer: str, folder: Path, when: datetime | None = None) -> str:

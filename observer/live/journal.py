@@ -49,17 +49,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import orjson
 
-from observer import jsonio
+from observer import durable, jsonio
 from observer.codebook import Codebook
+from observer.crypto.stream import Sealer, open_sealed, sealer_for
 from observer.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from observer.sessionfile import Via
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no advisory locks
-    fcntl = None  # type: ignore[assignment]
+    from observer.sessionfile import Stamper, Via
 
 JOURNAL_SCHEMA = "observer.journal/1"
 SUFFIX = ".journal.jsonl"
@@ -85,10 +81,13 @@ def make_header(
     created: datetime | None = None,
     media: dict[str, Any] | None = None,
     via: Via = "terminal",
+    stamper: Stamper | None = None,
 ) -> dict[str, Any]:
     extra: dict[str, Any] = {} if media is None else {"media": media}
     if via != "terminal":
         extra["via"] = via
+    if stamper is not None:
+        extra["stamper"] = stamper
     return {
         "journal": JOURNAL_SCHEMA,
         "session": session_id,
@@ -176,27 +175,19 @@ def check_folder(folder: Path, min_free: int = MIN_FREE_BYTES) -> None:
 def _lock(fd: int) -> None:
     """Mark the journal as in use by this process (released when it exits, even by
     SIGKILL), so that recovery never touches the journal of a running session."""
-    if fcntl is not None:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    durable.try_lock(fd)  # a new file: nobody else can hold it
 
 
 def journal_in_use(path: Path) -> bool:
     """Whether a running ``observer code`` is writing this journal."""
-    if fcntl is None:
-        return False
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
         return False
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
+        return not durable.try_lock(fd)
     finally:
         os.close(fd)  # closing also releases a lock we got
-    return False
 
 
 def _create_whole(path: Path, header: bytes) -> int:
@@ -206,7 +197,7 @@ def _create_whole(path: Path, header: bytes) -> int:
     at any instant of the start never leaves an empty or torn journal behind. On Linux
     the file has no name until then (O_TMPFILE), so a crash leaves nothing at all;
     elsewhere a hidden temporary file may stay behind."""
-    if getattr(os, "O_TMPFILE", 0) and os.path.isdir("/proc/self/fd"):
+    if durable.tmpfile_flag():
         try:
             return _write_and_link(path, header, None)
         except FileExistsError:
@@ -230,15 +221,15 @@ def create_or_fail(path: Path, data: bytes, what: str) -> int:
 def _write_and_link(path: Path, header: bytes, tmp: Path | None) -> int:
     folder = path.parent
     if tmp is None:
-        fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY, jsonio.PRIVATE_MODE)
+        fd = os.open(folder, durable.tmpfile_flag() | os.O_WRONLY, jsonio.PRIVATE_MODE)
     else:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, jsonio.PRIVATE_MODE)
     try:
         _lock(fd)
-        os.fchmod(fd, jsonio.PRIVATE_MODE)
+        durable.fchmod(fd, jsonio.PRIVATE_MODE)
         jsonio.write_all(fd, header)
         if tmp is None:  # linkat through /proc, following the link (dst_dir_fd forces linkat)
-            dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            dir_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
             try:
                 os.link(f"/proc/self/fd/{fd}", path.name, dst_dir_fd=dir_fd)
             finally:
@@ -269,9 +260,11 @@ class JournalWriter:
         on_status: Callable[[JournalStatus], None] | None = None,
         retry_interval: float = 0.5,
         written: bytes = b"",
+        sealer: Sealer | None = None,
     ) -> None:
         """``written``: the journal's bytes already on disk (its header), kept in memory to
-        re-create the journal should it be deleted."""
+        re-create the journal should it be deleted. ``sealer``: each line is sealed
+        once, as it is taken from the queue (a retry writes the same bytes again)."""
         self.path = path
         self._fd = fd
         self._offset = offset  # bytes durable on disk
@@ -284,6 +277,10 @@ class JournalWriter:
         self._dirty = False  # a failed attempt may have left bytes past _offset
         self._done = threading.Event()
         self._stop = threading.Event()
+        self._seal = (lambda line: line) if sealer is None else sealer.seal
+        self.recipients = None if sealer is None else sealer.recipients
+        """The encrypted folder's recipients (None when it is not encrypted), for a copy
+        of the session written elsewhere."""
         self._kept = bytearray(written)
         """Every durable byte of the journal, to re-create it if it is deleted."""
         self._lost = False
@@ -304,12 +301,16 @@ class JournalWriter:
         on_status: Callable[[JournalStatus], None] | None = None,
         retry_interval: float = 0.5,
         min_free: int = MIN_FREE_BYTES,
+        passphrase: str | None = None,
     ) -> JournalWriter:
         """Create the journal for ``header["session"]`` in ``folder`` (checking the folder
-        is usable) and write its header durably. InputError if that cannot be done."""
+        is usable) and write its header durably. InputError if that cannot be done. In an
+        encrypted folder the journal is a sealed stream (:mod:`observer.crypto.stream`)
+        to its recipients and, with ``passphrase``, to that passphrase too."""
         check_folder(folder, min_free)
         path = journal_path(folder, header["session"])
-        data = _line(header)
+        sealer = sealer_for(folder, str(path), passphrase)
+        data = _line(header) if sealer is None else sealer.header + sealer.seal(_line(header))
         fd = create_or_fail(path, data, "journal")
         return cls(
             path,
@@ -319,6 +320,7 @@ class JournalWriter:
             on_status=on_status,
             retry_interval=retry_interval,
             written=data,
+            sealer=sealer,
         )
 
     @property
@@ -377,7 +379,7 @@ class JournalWriter:
                 if item is _CLOSE:
                     closing = True
                 else:
-                    buffer += _line(item)
+                    buffer += self._seal(_line(item))
                     last_seq = item.get("seq", last_seq + 1)
             if not self._lost and not self._still_there():
                 self._lost = True
@@ -485,7 +487,7 @@ class JournalContents:
 def read_journal(path: Path) -> JournalContents:
     """Parse a journal's lines; InputError naming the line of any corrupt one."""
     name = str(path)
-    data = jsonio.read_bytes(path)
+    data, torn_record = open_sealed(jsonio.read_bytes(path), name)
     pieces = data.split(b"\n")
     unterminated = pieces.pop()  # b"" when the file ends with a newline
     torn = None
@@ -510,6 +512,8 @@ def read_journal(path: Path) -> JournalContents:
             parsed.append((number, value))
         else:
             torn = number
+    elif torn_record:
+        torn = len(pieces) + 1
     if not parsed:
         where = "line 1"
         message = "the header line is incomplete" if torn else "empty journal (no header line)"

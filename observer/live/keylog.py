@@ -31,6 +31,7 @@ journal.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import queue
 import select
@@ -46,13 +47,19 @@ import attrs
 import orjson
 
 from observer import jsonio
+from observer.crypto.stream import open_sealed, sealer_for
 from observer.errors import InputError
+from observer.live.hold import SpaceHold
 from observer.live.journal import _reason, create_or_fail
-from observer.live.recorder import Recorder
+from observer.live.recorder import Recorder, ReplayError
 from observer.live.stamper import FRAME
+from observer.sessionfile import Stamper
+from observer.stopsignals import die_with_parent
 
 KEYS_SCHEMA = "observer.keys/1"
 KEYS_SUFFIX = ".keys.jsonl"
+MAX_MONO = 1e12
+"""Above any CLOCK_MONOTONIC reading (31,000 years of uptime): a bound for ``mono``."""
 REPEAT_S = 0.15
 """As the coding screen: the same state key again within this many seconds is a held
 key's auto-repeat, refused."""
@@ -86,14 +93,26 @@ class KeyLog:
         self.error: str | None = None
         self.on_synced = on_synced
         """Called with ``durable`` after each successful fsync (on the caller's thread)."""
+        self._seal: Callable[[bytes], bytes] = bytes
+        """Each line as written: itself, or sealed once (a retry writes the same bytes)."""
 
     @classmethod
-    def create(cls, folder: Path, journal_header: dict[str, Any]) -> KeyLog:
-        """Create the key log of the session whose journal has ``journal_header``."""
+    def create(
+        cls, folder: Path, journal_header: dict[str, Any], passphrase: str | None = None
+    ) -> KeyLog:
+        """Create the key log of the session whose journal has ``journal_header``; in an
+        encrypted folder, a sealed stream (:mod:`observer.crypto.stream`), one record a
+        key."""
         path = keylog_path(folder, journal_header["session"])
+        sealer = sealer_for(folder, str(path), passphrase)
         data = orjson.dumps(_header(journal_header), default=str) + b"\n"
+        if sealer is not None:
+            data = sealer.header + sealer.seal(data)
         fd = create_or_fail(path, data, "key log")
-        return cls(path, fd, len(data))
+        log = cls(path, fd, len(data))
+        if sealer is not None:
+            log._seal = sealer.seal
+        return log
 
     def record(self, keys: Iterable[tuple[float, str, str | None]]) -> bool:
         """Append ``keys`` (arrival stamp, name, character); write and fsync them, once.
@@ -102,7 +121,7 @@ class KeyLog:
             for mono, key, char in keys:
                 self.count += 1
                 line = {"n": self.count, "mono": mono, "key": key, "char": char}
-                self._pending += orjson.dumps(line) + b"\n"
+                self._pending += self._seal(orjson.dumps(line) + b"\n")
             return self._flush()
 
     def _flush(self) -> bool:
@@ -151,6 +170,7 @@ def tap(
     handle: Callable[[list[Read]], bool],
     *,
     helper: bool = True,
+    on_stamper: Callable[[Stamper], None] | None = None,
 ) -> None:
     """Until ``stop`` is set: a stamper waits on ``fd`` and stamps each read the moment
     ``select`` returns, never waiting for anything else (a slow fsync, the parser, the
@@ -160,18 +180,25 @@ def tap(
 
     The stamper is a helper process (:mod:`observer.live.stamper`) when ``helper``
     and it can be started, else a thread of this process; a helper that dies (killed
-    on its own) is replaced by the thread, so input never stops."""
-    while not _tap_once(fd, stop, handle, helper) and not stop.is_set():
+    on its own) is replaced by the thread, so input never stops. ``on_stamper`` is told
+    which stamps (``helper`` or ``thread``), again when that changes."""
+    while not _tap_once(fd, stop, handle, helper, on_stamper) and not stop.is_set():
         helper = False
 
 
 def _tap_once(
-    fd: int, stop: threading.Event, handle: Callable[[list[Read]], bool], helper: bool
+    fd: int,
+    stop: threading.Event,
+    handle: Callable[[list[Read]], bool],
+    helper: bool,
+    on_stamper: Callable[[Stamper], None] | None,
 ) -> bool:
     """True when finished (stopped, input ended, ``handle`` said so); False when the
     helper process died."""
     reads: queue.SimpleQueue[Read | None] = queue.SimpleQueue()
     process = _start_helper(fd) if helper else None
+    if on_stamper is not None:
+        on_stamper("thread" if process is None else "helper")
 
     def relay() -> None:  # the helper's frames, as the thread below would queue them
         assert process is not None and process.stdout is not None
@@ -246,7 +273,10 @@ def _start_helper(fd: int) -> subprocess.Popen[bytes] | None:
     """The stamper process reading ``fd``, once it is ready; None if it cannot start."""
     command = [sys.executable, "-S", "-I", str(Path(__file__).with_name("stamper.py"))]
     try:
-        process = subprocess.Popen(command, stdin=fd, stdout=subprocess.PIPE, close_fds=True)
+        process = subprocess.Popen(
+            command, stdin=fd, stdout=subprocess.PIPE, close_fds=True,
+            preexec_fn=die_with_parent(),  # gone with observer, SIGKILL included
+        )  # fmt: skip
     except OSError:
         return None
     assert process.stdout is not None
@@ -288,38 +318,70 @@ class KeyLogContents:
     keys: list[LoggedKey]
     torn: bool = False
     """The last line was torn (a crash mid-write) and ignored."""
+    corrupt_at: int | None = None
+    """The first line that is not a logged key, when one is not the last: the keys
+    before it are read, it and every line after it left out."""
+    left_out: int = 0
+    """Lines left out from ``corrupt_at`` on."""
+
+
+def _logged(value: Any) -> LoggedKey | None:
+    """A key log line as a key, or None when it is not one (its time bounded as every
+    session time is: a forged or damaged line never becomes an internal error)."""
+    if not isinstance(value, dict):
+        return None
+    try:
+        char, n, mono, key = value["char"], value["n"], value["mono"], value["key"]
+    except KeyError:
+        return None
+    if not (char is None or isinstance(char, str)) or not isinstance(key, str):
+        return None
+    if not isinstance(n, int) or isinstance(n, bool) or not 0 < n < 1 << 53:
+        return None
+    if not isinstance(mono, int | float) or isinstance(mono, bool):
+        return None
+    if not math.isfinite(mono) or not 0 <= mono <= MAX_MONO:
+        return None
+    return LoggedKey(n, float(mono), key, char)
 
 
 def read_keylog(path: Path) -> KeyLogContents:
-    """Parse a key log; InputError naming the line of anything unreadable."""
+    """Parse a key log: the header (InputError if it is not one), then every key up to
+    the first line that is not one. That line is *torn* when it is the last (a crash
+    mid-write: left out as journals' are), else the log is *corrupt* from there on:
+    the keys before it are kept and the rest counted (``corrupt_at``, ``left_out``). An
+    encrypted log (observer.crypto.stream) is opened first; a torn last record of it is
+    left out the same way."""
     name = str(path)
-    pieces = jsonio.read_bytes(path, max_bytes=1 << 31).split(b"\n")
-    last = pieces.pop()
-    torn = False
-    values: list[Any] = []
-    for number, piece in enumerate([*pieces, last] if last else pieces, 1):
-        try:
-            values.append(orjson.loads(piece))
-        except orjson.JSONDecodeError:
-            if number == len(pieces) + 1:
-                torn = True
-                break
-            raise InputError.one(
-                name, f"line {number}", "not JSON: the key log is corrupt"
-            ) from None
-    if not values or not isinstance(values[0], dict) or values[0].get("keys") != KEYS_SCHEMA:
+    data, sealed_torn = open_sealed(jsonio.read_bytes(path, max_bytes=1 << 31), name)
+    pieces = data.split(b"\n")
+    while pieces and not pieces[-1].strip():
+        pieces.pop()
+    try:
+        header = orjson.loads(pieces[0]) if pieces else None
+    except orjson.JSONDecodeError:
+        header = None
+    if not isinstance(header, dict) or header.get("keys") != KEYS_SCHEMA:
         raise InputError.one(name, "line 1", f"not an observer key log (expected {KEYS_SCHEMA!r})")
-    keys = []
-    for number, value in enumerate(values[1:], 2):
+    keys: list[LoggedKey] = []
+    for number, piece in enumerate(pieces[1:], 2):
         try:
-            assert isinstance(value, dict)
-            char = value["char"]
-            assert char is None or isinstance(char, str)
-            key = LoggedKey(int(value["n"]), float(value["mono"]), str(value["key"]), char)
-        except (AssertionError, KeyError, TypeError, ValueError):
-            raise InputError.one(name, f"line {number}", "not a logged key") from None
+            key = _logged(orjson.loads(piece))
+        except orjson.JSONDecodeError:
+            key = None
+        if key is None:
+            if number == len(pieces):
+                return KeyLogContents(path, header, keys, torn=True)
+            return KeyLogContents(
+                path,
+                header,
+                keys,
+                sealed_torn,
+                corrupt_at=number,
+                left_out=len(pieces) - number + 1,
+            )
         keys.append(key)
-    return KeyLogContents(path, values[0], keys, torn)
+    return KeyLogContents(path, header, keys, torn=sealed_torn)
 
 
 @attrs.frozen
@@ -331,6 +393,21 @@ class KeyReplay:
     not_replayed: tuple[LoggedKey, ...]
     """From the first key that cannot be replayed the way the screen would have
     handled it (a note, a segment choice, the end, help, ...) to the last."""
+    torn: bool = False
+    """The key log's last line was torn and left out."""
+    corrupt_at: int | None = None
+    """The key log's first unreadable line (not its last); it and what follows were
+    left out (``left_out`` lines)."""
+    left_out: int = 0
+    refused: str | None = None
+    """Why the recorder refused the first key not replayed (a forged time past one
+    week), when that is what ended the replay."""
+
+    def read_from(self, contents: KeyLogContents) -> KeyReplay:
+        """This replay, saying what reading ``contents`` left out."""
+        return attrs.evolve(
+            self, torn=contents.torn, corrupt_at=contents.corrupt_at, left_out=contents.left_out
+        )
 
 
 _SCROLL_KEYS = frozenset({"up", "down", "pageup", "pagedown", "home", "end", "tab"})
@@ -340,31 +417,42 @@ def replay_keys(rec: Recorder, keys: Sequence[LoggedKey]) -> KeyReplay:
     """Run ``keys`` through ``rec`` as the coding screen runs live keys: space, undo,
     redo, escape (closing a modifier choice) and printable code / modifier keys, with
     the held-key rule. Stops at the first other key (what follows it was typed into
-    a note, a dialog or a choice the screen would have opened)."""
+    a note, a dialog or a choice the screen would have opened), or at a key the
+    recorder refuses on replay (a forged time past one week)."""
     before = rec.seq
     last: tuple[str, float] = ("", float("-inf"))
+    hold = SpaceHold()
     for index, k in enumerate(keys):
-        if k.key == "space":
-            repeat = last[0] == " " and 0 <= k.mono - last[1] < REPEAT_S
-            last = (" ", k.mono)
-            if not repeat:
-                rec.toggle_clock(k.mono)
-        elif k.key == "ctrl+z":
-            rec.undo(k.mono)
-        elif k.key == "ctrl+y":
-            rec.redo(k.mono)
-        elif k.key == "escape":
-            if rec.pending is not None:
-                rec.skip(k.mono)
-        elif k.key in _SCROLL_KEYS or k.key.endswith(("_shift", "_ctrl", "_control", "_alt")):
-            pass
-        elif k.char is not None and len(k.char) == 1 and k.char.isprintable():
-            code = rec.book.code_by_key.get(k.char)
-            repeat = last[0] == k.char and 0 <= k.mono - last[1] < REPEAT_S
-            last = (k.char, k.mono)
-            if repeat and code is not None and code.kind == "state" and rec.pending is None:
-                continue
-            rec.key(k.char, k.mono)
-        else:
-            return KeyReplay(index, rec.seq - before, tuple(keys[index:]))
+        try:
+            if k.key == "space":
+                gap = k.mono - last[1] if last[0] == " " else None
+                last = (" ", k.mono)
+                if gap is not None and 0 <= gap < REPEAT_S:  # a held space's repeat
+                    at = hold.first_repeat(rec.seq)  # the hold's first repeat toggled: undo it
+                    if at is not None and rec.clock.state != "ended":
+                        rec.toggle_clock(at)
+                    continue
+                if rec.toggle_clock(k.mono).changed:
+                    hold.toggled(gap, k.mono, rec.seq)
+            elif k.key == "ctrl+z":
+                rec.undo(k.mono)
+            elif k.key == "ctrl+y":
+                rec.redo(k.mono)
+            elif k.key == "escape":
+                if rec.pending is not None:
+                    rec.skip(k.mono)
+            elif k.key in _SCROLL_KEYS or k.key.endswith(("_shift", "_ctrl", "_control", "_alt")):
+                pass
+            elif k.char is not None and len(k.char) == 1 and k.char.isprintable():
+                hold.other()
+                code = rec.book.code_by_key.get(k.char)
+                repeat = last[0] == k.char and 0 <= k.mono - last[1] < REPEAT_S
+                last = (k.char, k.mono)
+                if repeat and code is not None and code.kind == "state" and rec.pending is None:
+                    continue
+                rec.key(k.char, k.mono)
+            else:
+                return KeyReplay(index, rec.seq - before, tuple(keys[index:]))
+        except ReplayError as refused:  # a key the recorder cannot take: replay ends there
+            return KeyReplay(index, rec.seq - before, tuple(keys[index:]), refused=str(refused))
     return KeyReplay(len(keys), rec.seq - before, ())

@@ -74,7 +74,7 @@ def replay_logged(path: Path, rec: Recorder, actions: Sequence[dict[str, Any]]) 
     ``path`` that never reached the journal."""
     contents = read_keylog(path)
     tail = unjournaled(actions, contents.keys, rec.book, rec.meta)
-    return replay_keys(rec, tail)
+    return replay_keys(rec, tail).read_from(contents)
 
 
 def report(keys: KeyReplay | None) -> list[str]:
@@ -89,11 +89,19 @@ def report(keys: KeyReplay | None) -> list[str]:
             f"  {n} key{'s' * (n != 1)} found only in the key log replayed"
             f" ({changed} action{'s' * (changed != 1)})"
         )
+    if keys.torn:
+        lines.append("  the key log's last line was torn (the crash came while it was written)")
+    if keys.corrupt_at is not None:
+        n = keys.left_out
+        lines.append(
+            f"  the key log is unreadable from line {keys.corrupt_at}: {n} line{'s' * (n != 1)}"
+            " from there left out (kept in the set-aside key log); every key before it used"
+        )
     if keys.not_replayed:
         first, n = keys.not_replayed[0], len(keys.not_replayed)
+        why = keys.refused or "a note, a dialog or a choice the screen would have opened"
         lines.append(
             f"  {n} key{'s' * (n != 1)} found only in the key log not replayed, from"
-            f" {first.key!r} (key {first.n}; a note, a dialog or a choice the screen would"
-            " have opened): they are kept in the set-aside key log"
+            f" {first.key!r} (key {first.n}; {why}): they are kept in the set-aside key log"
         )
     return lines

@@ -76,6 +76,7 @@ from observer.sessionfile import (
     RatingValue,
     SegmentSpan,
     Session,
+    Stamper,
     Via,
     round_time,
 )
@@ -110,6 +111,8 @@ class SessionMeta:
     """The video the session is coded from (``observer code --video``)."""
     via: Via = "terminal"
     """``browser`` when coded through ``observer serve``."""
+    stamper: Stamper | None = None
+    """What stamps the keys (``observer.sessionfile.Stamper``)."""
 
 
 @attrs.frozen
@@ -638,6 +641,7 @@ class Recorder:
             ratings=self._ratings(),
             media=meta.media,
             via=meta.via,
+            stamper=meta.stamper,
         )
 
     def _ratings(self) -> dict[str, RatingValue]:

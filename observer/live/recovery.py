@@ -27,7 +27,16 @@ journal is used too: keys that reached it but never the journal are replayed
 (:mod:`observer.live.keyrecovery`) before the session is built, reported in
 ``Recovery.keys``, and the log is set aside with the journal. A key log whose
 journal is gone is recovered on its own (its header is the journal's): every key
-is replayed.
+is replayed. ``Recovery.from_keys`` counts the session's events that came only from
+the key log.
+
+The complete copy (:mod:`observer.live.copies`) that a session which could not be
+saved left in the fallback folder is looked for by the session id. When it is the
+same session (codebook, dyad, observer, label, start) and holds every event the
+journal gives, or more events than it, the copy's very bytes become the session file
+(status ``complete``, as the observer ended it); otherwise the journal is used and
+the copy kept. Either way ``Recovery.copy`` says what each held and which was used. A
+copy whose bytes are those of the session file now in the folder is removed.
 """
 
 from __future__ import annotations
@@ -44,6 +53,7 @@ import attrs
 from observer import jsonio
 from observer.codebook import Codebook, codebook_from_data
 from observer.errors import InputError
+from observer.live.copies import Copy, find_copy, remove_if_saved
 from observer.live.journal import (
     SUFFIX,
     JournalContents,
@@ -54,16 +64,18 @@ from observer.live.journal import (
 from observer.live.keylog import KEYS_SUFFIX, KeyLog, KeyReplay, keylog_path
 from observer.live.recorder import CLOSED_AT_RECOVERY, Recorder, ReplayError, SessionMeta
 from observer.sessionfile import (
-    SESSION_ID_PATTERN,
     Media,
     Session,
+    Stamper,
     Via,
     load_session,
     round_time,
     session_to_bytes,
+    valid_session_id,
     write_session,
 )
 from observer.structure import structure
+from observer.textsafe import safe
 
 RECOVERED_SUFFIX = ".recovered"
 EMPTY_SUFFIX = ".empty"
@@ -84,7 +96,7 @@ def parse_header(header: dict[str, Any], file: str) -> tuple[SessionMeta, Codebo
         return InputError.one(file, "line 1", message)
 
     session_id = header.get("session")
-    if not isinstance(session_id, str) or not SESSION_ID_PATTERN.fullmatch(session_id):
+    if not isinstance(session_id, str) or not valid_session_id(session_id):
         raise fail(f"invalid session id {session_id!r}")
     fields = {}
     for name in ("dyad", "observer", "label"):
@@ -110,7 +122,12 @@ def parse_header(header: dict[str, Any], file: str) -> tuple[SessionMeta, Codebo
     via = header.get("via", "terminal")
     if via not in get_args(Via):
         raise fail(f'\'via\' must be "terminal" or "browser", not {via!r}')
-    meta = SessionMeta(session_id, fields["dyad"], fields["observer"], fields["label"], media, via)
+    stamper = header.get("stamper")
+    if stamper is not None and stamper not in get_args(Stamper):
+        raise fail(f"'stamper' must be one of {', '.join(get_args(Stamper))}, not {stamper!r}")
+    meta = SessionMeta(
+        session_id, fields["dyad"], fields["observer"], fields["label"], media, via, stamper
+    )
     return meta, book
 
 
@@ -163,24 +180,48 @@ class Recovery:
     renamed_from: str | None = None
     """The journal's session id, when a different session file already had it and the
     recovered session was given a new id."""
+    from_keys: int = 0
+    """Events of the session that came only from the key log (not from the journal)."""
+    copy: CopyUse | None = None
+    """The complete copy of this session found in the fallback folder, if any."""
 
 
-def recover(path: Path) -> Recovery:
+@attrs.frozen
+class CopyUse:
+    """What recovery did with the complete copy of the session it found."""
+
+    path: Path
+    events: int | None
+    """Its events (None: it cannot be read, or is another session)."""
+    journal_events: int
+    used: bool
+    removed: bool
+    why_kept: str = ""
+
+
+def recover(path: Path, copies: Path | None = None) -> Recovery:
     """Turn one unfinished journal (or a key log whose journal is gone) into a session
-    file; see the module docstring."""
+    file; see the module docstring. ``copies``: where to look for a complete copy of the
+    session (default: the fallback folder)."""
     if journal_in_use(path):
         raise InputError.one(str(path), "$", "in use by a running `observer code`: not recovered")
     keys: KeyReplay | None
     if path.name.endswith(KEYS_SUFFIX):
         replayed, keys = _replay_keylog_alone(path)
         keylog: Path | None = None
+        from_keys = len(replayed.recorder.events)
     else:
         replayed = replay_journal(path)
         keylog = keylog_path(path.parent, replayed.meta.id)
+        journaled = Counter(_event_keys(replayed.recorder))
         keys = _replay_keylog(keylog, replayed)
+        added = Counter(_event_keys(replayed.recorder))
+        added.subtract(journaled)
+        from_keys = sum(n for n in added.values() if n > 0)
     folder = path.parent
     recorder = replayed.recorder
     torn = replayed.contents.torn
+    copy = find_copy(recorder.meta.id, copies)
     existing = folder / f"{recorder.meta.id}.json"
     renamed_from = None
     if existing.exists():
@@ -190,13 +231,26 @@ def recover(path: Path) -> Recovery:
             return Recovery(
                 path, "already-saved", existing, aside, torn=torn, keys=keys,
                 keys_aside=_aside_keylog(keylog, RECOVERED_SUFFIX),
+                copy=_settle(copy, existing, recorder, len(saved.events), used=False),
             )  # fmt: skip
         renamed_from = recorder.meta.id
+    journal_events = len(recorder.recovered_session().events) if recorder.clock.started else 0
+    if renamed_from is None and copy is not None and _copy_wins(copy, recorder, journal_events):
+        jsonio.write_new(existing, copy.path.read_bytes())  # exactly the copy, durably
+        aside = _set_aside(path, RECOVERED_SUFFIX)
+        keys_aside = _aside_keylog(keylog, RECOVERED_SUFFIX)
+        assert copy.session is not None
+        n = len(copy.session.events)
+        return Recovery(
+            path, "recovered", existing, aside, n, 0, torn, keys, keys_aside,
+            copy=_settle(copy, existing, recorder, journal_events, used=True),
+        )  # fmt: skip
     if not recorder.clock.started:
         aside = _set_aside(path, EMPTY_SUFFIX)
         return Recovery(
             path, "empty", None, aside, torn=torn, keys=keys,
             keys_aside=_aside_keylog(keylog, EMPTY_SUFFIX),
+            copy=_settle(copy, None, recorder, 0, used=False),
         )  # fmt: skip
     session = recorder.recovered_session()
     if renamed_from is not None:
@@ -207,26 +261,91 @@ def recover(path: Path) -> Recovery:
     keys_aside = _aside_keylog(keylog, RECOVERED_SUFFIX)
     return Recovery(
         path, "recovered", written, aside, len(session.events), closed, torn, keys, keys_aside,
-        renamed_from=renamed_from,
+        renamed_from=renamed_from, from_keys=from_keys,
+        copy=_settle(copy, written, recorder, len(session.events), used=False),
     )  # fmt: skip
+
+
+def notes(result: Recovery) -> list[str]:
+    """What recovery says beyond its outcome: the events only the key log gave, and the
+    complete copy it found (what each held, which was used, whether it was removed)."""
+    lines = []
+    if result.from_keys:
+        n = result.from_keys
+        lines.append(
+            f"  {n} event{'s' * (n != 1)} came only from the key log"
+            " (not from the journal: check them against the video or your notes)"
+        )
+    use = result.copy
+    if use is None:
+        return lines
+    if use.events is not None and result.outcome != "already-saved":
+        which = "the copy" if use.used else "the journal"
+        lines.append(
+            f"  the complete copy {use.path} holds {use.events} event{'s' * (use.events != 1)},"
+            f" the journal {use.journal_events}: {which} was used"
+        )
+    if use.removed:
+        lines.append(f"  copy {use.path} removed: it is saved as {result.session_path}")
+    else:
+        lines.append(f"  copy {use.path} kept: {use.why_kept}")
+    return lines
+
+
+def _event_keys(recorder: Recorder) -> list[tuple[str, float]]:
+    return [(e.code, round_time(e.start)) for e in recorder.events]
+
+
+def _copy_wins(copy: Copy, recorder: Recorder, journal_events: int) -> bool:
+    saved = copy.session
+    if saved is None or saved.id != recorder.meta.id or not _same_session(saved, recorder):
+        return False
+    return holds(saved, recorder) or len(saved.events) > journal_events
+
+
+def _settle(
+    copy: Copy | None, saved: Path | None, recorder: Recorder, journal_events: int, *, used: bool
+) -> CopyUse | None:
+    """What became of the copy: removed when the session file ``saved`` holds its very
+    bytes, else kept (and why)."""
+    if copy is None:
+        return None
+    removed = saved is not None and remove_if_saved(copy.path, saved)
+    if removed:
+        why = ""
+    elif copy.session is None:
+        why = f"it cannot be read: {safe(copy.problem)}"
+    elif copy.session.id != recorder.meta.id or not _same_session(copy.session, recorder):
+        why = "it is another session with this id"
+    elif saved is None:
+        why = "no session file was written"
+    else:
+        why = "it is not what the session file holds"
+    events = None if copy.session is None else len(copy.session.events)
+    return CopyUse(copy.path, events, journal_events, used, removed, why)
 
 
 def holds(saved: Session, recorder: Recorder) -> bool:
     """Whether the session file ``saved`` holds everything the replayed journal does."""
-    book, meta, clock = recorder.book, recorder.meta, recorder.clock
-    started = clock.started_wall.isoformat() if clock.started_wall is not None else None
-    if (saved.codebook.sha256, saved.dyad, saved.observer, saved.label) != (
-        book.sha256,
-        meta.dyad,
-        meta.observer,
-        meta.label,
-    ) or (started is not None and saved.started_at != started):
+    if not _same_session(saved, recorder):
         return False
     events = Counter((e.code, round_time(e.start)) for e in saved.events)
     events.subtract((e.code, round_time(e.start)) for e in recorder.events)
     notes = Counter((n.text, round_time(n.t)) for n in saved.notes)
     notes.subtract((n.text, min(round_time(n.t), saved.duration)) for n in recorder.notes)
     return min(events.values(), default=0) >= 0 and min(notes.values(), default=0) >= 0
+
+
+def _same_session(saved: Session, recorder: Recorder) -> bool:
+    """The same codebook, dyad, observer, label and start (when the journal has one)."""
+    book, meta, clock = recorder.book, recorder.meta, recorder.clock
+    started = clock.started_wall.isoformat() if clock.started_wall is not None else None
+    return (saved.codebook.sha256, saved.dyad, saved.observer, saved.label) == (
+        book.sha256,
+        meta.dyad,
+        meta.observer,
+        meta.label,
+    ) and (started is None or saved.started_at == started)
 
 
 def _free_id(folder: Path, session_id: str) -> str:
@@ -302,22 +421,18 @@ def finish(
     return path
 
 
-def fallback_folder() -> Path:
-    """Where a session that cannot be written into its folder is copied:
-    ``$XDG_STATE_HOME/observer/unsaved`` (default ``~/.local/state/observer/unsaved``)."""
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "observer" / "unsaved"
-
-
-def save_copy(folder: Path, recorder: Recorder) -> Path:
+def save_copy(folder: Path, recorder: Recorder, recipients: list[Any] | None = None) -> Path:
     """Write the finished session into another folder (created 0700), durably, never
     overwriting: a copy the observer can point to when the session folder cannot be
-    written. OSError if this fails too."""
+    written. OSError if this fails too. ``recipients``: those of an encrypted session
+    folder, so the copy is encrypted as the session file would have been."""
     session = recorder.session()
     jsonio.make_folders(folder)
     try:
-        return write_session(folder, session)
+        return write_session(folder, session, recipients)
     except FileExistsError:
+        if recipients is not None:
+            return folder / f"{session.id}.json.age"  # written before: a new one is refused
         path = folder / f"{session.id}.json"
         if path.read_bytes() == session_to_bytes(session):
             return path  # this very copy was written before
@@ -348,7 +463,7 @@ def _replay_keylog_alone(path: Path) -> tuple[Replayed, KeyReplay]:
     contents = read_keylog(path)
     meta, book = parse_header(contents.header, str(path))
     recorder = Recorder(book, meta)
-    keys = replay_keys(recorder, contents.keys)
+    keys = replay_keys(recorder, contents.keys).read_from(contents)
     header = {**contents.header, "journal": "observer.journal/1"}
     journal = JournalContents(path, header, [], [], None)
     return Replayed(journal, recorder), keys

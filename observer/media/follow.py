@@ -5,18 +5,20 @@
 mpv's reported position (the playhead model), so the codes and the picture never
 drift apart. Session time ``t`` is media time ``t + offset`` (``offset``: the media
 time of session time 0; a live session is lined up with a camera recording by it).
-If mpv goes away the playhead stops where it was. A frame step pauses and seeks
-exactly to the next or previous frame's time (frame ``k`` shows from ``k / fps``), so
-the playhead stands on the frame mpv shows.
+If mpv goes away the playhead stops where it was.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
 from observer.media.mpv import Player
 from observer.replay.playhead import Playhead
+
+STEP_WAIT_S = 1.0
+"""How long a frame step waits for mpv to report the frame it shows."""
 
 
 class VideoPlayhead(Playhead):
@@ -75,18 +77,26 @@ class VideoPlayhead(Playhead):
         super().set_speed(speed)
         self.player.set_speed(speed, self._clock())
 
-    @property
     def frame(self) -> int | None:
+        """The number of the frame at the playhead (from 0), when the frame rate is known."""
         fps = self.player.fps
-        return round((self.time() + self.offset) * fps) if fps else None
+        return None if not fps else round((self.time() + self.offset) * fps)
 
-    def step_frame(self, *, back: bool) -> str | None:
-        fps = self.player.fps
+    async def step_frame(self, *, back: bool) -> str | None:
+        """One frame back or forward, the video paused: mpv steps, and the playhead goes
+        to the time of the frame mpv then shows. A refusal (why not) or None."""
+        if self.playing:
+            return "frame steps are for a paused video: space pauses"
         if not self.player.alive:
             return "the video is closed"
-        if not fps:
-            return "this file has no frame rate: no frame steps"
-        self.pause()
-        frame = round((self.time() + self.offset) * fps) + (-1 if back else 1)
-        self.seek(frame / fps - self.offset)
+        if not self.player.fps:
+            return "this video has no frame rate: frame steps cannot be counted"
+        model = self.player.model
+        stepped = self.player.frame_step(back=back, mono=self._clock())
+        before = model.received  # after the step's own pause, which may report
+        await stepped
+        deadline = time.monotonic() + STEP_WAIT_S
+        while model.received == before and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)  # mpv reports the new frame's time-pos
+        self._anchor = self._clamp(model.reported)
         return None

@@ -4,7 +4,10 @@ Our own small asyncio client, not ``python-mpv``: python-mpv binds libmpv throug
 ctypes (a native library that must match the installed mpv, and a runtime
 dependency we do not otherwise need), while the JSON IPC is a line protocol on a
 Unix socket that the standard library speaks. The socket lives in a private folder
-(``tempfile.mkdtemp``: mode 0700), is made 0600, and is removed at exit::
+(``tempfile.mkdtemp``: mode 0700, named ``observer-mpv-PID-…`` after observer's pid), is
+made 0600, and is removed at exit; folders left by an observer that was killed (its pid
+no longer runs) are removed at the next start. On Linux mpv gets a parent-death signal
+(``PR_SET_PDEATHSIG``, SIGKILL): it dies with observer however observer ends::
 
     player = await Player.start(Path("clip.mp4"), extra_args=["--vo=null"])
     player.position(time.monotonic())   # the playhead model (observer.media.position)
@@ -39,6 +42,7 @@ from typing import Any
 import orjson
 
 from observer.media.position import PositionModel
+from observer.stopsignals import die_with_parent
 
 OBSERVED = ("time-pos", "pause", "speed", "duration", "estimated-frame-number", "container-fps")
 MIN_SPEED = 0.25
@@ -65,6 +69,11 @@ def mpv_args(given: str | None) -> list[str]:
 
 def preflight(path: Path, extra_args: Sequence[str]) -> str:
     """Check what can be checked before starting mpv; return the mpv executable."""
+    if sys.platform == "win32":
+        raise MediaError(
+            "--video is not available on Windows yet: observer talks to mpv through a Unix"
+            " socket; code from the recording on Linux or macOS, or without --video"
+        )
     exe = shutil.which("mpv")
     if exe is None:
         raise MediaError(
@@ -122,6 +131,8 @@ class Player:
         now: Callable[[], float] = time.monotonic,
     ) -> Player:
         exe = preflight(path, extra_args)
+        for place in {Path(tempfile.gettempdir()), Path("/tmp")}:
+            sweep_stale_folders(place)
         folder = _private_folder()
         socket = folder / "ipc.sock"
         args = [
@@ -142,6 +153,7 @@ class Player:
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
+            preexec_fn=die_with_parent(),
         )
         try:
             reader, writer = await _connect(process, socket, path)
@@ -347,14 +359,52 @@ SOCKET_PATH_MAX = 100
 """A Unix socket's path must fit in 108 bytes (Linux; 104 on macOS)."""
 
 
+FOLDER_PREFIX = "observer-mpv-"
+
+
 def _private_folder() -> Path:
     """A new 0700 folder for the socket: in the temporary folder, or in /tmp when that
-    one's path is too long for a socket."""
-    folder = Path(tempfile.mkdtemp(prefix="observer-mpv-"))
+    one's path is too long for a socket. Its name holds observer's pid."""
+    prefix = f"{FOLDER_PREFIX}{os.getpid()}-"
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
     if len(str(folder / "ipc.sock").encode()) > SOCKET_PATH_MAX:
         folder.rmdir()
-        folder = Path(tempfile.mkdtemp(prefix="observer-mpv-", dir="/tmp"))
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
     return folder
+
+
+def _pid_runs(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    except (OverflowError, OSError):
+        return False
+    return True
+
+
+def sweep_stale_folders(place: Path) -> None:
+    """Remove the socket folders in ``place`` (ours only) whose observer no longer runs."""
+    if sys.platform == "win32":
+        return  # no Unix sockets, and mpv is refused there
+    try:
+        entries = list(place.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        pid_text = entry.name.removeprefix(FOLDER_PREFIX).partition("-")[0]
+        if not entry.name.startswith(FOLDER_PREFIX) or not pid_text.isdecimal():
+            continue
+        try:
+            info = entry.lstat()
+        except OSError:
+            continue
+        if not entry.is_dir() or entry.is_symlink() or info.st_uid != os.getuid():
+            continue
+        if not _pid_runs(int(pid_text)):
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 async def _connect(
@@ -367,6 +417,8 @@ async def _connect(
         if socket.exists():
             os.chmod(socket, 0o600)
             try:
+                if sys.platform == "win32":  # preflight refuses --video there
+                    raise OSError("no Unix sockets")
                 return await asyncio.open_unix_connection(str(socket))
             except OSError:
                 pass

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from observer import jsonio
 from observer.replay.compare import Comparison
 
 if TYPE_CHECKING:
@@ -51,9 +50,9 @@ def compare(
 
 
 def parse(path: Path, data: bytes | None) -> Session:
-    from observer.sessionfile import session_from_bytes
+    from observer.sessionfile import read_session_bytes, session_from_bytes
 
-    return session_from_bytes(data if data is not None else jsonio.read_bytes(path), str(path))
+    return session_from_bytes(data if data is not None else read_session_bytes(path), str(path))
 
 
 def open_replay(
@@ -66,7 +65,9 @@ def open_replay(
 ) -> Opened:
     """Both sessions parsed and validated (``data``: the file's bytes, if already read)."""
     if data is None:
-        data = jsonio.read_bytes(path)
+        from observer.sessionfile import read_session_bytes
+
+        data = read_session_bytes(path)
     session = parse(path, data)
     digest = hashlib.sha256(data).hexdigest()
     if other_path is None:

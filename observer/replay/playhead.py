@@ -86,12 +86,3 @@ class Playhead:
             slower = [s for s in SPEEDS if s < self.speed - 1e-9]
             self.set_speed(slower[-1] if slower else MIN_SPEED)
         return self.speed
-
-    @property
-    def frame(self) -> int | None:
-        """The number of the video frame at the playhead (None: no video)."""
-        return None
-
-    def step_frame(self, *, back: bool) -> str | None:
-        """One frame back or forward, pausing; why not (no video, no frame rate)."""
-        return "frame steps are for replay with the video (--video FILE)"

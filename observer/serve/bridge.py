@@ -16,6 +16,7 @@ import os
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 
+from observer.stopsignals import KILL
 from observer.textsafe import safe
 
 READY = b"__GANGLION__\n"
@@ -49,6 +50,9 @@ class Child:
         self.log = log
         self.process: asyncio.subprocess.Process | None = None
         self.errors: list[str] = []
+        self.last_words: list[str] | None = None
+        """What the child printed after its screen (``saved …``), once it has ended:
+        set before the page's socket closes, so the page can show it."""
 
     async def start(self, width: int, height: int) -> None:
         self.process = await asyncio.create_subprocess_exec(
@@ -100,7 +104,8 @@ class Child:
             await errors
             for line in said:
                 self.log(safe(f"[{self.title}] {line}"))
-            shown = "\r\n".join(safe(line) for line in (*said, *self.errors))
+            self.last_words = [safe(line) for line in (*said, *self.errors)]
+            shown = "\r\n".join(self.last_words)
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await screen(f"\x1b[?1049l\x1b[0m\x1b[2J\x1b[H{shown}\r\n".encode())
             await close()
@@ -129,7 +134,7 @@ class Child:
             return None
         if process.returncode is None:
             await self.meta({"type": "quit"})
-        for sig in (None, signal.SIGTERM, signal.SIGKILL):
+        for sig in (None, signal.SIGTERM, KILL):
             if sig is not None and process.returncode is None:
                 with contextlib.suppress(ProcessLookupError):
                     process.send_signal(sig)

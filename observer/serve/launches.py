@@ -15,16 +15,21 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import get_args
 
 import attrs
 
 from observer.codebook import Codebook, bundled_paths, load_codebook
 from observer.live.folder import FolderEntry, scan_folder
 from observer.live.ids import typed_problems
+from observer.sessionfile import Status
 
-REPLAYABLE = frozenset({"complete", "recovered", "consensus"})
+REPLAYABLE = frozenset(get_args(Status))
+"""Every status a finished session file can hold: each one replays."""
 LAUNCH_TTL = 120.0
 """Seconds a page's launch id stays valid before its websocket connects."""
+MAX_WAITING = 16
+"""Launch ids waiting for their websocket at once; one more is refused."""
 
 
 @attrs.frozen
@@ -101,13 +106,17 @@ def replay_launch(name: str, folder: Path) -> Launch | list[str]:
 
 @attrs.define
 class Launches:
-    """One-time launch ids, each good for one websocket within :data:`LAUNCH_TTL`."""
+    """One-time launch ids, each good for one websocket within :data:`LAUNCH_TTL`, at
+    most :data:`MAX_WAITING` at once."""
 
     pending: dict[str, tuple[float, Launch]] = attrs.field(factory=dict)
 
-    def add(self, launch: Launch, now: float | None = None) -> str:
+    def add(self, launch: Launch, now: float | None = None) -> str | None:
+        """A new launch id; None when :data:`MAX_WAITING` are already waiting."""
         now = time.monotonic() if now is None else now
         self.pending = {k: v for k, v in self.pending.items() if now - v[0] < LAUNCH_TTL}
+        if len(self.pending) >= MAX_WAITING:
+            return None
         key = secrets.token_urlsafe(16)
         self.pending[key] = (now, launch)
         return key

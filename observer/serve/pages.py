@@ -3,7 +3,11 @@
 Every text from a file or a request is escaped (``html.escape``); the pages load
 nothing from elsewhere (no fonts, no scripts from the internet: a playroom's
 tablet may be offline, and no third party learns that a session is being coded).
-The terminal is textual-serve's browser client (``/static/js/textual.js``).
+The terminal is textual-serve's browser client (``/static/js/textual.js``); observer's
+own script (:data:`PAGE_SCRIPT`, ``/observer.js``: the Content-Security-Policy allows no
+inline script) gives the terminal the keyboard as soon as it exists, and once the
+session has ended puts what the command printed (``saved …``, from ``/ended/<id>``)
+into the page's banner beside the link back.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from pathlib import Path
 
 from observer.live.folder import FolderEntry
 from observer.replay.clock import format_clock
-from observer.serve.launches import Offer
+from observer.serve.launches import REPLAYABLE, Offer
 from observer.textsafe import safe
 
 STYLE = """
@@ -36,7 +40,7 @@ html, body { margin: 0; height: 100%; background: #0c181f; overflow: hidden; }
 .textual-terminal { position: absolute; inset: 0; }
 .ended { display: none; position: absolute; top: 0; left: 0; right: 0; z-index: 10;
          padding: .6rem 1rem; background: #2d6a8a; color: #fff; font: 16px system-ui, sans-serif; }
-.ended a { color: #fff; }
+.ended a { color: #fff; } .ended .said { white-space: pre-wrap; margin: 0 0 .3rem; }
 body.-closed .ended { display: block; }
 """
 
@@ -119,7 +123,7 @@ def _state(entry: FolderEntry) -> str:
 
 
 def _replay(entries: Sequence[FolderEntry]) -> str:
-    rows = [e for e in entries if e.status in ("complete", "recovered", "consensus")]
+    rows = [e for e in entries if e.status in REPLAYABLE]
     if not rows:
         return '<h2>Replay a session</h2><p class="note">No finished sessions yet.</p>'
     items = "".join(
@@ -136,16 +140,58 @@ def _replay(entries: Sequence[FolderEntry]) -> str:
     )
 
 
-def terminal(title: str, websocket_url: str) -> str:
+PAGE_SCRIPT = """
+"use strict";
+// Runs deferred, once the page is parsed. textual.js marks the body "-loaded" when its
+// socket opens (focusing earlier would send on a socket still connecting) and
+// "-closed" when it closes.
+(() => {
+  const body = document.body;
+  const area = () => document.querySelector("#terminal .xterm-helper-textarea");
+  let focused = false;
+  let shown = false;
+  const focus = () => {
+    const target = area();
+    if (target) { target.focus(); }
+    focused = target !== null && document.activeElement === target;
+  };
+  const lastWords = () => {
+    shown = true;
+    fetch(document.getElementById("terminal").dataset.ended, { credentials: "same-origin" })
+      .then((answer) => (answer.ok ? answer.json() : { lines: [] }))
+      .then((what) => {
+        document.querySelector(".ended .said").textContent = what.lines.join("\\n");
+      })
+      .catch(() => {});
+  };
+  const check = () => {
+    if (body.classList.contains("-closed")) {
+      if (!shown) { lastWords(); }
+    } else if (body.classList.contains("-loaded") && !focused) {
+      focus();
+    }
+  };
+  new MutationObserver(check).observe(body, { attributes: true, attributeFilter: ["class"] });
+  const retry = setInterval(() => {
+    check();
+    if (focused || shown) { clearInterval(retry); }
+  }, 100);
+})();
+"""
+
+
+def terminal(title: str, websocket_url: str, ended_url: str) -> str:
     body = (
-        '<div class="ended">This page\'s session has ended. '
+        '<div class="ended"><p class="said"></p>This page\'s session has ended. '
         '<a href="/">Back to the start page</a></div>'
         f'<div id="terminal" class="textual-terminal" '
-        f'data-session-websocket-url="{escape(websocket_url)}" data-font-size="16"></div>'
+        f'data-session-websocket-url="{escape(websocket_url)}" '
+        f'data-ended="{escape(ended_url)}" data-font-size="16"></div>'
     )
     head = (
         '<link rel="stylesheet" href="/static/css/xterm.css">'
         '<script src="/static/js/textual.js"></script>'
+        '<script src="/observer.js" defer></script>'
     )
     return _page(title, body, TERMINAL_STYLE, head)
 

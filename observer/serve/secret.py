@@ -13,6 +13,7 @@ import secrets
 import stat
 from pathlib import Path
 
+from observer.durable import fsync
 from observer.errors import InputError
 
 MIN_LENGTH = 32
@@ -40,7 +41,7 @@ def token_from_file(path: Path) -> str:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             os.write(fd, f"{token}\n".encode())
-            os.fsync(fd)
+            fsync(fd)
         finally:
             os.close(fd)
         return token

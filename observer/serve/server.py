@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import ipaddress
 import json
-import signal
+import logging
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from pathlib import Path
@@ -22,18 +22,31 @@ from urllib.parse import urlsplit
 
 import attrs
 from aiohttp import WSMsgType, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from observer.live.folder import FolderEntry, scan_folder
 from observer.serve.bridge import Child
-from observer.serve.launches import Launch, Launches, Offer, code_launch, replay_launch
-from observer.serve.pages import landing, message, terminal
+from observer.serve.launches import (
+    LAUNCH_TTL,
+    MAX_WAITING,
+    Launch,
+    Launches,
+    Offer,
+    code_launch,
+    replay_launch,
+)
+from observer.serve.pages import PAGE_SCRIPT, landing, message, terminal
 from observer.serve.secret import matches
+from observer.stopsignals import on_stop
+from observer.textsafe import safe
 
 COOKIE = "observer_token"
 MAX_PAGES = 8
 """Terminal pages (child processes) at once; one more is refused, not queued."""
 MAX_MESSAGE = 1 << 20
 MAX_FORM = 64 << 10
+MAX_ENDED = 32
+"""Ended pages whose last words (``saved …``) the server keeps for the page to show."""
 HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "same-origin",  # not no-referrer: forms would send Origin: null
@@ -70,6 +83,7 @@ def make_app(config: Config) -> web.Application:
     app = web.Application(middlewares=[_guard(config.token)], client_max_size=MAX_FORM)
     launches = Launches()
     children: set[Child] = set()
+    ended: dict[str, Child] = {}  # launch id -> its child, the most recent MAX_ENDED
 
     # Reading the folder (every session, every journal replayed) runs in a thread: the
     # event loop carries other pages' keys meanwhile, and their times must not wait.
@@ -85,7 +99,7 @@ def make_app(config: Config) -> web.Application:
         if isinstance(launch, list):
             page = landing(config.books, config.folder, await entries(), launch, form)
             return _html(page, status=400)
-        raise web.HTTPSeeOther(f"/run/{launches.add(launch)}")
+        return _launched(launches, launch)
 
     async def start_replay(request: web.Request) -> web.StreamResponse:
         form = await request.post()
@@ -93,7 +107,7 @@ def make_app(config: Config) -> web.Application:
         launch = await asyncio.to_thread(replay_launch, name, config.folder)
         if isinstance(launch, list):
             return _html(message("Not a session", launch[0]), status=400)
-        raise web.HTTPSeeOther(f"/run/{launches.add(launch)}")
+        return _launched(launches, launch)
 
     async def run_page(request: web.Request) -> web.Response:
         key = request.match_info["launch"]
@@ -106,15 +120,30 @@ def make_app(config: Config) -> web.Application:
             )
             return _html(message("Page already used", text), status=410)
         scheme = "wss" if _secure(request) else "ws"
-        return _html(terminal(launch.title, f"{scheme}://{request.host}/ws/{key}"))
+        address = f"{scheme}://{request.host}/ws/{key}"
+        return _html(terminal(launch.title, address, f"/ended/{key}"))
 
     async def websocket(request: web.Request) -> web.StreamResponse:
-        launch = launches.take(request.match_info["launch"])
+        key = request.match_info["launch"]
+        launch = launches.take(key)
         if launch is None:
             raise web.HTTPGone(text="this page was opened already")
         if len(children) >= MAX_PAGES:
             raise web.HTTPServiceUnavailable(text=f"at most {MAX_PAGES} pages at once")
-        return await _drive(request, launch, children, config.log)
+        child = Child(launch.argv, launch.title, config.log)
+        ended[key] = child
+        while len(ended) > MAX_ENDED:
+            ended.pop(next(iter(ended)))
+        return await _drive(request, launch, child, children, config.log)
+
+    async def last_words(request: web.Request) -> web.Response:
+        """What the page's command printed once its screen ended (``saved …``)."""
+        child = ended.get(request.match_info["launch"])
+        lines = [] if child is None or child.last_words is None else child.last_words
+        return web.json_response({"lines": lines})
+
+    async def page_script(request: web.Request) -> web.Response:
+        return web.Response(text=PAGE_SCRIPT, content_type="text/javascript")
 
     async def shutdown(app: web.Application) -> None:
         await asyncio.gather(*(child.stop() for child in list(children)))
@@ -128,6 +157,8 @@ def make_app(config: Config) -> web.Application:
             web.post("/replay", start_replay),
             web.get("/run/{launch}", run_page),
             web.get("/ws/{launch}", websocket),
+            web.get("/ended/{launch}", last_words),
+            web.get("/observer.js", page_script),
             web.static("/static", static, show_index=False, follow_symlinks=False),
         ]
     )
@@ -136,12 +167,28 @@ def make_app(config: Config) -> web.Application:
     return app
 
 
+def _launched(launches: Launches, launch: Launch) -> web.Response:
+    """To the page of a new launch id, or a refusal when too many wait unopened."""
+    key = launches.add(launch)
+    if key is None:
+        text = (
+            f"{MAX_WAITING} pages were started and not opened; each is good for"
+            f" {LAUNCH_TTL / 60:.0f} minutes after its start. Open one of them, or start"
+            " again once they have expired."
+        )
+        return _html(message("Too many pages waiting", text), status=503)
+    raise web.HTTPSeeOther(f"/run/{key}")
+
+
 async def _drive(
-    request: web.Request, launch: Launch, children: set[Child], log: Callable[[str], None]
+    request: web.Request,
+    launch: Launch,
+    child: Child,
+    children: set[Child],
+    log: Callable[[str], None],
 ) -> web.WebSocketResponse:
     socket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
     await socket.prepare(request)
-    child = Child(launch.argv, launch.title, log)
     children.add(child)
     try:
         await child.start(_size(request, "width", 80), _size(request, "height", 24))
@@ -237,16 +284,39 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
         response.headers.setdefault(name, value)
 
 
+class OneLineLog(logging.Handler):
+    """aiohttp's own log, into the server's: a request it could not even parse (a
+    64 KiB header, bytes that are not HTTP) is one line, never its traceback."""
+
+    def __init__(self, log: Callable[[str], None]) -> None:
+        super().__init__(logging.WARNING)
+        self.log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = record.exc_info[1] if record.exc_info else None
+        if not isinstance(error, HttpProcessingError):
+            self.log(self.format(record))
+            return
+        said = record.getMessage()
+        peer = said.rsplit(" from ", 1)[1] if " from " in said else "a client"
+        lines = str(error.message).strip().splitlines() or [type(error).__name__]
+        reason = safe(lines[0].split(": b'", 1)[0])[:120]
+        self.log(f"observer serve: refused a bad request from {peer}: {error.code} {reason}")
+
+
 async def serve(config: Config, ready: Callable[[str], None]) -> None:
     """Serve until cancelled (ctrl+c) or sent SIGTERM or SIGHUP; then every page's
     process is asked to quit, and waited for. ``ready`` gets the address (with the
     real port) once bound."""
+    aiohttp_log = logging.getLogger("aiohttp.server")
+    one_line = OneLineLog(config.log)
+    aiohttp_log.addHandler(one_line)
+    aiohttp_log.propagate = False
     runner = web.AppRunner(make_app(config), handle_signals=False, access_log=None)
     await runner.setup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        loop.add_signal_handler(sig, stop.set)
+    on_stop(loop, lambda _number: stop.set(), ("SIGTERM", "SIGHUP"))
     try:
         site = web.TCPSite(runner, config.host, config.port)
         await site.start()
@@ -256,3 +326,4 @@ async def serve(config: Config, ready: Callable[[str], None]) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
+        aiohttp_log.removeHandler(one_line)

@@ -14,26 +14,29 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import attrs
 import orjson
 
-from observer import jsonio
+from observer import durable, jsonio
 from observer.analysis.align import Kind, align_sessions
+from observer.crypto.agefile import plaintext
+from observer.crypto.stream import open_sealed, sealer_for
 from observer.errors import InputError
 from observer.sessionfile import (
-    SESSION_ID_PATTERN,
     Consensus,
     Event,
     Note,
     Provenance,
     Session,
     Source,
+    valid_session_id,
     write_session,
 )
+from observer.structure import MAX_SECONDS, structure
 
 Choice = Literal["a", "b", "both", "neither", "edited"]
 CHOICES: tuple[Choice, ...] = ("a", "b", "both", "neither", "edited")
@@ -61,7 +64,8 @@ class Decision:
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(jsonio.read_bytes(path)).hexdigest()
+    """SHA-256 of the session's bytes (an encrypted session's plaintext)."""
+    return hashlib.sha256(plaintext(jsonio.read_bytes(path), str(path))).hexdigest()
 
 
 def align_items(a: Session, b: Session, tolerance: float) -> list[Item]:
@@ -184,7 +188,7 @@ def consensus_id(a: Session, folder: Path) -> str:
     for n in range(1, 1000):
         candidate = base if n == 1 else f"{base}-{n}"
         if not (folder / f"{candidate}.json").exists():
-            assert SESSION_ID_PATTERN.fullmatch(candidate)
+            assert valid_session_id(candidate)
             return candidate
     raise InputError.one(str(folder), "$", "too many consensus sessions of this coding")
 
@@ -219,14 +223,19 @@ class DecisionJournal:
     def __init__(self, path: Path, header: dict[str, Any]) -> None:
         self.path = path
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.fchmod(fd, 0o600)
+        durable.fchmod(fd, 0o600)
         self._fd = fd
-        if os.fstat(fd).st_size == 0:
+        # In an encrypted folder each opening starts a sealed stream of its own.
+        sealer = sealer_for(path.parent, str(path))
+        self._seal: Callable[[bytes], bytes] = bytes if sealer is None else sealer.seal
+        if sealer is not None:
+            jsonio.write_all(fd, sealer.header)
+        if os.fstat(fd).st_size == (0 if sealer is None else len(sealer.header)):
             self._append({"schema": JOURNAL_SCHEMA, **header})
             jsonio.fsync_dir(path.parent)
 
     def _append(self, line: dict[str, Any]) -> None:
-        jsonio.write_all(self._fd, orjson.dumps(line) + b"\n")
+        jsonio.write_all(self._fd, self._seal(orjson.dumps(line) + b"\n"))
 
     def decide(self, decision: Decision) -> None:
         self._append(
@@ -249,10 +258,34 @@ class DecisionJournal:
             jsonio.fsync_dir(self.path.parent)
 
 
+def _decision(line: Any, file: str, number: int) -> Decision:
+    """One decision line, checked as strictly as a session file's event; else an
+    InputError naming the line."""
+    where = f"line {number}"
+    if not isinstance(line, dict):
+        raise InputError.one(file, where, "not a consensus decision")
+    item, choice = line.get("item"), line.get("choice")
+    if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item < 10_000_000:
+        raise InputError.one(file, f"{where}.item", f"not an item number (got {item!r})")
+    if choice not in CHOICES:
+        raise InputError.one(file, f"{where}.choice", f"must be one of {', '.join(CHOICES)}")
+    by, at = line.get("decided_by"), line.get("decided_at")
+    if not isinstance(by, str) or not isinstance(at, str):
+        raise InputError.one(file, where, "decided_by and decided_at must be strings")
+    edited = line.get("edited")
+    event = None if edited is None else structure(edited, Event, file=file, path=f"{where}.edited")
+    if event is not None and not all(
+        0 <= t <= MAX_SECONDS for t in (event.start, event.end) if t is not None
+    ):  # also refuses NaN
+        raise InputError.one(file, f"{where}.edited", f"times must be 0 to {MAX_SECONDS} s")
+    return Decision(item, choice, by, at, event)
+
+
 def read_journal(path: Path) -> tuple[dict[str, Any], list[Decision]]:
     """The header and the decisions still standing (undos applied); a torn last line
     (a crash mid-write) is left out."""
-    lines = path.read_bytes().split(b"\n")
+    data, _torn = open_sealed(jsonio.read_bytes(path), str(path))  # a torn record: left out
+    lines = data.split(b"\n")
     header: dict[str, Any] | None = None
     decisions: list[Decision] = []
     for number, raw in enumerate(lines, 1):
@@ -268,20 +301,11 @@ def read_journal(path: Path) -> tuple[dict[str, Any], list[Decision]]:
             if not isinstance(line, dict) or line.get("schema") != JOURNAL_SCHEMA:
                 raise InputError.one(str(path), "line 1", "not a consensus journal")
             header = line
-        elif line.get("undo"):
+        elif isinstance(line, dict) and line.get("undo") is True:
             if decisions:
                 decisions.pop()
         else:
-            edited = line.get("edited")
-            decisions.append(
-                Decision(
-                    int(line["item"]),
-                    line["choice"],
-                    str(line["decided_by"]),
-                    str(line["decided_at"]),
-                    None if edited is None else Event(**edited),
-                )
-            )
+            decisions.append(_decision(line, str(path), number))
     if header is None:
         raise InputError.one(str(path), "line 1", "empty consensus journal")
     return header, decisions

@@ -6,19 +6,26 @@ Sessions pair when they share codebook id, dyad and label and have different
 observers. Exactly two make a pair; more than two are reported as ambiguous and
 left out, unless a ``pairs.csv`` (header ``a,b``, file names relative to its folder)
 says which files pair: a folder with one uses it instead of the rule.
+
+A consensus session (status ``consensus``, what ``observer consensus`` writes beside
+its first coding) is no coder's coding: it never pairs, by the rule or in a
+``pairs.csv``, is not counted among the study's sessions, and is listed apart
+(:attr:`Study.consensus`). An imported session is a real coder's work and pairs as
+any other.
 """
 
 from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import attrs
 
-from observer.errors import InputError, Problem
-from observer.sessionfile import Session, load_session
+from observer.errors import Problem
+from observer.sessionfile import Session
+from observer.study.loading import load_sessions
 
 PAIRS_FILE = "pairs.csv"
 
@@ -34,6 +41,9 @@ class Entry:
     label: str
     observer: str
     started_at: str
+    status: str = "complete"
+    made_from: tuple[str, ...] = ()
+    """A consensus session's two codings (their session ids)."""
 
 
 @attrs.frozen
@@ -47,6 +57,8 @@ class Study:
     entries: tuple[Entry, ...]
     pairs: tuple[Pair, ...]
     problems: tuple[Problem, ...]
+    consensus: tuple[Entry, ...] = ()
+    """Consensus sessions: listed apart, never paired nor counted in ``entries``."""
 
 
 def _entry(path: Path, session: Session) -> Entry:
@@ -58,6 +70,10 @@ def _entry(path: Path, session: Session) -> Entry:
         label=session.label,
         observer=session.observer,
         started_at=session.started_at,
+        status=session.status,
+        made_from=()
+        if session.consensus is None
+        else (session.consensus.a.id, session.consensus.b.id),
     )
 
 
@@ -66,22 +82,24 @@ def session_files(folders: Iterable[Path]) -> list[Path]:
     files are not session files)."""
     found: set[Path] = set()
     for folder in folders:
-        found.update(p for p in folder.rglob("*.json") if p.is_file())
+        for pattern in ("*.json", "*.json.age"):
+            found.update(p for p in folder.rglob(pattern) if p.is_file())
     return sorted(found)
 
 
 def read_entries(
     paths: Sequence[Path], progress: Callable[[int, int], None] | None = None
 ) -> tuple[list[Entry], list[Problem]]:
-    entries: list[Entry] = []
     problems: list[Problem] = []
-    for i, path in enumerate(paths, 1):
-        try:
-            entries.append(_entry(path, load_session(path)))
-        except InputError as error:
-            problems.extend(error.problems)
-        if progress is not None:
-            progress(i, len(paths))
+
+    def counted() -> Iterator[Path]:
+        for i, path in enumerate(paths, 1):
+            yield path
+            if progress is not None:  # asked for the next one: this one is read
+                progress(i, len(paths))
+
+    stream = load_sessions(counted(), unique_ids=False, problems=problems)
+    entries = [_entry(Path(name), session) for name, session in stream]
     return entries, problems
 
 
@@ -109,13 +127,22 @@ def _by_rule(entries: Sequence[Entry]) -> tuple[list[Pair], list[Problem]]:
     return pairs, problems
 
 
+def _entry_of(known: dict[Path, Entry], path: Path) -> Entry | None:
+    """The session read from ``path``; None also for a name no file can have (a NUL
+    byte, a loop of links)."""
+    try:
+        return known.get(path.resolve())
+    except (OSError, ValueError, RuntimeError):
+        return None
+
+
 def _from_csv(path: Path, known: dict[Path, Entry]) -> tuple[list[Pair], list[Problem]]:
     pairs: list[Pair] = []
     problems: list[Problem] = []
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
         return [], [Problem(str(path), "$", f"cannot read: {error}")]
     if not rows or [c.strip() for c in rows[0]] != ["a", "b"]:
         return [], [Problem(str(path), "line 1", "the header must be 'a,b'")]
@@ -125,7 +152,7 @@ def _from_csv(path: Path, known: dict[Path, Entry]) -> tuple[list[Pair], list[Pr
         if len(row) != 2:
             problems.append(Problem(str(path), f"line {number}", "needs two file names: a,b"))
             continue
-        ends = [known.get((path.parent / cell.strip()).resolve()) for cell in row]
+        ends = [_entry_of(known, path.parent / cell.strip()) for cell in row]
         missing = [cell.strip() for cell, end in zip(row, ends, strict=True) if end is None]
         if missing:
             problems.append(
@@ -138,6 +165,16 @@ def _from_csv(path: Path, known: dict[Path, Entry]) -> tuple[list[Pair], list[Pr
             continue
         a, b = ends
         assert a is not None and b is not None
+        agreed = [e.path.name for e in (a, b) if e.status == "consensus"]
+        if agreed:
+            problems.append(
+                Problem(
+                    str(path),
+                    f"line {number}",
+                    f"{agreed[0]!r} is a consensus session, not a coder's coding: it never pairs",
+                )
+            )
+            continue
         if a.codebook != b.codebook:
             problems.append(
                 Problem(str(path), f"line {number}", "the two sessions use different codebooks")
@@ -149,11 +186,12 @@ def _from_csv(path: Path, known: dict[Path, Entry]) -> tuple[list[Pair], list[Pr
 
 def discover(folders: Sequence[Path], progress: Callable[[int, int], None] | None = None) -> Study:
     """The study under ``folders``: its readable sessions, pairs and problems."""
-    entries, problems = read_entries(session_files(folders), progress)
+    every, problems = read_entries(session_files(folders), progress)
+    entries = [e for e in every if e.status != "consensus"]
     listed = [f / PAIRS_FILE for f in folders if (f / PAIRS_FILE).is_file()]
     pairs: list[Pair] = []
     if listed:
-        known = {e.path.resolve(): e for e in entries}
+        known = {e.path.resolve(): e for e in every}
         for path in listed:
             found, trouble = _from_csv(path, known)
             pairs.extend(found)
@@ -165,4 +203,5 @@ def discover(folders: Sequence[Path], progress: Callable[[int, int], None] | Non
     found, trouble = _by_rule(rest)
     pairs.extend(found)
     problems.extend(trouble)
-    return Study(tuple(entries), tuple(pairs), tuple(problems))
+    agreed = tuple(e for e in every if e.status == "consensus")
+    return Study(tuple(entries), tuple(pairs), tuple(problems), agreed)

@@ -176,6 +176,19 @@ def render(report: StudyReport) -> Iterator[str]:
     )
     yield "\n".join(rows)
     yield "\n</table>\n"
+    if summary["consensus"]:
+        yield (
+            f"<h2>Consensus sessions ({len(summary['consensus'])}, not a coder's coding:"
+            " not paired)</h2>\n<table><tr><th>dyad</th><th>label</th><th>decided by</th>"
+            "<th>made from</th><th>file</th></tr>\n"
+        )
+        yield "\n".join(
+            f"<tr><td>{escape(c['dyad'])}</td><td>{escape(c['label'])}</td>"
+            f"<td>{escape(c['decided_by'])}</td><td>{escape(' + '.join(c['from']))}</td>"
+            f"<td>{escape(c['file'])}</td></tr>"
+            for c in summary["consensus"]
+        )
+        yield "\n</table>\n"
     if summary["problems"]:
         yield f"<h2>Problems ({len(summary['problems'])} files or lines left out)</h2>\n<ul>"
         yield "".join(f"<li>{escape(p)}</li>" for p in summary["problems"])

@@ -135,6 +135,17 @@ class StudyReport:
             "below_threshold": [
                 i for i, k in enumerate(self.kappas) if k is not None and k < self.threshold
             ],
+            "consensus": [
+                {
+                    "file": str(e.path),
+                    "id": e.id,
+                    "dyad": e.dyad,
+                    "label": e.label,
+                    "decided_by": e.observer,
+                    "from": list(e.made_from),
+                }
+                for e in self.study.consensus
+            ],
             "problems": [str(p) for p in self.problems],
         }
 

@@ -41,7 +41,15 @@ def render(report: StudyReport) -> Iterator[str]:
     yield "\ncodes (pooled over the pairs)\n"
     for code in summary["codes"]:
         yield f"  {code['code']:<28} {_k(code['kappa'])}  {band(code['kappa'])}\n"
+    agreed = summary["consensus"]
+    if agreed:
+        n = len(agreed)
+        yield f"\n{n} consensus session{'s' * (n != 1)} (not a coder's coding: not paired)\n"
+        for entry in agreed:
+            made = " + ".join(entry["from"])
+            yield f"  {entry['dyad']:<10} {entry['label'][:16]:<16} {entry['decided_by']:<12} from {made}  {entry['file']}\n"
     if summary["problems"]:
-        yield f"\n{len(summary['problems'])} problems (these files were left out):\n"
+        n = len(summary["problems"])
+        yield f"\n{n} problem{'s' * (n != 1)} (these files were left out):\n"
         for problem in summary["problems"]:
             yield f"  {problem}\n"

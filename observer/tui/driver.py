@@ -8,6 +8,12 @@ keys (of every read that piled up meanwhile) are written to the app's raw key lo
 and fsynced (``app.key_log``, once the session's journal exists), and only then do
 the events go to the app. Paste, mouse and terminal responses go on unchanged.
 
+A terminal that is gone (closed, its tmux pane killed) makes reads fail or end and
+writes fail with EIO. Textual's output thread dies on the first failed write, and
+everything that then writes to it waits for ever (the app's exit among them), so
+the output goes through :class:`TerminalOutput`, which drops what can no longer be
+written; both ends tell the app (``terminal_lost``), which stops as on SIGHUP.
+
 Under ``observer serve`` the same is done to Textual's web driver
 (:mod:`observer.tui.webdriver`, imported only there, so a terminal's start-up does not
 load it). Other drivers (headless, Windows) are left as they are.
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 from codecs import getincrementaldecoder
 from collections.abc import Callable
+from typing import IO, Any
 
 from textual import events
 from textual._xterm_parser import XTermParser
@@ -24,6 +31,7 @@ from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
 
 from observer.live.keylog import KeyLog, Read, tap
+from observer.sessionfile import Stamper
 
 
 def stamp_and_record(messages: list[tuple[float, Message]], log: KeyLog | None) -> None:
@@ -59,9 +67,68 @@ def recording_handler(
     return handle
 
 
+class TerminalOutput:
+    """The terminal as Textual's output thread writes it: once a write or flush fails
+    (EIO: the terminal hung up), everything after is dropped and ``lost`` is called,
+    once; the thread lives on, so nothing that writes to it ever blocks."""
+
+    def __init__(self, file: IO[str], lost: Callable[[], None]) -> None:
+        self._file, self._lost = file, lost
+        self.gone = False
+
+    def _fail(self) -> None:
+        if not self.gone:
+            self.gone = True
+            self._lost()
+
+    def write(self, text: str) -> None:
+        if not self.gone:
+            try:
+                self._file.write(text)
+            except (OSError, ValueError):
+                self._fail()
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self._file.flush()
+            except (OSError, ValueError):
+                self._fail()
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def isatty(self) -> bool:
+        return True
+
+
 class RecordingDriver(LinuxDriver):
+    records_keys = True
+    """The app's key log gets every key this driver reads (``app.key_log``)."""
+    stamper: Stamper = "helper"
+    """What stamps the keys now: the helper process, or the thread that replaced it."""
+
+    def __init__(self, app: Any, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        out = self._file
+        assert out is not None
+        self._file = TerminalOutput(out, self._terminal_lost)  # type: ignore[assignment]
+
+    def _terminal_lost(self) -> None:
+        lost = getattr(self._app, "terminal_lost", None)
+        if lost is not None:
+            lost()
+
     def run_input_thread(self) -> None:
         handle = recording_handler(
             lambda: getattr(self._app, "key_log", None), self.process_message, self._debug
         )
-        tap(self.fileno, self.exit_event, handle)
+        tap(self.fileno, self.exit_event, handle, on_stamper=self._stamped_by)
+        if not self.exit_event.is_set():  # the input ended (EIO, EOF): the terminal is gone
+            self._terminal_lost()
+
+    def _stamped_by(self, stamper: Stamper) -> None:
+        changed, self.stamper = stamper != self.stamper, stamper
+        tell = getattr(self._app, "stamper_changed", None)
+        if changed and tell is not None:
+            self._app.call_from_thread(tell, stamper)

@@ -52,24 +52,3 @@ class Key:
     def binding(self) -> Binding:
         """A hidden Textual binding running the action."""
         return Binding(self.keys, self.action, self.help, show=False)
-
-
-FRAME_KEYS: tuple[Key, ...] = (
-    Key(
-        "f5",
-        "frame(True)",
-        "one frame back (pauses)",
-        "Video: one frame back",
-        video=True,
-        video_hint="frame",
-    ),
-    Key(
-        "f6",
-        "frame(False)",
-        "one frame forward (pauses)",
-        "Video: one frame forward",
-        video=True,
-        video_hint="frame",
-    ),
-)
-"""The frame steps, rows of both the coding and the replay key tables (``--video``)."""

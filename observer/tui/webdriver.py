@@ -20,6 +20,10 @@ from observer.tui.driver import recording_handler
 
 
 class WebRecordingDriver(WebDriver):
+    records_keys = True
+    stamper = "thread"
+    """Its input thread stamps each read as it arrives from the server."""
+
     def run_input_thread(self) -> None:
         """Textual's web input loop, with each read stamped and its keys logged."""
         handle = recording_handler(

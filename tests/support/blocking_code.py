@@ -4,11 +4,15 @@ pseudo-terminal (``python tests/support/blocking_code.py FOLDER MARKER``).
 SIGUSR1 runs, on the app's main thread (so in its event loop), a 200 ms sleep;
 ``MARKER`` gets ``<start>`` when it begins and ``<start> <end> <keys>`` when it
 ends: monotonic times, and the number of keys in the raw key log at the end of the
-block, counted while the loop is still blocked. Everything else is the real coding app with the real terminal driver.
+block, counted while the loop is still blocked. With ``OBSERVER_TEST_JOURNAL_DELAY``
+set (seconds), the journal and key log open that much later, so keys typed meanwhile
+reach the screen before they exist. Everything else is the real coding app with the
+real terminal driver.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -31,8 +35,16 @@ def main() -> None:
         keys = sum(len(p.read_bytes().splitlines()) - 1 for p in folder.glob("*.keys.jsonl"))
         marker.write_text(f"{began!r} {time.monotonic()!r} {keys}")
 
+    delay = float(os.environ.get("OBSERVER_TEST_JOURNAL_DELAY", "0"))
+
     class Ready(CodingApp):
         def open_journal(self) -> None:
+            if delay:
+                self.set_timer(delay, self._open_now)
+            else:
+                self._open_now()
+
+        def _open_now(self) -> None:
             super().open_journal()
             marker.with_name(marker.name + ".ready").write_text("")
 

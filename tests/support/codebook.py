@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from observer.codebook import Codebook, codebook_from_data
-from observer.errors import InputError
+from observer.errors import InputError, Problem
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "codebooks"
 BROKEN = FIXTURES / "broken"
@@ -24,6 +24,13 @@ def expected_table() -> dict[str, Any]:
     """fixture name -> {"problems": ["LOCATION: MESSAGE", ...], "schema": [paths] | None}."""
     table: dict[str, Any] = json.loads((FIXTURES / "expected.json").read_text("utf-8"))
     return table
+
+
+def shown(file: object, line: str) -> str:
+    """A table line ``LOCATION: MESSAGE`` of ``file`` as the command prints it (a problem
+    of the whole file, location ``$``, as ``FILE: MESSAGE``)."""
+    location, message = line.split(": ", 1)
+    return str(Problem(str(file), location, message))
 
 
 def tiny() -> dict[str, Any]:

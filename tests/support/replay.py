@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
+
 from observer.codebook import Codebook, load_codebook
-from observer.sessionfile import SCHEMA, Event, Note, Session, write_session
+from observer.sessionfile import SCHEMA, Event, Note, Review, Session, write_session
 from observer.synthetic import codebook_ref
 
 BOOK: Codebook = load_codebook("cpp-attachment")
@@ -41,3 +43,8 @@ def small_session(session_id: str = "S1-D001-obs1", observer: str = "obs1") -> S
 
 def small_file(folder: Path, session_id: str = "S1-D001-obs1") -> Path:
     return write_session(folder, small_session(session_id))
+
+
+def unlinked(reviews: tuple[Review, ...]) -> tuple[Review, ...]:
+    """Review entries without their trail links (set by observer on every save)."""
+    return tuple(attrs.evolve(r, link=None) for r in reviews)

@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from observer.codebook import RESERVED_KEYS, Codebook, codebook_from_data
+from observer.codebook import Codebook
 from observer.errors import InputError, Problem
 from observer.export.tabular import COLUMNS
-from observer.interchange.importers import Imported, origin
+from observer.interchange.importers import Imported, origin, seconds
+from observer.interchange.importers.derive import Found, derived_codebook
 from observer.sessionfile import (
     SCHEMA,
     CodebookRef,
@@ -32,17 +31,20 @@ from observer.sessionfile import (
     session_from_data,
     unstructure,
 )
-from observer.structure import MAX_SECONDS
 
 KEEPS_STATUS = ("complete", "recovered", "imported")
 
 
-def import_csv(path: Path, data: bytes, book: Codebook | None) -> Imported:
-    return _import(path, data, book, ",", "csv")
+def import_csv(
+    path: Path, data: bytes, book: Codebook | None, codes: Mapping[str, str] | None = None
+) -> Imported:
+    return _import(path, data, book, ",", "csv", codes or {})
 
 
-def import_tsv(path: Path, data: bytes, book: Codebook | None) -> Imported:
-    return _import(path, data, book, "\t", "tsv")
+def import_tsv(
+    path: Path, data: bytes, book: Codebook | None, codes: Mapping[str, str] | None = None
+) -> Imported:
+    return _import(path, data, book, "\t", "tsv", codes or {})
 
 
 def _rows(path: Path, data: bytes, delimiter: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -67,18 +69,6 @@ def _rows(path: Path, data: bytes, delimiter: str) -> Iterator[tuple[int, dict[s
         yield line, {c: row[i] for c, i in index.items()}
 
 
-def _time(value: str, name: str, where: str, problems: list[Problem]) -> float | None:
-    try:
-        t = float(value)
-    except ValueError:
-        problems.append(Problem(name, where, f"{value!r} is not a time in seconds"))
-        return None
-    if not math.isfinite(t) or not 0 <= t <= MAX_SECONDS:
-        problems.append(Problem(name, where, f"time {value!r} out of range (0 to {MAX_SECONDS} s)"))
-        return None
-    return t
-
-
 def _modifiers(value: str, name: str, where: str, problems: list[Problem]) -> dict[str, str]:
     out: dict[str, str] = {}
     for part in value.split(";") if value else ():
@@ -90,12 +80,17 @@ def _modifiers(value: str, name: str, where: str, problems: list[Problem]) -> di
     return out
 
 
-def _import(path: Path, data: bytes, book: Codebook | None, delimiter: str, fmt: str) -> Imported:
+def _import(
+    path: Path, data: bytes, book: Codebook | None, delimiter: str, fmt: str,
+    codes: Mapping[str, str],
+) -> Imported:  # fmt: skip
     name = str(path)
     problems: list[Problem] = []
     sessions: dict[str, dict[str, Any]] = {}
     rows: list[tuple[int, dict[str, str]]] = []
     for line, row in _rows(path, data, delimiter):
+        if book is not None:
+            row["code"] = codes.get(row["code"], row["code"])
         rows.append((line, row))
         if book is not None and row["code"] not in book.code_by_id:
             problems.append(
@@ -108,8 +103,8 @@ def _import(path: Path, data: bytes, book: Codebook | None, delimiter: str, fmt:
         book = _derive(path, rows)
     for line, row in rows:
         where = f"line {line}"
-        start = _time(row["start"], name, f"{where}, column start", problems)
-        end = _time(row["end"], name, f"{where}, column end", problems) if row["end"] else None
+        start = seconds(row["start"], name, f"{where}, column start", problems)
+        end = seconds(row["end"], name, f"{where}, column end", problems) if row["end"] else None
         mods = _modifiers(row["modifiers"], name, f"{where}, column modifiers", problems)
         if start is None:
             continue
@@ -162,64 +157,17 @@ def _spans(starts: list[tuple[float, str]]) -> tuple[SegmentSpan, ...]:
     return tuple(spans)
 
 
-_KEYS = [
-    c
-    for c in string.ascii_lowercase + string.ascii_uppercase + string.punctuation + string.digits
-    if c not in RESERVED_KEYS
-]
-
-
 def _derive(path: Path, rows: list[tuple[int, dict[str, str]]]) -> Codebook:
     """A codebook holding every code, actor, group, modifier and segment the rows name."""
-    codes: dict[str, dict[str, Any]] = {}
-    actors: dict[str, None] = {}
-    groups: dict[str, None] = {}
-    segments: dict[str, None] = {}
-    modifiers: dict[str, dict[str, None]] = {}
+    found = Found()
     for _, row in rows:
-        code = codes.setdefault(
-            row["code"],
-            {
-                "id": row["code"],
-                "label": row["label"] or row["code"],
-                "group": row["group"],
-                "actor": row["actor"],
-                "kind": row["kind"],
-                "key": "",
-                "modifiers": [],
-            },
-        )
-        actors[row["actor"]] = groups[row["group"]] = None
+        found.code(
+            row["code"], label=row["label"] or row["code"], actor=row["actor"],
+            group=row["group"], kind=row["kind"],
+        )  # fmt: skip
         if row["segment"]:
-            segments[row["segment"]] = None
+            found.segments.setdefault(row["segment"], row["segment"])
         for part in row["modifiers"].split(";") if row["modifiers"] else ():
             key, _, value = part.partition("=")
-            modifiers.setdefault(key, {})[value] = None
-            if key not in code["modifiers"]:
-                code["modifiers"].append(key)
-    pool = iter(_KEYS + [chr(c) for c in range(0xC0, 0x250) if chr(c).isprintable()])
-    for code in codes.values():
-        code["key"] = next(pool)
-        if not code["modifiers"]:
-            del code["modifiers"]
-    document: dict[str, Any] = {
-        "schema": "observer.codebook/1",
-        "id": "imported-" + "".join(c if c.isalnum() else "-" for c in path.stem.lower()),
-        "version": "1.0.0",
-        "title": f"Codes found in {path.name}",
-        "actors": [{"id": a, "label": a} for a in actors],
-        "groups": [{"id": g, "label": g} for g in groups],
-        "codes": list(codes.values()),
-    }
-    if modifiers:
-        document["modifiers"] = [
-            {
-                "id": m,
-                "label": m,
-                "values": [{"id": v, "key": str(i + 1)[-1]} for i, v in enumerate(values)],
-            }
-            for m, values in modifiers.items()
-        ]
-    if segments:
-        document["segments"] = [{"id": s, "label": s} for s in segments]
-    return codebook_from_data(document, f"{path} (derived codebook)")
+            found.value(row["code"], key, value, value)
+    return derived_codebook(path, found)

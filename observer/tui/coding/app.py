@@ -8,9 +8,11 @@ the coding screen gets its recorder. Keys that arrive before that are kept with
 their arrival times and handled in order. The end flow finishes the writer by
 writing the session file. If the app stops any other way (an exception, a
 signal), ``CodingApp.writer`` is still open: the command drains and closes it,
-and the journal stays for ``observer recover``. SIGINT, SIGTERM and SIGHUP stop the
+and the journal stays for ``observer recover``. SIGINT, SIGTERM and SIGHUP, and a terminal that is gone, stop the
 app the ordinary way (``CodingApp.signalled``), so the terminal is given back as it
-was (normal screen, mouse reporting off, the cursor shown).
+was (normal screen, mouse reporting off, the cursor shown); the command installs
+the handlers before the app starts (``install_stop_signals``), and
+:mod:`observer.tui.stopping` ends the process at once if that way does not finish.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import gc
 import re
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -34,6 +37,7 @@ from textual.screen import Screen
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
 from observer.startup import release_collection
+from observer.stopsignals import on_stop
 from observer.tui.coding.keys import key_names, palette
 from observer.tui.coding.screen import CodingScreen, Saved
 from observer.tui.forms import KeyHold
@@ -45,18 +49,18 @@ if TYPE_CHECKING:
     from observer.live.keylog import KeyLog
     from observer.live.recorder import Recorder
     from observer.sessionfile import Media as MediaInfo
-    from observer.sessionfile import Session, Via
+    from observer.sessionfile import Session, Stamper, Via
     from observer.tui.coding.form import Metadata
     from observer.tui.coding.recover import Unfinished
     from observer.tui.coding.video import VideoControl
+    from observer.tui.stopping import Stopper
 
 CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
 PALETTE_PAUSED = "coding is paused while this is open: keys search here · escape goes back"
 """The palette's placeholder over the coding screen: keys typed here are not coded."""
 FUNCTION_KEY = re.compile(r"f\d+")
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-"""Signals that end the app as a quit would (without the session file: the journal
-stays); SIGKILL cannot be caught, and leaves the terminal as it was (`reset`)."""
+HANGUP: signal.Signals = getattr(signal, "SIGHUP", signal.SIGTERM)
+"""What a lost terminal counts as: SIGHUP (SIGTERM where there is none)."""
 
 
 SWITCH_INTERVAL_S = 0.0001
@@ -133,7 +137,10 @@ class CodingApp(KeyHold[None]):
         self.crash: Exception | None = None
         """The unhandled exception that stopped the app, if one did."""
         self.signalled: signal.Signals | None = None
-        """The signal that stopped the app, if one did (``STOP_SIGNALS``)."""
+        """The signal that stopped the app, if one did (``observer.stopsignals``); SIGHUP for a
+        terminal that is gone."""
+        self.stopper: Stopper | None = None
+        self._close_lock = threading.Lock()
 
     def get_driver_class(self) -> Any:
         """Textual's terminal and web drivers with the key recorder; any other as it is."""
@@ -147,6 +154,18 @@ class CodingApp(KeyHold[None]):
         from observer.tui.driver import RecordingDriver
 
         return RecordingDriver
+
+    @property
+    def stamper(self) -> Stamper:
+        """What stamps this session's keys: the recording drivers say; any other driver
+        (headless, Windows) stamps them itself (Textual's event times)."""
+        stamper: Stamper = getattr(self._driver, "stamper", "driver")
+        return stamper
+
+    def stamper_changed(self, stamper: Stamper) -> None:
+        """The helper died and its thread took over: the session file will say so."""
+        if self.recorder is not None:
+            self.recorder.meta = attrs.evolve(self.recorder.meta, stamper=stamper)
 
     @property
     def via(self) -> Via:
@@ -169,10 +188,10 @@ class CodingApp(KeyHold[None]):
 
     def on_mount(self) -> None:
         sys.setswitchinterval(SWITCH_INTERVAL_S)
-        if not self.is_headless:  # a real terminal: give it back on a signal
-            loop = asyncio.get_running_loop()
-            for number in STOP_SIGNALS:
-                loop.add_signal_handler(number, self.stop_by_signal, number)
+        if self.stopper is not None:  # a stop signal that came during start-up acts now
+            self.stopper.attach(asyncio.get_running_loop())
+        elif not self.is_headless:  # a real terminal: give it back on a signal
+            on_stop(asyncio.get_running_loop(), self.stop_by_signal)
         if self.coding_screen is None:
             from observer.tui.coding.form import MetadataForm
 
@@ -180,6 +199,22 @@ class CodingApp(KeyHold[None]):
             self.push_screen(form, self.show_coding)
         # The journal machinery loads behind the first frame.
         self.call_after_refresh(self.offer_recovery)
+
+    def install_stop_signals(self) -> None:
+        """SIGINT, SIGTERM and SIGHUP end the app (``stop_by_signal``), and the process
+        at the latest ``stopping.DEADLINE_S`` later: for the command, before ``run``."""
+        from observer.tui.stopping import Stopper
+
+        self.stopper = Stopper(self.stop_by_signal, lambda: self.close_unfinished(5.0, wait=5.0))
+        self.stopper.install()
+
+    def terminal_lost(self) -> None:
+        """The terminal is gone (a read or a write failed, its input ended): stop as on
+        SIGHUP. From any thread."""
+        if self.stopper is not None:
+            self.stopper.request(HANGUP)
+        elif self._loop is not None:
+            self._loop.call_soon_threadsafe(self.stop_by_signal, HANGUP)
 
     def stop_by_signal(self, number: signal.Signals) -> None:
         """SIGINT, SIGTERM or SIGHUP: exit as a quit does, so the driver restores the
@@ -269,6 +304,7 @@ class CodingApp(KeyHold[None]):
             meta.label,
             media=None if media is None else converter.unstructure(media),
             via=self.via,
+            stamper=self.stamper,
         )
         try:
             self.writer = JournalWriter.create(
@@ -276,12 +312,20 @@ class CodingApp(KeyHold[None]):
             )
             from observer.live.keylog import KeyLog
 
-            self.key_log = KeyLog.create(self.folder, header)
+            key_log = KeyLog.create(self.folder, header)
+            # Keys that reached the screen before the key log existed (the first space,
+            # typed while the journal opened) go in first, in order, and only then may
+            # the driver log what it reads: every key the screen saw is in the log.
+            if getattr(self._driver, "records_keys", False):  # not headless
+                key_log.record(screen.early_keys())
+            self.key_log = key_log
         except InputError as error:
             self.result.problems.extend(error.problems)
             self.exit(return_code=2)
             return
-        info = SessionMeta(session_id, meta.dyad, meta.observer, meta.label, media, self.via)
+        info = SessionMeta(
+            session_id, meta.dyad, meta.observer, meta.label, media, self.via, self.stamper
+        )
         self.recorder = Recorder(meta.book, info, sink=self.writer.append)
         if self.video is not None:
             self.recorder.position = self.video.position
@@ -475,10 +519,19 @@ class CodingApp(KeyHold[None]):
 
             self.push_screen(Summary(self.result.session, path))
 
-    def close_unfinished(self, timeout: float = 10.0) -> Path | None:
+    def close_unfinished(self, timeout: float = 10.0, *, wait: float = -1) -> Path | None:
         """After the app stopped (however): drain and close a journal whose session was not
         finished. Returns its path, kept for ``observer recover``; None when there was
-        nothing to keep (no journal, or one that holds no action, which is removed)."""
+        nothing to keep (no journal, or one that holds no action, which is removed).
+        Thread-safe: ``wait`` bounds the wait for another thread closing it (-1: none)."""
+        if not self._close_lock.acquire(timeout=wait):
+            return None
+        try:
+            return self._close_unfinished(timeout)
+        finally:
+            self._close_lock.release()
+
+    def _close_unfinished(self, timeout: float) -> Path | None:
         writer, rec, keys = self.writer, self.recorder, self.key_log
         if writer is None:
             return None

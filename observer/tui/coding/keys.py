@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 
 from textual.binding import Binding
 
-from observer.tui.keys import FRAME_KEYS, Key
+from observer.tui.keys import Key
 
 CodingKey = Key
 """The coding screen's name for the one key record (:class:`observer.tui.keys.Key`)."""
@@ -79,7 +79,22 @@ KEYS: tuple[CodingKey, ...] = (
             ("shift+right", "seek(5.0)", "seek forward 5 s", {"video_hint": "5s"}),
         )
     ),
-    *FRAME_KEYS,
+    CodingKey(
+        "f5",
+        "frame(True)",
+        "one frame back (pauses)",
+        "Video: one frame back",
+        video=True,
+        video_hint="frame",
+    ),
+    CodingKey(
+        "f6",
+        "frame(False)",
+        "one frame forward (pauses)",
+        "Video: one frame forward",
+        video=True,
+        video_hint="frame",
+    ),
     CodingKey(
         "f7",
         "speed(0.5)",

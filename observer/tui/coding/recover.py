@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from observer.errors import InputError
 from observer.live.keyrecovery import report
-from observer.live.recovery import recover, replay_journal
+from observer.live.recovery import notes, recover, replay_journal
 from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
 from observer.tui.widgets.clock import format_clock
 
@@ -111,7 +111,7 @@ class RecoverOffer(Screen[None]):
             else:
                 line = f"· {path.name}: the clock never started, nothing to recover"
             lines.append(Text(line, style=Styles(self)("ok")))
-            lines.extend(Text(extra) for extra in report(result.keys))
+            lines.extend(Text(extra) for extra in (*report(result.keys), *notes(result)))
         self.query_one("#recover-items", Static).update(Text("\n").join(lines))
         self.query_one("#recover-keys", Static).update("[b]enter[/b] goes on to the new session")
         self.done = True

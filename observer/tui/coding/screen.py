@@ -14,7 +14,10 @@ with their arrival times, and handled then.
 Held keys: terminals repeat a held key and report no release, so a second press
 of the same *state* key within :data:`REPEAT_S` of the previous one is refused
 as a repeat (it would otherwise stop the state just started). Point keys are
-never filtered: each press is an event.
+never filtered: each press is an event. A held space is one press: its first repeat,
+which toggles the clock because it comes too late to be told from a press, is undone
+at its own instant once the rapid repeats show it was part of the hold
+(:mod:`observer.live.hold`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from observer.codebook import Codebook
+from observer.live.hold import SpaceHold
 from observer.tui.coding.feedback import (
     COMPONENT_CLASSES,
     LogRow,
@@ -115,6 +119,7 @@ class CodingScreen(Screen[None]):
         """Session time of the ctrl+n press while a note is being typed."""
         self._last_key: tuple[str, float] = ("", float("-inf"))
         """The last printable key and its time (to recognise a held key's repeats)."""
+        self._hold = SpaceHold()
         self._rows_by_event: dict[int, list[int]] = {}
         """Log rows showing each live event (by ``LiveEvent.index``), to redraw them when it
         changes (a row keeps its own event: redrawing one of an undone event is harmless)."""
@@ -134,6 +139,11 @@ class CodingScreen(Screen[None]):
     @property
     def attached(self) -> bool:
         return self._recorder is not None
+
+    def early_keys(self) -> list[tuple[float, str, str | None]]:
+        """The keys that came before the recorder was attached, as the key log records
+        them: (arrival stamp, key name, character)."""
+        return [(mono, key, character) for key, mono, character in self._early]
 
     def attach(self, recorder: Recorder) -> None:
         """Start coding with ``recorder`` (its journal exists); handle keys that came early."""
@@ -293,6 +303,7 @@ class CodingScreen(Screen[None]):
         code = rec.book.code_by_key.get(char)
         last_char, last_mono = self._last_key
         self._last_key = (char, mono)
+        self._hold.other()
         repeat = last_char == char and 0 <= mono - last_mono < REPEAT_S
         if repeat and code is not None and code.kind == "state" and rec.pending is None:
             self.refuse(char, self.repeat_refusal(code.id), mono)
@@ -378,14 +389,19 @@ class CodingScreen(Screen[None]):
     def toggle_clock(self, mono: float) -> None:
         last_char, last_mono = self._last_key
         self._last_key = (" ", mono)
-        if last_char == " " and 0 <= mono - last_mono < REPEAT_S:
+        gap = mono - last_mono if last_char == " " else None
+        if gap is not None and 0 <= gap < REPEAT_S:
             # A held space repeats every ~33 ms: without this the clock would flip
             # between paused and running as many times as the terminal repeated it.
-            # Where the first repeat (a press) left the clock, or the video's playhead.
+            if self.video is None and self.undo_first_repeat(mono):
+                return
+            # Where the hold left the clock, or the video's playhead.
             stopped = self.video.stopped if self.video is not None else False
             running = self.recorder.clock.state == "running" and not stopped
             state = "running" if running else "paused"
-            self.refuse("space", f"held space repeat ignored · the clock is {state}", mono)
+            self.refuse(
+                "space", f"held space is one press: repeat ignored · the clock is {state}", mono
+            )
             return
         video = self.video
         if video is not None:  # the first space starts the session, then play / pause
@@ -395,7 +411,25 @@ class CodingScreen(Screen[None]):
             else:
                 video.play_pause(mono, self.report_for("space"))
             return
-        self.acknowledge("space", self.recorder.toggle_clock(mono), mono)
+        outcome = self.recorder.toggle_clock(mono)
+        if outcome.changed:
+            self._hold.toggled(gap, mono, self.recorder.seq)
+        self.acknowledge("space", outcome, mono)
+
+    def undo_first_repeat(self, mono: float) -> bool:
+        """A rapid repeat shows that the space before it, which toggled the clock, was
+        the hold's first repeat: toggle back at that space's own instant (the clock folds
+        the two away). True when done."""
+        rec = self.recorder
+        at = self._hold.first_repeat(rec.seq)
+        if at is None or rec.clock.state == "ended":
+            return False
+        outcome = rec.toggle_clock(at)
+        message = (
+            f"held space is one press: its first repeat was undone · the clock is {rec.clock.state}"
+        )
+        self.acknowledge("space", attrs.evolve(outcome, message=message), at)
+        return True
 
     def undo(self, mono: float) -> None:
         self.acknowledge(self.shown("undo"), self.recorder.undo(mono), mono)

@@ -4,7 +4,8 @@
 held, copies the session at once into a second folder (``fallback_folder()``;
 then the observer has a file to point to), retries the session folder every
 ``RETRY_S`` seconds and on ctrl+r, and saves into any folder typed in its field
-(enter). ctrl+q quits without the session file only when pressed twice, and the
+(enter); once the session file is durable in the session folder, the copy is
+removed. ctrl+q quits without the session file only when pressed twice, and the
 command then says exactly what is where. Dismissed with ``(path, note)`` once the
 session file is written (``note`` says why it is outside the session folder), or
 ``(None, message)`` when the observer quit without it.
@@ -54,7 +55,7 @@ class NotSaved(ModalScreen[tuple[Path | None, str]]):
         self.last_error = ""
 
     def compose(self) -> ComposeResult:
-        from observer.live.recovery import fallback_folder
+        from observer.live.copies import fallback_folder
 
         with Vertical(id="confirm-box"):
             yield Static(id="unsaved-text")
@@ -66,7 +67,7 @@ class NotSaved(ModalScreen[tuple[Path | None, str]]):
             )
 
     def on_mount(self) -> None:
-        from observer.live.recovery import fallback_folder
+        from observer.live.copies import fallback_folder
 
         self.copy = self._try(fallback_folder())
         self.show()
@@ -76,7 +77,7 @@ class NotSaved(ModalScreen[tuple[Path | None, str]]):
         from observer.live.recovery import save_copy
 
         try:
-            return save_copy(folder, self.recorder)
+            return save_copy(folder, self.recorder, self.writer.recipients)
         except (OSError, InputError) as error:
             self.last_error = f"{folder}: {failure_reason(error)}"
             return None
@@ -108,6 +109,10 @@ class NotSaved(ModalScreen[tuple[Path | None, str]]):
             self.reason = failure_reason(error)
             self.show()
             return
+        if self.copy is not None:  # saved where it belongs: the copy must not pile up
+            from observer.live.copies import remove_if_saved
+
+            remove_if_saved(self.copy, path)
         self.dismiss((path, ""))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -23,7 +23,7 @@ from observer.errors import Problem
 from observer.replay.loading import Opened, compare, open_replay
 from observer.replay.preview import read_beginning
 from observer.replay.timeline import INITIAL_SPAN
-from observer.tui.replay.keys import listed
+from observer.tui.replay.keys import KEYS
 from observer.tui.replay.screen import ReplayScreen
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ class ReplayApp(App[tuple[Problem, ...]]):
         yield from super().get_system_commands(screen)
         if screen is not self.replay or not self.replay.ready:
             return
-        for k in listed(video=self.replay.has_video):
+        for k in KEYS:
             yield SystemCommand(
                 f"Replay: {k.help}",
                 f"({k.action})",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import zip_longest
 
-from observer.tui.keys import FRAME_KEYS, Key
+from observer.tui.keys import Key
 
 KEYS: tuple[Key, ...] = (
     Key("space", "play_pause", "play/pause"),
@@ -12,9 +12,10 @@ KEYS: tuple[Key, ...] = (
     Key("left,up", "step(-1)", "previous event"),
     Key("shift+right", "shift(1)", "forward 5 s"),
     Key("shift+left", "shift(-1)", "back 5 s"),
+    Key("f5", "frame(-1)", "frame back (video)"),
+    Key("f6", "frame(1)", "frame forward (video)"),
     Key("home", "seek_start", "to the start"),
     Key("end", "seek_end", "to the end"),
-    *FRAME_KEYS,
     Key("greater_than_sign", "speed(1)", "faster"),
     Key("less_than_sign", "speed(-1)", "slower"),
     Key("plus,equals_sign", "zoom(-1)", "zoom in"),
@@ -49,27 +50,18 @@ HINTS = (
 )
 
 
+HINTS_VIDEO = (
+    "space play · ←→ events · F5 F6 frame · < > speed · g go to · f filter · a comment · "
+    "x correction · ? keys · q quit"
+)
+"""The hints with ``--video``: the video's own keys first."""
+
+
 HINTS_NARROW = "space play · ←→ events · g go to · s/v/i panels · esc close · ? keys · q quit"
 """The hints on a terminal narrower than 100 columns (the side panel opens on request)."""
-HINTS_VIDEO = HINTS.replace("←→ events · ", "←→ events · F5 F6 frame · ")
-HINTS_VIDEO_NARROW = (
-    "space play · ←→ events · F5 F6 frame · g go to · s/v/i panels · ? keys · q quit"
-)
-"""With the video (``--video``): its frame steps are on the line too."""
 
 
-def hints_line(width: int, *, video: bool) -> str:
-    """The hints line for a terminal ``width`` columns wide."""
-    wide, narrow = (HINTS_VIDEO, HINTS_VIDEO_NARROW) if video else (HINTS, HINTS_NARROW)
-    return wide if width >= len(wide) + 2 else narrow
-
-
-def listed(*, video: bool) -> tuple[Key, ...]:
-    """The table's keys; the video's only with a video."""
-    return tuple(k for k in KEYS if video or not k.video)
-
-
-def help_text(*, video: bool = False) -> str:
+def help_text() -> str:
     names = {
         "greater_than_sign": ">",
         "less_than_sign": "<",
@@ -77,13 +69,13 @@ def help_text(*, video: bool = False) -> str:
         "right,down": "→ or ↓",
         "left,up": "← or ↑",
         "minus": "-",
+        "question_mark": "?",
         "f5": "F5",
         "f6": "F6",
-        "question_mark": "?",
     }
     entries = [
         f"{names.get(key, key):<12} {description}"
-        for key, description in ((k.keys, k.help) for k in listed(video=video))
+        for key, description in ((k.keys, k.help) for k in KEYS)
     ]
     half = (len(entries) + 1) // 2
     lines = ["Replay keys (also in the command palette, ctrl+p)", ""]

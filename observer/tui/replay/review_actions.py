@@ -183,7 +183,7 @@ class ReviewActions(Screen[None]):
             if current.end is not None:
                 value += f"-{format_clock(current.end, decimals=2)}"
             around = (current.start, current.end)
-            shape = "start-end" if state else "a time"
+            shape = "start-end" if state else "time"
             times = await self.app.push_screen_wait(
                 TextPrompt(
                     f"Retime {named}: new {shape}, or a shift in seconds (+0.5, -1.2)",

@@ -34,7 +34,7 @@ from observer.startup import release_collection
 from observer.textsafe import safe
 from observer.tui.replay import panels
 from observer.tui.replay.dialogs import FilterPrompt, HelpPrompt
-from observer.tui.replay.keys import HINTS, KEYS, help_text, hints_line
+from observer.tui.replay.keys import HINTS, HINTS_NARROW, HINTS_VIDEO, KEYS, help_text
 from observer.tui.replay.review_actions import ReviewActions
 from observer.tui.replay.timeline import (
     Row,
@@ -260,15 +260,6 @@ class ReplayScreen(ReviewActions):
             if getattr(self, "model", None) is not None:
                 self.query_one(Timeline).set_rows(self._timeline_rows())
 
-    @property
-    def has_video(self) -> bool:
-        """Replay with the video (``--video``, once mpv plays it)."""
-        return self.make_playhead is not Playhead
-
-    def show_hints(self, width: int | None = None) -> None:
-        line = hints_line(self.size.width if width is None else width, video=self.has_video)
-        self.query_one("#replay-hints", Static).update(line)
-
     def _refill(self) -> None:
         """After a filter change or a save: lanes, list rows, panels."""
         self.query_one(Timeline).set_rows(self._timeline_rows())
@@ -332,14 +323,16 @@ class ReplayScreen(ReviewActions):
         model = self.model
         head = model.playhead
         state = "▶ playing" if head.playing else "⏸ paused"
-        frame = head.frame
-        at = f" f{frame}" if frame is not None else ""
         parts = [
-            f"{state} {format_clock(t)} / {format_clock(model.session.duration)}{at}",
+            f"{state} {format_clock(t)} / {format_clock(model.session.duration)}",
             f"{head.speed:g}×",
             f"window {format_clock(model.span, decimals=0)}",
             model.filter.describe(),
         ]
+        frame = getattr(head, "frame", None)
+        number = frame() if frame is not None else None
+        if number is not None:  # --video with a known frame rate
+            parts.insert(1, f"frame {number}")
         if model.code:
             parts.append(f"e/E: {model.code}")
         if model.other is None:
@@ -397,6 +390,23 @@ class ReplayScreen(ReviewActions):
     def action_step(self, direction: int) -> None:
         self._moved(self.model.step(direction))
 
+    def show_hints(self, width: int | None = None) -> None:
+        """The hints line for the terminal's width; with the video, its keys first."""
+        width = self.size.width if width is None else width
+        wide = HINTS_VIDEO if self.make_playhead is not Playhead else HINTS
+        fits = width >= len(wide) + 2
+        self.query_one("#replay-hints", Static).update(wide if fits else HINTS_NARROW)
+
+    async def action_frame(self, direction: int) -> None:
+        """F5 / F6: one frame back / forward of the video (``--video``, paused)."""
+        from observer.media.follow import VideoPlayhead
+
+        playhead = self.model.playhead
+        if not isinstance(playhead, VideoPlayhead):
+            self._moved("frame steps need the video: observer replay SESSION --video FILE")
+            return
+        self._moved(await playhead.step_frame(back=direction < 0))
+
     def action_shift(self, direction: int) -> None:
         self.model.shift(direction)
         self.sync()
@@ -410,9 +420,6 @@ class ReplayScreen(ReviewActions):
     def action_speed(self, direction: int) -> None:
         self.model.playhead.change_speed(direction)
         self.sync()
-
-    def action_frame(self, back: bool) -> None:
-        self._moved(self.model.playhead.step_frame(back=back))
 
     def action_zoom(self, direction: int) -> None:
         if self.model.change_zoom(direction):
@@ -486,7 +493,7 @@ class ReplayScreen(ReviewActions):
         self.query_one(Timeline).focus()
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpPrompt(help_text(video=self.has_video)))
+        self.app.push_screen(HelpPrompt(help_text()))
 
     def action_quit(self) -> None:
         self.app.exit()

@@ -1,0 +1,41 @@
+"""The EAF export is written in pieces: the same bytes as the document it wrote whole
+(digests taken before it streamed, for a seeded session of every bundled codebook),
+and a large session comes out in many pieces, never as one text."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from observer.codebook import bundled_paths, load_codebook
+from observer.export.eaf import BATCH, eaf_bytes, eaf_chunks
+from observer.synthetic import make_session
+
+NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+WHOLE = {  # sha256 of eaf_bytes(make_session(book, 300, seed=5, session_id="S1"), now=NOW)
+    "cpp-attachment": "c0e828d0696556aae4dbcb23a43afa2e0fdc54c407a4e040f508b72a4d1eaf2d",
+    "cpp-fidelity-style": "30d82447686adcbc366f15b571cdc05bacef036697c1465d69729a2971cb6545",
+    "dpics-style": "32d41850df64bbf5fd246521103e68acbdd176ee7b2cadce73d0dcb310b673f0",
+    "emotional-availability-style": (
+        "e6e43b5e7a07fc3ceeb8954ae3634aa51e677511aebb714cd816e83902602d5c"
+    ),
+    "strange-situation": "64d957fd4711c198480bdc6f605f221e401b425b5f6259efae31abb13efd0730",
+}
+
+
+@pytest.mark.parametrize("path", bundled_paths(), ids=lambda p: p.stem)
+def test_the_pieces_are_the_document_it_wrote_whole(path: Path) -> None:
+    session = make_session(load_codebook(path), 300, seed=5, session_id="S1")
+    pieces = list(eaf_chunks(session, now=NOW))
+    assert hashlib.sha256(b"".join(pieces)).hexdigest() == WHOLE[path.stem]
+    assert b"".join(pieces) == eaf_bytes(session, now=NOW)
+
+
+def test_a_large_session_comes_out_in_many_pieces() -> None:
+    session = make_session(load_codebook("cpp-attachment"), 20_000, seed=1, session_id="S1")
+    pieces = list(eaf_chunks(session, now=NOW))
+    assert len(pieces) > 20_000 * 2 // BATCH  # slots and annotations, a batch at a time
+    assert max(len(p) for p in pieces) < 2 * 1024 * 1024
