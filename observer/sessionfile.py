@@ -41,6 +41,8 @@ SCHEMA = "observer.session/1"
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 MAX_FPS = 1000.0
 """Frame rates above this are no video's (high-speed cameras aside, which code no play)."""
+MAX_EVENT_INDEX = 10**8
+"""Above the events any session holds (a day's coding is tens of thousands)."""
 MAX_TRAIL = 10_000_000
 """More review entries than any session could hold: a bound for ``trail.entries``."""
 
@@ -575,6 +577,8 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         yield from check_time(f"{at}.start", span.start)
         if span.end is not None and span.end + TIME_EPSILON < span.start:
             yield p(f"{at}.end", "ends before it starts")
+        if span.end is not None:
+            yield from check_time(f"{at}.end", span.end)
     for i, note in enumerate(s.notes):
         yield from check_time(f"notes[{i}].t", note.t)
     if s.media is not None:
@@ -599,7 +603,12 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         ids.add(review.id)
         if review.event is not None and not 0 <= review.event < len(s.events):
             yield p(f"{at}.event", f"no event with index {review.event}")
+        yield from check_time(f"{at}.t", review.t)
         fix = review.correction
+        for name in ("start", "end"):
+            value = getattr(fix, name) if fix is not None else None
+            if value is not None:
+                yield from check_time(f"{at}.correction.{name}", value)
         if fix is not None and fix.code is not None and fix.code not in book.code_by_id:
             yield p(f"{at}.correction.code", f"unknown code {fix.code!r}")
     if s.trail is not None and not 0 <= s.trail.entries <= MAX_TRAIL:
@@ -620,6 +629,15 @@ def _check_consensus(s: Session, p: ProblemAt) -> Iterator[Problem]:
             "consensus.events",
             f"{len(s.consensus.events)} entries for {len(s.events)} events: one each",
         )
+    if not 0 <= s.consensus.tolerance <= MAX_SECONDS:
+        yield p("consensus.tolerance", f"must be 0 to {MAX_SECONDS} seconds")
+    for i, made in enumerate(s.consensus.events):
+        for side in ("a", "b"):
+            index = getattr(made, side)
+            if index is not None and not 0 <= index < MAX_EVENT_INDEX:
+                yield p(
+                    f"consensus.events[{i}].{side}", "must be an index of an event of that coding"
+                )
 
 
 def _written_sha256(document: dict[str, Any]) -> str | None:
@@ -788,12 +806,12 @@ def _check_ratings(s: Session, book: Codebook, p: Any) -> Iterator[Problem]:
 def _check_media(m: Media, p: Any) -> Iterator[Problem]:
     if m.bytes < 0:
         yield p("media.bytes", "must not be negative")
-    if not math.isfinite(m.duration) or m.duration < 0:
-        yield p("media.duration", "must be a time in seconds, not negative")
-    if m.fps is not None and not (math.isfinite(m.fps) and m.fps > 0):
-        yield p("media.fps", "must be a positive number of frames per second, or null")
-    if not math.isfinite(m.offset):
-        yield p("media.offset", "must be a time in seconds")
+    if not 0 <= m.duration <= MAX_SECONDS:
+        yield p("media.duration", f"must be a time in seconds, 0 to {MAX_SECONDS} (one week)")
+    if m.fps is not None and not 0 < m.fps <= MAX_FPS:
+        yield p("media.fps", f"must be frames per second above 0 and at most {MAX_FPS}, or null")
+    if not -MAX_SECONDS <= m.offset <= MAX_SECONDS:
+        yield p("media.offset", f"must be a time in seconds, at most {MAX_SECONDS} either way")
     if not re.fullmatch(r"[0-9a-f]{64}", m.sha256_head_tail):
         yield p("media.sha256_head_tail", "must be 64 lowercase hex digits (SHA-256)")
 

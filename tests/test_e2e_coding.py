@@ -160,9 +160,34 @@ def test_a_burst_on_the_ratings_form_fills_the_field_it_was_typed_for(
             term.wait_for("Ratings")
             time.sleep(0.3)  # the form is drawn and has settled
             term.send_keys(*burst)
-        term.wait_for(r"(?m)Caregiver intrusiveness\s+1–7\s+2\s*$", regex=True)
+        term.wait_for(r"(?m)^\s*2\s+Caregiver intrusiveness\s+1–7\s*$", regex=True)  # field first
         save_ratings_and_exit(term)
     [path] = list(tmp_path.glob("*.json"))
     ratings = load_session(path).ratings
     assert ratings["cg-intrusiveness"] == 2
     assert ratings["cg-sensitivity"] is None
+
+
+def test_at_80_columns_the_status_line_never_cuts_the_saved_count(tmp_path: Path) -> None:
+    """Paused in a segment with a long observer id, 27 events: the parts that matter
+    less give way, and the line still ends with the whole ``saved N``."""
+    with Tmux(width=80, height=24) as term:
+        term.start(observer_code_argv(tmp_path, observer="nc3-second-coder"))
+        term.wait_for("press space")
+        term.send_keys("Space", "C-g")
+        term.wait_for("segment:")
+        term.send_literal("3")  # Clean-up, 5:00 planned
+        term.wait_for("Clean-up")
+        for i in range(27):
+            term.send_literal("tdo"[i % 3])
+        term.wait_for("events 27")
+        term.send_keys("Space")  # 30 actions: clock, segment, 27 codes, pause
+
+        def status(screen: str) -> str:
+            return screen.splitlines()[0].rstrip()
+
+        screen = term.wait_until(lambda s: "PAUSED" in status(s), what="the pause")
+        screen = term.wait_until(lambda s: status(s).endswith("saved 30"), what="saved 30")
+        line = status(screen)
+        assert "Clean-up" in line and "00:" in line and "events 27" in line, line
+        quit_and_save(term)

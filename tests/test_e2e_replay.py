@@ -149,3 +149,62 @@ def test_notes_ratings_and_pauses_at_120x40_in_a_real_terminal(tmp_path: Path) -
         term.send_keys("q")
         term.wait_dead()
         assert term.exit_status() == 0
+
+
+def test_at_80_columns_the_replay_status_line_keeps_the_session_id(tmp_path: Path) -> None:
+    """A day-long session with a long id, a code chosen for e/E: the words give way
+    (the code's name too), the session id stays whole and no separator dangles."""
+    import attrs
+    from support.replay import small_session
+
+    from observer.sessionfile import write_session
+
+    session = attrs.evolve(
+        small_session("20261122T101503Z-D0123-second-observer"), duration=86_399.0
+    )
+    path = write_session(tmp_path, session)
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "TEXTUAL_ANIMATIONS": "none"}
+    with Tmux(width=80, height=24) as term:
+        term.start([sys.executable, "-m", "observer", "replay", str(path)], env=env)
+        term.wait_for("⏸")
+        term.send_keys("c")
+        term.wait_for("Jump between events of which code?")
+        term.send_keys("Enter")
+
+        def status(screen: str) -> str:
+            return screen.splitlines()[0].strip()
+
+        term.wait_until(lambda s: "which code?" not in s, what="the code chosen")
+        line = status(term.wait_until(lambda s: status(s).endswith(session.id), what="the id"))
+        assert "/ 23:59:59" in line and not line.endswith("·"), line
+        term.send_keys("q")
+        term.wait_dead()
+
+
+def test_compare_agreement_at_80x24_shows_kappa_and_says_more_is_below(tmp_path: Path) -> None:
+    """``i`` in compare mode at 80x24: the κ is on screen under the running states, a
+    line says there is more below, the arrows scroll the panel, and the line goes at
+    its end."""
+    import attrs
+    from support.replay import small_session
+
+    from observer.sessionfile import write_session
+    from observer.synthetic import perturb
+
+    a = small_session()
+    b = attrs.evolve(perturb(a, seed=4, jitter=0.2, swap=0.3), id="S1-D001-obs2", observer="obs2")
+    path, other = write_session(tmp_path, a), write_session(tmp_path, b)
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "TEXTUAL_ANIMATIONS": "none"}
+    with Tmux(width=80, height=24) as term:
+        argv = [sys.executable, "-m", "observer", "replay", str(path), "--compare", str(other)]
+        term.start(argv, env=env)
+        term.wait_for("Δ+")
+        term.send_keys("i")
+        term.wait_for("overall  kappa")
+        screen = term.wait_for("↓ more below")
+        assert "Running at the playhead" in screen and "overall  kappa" in screen
+        term.send_keys("End")
+        term.wait_until(lambda s: "↓ more below" not in s, what="the end of the panel")
+        term.wait_for("Landis & Koch")
+        term.send_keys("q")
+        term.wait_dead()

@@ -143,6 +143,8 @@ def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         _repeat_first(_journal([_header()]), b"dyad")
     )
     (tmp_path / "journal-corrupt.jsonl").write_bytes(b"\xff\xfe")
+    (tmp_path / "shared.key").write_bytes(b"AGE-SECRET-KEY-1\n")
+    (tmp_path / "shared.key").chmod(0o644)  # whatever the umask another test left
     (tmp_path / "state").mkdir()
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("OBSERVER_SESSION_DIR", raising=False)
@@ -347,8 +349,8 @@ CASES: list[tuple[list[str], str]] = [
     # --- keys and --identity ---------------------------------------------------------
     (["keys", "new", "--identity", "a.json"], "already exists"),
     (["keys", "protect", "missing-dir", "--recipient", "a.json"], "no such folder"),
-    (["stats", "--identity", "missing.key", "a.json"], "missing.key: $: no such file"),
-    (["stats", "--identity", "a.json", "a.json"], "can be read by others"),
+    (["stats", "--identity", "missing.key", "a.json"], "missing.key: no such file"),
+    (["stats", "--identity", "shared.key", "a.json"], "can be read by others"),
 ]
 
 

@@ -166,6 +166,26 @@ def test_observer_recover_reports_what_the_key_log_added(
     assert len(load_session(tmp_path / f"{SID}.json").events) == 1
 
 
+def test_the_stamper_process_ends_when_its_life_pipe_ends() -> None:
+    """What the kernel does when the app dies (it closes the app's end of the pipe),
+    done here with the app alive: the stamper returns on its own (on any system)."""
+    import os
+
+    from observer.live.keylog import _start_helper
+
+    master, terminal = os.openpty()
+    helper = _start_helper(terminal)
+    assert helper is not None
+    try:
+        os.close(helper.alive)
+        assert helper.process.wait(timeout=10) == 0  # returned, not killed
+    finally:
+        helper.process.kill()
+        helper.process.wait()
+        os.close(master)
+        os.close(terminal)
+
+
 def test_a_killed_stamper_process_is_replaced_by_a_thread() -> None:
     import os
     import signal

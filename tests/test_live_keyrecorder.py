@@ -16,7 +16,7 @@ import pytest
 from benchmarks.common import Pty
 from observer.live.keylog import KEYS_SUFFIX, read_keylog
 from observer.live.recovery import find_journals, recover
-from observer.sessionfile import load_session
+from observer.sessionfile import Event, load_session
 
 CHILD = Path(__file__).parent / "support" / "blocking_code.py"
 POINTS = "tdowerfgyuzxcvbnm"  # point codes of cpp-attachment: one event per press
@@ -24,8 +24,10 @@ POINTS = "tdowerfgyuzxcvbnm"  # point codes of cpp-attachment: one event per pre
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="a POSIX pseudo-terminal")
 
 
-def _start(folder: Path, marker: Path, *, delay: float = 0.0) -> Pty:
+def _start(folder: Path, marker: Path, *, delay: float = 0.0, hold: bool = False) -> Pty:
     env = {"PYTHONPATH": os.pathsep.join(sys.path), "OBSERVER_TEST_JOURNAL_DELAY": str(delay)}
+    if hold:
+        env["OBSERVER_TEST_JOURNAL_HOLD"] = "1"
     pty = Pty([sys.executable, str(CHILD), str(folder), str(marker)], env=env)
     pty.wait_for("WAITING", timeout=60)
     if delay:
@@ -124,6 +126,16 @@ def test_keys_stamped_at_arrival_and_on_disk_while_the_loop_is_blocked(tmp_path:
         assert pty.process.poll() is None
 
 
+def _recovered_alone(folder: Path, alone: Path) -> list[Event]:
+    """The events recovered from ``folder``'s key log moved alone into ``alone``."""
+    alone.mkdir()
+    _keylog(folder).rename(alone / _keylog(folder).name)
+    (found,) = find_journals(alone)
+    result = recover(found)
+    assert result.session_path is not None
+    return list(load_session(result.session_path).events)
+
+
 def test_keys_the_screen_saw_before_the_key_log_existed_are_in_it(tmp_path: Path) -> None:
     """The first space and the keys after it, typed while the journal and key log are
     still being opened: the key log holds them, in order, and a SIGKILL later the key
@@ -142,14 +154,29 @@ def test_keys_the_screen_saw_before_the_key_log_existed_are_in_it(tmp_path: Path
     logged = read_keylog(_keylog(folder)).keys
     assert [k.key for k in logged] == ["space", "t", "d", "o"]
     assert [k.n for k in logged] == [1, 2, 3, 4]
-    alone = tmp_path / "alone"
-    alone.mkdir()
-    _keylog(folder).rename(alone / _keylog(folder).name)
-    (found,) = find_journals(alone)
-    result = recover(found)
-    assert result.session_path is not None
-    events = load_session(result.session_path).events
+    events = _recovered_alone(folder, tmp_path / "alone")
     assert [e.start for e in events] == sorted(e.start for e in events) and len(events) == 3
+
+
+def test_keys_read_before_the_key_log_existed_but_handled_after_are_in_it(
+    tmp_path: Path,
+) -> None:
+    """The space and 20 point keys typed while the event loop is held just as the
+    journal opens: the driver reads them before the key log exists, the screen handles
+    them after; the key log alone gives back every event."""
+    folder, marker = tmp_path / "s", tmp_path / "marker"
+    with _start(folder, marker, delay=0.5, hold=True) as pty:
+        _wait(marker.with_name("marker.opening").exists)
+        pty.write(b" ")
+        for key in POINTS + "tdo":  # 20 point keys
+            pty.write(key.encode())
+        _wait(lambda: list(folder.glob("*.journal.jsonl")) and len(_journal_keys(folder)) == 20)
+        _wait(lambda: len(read_keylog(_keylog(folder)).keys) == 21, timeout=2)
+        os.kill(pty.process.pid, signal.SIGKILL)
+        pty.wait()
+    logged = read_keylog(_keylog(folder)).keys
+    assert [k.key for k in logged][:2] == ["space", "t"]
+    assert len(_recovered_alone(folder, tmp_path / "alone")) == 20
 
 
 def test_sigkill_between_key_log_and_journal_loses_no_logged_key(tmp_path: Path) -> None:

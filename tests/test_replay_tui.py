@@ -17,7 +17,7 @@ from observer.sessionfile import Note, load_session, write_session
 from observer.synthetic import perturb
 from observer.tui.replay.app import ReplayApp
 from observer.tui.replay.screen import EventList, ReplayScreen
-from observer.tui.replay.timeline import LABEL_WIDTH, Timeline
+from observer.tui.replay.timeline import Timeline
 
 SIZE = (130, 36)
 
@@ -64,7 +64,7 @@ async def test_keys_step_jump_and_keep_the_list_in_step(tmp_path: Path) -> None:
         assert screen.playhead.time() == 15.0  # no earlier note: stays
         await pilot.press("shift+right")
         assert screen.playhead.time() == 20.0
-        assert "ch-seeks-contact" in str(screen.query_one("#replay-running").render())
+        assert "Seeks contact" in str(screen.query_one("#replay-running").render())  # its label
         await pilot.press("end")
         assert screen.playhead.time() == 60.0
         await pilot.press("home", "g", *"0:12", "enter")
@@ -101,7 +101,7 @@ async def test_zoom_changes_the_window_and_a_click_seeks(tmp_path: Path) -> None
         await pilot.press("plus", "plus")
         assert timeline.span == 30
         width = timeline.lane_width
-        await pilot.click(Timeline, offset=(LABEL_WIDTH + width // 2, 2))
+        await pilot.click(Timeline, offset=(timeline.label_width + width // 2, 2))
         assert abs(screen.playhead.time() - 15.0) < 30 / width + 1e-9
 
 
@@ -223,16 +223,19 @@ async def test_compare_mode_with_a_perturbed_coding(tmp_path: Path) -> None:
     path = write_session(tmp_path, a)
     b = perturb(a, seed=4, jitter=0.2, swap=0.3)
     app = ReplayApp(path, a, other=b, clock=Clock(), config=tmp_path / "c.json")
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
         timeline = screen.query_one(Timeline)
         labels = [row.label for row in timeline.rows]
         assert labels[:2] == ["Notes", "Reviews"]  # always in view, above the lanes
-        assert labels[2:5] == [
-            "A cg-involvement/caregiver",
-            "B cg-involvement/caregiver",
+        assert labels[2:5] == [  # by label, as coding names them
+            "A Caregiver involvement · Caregiver",
+            "B Caregiver involvement · Caregiver",
             "  A vs B",
         ]
+        await pilot.press("l")  # by id, on request
+        labels = [row.label for row in timeline.rows]
+        assert labels[2:4] == ["A cg-involvement/caregiver", "B cg-involvement/caregiver"]
         assert screen.model.comparison is not None
         rows = len(screen.model.comparison.pairs) + len(screen.session.notes)
         assert screen.query_one(EventList).row_count == rows
@@ -524,3 +527,36 @@ async def test_colours_come_from_the_theme_and_follow_a_theme_switch(tmp_path: P
         after = screen.palette.roles
         assert after["review"].color != before["review"].color
         assert after["omission"].color != before["omission"].color
+
+
+async def test_codes_are_named_by_label_where_they_fit_and_by_id_on_request(
+    tmp_path: Path,
+) -> None:
+    """As coding names them: lanes, the event list, the running states and the review
+    list show labels where a row fits the list with them; ``l`` shows ids."""
+    from observer.sessionfile import Review
+
+    session = small_session()
+    book = session.book
+    i = next(i for i, e in enumerate(session.events) if e.end is not None)  # a state
+    flag = Review("r1", "flag", "sup1", "2026-01-05T11:00:00+00:00", 20.0, event=i)
+    path = write_session(tmp_path, attrs.evolve(session, reviews=(flag,)))
+    flagged = book.code_by_id[session.events[i].code]
+    app = ReplayApp(path, load_session(path), config=tmp_path / "c.json")
+    async with app.run_test(size=(200, 40)) as pilot:
+        screen = screen_of(app)
+        screen.seek(session.events[i].start)
+        await pilot.pause()
+        log = screen.query_one(EventList)
+        row = str(log._render_row(log.rows[i]))
+        running = str(screen.query_one("#replay-running").render())
+        reviews = screen.query_one("#replay-reviews").get_option_at_index(0).prompt  # type: ignore[attr-defined]
+        lanes = [r.label for r in screen.query_one(Timeline).rows]
+        assert flagged.label in row and flagged.label in running
+        assert f"[{flagged.label}]" in str(reviews)
+        group = book.group_by_id[flagged.group].label
+        assert any(group in lane for lane in lanes)
+        await pilot.press("l")
+        row = str(log._render_row(log.rows[i]))
+        assert flagged.id in row and flagged.label not in row
+        assert flagged.id in str(screen.query_one("#replay-running").render())

@@ -60,20 +60,26 @@ def test_coding_screen(snap_compare: Any, tmp_path: Path, size: tuple[int, int])
     assert snap_compare(coding_app(tmp_path), terminal_size=size, run_before=code_some)
 
 
-def test_coding_screen_modifier_bar(snap_compare: Any, tmp_path: Path) -> None:
-    """A code with a modifier was just pressed: the prompt line offers its values."""
+def then_press(key: str, at: float, character: str) -> Any:
+    """A ``run_before``: :func:`code_some`, then ``key`` ``at`` seconds after the first space."""
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await code_some(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, CodingScreen)
-        screen.press("e", T0 + 74.0, "e")
+        screen.press(key, T0 + at, character)
         await acknowledged(pilot)
         screen.tick()
         await pilot.pause()
 
+    return run_before
+
+
+def test_coding_screen_modifier_bar(snap_compare: Any, tmp_path: Path) -> None:
+    """A code with a modifier was just pressed: the prompt line offers its values."""
+
     app = coding_app(tmp_path)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=then_press("e", 74.0, "e"))
 
 
 def test_coding_screen_waiting(snap_compare: Any, tmp_path: Path) -> None:
@@ -108,3 +114,13 @@ def test_summary_at_80x24_says_it_scrolls(snap_compare: Any, tmp_path: Path) -> 
     assert snap_compare(
         coding_app(tmp_path), terminal_size=(80, 24), run_before=every_code_then_end
     )
+
+
+def test_paused_past_the_segments_plan_at_80x24(snap_compare: Any, tmp_path: Path) -> None:
+    """Paused in Warm-up at 3:40 of its 3:00 with a long observer id: the segment's time
+    is marked OVER, the other parts give way, ``saved N`` is whole."""
+    app = CodingApp(
+        tmp_path, book=BOOK, dyad="D012", observer="nc3-second-coder", now=lambda: T0 + 250.0
+    )
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=then_press("space", 249.0, " "))

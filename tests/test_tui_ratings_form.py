@@ -127,6 +127,26 @@ def test_anchors_and_episode_names_are_never_cut(width: int) -> None:
     run(ss, [], (width, 30), script)
 
 
+def test_each_field_sits_next_to_its_item_and_stands_out_unfocused() -> None:
+    """At 120 columns each field stands just before its item's label (not at the far
+    right), and a field without the focus has a background of its own (observer.tcss)."""
+
+    async def script(pilot: Any, form: RatingsForm) -> None:
+        rows = list(form.query(".rating-row"))
+        assert rows
+        for row in rows:
+            label, field = row.query_one(".rating-label"), row.query_one(RatingField)
+            assert 0 <= label.region.x - field.region.right <= 2, (label.region, field.region)
+        unfocused = [f for f in form.query(RatingField) if not f.has_focus]
+        assert unfocused
+        screen_bg = form.styles.background
+        assert all(f.styles.background != screen_bg for f in unfocused)
+        assert all(f.styles.background.a > 0.5 for f in unfocused)  # not a faint boost
+        await pilot.press("ctrl+s")
+
+    run(book(), ["play", "reunion"], (120, 40), script)
+
+
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_ratings_form_snapshot(snap_compare: Any, size: tuple[int, int]) -> None:
     """A checklist half filled in: checks, the overall scale, composites computed."""

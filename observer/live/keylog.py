@@ -196,7 +196,8 @@ def _tap_once(
     """True when finished (stopped, input ended, ``handle`` said so); False when the
     helper process died."""
     reads: queue.SimpleQueue[Read | None] = queue.SimpleQueue()
-    process = _start_helper(fd) if helper else None
+    started = _start_helper(fd) if helper else None
+    process = None if started is None else started.process
     if on_stamper is not None:
         on_stamper("thread" if process is None else "helper")
 
@@ -233,9 +234,8 @@ def _tap_once(
     try:
         finished = _take(reads, handle, stop)
     finally:
-        if process is not None:
-            process.kill()
-            status = process.wait()
+        if started is not None:
+            status = started.end()
         stamper.join(0.2)
     return finished or process is None or status == 0 or stop.is_set()
 
@@ -269,22 +269,41 @@ def _take(
     return True
 
 
-def _start_helper(fd: int) -> subprocess.Popen[bytes] | None:
+@attrs.define
+class _Helper:
+    process: subprocess.Popen[bytes]
+    alive: int
+    """The write end of its LIFE pipe (:mod:`observer.live.stamper`), held by this
+    process only: the kernel closes it when this process dies, whatever kills it."""
+
+    def end(self) -> int:
+        self.process.kill()
+        status = self.process.wait()
+        os.close(self.alive)
+        return status
+
+
+def _start_helper(fd: int) -> _Helper | None:
     """The stamper process reading ``fd``, once it is ready; None if it cannot start."""
-    command = [sys.executable, "-S", "-I", str(Path(__file__).with_name("stamper.py"))]
+    script = str(Path(__file__).with_name("stamper.py"))
+    life, alive = os.pipe()  # both close-on-exec: no other child inherits them
+    command = [sys.executable, "-S", "-I", script, str(life)]
     try:
         process = subprocess.Popen(
-            command, stdin=fd, stdout=subprocess.PIPE, close_fds=True,
+            command, stdin=fd, stdout=subprocess.PIPE, close_fds=True, pass_fds=(life,),
             preexec_fn=die_with_parent(),  # gone with observer, SIGKILL included
         )  # fmt: skip
     except OSError:
+        os.close(alive)
         return None
+    finally:
+        os.close(life)
+    helper = _Helper(process, alive)
     assert process.stdout is not None
     if _read_exactly(process.stdout.fileno(), 1) != b"R":
-        process.kill()
-        process.wait()
+        helper.end()
         return None
-    return process
+    return helper
 
 
 def _read_exactly(fd: int, size: int) -> bytes | None:
@@ -345,6 +364,13 @@ def _logged(value: Any) -> LoggedKey | None:
     return LoggedKey(n, float(mono), key, char)
 
 
+def _in_stamp_order(keys: list[LoggedKey]) -> list[LoggedKey]:
+    """A key read before the log existed and handled after is logged by the coding
+    screen, possibly after a newer key the driver logged: replay by stamp (stable, so
+    keys of one read keep their order)."""
+    return sorted(keys, key=lambda k: k.mono)
+
+
 def read_keylog(path: Path) -> KeyLogContents:
     """Parse a key log: the header (InputError if it is not one), then every key up to
     the first line that is not one. That line is *torn* when it is the last (a crash
@@ -371,17 +397,17 @@ def read_keylog(path: Path) -> KeyLogContents:
             key = None
         if key is None:
             if number == len(pieces):
-                return KeyLogContents(path, header, keys, torn=True)
+                return KeyLogContents(path, header, _in_stamp_order(keys), torn=True)
             return KeyLogContents(
                 path,
                 header,
-                keys,
+                _in_stamp_order(keys),
                 sealed_torn,
                 corrupt_at=number,
                 left_out=len(pieces) - number + 1,
             )
         keys.append(key)
-    return KeyLogContents(path, header, keys, torn=sealed_torn)
+    return KeyLogContents(path, header, _in_stamp_order(keys), torn=sealed_torn)
 
 
 @attrs.frozen

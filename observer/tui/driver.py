@@ -32,6 +32,7 @@ from textual.message import Message
 
 from observer.live.keylog import KeyLog, Read, tap
 from observer.sessionfile import Stamper
+from observer.tui.coding.keys import UNLOGGED
 
 
 def stamp_and_record(messages: list[tuple[float, Message]], log: KeyLog | None) -> None:
@@ -39,6 +40,8 @@ def stamp_and_record(messages: list[tuple[float, Message]], log: KeyLog | None) 
     keys = [(stamp, m) for stamp, m in messages if isinstance(m, events.Key)]
     for stamp, key in keys:
         key.time = stamp
+        if log is None:  # read before the key log exists: the coding screen logs it
+            setattr(key, UNLOGGED, True)
     if keys and log is not None:
         log.record([(stamp, k.key, k.character) for stamp, k in keys])
 

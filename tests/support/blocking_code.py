@@ -36,10 +36,15 @@ def main() -> None:
         marker.write_text(f"{began!r} {time.monotonic()!r} {keys}")
 
     delay = float(os.environ.get("OBSERVER_TEST_JOURNAL_DELAY", "0"))
+    hold = bool(os.environ.get("OBSERVER_TEST_JOURNAL_HOLD"))
 
     class Ready(CodingApp):
         def open_journal(self) -> None:
-            if delay:
+            if delay and hold:  # the event loop held: keys wait in the app's queue
+                marker.with_name(marker.name + ".opening").write_text("")
+                time.sleep(delay)
+                self._open_now()
+            elif delay:
                 self.set_timer(delay, self._open_now)
             else:
                 self._open_now()

@@ -337,7 +337,7 @@ class CodingApp(KeyHold[None]):
         gc.collect()
         gc.freeze()
         self.froze = True
-        screen.attach(self.recorder)
+        screen.attach(self.recorder, self.key_log)
 
     async def on_unmount(self) -> None:
         if self.video is not None:

@@ -36,6 +36,7 @@ ROLES = (
     "saved",
     "saving",
     "not-saved",
+    "overrun",
 )
 """What the coding screens colour, each a component class ``coding--<role>`` whose
 colour is in ``observer.tcss`` (from the theme's variables), never in Python."""

@@ -82,7 +82,7 @@ class MetadataForm(Screen[Metadata]):
                 yield Label("Codebook", classes="form-label")
                 if self.book is None:
                     yield Select(
-                        choices,
+                        [(plain(shown), value) for shown, value in choices],
                         value=default or Select.BLANK,
                         id="codebook",
                         allow_blank=True,

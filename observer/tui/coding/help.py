@@ -20,6 +20,7 @@ from textual.widgets import Static
 from observer.codebook import Codebook
 from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles, segment_keys
 from observer.tui.coding.keys import help_rows
+from observer.tui.plain import plain
 
 PressedKey = tuple[str, float, str | None]
 """A key as the coding screen takes it: (key, monotonic time, character)."""
@@ -38,22 +39,22 @@ def help_table(
     table = Table(box=None, pad_edge=False, show_header=False, expand=True)
     table.add_column(style="bold", no_wrap=True)
     table.add_column(ratio=1)
-    table.add_row(Text("SCREEN KEYS", style="bold underline"), "")
+    table.add_row(Text("SCREEN KEYS", style="bold underline"), Text())
     if video:
-        table.add_row("", "the clock is the video position")
+        table.add_row(Text(), Text("the clock is the video position"))
     for key, what in help_rows(name, video=video):
-        table.add_row(key, what)
+        table.add_row(Text(key), Text(what))
     for actor in book.actors:
         streams = [s for s in book.streams if s.actor.id == actor.id]
         if not streams:
             continue
-        table.add_row("", "")
-        table.add_row(Text(actor.label.upper(), style="bold underline"), "")
+        table.add_row(Text(), Text())
+        table.add_row(plain(actor.label.upper(), "bold underline"), Text())
         for stream in streams:
             one = " (one at a time: starting one stops the other)" if stream.group.exclusive else ""
-            table.add_row("", Text(stream.group.label + one, style="italic"))
+            table.add_row(Text(), plain(stream.group.label + one, "italic"))
             for code in stream.codes:
-                cell = Text(code.label, style="bold")
+                cell = plain(code.label, "bold")
                 kind = "state: key starts, same key stops" if code.kind == "state" else "point"
                 cell.append(f"  {kind}", style="dim")
                 if code.modifiers:
@@ -62,20 +63,22 @@ def help_table(
                         style=(styles or Styles())("modifier"),
                     )
                 if code.definition:
-                    cell.append(f"\n{code.definition}", style="dim")
-                table.add_row(code.key, cell)
+                    cell.append_text(plain(f"\n{code.definition}", "dim", lines=True))
+                table.add_row(plain(code.key), cell)
     if book.modifiers:
-        table.add_row("", "")
-        table.add_row(Text("MODIFIERS", style="bold underline"), "after the code; other keys skip")
+        table.add_row(Text(), Text())
+        table.add_row(
+            Text("MODIFIERS", style="bold underline"), Text("after the code; other keys skip")
+        )
         for modifier in book.modifiers:
             values = "  ".join(f"{v.key} {v.label or v.id}" for v in modifier.values)
-            table.add_row(modifier.label, values)
+            table.add_row(plain(modifier.label), plain(values))
     if book.segments:
-        table.add_row("", "")
-        table.add_row(Text("SEGMENTS", style="bold underline"), "ctrl+g then:")
+        table.add_row(Text(), Text())
+        table.add_row(Text("SEGMENTS", style="bold underline"), Text("ctrl+g then:"))
         for key, segment in segment_keys(book).items():
             planned = f"  ({segment.planned_s:g} s planned)" if segment.planned_s else ""
-            table.add_row(key, segment.label + planned)
+            table.add_row(Text(key), plain(segment.label + planned))
     return table
 
 

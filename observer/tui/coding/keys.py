@@ -20,6 +20,11 @@ from observer.tui.keys import Key
 CodingKey = Key
 """The coding screen's name for the one key record (:class:`observer.tui.keys.Key`)."""
 
+UNLOGGED = "observer_unlogged"
+"""The attribute the terminal and web drivers set (True) on a key event they read
+before the key log existed; the coding screen logs such a key if it handles it after
+the log was created (one that came before is among its early keys)."""
+
 
 KEYS: tuple[CodingKey, ...] = (
     CodingKey(

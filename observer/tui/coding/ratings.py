@@ -158,15 +158,15 @@ class RatingsForm(Screen[tuple[Ratings, bool]]):
         segments = self.asked(rating)
         if segments == [None]:
             with Horizontal(classes="rating-row"):
+                yield RatingField(rating, None)  # first: beside its item, in one column
                 yield Label(_title(rating), classes="rating-label")
-                yield RatingField(rating, None)
         else:
             yield Label(_title(rating) + " per segment", classes="rating-label -segmented")
             for segment in segments:
                 assert segment is not None
                 with Horizontal(classes="segment-row"):
-                    yield Static(plain(segment.label), classes="segment-name")
                     yield RatingField(rating, segment.id)
+                    yield Static(plain(segment.label), classes="segment-name")
         notes = _notes(rating)
         if notes:
             yield Static(Text(safe(notes, lines=True)), classes="rating-anchors")

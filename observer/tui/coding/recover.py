@@ -21,7 +21,9 @@ from textual.widgets import Static
 from observer.errors import InputError
 from observer.live.keyrecovery import report
 from observer.live.recovery import notes, recover, replay_journal
+from observer.textsafe import safe
 from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
+from observer.tui.plain import plain
 from observer.tui.widgets.clock import format_clock
 
 
@@ -72,7 +74,10 @@ class RecoverOffer(Screen[None]):
             id="recover-title",
         )
         with VerticalScroll(id="recover-list"):
-            yield Static(Text("\n".join(j.line for j in self.unfinished)), id="recover-items")
+            yield Static(
+                plain("\n".join(safe(j.line) for j in self.unfinished), lines=True),
+                id="recover-items",
+            )
         yield Static(
             "[b]enter[/b] recover them into session files now · "
             "[b]escape[/b] leave them (run `observer recover` later)",
@@ -96,10 +101,10 @@ class RecoverOffer(Screen[None]):
             try:
                 result = recover(path)
             except InputError as error:
-                lines.append(Text(f"✗ {error.problems[0]}", style=Styles(self)("refused")))
+                lines.append(plain(f"✗ {error.problems[0]}", Styles(self)("refused")))
                 continue
             except OSError as error:
-                lines.append(Text(f"✗ {path.name}: {error}", style=Styles(self)("refused")))
+                lines.append(plain(f"✗ {path.name}: {error}", Styles(self)("refused")))
                 continue
             if result.outcome == "recovered":
                 closed = f", {result.closed} running states closed" if result.closed else ""
@@ -110,8 +115,8 @@ class RecoverOffer(Screen[None]):
                 line = f"✓ {result.session_path} was already saved; journal set aside"
             else:
                 line = f"· {path.name}: the clock never started, nothing to recover"
-            lines.append(Text(line, style=Styles(self)("ok")))
-            lines.extend(Text(extra) for extra in (*report(result.keys), *notes(result)))
+            lines.append(plain(line, Styles(self)("ok")))
+            lines.extend(plain(extra) for extra in (*report(result.keys), *notes(result)))
         self.query_one("#recover-items", Static).update(Text("\n").join(lines))
         self.query_one("#recover-keys", Static).update("[b]enter[/b] goes on to the new session")
         self.done = True

@@ -47,15 +47,18 @@ from observer.tui.coding.feedback import (
     segment_keys,
     segment_prompt,
 )
-from observer.tui.coding.keys import HANDLERS, CodingKey, hints, key_for, key_names
+from observer.tui.coding.keys import HANDLERS, UNLOGGED, CodingKey, hints, key_for, key_names
 from observer.tui.coding.video import TimeField
 from observer.tui.forms import FormField, keys_ready
+from observer.tui.plain import plain
 from observer.tui.widgets.clock import ClockDisplay, format_clock
 from observer.tui.widgets.event_log import EventLog
 from observer.tui.widgets.legend import KeyLegend
+from observer.tui.widgets.statusline import Part, fit, part, shortened
 
 if TYPE_CHECKING:
     from observer.live.journal import JournalStatus
+    from observer.live.keylog import KeyLog
     from observer.live.recorder import Outcome, Recorder
     from observer.tui.coding.video import VideoControl
 
@@ -112,6 +115,7 @@ class CodingScreen(Screen[None]):
         self._recorder: Recorder | None = None
         self._renderer: RowRenderer | None = None
         self._early: list[tuple[str, float, str | None]] = []
+        self._key_log: KeyLog | None = None
         """Keys that arrived before the recorder was attached, in order, with their times."""
         self.choosing_segment: float | None = None
         """Monotonic time of the ctrl+g press while the segment choice is open."""
@@ -145,8 +149,11 @@ class CodingScreen(Screen[None]):
         them: (arrival stamp, key name, character)."""
         return [(mono, key, character) for key, mono, character in self._early]
 
-    def attach(self, recorder: Recorder) -> None:
-        """Start coding with ``recorder`` (its journal exists); handle keys that came early."""
+    def attach(self, recorder: Recorder, key_log: KeyLog | None = None) -> None:
+        """Start coding with ``recorder`` (its journal exists); handle keys that came
+        early. ``key_log``: where a key read before it existed but handled from now on
+        is logged (it waited in the app's queue while the journal opened)."""
+        self._key_log = key_log
         self._recorder = recorder
         self._renderer = RowRenderer(recorder, self.colour)
         early, self._early = self._early, []
@@ -161,7 +168,9 @@ class CodingScreen(Screen[None]):
             yield Static(id="running")
         yield KeyLegend(self.book, id="legend")
         yield Static(id="prompt")
-        yield FormField(id="note", placeholder="note text · enter saves · escape cancels")
+        with Horizontal(id="note-row"):
+            yield Static("note:", id="note-label")
+            yield FormField(id="note", placeholder="note text · enter saves · escape cancels")
         yield EventLog(self._render_row, id="log")
         name = key_names(self.app.get_key_display)
         yield Static(hints_text(name, video=self.video is not None), id="hints")
@@ -195,45 +204,75 @@ class CodingScreen(Screen[None]):
         self.query_one(KeyLegend).set_running(frozenset(rec.running))
         self.query_one("#status", Static).update(self.status_text())
 
-    def status_text(self) -> Text:
+    def status_text(self, width: int | None = None) -> Text:
+        """The status line, fitted to ``width`` (the screen's): the other parts give way
+        (the observer, the segment's name, the badge's hint, the event count...) so the
+        ``saved N`` that says the data is safe is never cut."""
         rec = self._recorder
         state = rec.clock.state if rec is not None else "ready"
-        badge = {
-            "ready": (" WAITING · press space ", "waiting"),
-            "running": (" ● RUNNING ", "running"),
-            "paused": (" ❚❚ PAUSED · space resumes ", "paused"),
-            "ended": (" ENDED ", "ended"),
+        label, hint, role = {
+            "ready": ("WAITING", " · press space", "waiting"),
+            "running": ("● RUNNING", "", "running"),
+            "paused": ("❚❚ PAUSED", " · space resumes", "paused"),
+            "ended": ("ENDED", "", "ended"),
         }[state]
-        text = Text()
-        text.append(badge[0], style=self.colour(badge[1]))
+        badge = self.colour(role)
+        parts = [part(Text(f" {label}{hint} ", badge), (3, Text(f" {label} ", badge)))]
         if self.video is not None:
-            text.append_text(self.video.status(self.now(), self.colour("not-saved")))
+            video = self.video.status(self.now(), self.colour("not-saved"))
+            video = video[len(video.plain) - len(video.plain.lstrip(" ")) :]
+            parts.append(part(video, (8, Text())))
+        who = part(Text(self.who, "dim"), (1, shortened(self.who, 10, "dim")), (5, Text()))
         if rec is None:
-            text.append(f"  {self.who}", style="dim")
-            return text
+            parts.append(who)
+        else:
+            parts.extend(self._segment_parts(rec))
+            parts.append(who)
+            n = len(rec.events)
+            parts.append(part(Text(f"events {n}"), (4, Text(f"ev {n}")), (7, Text())))
+            parts.extend(self._saved_parts(rec))
+        if width is None:
+            width = self.size.width or self.app.size.width
+        return fit(parts, width, "  ")
+
+    def _segment_parts(self, rec: Recorder) -> list[Part]:
+        """The open segment: its name, its time and planned length (the name gives way first)."""
         segments = rec.segments
-        if segments and segments[-1].end is None:
-            segment = rec.book.segment_by_id[segments[-1].segment]
-            text.append(f"  {segment.label}", style="bold")
-            elapsed = format_clock(max(0.0, self.session_now() - segments[-1].start))
-            planned = f"/{format_clock(segment.planned_s)[:5]}" if segment.planned_s else ""
-            text.append(f" {elapsed[:5]}{planned}", style="bold")
-        text.append(f"  {self.who}", style="dim")
-        text.append(f"  events {len(rec.events)}", style="")
+        if not segments or segments[-1].end is not None:
+            return []
+        segment = rec.book.segment_by_id[segments[-1].segment]
+        elapsed = format_clock(max(0.0, self.session_now() - segments[-1].start))
+        planned = f"/{format_clock(segment.planned_s)[:5]}" if segment.planned_s else ""
+        time = Text(f"{elapsed[:5]}{planned}", "bold")
+        if segment.planned_s and self.session_now() - segments[-1].start > segment.planned_s:
+            time.stylize(self.colour("overrun"))
+            time.append(" OVER", self.colour("overrun"))  # past its planned length
+        name = plain(segment.label, "bold")
+        short = shortened(name.plain, 10, "bold")
+        return [
+            part(
+                Text.assemble(name, " ", time),
+                (2, Text.assemble(short, " ", time)),
+                (6, time),
+                (9, Text()),
+            )
+        ]
+
+    def _saved_parts(self, rec: Recorder) -> list[Part]:
+        """``saved N`` (never shortened), then what went wrong with saving."""
         acked = self.saved.acked
         style = self.colour("saved" if acked >= rec.seq else "saving")
-        text.append(f"  saved {acked}", style=style)
-        if acked < rec.seq:
-            text.append(f"/{rec.seq}", style=style)
+        saved = Text(f"saved {acked}" + (f"/{rec.seq}" if acked < rec.seq else ""), style)
+        parts = [part(saved)]
+        alarm = self.colour("not-saved")
         error = self.saved.error
-        if error:
-            text.append(
-                f"  NOT SAVED: {error} · retrying · {rec.seq - acked} actions held in memory",
-                style=self.colour("not-saved"),
-            )
+        if error:  # last and whole: what does not fit is cut at the end, after the count
+            held = rec.seq - acked
+            long = f"NOT SAVED: {error} · retrying · {held} actions held in memory"
+            parts.append(part(plain(long, alarm)))
         elif self.saved.warning:
-            text.append(f"  WARNING: {self.saved.warning}", style=self.colour("not-saved"))
-        return text
+            parts.append(part(plain(f"WARNING: {self.saved.warning}", alarm)))
+        return parts
 
     def say(self, text: Text, *, refused: bool = False) -> None:
         prompt = self.query_one("#prompt", Static)
@@ -243,6 +282,9 @@ class CodingScreen(Screen[None]):
     # --- keys -------------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
+        if getattr(event, UNLOGGED, False) and self._key_log is not None:
+            setattr(event, UNLOGGED, False)  # read before the key log existed: log it now
+            self._key_log.record([(event.time, event.key, event.character)])
         if self.going_to:  # keys typed into the go-to-time field are not coded
             if event.key == "escape":
                 event.stop()

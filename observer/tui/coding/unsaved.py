@@ -25,6 +25,7 @@ from textual.widgets import Input, Static
 
 from observer.errors import InputError
 from observer.live.journal import failure_reason
+from observer.textsafe import safe
 from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
 
 if TYPE_CHECKING:
@@ -87,17 +88,18 @@ class NotSaved(ModalScreen[tuple[Path | None, str]]):
         durable = writer.durable
         text = Text()
         text.append(" NOT SAVED ", style=Styles(self)("not-saved"))
+        text.append("\n")
         text.append(
-            f"\nThe session file could not be written in {self.folder}: {self.reason}.\n"
+            safe(f"The session file could not be written in {self.folder}: {self.reason}.") + "\n"
             f"All {len(rec.events)} events are held in memory (keep this window open);"
             f" the journal holds {durable} of {rec.seq} actions.\n"
         )
         if self.copy is not None:
-            text.append(f"A complete copy is saved at {self.copy}\n", style="bold")
+            text.append(safe(f"A complete copy is saved at {self.copy}") + "\n", style="bold")
         else:
             text.append("No copy could be written yet: type a folder (a USB stick) below.\n")
         if extra:
-            text.append(extra, style="bold")
+            text.append(safe(extra), style="bold")
         self.query_one("#unsaved-text", Static).update(text)
 
     def retry(self) -> None:

@@ -31,6 +31,7 @@ from observer.study.consensus import (
 )
 from observer.textsafe import safe
 from observer.tui.consensus.keys import BINDINGS, HINT
+from observer.tui.plain import plain
 
 CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
 KIND_TEXT = {
@@ -156,13 +157,13 @@ class ConsensusApp(App[Path | None]):
         head = f"item {self.position + 1} of {len(self.shown)} · {item.stream} · {KIND_TEXT[item.kind]}"
         if decision is not None:
             head += f" · decided: {decision.choice} ({decision.decided_by})"
-        self.query_one("#consensus-item", Static).update(Text(head))
+        self.query_one("#consensus-item", Static).update(plain(head))
         self.query_one("#consensus-a", Static).update(Text("A  ") + describe(self.a, item.a))
         self.query_one("#consensus-b", Static).update(Text("B  ") + describe(self.b, item.b))
         if self.undecided() == 0:
             done = "every item is decided: ctrl+s writes the consensus session"
             message = f"{message} · {done}" if message else done
-        self.query_one("#consensus-prompt", Static).update(Text(message))
+        self.query_one("#consensus-prompt", Static).update(plain(message))
 
     # --- actions -------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from observer.errors import Problem
 from observer.replay.loading import Opened, compare, open_replay
 from observer.replay.preview import read_beginning
 from observer.replay.timeline import INITIAL_SPAN
+from observer.tui.plain import notice
 from observer.tui.replay.keys import KEYS
 from observer.tui.replay.screen import ReplayScreen
 
@@ -124,7 +125,7 @@ class ReplayApp(App[tuple[Problem, ...]]):
         if self.video is not None:
             warning = self.video.mismatch(self.replay)
             if warning:
-                self.notify(warning, severity="warning", timeout=8)
+                notice(self, warning, severity="warning", timeout=8)
 
     async def on_unmount(self) -> None:
         if self.video is not None:

@@ -92,7 +92,7 @@ class HelpPrompt(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="replay-box replay-help"):
             with VerticalScroll(id="help-text"):
-                yield Static(self.text, id="help-body")
+                yield Static(plain(self.text, lines=True), id="help-body")
             yield Static(
                 "escape close · ↑↓ scroll if the keys go on below", classes="replay-dialog-hint"
             )

@@ -31,6 +31,7 @@ KEYS: tuple[Key, ...] = (
     Key("d", "mismatch(1)", "next disagreement"),
     Key("D", "mismatch(-1)", "previous disagreement"),
     Key("f", "filter", "filter"),
+    Key("l", "toggle_ids", "codes by label or id"),
     Key("s", "panel('summary')", "summary"),
     Key("v", "panel('reviews')", "reviews"),
     Key("i", "panel('agreement')", "agreement"),

@@ -17,6 +17,7 @@ from textual.widgets import OptionList
 from observer.replay.clock import format_clock, parse_span
 from observer.replay.reviewing import Outcome, ReviewDesk
 from observer.replay.view import ReplayView, code_label, event_name
+from observer.tui.plain import notice
 from observer.tui.widgets.dialogs import ChoicePrompt, TextPrompt
 
 if TYPE_CHECKING:
@@ -88,9 +89,9 @@ class ReviewActions(Screen[None]):
     def _report(self, outcome: Outcome) -> None:
         if outcome.saved:
             self.after_save()
-            self.notify(outcome.message, timeout=2, markup=False)
+            notice(self, outcome.message, timeout=2)
         else:
-            self.notify(f"NOT SAVED: {outcome.message}", severity="error", markup=False)
+            notice(self, f"NOT SAVED: {outcome.message}", severity="error")
 
     def _add(self, **entry: Any) -> bool:
         outcome = self.desk.add(self.model, **entry)
@@ -113,7 +114,7 @@ class ReviewActions(Screen[None]):
     async def action_flag(self) -> None:
         event = self.model.current_event()
         if event is None:
-            self.notify("no event at the playhead to flag", severity="warning")
+            notice(self, "no event at the playhead to flag", severity="warning")
             return
         if await self.ensure_reviewer() is None:
             return
@@ -226,7 +227,7 @@ class ReviewActions(Screen[None]):
             return False
         refused = self.desk.owns(review)
         if refused is not None:
-            self.notify(refused, severity="warning")
+            notice(self, refused, severity="warning")
             return False
         return True
 

@@ -32,11 +32,13 @@ from observer.replay.reviewing import ReviewDesk
 from observer.replay.view import ListRow, ReplayView
 from observer.startup import release_collection
 from observer.textsafe import safe
+from observer.tui.plain import notice, plain
 from observer.tui.replay import panels
 from observer.tui.replay.dialogs import FilterPrompt, HelpPrompt
 from observer.tui.replay.keys import HINTS, HINTS_NARROW, HINTS_VIDEO, KEYS, help_text
 from observer.tui.replay.review_actions import ReviewActions
 from observer.tui.replay.timeline import (
+    MAX_LABEL_WIDTH,
     Row,
     Timeline,
     lane_row,
@@ -46,8 +48,10 @@ from observer.tui.replay.timeline import (
 )
 from observer.tui.widgets.dialogs import ChoicePrompt, TextPrompt
 from observer.tui.widgets.event_log import EventLog
+from observer.tui.widgets.statusline import fit, part, shortened
 
 if TYPE_CHECKING:
+    from observer.replay.timeline import Lane
     from observer.sessionfile import Session
 
 
@@ -57,6 +61,7 @@ MAX_TYPED_AHEAD = 20
 NARROW, SHORT = 100, 32
 """Below this many columns the side panel opens on request; below this many rows
 the lanes of streams with nothing coded are left out."""
+MORE_BELOW = "↓ more below"
 TICK_S = 1 / 20
 """How often the screen asks the playhead where it is while playing."""
 
@@ -108,6 +113,9 @@ class ReplayScreen(ReviewActions):
         self._shown_running: tuple[int, ...] | None = None
         self._row: int | None = None
         self._panel_stale = {"summary": True, "agreement": True}
+        self.show_ids = False
+        self._lanes_stale = False
+        """Codes and lanes by id (``l``) rather than by label."""
         self.make_playhead: Callable[..., Playhead] = Playhead
         """Makes the playhead (``--video``: one that drives mpv, observer.tui.replay.video)."""
 
@@ -121,7 +129,9 @@ class ReplayScreen(ReviewActions):
         self.palette = self.query_one(Timeline).palette()
         self.colours = self.palette.code_styles(self.model.book)
         self.actor_of = {c.id: c.actor for c in self.model.book.codes}
-        self.columns = panels.Columns.of(self.model.book, self.model.session.duration)
+        sessions = [self.model.session, *([self.model.other] if self.model.other else [])]
+        self._used = {e.code for s in sessions for e in s.events}
+        self.columns = self._columns()
         if self.make_playhead is not Playhead:  # --video: a playhead that drives mpv
             duration = self.model.session.duration
             self.model.playhead = self.make_playhead(duration, speed=self.speed, clock=self.clock)
@@ -153,10 +163,14 @@ class ReplayScreen(ReviewActions):
                     yield OptionList(id="replay-reviews")
                     with ScrollableContainer(id="replay-agreement"):
                         yield Static(id="replay-agreement-text")
+                yield Static(MORE_BELOW, id="replay-more")
         yield Static(HINTS, id="replay-hints")
 
     def on_mount(self) -> None:
         self.query_one(Timeline).focus()
+        for panel in ("#replay-summary", "#replay-agreement", "#replay-reviews"):
+            self.watch(self.query_one(panel), "scroll_y", self._show_more, init=False)
+            self.watch(self.query_one(panel), "scroll_x", self._show_more, init=False)
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.opened is not None:
             self._start(self.opened)
@@ -166,7 +180,7 @@ class ReplayScreen(ReviewActions):
             self._start(Opened(self.preview), complete=False)
         else:
             status = f"loading {self.path.name}…"
-            self.query_one("#replay-status", Static).update(status)
+            self.query_one("#replay-status", Static).update(plain(status))
 
     def start_loading(self) -> None:
         """Load the whole file in a thread (the app calls this once its first frame is out)."""
@@ -197,13 +211,13 @@ class ReplayScreen(ReviewActions):
             release_collection()  # start-up is over once the session is whole
         self._install(opened, complete=complete)
         sides = self.query_one("#replay-sides", Static)
-        sides.update(self.model.sides())
+        sides.update(plain(self.model.sides()))
         sides.display = self.model.other is not None
         self.set_class(self.model.other is not None, "-compare")
         if kept is not None:
             self.model.seek(kept)
         for warning in opened.warnings:
-            self.notify(safe(warning), severity="warning", timeout=8, markup=False)
+            notice(self, warning, severity="warning", timeout=8)
         self._refill()
         self._fill_reviews()
         self.sync()
@@ -232,6 +246,65 @@ class ReplayScreen(ReviewActions):
 
     # --- data --------------------------------------------------------------------------
 
+    # --- names: labels as coding shows them; ids on request (l) or where space is short ---
+
+    def _columns(self) -> panels.Columns:
+        """The event list's columns, naming codes by label where a row fits the list."""
+        book, duration = self.model.book, self.model.session.duration
+        used = self._used
+        labels = panels.Columns.of(book, duration, panels.code_names(book, ids=False), used)
+        compare = self.model.comparison is not None
+        if not self.show_ids and labels.width(compare=compare) <= self._list_width():
+            return labels
+        return panels.Columns.of(book, duration, used=used)
+
+    def _names(self) -> dict[str, str]:
+        """How the running states and the review list name codes: by label (their panels
+        have room), by id on request."""
+        return panels.code_names(self.model.book, ids=self.show_ids)
+
+    def _list_width(self) -> int:
+        width = self.query_one(EventList).size.width
+        if width:
+            return width
+        total = self.app.size.width  # before the first layout: as the stylesheet will lay it
+        if total < NARROW:
+            return total - 1
+        side = min(64, max(30, int(total * (0.32 if self.model.other is not None else 0.47))))
+        return total - side - 2
+
+    def _lane_label(self, lane: Lane) -> str:
+        """``Group · Actor`` by their labels (shortened with … to the label column), or
+        the stream id: on request, and on a narrow terminal (ids are shorter)."""
+        if self.show_ids or self.has_class("-narrow"):
+            return lane.label
+        stream = lane.stream
+        name = safe(f"{stream.group.label} · {stream.actor.label}")
+        named = f"{lane.side} {name}" if lane.side else name
+        return shortened(named, MAX_LABEL_WIDTH - 1).plain
+
+    def _rename(self) -> None:
+        """After a resize or ``l``: the names that fit now, everything redrawn if they changed."""
+        if getattr(self, "model", None) is None:
+            return
+        columns = self._columns()
+        if (columns.code, list(columns.names.values())) == (
+            self.columns.code,
+            list(self.columns.names.values()),
+        ) and not self._lanes_stale:
+            return
+        self.columns = columns
+        self._lanes_stale = False
+        self._refill()
+        self._fill_reviews()
+        self.sync()
+
+    def action_toggle_ids(self) -> None:
+        self.show_ids = not self.show_ids
+        self._lanes_stale = True
+        self._rename()
+        notice(self, "codes shown by id" if self.show_ids else "codes shown by label", timeout=2)
+
     def _timeline_rows(self) -> list[Row]:
         """Notes and reviews first (always in view), then the lanes; on a short
         terminal the streams nothing was coded in are left out."""
@@ -243,7 +316,8 @@ class ReplayScreen(ReviewActions):
             events = (
                 model.other.events if lane.source == 1 and model.other else model.session.events
             )
-            rows.append(lane_row(lane, events, model.book, self.colours, roles["on-bar"]))
+            label = self._lane_label(lane)
+            rows.append(lane_row(lane, events, model.book, self.colours, roles["on-bar"], label))
             if lane.side == "B" and model.comparison is not None:
                 rows.append(marks_row(model.comparison, lane.stream.id, self.palette))
         return rows
@@ -255,6 +329,10 @@ class ReplayScreen(ReviewActions):
         narrow, short = event.size.width < NARROW, event.size.height < SHORT
         self.set_class(narrow, "-narrow")
         self.show_hints(event.size.width)
+        if getattr(self, "model", None) is not None:
+            self._lanes_stale = True
+            self.call_after_refresh(self._rename)
+            self.call_after_refresh(lambda: self._update_status(self.model.time()))
         if short != self.has_class("-short"):
             self.set_class(short, "-short")
             if getattr(self, "model", None) is not None:
@@ -320,29 +398,37 @@ class ReplayScreen(ReviewActions):
             self.timer = None
 
     def _update_status(self, t: float) -> None:
+        """The status line, fitted to its width: the filter, window, speed and state
+        words give way, never the times or the session id (no part is cut midway)."""
         model = self.model
         head = model.playhead
+        times = f"{format_clock(t)} / {format_clock(model.session.duration)}"
         state = "▶ playing" if head.playing else "⏸ paused"
+        symbol = state.split()[0]
+        described = model.filter.describe()
         parts = [
-            f"{state} {format_clock(t)} / {format_clock(model.session.duration)}",
-            f"{head.speed:g}×",
-            f"window {format_clock(model.span, decimals=0)}",
-            model.filter.describe(),
+            part(plain(f"{state} {times}"), (6, plain(f"{symbol} {times}"))),
+            part(plain(f"{head.speed:g}×"), (3, Text())),
+            part(plain(f"window {format_clock(model.span, decimals=0)}"), (2, Text())),
+            part(plain(described), (1, shortened(described, 16)), (5, Text())),
         ]
         frame = getattr(head, "frame", None)
         number = frame() if frame is not None else None
         if number is not None:  # --video with a known frame rate
-            parts.insert(1, f"frame {number}")
+            parts.insert(1, part(plain(f"frame {number}"), (3, Text())))
         if model.code:
-            parts.append(f"e/E: {model.code}")
+            code = f"e/E: {model.code}"
+            parts.append(part(plain(code), (4, shortened(code, 16)), (8, Text())))
         if model.other is None:
-            parts.append(model.session.id)
+            parts.append(part(plain(model.session.id)))
         if not self.ready:
-            parts.append("loading the rest…")
-        status = " · ".join(parts)
-        if status != self._shown_status:
-            self._shown_status = status
-            self.query_one("#replay-status", Static).update(status)
+            parts.append(part(plain("loading the rest…"), (7, plain("loading…"))))
+        widget = self.query_one("#replay-status", Static)
+        width = widget.size.width or self.app.size.width - 2
+        status = fit(parts, width, " · ")
+        if status.plain != self._shown_status:
+            self._shown_status = status.plain
+            widget.update(status)
 
     def _update_row(self, t: float) -> None:
         row = self.model.current_row(t)
@@ -369,7 +455,8 @@ class ReplayScreen(ReviewActions):
         ]
         if model.other is not None:
             sides.append(("B", model.other, running_b))
-        self.query_one("#replay-running", Static).update(panels.running_text(sides))
+        shown = panels.running_text(sides, self._names())
+        self.query_one("#replay-running", Static).update(shown)
 
     # --- playback and navigation: the model moves, the screen follows -------------------
 
@@ -378,7 +465,7 @@ class ReplayScreen(ReviewActions):
 
     def _moved(self, refused: str | None) -> None:
         if refused is not None:
-            self.notify(refused, timeout=2)
+            notice(self, refused, timeout=2)
             self.app.bell()
         self.sync()
 
@@ -455,7 +542,7 @@ class ReplayScreen(ReviewActions):
     def action_choose_code(self) -> None:
         counts = self.model.code_counts()
         book = self.model.book
-        options = [(c.id, f"{c.key}  {c.id} ({counts.get(c.id, 0)})") for c in book.codes]
+        options = [(c.id, f"{c.key}  {c.label} ({counts.get(c.id, 0)})") for c in book.codes]
 
         def done(code: str | None) -> None:
             if code is not None:
@@ -475,7 +562,7 @@ class ReplayScreen(ReviewActions):
 
     def action_mismatch(self, direction: int) -> None:
         if self.model.comparison is None:
-            self.notify(self.model.step_mismatch(direction) or "")
+            notice(self, self.model.step_mismatch(direction) or "")
             return
         self._moved(self.model.step_mismatch(direction))
 
@@ -505,13 +592,33 @@ class ReplayScreen(ReviewActions):
 
     def action_panel(self, name: str) -> None:
         if name == "agreement" and self.model.comparison is None:
-            self.notify("the agreement summary needs compare mode (--compare B.json)")
+            notice(self, "the agreement summary needs compare mode (--compare B.json)")
             return
         self.query_one(ContentSwitcher).current = f"replay-{name}"
         self.add_class("-side-open")
         self._fill_panel()
         if name == "reviews":
             self.query_one("#replay-reviews", OptionList).focus()
+        elif self.has_class("-narrow"):  # the panel is the whole body: the arrows scroll it
+            self.query_one(f"#replay-{name}").focus()
+        self.call_after_refresh(self._show_more)
+
+    def _show_more(self, _: object = None) -> None:
+        """Under the side panel, a line saying there is more below, while there is."""
+        current = self.query_one(ContentSwitcher).current or ""
+        panel = self.query_one(f"#{current}") if current else None
+        below = panel is not None and panel.scroll_y < panel.max_scroll_y
+        wider = panel is not None and panel.scroll_x < panel.max_scroll_x
+        said = [MORE_BELOW] if below else []
+        if wider:
+            said.append("→ wider")
+        if said and self.has_class("-narrow"):  # the panel has the focus and the arrows
+            said.append("arrows or pgdn scroll · esc closes")
+        elif said:
+            said.append("wheel scrolls")
+        more = self.query_one("#replay-more", Static)
+        more.update(" · ".join(said))
+        more.set_class(bool(said), "-shown")
 
     def _fill_panel(self) -> None:
         current = self.query_one(ContentSwitcher).current or ""
@@ -525,8 +632,11 @@ class ReplayScreen(ReviewActions):
         elif name == "summary":
             text = panels.summary_text(self.model.session, self.model.allowed)
             self.query_one("#replay-summary-text", Static).update(text)
-        elif name == "agreement" and self.opened is not None:
-            text = Text("\n".join(self.opened.agreement))  # wrapped: nothing cut off
+        if name in ("summary", "agreement"):
+            self.call_after_refresh(self._show_more)
+        if name == "agreement" and self.opened is not None:
+            text = plain("\n".join(self.opened.agreement), lines=True)
+            text.no_wrap = True  # a table's rows kept whole: wider ones scroll sideways
             self.query_one("#replay-agreement-text", Static).update(text)
 
     def _fill_reviews(self) -> None:
@@ -536,7 +646,8 @@ class ReplayScreen(ReviewActions):
         ordered = sorted(self.model.session.reviews, key=lambda r: (r.t, r.created_at))
         events = self.model.session.events
         reviews.add_options(
-            Option(panels.review_label(r, events, self.palette), id=r.id) for r in ordered
+            Option(panels.review_label(r, events, self.palette, self._names()), id=r.id)
+            for r in ordered
         )
         if not ordered:
             reviews.add_option(

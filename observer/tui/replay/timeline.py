@@ -70,9 +70,15 @@ class Palette:
 
 
 def lane_row(
-    lane: Lane, events: Sequence[Event], book: Codebook, colours: dict[str, Style], bar: Style
+    lane: Lane,
+    events: Sequence[Event],
+    book: Codebook,
+    colours: dict[str, Style],
+    bar: Style,
+    label: str = "",
 ) -> Row:
-    """``bar``: the style of a letter on a coloured bar (its colour is the text's)."""
+    """``bar``: the style of a letter on a coloured bar (its colour is the text's);
+    ``label``: the lane's name (default: its stream id)."""
     keys = {c.id: c.key for c in book.codes}
 
     def glyph(cell: Cell) -> tuple[str, Style]:
@@ -91,7 +97,7 @@ def lane_row(
     def draw(t0: float, span: float, width: int) -> Cells:
         return [glyph(cell) for cell in lane_cells(lane, events, t0, span, width)]
 
-    return Row(lane.label, draw)
+    return Row(label or lane.label, draw)
 
 
 def marks_row(comparison: Comparison, stream: str, palette: Palette) -> Row:

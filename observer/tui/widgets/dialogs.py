@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -36,7 +35,7 @@ class TextPrompt(ModalScreen[str | None]):
         with Vertical(classes="replay-box"):
             yield Static(plain(self.title_text), classes="replay-dialog-title")
             yield Input(self.value, id="prompt-input")
-            yield Static(self.hint, id="prompt-error", classes="replay-dialog-hint")
+            yield Static(plain(self.hint), id="prompt-error", classes="replay-dialog-hint")
 
     def on_mount(self) -> None:
         # Focus now, before the first frame: keys typed as soon as the box shows land in it.
@@ -47,7 +46,7 @@ class TextPrompt(ModalScreen[str | None]):
         error = self.check(event.value) if self.check else None
         if error:
             hint = self.query_one("#prompt-error", Static)
-            hint.update(Text(error))  # the message may quote what was typed: never markup
+            hint.update(plain(error))  # the message may quote what was typed: never markup
             hint.add_class("-error")
             return
         self.dismiss(event.value)
