@@ -82,7 +82,8 @@ def make_script(rng: random.Random, n: int = 100) -> list[tuple[str, float]]:
 
 def _action_key(action: dict[str, Any]) -> str:
     kind = action.get("a")
-    return {"undo": "\x1a", "redo": "\x19", "clock": " "}.get(kind, action.get("key", "?"))  # type: ignore[arg-type]
+    key = {"undo": "\x1a", "redo": "\x19", "clock": " "}.get(str(kind), action.get("key", "?"))
+    return str(key)
 
 
 def _recover(folder: Path) -> tuple[int, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -31,6 +31,11 @@ class Problem:
         if self.location in (WHOLE, ""):
             return self.message
         return f"{self.location}: {self.message}"
+
+
+ProblemAt = Callable[[str, str], "Problem"]
+"""Makes a problem of one file at a location: ``p("codes[0].key", "...")``; every
+check that reports problems of a file takes one."""
 
 
 class InputError(Exception):

@@ -26,7 +26,7 @@ from observer import durable, jsonio, trail
 from observer.codebook import Codebook, RatingScalar, codebook_from_data
 from observer.crypto import AGE_SUFFIX, agefile
 from observer.crypto import folder as folder_crypto
-from observer.errors import InputError, Problem
+from observer.errors import InputError, Problem, ProblemAt
 from observer.filenames import portable_problem
 from observer.structure import (
     MAX_SECONDS,
@@ -616,7 +616,7 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
     yield from _check_consensus(s, p)
 
 
-def _check_consensus(s: Session, p: Callable[[str, str], Problem]) -> Iterator[Problem]:
+def _check_consensus(s: Session, p: ProblemAt) -> Iterator[Problem]:
     """A consensus session says where each of its events came from; no other does."""
     if s.consensus is None:
         if s.status == "consensus":

@@ -16,10 +16,17 @@ from __future__ import annotations
 import pytest
 from support.analysis import session
 
-from observer.analysis.intervals import code_intervals, interval_count, ioa, summary
+from observer.analysis.intervals import (
+    CodeIntervals,
+    code_intervals,
+    interval_count,
+    ioa,
+    summary,
+)
+from observer.sessionfile import Session
 
 
-def _by_code(s, interval):  # type: ignore[no-untyped-def]
+def _by_code(s: Session, interval: float) -> dict[str, CodeIntervals]:
     return {c.code: c for c in code_intervals(s, interval)}
 
 

@@ -106,6 +106,7 @@ def test_an_actor_nobody_coded_adds_no_cells() -> None:
     named = timeslice_method(a, b, unit=1.0, actors=every)
     assert named.overall.kappa == pytest.approx(cohen_kappa_score(xa, xb), abs=1e-12)
     assert named.counts["empty_both"] == result.counts["empty_both"] + 20
+    assert named.overall.kappa is not None and result.overall.kappa is not None
     assert named.overall.kappa > result.overall.kappa  # the inflation the rule avoids
 
 

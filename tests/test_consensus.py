@@ -9,10 +9,12 @@ from pathlib import Path
 import attrs
 import pytest
 from support.clirun import run
+from textual.widgets import Input
 
 from observer.codebook import load_codebook
 from observer.sessionfile import Event, load_session, write_session
 from observer.study.consensus import (
+    Choice,
     Decision,
     DecisionJournal,
     align_items,
@@ -56,7 +58,7 @@ def test_alignment_items_and_build_with_provenance(tmp_path: Path) -> None:
     assert sorted(i.kind for i in items) == ["agreement", "commission", "disagreement", "omission"]
     shown = to_decide(items, agreements=False)
     assert [i.kind for i in shown] == ["disagreement", "omission", "commission"]
-    choices = {"disagreement": "both", "omission": "a", "commission": "neither"}
+    choices: dict[str, Choice] = {"disagreement": "both", "omission": "a", "commission": "neither"}
     decisions = [
         Decision(i.number, choices[i.kind], "sup", "2026-02-01T00:00:00+00:00") for i in shown
     ]
@@ -106,7 +108,7 @@ async def test_the_screen_decides_edits_writes_and_leaves_a_and_b_alone(tmp_path
         assert "Bids for attention" in str(app.query_one("#consensus-a").render())
         await pilot.press("e")  # the disagreement becomes an edited event
         await pilot.pause()
-        field = app.screen.query_one("Input")
+        field = app.screen.query_one(Input)
         field.value = "ch-positive 5.1"
         await pilot.press("enter")
         await pilot.pause()

@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.clirun import run
+from support.replay import unlinked
 
 from observer.codebook import load_codebook
 from observer.crypto import agefile
 from observer.errors import InputError
 from observer.sessionfile import load_session, session_to_bytes, write_session
 from observer.synthetic import make_session
-from tests.support.clirun import run
-from tests.support.replay import unlinked
 
 BOOK = load_codebook("cpp-attachment")
 SESSION = make_session(BOOK, 60, seed=5)

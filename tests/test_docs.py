@@ -8,6 +8,7 @@ import importlib.util
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ DOCS = [*sorted((REPO / "docs").glob("*.md")), REPO / "README.md"]
 DOCS += [p for p in (REPO / "CONTRIBUTING.md", REPO / "CHANGELOG.md") if p.exists()]
 
 
-def _commands_module():  # docs/commands.py is a script, not part of the package
+def _commands_module() -> Any:  # docs/commands.py is a script, not part of the package
     spec = importlib.util.spec_from_file_location("docs_commands", REPO / "docs" / "commands.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -46,7 +46,9 @@ def test_a_strange_situation_is_coded_rated_and_classified(tmp_path: Path) -> No
     assert session.ratings["ch-proximity-seeking"] == {
         "caregiver-child": 5, "stranger-joins": None, "reunion-1": None, "reunion-2": None
     }  # fmt: skip
-    assert set(session.ratings["ch-search"]) == {"separation-1", "alone", "stranger-returns"}
+    search = session.ratings["ch-search"]
+    assert isinstance(search, dict)
+    assert set(search) == {"separation-1", "alone", "stranger-returns"}
     out = subprocess.run(
         [sys.executable, "-m", "observer", "stats", str(path), "--format", "json"],
         capture_output=True, text=True, check=True,

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,8 @@ def test_a_killed_pane_ends_observer_at_any_instant_and_the_journal_recovers(
         pid = term.pane_pid()
         term.wait_for("press space")
         for _, step in STEPS[: last + 1]:
-            step(term)
+            act: Callable[[Tmux], object] = step
+            act(term)
         time.sleep(pause)
         term._run("respawn-pane", "-k", "-t", term.name, "sleep 600")
         assert _gone(pid), f"observer outlived its pane killed after {STEPS[last][0]}"

@@ -124,7 +124,7 @@ def test_with_a_codebook_a_map_and_an_observer(
     ("make", "expected"),
     [
         (lambda p: p.write_bytes(b"not a zip"), "not an OPF (a Datavyu spreadsheet is a zip)"),
-        (lambda p: opf(p, "", {}) and zipfile.ZipFile(p).close(), "not a Datavyu spreadsheet (no '#4' version)"),
+        (lambda p: zipfile.ZipFile(opf(p, "", {})).close(), "not a Datavyu spreadsheet (no '#4' version)"),
         (lambda p: opf(p, "#4\nC (MATRIX,true,)-a|NOMINAL\ngarbage\n"),
          "db: line 3: neither a column header nor a cell"),
         (lambda p: opf(p, "#4\nC (MATRIX,true,)-a|NOMINAL\n00:00:05:000,00:00:04:000,(x)\n"),

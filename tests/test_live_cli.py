@@ -98,8 +98,8 @@ def test_recover_turns_every_journal_into_a_session(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     writer = coded(tmp_path, META, "pcp", end=False)  # ch-cry still running
-    with open(writer.path, "ab") as out:
-        out.write(b'{"seq": 5, "a": "ke')
+    with open(writer.path, "ab") as torn:
+        torn.write(b'{"seq": 5, "a": "ke')
     code, out, err = run(["recover", "--session-dir", str(tmp_path)], capsys)
     assert code == 0 and err == ""
     assert f"recovered 3 events, 1 running state closed at the last action -> {tmp_path}" in out

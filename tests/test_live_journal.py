@@ -13,7 +13,6 @@ import pytest
 from support.live import META, book
 
 from observer.errors import InputError
-from observer.live import journal as journal_module
 from observer.live.journal import (
     JournalStatus,
     JournalWriter,
@@ -211,7 +210,7 @@ def test_a_folder_that_cannot_hold_a_session_is_refused_before_the_clock(
 
 
 def test_unwritable_folder_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(journal_module.os, "access", lambda *_: False)
+    monkeypatch.setattr(os, "access", lambda *_: False)  # the journal module's os
     with pytest.raises(InputError, match="not writable"):
         JournalWriter.create(tmp_path, header())
 

@@ -71,25 +71,22 @@ def test_open_observe_seek_step_speed_close(clip: Path) -> None:
     asyncio.run(main())
 
 
-def test_killed_mpv_stops_the_clock(clip: Path) -> None:
-    async def main() -> None:
-        player = await Player.start(clip, HEADLESS)
-        exits: list[bool] = []
-        player.on_exit = lambda: exits.append(True)
-        await player.set_pause(False)
-        await asyncio.sleep(0.3)
-        player.process.kill()
-        await until(lambda: not player.alive)
-        assert exits == [True] and player.paused
-        at = player.position(time.monotonic())
-        await asyncio.sleep(0.2)
-        assert player.position(time.monotonic()) == at
-        with pytest.raises(MediaError, match="reopen"):
-            await player.seek(1.0)
-        await player.close()
-        assert not player.folder.exists()
-
-    asyncio.run(main())
+async def test_killed_mpv_stops_the_clock(clip: Path) -> None:
+    player = await Player.start(clip, HEADLESS)
+    exits: list[bool] = []
+    player.on_exit = lambda: exits.append(True)
+    await player.set_pause(False)
+    await asyncio.sleep(0.3)
+    player.process.kill()
+    await until(lambda: not player.alive)
+    assert exits == [True] and player.paused
+    at = player.position(time.monotonic())
+    await asyncio.sleep(0.2)
+    assert player.position(time.monotonic()) == at
+    with pytest.raises(MediaError, match="reopen"):
+        await player.seek(1.0)
+    await player.close()
+    assert not player.folder.exists()
 
 
 def test_unplayable_file_and_missing_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

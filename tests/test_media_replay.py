@@ -14,6 +14,7 @@ from support.pilot import until
 from support.replay import small_session
 
 from observer.media.follow import VideoPlayhead
+from observer.media.mpv import Player
 from observer.sessionfile import Note, write_session
 from observer.tui.replay.app import ReplayApp
 from observer.tui.replay.screen import ReplayScreen
@@ -51,7 +52,12 @@ async def test_jumps_to_disagreements_seek_mpv(tmp_path: Path, clip: Path) -> No
         for expect in (1.0, 3.0):
             await pilot.press("d")
             assert screen.playhead.time() == expect
-            await until(pilot, lambda e=expect: abs(video.player.model.reported - (e + 2.0)) < 1e-6)  # type: ignore[union-attr]
+            assert video.player is not None
+
+            def landed(p: Player = video.player, e: float = expect) -> bool:
+                return abs(p.model.reported - (e + 2.0)) < 1e-6
+
+            await until(pilot, landed)
             assert await mpv_position(screen) == pytest.approx(expect + 2.0, abs=FRAME / 2)
         await pilot.press("D")
         assert await mpv_position(screen) == pytest.approx(3.0, abs=FRAME / 2)
@@ -103,7 +109,11 @@ async def test_frame_steps_with_the_video_and_a_refusal_without(tmp_path: Path, 
         assert start is not None
         for key, expect in (("f6", 1), ("f6", 2), ("f5", 1)):
             await pilot.press(key)
-            await until(pilot, lambda e=expect: playhead.frame() == start + e)  # type: ignore[operator]
+
+            def stepped(e: int = expect, first: int = start) -> bool:
+                return playhead.frame() == first + e
+
+            await until(pilot, stepped)
             assert await mpv_position(screen) == pytest.approx(playhead.time(), abs=FRAME / 2)
             status = str(screen.query_one("#replay-status").render())
             assert f"frame {start + expect}" in status

@@ -12,6 +12,8 @@ from observer.replay.index import Filter, SessionIndex, step_time
 from observer.replay.playhead import Playhead
 from observer.replay.timeline import (
     EMPTY,
+    Cell,
+    Lane,
     build_lanes,
     interleave,
     lane_cells,
@@ -22,12 +24,12 @@ from observer.replay.timeline import (
 from observer.synthetic import make_session
 
 
-def states(cells: list) -> str:
+def states(cells: list[Cell]) -> str:
     """One character per column: the state's first letter after the actor prefix, or '.'."""
     return "".join(c.state[3] if c.state else "." for c in cells)
 
 
-def lane(stream_id: str, index: SessionIndex):
+def lane(stream_id: str, index: SessionIndex) -> Lane:
     return next(lane for lane in index.lanes if lane.stream.id == stream_id)
 
 
@@ -49,7 +51,9 @@ def test_one_lane_per_stream_in_codebook_order() -> None:
         (0, 60, 6, "sww..."),
     ],
 )
-def test_state_bouts_map_to_columns_at_several_zooms(t0, span, width, expected) -> None:
+def test_state_bouts_map_to_columns_at_several_zooms(
+    t0: float, span: float, width: int, expected: str
+) -> None:
     session = small_session()
     index = SessionIndex(session)
     cells = lane_cells(lane("cg-involvement/caregiver", index), session.events, t0, span, width)

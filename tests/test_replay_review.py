@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -22,10 +24,18 @@ from observer.review import (
     save_reviewer,
     without,
 )
-from observer.sessionfile import Correction, Event, load_session, save_reviews, write_session
+from observer.sessionfile import (
+    Correction,
+    Event,
+    Review,
+    Session,
+    load_session,
+    save_reviews,
+    write_session,
+)
 
 
-def clock(stamp: str = "2026-02-01T09:00:00+00:00"):
+def clock(stamp: str = "2026-02-01T09:00:00+00:00") -> Callable[[], str]:
     return lambda: stamp
 
 
@@ -47,51 +57,45 @@ def test_a_comment_round_trips_and_events_stay_unchanged(tmp_path: Path) -> None
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_flags_and_corrections_are_validated() -> None:
-    session = small_session()
-    flag = new_entry(session, "sup1", kind="flag", t=2.0, event=2, text="too early?")
+def test_a_flag_names_its_event() -> None:
+    flag = new_entry(small_session(), "sup1", kind="flag", t=2.0, event=2, text="too early?")
     assert flag.event == 2 and flag.correction is None
-    with pytest.raises(ReviewError, match="choose an event"):
-        new_entry(session, "sup1", kind="flag", t=2.0, event=99)
-    with pytest.raises(ReviewError, match="needs some text"):
-        new_entry(session, "sup1", kind="comment", t=2.0, text="  ")
-    with pytest.raises(ReviewError, match="point code"):
-        new_entry(
-            session,
+
+
+@pytest.mark.parametrize(
+    ("reviewer", "entry", "refusal"),
+    [
+        ("sup1", {"kind": "flag", "t": 2.0, "event": 99}, "choose an event"),
+        ("sup1", {"kind": "comment", "t": 2.0, "text": "  "}, "needs some text"),
+        (
             "sup1",
-            kind="correction",
-            t=0,
-            event=0,
-            correction=Correction("recode", code="cg-warm-touch"),
-        )
-    with pytest.raises(ReviewError, match="already has"):
-        new_entry(
-            session,
+            {"event": 0, "correction": Correction("recode", code="cg-warm-touch")},
+            "point code",
+        ),
+        (
             "sup1",
-            kind="correction",
-            t=0,
-            event=0,
-            correction=Correction("recode", code="cg-shares-play"),
-        )
-    with pytest.raises(ReviewError, match="before the start"):
-        new_entry(
-            session,
+            {"event": 0, "correction": Correction("recode", code="cg-shares-play")},
+            "already has",
+        ),
+        (
             "sup1",
-            kind="correction",
-            t=0,
-            event=0,
-            correction=Correction("retime", start=5.0, end=4.0),
-        )
-    with pytest.raises(ReviewError, match="within the session"):
-        new_entry(
-            session,
+            {"event": 0, "correction": Correction("retime", start=5.0, end=4.0)},
+            "before the start",
+        ),
+        (
             "sup1",
-            kind="correction",
-            t=0,
-            correction=Correction("add", code="ch-bids", start=61.0),
-        )
-    with pytest.raises(ReviewError, match="reviewer id"):
-        new_entry(session, "bad id", kind="comment", t=1.0, text="x")
+            {"correction": Correction("add", code="ch-bids", start=61.0)},
+            "within the session",
+        ),
+        ("bad id", {"kind": "comment", "t": 1.0, "text": "x"}, "reviewer id"),
+    ],
+)
+def test_flags_and_corrections_are_validated(
+    reviewer: str, entry: dict[str, Any], refusal: str
+) -> None:
+    given = {"kind": "correction", "t": 0, **entry}
+    with pytest.raises(ReviewError, match=refusal):
+        new_entry(small_session(), reviewer, **given)
 
 
 def test_only_the_author_edits_or_deletes(tmp_path: Path) -> None:
@@ -132,9 +136,9 @@ def test_saving_refuses_a_file_changed_on_disk(tmp_path: Path) -> None:
 
 def test_apply_corrections() -> None:
     session = small_session()
-    entries = []
+    entries: list[Review] = []
 
-    def add(**kw):
+    def add(**kw: Any) -> None:
         s = attrs_evolve(session, entries)
         entries.append(new_entry(s, "sup1", kind="correction", t=kw.pop("t", 0.0), **kw))
 
@@ -164,11 +168,13 @@ def test_apply_corrections() -> None:
     assert all(isinstance(e, Event) for e in fixed.events)
 
 
-def attrs_evolve(session, entries):
+def attrs_evolve(session: Session, entries: Sequence[Review]) -> Session:
     return attrs.evolve(session, reviews=tuple(entries))
 
 
-def test_reviewer_id_is_remembered_privately(tmp_path: Path, monkeypatch) -> None:
+def test_reviewer_id_is_remembered_privately(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
     assert config_path() == tmp_path / "cfg" / "observer" / "config.json"
     assert load_reviewer() is None

@@ -8,16 +8,19 @@ the new SVGs.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
+from support.pilot import TIMEOUT_S, until
 from support.replay import small_session
 from textual.pilot import Pilot
 
-from observer.review import new_entry
-from observer.sessionfile import Correction, write_session
+from observer.replay.loading import open_replay
+from observer.review import Kind, new_entry
+from observer.sessionfile import Correction, Review, write_session
 from observer.tui.replay.app import ReplayApp
 from observer.tui.replay.screen import ReplayScreen
 
@@ -49,8 +52,7 @@ def screen(pilot: Pilot[Any]) -> ReplayScreen:
 async def started(pilot: Pilot[Any]) -> None:
     """Wait for the replay screen to have its session (the auto-pilot of a snapshot
     can begin before the app's first screen has been mounted)."""
-    while not screen(pilot).ready:
-        await pilot.pause(0.01)
+    await until(pilot, lambda: screen(pilot).ready, "the session loaded")
 
 
 @pytest.mark.parametrize(
@@ -100,8 +102,8 @@ def test_compare_mode(snap_compare: Any, tmp_path: Path) -> None:
 def test_review_entries(snap_compare: Any, tmp_path: Path) -> None:
     s = small_session()
     stamp = lambda: "2026-02-01T09:00:00+00:00"  # noqa: E731
-    entries = []
-    for kind, kw in [
+    entries: list[Review] = []
+    given: list[tuple[Kind, dict[str, Any]]] = [
         ("comment", {"t": 4.0, "text": "child turns to the door"}),
         ("flag", {"t": 12.0, "event": 7, "text": "distress or protest?"}),
         (
@@ -109,7 +111,8 @@ def test_review_entries(snap_compare: Any, tmp_path: Path) -> None:
             {"t": 5.0, "event": 4, "correction": Correction("retime", start=5.5, end=8.0)},
         ),
         ("correction", {"t": 50.0, "correction": Correction("add", code="ch-bids", start=50.0)}),
-    ]:
+    ]
+    for kind, kw in given:
         current = attrs.evolve(s, reviews=tuple(entries))
         entries.append(new_entry(current, "sup1", kind=kind, now=stamp, **kw))
     session = attrs.evolve(s, reviews=tuple(entries))
@@ -134,11 +137,12 @@ def test_a_large_file_first_shows_its_beginning(
 
     path = write_session(tmp_path, make_session(load_codebook("cpp-attachment"), 3_000, seed=2))
     gate = threading.Event()
-    real_open = replay_module.open_replay
+    real_open = open_replay  # what the app calls, patched there below
 
     def held_open(*args: Any, **kwargs: Any) -> Any:
-        while app.return_code is None and not gate.wait(0.02):
-            pass  # held until the picture is taken and the app exits
+        deadline = time.monotonic() + TIMEOUT_S
+        while app.return_code is None and not gate.wait(0.02):  # held until the picture
+            assert time.monotonic() < deadline, "the app never exited"  # is taken and it exits
         return real_open(*args, **kwargs)
 
     monkeypatch.setattr(replay_module, "open_replay", held_open)

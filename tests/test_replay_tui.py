@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+from support.pilot import TIMEOUT_S
 from support.replay import EVENTS, small_file, small_session
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
+from observer.replay.loading import open_replay
 from observer.sessionfile import Note, load_session, write_session
 from observer.synthetic import perturb
 from observer.tui.replay.app import ReplayApp
@@ -78,7 +80,7 @@ async def test_jump_between_events_of_a_chosen_code(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
         await pilot.press("c")
-        options = [o.id for o in app.screen.query_one("OptionList").options]
+        options = [o.id for o in app.screen.query_one(OptionList).options]
         position = options.index("cg-watches")
         await pilot.press(*["down"] * position, "enter")
         assert screen.model.code == "cg-watches" and screen.playhead.time() == 10.0
@@ -234,6 +236,7 @@ async def test_compare_mode_with_a_perturbed_coding(tmp_path: Path) -> None:
         await pilot.press("l")  # by id, on request
         labels = [row.label for row in timeline.rows]
         assert labels[2:4] == ["A cg-involvement/caregiver", "B cg-involvement/caregiver"]
+        assert screen.model.comparison is not None
         rows = len(screen.model.comparison.pairs) + len(screen.session.notes)
         assert screen.query_one(EventList).row_count == rows
 
@@ -264,11 +267,11 @@ async def test_recode_and_add_corrections_from_the_keyboard(tmp_path: Path) -> N
         screen = screen_of(app)
         await pilot.press("right", "right")  # event 2, cg-warm-touch (a point code)
         await pilot.press("x", "enter")  # recode
-        first = app.screen.query_one("OptionList").get_option_at_index(0).id
+        first = app.screen.query_one(OptionList).get_option_at_index(0).id
         await pilot.press("enter", *"softer", "enter")
         await pilot.pause()
         await pilot.press("g", *"0:50", "enter", "x", "down", "down", "down", "enter")  # add
-        options = [o.id for o in app.screen.query_one("OptionList").options]
+        options = [o.id for o in app.screen.query_one(OptionList).options]
         await pilot.press(*["down"] * options.index("ch-bids"), "enter")
         await pilot.press("enter", "enter")  # the proposed time (the playhead), no reason
         await pilot.pause()
@@ -354,7 +357,7 @@ async def test_a_large_file_shows_its_beginning_first_then_the_whole(
     path = write_session(tmp_path, make_session(load_codebook("cpp-attachment"), 3_000, seed=2))
     whole = load_session(path)
     gate = threading.Event()
-    real_open = replay_app.open_replay
+    real_open = open_replay  # what the app calls, patched there below
 
     def held_open(*args: Any, **kwargs: Any) -> Any:
         assert gate.wait(30)
@@ -427,7 +430,9 @@ async def test_q_quits_at_once_while_the_session_loads(tmp_path: Path, monkeypat
     path = write_session(tmp_path, make_session(load_codebook("cpp-attachment"), 3_000, seed=2))
 
     def never_loads(*args: Any, **kwargs: Any) -> Any:
+        deadline = time.monotonic() + TIMEOUT_S
         while app.return_code is None:
+            assert time.monotonic() < deadline, "the app never quit"
             time.sleep(0.01)
         raise AssertionError("the app should have quit without the whole session")
 
@@ -459,7 +464,7 @@ async def test_add_correction_picks_the_code_by_key_and_names_it(tmp_path: Path)
         assert "its key" in prompt_title(app)
         await pilot.press(bids.key)
         assert bids.label in prompt_title(app) and "time of the missing event" in prompt_title(app)
-        assert "-" not in str(app.screen.query_one("#prompt-input").value)
+        assert "-" not in app.screen.query_one("#prompt-input", Input).value
         await pilot.press("enter")
         assert f"Add {bids.label}" in prompt_title(app)
         await pilot.press("enter")
@@ -559,7 +564,7 @@ async def test_codes_are_named_by_label_where_they_fit_and_by_id_on_request(
         screen.seek(session.events[i].start)
         await pilot.pause()
         log = screen.query_one(EventList)
-        row = str(log._render_row(log.rows[i]))  # type: ignore[attr-defined]
+        row = str(log._render_row(log.rows[i]))
         running = str(screen.query_one("#replay-running").render())
         reviews = screen.query_one("#replay-reviews").get_option_at_index(0).prompt  # type: ignore[attr-defined]
         lanes = [r.label for r in screen.query_one(Timeline).rows]
@@ -568,6 +573,6 @@ async def test_codes_are_named_by_label_where_they_fit_and_by_id_on_request(
         group = book.group_by_id[flagged.group].label
         assert any(group in lane for lane in lanes)
         await pilot.press("l")
-        row = str(log._render_row(log.rows[i]))  # type: ignore[attr-defined]
+        row = str(log._render_row(log.rows[i]))
         assert flagged.id in row and flagged.label not in row
         assert flagged.id in str(screen.query_one("#replay-running").render())

@@ -21,6 +21,7 @@ from urllib.parse import urlencode, urlsplit
 
 import attrs
 import pytest
+from support.pilot import eventually
 from support.serve import actions, fetch, served, wait_for
 
 from observer.codebook import load_codebook
@@ -181,7 +182,7 @@ def test_replay_opens_only_a_listed_session(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("status", get_args(Status))
-def test_every_finished_status_is_offered_for_replay(tmp_path: Path, status: str) -> None:
+def test_every_finished_status_is_offered_for_replay(tmp_path: Path, status: Status) -> None:
     """Consensus and imported sessions replay like coded ones: the list follows the format."""
     folder = tmp_path / "s"
     folder.mkdir(mode=0o700)
@@ -276,10 +277,12 @@ def test_a_launch_id_is_good_once_and_not_for_long() -> None:
     launches = Launches()
     launch = Launch(("observer",), "t")
     key = launches.add(launch, now=100.0)
+    assert key is not None
     assert launches.take("forged", now=100.0) is None
     assert launches.take(key, now=100.5) == launch
     assert launches.take(key, now=100.6) is None  # once
     late = launches.add(launch, now=200.0)
+    assert late is not None
     assert launches.take(late, now=200.0 + LAUNCH_TTL) is None
 
 
@@ -354,9 +357,9 @@ def test_the_web_key_recorder_stamps_each_read_and_logs_before_the_app_sees_it()
     driver._app = App()  # type: ignore[assignment]
     driver._debug = False
     driver._input_reader = Reads()  # type: ignore[assignment]
-    driver.process_message = lambda m: seen.append(m)  # type: ignore[method-assign]
+    driver.process_message = lambda message: seen.append(message)  # type: ignore[method-assign]
     metas: list[str] = []
-    driver._on_meta = lambda kind, payload: metas.append(payload.decode())  # type: ignore[method-assign]
+    driver._on_meta = lambda packet_type, payload: metas.append(payload.decode())  # type: ignore[method-assign]
     thread = threading.Thread(target=driver.run_input_thread)
     thread.start()
     thread.join(10)
@@ -382,12 +385,10 @@ async def _coding_page(srv: Any, folder: Path, **ws: Any) -> AsyncIterator[Any]:
             page = response.headers["Location"]
         url = srv.base.replace("http", "ws", 1) + page.replace("/run/", "/ws/")
         async with http.ws_connect(f"{url}?width=100&height=30", **ws) as socket:
-            while not list(folder.glob("*.journal.jsonl")):
-                await asyncio.sleep(0.05)
+            await eventually(lambda: list(folder.glob("*.journal.jsonl")), "the journal")
             for key in (" ", "w", "2"):
                 await socket.send_str(json.dumps(["stdin", key]))
-            while len(actions(folder)) < 3:
-                await asyncio.sleep(0.05)
+            await eventually(lambda: len(actions(folder)) >= 3, "three actions journaled")
             yield socket
 
 
@@ -467,6 +468,7 @@ def test_unused_launch_ids_are_capped() -> None:
     launch = Launch(("observer",), "t")
     keys = [launches.add(launch, now=100.0) for _ in range(MAX_WAITING)]
     assert all(keys) and launches.add(launch, now=100.0) is None  # full: refused
+    assert keys[0] is not None
     assert launches.take(keys[0], now=100.0) == launch  # one opened: room for one more
     assert launches.add(launch, now=100.0) is not None
     assert launches.add(launch, now=100.0 + LAUNCH_TTL) is not None  # the old ones expired

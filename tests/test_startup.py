@@ -20,7 +20,7 @@ def collector_restored() -> Iterator[None]:
 def test_held_then_released_freezes_what_start_up_made() -> None:
     startup.hold_collection()
     assert not gc.isenabled()
-    made = [[] for _ in range(1000)]  # start-up objects
+    made: list[list[object]] = [[] for _ in range(1000)]  # start-up objects
     startup.release_collection()
     assert gc.isenabled() and gc.get_freeze_count() >= len(made)
     startup.release_collection()  # once only

@@ -7,6 +7,7 @@ import json
 import math
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -51,10 +52,11 @@ def study_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def report(capsys: pytest.CaptureFixture[str], *args: str) -> dict:  # type: ignore[type-arg]
+def report(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
     code, out, err = run(["reliability", *args, "--format", "json"], capsys)
     assert code == 0, err
-    return json.loads(out)
+    data: dict[str, Any] = json.loads(out)
+    return data
 
 
 def test_the_report_shows_the_drift_designed_into_the_study(

@@ -14,10 +14,12 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 from support.pilot import acknowledged, until
+from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from observer import jsonio
@@ -48,17 +50,17 @@ def full_disk(monkeypatch: pytest.MonkeyPatch, folder: Path) -> dict[str, bool]:
     return failing
 
 
-async def code_and_end(app: CodingApp, pilot: object, before_end: Callable[[], None]) -> None:
+async def code_and_end(app: CodingApp, pilot: Pilot[Any], before_end: Callable[[], None]) -> None:
     await until(pilot, lambda: app.recorder is not None, "the coding screen")
-    await pilot.press("space", *KEYS)  # type: ignore[attr-defined]
+    await pilot.press("space", *KEYS)
     await acknowledged(pilot, 7)
     before_end()
-    await pilot.press("ctrl+e")  # type: ignore[attr-defined]
+    await pilot.press("ctrl+e")
     assert isinstance(app.screen, ConfirmEnd)
-    await pilot.press("enter")  # type: ignore[attr-defined]
+    await pilot.press("enter")
     assert isinstance(app.screen, RatingsForm)
-    await pilot.press("ctrl+s")  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.press("ctrl+s")
+    await pilot.pause()
 
 
 def test_a_disk_full_at_the_end_keeps_the_app_open_copies_and_saves_once_it_can(

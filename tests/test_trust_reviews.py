@@ -13,7 +13,7 @@ from observer.errors import InputError
 from observer.review import edited, new_entry
 from observer.sessionfile import load_session, save_reviews
 from observer.tui.replay.app import ReplayApp
-from observer.tui.replay.dialogs import TextPrompt
+from observer.tui.widgets.dialogs import TextPrompt
 
 
 def test_two_replays_saving_alternately_keep_every_comment(tmp_path: Path) -> None:

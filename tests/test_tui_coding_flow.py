@@ -18,6 +18,7 @@ import attrs
 import orjson
 import pytest
 from rich.console import Console
+from rich.text import Text
 from support.pilot import Coding, acknowledged, attached, until
 from textual import events
 from textual.app import App
@@ -106,7 +107,7 @@ async def test_whole_flow_form_to_file(tmp_path: Path) -> None:
         assert app.focused is screen.query_one("#note", Input)
         await pilot.press(*"cries")
         await pilot.press("enter")
-        assert app.focused is screen.query_one(EventLog)
+        assert screen.query_one(EventLog).has_focus
         screen.press("ctrl+e", T0 + 21.0)
         await pilot.pause()
         assert isinstance(app.screen, ConfirmEnd)
@@ -248,11 +249,8 @@ async def test_keys_before_the_journal_opens_are_kept_with_their_times(tmp_path:
         screen.attach(recorder)
         await pilot.pause()
         [event] = recorder.events
-        assert (event.code, event.start, event.modifiers) == (
-            "cg-warm-touch",
-            pytest.approx(0.2),
-            {"intensity": "moderate"},
-        )
+        assert (event.code, event.modifiers) == ("cg-warm-touch", {"intensity": "moderate"})
+        assert event.start == pytest.approx(0.2)
         assert "RUNNING" in str(screen.query_one("#status", Static).render())
 
 
@@ -278,7 +276,7 @@ async def test_paste_is_refused_never_coded(tmp_path: Path, coding: Coding) -> N
         assert "pasted text ignored (6 characters)" in text_of(app, "#prompt")
         # A paste into a note being typed is text, not codes.
         await pilot.press("ctrl+n")
-        app.focused.post_message(events.Paste("left the room"))  # type: ignore[union-attr]
+        app.focused.post_message(events.Paste("left the room"))
         await pilot.pause()
         await pilot.press("enter")
         assert [n.text for n in screen.recorder.notes] == ["left the room"]
@@ -417,7 +415,7 @@ async def test_help_lists_every_key_and_a_code_key_still_codes(
         for key in ("^z", "^y", "^n", "^e", "^q", "F2", "esc", "^c"):
             assert key in shown
         await pilot.press("o")  # closes help and is coded
-        assert app.screen is coding_screen
+        assert coding_screen.is_current
         assert coding_screen.recorder.counts.get("ch-bids") == 1
 
 
@@ -455,7 +453,13 @@ async def test_log_takes_50000_events(tmp_path: Path, coding: Coding) -> None:
         await pilot.pause()
         drawn: list[object] = []
         original = log._render_row
-        log._render_row = lambda row: drawn.append(row) or original(row)  # type: ignore[method-assign]
+
+        def counted(row: LogRow) -> Text:
+            drawn.append(row)
+            text: Text = original(row)
+            return text
+
+        log._render_row = counted
         await pilot.press("o")  # one more key, through the real key path
         assert log.row_count == 50_002
         assert log.virtual_size.height == 50_002
@@ -522,7 +526,7 @@ async def test_a_held_space_is_one_press_then_repeats_refused(tmp_path: Path) ->
         assert screen.recorder.clock.state == "paused"
         for n in range(1, 8):  # the repeats that follow every 33 ms
             screen.press("space", T0 + 0.5 + n * 0.033, " ")
-        assert screen.recorder.clock.state == "running"  # one press: started, still running
+        assert screen.recorder.clock.running  # one press: started, still running
         prompt = text_of(app, "#prompt")
         assert "held space is one press" in prompt and "the clock is running" in prompt
         assert screen.recorder.clock.pauses == []  # no pause of 0 s left behind
@@ -534,7 +538,7 @@ async def test_a_held_space_is_one_press_then_repeats_refused(tmp_path: Path) ->
         screen.press("space", T0 + 6.5, " ")
         screen.press("space", T0 + 6.533, " ")
         screen.press("space", T0 + 6.566, " ")
-        assert screen.recorder.clock.state == "running"
+        assert screen.recorder.clock.running
         screen.press("space", T0 + 8.0, " ")  # and held to pause
         screen.press("space", T0 + 8.5, " ")
         screen.press("space", T0 + 8.533, " ")

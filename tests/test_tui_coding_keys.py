@@ -17,6 +17,7 @@ from observer.tui.coding.app import PALETTE_PAUSED, CodingApp
 from observer.tui.coding.help import HelpScreen
 from observer.tui.coding.keys import HANDLERS, KEYS, help_rows, hints, key_names, palette
 from observer.tui.coding.screen import CodingScreen
+from observer.tui.coding.video import VideoControl
 
 BOOK = load_codebook("cpp-attachment")
 T0 = 1000.0
@@ -26,11 +27,19 @@ def names() -> Any:
     return key_names(CodingApp(Path("."), book=BOOK).get_key_display)
 
 
-def test_every_key_names_a_screen_method_taking_the_key_time() -> None:
+def test_every_key_names_a_method_taking_its_arguments_and_the_key_time() -> None:
+    """A screen key names a screen method; a video key one of VideoControl's, which
+    reports what it did through a Report (no key names travel to it)."""
     for key in KEYS:
-        method = getattr(CodingScreen, key.action)
-        assert list(inspect.signature(method).parameters) == ["self", "mono"], key
+        name, arguments = key.call
+        method = getattr(VideoControl if key.video else CodingScreen, name)
+        parameters = list(inspect.signature(method).parameters)
+        shown = parameters[1 : 1 + len(arguments)]
+        expected = ["self", *shown, "mono", "report"] if key.video else ["self", *shown, "mono"]
+        assert parameters == expected, key
     assert set(HANDLERS) == {name for key in KEYS for name in key.names}
+    video = {k.call[0] for k in KEYS if k.video}
+    assert video == {"seek", "frame", "speed", "go_to", "reopen"}
 
 
 def test_hints_palette_and_help_come_from_the_table() -> None:

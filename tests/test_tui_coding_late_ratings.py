@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from support.clirun import run
+from support.pilot import until
 from support.tmuxdriver import Tmux
 
 from observer.codebook import load_codebook
@@ -50,21 +51,21 @@ def test_the_form_saves_the_ratings_into_the_session_file(tmp_path: Path) -> Non
     async def scenario() -> list[str]:
         app = RateApp(unrated(tmp_path)[0])
         async with app.run_test(size=(80, 24)) as pilot:
-            while not isinstance(app.screen, RateWhich):
-                await pilot.pause(0.01)
+            await until(pilot, lambda: isinstance(app.screen, RateWhich))
             assert "D1 · o9" in str(app.screen.query_one("#rate-title").render())
             await pilot.press("enter")
-            while not isinstance(app.screen, RatingsForm):
-                await pilot.pause(0.01)
+            await until(pilot, lambda: isinstance(app.screen, RatingsForm))
             await pilot.press("5", "tab", "tab", "tab", "tab", "2")  # the first, the fifth
             await pilot.press("ctrl+s")
-            while not isinstance(app.screen, RateWhich) or "D2" not in str(
-                app.screen.query_one("#rate-title").render()
-            ):
-                await pilot.pause(0.01)
+            await until(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, RateWhich)
+                    and "D2" in str(app.screen.query_one("#rate-title").render())
+                ),
+            )
             await pilot.press("escape")  # skips the second
-            while app.is_running:
-                await pilot.pause(0.01)
+            await until(pilot, lambda: not app.is_running)
         return app.lines
 
     lines = asyncio.run(scenario())

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from support.pilot import acknowledged, attached, until
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from observer.codebook import load_codebook
 from observer.tui.coding.app import CodingApp
@@ -100,11 +101,12 @@ async def every_code_then_end(pilot: Pilot[Any]) -> None:
             screen.press("escape", t + 0.5)
         t += 1
     screen.press("ctrl+e", t)
-    for kind, key in ((ConfirmEnd, "enter"), (RatingsForm, "ctrl+s")):
-        await until(pilot, lambda kind=kind: isinstance(app.screen, kind), kind.__name__)
-        await pilot.press(key)
+    await until(pilot, lambda: isinstance(app.screen, ConfirmEnd), "the confirmation")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, RatingsForm), "the ratings form")
+    await pilot.press("ctrl+s")
     await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
-    app.screen.query_one("#summary-title").update("Session saved · FOLDER/SESSION.json")
+    app.screen.query_one("#summary-title", Static).update("Session saved · FOLDER/SESSION.json")
     await pilot.pause(0.1)
 
 

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
+from support.pilot import until
 from textual import events
 from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from observer.codebook import load_codebook
@@ -33,15 +36,15 @@ BOOK = load_codebook("cpp-attachment")
 KEY_NAMES = {"\t": "tab", " ": "space", "\x7f": "backspace", "\r": "enter"}
 
 
-def burst(app: App[object], text: str) -> None:
+def burst(app: App[Any], text: str) -> None:
     """Post every key of ``text`` at once, as the driver does for one read."""
     for char in text:
         app.post_message(events.Key(KEY_NAMES.get(char, char), char))
 
 
-async def settle(pilot: object, app: App[object]) -> None:
+async def settle(pilot: Pilot[Any], app: App[Any]) -> None:
     for _ in range(5):
-        await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.pause()
 
 
 def ratings_form_after(text: str) -> list[str]:
@@ -75,8 +78,7 @@ def metadata_form_after(folder: Path, typed: str) -> dict[str, str]:
     async def scenario() -> dict[str, str]:
         app = CodingApp(folder, book=BOOK, now=lambda: 0.0, config=folder / "cfg" / "c.json")
         async with app.run_test(size=(100, 40)) as pilot:
-            while not isinstance(app.screen, MetadataForm):
-                await pilot.pause(0.01)
+            await until(pilot, lambda: isinstance(app.screen, MetadataForm))
             await settle(pilot, app)
             burst(app, typed)
             await settle(pilot, app)
@@ -103,19 +105,16 @@ def test_keys_typed_right_after_ending_reach_the_ratings_form(tmp_path: Path) ->
     async def scenario() -> Session:
         app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
         async with app.run_test(size=(100, 40)) as pilot:
-            while not (isinstance(app.screen, CodingScreen) and app.screen.attached):
-                await pilot.pause(0.01)
+            await until(pilot, lambda: isinstance(app.screen, CodingScreen) and app.screen.attached)
             await pilot.press("space")
             await pilot.press("ctrl+e")
-            while not isinstance(app.screen, ConfirmEnd):
-                await pilot.pause(0.01)
+            await until(pilot, lambda: isinstance(app.screen, ConfirmEnd))
             burst(app, "\r\t\t\x7f2\t5")
-            while not isinstance(app.screen, RatingsForm):
-                await pilot.pause(0.01)
+            await until(pilot, lambda: isinstance(app.screen, RatingsForm))
             await settle(pilot, app)
             await pilot.press("ctrl+s")
-            while app.result.session is None:
-                await pilot.pause(0.01)
+            await until(pilot, lambda: app.result.session is not None)
+            assert app.result.session is not None
             return app.result.session
 
     session = asyncio.run(scenario())
@@ -131,8 +130,7 @@ def test_keys_typed_right_after_the_metadata_form_start_the_clock(tmp_path: Path
     async def scenario() -> str:
         app = CodingApp(tmp_path, book=BOOK, now=lambda: 0.0, config=tmp_path / "cfg" / "c.json")
         async with app.run_test(size=(100, 40)) as pilot:
-            while not isinstance(app.screen, MetadataForm):
-                await pilot.pause(0.01)
+            await until(pilot, lambda: isinstance(app.screen, MetadataForm))
             await settle(pilot, app)
             burst(app, "D012\tobs1\tvisit\r o")
             for _ in range(300):
@@ -154,8 +152,7 @@ def test_keys_after_an_enter_the_form_refuses_stay_in_the_form(tmp_path: Path) -
     async def scenario() -> tuple[dict[str, str], str]:
         app = CodingApp(tmp_path, book=BOOK, now=lambda: 0.0, config=tmp_path / "cfg" / "c.json")
         async with app.run_test(size=(100, 40)) as pilot:
-            while not isinstance(app.screen, MetadataForm):
-                await pilot.pause(0.01)
+            await until(pilot, lambda: isinstance(app.screen, MetadataForm))
             await settle(pilot, app)
             burst(app, "\tobs1\tvis\rit\x7fT")
             await settle(pilot, app)

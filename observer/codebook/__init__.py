@@ -48,8 +48,7 @@ from observer.codebook.model import (
     Segment,
     Stream,
 )
-from observer.codebook.raw import ProblemAt
-from observer.errors import InputError, Problem
+from observer.errors import InputError, Problem, ProblemAt
 from observer.structure import check_schema, sort_problems, structure
 
 __all__ = [

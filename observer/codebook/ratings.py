@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from observer.codebook.model import MAX_SCALE_POINTS, NUMBER_PATTERN, VALUE_PATTERN, Rating, on_step
-from observer.codebook.raw import ProblemAt, ids, items, number, string
-from observer.errors import Problem
+from observer.codebook.raw import ids, items, number, string
+from observer.errors import Problem, ProblemAt
 
 SCALE_FIELDS = ("min", "max", "step", "anchors")
 KINDS = ("scale", "category", "check")

@@ -7,13 +7,7 @@ structuring), so each rule sees only what it can check.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
-
-from observer.errors import Problem
-
-ProblemAt = Callable[[str, str], Problem]
-"""Makes a problem of the codebook file at a JSON path: ``p("codes[0].key", "...")``."""
 
 
 def items(raw: dict[str, Any], name: str) -> list[tuple[int, dict[str, Any]]]:

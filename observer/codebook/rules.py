@@ -18,8 +18,8 @@ from observer.codebook.model import (
     PROSE,
     RESERVED_KEYS,
 )
-from observer.codebook.raw import ProblemAt, ids, items, number, string
-from observer.errors import Problem, join_path
+from observer.codebook.raw import ids, items, number, string
+from observer.errors import Problem, ProblemAt, join_path
 from observer.filenames import portable_problem
 from observer.structure import MAX_SECONDS
 

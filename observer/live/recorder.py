@@ -37,8 +37,7 @@ after the end, and for keys the codebook does not define.
 Cheap views for the screen (no copies): ``events`` (append-only list of
 :class:`LiveEvent`; undo removes from the end; ``LiveEvent.index`` is stable),
 ``running`` (code id -> running event), ``running_by_actor()``, ``counts``,
-``notes``, ``segments``, ``pending``, ``last``, ``revision`` (bumped on every
-change), ``clock``.
+``notes``, ``segments``, ``pending``, ``last``, ``clock``.
 
 Undo covers code events, modifier choices, notes and segments; clock toggles,
 ratings and the end are not undone. A new undoable action clears the redo
@@ -171,7 +170,6 @@ class Recorder:
         self.state = LiveState()
         self.pending: PendingChoice | None = None
         self.last: Outcome | None = None
-        self.revision = 0
         self.seq = 0
         """Sequence number of the last journaled action."""
         self.ended_wall: datetime | None = None
@@ -194,26 +192,32 @@ class Recorder:
 
     @property
     def events(self) -> Sequence[LiveEvent]:
+        """Every event coded, in order (append-only; undo removes from the end)."""
         return self.state.events
 
     @property
     def running(self) -> dict[str, LiveEvent]:
+        """The running states: code id -> its open event."""
         return self.state.running
 
     @property
     def counts(self) -> dict[str, int]:
+        """Events per code id."""
         return self.state.counts
 
     @property
     def notes(self) -> Sequence[Note]:
+        """The notes and sync marks, in order."""
         return self.state.notes
 
     @property
     def segments(self) -> Sequence[LiveSegment]:
+        """The segments started, in order (the last may be open)."""
         return self.state.segments
 
     @property
     def ended(self) -> bool:
+        """The session has ended (nothing more is coded)."""
         return self.clock.state == "ended"
 
     def running_by_actor(self) -> dict[str, list[LiveEvent]]:
@@ -223,18 +227,16 @@ class Recorder:
             out[self.book.code_by_id[event.code].actor].append(event)
         return out
 
-    def can_undo(self) -> bool:
-        return bool(self._undo) and not self.ended
-
-    def can_redo(self) -> bool:
-        return bool(self._redo) and not self.ended
-
     # --- live actions (each journaled when it changes anything) -------------------
 
     def key(self, char: str, mono: float) -> Outcome:
+        """A printable key at monotonic ``mono``: a code, or the value of the modifier
+        asked (refused, with the reason in the outcome, when it is neither)."""
         return self._run({"a": "key", "key": _clean(char), "mono": mono})
 
     def toggle_clock(self, mono: float, wall: datetime | None = None) -> Outcome:
+        """Space: start the clock (``wall``: the UTC start, now if None), then pause or
+        resume it."""
         return self._run({"a": "clock", "mono": mono, "wall": _iso(wall)})
 
     def skip(self, mono: float) -> Outcome:
@@ -242,9 +244,11 @@ class Recorder:
         return self._run({"a": "skip", "mono": mono})
 
     def undo(self, mono: float) -> Outcome:
+        """Undo the last undoable action (events, modifiers, notes, segments)."""
         return self._run({"a": "undo", "mono": mono})
 
     def redo(self, mono: float) -> Outcome:
+        """Redo the last undone action (a new undoable action clears what redo holds)."""
         return self._run({"a": "redo", "mono": mono})
 
     def note(self, text: str, t: float) -> Outcome:
@@ -263,12 +267,17 @@ class Recorder:
         return self.clock.session_time(mono)
 
     def segment(self, segment_id: str, mono: float) -> Outcome:
+        """Start segment ``segment_id`` at ``mono`` (ending the open one)."""
         return self._run({"a": "segment", "segment": segment_id, "mono": mono})
 
     def rate(self, rating_id: str, value: RatingScalar, segment: str | None = None) -> Outcome:
+        """Give rating ``rating_id`` its value (for ``segment``, if it is rated per
+        segment); refused when the value is not one the codebook allows."""
         return self._run({"a": "rating", "rating": rating_id, "value": value, "segment": segment})
 
     def end(self, mono: float, wall: datetime | None = None) -> Outcome:
+        """End the session at ``mono`` (``wall``: the UTC end, now if None): running
+        states and the open segment end then."""
         return self._run({"a": "end", "mono": mono, "wall": _iso(wall)})
 
     def _run(self, action: dict[str, Any]) -> Outcome:
@@ -294,10 +303,7 @@ class Recorder:
         handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
         if handler is None:
             raise ReplayError(f"unknown action {kind!r}")
-        outcome = handler(self, action)
-        if outcome.changed:
-            self.revision += 1
-        return outcome
+        return handler(self, action)
 
     def replay_one(self, action: dict[str, Any]) -> Outcome:
         """Apply one journaled action; ReplayError if it is malformed or now refused."""

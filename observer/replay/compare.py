@@ -40,11 +40,6 @@ class Comparison:
         keyed = sorted(((pair_time(p, a, b), k) for k, p in enumerate(pairs)))
         self.pairs: list[Pair] = [pairs[k] for _, k in keyed]
         self.times: list[float] = [t for t, _ in keyed]
-        self.mismatches: list[float] = [
-            t for t, p in zip(self.times, self.pairs, strict=True) if p.kind != "agreement"
-        ]
-        self.kind_of_a: dict[int, str] = {p.a: p.kind for p in self.pairs if p.a is not None}
-        self.kind_of_b: dict[int, str] = {p.b: p.kind for p in self.pairs if p.b is not None}
         self._by_stream: dict[str, tuple[list[float], list[str]]] = {}
         for t, p in zip(self.times, self.pairs, strict=True):
             times, kinds = self._by_stream.setdefault(p.stream, ([], []))

@@ -201,11 +201,6 @@ def zoom_index(span: float) -> int:
     return len(ZOOMS) - 1
 
 
-def widest_zoom(duration: float) -> int:
-    """The first zoom that shows the whole session (or the widest there is)."""
-    return zoom_index(duration)
-
-
 def place_window(t: float, t0: float, span: float, duration: float) -> float:
     """Keep the window while ``t`` is inside it; else page so ``t`` sits a tenth in."""
     if t0 <= t < t0 + span or (t >= duration and t0 <= t <= t0 + span):

@@ -7,6 +7,7 @@ hints line, command palette and help page come: a new key is one row and one met
 from __future__ import annotations
 
 import attrs
+from textual.actions import parse
 from textual.binding import Binding
 
 
@@ -17,9 +18,11 @@ class Key:
     keys: str
     """Textual key names, comma-separated as in a ``Binding`` (the first is shown)."""
     action: str
-    """The screen's action (replay, consensus: a Textual action string such as
-    ``step(1)``; coding: the :class:`~observer.tui.coding.screen.CodingScreen` method
-    taking the key's monotonic time, ``screen.<action>(mono)``)."""
+    """A method and its arguments in Textual's action syntax, such as ``step(1)`` or
+    ``frame(True)`` (replay, consensus: the screen's ``action_`` method; coding: the
+    :class:`~observer.tui.coding.screen.CodingScreen` method, or for a ``video`` row the
+    :class:`~observer.tui.coding.video.VideoControl` method, called with the arguments and
+    the key's monotonic time)."""
     help: str
     """What the key does, for the help page (replay, consensus: also the palette and hints)."""
     title: str | None = None
@@ -35,6 +38,12 @@ class Key:
     """The word on the hints line when coding from a video (that line is its own)."""
     hint_as: str | None = None
     """Shown on the hints line instead of the joined key names of its group."""
+
+    @property
+    def call(self) -> tuple[str, tuple[object, ...]]:
+        """The action's method name and its arguments."""
+        _, name, arguments = parse(self.action)
+        return name, arguments
 
     @property
     def names(self) -> tuple[str, ...]:

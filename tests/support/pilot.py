@@ -6,8 +6,9 @@ whose ``run_before`` gets a bare Pilot, use :func:`attached` and :func:`acknowle
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -30,11 +31,23 @@ async def until(
     timeout: float = TIMEOUT_S,
 ) -> None:
     """Let the app run (10 ms pauses) until ``condition()`` holds."""
+    await eventually(condition, what, timeout=timeout, pause=lambda: pilot.pause(0.01))
+
+
+async def eventually(
+    condition: Callable[[], object],
+    what: str = "the condition",
+    *,
+    timeout: float = TIMEOUT_S,
+    pause: Callable[[], Awaitable[None]] = lambda: asyncio.sleep(0.01),
+) -> None:
+    """Wait (10 ms sleeps, or ``pause``) until ``condition()`` holds; fail with ``what``
+    after ``timeout`` seconds (a hang is a failure, never a stuck run)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"never happened within {timeout:.0f} s: {what}")
-        await pilot.pause(0.01)
+        await pause()
 
 
 async def attached(pilot: Pilot[Any]) -> CodingScreen:

@@ -446,16 +446,17 @@ class CodingApp(KeyHold[None]):
                 self.close_unfinished()  # nothing was coded: the journal goes
                 self.exit()
             else:
-                screen.refuse("^e", "the clock has not started: nothing to end (ctrl+q quits)")
+                end, quit_ = screen.shown("end"), screen.shown("quit")
+                screen.refuse(end, f"the clock has not started: nothing to end ({quit_} quits)")
             return
         t = rec.time_at(mono)
         answer = await self.push_screen_wait(ConfirmEnd(t, len(rec.events), quitting))
         if not answer:
-            screen.refuse("^e", "not ended: still coding")
+            screen.refuse(screen.shown("end"), "not ended: still coding")
             return
         self.quitting = answer == "quit"
         try:  # keys typed after enter are held (ConfirmEnd) for the ratings form
-            screen.acknowledge("^e", rec.end(mono), mono)
+            screen.acknowledge(screen.shown("end"), rec.end(mono), mono)
             if rec.book.ratings:
                 coded = [s.segment for s in rec.segments]
                 values, then_quit = await self.push_screen_wait(RatingsForm(rec.book, coded))

@@ -4,8 +4,9 @@ palette and the help page.
 Every key here goes through :meth:`CodingScreen.press` with the key event's own
 arrival time (``event.time``), so a key that stamps something (space, a segment)
 is stamped when it was pressed, whichever screen took it first (help, the
-palette). A new key is one more :class:`~observer.tui.keys.Key` row and one more screen method
-named by its ``action``: nothing else needs to change.
+palette). A new key is one more :class:`~observer.tui.keys.Key` row and one more method
+named by its ``action``: the screen's, or for a video key (``video=True``) the
+:class:`~observer.tui.coding.video.VideoControl`'s. Nothing else needs to change.
 """
 
 from __future__ import annotations
@@ -75,73 +76,60 @@ KEYS: tuple[CodingKey, ...] = (
     CodingKey("escape", "escape", "cancel a dialog or the segment choice; skip the modifier asked"),
     CodingKey("ctrl+c", "explain_quit", "does not quit: says how to end or quit"),
     *(
-        CodingKey(key, action, what, f"Video: {title}", video=True, **hint)
-        for key, action, what, title, hint in (
-            (
-                "left",
-                "seek_back",
-                "seek back 1 s",
-                "seek back 1 s",
-                {"video_hint": "1s", "hint_as": "←→"},
-            ),
-            ("right", "seek_forward", "seek forward 1 s", "seek forward 1 s", {"video_hint": "1s"}),
-            (
-                "shift+left",
-                "seek_back_far",
-                "seek back 5 s",
-                "seek back 5 s",
-                {"video_hint": "5s", "hint_as": "⇧←→"},
-            ),
-            (
-                "shift+right",
-                "seek_forward_far",
-                "seek forward 5 s",
-                "seek forward 5 s",
-                {"video_hint": "5s"},
-            ),
-            (
-                "f5",
-                "frame_back",
-                "one frame back (pauses)",
-                "one frame back",
-                {"video_hint": "frame"},
-            ),
-            (
-                "f6",
-                "frame_forward",
-                "one frame forward (pauses)",
-                "one frame forward",
-                {"video_hint": "frame"},
-            ),
-            (
-                "f7",
-                "slower",
-                "slower (halves the speed, down to 0.25×)",
-                "slower",
-                {"video_hint": "speed"},
-            ),
-            (
-                "f8",
-                "faster",
-                "faster (doubles the speed, up to 4×)",
-                "faster",
-                {"video_hint": "speed"},
-            ),
-            (
-                "ctrl+t",
-                "go_to_time",
-                "go to a typed time (seconds or m:ss.s), enter goes, escape cancels",
-                "go to a time",
-                {"video_hint": "go to"},
-            ),
-            (
-                "ctrl+o",
-                "reopen_video",
-                "reopen the video if mpv was closed",
-                "reopen the video",
-                {},
-            ),
+        CodingKey(key, action, what, f"Video: {what}", video=True, **hint)
+        for key, action, what, hint in (
+            ("left", "seek(-1.0)", "seek back 1 s", {"video_hint": "1s", "hint_as": "←→"}),
+            ("right", "seek(1.0)", "seek forward 1 s", {"video_hint": "1s"}),
+            ("shift+left", "seek(-5.0)", "seek back 5 s", {"video_hint": "5s", "hint_as": "⇧←→"}),
+            ("shift+right", "seek(5.0)", "seek forward 5 s", {"video_hint": "5s"}),
         )
+    ),
+    CodingKey(
+        "f5",
+        "frame(True)",
+        "one frame back (pauses)",
+        "Video: one frame back",
+        video=True,
+        video_hint="frame",
+    ),
+    CodingKey(
+        "f6",
+        "frame(False)",
+        "one frame forward (pauses)",
+        "Video: one frame forward",
+        video=True,
+        video_hint="frame",
+    ),
+    CodingKey(
+        "f7",
+        "speed(0.5)",
+        "slower (halves the speed, down to 0.25×)",
+        "Video: slower",
+        video=True,
+        video_hint="speed",
+    ),
+    CodingKey(
+        "f8",
+        "speed(2.0)",
+        "faster (doubles the speed, up to 4×)",
+        "Video: faster",
+        video=True,
+        video_hint="speed",
+    ),
+    CodingKey(
+        "ctrl+t",
+        "go_to",
+        "go to a typed time (seconds or m:ss.s), enter goes, escape cancels",
+        "Video: go to a time",
+        video=True,
+        video_hint="go to",
+    ),
+    CodingKey(
+        "ctrl+o",
+        "reopen",
+        "reopen the video if mpv was closed",
+        "Video: reopen the video",
+        video=True,
     ),
     CodingKey(
         "ctrl+k",
@@ -162,8 +150,13 @@ KEYS: tuple[CodingKey, ...] = (
 PALETTE = CodingKey("ctrl+p", "", "command palette: keys typed in it search, they are not coded")
 """Textual's own key, listed on the help page only."""
 
-HANDLERS: dict[str, str] = {name: k.action for k in KEYS for name in k.names}
-"""Key name -> screen method."""
+HANDLERS: dict[str, CodingKey] = {name: k for k in KEYS for name in k.names}
+"""Key name -> its row."""
+
+
+def key_for(action: str) -> CodingKey:
+    """The row whose action is ``action`` (for naming its key in a message)."""
+    return next(k for k in KEYS if k.action == action)
 
 
 def key_names(display: Callable[[Binding], str]) -> Callable[[str], str]:

@@ -47,7 +47,8 @@ from observer.tui.coding.feedback import (
     segment_keys,
     segment_prompt,
 )
-from observer.tui.coding.keys import HANDLERS, UNLOGGED, hints, key_names
+from observer.tui.coding.keys import HANDLERS, UNLOGGED, CodingKey, hints, key_for, key_names
+from observer.tui.coding.video import TimeField
 from observer.tui.forms import FormField, keys_ready
 from observer.tui.plain import plain
 from observer.tui.widgets.clock import ClockDisplay, format_clock
@@ -124,10 +125,14 @@ class CodingScreen(Screen[None]):
         """The last printable key and its time (to recognise a held key's repeats)."""
         self._hold = SpaceHold()
         self._rows_by_event: dict[int, list[int]] = {}
-        """Log rows showing each live event (by ``id(event)``), to redraw them when it changes."""
+        """Log rows showing each live event (by ``LiveEvent.index``), to redraw them when it
+        changes (a row keeps its own event: redrawing one of an undone event is harmless)."""
         self.refused = 0
         self.video: VideoControl | None = None
-        """Coding from a video: its keys come first (observer.tui.coding.video)."""
+        """Coding from a video: the video rows of the key table are its methods
+        (observer.tui.coding.video)."""
+        self.going_to = False
+        """The go-to-time field is open (a video's ctrl+t)."""
         self.colour = Styles(self)
 
     @property
@@ -280,10 +285,10 @@ class CodingScreen(Screen[None]):
         if getattr(event, UNLOGGED, False) and self._key_log is not None:
             setattr(event, UNLOGGED, False)  # read before the key log existed: log it now
             self._key_log.record([(event.time, event.key, event.character)])
-        if self.video is not None and self.video.typing_time:
+        if self.going_to:  # keys typed into the go-to-time field are not coded
             if event.key == "escape":
                 event.stop()
-                self.video.close_time_input(self, None)
+                self.post_message(TimeField.Entered(None))
             return
         if self.note_at is not None:
             if event.key == "escape":
@@ -303,9 +308,9 @@ class CodingScreen(Screen[None]):
         if self._recorder is None:
             self._early.append((key, mono, character))
             return True
-        action = HANDLERS.get(key)
-        if action is not None:
-            getattr(self, action)(mono)
+        row = HANDLERS.get(key)
+        if row is not None:
+            self.run_key(row, key, mono)
         elif self.choosing_segment is not None and character:
             self.choose_segment(character, mono)
         elif character is not None and len(character) == 1 and character.isprintable():
@@ -313,6 +318,26 @@ class CodingScreen(Screen[None]):
         else:
             return False
         return True
+
+    def run_key(self, row: CodingKey, key: str, mono: float) -> None:
+        """Call the row's method with its arguments and the key's time: the screen's, or
+        a video row's :class:`VideoControl` method (refused when there is no video)."""
+        name, arguments = row.call
+        if not row.video:
+            getattr(self, name)(*arguments, mono)
+        elif self.video is None:
+            shown = key_names(self.app.get_key_display)(key)
+            self.refuse(shown, "no video: this key is for coding from one (code --video)", mono)
+        else:
+            getattr(self.video, name)(*arguments, mono, self.report_for(key))
+
+    def shown(self, action: str) -> str:
+        """The shown name of the key whose row's action is ``action`` (``^z``, ``F2``)."""
+        return key_names(self.app.get_key_display)(key_for(action).names[0])
+
+    def report_for(self, key: str) -> KeyReport:
+        """What the video tells about ``key``, shown under the key's name."""
+        return KeyReport(self, key_names(self.app.get_key_display)(key))
 
     def code_key(self, char: str, mono: float) -> Outcome | None:
         """A printable key at monotonic time ``mono``: a code or a modifier value."""
@@ -357,7 +382,7 @@ class CodingScreen(Screen[None]):
             for event in outcome.events:
                 stop = event.end is not None and outcome.kind != "point"
                 row = LogRow(event.end if stop else event.start, key, "", event=event, stop=stop)
-                self._rows_by_event.setdefault(id(event), []).append(log.row_count)
+                self._rows_by_event.setdefault(event.index, []).append(log.row_count)
                 log.append(row)
         else:
             if outcome.kind not in ("modifier", "skip"):
@@ -366,7 +391,7 @@ class CodingScreen(Screen[None]):
                     t = self.session_now() if mono is None else self.recorder.time_at(mono)
                 log.append(LogRow(t, key, text or outcome.message, role="info"))
             for event in outcome.events:  # a modifier set, an undo or redo: redraw their rows
-                for index in self._rows_by_event.get(id(event), ()):
+                for index in self._rows_by_event.get(event.index, ()):
                     log.update_row(index, log.rows[index])
         self.show_prompt(key, outcome)
         self.tick()
@@ -420,8 +445,13 @@ class CodingScreen(Screen[None]):
                 "space", f"held space is one press: repeat ignored · the clock is {state}", mono
             )
             return
-        if self.video is not None:  # the first space starts the session, then play / pause
-            self.video.press(self, "space", mono)
+        video = self.video
+        if video is not None:  # the first space starts the session, then play / pause
+            if not self.recorder.clock.started and video.alive:
+                self.acknowledge("space", self.recorder.toggle_clock(mono), mono)
+                video.start(mono)
+            else:
+                video.play_pause(mono, self.report_for("space"))
             return
         outcome = self.recorder.toggle_clock(mono)
         if outcome.changed:
@@ -444,17 +474,21 @@ class CodingScreen(Screen[None]):
         return True
 
     def undo(self, mono: float) -> None:
-        self.acknowledge("^z", self.recorder.undo(mono), mono)
+        self.acknowledge(self.shown("undo"), self.recorder.undo(mono), mono)
 
     def redo(self, mono: float) -> None:
-        self.acknowledge("^y", self.recorder.redo(mono), mono)
+        self.acknowledge(self.shown("redo"), self.recorder.redo(mono), mono)
 
     def open_note(self, mono: float) -> None:
         if self.recorder.ended:
-            self.refuse("^n", "the session has ended", mono)
+            self.refuse(self.shown("open_note"), "the session has ended", mono)
             return
         if not self.recorder.clock.started:  # a note lives on the session clock
-            self.refuse("^n", "the clock has not started: press space first", mono)
+            self.refuse(
+                self.shown("open_note"),
+                f"the clock has not started: press {self.shown('toggle_clock')} first",
+                mono,
+            )
             return
         self.note_at = self.recorder.time_at(mono)
         note = self.query_one("#note", Input)
@@ -479,9 +513,6 @@ class CodingScreen(Screen[None]):
         if event.input.id == "note":
             event.stop()
             self.close_note(save=True)
-        elif event.input.id == "goto" and self.video is not None:
-            event.stop()
-            self.video.close_time_input(self, event.value)
 
     def close_note(self, *, save: bool) -> None:
         note = self.query_one("#note", Input)
@@ -491,11 +522,31 @@ class CodingScreen(Screen[None]):
         if save and t is not None:
             if note.value.strip():
                 outcome = self.recorder.note(note.value, t)
-                self.acknowledge("^n", outcome, text=f"note: {note.value}")
+                self.acknowledge(self.shown("open_note"), outcome, text=f"note: {note.value}")
             else:
-                self.refuse("^n", "empty note not saved")
+                self.refuse(self.shown("open_note"), "empty note not saved")
         else:
             self.say(Text("note cancelled", style=self.colour("info")))
+
+    def ask_time(self) -> None:
+        """The video's ctrl+t: open the go-to-time field under the prompt line."""
+        self.going_to = True
+        field = TimeField()
+        self.mount(field, after="#prompt")
+        field.focus()
+
+    def on_time_field_entered(self, message: TimeField.Entered) -> None:
+        message.stop()
+        if not self.going_to:
+            return
+        self.going_to = False
+        for field in self.query(TimeField):
+            field.remove()
+        self.query_one(EventLog).focus()
+        if message.text is None:
+            self.say(Text("go to time cancelled", style=self.colour("info")))
+        elif self.video is not None:
+            self.video.go_to_typed(message.text, self.now(), self.report_for("ctrl+t"))
 
     def video_lost(self) -> None:
         """mpv went away: the playhead (the clock) stopped; nothing coded is lost."""
@@ -505,25 +556,30 @@ class CodingScreen(Screen[None]):
         self.tick()
 
     def sync_mark(self, mono: float) -> None:
-        self.acknowledge("^k", self.recorder.sync_mark(mono), mono, text="sync mark")
+        self.acknowledge(
+            self.shown("sync_mark"), self.recorder.sync_mark(mono), mono, text="sync mark"
+        )
 
     def next_segment(self, mono: float) -> None:
         book, rec = self.recorder.book, self.recorder
         if not book.segments:
-            self.refuse("F2", "this codebook has no segments")
+            self.refuse(self.shown("next_segment"), "this codebook has no segments")
             return
         ids = [s.id for s in book.segments]
         current = rec.segments[-1].segment if rec.segments else None
         index = ids.index(current) + 1 if current in ids else 0
         if index >= len(ids):
-            self.refuse("F2", "no segment after the last one: ^g chooses one")
+            choose = self.shown("open_segment_choice")
+            self.refuse(
+                self.shown("next_segment"), f"no segment after the last one: {choose} chooses one"
+            )
             return
-        self.acknowledge("F2", rec.segment(ids[index], mono), mono)
+        self.acknowledge(self.shown("next_segment"), rec.segment(ids[index], mono), mono)
 
     def open_segment_choice(self, mono: float) -> None:
         book = self.recorder.book
         if not book.segments:
-            self.refuse("^g", "this codebook has no segments")
+            self.refuse(self.shown("open_segment_choice"), "this codebook has no segments")
             return
         self.choosing_segment = mono
         segments = self.recorder.segments
@@ -539,7 +595,8 @@ class CodingScreen(Screen[None]):
             self.say(Text("segment choice closed", style=self.colour("info")))
             self.press(char, mono, char)
             return
-        self.acknowledge(f"^g {char}", self.recorder.segment(segment.id, opened), opened)
+        key = f"{self.shown('open_segment_choice')} {char}"
+        self.acknowledge(key, self.recorder.segment(segment.id, opened), opened)
 
     def escape(self, mono: float) -> None:
         if self.choosing_segment is not None:
@@ -547,53 +604,13 @@ class CodingScreen(Screen[None]):
             self.say(Text("segment choice cancelled", style=self.colour("info")))
         elif self.recorder.pending is not None:
             # The choice is the recorder's state: closing it is journaled like a key.
-            self.acknowledge("esc", self.recorder.skip(mono), mono)
+            self.acknowledge(self.shown("escape"), self.recorder.skip(mono), mono)
 
     def end(self, mono: float) -> None:
         self.post_message(self.EndRequested(mono, quitting=False))
 
     def quit(self, mono: float) -> None:
         self.post_message(self.EndRequested(mono, quitting=True))
-
-    # --- video keys (observer.tui.coding.video) ---------------------------------------
-
-    def _video_key(self, key: str, mono: float) -> None:
-        """A video key: the video's, or refused when there is none."""
-        if self.video is None:
-            name = key_names(self.app.get_key_display)(key)
-            self.refuse(name, "no video: this key is for coding from one (code --video)", mono)
-            return
-        self.video.press(self, key, mono)
-
-    def seek_back(self, mono: float) -> None:
-        self._video_key("left", mono)
-
-    def seek_forward(self, mono: float) -> None:
-        self._video_key("right", mono)
-
-    def seek_back_far(self, mono: float) -> None:
-        self._video_key("shift+left", mono)
-
-    def seek_forward_far(self, mono: float) -> None:
-        self._video_key("shift+right", mono)
-
-    def frame_back(self, mono: float) -> None:
-        self._video_key("f5", mono)
-
-    def frame_forward(self, mono: float) -> None:
-        self._video_key("f6", mono)
-
-    def slower(self, mono: float) -> None:
-        self._video_key("f7", mono)
-
-    def faster(self, mono: float) -> None:
-        self._video_key("f8", mono)
-
-    def go_to_time(self, mono: float) -> None:
-        self._video_key("ctrl+t", mono)
-
-    def reopen_video(self, mono: float) -> None:
-        self._video_key("ctrl+o", mono)
 
     def help(self, mono: float) -> None:
         self.post_message(self.HelpRequested())
@@ -618,3 +635,26 @@ class CodingScreen(Screen[None]):
 
     class HelpRequested(Message):
         """F1: the app shows the help page."""
+
+
+@attrs.frozen
+class KeyReport:
+    """A video key's report (:class:`observer.tui.coding.video.Report`): the screen
+    shows what the video says, under the key's shown name."""
+
+    screen: CodingScreen
+    key: str
+
+    def say(self, message: str) -> None:
+        self.screen.say(Text(message, style=self.screen.colour("info")))
+        self.screen.tick()
+
+    def refuse(self, message: str, mono: float | None = None) -> None:
+        self.screen.refuse(self.key, message, mono)
+
+    def log(self, message: str, t: float) -> None:
+        self.say(message)
+        self.screen.query_one(EventLog).append(LogRow(t, "video", message, role="info"))
+
+    def ask_time(self) -> None:
+        self.screen.ask_time()

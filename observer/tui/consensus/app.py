@@ -190,7 +190,7 @@ class ConsensusApp(App[Path | None]):
     def action_edit(self) -> None:
         if not self.shown:
             return
-        from observer.tui.replay.dialogs import TextPrompt
+        from observer.tui.widgets.dialogs import TextPrompt
 
         item = self.shown[self.position]
         start = edit_text(self.a, item.a) or edit_text(self.b, item.b)

@@ -34,9 +34,9 @@ from observer.startup import release_collection
 from observer.textsafe import safe
 from observer.tui.plain import notice, plain
 from observer.tui.replay import panels
-from observer.tui.replay.dialogs import ChoicePrompt, FilterPrompt, HelpPrompt, TextPrompt
+from observer.tui.replay.dialogs import FilterPrompt, HelpPrompt
 from observer.tui.replay.keys import HINTS, HINTS_NARROW, HINTS_VIDEO, KEYS, help_text
-from observer.tui.replay.reviewing import ReviewActions
+from observer.tui.replay.review_actions import ReviewActions
 from observer.tui.replay.timeline import (
     MAX_LABEL_WIDTH,
     Row,
@@ -46,6 +46,7 @@ from observer.tui.replay.timeline import (
     notes_row,
     reviews_row,
 )
+from observer.tui.widgets.dialogs import ChoicePrompt, TextPrompt
 from observer.tui.widgets.event_log import EventLog
 from observer.tui.widgets.statusline import fit, part, shortened
 

@@ -18,7 +18,7 @@ from observer.replay.clock import format_clock, parse_span
 from observer.replay.reviewing import Outcome, ReviewDesk
 from observer.replay.view import ReplayView, code_label, event_name
 from observer.tui.plain import notice
-from observer.tui.replay.dialogs import ChoicePrompt, TextPrompt
+from observer.tui.widgets.dialogs import ChoicePrompt, TextPrompt
 
 if TYPE_CHECKING:
     from observer.sessionfile import Correction, Review
