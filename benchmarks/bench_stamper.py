@@ -18,18 +18,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Pty, budget_row, row, scratch_dir
+from benchmarks.common import Pty, budget_row, process_runs, row, scratch_dir
 
 BUDGET_MS = 100.0
 KILLS = 5
-
-
-def _runs(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _stamper_of(app: int, deadline: float) -> int:
@@ -59,7 +51,7 @@ def _life_after_kill(folder: Path) -> float:
         stamper = _stamper_of(app, time.monotonic() + 10)
         killed = time.monotonic()
         os.kill(app, signal.SIGKILL)  # the app alone
-        while _runs(stamper) and time.monotonic() - killed < 30:
+        while process_runs(stamper) and time.monotonic() - killed < 30:
             time.sleep(0.001)
         life = (time.monotonic() - killed) * 1000
         pty.kill()  # whatever is left of the group

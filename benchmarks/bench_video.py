@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import budget_row, percentile, row, scratch_dir
+from benchmarks.common import budget_row, percentile, process_runs, row, scratch_dir
 from observer.media.follow import VideoPlayhead
 from observer.media.mpv import Player
 from observer.replay.playhead import Playhead
@@ -187,14 +187,6 @@ asyncio.run(main())
 DEATH_BUDGET_MS = 100.0
 
 
-def _runs(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 def _mpv_life_after_kill(path: Path) -> dict[str, Any]:
     """SIGKILL the process that started mpv; how long mpv still runs (Linux: /proc)."""
     if not sys.platform.startswith("linux"):
@@ -211,7 +203,7 @@ def _mpv_life_after_kill(path: Path) -> dict[str, Any]:
         start = time.monotonic()
         keeper.kill()
         keeper.wait()
-        while _runs(pid) and time.monotonic() - start < 30.0:
+        while process_runs(pid) and time.monotonic() - start < 30.0:
             time.sleep(0.001)
         lives.append((time.monotonic() - start) * 1000)
     worst = max(lives)

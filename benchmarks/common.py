@@ -100,6 +100,15 @@ def above_floor(times: Sequence[float], floor: Sequence[float]) -> float:
     return median([t - f for t, f in zip(times, floor, strict=True)])
 
 
+def process_runs(pid: int) -> bool:
+    """Whether ``pid`` still runs, from ``/proc`` (a zombie no longer runs; Linux)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def floor_rows(
     times: Sequence[float], floor: Sequence[float], ratio: float, overhead_s: float
 ) -> list[dict[str, Any]]:

@@ -107,3 +107,18 @@ def die_with_parent() -> Callable[[], None] | None:
             os._exit(1)
 
     return arm
+
+
+def pid_runs(pid: int) -> bool:
+    """Whether process ``pid`` may still run: False only when it is surely gone (no such
+    process, or no possible pid); another user's process, or any doubt, is True. On
+    Windows, where a signal 0 would be Ctrl+C, always True (nothing is taken for dead)."""
+    if sys.platform == "win32":
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except OSError:
+        return True
+    return True

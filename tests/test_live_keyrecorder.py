@@ -244,7 +244,8 @@ def test_the_terminal_and_web_drivers_get_the_key_recorder(
 def test_the_stamper_dies_with_its_app_even_while_keys_arrive(tmp_path: Path) -> None:
     """SIGKILL of the app alone (not its group), with keys still coming: the stamper,
     armed with a parent-death signal, goes too (the benchmark measures how fast)."""
-    from benchmarks.bench_stamper import _runs, _stamper_of
+    from benchmarks.bench_stamper import _stamper_of
+    from benchmarks.common import process_runs
 
     folder, marker = tmp_path / "s", tmp_path / "marker"
     with _start(folder, marker) as pty:
@@ -254,4 +255,4 @@ def test_the_stamper_dies_with_its_app_even_while_keys_arrive(tmp_path: Path) ->
         os.kill(pty.process.pid, signal.SIGKILL)
         for key in "tdowe" * 4:  # the terminal keeps sending
             pty.write(key.encode())
-        _wait(lambda: not _runs(stamper), timeout=5)
+        _wait(lambda: not process_runs(stamper), timeout=5)

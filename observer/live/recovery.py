@@ -74,6 +74,7 @@ from observer.sessionfile import (
     valid_session_id,
     write_session,
 )
+from observer.stopsignals import pid_runs
 from observer.structure import structure
 from observer.textsafe import safe
 
@@ -366,7 +367,7 @@ def clean_temporaries(folder: Path) -> list[Path]:
     removed = []
     for path in sorted(folder.glob(".*.tmp")) if folder.is_dir() else []:
         match = _TEMPORARY.fullmatch(path.name)
-        if match is None or _alive(int(match["pid"])):
+        if match is None or pid_runs(int(match["pid"])):
             continue
         name = match["name"]
         journal = folder / (name.removesuffix(".json") + SUFFIX)
@@ -375,16 +376,6 @@ def clean_temporaries(folder: Path) -> list[Path]:
                 path.unlink()
                 removed.append(path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # another user's process
-    return True
 
 
 def _set_aside(path: Path, suffix: str) -> Path:

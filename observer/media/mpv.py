@@ -42,7 +42,7 @@ from typing import Any
 import orjson
 
 from observer.media.position import PositionModel
-from observer.stopsignals import die_with_parent
+from observer.stopsignals import die_with_parent, pid_runs
 
 OBSERVED = ("time-pos", "pause", "speed", "duration", "estimated-frame-number", "container-fps")
 MIN_SPEED = 0.25
@@ -373,18 +373,6 @@ def _private_folder() -> Path:
     return folder
 
 
-def _pid_runs(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    except (OverflowError, OSError):
-        return False
-    return True
-
-
 def sweep_stale_folders(place: Path) -> None:
     """Remove the socket folders in ``place`` (ours only) whose observer no longer runs."""
     if sys.platform == "win32":
@@ -403,7 +391,7 @@ def sweep_stale_folders(place: Path) -> None:
             continue
         if not entry.is_dir() or entry.is_symlink() or info.st_uid != os.getuid():
             continue
-        if not _pid_runs(int(pid_text)):
+        if not pid_runs(int(pid_text)):
             shutil.rmtree(entry, ignore_errors=True)
 
 
