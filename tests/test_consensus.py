@@ -3,7 +3,9 @@ provenance; journaled so that quitting or a crash loses no decision."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Awaitable
 from pathlib import Path
 
 import attrs
@@ -133,30 +135,33 @@ async def test_the_screen_decides_edits_writes_and_leaves_a_and_b_alone(tmp_path
     assert written.stat().st_mode & 0o777 == 0o600
 
 
-def test_the_command_resumes_after_quitting_and_agree_works_on_the_result(
+async def test_the_command_resumes_after_quitting_and_agree_works_on_the_result(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pa, pb = pair(tmp_path)
     script = [["a"], ["a", "n", "ctrl+s"]]  # the first run decides one item and quits
+    loop = asyncio.get_running_loop()
+
+    async def drive(app: ConsensusApp) -> Path | None:
+        async with app.run_test(size=(100, 30)) as pilot:
+            keys = script.pop(0)
+            await pilot.press(*keys)
+            if keys[-1] != "ctrl+s":
+                await pilot.press("q")
+            await pilot.pause()
+        return app.return_value
 
     def fake_run(self: ConsensusApp) -> Path | None:
-        import asyncio
+        """The command runs in a thread of its own; its app, in this test's loop."""
+        return asyncio.run_coroutine_threadsafe(drive(self), loop).result(timeout=60)
 
-        async def drive() -> None:
-            async with self.run_test(size=(100, 30)) as pilot:
-                keys = script.pop(0)
-                await pilot.press(*keys)
-                if keys[-1] != "ctrl+s":
-                    await pilot.press("q")
-                await pilot.pause()
-
-        asyncio.run(drive())
-        return self.return_value
+    def command(argv: list[str]) -> Awaitable[tuple[int, str, str]]:
+        return asyncio.to_thread(run, argv, capsys)
 
     monkeypatch.setattr(ConsensusApp, "run", fake_run)
-    code, out, err = run(["consensus", str(pa), str(pb), "--by", "sup1"], capsys)
+    code, out, err = await command(["consensus", str(pa), str(pb), "--by", "sup1"])
     assert code == 0 and "not finished" in err and out == ""
-    code, out, err = run(["consensus", str(pa), str(pb), "--by", "sup1"], capsys)
+    code, out, err = await command(["consensus", str(pa), str(pb), "--by", "sup1"])
     assert code == 0 and "resuming: 1 decisions" in err, err
     written = Path(out.strip())
     session = load_session(written)

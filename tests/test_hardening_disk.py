@@ -9,7 +9,6 @@ that cannot be written ends the program with exit 2 and one line, nothing writte
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import os
 from pathlib import Path
@@ -28,66 +27,63 @@ from observer.tui.coding.end import ConfirmEnd, RatingsForm
 BOOK = load_codebook("cpp-attachment")
 
 
-def test_a_failing_disk_mid_session_is_warned_retried_and_loses_nothing(
+async def test_a_failing_disk_mid_session_is_warned_retried_and_loses_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def scenario() -> None:
-        app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
-        real_fsync = os.fsync
-        failing = {"on": False}
+    app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
+    real_fsync = os.fsync
+    failing = {"on": False}
 
-        def fsync(fd: int) -> None:
-            if failing["on"] and app.writer is not None and fd == app.writer._fd:
-                raise OSError(errno.ENOSPC, "No space left on device")
-            real_fsync(fd)
+    def fsync(fd: int) -> None:
+        if failing["on"] and app.writer is not None and fd == app.writer._fd:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
 
-        monkeypatch.setattr(os, "fsync", fsync)
-        async with app.run_test(size=(100, 32)) as pilot:
-            await until(pilot, lambda: app.recorder is not None, "the coding screen")
-            rec = app.recorder
-            assert rec is not None and app.writer is not None
-            status = app.screen.query_one("#status", Static)
-            await pilot.press("space", "t")
-            await until(pilot, lambda: app.saved.acked == rec.seq == 2, "first actions saved")
+    monkeypatch.setattr(os, "fsync", fsync)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await until(pilot, lambda: app.recorder is not None, "the coding screen")
+        rec = app.recorder
+        assert rec is not None and app.writer is not None
+        status = app.screen.query_one("#status", Static)
+        await pilot.press("space", "t")
+        await until(pilot, lambda: app.saved.acked == rec.seq == 2, "first actions saved")
 
-            failing["on"] = True
-            await pilot.press("d", "k", "w", "2", "o")
-            await until(pilot, lambda: "NOT SAVED" in str(status.render()), "the warning")
-            shown = str(status.render())
-            assert "the disk is full" in shown and "retrying" in shown
-            assert f"{rec.seq - app.saved.acked} actions held in memory" in shown
-            assert app.saved.acked == 2 and rec.seq == 7  # coding went on meanwhile
-            assert [e.code for e in rec.events][-4:] == [
-                "cg-ignores-bid",
-                "ch-own-play",
-                "cg-warm-touch",
-                "ch-bids",
-            ]
-
-            failing["on"] = False
-            await acknowledged(pilot)  # everything
-            await until(pilot, lambda: "NOT SAVED" not in str(status.render()), "warning gone")
-            lines = app.writer.path.read_bytes().splitlines()[1:]
-            assert [orjson.loads(line)["seq"] for line in lines] == list(range(1, 8))
-
-            await pilot.press("ctrl+e")
-            assert isinstance(app.screen, ConfirmEnd)
-            await pilot.press("enter")
-            assert isinstance(app.screen, RatingsForm)
-            await pilot.press("ctrl+s")
-            await pilot.pause()
-        assert app.result.path is not None
-        session = load_session(app.result.path)
-        assert [e.code for e in session.events] == [
-            "cg-names-feeling",
+        failing["on"] = True
+        await pilot.press("d", "k", "w", "2", "o")
+        await until(pilot, lambda: "NOT SAVED" in str(status.render()), "the warning")
+        shown = str(status.render())
+        assert "the disk is full" in shown and "retrying" in shown
+        assert f"{rec.seq - app.saved.acked} actions held in memory" in shown
+        assert app.saved.acked == 2 and rec.seq == 7  # coding went on meanwhile
+        assert [e.code for e in rec.events][-4:] == [
             "cg-ignores-bid",
             "ch-own-play",
             "cg-warm-touch",
             "ch-bids",
         ]
-        assert session.events[3].modifiers == {"intensity": "moderate"}
 
-    asyncio.run(scenario())
+        failing["on"] = False
+        await acknowledged(pilot)  # everything
+        await until(pilot, lambda: "NOT SAVED" not in str(status.render()), "warning gone")
+        lines = app.writer.path.read_bytes().splitlines()[1:]
+        assert [orjson.loads(line)["seq"] for line in lines] == list(range(1, 8))
+
+        await pilot.press("ctrl+e")
+        assert isinstance(app.screen, ConfirmEnd)
+        await pilot.press("enter")
+        assert isinstance(app.screen, RatingsForm)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.result.path is not None
+    session = load_session(app.result.path)
+    assert [e.code for e in session.events] == [
+        "cg-names-feeling",
+        "cg-ignores-bid",
+        "ch-own-play",
+        "cg-warm-touch",
+        "ch-bids",
+    ]
+    assert session.events[3].modifiers == {"intensity": "moderate"}
 
 
 def _unwritable_folder(tmp_path: Path) -> Path:

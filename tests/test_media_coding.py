@@ -147,20 +147,17 @@ async def test_mpv_killed_mid_session_loses_nothing(tmp_path: Path, clip: Path) 
     assert session.media is not None and session.media.file == clip.name
 
 
-def test_unplayable_video_exits_2(tmp_path: Path) -> None:
+async def test_unplayable_video_exits_2(tmp_path: Path) -> None:
     make_clip(tmp_path)  # skips without mpv
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(b"not a video" * 50)
 
-    async def main() -> None:
-        app = app_for(tmp_path, bad)
-        async with app.run_test() as pilot:
-            await until(pilot, lambda: app.result.media_error is not None)
-        assert app.return_code == 2
-        assert "cannot" in (app.result.media_error or "")
-        assert not list(tmp_path.glob("*.journal.jsonl"))
-
-    asyncio.run(main())
+    app = app_for(tmp_path, bad)
+    async with app.run_test() as pilot:
+        await until(pilot, lambda: app.result.media_error is not None)
+    assert app.return_code == 2
+    assert "cannot" in (app.result.media_error or "")
+    assert not list(tmp_path.glob("*.journal.jsonl"))
 
 
 def test_parse_time() -> None:

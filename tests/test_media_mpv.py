@@ -33,15 +33,7 @@ async def until(predicate, timeout: float = 20.0) -> None:  # type: ignore[no-un
         await asyncio.sleep(0.01)
 
 
-def test_open_observe_seek_step_speed_close(clip: Path) -> None:
-    async def main() -> None:
-        player = await Player.start(clip, HEADLESS)
-        try:
-            await steps(player)
-        finally:
-            await player.close()
-        assert not player.folder.exists()
-
+async def test_open_observe_seek_step_speed_close(clip: Path) -> None:
     async def steps(player: Player) -> None:
         folder = player.folder
         sock = folder / "ipc.sock"
@@ -68,7 +60,12 @@ def test_open_observe_seek_step_speed_close(clip: Path) -> None:
         assert player.position(now) == pytest.approx(truth, abs=0.05)
         assert 3.15 < truth < 3.5  # half speed
 
-    asyncio.run(main())
+    player = await Player.start(clip, HEADLESS)
+    try:
+        await steps(player)
+    finally:
+        await player.close()
+    assert not player.folder.exists()
 
 
 async def test_killed_mpv_stops_the_clock(clip: Path) -> None:
@@ -89,7 +86,9 @@ async def test_killed_mpv_stops_the_clock(clip: Path) -> None:
     assert not player.folder.exists()
 
 
-def test_unplayable_file_and_missing_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_unplayable_file_and_missing_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     require_mpv()
     private = tmp_path / "tmp"
     private.mkdir()
@@ -97,28 +96,22 @@ def test_unplayable_file_and_missing_file(tmp_path: Path, monkeypatch: pytest.Mo
     bad = tmp_path / "notes.mp4"
     bad.write_bytes(b"this is not a video\n" * 100)
 
-    async def main() -> None:
-        with pytest.raises(MediaError, match="cannot"):
-            await Player.start(bad, HEADLESS)
-        with pytest.raises(MediaError, match="cannot read"):
-            await Player.start(tmp_path / "absent.mp4", HEADLESS)
-
-    asyncio.run(main())
+    with pytest.raises(MediaError, match="cannot"):
+        await Player.start(bad, HEADLESS)
+    with pytest.raises(MediaError, match="cannot read"):
+        await Player.start(tmp_path / "absent.mp4", HEADLESS)
     assert not list(private.iterdir())  # no socket folder left behind
 
 
-def test_no_mpv_and_no_display(clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_no_mpv_and_no_display(clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
 
-    async def main() -> None:
-        with pytest.raises(MediaError, match="no display"):
-            await Player.start(clip, [])
-        monkeypatch.setenv("PATH", "/nonexistent")
-        with pytest.raises(MediaError, match="mpv is not installed"):
-            await Player.start(clip, HEADLESS)
-
-    asyncio.run(main())
+    with pytest.raises(MediaError, match="no display"):
+        await Player.start(clip, [])
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(MediaError, match="mpv is not installed"):
+        await Player.start(clip, HEADLESS)
 
 
 def test_socket_folder_falls_back_to_tmp_when_too_long(
@@ -208,7 +201,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal: Linux")
-def test_mpv_dies_with_a_killed_observer_and_its_folder_is_swept(clip: Path) -> None:
+async def test_mpv_dies_with_a_killed_observer_and_its_folder_is_swept(clip: Path) -> None:
     keeper = subprocess.Popen(
         [sys.executable, "-c", KEEPER, str(clip), *HEADLESS],
         stdout=subprocess.PIPE,
@@ -227,11 +220,8 @@ def test_mpv_dies_with_a_killed_observer_and_its_folder_is_swept(clip: Path) -> 
         time.sleep(0.02)
     assert folder.is_dir()  # nobody was left to remove it ...
 
-    async def main() -> None:
-        player = await Player.start(clip, HEADLESS)
-        await player.close()
-
-    asyncio.run(main())
+    player = await Player.start(clip, HEADLESS)
+    await player.close()
     assert not folder.exists()  # ... so the next start does
 
 

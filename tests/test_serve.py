@@ -22,7 +22,7 @@ from urllib.parse import urlencode, urlsplit
 import attrs
 import pytest
 from support.pilot import eventually
-from support.serve import actions, fetch, served, wait_for
+from support.serve import actions, fetch, served
 
 from observer.codebook import load_codebook
 from observer.errors import InputError
@@ -405,13 +405,15 @@ async def _code_in_a_page(srv: Any, folder: Path, stop: int | None) -> None:
 @pytest.mark.parametrize(
     "stop", [None, signal.SIGTERM, signal.SIGHUP], ids=["closed", "TERM", "HUP"]
 )
-def test_a_page_that_goes_away_leaves_its_journal(tmp_path: Path, stop: int | None) -> None:
+async def test_a_page_that_goes_away_leaves_its_journal(tmp_path: Path, stop: int | None) -> None:
     folder = tmp_path / "s"
     with served(folder) as srv:
-        asyncio.run(_code_in_a_page(srv, folder, stop))
+        await _code_in_a_page(srv, folder, stop)
         if stop is not None:
-            assert srv.process.wait(30) == 0
-        wait_for(lambda: "the session was not finished" in srv.log(), why="the child ended")
+            assert await asyncio.to_thread(srv.process.wait, 30) == 0
+        await eventually(
+            lambda: "the session was not finished" in srv.log(), "the child ended", timeout=30
+        )
     [journal] = folder.glob("*.journal.jsonl")
     assert [a["a"] for a in actions(folder)] == ["clock", "key", "key"]
     [entry] = [e for e in scan_folder(folder) if e.path == journal]
@@ -439,11 +441,15 @@ async def _code_then_go_silent(srv: Any, folder: Path) -> None:
             await asyncio.sleep(0.1)
 
 
-def test_a_connection_that_goes_silent_is_given_up_and_its_journal_kept(tmp_path: Path) -> None:
+async def test_a_connection_that_goes_silent_is_given_up_and_its_journal_kept(
+    tmp_path: Path,
+) -> None:
     folder = tmp_path / "s"
     with served(folder) as srv:
-        asyncio.run(_code_then_go_silent(srv, folder))  # about 23 s: docs/serve.md
-        wait_for(lambda: "the session was not finished" in srv.log(), why="the child ended")
+        await _code_then_go_silent(srv, folder)  # about 23 s: docs/serve.md
+        await eventually(
+            lambda: "the session was not finished" in srv.log(), "the child ended", timeout=30
+        )
     assert [a["a"] for a in actions(folder)] == ["clock", "key", "key"]
     [entry] = scan_folder(folder)
     assert entry.status == "unfinished" and entry.events == 1

@@ -14,24 +14,21 @@ import pytest
 from observer import stopsignals
 
 
-def test_posix_handles_int_term_and_hup_on_the_loop() -> None:
+async def test_posix_handles_int_term_and_hup_on_the_loop() -> None:
     seen: list[signal.Signals] = []
 
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        stopsignals.on_stop(loop, seen.append)
-        try:
-            os.kill(os.getpid(), signal.SIGHUP)
-            os.kill(os.getpid(), signal.SIGTERM)
-            for _ in range(100):
-                if len(seen) == 2:
-                    break
-                await asyncio.sleep(0.01)
-        finally:
-            for number in stopsignals.stop_signals():
-                loop.remove_signal_handler(number)
-
-    asyncio.run(main())
+    loop = asyncio.get_running_loop()
+    stopsignals.on_stop(loop, seen.append)
+    try:
+        os.kill(os.getpid(), signal.SIGHUP)
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(100):
+            if len(seen) == 2:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        for number in stopsignals.stop_signals():
+            loop.remove_signal_handler(number)
     assert seen == [signal.SIGHUP, signal.SIGTERM]
     assert stopsignals.KILL == signal.SIGKILL
 

@@ -8,7 +8,6 @@ only, so a second folder works while the session folder is "full".
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import os
 import shutil
@@ -63,37 +62,34 @@ async def code_and_end(app: CodingApp, pilot: Pilot[Any], before_end: Callable[[
     await pilot.pause()
 
 
-def test_a_disk_full_at_the_end_keeps_the_app_open_copies_and_saves_once_it_can(
+async def test_a_disk_full_at_the_end_keeps_the_app_open_copies_and_saves_once_it_can(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "sessions"
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     failing = full_disk(monkeypatch, folder)
 
-    async def scenario() -> None:
-        app = CodingApp(folder, book=BOOK, dyad="D1", observer="o1", journals=[])
-        async with app.run_test(size=(120, 40)) as pilot:
-            await code_and_end(app, pilot, lambda: failing.update(on=True))
-            await until(pilot, lambda: isinstance(app.screen, NotSaved), "the not-saved screen")
-            assert app.is_running and app.return_code is None
-            shown = str(app.screen.query_one("#unsaved-text", Static).render())
-            assert "NOT SAVED" in shown and "the disk is full" in shown
-            assert "All 5 events are held in memory" in shown
-            copies = list((tmp_path / "state" / "observer" / "unsaved").glob("*.json"))
-            assert len(copies) == 1 and f"A complete copy is saved at {copies[0]}" in shown
-            assert [e.code for e in load_session(copies[0]).events] == CODES
-            assert not list(folder.glob("*.json"))
-            failing["on"] = False  # space was freed: the next retry saves
-            await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
-        assert app.result.path == folder / copies[0].name
-        assert [e.code for e in load_session(app.result.path).events] == CODES
-        assert not list(folder.glob(f"*{SUFFIX}"))
-        assert not copies[0].exists()  # saved where it belongs: the copy is gone
-
-    asyncio.run(scenario())
+    app = CodingApp(folder, book=BOOK, dyad="D1", observer="o1", journals=[])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await code_and_end(app, pilot, lambda: failing.update(on=True))
+        await until(pilot, lambda: isinstance(app.screen, NotSaved), "the not-saved screen")
+        assert app.is_running and app.return_code is None
+        shown = str(app.screen.query_one("#unsaved-text", Static).render())
+        assert "NOT SAVED" in shown and "the disk is full" in shown
+        assert "All 5 events are held in memory" in shown
+        copies = list((tmp_path / "state" / "observer" / "unsaved").glob("*.json"))
+        assert len(copies) == 1 and f"A complete copy is saved at {copies[0]}" in shown
+        assert [e.code for e in load_session(copies[0]).events] == CODES
+        assert not list(folder.glob("*.json"))
+        failing["on"] = False  # space was freed: the next retry saves
+        await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
+    assert app.result.path == folder / copies[0].name
+    assert [e.code for e in load_session(app.result.path).events] == CODES
+    assert not list(folder.glob(f"*{SUFFIX}"))
+    assert not copies[0].exists()  # saved where it belongs: the copy is gone
 
 
-def test_a_session_that_cannot_be_saved_is_saved_into_a_folder_typed_by_the_observer(
+async def test_a_session_that_cannot_be_saved_is_saved_into_a_folder_typed_by_the_observer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "sessions"
@@ -102,85 +98,76 @@ def test_a_session_that_cannot_be_saved_is_saved_into_a_folder_typed_by_the_obse
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     failing = full_disk(monkeypatch, folder)
 
-    async def scenario() -> None:
-        app = CodingApp(folder, book=BOOK, dyad="D1", observer="o1", journals=[])
-        async with app.run_test(size=(120, 40)) as pilot:
-            await code_and_end(app, pilot, lambda: failing.update(on=True))
-            await until(pilot, lambda: isinstance(app.screen, NotSaved), "the not-saved screen")
-            shown = str(app.screen.query_one("#unsaved-text", Static).render())
-            assert "No copy could be written yet" in shown
-            field = app.screen.query_one("#unsaved-folder", Input)
-            field.value = str(tmp_path / "usb")
-            field.focus()
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
-        assert app.result.path is not None and app.result.path.parent == tmp_path / "usb"
-        assert [e.code for e in load_session(app.result.path).events] == CODES
-        assert "not in the session folder" in app.result.elsewhere
-
-    asyncio.run(scenario())
+    app = CodingApp(folder, book=BOOK, dyad="D1", observer="o1", journals=[])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await code_and_end(app, pilot, lambda: failing.update(on=True))
+        await until(pilot, lambda: isinstance(app.screen, NotSaved), "the not-saved screen")
+        shown = str(app.screen.query_one("#unsaved-text", Static).render())
+        assert "No copy could be written yet" in shown
+        field = app.screen.query_one("#unsaved-folder", Input)
+        field.value = str(tmp_path / "usb")
+        field.focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
+    assert app.result.path is not None and app.result.path.parent == tmp_path / "usb"
+    assert [e.code for e in load_session(app.result.path).events] == CODES
+    assert "not in the session folder" in app.result.elsewhere
 
 
-def test_quitting_without_the_session_file_takes_two_presses_and_says_what_is_where(
+async def test_quitting_without_the_session_file_takes_two_presses_and_says_what_is_where(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "sessions"
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     failing = full_disk(monkeypatch, folder)
 
-    async def scenario() -> None:
-        app = CodingApp(folder, book=BOOK, dyad="D1", observer="o1", journals=[])
-        async with app.run_test(size=(120, 40)) as pilot:
-            await code_and_end(app, pilot, lambda: failing.update(on=True))
-            await until(pilot, lambda: isinstance(app.screen, NotSaved), "the not-saved screen")
-            await pilot.press("ctrl+q")
-            assert app.is_running and isinstance(app.screen, NotSaved)
-            await pilot.press("ctrl+q")
-            await pilot.pause()
-        assert app.return_code == 1 and app.result.path is None
-        failure = app.result.failure or ""
-        assert "could not be written" in failure and "a complete copy is at" in failure
-        rec = app.recorder
-        assert rec is not None and rec.seq > 7
-        assert f"holds 7 of {rec.seq} actions" in failure  # the end and ratings were not
-
-    asyncio.run(scenario())
+    app = CodingApp(folder, book=BOOK, dyad="D1", observer="o1", journals=[])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await code_and_end(app, pilot, lambda: failing.update(on=True))
+        await until(pilot, lambda: isinstance(app.screen, NotSaved), "the not-saved screen")
+        await pilot.press("ctrl+q")
+        assert app.is_running and isinstance(app.screen, NotSaved)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 1 and app.result.path is None
+    failure = app.result.failure or ""
+    assert "could not be written" in failure and "a complete copy is at" in failure
+    rec = app.recorder
+    assert rec is not None and rec.seq > 7
+    assert f"holds 7 of {rec.seq} actions" in failure  # the end and ratings were not
 
 
 @pytest.mark.parametrize("recreate", [False, True], ids=["deleted", "deleted-and-recreated"])
-def test_a_session_folder_deleted_while_coding_is_warned_about_and_rebuilt_from_memory(
+async def test_a_session_folder_deleted_while_coding_is_warned_about_and_rebuilt_from_memory(
     tmp_path: Path, recreate: bool
 ) -> None:
     folder = tmp_path / "sessions"
 
-    async def scenario() -> None:
-        app = CodingApp(folder, book=BOOK, dyad="D1", observer="o1", journals=[])
-        async with app.run_test(size=(160, 40)) as pilot:
-            await until(pilot, lambda: app.recorder is not None, "the coding screen")
-            rec = app.recorder
-            assert rec is not None and app.writer is not None
-            journal = app.writer.path
-            await pilot.press("space", "t", "d")
-            await acknowledged(pilot, 3)
-            shutil.rmtree(folder)
-            if recreate:
-                folder.mkdir()
-            await pilot.press("k", "w", "2", "o")
-            status = app.screen.query_one("#status", Static)
-            await until(pilot, lambda: "WARNING" in str(status.render()), "the warning")
-            assert "was deleted" in str(status.render())
-            await until(pilot, lambda: app.saved.acked == rec.seq == 7, "everything saved again")
-            lines = journal.read_bytes().splitlines()
-            assert orjson.loads(lines[0])["session"] == rec.meta.id
-            assert [orjson.loads(line)["seq"] for line in lines[1:]] == list(range(1, 8))
-            assert (folder.stat().st_mode & 0o777) == 0o700 or recreate
-            await pilot.press("ctrl+e", "enter", "ctrl+s")
-            await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
-        assert app.result.failure is None and app.result.path is not None
-        assert [e.code for e in load_session(app.result.path).events] == CODES
-        assert not journal.exists()
-
-    asyncio.run(scenario())
+    app = CodingApp(folder, book=BOOK, dyad="D1", observer="o1", journals=[])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until(pilot, lambda: app.recorder is not None, "the coding screen")
+        rec = app.recorder
+        assert rec is not None and app.writer is not None
+        journal = app.writer.path
+        await pilot.press("space", "t", "d")
+        await acknowledged(pilot, 3)
+        shutil.rmtree(folder)
+        if recreate:
+            folder.mkdir()
+        await pilot.press("k", "w", "2", "o")
+        status = app.screen.query_one("#status", Static)
+        await until(pilot, lambda: "WARNING" in str(status.render()), "the warning")
+        assert "was deleted" in str(status.render())
+        await until(pilot, lambda: app.saved.acked == rec.seq == 7, "everything saved again")
+        lines = journal.read_bytes().splitlines()
+        assert orjson.loads(lines[0])["session"] == rec.meta.id
+        assert [orjson.loads(line)["seq"] for line in lines[1:]] == list(range(1, 8))
+        assert (folder.stat().st_mode & 0o777) == 0o700 or recreate
+        await pilot.press("ctrl+e", "enter", "ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
+    assert app.result.failure is None and app.result.path is not None
+    assert [e.code for e in load_session(app.result.path).events] == CODES
+    assert not journal.exists()
 
 
 def test_folders_observer_creates_are_private_whatever_the_umask(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@ interpreted: no crash, no hang, no link."""
 
 from __future__ import annotations
 
-import asyncio
 import copy
 from pathlib import Path
 from typing import Any
@@ -37,28 +36,25 @@ def hostile_book(version: str = "1.0.0") -> Any:
     return codebook_from_data(raw, "hostile.json")
 
 
-def test_the_coding_app_shows_markup_like_text_literally_from_form_to_summary(
+async def test_the_coding_app_shows_markup_like_text_literally_from_form_to_summary(
     tmp_path: Path,
 ) -> None:
-    async def scenario() -> None:
-        app = CodingApp(tmp_path, book=hostile_book(), journals=[])
-        async with app.run_test(size=(120, 40)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, MetadataForm), "the form")
-            shown = " ".join(str(s.render()) for s in app.screen.query(Static))
-            assert "A [/b] title" in shown
-            await pilot.press(*"[/]", "tab", *"o1", "ctrl+s")  # dyad "[/]"
-            await until(pilot, lambda: app.recorder is not None, "the coding screen")
-            await pilot.press("space", "p", "p", "ctrl+e", "enter")
-            await until(pilot, lambda: isinstance(app.screen, RatingsForm), "the ratings form")
-            assert "1 = [/]" in " ".join(str(s.render()) for s in app.screen.query(Static))
-            await pilot.press("ctrl+s")
-            await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
-            title = str(app.screen.query_one("#summary-title", Static).render())
-            assert "[/] · o1" in title
-        assert app.crash is None and app.result.path is not None
-        assert load_session(app.result.path).dyad == "[/]"
-
-    asyncio.run(scenario())
+    app = CodingApp(tmp_path, book=hostile_book(), journals=[])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, MetadataForm), "the form")
+        shown = " ".join(str(s.render()) for s in app.screen.query(Static))
+        assert "A [/b] title" in shown
+        await pilot.press(*"[/]", "tab", *"o1", "ctrl+s")  # dyad "[/]"
+        await until(pilot, lambda: app.recorder is not None, "the coding screen")
+        await pilot.press("space", "p", "p", "ctrl+e", "enter")
+        await until(pilot, lambda: isinstance(app.screen, RatingsForm), "the ratings form")
+        assert "1 = [/]" in " ".join(str(s.render()) for s in app.screen.query(Static))
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
+        title = str(app.screen.query_one("#summary-title", Static).render())
+        assert "[/] · o1" in title
+    assert app.crash is None and app.result.path is not None
+    assert load_session(app.result.path).dyad == "[/]"
 
 
 def hostile_session(tmp_path: Path, observer: str = "obs1", version: str = "1.0.0") -> Path:

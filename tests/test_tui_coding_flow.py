@@ -8,7 +8,6 @@ The display clock is injected (``now``), never textual's own clock.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import subprocess
 import sys
@@ -334,24 +333,20 @@ async def test_ctrl_q_before_the_clock_starts_leaves_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_crash_keeps_the_journal_and_every_action(tmp_path: Path) -> None:
+async def test_a_crash_keeps_the_journal_and_every_action(tmp_path: Path) -> None:
     """An exception in the screen stops the app; the journal is drained and kept."""
     app = app_for(tmp_path)
 
-    async def scenario() -> None:
+    def broken(char: str, mono: float) -> None:
+        raise RuntimeError("a bug in the screen")
+
+    with pytest.raises(RuntimeError, match="a bug in the screen"):
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await attached(pilot)
             await pilot.press("space", "s", "w", "2", "o")
-
-            def broken(char: str, mono: float) -> None:
-                raise RuntimeError("a bug in the screen")
-
             screen.code_key = broken  # type: ignore[method-assign]
             await pilot.press("k")
             await pilot.pause()
-
-    with pytest.raises(RuntimeError, match="a bug in the screen"):
-        asyncio.run(scenario())
     assert isinstance(app.crash, RuntimeError)  # kept for the command to report and log
     journal = app.close_unfinished()
     assert journal is not None and journal.exists()

@@ -3,7 +3,6 @@ the core (``observer.live.late_ratings``), the screens, the command in a termina
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,31 +43,28 @@ def test_only_recovered_sessions_with_every_rating_blank_are_asked(tmp_path: Pat
     assert all(blank(s) for _, s in found)
 
 
-def test_the_form_saves_the_ratings_into_the_session_file(tmp_path: Path) -> None:
+async def test_the_form_saves_the_ratings_into_the_session_file(tmp_path: Path) -> None:
     first, second = recovered(tmp_path, "D1"), recovered(tmp_path, "D2")
     before = load_session(first)
 
-    async def scenario() -> list[str]:
-        app = RateApp(unrated(tmp_path)[0])
-        async with app.run_test(size=(80, 24)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, RateWhich))
-            assert "D1 · o9" in str(app.screen.query_one("#rate-title").render())
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, RatingsForm))
-            await pilot.press("5", "tab", "tab", "tab", "tab", "2")  # the first, the fifth
-            await pilot.press("ctrl+s")
-            await until(
-                pilot,
-                lambda: (
-                    isinstance(app.screen, RateWhich)
-                    and "D2" in str(app.screen.query_one("#rate-title").render())
-                ),
-            )
-            await pilot.press("escape")  # skips the second
-            await until(pilot, lambda: not app.is_running)
-        return app.lines
-
-    lines = asyncio.run(scenario())
+    app = RateApp(unrated(tmp_path)[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, RateWhich))
+        assert "D1 · o9" in str(app.screen.query_one("#rate-title").render())
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RatingsForm))
+        await pilot.press("5", "tab", "tab", "tab", "tab", "2")  # the first, the fifth
+        await pilot.press("ctrl+s")
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, RateWhich)
+                and "D2" in str(app.screen.query_one("#rate-title").render())
+            ),
+        )
+        await pilot.press("escape")  # skips the second
+        await until(pilot, lambda: not app.is_running)
+    lines = app.lines
     assert lines == [
         f"{first.name}: 2 of 5 ratings saved",
         f"{second.name}: skipped, its ratings stay blank",

@@ -4,7 +4,6 @@ by a session quit before the clock starts, the recovery offer's description."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from observer.tui.coding.screen import CodingScreen
 BOOK = load_codebook("cpp-attachment")
 
 
-def test_the_form_remembers_the_observer_id(tmp_path: Path) -> None:
+async def test_the_form_remembers_the_observer_id(tmp_path: Path) -> None:
     config = tmp_path / "cfg" / "config.json"
 
     async def start(observer_typed: str) -> str:
@@ -37,28 +36,24 @@ def test_the_form_remembers_the_observer_id(tmp_path: Path) -> None:
             await pilot.press("ctrl+q")
         return shown
 
-    assert asyncio.run(start("obs7")) == ""
+    assert await start("obs7") == ""
     assert read_config(config)["observer"] == "obs7"
-    assert asyncio.run(start("")) == "obs7"  # the next form is filled in
+    assert await start("") == "obs7"  # the next form is filled in
     assert oct(config.stat().st_mode & 0o777) == "0o600"
 
 
-def test_the_session_id_is_the_utc_time_the_coding_screen_opened(tmp_path: Path) -> None:
-    async def scenario() -> tuple[datetime, datetime, CodingApp]:
-        app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
-        before = datetime.now(UTC).replace(microsecond=0)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await until(pilot, lambda: app.recorder is not None)
-            after = datetime.now(UTC)
-            await pilot.press("space", "o")
-            await acknowledged(pilot, 2)
-            await pilot.press("ctrl+e", "enter")
-            await until(pilot, lambda: isinstance(app.screen, RatingsForm))
-            await pilot.press("ctrl+s")
-            await until(pilot, lambda: app.result.path is not None)
-        return before, after, app
-
-    before, after, app = asyncio.run(scenario())
+async def test_the_session_id_is_the_utc_time_the_coding_screen_opened(tmp_path: Path) -> None:
+    app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
+    before = datetime.now(UTC).replace(microsecond=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.recorder is not None)
+        after = datetime.now(UTC)
+        await pilot.press("space", "o")
+        await acknowledged(pilot, 2)
+        await pilot.press("ctrl+e", "enter")
+        await until(pilot, lambda: isinstance(app.screen, RatingsForm))
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.result.path is not None)
     session = app.result.session
     assert session is not None and app.result.path is not None
     stamp = datetime.strptime(session.id.split("-")[0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
@@ -86,33 +81,25 @@ def old_journal(folder: Path, *, started: bool) -> Path:
     return writer.path
 
 
-def test_the_recovery_offer_shows_who_when_events_and_duration(tmp_path: Path) -> None:
+async def test_the_recovery_offer_shows_who_when_events_and_duration(tmp_path: Path) -> None:
     old_journal(tmp_path, started=True)
-
-    async def scenario() -> str:
-        app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1")
-        async with app.run_test(size=(80, 24)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, RecoverOffer))
-            await pilot.pause()
-            assert app.screen.query_one("#recover-keys").region.height == 2  # wrapped, not cut
-            return str(app.screen.query_one("#recover-items", Static).render())
-
-    shown = asyncio.run(scenario())
+    app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, RecoverOffer))
+        await pilot.pause()
+        assert app.screen.query_one("#recover-keys").region.height == 2  # wrapped, not cut
+        shown = str(app.screen.query_one("#recover-items", Static).render())
     local = datetime(2026, 1, 1, 9, 0, 5, tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
     assert shown == f"D9 · o9  coded {local}  2 events  01:15 long"
     assert "bytes" not in shown
 
 
-def test_a_journal_never_started_is_not_offered_as_a_crash(tmp_path: Path) -> None:
+async def test_a_journal_never_started_is_not_offered_as_a_crash(tmp_path: Path) -> None:
     path = old_journal(tmp_path, started=False)
-
-    async def scenario() -> bool:
-        app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1")
-        async with app.run_test(size=(80, 24)) as pilot:
-            await until(pilot, lambda: app.recorder is not None)
-            return isinstance(app.screen, CodingScreen)
-
-    assert asyncio.run(scenario())
+    app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.recorder is not None)
+        assert isinstance(app.screen, CodingScreen)
     assert path.exists()  # left alone (observer recover sets it aside)
 
 

@@ -15,7 +15,6 @@ of a session and the ratings form taking the focus wait for the form, in order.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,6 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from observer.codebook import load_codebook
-from observer.sessionfile import Session
 from observer.tui.coding.app import CodingApp
 from observer.tui.coding.end import ConfirmEnd, RatingsForm
 from observer.tui.coding.form import MetadataForm
@@ -47,119 +45,103 @@ async def settle(pilot: Pilot[Any], app: App[Any]) -> None:
         await pilot.pause()
 
 
-def ratings_form_after(text: str) -> list[str]:
+async def ratings_form_after(text: str) -> list[str]:
     """The ratings form's fields after ``text`` came in one burst, the form settled."""
-
-    async def scenario() -> list[str]:
-        app: App[object] = App()
-        async with app.run_test(size=(100, 40)) as pilot:
-            app.push_screen(RatingsForm(BOOK, []))
-            await settle(pilot, app)
-            burst(app, text)
-            await settle(pilot, app)
-            return [field.value for field in app.screen.query(Input)]
-
-    return asyncio.run(scenario())
+    app: App[object] = App()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.push_screen(RatingsForm(BOOK, []))
+        await settle(pilot, app)
+        burst(app, text)
+        await settle(pilot, app)
+        return [field.value for field in app.screen.query(Input)]
 
 
-def test_a_burst_fills_the_ratings_form_field_by_field() -> None:
-    assert ratings_form_after("5\t6\t2\t\t9")[:5] == ["5", "6", "2", "", "9"]
+async def test_a_burst_fills_the_ratings_form_field_by_field() -> None:
+    assert (await ratings_form_after("5\t6\t2\t\t9"))[:5] == ["5", "6", "2", "", "9"]
 
 
-def test_a_backspace_in_a_burst_edits_the_field_it_was_typed_in() -> None:
-    assert ratings_form_after("\t\t\x7f2")[:3] == ["", "", "2"]
-    assert ratings_form_after("5\x7f6\t7")[:2] == ["6", "7"]
-    assert ratings_form_after("\t\t\x7f2\t4")[2:4] == ["2", "4"]
+async def test_a_backspace_in_a_burst_edits_the_field_it_was_typed_in() -> None:
+    assert (await ratings_form_after("\t\t\x7f2"))[:3] == ["", "", "2"]
+    assert (await ratings_form_after("5\x7f6\t7"))[:2] == ["6", "7"]
+    assert (await ratings_form_after("\t\t\x7f2\t4"))[2:4] == ["2", "4"]
 
 
-def metadata_form_after(folder: Path, typed: str) -> dict[str, str]:
+async def metadata_form_after(folder: Path, typed: str) -> dict[str, str]:
     """The start form's fields after ``typed`` arrives in one burst."""
-
-    async def scenario() -> dict[str, str]:
-        app = CodingApp(folder, book=BOOK, now=lambda: 0.0, config=folder / "cfg" / "c.json")
-        async with app.run_test(size=(100, 40)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, MetadataForm))
-            await settle(pilot, app)
-            burst(app, typed)
-            await settle(pilot, app)
-            return {f.id or "": f.value for f in app.screen.query(Input)}
-
-    return asyncio.run(scenario())
+    app = CodingApp(folder, book=BOOK, now=lambda: 0.0, config=folder / "cfg" / "c.json")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, MetadataForm))
+        await settle(pilot, app)
+        burst(app, typed)
+        await settle(pilot, app)
+        return {f.id or "": f.value for f in app.screen.query(Input)}
 
 
-def test_a_burst_fills_the_metadata_form_field_by_field(tmp_path: Path) -> None:
-    values = metadata_form_after(tmp_path, "D012\tobs1\tvisit 2")
+async def test_a_burst_fills_the_metadata_form_field_by_field(tmp_path: Path) -> None:
+    values = await metadata_form_after(tmp_path, "D012\tobs1\tvisit 2")
     assert (values["dyad"], values["observer"], values["label"]) == ("D012", "obs1", "visit 2")
 
 
-def test_a_burst_with_backspaces_edits_the_metadata_form_in_order(tmp_path: Path) -> None:
-    values = metadata_form_after(tmp_path, "D01\x7f2\tobs\x7f\x7f\x7fo2")
+async def test_a_burst_with_backspaces_edits_the_metadata_form_in_order(tmp_path: Path) -> None:
+    values = await metadata_form_after(tmp_path, "D01\x7f2\tobs\x7f\x7f\x7fo2")
     assert (values["dyad"], values["observer"]) == ("D02", "o2")
 
 
-def test_keys_typed_right_after_ending_reach_the_ratings_form(tmp_path: Path) -> None:
+async def test_keys_typed_right_after_ending_reach_the_ratings_form(tmp_path: Path) -> None:
     """enter on the end dialog, then the ratings in the same burst: the keys wait for
     the form, which is not there yet, instead of going to the dialog or the coding
     screen; the rating typed is saved (it was saved null)."""
 
-    async def scenario() -> Session:
-        app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
-        async with app.run_test(size=(100, 40)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, CodingScreen) and app.screen.attached)
-            await pilot.press("space")
-            await pilot.press("ctrl+e")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmEnd))
-            burst(app, "\r\t\t\x7f2\t5")
-            await until(pilot, lambda: isinstance(app.screen, RatingsForm))
-            await settle(pilot, app)
-            await pilot.press("ctrl+s")
-            await until(pilot, lambda: app.result.session is not None)
-            assert app.result.session is not None
-            return app.result.session
-
-    session = asyncio.run(scenario())
+    app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", journals=[])
+    async with app.run_test(size=(100, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, CodingScreen) and app.screen.attached)
+        await pilot.press("space")
+        await pilot.press("ctrl+e")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmEnd))
+        burst(app, "\r\t\t\x7f2\t5")
+        await until(pilot, lambda: isinstance(app.screen, RatingsForm))
+        await settle(pilot, app)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.result.session is not None)
+        session = app.result.session
+        assert session is not None
     assert session.ratings["cg-sensitivity"] is None
     assert session.ratings["cg-intrusiveness"] == 2
     assert session.ratings["ch-involvement"] == 5
 
 
-def test_keys_typed_right_after_the_metadata_form_start_the_clock(tmp_path: Path) -> None:
+async def test_keys_typed_right_after_the_metadata_form_start_the_clock(tmp_path: Path) -> None:
     """enter on the form's last field and space in one burst: the space waits for the
     coding screen (it went to the form's label field, and the clock did not start)."""
 
-    async def scenario() -> str:
-        app = CodingApp(tmp_path, book=BOOK, now=lambda: 0.0, config=tmp_path / "cfg" / "c.json")
-        async with app.run_test(size=(100, 40)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, MetadataForm))
-            await settle(pilot, app)
-            burst(app, "D012\tobs1\tvisit\r o")
-            for _ in range(300):
-                if app.recorder is not None and app.recorder.events:
-                    break
-                await pilot.pause(0.01)
-            assert app.metadata is not None
-            assert app.metadata.label == "visit"
-            assert app.recorder is not None
-            return " ".join(e.code for e in app.recorder.events)
-
-    assert asyncio.run(scenario()) == "ch-bids"
+    app = CodingApp(tmp_path, book=BOOK, now=lambda: 0.0, config=tmp_path / "cfg" / "c.json")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, MetadataForm))
+        await settle(pilot, app)
+        burst(app, "D012\tobs1\tvisit\r o")
+        for _ in range(300):
+            if app.recorder is not None and app.recorder.events:
+                break
+            await pilot.pause(0.01)
+        assert app.metadata is not None
+        assert app.metadata.label == "visit"
+        assert app.recorder is not None
+        coded = " ".join(e.code for e in app.recorder.events)
+    assert coded == "ch-bids"
 
 
-def test_keys_after_an_enter_the_form_refuses_stay_in_the_form(tmp_path: Path) -> None:
+async def test_keys_after_an_enter_the_form_refuses_stay_in_the_form(tmp_path: Path) -> None:
     """The dyad is missing: the form stays, and what was typed after the enter goes on
     into the field that had the focus, in order."""
 
-    async def scenario() -> tuple[dict[str, str], str]:
-        app = CodingApp(tmp_path, book=BOOK, now=lambda: 0.0, config=tmp_path / "cfg" / "c.json")
-        async with app.run_test(size=(100, 40)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, MetadataForm))
-            await settle(pilot, app)
-            burst(app, "\tobs1\tvis\rit\x7fT")
-            await settle(pilot, app)
-            assert isinstance(app.screen, MetadataForm)
-            errors = str(app.screen.query_one("#form-errors").render())
-            return {f.id or "": f.value for f in app.screen.query(Input)}, errors
-
-    values, errors = asyncio.run(scenario())
+    app = CodingApp(tmp_path, book=BOOK, now=lambda: 0.0, config=tmp_path / "cfg" / "c.json")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, MetadataForm))
+        await settle(pilot, app)
+        burst(app, "\tobs1\tvis\rit\x7fT")
+        await settle(pilot, app)
+        assert isinstance(app.screen, MetadataForm)
+        errors = str(app.screen.query_one("#form-errors").render())
+        values = {f.id or "": f.value for f in app.screen.query(Input)}
     assert "the dyad id is needed" in errors
     assert values["label"] == "visiT"

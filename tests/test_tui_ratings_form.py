@@ -4,7 +4,6 @@ and episode names shown whole at 80 and 100 columns."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -39,18 +38,15 @@ class FormApp(App[None]):
         self.exit()
 
 
-def run(codebook: Codebook, coded: list[str], size: tuple[int, int], script: Any) -> Any:
-    async def main() -> Any:
-        app = FormApp(codebook, coded)
-        async with app.run_test(size=size) as pilot:
-            await pilot.pause()
-            await script(pilot, app.screen)
-        return app.answer
-
-    return asyncio.run(main())
+async def run(codebook: Codebook, coded: list[str], size: tuple[int, int], script: Any) -> Any:
+    app = FormApp(codebook, coded)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await script(pilot, app.screen)
+    return app.answer
 
 
-def test_each_kind_is_entered_and_saved() -> None:
+async def test_each_kind_is_entered_and_saved() -> None:
     async def script(pilot: Any, form: RatingsForm) -> None:
         assert [(f.rating.id, f.segment) for f in form.query(RatingField)] == [
             ("warmth", None),
@@ -70,7 +66,7 @@ def test_each_kind_is_entered_and_saved() -> None:
         assert "Warmth and items: 2.5" in str(composites.render())
         await pilot.press("tab", "6", "tab", "2", "ctrl+s")
 
-    values, then_quit = run(book(), ["play", "reunion"], (80, 24), script)
+    values, then_quit = await run(book(), ["play", "reunion"], (80, 24), script)
     assert then_quit is False
     assert values == {
         ("warmth", None): 4, ("class", None): "B2", ("i1", None): True, ("i2", None): False,
@@ -79,7 +75,7 @@ def test_each_kind_is_entered_and_saved() -> None:
     }  # fmt: skip
 
 
-def test_a_category_steps_through_its_list_and_refuses_unknown_ids() -> None:
+async def test_a_category_steps_through_its_list_and_refuses_unknown_ids() -> None:
     async def script(pilot: Any, form: RatingsForm) -> None:
         await pilot.press("tab", "down", "down", "down")  # blank, A1, A2, B1
         assert form.field("class").value == "B1"
@@ -95,13 +91,13 @@ def test_a_category_steps_through_its_list_and_refuses_unknown_ids() -> None:
         form.field("class").value = "d"
         await pilot.press("ctrl+q")
 
-    values, then_quit = run(book(), [], (80, 24), script)
+    values, then_quit = await run(book(), [], (80, 24), script)
     assert then_quit is True and values[("class", None)] == "D"
     assert ("avoid", "apart") in values  # nothing coded: every segment it is asked in
 
 
 @pytest.mark.parametrize("width", [80, 100])
-def test_anchors_and_episode_names_are_never_cut(width: int) -> None:
+async def test_anchors_and_episode_names_are_never_cut(width: int) -> None:
     ss = load_codebook("strange-situation")
 
     async def script(pilot: Any, form: RatingsForm) -> None:
@@ -124,10 +120,10 @@ def test_anchors_and_episode_names_are_never_cut(width: int) -> None:
         )
         await pilot.press("ctrl+s")
 
-    run(ss, [], (width, 30), script)
+    await run(ss, [], (width, 30), script)
 
 
-def test_each_field_sits_next_to_its_item_and_stands_out_unfocused() -> None:
+async def test_each_field_sits_next_to_its_item_and_stands_out_unfocused() -> None:
     """At 120 columns each field stands just before its item's label (not at the far
     right), and a field without the focus has a background of its own (observer.tcss)."""
 
@@ -144,7 +140,7 @@ def test_each_field_sits_next_to_its_item_and_stands_out_unfocused() -> None:
         assert all(f.styles.background.a > 0.5 for f in unfocused)  # not a faint boost
         await pilot.press("ctrl+s")
 
-    run(book(), ["play", "reunion"], (120, 40), script)
+    await run(book(), ["play", "reunion"], (120, 40), script)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])

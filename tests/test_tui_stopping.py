@@ -42,19 +42,15 @@ def test_a_second_signal_ends_the_process_at_once() -> None:
     assert log == ["drained", "exit 143"]  # the first signal's status
 
 
-def test_a_stop_during_start_up_reaches_the_app_once_its_loop_runs() -> None:
+async def test_a_stop_during_start_up_reaches_the_app_once_its_loop_runs() -> None:
     _, _, stopper, stops = recorder()
     stopper.deadline = 3600.0
     stopper.request(signal.SIGTERM)
-
-    async def main() -> None:
-        stopper.attach(asyncio.get_running_loop())
-        for _ in range(500):  # it arrives from the stop thread, whichever came first
-            if stops:
-                return
-            await asyncio.sleep(0.01)
-
-    asyncio.run(main())
+    stopper.attach(asyncio.get_running_loop())
+    for _ in range(500):  # it arrives from the stop thread, whichever came first
+        if stops:
+            break
+        await asyncio.sleep(0.01)
     assert stops == [signal.SIGTERM]
 
 
