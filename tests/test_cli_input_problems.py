@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 from support.clirun import run
-from support.live import book
+from support.minibook import book
 
 from observer.codebook import load_codebook
 from observer.errors import InputError

@@ -18,7 +18,7 @@ from pathlib import Path
 import attrs
 import orjson
 import pytest
-from support.live import book
+from support.minibook import book
 
 from observer import durable
 from observer.live.journal import JournalWriter, journal_in_use, journal_path, make_header

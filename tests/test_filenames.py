@@ -9,7 +9,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from support.live import book
+from support.minibook import book
 
 from observer.codebook import bundled_dir, codebook_from_data
 from observer.errors import InputError

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support import minibook
 from support.clirun import run
 
 from observer.sessionfile import load_session
@@ -85,19 +86,19 @@ def test_escaped_values_points_and_placeholders(
     assert note.label == "well done, really"  # the escaped comma is the value's
 
 
-BOOK = {
-    "schema": "observer.codebook/1", "id": "mini-dyad", "version": "1.0.0", "title": "Mini",
-    "actors": [{"id": "cg", "label": "Caregiver"}, {"id": "ch", "label": "Child"}],
-    "groups": [{"id": "talk", "label": "Talk"}, {"id": "play", "label": "Play"}],
-    "modifiers": [{"id": "act", "label": "act", "values": [
+BOOK = minibook.document(
+    id="mini-dyad", title="Mini",
+    groups=[{"id": "talk", "label": "Talk"}, {"id": "play", "label": "Play"}],
+    modifiers=[{"id": "act", "label": "act", "values": [
         {"id": "praise", "key": "1"}, {"id": "question", "key": "2"}, {"id": "bid", "key": "3"}]}],
-    "codes": [
-        {"id": "cg-talk", "label": "Caregiver", "actor": "cg", "group": "talk", "kind": "state",
-         "key": "t", "modifiers": ["act"]},
-        {"id": "ch-bid", "label": "Child bid", "actor": "ch", "group": "play", "kind": "point",
+    codes=[
+        {"id": "cg-talk", "label": "Caregiver", "actor": "caregiver", "group": "talk",
+         "kind": "state", "key": "t", "modifiers": ["act"]},
+        {"id": "ch-bid", "label": "Child bid", "actor": "child", "group": "play", "kind": "point",
          "key": "b", "modifiers": ["act"]},
     ],
-}  # fmt: skip
+    ratings=None, segments=None,
+)  # fmt: skip
 
 
 def test_with_a_codebook_a_map_and_an_observer(
@@ -105,8 +106,7 @@ def test_with_a_codebook_a_map_and_an_observer(
 ) -> None:
     db = DB.replace(",note|TEXT", "").replace(",well done\\, really)", ")")
     db = db.replace("00:00:04:000,00:00:04:000,(question,<note>)\n", "")
-    book = tmp_path / "mini.json"
-    book.write_text(json.dumps(BOOK))
+    book = minibook.write(tmp_path / "mini.json", BOOK)
     mapping = tmp_path / "map.json"
     mapping.write_text(json.dumps({"codes": {"Child": "ch-bid"}}))
     source = opf(tmp_path / "s2.opf", db)
@@ -158,8 +158,7 @@ def test_a_zip_without_a_spreadsheet(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_an_unknown_column_with_a_codebook(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    book = tmp_path / "mini.json"
-    book.write_text(json.dumps(BOOK))
+    book = minibook.write(tmp_path / "mini.json", BOOK)
     source = opf(
         tmp_path / "s3.opf",
         "#4\nLocation (MATRIX,true,)-a|NOMINAL\n00:00:01:000,00:00:02:000,(m)\n",

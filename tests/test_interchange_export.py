@@ -10,6 +10,7 @@ from pathlib import Path
 
 import attrs
 import pytest
+from support import minibook
 from support.clirun import run
 from support.interchange import check_eaf_structure, parse_sdis
 
@@ -206,13 +207,13 @@ def test_sdis_names_reduced_without_collisions() -> None:
         "x" * 16,
         "x" * 14 + "_2",
     ]
-    document = BOOK.document | {
-        "id": "clash",
-        "codes": [
+    document = minibook.document(
+        id="clash",
+        codes=[
             {
                 "id": i,
                 "label": i,
-                "group": "cg-warmth",
+                "group": "affect",
                 "actor": "caregiver",
                 "kind": "point",
                 "key": k,
@@ -226,8 +227,8 @@ def test_sdis_names_reduced_without_collisions() -> None:
                 ("very-long-code-name-two", "6"),
             )
         ],
-        "ratings": [],
-    }
+        ratings=[],
+    )
     book = codebook_from_data(document, "clash")
     session = make_session(book, 30, seed=2, session_id="C1")
     _, mapping, sessions = parse_sdis(sdis_bytes([session]).decode("utf-8"))

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 from support.clirun import run
-from support.live import META, book
+from support.live import META
+from support.minibook import book
 
 from observer.live.journal import JournalWriter, make_header
 from observer.live.recorder import Recorder, SessionMeta
@@ -48,7 +49,7 @@ def test_sessions_lists_finished_unfinished_and_unreadable(
         META.id,
         "D012",
         "obs1",
-        "live-test",
+        "mini",
         "1.0.0",
         "complete",
         "3",
@@ -56,7 +57,7 @@ def test_sessions_lists_finished_unfinished_and_unreadable(
     ]
     unfinished = next(line for line in lines if line.startswith(other.id))
     assert unfinished.split() == [
-        other.id, "D013", "obs2", "live-test", "1.0.0", "unfinished", "3", "0:04.0"
+        other.id, "D013", "obs2", "mini", "1.0.0", "unfinished", "3", "0:04.0"
     ]  # fmt: skip
     assert any(line.startswith("broken.json") and "unreadable" in line for line in lines)
     assert f"{tmp_path / 'broken.json'}: unreadable: line 1, column 2: invalid JSON" in out

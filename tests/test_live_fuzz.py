@@ -9,7 +9,8 @@ from typing import Any
 import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.live import META, book
+from support.live import META
+from support.minibook import book
 
 from observer.errors import InputError
 from observer.live.journal import make_header

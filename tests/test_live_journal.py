@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.live import META, book
+from support.live import META
+from support.minibook import book
 
 from observer.errors import InputError
 from observer.live.journal import (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from support.clirun import run
-from support.live import book
+from support.minibook import book
 from textual import events
 from textual._xterm_parser import XTermParser
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import orjson
 import pytest
-from support.live import book, recorder
+from support.live import recorder
+from support.minibook import book
 
 from observer.live.recorder import Recorder
 from observer.sessionfile import Event, session_from_data, session_to_bytes

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from support.live import META, book
+from support.live import META
+from support.minibook import book
 
 from observer.errors import InputError
 from observer.live.ids import base_session_id, new_session_id, sanitize

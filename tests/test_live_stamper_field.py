@@ -9,7 +9,7 @@ from typing import get_args
 
 import attrs
 import pytest
-from support.live import book
+from support.minibook import book
 
 from observer.errors import InputError
 from observer.live.journal import make_header

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from support.live import META, book, recorder
+from support.live import META, recorder
+from support.minibook import book
 
 from observer.live.recorder import Recorder
 

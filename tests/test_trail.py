@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from support.clirun import run
-from support.live import book
+from support.minibook import book
 
 from observer.errors import InputError
 from observer.review import new_entry, without

@@ -11,7 +11,8 @@ import orjson
 import pytest
 from support.clirun import run
 from support.codebook import problems_of, tiny
-from support.live import META, book
+from support.live import META
+from support.minibook import book
 from support.replay import small_file
 
 from observer.live.journal import JournalWriter, make_header

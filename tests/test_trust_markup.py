@@ -3,12 +3,11 @@ interpreted: no crash, no hang, no link."""
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
 import attrs
-from support.live import BOOK
+from support.minibook import document
 from support.pilot import until
 from textual.widgets import SelectionList, Static
 
@@ -25,7 +24,7 @@ LINK = "[link=file:///etc/passwd]x[/link]"
 
 
 def hostile_book(version: str = "1.0.0") -> Any:
-    raw: dict[str, Any] = copy.deepcopy(BOOK)
+    raw: dict[str, Any] = document()
     raw["title"] = "A [/b] title"
     raw["version"] = version
     raw["actors"][0]["label"] = LINK

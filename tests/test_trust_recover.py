@@ -8,7 +8,8 @@ from pathlib import Path
 import attrs
 import pytest
 from support.clirun import run
-from support.live import META, book
+from support.live import META
+from support.minibook import book
 
 from observer.live.journal import JournalWriter, make_header
 from observer.live.recorder import Recorder

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from support.live import book
+from support.minibook import book
 from support.pilot import Coding
 
 from observer.tui.coding.app import CodingApp

@@ -13,23 +13,25 @@ import attrs
 from observer.codebook import Codebook, codebook_from_data
 from observer.sessionfile import SCHEMA, Event, Session
 from observer.synthetic import codebook_ref
+from support import minibook
 
 BORIS_FIXTURE = Path(__file__).resolve().parents[3] / "shared/fixtures/boris/synthetic_1000.boris"
 
 
 def book_document(extra_actor: bool = False) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "schema": "observer.codebook/1",
-        "id": "analysis-test",
-        "version": "1.0.0",
-        "title": "Analysis test codebook",
-        "actors": [{"id": "caregiver", "label": "Caregiver"}, {"id": "child", "label": "Child"}],
-        "groups": [
+    """The mini codebook (``support.minibook``) with the codes, ratings and segments the
+    expected statistics are worked out on (three groups, two of states; no modifiers);
+    ``extra_actor``: a sibling with a point code of its own as well."""
+    doc = minibook.document(
+        id="analysis-test",
+        title="Analysis test codebook",
+        modifiers=None,
+        groups=[
             {"id": "mood", "label": "Mood", "exclusive": True},
             {"id": "acts", "label": "Acts"},
             {"id": "play", "label": "Play"},
         ],
-        "codes": [
+        codes=[
             {
                 "id": "calm",
                 "label": "Calm",
@@ -79,12 +81,12 @@ def book_document(extra_actor: bool = False) -> dict[str, Any]:
                 "key": "l",
             },
         ],
-        "ratings": [
+        ratings=[
             {"id": "sens", "label": "Sensitivity", "min": 1, "max": 7},
             {"id": "prox", "label": "Proximity", "min": 1, "max": 7, "scope": "segment"},
         ],
-        "segments": [{"id": "s1", "label": "One"}, {"id": "s2", "label": "Two"}],
-    }
+        segments=[{"id": "s1", "label": "One"}, {"id": "s2", "label": "Two"}],
+    )
     if extra_actor:
         doc["actors"].append({"id": "sibling", "label": "Sibling"})
         doc["groups"].append({"id": "sib", "label": "Sibling acts"})

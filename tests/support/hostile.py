@@ -40,7 +40,7 @@ from observer.errors import InputError
 from observer.live.recorder import Recorder, SessionMeta
 from observer.sessionfile import Session, session_from_data, unstructure, write_session
 from observer.textsafe import has_control
-from support.live import BOOK
+from support.minibook import document
 
 LINK = "[link=file:///etc/passwd]x[/link]"
 MARKUP = f"[/][/b][b]{LINK}[@click=app.quit]q[/]"
@@ -213,9 +213,9 @@ def _accepts(check: Callable[[Any, str], object], crashes: list[str]) -> Callabl
 
 
 def _base_book() -> dict[str, Any]:
-    """The live tests' codebook with what it lacks (anchors, a category and a check
+    """The mini codebook with what it lacks (anchors, a category and a check
     rating, a composite), so every record and field of the format is there to fill."""
-    raw = copy.deepcopy(BOOK)
+    raw = document()
     raw["ratings"][0]["anchors"] = {"1": "low", "7": "high"}
     raw["ratings"] += [
         {

@@ -1,4 +1,5 @@
-"""A small codebook with every kind of rating, segment-restricted items and composites."""
+"""The mini codebook (``support.minibook``) with every kind of rating, segment-restricted
+items and composites instead of its two scales and two segments."""
 
 from __future__ import annotations
 
@@ -6,21 +7,12 @@ import copy
 from typing import Any
 
 from observer.codebook import Codebook, codebook_from_data
+from support import minibook
 
-DOC: dict[str, Any] = {
-    "schema": "observer.codebook/1",
-    "id": "instruments-test",
-    "version": "1.0.0",
-    "title": "Instruments test",
-    "actors": [{"id": "caregiver", "label": "Caregiver"}, {"id": "child", "label": "Child"}],
-    "groups": [{"id": "acts", "label": "Acts"}],
-    "codes": [
-        {"id": "praise", "label": "Praise", "group": "acts", "actor": "caregiver",
-         "kind": "point", "key": "p"},
-        {"id": "cry", "label": "Cry", "group": "acts", "actor": "child", "kind": "state",
-         "key": "c"},
-    ],
-    "ratings": [
+DOC: dict[str, Any] = minibook.document(
+    id="instruments-test",
+    title="Instruments test",
+    ratings=[
         {"id": "warmth", "label": "Warmth", "min": 1, "max": 5,
          "anchors": {"1": "cold", "5": "warm"}},
         {"id": "class", "label": "Classification", "kind": "category", "values": [
@@ -37,19 +29,19 @@ DOC: dict[str, Any] = {
          "segments": ["reunion"]},
         {"id": "avoid", "label": "Avoiding", "min": 1, "max": 7, "scope": "segment"},
     ],
-    "segments": [
+    segments=[
         {"id": "play", "label": "Play together"},
         {"id": "apart", "label": "Apart"},
         {"id": "reunion", "label": "Reunion"},
     ],
-    "composites": [
+    composites=[
         {"id": "checks", "label": "Items present", "of": ["i1", "i2", "i3"], "rule": "sum",
          "min_items": 2},
         {"id": "mixed", "label": "Warmth and items", "of": ["warmth", "i1"], "rule": "mean"},
         {"id": "seg-total", "label": "Seeking plus avoiding", "of": ["seek", "avoid"],
          "rule": "sum", "min_items": 1},
     ],
-}  # fmt: skip
+)  # fmt: skip
 
 
 def doc() -> dict[str, Any]:
