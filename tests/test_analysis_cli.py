@@ -149,13 +149,17 @@ def test_agree_table_names_methods_parameters_and_bands(
     assert f"kappa {overall:6.3f}" in out
 
 
-def test_agree_refuses_another_codebook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    doc = book_document()
-    doc["id"] = "another-book"
-    other = codebook_from_data(doc, "other")
+def coded_with_two_books(folder: Path, **other: str) -> list[str]:
+    """Two sessions of the same events, B's codebook the analysis one with ``other``
+    fields (``id=...``, ``version=...``), saved in ``folder``."""
     a = session([("calm", 0.0, 2.0)], observer="obs1")
-    b = with_book(session([("calm", 0.0, 2.0)], observer="obs2"), other)
-    files = save(tmp_path, a, b)
+    book = codebook_from_data(book_document() | other, "other")
+    b = with_book(session([("calm", 0.0, 2.0)], observer="obs2"), book)
+    return save(folder, a, b)
+
+
+def test_agree_refuses_another_codebook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = coded_with_two_books(tmp_path, id="another-book")
     code, out, err = run(["agree", *files], capsys)
     assert code == 2 and out == ""
     assert err.strip() == (
@@ -165,12 +169,8 @@ def test_agree_refuses_another_codebook(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_agree_warns_on_another_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    doc = book_document()
-    doc["version"] = "1.1.0"
-    newer = codebook_from_data(doc, "newer")
-    a = session([("calm", 0.0, 2.0)], observer="obs1")
-    b = with_book(session([("calm", 0.0, 2.0)], observer="obs2"), newer)
-    code, out, err = run(["agree", *save(tmp_path, a, b), "--format", "json"], capsys)
+    files = coded_with_two_books(tmp_path, version="1.1.0")
+    code, out, err = run(["agree", *files, "--format", "json"], capsys)
     assert code == 0
     assert "warning" in err and "1.1.0" in err
     assert json.loads(out)["methods"]["time"]["kappa"] == 1.0
@@ -294,21 +294,30 @@ def test_agree_codes_and_actors_restrict_every_method(
         assert mood["actors"] == ["child"]
 
 
-def test_agree_restriction_in_the_table(
-    pair: list[str], capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("codes", "actors", "status", "said"),
+    [
+        # the table says what it is restricted to
+        ("calm", "child", 0,
+         ["restricted to codes: calm", "restricted to actors: child", "actors: child; "]),
+        # an unknown code or actor is refused, each named, on stderr
+        ("calm,nope", "ghost", 2,
+         ["unknown code 'nope' in --codes", "unknown actor 'ghost' in --actors"]),
+    ],
+    ids=["restriction-in-the-table", "unknown-code-or-actor-refused"],
+)  # fmt: skip
+def test_agree_restricted_to_codes_and_actors(
+    pair: list[str],
+    capsys: pytest.CaptureFixture[str],
+    codes: str,
+    actors: str,
+    status: int,
+    said: list[str],
 ) -> None:
-    code, out, _ = run(["agree", *pair, "--codes", "calm", "--actors", "child"], capsys)
-    assert code == 0
-    assert "restricted to codes: calm" in out and "restricted to actors: child" in out
-    assert "actors: child; " in out
-
-
-def test_agree_unknown_code_or_actor_is_refused(
-    pair: list[str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = run(["agree", *pair, "--codes", "calm,nope", "--actors", "ghost"], capsys)
-    assert code == 2
-    assert "unknown code 'nope' in --codes" in err and "unknown actor 'ghost' in --actors" in err
+    code, out, err = run(["agree", *pair, "--codes", codes, "--actors", actors], capsys)
+    assert code == status
+    shown = out if status == 0 else err
+    assert [line for line in said if line not in shown] == []
     assert "Traceback" not in err
 
 

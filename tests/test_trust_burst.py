@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from support.pilot import Attached, Coding
 from textual import events
 
@@ -47,26 +48,26 @@ async def test_a_note_typed_in_one_burst_after_ctrl_n_keeps_every_character(
         assert len(rec.events) == 1  # no key of the note was coded
 
 
-async def test_a_backspace_in_a_burst_typed_into_the_open_note_edits_in_order(
-    tmp_path: Path, coding: Coding
-) -> None:
+@pytest.mark.parametrize(
+    ("typed", "then", "notes", "codes"),
+    [
+        ("ab\x7fc", ("enter",), ["ac"], []),  # the backspace edits the note, in order
+        ("hi\ro", (), ["hi"], ["ch-bids"]),  # the keys after the note's enter are coded
+    ],
+    ids=["a-backspace-edits-in-order", "keys-after-the-notes-enter-are-coded"],
+)
+async def test_a_burst_typed_into_the_open_note_is_taken_in_order(
+    tmp_path: Path, coding: Coding, typed: str, then: tuple[str, ...], notes: list[str],
+    codes: list[str],
+) -> None:  # fmt: skip
+    names = {"\x7f": "backspace", "\r": "enter"}
     async with coding(app_in(tmp_path), size=(100, 32)) as c:
         await c.pilot.press("space", "ctrl+n")
-        for char in "ab\x7fc":
-            c.app.post_message(events.Key("backspace" if char == "\x7f" else char, char))
+        for char in typed:
+            c.app.post_message(events.Key(names.get(char, char), char))
         await settle(c)
-        await c.pilot.press("enter")
-        await c.pilot.pause()
-        assert [n.text for n in c.screen.recorder.notes] == ["ac"]
-
-
-async def test_keys_typed_after_a_notes_enter_in_one_burst_are_coded(
-    tmp_path: Path, coding: Coding
-) -> None:
-    async with coding(app_in(tmp_path), size=(100, 32)) as c:
-        await c.pilot.press("space", "ctrl+n")
-        for char in "hi\ro":
-            c.app.post_message(events.Key("enter" if char == "\r" else char, char))
-        await settle(c)
+        if then:
+            await c.pilot.press(*then)
+            await c.pilot.pause()
         rec = c.screen.recorder
-        assert ([n.text for n in rec.notes], [e.code for e in rec.events]) == (["hi"], ["ch-bids"])
+        assert ([n.text for n in rec.notes], [e.code for e in rec.events]) == (notes, codes)

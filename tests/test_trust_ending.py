@@ -8,10 +8,11 @@ only, so a second folder works while the session folder is "full".
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,17 +63,27 @@ async def code_and_end(app: CodingApp, pilot: Pilot[Any], before_end: Callable[[
     await pilot.pause()
 
 
-async def test_a_disk_full_at_the_end_keeps_the_app_open_copies_and_saves_once_it_can(
+@contextlib.asynccontextmanager
+async def not_saved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    folder = tmp_path / "sessions"
+) -> AsyncIterator[tuple[CodingApp, Pilot[Any], dict[str, bool]]]:
+    """A session coded into ``tmp_path / "sessions"`` and ended while its disk is full:
+    the app on its not-saved screen, and the switch of the fault (on)."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    folder = tmp_path / "sessions"
     failing = full_disk(monkeypatch, folder)
-
     app = CodingApp(folder, book=BOOK, dyad="D1", observer="o1", journals=[])
     async with app.run_test(size=(120, 40)) as pilot:
         await code_and_end(app, pilot, lambda: failing.update(on=True))
         await until(pilot, lambda: isinstance(app.screen, NotSaved), "the not-saved screen")
+        yield app, pilot, failing
+
+
+async def test_a_disk_full_at_the_end_keeps_the_app_open_copies_and_saves_once_it_can(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "sessions"
+    async with not_saved(tmp_path, monkeypatch) as (app, pilot, failing):
         assert app.is_running and app.return_code is None
         shown = str(app.screen.query_one("#unsaved-text", Static).render())
         assert "NOT SAVED" in shown and "the disk is full" in shown
@@ -92,16 +103,9 @@ async def test_a_disk_full_at_the_end_keeps_the_app_open_copies_and_saves_once_i
 async def test_a_session_that_cannot_be_saved_is_saved_into_a_folder_typed_by_the_observer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = tmp_path / "sessions"
     # The fallback folder cannot be created either (a file is in the way).
     (tmp_path / "state").write_text("not a folder")
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    failing = full_disk(monkeypatch, folder)
-
-    app = CodingApp(folder, book=BOOK, dyad="D1", observer="o1", journals=[])
-    async with app.run_test(size=(120, 40)) as pilot:
-        await code_and_end(app, pilot, lambda: failing.update(on=True))
-        await until(pilot, lambda: isinstance(app.screen, NotSaved), "the not-saved screen")
+    async with not_saved(tmp_path, monkeypatch) as (app, pilot, _):
         shown = str(app.screen.query_one("#unsaved-text", Static).render())
         assert "No copy could be written yet" in shown
         field = app.screen.query_one("#unsaved-folder", Input)
@@ -117,14 +121,7 @@ async def test_a_session_that_cannot_be_saved_is_saved_into_a_folder_typed_by_th
 async def test_quitting_without_the_session_file_takes_two_presses_and_says_what_is_where(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = tmp_path / "sessions"
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    failing = full_disk(monkeypatch, folder)
-
-    app = CodingApp(folder, book=BOOK, dyad="D1", observer="o1", journals=[])
-    async with app.run_test(size=(120, 40)) as pilot:
-        await code_and_end(app, pilot, lambda: failing.update(on=True))
-        await until(pilot, lambda: isinstance(app.screen, NotSaved), "the not-saved screen")
+    async with not_saved(tmp_path, monkeypatch) as (app, pilot, _):
         await pilot.press("ctrl+q")
         assert app.is_running and isinstance(app.screen, NotSaved)
         await pilot.press("ctrl+q")

@@ -29,6 +29,21 @@ def crashed_session(folder: Path, keys: str) -> tuple[Recorder, Path]:
     return rec, writer.path
 
 
+def recover_says(folder: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """What ``observer recover --session-dir FOLDER`` says (it ends with status 0)."""
+    code, out, err = run(["recover", "--session-dir", str(folder)], capsys)
+    assert code == 0, err
+    return out
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The session folder (not made yet), the fallback folder of unsaved copies kept
+    under ``tmp_path / "state"``."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return tmp_path / "sessions"
+
+
 def test_a_journal_beside_an_unrelated_file_of_its_id_is_recovered_under_a_new_id(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -38,8 +53,7 @@ def test_a_journal_beside_an_unrelated_file_of_its_id_is_recovered_under_a_new_i
     unrelated = write_session(tmp_path, other.recovered_session())
     before = unrelated.read_bytes()
     rec, _ = crashed_session(tmp_path, "pcpvpt1")
-    code, out, err = run(["recover", "--session-dir", str(tmp_path)], capsys)
-    assert code == 0, err
+    out = recover_says(tmp_path, capsys)
     assert "is a different session: the recovered one was given a new id" in out
     assert unrelated.read_bytes() == before
     recovered = load_session(tmp_path / f"{META.id}-recovered.json")
@@ -73,8 +87,7 @@ def test_recover_removes_a_temporary_copy_left_by_a_killed_write(
     leftover.write_bytes(b"{}")
     alone = tmp_path / f".other-session.json.{dead}.0.tmp"  # its only copy: kept
     alone.write_bytes(b"{}")
-    code, out, _ = run(["recover", "--session-dir", str(tmp_path)], capsys)
-    assert code == 0 and f"removed {leftover.name}" in out
+    assert f"removed {leftover.name}" in recover_says(tmp_path, capsys)
     assert not leftover.exists() and alone.exists()
     assert journal.with_name(journal.name + ".recovered").exists() and rec.seq
 
@@ -102,14 +115,11 @@ def unsaved_session(folder: Path, keys: str, journaled: int) -> tuple[Recorder, 
 
 
 def test_recover_uses_the_complete_unsaved_copy_when_it_holds_more_and_removes_it(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    folder = tmp_path / "sessions"
     rec, journal, copy = unsaved_session(folder, "pcpvpt", journaled=3)
     before = copy.read_bytes()
-    code, out, err = run(["recover", "--session-dir", str(folder)], capsys)
-    assert code == 0, err
+    out = recover_says(folder, capsys)
     saved = folder / f"{META.id}.json"
     assert saved.read_bytes() == before  # the session as the observer ended it
     session = load_session(saved)
@@ -121,32 +131,26 @@ def test_recover_uses_the_complete_unsaved_copy_when_it_holds_more_and_removes_i
 
 
 def test_recover_keeps_the_journal_and_says_so_when_the_copy_holds_less(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    folder = tmp_path / "sessions"
     rec, _journal, copy = unsaved_session(folder, "pcpvpt", journaled=99)
     session = load_session(copy)
     copy.unlink()  # a copy that lost events (edited by hand): the journal holds more
     from observer.sessionfile import write_session as write
 
     write(copy.parent, attrs.evolve(session, events=session.events[:2]))
-    code, out, err = run(["recover", "--session-dir", str(folder)], capsys)
-    assert code == 0, err
+    out = recover_says(folder, capsys)
     assert f"the complete copy {copy} holds 2 events, the journal 6: the journal was used" in out
     assert f"copy {copy} kept" in out and copy.exists()
     assert len(load_session(folder / f"{META.id}.json").events) == 6 == len(rec.events)
 
 
 def test_a_copy_of_the_saved_session_is_removed_at_recovery_of_its_journal(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    folder = tmp_path / "sessions"
     rec, _journal, copy = unsaved_session(folder, "pcp", journaled=99)
     saved = write_session(folder, rec.session())  # saved later, the journal left behind
-    code, out, err = run(["recover", "--session-dir", str(folder)], capsys)
-    assert code == 0, err
+    out = recover_says(folder, capsys)
     assert "already saved" in out and f"copy {copy} removed" in out
     assert not copy.exists() and saved.exists()
 
@@ -163,39 +167,32 @@ def test_recover_counts_the_events_that_came_only_from_the_key_log(
     start = T0 + 1 + 2  # keys after the journal's last: they never reached it
     assert log.record([(start, "v", "v"), (start + 1, "t", "t"), (start + 2, "p", "p")])
     assert log.close()
-    code, out, err = run(["recover", "--session-dir", str(tmp_path)], capsys)
-    assert code == 0, err
+    out = recover_says(tmp_path, capsys)
     assert "3 keys found only in the key log replayed" in out
     assert "3 events came only from the key log" in out
     assert len(load_session(tmp_path / f"{META.id}.json").events) == 5
 
 
 def test_a_copy_of_another_session_under_the_same_name_is_never_used(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    folder = tmp_path / "sessions"
     rec, _journal, copy = unsaved_session(folder, "pcpvpt", journaled=3)
     session = load_session(copy)
     copy.unlink()
     other = attrs.evolve(session, dyad="D999")  # another dyad's session, same file name
     write_session(copy.parent, other)
-    code, out, err = run(["recover", "--session-dir", str(folder)], capsys)
-    assert code == 0, err
+    out = recover_says(folder, capsys)
     assert f"copy {copy} kept: it is another session with this id" in out
     assert len(load_session(folder / f"{META.id}.json").events) == 2  # the journal's
     assert load_session(copy).dyad == "D999" and rec.seq
 
 
 def test_an_unreadable_copy_is_kept_and_said_so(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    folder = tmp_path / "sessions"
     _rec, _journal, copy = unsaved_session(folder, "pcp", journaled=3)
     copy.unlink()
     copy.write_text('{"schema": "\x1b[31m')  # torn, with a control character
-    code, out, err = run(["recover", "--session-dir", str(folder)], capsys)
-    assert code == 0, err
+    out = recover_says(folder, capsys)
     assert f"copy {copy} kept: it cannot be read: " in out and "\x1b" not in out
     assert copy.exists() and (folder / f"{META.id}.json").exists()
