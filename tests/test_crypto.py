@@ -51,6 +51,14 @@ def folder_of(tmp_path: Path, pub: Path) -> Path:
     return folder
 
 
+def sealed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path, Path]:
+    """A new key pair, a session folder encrypting to it, SESSION saved there (sealed):
+    the identity file, the folder and the session file."""
+    key, pub = keys(tmp_path, capsys)
+    folder = folder_of(tmp_path, pub)
+    return key, folder, write_session(folder, SESSION)
+
+
 def test_keys_new_writes_a_private_identity_and_never_overwrites(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -105,9 +113,7 @@ def test_our_keys_work_with_age_and_age_keygen_keys_work_with_us(
 def test_an_encrypted_folder_holds_no_plaintext_session(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    key, pub = keys(tmp_path, capsys)
-    folder = folder_of(tmp_path, pub)
-    path = write_session(folder, SESSION)
+    key, folder, path = sealed(tmp_path, capsys)
     raw = path.read_bytes()
     assert raw.startswith(b"age-encryption.org/v1\n")
     label = BOOK.code_by_id[SESSION.events[0].code].label
@@ -121,8 +127,7 @@ def test_an_encrypted_folder_holds_no_plaintext_session(
 def test_without_an_identity_an_encrypted_session_is_one_line_naming_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _, pub = keys(tmp_path, capsys)
-    path = write_session(folder_of(tmp_path, pub), SESSION)
+    _, _, path = sealed(tmp_path, capsys)
     for command in (["stats"], ["agree", str(path)], ["seq"], ["export", "--format", "csv"]):
         code, _, err = run([*command, str(path)], capsys)
         assert code == 2, command
@@ -143,9 +148,7 @@ def test_every_reader_takes_identity(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_sessions_lists_encrypted_files_by_name_and_reads_them_with_an_identity(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    key, pub = keys(tmp_path, capsys)
-    folder = folder_of(tmp_path, pub)
-    path = write_session(folder, SESSION)
+    key, folder, path = sealed(tmp_path, capsys)
     code, out, _ = run(["sessions", "--session-dir", str(folder)], capsys)
     assert code == 0
     assert path.name in out and "encrypted" in out and "complete" not in out
@@ -163,9 +166,7 @@ def test_sessions_lists_encrypted_files_by_name_and_reads_them_with_an_identity(
 def test_bad_identities_and_files_are_one_line_and_change_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    key, pub = keys(tmp_path, capsys)
-    folder = folder_of(tmp_path, pub)
-    path = write_session(folder, SESSION)
+    key, folder, path = sealed(tmp_path, capsys)
     other = tmp_path / "other.key"
     run(["keys", "new", "--identity", str(other)], capsys)
     code, _, err = run(["stats", "--identity", str(other), str(path)], capsys)
@@ -229,8 +230,7 @@ def test_review_saves_of_an_encrypted_session_stay_encrypted(
 ) -> None:
     from observer.sessionfile import Review, save_reviews
 
-    key, pub = keys(tmp_path, capsys)
-    path = write_session(folder_of(tmp_path, pub), SESSION)
+    key, _, path = sealed(tmp_path, capsys)
     agefile.use_identities([key])
     review = Review("r1", "comment", "sup", "2026-01-01T00:00:00+00:00", 1.0, "secret remark")
     save_reviews(path, SESSION, (review,))
