@@ -212,6 +212,31 @@ def corrected(function: Any) -> Any:
     )(function)
 
 
+def codebook_map(function: Any) -> Any:
+    """``--codebook-map MAP.json``: sessions of an older codebook version read as the
+    newer one (observer.study.versions)."""
+    return click.option(
+        "--codebook-map",
+        "codebook_map",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        metavar="MAP.json",
+        help="Read sessions coded with an older version of the codebook as the newer one, "
+        'through a mapping file {"from": "id@version", "to": "id@version", '
+        '"codes": {old: new or null}} (docs/codebooks.md).',
+    )(function)
+
+
+def version_mapper(path: Path | None, sessions: Sequence[Path]) -> Any:
+    """The mapper a ``--codebook-map`` asks for (None without one); its problems are
+    the command's input errors."""
+    if path is None:
+        return None
+    from observer.study.versions import load_map, mapper
+
+    return mapper(load_map(path), sessions)
+
+
 def output(*, help: str, metavar: str | None = None, dir_okay: bool = True) -> Decorator:
     """``-o, --output PATH``: what a command creates (never overwritten)."""
     return click.option(
