@@ -192,11 +192,17 @@ class MethodList(click.ParamType[list[str]]):
         return chosen
 
 
-def method(*, several: bool, extra: Sequence[str] = (), help: str) -> Decorator:
+def method(
+    *, several: bool, extra: Sequence[str] = (), help: str, one: str | None = None
+) -> Decorator:
     """``--method``: one of the analysis' agreement methods (its table, ``METHODS``),
-    ``extra`` or ``all``; with ``several``, a comma-separated list of them."""
+    ``extra`` or ``all``; with ``several``, a comma-separated list of them; with ``one``,
+    exactly one method, ``one`` by default (no ``all``)."""
     from observer.analysis.agreement import METHODS
 
+    if one is not None:
+        choice = click.Choice([*METHODS, *extra])
+        return click.option("--method", type=choice, default=one, show_default=True, help=help)
     kind: click.ParamType[Any] = (
         MethodList([*METHODS, *extra]) if several else click.Choice([*METHODS, *extra, "all"])
     )

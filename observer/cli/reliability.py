@@ -92,6 +92,7 @@ def report(
     """Agreement across a study. Sessions of the same codebook, dyad and label coded by
     different observers pair (or the pairs a folder's pairs.csv lists, header a,b).
     Unreadable files are listed as problems; exit status 2 only if nothing could be read."""
+    from observer.study.certify import registry
     from observer.study.discover import discover
     from observer.study.report import StudyReport
 
@@ -114,6 +115,7 @@ def report(
         threshold=threshold,
         progress=_progress("comparing pairs"),
         read_as=options.version_mapper(codebook_map, [e.path for e in study.entries]),
+        certifications=registry(folders),
     )
     if fmt == "json":
         chunks: Iterator[bytes] = result.json_chunks()

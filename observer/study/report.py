@@ -20,6 +20,7 @@ from observer.analysis.agreement import check_pair, compare, method_dict
 from observer.analysis.kappa import Tally, cohen, landis_koch
 from observer.errors import InputError, Problem
 from observer.sessionfile import Session, load_session
+from observer.study.certify import Registry, uncertified
 from observer.study.discover import Pair, Study
 
 DEFAULT_THRESHOLD = 0.60
@@ -87,9 +88,10 @@ class StudyReport:
         threshold: float = DEFAULT_THRESHOLD,
         progress: Callable[[int, int], None] | None = None,
         read_as: ReadAs | None = None,
+        certifications: Registry | None = None,
     ) -> None:
         self.study, self.methods = study, list(methods)
-        self.read_as = read_as
+        self.read_as, self.certifications = read_as, certifications
         self.primary = self.methods[0]
         self.tolerance, self.unit, self.threshold = tolerance, unit, threshold
         self.progress = progress
@@ -113,6 +115,8 @@ class StudyReport:
             finally:
                 if self.progress is not None:
                     self.progress(i, total)
+            if self.certifications is not None:
+                entry["uncertified"] = uncertified(self.certifications, pair)
             self._count(pair, entry["methods"][self.primary])
             yield entry
 
