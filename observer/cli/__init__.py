@@ -118,6 +118,11 @@ COMMANDS: dict[str, Entry] = {
         "Check the review trail of each session FILE: every review entry is linked to the one"
         " before it and to the events it was made on, each time observer saves reviews.",
     ),
+    "progress": Entry(
+        "observer.cli.progress:progress",
+        "A dyad's progress across sessions against its codebook's criteria: one row per "
+        "session (and segment the criteria apply to) in the order they were coded.",
+    ),
     "certify": Entry(
         "observer.cli.certify:certify",
         "Certify CODER on each codebook version they coded: their sessions that pair with a "
@@ -150,6 +155,7 @@ READERS = frozenset(
         "consensus",
         "verify",
         "certify",
+        "progress",
         "serve",
     }
 )
