@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import textwrap
 
-from observer.codebook import Code, Codebook, Rating, Segment
+from observer.codebook import Code, Codebook, CriterionRule, Rating, Segment
 
 WIDTH = 80
 LABEL_WIDTH = 34
@@ -119,8 +119,27 @@ def render_legend(book: Codebook) -> str:
             least = "" if c.min_items is None else f", at least {c.min_items} rated"
             items = ", ".join(c.of)
             lines += _wrap(f"{c.label} ({c.id})  {c.rule} of {items}{least}", "    ", "  ")
+    if book.criteria:
+        lines += ["", "CRITERIA  (met when every rule is; points and state onsets counted)"]
+        for criterion in book.criteria:
+            where = f"in {criterion.segment}" if criterion.segment else "the whole session"
+            lines += _wrap(f"{criterion.label} ({criterion.id}), {where}", "    ", "  ")
+            for rule in criterion.rules:
+                lines += _wrap(_rule(rule), "        ", "      ")
     if book.segments:
         lines += ["", "SEGMENTS"]
         for i, segment in enumerate(book.segments, 1):
             lines.append(f"  {i}. {segment.label} ({segment.id}){_planned(segment)}")
     return "\n".join(lines)
+
+
+def _rule(rule: CriterionRule) -> str:
+    if rule.ratio is not None:
+        of, to = " + ".join(rule.ratio.of), " + ".join(rule.ratio.to)
+        return f"({of}) / ({to}) at least {rule.min:g}"
+    what = " + ".join(rule.codes)
+    if rule.min is not None and rule.max is not None:
+        return f"{what}: {rule.min:g} to {rule.max:g}"
+    if rule.min is not None:
+        return f"{what}: at least {rule.min:g}"
+    return f"{what}: at most {rule.max:g}"

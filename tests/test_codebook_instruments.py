@@ -14,12 +14,12 @@ from observer.codebook import codebook_from_data, load_codebook
 # a codebook that uses none of the new fields keeps its identity.
 UNCHANGED = {
     "cpp-attachment": "6f9c08c336472b73c4bf30c3eb968186e6756aac5a6fb6346dd4d00d99d1b0ee",
-    "dpics-style": "429585bd446edba3d497cf2eea2bf12cca49ab780be20bccf631429477b1447d",
     "emotional-availability-style": (
         "6212253d912ccd771eb75727072d6883cece4bf9fe535bf7a66ddd139633aefd"
     ),
 }
 STRANGE_SITUATION_1_0_0 = "503b2cba01087b51086ed20f06b01b19a8d4d65e8f3443721bb828db645e68d1"
+DPICS_1_0_0 = "429585bd446edba3d497cf2eea2bf12cca49ab780be20bccf631429477b1447d"
 
 
 @pytest.mark.parametrize("cb_id", sorted(UNCHANGED))
@@ -30,6 +30,14 @@ def test_bundled_codebooks_without_the_new_fields_keep_their_hash(cb_id: str) ->
 def test_strange_situation_changed_content_and_version() -> None:
     book_ = load_codebook("strange-situation")
     assert book_.version == "1.1.0" and book_.sha256 != STRANGE_SITUATION_1_0_0
+
+
+def test_dpics_gained_its_criteria_with_a_new_version() -> None:
+    book_ = load_codebook("dpics-style")
+    assert book_.version == "1.1.0" and book_.sha256 != DPICS_1_0_0
+    assert [c.id for c in book_.criteria] == [
+        "cdi-labeled-praise", "cdi-reflections", "cdi-behavior-descriptions", "cdi-avoid"
+    ]  # fmt: skip
 
 
 def test_unused_new_fields_stay_out_of_the_normalised_document() -> None:

@@ -118,6 +118,18 @@ COMMANDS: dict[str, Entry] = {
         "Check the review trail of each session FILE: every review entry is linked to the one"
         " before it and to the events it was made on, each time observer saves reviews.",
     ),
+    "progress": Entry(
+        "observer.cli.progress:progress",
+        "A dyad's progress across sessions against its codebook's criteria: one row per "
+        "session (and segment the criteria apply to) in the order they were coded.",
+    ),
+    "certify": Entry(
+        "observer.cli.certify:certify",
+        "Certify CODER on each codebook version they coded: their sessions that pair with a "
+        "reference coding, in the order they were coded, each compared with it (kappa by "
+        "--method, the reference as A); certified at the session that makes --consecutive "
+        "sessions in a row reach --threshold.",
+    ),
     "serve": Entry(
         "observer.cli.serve:serve_command",
         "Serve the coding and replay screens to a web browser (a tablet in the playroom).",
@@ -142,6 +154,8 @@ READERS = frozenset(
         "reliability",
         "consensus",
         "verify",
+        "certify",
+        "progress",
         "serve",
     }
 )

@@ -96,6 +96,7 @@ def _check_all(loaded: list[tuple[str, Session]]) -> None:
 )
 @options.interval
 @options.corrected
+@options.codebook_map
 def agree(
     sessions: tuple[Path, ...],
     method: str,
@@ -106,6 +107,7 @@ def agree(
     fmt: str,
     ratings: bool,
     corrected: bool,
+    codebook_map: Path | None = None,
     interval: float | None = None,
 ) -> None:
     """Inter-observer agreement of two sessions of the same codebook (A is the
@@ -116,7 +118,10 @@ def agree(
     category and check item Cohen's kappa and percentage agreement (categories
     also at the level of their classes)."""
     files, folder = _expand(sessions, ratings)
-    loaded = list(load_sessions(files, corrected=corrected, unique_ids=False))
+    read_as = options.version_mapper(codebook_map, files)
+    loaded = list(load_sessions(files, corrected=corrected, unique_ids=False, read_as=read_as))
+    if read_as is not None and read_as.said():
+        _warn(read_as.said())
     if ratings:
         if codes is not None or actors is not None:
             raise click.UsageError("--codes and --actors do not apply to --ratings")

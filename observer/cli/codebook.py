@@ -1,4 +1,4 @@
-"""``observer codebook check|show|list``."""
+"""``observer codebook check|show|diff|list``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from observer import jsonio
 from observer.cli import SuggestingGroup, options
 from observer.codebook import Codebook, bundled_paths, load_codebook
 from observer.errors import InputError, Problem
+from observer.textsafe import safe
 from observer.wording import plural
 
 
@@ -73,6 +74,30 @@ def show(path_or_id: str, fmt: str) -> None:
     from observer.legend import render_legend
 
     click.echo(render_legend(book))
+
+
+@codebook.command()
+@click.argument("a")
+@click.argument("b")
+@options.output_format(
+    "text",
+    "json",
+    help='text: one line per change, by section; json: {"a", "b", "same", "changes"}.',
+)
+def diff(a: str, b: str, fmt: str) -> None:
+    """What changed from codebook A to codebook B (files or bundled ids): codes, keys,
+    modifiers, ratings, segments and every other block added, removed and changed, field
+    by field. Exit status 0 when they are the same, 1 when they differ (as diff does)."""
+    from observer.codebook.diff import diff as compare
+    from observer.codebook.diff import render, to_data
+
+    result = compare(load_codebook(a), load_codebook(b))
+    if fmt == "json":
+        sys.stdout.buffer.write(orjson.dumps(to_data(result), option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        click.echo(safe(render(result), lines=True))
+    if not result.same:
+        sys.exit(1)
 
 
 @codebook.command(name="list")

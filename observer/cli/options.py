@@ -192,11 +192,17 @@ class MethodList(click.ParamType[list[str]]):
         return chosen
 
 
-def method(*, several: bool, extra: Sequence[str] = (), help: str) -> Decorator:
+def method(
+    *, several: bool, extra: Sequence[str] = (), help: str, one: str | None = None
+) -> Decorator:
     """``--method``: one of the analysis' agreement methods (its table, ``METHODS``),
-    ``extra`` or ``all``; with ``several``, a comma-separated list of them."""
+    ``extra`` or ``all``; with ``several``, a comma-separated list of them; with ``one``,
+    exactly one method, ``one`` by default (no ``all``)."""
     from observer.analysis.agreement import METHODS
 
+    if one is not None:
+        choice = click.Choice([*METHODS, *extra])
+        return click.option("--method", type=choice, default=one, show_default=True, help=help)
     kind: click.ParamType[Any] = (
         MethodList([*METHODS, *extra]) if several else click.Choice([*METHODS, *extra, "all"])
     )
@@ -210,6 +216,31 @@ def corrected(function: Any) -> Any:
         is_flag=True,
         help="Apply the corrections in the sessions' reviews first (the files are not changed).",
     )(function)
+
+
+def codebook_map(function: Any) -> Any:
+    """``--codebook-map MAP.json``: sessions of an older codebook version read as the
+    newer one (observer.study.versions)."""
+    return click.option(
+        "--codebook-map",
+        "codebook_map",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        metavar="MAP.json",
+        help="Read sessions coded with an older version of the codebook as the newer one, "
+        'through a mapping file {"from": "id@version", "to": "id@version", '
+        '"codes": {old: new or null}} (docs/codebooks.md).',
+    )(function)
+
+
+def version_mapper(path: Path | None, sessions: Sequence[Path]) -> Any:
+    """The mapper a ``--codebook-map`` asks for (None without one); its problems are
+    the command's input errors."""
+    if path is None:
+        return None
+    from observer.study.versions import load_map, mapper
+
+    return mapper(load_map(path), sessions)
 
 
 def output(*, help: str, metavar: str | None = None, dir_okay: bool = True) -> Decorator:

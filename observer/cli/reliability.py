@@ -78,6 +78,7 @@ def _progress(label: str) -> Callable[[int, int], None] | None:
     dir_okay=False,
     help="Write the report to this new file (never overwritten) instead of standard output.",
 )
+@options.codebook_map
 def report(
     folders: tuple[Path, ...],
     method: list[str],
@@ -86,10 +87,12 @@ def report(
     threshold: float,
     fmt: str,
     output: Path | None,
+    codebook_map: Path | None,
 ) -> None:
     """Agreement across a study. Sessions of the same codebook, dyad and label coded by
     different observers pair (or the pairs a folder's pairs.csv lists, header a,b).
     Unreadable files are listed as problems; exit status 2 only if nothing could be read."""
+    from observer.study.certify import registry
     from observer.study.discover import discover
     from observer.study.report import StudyReport
 
@@ -111,6 +114,8 @@ def report(
         unit=unit,
         threshold=threshold,
         progress=_progress("comparing pairs"),
+        read_as=options.version_mapper(codebook_map, [e.path for e in study.entries]),
+        certifications=registry(folders),
     )
     if fmt == "json":
         chunks: Iterator[bytes] = result.json_chunks()

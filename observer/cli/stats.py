@@ -76,16 +76,25 @@ def _table(session: Session, result: SessionStats, title: str | None = None) -> 
     "proportion are the time inside the segment.",
 )
 @options.corrected
-def stats(sessions: tuple[Path, ...], fmt: str, by: str | None, corrected: bool) -> None:
+@options.codebook_map
+def stats(
+    sessions: tuple[Path, ...],
+    fmt: str,
+    by: str | None,
+    corrected: bool,
+    codebook_map: Path | None,
+) -> None:
     """Per-code statistics of each SESSION: count, rate per minute, latency to the
     first occurrence, and for state codes total, mean and SD (n - 1) of bout
     durations and the proportion of session time. Every code of the codebook is
     listed, unused ones with count 0."""
     from observer.analysis.segments import SegmentStats, segment_stats
 
+    read_as = options.version_mapper(codebook_map, sessions)
+
     def parts() -> Iterator[tuple[Session, SessionStats, list[SegmentStats] | None]]:
         """Each session's figures as it is read; the session is let go after."""
-        for _, session in load_sessions(sessions, corrected=corrected):
+        for _, session in load_sessions(sessions, corrected=corrected, read_as=read_as):
             segments = segment_stats(session) if by == "segment" else None
             yield session, session_stats(session), segments
 
@@ -95,6 +104,8 @@ def stats(sessions: tuple[Path, ...], fmt: str, by: str | None, corrected: bool)
         to_stdout(_csv(parts(), by == "segment"))
     else:
         to_stdout(_text(parts()), escape=False)
+    if read_as is not None and read_as.said():
+        click.echo(safe(f"observer stats: {read_as.said()}"), err=True)
 
 
 def _json(part: tuple[Session, SessionStats, list[Any] | None]) -> dict[str, Any]:

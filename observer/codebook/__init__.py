@@ -7,7 +7,7 @@ needs: a modifier value key may not also be a code key (the key after a code
 would be ambiguous), and a key may not be white space.
 
 The package: ``model`` (the records and the format's constants), ``raw`` (reading the
-raw document), ``rules`` and ``ratings`` (the rules, a module per block of the
+raw document), ``rules``, ``ratings`` and ``criteria`` (the rules, a module per block of the
 format) and, here, loading. A new block of the format is a module of rules and one
 line in ``RULES``.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from observer import jsonio
-from observer.codebook import ratings, rules
+from observer.codebook import criteria, ratings, rules
 from observer.codebook.model import (
     CONTROL,
     ID_PATTERN,
@@ -37,6 +37,8 @@ from observer.codebook.model import (
     Codebook,
     Composite,
     CompositeRule,
+    Criterion,
+    CriterionRule,
     Group,
     Kind,
     Modifier,
@@ -69,6 +71,8 @@ __all__ = [
     "Codebook",
     "Composite",
     "CompositeRule",
+    "Criterion",
+    "CriterionRule",
     "Group",
     "Kind",
     "Modifier",
@@ -93,6 +97,7 @@ RULES: tuple[Callable[[dict[str, Any], ProblemAt], Iterator[Problem]], ...] = (
     rules.check_modifiers,
     ratings.check,
     rules.check_segments,
+    criteria.check,
 )
 """Every section of the format's semantic rules, in the order they are reported."""
 

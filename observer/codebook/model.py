@@ -214,6 +214,36 @@ class Segment:
 
 
 @attrs.frozen
+class Ratio:
+    of: tuple[str, ...]
+    to: tuple[str, ...]
+
+
+@attrs.frozen
+class CriterionRule:
+    """One rule of a criterion: the count of ``codes`` (points and state onsets) at
+    least ``min`` and/or at most ``max``; or, with ``ratio``, the count of ``ratio.of``
+    over that of ``ratio.to`` at least ``min``."""
+
+    codes: tuple[str, ...] = ()
+    min: Number | None = None
+    max: Number | None = None
+    ratio: Ratio | None = None
+
+
+@attrs.frozen
+class Criterion:
+    """A target a session is measured against (a mastery criterion): met when every
+    rule is, counted inside ``segment`` (None: the whole session)."""
+
+    id: str
+    label: str
+    rules: tuple[CriterionRule, ...]
+    segment: str | None = None
+    description: str = ""
+
+
+@attrs.frozen
 class Stream:
     """One (group, actor) pair: the unit of exclusivity, agreement and export tiers."""
 
@@ -237,6 +267,7 @@ class Codebook:
     ratings: tuple[Rating, ...] = ()
     segments: tuple[Segment, ...] = ()
     composites: tuple[Composite, ...] = ()
+    criteria: tuple[Criterion, ...] = ()
 
     @cached_property
     def code_by_id(self) -> dict[str, Code]:
@@ -310,8 +341,8 @@ class Codebook:
 
 
 def _register_hooks() -> None:
-    """The fields added with category and check ratings, segment lists and composites
-    are left out of the normalised document while unused, so a codebook that uses
+    """The fields added with category and check ratings, segment lists, composites and
+    criteria are left out of the normalised document while unused, so a codebook that uses
     none of them keeps the canonical JSON (and the SHA-256) it always had."""
     from cattrs.gen import make_dict_unstructure_fn, override
 
@@ -338,9 +369,30 @@ def _register_hooks() -> None:
     converter.register_unstructure_hook(Rating, rating)
     when_given(Rating, "min", Number)
     when_given(Rating, "max", Number)
+    # The criteria's own hooks first: the codebook's function takes them as it is made.
+    converter.register_unstructure_hook(
+        CriterionRule,
+        make_dict_unstructure_fn(
+            CriterionRule,
+            converter,
+            codes=override(omit_if_default=True),
+            min=override(omit_if_default=True),
+            max=override(omit_if_default=True),
+            ratio=override(omit_if_default=True),
+        ),
+    )
+    converter.register_unstructure_hook(
+        Criterion,
+        make_dict_unstructure_fn(Criterion, converter, segment=override(omit_if_default=True)),
+    )
     converter.register_unstructure_hook(
         Codebook,
-        make_dict_unstructure_fn(Codebook, converter, composites=override(omit_if_default=True)),
+        make_dict_unstructure_fn(
+            Codebook,
+            converter,
+            composites=override(omit_if_default=True),
+            criteria=override(omit_if_default=True),
+        ),
     )
 
 

@@ -23,7 +23,16 @@ from observer.errors import Problem, ProblemAt, join_path
 from observer.filenames import portable_problem
 from observer.structure import MAX_SECONDS
 
-LISTS = ("actors", "groups", "codes", "modifiers", "ratings", "segments", "composites")
+LISTS = (
+    "actors",
+    "groups",
+    "codes",
+    "modifiers",
+    "ratings",
+    "segments",
+    "composites",
+    "criteria",
+)
 NOT_EMPTY = ("actors", "groups", "codes")
 
 

@@ -28,6 +28,8 @@ from observer.sessionfile import Session
 from observer.study.loading import load_sessions
 
 PAIRS_FILE = "pairs.csv"
+CERTIFICATIONS = "certifications"
+"""The folder of certification records (observer.study.certify), never session files."""
 
 
 @attrs.frozen
@@ -44,6 +46,9 @@ class Entry:
     status: str = "complete"
     made_from: tuple[str, ...] = ()
     """A consensus session's two codings (their session ids)."""
+    version: str = ""
+    sha256: str = ""
+    """The codebook's version and hash (its id is ``codebook``)."""
 
 
 @attrs.frozen
@@ -74,16 +79,23 @@ def _entry(path: Path, session: Session) -> Entry:
         made_from=()
         if session.consensus is None
         else (session.consensus.a.id, session.consensus.b.id),
+        version=session.codebook.version,
+        sha256=session.codebook.sha256,
     )
 
 
 def session_files(folders: Iterable[Path]) -> list[Path]:
     """Every session file under the folders, in a stable order (journals and other
-    files are not session files)."""
+    files are not session files, nor the certification records in a ``certifications``
+    folder)."""
     found: set[Path] = set()
     for folder in folders:
         for pattern in ("*.json", "*.json.age"):
-            found.update(p for p in folder.rglob(pattern) if p.is_file())
+            found.update(
+                p
+                for p in folder.rglob(pattern)
+                if p.is_file() and CERTIFICATIONS not in p.relative_to(folder).parts[:-1]
+            )
     return sorted(found)
 
 

@@ -150,9 +150,12 @@ def render(report: StudyReport) -> Iterator[str]:
     for entry in report.pairs():
         k = entry["methods"][method]["kappa"]
         below = k is not None and k < threshold
+        not_yet = entry.get("uncertified")
+        marked = f" (not certified: {', '.join(not_yet)})" if not_yet else ""
         rows.append(
             f"<tr{' class=below' if below else ''}><td>{escape(entry['dyad'])}</td>"
-            f"<td>{escape(entry['label'])}</td><td>{escape(' vs '.join(entry['observers']))}</td>"
+            f"<td>{escape(entry['label'])}</td>"
+            f"<td>{escape(' vs '.join(entry['observers']) + marked)}</td>"
             f'<td class="num">{_k(k)}</td><td>{escape(band(k))}</td>'
             f"<td>{escape(entry['a'])}<br>{escape(entry['b'])}</td></tr>"
         )

@@ -24,11 +24,14 @@ def load_sessions(
     unique_ids: bool = True,
     check: Callable[[str, Session], Iterable[Problem]] | None = None,
     problems: list[Problem] | None = None,
+    read_as: Callable[[str, Session], Session] | None = None,
 ) -> Iterator[tuple[str, Session]]:
     """``(file name, session)`` for each path in order, with reviewers' corrections
     applied in memory if ``corrected``; with ``unique_ids`` two files holding the same
     session id are a problem of the second; ``check`` adds a command's own problems
-    of a readable session (a codebook other than the first's, say). Raises one
+    of a readable session (a codebook other than the first's, say); ``read_as``
+    turns each session, corrected, into the one the command reads (a session of an
+    older codebook version read as the newer, observer.study.versions). Raises one
     InputError with every problem of every file after the last; given a
     ``problems`` list instead, a file's problems go into it, the other files'
     sessions are still yielded and nothing is raised (a study's survey lists its
@@ -59,6 +62,12 @@ def load_sessions(
             from observer.review import apply_corrections
 
             session = apply_corrections(session)
+        if read_as is not None:
+            try:
+                session = read_as(str(path), session)
+            except InputError as error:
+                found.extend(error.problems)
+                continue
         yield str(path), session
         del session  # the caller's copy is the only one left
     if found and not tolerant:

@@ -19,7 +19,8 @@ import orjson
 from observer.analysis.agreement import check_pair, compare, method_dict
 from observer.analysis.kappa import Tally, cohen, landis_koch
 from observer.errors import InputError, Problem
-from observer.sessionfile import load_session
+from observer.sessionfile import Session, load_session
+from observer.study.certify import Registry, uncertified
 from observer.study.discover import Pair, Study
 
 DEFAULT_THRESHOLD = 0.60
@@ -37,12 +38,31 @@ def band(kappa: float | None) -> str:
     return "-" if kappa is None else landis_koch(kappa)
 
 
+ReadAs = Callable[[str, Session], Session]
+
+
 def compare_pair(
-    pair: Pair, methods: Sequence[str], tolerance: float | None, unit: float
+    pair: Pair,
+    methods: Sequence[str],
+    tolerance: float | None,
+    unit: float,
+    read_as: ReadAs | None = None,
 ) -> dict[str, Any]:
-    """One pair's entry: ``observer agree``'s ``methods`` plus who and what."""
+    """One pair's entry: ``observer agree``'s ``methods`` plus who and what; with
+    ``read_as``, each session as the command reads it (an older codebook version read
+    as the newer, observer.study.versions), which the pair's warnings say."""
     a, b = load_session(pair.a.path), load_session(pair.b.path)
-    warnings = check_pair(a, b, str(pair.a.path), str(pair.b.path))
+    warnings: list[str] = []
+    if read_as is not None:
+        read = [read_as(str(e.path), s) for e, s in ((pair.a, a), (pair.b, b))]
+        for entry, before, after in zip((pair.a, pair.b), (a, b), read, strict=True):
+            if after is not before:
+                warnings.append(
+                    f"{entry.path}: coded with {before.codebook.id}@{before.codebook.version}, "
+                    f"read as {after.codebook.id}@{after.codebook.version}"
+                )
+        a, b = read
+    warnings += check_pair(a, b, str(pair.a.path), str(pair.b.path))
     results = compare(a, b, methods, tolerance=tolerance, unit=unit)
     return {
         "a": str(pair.a.path),
@@ -67,8 +87,11 @@ class StudyReport:
         unit: float = 1.0,
         threshold: float = DEFAULT_THRESHOLD,
         progress: Callable[[int, int], None] | None = None,
+        read_as: ReadAs | None = None,
+        certifications: Registry | None = None,
     ) -> None:
         self.study, self.methods = study, list(methods)
+        self.read_as, self.certifications = read_as, certifications
         self.primary = self.methods[0]
         self.tolerance, self.unit, self.threshold = tolerance, unit, threshold
         self.progress = progress
@@ -85,13 +108,15 @@ class StudyReport:
         total = len(self.study.pairs)
         for i, pair in enumerate(self.study.pairs, 1):
             try:
-                entry = compare_pair(pair, self.methods, self.tolerance, self.unit)
+                entry = compare_pair(pair, self.methods, self.tolerance, self.unit, self.read_as)
             except InputError as error:
                 self.problems.extend(error.problems)
                 continue
             finally:
                 if self.progress is not None:
                     self.progress(i, total)
+            if self.certifications is not None:
+                entry["uncertified"] = uncertified(self.certifications, pair)
             self._count(pair, entry["methods"][self.primary])
             yield entry
 

@@ -17,6 +17,8 @@ def _k(value: float | None) -> str:
 def _pair_line(entry: dict[str, Any], method: str, threshold: float) -> str:
     k = entry["methods"][method]["kappa"]
     mark = "  BELOW" if k is not None and k < threshold else ""
+    if entry.get("uncertified"):
+        mark += f"  UNCERTIFIED {', '.join(entry['uncertified'])}"
     who = " vs ".join(entry["observers"])
     return f"  {_k(k)}  {band(k):<15} {entry['dyad']:<10} {entry['label'][:16]:<16} {who}{mark}\n"
 

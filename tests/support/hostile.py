@@ -213,8 +213,9 @@ def _accepts(check: Callable[[Any, str], object], crashes: list[str]) -> Callabl
 
 
 def _base_book() -> dict[str, Any]:
-    """The mini codebook with what it lacks (anchors, a category and a check
-    rating, a composite), so every record and field of the format is there to fill."""
+    """The mini codebook with what it lacks (anchors, a category and a check rating, a
+    composite, a criterion with a count and a ratio rule), so every record and field of
+    the format is there to fill."""
     raw = document()
     raw["ratings"][0]["anchors"] = {"1": "low", "7": "high"}
     raw["ratings"] += [
@@ -227,6 +228,18 @@ def _base_book() -> dict[str, Any]:
         {"id": "checked", "label": "c", "kind": "check"},
     ]
     raw["composites"] = [{"id": "total", "label": "t", "of": ["cg-sensitivity", "checked"]}]
+    first, second = (c["id"] for c in raw["codes"][:2])
+    raw["criteria"] = [
+        {
+            "id": "target",
+            "label": "t",
+            "segment": raw["segments"][0]["id"],
+            "rules": [
+                {"codes": [first], "min": 1, "max": 50},
+                {"ratio": {"of": [first], "to": [second]}, "min": 0.5},
+            ],
+        }
+    ]
     return raw
 
 
