@@ -28,7 +28,7 @@ import re
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal
 
 from observer.errors import InputError
 from observer.textsafe import control_problem
@@ -124,9 +124,10 @@ def new_session_id(
 
 
 def _style_of(text: object, file: str, location: str) -> IdStyle:
-    if text not in STYLES:
-        raise InputError.one(file, location, f"must be random or dated, not {text!r}")
-    return cast(IdStyle, text)
+    for style in STYLES:
+        if text == style:
+            return style
+    raise InputError.one(file, location, f"must be random or dated, not {text!r}")
 
 
 def folder_style(folder: Path) -> IdStyle | None:
