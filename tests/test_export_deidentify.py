@@ -227,7 +227,7 @@ def reliability_figures(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("dates", ["shift", "none"])
-def test_stats_agree_seq_and_reliability_are_those_of_the_originals(
+def test_stats_intervals_agree_seq_and_reliability_are_those_of_the_originals(
     capsys: Capsys, study: Path, tmp_path: Path, dates: str
 ) -> None:
     out, linkage, _ = export(capsys, study, tmp_path / "out", "session", "--dates", dates)
@@ -238,6 +238,10 @@ def test_stats_agree_seq_and_reliability_are_those_of_the_originals(
     for extra in ([], ["--corrected", "--by", "segment"]):
         before = json_of(capsys, "stats", *originals, *extra)
         assert rename(before, names) == json_of(capsys, "stats", *coded, *extra)
+    before = json_of(capsys, "intervals", *originals, "--interval", "5", "--rule", "partial")
+    assert rename(before, names) == json_of(
+        capsys, "intervals", *coded, "--interval", "5", "--rule", "partial"
+    )
     codings = [(a, b) for a, b in pairs if load_session(a).status != "consensus"]
     before = json_of(capsys, "seq", *(str(a) for a, _ in codings))
     assert rename(before, names) == json_of(capsys, "seq", *(str(b) for _, b in codings))

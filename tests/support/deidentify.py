@@ -64,7 +64,7 @@ def study_sessions() -> list[Session]:
                 ended = when + timedelta(seconds=session.duration)
                 sid = f"{when:%Y%m%dT%H%M%SZ}-{dyad}-{observer}"
                 reviewed = when + timedelta(days=2, hours=3, minutes=1, seconds=17)
-                reviews = (
+                reviews: tuple[Review, ...] = (
                     Review("r1", "comment", REVIEWER, _stamp(reviewed), 1.0, REVIEW_TEXT),
                     Review(
                         "r2",
