@@ -382,3 +382,27 @@ def test_a_session_file_already_there_takes_everything_back(
     )
     assert code == 2 and "already exists" in err
     assert sorted(p.name for p in out.glob("2025*.json")) == copies  # none written twice
+
+
+def test_to_standard_output_and_once_more(capsys: Capsys, study: Path, tmp_path: Path) -> None:
+    """Without -o the export goes to standard output (the linkage still to its file); a
+    de-identified copy de-identified again keeps its days since the first session."""
+    linkage = tmp_path / "keys" / "linkage.csv"
+    linkage.parent.mkdir()
+    argv = ["export", *map(str, files(study)), "--format", "csv", "--dates", "none"]
+    code, out, err = run([*argv, "--deidentify", "--linkage", str(linkage)], capsys)
+    assert code == 0 and str(linkage) in err
+    assert out.startswith("session,dyad,observer,") and not CALENDAR_DATE.search(out.encode())
+    for secret in secrets_of(study_sessions()):
+        assert secret.casefold() not in out.casefold(), secret
+    first, _, _ = export(capsys, study, tmp_path / "once", "session", "--dates", "none")
+    again = tmp_path / "twice"
+    argv = ["export", *map(str, files(first)), "--format", "session", "-o", str(again)]
+    code, _, err = run([*argv, "--deidentify", "--linkage", str(tmp_path / "again.csv")], capsys)
+    assert code == 0, err
+    rows = linkage_rows(tmp_path / "again.csv")
+    for row in rows:
+        before = load_session(first / f"{row['session']}.json")
+        after = load_session(again / f"{row['session_code']}.json")
+        assert (after.started_at, after.events) == (before.started_at, before.events)
+        assert after.dyad != before.dyad

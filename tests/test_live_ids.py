@@ -157,3 +157,19 @@ def test_observer_code_ids_random_in_a_terminal(tmp_path: Path) -> None:
         timeout=60,
     )
     assert listed.returncode == 0 and session.id in listed.stdout
+
+
+def test_a_bad_config_value_and_serve_refuse_before_starting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "s"
+    folder.mkdir()
+    config = tmp_path / "config.json"
+    config.write_bytes(orjson.dumps({"ids": 7}))
+    with pytest.raises(InputError) as caught:
+        id_style(folder, config=config)
+    assert str(caught.value) == f"{config}: ids: must be random or dated, not 7"
+    (folder / "ids.txt").write_text("dates\n")
+    code, out, err = run(["serve", "--session-dir", str(folder), "--port", "0"], capsys)
+    assert code == 2 and out == ""
+    assert err.strip() == f"{folder / 'ids.txt'}: must be random or dated, not 'dates'"

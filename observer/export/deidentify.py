@@ -61,6 +61,7 @@ from observer.sessionfile import (
     Note,
     Session,
     Source,
+    relative_days,
     time_key,
     wall_time,
 )
@@ -152,8 +153,9 @@ def seen(file: str, session: Session) -> Seen:
 @attrs.frozen
 class Dyad:
     code: str
-    origin: datetime
-    """The start of the dyad's first session."""
+    origin: datetime | None
+    """The start of the dyad's first session (None when its sessions were de-identified
+    before, their times days since it already)."""
     days: int
     """The shift in whole days (negative: back); 0 with ``dates="none"``."""
     seconds: int
@@ -171,9 +173,12 @@ class Plan:
     rows: tuple[Seen, ...]
 
     def when(self, stamp: str, dyad: Dyad, file: str, location: str) -> str:
-        """One wall time of the dyad, shifted or as days since its first session."""
+        """One wall time of the dyad, shifted or as days since its first session (a time
+        that is days already, of a session de-identified before, stays as it is)."""
+        if relative_days(stamp) is not None:
+            return stamp
         when = wall_time(stamp)
-        if when is None:
+        if when is None or dyad.origin is None:
             raise InputError.one(file, location, UNREADABLE_TIME)
         if self.options.dates == "none":
             days = math.floor((when - dyad.origin).total_seconds() / DAY_S)
@@ -300,6 +305,10 @@ class _Codes:
                 return code
 
 
+def _readable(stamp: str) -> bool:
+    return wall_time(stamp) is not None or relative_days(stamp) is not None
+
+
 def plan(rows: Iterable[Seen], options: Options = Options()) -> Plan:
     """Codes and shifts for these sessions; InputError (every problem) when a wall time
     of a session is no ISO 8601 time (it could be neither shifted nor left out)."""
@@ -307,9 +316,9 @@ def plan(rows: Iterable[Seen], options: Options = Options()) -> Plan:
     problems: list[Problem] = []
     starts: dict[str, list[tuple[tuple[int, float, str], str, Seen]]] = {}
     for row in rows:
-        bad = [location for location, stamp in row.times if wall_time(stamp) is None]
+        bad = [location for location, stamp in row.times if not _readable(stamp)]
         problems.extend(Problem(row.file, at, UNREADABLE_TIME) for at in bad)
-        if wall_time(row.started_at) is None:
+        if bad:
             continue
         starts.setdefault(row.dyad, []).append((time_key(row.started_at), row.file, row))
     if problems:
@@ -321,8 +330,7 @@ def plan(rows: Iterable[Seen], options: Options = Options()) -> Plan:
     sessions: dict[str, str] = {}
     for name, members in starts.items():
         members.sort(key=lambda m: (m[0], m[1]))
-        origin = wall_time(members[0][2].started_at)
-        assert origin is not None
+        origin = wall_time(members[0][2].started_at)  # None: days already, every one
         shift = options.dates == "shift"
         days = -draw.randint(*SHIFT_DAYS) if shift else 0
         seconds = draw.randrange(DAY_S) if shift else 0
