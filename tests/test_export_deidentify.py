@@ -299,10 +299,14 @@ def test_into_an_encrypted_folder_the_copies_are_encrypted(
     written = {p.name for p in target.iterdir()}
     assert written == {"recipients.txt", *(p.name for p in target.glob("*.json.age"))}
     assert len(written) == 1 + len(files(study))
-    code, _, err = run(
-        ["stats", *map(str, target.glob("*.json.age")), "--identity", str(key)], capsys
-    )
+    sealed = [str(p) for p in target.glob("*.json.age")]
+    code, _, err = run(["stats", *sealed, "--identity", str(key)], capsys)
     assert code == 0, err
+    plain = tmp_path / "plain"
+    argv = ["export", *sealed, "--identity", str(key), "--format", "session", "-o", str(plain)]
+    code, _, err = run(argv, capsys)
+    assert code == 0 and "warning" in err and "plaintext" in err, err
+    assert len(files(plain)) == len(sealed)
 
 
 def nothing_written(tmp_path: Path, before: set[Path]) -> None:

@@ -130,6 +130,19 @@ def _write_sessions(stream: _Counted, output: Path) -> int:
     return len(written)
 
 
+def _warn_unencrypted(paths: tuple[Path, ...], output: Path) -> None:
+    """Copies of encrypted sessions into a folder that would hold them in plaintext: say so."""
+    from observer.crypto import AGE_SUFFIX
+    from observer.crypto.folder import RECIPIENTS, is_encrypted
+
+    if any(p.name.endswith(AGE_SUFFIX) for p in paths) and not is_encrypted(output):
+        click.echo(
+            f"observer export: warning: {output} has no {RECIPIENTS}: the copies of encrypted"
+            " sessions are written there in plaintext",
+            err=True,
+        )
+
+
 def _inside(path: Path, folder: Path) -> bool:
     """Whether ``path`` is ``folder`` or anywhere under it (links followed)."""
     here, there = path.resolve(), folder.resolve()
@@ -279,6 +292,7 @@ def _export(stream: _Counted, fmt: str, output: Path | None, deidentified: bool)
         return
     if fmt == "session":
         assert output is not None
+        _warn_unencrypted(stream.paths, output)
         written = _write_sessions(stream, output)
         click.echo(
             f"wrote {plural(written, 'session file')}, {plural(stream.events, 'event')},"

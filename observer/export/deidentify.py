@@ -323,7 +323,7 @@ def plan(rows: Iterable[Seen], options: Options = Options()) -> Plan:
         starts.setdefault(row.dyad, []).append((time_key(row.started_at), row.file, row))
     if problems:
         raise InputError(problems)
-    taken = [x for r in rows for x in (r.id, r.dyad, r.observer, *r.staff, *r.sources)]
+    taken = [x for r in rows for x in (r.id, r.dyad, r.observer, r.label, *r.staff, *r.sources)]
     codes = _Codes(taken)
     draw = secrets.SystemRandom()
     dyads: dict[str, Dyad] = {}
