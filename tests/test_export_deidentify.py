@@ -329,6 +329,10 @@ def nothing_written(tmp_path: Path, before: set[Path]) -> None:
             "is inside the export folder",
         ),
         (
+            ["--format", "eaf", "-o", "{tmp}/one.eaf", "--deidentify", "--linkage", "{tmp}/l.csv"],
+            "is inside the export folder",
+        ),
+        (
             ["--format", "session", "-o", "{out}", "--deidentify", "--linkage", "{tmp}/taken.csv"],
             "already exists",
         ),
@@ -410,3 +414,25 @@ def test_to_standard_output_and_once_more(capsys: Capsys, study: Path, tmp_path:
         after = load_session(again / f"{row['session_code']}.json")
         assert (after.started_at, after.events) == (before.started_at, before.events)
         assert after.dyad != before.dyad
+
+
+async def test_replay_opens_a_de_identified_copy(tmp_path: Path) -> None:
+    """Replay shows a copy whose times are days since the dyad's first session."""
+    from observer.cli import main
+    from observer.tui.replay.app import ReplayApp
+    from observer.tui.replay.screen import ReplayScreen
+
+    study = tmp_path / "identified"
+    write_study(study)
+    out = tmp_path / "out"
+    argv = ["export", *map(str, files(study)), "--format", "session", "-o", str(out)]
+    main([*argv, "--deidentify", "--dates", "none", "--linkage", str(tmp_path / "l.csv")])
+    path = next(p for p in files(out) if load_session(p).reviews)
+    session = load_session(path)
+    app = ReplayApp(path, session, config=tmp_path / "config.json")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReplayScreen)
+        await pilot.press("right", "right", "end")
+        await pilot.pause()
+        assert isinstance(app.screen, ReplayScreen)

@@ -156,7 +156,8 @@ def _check_linkage(linkage: Path, output: Path | None, fmt: str) -> None:
         raise exists_error(linkage)
     if output is None:
         return
-    folder = output if fmt in PER_SESSION or output.is_dir() else output.parent
+    single = fmt == "eaf" and output.suffix.lower() == ".eaf" and not output.is_dir()
+    folder = output if (fmt in PER_SESSION and not single) or output.is_dir() else output.parent
     if _inside(linkage, folder) or linkage.resolve() == output.resolve():
         raise InputError.one(
             str(linkage),
