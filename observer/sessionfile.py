@@ -15,6 +15,7 @@ import re
 import typing
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -51,6 +52,41 @@ def valid_session_id(text: str) -> bool:
     """A session id: the pattern's characters, and a file name on every system
     (``observer.filenames``)."""
     return bool(SESSION_ID_PATTERN.fullmatch(text)) and portable_problem(text) is None
+
+
+RELATIVE_DAYS = re.compile(r"(-?)P([0-9]{1,7})D")
+"""A wall time of a de-identified session written as whole days since its dyad's first
+session (``observer export --deidentify --dates none``): ``P0D``, ``P14D``."""
+
+
+def relative_days(stamp: str) -> int | None:
+    """The days of a time written as :data:`RELATIVE_DAYS`, None for any other text."""
+    found = RELATIVE_DAYS.fullmatch(stamp)
+    if found is None:
+        return None
+    return -int(found[2]) if found[1] else int(found[2])
+
+
+def wall_time(stamp: str) -> datetime | None:
+    """An ISO 8601 wall time (one without an offset taken as UTC); None if it is not one."""
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def time_key(stamp: str) -> tuple[int, float, str]:
+    """A sort key of a session's wall time (``started_at``, a review's ``created_at``):
+    ISO 8601 times in time order, then days since the dyad's first session in their
+    order, then any other text by itself."""
+    when = wall_time(stamp)
+    if when is not None:
+        return (0, when.timestamp(), stamp)
+    days = relative_days(stamp)
+    if days is not None:
+        return (1, float(days), stamp)
+    return (2, 0.0, stamp)
 
 
 TIME_EPSILON = 1e-6

@@ -237,6 +237,11 @@ def _commands(folder: Path, a: Path, b: Path, c: Path) -> dict[str, list[str]]:
         "export sdis": ["export", str(a), "--format", "sdis", "-o", out + "2"],
         "export eaf": ["export", str(a), "--format", "eaf", "-o", out + "3"],
         "export ratings": ["export", str(a), "--format", "ratings-csv", "-o", out + "4"],
+        "export session": ["export", str(a), str(b), "--format", "session", "-o", out + "6"],
+        "export deidentified": [
+            *("export", str(a), str(b), str(c), "--format", "session", "-o", out + "7"),
+            *("--deidentify", "--linkage", str(folder / "linkage.csv")),
+        ],
         "seq": ["seq", str(a), str(b)],
         "intervals": ["intervals", str(a), "--interval", "5", "--rule", "partial"],
         "reliability": ["reliability", str(a.parent)],
@@ -250,7 +255,8 @@ def _commands(folder: Path, a: Path, b: Path, c: Path) -> dict[str, list[str]]:
     [
         "codebook check", "codebook show", "codebook show json", "sessions", "stats",
         "stats json", "stats corrected", "agree", "agree all", "agree ratings", "agree json",
-        "export csv", "export sdis", "export eaf", "export ratings", "seq", "intervals",
+        "export csv", "export sdis", "export eaf", "export ratings", "export session",
+        "export deidentified", "seq", "intervals",
         "reliability", "reliability assign", "import",
     ],
 )  # fmt: skip

@@ -39,6 +39,7 @@ from observer.cli import apply_encrypt_to, encrypt_to_option, options, passphras
 @options.mpv_args
 @options.session_dir()
 @encrypt_to_option
+@options.id_style
 @passphrase_option("also wrap this session's journal to, so this laptop can recover it")
 def code(
     codebook_arg: str | None,
@@ -49,6 +50,7 @@ def code(
     mpv_args: str | None,
     session_dir: Path | None,
     encrypt_to: Path | None,
+    id_style: str | None,
 ) -> None:
     """Code a session live (or from a recording with --video): form, clock, keys, end, file."""
     from observer.startup import hold_collection
@@ -65,6 +67,9 @@ def code(
     apply_encrypt_to(folder, encrypt_to)
     from observer.crypto.agefile import passphrase
     from observer.crypto.folder import is_encrypted
+    from observer.live.ids import id_style as resolve_style
+
+    style = resolve_style(folder, id_style)
 
     if passphrase() is not None and not is_encrypted(folder):
         raise click.UsageError("--passphrase needs an encrypted folder (--encrypt-to FILE)")
@@ -98,6 +103,7 @@ def code(
         label=label,
         video=video,
         ascii_only=wants_ascii(),
+        ids=style,
     )
     app.install_stop_signals()  # before the first frame: no window without them
     try:

@@ -320,3 +320,18 @@ def mpv_args(function: Any) -> Any:
         default=None,
         help="Extra mpv arguments for --video (default: $OBSERVER_MPV_ARGS), e.g. '--vo=null'.",
     )(function)
+
+
+def id_style(function: Any) -> Any:
+    """``--ids dated|random``: the style of new session ids (observer.live.ids)."""
+    return click.option(
+        "--ids",
+        "id_style",
+        type=click.Choice(["dated", "random"]),
+        default=None,
+        envvar="OBSERVER_IDS",
+        help="Session ids: dated (UTC start time, dyad, observer) or random (dyad, observer,"
+        " 6 random characters: no date in the id or file name). Default: $OBSERVER_IDS, else"
+        ' the folder\'s ids.txt, else "ids" in config.json, else random in an encrypted'
+        " folder and dated in any other.",
+    )(function)

@@ -44,6 +44,7 @@ INSTALL = "observer serve needs the serve extra: pip install 'observer[serve]'"
 )
 @options.session_dir()
 @encrypt_to_option
+@options.id_style
 def serve_command(
     host: str,
     port: int,
@@ -51,6 +52,7 @@ def serve_command(
     codebooks: tuple[Path, ...],
     session_dir: Path | None,
     encrypt_to: Path | None,
+    id_style: str | None,
 ) -> None:
     """Serve the coding and replay screens to a web browser (a tablet in the playroom).
 
@@ -68,9 +70,14 @@ def serve_command(
     os.umask(0o077)  # as in the terminal: every file and folder private to this user
     folder = options.resolve_session_dir(session_dir).absolute()
     apply_encrypt_to(folder, encrypt_to)
+    from observer.live.ids import id_style as resolve_style
+
+    style = resolve_style(folder, id_style)  # a bad ids.txt: exit 2 now, not at a launch
     books = offers(codebooks)
     token = new_token() if token_file is None else token_from_file(token_file)
-    config = Config(host, port, folder, token, books, lambda line: click.echo(line, err=True))
+    config = Config(
+        host, port, folder, token, books, lambda line: click.echo(line, err=True), ids=style
+    )
     if not is_loopback(host):
         click.echo(
             f"observer: warning: serving on {host}, reachable from the network; the traffic"

@@ -383,9 +383,12 @@ def _serialise(session: Session, tiers: list[_Tier], count: int, now: datetime) 
     yield out.take()
 
 
-def eaf_files(sessions: Iterable[Session]) -> Iterator[tuple[str, Iterator[bytes]]]:
+def eaf_files(
+    sessions: Iterable[Session], *, now: datetime | None = None
+) -> Iterator[tuple[str, Iterator[bytes]]]:
     """``(file name, its bytes in pieces)`` for each session as it comes:
-    ``<session id>.eaf``. Write one file's pieces before taking the next file."""
-    now = datetime.now(UTC)
+    ``<session id>.eaf``. Write one file's pieces before taking the next file.
+    ``now``: the documents' ``DATE`` (default: the time of the export)."""
+    now = now or datetime.now(UTC)
     for session in sessions:
         yield f"{session.id}.eaf", eaf_chunks(session, now=now)

@@ -72,10 +72,13 @@ def _observer(*args: str) -> tuple[str, ...]:
     return (sys.executable, "-m", "observer", *args)
 
 
-def code_launch(form: Mapping[str, str], folder: Path, books: list[Offer]) -> Launch | list[str]:
+def code_launch(
+    form: Mapping[str, str], folder: Path, books: list[Offer], ids: str | None = None
+) -> Launch | list[str]:
     """``observer code`` for the landing page's form, or its problems (one line each).
 
-    Dyad and observer may be left empty: the coding app's own form asks for them."""
+    Dyad and observer may be left empty: the coding app's own form asks for them.
+    ``ids``: the style of the session's id (``--ids``; ``observer serve --ids``)."""
     by_key = {o.key: o for o in books}
     problems: list[str] = []
     offer = by_key.get(form.get("codebook", ""))
@@ -88,6 +91,8 @@ def code_launch(form: Mapping[str, str], folder: Path, books: list[Offer]) -> La
         return problems
     assert offer is not None
     argv = ["code", "--session-dir", str(folder), "--codebook", str(offer.path)]
+    if ids is not None:
+        argv += ["--ids", ids]
     for name, value in fields.items():
         if value:
             argv += [f"--{name}", value]

@@ -68,6 +68,8 @@ class Config:
     token: str
     books: list[Offer]
     log: Callable[[str], None]
+    ids: str | None = None
+    """The style of new session ids (``observer code --ids``); None: the child decides."""
 
 
 def is_loopback(host: str) -> bool:
@@ -95,7 +97,7 @@ def make_app(config: Config) -> web.Application:
 
     async def start_code(request: web.Request) -> web.StreamResponse:
         form = {k: str(v) for k, v in (await request.post()).items()}
-        launch = code_launch(form, config.folder, config.books)
+        launch = code_launch(form, config.folder, config.books, ids=config.ids)
         if isinstance(launch, list):
             page = landing(config.books, config.folder, await entries(), launch, form)
             return _html(page, status=400)

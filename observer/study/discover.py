@@ -24,7 +24,7 @@ from pathlib import Path
 import attrs
 
 from observer.errors import Problem
-from observer.sessionfile import Session
+from observer.sessionfile import Session, time_key
 from observer.study.loading import load_sessions
 
 PAIRS_FILE = "pairs.csv"
@@ -124,7 +124,7 @@ def _by_rule(entries: Sequence[Entry]) -> tuple[list[Pair], list[Problem]]:
     for (book, dyad, label), members in sorted(groups.items()):
         observers = {m.observer for m in members}
         if len(members) == 2 and len(observers) == 2:
-            a, b = sorted(members, key=lambda m: (m.started_at, str(m.path)))
+            a, b = sorted(members, key=lambda m: (time_key(m.started_at), str(m.path)))
             pairs.append(Pair(a, b))
         elif len(members) > 2 and len(observers) > 1:
             names = ", ".join(m.path.name for m in members)

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from observer.sessionfile import relative_days, time_key
 from observer.study.discover import Entry
 
 COLUMNS = ("session", "dyad", "observer", "started_at", "stratum")
@@ -37,6 +38,10 @@ class Planned:
 
 
 def stratum(entry: Entry) -> str:
+    """The observer and the month; the observer alone for a session whose times are days
+    since its dyad's first session (de-identified with ``--dates none``: no month)."""
+    if relative_days(entry.started_at) is not None:
+        return entry.observer
     return f"{entry.observer}/{entry.started_at[:7]}"
 
 
@@ -60,7 +65,7 @@ def plan(
     planned = {p.session for p in kept}
     strata: dict[str, list[Entry]] = defaultdict(list)
     seen: set[tuple[str, str, str]] = set()
-    for entry in sorted(entries, key=lambda e: (e.started_at, e.id)):
+    for entry in sorted(entries, key=lambda e: (time_key(e.started_at), e.id)):
         key = (entry.codebook, entry.dyad, entry.label)
         if key in seen:
             continue  # the second coding of a dyad's session is not a session to plan

@@ -19,7 +19,7 @@ import orjson
 from observer.analysis.agreement import check_pair, compare, method_dict
 from observer.analysis.kappa import Tally, cohen, landis_koch
 from observer.errors import InputError, Problem
-from observer.sessionfile import Session, load_session
+from observer.sessionfile import Session, load_session, time_key
 from observer.study.certify import Registry, uncertified
 from observer.study.discover import Pair, Study
 
@@ -139,7 +139,7 @@ class StudyReport:
                 {
                     "observer": observer,
                     "pairs": len(points),
-                    "kappa_over_time": sorted(points, key=lambda p: str(p[0])),
+                    "kappa_over_time": sorted(points, key=lambda p: time_key(str(p[0]))),
                 }
                 for observer, points in sorted(self.drift.items())
             ],

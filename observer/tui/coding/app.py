@@ -45,6 +45,7 @@ from observer.tui.forms import KeyHold
 if TYPE_CHECKING:
     from textual.filter import LineFilter
 
+    from observer.live.ids import IdStyle
     from observer.live.journal import JournalWriter
     from observer.live.keylog import KeyLog
     from observer.live.recorder import Recorder
@@ -109,8 +110,11 @@ class CodingApp(KeyHold[None]):
         config: Path | None = None,
         ascii_only: bool = False,
         video: VideoControl | None = None,
+        ids: IdStyle = "dated",
     ) -> None:
         super().__init__()
+        self.ids: IdStyle = ids
+        """The style of the new session's id (observer.live.ids): dated or random."""
         self.config = config
         """The settings file (the observer id is remembered there); None: the user's."""
         self.ascii_only = ascii_only
@@ -295,7 +299,7 @@ class CodingApp(KeyHold[None]):
 
         meta, screen = self.metadata, self.coding_screen
         assert meta is not None and screen is not None
-        session_id = new_session_id(meta.dyad, meta.observer, self.folder)
+        session_id = new_session_id(meta.dyad, meta.observer, self.folder, style=self.ids)
         header = make_header(
             session_id,
             meta.book,
