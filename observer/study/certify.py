@@ -25,7 +25,7 @@ import attrs
 from observer import jsonio
 from observer.analysis.agreement import check_pair, compare
 from observer.errors import InputError, Problem
-from observer.sessionfile import load_session, valid_session_id
+from observer.sessionfile import load_session, time_key, valid_session_id
 from observer.study.discover import CERTIFICATIONS, Entry, Pair, Study
 
 SCHEMA = "observer.certification/1"
@@ -101,7 +101,7 @@ def walks(
             coder, "$", f"no session of this coder pairs with a session of{whom} in the folders"
         )
     by_book: dict[BookRef, list[tuple[str, Step]]] = {}
-    for own, other in sorted(mine, key=lambda p: (p[0].started_at, str(p[0].path))):
+    for own, other in sorted(mine, key=lambda p: (time_key(p[0].started_at), str(p[0].path))):
         reference, session = load_session(other.path), load_session(own.path)
         check_pair(reference, session, str(other.path), str(own.path))
         kappa = compare(reference, session, [method])[method].overall.kappa
@@ -127,7 +127,7 @@ def walks(
         )
     return [
         Walk(coder, book, tuple(s for _, s in steps), consecutive)
-        for book, steps in sorted(by_book.items(), key=lambda kv: kv[1][0][0])
+        for book, steps in sorted(by_book.items(), key=lambda kv: time_key(kv[1][0][0]))
     ]
 
 
@@ -230,7 +230,7 @@ class Registry:
         """Whether a session begun at ``started_at`` was coded by a certified coder
         (certified by an earlier session: the one that reached it was not)."""
         when = self.reached.get((observer, book))
-        return when is not None and started_at > when
+        return when is not None and time_key(started_at) > time_key(when)
 
 
 def registry(folders: Sequence[Path]) -> Registry | None:
@@ -244,7 +244,7 @@ def registry(folders: Sequence[Path]) -> Registry | None:
             for item in record["certifications"]:
                 book = BookRef(**{k: item["codebook"][k] for k in ("id", "version", "sha256")})
                 key = (record["coder"], book)
-                if key not in reached or item["reached"] < reached[key]:
+                if key not in reached or time_key(item["reached"]) < time_key(reached[key]):
                     reached[key] = item["reached"]
     return Registry(reached) if found else None
 

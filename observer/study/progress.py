@@ -22,6 +22,7 @@ import attrs
 from observer.analysis.criteria import counts_for, evaluate
 from observer.codebook import Criterion, CriterionRule
 from observer.errors import InputError
+from observer.sessionfile import time_key
 from observer.study.discover import session_files
 from observer.study.loading import load_sessions
 
@@ -107,7 +108,7 @@ def progress(folders: Sequence[Path], dyad: str, observer: str | None = None) ->
     (book_id,) = books
     if not found:
         raise InputError.one(dyad, "$", f"codebook {book_id!r} has no criteria to measure against")
-    found.sort(key=lambda f: (f[0], f[1]))
+    found.sort(key=lambda f: (time_key(f[0]), f[1]))
     first = next((row.session for _, _, row, all_met in found if all_met), None)
     return Progress(dyad, book_id, tuple(criteria.values()), tuple(r for *_, r, _ in found), first)
 
