@@ -557,3 +557,49 @@ def test_variable_names_fit_spss_and_stata() -> None:
         "x" * 30 + "_2", "str12_", "v__n",
     ]  # fmt: skip
     assert SS_RATINGS[0]["classification"] == "B2"
+
+
+async def test_parquet_is_written_as_the_sessions_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from observer.export import parquet
+    from observer.study.loading import load_sessions
+
+    monkeypatch.setattr(parquet, "BATCH_ROWS", 1)  # a row group per session
+    paths = study(tmp_path, events=30)
+    read: list[str] = []
+
+    def sessions() -> Any:
+        for _, session in load_sessions(paths):
+            read.append(session.id)
+            yield session
+
+    chunks = parquet.parquet_chunks(sessions())
+    sizes = []
+    for chunk in chunks:
+        sizes.append((len(read), len(chunk)))
+    # the first session's row group is out before the second session is read
+    assert [n for n, size in sizes if size][:2] == [1, 2] and read == [p.stem for p in paths]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "--format", "parquet", "-o", "OUT"],
+        ["export", "--format", "sav", "-o", "OUT"],
+        ["export", "--format", "ratings-dta", "-o", "OUT"],
+        ["stats", "--wide", "--format", "parquet", "-o", "OUT"],
+        ["stats", "--wide", "--format", "csv", "-o", "OUT"],
+    ],
+)
+async def test_a_bad_last_file_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    paths = study(tmp_path, events=20)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema": 1}')
+    target = tmp_path / "out"
+    argv = [str(target) if a == "OUT" else a for a in argv]
+    code, out, err = run([*argv, *map(str, paths), str(bad)], capsys)
+    assert code == 2 and out == "" and err.startswith(f"{bad}: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json", "site-a", "site-b"]

@@ -28,10 +28,13 @@ from observer.errors import InputError, Problem
 from observer.export import modifier_text
 from observer.export.tables import ChunkSink
 from observer.export.tabular import COLUMNS
+from observer.jsonio import make_folders
 from observer.sessionfile import Session, segment_finder
 
 BATCH_ROWS = 65_536
 """Events per row group: what is held in memory before it is written."""
+OPEN_FILES = 128
+"""Partition files open at once while a folder tree is written."""
 PARTITION_KEYS = ("site", "codebook", "observer", "dyad")
 _NUMBERS = frozenset({"start", "end", "duration"})
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -107,8 +110,8 @@ def _columns(session: Session) -> dict[str, list[Any]]:
 
 
 def batches(sessions: Iterable[Session], drop: Sequence[str] = ()) -> Iterator[Any]:
-    """Record batches of at most about :data:`BATCH_ROWS` rows (a session's events
-    are never split across two batches unless it alone has more)."""
+    """Record batches of whole sessions' events, each yielded once it holds
+    :data:`BATCH_ROWS` rows or more (and the rest at the end)."""
     import pyarrow as pa
 
     shape = schema(drop)
@@ -165,22 +168,77 @@ def partition_values(path: str, session: Session, keys: Sequence[str]) -> tuple[
     return tuple(out)
 
 
+class _Partitions:
+    """One ParquetWriter per partition folder, at most :data:`OPEN_FILES` open at once
+    (the least recently used is closed, and that partition's next rows go to its next
+    ``part-N.parquet``); rows are held per partition and written as row groups once
+    :data:`BATCH_ROWS` rows are held in all."""
+
+    def __init__(self, folder: Path, shape: Any) -> None:
+        self.folder, self.shape = folder, shape
+        self.open: dict[Path, Any] = {}  # partition folder -> (writer, handle), oldest first
+        self.parts: dict[Path, int] = {}
+        self.held: dict[Path, list[Any]] = {}
+        self.rows = 0
+        self.files = 0
+
+    def add(self, where: Path, batch: Any) -> None:
+        self.held.setdefault(where, []).append(batch)
+        self.rows += batch.num_rows
+        if self.rows >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow as pa
+
+        for where, held in self.held.items():
+            self._writer(where).write_table(pa.Table.from_batches(held, schema=self.shape))
+        self.held.clear()
+        self.rows = 0
+
+    def _writer(self, where: Path) -> Any:
+        import pyarrow.parquet as pq
+
+        if where in self.open:
+            self.open[where] = self.open.pop(where)  # now the most recently used
+            return self.open[where][0]
+        if len(self.open) >= OPEN_FILES:
+            self._close(next(iter(self.open)))
+        make_folders(self.folder / where)
+        n = self.parts.get(where, 0)
+        self.parts[where] = n + 1
+        fd = os.open(
+            self.folder / where / f"part-{n}.parquet", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
+        )
+        handle = os.fdopen(fd, "wb")
+        self.open[where] = (pq.ParquetWriter(handle, self.shape), handle)
+        self.files += 1
+        return self.open[where][0]
+
+    def _close(self, where: Path) -> None:
+        writer, handle = self.open.pop(where)
+        writer.close()
+        handle.flush()
+        fsync(handle.fileno())
+        handle.close()
+
+    def close(self) -> None:
+        self.flush()
+        for where in list(self.open):
+            self._close(where)
+
+
 def write_partitioned(
     named: Iterable[tuple[str, Session]], folder: Path, keys: Sequence[str]
 ) -> int:
-    """Fill ``folder`` (new, private) with ``KEY=VALUE/.../part-N.parquet``: each
-    partition's sessions in one file (more when it passes pyarrow's open-file limit),
-    every file 0600 and fsynced, every folder 0700. Returns the number of files."""
-    import pyarrow as pa
-    import pyarrow.dataset as ds
-
+    """Fill ``folder`` (new and private: the caller renames it into place once it is
+    complete) with ``KEY=VALUE/.../part-N.parquet``, every file 0600 and fsynced,
+    every folder 0700. Returns the number of files written."""
     problems: list[Problem] = []
-    shape = schema()
-    part_fields = [pa.field(k, pa.string()) for k in keys]
-    extra = [k for k in keys if k not in shape.names]  # site, codebook: not CSV columns
-    full = pa.schema([*shape, *(f for f in part_fields if f.name in extra)])
-
-    def stream() -> Iterator[Any]:
+    drop = [k for k in keys if k in COLUMNS]  # observer, dyad: in the folder names only
+    shape = schema(drop)
+    files = _Partitions(folder, shape)
+    try:
         for path, session in named:
             try:
                 values = partition_values(path, session, keys)
@@ -189,40 +247,11 @@ def write_partitioned(
                 continue
             if problems:
                 continue
-            for batch in batches([session]):
-                if extra:
-                    constant = [
-                        pa.array([v] * batch.num_rows, pa.string())
-                        for k, v in zip(keys, values, strict=True)
-                        if k in extra
-                    ]
-                    batch = pa.RecordBatch.from_arrays([*batch.columns, *constant], schema=full)
-                yield batch
-
-    ds.write_dataset(
-        pa.RecordBatchReader.from_batches(full, stream()),
-        folder,
-        format="parquet",
-        partitioning=ds.partitioning(pa.schema(part_fields), flavor="hive"),
-        basename_template="part-{i}.parquet",
-        existing_data_behavior="overwrite_or_ignore",
-        max_rows_per_group=BATCH_ROWS,
-        min_rows_per_group=8192,
-        create_dir=True,
-    )
+            where = Path(*(f"{k}={v}" for k, v in zip(keys, values, strict=True)))
+            for batch in batches([session], drop):
+                files.add(where, batch)
+    finally:
+        files.close()
     if problems:
         raise InputError(problems)
-    files = 0
-    for root, dirs, names in os.walk(folder):
-        for name in dirs:
-            os.chmod(os.path.join(root, name), 0o700)
-        for name in names:
-            target = os.path.join(root, name)
-            os.chmod(target, 0o600)
-            fd = os.open(target, os.O_RDONLY)
-            try:
-                fsync(fd)
-            finally:
-                os.close(fd)
-            files += 1
-    return files
+    return files.files
