@@ -603,3 +603,18 @@ async def test_a_bad_last_file_writes_nothing(
     code, out, err = run([*argv, *map(str, paths), str(bad)], capsys)
     assert code == 2 and out == "" and err.startswith(f"{bad}: ")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json", "site-a", "site-b"]
+
+
+async def test_arrow_arrays_made_from_buffers_hold_every_cell() -> None:
+    from observer.export.tables import arrow_array
+
+    cells: dict[str, list[Any]] = {
+        "text": ["", "Apart, not engaged", None, "é\u00e0 ✓", "", "x" * 1000],
+        "category": ["A1", None, "D", "A1", "B2", None],
+        "number": [0.0, None, -1.5, 1e-6, 123456.654321, None],
+        "integer": [0, 3, None, -7, 2**40, 1],
+        "check": [True, False, None, True, None, False],
+    }
+    for kind, values in cells.items():
+        assert arrow_array(kind, values).to_pylist() == values, kind
+    assert arrow_array("text", []).to_pylist() == []

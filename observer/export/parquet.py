@@ -26,7 +26,7 @@ from typing import Any
 from observer.durable import fsync
 from observer.errors import InputError, Problem
 from observer.export import modifier_text
-from observer.export.tables import ChunkSink
+from observer.export.tables import ChunkSink, arrow_array, arrow_schema
 from observer.export.tabular import COLUMNS
 from observer.jsonio import make_folders
 from observer.sessionfile import Session, segment_finder
@@ -41,11 +41,9 @@ _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def schema(drop: Sequence[str] = ()) -> Any:
-    import pyarrow as pa
-
-    return pa.schema(
+    return arrow_schema(
         [
-            pa.field(name, pa.float64() if name in _NUMBERS else pa.string())
+            (name, "number" if name in _NUMBERS else "text", "")
             for name in COLUMNS
             if name not in drop
         ]
@@ -117,17 +115,25 @@ def batches(sessions: Iterable[Session], drop: Sequence[str] = ()) -> Iterator[A
     shape = schema(drop)
     held: dict[str, list[Any]] = {name: [] for name in shape.names}
     rows = 0
+
+    def batch() -> Any:
+        arrays = [
+            arrow_array("number" if name in _NUMBERS else "text", held[name])
+            for name in shape.names
+        ]
+        return pa.RecordBatch.from_arrays(arrays, schema=shape)
+
     for session in sessions:
         columns = _columns(session)
         for name in shape.names:
             held[name].extend(columns[name])
         rows += len(session.events)
         if rows >= BATCH_ROWS:
-            yield pa.RecordBatch.from_pydict(held, schema=shape)
+            yield batch()
             held = {name: [] for name in shape.names}
             rows = 0
     if rows:
-        yield pa.RecordBatch.from_pydict(held, schema=shape)
+        yield batch()
 
 
 def parquet_chunks(sessions: Iterable[Session]) -> Iterator[bytes]:

@@ -145,7 +145,9 @@ def stats_chunks(table: Table, fmt: StatsFormat, file_label: str = "") -> Iterat
                 frame, path, file_label=_cut(file_label, 64), compress=False, **options
             )
         else:
-            pyreadstat.write_dta(frame, path, file_label=_cut(file_label, 80), **options)
+            pyreadstat.write_dta(
+                frame, path, file_label=_cut(file_label, 80), version=14, **options
+            )
         del frame
         os.chmod(path, 0o600)
         with open(path, "rb") as handle:
@@ -167,24 +169,67 @@ def arrow_type(kind: str) -> Any:
     }[kind]
 
 
+def arrow_array(kind: str, cells: Sequence[Any]) -> Any:
+    """``cells`` as an Arrow array of the column kind's type (None: null), made from
+    its buffers: ``pyarrow.array`` would import pandas (a second more to start, 100 MB
+    more memory) only to ask whether the cells are a pandas object."""
+    import numpy as np
+    import pyarrow as pa
+
+    n = len(cells)
+    valid = None
+    if any(v is None for v in cells):
+        mask = np.fromiter((v is not None for v in cells), dtype=np.bool_, count=n)
+        valid = pa.py_buffer(np.packbits(mask, bitorder="little"))
+    if kind in ("text", "category"):
+        known: dict[Any, bytes] = {None: b""}  # most columns repeat a few values
+        encoded = [known.get(v) or known.setdefault(v, str(v).encode("utf-8")) for v in cells]
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n), out=offsets[1:])
+        data = pa.py_buffer(b"".join(encoded))
+        del encoded, known
+        if offsets[-1] < 2**31:
+            return pa.Array.from_buffers(
+                pa.string(), n, [valid, pa.py_buffer(offsets.astype(np.int32)), data]
+            )
+        wide = pa.Array.from_buffers(pa.large_string(), n, [valid, pa.py_buffer(offsets), data])
+        return wide.cast(pa.string())
+    if kind == "check":
+        bits = np.packbits(
+            np.fromiter((bool(v) for v in cells), dtype=np.bool_, count=n), bitorder="little"
+        )
+        return pa.Array.from_buffers(pa.bool_(), n, [valid, pa.py_buffer(bits)])
+    if kind == "integer":
+        ints = np.fromiter((0 if v is None else int(v) for v in cells), dtype=np.int64, count=n)
+        return pa.Array.from_buffers(pa.int64(), n, [valid, pa.py_buffer(ints)])
+    floats = np.fromiter((0.0 if v is None else float(v) for v in cells), dtype=np.float64, count=n)
+    return pa.Array.from_buffers(pa.float64(), n, [valid, pa.py_buffer(floats)])
+
+
+def arrow_schema(columns: Sequence[tuple[str, str, str]]) -> Any:
+    """(name, kind, label) as an Arrow schema, each label in its field's metadata."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            pa.field(name, arrow_type(kind), metadata={"label": label} if label else None)
+            for name, kind, label in columns
+        ]
+    )
+
+
 def parquet_chunks(table: Table) -> Iterator[bytes]:
     """The table as one Parquet file, in pieces."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema(
-        [
-            pa.field(c.name, arrow_type(c.kind), metadata={"label": c.label} if c.label else None)
-            for c in table.columns
-        ]
-    )
+    schema = arrow_schema([(c.name, c.kind, c.label) for c in table.columns])
     arrays = [
-        pa.array(cells, type=arrow_type(c.kind))
-        for c, cells in zip(table.columns, table.cells, strict=True)
+        arrow_array(c.kind, cells) for c, cells in zip(table.columns, table.cells, strict=True)
     ]
     sink = ChunkSink()
     with pq.ParquetWriter(sink, schema) as writer:
-        writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+        writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
     yield sink.take()
 
 
