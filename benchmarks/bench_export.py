@@ -1,6 +1,6 @@
 """``observer export`` on a 100,000-event session, every format: budget 2 s each
 (3 s for the formats of the ``formats`` extra: SPSS, Stata, Parquet), with the
-process's peak memory (its maximum resident set, from ``wait4``).
+process's CPU time and peak memory (its maximum resident set), from ``wait4``.
 
 Times the real command in a fresh process (start-up, reading and checking the
 session file, writing the export atomically), as a researcher would run it,
@@ -43,7 +43,7 @@ FORMATS: tuple[tuple[str, ...], ...] = (
 )
 
 
-def _export_once(session: Path, fmt: tuple[str, ...], out: Path) -> tuple[float, int]:
+def _export_once(session: Path, fmt: tuple[str, ...], out: Path) -> tuple[float, int, float]:
     command = [sys.executable, "-m", "observer", "export", str(session), "--format", *fmt]
     start = time.perf_counter()
     child = subprocess.Popen(
@@ -55,7 +55,7 @@ def _export_once(session: Path, fmt: tuple[str, ...], out: Path) -> tuple[float,
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"observer export --format {' '.join(fmt)}: {err.decode()}")
-    return elapsed, usage.ru_maxrss  # KiB on Linux
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime  # KiB on Linux
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -78,12 +78,13 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                 )
                 for i in range(runs)
             ]
-            seconds = statistics.median(t for t, _ in measured)
-            peak = max(m for _, m in measured) / 1024
+            seconds = statistics.median(t for t, _, _ in measured)
+            peak = max(m for _, m, _ in measured) / 1024
+            cpu = statistics.median(c for _, _, c in measured)
             rows.append(
                 budget_row(
                     f"observer export --format {name}, {len(session.events):,} events"
-                    f" (peak memory {peak:.0f} MiB)",
+                    f" (CPU {cpu:.2f} s, peak memory {peak:.0f} MiB)",
                     seconds, EXTRA_BUDGET_S if chosen.extra else BUDGET_S, "s", digits=3,
                 )
             )  # fmt: skip
