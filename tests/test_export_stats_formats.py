@@ -228,6 +228,20 @@ async def test_r_reads_the_sav_with_haven_and_foreign_and_the_dta_with_haven(
         " cat(names(attr(d$kind, 'labels')), '\\n')"
     )
     assert labels.split("\n")[:2] == ["Onset (s, session clock) ", "point state "]
+    ratings = tmp_path / "r.sav"
+    assert (
+        run(["export", *map(str, paths), "--format", "ratings-sav", "-o", str(ratings)], capsys)[0]
+        == 0
+    )
+    classes = _rscript(
+        f"d <- haven::as_factor(haven::read_sav('{ratings}'), levels = 'labels');"
+        " cat(as.character(d$classification), '\\n'); cat(as.character(d$classification_class), '\\n');"
+        f" f <- foreign::read.spss('{ratings}', to.data.frame = TRUE, reencode = 'UTF-8');"
+        " cat(trimws(as.character(f$classification)), '\\n'); cat(levels(f$classification), '\\n')"
+    )
+    assert classes.split("\n")[:4] == [
+        "B2 NA D NA NA ", "B NA D NA NA ", "B2 NA D NA NA ", "A1 A2 B1 B2 B3 B4 C1 C2 D ",
+    ]  # fmt: skip
 
 
 def _stats_totals(
