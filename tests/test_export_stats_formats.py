@@ -632,3 +632,27 @@ async def test_arrow_arrays_made_from_buffers_hold_every_cell() -> None:
     for kind, values in cells.items():
         assert arrow_array(kind, values).to_pylist() == values, kind
     assert arrow_array("text", []).to_pylist() == []
+
+
+async def test_a_partition_whose_file_was_closed_goes_on_in_its_next_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from observer.export import parquet
+
+    monkeypatch.setattr(parquet, "BATCH_ROWS", 1)  # every session written as it comes
+    monkeypatch.setattr(parquet, "OPEN_FILES", 1)
+    paths = study(tmp_path, events=40)
+    mixed = [paths[0], paths[2], paths[1], paths[3], paths[4]]  # site a, b, a, b, b
+    tree = tmp_path / "tree"
+    code, out, err = run(
+        ["export", *map(str, mixed), "--format", "parquet", "-o", str(tree), "--partition", "site"],
+        capsys,
+    )
+    assert (code, err) == (0, ""), err
+    assert out.startswith(f"wrote {tree}/ (4 files, 5 sessions, ")
+    assert sorted(str(p.relative_to(tree)) for p in tree.rglob("*.parquet")) == [
+        "site=site-a/part-0.parquet", "site=site-a/part-1.parquet",
+        "site=site-b/part-0.parquet", "site=site-b/part-1.parquet",
+    ]  # fmt: skip
+    source = f"read_parquet('{tree}/**/*.parquet', hive_partitioning = true)"
+    _close(_duck_totals(source), _stats_totals(paths, capsys))

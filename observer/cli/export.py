@@ -23,6 +23,7 @@ from observer.cli.files import (
 )
 from observer.errors import InputError, Problem
 from observer.export.formats import FORMATS, ExportFormat, function
+from observer.export.parquet import PARTITION_KEYS
 from observer.sessionfile import Session
 from observer.study.loading import load_sessions
 from observer.wording import plural
@@ -85,7 +86,7 @@ class _Partition(click.ParamType[tuple[str, ...]]):
     """``KEY[,KEY...]`` of :data:`observer.export.parquet.PARTITION_KEYS`."""
 
     name = "keys"
-    KEYS = ("site", "codebook", "observer", "dyad")
+    KEYS = PARTITION_KEYS
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, tuple):
