@@ -25,11 +25,10 @@ from typing import Any
 
 from observer.durable import fsync
 from observer.errors import InputError, Problem
-from observer.export import modifier_text
 from observer.export.tables import ChunkSink, arrow_array, arrow_schema
-from observer.export.tabular import COLUMNS
+from observer.export.tabular import COLUMNS, event_columns
 from observer.jsonio import make_folders
-from observer.sessionfile import Session, segment_finder
+from observer.sessionfile import Session
 
 BATCH_ROWS = 65_536
 """Events per row group: what is held in memory before it is written."""
@@ -50,63 +49,6 @@ def schema(drop: Sequence[str] = ()) -> Any:
     )
 
 
-def _columns(session: Session) -> dict[str, list[Any]]:
-    """The session's events, column by column."""
-    book = session.book
-    codes = book.code_by_id
-    segment_at = segment_finder(session)
-    n = len(session.events)
-    out: dict[str, list[Any]] = {
-        "session": [session.id] * n,
-        "dyad": [session.dyad] * n,
-        "observer": [session.observer] * n,
-        "status": [session.status] * n,
-    }
-    code: list[str] = []
-    label: list[str] = []
-    group: list[str] = []
-    actor: list[str] = []
-    kind: list[str] = []
-    start: list[float] = []
-    end: list[float | None] = []
-    duration: list[float | None] = []
-    modifiers: list[str] = []
-    segment: list[str] = []
-    flags: list[str] = []
-    for event in session.events:
-        c = codes[event.code]
-        code.append(c.id)
-        label.append(c.label)
-        group.append(c.group)
-        actor.append(c.actor)
-        kind.append(c.kind)
-        start.append(round(event.start, 6))
-        stop = event.end
-        if stop is None:
-            end.append(None)
-            duration.append(None)
-        else:
-            end.append(round(stop, 6))
-            duration.append(max(0.0, round(stop - event.start, 6)))
-        modifiers.append(modifier_text(event.modifiers, c.modifiers) if event.modifiers else "")
-        segment.append(segment_at(event.start))
-        flags.append(";".join(event.flags))
-    out.update(
-        code=code,
-        label=label,
-        group=group,
-        actor=actor,
-        kind=kind,
-        start=start,
-        end=end,
-        duration=duration,
-        modifiers=modifiers,
-        segment=segment,
-        flags=flags,
-    )
-    return out
-
-
 def batches(sessions: Iterable[Session], drop: Sequence[str] = ()) -> Iterator[Any]:
     """Record batches of whole sessions' events, each yielded once it holds
     :data:`BATCH_ROWS` rows or more (and the rest at the end)."""
@@ -124,7 +66,7 @@ def batches(sessions: Iterable[Session], drop: Sequence[str] = ()) -> Iterator[A
         return pa.RecordBatch.from_arrays(arrays, schema=shape)
 
     for session in sessions:
-        columns = _columns(session)
+        columns = event_columns(session)
         for name in shape.names:
             held[name].extend(columns[name])
         rows += len(session.events)

@@ -23,10 +23,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import get_args
 
-from observer.export import modifier_text
 from observer.export.tables import StatsFormat, stats_chunks
+from observer.export.tabular import event_columns
 from observer.scores import rating_cells, scores
-from observer.sessionfile import Session, Status, segment_finder
+from observer.sessionfile import Session, Status
 from observer.table import Column, Rows, Table
 
 EVENT_LABELS = {
@@ -67,33 +67,11 @@ def events_table(sessions: Iterable[Session]) -> Table:
         values["group"].update(dict.fromkeys(g.id for g in book.groups))
         values["actor"].update(dict.fromkeys(a.id for a in book.actors))
         values["segment"].update(dict.fromkeys(s.id for s in book.segments))
-        codes = book.code_by_id
-        segment_at = segment_finder(session)
-        for event in session.events:
-            code = codes[event.code]
-            end = event.end
-            segment = segment_at(event.start)
-            if segment:
-                values["segment"].setdefault(segment)
-            mods = modifier_text(event.modifiers, code.modifiers) if event.modifiers else ""
-            for name, value in (
-                ("session", session.id),
-                ("dyad", session.dyad),
-                ("observer", session.observer),
-                ("code", code.id),
-                ("label", code.label),
-                ("group", code.group),
-                ("actor", code.actor),
-                ("kind", code.kind),
-                ("start", round(event.start, 6)),
-                ("end", None if end is None else round(end, 6)),
-                ("duration", None if end is None else max(0.0, round(end - event.start, 6))),
-                ("modifiers", mods),
-                ("segment", segment or None),
-                ("status", session.status),
-                ("flags", ";".join(event.flags)),
-            ):
-                cells[name].append(value)
+        found = event_columns(session)
+        found["segment"] = [s or None for s in found["segment"]]  # outside any: missing
+        values["segment"].update(dict.fromkeys(s for s in found["segment"] if s))
+        for name, column in found.items():
+            cells[name].extend(column)
     columns = []
     for name, label in EVENT_LABELS.items():
         if name in _TEXT:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from observer.export import modifier_text, seconds
 from observer.sessionfile import Session, segment_finder
@@ -94,3 +95,62 @@ def csv_chunks(sessions: Iterable[Session]) -> Iterator[bytes]:
 
 def tsv_chunks(sessions: Iterable[Session]) -> Iterator[bytes]:
     return tabular_chunks(sessions, "\t")
+
+
+def event_columns(session: Session) -> dict[str, list[Any]]:
+    """The session's events column by column, typed: the columns of :data:`COLUMNS`,
+    times as numbers rounded to 1 µs (``end`` and ``duration`` None for a point event),
+    text ``""`` where the CSV is empty."""
+    book = session.book
+    codes = book.code_by_id
+    segment_at = segment_finder(session)
+    n = len(session.events)
+    out: dict[str, list[Any]] = {
+        "session": [session.id] * n,
+        "dyad": [session.dyad] * n,
+        "observer": [session.observer] * n,
+        "status": [session.status] * n,
+    }
+    code: list[str] = []
+    label: list[str] = []
+    group: list[str] = []
+    actor: list[str] = []
+    kind: list[str] = []
+    start: list[float] = []
+    end: list[float | None] = []
+    duration: list[float | None] = []
+    modifiers: list[str] = []
+    segment: list[str] = []
+    flags: list[str] = []
+    for event in session.events:
+        c = codes[event.code]
+        code.append(c.id)
+        label.append(c.label)
+        group.append(c.group)
+        actor.append(c.actor)
+        kind.append(c.kind)
+        start.append(round(event.start, 6))
+        stop = event.end
+        if stop is None:
+            end.append(None)
+            duration.append(None)
+        else:
+            end.append(round(stop, 6))
+            duration.append(max(0.0, round(stop - event.start, 6)))
+        modifiers.append(modifier_text(event.modifiers, c.modifiers) if event.modifiers else "")
+        segment.append(segment_at(event.start))
+        flags.append(";".join(event.flags))
+    out.update(
+        code=code,
+        label=label,
+        group=group,
+        actor=actor,
+        kind=kind,
+        start=start,
+        end=end,
+        duration=duration,
+        modifiers=modifiers,
+        segment=segment,
+        flags=flags,
+    )
+    return out
