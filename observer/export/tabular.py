@@ -101,56 +101,30 @@ def event_columns(session: Session) -> dict[str, list[Any]]:
     """The session's events column by column, typed: the columns of :data:`COLUMNS`,
     times as numbers rounded to 1 µs (``end`` and ``duration`` None for a point event),
     text ``""`` where the CSV is empty."""
-    book = session.book
-    codes = book.code_by_id
+    codes = session.book.code_by_id
     segment_at = segment_finder(session)
-    n = len(session.events)
-    out: dict[str, list[Any]] = {
+    events = session.events
+    n = len(events)
+    of = [codes[e.code] for e in events]
+    return {
         "session": [session.id] * n,
         "dyad": [session.dyad] * n,
         "observer": [session.observer] * n,
+        "code": [c.id for c in of],
+        "label": [c.label for c in of],
+        "group": [c.group for c in of],
+        "actor": [c.actor for c in of],
+        "kind": [c.kind for c in of],
+        "start": [round(e.start, 6) for e in events],
+        "end": [None if e.end is None else round(e.end, 6) for e in events],
+        "duration": [
+            None if e.end is None else max(0.0, round(e.end - e.start, 6)) for e in events
+        ],
+        "modifiers": [
+            modifier_text(e.modifiers, c.modifiers) if e.modifiers else ""
+            for e, c in zip(events, of, strict=True)
+        ],
+        "segment": [segment_at(e.start) for e in events],
         "status": [session.status] * n,
+        "flags": [";".join(e.flags) if e.flags else "" for e in events],
     }
-    code: list[str] = []
-    label: list[str] = []
-    group: list[str] = []
-    actor: list[str] = []
-    kind: list[str] = []
-    start: list[float] = []
-    end: list[float | None] = []
-    duration: list[float | None] = []
-    modifiers: list[str] = []
-    segment: list[str] = []
-    flags: list[str] = []
-    for event in session.events:
-        c = codes[event.code]
-        code.append(c.id)
-        label.append(c.label)
-        group.append(c.group)
-        actor.append(c.actor)
-        kind.append(c.kind)
-        start.append(round(event.start, 6))
-        stop = event.end
-        if stop is None:
-            end.append(None)
-            duration.append(None)
-        else:
-            end.append(round(stop, 6))
-            duration.append(max(0.0, round(stop - event.start, 6)))
-        modifiers.append(modifier_text(event.modifiers, c.modifiers) if event.modifiers else "")
-        segment.append(segment_at(event.start))
-        flags.append(";".join(event.flags))
-    out.update(
-        code=code,
-        label=label,
-        group=group,
-        actor=actor,
-        kind=kind,
-        start=start,
-        end=end,
-        duration=duration,
-        modifiers=modifiers,
-        segment=segment,
-        flags=flags,
-    )
-    return out
