@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from observer.codebook import Codebook, Composite, Rating, RatingScalar
+from observer.table import Column
 
 BLANK = "–"
 """How a blank (null) rating reads in ``shown`` and ``score_rows``."""
@@ -138,4 +139,40 @@ def in_segment(values: dict[str, ScoreValue], segment: str | None) -> list[tuple
             out.append((name, value))
         elif segment is not None and isinstance(value, dict) and segment in value:
             out.append((name, value[segment]))
+    return out
+
+
+def rating_cells(
+    book: Codebook, values: dict[str, ScoreValue], segment: str | None = None, *, wide: bool
+) -> list[tuple[Column, Score]]:
+    """The ratings as a row's typed cells (:mod:`observer.table`).
+
+    ``wide``: every item and composite of the session, a segment-scoped one as
+    ``ITEM_SEGMENT`` for each segment it is asked in; else only those of ``segment``
+    (None: the session-wide ones), each as ``ITEM``. A scale or composite is a
+    number, a check a check, a category a category of its value ids, followed (when
+    its values have classes) by ``ITEM_class``, a category of the classes. Labels are
+    the items' (with the segment's label after `` · ``)."""
+    if wide:
+        chosen = flat(book, values)
+    else:
+        chosen = [(name, None, value) for name, value in in_segment(values, segment)]
+    out: list[tuple[Column, Score]] = []
+    for name, where, value in chosen:
+        column = name if where is None else f"{name}_{where}"
+        label = label_of(book, name)
+        if where is not None:
+            found = book.segment_by_id.get(where)
+            label += f" · {found.label if found else where}"
+        rating = book.rating_by_id.get(name)
+        if rating is None or rating.kind == "scale":
+            out.append((Column(column, "number", label), value))
+        elif rating.kind == "check":
+            out.append((Column(column, "check", label), value))
+        else:
+            ids = tuple(v.id for v in rating.values)
+            out.append((Column(column, "category", label, ids), value))
+            if rating.classes:
+                cls = Column(f"{column}_class", "category", f"{label}: class", rating.classes)
+                out.append((cls, rating.class_of(value)))
     return out

@@ -77,8 +77,9 @@ COMMANDS: dict[str, Entry] = {
     ),
     "export": Entry(
         "observer.cli.export:export",
-        "Write sessions as CSV/TSV (R, pandas, spreadsheets), SDIS (GSEQ) or EAF (ELAN), or "
-        "their ratings as CSV/TSV (composites computed).",
+        "Write sessions as CSV/TSV (R, pandas, spreadsheets), SDIS (GSEQ), EAF (ELAN), SPSS "
+        ".sav, Stata .dta, Parquet, NWB (Neurodata Without Borders) or BIDS events, or their "
+        "ratings as CSV/TSV (composites computed) or as SPSS/Stata (one row per session).",
     ),
     "import": Entry(
         "observer.cli.import_:import_command",

@@ -1,49 +1,63 @@
-"""``observer export SESSION... --format csv|tsv|sdis|eaf|ratings-csv|ratings-tsv|session
-[-o PATH] [--deidentify --linkage FILE]``.
+"""``observer export SESSION... --format FORMAT [-o PATH] [--partition KEY]
+[--deidentify --linkage FILE]``: the formats are the rows of :mod:`observer.export.formats`.
 
 Every writer takes the sessions from one stream (:class:`_Counted`); with
 ``--deidentify`` that stream hands on de-identified copies
-(observer.export.deidentify), so every format, and any added here later, writes
-de-identified sessions without knowing it. A writer that stamps a time of its own on
-a document takes it from :func:`_document_time`."""
+(observer.export.deidentify), so every format, and any added to the table later,
+writes de-identified sessions without knowing it. A writer that stamps a time of its
+own on a document (a ``dated`` row) takes it from :func:`_document_time`."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
 from observer.cli import options
-from observer.cli.files import exists_error, make_folder, to_stdout, write_file
+from observer.cli.files import (
+    check_new_folder,
+    exists_error,
+    make_folder,
+    to_stdout,
+    write_file,
+    write_new_folder,
+)
 from observer.errors import InputError, Problem
+from observer.export.formats import FORMATS, ExportFormat, function
+from observer.export.parquet import PARTITION_KEYS
 from observer.sessionfile import Session
 from observer.study.loading import load_sessions
 from observer.wording import plural
-
-FORMATS = ("csv", "tsv", "sdis", "eaf", "ratings-csv", "ratings-tsv", "session")
-PER_SESSION = ("eaf", "session")
-"""The formats that write one file per session into the folder -o names."""
 
 Transform = Callable[[Session, str], Session]
 
 
 class _Counted:
     """The sessions of a stream, counted (sessions and events) as they pass, each
-    passed through ``transform`` (de-identification) before any writer sees it."""
+    passed through ``transform`` (de-identification) before any writer sees it; each
+    pass reads the files again (a writer may need two)."""
 
     def __init__(self, paths: tuple[Path, ...], transform: Transform | None = None) -> None:
         self.paths, self.sessions, self.events = paths, 0, 0
         self.transform = transform
 
     def __iter__(self) -> Iterator[Session]:
+        for _, session in self.named():
+            yield session
+
+    def named(self) -> Iterator[tuple[str, Session]]:
+        """``(file name, session)`` of each file, as :meth:`__iter__` gives them."""
+        self.sessions = self.events = 0
         for name, session in load_sessions(self.paths):
             self.sessions += 1
             self.events += len(session.events)
-            yield session if self.transform is None else self.transform(session, name)
+            yield name, session if self.transform is None else self.transform(session, name)
 
 
 def _document_time(deidentified: bool) -> datetime | None:
@@ -63,28 +77,37 @@ def _take_back(written: list[Path], created: list[Path]) -> None:
             folder.rmdir()
 
 
-def _write_eaf(stream: _Counted, output: Path, now: datetime | None = None) -> int:
-    """One EAF file per session, each written as its session is read: all of them or
-    none (on any problem the files and folders this run made are taken back)."""
-    from observer.export.eaf import eaf_files
+def _single(fmt: ExportFormat, output: Path) -> bool:
+    """Whether ``-o`` names the one file of a single session (``-o X.eaf``)."""
+    return bool(fmt.single) and output.suffix.lower() == fmt.single and not output.is_dir()
 
-    single = output.suffix.lower() == ".eaf" and not output.is_dir()
+
+def _write_files(fmt: ExportFormat, stream: _Counted, output: Path, now: datetime | None) -> int:
+    """The format's files, each written as its session is read: all of them or none
+    (on any problem the files and folders this run made are taken back)."""
+    assert fmt.files is not None
+    single = _single(fmt, output)
     if single and len(stream.paths) != 1:
         raise click.UsageError(
-            f"-o {output}: one .eaf file holds one session; give a folder for {len(stream.paths)}"
+            f"-o {output}: one {fmt.single} file holds one session;"
+            f" give a folder for {len(stream.paths)}"
         )
     created = [] if single else make_folder(output)
     written: list[Path] = []
     existing: list[Problem] = []
+    writer = function(fmt.files)
+    files: Iterable[tuple[str, Any]] = writer(stream, now=now) if fmt.dated else writer(stream)
     try:
         try:
-            for name, data in eaf_files(stream, now=now):
+            for name, data in files:
                 target = output if single else output / name
                 if target.exists():
                     existing.append(
                         Problem(str(target), "$", "already exists; observer never overwrites")
                     )
                 if not existing:
+                    if target.parent != output and not single:
+                        created += make_folder(target.parent)
                     write_file(target, data)
                     written.append(target)
         except InputError as error:
@@ -149,15 +172,17 @@ def _inside(path: Path, folder: Path) -> bool:
     return here == there or there in here.parents
 
 
-def _check_linkage(linkage: Path, output: Path | None, fmt: str) -> None:
+def _check_linkage(linkage: Path, output: Path | None, fmt: ExportFormat, tree: bool) -> None:
     """The linkage file is new and kept apart from the export: never in the export's
     folder (the folder -o names, or the folder of the file it names)."""
     if linkage.exists() or linkage.is_symlink():
         raise exists_error(linkage)
     if output is None:
         return
-    single = fmt == "eaf" and output.suffix.lower() == ".eaf" and not output.is_dir()
-    folder = output if (fmt in PER_SESSION and not single) or output.is_dir() else output.parent
+    per_session = fmt.files is not None or fmt.sessions or tree
+    folder = (
+        output if (per_session and not _single(fmt, output)) or output.is_dir() else output.parent
+    )
     if _inside(linkage, folder) or linkage.resolve() == output.resolve():
         raise InputError.one(
             str(linkage),
@@ -167,17 +192,69 @@ def _check_linkage(linkage: Path, output: Path | None, fmt: str) -> None:
         )
 
 
+class _Partition(click.ParamType[tuple[str, ...]]):
+    """``KEY[,KEY...]`` of :data:`observer.export.parquet.PARTITION_KEYS`."""
+
+    name = "keys"
+    KEYS = PARTITION_KEYS
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        keys = tuple(k.strip() for k in str(value).split(",") if k.strip())
+        unknown = [k for k in keys if k not in self.KEYS]
+        if unknown or not keys or len(set(keys)) != len(keys):
+            self.fail(
+                f"{value!r}: give one or more of {', '.join(self.KEYS)}, comma-separated,"
+                " each once",
+                param,
+                ctx,
+            )
+        return keys
+
+
+def _write_tree(fmt: ExportFormat, stream: _Counted, output: Path, keys: tuple[str, ...]) -> int:
+    """A new folder filled by the format's tree writer: complete or not at all."""
+    assert fmt.tree is not None
+    check_new_folder(output)
+    writer = function(fmt.tree)
+    files = [0]
+
+    def fill(staging: Path) -> None:
+        files[0] = writer(stream.named(), staging, keys)
+
+    write_new_folder(output, fill)
+    return files[0]
+
+
+def _extras() -> str:
+    needs: dict[str, list[str]] = {}
+    for f in FORMATS.values():
+        if f.extra:
+            needs.setdefault(f.extra, []).append(f.name)
+    return "; ".join(f"{', '.join(names)} need the {extra} extra" for extra, names in needs.items())
+
+
 @click.command()
 @options.sessions_argument
 @options.output_format(
     *FORMATS,
     default="",
-    help="csv/tsv: one row per event; sdis: GSEQ timed-event file; eaf: ELAN, one per session;"
-    " ratings-csv/ratings-tsv: one row per session, rating item (or composite) and segment.",
+    help="; ".join(f"{f.name}: {f.help}" for f in FORMATS.values()) + f" ({_extras()}).",
 )
 @options.output(
-    help="File to create (csv, tsv, sdis, ratings-*; default: standard output), or folder for"
-    " eaf and session.",
+    help="File to create (csv, tsv, sdis, ratings-*; default: standard output; sav, dta,"
+    " ratings-sav, ratings-dta, parquet: a file), or folder (eaf, nwb: one file per session,"
+    " or -o NAME.eaf / NAME.nwb for one session; bids-events: the sub-*/ses-*/beh/ tree;"
+    " session; parquet with --partition).",
+)
+@click.option(
+    "--partition",
+    type=_Partition(),
+    default=None,
+    metavar="KEY[,KEY...]",
+    help="parquet: write -o DIR as a hive-partitioned folder tree (DIR/site=a/part-0.parquet)"
+    " by site (the session file's folder), codebook, observer or dyad.",
 )
 @click.option(
     "--deidentify",
@@ -212,33 +289,53 @@ def export(
     sessions: tuple[Path, ...],
     fmt: str,
     output: Path | None,
+    partition: tuple[str, ...] | None,
     deidentify: bool,
     linkage: Path | None,
     dates: str | None,
     keep_text: bool,
     keep_observers: bool,
 ) -> None:
-    """Write sessions as CSV/TSV (R, pandas, spreadsheets), SDIS (GSEQ) or EAF (ELAN),
-    or their ratings as CSV/TSV (composites computed).
+    """Write sessions as CSV/TSV (R, pandas, spreadsheets), SDIS (GSEQ), EAF (ELAN),
+    SPSS .sav, Stata .dta, Parquet, NWB (Neurodata Without Borders) or BIDS events,
+    or their ratings as CSV/TSV (composites computed) or as SPSS/Stata (one row per
+    session).
 
-    Several sessions go into one CSV, TSV or SDIS file, or into one EAF file per
-    session (named SESSION-ID.eaf) in the folder -o names; --format session writes
-    session files there, which every command reads. Files are created
-    whole (written aside, then moved into place) with mode 0600, and an
+    Several sessions go into one file, or into files of their own (one EAF or NWB file
+    per session, named SESSION-ID.eaf / .nwb; a BIDS events table and sidecar per
+    session) in the folder -o names, or with --partition into a Parquet folder tree;
+    --format session writes session files there, which every command reads. Files are
+    created whole (written aside, then moved into place) with mode 0600, and an
     existing file is never overwritten.
 
     --deidentify writes de-identified sessions in any format, and the linkage file
     that leads back to the originals (keep it apart, as the key it is).
     """
-    if fmt in PER_SESSION and output is None:
-        raise click.UsageError(f"--format {fmt} writes one file per session: give -o FOLDER")
-    if output is not None and fmt not in PER_SESSION and output.exists():
+    chosen = FORMATS[fmt]
+    per_session = chosen.files is not None or chosen.sessions
+    if partition is not None and chosen.tree is None:
+        raise click.UsageError(f"--partition is for --format parquet, not {fmt}")
+    if per_session and output is None:
+        raise click.UsageError(f"--format {fmt} writes files of their own: give -o FOLDER")
+    if partition is not None and output is None:
+        raise click.UsageError("--partition writes a folder tree: give -o DIR")
+    if chosen.binary and output is None:
+        raise click.UsageError(f"--format {fmt} writes a binary file: give -o FILE")
+    if chosen.missing():
+        click.echo(f"observer: {chosen.install_hint()}", err=True)
+        sys.exit(2)
+    if chosen.tree is not None and partition is None and output is not None and output.is_dir():
+        raise click.UsageError(
+            f"-o {output} is a folder: give -o FILE.{chosen.name}, or --partition KEY for a"
+            " folder tree"
+        )
+    if output is not None and not per_session and partition is None and output.exists():
         raise exists_error(output)
     transform: Transform | None = None
     if deidentify:
         if linkage is None:
             raise click.UsageError("--deidentify needs --linkage FILE (the key to the codes)")
-        _check_linkage(linkage, output, fmt)
+        _check_linkage(linkage, output, chosen, partition is not None)
         transform = _planned(sessions, linkage, dates or "shift", keep_text, keep_observers)
     else:
         given = [
@@ -254,7 +351,7 @@ def export(
         if given:
             raise click.UsageError(f"{given[0]} goes with --deidentify")
     try:
-        _export(_Counted(sessions, transform), fmt, output, deidentify)
+        _export(_Counted(sessions, transform), chosen, output, partition, deidentify)
     except BaseException:
         if linkage is not None and transform is not None:
             with contextlib.suppress(OSError):
@@ -283,36 +380,36 @@ def _planned(
     return lambda session, name: plan.apply(session, name)
 
 
-def _export(stream: _Counted, fmt: str, output: Path | None, deidentified: bool) -> None:
-    if fmt == "eaf":
-        assert output is not None
-        written = _write_eaf(stream, output, _document_time(deidentified))
-        click.echo(
-            f"wrote {plural(written, 'EAF file')}, {plural(stream.events, 'event')}, to {output}"
-        )
-        return
-    if fmt == "session":
+def _export(
+    stream: _Counted,
+    chosen: ExportFormat,
+    output: Path | None,
+    partition: tuple[str, ...] | None,
+    deidentified: bool,
+) -> None:
+    if chosen.sessions:
         assert output is not None
         _warn_unencrypted(stream.paths, output)
         written = _write_sessions(stream, output)
+        events = plural(stream.events, "event")
+        click.echo(f"wrote {plural(written, chosen.noun)}, {events}, to {output}")
+        return
+    if chosen.files is not None:
+        assert output is not None
+        written = _write_files(chosen, stream, output, _document_time(deidentified))
+        events = plural(stream.events, "event")
+        click.echo(f"wrote {plural(written, chosen.noun)}, {events}, to {output}")
+        return
+    if partition is not None:
+        assert output is not None
+        files = _write_tree(chosen, stream, output, partition)
         click.echo(
-            f"wrote {plural(written, 'session file')}, {plural(stream.events, 'event')},"
-            f" to {output}"
+            f"wrote {output}/ ({plural(files, 'file')}, {plural(stream.sessions, 'session')},"
+            f" {plural(stream.events, 'event')})"
         )
         return
-    chunks: Iterator[bytes]
-    if fmt == "sdis":
-        from observer.export.sdis import sdis_chunks
-
-        chunks = sdis_chunks(stream)
-    elif fmt.startswith("ratings-"):
-        from observer.export.ratings import ratings_chunks
-
-        chunks = ratings_chunks(stream, "," if fmt == "ratings-csv" else "\t")
-    else:
-        from observer.export.tabular import tabular_chunks
-
-        chunks = tabular_chunks(stream, "," if fmt == "csv" else "\t")
+    assert chosen.chunks is not None
+    chunks: Iterator[bytes] = function(chosen.chunks)(stream)
     if output is None:
         to_stdout(chunks)
         return
@@ -325,10 +422,11 @@ def _export(stream: _Counted, fmt: str, output: Path | None, deidentified: bool)
             lines[0] += part.count(b"\n")
             yield part
 
-    write_file(output, counted(chunks))
-    if fmt.startswith("ratings-"):  # one line per rating row (labels hold no line breaks)
-        rows = lines[0] - 1
-        what = plural(rows, "rating row")
+    write_file(output, counted(chunks) if chosen.unit == "rating row" else chunks)
+    if chosen.unit == "rating row":  # one line per rating row (labels hold no line breaks)
+        what = plural(lines[0] - 1, "rating row")
+    elif chosen.unit == "session":
+        what = plural(stream.sessions, "row")
     else:
         what = plural(stream.events, "event")
     click.echo(f"wrote {output} ({plural(stream.sessions, 'session')}, {what})")

@@ -38,9 +38,9 @@ def progress(
     folders: tuple[Path, ...], dyad: str, observer: str | None, fmt: str, output: Path | None
 ) -> None:
     """A dyad's progress across sessions against its codebook's criteria: one row per
-    session (and segment the criteria apply to) in the order they were coded, with the
-    counts of the codes the criteria name and whether each criterion was met, and the
-    first session where every criterion was."""
+    session (and segment the criteria apply to) in the order they were coded. Each row
+    has the counts of the codes the criteria name and whether each criterion was met;
+    the end names the first session where every criterion was."""
     from observer.study.progress import html, progress, table, to_csv
 
     if output is not None and output.exists():

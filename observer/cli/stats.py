@@ -1,9 +1,11 @@
-"""``observer stats SESSION... [--format table|csv|json]``: per-code descriptive statistics."""
+"""``observer stats SESSION... [--format table|csv|tsv|json] [--wide --format csv|tsv|sav|dta|parquet]
+[-o FILE]``: per-code descriptive statistics."""
 
 from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ import click
 
 from observer.analysis.stats import FIELDS, SessionStats, session_stats
 from observer.cli import options
-from observer.cli.files import json_chunks, to_stdout
+from observer.cli.files import exists_error, json_chunks, to_stdout, write_file
 from observer.sessionfile import Session
 from observer.study.loading import load_sessions
 from observer.textsafe import safe
@@ -59,15 +61,32 @@ def _table(session: Session, result: SessionStats, title: str | None = None) -> 
     return "\n".join(lines)
 
 
+WIDE_FORMATS = ("csv", "tsv", "sav", "dta", "parquet")
+BINARY = ("sav", "dta", "parquet")
+
+
 @click.command()
 @options.sessions_argument
 @options.output_format(
     "table",
     "csv",
+    "tsv",
     "json",
-    help="table: for reading; csv: one row per session (and segment) and code; "
-    "json: one object with every session (docs/analysis.md).",
+    "sav",
+    "dta",
+    "parquet",
+    help="table: for reading; csv/tsv: one row per session (and segment) and code, or with"
+    " --wide per session (and segment); json: one object with every session"
+    " (docs/analysis.md); sav (SPSS), dta (Stata), parquet: the --wide table (the formats"
+    " extra).",
 )
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="One row per session (and segment with --by segment): CODE_count, CODE_rate,"
+    " CODE_duration, CODE_mean for each code, then every rating and composite.",
+)
+@options.output(help="File to create (default: standard output; required for sav, dta, parquet).")
 @click.option(
     "--by",
     type=click.Choice(["segment"]),
@@ -80,6 +99,8 @@ def _table(session: Session, result: SessionStats, title: str | None = None) -> 
 def stats(
     sessions: tuple[Path, ...],
     fmt: str,
+    wide: bool,
+    output: Path | None,
     by: str | None,
     corrected: bool,
     codebook_map: Path | None,
@@ -87,10 +108,25 @@ def stats(
     """Per-code statistics of each SESSION: count, rate per minute, latency to the
     first occurrence, and for state codes total, mean and SD (n - 1) of bout
     durations and the proportion of session time. Every code of the codebook is
-    listed, unused ones with count 0."""
+    listed, unused ones with count 0. --wide makes one row per session (the table
+    SPSS and Stata users analyse), as CSV, TSV, SPSS .sav, Stata .dta or Parquet."""
     from observer.analysis.segments import SegmentStats, segment_stats
 
     read_as = options.version_mapper(codebook_map, sessions)
+    if wide and fmt not in WIDE_FORMATS:
+        raise click.UsageError(f"--wide is written as {', '.join(WIDE_FORMATS)}, not {fmt}")
+    if fmt in BINARY and not wide:
+        raise click.UsageError(f"--format {fmt} writes the --wide table: add --wide")
+    if fmt in BINARY and output is None:
+        raise click.UsageError(f"--format {fmt} writes a binary file: give -o FILE")
+    if fmt in BINARY:
+        from observer.export.formats import FORMATS
+
+        if FORMATS[fmt].missing():
+            click.echo(f"observer: {FORMATS[fmt].install_hint()}", err=True)
+            sys.exit(2)
+    if output is not None and output.exists():
+        raise exists_error(output)
 
     def parts() -> Iterator[tuple[Session, SessionStats, list[SegmentStats] | None]]:
         """Each session's figures as it is read; the session is let go after."""
@@ -98,14 +134,35 @@ def stats(
             segments = segment_stats(session) if by == "segment" else None
             yield session, session_stats(session), segments
 
-    if fmt == "json":
-        to_stdout(json_chunks([("sessions", map(_json, parts()))]), escape=False)
-    elif fmt == "csv":
-        to_stdout(_csv(parts(), by == "segment"))
+    chunks: Iterator[bytes]
+    if wide:
+        chunks = _wide(parts(), by == "segment", fmt)
+    elif fmt == "json":
+        chunks = json_chunks([("sessions", map(_json, parts()))])
+    elif fmt in ("csv", "tsv"):
+        chunks = _csv(parts(), by == "segment", "," if fmt == "csv" else "\t")
     else:
-        to_stdout(_text(parts()), escape=False)
+        chunks = _text(parts())
+    if output is None:
+        to_stdout(chunks, escape=fmt not in ("json", "table"))
+    else:
+        write_file(output, chunks)
     if read_as is not None and read_as.said():
         click.echo(safe(f"observer stats: {read_as.said()}"), err=True)
+
+
+def _wide(
+    parts: Iterable[tuple[Session, SessionStats, list[Any] | None]], by: bool, fmt: str
+) -> Iterator[bytes]:
+    from observer.analysis.wide import wide_table
+    from observer.export.tables import csv_chunks, parquet_chunks, stats_chunks
+
+    table = wide_table(parts, by)
+    if fmt in ("csv", "tsv"):
+        return csv_chunks(table, "," if fmt == "csv" else "\t")
+    if fmt == "parquet":
+        return parquet_chunks(table)
+    return stats_chunks(table, "sav" if fmt == "sav" else "dta", file_label="observer stats")
 
 
 def _json(part: tuple[Session, SessionStats, list[Any] | None]) -> dict[str, Any]:
@@ -116,10 +173,10 @@ def _json(part: tuple[Session, SessionStats, list[Any] | None]) -> dict[str, Any
 
 
 def _csv(
-    parts: Iterable[tuple[Session, SessionStats, list[Any] | None]], by: bool
+    parts: Iterable[tuple[Session, SessionStats, list[Any] | None]], by: bool, delimiter: str
 ) -> Iterator[bytes]:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     segment = ["segment", "start", "end"] if by else []
     writer.writerow(["session", *segment, "duration", "code", *FIELDS])
     for session, whole, segments in parts:

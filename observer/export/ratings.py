@@ -52,3 +52,11 @@ def ratings_chunks(sessions: Iterable[Session], delimiter: str = ",") -> Iterato
         out.seek(0)
         out.truncate()
     yield out.getvalue().encode("utf-8")  # the header alone, for no session
+
+
+def csv_chunks(sessions: Iterable[Session]) -> Iterator[bytes]:
+    return ratings_chunks(sessions, ",")
+
+
+def tsv_chunks(sessions: Iterable[Session]) -> Iterator[bytes]:
+    return ratings_chunks(sessions, "\t")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from observer.export import modifier_text, seconds
 from observer.sessionfile import Session, segment_finder
@@ -86,3 +87,44 @@ def tabular_chunks(sessions: Iterable[Session], delimiter: str = ",") -> Iterato
                 )
         lines.append("")
         yield "\n".join(lines).encode("utf-8")
+
+
+def csv_chunks(sessions: Iterable[Session]) -> Iterator[bytes]:
+    return tabular_chunks(sessions, ",")
+
+
+def tsv_chunks(sessions: Iterable[Session]) -> Iterator[bytes]:
+    return tabular_chunks(sessions, "\t")
+
+
+def event_columns(session: Session) -> dict[str, list[Any]]:
+    """The session's events column by column, typed: the columns of :data:`COLUMNS`,
+    times as numbers rounded to 1 µs (``end`` and ``duration`` None for a point event),
+    text ``""`` where the CSV is empty."""
+    codes = session.book.code_by_id
+    segment_at = segment_finder(session)
+    events = session.events
+    n = len(events)
+    of = [codes[e.code] for e in events]
+    return {
+        "session": [session.id] * n,
+        "dyad": [session.dyad] * n,
+        "observer": [session.observer] * n,
+        "code": [c.id for c in of],
+        "label": [c.label for c in of],
+        "group": [c.group for c in of],
+        "actor": [c.actor for c in of],
+        "kind": [c.kind for c in of],
+        "start": [round(e.start, 6) for e in events],
+        "end": [None if e.end is None else round(e.end, 6) for e in events],
+        "duration": [
+            None if e.end is None else max(0.0, round(e.end - e.start, 6)) for e in events
+        ],
+        "modifiers": [
+            modifier_text(e.modifiers, c.modifiers) if e.modifiers else ""
+            for e, c in zip(events, of, strict=True)
+        ],
+        "segment": [segment_at(e.start) for e in events],
+        "status": [session.status] * n,
+        "flags": [";".join(e.flags) if e.flags else "" for e in events],
+    }
