@@ -1,10 +1,12 @@
-"""``observer export SESSION... --format csv|tsv|sdis|eaf [-o PATH]``."""
+"""``observer export SESSION... --format FORMAT [-o PATH]``: the formats are the rows of
+:mod:`observer.export.formats`."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import click
@@ -12,48 +14,54 @@ import click
 from observer.cli import options
 from observer.cli.files import exists_error, make_folder, to_stdout, write_file
 from observer.errors import InputError, Problem
+from observer.export.formats import BY_NAME, FORMATS, ExportFormat
 from observer.sessionfile import Session
 from observer.study.loading import load_sessions
 from observer.wording import plural
 
-FORMATS = ("csv", "tsv", "sdis", "eaf", "ratings-csv", "ratings-tsv")
+FILE_NOUN = {"eaf": "EAF file", "nwb": "NWB file"}
+"""What ``wrote N ...`` calls one file of a ``files`` format (else ``file``)."""
 
 
 class _Counted:
-    """The sessions of a stream, counted (sessions and events) as they pass."""
+    """The sessions of a stream, counted (sessions and events) as they pass; each
+    pass reads the files again (a writer may need two)."""
 
     def __init__(self, paths: tuple[Path, ...]) -> None:
         self.paths, self.sessions, self.events = paths, 0, 0
 
     def __iter__(self) -> Iterator[Session]:
+        self.sessions = self.events = 0
         for _, session in load_sessions(self.paths):
             self.sessions += 1
             self.events += len(session.events)
             yield session
 
 
-def _write_eaf(stream: _Counted, output: Path) -> int:
-    """One EAF file per session, each written as its session is read: all of them or
-    none (on any problem the files and folders this run made are taken back)."""
-    from observer.export.eaf import eaf_files
-
-    single = output.suffix.lower() == ".eaf" and not output.is_dir()
+def _write_files(fmt: ExportFormat, stream: _Counted, output: Path) -> int:
+    """The format's files, each written as its session is read: all of them or none
+    (on any problem the files and folders this run made are taken back)."""
+    single = bool(fmt.single) and output.suffix.lower() == fmt.single and not output.is_dir()
     if single and len(stream.paths) != 1:
         raise click.UsageError(
-            f"-o {output}: one .eaf file holds one session; give a folder for {len(stream.paths)}"
+            f"-o {output}: one {fmt.single} file holds one session;"
+            f" give a folder for {len(stream.paths)}"
         )
     created = [] if single else make_folder(output)
     written: list[Path] = []
     existing: list[Problem] = []
+    files: Iterable[tuple[str, bytes | Iterable[bytes]]] = fmt.load()(stream)
     try:
         try:
-            for name, data in eaf_files(stream):
+            for name, data in files:
                 target = output if single else output / name
                 if target.exists():
                     existing.append(
                         Problem(str(target), "$", "already exists; observer never overwrites")
                     )
                 if not existing:
+                    if target.parent != output:
+                        created += make_folder(target.parent)
                     write_file(target, data)
                     written.append(target)
         except InputError as error:
@@ -71,49 +79,44 @@ def _write_eaf(stream: _Counted, output: Path) -> int:
     return len(written)
 
 
+def _help() -> str:
+    return "; ".join(f"{f.name}: {f.help}" for f in FORMATS) + "."
+
+
 @click.command()
 @options.sessions_argument
-@options.output_format(
-    *FORMATS,
-    default="",
-    help="csv/tsv: one row per event; sdis: GSEQ timed-event file; eaf: ELAN, one per session;"
-    " ratings-csv/ratings-tsv: one row per session, rating item (or composite) and segment.",
-)
+@options.output_format(*BY_NAME, default="", help=_help())
 @options.output(
-    help="File to create (csv, tsv, sdis; default: standard output), or folder for eaf.",
+    help="File to create (csv, tsv, sdis, ratings-*; default: standard output), or folder"
+    " (eaf, nwb: one file per session, or -o NAME.eaf / NAME.nwb for one session;"
+    " bids-events: the sub-*/ses-*/beh/ tree).",
 )
 def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
-    """Write sessions as CSV/TSV (R, pandas, spreadsheets), SDIS (GSEQ) or EAF (ELAN),
-    or their ratings as CSV/TSV (composites computed).
+    """Write sessions as CSV/TSV (R, pandas, spreadsheets), SDIS (GSEQ), EAF (ELAN),
+    NWB (Neurodata Without Borders) or BIDS events, or their ratings as CSV/TSV
+    (composites computed).
 
-    Several sessions go into one CSV, TSV or SDIS file, or into one EAF file per
-    session (named SESSION-ID.eaf) in the folder -o names. Files are created
-    whole (written aside, then moved into place) with mode 0600, and an
-    existing file is never overwritten.
+    Several sessions go into one CSV, TSV or SDIS file, or into files of their own
+    (one EAF or NWB file per session, named SESSION-ID.eaf / .nwb; a BIDS events
+    table and sidecar per session) in the folder -o names. Files are created whole
+    (written aside, then moved into place) with mode 0600, and an existing file is
+    never overwritten.
     """
-    if fmt == "eaf" and output is None:
-        raise click.UsageError("--format eaf writes one file per session: give -o FOLDER")
+    chosen = BY_NAME[fmt]
+    if chosen.shape == "files" and output is None:
+        raise click.UsageError(f"--format {fmt} writes files of their own: give -o FOLDER")
+    missing = chosen.missing()
+    if missing:
+        click.echo(f"observer: {missing}", err=True)
+        sys.exit(2)
     stream = _Counted(sessions)
-    if fmt == "eaf":
+    if chosen.shape == "files":
         assert output is not None
-        written = _write_eaf(stream, output)
-        click.echo(
-            f"wrote {plural(written, 'EAF file')}, {plural(stream.events, 'event')}, to {output}"
-        )
+        written = _write_files(chosen, stream, output)
+        noun = FILE_NOUN.get(fmt, "file")
+        click.echo(f"wrote {plural(written, noun)}, {plural(stream.events, 'event')}, to {output}")
         return
-    chunks: Iterator[bytes]
-    if fmt == "sdis":
-        from observer.export.sdis import sdis_chunks
-
-        chunks = sdis_chunks(stream)
-    elif fmt.startswith("ratings-"):
-        from observer.export.ratings import ratings_chunks
-
-        chunks = ratings_chunks(stream, "," if fmt == "ratings-csv" else "\t")
-    else:
-        from observer.export.tabular import tabular_chunks
-
-        chunks = tabular_chunks(stream, "," if fmt == "csv" else "\t")
+    chunks: Iterator[bytes] = chosen.load()(stream)
     if output is None:
         to_stdout(chunks)
         return
@@ -127,9 +130,8 @@ def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
             yield part
 
     write_file(output, counted(chunks))
-    if fmt.startswith("ratings-"):  # one line per rating row (labels hold no line breaks)
-        rows = lines[0] - 1
-        what = plural(rows, "rating row")
+    if chosen.counts == "rating rows":  # one line per rating row (labels hold no line breaks)
+        what = plural(lines[0] - 1, "rating row")
     else:
         what = plural(stream.events, "event")
     click.echo(f"wrote {output} ({plural(stream.sessions, 'session')}, {what})")

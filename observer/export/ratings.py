@@ -52,3 +52,13 @@ def ratings_chunks(sessions: Iterable[Session], delimiter: str = ",") -> Iterato
         out.seek(0)
         out.truncate()
     yield out.getvalue().encode("utf-8")  # the header alone, for no session
+
+
+def csv_chunks(sessions: Iterable[Session]) -> Iterator[bytes]:
+    """``--format ratings-csv``."""
+    return ratings_chunks(sessions, ",")
+
+
+def tsv_chunks(sessions: Iterable[Session]) -> Iterator[bytes]:
+    """``--format ratings-tsv``."""
+    return ratings_chunks(sessions, "\t")

@@ -86,3 +86,13 @@ def tabular_chunks(sessions: Iterable[Session], delimiter: str = ",") -> Iterato
                 )
         lines.append("")
         yield "\n".join(lines).encode("utf-8")
+
+
+def csv_chunks(sessions: Iterable[Session]) -> Iterator[bytes]:
+    """``--format csv``."""
+    return tabular_chunks(sessions, ",")
+
+
+def tsv_chunks(sessions: Iterable[Session]) -> Iterator[bytes]:
+    """``--format tsv``."""
+    return tabular_chunks(sessions, "\t")

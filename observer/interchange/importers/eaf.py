@@ -19,6 +19,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import unquote
 
 import attrs
 
@@ -28,6 +29,7 @@ from observer.interchange.importers import Imported, new_session, origin, sessio
 from observer.interchange.importers.derive import Found, derived_codebook, slug, unique
 from observer.sessionfile import (
     Event,
+    Media,
     Note,
     session_from_data,
     unstructure,
@@ -187,17 +189,65 @@ def import_eaf(
     )  # fmt: skip
     notices = [_left_out(name, t, slots) for t in dependent if t.get("TIER_ID", "") not in used
                and t.find("ANNOTATION") is not None]  # fmt: skip
-    for media in root.iter("MEDIA_DESCRIPTOR"):
-        url = media.get("RELATIVE_MEDIA_URL") or media.get("MEDIA_URL") or ""
+    media, media_notices = _media(root, name)
+    notices += media_notices
+    if media is not None:
+        session = attrs.evolve(session, media=media)
+    checked = session_from_data(unstructure(session), name)
+    return Imported((checked,), book, derived, tuple(notices))
+
+
+def _media(root: ET.Element, name: str) -> tuple[Media | None, list[Problem]]:
+    """The session's ``media`` from the document's first ``MEDIA_DESCRIPTOR``, where the
+    header's ``observer.media.*`` properties (written by observer's own export) give
+    the rest of the record: the file's size, duration, frame rate and quick hash, which
+    the descriptor has no place for. ``TIME_ORIGIN`` is the offset (in ms; the exact
+    ``observer.media.offset`` where it agrees within 1 ms, so an offset changed in ELAN
+    is kept). Any other descriptor is reported, not linked."""
+    descriptors = list(root.iter("MEDIA_DESCRIPTOR"))
+    properties = {
+        p.get("NAME", ""): (p.text or "").strip()
+        for p in root.iter("PROPERTY")
+        if p.get("NAME", "").startswith("observer.media.")
+    }
+    media: Media | None = None
+    rest = descriptors
+    if descriptors and properties:
+        first = descriptors[0]
+        media = _own_media(first, properties)
+        if media is not None:
+            rest = descriptors[1:]
+    notices = []
+    for d in rest:
+        url = d.get("RELATIVE_MEDIA_URL") or d.get("MEDIA_URL") or ""
         notices.append(
             Problem(
                 name,
                 "HEADER.MEDIA_DESCRIPTOR",
-                f"media {url!r} not linked (open it with observer replay --video to line it up)",
+                f"media {url!r} not linked: the session's media record needs the file's size"
+                " and quick hash (open it with observer replay --video to line it up)",
             )
         )
-    checked = session_from_data(unstructure(session), name)
-    return Imported((checked,), book, derived, tuple(notices))
+    return media, notices
+
+
+def _own_media(descriptor: ET.Element, properties: Mapping[str, str]) -> Media | None:
+    url = descriptor.get("MEDIA_URL") or ""
+    file = properties.get("observer.media.file", "")
+    if not file or unquote(url.rsplit("/", 1)[-1]) != file:
+        return None  # the descriptor now names another file
+    try:
+        size = int(properties["observer.media.bytes"])
+        duration = float(properties["observer.media.duration"])
+        fps_text = properties.get("observer.media.fps", "")
+        fps = float(fps_text) if fps_text else None
+        digest = properties["observer.media.sha256_head_tail"]
+        exact = float(properties.get("observer.media.offset", "nan"))
+        origin_ms = float(descriptor.get("TIME_ORIGIN") or 0)
+    except (KeyError, ValueError):
+        return None
+    offset = exact if abs(exact * 1000 - origin_ms) <= 1 else origin_ms / 1000
+    return Media(file, size, duration, fps, digest, offset)
 
 
 def _left_out(name: str, tier: ET.Element, slots: dict[str, int | None]) -> Problem:
