@@ -142,7 +142,7 @@ async def test_without_the_extra_it_says_what_to_install(
 
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
     out = tmp_path / "nwb"
-    code, stdout, err = run(["export", *map(str, paths), "--format", "nwb", "-o", str(out)], capsys)
+    code, _, err = run(["export", *map(str, paths), "--format", "nwb", "-o", str(out)], capsys)
     assert code == 2
     assert err.strip() == (
         "observer: --format nwb needs the optional 'nwb' extra (pynwb not installed):"
