@@ -40,11 +40,56 @@ from observer.export import modifier_text
 from observer.sessionfile import Session, segment_finder
 
 
-def _columns(table_type: Any, values: dict[str, tuple[str, list[Any]]]) -> list[Any]:
+def _data(values: list[Any]) -> Any:
+    """A column's values as hdmf writes them fast: numbers as an array; text as one
+    chunk (given as a list or an array, hdmf looks at every string on its own to see
+    whether it is a reference: seconds for 100,000 rows)."""
     import numpy as np
 
+    array = np.array(values)
+    if array.dtype.kind != "U" or len(array) == 0:
+        return array
+    return _whole(array.astype(object))
+
+
+def _whole(array: Any) -> Any:
+    """``array`` as a chunk iterator of one chunk, the whole column."""
+    import numpy as np
+    from hdmf.data_utils import AbstractDataChunkIterator, DataChunk
+
+    class Whole(AbstractDataChunkIterator):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self.done = False
+
+        def __iter__(self) -> Whole:
+            return self
+
+        def __next__(self) -> Any:
+            if self.done:
+                raise StopIteration
+            self.done = True
+            return DataChunk(data=array, selection=np.s_[0 : len(array)])
+
+        def recommended_chunk_shape(self) -> None:
+            return None
+
+        def recommended_data_shape(self) -> tuple[int]:
+            return (len(array),)
+
+        @property
+        def dtype(self) -> Any:
+            return array.dtype
+
+        @property
+        def maxshape(self) -> tuple[int]:
+            return (len(array),)
+
+    return Whole()
+
+
+def _columns(table_type: Any, values: dict[str, tuple[str, list[Any]]]) -> list[Any]:
     return [
-        table_type(name=name, description=doc, data=np.array(data))
+        table_type(name=name, description=doc, data=_data(data))
         for name, (doc, data) in values.items()
     ]
 
@@ -102,6 +147,7 @@ def nwb_bytes(session: Session) -> bytes:
         name="ethogram",
         description=f"Codebook {book.id} {book.version}: {book.title}",
         exclusive=False,
+        id=np.arange(len(book.codes)),
         columns=_columns(
             VectorData,
             {
@@ -161,6 +207,7 @@ def nwb_bytes(session: Session) -> bytes:
             annotator=session.observer,
             source_software=f"observer {__version__}",
             ethogram=catalogue,
+            id=np.arange(len(states["label"])),
             columns=_columns(VectorData, {k: (docs[k], v) for k, v in states.items()}),
             **({"source_video": video} if video is not None else {}),
         )
@@ -171,7 +218,12 @@ def nwb_bytes(session: Session) -> bytes:
         )
         rest = _columns(VectorData, {k: (docs[k], v) for k, v in points.items()})
         nwb.add_events_table(
-            EventsTable(name="point_events", description="Point events", columns=[stamps, *rest])
+            EventsTable(
+                name="point_events",
+                description="Point events",
+                id=np.arange(len(stamps.data)),
+                columns=[stamps, *rest],
+            )
         )
     if session.notes:
         note_stamps = TimestampVectorData(
@@ -187,7 +239,12 @@ def nwb_bytes(session: Session) -> bytes:
             },
         )
         nwb.add_events_table(
-            EventsTable(name="notes", description="Notes", columns=[note_stamps, *note_columns])
+            EventsTable(
+                name="notes",
+                description="Notes",
+                id=np.arange(len(session.notes)),
+                columns=[note_stamps, *note_columns],
+            )
         )
 
     out = io.BytesIO()
