@@ -111,6 +111,9 @@ async def test_nwb_reads_back_equal_to_the_csv(
     assert first["video_start"] == -1.5 and first["video_rate"] == 25.0
     assert second["video"] is None
     assert first["notes"] == ['looks at the door & says "<bye>"', "same instant"]
+    # NWB's own validator (the schema, with the extension's namespace cached in the file)
+    for p in out.iterdir():
+        assert pynwb.validate(path=str(p)) == [], p
 
 
 async def test_one_session_to_a_named_file(
@@ -152,12 +155,19 @@ async def test_without_the_extra_it_says_what_to_install(
 
 
 async def test_a_session_without_events(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No tables but the ethogram; an audio file (no frame rate) still linked."""
     folder = tmp_path / "s"
     folder.mkdir()
-    empty: Session = attrs.evolve(crafted(), events=(), notes=())
+    audio = Media("room.wav", 2048, 60.0, None, "cd" * 32, 0.25)
+    empty: Session = attrs.evolve(crafted(), events=(), notes=(), media=audio)
     path = write_session(folder, empty)
     out = tmp_path / "nwb"
     code, _, err = run(["export", str(path), "--format", "nwb", "-o", str(out)], capsys)
     assert code == 0, err
     rows, info = _nwb_rows(out / "S1.nwb")
     assert rows == [] and len(info["ethogram"]) == len(BOOK.codes)
+    assert pynwb.validate(path=str(out / "S1.nwb")) == []
+    with pynwb.NWBHDF5IO(str(out / "S1.nwb"), "r") as io_:
+        video = io_.read().acquisition["video"]
+        assert list(video.external_file[:]) == ["room.wav"]
+        assert list(video.timestamps[:]) == [-0.25]
