@@ -171,3 +171,34 @@ async def test_a_session_without_events(tmp_path: Path, capsys: pytest.CaptureFi
         video = io_.read().acquisition["video"]
         assert list(video.external_file[:]) == ["room.wav"]
         assert list(video.timestamps[:]) == [-0.25]
+
+
+async def test_hostile_text_is_kept_as_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The hostile set's text (markup, control characters, line breaks) is written and read
+    back as it is; a started_at that is not a date is refused (NWB needs one), nothing written."""
+    from support.hostile import hostile
+
+    from observer.sessionfile import load_session
+
+    a, _, c = hostile().files(tmp_path / "s")
+    out = tmp_path / "nwb"
+    code, _, err = run(["export", str(a), "--format", "nwb", "-o", str(out)], capsys)
+    assert code == 2 and "started_at: is not a date and time" in err
+    assert "Traceback" not in err and not any(out.glob("*.nwb"))
+    folder = tmp_path / "fixed"
+    folder.mkdir()
+    paths = []
+    for path in (a, c):
+        session = attrs.evolve(load_session(path), started_at="2026-01-01T10:00:00+00:00")
+        paths.append(write_session(folder, session))
+    code, _, err = run(["export", *map(str, paths), "--format", "nwb", "-o", str(out)], capsys)
+    assert code == 0, err
+    for path in paths:
+        session = load_session(path)
+        rows, info = _nwb_rows(out / f"{session.id}.nwb")
+        assert len(rows) == len(session.events)
+        assert {r[2] for r in rows} <= {session.observer}
+        assert list(info["ethogram"]["label"]) == [c.label for c in session.book.codes]
+        assert info.get("notes", []) == [n.text for n in session.notes]

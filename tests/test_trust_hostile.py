@@ -234,6 +234,8 @@ def _commands(folder: Path, a: Path, b: Path, c: Path) -> dict[str, list[str]]:
         "export sdis": ["export", str(a), "--format", "sdis", "-o", out + "2"],
         "export eaf": ["export", str(a), "--format", "eaf", "-o", out + "3"],
         "export ratings": ["export", str(a), "--format", "ratings-csv", "-o", out + "4"],
+        "export nwb": ["export", str(a), str(b), str(c), "--format", "nwb", "-o", out + "6"],
+        "export bids": ["export", str(a), str(b), "--format", "bids-events", "-o", out + "7"],
         "seq": ["seq", str(a), str(b)],
         "intervals": ["intervals", str(a), "--interval", "5", "--rule", "partial"],
         "reliability": ["reliability", str(a.parent)],
@@ -247,7 +249,8 @@ def _commands(folder: Path, a: Path, b: Path, c: Path) -> dict[str, list[str]]:
     [
         "codebook check", "codebook show", "codebook show json", "sessions", "stats",
         "stats json", "stats corrected", "agree", "agree all", "agree ratings", "agree json",
-        "export csv", "export sdis", "export eaf", "export ratings", "seq", "intervals",
+        "export csv", "export sdis", "export eaf", "export ratings", "export nwb",
+        "export bids", "seq", "intervals",
         "reliability", "reliability assign", "import",
     ],
 )  # fmt: skip

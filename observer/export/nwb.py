@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from observer import __version__
+from observer.errors import InputError
 from observer.export import modifier_text
 from observer.sessionfile import Session, segment_finder
 
@@ -106,7 +107,11 @@ def nwb_bytes(session: Session) -> bytes:
     from pynwb.image import ImageSeries
 
     book = session.book
-    start = datetime.fromisoformat(session.started_at)
+    try:
+        start = datetime.fromisoformat(session.started_at)
+    except ValueError:
+        message = "is not a date and time; NWB needs one for session_start_time"
+        raise InputError.one(session.id, "started_at", message) from None
     if start.tzinfo is None:
         start = start.replace(tzinfo=UTC)
     nwb = NWBFile(
