@@ -204,10 +204,13 @@ def _media(root: ET.Element, name: str) -> tuple[Media | None, list[Problem]]:
     the descriptor has no place for. ``TIME_ORIGIN`` is the offset (in ms; the exact
     ``observer.media.offset`` where it agrees within 1 ms, so an offset changed in ELAN
     is kept). Any other descriptor is reported, not linked."""
-    descriptors = list(root.iter("MEDIA_DESCRIPTOR"))
+    header = root.find("HEADER")
+    if header is None:
+        return None, []
+    descriptors = header.findall("MEDIA_DESCRIPTOR")
     properties = {
         p.get("NAME", ""): (p.text or "").strip()
-        for p in root.iter("PROPERTY")
+        for p in header.findall("PROPERTY")
         if p.get("NAME", "").startswith("observer.media.")
     }
     media: Media | None = None
