@@ -1,7 +1,7 @@
 """observer import --from eaf and the session's media: observer's own EAF export of a session
-with a video imports back to the same media record and the same events (1 ms); a media
-descriptor without observer's record (pympi-ling's samples, a link changed in ELAN) is
-reported, not linked."""
+with a video imports back to the same media record and the same events (1 ms); ELAN's own
+documents (pympi-ling's samples) link the video found beside them (measured from the file
+and by mpv), and a video not found or not playable is reported, not linked."""
 
 from __future__ import annotations
 
@@ -111,3 +111,44 @@ async def test_sample_documents_report_their_media(
     assert line.startswith(f"{sample}: HEADER.MEDIA_DESCRIPTOR: media {url!r} not linked")
     (session,) = (tmp_path / "i").glob("*.json")
     assert load_session(session).media is None
+
+
+@pytest.mark.video
+async def test_an_elan_document_links_the_video_found_beside_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ELAN's own document (pympi's 3.0 sample) pointed at a clip beside it: the clip
+    becomes the session's media, measured from the file (size, quick hash) and by mpv
+    (duration, frame rate), TIME_ORIGIN the offset; a file mpv cannot play is reported."""
+    from support.media import FPS, SECONDS, make_clip
+
+    from observer.media.identity import head_tail_sha256
+
+    folder = tmp_path / "coded"
+    folder.mkdir()
+    clip = make_clip(folder, name="r03 clip.mp4")
+    text = (SAMPLES / "sample_3.0.eaf").read_text(encoding="utf-8")
+    old = (
+        'MEDIA_URL="file:///Users/Shared/MPI/DemoMaterial/yele/r03_v20_s5.wav"'
+        ' MIME_TYPE="audio/x-wav" RELATIVE_MEDIA_URL="../../DemoMaterial/yele/r03_v20_s5.wav"'
+    )
+    new = ('MEDIA_URL="file:///elsewhere/r03%20clip.mp4" MIME_TYPE="video/mp4"'
+           ' RELATIVE_MEDIA_URL="./r03%20clip.mp4" TIME_ORIGIN="2500"')  # fmt: skip
+    assert old in text
+    eaf = folder / "visit.eaf"
+    eaf.write_text(text.replace(old, new), encoding="utf-8")
+    code, err = _import(eaf, tmp_path / "i", capsys, codebook=False)
+    assert code == 0, err
+    assert f"{eaf}: HEADER.MEDIA_DESCRIPTOR: media './r03%20clip.mp4' linked: {clip}" in err
+    media = load_session(tmp_path / "i" / "visit.json").media
+    size, digest = head_tail_sha256(clip)
+    assert media is not None
+    assert (media.file, media.bytes, media.sha256_head_tail) == ("r03 clip.mp4", size, digest)
+    assert media.fps == FPS and abs(media.duration - SECONDS) < 0.1 and media.offset == 2.5
+
+    clip.unlink()
+    clip.write_text("not a video\n")
+    code, err = _import(eaf, tmp_path / "j", capsys, codebook=False)
+    assert code == 0, err
+    assert "media './r03%20clip.mp4' not linked: " in err and "mpv cannot play" in err
+    assert load_session(tmp_path / "j" / "visit.json").media is None
