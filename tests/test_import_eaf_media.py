@@ -152,3 +152,20 @@ async def test_an_elan_document_links_the_video_found_beside_it(
     assert code == 0, err
     assert "media './r03%20clip.mp4' not linked: " in err and "mpv cannot play" in err
     assert load_session(tmp_path / "j" / "visit.json").media is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["./%00x.mp4", "./" + "x" * 5000 + ".mp4", "file:///dev/zero", "./", "..", "./sub/../../"],
+)
+async def test_a_hostile_media_url_is_reported_not_followed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    eaf = _export(tmp_path, capsys, MEDIA)
+    text = re.sub(r'RELATIVE_MEDIA_URL="[^"]*"', f'RELATIVE_MEDIA_URL="{url}"', eaf.read_text())
+    text = re.sub(r' MEDIA_URL="[^"]*"', f' MEDIA_URL="{url}"', text)
+    eaf.write_text(text, encoding="utf-8")
+    code, err = _import(eaf, tmp_path / "i", capsys)
+    assert code == 0, err
+    assert "not linked: not found beside the document" in err and "Traceback" not in err
+    assert load_session(tmp_path / "i" / "S1.json").media is None

@@ -149,7 +149,7 @@ def _linked(result: Imported) -> Imported:
     sessions = {s.id: s for s in result.sessions}
     notices = list(result.notices)
     for link in result.media:
-        found = next((p for p in link.candidates if p.is_file()), None)
+        found = next((p for p in link.candidates if _is_file(p)), None)
         if found is None:
             message = (
                 f"media {link.url!r} not linked: not found beside the document (put the"
@@ -165,6 +165,9 @@ def _linked(result: Imported) -> Imported:
         except MediaError as error:
             message = f"media {link.url!r} not linked: {error}"
             notices.append(Problem(link.source, link.where, message))
+        except OSError as error:
+            message = f"media {link.url!r} not linked: {found}: {error.strerror or error}"
+            notices.append(Problem(link.source, link.where, message))
         except InputError as error:
             why = "; ".join(f"{p.location}: {p.message}" for p in error.problems)
             notices.append(
@@ -174,6 +177,14 @@ def _linked(result: Imported) -> Imported:
             notices.append(Problem(link.source, link.where, f"media {link.url!r} linked: {found}"))
     kept = tuple(sessions[s.id] for s in result.sessions)
     return attrs.evolve(result, sessions=kept, notices=tuple(notices), media=())
+
+
+def _is_file(path: Path) -> bool:
+    """A regular file is there (a name too long, or one the OS cannot hold, is not)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _write(target: Path, results: list[Imported]) -> None:
