@@ -202,3 +202,19 @@ async def test_hostile_text_is_kept_as_data(
         assert {r[2] for r in rows} <= {session.observer}
         assert list(info["ethogram"]["label"]) == [c.label for c in session.book.codes]
         assert info.get("notes", []) == [n.text for n in session.notes]
+
+
+async def test_a_later_refusal_takes_back_the_files_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = _sessions(tmp_path)
+    late = attrs.evolve(make_session(BOOK, 5, seed=1, session_id="S3"), started_at="soon")
+    paths.append(write_session(tmp_path / "sessions", late))
+    out = tmp_path / "new" / "nwb"
+    code, _, err = run(["export", *map(str, paths), "--format", "nwb", "-o", str(out)], capsys)
+    assert code == 2
+    assert (
+        err.strip()
+        == "S3: started_at: is not a date and time; NWB needs one for session_start_time"
+    )
+    assert not (tmp_path / "new").exists()
