@@ -19,9 +19,6 @@ from observer.sessionfile import Session
 from observer.study.loading import load_sessions
 from observer.wording import plural
 
-FILE_NOUN = {"eaf": "EAF file", "nwb": "NWB file"}
-"""What ``wrote N ...`` calls one file of a ``files`` format (else ``file``)."""
-
 
 class _Counted:
     """The sessions of a stream, counted (sessions and events) as they pass; each
@@ -113,8 +110,8 @@ def export(sessions: tuple[Path, ...], fmt: str, output: Path | None) -> None:
     if chosen.shape == "files":
         assert output is not None
         written = _write_files(chosen, stream, output)
-        noun = FILE_NOUN.get(fmt, "file")
-        click.echo(f"wrote {plural(written, noun)}, {plural(stream.events, 'event')}, to {output}")
+        events = plural(stream.events, "event")
+        click.echo(f"wrote {plural(written, chosen.noun)}, {events}, to {output}")
         return
     chunks: Iterator[bytes] = chosen.load()(stream)
     if output is None:

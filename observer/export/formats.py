@@ -36,6 +36,8 @@ class ExportFormat:
     """For ``files``: the suffix ``-o`` may end with to name the one file of a single
     session (``.eaf``); empty when the output is always a folder."""
     counts: Literal["events", "rating rows"] = "events"
+    noun: str = "file"
+    """For ``files``: what ``wrote N ...`` calls one file (``EAF file``)."""
     extra: str = ""
     """The optional extra (``pip install 'observer[EXTRA]'``) whose libraries it needs."""
     needs: tuple[str, ...] = ()
@@ -65,7 +67,7 @@ FORMATS: tuple[ExportFormat, ...] = (
     ExportFormat("sdis", "observer.export.sdis:sdis_chunks", "file",
                  "GSEQ timed-event file"),
     ExportFormat("eaf", "observer.export.eaf:eaf_files", "files",
-                 "ELAN, one .eaf per session", single=".eaf"),
+                 "ELAN, one .eaf per session", single=".eaf", noun="EAF file"),
     ExportFormat("ratings-csv", "observer.export.ratings:csv_chunks", "file",
                  "one row per session, rating item (or composite) and segment",
                  counts="rating rows"),
@@ -73,7 +75,7 @@ FORMATS: tuple[ExportFormat, ...] = (
                  "the same with tabs", counts="rating rows"),
     ExportFormat("nwb", "observer.export.nwb:nwb_files", "files",
                  "Neurodata Without Borders, one .nwb per session (needs the nwb extra)",
-                 single=".nwb", extra="nwb", needs=("pynwb", "ndx_ethogram")),
+                 single=".nwb", noun="NWB file", extra="nwb", needs=("pynwb", "ndx_ethogram")),
     ExportFormat("bids-events", "observer.export.bids:bids_files", "files",
                  "BIDS events.tsv and events.json per session, in sub-*/ses-*/beh/"),
 )  # fmt: skip
