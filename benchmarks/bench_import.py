@@ -2,19 +2,24 @@
 
 Times the real command in a fresh process (start-up, parsing, validating every
 session, writing them atomically) on observer's own export of a synthetic
-``cpp-attachment`` session, and reports the process's peak memory (its maximum
-resident set, from ``wait4``). The median of three runs counts (one with ``quick``).
+``cpp-attachment`` session (CSV, TSV, EAF), and on a Datavyu spreadsheet and a BORIS
+aggregated events table made here with the same 100,000 events (five columns /
+subjects of 20,000 cells each, one argument / modifier), and reports the process's
+peak memory (its maximum resident set, from ``wait4``). The median of three runs
+counts (one with ``quick``).
 
 Usage: ``python -m benchmarks.bench_import [--quick]``.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import statistics
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +31,51 @@ from observer.synthetic import make_session
 
 EVENTS = 100_000
 BUDGET_S = 3.0
-FORMATS = ("csv", "tsv", "eaf")
+FORMATS = ("csv", "tsv", "eaf", "opf", "boris-events")
+SUFFIX = {"boris-events": "tsv"}
+COLUMNS = 5
+
+
+def _clock(t: float) -> str:
+    ms = round(t * 1000)
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}:{ms % 1000:03d}"
+
+
+def opf_bytes(events: int) -> bytes:
+    """A Datavyu spreadsheet of ``events`` cells over five columns (every tenth cell a
+    point), each cell with one argument."""
+    lines = ["#4"]
+    per = events // COLUMNS
+    for c in range(COLUMNS):
+        lines.append(f"Column{c} (MATRIX,true,)-value|NOMINAL")
+        for i in range(per):
+            onset = i * 2.0 + c * 0.1
+            offset = onset if i % 10 == 0 else onset + 1.5
+            lines.append(f"{_clock(onset)},{_clock(offset)},(v{i % 4})")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("db", "\n".join(lines) + "\n")
+        z.writestr("project", "!project\nname: bench\nversion: 5\n")
+    return out.getvalue()
+
+
+def boris_events_bytes(events: int) -> bytes:
+    """BORIS's aggregated events table: ``events`` rows, five subjects, one observation."""
+    head = ("Observation id", "Observation date", "Description", "Media file", "Total length",
+            "FPS", "Subject", "Behavior", "Behavioral category", "Modifiers", "Behavior type",
+            "Start (s)", "Stop (s)", "Duration (s)", "Comment start", "Comment stop")  # fmt: skip
+    lines = ["\t".join(head)]
+    fixed = "observation #1\t2026-11-22 10:00:00\t\tvideo.mp4\t40000.000\t25.0"
+    for i in range(events):
+        subject, t = f"subject{i % COLUMNS}", (i // COLUMNS) * 2.0
+        if i % 10 == 0:
+            rest = f"point\t\tm{i % 3}\tPOINT\t{t:.3f}\t{t:.3f}\tNA"
+        else:
+            rest = f"state\t\tm{i % 3}\tSTATE\t{t:.3f}\t{t + 1.5:.3f}\t1.500"
+        lines.append(f"{fixed}\t{subject}\t{rest}\t\t")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 BOOK = Path(__file__).resolve().parent.parent / "codebooks" / "cpp-attachment.json"
 
 
@@ -52,9 +101,13 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     with scratch_dir("import") as folder:
         session = make_session(load_codebook("cpp-attachment"), EVENTS, seed=11)
         for fmt in FORMATS:
-            source = folder / f"study.{fmt}"
+            source = folder / f"study.{SUFFIX.get(fmt, fmt)}"
             if fmt == "eaf":
                 source.write_bytes(eaf_bytes(session))
+            elif fmt == "opf":
+                source.write_bytes(opf_bytes(EVENTS))
+            elif fmt == "boris-events":
+                source.write_bytes(boris_events_bytes(EVENTS))
             else:
                 source.write_bytes(tabular_bytes([session], "," if fmt == "csv" else "\t"))
             measured = [_import_once(source, fmt, folder / f"{fmt}-{i}") for i in range(runs)]
@@ -62,7 +115,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             peak = max(m for _, m in measured) / 1024
             rows.append(
                 budget_row(
-                    f"observer import --from {fmt}, {len(session.events):,} events"
+                    f"observer import --from {fmt}, {EVENTS:,} events"
                     f" (peak memory {peak:.0f} MiB)",
                     seconds, BUDGET_S, "s", digits=3,
                 )

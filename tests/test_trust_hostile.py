@@ -254,6 +254,8 @@ def _commands(folder: Path, a: Path, b: Path, c: Path) -> dict[str, list[str]]:
         ],
         "stats wide": ["stats", str(a), str(b), "--wide", "--format", "tsv", "-o", out + "13"],
         "stats wide sav": ["stats", str(a), "--wide", "--format", "sav", "-o", out + "12"],
+        "export nwb": ["export", str(a), str(b), str(c), "--format", "nwb", "-o", out + "18"],
+        "export bids": ["export", str(a), str(b), "--format", "bids-events", "-o", out + "19"],
         "seq": ["seq", str(a), str(b)],
         "intervals": ["intervals", str(a), "--interval", "5", "--rule", "partial"],
         "reliability": ["reliability", str(a.parent)],
@@ -270,7 +272,7 @@ def _commands(folder: Path, a: Path, b: Path, c: Path) -> dict[str, list[str]]:
         "export csv", "export sdis", "export eaf", "export ratings", "export session",
         "export deidentified", "export sav", "export dta",
         "export ratings-sav", "export ratings-dta", "export parquet", "export parquet tree",
-        "stats wide", "stats wide sav", "seq", "intervals",
+        "stats wide", "stats wide sav", "export nwb", "export bids", "seq", "intervals",
         "reliability", "reliability assign", "import",
     ],
 )  # fmt: skip

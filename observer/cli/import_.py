@@ -112,6 +112,7 @@ def import_command(
             bad.extend(exc.problems)
     if bad and not skip_bad:
         raise InputError(bad)
+    results = [_linked(result) for result in results]
     seen: set[str] = set()
     for result in results:
         for session in result.sessions:
@@ -131,6 +132,59 @@ def import_command(
                 err=True,
             )
     click.echo(f"imported {plural(len(seen), 'session')} into {target}/")
+
+
+def _linked(result: Imported) -> Imported:
+    """``result`` with each video its source links to made its session's ``media``, where
+    the file is found (its size and quick hash read, its duration and frame rate from
+    mpv); else a notice says why not."""
+    if not result.media:
+        return result
+    import attrs
+
+    from observer.media.identity import describe
+    from observer.media.mpv import MediaError, probe_now
+    from observer.sessionfile import session_from_data, unstructure
+
+    sessions = {s.id: s for s in result.sessions}
+    notices = list(result.notices)
+    for link in result.media:
+        found = next((p for p in link.candidates if _is_file(p)), None)
+        if found is None:
+            message = (
+                f"media {link.url!r} not linked: not found beside the document (put the"
+                " video there and import again, or line it up with observer replay --video)"
+            )
+            notices.append(Problem(link.source, link.where, message))
+            continue
+        try:
+            duration, fps = probe_now(found)
+            media = describe(found, duration, fps, link.offset)
+            linked = attrs.evolve(sessions[link.session], media=media)
+            sessions[link.session] = session_from_data(unstructure(linked), link.source)
+        except MediaError as error:
+            message = f"media {link.url!r} not linked: {error}"
+            notices.append(Problem(link.source, link.where, message))
+        except OSError as error:
+            message = f"media {link.url!r} not linked: {found}: {error.strerror or error}"
+            notices.append(Problem(link.source, link.where, message))
+        except InputError as error:
+            why = "; ".join(f"{p.location}: {p.message}" for p in error.problems)
+            notices.append(
+                Problem(link.source, link.where, f"media {link.url!r} not linked: {why}")
+            )
+        else:
+            notices.append(Problem(link.source, link.where, f"media {link.url!r} linked: {found}"))
+    kept = tuple(sessions[s.id] for s in result.sessions)
+    return attrs.evolve(result, sessions=kept, notices=tuple(notices), media=())
+
+
+def _is_file(path: Path) -> bool:
+    """A regular file is there (a name too long, or one the OS cannot hold, is not)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _write(target: Path, results: list[Imported]) -> None:

@@ -16,7 +16,9 @@ The document follows the EAF 3.0 schema's element order: ``HEADER``,
   event that has any.
 - A session coded from (or lined up with) a video links it: ``MEDIA_DESCRIPTOR``
   with the file's name as a URL relative to the .eaf, its MIME type and
-  ``TIME_ORIGIN``, the media offset in ms, so ELAN opens the coding with its video.
+  ``TIME_ORIGIN``, the media offset in ms, so ELAN opens the coding with its video;
+  header properties ``observer.media.*`` carry the rest of the session's ``media``
+  record (size, duration, frame rate, quick hash, exact offset).
 - Notes on a ``notes`` tier (1 ms each); segments, if any, on a ``segments`` tier.
 - Ratings, if the codebook has any: a ``ratings`` tier with one annotation spanning
   the session, ``id=value; id=value`` for every session-wide item and composite,
@@ -247,6 +249,19 @@ def _media(media: Media) -> dict[str, str]:
     }
 
 
+def _media_properties(media: Media) -> dict[str, str]:
+    """The rest of the session's media record, which the descriptor has no place for
+    (so that importing the document gives the same ``media``)."""
+    return {
+        "observer.media.file": media.file,
+        "observer.media.bytes": str(media.bytes),
+        "observer.media.duration": repr(media.duration),
+        "observer.media.fps": "" if media.fps is None else repr(media.fps),
+        "observer.media.sha256_head_tail": media.sha256_head_tail,
+        "observer.media.offset": repr(media.offset),
+    }
+
+
 def _slots(tiers: list[_Tier]) -> tuple[list[int], list[int]]:
     """Time slots in time order, one per annotation boundary (never shared between
     annotations, so moving one in ELAN moves no other). Returns the slot times and,
@@ -314,6 +329,8 @@ def _serialise(session: Session, tiers: list[_Tier], count: int, now: datetime) 
         "observer.dyad": session.dyad,
         "observer.codebook": f"{book.id} {book.version}",
     }
+    if session.media is not None:
+        properties |= _media_properties(session.media)
     for name, value in properties.items():
         out.append("        " + _element("PROPERTY", {"NAME": name}, value))
     out.append("    </HEADER>")

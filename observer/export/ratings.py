@@ -55,8 +55,10 @@ def ratings_chunks(sessions: Iterable[Session], delimiter: str = ",") -> Iterato
 
 
 def csv_chunks(sessions: Iterable[Session]) -> Iterator[bytes]:
+    """``--format ratings-csv``."""
     return ratings_chunks(sessions, ",")
 
 
 def tsv_chunks(sessions: Iterable[Session]) -> Iterator[bytes]:
+    """``--format ratings-tsv``."""
     return ratings_chunks(sessions, "\t")

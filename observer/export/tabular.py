@@ -90,10 +90,12 @@ def tabular_chunks(sessions: Iterable[Session], delimiter: str = ",") -> Iterato
 
 
 def csv_chunks(sessions: Iterable[Session]) -> Iterator[bytes]:
+    """``--format csv``."""
     return tabular_chunks(sessions, ",")
 
 
 def tsv_chunks(sessions: Iterable[Session]) -> Iterator[bytes]:
+    """``--format tsv``."""
     return tabular_chunks(sessions, "\t")
 
 

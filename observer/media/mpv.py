@@ -413,3 +413,28 @@ async def _connect(
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(process.wait(), 0.02)
     raise MediaError("mpv did not start in time: check that `mpv FILE` plays it")
+
+
+HEADLESS = ("--vo=null", "--ao=null")
+
+
+async def probe(path: Path) -> tuple[float, float | None]:
+    """The file's duration and frame rate as mpv reads them (headless, paused, then
+    quit): what a session's ``media`` record needs besides the file's size and hash."""
+    player = await Player.start(path, HEADLESS)
+    try:
+        duration = player.duration
+        if duration is None:  # _begin waits for it: mpv quit while opening the file
+            raise MediaError(f"{path}: mpv cannot play this file: is it a video?")
+        return duration, player.fps
+    finally:
+        await player.close()
+
+
+def probe_now(path: Path) -> tuple[float, float | None]:
+    """:func:`probe` from synchronous code, in an event loop of its own (on a thread,
+    so a caller already inside an event loop can use it too)."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, probe(path)).result()

@@ -24,6 +24,26 @@ MAX_SOURCE_BYTES = 512 * 1024 * 1024
 
 
 @attrs.frozen
+class MediaLink:
+    """A video a source file links to but whose identity (size, quick hash, duration)
+    only the file itself can give: the command looks for it and, if found, makes it the
+    session's ``media``."""
+
+    session: str
+    """The id of the session it belongs to."""
+    source: str
+    """The source file (for messages)."""
+    url: str
+    """As the source spells it (for messages)."""
+    candidates: tuple[Path, ...]
+    """Where it may be, in order."""
+    offset: float
+    """Media time of session time 0, in seconds."""
+    where: str
+    """Location in the source file (for messages)."""
+
+
+@attrs.frozen
 class Imported:
     """What one source file gave: its sessions and the codebook they use."""
 
@@ -33,6 +53,8 @@ class Imported:
     """True when the codebook was derived from the file (no --codebook given)."""
     notices: tuple[Problem, ...] = ()
     """What was left out or changed (printed on standard error)."""
+    media: tuple[MediaLink, ...] = ()
+    """Videos to look for beside the source (see :class:`MediaLink`)."""
 
 
 def session_id(path: Path) -> str:

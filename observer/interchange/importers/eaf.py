@@ -10,7 +10,10 @@ tier's stream (a point where every annotation of the value has no length), the
 tier's controlled vocabulary giving its description, and every other
 ``Symbolic_Association`` tier on a code tier a modifier. Every other tier (and so
 every annotation without a time value on a dependent tier) is reported as left out.
-A DTD or entity declaration is refused before parsing.
+A DTD or entity declaration is refused before parsing. The first media descriptor
+gives the session's ``media``: the record observer's own export carries in its header,
+else a :class:`~observer.interchange.importers.MediaLink` the command resolves (the
+video found beside the document, measured).
 """
 
 from __future__ import annotations
@@ -19,15 +22,23 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import attrs
 
 from observer.codebook import Codebook
 from observer.errors import InputError, Problem
-from observer.interchange.importers import Imported, new_session, origin, session_id
+from observer.interchange.importers import (
+    Imported,
+    MediaLink,
+    new_session,
+    origin,
+    session_id,
+)
 from observer.interchange.importers.derive import Found, derived_codebook, slug, unique
 from observer.sessionfile import (
     Event,
+    Media,
     Note,
     session_from_data,
     unstructure,
@@ -187,17 +198,97 @@ def import_eaf(
     )  # fmt: skip
     notices = [_left_out(name, t, slots) for t in dependent if t.get("TIER_ID", "") not in used
                and t.find("ANNOTATION") is not None]  # fmt: skip
-    for media in root.iter("MEDIA_DESCRIPTOR"):
-        url = media.get("RELATIVE_MEDIA_URL") or media.get("MEDIA_URL") or ""
-        notices.append(
-            Problem(
-                name,
-                "HEADER.MEDIA_DESCRIPTOR",
-                f"media {url!r} not linked (open it with observer replay --video to line it up)",
-            )
-        )
+    media, links, media_notices = _media(root, path, session.id)
+    notices += media_notices
+    if media is not None:
+        session = attrs.evolve(session, media=media)
     checked = session_from_data(unstructure(session), name)
-    return Imported((checked,), book, derived, tuple(notices))
+    return Imported((checked,), book, derived, tuple(notices), tuple(links))
+
+
+def _media(
+    root: ET.Element, path: Path, sid: str
+) -> tuple[Media | None, list[MediaLink], list[Problem]]:
+    """The session's ``media`` from the document's first ``MEDIA_DESCRIPTOR``.
+
+    Where the header's ``observer.media.*`` properties (written by observer's own
+    export) give the rest of the record (the file's size, duration, frame rate and
+    quick hash, which the descriptor has no place for), the record itself;
+    ``TIME_ORIGIN`` is the offset (in ms; the exact ``observer.media.offset`` where it
+    agrees within 1 ms, so an offset changed in ELAN is kept). Otherwise a link to look
+    for: the relative URL from the document's folder, the absolute ``file:`` URL, the
+    file's name beside the document. Every further descriptor is reported, not linked
+    (a session has one video)."""
+    name = str(path)
+    header = root.find("HEADER")
+    if header is None:
+        return None, [], []
+    descriptors = header.findall("MEDIA_DESCRIPTOR")
+    if not descriptors:
+        return None, [], []
+    properties = {
+        p.get("NAME", ""): (p.text or "").strip()
+        for p in header.findall("PROPERTY")
+        if p.get("NAME", "").startswith("observer.media.")
+    }
+    first, rest = descriptors[0], descriptors[1:]
+    notices = [
+        Problem(name, "HEADER.MEDIA_DESCRIPTOR", f"media {_url(d)!r} not linked"
+                " (a session has one video: the first is linked)")
+        for d in rest
+    ]  # fmt: skip
+    media = _own_media(first, properties) if properties else None
+    if media is not None:
+        return media, [], notices
+    try:
+        offset = float(first.get("TIME_ORIGIN") or 0) / 1000
+    except ValueError:
+        offset = 0.0
+    where = "HEADER.MEDIA_DESCRIPTOR"
+    link = MediaLink(sid, name, _url(first), _candidates(first, path), offset, where)
+    return None, [link], notices
+
+
+def _url(descriptor: ET.Element) -> str:
+    return descriptor.get("RELATIVE_MEDIA_URL") or descriptor.get("MEDIA_URL") or ""
+
+
+def _candidates(descriptor: ET.Element, path: Path) -> tuple[Path, ...]:
+    """Where the linked file may be, in order, without duplicates."""
+    folder = path.parent
+    out: list[Path] = []
+    relative = descriptor.get("RELATIVE_MEDIA_URL") or ""
+    if relative:
+        text = unquote(relative.removeprefix("file:"))
+        if text and not text.startswith("/"):
+            out.append(folder / text)
+    absolute = urlparse(descriptor.get("MEDIA_URL") or "")
+    if absolute.scheme == "file" and absolute.path:
+        out.append(Path(unquote(absolute.path)))
+    for url in (relative, descriptor.get("MEDIA_URL") or ""):
+        base = unquote(url.rsplit("/", 1)[-1]) if url else ""
+        if base and base not in (".", ".."):
+            out.append(folder / base)
+    return tuple(dict.fromkeys(out))
+
+
+def _own_media(descriptor: ET.Element, properties: Mapping[str, str]) -> Media | None:
+    url = descriptor.get("MEDIA_URL") or ""
+    file = properties.get("observer.media.file", "")
+    if not file or unquote(url.rsplit("/", 1)[-1]) != file:
+        return None  # the descriptor now names another file
+    try:
+        size = int(properties["observer.media.bytes"])
+        duration = float(properties["observer.media.duration"])
+        fps_text = properties.get("observer.media.fps", "")
+        fps = float(fps_text) if fps_text else None
+        digest = properties["observer.media.sha256_head_tail"]
+        exact = float(properties.get("observer.media.offset", "nan"))
+        origin_ms = float(descriptor.get("TIME_ORIGIN") or 0)
+    except (KeyError, ValueError):
+        return None
+    offset = exact if abs(exact * 1000 - origin_ms) <= 1 else origin_ms / 1000
+    return Media(file, size, duration, fps, digest, offset)
 
 
 def _left_out(name: str, tier: ET.Element, slots: dict[str, int | None]) -> Problem:
