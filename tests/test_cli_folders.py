@@ -145,7 +145,10 @@ def test_a_mistyped_command_gets_the_nearest(
     ("words", "expected"),
     [
         ("observer exp", "plain,export"),
-        ("observer stats A.json --format ", "plain,table\nplain,csv\nplain,json"),
+        (
+            "observer stats A.json --format ",
+            "plain,table\nplain,csv\nplain,tsv\nplain,json\nplain,sav\nplain,dta\nplain,parquet",
+        ),
         ("observer reliability ass", "plain,assign"),
     ],
 )

@@ -148,8 +148,7 @@ async def test_without_the_extra_it_says_what_to_install(
     code, _, err = run(["export", *map(str, paths), "--format", "nwb", "-o", str(out)], capsys)
     assert code == 2
     assert err.strip() == (
-        "observer: --format nwb needs the optional nwb extra (pynwb):"
-        " pip install 'observer[nwb]'"
+        "observer: --format nwb needs the optional nwb extra (pynwb): pip install 'observer[nwb]'"
     )
     assert "Traceback" not in err and not out.exists()
 

@@ -351,6 +351,12 @@ CASES: list[tuple[list[str], str]] = [
     (["keys", "protect", "missing-dir", "--recipient", "a.json"], "no such folder"),
     (["stats", "--identity", "missing.key", "a.json"], "missing.key: no such file"),
     (["stats", "--identity", "shared.key", "a.json"], "can be read by others"),
+    # --- certify and progress ----------------------------------------------------------
+    (["certify", "x", "--reference", "missing-dir", "--by", "s"], "missing-dir"),
+    (["certify", "a b", "--reference", ".", "--by", "s"], "CODER"),
+    (["certify", "x", "--reference", ".", "--by", "s", "--threshold", "2"], "--threshold"),
+    (["progress", "missing-dir", "--dyad", "D1"], "missing-dir"),
+    (["progress", ".", "--dyad", "D1", "--format", "xml"], "'xml' is not one of"),
 ]
 
 

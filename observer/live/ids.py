@@ -136,8 +136,8 @@ def folder_style(folder: Path) -> IdStyle | None:
     path = folder / IDS_FILE
     try:
         data = path.read_bytes()[: 1 << 16]
-    except FileNotFoundError:
-        return None
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # no folder yet (or not a folder): the folder's own check says so
     except OSError as error:
         raise InputError.one(str(path), "$", f"cannot read: {error.strerror}") from None
     words = [
