@@ -13,7 +13,13 @@ from pathlib import Path
 
 import click
 
-from observer.cli import apply_encrypt_to, encrypt_to_option, options, passphrase_option
+from observer.cli import (
+    apply_encrypt_to,
+    check_recipients,
+    encrypt_to_option,
+    options,
+    passphrase_option,
+)
 
 
 @click.command()
@@ -39,7 +45,10 @@ from observer.cli import apply_encrypt_to, encrypt_to_option, options, passphras
 @options.mpv_args
 @options.session_dir()
 @encrypt_to_option
-@passphrase_option("also wrap this session's journal to, so this laptop can recover it")
+@passphrase_option(
+    "on the form, typed twice: the journal and key log are also wrapped to it, so this"
+    " laptop can recover a crash with `observer recover --passphrase`"
+)
 def code(
     codebook_arg: str | None,
     dyad: str | None,
@@ -49,6 +58,7 @@ def code(
     mpv_args: str | None,
     session_dir: Path | None,
     encrypt_to: Path | None,
+    ask_passphrase: bool,
 ) -> None:
     """Code a session live (or from a recording with --video): form, clock, keys, end, file."""
     from observer.startup import hold_collection
@@ -63,10 +73,10 @@ def code(
         raise click.BadParameter(problem, param_hint=flag)
     folder = options.resolve_session_dir(session_dir)
     apply_encrypt_to(folder, encrypt_to)
-    from observer.crypto.agefile import passphrase
+    check_recipients(folder)
     from observer.crypto.folder import is_encrypted
 
-    if passphrase() is not None and not is_encrypted(folder):
+    if ask_passphrase and not is_encrypted(folder):
         raise click.UsageError("--passphrase needs an encrypted folder (--encrypt-to FILE)")
     book = load_codebook(codebook_arg) if codebook_arg is not None else None
     if book is None and dyad and observer_id:
@@ -98,6 +108,7 @@ def code(
         label=label,
         video=video,
         ascii_only=wants_ascii(),
+        ask_passphrase=ask_passphrase,
     )
     app.install_stop_signals()  # before the first frame: no window without them
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from observer.cli import apply_encrypt_to, encrypt_to_option, options
+from observer.cli import apply_encrypt_to, check_recipients, encrypt_to_option, options
 
 INSTALL = "observer serve needs the serve extra: pip install 'observer[serve]'"
 
@@ -68,6 +68,7 @@ def serve_command(
     os.umask(0o077)  # as in the terminal: every file and folder private to this user
     folder = options.resolve_session_dir(session_dir).absolute()
     apply_encrypt_to(folder, encrypt_to)
+    check_recipients(folder)
     books = offers(codebooks)
     token = new_token() if token_file is None else token_from_file(token_file)
     config = Config(host, port, folder, token, books, lambda line: click.echo(line, err=True))

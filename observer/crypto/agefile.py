@@ -21,10 +21,14 @@ _passphrase: list[str] = []
 
 
 def use_passphrase(passphrase: str | None) -> None:
-    """The coder's passphrase (asked at a prompt, never on the command line) for the
-    rest of this process: journals and key logs written are also wrapped to it, and
-    sealed files are opened with it when no identity was given."""
+    """The coder's passphrase (asked on the coding form or at ``observer recover``'s
+    prompt, never on the command line) for the rest of this process: journals and key
+    logs written are also wrapped to it, and sealed files are opened with it when no
+    identity was given. None forgets it (and every key it unwrapped)."""
     _passphrase[:] = [] if passphrase is None else [passphrase]
+    from observer.crypto.stream import forget_passphrases
+
+    forget_passphrases()
 
 
 def passphrase() -> str | None:

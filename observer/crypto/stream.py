@@ -139,16 +139,61 @@ def _take(data: bytes, at: int, name: str) -> tuple[bytes, int] | None:
     return data[at + _LENGTH.size : end], end
 
 
+_unwrapped: dict[tuple[bytes, str], bytes] = {}
+"""Keys already unwrapped with a passphrase in this process, by (wrapped key,
+passphrase): scrypt is slow on purpose (about a second), and ``observer recover``
+opens a journal's header to check the passphrase, then the journal, then its key log."""
+
+
+def _by_passphrase(by_passphrase: bytes, passphrase: str, name: str) -> bytes | None:
+    """The key ``by_passphrase`` wraps, or None when ``passphrase`` does not open it."""
+    known = _unwrapped.get((by_passphrase, passphrase))
+    if known is not None:
+        return known
+    pyrage = age_library(name)
+    try:
+        key: bytes = pyrage.passphrase.decrypt(by_passphrase, passphrase)
+    except pyrage.DecryptError:
+        return None
+    _unwrapped[(by_passphrase, passphrase)] = key
+    return key
+
+
+def passphrase_block(data: bytes, name: str) -> bytes | None:
+    """The file key wrapped to a passphrase in the first header of the sealed file
+    ``data`` (its beginning is enough); None when the file is not sealed, its header is
+    cut short or it was written without a passphrase."""
+    if not is_sealed(data):
+        return None
+    at = len(MAGIC)
+    blocks = []
+    for _ in range(2):
+        block = _take(data, at, name)
+        if block is None:
+            return None
+        blocks.append(block[0])
+        at = block[1]
+    return blocks[1] or None
+
+
+def passphrase_opens(block: bytes, passphrase: str, name: str) -> bool:
+    """Whether ``passphrase`` opens the wrapped key ``block`` (:func:`passphrase_block`)."""
+    return _by_passphrase(block, passphrase, name) is not None
+
+
+def forget_passphrases() -> None:
+    """Drop the keys unwrapped with a passphrase (the passphrase given changed)."""
+    _unwrapped.clear()
+
+
 def _key(wrapped: bytes, by_passphrase: bytes, name: str, passphrase: str | None) -> bytes:
     given = identities()
     if passphrase is None and not given:
         passphrase = given_passphrase()
     if passphrase is not None and by_passphrase:
-        pyrage = age_library(name)
-        try:
-            key: bytes = pyrage.passphrase.decrypt(by_passphrase, passphrase)
-        except pyrage.DecryptError:
-            raise InputError.one(name, "header", "wrong passphrase") from None
+        key = _by_passphrase(by_passphrase, passphrase, name)
+        if key is None:
+            raise InputError.one(name, "header", "wrong passphrase")
         return key
     if not given:
         raise InputError.one(
