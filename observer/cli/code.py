@@ -72,11 +72,9 @@ def code(
         flag = "--observer" if name == "observer" else f"--{name}"
         raise click.BadParameter(problem, param_hint=flag)
     folder = options.resolve_session_dir(session_dir)
-    apply_encrypt_to(folder, encrypt_to)
-    check_recipients(folder)
     from observer.crypto.folder import is_encrypted
 
-    if ask_passphrase and not is_encrypted(folder):
+    if ask_passphrase and encrypt_to is None and not is_encrypted(folder):
         raise click.UsageError("--passphrase needs an encrypted folder (--encrypt-to FILE)")
     book = load_codebook(codebook_arg) if codebook_arg is not None else None
     if book is None and dyad and observer_id:
@@ -96,6 +94,9 @@ def code(
         from observer.tui.coding.video import VideoControl
 
         video = VideoControl(video_path, args)
+    # Everything checked: only now may the folder be made encrypted (recipients.txt).
+    apply_encrypt_to(folder, encrypt_to)
+    check_recipients(folder)
 
     from observer.tui.ascii import wants_ascii
     from observer.tui.coding.app import CodingApp
