@@ -33,6 +33,7 @@ from observer.sessionfile import (
     Provenance,
     Session,
     Source,
+    session_file,
     valid_session_id,
     write_session,
 )
@@ -187,7 +188,7 @@ def consensus_id(a: Session, folder: Path) -> str:
     base = f"{a.id}-consensus"
     for n in range(1, 1000):
         candidate = base if n == 1 else f"{base}-{n}"
-        if not (folder / f"{candidate}.json").exists():
+        if session_file(folder, candidate) is None:
             assert valid_session_id(candidate)
             return candidate
     raise InputError.one(str(folder), "$", "too many consensus sessions of this coding")
