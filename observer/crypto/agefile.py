@@ -18,6 +18,11 @@ from observer.errors import InputError
 _identities: list[Any] = []
 _identity_files: list[Path] = []
 _passphrase: list[str] = []
+UNWRAPPED: dict[tuple[bytes, str], bytes] = {}
+"""Keys already unwrapped with a passphrase in this process, by (wrapped key,
+passphrase) (``observer.crypto.stream``): scrypt is slow on purpose (about a second),
+and ``observer recover`` opens a journal's header to check the passphrase, then the
+journal, then its key log. Forgotten with the passphrase."""
 
 
 def use_passphrase(passphrase: str | None) -> None:
@@ -26,9 +31,7 @@ def use_passphrase(passphrase: str | None) -> None:
     logs written are also wrapped to it, and sealed files are opened with it when no
     identity was given. None forgets it (and every key it unwrapped)."""
     _passphrase[:] = [] if passphrase is None else [passphrase]
-    from observer.crypto.stream import forget_passphrases
-
-    forget_passphrases()
+    UNWRAPPED.clear()
 
 
 def passphrase() -> str | None:

@@ -24,7 +24,8 @@ import orjson
 from observer import durable, jsonio
 from observer.analysis.align import Kind, align_sessions
 from observer.crypto.agefile import plaintext
-from observer.crypto.stream import open_sealed, sealer_for
+from observer.crypto.folder import sealer_for
+from observer.crypto.stream import open_sealed
 from observer.errors import InputError
 from observer.sessionfile import (
     Consensus,
