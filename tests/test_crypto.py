@@ -99,7 +99,14 @@ def test_our_keys_work_with_age_and_age_keygen_keys_work_with_us(
     )
     code, out, err = run(["stats", "--identity", str(key), str(sealed)], capsys)
     assert (code, err) == (0, "")
-    assert SESSION.id in out or out
+    elsewhere = tmp_path / "plain"
+    elsewhere.mkdir()
+    code, expected, _ = run(["stats", str(write_session(elsewhere, SESSION))], capsys)
+    assert code == 0 and out == expected and SESSION.id in out  # the same figures
+    # and an identity made by age-keygen opens our files with --identity, as ours does
+    os.chmod(theirs, 0o600)
+    code, out, err = run(["stats", "--identity", str(theirs), str(path)], capsys)
+    assert (code, err, out) == (0, "", expected)
 
 
 def test_an_encrypted_folder_holds_no_plaintext_session(
