@@ -231,8 +231,20 @@ def _check(
             result["from_keys"] = len(session.events) - len(expected.events)
         result["events"] = len(session.events)
         result["ok"] = same
-        result["problem"] = "" if same else "session events differ from the keys typed"
+        result["problem"] = "" if same else _difference(session.events, expected.events)
     return result
+
+
+def _difference(got: Any, journal: Any) -> str:
+    """Where the recovered session's events part from those the journal makes."""
+    pairs = list(zip(got, journal, strict=False))
+    at = next((i for i, (a, b) in enumerate(pairs) if a != b), len(pairs))
+    seen = got[at] if at < len(got) else None
+    made = journal[at] if at < len(journal) else None
+    return (
+        f"session events differ from the journal's: {len(got)} against {len(journal)},"
+        f" from event {at}: {seen} against {made}"
+    )
 
 
 def _type(pty: Pty, script: list[tuple[str, float]], until: float = float("inf")) -> list[str]:

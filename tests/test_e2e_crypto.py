@@ -312,3 +312,25 @@ def test_a_full_disk_in_an_encrypted_folder_leaks_nothing_and_loses_nothing(
         assert not every_byte(tmp_path / "state")  # the copy, saved, did not pile up
     assert [e.code for e in session.events] == [POINT_KEYS[k] for k in "tdo" + LATER * 10]
     assert [n.text for n in session.notes] == [NOTE]
+
+
+def test_observer_encrypt_to_in_the_environment_encrypts_the_folder(tmp_path: Path) -> None:
+    """``$OBSERVER_ENCRYPT_TO`` does what ``--encrypt-to`` does: the folder is encrypted
+    from the first file written into it."""
+    key, pub = tmp_path / "study.key", tmp_path / "study.pub"
+    new_identity(key, pub)
+    os.chmod(pub, 0o600)
+    folder = tmp_path / "sessions"
+    with Tmux(width=100, height=30) as term:
+        term.start(observer_code_argv(folder, dyad=DYAD), env={"OBSERVER_ENCRYPT_TO": str(pub)})
+        term.wait_for("press space", timeout=60)
+        term.send_keys("Space")
+        term.wait_for("RUNNING")
+        term.send_keys("t")
+        wait_acked(term, 2)
+        term.kill9()
+    assert (folder / "recipients.txt").read_bytes() == pub.read_bytes()
+    no_secret_in(every_byte(folder))
+    recover_with(key, folder)
+    [path] = list(folder.glob("*.json.age"))
+    assert [e.code for e in opened(path, key).events] == [POINT_KEYS["t"]]
