@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import random
 import re
 import sys
@@ -86,33 +87,41 @@ def _action_key(action: dict[str, Any]) -> str:
     return str(key)
 
 
-def _recover(folder: Path) -> tuple[int, str]:
+def _recover(folder: Path, identity: Path | None = None) -> tuple[int, str]:
     """``observer recover --session-dir FOLDER`` through the CLI's own entry point (in this
     process: the same code as the command, without another interpreter start-up)."""
     from observer.cli import main
 
     errors = io.StringIO()
+    given = [] if identity is None else ["--identity", str(identity)]
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(errors):
         try:
-            main(["recover", "--session-dir", str(folder)])
+            main(["recover", "--session-dir", str(folder), *given])
         except SystemExit as done:
             return int(done.code or 0), errors.getvalue()
     return 0, errors.getvalue()
 
 
+ENCRYPTED_DYAD = "DYX7341Q"
+"""The dyad id of the encrypted runs: long enough that finding it in ciphertext by
+chance is out of the question (a two-letter id would match random bytes)."""
+
+
 def crash_once(
-    rng: random.Random, folder: Path, env: dict[str, str] | None = None
+    rng: random.Random, folder: Path, env: dict[str, str] | None = None, keys: Keys | None = None
 ) -> dict[str, Any]:
-    """One scripted session killed at a random instant; what was seen and recovered."""
-    from observer.live.journal import read_journal
-    from observer.live.recorder import Recorder
-    from observer.live.recovery import parse_header
-    from observer.sessionfile import load_session
+    """One scripted session killed at a random instant; what was seen and recovered.
+    With ``keys``, in a folder encrypted to them (``--encrypt-to``): also no byte of the
+    dyad id or of a code label in any file of the folder, before or after recovery."""
+    from observer.crypto import agefile
 
     script = make_script(rng)
     total = sum(gap for _, gap in script)
     kill_at = rng.uniform(0.0, total)
-    command = [*observer_command(), "code", "--dyad", "D1", "--observer", "crash"]
+    dyad = "D1" if keys is None else ENCRYPTED_DYAD
+    command = [*observer_command(), "code", "--dyad", dyad, "--observer", "crash"]
+    if keys is not None:
+        command += ["--encrypt-to", str(keys.recipient)]
     typed = [" "]
     with Pty([*command, "--session-dir", str(folder)], env=env) as pty:
         pty.wait_for("WAITING", timeout=60)
@@ -120,11 +129,61 @@ def crash_once(
         typed += _type(pty, script, until=time.monotonic() + kill_at)
         seen = SAVED.findall(pty.text())
         acked = int(seen[-1]) if seen else 0
+        leaked = _leaks(folder, keys)
         pty.kill()
         pty.wait(30)
-    status, errors = _recover(folder)
+    leaked += _leaks(folder, keys)
+    status, errors = _recover(folder, None if keys is None else keys.identity)
+    leaked += _leaks(folder, keys)
     result: dict[str, Any] = {"acked": acked, "typed": len(typed), "ok": False, "problem": ""}
-    sessions = list(folder.glob("*.json"))
+    if leaked:
+        result["problem"] = f"plaintext in {', '.join(sorted(set(leaked)))}"
+        return result
+    agefile.use_identities([] if keys is None else [keys.identity])
+    try:
+        return _check(result, folder, typed, acked, status, errors)
+    finally:
+        agefile.use_identities([])
+
+
+class Keys:
+    """An age identity and its recipients file, for the encrypted runs."""
+
+    def __init__(self, base: Path) -> None:
+        from observer.crypto.keys import new_identity
+
+        self.identity, self.recipient = base / "study.key", base / "study.pub"
+        new_identity(self.identity, self.recipient)
+        os.chmod(self.recipient, 0o600)
+
+
+def _leaks(folder: Path, keys: Keys | None) -> list[str]:
+    """The files under ``folder`` (hidden and temporary ones too) holding the dyad id or
+    a code label in their raw bytes; none looked for in a plain folder."""
+    if keys is None:
+        return []
+    from observer.codebook import load_codebook
+
+    book = load_codebook("cpp-attachment")
+    secrets = [ENCRYPTED_DYAD.encode(), *(code.label.encode() for code in book.code_by_id.values())]
+    found = []
+    for path in folder.rglob("*") if folder.is_dir() else []:
+        with contextlib.suppress(OSError):  # a temporary file gone meanwhile
+            data = path.read_bytes() if path.is_file() else b""
+            if any(secret in data for secret in secrets):
+                found.append(path.name)
+    return found
+
+
+def _check(
+    result: dict[str, Any], folder: Path, typed: list[str], acked: int, status: int, errors: str
+) -> dict[str, Any]:
+    from observer.live.journal import read_journal
+    from observer.live.recorder import Recorder
+    from observer.live.recovery import parse_header
+    from observer.sessionfile import load_session
+
+    sessions = [*folder.glob("*.json"), *folder.glob("*.json.age")]
     # Set aside by recover (a kill mid-start may also leave a hidden temporary file).
     journals = [p for p in folder.glob("*.journal.jsonl.*") if not p.name.startswith(".")]
     if status == 0 and not journals and not sessions and acked == 0:
@@ -149,18 +208,45 @@ def crash_once(
     if len(actions) < acked:
         result["problem"] = f"{acked} acknowledged, only {len(actions)} recovered"
     elif keys != typed[: len(keys)]:
-        result["problem"] = "the recovered actions are not the keys typed, in order"
+        at = next(i for i, (k, t) in enumerate(zip(keys, typed, strict=False)) if k != t)
+        result["problem"] = (
+            "the recovered actions are not the keys typed, in order"
+            f" (action {at + 1}: {keys[at]!r} recovered, {typed[at]!r} typed)"
+        )
     else:
         meta, book = parse_header(contents.header, str(journals[0]))
-        expected = Recorder.replay(book, meta, actions).recovered_session()
+        replayed = Recorder.replay(book, meta, actions)
+        # The clock's start may be in the key log alone (fsynced before the journal).
+        made = replayed.recovered_session().events if replayed.clock.started else ()
         session = load_session(sessions[0])
         same = [(e.code, e.start, e.end, e.modifiers) for e in session.events] == [
-            (e.code, e.start, e.end, e.modifiers) for e in expected.events
+            (e.code, e.start, e.end, e.modifiers) for e in made
         ]
+        if not same and len(session.events) > len(made):
+            # Keys the raw key log held beyond the journal (fsynced before the app saw
+            # them) are recovered too: then the session is what a prefix of the typed
+            # keys makes, at least as long as the journal's (times from the key log).
+            codes = [e.code for e in session.events]
+            same = any(
+                codes == _expected_codes(typed[:k]) for k in range(len(keys), len(typed) + 1)
+            )
+            result["from_keys"] = len(session.events) - len(made)
         result["events"] = len(session.events)
         result["ok"] = same
-        result["problem"] = "" if same else "session events differ from the journal's"
+        result["problem"] = "" if same else _difference(session.events, made)
     return result
+
+
+def _difference(got: Any, journal: Any) -> str:
+    """Where the recovered session's events part from those the journal makes."""
+    pairs = list(zip(got, journal, strict=False))
+    at = next((i for i, (a, b) in enumerate(pairs) if a != b), len(pairs))
+    seen = got[at] if at < len(got) else None
+    made = journal[at] if at < len(journal) else None
+    return (
+        f"session events differ from the journal's: {len(got)} against {len(journal)},"
+        f" from event {at}: {seen} against {made}"
+    )
 
 
 def _type(pty: Pty, script: list[tuple[str, float]], until: float = float("inf")) -> list[str]:
@@ -323,7 +409,33 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             note,
         )
     ]
+    with scratch_dir("crash-bytecode") as cache:
+        env = {"PYTHONPYCACHEPREFIX": str(cache), "PYTHONDONTWRITEBYTECODE": ""}
+        rows.append(_encrypted(rng, 3 if quick else 20, env))
     return rows + _folder_and_disk(rng, 2 if quick else 5, env_of_run())
+
+
+def _encrypted(rng: random.Random, n: int, env: dict[str, str]) -> dict[str, Any]:
+    """The same kills in an encrypted folder, recovered with ``--identity``."""
+    results = []
+    for i in range(n):
+        with scratch_dir(f"sealed{i}") as base:
+            folder = base / "sessions"
+            results.append(crash_once(rng, folder, env, Keys(base)))
+    good = sum(r["ok"] for r in results)
+    problems = "; ".join(f"#{i}: {r['problem']}" for i, r in enumerate(results) if not r["ok"])
+    return row(
+        "  encrypted folder: every acknowledged action recovered, no plaintext in any file",
+        good,
+        "every one",
+        f"of {n}",
+        good == n,
+        f"{n} kills; {sum(r['acked'] for r in results)} actions acknowledged,"
+        f" {sum(r.get('journaled', 0) for r in results)} recovered with --identity; the raw bytes"
+        " of every file in the folder (hidden and temporary ones too) grepped for the dyad id"
+        " and every code label before the kill, after it and after recovery"
+        + (f"; failures: {problems[:300]}" if problems else ""),
+    )
 
 
 def env_of_run() -> dict[str, str]:

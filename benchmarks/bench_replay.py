@@ -9,6 +9,10 @@ whole file is loaded and validated (the summary panel's per-code table appears),
 and for comparison the smallest Textual app measured the same way. Medians of
 several runs after one warm-up run; the session is synthetic (bundled
 ``cpp-attachment`` codebook).
+
+Beside it, in the same runs, the same session encrypted (``<id>.json.age`` in a folder
+with ``recipients.txt``) replayed with ``--identity``: the same first frame, after the
+file is decrypted (budget: within 1.2 times the plain one, both medians of this run).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ OVERHEAD_S = 0.1
 """Its overhead above that floor (0.14 s in a fast spell when the preview came)."""
 WHOLE = re.compile(r"total s")
 """The summary panel's table header: drawn once the whole session is loaded."""
+ENCRYPTED_RATIO = 1.2
+"""The encrypted session's first frame over the plain one's, measured in the same runs."""
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -48,27 +54,39 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     first: list[float] = []
     whole: list[float] = []
     floor: list[float] = []
+    sealed_first: list[float] = []
     peak = None
     with scratch_dir("replay") as folder:
         session = make_session(load_codebook("cpp-attachment"), EVENTS, seed=3)
         path = write_session(folder, session)
+        sealed, identity = _encrypted(folder, session)
         env = {"PYTHONPYCACHEPREFIX": str(folder / "pycache"), "PYTHONDONTWRITEBYTECODE": ""}
         drawn = re.compile(rf"⏸ paused.*{re.escape(session.id)}")
         minimal = [sys.executable, str(Path(__file__).with_name("minimal_app.py"))]
+        replay = [*observer_command(), "replay"]
         for i in range(runs + 1):
-            with Pty(
-                [*observer_command(), "replay", str(path)], env=env, width=160, height=45
-            ) as pty:
-                shown = pty.wait_for(drawn, timeout=60) - pty.started
-                loaded = pty.wait_for(WHOLE, timeout=60) - pty.started
-                pty.kill()
-                pty.wait(30)
-                peak = pty.peak_mb
+            # The plain and the encrypted replay one after the other, which goes first
+            # alternating (the second finds the disk cache and the CPU as the first left them).
+            for encrypted in (True, False) if i % 2 else (False, True):
+                if encrypted:
+                    argv = [*replay, "--identity", str(identity), str(sealed)]
+                    with Pty(argv, env=env, width=160, height=45) as pty:
+                        sealed_shown = pty.wait_for(drawn, timeout=60) - pty.started
+                        pty.kill()
+                        pty.wait(30)
+                    continue
+                with Pty([*replay, str(path)], env=env, width=160, height=45) as pty:
+                    shown = pty.wait_for(drawn, timeout=60) - pty.started
+                    loaded = pty.wait_for(WHOLE, timeout=60) - pty.started
+                    pty.kill()
+                    pty.wait(30)
+                    peak = pty.peak_mb
             with Pty(minimal, env=env, width=160, height=45) as pty:
                 smallest = pty.wait_for("MINIMAL", timeout=60) - pty.started
                 pty.kill()
                 pty.wait(30)
             if i:  # run 0 compiles the bytecode
+                sealed_first.append(sealed_shown)
                 first.append(shown)
                 whole.append(loaded)
                 floor.append(smallest)
@@ -106,6 +124,45 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             f"median of {runs} runs (all: {listing(floor)} s)",
         ),
         *floor_rows(first, floor, RATIO, OVERHEAD_S),
+        *_encrypted_rows(first, sealed_first),
+    ]
+
+
+def _encrypted(folder: Path, session: Any) -> tuple[Path, Path]:
+    """``session`` written into an encrypted folder beside ``folder``'s plain copy; the
+    encrypted file and the identity that opens it."""
+    import os
+
+    from observer.crypto.keys import new_identity
+    from observer.sessionfile import write_session
+
+    identity, public = folder / "study.key", folder / "study.pub"
+    new_identity(identity, public)
+    sealed = folder / "sealed"
+    sealed.mkdir(mode=0o700)
+    (sealed / "recipients.txt").write_bytes(public.read_bytes())
+    os.chmod(sealed / "recipients.txt", 0o600)
+    return write_session(sealed, session), identity
+
+
+def _encrypted_rows(plain: list[float], sealed: list[float]) -> list[dict[str, Any]]:
+    ratio = median(sealed) / median(plain)
+    return [
+        row(
+            f"  encrypted ({EVENTS:,} events, .json.age with --identity), first frame",
+            median(sealed),
+            "-",
+            "s",
+            None,
+            f"median of {len(sealed)} runs beside the plain ones (all: {listing(sealed)} s)",
+        ),
+        row(
+            "  encrypted first frame / plain first frame",
+            ratio,
+            f"<= {ENCRYPTED_RATIO}",
+            "x",
+            ratio <= ENCRYPTED_RATIO,
+        ),
     ]
 
 

@@ -335,6 +335,19 @@ def session_to_bytes(session: Session) -> bytes:
     return dumps(session, indent=True)
 
 
+SESSION_PATTERNS = ("*.json", "*.json" + AGE_SUFFIX)
+"""The names of session files in a folder: plain and encrypted."""
+
+
+def session_file(folder: Path, session_id: str) -> Path | None:
+    """The file of session ``session_id`` in ``folder`` (``<id>.json`` or, encrypted,
+    ``<id>.json.age``), None when there is neither."""
+    for path in (folder / f"{session_id}.json", folder / f"{session_id}.json{AGE_SUFFIX}"):
+        if path.is_file():
+            return path
+    return None
+
+
 def write_session(folder: Path, session: Session, recipients: list[Any] | None = None) -> Path:
     """Create ``folder/<id>.json`` atomically, mode 0600; FileExistsError if it exists.
     In an encrypted folder (one holding ``recipients.txt``) the file is

@@ -107,7 +107,14 @@ def test_our_keys_work_with_age_and_age_keygen_keys_work_with_us(
     )
     code, out, err = run(["stats", "--identity", str(key), str(sealed)], capsys)
     assert (code, err) == (0, "")
-    assert SESSION.id in out or out
+    elsewhere = tmp_path / "plain"
+    elsewhere.mkdir()
+    code, expected, _ = run(["stats", str(write_session(elsewhere, SESSION))], capsys)
+    assert code == 0 and out == expected and SESSION.id in out  # the same figures
+    # and an identity made by age-keygen opens our files with --identity, as ours does
+    os.chmod(theirs, 0o600)
+    code, out, err = run(["stats", "--identity", str(theirs), str(path)], capsys)
+    assert (code, err, out) == (0, "", expected)
 
 
 def test_an_encrypted_folder_holds_no_plaintext_session(
@@ -274,3 +281,27 @@ def test_use_identities_refuses_a_file_without_one(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         agefile.use_identities([empty])
     assert str(caught.value.problems[0]) == f"{empty}: holds no age identity (AGE-SECRET-KEY-1...)"
+
+
+@pytest.mark.parametrize("how", ["--encrypt-to", "$OBSERVER_ENCRYPT_TO"])
+def test_serve_encrypt_to_makes_the_folder_encrypted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    import socket
+
+    _, pub = keys(tmp_path, capsys)
+    os.chmod(pub, 0o600)
+    folder = tmp_path / "sessions"
+    env = {k: v for k, v in os.environ.items() if k != "OBSERVER_ENCRYPT_TO"}
+    argv = [sys.executable, "-m", "observer", "serve", "--session-dir", str(folder)]
+    if how == "--encrypt-to":
+        argv += ["--encrypt-to", str(pub)]
+    else:
+        env["OBSERVER_ENCRYPT_TO"] = str(pub)
+    with socket.socket() as taken:  # the port in use: serve stops once it tries to listen
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        argv += ["--port", str(taken.getsockname()[1])]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 2 and "cannot listen" in done.stderr, done.stderr
+    assert (folder / "recipients.txt").read_bytes() == pub.read_bytes()

@@ -79,6 +79,37 @@ async def not_saved(
         yield app, pilot, failing
 
 
+async def test_in_an_encrypted_folder_the_copy_is_encrypted_and_removed_once_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy and the session file are two encryptions of one session (different
+    bytes): the app knows they hold the same plaintext, so the copy goes all the same."""
+    from observer.crypto import agefile
+    from observer.crypto.keys import new_identity
+
+    folder = tmp_path / "sessions"
+    folder.mkdir(mode=0o700)
+    new_identity(tmp_path / "study.key", folder / "recipients.txt")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    failing = full_disk(monkeypatch, folder)
+    app = CodingApp(folder, book=BOOK, dyad="DQ77", observer="o1", journals=[])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await code_and_end(app, pilot, lambda: failing.update(on=True))
+        await until(pilot, lambda: isinstance(app.screen, NotSaved), "the not-saved screen")
+        copies = list((tmp_path / "state" / "observer" / "unsaved").iterdir())
+        assert [c.name for c in copies] == [f"{app.recorder and app.recorder.meta.id}.json.age"]
+        assert b"DQ77" not in copies[0].read_bytes()
+        failing["on"] = False
+        await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
+    assert app.result.path == folder / copies[0].name
+    assert not copies[0].exists()  # saved where it belongs: the copy is gone
+    agefile.use_identities([tmp_path / "study.key"])
+    try:
+        assert [e.code for e in load_session(app.result.path).events] == CODES
+    finally:
+        agefile.use_identities([])
+
+
 async def test_a_disk_full_at_the_end_keeps_the_app_open_copies_and_saves_once_it_can(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -204,8 +204,6 @@ class LazyGroup(SuggestingGroup):
         command: click.Command = getattr(importlib.import_module(module_name), attr)
         if cmd_name in READERS and not any(p.name == "identity" for p in command.params):
             command.params.append(identity_option())
-            if cmd_name == "recover":
-                passphrase_option("open the journals with")(command)
         return command
 
 
@@ -229,29 +227,14 @@ def identity_option() -> click.Option:
     )
 
 
-def _ask_passphrase(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    from observer.crypto.agefile import use_passphrase
-
-    use_passphrase(None)
-    if value and not ctx.resilient_parsing:
-        ask = "Passphrase" if ctx.info_name == "recover" else "Recovery passphrase for this laptop"
-        typed = click.prompt(ask, hide_input=True, confirmation_prompt=ctx.info_name != "recover")
-        if not typed:
-            raise click.BadParameter(
-                "an empty passphrase protects nothing", param_hint="--passphrase"
-            )
-        use_passphrase(typed)
-
-
 def passphrase_option(what: str) -> Callable[[Any], Any]:
-    """``--passphrase``: asked at a prompt, never taken from the command line. A
-    decorator (also of a command already made)."""
+    """``--passphrase`` (a flag, its value ``ask_passphrase``): the passphrase itself is
+    asked for (on the coding form, at a prompt), never taken from the command line."""
     option: Callable[[Any], Any] = click.option(
         "--passphrase",
+        "ask_passphrase",
         is_flag=True,
-        expose_value=False,
-        callback=_ask_passphrase,
-        help=f"Ask for a passphrase (at a prompt, never on the command line) to {what}.",
+        help=f"Ask for a passphrase ({what}); never given on the command line.",
     )
     return option
 
@@ -276,6 +259,20 @@ def apply_encrypt_to(folder: Path, recipients: Path | None) -> None:
 
     warnings: list[str] = []
     encrypt_to(folder, recipients, warnings)
+    for line in warnings:
+        click.echo(safe(line), err=True)
+
+
+def check_recipients(folder: Path) -> None:
+    """An encrypted ``folder``'s ``recipients.txt`` read before anything is written
+    there (InputError when it holds no recipient or a bad line); a warning on stderr
+    when others can read or change it."""
+    from observer.crypto.folder import folder_recipients, recipients_path
+
+    if not recipients_path(folder).is_file():
+        return
+    warnings: list[str] = []
+    folder_recipients(folder, warnings)
     for line in warnings:
         click.echo(safe(line), err=True)
 

@@ -13,7 +13,13 @@ from pathlib import Path
 
 import click
 
-from observer.cli import apply_encrypt_to, encrypt_to_option, options, passphrase_option
+from observer.cli import (
+    apply_encrypt_to,
+    check_recipients,
+    encrypt_to_option,
+    options,
+    passphrase_option,
+)
 
 
 @click.command()
@@ -40,7 +46,10 @@ from observer.cli import apply_encrypt_to, encrypt_to_option, options, passphras
 @options.session_dir()
 @encrypt_to_option
 @options.id_style
-@passphrase_option("also wrap this session's journal to, so this laptop can recover it")
+@passphrase_option(
+    "on the form, typed twice: the journal and key log are also wrapped to it, so this"
+    " laptop can recover a crash with `observer recover --passphrase`"
+)
 def code(
     codebook_arg: str | None,
     dyad: str | None,
@@ -51,6 +60,7 @@ def code(
     session_dir: Path | None,
     encrypt_to: Path | None,
     id_style: str | None,
+    ask_passphrase: bool,
 ) -> None:
     """Code a session live (or from a recording with --video): form, clock, keys, end, file."""
     from observer.startup import hold_collection
@@ -64,14 +74,12 @@ def code(
         flag = "--observer" if name == "observer" else f"--{name}"
         raise click.BadParameter(problem, param_hint=flag)
     folder = options.resolve_session_dir(session_dir)
-    apply_encrypt_to(folder, encrypt_to)
-    from observer.crypto.agefile import passphrase
     from observer.crypto.folder import is_encrypted
     from observer.live.ids import id_style as resolve_style
 
     style = resolve_style(folder, id_style)
 
-    if passphrase() is not None and not is_encrypted(folder):
+    if ask_passphrase and encrypt_to is None and not is_encrypted(folder):
         raise click.UsageError("--passphrase needs an encrypted folder (--encrypt-to FILE)")
     book = load_codebook(codebook_arg) if codebook_arg is not None else None
     if book is None and dyad and observer_id:
@@ -91,6 +99,9 @@ def code(
         from observer.tui.coding.video import VideoControl
 
         video = VideoControl(video_path, args)
+    # Everything checked: only now may the folder be made encrypted (recipients.txt).
+    apply_encrypt_to(folder, encrypt_to)
+    check_recipients(folder)
 
     from observer.tui.ascii import wants_ascii
     from observer.tui.coding.app import CodingApp
@@ -104,6 +115,7 @@ def code(
         video=video,
         ascii_only=wants_ascii(),
         ids=style,
+        ask_passphrase=ask_passphrase,
     )
     app.install_stop_signals()  # before the first frame: no window without them
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from observer.cli import apply_encrypt_to, encrypt_to_option, options
+from observer.cli import apply_encrypt_to, check_recipients, encrypt_to_option, options
 
 INSTALL = "observer serve needs the serve extra: pip install 'observer[serve]'"
 
@@ -70,6 +70,7 @@ def serve_command(
     os.umask(0o077)  # as in the terminal: every file and folder private to this user
     folder = options.resolve_session_dir(session_dir).absolute()
     apply_encrypt_to(folder, encrypt_to)
+    check_recipients(folder)
     from observer.live.ids import id_style as resolve_style
 
     style = resolve_style(folder, id_style)  # a bad ids.txt: exit 2 now, not at a launch

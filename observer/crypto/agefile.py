@@ -18,13 +18,20 @@ from observer.errors import InputError
 _identities: list[Any] = []
 _identity_files: list[Path] = []
 _passphrase: list[str] = []
+UNWRAPPED: dict[tuple[bytes, str], bytes] = {}
+"""Keys already unwrapped with a passphrase in this process, by (wrapped key,
+passphrase) (``observer.crypto.stream``): scrypt is slow on purpose (about a second),
+and ``observer recover`` opens a journal's header to check the passphrase, then the
+journal, then its key log. Forgotten with the passphrase."""
 
 
 def use_passphrase(passphrase: str | None) -> None:
-    """The coder's passphrase (asked at a prompt, never on the command line) for the
-    rest of this process: journals and key logs written are also wrapped to it, and
-    sealed files are opened with it when no identity was given."""
+    """The coder's passphrase (asked on the coding form or at ``observer recover``'s
+    prompt, never on the command line) for the rest of this process: journals and key
+    logs written are also wrapped to it, and sealed files are opened with it when no
+    identity was given. None forgets it (and every key it unwrapped)."""
     _passphrase[:] = [] if passphrase is None else [passphrase]
+    UNWRAPPED.clear()
 
 
 def passphrase() -> str | None:

@@ -29,6 +29,7 @@ from typing import Any
 
 from observer import durable, jsonio
 from observer.crypto import age_library
+from observer.crypto.agefile import UNWRAPPED as _unwrapped
 from observer.crypto.agefile import decrypt, encrypt, identities
 from observer.crypto.agefile import passphrase as given_passphrase
 from observer.errors import InputError
@@ -89,16 +90,6 @@ class Sealer:
         return _LENGTH.pack(len(sealed)) + sealed
 
 
-def sealer_for(folder: Path, name: str, passphrase: str | None = None) -> Sealer | None:
-    """A Sealer to the recipients of ``folder`` (None when it is not encrypted)."""
-    from observer.crypto.folder import folder_recipients
-
-    recipients = folder_recipients(folder)
-    if recipients is None:
-        return None
-    return Sealer(recipients, name, passphrase if passphrase is not None else given_passphrase())
-
-
 class StreamWriter:
     """A new sealed file: :meth:`append` a record, :meth:`fsync` to make every record
     appended so far durable. Created exclusively (never overwriting), mode 0600."""
@@ -139,16 +130,50 @@ def _take(data: bytes, at: int, name: str) -> tuple[bytes, int] | None:
     return data[at + _LENGTH.size : end], end
 
 
+def _by_passphrase(by_passphrase: bytes, passphrase: str, name: str) -> bytes | None:
+    """The key ``by_passphrase`` wraps, or None when ``passphrase`` does not open it."""
+    known = _unwrapped.get((by_passphrase, passphrase))
+    if known is not None:
+        return known
+    pyrage = age_library(name)
+    try:
+        key: bytes = pyrage.passphrase.decrypt(by_passphrase, passphrase)
+    except pyrage.DecryptError:
+        return None
+    _unwrapped[(by_passphrase, passphrase)] = key
+    return key
+
+
+def passphrase_block(data: bytes, name: str) -> bytes | None:
+    """The file key wrapped to a passphrase in the first header of the sealed file
+    ``data`` (its beginning is enough); None when the file is not sealed, its header is
+    cut short or it was written without a passphrase."""
+    if not is_sealed(data):
+        return None
+    at = len(MAGIC)
+    blocks = []
+    for _ in range(2):
+        block = _take(data, at, name)
+        if block is None:
+            return None
+        blocks.append(block[0])
+        at = block[1]
+    return blocks[1] or None
+
+
+def passphrase_opens(block: bytes, passphrase: str, name: str) -> bool:
+    """Whether ``passphrase`` opens the wrapped key ``block`` (:func:`passphrase_block`)."""
+    return _by_passphrase(block, passphrase, name) is not None
+
+
 def _key(wrapped: bytes, by_passphrase: bytes, name: str, passphrase: str | None) -> bytes:
     given = identities()
     if passphrase is None and not given:
         passphrase = given_passphrase()
     if passphrase is not None and by_passphrase:
-        pyrage = age_library(name)
-        try:
-            key: bytes = pyrage.passphrase.decrypt(by_passphrase, passphrase)
-        except pyrage.DecryptError:
-            raise InputError.one(name, "header", "wrong passphrase") from None
+        key = _by_passphrase(by_passphrase, passphrase, name)
+        if key is None:
+            raise InputError.one(name, "header", "wrong passphrase")
         return key
     if not given:
         raise InputError.one(
@@ -219,3 +244,39 @@ def open_sealed(data: bytes, name: str, passphrase: str | None = None) -> tuple[
         return data, False
     records, torn = read_records(data, name, passphrase)
     return b"".join(records), torn
+
+
+def rewrap(data: bytes, name: str, recipients: list[Any]) -> bytes:
+    """The sealed file ``data`` with each stream's key wrapped anew to ``recipients``
+    (opened with the identities given); its records, its passphrase wrapping and a torn
+    tail are kept byte for byte (the stream key is the same: nothing is decrypted but
+    the key). InputError, naming the file, when no identity given opens a stream."""
+    if not is_sealed(data):
+        raise InputError.one(name, "$", "not a sealed stream")
+    out: list[bytes] = []
+    at = 0
+    while at < len(data):
+        if not data.startswith(MAGIC, at):
+            raise InputError.one(name, f"byte {at}", "not a sealed stream header")
+        start = at
+        at += len(MAGIC)
+        wrapped = _take(data, at, name)
+        passphrased = None if wrapped is None else _take(data, wrapped[1], name)
+        if wrapped is None or passphrased is None:
+            out.append(data[start:])  # a header cut short by a crash: kept as it is
+            break
+        given = identities()
+        if not given:
+            raise InputError.one(
+                name, "$", "is encrypted: give --identity FILE (or set $OBSERVER_IDENTITY)"
+            )
+        key = decrypt(wrapped[0], given, name)
+        again = encrypt(key, recipients, name)
+        out += [MAGIC, _LENGTH.pack(len(again)), again, data[wrapped[1] : passphrased[1]]]
+        body = passphrased[1]  # the secretstream header, then the records: as they are
+        at = min(len(data), body + _nacl(name).crypto_secretstream_xchacha20poly1305_HEADERBYTES)
+        while at < len(data) and not data.startswith(MAGIC, at):
+            block = _take(data, at, name)
+            at = len(data) if block is None else block[1]  # a torn last record: kept
+        out.append(data[body:at])
+    return b"".join(out)

@@ -18,8 +18,16 @@ from pathlib import Path
 import attrs
 
 from observer import durable
+from observer.crypto import is_age
+from observer.crypto.agefile import identities_given
 from observer.errors import InputError
-from observer.sessionfile import SESSION_ID_PATTERN, Session, load_session
+from observer.sessionfile import (
+    SESSION_ID_PATTERN,
+    Session,
+    load_session,
+    read_session_bytes,
+    session_file,
+)
 from observer.settings import state_dir
 
 
@@ -43,8 +51,8 @@ def find_copy(session_id: str, folder: Path | None = None) -> Copy | None:
     if there is one."""
     if not SESSION_ID_PATTERN.fullmatch(session_id):
         return None
-    path = (fallback_folder() if folder is None else folder) / f"{session_id}.json"
-    if not path.is_file():
+    path = session_file(fallback_folder() if folder is None else folder, session_id)
+    if path is None:  # plain, or (the copy of an encrypted folder's session) .json.age
         return None
     try:
         return Copy(path, load_session(path))
@@ -54,11 +62,17 @@ def find_copy(session_id: str, folder: Path | None = None) -> Copy | None:
         return Copy(path, None, f"{path}: {error.strerror or error}")
 
 
-def remove_if_saved(copy: Path, saved: Path) -> bool:
-    """Remove ``copy`` when the durable session file ``saved`` holds exactly its bytes;
-    True when removed. Anything else (different bytes, unreadable) keeps the copy."""
+def remove_if_saved(copy: Path, saved: Path, *, made_of: bytes | None = None) -> bool:
+    """Remove ``copy`` when the durable session file ``saved`` holds exactly its bytes
+    or, both encrypted (each encryption is different bytes), exactly its plaintext:
+    checked with the identities given (``--identity``), or ``made_of``, the plaintext
+    this process encrypted both from (the coding laptop holds no identity). True when
+    removed. Anything else (different, unreadable, no way to tell) keeps the copy."""
     try:
-        if copy.resolve() == saved.resolve() or copy.read_bytes() != saved.read_bytes():
+        if copy.resolve() == saved.resolve():
+            return False
+        ours, theirs = copy.read_bytes(), saved.read_bytes()
+        if ours != theirs and not _same_plaintext(copy, saved, ours, theirs, made_of):
             return False
         fd = os.open(saved, os.O_RDWR)  # durable before its only other copy goes
         try:
@@ -71,3 +85,18 @@ def remove_if_saved(copy: Path, saved: Path) -> bool:
         return False
     durable.fsync_dir(copy.parent)
     return True
+
+
+def _same_plaintext(
+    copy: Path, saved: Path, ours: bytes, theirs: bytes, made_of: bytes | None
+) -> bool:
+    if not (is_age(ours) and is_age(theirs)):
+        return False
+    if made_of is not None:
+        return True  # the caller encrypted both from these very bytes
+    if not identities_given():
+        return False
+    try:
+        return read_session_bytes(copy) == read_session_bytes(saved)
+    except InputError:
+        return False

@@ -51,7 +51,8 @@ import orjson
 
 from observer import durable, jsonio
 from observer.codebook import Codebook
-from observer.crypto.stream import Sealer, open_sealed, sealer_for
+from observer.crypto.folder import sealer_for
+from observer.crypto.stream import Sealer, open_sealed
 from observer.errors import InputError, Problem
 
 if TYPE_CHECKING:

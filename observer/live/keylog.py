@@ -47,7 +47,8 @@ import attrs
 import orjson
 
 from observer import jsonio
-from observer.crypto.stream import open_sealed, sealer_for
+from observer.crypto.folder import sealer_for
+from observer.crypto.stream import open_sealed
 from observer.errors import InputError
 from observer.live.hold import SpaceHold
 from observer.live.journal import _reason, create_or_fail

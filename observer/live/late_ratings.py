@@ -9,7 +9,7 @@ from pathlib import Path
 
 from observer.codebook import Codebook, RatingScalar
 from observer.errors import InputError
-from observer.sessionfile import RatingValue, Session, load_session, save_ratings
+from observer.sessionfile import SESSION_PATTERNS, RatingValue, Session, load_session, save_ratings
 
 FormValues = Mapping[tuple[str, str | None], RatingScalar]
 """(rating id, segment id or None) -> value, as the ratings form gives them."""
@@ -33,7 +33,7 @@ def unrated(folder: Path) -> tuple[list[tuple[Path, Session]], list[InputError]]
     and the files that could not be read."""
     found: list[tuple[Path, Session]] = []
     problems: list[InputError] = []
-    for path in sorted(folder.glob("*.json")):
+    for path in sorted(p for pattern in SESSION_PATTERNS for p in folder.glob(pattern)):
         try:
             session = load_session(path)
         except InputError as error:

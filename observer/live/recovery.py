@@ -52,6 +52,8 @@ import attrs
 
 from observer import jsonio
 from observer.codebook import Codebook, codebook_from_data
+from observer.crypto import AGE_SUFFIX, is_age
+from observer.crypto.folder import is_encrypted
 from observer.errors import InputError
 from observer.live.copies import Copy, find_copy, remove_if_saved
 from observer.live.journal import (
@@ -70,6 +72,7 @@ from observer.sessionfile import (
     Via,
     load_session,
     round_time,
+    session_file,
     session_to_bytes,
     valid_session_id,
     write_session,
@@ -223,9 +226,9 @@ def recover(path: Path, copies: Path | None = None) -> Recovery:
     recorder = replayed.recorder
     torn = replayed.contents.torn
     copy = find_copy(recorder.meta.id, copies)
-    existing = folder / f"{recorder.meta.id}.json"
+    existing = session_file(folder, recorder.meta.id)
     renamed_from = None
-    if existing.exists():
+    if existing is not None:
         saved = load_session(existing)  # a bad file is an error, and the journal stays put
         if holds(saved, recorder):
             aside = _set_aside(path, RECOVERED_SUFFIX)
@@ -237,7 +240,7 @@ def recover(path: Path, copies: Path | None = None) -> Recovery:
         renamed_from = recorder.meta.id
     journal_events = len(recorder.recovered_session().events) if recorder.clock.started else 0
     if renamed_from is None and copy is not None and _copy_wins(copy, recorder, journal_events):
-        jsonio.write_new(existing, copy.path.read_bytes())  # exactly the copy, durably
+        existing = _restore(folder, copy)
         aside = _set_aside(path, RECOVERED_SUFFIX)
         keys_aside = _aside_keylog(keylog, RECOVERED_SUFFIX)
         assert copy.session is not None
@@ -265,6 +268,20 @@ def recover(path: Path, copies: Path | None = None) -> Recovery:
         renamed_from=renamed_from, from_keys=from_keys,
         copy=_settle(copy, written, recorder, len(session.events), used=False),
     )  # fmt: skip
+
+
+def _restore(folder: Path, copy: Copy) -> Path:
+    """The copy written into ``folder`` as its session file, durably: exactly its bytes
+    (an encrypted copy as ``<id>.json.age``), unless the folder is encrypted and the
+    copy is not: then encrypted to the folder's recipients like any session there."""
+    data = copy.path.read_bytes()
+    assert copy.session is not None
+    if not is_age(data) and is_encrypted(folder):
+        return write_session(folder, copy.session)
+    name = copy.path.name if is_age(data) else f"{copy.session.id}.json"
+    target = folder / name
+    jsonio.write_new(target, data)
+    return target
 
 
 def notes(result: Recovery) -> list[str]:
@@ -357,7 +374,7 @@ def _free_id(folder: Path, session_id: str) -> str:
     return candidate
 
 
-_TEMPORARY = re.compile(r"\.(?P<name>.+\.json)\.(?P<pid>\d+)\.\d+\.tmp")
+_TEMPORARY = re.compile(r"\.(?P<name>.+\.json(?:\.age)?)\.(?P<pid>\d+)\.\d+\.tmp")
 
 
 def clean_temporaries(folder: Path) -> list[Path]:
@@ -370,7 +387,7 @@ def clean_temporaries(folder: Path) -> list[Path]:
         if match is None or pid_runs(int(match["pid"])):
             continue
         name = match["name"]
-        journal = folder / (name.removesuffix(".json") + SUFFIX)
+        journal = folder / (name.removesuffix(AGE_SUFFIX).removesuffix(".json") + SUFFIX)
         if (folder / name).exists() or journal.exists():
             with contextlib.suppress(OSError):
                 path.unlink()

@@ -24,7 +24,8 @@ import orjson
 from observer import durable, jsonio
 from observer.analysis.align import Kind, align_sessions
 from observer.crypto.agefile import plaintext
-from observer.crypto.stream import open_sealed, sealer_for
+from observer.crypto.folder import sealer_for
+from observer.crypto.stream import open_sealed
 from observer.errors import InputError
 from observer.sessionfile import (
     Consensus,
@@ -33,6 +34,7 @@ from observer.sessionfile import (
     Provenance,
     Session,
     Source,
+    session_file,
     valid_session_id,
     write_session,
 )
@@ -187,7 +189,7 @@ def consensus_id(a: Session, folder: Path) -> str:
     base = f"{a.id}-consensus"
     for n in range(1, 1000):
         candidate = base if n == 1 else f"{base}-{n}"
-        if not (folder / f"{candidate}.json").exists():
+        if session_file(folder, candidate) is None:
             assert valid_session_id(candidate)
             return candidate
     raise InputError.one(str(folder), "$", "too many consensus sessions of this coding")

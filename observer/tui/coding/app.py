@@ -111,10 +111,14 @@ class CodingApp(KeyHold[None]):
         ascii_only: bool = False,
         video: VideoControl | None = None,
         ids: IdStyle = "dated",
+        ask_passphrase: bool = False,
     ) -> None:
         super().__init__()
         self.ids: IdStyle = ids
         """The style of the new session's id (observer.live.ids): dated or random."""
+        self.ask_passphrase = ask_passphrase
+        """``--passphrase``: the form asks for it (even when the flags gave everything
+        else) and unfinished journals are offered once it is known, so it opens them."""
         self.config = config
         """The settings file (the observer id is remembered there); None: the user's."""
         self.ascii_only = ascii_only
@@ -181,10 +185,11 @@ class CodingApp(KeyHold[None]):
     def get_default_screen(self) -> Screen[Any]:
         # With everything given on the command line the coding screen is the app's
         # first screen (no blank default screen is drawn before it).
-        if self.coding_screen is None and self.book is not None and self.dyad and self.observer:
+        book, dyad, observer = self.book, self.dyad, self.observer
+        if self.coding_screen is None and book and dyad and observer and not self.ask_passphrase:
             from observer.tui.coding.form import Metadata
 
-            self.metadata = Metadata(self.book, self.dyad, self.observer, self.label or "")
+            self.metadata = Metadata(book, dyad, observer, self.label or "")
             self.coding_screen = self._coding_screen(self.metadata)
         if self.coding_screen is not None:
             return self.coding_screen
@@ -199,10 +204,18 @@ class CodingApp(KeyHold[None]):
         if self.coding_screen is None:
             from observer.tui.coding.form import MetadataForm
 
-            form = MetadataForm(self.book, self.dyad, self.observer, self.label, self.config)
+            form = MetadataForm(
+                self.book,
+                self.dyad,
+                self.observer,
+                self.label,
+                self.config,
+                ask_passphrase=self.ask_passphrase,
+            )
             self.push_screen(form, self.show_coding)
-        # The journal machinery loads behind the first frame.
-        self.call_after_refresh(self.offer_recovery)
+        if not self.ask_passphrase:  # else once the passphrase is known (show_coding)
+            # The journal machinery loads behind the first frame.
+            self.call_after_refresh(self.offer_recovery)
 
     def install_stop_signals(self) -> None:
         """SIGINT, SIGTERM and SIGHUP end the app (``stop_by_signal``), and the process
@@ -263,7 +276,12 @@ class CodingApp(KeyHold[None]):
         self.metadata = meta
         self.coding_screen = self._coding_screen(meta)
         self.push_screen(self.coding_screen)
-        if self.recovery_checked:
+        if meta.passphrase is not None:
+            from observer.crypto.agefile import use_passphrase
+
+            use_passphrase(meta.passphrase)  # journals opened and written from now on
+            self.call_after_refresh(self.offer_recovery)
+        elif self.recovery_checked:
             self.call_after_refresh(self.open_journal)
 
     def open_journal(self) -> None:
@@ -312,11 +330,15 @@ class CodingApp(KeyHold[None]):
         )
         try:
             self.writer = JournalWriter.create(
-                self.folder, header, on_ack=self.saved.on_ack, on_status=self.saved.on_status
+                self.folder,
+                header,
+                on_ack=self.saved.on_ack,
+                on_status=self.saved.on_status,
+                passphrase=meta.passphrase,
             )
             from observer.live.keylog import KeyLog
 
-            key_log = KeyLog.create(self.folder, header)
+            key_log = KeyLog.create(self.folder, header, meta.passphrase)
             # Keys that reached the screen before the key log existed (the first space,
             # typed while the journal opened) go in first, in order, and only then may
             # the driver log what it reads: every key the screen saw is in the log.

@@ -1,7 +1,8 @@
 """The metadata form shown before the clock starts when flags leave something out.
 
 Codebook (a bundled one from the list, or a file path typed below it), dyad,
-observer (remembered from the last session started here) and an optional label.
+observer (remembered from the last session started here) and an optional label;
+with ``observer code --passphrase``, the passphrase, masked and typed twice.
 Enter on the last field, the Start button or ctrl+s starts; every problem is
 shown in the form, nothing starts until all is well.
 """
@@ -35,6 +36,9 @@ class Metadata:
     dyad: str
     observer: str
     label: str = ""
+    passphrase: str | None = attrs.field(default=None, repr=False)
+    """Typed on the form (``observer code --passphrase``): the journal and key log are
+    also wrapped to it. Never written anywhere, never shown."""
 
 
 def bundled_choices() -> list[tuple[str, str]]:
@@ -60,17 +64,29 @@ class MetadataForm(Screen[Metadata]):
         observer: str | None,
         label: str | None,
         config: Path | None = None,
+        ask_passphrase: bool = False,
     ) -> None:
         super().__init__()
         self.book = book
         self.config = config
+        self.ask_passphrase = ask_passphrase
+        """``--passphrase``: two masked fields, the passphrase and its repetition."""
         """Where the observer id is remembered (None: the user's settings file)."""
         if not observer:
             remembered = read_config(config).get("observer")
             observer = remembered if isinstance(remembered, str) else None
         self.initial = (dyad or "", observer or "", label or "")
-        self.first_field = "#dyad" if not dyad else ("#observer" if not observer else "#label")
-        """The first empty field: it has the cursor from the start."""
+        self.first_field = (
+            "#dyad"
+            if not dyad
+            else "#observer"
+            if not observer
+            else "#passphrase"
+            if ask_passphrase
+            else "#label"
+        )
+        """The first empty field (the label is optional): it has the cursor from the start."""
+        self.last_field = "repeat" if ask_passphrase else "label"
 
     def compose(self) -> ComposeResult:
         dyad, observer, label = self.initial
@@ -109,6 +125,14 @@ class MetadataForm(Screen[Metadata]):
                 with Horizontal(classes="form-row"):
                     yield Label(title, classes="form-label")
                     yield FormField(value, placeholder=hint, id=name, compact=True)
+            if self.ask_passphrase:
+                for name, hint, title in (
+                    ("passphrase", "lets this laptop recover a crash", "Passphrase"),
+                    ("repeat", "the same again", "  again"),
+                ):
+                    with Horizontal(classes="form-row"):
+                        yield Label(title, classes="form-label")
+                        yield FormField(placeholder=hint, id=name, password=True, compact=True)
             yield Static(id="form-errors")
             yield Button("Start", variant="primary", id="start", compact=True)
             yield Static(
@@ -122,7 +146,7 @@ class MetadataForm(Screen[Metadata]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "label":
+        if event.input.id == self.last_field:
             self.action_start()
         else:
             self.focus_next()
@@ -156,6 +180,7 @@ class MetadataForm(Screen[Metadata]):
 
         for name, problem in typed_problems(dyad=dyad, observer=observer, label=label):
             problems.append(f"the {name} {problem}")
+        passphrase = self.typed_passphrase(problems)
         if problems or book is None:
             self.query_one("#form-errors", Static).update(
                 Text("\n".join(problems), style=Styles(self)("refused"))
@@ -165,4 +190,22 @@ class MetadataForm(Screen[Metadata]):
         with contextlib.suppress(OSError):  # a convenience: the session does not need it
             remember("observer", observer, self.config)
         hold_keys(self)  # keys typed after this are for the coding screen
-        self.dismiss(Metadata(book, dyad, observer, label))
+        self.dismiss(Metadata(book, dyad, observer, label, passphrase))
+
+    def typed_passphrase(self, problems: list[str]) -> str | None:
+        """The passphrase typed twice (None when not asked for); a problem when it is
+        empty or the two differ, and then both fields are emptied to be typed again."""
+        if not self.ask_passphrase:
+            return None
+        first, again = self.query_one("#passphrase", Input), self.query_one("#repeat", Input)
+        typed = first.value
+        if not typed or typed != again.value:
+            problems.append(
+                "the two passphrases differ: type it again, twice"
+                if typed
+                else "a passphrase is needed: it lets this laptop recover a crash"
+            )
+            first.value = again.value = ""
+            first.focus()
+            return None
+        return typed

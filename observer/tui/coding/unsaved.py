@@ -52,6 +52,8 @@ class NotSaved(ModalScreen[tuple[Path | None, str]]):
         self.reason = reason
         self.recorder, self.writer, self.key_log = recorder, writer, key_log
         self.copy: Path | None = None
+        self.copied: bytes | None = None
+        """The plaintext the copy was made of (encrypted, it is other bytes)."""
         self.quit_asked = False
         self.last_error = ""
 
@@ -76,12 +78,15 @@ class NotSaved(ModalScreen[tuple[Path | None, str]]):
 
     def _try(self, folder: Path) -> Path | None:
         from observer.live.recovery import save_copy
+        from observer.sessionfile import session_to_bytes
 
         try:
-            return save_copy(folder, self.recorder, self.writer.recipients)
+            path = save_copy(folder, self.recorder, self.writer.recipients)
         except (OSError, InputError) as error:
             self.last_error = f"{folder}: {failure_reason(error)}"
             return None
+        self.copied = session_to_bytes(self.recorder.session())
+        return path
 
     def show(self, extra: str = "") -> None:
         rec, writer = self.recorder, self.writer
@@ -113,8 +118,12 @@ class NotSaved(ModalScreen[tuple[Path | None, str]]):
             return
         if self.copy is not None:  # saved where it belongs: the copy must not pile up
             from observer.live.copies import remove_if_saved
+            from observer.sessionfile import session_to_bytes
 
-            remove_if_saved(self.copy, path)
+            # Encrypted, the two are different bytes: the same session when the copy was
+            # made of the very plaintext the session file was just made of.
+            same = self.copied == session_to_bytes(self.recorder.session())
+            remove_if_saved(self.copy, path, made_of=self.copied if same else None)
         self.dismiss((path, ""))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
