@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from support.clirun import run
-from support.live import META, book
+from support.live import META
+from support.minibook import book
 
 from observer.crypto import agefile
 from observer.crypto.folder import folder_recipients
