@@ -58,7 +58,9 @@ def test_a_torn_last_line_is_ignored(tmp_path: Path) -> None:
     assert contents.torn and len(contents.keys) == 1
 
 
-def test_paste_mouse_and_responses_pass_through_unstamped_and_unlogged(tmp_path: Path) -> None:
+def test_paste_and_responses_pass_through_unstamped_mouse_stamped_none_logged(
+    tmp_path: Path,
+) -> None:
     log = KeyLog.create(tmp_path, _header())
     parser = XTermParser()
     data = "t\x1b[200~swkj\x1b[201~\x1b[<0;10;5M\x1b[<0;10;5md"
@@ -69,9 +71,11 @@ def test_paste_mouse_and_responses_pass_through_unstamped_and_unlogged(tmp_path:
     assert [k.key for k in keys] == ["t", "d"] and all(k.time == 123.0 for k in keys)
     pastes = [m for m in messages if isinstance(m, events.Paste)]
     assert [p.text for p in pastes] == ["swkj"]
-    assert sum(isinstance(m, events.MouseDown) for m in messages) == 1
-    others = [m for m in messages if not isinstance(m, events.Key)]
-    assert all(m.time == times[id(m)] for m in others)  # untouched
+    mouse = [m for m in messages if isinstance(m, events.MouseEvent)]
+    assert [type(m) for m in mouse] == [events.MouseDown, events.MouseUp]
+    assert all(m.time == 123.0 for m in mouse)  # a click is stamped as a key is
+    others = [m for m in messages if not isinstance(m, events.Key | events.MouseEvent)]
+    assert others and all(m.time == times[id(m)] for m in others)  # untouched
     assert [k.key for k in read_keylog(log.path).keys] == ["t", "d"]
 
 

@@ -94,3 +94,23 @@ class Attached:
 
 Coding = Callable[..., AbstractAsyncContextManager[Attached]]
 """The conftest's ``coding`` fixture: ``async with coding(app, size=(w, h)) as c``."""
+
+
+def target_at(screen: Any, key: str) -> tuple[int, int]:
+    """The screen cell of the first target (``observer.tui.targets``) pressing ``key``:
+    where a click or a tap on it lands."""
+    from observer.tui.targets import pressed
+
+    width, height = screen.size
+    for y in range(height):
+        for x in range(width):
+            press = pressed(screen.get_style_at(x, y))
+            if press is not None and press[0] == key:
+                return x, y
+    raise AssertionError(f"no target for {key!r} on the screen")
+
+
+async def tap(pilot: Pilot[Any], key: str) -> None:
+    """Click the target of ``key`` on the app's screen (a mouse press and release)."""
+    x, y = target_at(pilot.app.screen, key)
+    assert await pilot.click(offset=(x, y)), f"the click on {key!r} at {x},{y} missed"

@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -154,6 +155,12 @@ class CodingApp(KeyHold[None]):
         from observer.tui.driver import RecordingDriver
 
         return RecordingDriver
+
+    @property
+    def records_keys(self) -> bool:
+        """The driver writes the raw key log (a terminal, a browser; not headless): the
+        coding screen then logs the targets pressed (clicks, taps) itself."""
+        return bool(getattr(self._driver, "records_keys", False))
 
     @property
     def stamper(self) -> Stamper:
@@ -316,8 +323,9 @@ class CodingApp(KeyHold[None]):
             # Keys that reached the screen before the key log existed (the first space,
             # typed while the journal opened) go in first, in order, and only then may
             # the driver log what it reads: every key the screen saw is in the log.
-            if getattr(self._driver, "records_keys", False):  # not headless
-                key_log.record(screen.early_keys())
+            if self.records_keys:  # not headless
+                for click, keys in groupby(screen.early_keys(), key=lambda k: k[3]):
+                    key_log.record([k[:3] for k in keys], click=click)
             self.key_log = key_log
         except InputError as error:
             self.result.problems.extend(error.problems)

@@ -26,6 +26,7 @@ from observer.sessionfile import Session
 from observer.tui.coding.ratings import Ratings, RatingsForm, parse_rating
 from observer.tui.forms import hold_keys, passed_on
 from observer.tui.plain import plain
+from observer.tui.targets import pressed, target
 from observer.tui.widgets.clock import format_clock
 
 __all__ = ["ConfirmEnd", "Ratings", "RatingsForm", "Summary", "parse_rating", "summary_table"]
@@ -49,27 +50,49 @@ class ConfirmEnd(ModalScreen[str]):
                 f"{_count(self.events_count, 'event')}; running states stop at that time.",
                 id="confirm-text",
             )
-            yield Static("enter  end the session    escape  keep coding", id="confirm-keys")
+            yield Static(_confirm_keys(), id="confirm-keys")
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """A click or a tap on ``enter`` or ``escape`` answers as the key does."""
+        press = pressed(event.style)
+        if press is not None:
+            event.stop()
+            self.answer(press[0])
 
     def on_key(self, event: events.Key) -> None:
         if passed_on(self, event):  # typed after enter, in the same burst: for the form
             return
         event.stop()
-        if event.key == "enter":
-            self.accept("quit" if self.quitting else "end")
-        elif event.key == "ctrl+q":
-            self.accept("quit")
-        elif event.key == "escape":
-            self.dismiss("")
-        else:
+        if not self.answer(event.key):
             self.query_one("#confirm-keys", Static).update(
                 "[b]enter[/b] ends the session · [b]escape[/b] keeps coding"
                 f" (the key {event.key!r} did nothing)"
             )
 
+    def answer(self, key: str) -> bool:
+        """Answer by ``key``; False when it is not an answer."""
+        if key == "enter":
+            self.accept("quit" if self.quitting else "end")
+        elif key == "ctrl+q":
+            self.accept("quit")
+        elif key == "escape":
+            self.dismiss("")
+        else:
+            return False
+        return True
+
     def accept(self, answer: str) -> None:
         hold_keys(self)  # the keys typed from now on are for the ratings form
         self.dismiss(answer)
+
+
+def _confirm_keys() -> Text:
+    """The answers, each a target (a click or a tap answers as its key)."""
+    text = Text()
+    text.append("enter  end the session", style=target("enter"))
+    text.append("    ")
+    text.append("escape  keep coding", style=target("escape"))
+    return text
 
 
 def _count(n: int, noun: str) -> str:

@@ -47,10 +47,18 @@ from observer.tui.coding.feedback import (
     segment_keys,
     segment_prompt,
 )
-from observer.tui.coding.keys import HANDLERS, UNLOGGED, CodingKey, hints, key_for, key_names
+from observer.tui.coding.keys import (
+    HANDLERS,
+    UNLOGGED,
+    CodingKey,
+    hint_groups,
+    key_for,
+    key_names,
+)
 from observer.tui.coding.video import TimeField
 from observer.tui.forms import FormField, keys_ready
 from observer.tui.plain import plain
+from observer.tui.targets import Tapped, pressed, target
 from observer.tui.widgets.clock import ClockDisplay, format_clock
 from observer.tui.widgets.event_log import EventLog
 from observer.tui.widgets.legend import KeyLegend
@@ -73,10 +81,21 @@ BARE_MODIFIERS = frozenset(
 
 def hints_text(name: Callable[[str], str], *, video: bool = False) -> Text:
     """The bottom line: the table's hinted keys (one leading space; 80 columns hold them);
-    with a video, the video's line."""
-    hinted = hints(name, video=video)
-    parts = (p for keys, word in hinted for p in ("  ", (keys, "bold"), f" {word}"))
-    return Text.assemble(*parts)[1:]
+    with a video, the video's line. Each key's name and word is a target: a click on
+    it does what the key does."""
+    text = Text()
+    for keys, word, hint_as in hint_groups(name, video=video):
+        text.append("  ")
+        if hint_as is not None:  # several keys under one sign (the video's arrows)
+            text.append(hint_as, style="bold")
+            text.append(f" {word}")
+            continue
+        for i, (shown, key) in enumerate(keys):
+            press = target(key)
+            text.append(" " if i else "", style=press)
+            text.append(shown, style=press + Style(bold=True))
+        text.append(f" {word}", style=target(keys[0][1]))
+    return text[1:]
 
 
 class Saved:
@@ -115,6 +134,8 @@ class CodingScreen(Screen[None]):
         self._recorder: Recorder | None = None
         self._renderer: RowRenderer | None = None
         self._early: list[tuple[str, float, str | None]] = []
+        self._early_clicks: set[int] = set()
+        """Which early keys were targets pressed (clicks, taps), by index."""
         self._key_log: KeyLog | None = None
         """Keys that arrived before the recorder was attached, in order, with their times."""
         self.choosing_segment: float | None = None
@@ -144,10 +165,13 @@ class CodingScreen(Screen[None]):
     def attached(self) -> bool:
         return self._recorder is not None
 
-    def early_keys(self) -> list[tuple[float, str, str | None]]:
+    def early_keys(self) -> list[tuple[float, str, str | None, bool]]:
         """The keys that came before the recorder was attached, as the key log records
-        them: (arrival stamp, key name, character)."""
-        return [(mono, key, character) for key, mono, character in self._early]
+        them: (arrival stamp, key name, character, whether a target was pressed)."""
+        return [
+            (mono, key, character, i in self._early_clicks)
+            for i, (key, mono, character) in enumerate(self._early)
+        ]
 
     def attach(self, recorder: Recorder, key_log: KeyLog | None = None) -> None:
         """Start coding with ``recorder`` (its journal exists); handle keys that came
@@ -157,6 +181,7 @@ class CodingScreen(Screen[None]):
         self._recorder = recorder
         self._renderer = RowRenderer(recorder, self.colour)
         early, self._early = self._early, []
+        self._early_clicks = set()
         for key, mono, character in early:
             self.press(key, mono, character)
         self.tick()
@@ -285,6 +310,37 @@ class CodingScreen(Screen[None]):
         if getattr(event, UNLOGGED, False) and self._key_log is not None:
             setattr(event, UNLOGGED, False)  # read before the key log existed: log it now
             self._key_log.record([(event.time, event.key, event.character)])
+        self.take_key(event)
+
+    def _forward_event(self, event: events.Event) -> None:
+        """A mouse press (a click, a tap) on a target is its key, at the press's own
+        arrival time: posted where a key goes (the focused widget, whence it bubbles
+        here as keys do), so taps and keys keep their order. Textual's own handling of
+        the press (focus, selection) goes on as usual."""
+        if isinstance(event, events.MouseDown) and not event.is_forwarded and event.button == 1:
+            press = pressed(self.get_style_at(event.screen_x, event.screen_y))
+            if press is not None:
+                (self.focused or self).post_message(Tapped(*press, event.time))
+        super()._forward_event(event)
+
+    def on_tapped(self, message: Tapped) -> None:
+        """A target pressed: logged in the raw key log as its key (marked as a click)
+        before it is handled, then handled exactly as that key."""
+        message.stop()
+        key, char, mono = message.key, message.char, message.time
+        if self._key_log is not None and getattr(self.app, "records_keys", False):
+            self._key_log.record([(mono, key, char)], click=True)
+        elif self._recorder is None:
+            self._early_clicks.add(len(self._early))
+        event = events.Key(key, char)
+        event.time = mono
+        if self.note_at is not None and key == "enter":
+            self.close_note(save=True)
+            return
+        self.take_key(event)
+
+    def take_key(self, event: events.Key) -> None:
+        """A key (or a target's key) while coding, a note, or the go-to-time field."""
         if self.going_to:  # keys typed into the go-to-time field are not coded
             if event.key == "escape":
                 event.stop()
