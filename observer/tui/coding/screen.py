@@ -92,7 +92,7 @@ def hints_text(name: Callable[[str], str], *, video: bool = False) -> Text:
             continue
         for i, (shown, key) in enumerate(keys):
             press = target(key)
-            text.append(" " if i else "", style=press)
+            text.append(" " if i else "", style=press + Style(bold=True))
             text.append(shown, style=press + Style(bold=True))
         text.append(f" {word}", style=target(keys[0][1]))
     return text[1:]
