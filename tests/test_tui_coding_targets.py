@@ -10,13 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from support.pilot import Coding, tap, until
+import pytest
+from support.pilot import Coding, tap, target_at, until
+from textual import events
 
 from observer.codebook import load_codebook
 from observer.tui.coding.app import CodingApp
 from observer.tui.coding.end import ConfirmEnd, RatingsForm, Summary
 
 BOOK = load_codebook("cpp-attachment")
+T0 = 1000.0
 SESSION = ("space", "s", "w", "2", "k", "o", "s", "f2", "ctrl+z", "ctrl+y", "j", "space")
 """A short session: clock, states, a point with its modifier, undo and redo, a segment,
 a switch in an exclusive group, a pause; every step a key (or its target)."""
@@ -43,8 +46,8 @@ def comparable(path: Path) -> Any:
     return strip(data)
 
 
-async def code(folder: Path, coding: Coding, *, by_click: bool) -> Path:
-    app = CodingApp(folder, book=BOOK, dyad="D012", observer="obs1")
+async def code(folder: Path, coding: Coding, *, by_click: bool, touch: bool = False) -> Path:
+    app = CodingApp(folder, book=BOOK, dyad="D012", observer="obs1", touch=touch)
     async with coding(app, size=(100, 40)) as (app, pilot, _):
         for key in SESSION:
             if by_click:
@@ -69,11 +72,61 @@ async def code(folder: Path, coding: Coding, *, by_click: bool) -> Path:
         return path
 
 
+@pytest.mark.parametrize("touch", [False, True], ids=["legend", "touch-layout"])
 async def test_clicks_on_the_targets_give_the_same_file_as_the_keys(
-    tmp_path: Path, coding: Coding
+    tmp_path: Path, coding: Coding, touch: bool
 ) -> None:
     by_keys = await code(tmp_path / "keys", coding, by_click=False)
-    by_clicks = await code(tmp_path / "clicks", coding, by_click=True)
+    by_clicks = await code(tmp_path / "clicks", coding, by_click=True, touch=touch)
     keys, clicks = comparable(by_keys), comparable(by_clicks)
     assert keys["events"], "the session coded something"
     assert clicks == keys
+
+
+def mouse(kind: type[events.MouseEvent], at: tuple[int, int], time: float) -> events.MouseEvent:
+    """A mouse report as the terminal driver delivers it: its read's stamp as ``time``."""
+    x, y = at
+    event = kind(None, x, y, 0, 0, 1, False, False, False, screen_x=x, screen_y=y)
+    event.time = time
+    return event
+
+
+async def test_a_burst_of_taps_keeps_its_order_and_each_taps_own_time(
+    tmp_path: Path, coding: Coding
+) -> None:
+    app = CodingApp(tmp_path, book=BOOK, dyad="D012", observer="obs1", touch=True)
+    async with coding(app, size=(106, 40)) as (app, pilot, screen):
+        screen.press("space", T0, " ")
+        burst = ["w", "o", "e", "y", "t", "r", "u", "d"]  # points: each tap is an event
+        where = {key: target_at(screen, key) for key in burst}
+        for i, key in enumerate(burst):  # posted at once: the app takes them as they come
+            at = T0 + 1 + i * 0.01
+            app.post_message(mouse(events.MouseDown, where[key], at))
+            app.post_message(mouse(events.MouseUp, where[key], at + 0.005))
+        await until(pilot, lambda: len(screen.recorder.events) == len(burst), "every tap coded")
+        events_ = screen.recorder.events
+        assert [BOOK.code_by_id[e.code].key for e in events_] == burst
+        assert [round(e.start, 3) for e in events_] == [round(1 + i * 0.01, 3) for i in range(8)]
+
+
+async def test_a_tap_held_down_is_one_press_and_a_quick_second_tap_on_a_state_a_repeat(
+    tmp_path: Path, coding: Coding
+) -> None:
+    app = CodingApp(tmp_path, book=BOOK, dyad="D012", observer="obs1", touch=True)
+    async with coding(app, size=(106, 40)) as (app, pilot, screen):
+        screen.press("space", T0, " ")
+        s = target_at(screen, "s")
+        app.post_message(mouse(events.MouseDown, s, T0 + 1.0))
+        for i in range(20):  # the finger rests on it for two seconds, moving a little
+            app.post_message(mouse(events.MouseMove, (s[0] + i % 2, s[1]), T0 + 1 + i * 0.1))
+        app.post_message(mouse(events.MouseUp, s, T0 + 3.0))
+        await until(pilot, lambda: "cg-shares-play" in screen.recorder.running, "s started")
+        await pilot.pause(0.1)
+        assert len(screen.recorder.events) == 1 and "cg-shares-play" in screen.recorder.running
+        # Two taps 0.1 s apart on a state: the second is taken as a repeat, as with keys.
+        q = target_at(screen, "q")
+        for at in (T0 + 5.0, T0 + 5.1):
+            app.post_message(mouse(events.MouseDown, q, at))
+            app.post_message(mouse(events.MouseUp, q, at + 0.02))
+        await until(pilot, lambda: screen.refused == 1, "the quick second tap refused")
+        assert "cg-watches" in screen.recorder.running

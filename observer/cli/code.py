@@ -37,6 +37,12 @@ from observer.cli import apply_encrypt_to, encrypt_to_option, options, passphras
     help="Code from this recording: mpv plays it and the session clock is its position.",
 )
 @options.mpv_args
+@click.option(
+    "--touch",
+    is_flag=True,
+    help="The touch layout: every code and the screen's keys as large targets to tap"
+    " (a tablet, observer serve's touch screen); clicks work in either layout.",
+)
 @options.session_dir()
 @encrypt_to_option
 @passphrase_option("also wrap this session's journal to, so this laptop can recover it")
@@ -47,6 +53,7 @@ def code(
     label: str | None,
     video_path: Path | None,
     mpv_args: str | None,
+    touch: bool,
     session_dir: Path | None,
     encrypt_to: Path | None,
 ) -> None:
@@ -98,6 +105,7 @@ def code(
         label=label,
         video=video,
         ascii_only=wants_ascii(),
+        touch=touch,
     )
     app.install_stop_signals()  # before the first frame: no window without them
     try:

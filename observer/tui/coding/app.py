@@ -110,8 +110,11 @@ class CodingApp(KeyHold[None]):
         config: Path | None = None,
         ascii_only: bool = False,
         video: VideoControl | None = None,
+        touch: bool = False,
     ) -> None:
         super().__init__()
+        self.touch = touch
+        """The touch layout (``--touch``): large targets for a finger, no key needed."""
         self.config = config
         """The settings file (the observer id is remembered there); None: the user's."""
         self.ascii_only = ascii_only
@@ -256,7 +259,9 @@ class CodingApp(KeyHold[None]):
             self.open_journal()
 
     def _coding_screen(self, meta: Metadata) -> CodingScreen:
-        screen = CodingScreen(meta.book, meta.dyad, meta.observer, self.now, self.saved)
+        screen = CodingScreen(
+            meta.book, meta.dyad, meta.observer, self.now, self.saved, touch=self.touch
+        )
         screen.video = self.video
         return screen
 

@@ -58,11 +58,12 @@ from observer.tui.coding.keys import (
 from observer.tui.coding.video import TimeField
 from observer.tui.forms import FormField, keys_ready
 from observer.tui.plain import plain
-from observer.tui.targets import Tapped, pressed, target
+from observer.tui.targets import Tapped, char_target, pressed, target
 from observer.tui.widgets.clock import ClockDisplay, format_clock
 from observer.tui.widgets.event_log import EventLog
 from observer.tui.widgets.legend import KeyLegend
 from observer.tui.widgets.statusline import Part, fit, part, shortened
+from observer.tui.widgets.touchgrid import Cell, TouchGrid, choice_lines
 
 if TYPE_CHECKING:
     from observer.live.journal import JournalStatus
@@ -124,10 +125,20 @@ class CodingScreen(Screen[None]):
     COMPONENT_CLASSES = COMPONENT_CLASSES
 
     def __init__(
-        self, book: Codebook, dyad: str, observer: str, now: Callable[[], float], saved: Saved
+        self,
+        book: Codebook,
+        dyad: str,
+        observer: str,
+        now: Callable[[], float],
+        saved: Saved,
+        *,
+        touch: bool = False,
     ) -> None:
         super().__init__()
         self.book = book
+        self.touch = touch
+        """The touch layout (``--touch``): the codes and the screen's keys as a grid of
+        large targets (observer.tui.widgets.touchgrid) instead of the key legend."""
         self.who = f"{dyad} · {observer}"
         self.now = now
         self.saved = saved
@@ -191,20 +202,25 @@ class CodingScreen(Screen[None]):
         with Horizontal(id="top"):
             yield ClockDisplay(format_clock(0), id="clock")
             yield Static(id="running")
-        yield KeyLegend(self.book, id="legend")
+        if self.touch:
+            yield TouchGrid(self.book, id="grid")
+        else:
+            yield KeyLegend(self.book, id="legend")
         yield Static(id="prompt")
         with Horizontal(id="note-row"):
             yield Static("note:", id="note-label")
             yield FormField(id="note", placeholder="note text · enter saves · escape cancels")
         yield EventLog(self._render_row, id="log")
-        name = key_names(self.app.get_key_display)
-        yield Static(hints_text(name, video=self.video is not None), id="hints")
+        if not self.touch:  # the grid's control row holds these keys
+            name = key_names(self.app.get_key_display)
+            yield Static(hints_text(name, video=self.video is not None), id="hints")
 
     def _render_row(self, row: LogRow) -> Text:
         assert self._renderer is not None
         return self._renderer(row)
 
     def on_mount(self) -> None:
+        self.set_class(self.touch, "-touch")
         self.set_interval(0.1, self.tick)
         self.say(Text("press space to start the clock", style=self.colour("info")))
         self.tick()
@@ -220,13 +236,16 @@ class CodingScreen(Screen[None]):
         if rec is None:
             self.query_one("#status", Static).update(self.status_text())
             return
+        if self.touch:
+            self.query_one(TouchGrid).set_running(frozenset(rec.running), rec.clock.state)
         t = self.session_now()
         clock = self.query_one(ClockDisplay)
         clock.show(t)
         stopped = rec.clock.state != "running" or (self.video is not None and self.video.stopped)
         clock.set_class(stopped, "-stopped")
         self.query_one("#running", Static).update(running_text(rec, t))
-        self.query_one(KeyLegend).set_running(frozenset(rec.running))
+        if not self.touch:
+            self.query_one(KeyLegend).set_running(frozenset(rec.running))
         self.query_one("#status", Static).update(self.status_text())
 
     def status_text(self, width: int | None = None) -> Text:
@@ -455,7 +474,11 @@ class CodingScreen(Screen[None]):
     def show_prompt(self, key: str, outcome: Outcome) -> None:
         pending = self.recorder.pending
         if pending is not None:
-            self.say(modifier_prompt(pending))
+            values = [
+                Cell(v.label or v.id, v.key, "choice", char_target(v.key))
+                for v in pending.modifier.values
+            ]
+            self.say(self.choice(modifier_prompt(pending), values, "skip"))
             return
         text = Text()
         ok = self.colour("ok")
@@ -463,6 +486,18 @@ class CodingScreen(Screen[None]):
         stamp = f"  {format_clock(outcome.t)}" if outcome.t is not None else ""
         text.append(f" ✓ {outcome.message}{stamp}", style=ok)
         self.say(text)
+
+    def choice(self, prompt: Text, cells: list[Cell], escape: str) -> Text:
+        """A choice on the prompt line; in the touch layout, below it, its answers as
+        large targets, the last one ``escape`` (what the escape key does)."""
+        if not self.touch:
+            return prompt
+        grid = self.query_one(TouchGrid)
+        width = max(10, self.size.width - 2)
+        cells = [*cells, Cell(escape, "esc", "control", target("escape"))]
+        return Text("\n").join(
+            [prompt, *choice_lines(cells, width, grid.cell_height(width), grid.style)]
+        )
 
     def refuse(self, key: str, message: str, mono: float | None = None) -> None:
         """Acknowledge a refused key on the prompt line and in the log; nothing else moves."""
@@ -640,7 +675,11 @@ class CodingScreen(Screen[None]):
         self.choosing_segment = mono
         segments = self.recorder.segments
         current = segments[-1].segment if segments and segments[-1].end is None else None
-        self.say(segment_prompt(book, current))
+        choices = [
+            Cell(segment.label, key, "choice", char_target(key))
+            for key, segment in segment_keys(book).items()
+        ]
+        self.say(self.choice(segment_prompt(book, current), choices, "cancel"))
 
     def choose_segment(self, char: str, mono: float) -> None:
         """The key after ctrl+g: a segment key starts that segment (at the ctrl+g's time);
