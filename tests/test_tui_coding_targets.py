@@ -65,7 +65,10 @@ async def code(folder: Path, coding: Coding, *, by_click: bool, touch: bool = Fa
         else:
             await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, RatingsForm), "the ratings form")
-        await pilot.press("ctrl+s")
+        if by_click:  # the form's "ctrl+s saves" is a target too
+            await tap(pilot, "ctrl+s")
+        else:
+            await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
         path = app.result.path
         assert isinstance(path, Path)

@@ -13,10 +13,16 @@ does nothing.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.keys import _character_to_key
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 PRESS = "observer_press"
 """The meta key holding the key name a target presses."""
@@ -62,3 +68,18 @@ class Tapped(Message, bubble=True):
         self.key = key
         self.char = char
         self.time = time
+
+
+class TapsAsKeys:
+    """For a screen whose answers need no time stamp (the ratings form, the summary): a
+    press on a target is its key, as if typed (its bindings run)."""
+
+    app: App[Any]
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        press = pressed(event.style)
+        if press is not None:
+            event.stop()
+            key = events.Key(*press)
+            key.set_sender(self.app)  # as the driver sends it (from the app, not this screen)
+            self.app.post_message(key)

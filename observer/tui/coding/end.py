@@ -26,7 +26,7 @@ from observer.sessionfile import Session
 from observer.tui.coding.ratings import Ratings, RatingsForm, parse_rating
 from observer.tui.forms import hold_keys, passed_on
 from observer.tui.plain import plain
-from observer.tui.targets import pressed, target
+from observer.tui.targets import TapsAsKeys, pressed, target
 from observer.tui.widgets.clock import format_clock
 
 __all__ = ["ConfirmEnd", "Ratings", "RatingsForm", "Summary", "parse_rating", "summary_table"]
@@ -95,6 +95,11 @@ def _confirm_keys() -> Text:
     return text
 
 
+def _closes(more: str = "") -> Text:
+    """The summary's last line: what closes it, a target (a tap closes it too)."""
+    return Text.assemble(more, (CLOSES, target("enter")))
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
@@ -129,7 +134,7 @@ CLOSES = "enter, q or ctrl+q closes"
 MORE_BELOW = "↓ / pgdn: more below · "
 
 
-class Summary(Screen[None]):
+class Summary(TapsAsKeys, Screen[None]):
     """What was saved: the file, the duration, counts and durations per code. When the
     table is taller than the screen, the keys line says there is more below."""
 
@@ -160,7 +165,7 @@ class Summary(Screen[None]):
         )
         with VerticalScroll(id="summary"):
             yield Static(summary_table(s))
-        yield Static(CLOSES, id="summary-keys")
+        yield Static(_closes(), id="summary-keys")
 
     def on_mount(self) -> None:
         scroll = self.query_one("#summary", VerticalScroll)
@@ -173,4 +178,4 @@ class Summary(Screen[None]):
     def show_more(self) -> None:
         scroll = self.query_one("#summary", VerticalScroll)
         more = scroll.scroll_y < scroll.max_scroll_y
-        self.query_one("#summary-keys", Static).update((MORE_BELOW if more else "") + CLOSES)
+        self.query_one("#summary-keys", Static).update(_closes(MORE_BELOW if more else ""))
