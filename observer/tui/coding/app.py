@@ -463,7 +463,12 @@ class CodingApp(KeyHold[None]):
                 screen.refuse(end, f"the clock has not started: nothing to end ({quit_} quits)")
             return
         t = rec.time_at(mono)
-        answer = await self.push_screen_wait(ConfirmEnd(t, len(rec.events), quitting))
+        cells = None
+        if screen.touch:  # the answers as large targets, in the grid's colours
+            from observer.tui.widgets.touchgrid import TouchGrid
+
+            cells = screen.query_one(TouchGrid).style
+        answer = await self.push_screen_wait(ConfirmEnd(t, len(rec.events), quitting, cells))
         if not answer:
             screen.refuse(screen.shown("end"), "not ended: still coding")
             return

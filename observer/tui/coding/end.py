@@ -10,8 +10,10 @@ codebook in one form; ctrl+s saves, a blank field is saved as null.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual import events
@@ -28,6 +30,7 @@ from observer.tui.forms import hold_keys, passed_on
 from observer.tui.plain import plain
 from observer.tui.targets import TapsAsKeys, pressed, target
 from observer.tui.widgets.clock import format_clock
+from observer.tui.widgets.touchgrid import Cell, choice_lines
 
 __all__ = ["ConfirmEnd", "Ratings", "RatingsForm", "Summary", "parse_rating", "summary_table"]
 
@@ -36,11 +39,19 @@ class ConfirmEnd(ModalScreen[str]):
     """Enter accepts ("end"), ctrl+q accepts and quits afterwards ("quit"), escape
     declines (""); any other key is refused with a reminder."""
 
-    def __init__(self, t: float, events_count: int, quitting: bool) -> None:
+    def __init__(
+        self,
+        t: float,
+        events_count: int,
+        quitting: bool,
+        cells: Callable[[str], Style] | None = None,
+    ) -> None:
         super().__init__()
         self.t = t
         self.events_count = events_count
         self.quitting = quitting
+        self.cells = cells
+        """The touch layout: the answers as large targets, in the grid's styles."""
 
     def compose(self) -> ComposeResult:
         then = " and quit" if self.quitting else ""
@@ -50,7 +61,15 @@ class ConfirmEnd(ModalScreen[str]):
                 f"{_count(self.events_count, 'event')}; running states stop at that time.",
                 id="confirm-text",
             )
-            yield Static(_confirm_keys(), id="confirm-keys")
+            if self.cells is None:
+                yield Static(_confirm_keys(), id="confirm-keys")
+            else:
+                answers = [
+                    Cell("end the session", "enter", "control", target("enter")),
+                    Cell("keep coding", "esc", "choice", target("escape")),
+                ]
+                lines = choice_lines(answers, 54, 3, self.cells)
+                yield Static(Text("\n").join(lines), id="confirm-keys")
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         """A click or a tap on ``enter`` or ``escape`` answers as the key does."""
