@@ -229,3 +229,99 @@ def test_the_terminal_has_the_keyboard_on_load_and_the_end_page_says_what_was_sa
         link = banner.find_element(By.TAG_NAME, "a")
         assert link.get_attribute("href") == srv.base + "/"
         assert console_errors(driver) == []
+
+
+TABLET = (1024, 768)
+"""A tablet in landscape, in CSS pixels."""
+TOUCH_SESSION = ("space", "s", "w", "2", "k", "o", "s", "f2", "ctrl+z", "ctrl+y", "j", "space")
+"""What both codings press: codes (states, a point and its modifier), segment, undo, redo."""
+ENDING = (("ctrl+e", "ConfirmEnd"), ("enter", "RatingsForm"), ("ctrl+s", "Summary"), ("enter", ""))
+"""Then the end: each key and the screen it opens (the summary's enter closes it)."""
+
+
+async def targets_coded_by_keys(folder: Path, size: tuple[int, int]) -> tuple[list[Any], Path]:
+    """The reference: the session coded by keys in the touch layout at the page's
+    terminal ``size``, and for each key the cell of its target at that moment (where a
+    finger taps it on the page)."""
+    from support.pilot import attached, target_at, until
+
+    from observer.tui.coding.app import CodingApp
+
+    book = load_codebook("cpp-attachment")
+    app = CodingApp(folder, book=book, dyad="D01", observer="obs1", touch=True)
+    cells: list[Any] = []
+    async with app.run_test(size=size) as pilot:
+        await attached(pilot)
+        for key, opens in (*((k, None) for k in TOUCH_SESSION), *ENDING):
+            cells.append((key, target_at(app.screen, key)))
+            await pilot.press(key)
+            await pilot.pause()
+            if opens:
+                await until(pilot, lambda name=opens: type(app.screen).__name__ == name, opens)
+        path = app.result.path
+    assert path is not None
+    return cells, path
+
+
+def tap_cell(driver: Any, cell: tuple[int, int]) -> None:
+    """A finger on the middle of the terminal's cell (0-based column, row), then lifted,
+    through the DevTools protocol's touch events (the page gets touchstart, touchend)."""
+    left, top, width, height, columns, rows = driver.execute_script(
+        "const box = document.querySelector('#terminal .xterm-screen').getBoundingClientRect();"
+        "const size = window.observerTerminal;"
+        "return [box.left, box.top, box.width, box.height, size.width, size.height];"
+    )
+    x = left + (cell[0] + 0.5) * width / columns
+    y = top + (cell[1] + 0.5) * height / rows
+    for kind, points in (("touchStart", [{"x": x, "y": y}]), ("touchEnd", [])):
+        driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+
+async def test_a_session_coded_by_taps_on_a_touch_page_is_the_file_coded_by_keys(
+    tmp_path: Path,
+) -> None:
+    from selenium.webdriver.common.by import By
+    from support.pilot import comparable
+
+    folder = tmp_path / "sessions"
+    with served(folder) as srv, headless_chromium(*TABLET) as driver:
+        width, height = TABLET
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True},
+        )
+        driver.execute_cdp_cmd(
+            "Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5}
+        )
+        landing(driver, srv.url)
+        driver.find_element(By.ID, "dyad").send_keys("D01")
+        driver.find_element(By.ID, "observer").send_keys("obs1")
+        driver.find_element(By.ID, "touch").click()
+        driver.find_element(By.ID, "start").click()
+        wait_for(lambda: list(folder.glob("*.journal.jsonl")), why="the session's journal")
+        size = wait_for(lambda: driver.execute_script("return window.observerTerminal"))
+        assert driver.execute_script(
+            "return document.querySelector('meta[name=viewport]').content"
+        ).startswith("width=device-width")
+        # The terminal's input is focused without a soft keyboard (inputmode none).
+        textarea = "document.querySelector('#terminal .xterm-helper-textarea')"
+        wait_for(
+            lambda: driver.execute_script(f"return {textarea}.getAttribute('inputmode')") == "none",
+            why="the terminal's input without a soft keyboard",
+        )
+        cells, by_keys = await targets_coded_by_keys(
+            tmp_path / "keys", (size["width"], size["height"])
+        )
+        assert size["height"] >= 30, "a tablet's page gives the grid its full size"
+        for done, (_, cell) in enumerate(cells, 1):
+            tap_cell(driver, cell)
+            if done <= len(TOUCH_SESSION):
+                time.sleep(0.3)  # beyond the held-key window: each tap is a press
+            else:
+                time.sleep(1.5)  # the next screen (the end dialog, the ratings, the summary)
+        [path] = wait_for(lambda: list(folder.glob("*.json")), why="the session file")
+        wait_for(lambda: not list(folder.glob("*.journal.jsonl")), why="the journal removed")
+        assert console_errors(driver) == []
+    assert comparable(by_keys)["events"], "the reference coded something"
+    assert comparable(path) == comparable(by_keys)
+    assert load_session(path).via == "browser"

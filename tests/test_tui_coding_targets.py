@@ -7,11 +7,9 @@ stamps them: tests/test_e2e_coding.py drives SGR mouse reports through tmux)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import orjson
 import pytest
-from support.pilot import Coding, tap, target_at, until
+from support.pilot import Coding, comparable, tap, target_at, until
 from textual import events
 
 from observer.codebook import load_codebook
@@ -24,26 +22,6 @@ SESSION = ("space", "s", "w", "2", "k", "o", "s", "f2", "ctrl+z", "ctrl+y", "j",
 """A short session: clock, states, a point with its modifier, undo and redo, a segment,
 a switch in an exclusive group, a pause; every step a key (or its target)."""
 CHAR = {"space": " "}
-
-
-def comparable(path: Path) -> Any:
-    """A session file without what differs between two codings of the same keys: its
-    id, its times, when it was written."""
-    data = orjson.loads(path.read_bytes())
-
-    def strip(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {
-                k: strip(v)
-                for k, v in value.items()
-                if k not in {"session", "id", "start", "end", "t", "at", "created", "duration"}
-                and not k.endswith(("_at", "_s", "time"))
-            }
-        if isinstance(value, list):
-            return [strip(v) for v in value]
-        return value
-
-    return strip(data)
 
 
 async def code(folder: Path, coding: Coding, *, by_click: bool, touch: bool = False) -> Path:

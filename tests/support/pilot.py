@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -114,3 +115,28 @@ async def tap(pilot: Pilot[Any], key: str) -> None:
     """Click the target of ``key`` on the app's screen (a mouse press and release)."""
     x, y = target_at(pilot.app.screen, key)
     assert await pilot.click(offset=(x, y)), f"the click on {key!r} at {x},{y} missed"
+
+
+def comparable(path: Path) -> Any:
+    """A session file without what differs between two codings of the same keys: its
+    id, its times, when it was written, and how it was coded and stamped."""
+    import orjson
+
+    data = orjson.loads(path.read_bytes())
+    dropped = {"session", "id", "start", "end", "t", "at", "created", "duration"}
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: strip(v)
+                for k, v in value.items()
+                if k not in dropped and not k.endswith(("_at", "_s", "time"))
+            }
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    stripped = strip(data)
+    for how in ("via", "stamper"):
+        stripped.pop(how, None)
+    return stripped

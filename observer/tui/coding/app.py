@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
-from textual import work
+from textual import events, work
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -144,6 +144,8 @@ class CodingApp(KeyHold[None]):
         """The signal that stopped the app, if one did (``observer.stopsignals``); SIGHUP for a
         terminal that is gone."""
         self.stopper: Stopper | None = None
+        self.text_wanted = False
+        """A text field has the focus (a note, a form's field): the soft keyboard's cue."""
         self._close_lock = threading.Lock()
 
     def get_driver_class(self) -> Any:
@@ -394,6 +396,24 @@ class CodingApp(KeyHold[None]):
             yield SystemCommand(
                 title, f"key: {shown}", lambda key=key: coding.press(key, time.monotonic())
             )
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._tell_text_wanted()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self._tell_text_wanted()
+
+    def _tell_text_wanted(self) -> None:
+        """A text field has the focus (a note, a form) or no longer: the browser page of
+        a touch screen opens its soft keyboard only for text (``observer serve``)."""
+        from textual.widgets import Input
+
+        wanted = isinstance(self.focused, Input)
+        if wanted != self.text_wanted:
+            self.text_wanted = wanted
+            tell = getattr(self._driver, "text_wanted", None)
+            if tell is not None:
+                tell(wanted)
 
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
