@@ -6,6 +6,7 @@ what reaches the disk: the journal's actions, then the session file."""
 from __future__ import annotations
 
 import stat
+from functools import partial
 import time
 from pathlib import Path
 from typing import Any
@@ -257,10 +258,14 @@ async def targets_coded_by_keys(folder: Path, size: tuple[int, int]) -> tuple[li
             await pilot.press(key)
             await pilot.pause()
             if opens:
-                await until(pilot, lambda name=opens: type(app.screen).__name__ == name, opens)
+                await until(pilot, partial(is_screen, app, opens), opens)
         path = app.result.path
     assert path is not None
     return cells, path
+
+
+def is_screen(app: Any, name: str) -> bool:
+    return type(app.screen).__name__ == name
 
 
 def tap_cell(driver: Any, cell: tuple[int, int]) -> None:
