@@ -6,8 +6,8 @@ what reaches the disk: the journal's actions, then the session file."""
 from __future__ import annotations
 
 import stat
-from functools import partial
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
