@@ -140,3 +140,17 @@ def comparable(path: Path) -> Any:
     for how in ("via", "stamper"):
         stripped.pop(how, None)
     return stripped
+
+
+def targets_on(screen: Any) -> list[str]:
+    """The keys of every target on the screen, each once, top to bottom."""
+    from observer.tui.targets import pressed
+
+    width, height = screen.size
+    found: dict[str, None] = {}
+    for y in range(height):
+        for x in range(width):
+            press = pressed(screen.get_style_at(x, y))
+            if press is not None:
+                found.setdefault(press[0])
+    return list(found)

@@ -1,5 +1,5 @@
 """The touch layout's grid (``observer code --touch``): one large target per code, a
-row per group under its actor and group, then a row of the screen's own targets.
+row per group under its actor and group, under a row of the screen's own targets.
 
 Every cell is a target (:mod:`observer.tui.targets`): a tap anywhere in it presses its
 key. Cells are as tall as the screen allows (3 lines, a finger's height in a browser
@@ -108,14 +108,19 @@ class TouchGrid(Widget):
     # --- layout -----------------------------------------------------------------------
 
     def _rows(self) -> list[tuple[str, list[Cell]]]:
-        """(heading, cells) per group, then the control row (no heading)."""
+        """The control row (its heading a blank line), then (heading, cells) per group."""
         titles = {a.id: a.label for a in self.book.actors}
-        rows: list[tuple[str, list[Cell]]] = []
+        rows: list[tuple[str, list[Cell]]] = [("", self._controls())]
         for stream in self.book.streams:
             exclusive = " · one at a time" if stream.group.exclusive else ""
             heading = f"{titles.get(stream.actor.id, stream.actor.id).upper()} · "
-            heading += f"{stream.group.label}{exclusive}"
+            heading = safe(heading + stream.group.label + exclusive)
             rows.append((heading, [self._code_cell(c) for c in stream.codes]))
+        return rows
+
+    def _controls(self) -> list[Cell]:
+        """The screen's own keys: first, under the clock, so that they are always in
+        sight, whatever the size of the codebook below."""
         controls = []
         for control in CONTROLS:
             label = control.label
@@ -124,8 +129,7 @@ class TouchGrid(Widget):
             if control.key in ("f2", "ctrl+g") and not self.book.segments:
                 continue
             controls.append(Cell(label, "", "control", target(control.key)))
-        rows.append(("", controls))
-        return rows
+        return controls
 
     def _code_cell(self, code: Code) -> Cell:
         if code.kind == "state":
@@ -166,6 +170,8 @@ class TouchGrid(Widget):
         for heading, cells in self._rows():
             if not cells:
                 continue
+            if len(heading) > width:  # one line, as the height counts it
+                heading = heading[: max(1, width - 1)] + "…"
             lines.append(Text(heading, style=self.style("heading")))
             n = per_line(len(cells), width)
             for start in range(0, len(cells), n):
