@@ -151,6 +151,24 @@ def test_recovery_from_a_key_log_alone(tmp_path: Path) -> None:
     assert find_journals(tmp_path) == []
 
 
+def test_clicks_logged_as_their_keys_recover_as_the_keys_do(tmp_path: Path) -> None:
+    by_keys, by_clicks = tmp_path / "keys", tmp_path / "clicks"
+    for folder, click in ((by_keys, False), (by_clicks, True)):
+        folder.mkdir()
+        log = KeyLog.create(folder, _header())
+        log.record([(10.0, "space", " ")])
+        log.record([(11.0, "p", "p")], click=click)
+        log.record([(11.5, "t", "t")])  # a key typed after the click, logged before it
+        log.record([(11.2, "p", "p")], click=click)  # read with the click, logged after
+        log.close()
+        lines = log.path.read_text().splitlines()[1:]
+        assert sum('"click":true' in line for line in lines) == (2 if click else 0)
+    recovered = [recover(next(f.glob("*.keys.jsonl"))) for f in (by_keys, by_clicks)]
+    events = [load_session(r.session_path).events for r in recovered if r.session_path]
+    assert len(events) == 2 and events[0] == events[1]
+    assert [e.start for e in events[1]] == [1.0, 1.2, 1.5]  # in stamp order (p is a point)
+
+
 def test_observer_recover_reports_what_the_key_log_added(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
