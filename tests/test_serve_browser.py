@@ -6,6 +6,7 @@ what reaches the disk: the journal's actions, then the session file."""
 from __future__ import annotations
 
 import stat
+import tempfile
 import time
 from functools import partial
 from pathlib import Path
@@ -234,6 +235,10 @@ def test_the_terminal_has_the_keyboard_on_load_and_the_end_page_says_what_was_sa
 
 TABLET = (1024, 768)
 """A tablet in landscape, in CSS pixels."""
+INPUTMODE = (
+    "return document.querySelector('#terminal .xterm-helper-textarea').getAttribute('inputmode')"
+)
+"""The terminal's input's inputmode: "none" keeps a soft keyboard closed."""
 TOUCH_SESSION = ("space", "s", "w", "2", "k", "o", "s", "f2", "ctrl+z", "ctrl+y", "j", "space")
 """What both codings press: codes (states, a point and its modifier), segment, undo, redo."""
 ENDING = (("ctrl+e", "ConfirmEnd"), ("enter", "RatingsForm"), ("ctrl+s", "Summary"), ("enter", ""))
@@ -285,35 +290,16 @@ def tap_cell(driver: Any, cell: tuple[int, int]) -> None:
 async def test_a_session_coded_by_taps_on_a_touch_page_is_the_file_coded_by_keys(
     tmp_path: Path,
 ) -> None:
-    from selenium.webdriver.common.by import By
     from support.pilot import comparable
 
     folder = tmp_path / "sessions"
     with served(folder) as srv, headless_chromium(*TABLET) as driver:
-        width, height = TABLET
-        driver.execute_cdp_cmd(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True},
-        )
-        driver.execute_cdp_cmd(
-            "Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5}
-        )
-        landing(driver, srv.url)
-        driver.find_element(By.ID, "dyad").send_keys("D01")
-        driver.find_element(By.ID, "observer").send_keys("obs1")
-        driver.find_element(By.ID, "touch").click()
-        driver.find_element(By.ID, "start").click()
-        wait_for(lambda: list(folder.glob("*.journal.jsonl")), why="the session's journal")
-        size = wait_for(lambda: driver.execute_script("return window.observerTerminal"))
+        size = open_touch_page(driver, srv.url, folder)
         assert driver.execute_script(
             "return document.querySelector('meta[name=viewport]').content"
         ).startswith("width=device-width")
         # The terminal's input is focused without a soft keyboard (inputmode none).
-        textarea = "document.querySelector('#terminal .xterm-helper-textarea')"
-        wait_for(
-            lambda: driver.execute_script(f"return {textarea}.getAttribute('inputmode')") == "none",
-            why="the terminal's input without a soft keyboard",
-        )
+        wait_for(lambda: driver.execute_script(INPUTMODE) == "none", why="no soft keyboard")
         cells, by_keys = await targets_coded_by_keys(
             tmp_path / "keys", (size["width"], size["height"])
         )
@@ -330,3 +316,59 @@ async def test_a_session_coded_by_taps_on_a_touch_page_is_the_file_coded_by_keys
     assert comparable(by_keys)["events"], "the reference coded something"
     assert comparable(path) == comparable(by_keys)
     assert load_session(path).via == "browser"
+
+
+async def cells_of(size: tuple[int, int], *keys: str) -> dict[str, tuple[int, int]]:
+    """Where the targets of ``keys`` are in the touch layout at the terminal ``size``."""
+    from support.pilot import attached, target_at
+
+    from observer.tui.coding.app import CodingApp
+
+    book = load_codebook("cpp-attachment")
+    with tempfile.TemporaryDirectory() as folder:
+        app = CodingApp(Path(folder), book=book, dyad="D01", observer="obs1", touch=True)
+        async with app.run_test(size=size) as pilot:
+            await attached(pilot)
+            return {key: target_at(app.screen, key) for key in keys}
+
+
+def open_touch_page(driver: Any, url: str, folder: Path) -> dict[str, int]:
+    """The landing page's touch screen option on an emulated tablet; the page's
+    terminal size once it has one."""
+    from selenium.webdriver.common.by import By
+
+    width, height = TABLET
+    metrics = {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    driver.execute_cdp_cmd(
+        "Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5}
+    )
+    landing(driver, url)
+    driver.find_element(By.ID, "dyad").send_keys("D01")
+    driver.find_element(By.ID, "observer").send_keys("obs1")
+    driver.find_element(By.ID, "touch").click()
+    driver.find_element(By.ID, "start").click()
+    wait_for(lambda: list(folder.glob("*.journal.jsonl")), why="the session's journal")
+    size: dict[str, int] = wait_for(lambda: driver.execute_script("return window.observerTerminal"))
+    return size
+
+
+async def test_the_touch_page_opens_the_soft_keyboard_only_for_a_note(tmp_path: Path) -> None:
+    folder = tmp_path / "sessions"
+    with served(folder) as srv, headless_chromium(*TABLET) as driver:
+        size = open_touch_page(driver, srv.url, folder)
+        cells = await cells_of((size["width"], size["height"]), "space", "ctrl+n", "o")
+        wait_for(lambda: driver.execute_script(INPUTMODE) == "none", why="no keyboard")
+        tap_cell(driver, cells["space"])
+        wait_for(lambda: kinds(folder) == ["clock"], why="the clock started by a tap")
+        tap_cell(driver, cells["o"])
+        wait_for(lambda: len(kinds(folder)) == 2, why="a point coded by a tap")
+        assert driver.execute_script(INPUTMODE) == "none"  # coding: still no keyboard
+        tap_cell(driver, cells["ctrl+n"])
+        wait_for(lambda: driver.execute_script(INPUTMODE) == "text", why="the note's keyboard")
+        keys(driver, "h", "i", "enter", gap=0.05)
+        wait_for(lambda: "note" in kinds(folder), why="the note typed")
+        wait_for(lambda: driver.execute_script(INPUTMODE) == "none", why="the keyboard closed")
+        assert console_errors(driver) == []
+    notes = [a for a in actions(folder) if a["a"] == "note"]
+    assert [n.get("text") for n in notes] == ["hi"]
