@@ -111,3 +111,26 @@ async def test_a_tap_held_down_is_one_press_and_a_quick_second_tap_on_a_state_a_
             app.post_message(mouse(events.MouseUp, q, at + 0.02))
         await until(pilot, lambda: screen.refused == 1, "the quick second tap refused")
         assert "cg-watches" in screen.recorder.running
+
+
+async def test_a_click_is_refused_as_its_key_is_and_a_note_asks_for_the_keyboard(
+    tmp_path: Path, coding: Coding
+) -> None:
+    app = CodingApp(tmp_path, book=BOOK, dyad="D012", observer="obs1")
+    async with coding(app, size=(100, 40)) as (app, pilot, screen):
+        await tap(pilot, "s")  # before the first space: refused, as the key is
+        await until(pilot, lambda: screen.refused == 1, "the click before the clock refused")
+        assert not screen.recorder.events
+        await tap(pilot, "space")
+        await tap(pilot, "space")  # paused (0.15 s apart or not: space is no state)
+        await until(pilot, lambda: screen.recorder.clock.state == "paused", "paused by clicks")
+        await pilot.pause(0.2)
+        await tap(pilot, "w")  # while paused: refused
+        await until(pilot, lambda: screen.refused == 2, "the click while paused refused")
+        assert not screen.recorder.events
+        assert not app.text_wanted  # coding: no text field, no soft keyboard wanted
+        await tap(pilot, "ctrl+n")
+        await until(pilot, lambda: app.text_wanted, "the note's field wants the keyboard")
+        await pilot.press(*"hi", "enter")
+        await until(pilot, lambda: not app.text_wanted, "the note closed, the keyboard too")
+        assert [n.text for n in screen.recorder.notes] == ["hi"]
