@@ -131,6 +131,25 @@ async def test_a_click_is_refused_as_its_key_is_and_a_note_asks_for_the_keyboard
         assert not app.text_wanted  # coding: no text field, no soft keyboard wanted
         await tap(pilot, "ctrl+n")
         await until(pilot, lambda: app.text_wanted, "the note's field wants the keyboard")
-        await pilot.press(*"hi", "enter")
+        await pilot.press(*"hi")
+        await tap(pilot, "enter")  # the note's save, a target (a soft keyboard has no escape)
         await until(pilot, lambda: not app.text_wanted, "the note closed, the keyboard too")
         assert [n.text for n in screen.recorder.notes] == ["hi"]
+
+
+async def test_the_recovery_offer_is_answered_by_taps(tmp_path: Path) -> None:
+    from test_tui_coding_session import old_journal
+
+    from observer.tui.coding.recover import RecoverOffer
+    from observer.tui.coding.screen import CodingScreen
+
+    old_journal(tmp_path, started=True)
+    app = CodingApp(tmp_path, book=BOOK, dyad="D1", observer="o1", touch=True)
+    async with app.run_test(size=(106, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, RecoverOffer), "the offer")
+        await pilot.pause()
+        await tap(pilot, "enter")  # recover them
+        await until(pilot, lambda: list(tmp_path.glob("*.json")), "the recovered session file")
+        await until(pilot, lambda: "goes on" in str(app.screen.query_one("#recover-keys").render()))
+        await tap(pilot, "enter")  # on to the new session
+        await until(pilot, lambda: isinstance(app.screen, CodingScreen), "the coding screen")

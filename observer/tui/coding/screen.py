@@ -99,6 +99,15 @@ def hints_text(name: Callable[[str], str], *, video: bool = False) -> Text:
     return text[1:]
 
 
+def note_targets() -> Text:
+    """Beside the note field: save and cancel as targets (a soft keyboard has no escape)."""
+    text = Text()
+    text.append(" ✓ save ", style=target("enter") + Style(bold=True))
+    text.append(" ")
+    text.append(" ✗ cancel ", style=target("escape") + Style(bold=True))
+    return text
+
+
 class Saved:
     """What the journal writer reports: set on its thread, read by the screen's tick."""
 
@@ -210,6 +219,7 @@ class CodingScreen(Screen[None]):
         with Horizontal(id="note-row"):
             yield Static("note:", id="note-label")
             yield FormField(id="note", placeholder="note text · enter saves · escape cancels")
+            yield Static(note_targets(), id="note-targets")
         yield EventLog(self._render_row, id="log")
         if not self.touch:  # the grid's control row holds these keys
             name = key_names(self.app.get_key_display)
