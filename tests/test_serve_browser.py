@@ -273,9 +273,10 @@ def is_screen(app: Any, name: str) -> bool:
     return type(app.screen).__name__ == name
 
 
-def tap_cell(driver: Any, cell: tuple[int, int]) -> None:
-    """A finger on the middle of the terminal's cell (0-based column, row), then lifted,
-    through the DevTools protocol's touch events (the page gets touchstart, touchend)."""
+def tap_cell(driver: Any, cell: tuple[int, int], held: float = 0.0) -> None:
+    """A finger on the middle of the terminal's cell (0-based column, row), resting there
+    ``held`` seconds, then lifted, through the DevTools protocol's touch events (the page
+    gets touchstart, touchend)."""
     left, top, width, height, columns, rows = driver.execute_script(
         "const box = document.querySelector('#terminal .xterm-screen').getBoundingClientRect();"
         "const size = window.observerTerminal;"
@@ -283,8 +284,12 @@ def tap_cell(driver: Any, cell: tuple[int, int]) -> None:
     )
     x = left + (cell[0] + 0.5) * width / columns
     y = top + (cell[1] + 0.5) * height / rows
-    for kind, points in (("touchStart", [{"x": x, "y": y}]), ("touchEnd", [])):
-        driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+    driver.execute_cdp_cmd(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]}
+    )
+    if held:
+        time.sleep(held)
+    driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
 async def test_a_session_coded_by_taps_on_a_touch_page_is_the_file_coded_by_keys(
@@ -353,16 +358,22 @@ def open_touch_page(driver: Any, url: str, folder: Path) -> dict[str, int]:
     return size
 
 
-async def test_the_touch_page_opens_the_soft_keyboard_only_for_a_note(tmp_path: Path) -> None:
+async def test_the_touch_page_holds_bursts_and_the_soft_keyboard_opens_only_for_a_note(
+    tmp_path: Path,
+) -> None:
     folder = tmp_path / "sessions"
+    burst = ("o", "u", "y", "w", "t", "r")  # points: each tap is an event
     with served(folder) as srv, headless_chromium(*TABLET) as driver:
         size = open_touch_page(driver, srv.url, folder)
-        cells = await cells_of((size["width"], size["height"]), "space", "ctrl+n", "o")
+        cells = await cells_of((size["width"], size["height"]), "space", "ctrl+n", "s", *burst)
         wait_for(lambda: driver.execute_script(INPUTMODE) == "none", why="no keyboard")
         tap_cell(driver, cells["space"])
         wait_for(lambda: kinds(folder) == ["clock"], why="the clock started by a tap")
-        tap_cell(driver, cells["o"])
-        wait_for(lambda: len(kinds(folder)) == 2, why="a point coded by a tap")
+        for key in burst:  # as fast as the protocol dispatches them
+            tap_cell(driver, cells[key])
+        wait_for(lambda: len(kinds(folder)) == 1 + len(burst), why="the burst coded")
+        tap_cell(driver, cells["s"], held=1.0)  # a finger resting on a state: one press
+        wait_for(lambda: len(kinds(folder)) == 2 + len(burst), why="the state started")
         assert driver.execute_script(INPUTMODE) == "none"  # coding: still no keyboard
         tap_cell(driver, cells["ctrl+n"])
         wait_for(lambda: driver.execute_script(INPUTMODE) == "text", why="the note's keyboard")
@@ -370,5 +381,7 @@ async def test_the_touch_page_opens_the_soft_keyboard_only_for_a_note(tmp_path: 
         wait_for(lambda: "note" in kinds(folder), why="the note typed")
         wait_for(lambda: driver.execute_script(INPUTMODE) == "none", why="the keyboard closed")
         assert console_errors(driver) == []
+    pressed = [a["key"] for a in actions(folder) if a["a"] == "key"]
+    assert pressed == [*burst, "s"]  # in the order tapped; the held state pressed once
     notes = [a for a in actions(folder) if a["a"] == "note"]
     assert [n.get("text") for n in notes] == ["hi"]
