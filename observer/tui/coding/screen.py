@@ -1,7 +1,10 @@
 """The coding screen: clock, state, running states, key legend, prompt line, log.
 
 Keys (codes, modifier values and the screen's keys of ``keys.KEYS``) are handled
-in ``on_key`` and stamped with the key event's own ``event.time``; the screen
+in ``on_key`` and stamped with the key event's own ``event.time``. A click or a tap on a
+target (``observer.tui.targets``: a code in the legend or the touch grid, a key on the
+hints line, a modifier value) is that key, at the mouse press's own time, logged in the
+raw key log as the key and handled as it (``on_tapped``); the screen
 posts a message for what the app does (the end flow, help); the palette is
 textual's binding. Nothing here
 blocks coding: a refused key is acknowledged on the prompt line and in the log,
