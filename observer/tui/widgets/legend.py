@@ -2,7 +2,8 @@
 
 The legend picks the richest layout that fits its height budget (a share of the
 screen): group headings and full labels on a large terminal, several short
-cells per line at 80×24. Keys of running states are drawn highlighted.
+cells per line at 80×24. Keys of running states are drawn highlighted. Every cell, and
+every modifier value, is a target (``observer.tui.targets``): a click presses its key.
 """
 
 from __future__ import annotations
