@@ -27,7 +27,7 @@ def paste(term: Tmux, text: str) -> None:
     term._run("paste-buffer", "-p", "-b", "e2e", "-t", term.name)
 
 
-def start_code(term: Tmux, folder: Path) -> None:
+def start_code(term: Tmux, folder: Path, *flags: str) -> None:
     term.start(
         [
             sys.executable,
@@ -42,6 +42,7 @@ def start_code(term: Tmux, folder: Path) -> None:
             "obs1",
             "--session-dir",
             str(folder),
+            *flags,
         ]
     )
     term.wait_for("press space")
@@ -241,3 +242,26 @@ def test_sgr_clicks_on_a_codes_label_start_and_stop_a_state_and_record_a_point(
     assert shares.code == "cg-shares-play" and shares.end is not None
     assert shares.end - shares.start > 0.5
     assert warm.code == "cg-warm-touch" and shares.start < warm.start < shares.end
+
+
+def test_the_touch_layout_in_a_terminal_codes_by_clicks_alone(tmp_path: Path) -> None:
+    with Tmux(width=106, height=40) as term:
+        start_code(term, tmp_path, "--touch")
+        click_on(term, "start", legend="start")  # the control row's ▶ start
+        term.wait_for("RUNNING")
+        click_on(term, "Keeps to own play", legend="CHILD")
+        term.wait_until(lambda s: "● Keeps to own play" in s, what="the state highlighted")
+        time.sleep(0.3)
+        click_on(term, "Bids for attention", legend="CHILD")
+        term.wait_until(lambda s: "events 2" in s, what="the point")
+        click_on(term, "end", legend="undo")  # the control row's ■ end
+        term.wait_for("End the session")
+        click_on(term, "end the session", legend="End the session")
+        term.wait_for("Ratings")
+        term.send_keys("C-s")
+        term.wait_for("Session saved")
+        click_on(term, "closes", legend="Session saved")
+        term.wait_dead()
+        assert term.exit_status() == 0
+    (path,) = tmp_path.glob("*.json")
+    assert [e.code for e in load_session(path).events] == ["ch-own-play", "ch-bids"]
