@@ -101,8 +101,95 @@ def measure(folder: Path, keys: int) -> list[float]:
 
 def _stamps(log: Path, count: int) -> list[float] | None:
     lines = log.read_text().splitlines()[1:]
-    stamps = [json.loads(line)["mono"] for line in lines if line.endswith("}")]
+    stamps = sorted(json.loads(line)["mono"] for line in lines if line.endswith("}"))
     return stamps if len(stamps) >= count else None
+
+
+def _cells(size: tuple[int, int], keys: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+    """Where each key's target is in the touch layout at the page's terminal ``size``
+    (the same app, headless, at that size)."""
+    import asyncio
+    import tempfile
+
+    from observer.codebook import load_codebook
+    from observer.tui.coding.app import CodingApp
+    from observer.tui.targets import pressed
+
+    async def find() -> dict[str, tuple[int, int]]:
+        book = load_codebook("cpp-attachment")
+        with tempfile.TemporaryDirectory() as folder:
+            app = CodingApp(Path(folder), book=book, dyad="B01", observer="bench", touch=True)
+            async with app.run_test(size=size) as pilot:
+                await pilot.pause(0.5)
+                found: dict[str, tuple[int, int]] = {}
+                for y in range(size[1]):
+                    for x in range(size[0]):
+                        press = pressed(app.screen.get_style_at(x, y))
+                        if press is not None and press[0] in keys:
+                            found.setdefault(press[0], (x, y))
+                return found
+
+    return asyncio.run(find())
+
+
+def measure_taps(folder: Path, taps: int) -> list[float]:
+    """Delays in ms, one per tap on ``observer serve``'s touch page (a tablet emulated in
+    Chromium, taps dispatched as touch events), from each touchstart's own timestamp in
+    the page to the tap's recorded time."""
+    from selenium.webdriver.common.by import By
+
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "observer", "serve", "--port", "0", "--session-dir", str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    driver = None
+    try:
+        assert serve.stdout is not None
+        url = serve.stdout.readline().split("open ", 1)[1].strip()
+        driver = _browser()
+        metrics = {"width": 1024, "height": 768, "deviceScaleFactor": 1, "mobile": True}
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+        driver.execute_cdp_cmd(
+            "Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5}
+        )
+        driver.get(url)
+        driver.find_element(By.ID, "dyad").send_keys("B01")
+        driver.find_element(By.ID, "observer").send_keys("bench")
+        driver.find_element(By.ID, "touch").click()
+        driver.find_element(By.ID, "start").click()
+        log = _wait(lambda: list(folder.glob("*.keys.jsonl")))[0]
+        size = _wait(lambda: driver.execute_script("return window.observerTerminal"))
+        cells = _cells((size["width"], size["height"]), ("space", "o", "r"))
+        box = driver.execute_script(
+            "const b = document.querySelector('#terminal .xterm-screen').getBoundingClientRect();"
+            "return [b.left, b.top, b.width / arguments[0], b.height / arguments[1]];",
+            size["width"],
+            size["height"],
+        )
+        time.sleep(0.5)
+
+        def tap(key: str) -> None:
+            x, y = cells[key]
+            point = {"x": box[0] + (x + 0.5) * box[2], "y": box[1] + (y + 0.5) * box[3]}
+            for kind, points in (("touchStart", [point]), ("touchEnd", [])):
+                event = {"type": kind, "touchPoints": points}
+                driver.execute_cdp_cmd("Input.dispatchTouchEvent", event)
+
+        tap("space")
+        for i in range(taps):
+            time.sleep(GAP_S)
+            tap("o" if i % 2 else "r")
+        offset = time.time() - time.monotonic()  # this machine's two clocks, read together
+        stamps = _wait(lambda: _stamps(log, taps + 1)) if taps else []
+        touched = driver.execute_script("return window.observerTaps")
+    finally:
+        if driver is not None:
+            driver.quit()
+        serve.send_signal(signal.SIGINT)
+        serve.wait(30)
+    return [(s + offset) * 1000 - d for s, d in zip(stamps, touched, strict=True)][1:]
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -124,7 +211,18 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         f"{len(delays)} keys 0.1 s apart; p99 {percentile(delays, 99):.1f} ms,"
         f" max {max(delays):.1f} ms; load {load:.1f}; first ten: {listing(delays[:10])}"
     )
-    return [row(f"{what}, median", median(delays), "reported", "ms", None, note)]
+    rows = [row(f"{what}, median", median(delays), "reported", "ms", None, note)]
+    with scratch_dir("serve-touch") as folder:
+        taps = measure_taps(folder / "sessions", 20 if quick else KEYS)
+    load = os.getloadavg()[0]
+    note = (
+        f"{len(taps)} taps 0.1 s apart on the touch page (a 1024x768 tablet emulated);"
+        f" p99 {percentile(taps, 99):.1f} ms, max {max(taps):.1f} ms; load {load:.1f};"
+        f" first ten: {listing(taps[:10])}"
+    )
+    tapped = "observer serve --touch: touchstart to recorded time, loopback, median"
+    rows.append(row(tapped, median(taps), "reported", "ms", None, note))
+    return rows
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ def paste(term: Tmux, text: str) -> None:
     term._run("paste-buffer", "-p", "-b", "e2e", "-t", term.name)
 
 
-def start_code(term: Tmux, folder: Path) -> None:
+def start_code(term: Tmux, folder: Path, *flags: str) -> None:
     term.start(
         [
             sys.executable,
@@ -42,6 +42,7 @@ def start_code(term: Tmux, folder: Path) -> None:
             "obs1",
             "--session-dir",
             str(folder),
+            *flags,
         ]
     )
     term.wait_for("press space")
@@ -191,3 +192,76 @@ def test_at_80_columns_the_status_line_never_cuts_the_saved_count(tmp_path: Path
         line = status(screen)
         assert "Clean-up" in line and "00:" in line and "events 27" in line, line
         quit_and_save(term)
+
+
+def click_on(term: Tmux, label: str, legend: str = "CAREGIVER") -> None:
+    """An SGR mouse press and release (``ESC [ < 0 ; x ; y M`` then ``m``), as a terminal
+    sends a click, on the first cell of ``label`` in the legend (from its first line,
+    ``legend``, on: the running states above may show the same label)."""
+    screen = term.capture().splitlines()
+    top = next(i for i, line in enumerate(screen) if legend in line)
+    row = next(i for i, line in enumerate(screen) if i >= top and label in line)
+    column = screen[row].index(label)
+    x, y = column + 1, row + 1  # SGR counts from 1
+    term.send_literal(f"\x1b[<0;{x};{y}M\x1b[<0;{x};{y}m")
+
+
+def test_sgr_clicks_on_a_codes_label_start_and_stop_a_state_and_record_a_point(
+    tmp_path: Path,
+) -> None:
+    with Tmux(width=100, height=30) as term:
+        start_code(term, tmp_path)
+        term.send_keys("Space")
+        term.wait_for("RUNNING")
+        click_on(term, "Shares the play")
+        term.wait_for("Shares the play", regex=False)
+        term.wait_until(lambda s: "✓ Shares the play" in s, what="the state started")
+        time.sleep(0.3)  # beyond the held-key window: a second press, not a repeat
+        click_on(term, "Warm touch")
+        term.wait_until(lambda s: "Warm touch →" in s, what="the point's modifier choice")
+        term.send_keys("Escape")
+        time.sleep(0.3)
+        click_on(term, "Shares the play")
+        log = next(tmp_path.glob("*.keys.jsonl"))
+
+        def clicks() -> list[str]:
+            return [line for line in log.read_text().splitlines() if '"click":true' in line]
+
+        term.wait_until(lambda _: len(clicks()) == 3, what="three clicks in the key log")
+        term.wait_until(lambda s: "stop" in s.lower(), what="the state stopped")
+        # A click is logged as the key it pressed, with the mouse report's own stamp.
+        assert [('"char":"s"' in c, '"char":"w"' in c) for c in clicks()] == [
+            (True, False),
+            (False, True),
+            (True, False),
+        ]
+        quit_and_save(term)
+    (path,) = tmp_path.glob("*.json")
+    session = load_session(path)
+    shares, warm = session.events
+    assert shares.code == "cg-shares-play" and shares.end is not None
+    assert shares.end - shares.start > 0.5
+    assert warm.code == "cg-warm-touch" and shares.start < warm.start < shares.end
+
+
+def test_the_touch_layout_in_a_terminal_codes_by_clicks_alone(tmp_path: Path) -> None:
+    with Tmux(width=106, height=40) as term:
+        start_code(term, tmp_path, "--touch")
+        click_on(term, "start", legend="start")  # the control row's ▶ start
+        term.wait_for("RUNNING")
+        click_on(term, "Keeps to own play", legend="CHILD")
+        term.wait_until(lambda s: "● Keeps to own play" in s, what="the state highlighted")
+        time.sleep(0.3)
+        click_on(term, "Bids for attention", legend="CHILD")
+        term.wait_until(lambda s: "events 2" in s, what="the point")
+        click_on(term, "end", legend="undo")  # the control row's ■ end
+        term.wait_for("End the session")
+        click_on(term, "end the session", legend="End the session")
+        term.wait_for("Ratings")
+        term.send_keys("C-s")
+        term.wait_for("Session saved")
+        click_on(term, "closes", legend="Session saved")
+        term.wait_dead()
+        assert term.exit_status() == 0
+    (path,) = tmp_path.glob("*.json")
+    assert [e.code for e in load_session(path).events] == ["ch-own-play", "ch-bids"]

@@ -58,7 +58,9 @@ def test_a_torn_last_line_is_ignored(tmp_path: Path) -> None:
     assert contents.torn and len(contents.keys) == 1
 
 
-def test_paste_mouse_and_responses_pass_through_unstamped_and_unlogged(tmp_path: Path) -> None:
+def test_paste_and_responses_pass_through_unstamped_mouse_stamped_none_logged(
+    tmp_path: Path,
+) -> None:
     log = KeyLog.create(tmp_path, _header())
     parser = XTermParser()
     data = "t\x1b[200~swkj\x1b[201~\x1b[<0;10;5M\x1b[<0;10;5md"
@@ -69,9 +71,11 @@ def test_paste_mouse_and_responses_pass_through_unstamped_and_unlogged(tmp_path:
     assert [k.key for k in keys] == ["t", "d"] and all(k.time == 123.0 for k in keys)
     pastes = [m for m in messages if isinstance(m, events.Paste)]
     assert [p.text for p in pastes] == ["swkj"]
-    assert sum(isinstance(m, events.MouseDown) for m in messages) == 1
-    others = [m for m in messages if not isinstance(m, events.Key)]
-    assert all(m.time == times[id(m)] for m in others)  # untouched
+    mouse = [m for m in messages if isinstance(m, events.MouseEvent)]
+    assert [type(m) for m in mouse] == [events.MouseDown, events.MouseUp]
+    assert all(m.time == 123.0 for m in mouse)  # a click is stamped as a key is
+    others = [m for m in messages if not isinstance(m, events.Key | events.MouseEvent)]
+    assert others and all(m.time == times[id(m)] for m in others)  # untouched
     assert [k.key for k in read_keylog(log.path).keys] == ["t", "d"]
 
 
@@ -145,6 +149,24 @@ def test_recovery_from_a_key_log_alone(tmp_path: Path) -> None:
     assert len(session.events) == 3 and session.events[0].start == 1.0
     assert not log.path.exists() and result.set_aside.exists()
     assert find_journals(tmp_path) == []
+
+
+def test_clicks_logged_as_their_keys_recover_as_the_keys_do(tmp_path: Path) -> None:
+    by_keys, by_clicks = tmp_path / "keys", tmp_path / "clicks"
+    for folder, click in ((by_keys, False), (by_clicks, True)):
+        folder.mkdir()
+        log = KeyLog.create(folder, _header())
+        log.record([(10.0, "space", " ")])
+        log.record([(11.0, "p", "p")], click=click)
+        log.record([(11.5, "t", "t")])  # a key typed after the click, logged before it
+        log.record([(11.2, "p", "p")], click=click)  # read with the click, logged after
+        log.close()
+        lines = log.path.read_text().splitlines()[1:]
+        assert sum('"click":true' in line for line in lines) == (2 if click else 0)
+    recovered = [recover(next(f.glob("*.keys.jsonl"))) for f in (by_keys, by_clicks)]
+    events = [load_session(r.session_path).events for r in recovered if r.session_path]
+    assert len(events) == 2 and events[0] == events[1]
+    assert [e.start for e in events[1]] == [1.0, 1.2, 1.5]  # in stamp order (p is a point)
 
 
 def test_observer_recover_reports_what_the_key_log_added(

@@ -38,6 +38,7 @@ from observer.serve.launches import (
     replay_launch,
     replayable,
 )
+from observer.serve.pages import landing, terminal
 from observer.serve.secret import token_from_file
 from observer.sessionfile import Status, load_session, unstructure, write_session
 from observer.structure import converter
@@ -303,6 +304,56 @@ def test_the_form_builds_argv_only_from_offered_choices(tmp_path: Path) -> None:
         "codebook: choose one of the codebooks offered"
     ]
     assert replay_launch("../x.json", tmp_path) == ["session: choose one of the sessions listed"]
+
+
+def test_the_touch_screen_box_adds_touch_to_argv_and_makes_a_touch_page(tmp_path: Path) -> None:
+    books = offers()
+    form = {"codebook": "cpp-attachment", "dyad": "D1", "observer": "o1"}
+    plain_launch = code_launch(form, tmp_path, books)
+    touch_launch = code_launch({**form, "touch": "1"}, tmp_path, books)
+    assert isinstance(plain_launch, Launch) and isinstance(touch_launch, Launch)
+    assert "--touch" not in plain_launch.argv and not plain_launch.touch
+    assert touch_launch.argv[-1] == "--touch" and touch_launch.touch
+    assert code_launch({**form, "touch": "--video=x"}, tmp_path, books) == plain_launch
+    page = terminal("t", "ws://h/ws/k", "/ended/k", touch=True)
+    assert 'class="-touch"' in page and "user-scalable=no" in page
+    assert "<body>" in terminal("t", "ws://h/ws/k", "/ended/k")
+    box = landing(books, tmp_path, [])
+    assert 'name="touch"' in box and "Touch screen" in box
+
+
+async def test_the_childs_keyboard_message_reaches_the_page_and_nothing_else_does() -> None:
+    from observer.serve.bridge import KEYBOARD, READY, Child, frame
+
+    script = (
+        "import sys, json\n"
+        "out = sys.stdout.buffer\n"
+        f"out.write({READY!r})\n"
+        "def meta(m):\n"
+        "    b = json.dumps(m).encode()\n"
+        "    out.write(b'M' + len(b).to_bytes(4, 'big') + b)\n"
+        f"meta({{'type': {KEYBOARD!r}, 'wanted': True}})\n"
+        "meta({'type': 'open_url', 'url': 'http://elsewhere'})\n"
+        f"meta({{'type': {KEYBOARD!r}, 'wanted': 'yes'}})\n"
+        "meta({'type': 'exit'})\n"
+        "out.flush()\n"
+    )
+    child = Child([sys.executable, "-c", script], "t", lambda line: None)
+    await child.start(80, 24)
+    said: list[str] = []
+
+    async def page(text: str) -> None:
+        said.append(text)
+
+    async def screen(data: bytes) -> None:
+        pass
+
+    async def close() -> None:
+        pass
+
+    await child.pump(screen, close, page)
+    assert said == [f'["{KEYBOARD}", true]', f'["{KEYBOARD}", false]']
+    assert frame(b"D", b"x") == b"D\x00\x00\x00\x01x"
 
 
 def test_via_travels_from_header_to_session(tmp_path: Path) -> None:

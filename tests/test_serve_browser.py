@@ -6,7 +6,9 @@ what reaches the disk: the journal's actions, then the session file."""
 from __future__ import annotations
 
 import stat
+import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -229,3 +231,157 @@ def test_the_terminal_has_the_keyboard_on_load_and_the_end_page_says_what_was_sa
         link = banner.find_element(By.TAG_NAME, "a")
         assert link.get_attribute("href") == srv.base + "/"
         assert console_errors(driver) == []
+
+
+TABLET = (1024, 768)
+"""A tablet in landscape, in CSS pixels."""
+INPUTMODE = (
+    "return document.querySelector('#terminal .xterm-helper-textarea').getAttribute('inputmode')"
+)
+"""The terminal's input's inputmode: "none" keeps a soft keyboard closed."""
+TOUCH_SESSION = ("space", "s", "w", "2", "k", "o", "s", "f2", "ctrl+z", "ctrl+y", "j", "space")
+"""What both codings press: codes (states, a point and its modifier), segment, undo, redo."""
+ENDING = (("ctrl+e", "ConfirmEnd"), ("enter", "RatingsForm"), ("ctrl+s", "Summary"), ("enter", ""))
+"""Then the end: each key and the screen it opens (the summary's enter closes it)."""
+
+
+async def targets_coded_by_keys(folder: Path, size: tuple[int, int]) -> tuple[list[Any], Path]:
+    """The reference: the session coded by keys in the touch layout at the page's
+    terminal ``size``, and for each key the cell of its target at that moment (where a
+    finger taps it on the page)."""
+    from support.pilot import attached, target_at, until
+
+    from observer.tui.coding.app import CodingApp
+
+    book = load_codebook("cpp-attachment")
+    app = CodingApp(folder, book=book, dyad="D01", observer="obs1", touch=True)
+    cells: list[Any] = []
+    async with app.run_test(size=size) as pilot:
+        await attached(pilot)
+        for key, opens in (*((k, None) for k in TOUCH_SESSION), *ENDING):
+            cells.append((key, target_at(app.screen, key)))
+            await pilot.press(key)
+            await pilot.pause()
+            if opens:
+                await until(pilot, partial(is_screen, app, opens), opens)
+        path = app.result.path
+    assert path is not None
+    return cells, path
+
+
+def is_screen(app: Any, name: str) -> bool:
+    return type(app.screen).__name__ == name
+
+
+def tap_cell(driver: Any, cell: tuple[int, int], held: float = 0.0) -> None:
+    """A finger on the middle of the terminal's cell (0-based column, row), resting there
+    ``held`` seconds, then lifted, through the DevTools protocol's touch events (the page
+    gets touchstart, touchend)."""
+    left, top, width, height, columns, rows = driver.execute_script(
+        "const box = document.querySelector('#terminal .xterm-screen').getBoundingClientRect();"
+        "const size = window.observerTerminal;"
+        "return [box.left, box.top, box.width, box.height, size.width, size.height];"
+    )
+    x = left + (cell[0] + 0.5) * width / columns
+    y = top + (cell[1] + 0.5) * height / rows
+    driver.execute_cdp_cmd(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]}
+    )
+    if held:
+        time.sleep(held)
+    driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+async def test_a_session_coded_by_taps_on_a_touch_page_is_the_file_coded_by_keys(
+    tmp_path: Path,
+) -> None:
+    from support.pilot import comparable
+
+    folder = tmp_path / "sessions"
+    with served(folder) as srv, headless_chromium(*TABLET) as driver:
+        size = open_touch_page(driver, srv.url, folder)
+        assert driver.execute_script(
+            "return document.querySelector('meta[name=viewport]').content"
+        ).startswith("width=device-width")
+        # The terminal's input is focused without a soft keyboard (inputmode none).
+        wait_for(lambda: driver.execute_script(INPUTMODE) == "none", why="no soft keyboard")
+        cells, by_keys = await targets_coded_by_keys(
+            tmp_path / "keys", (size["width"], size["height"])
+        )
+        assert size["height"] >= 30, "a tablet's page gives the grid its full size"
+        for done, (_, cell) in enumerate(cells, 1):
+            tap_cell(driver, cell)
+            if done <= len(TOUCH_SESSION):
+                time.sleep(0.3)  # beyond the held-key window: each tap is a press
+            else:
+                time.sleep(1.5)  # the next screen (the end dialog, the ratings, the summary)
+        [path] = wait_for(lambda: list(folder.glob("*.json")), why="the session file")
+        wait_for(lambda: not list(folder.glob("*.journal.jsonl")), why="the journal removed")
+        assert console_errors(driver) == []
+    assert comparable(by_keys)["events"], "the reference coded something"
+    assert comparable(path) == comparable(by_keys)
+    assert load_session(path).via == "browser"
+
+
+async def cells_of(size: tuple[int, int], *keys: str) -> dict[str, tuple[int, int]]:
+    """Where the targets of ``keys`` are in the touch layout at the terminal ``size``."""
+    from support.pilot import attached, target_at
+
+    from observer.tui.coding.app import CodingApp
+
+    book = load_codebook("cpp-attachment")
+    with tempfile.TemporaryDirectory() as folder:
+        app = CodingApp(Path(folder), book=book, dyad="D01", observer="obs1", touch=True)
+        async with app.run_test(size=size) as pilot:
+            await attached(pilot)
+            return {key: target_at(app.screen, key) for key in keys}
+
+
+def open_touch_page(driver: Any, url: str, folder: Path) -> dict[str, int]:
+    """The landing page's touch screen option on an emulated tablet; the page's
+    terminal size once it has one."""
+    from selenium.webdriver.common.by import By
+
+    width, height = TABLET
+    metrics = {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    driver.execute_cdp_cmd(
+        "Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5}
+    )
+    landing(driver, url)
+    driver.find_element(By.ID, "dyad").send_keys("D01")
+    driver.find_element(By.ID, "observer").send_keys("obs1")
+    driver.find_element(By.ID, "touch").click()
+    driver.find_element(By.ID, "start").click()
+    wait_for(lambda: list(folder.glob("*.journal.jsonl")), why="the session's journal")
+    size: dict[str, int] = wait_for(lambda: driver.execute_script("return window.observerTerminal"))
+    return size
+
+
+async def test_the_touch_page_holds_bursts_and_the_soft_keyboard_opens_only_for_a_note(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "sessions"
+    burst = ("o", "u", "y", "w", "t", "r")  # points: each tap is an event
+    with served(folder) as srv, headless_chromium(*TABLET) as driver:
+        size = open_touch_page(driver, srv.url, folder)
+        cells = await cells_of((size["width"], size["height"]), "space", "ctrl+n", "s", *burst)
+        wait_for(lambda: driver.execute_script(INPUTMODE) == "none", why="no keyboard")
+        tap_cell(driver, cells["space"])
+        wait_for(lambda: kinds(folder) == ["clock"], why="the clock started by a tap")
+        for key in burst:  # as fast as the protocol dispatches them
+            tap_cell(driver, cells[key])
+        wait_for(lambda: len(kinds(folder)) == 1 + len(burst), why="the burst coded")
+        tap_cell(driver, cells["s"], held=1.0)  # a finger resting on a state: one press
+        wait_for(lambda: len(kinds(folder)) == 2 + len(burst), why="the state started")
+        assert driver.execute_script(INPUTMODE) == "none"  # coding: still no keyboard
+        tap_cell(driver, cells["ctrl+n"])
+        wait_for(lambda: driver.execute_script(INPUTMODE) == "text", why="the note's keyboard")
+        keys(driver, "h", "i", "enter", gap=0.05)
+        wait_for(lambda: "note" in kinds(folder), why="the note typed")
+        wait_for(lambda: driver.execute_script(INPUTMODE) == "none", why="the keyboard closed")
+        assert console_errors(driver) == []
+    pressed = [a["key"] for a in actions(folder) if a["a"] == "key"]
+    assert pressed == [*burst, "s"]  # in the order tapped; the held state pressed once
+    notes = [a for a in actions(folder) if a["a"] == "note"]
+    assert [n.get("text") for n in notes] == ["hi"]

@@ -18,14 +18,14 @@ import attrs
 import pytest
 from support.clirun import run
 from support.hostile import MARKUP, hostile, records, screen_problems, screen_text, tripwire
-from support.pilot import until
+from support.pilot import attached, tap, targets_on, until
 from textual.pilot import Pilot
 
 from observer.codebook import Codebook
 from observer.sessionfile import Session, load_session
 from observer.textsafe import has_control
 from observer.tui.coding.app import CodingApp
-from observer.tui.coding.end import RatingsForm, Summary
+from observer.tui.coding.end import ConfirmEnd, RatingsForm, Summary
 from observer.tui.coding.help import HelpScreen
 from observer.tui.coding.screen import CodingScreen
 from observer.tui.replay.app import ReplayApp
@@ -139,6 +139,41 @@ async def test_coding_from_form_to_summary_with_the_hostile_codebook(
             _clean(app, parsed, "summary")
     assert app.crash is None and app.result.path is not None
     assert load_session(app.result.path).dyad == "[/]"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (106, 40)], ids=["80x24", "tablet-106x40"])
+async def test_the_touch_layout_of_the_hostile_codebook_coded_by_taps(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    h = hostile()
+    with tripwire() as parsed:
+        app = CodingApp(tmp_path, book=h.book, dyad="[/]", observer="[b]x", journals=[], touch=True)
+        async with app.run_test(size=size) as pilot:
+            screen = await attached(pilot)
+            _clean(app, parsed, "touch")
+            await tap(pilot, "space")
+            codes = [k for k in targets_on(screen) if len(k) == 1 or k in ("comma", "full_stop")]
+            assert codes, "the codes are targets"
+            for key in codes:  # every code's cell, and the modifier values it opens
+                await tap(pilot, key)
+                await pilot.pause(0.2)  # past the held-key window: a press, not a repeat
+                _clean(app, parsed, f"tapped {key}")
+            for key in ("ctrl+g", "escape", "f2", "ctrl+z", "ctrl+y", "ctrl+n"):
+                await tap(pilot, key)
+                await pilot.pause()
+                _clean(app, parsed, f"tapped {key}")
+            await _press(pilot, parsed, "note", *"[/b]x[link=y]", "enter")
+            await tap(pilot, "ctrl+e")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmEnd), "the end dialog")
+            _clean(app, parsed, "end dialog")
+            await tap(pilot, "enter")
+            await until(pilot, lambda: isinstance(app.screen, RatingsForm), "the ratings")
+            _clean(app, parsed, "ratings")
+            await tap(pilot, "ctrl+s")
+            await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
+            _clean(app, parsed, "summary")
+    assert app.crash is None and app.result.path is not None
+    assert len(load_session(app.result.path).events) >= len(codes) // 2
 
 
 async def _replay_everything(pilot: Pilot[Any], parsed: list[str]) -> None:

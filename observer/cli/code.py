@@ -43,6 +43,12 @@ from observer.cli import (
     help="Code from this recording: mpv plays it and the session clock is its position.",
 )
 @options.mpv_args
+@click.option(
+    "--touch",
+    is_flag=True,
+    help="The touch layout: every code and the screen's keys as large targets to tap"
+    " (a tablet, observer serve's touch screen); clicks work in either layout.",
+)
 @options.session_dir()
 @encrypt_to_option
 @options.id_style
@@ -57,6 +63,7 @@ def code(
     label: str | None,
     video_path: Path | None,
     mpv_args: str | None,
+    touch: bool,
     session_dir: Path | None,
     encrypt_to: Path | None,
     id_style: str | None,
@@ -116,6 +123,7 @@ def code(
         ascii_only=wants_ascii(),
         ids=style,
         ask_passphrase=ask_passphrase,
+        touch=touch,
     )
     app.install_stop_signals()  # before the first frame: no window without them
     try:

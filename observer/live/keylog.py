@@ -115,13 +115,17 @@ class KeyLog:
             log._seal = sealer.seal
         return log
 
-    def record(self, keys: Iterable[tuple[float, str, str | None]]) -> bool:
+    def record(self, keys: Iterable[tuple[float, str, str | None]], *, click: bool = False) -> bool:
         """Append ``keys`` (arrival stamp, name, character); write and fsync them, once.
-        True once they (and every earlier key) are on disk."""
+        ``click``: they are targets pressed on the screen (a click, a tap), logged as
+        the keys they stand for, with ``"click": true``. True once they (and every
+        earlier key) are on disk."""
         with self._lock:
             for mono, key, char in keys:
                 self.count += 1
-                line = {"n": self.count, "mono": mono, "key": key, "char": char}
+                line: dict[str, object] = {"n": self.count, "mono": mono, "key": key, "char": char}
+                if click:
+                    line["click"] = True
                 self._pending += self._seal(orjson.dumps(line) + b"\n")
             return self._flush()
 

@@ -20,6 +20,9 @@ from observer.stopsignals import KILL
 from observer.textsafe import safe
 
 READY = b"__GANGLION__\n"
+KEYBOARD = "observer_keyboard"
+"""The child's meta message (and the page's) saying whether text is being typed (a
+note, a form's field): a touch screen's page opens its soft keyboard only then."""
 QUIT_GRACE = 10.0
 """Seconds a child has to end (journal closed, files written) after ``quit``."""
 
@@ -79,10 +82,15 @@ class Child:
         await self._send(frame(b"M", json.dumps(message).encode("utf-8")))
 
     async def pump(
-        self, screen: Callable[[bytes], Awaitable[None]], close: Callable[[], Awaitable[object]]
+        self,
+        screen: Callable[[bytes], Awaitable[None]],
+        close: Callable[[], Awaitable[object]],
+        page: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         """Forward the child's screen until it exits; then show on the page what it
-        printed after (``saved …``, or why it could not start) and close the socket."""
+        printed after (``saved …``, or why it could not start) and close the socket.
+        ``page`` gets observer's own messages to the page's script (:data:`KEYBOARD`:
+        whether text is being typed, for a touch screen's soft keyboard)."""
         assert self.process is not None and self.process.stdout is not None
         stdout = self.process.stdout
         errors = asyncio.create_task(self._read_errors())
@@ -94,8 +102,13 @@ class Child:
                     payload = await stdout.readexactly(int.from_bytes(head[1:], "big"))
                     if head[:1] == b"D":
                         await screen(payload)
-                    elif head[:1] == b"M" and json.loads(payload).get("type") == "exit":
-                        break
+                    elif head[:1] == b"M":
+                        meta = json.loads(payload)
+                        kind = meta.get("type") if isinstance(meta, dict) else None
+                        if kind == "exit":
+                            break
+                        if kind == KEYBOARD and page is not None:
+                            await page(json.dumps([KEYBOARD, meta.get("wanted") is True]))
             said = (await stdout.read()).decode("utf-8", "replace").splitlines()
         except (asyncio.IncompleteReadError, ConnectionError, ValueError):
             pass

@@ -28,6 +28,8 @@ REPLAYABLE = frozenset(get_args(Status))
 """Every status a finished session file can hold: each one replays."""
 LAUNCH_TTL = 120.0
 """Seconds a page's launch id stays valid before its websocket connects."""
+TOUCH_ON = frozenset({"1", "on"})
+"""What the landing page's "touch screen" box sends when ticked."""
 MAX_WAITING = 16
 """Launch ids waiting for their websocket at once; one more is refused."""
 
@@ -47,6 +49,9 @@ class Launch:
     argv: tuple[str, ...]
     """``observer code …`` or ``observer replay …``, with this interpreter."""
     title: str
+    touch: bool = False
+    """The page is for a touch screen (``observer code --touch``): large targets, taps
+    sent as clicks, the soft keyboard only where text is typed."""
 
 
 def offers(given: tuple[Path, ...] = ()) -> list[Offer]:
@@ -96,8 +101,11 @@ def code_launch(
     for name, value in fields.items():
         if value:
             argv += [f"--{name}", value]
+    touch = form.get("touch", "") in TOUCH_ON
+    if touch:
+        argv.append("--touch")
     who = " ".join(v for v in (fields["dyad"], fields["observer"]) if v)
-    return Launch(_observer(*argv), f"coding {offer.key} {who}".strip())
+    return Launch(_observer(*argv), f"coding {offer.key} {who}".strip(), touch)
 
 
 def replay_launch(name: str, folder: Path) -> Launch | list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from observer.live.folder import FolderEntry
 from observer.replay.clock import format_clock
-from observer.serve.launches import REPLAYABLE, Offer
+from observer.serve.launches import REPLAYABLE, TOUCH_ON, Offer
 from observer.textsafe import safe
 
 STYLE = """
@@ -26,6 +26,8 @@ body { background: #0f1a20; color: #e6edf0; font: 16px/1.45 system-ui, sans-seri
        margin: 0 auto; max-width: 60rem; padding: 1rem 1.5rem; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 label { display: block; margin: .6rem 0 .2rem; }
+input[type=checkbox] { min-width: 0; width: 1.4rem; height: 1.4rem; vertical-align: middle;
+       margin-right: .5rem; }
 input, select, button { font: inherit; padding: .45rem .6rem; border-radius: .3rem;
        border: 1px solid #4a6170; background: #1b2b34; color: inherit; min-width: 18rem; }
 button { background: #2d6a8a; border-color: #2d6a8a; cursor: pointer; min-width: 0; }
@@ -42,6 +44,8 @@ html, body { margin: 0; height: 100%; background: #0c181f; overflow: hidden; }
          padding: .6rem 1rem; background: #2d6a8a; color: #fff; font: 16px system-ui, sans-serif; }
 .ended a { color: #fff; } .ended .said { white-space: pre-wrap; margin: 0 0 .3rem; }
 body.-closed .ended { display: block; }
+body.-touch .textual-terminal { touch-action: none; user-select: none; -webkit-user-select: none;
+         -webkit-touch-callout: none; -webkit-tap-highlight-color: transparent; }
 """
 
 
@@ -50,12 +54,31 @@ def escape(text: str) -> str:
     return html_escape(safe(text))
 
 
-def _page(title: str, body: str, style: str = STYLE, head: str = "") -> str:
+VIEWPORT = "width=device-width, initial-scale=1"
+TOUCH_VIEWPORT = (
+    "width=device-width, initial-scale=1, maximum-scale=1, user-scalable=no,"
+    " interactive-widget=resizes-content"
+)
+"""A touch screen's terminal page: the page is the screen's own size in portrait and
+landscape (the terminal fits it, textual.js refits on a turn), and never zooms (a quick
+second tap is a tap, not a zoom); a soft keyboard, when it opens for a note, shrinks
+the page rather than covering it."""
+
+
+def _page(
+    title: str,
+    body: str,
+    style: str = STYLE,
+    head: str = "",
+    viewport: str = VIEWPORT,
+    body_class: str = "",
+) -> str:
+    classes = f' class="{body_class}"' if body_class else ""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta name="viewport" content="{viewport}">'
         f"<title>{escape(title)}</title><style>{style}</style>{head}</head>"
-        f"<body>{body}</body></html>\n"
+        f"<body{classes}>{body}</body></html>\n"
     )
 
 
@@ -74,6 +97,7 @@ def landing(
         for o in books
     )
     said = "".join(f'<p class="problem">{escape(p)}</p>' for p in problems)
+    touch = " checked" * (form.get("touch", "") in TOUCH_ON)
 
     def field(name: str, label: str) -> str:
         value = escape(form.get(name, ""))
@@ -89,6 +113,8 @@ def landing(
         f'<label for="codebook">Codebook</label><select id="codebook" name="codebook">'
         f"{options}</select>"
         f"{field('dyad', 'Dyad')}{field('observer', 'Observer')}{field('label', 'Label (optional)')}"
+        f'<label for="touch"><input type="checkbox" id="touch" name="touch" value="1"{touch}>'
+        "Touch screen: every code a large target to tap, no keyboard needed</label>"
         '<p><button id="start" type="submit">Start coding</button></p>'
         '<p class="note">Dyad or observer left empty are asked on the next screen. '
         "An unfinished session in this folder is offered for recovery first.</p></form>"
@@ -147,11 +173,91 @@ PAGE_SCRIPT = """
 // "-closed" when it closes.
 (() => {
   const body = document.body;
+  const touch = body.classList.contains("-touch");
   const area = () => document.querySelector("#terminal .xterm-helper-textarea");
   let focused = false;
   let shown = false;
+  // A touch screen (body.-touch): the terminal's own socket, as textual.js opens it
+  // (after this script), to send taps as mouse presses and hear when text is typed.
+  let socket = null;
+  let size = null;
+  let textWanted = false;
+  const keyboard = (wanted) => {
+    // The soft keyboard opens only while text is typed (a note, a form's field):
+    // inputmode "none" keeps the terminal's input focused without it.
+    textWanted = wanted;
+    const target = area();
+    if (!target) { return; }
+    target.setAttribute("inputmode", wanted ? "text" : "none");
+    if (wanted) { target.blur(); target.focus(); }
+  };
+  if (touch) {
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        socket = this;
+        this.addEventListener("message", (event) => {
+          if (typeof event.data !== "string") { return; }
+          let said = null;
+          try { said = JSON.parse(event.data); } catch (error) { return; }
+          if (Array.isArray(said) && said[0] === "observer_keyboard") { keyboard(said[1] === true); }
+        });
+      }
+      send(data) {
+        if (typeof data === "string" && data.startsWith('["resize"')) {
+          try { size = JSON.parse(data)[1]; window.observerTerminal = size; } catch (error) {}
+        }
+        super.send(data);
+      }
+    };
+    window.observerTaps = [];
+    const held = new Map();
+    const cell = (point) => {
+      const screen = document.querySelector("#terminal .xterm-screen");
+      if (!screen || !size) { return null; }
+      const box = screen.getBoundingClientRect();
+      const x = Math.floor((point.clientX - box.left) / (box.width / size.width)) + 1;
+      const y = Math.floor((point.clientY - box.top) / (box.height / size.height)) + 1;
+      return x < 1 || y < 1 || x > size.width || y > size.height ? null : [x, y];
+    };
+    const report = (at, end) => {
+      socket.send(JSON.stringify(["stdin", `\\x1b[<0;${at[0]};${at[1]}${end}`]));
+    };
+    // A finger down is a mouse press at that cell, sent at once (its time is the
+    // touch's), once however long it rests; lifting it is the release. The browser's
+    // own handling (a click, focus, a zoom, the soft keyboard) is prevented, except
+    // while text is typed: a tap then focuses the terminal and opens the keyboard.
+    document.addEventListener("touchstart", (event) => {
+      if (textWanted || !event.target.closest("#terminal")) { return; }
+      if (!socket || socket.readyState !== 1) { return; }
+      event.preventDefault();
+      for (const point of event.changedTouches) {
+        const at = cell(point);
+        if (at === null) { continue; }
+        held.set(point.identifier, at);
+        window.observerTaps.push(performance.timeOrigin + event.timeStamp);
+        report(at, "M");
+      }
+    }, { passive: false, capture: true });
+    const lifted = (event) => {
+      for (const point of event.changedTouches) {
+        const at = held.get(point.identifier);
+        if (at === undefined) { continue; }
+        held.delete(point.identifier);
+        event.preventDefault();
+        if (socket && socket.readyState === 1) { report(at, "m"); }
+      }
+    };
+    document.addEventListener("touchend", lifted, { passive: false, capture: true });
+    document.addEventListener("touchcancel", lifted, { passive: false, capture: true });
+    document.addEventListener("touchmove", (event) => {
+      if (!textWanted && event.target.closest("#terminal")) { event.preventDefault(); }
+    }, { passive: false, capture: true });
+  }
   const focus = () => {
     const target = area();
+    if (target && touch) { target.setAttribute("inputmode", textWanted ? "text" : "none"); }
     if (target) { target.focus(); }
     focused = target !== null && document.activeElement === target;
   };
@@ -180,7 +286,7 @@ PAGE_SCRIPT = """
 """
 
 
-def terminal(title: str, websocket_url: str, ended_url: str) -> str:
+def terminal(title: str, websocket_url: str, ended_url: str, *, touch: bool = False) -> str:
     body = (
         '<div class="ended"><p class="said"></p>This page\'s session has ended. '
         '<a href="/">Back to the start page</a></div>'
@@ -193,6 +299,8 @@ def terminal(title: str, websocket_url: str, ended_url: str) -> str:
         '<script src="/static/js/textual.js"></script>'
         '<script src="/observer.js" defer></script>'
     )
+    if touch:
+        return _page(title, body, TERMINAL_STYLE, head, TOUCH_VIEWPORT, "-touch")
     return _page(title, body, TERMINAL_STYLE, head)
 
 

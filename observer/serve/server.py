@@ -123,7 +123,7 @@ def make_app(config: Config) -> web.Application:
             return _html(message("Page already used", text), status=410)
         scheme = "wss" if _secure(request) else "ws"
         address = f"{scheme}://{request.host}/ws/{key}"
-        return _html(terminal(launch.title, address, f"/ended/{key}"))
+        return _html(terminal(launch.title, address, f"/ended/{key}", touch=launch.touch))
 
     async def websocket(request: web.Request) -> web.StreamResponse:
         key = request.match_info["launch"]
@@ -194,7 +194,7 @@ async def _drive(
     children.add(child)
     try:
         await child.start(_size(request, "width", 80), _size(request, "height", 24))
-        pump = asyncio.create_task(child.pump(socket.send_bytes, socket.close))
+        pump = asyncio.create_task(child.pump(socket.send_bytes, socket.close, socket.send_str))
         log(f"[{launch.title}] page opened")
         async for msg in socket:
             if msg.type == WSMsgType.TEXT:

@@ -36,7 +36,12 @@ from observer.tui.coding.keys import UNLOGGED
 
 
 def stamp_and_record(messages: list[tuple[float, Message]], log: KeyLog | None) -> None:
-    """Give each key its read's arrival stamp; log and fsync them (once for all)."""
+    """Give each key its read's arrival stamp; log and fsync them (once for all). Mouse
+    reports get their read's stamp too (a click or a tap on a target is handled as its
+    key, at that time; the coding screen logs it as that key)."""
+    for stamp, message in messages:
+        if isinstance(message, events.MouseEvent):
+            message.time = stamp
     keys = [(stamp, m) for stamp, m in messages if isinstance(m, events.Key)]
     for stamp, key in keys:
         key.time = stamp

@@ -24,6 +24,11 @@ class WebRecordingDriver(WebDriver):
     stamper = "thread"
     """Its input thread stamps each read as it arrives from the server."""
 
+    def text_wanted(self, wanted: bool) -> None:
+        """Tell the page whether text is being typed (a note, a form): a touch screen's
+        page opens its soft keyboard only then (``observer.serve.bridge.KEYBOARD``)."""
+        self.write_meta({"type": "observer_keyboard", "wanted": wanted})
+
     def run_input_thread(self) -> None:
         """Textual's web input loop, with each read stamped and its keys logged."""
         handle = recording_handler(

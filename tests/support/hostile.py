@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import re
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -414,6 +415,10 @@ def tripwire() -> Iterator[list[str]]:
         yield parsed
 
 
+_KEY_NAME = re.compile(r"[a-z0-9_+]+|[^\s]")
+"""What a target presses: a Textual key name (ctrl+z, f2, space, comma) or a character."""
+
+
 def screen_problems(app: Any) -> list[str]:
     """What the app's screen draws that data must never make: a control character, a
     link, a click action. Empty when the screen is clean."""
@@ -427,6 +432,11 @@ def screen_problems(app: Any) -> list[str]:
                 problems.append(f"row {y}: link {style.link!r}")
             if style is not None and "app.quit" in repr(style.meta):
                 problems.append(f"row {y}: click action {style.meta!r}")
+            if style is not None and "@click" in style.meta:
+                problems.append(f"row {y}: click action {style.meta!r}")
+            press = style.meta.get("observer_press") if style is not None else None
+            if press is not None and not _KEY_NAME.fullmatch(str(press)):
+                problems.append(f"row {y}: a target pressing {press!r}, not a key")
     return problems
 
 

@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -94,3 +95,62 @@ class Attached:
 
 Coding = Callable[..., AbstractAsyncContextManager[Attached]]
 """The conftest's ``coding`` fixture: ``async with coding(app, size=(w, h)) as c``."""
+
+
+def target_at(screen: Any, key: str) -> tuple[int, int]:
+    """The screen cell of the first target (``observer.tui.targets``) pressing ``key``:
+    where a click or a tap on it lands."""
+    from observer.tui.targets import pressed
+
+    width, height = screen.size
+    for y in range(height):
+        for x in range(width):
+            press = pressed(screen.get_style_at(x, y))
+            if press is not None and press[0] == key:
+                return x, y
+    raise AssertionError(f"no target for {key!r} on the screen")
+
+
+async def tap(pilot: Pilot[Any], key: str) -> None:
+    """Click the target of ``key`` on the app's screen (a mouse press and release)."""
+    x, y = target_at(pilot.app.screen, key)
+    assert await pilot.click(offset=(x, y)), f"the click on {key!r} at {x},{y} missed"
+
+
+def comparable(path: Path) -> Any:
+    """A session file without what differs between two codings of the same keys: its
+    id, its times, when it was written, and how it was coded and stamped."""
+    import orjson
+
+    data = orjson.loads(path.read_bytes())
+    dropped = {"session", "id", "start", "end", "t", "at", "created", "duration"}
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: strip(v)
+                for k, v in value.items()
+                if k not in dropped and not k.endswith(("_at", "_s", "time"))
+            }
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    stripped = strip(data)
+    for how in ("via", "stamper"):
+        stripped.pop(how, None)
+    return stripped
+
+
+def targets_on(screen: Any) -> list[str]:
+    """The keys of every target on the screen, each once, top to bottom."""
+    from observer.tui.targets import pressed
+
+    width, height = screen.size
+    found: dict[str, None] = {}
+    for y in range(height):
+        for x in range(width):
+            press = pressed(screen.get_style_at(x, y))
+            if press is not None:
+                found.setdefault(press[0])
+    return list(found)

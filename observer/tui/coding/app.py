@@ -25,11 +25,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
-from textual import work
+from textual import events, work
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -112,6 +113,7 @@ class CodingApp(KeyHold[None]):
         video: VideoControl | None = None,
         ids: IdStyle = "dated",
         ask_passphrase: bool = False,
+        touch: bool = False,
     ) -> None:
         super().__init__()
         self.ids: IdStyle = ids
@@ -119,6 +121,8 @@ class CodingApp(KeyHold[None]):
         self.ask_passphrase = ask_passphrase
         """``--passphrase``: the form asks for it (even when the flags gave everything
         else) and unfinished journals are offered once it is known, so it opens them."""
+        self.touch = touch
+        """The touch layout (``--touch``): large targets for a finger, no key needed."""
         self.config = config
         """The settings file (the observer id is remembered there); None: the user's."""
         self.ascii_only = ascii_only
@@ -148,6 +152,8 @@ class CodingApp(KeyHold[None]):
         """The signal that stopped the app, if one did (``observer.stopsignals``); SIGHUP for a
         terminal that is gone."""
         self.stopper: Stopper | None = None
+        self.text_wanted = False
+        """A text field has the focus (a note, a form's field): the soft keyboard's cue."""
         self._close_lock = threading.Lock()
 
     def get_driver_class(self) -> Any:
@@ -162,6 +168,12 @@ class CodingApp(KeyHold[None]):
         from observer.tui.driver import RecordingDriver
 
         return RecordingDriver
+
+    @property
+    def records_keys(self) -> bool:
+        """The driver writes the raw key log (a terminal, a browser; not headless): the
+        coding screen then logs the targets pressed (clicks, taps) itself."""
+        return bool(getattr(self._driver, "records_keys", False))
 
     @property
     def stamper(self) -> Stamper:
@@ -266,7 +278,9 @@ class CodingApp(KeyHold[None]):
             self.open_journal()
 
     def _coding_screen(self, meta: Metadata) -> CodingScreen:
-        screen = CodingScreen(meta.book, meta.dyad, meta.observer, self.now, self.saved)
+        screen = CodingScreen(
+            meta.book, meta.dyad, meta.observer, self.now, self.saved, touch=self.touch
+        )
         screen.video = self.video
         return screen
 
@@ -342,8 +356,9 @@ class CodingApp(KeyHold[None]):
             # Keys that reached the screen before the key log existed (the first space,
             # typed while the journal opened) go in first, in order, and only then may
             # the driver log what it reads: every key the screen saw is in the log.
-            if getattr(self._driver, "records_keys", False):  # not headless
-                key_log.record(screen.early_keys())
+            if self.records_keys:  # not headless
+                for click, keys in groupby(screen.early_keys(), key=lambda k: k[3]):
+                    key_log.record([k[:3] for k in keys], click=click)
             self.key_log = key_log
         except InputError as error:
             self.result.problems.extend(error.problems)
@@ -407,6 +422,24 @@ class CodingApp(KeyHold[None]):
             yield SystemCommand(
                 title, f"key: {shown}", lambda key=key: coding.press(key, time.monotonic())
             )
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._tell_text_wanted()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self._tell_text_wanted()
+
+    def _tell_text_wanted(self) -> None:
+        """A text field has the focus (a note, a form) or no longer: the browser page of
+        a touch screen opens its soft keyboard only for text (``observer serve``)."""
+        from textual.widgets import Input
+
+        wanted = isinstance(self.focused, Input)
+        if wanted != self.text_wanted:
+            self.text_wanted = wanted
+            tell = getattr(self._driver, "text_wanted", None)
+            if tell is not None:
+                tell(wanted)
 
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
@@ -476,7 +509,12 @@ class CodingApp(KeyHold[None]):
                 screen.refuse(end, f"the clock has not started: nothing to end ({quit_} quits)")
             return
         t = rec.time_at(mono)
-        answer = await self.push_screen_wait(ConfirmEnd(t, len(rec.events), quitting))
+        cells = None
+        if screen.touch:  # the answers as large targets, in the grid's colours
+            from observer.tui.widgets.touchgrid import TouchGrid
+
+            cells = screen.query_one(TouchGrid).style
+        answer = await self.push_screen_wait(ConfirmEnd(t, len(rec.events), quitting, cells))
         if not answer:
             screen.refuse(screen.shown("end"), "not ended: still coding")
             return

@@ -10,8 +10,10 @@ codebook in one form; ctrl+s saves, a blank field is saved as null.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual import events
@@ -26,7 +28,9 @@ from observer.sessionfile import Session
 from observer.tui.coding.ratings import Ratings, RatingsForm, parse_rating
 from observer.tui.forms import hold_keys, passed_on
 from observer.tui.plain import plain
+from observer.tui.targets import TapsAsKeys, pressed, target
 from observer.tui.widgets.clock import format_clock
+from observer.tui.widgets.touchgrid import Cell, choice_lines
 
 __all__ = ["ConfirmEnd", "Ratings", "RatingsForm", "Summary", "parse_rating", "summary_table"]
 
@@ -35,11 +39,19 @@ class ConfirmEnd(ModalScreen[str]):
     """Enter accepts ("end"), ctrl+q accepts and quits afterwards ("quit"), escape
     declines (""); any other key is refused with a reminder."""
 
-    def __init__(self, t: float, events_count: int, quitting: bool) -> None:
+    def __init__(
+        self,
+        t: float,
+        events_count: int,
+        quitting: bool,
+        cells: Callable[[str], Style] | None = None,
+    ) -> None:
         super().__init__()
         self.t = t
         self.events_count = events_count
         self.quitting = quitting
+        self.cells = cells
+        """The touch layout: the answers as large targets, in the grid's styles."""
 
     def compose(self) -> ComposeResult:
         then = " and quit" if self.quitting else ""
@@ -49,27 +61,62 @@ class ConfirmEnd(ModalScreen[str]):
                 f"{_count(self.events_count, 'event')}; running states stop at that time.",
                 id="confirm-text",
             )
-            yield Static("enter  end the session    escape  keep coding", id="confirm-keys")
+            if self.cells is None:
+                yield Static(_confirm_keys(), id="confirm-keys")
+            else:
+                answers = [
+                    Cell("end the session", "enter", "control", target("enter")),
+                    Cell("keep coding", "esc", "choice", target("escape")),
+                ]
+                lines = choice_lines(answers, 54, 3, self.cells)
+                yield Static(Text("\n").join(lines), id="confirm-keys")
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """A click or a tap on ``enter`` or ``escape`` answers as the key does."""
+        press = pressed(event.style)
+        if press is not None:
+            event.stop()
+            self.answer(press[0])
 
     def on_key(self, event: events.Key) -> None:
         if passed_on(self, event):  # typed after enter, in the same burst: for the form
             return
         event.stop()
-        if event.key == "enter":
-            self.accept("quit" if self.quitting else "end")
-        elif event.key == "ctrl+q":
-            self.accept("quit")
-        elif event.key == "escape":
-            self.dismiss("")
-        else:
+        if not self.answer(event.key):
             self.query_one("#confirm-keys", Static).update(
                 "[b]enter[/b] ends the session · [b]escape[/b] keeps coding"
                 f" (the key {event.key!r} did nothing)"
             )
 
+    def answer(self, key: str) -> bool:
+        """Answer by ``key``; False when it is not an answer."""
+        if key == "enter":
+            self.accept("quit" if self.quitting else "end")
+        elif key == "ctrl+q":
+            self.accept("quit")
+        elif key == "escape":
+            self.dismiss("")
+        else:
+            return False
+        return True
+
     def accept(self, answer: str) -> None:
         hold_keys(self)  # the keys typed from now on are for the ratings form
         self.dismiss(answer)
+
+
+def _confirm_keys() -> Text:
+    """The answers, each a target (a click or a tap answers as its key)."""
+    text = Text()
+    text.append("enter  end the session", style=target("enter"))
+    text.append("    ")
+    text.append("escape  keep coding", style=target("escape"))
+    return text
+
+
+def _closes(more: str = "") -> Text:
+    """The summary's last line: what closes it, a target (a tap closes it too)."""
+    return Text.assemble(more, (CLOSES, target("enter")))
 
 
 def _count(n: int, noun: str) -> str:
@@ -106,7 +153,7 @@ CLOSES = "enter, q or ctrl+q closes"
 MORE_BELOW = "↓ / pgdn: more below · "
 
 
-class Summary(Screen[None]):
+class Summary(TapsAsKeys, Screen[None]):
     """What was saved: the file, the duration, counts and durations per code. When the
     table is taller than the screen, the keys line says there is more below."""
 
@@ -137,7 +184,7 @@ class Summary(Screen[None]):
         )
         with VerticalScroll(id="summary"):
             yield Static(summary_table(s))
-        yield Static(CLOSES, id="summary-keys")
+        yield Static(_closes(), id="summary-keys")
 
     def on_mount(self) -> None:
         scroll = self.query_one("#summary", VerticalScroll)
@@ -150,4 +197,4 @@ class Summary(Screen[None]):
     def show_more(self) -> None:
         scroll = self.query_one("#summary", VerticalScroll)
         more = scroll.scroll_y < scroll.max_scroll_y
-        self.query_one("#summary-keys", Static).update((MORE_BELOW if more else "") + CLOSES)
+        self.query_one("#summary-keys", Static).update(_closes(MORE_BELOW if more else ""))

@@ -15,6 +15,7 @@ from rich.style import Style
 from rich.text import Text
 
 from observer.codebook import Codebook, Segment
+from observer.tui.targets import char_target, target
 from observer.tui.widgets.clock import format_clock
 
 if TYPE_CHECKING:
@@ -118,10 +119,12 @@ def modifier_prompt(pending: PendingChoice) -> Text:
     text.append(f" {pending.code.label} → {pending.modifier.label}:", style="bold")
     for value in pending.modifier.values:
         text.append(" ")
-        text.append(value.key, style="reverse bold")
-        text.append(f" {value.label or value.id}")
+        press = char_target(value.key)  # a click on a value chooses it
+        text.append(value.key, style=press + Style(reverse=True, bold=True))
+        text.append(f" {value.label or value.id}", style=press)
     required = ", required" if pending.modifier.required else ""
-    text.append(f"  · esc skips{required}", style="dim")
+    text.append("  · ", style="dim")
+    text.append(f"esc skips{required}", style=target("escape") + Style(dim=True))
     return text
 
 
@@ -130,11 +133,12 @@ def segment_prompt(book: Codebook, current: str | None) -> Text:
     text = Text()
     text.append("segment:", style="bold")
     for key, segment in segment_keys(book).items():
-        style = "bold underline" if segment.id == current else ""
+        style = Style(bold=True, underline=True) if segment.id == current else Style()
         text.append(" ")
-        text.append(key, style="reverse bold")
-        text.append(f" {segment.label}", style=style)
-    text.append("  · escape cancels", style="dim")
+        text.append(key, style=char_target(key) + Style(reverse=True, bold=True))
+        text.append(f" {segment.label}", style=char_target(key) + style)
+    text.append("  · ", style="dim")
+    text.append("escape cancels", style=target("escape") + Style(dim=True))
     return text
 
 

@@ -173,20 +173,30 @@ def listed(*, video: bool) -> tuple[CodingKey, ...]:
     return tuple(k for k in KEYS if video or not k.video)
 
 
-def hints(name: Callable[[str], str], *, video: bool = False) -> Iterator[tuple[str, str]]:
-    """(keys, word) for the hints line, in table order; keys sharing a word are joined.
-    With a video the line is the video's (``video_hint``)."""
-    shown: list[tuple[list[str], str, str | None]] = []
+def hint_groups(
+    name: Callable[[str], str], *, video: bool = False
+) -> Iterator[tuple[list[tuple[str, str]], str, str | None]]:
+    """([(shown key, key name)], word, shown instead) for the hints line, in table order;
+    neighbouring keys sharing a word are one group. With a video the line is the
+    video's (``video_hint``)."""
+    shown: list[tuple[list[tuple[str, str]], str, str | None]] = []
     for key in listed(video=video):
         word = key.video_hint if video else key.hint
         if word is None:
             continue
+        pair = (name(key.names[0]), key.names[0])
         if shown and shown[-1][1] == word:
-            shown[-1][0].append(name(key.names[0]))
+            shown[-1][0].append(pair)
         else:
-            shown.append(([name(key.names[0])], word, key.hint_as))
-    for keys, word, hint_as in shown:
-        yield hint_as or " ".join(keys), word
+            shown.append(([pair], word, key.hint_as))
+    yield from shown
+
+
+def hints(name: Callable[[str], str], *, video: bool = False) -> Iterator[tuple[str, str]]:
+    """(keys, word) for the hints line, in table order; keys sharing a word are joined.
+    With a video the line is the video's (``video_hint``)."""
+    for keys, word, hint_as in hint_groups(name, video=video):
+        yield hint_as or " ".join(shown for shown, _ in keys), word
 
 
 def help_rows(name: Callable[[str], str], *, video: bool = False) -> Iterator[tuple[str, str]]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,6 +31,7 @@ from observer.structure import Number
 from observer.textsafe import safe
 from observer.tui.forms import FIELD_BINDINGS, FormField, keys_ready
 from observer.tui.plain import plain
+from observer.tui.targets import TapsAsKeys, target
 
 Ratings = dict[tuple[str, str | None], RatingScalar]
 """(rating id, segment id or None) -> value, None for a blank field."""
@@ -117,7 +119,7 @@ def _notes(rating: Rating) -> str:
     return "\n".join(f"{k} = {v}" for k, v in anchors)
 
 
-class RatingsForm(Screen[tuple[Ratings, bool]]):
+class RatingsForm(TapsAsKeys, Screen[tuple[Ratings, bool]]):
     """All ratings in one form; ctrl+s saves (blank = null). Dismisses with the values."""
 
     AUTO_FOCUS = ".rating-field"
@@ -142,11 +144,13 @@ class RatingsForm(Screen[tuple[Ratings, bool]]):
         return list(coded or applicable)
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            "[b]Ratings[/b] · blank = not rated · tab moves · up/down steps through the"
-            " answers · [b]ctrl+s[/b] saves",
-            id="ratings-title",
+        title = Text.assemble(
+            ("Ratings", "bold"),
+            " · blank = not rated · tab moves · up/down steps through the answers · ",
         )
+        title.append("ctrl+s", style=target("ctrl+s") + Style(bold=True))
+        title.append(" saves", style=target("ctrl+s"))  # a tap on it saves
+        yield Static(title, id="ratings-title")
         with VerticalScroll(id="ratings", can_focus=False):
             for rating in self.book.ratings:
                 yield from self._rating(rating)

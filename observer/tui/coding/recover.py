@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import attrs
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -24,6 +25,7 @@ from observer.live.recovery import notes, recover, replay_journal
 from observer.textsafe import safe
 from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
 from observer.tui.plain import plain
+from observer.tui.targets import TapsAsKeys, target
 from observer.tui.widgets.clock import format_clock
 from observer.wording import plural
 
@@ -58,7 +60,7 @@ def describe(path: Path) -> Unfinished:
     )
 
 
-class RecoverOffer(Screen[None]):
+class RecoverOffer(TapsAsKeys, Screen[None]):
     COMPONENT_CLASSES = COMPONENT_CLASSES
 
     def __init__(self, journals: list[Unfinished]) -> None:
@@ -79,11 +81,13 @@ class RecoverOffer(Screen[None]):
                 plain("\n".join(safe(j.line) for j in self.unfinished), lines=True),
                 id="recover-items",
             )
-        yield Static(
-            "[b]enter[/b] recover them into session files now · "
-            "[b]escape[/b] leave them (run `observer recover` later)",
-            id="recover-keys",
-        )
+        keys = Text()
+        keys.append("enter", style=target("enter") + Style(bold=True))
+        keys.append(" recover them into session files now", style=target("enter"))
+        keys.append(" · ")
+        keys.append("escape", style=target("escape") + Style(bold=True))
+        keys.append(" leave them (run `observer recover` later)", style=target("escape"))
+        yield Static(keys, id="recover-keys")  # each answer a target: a tap answers
 
     def on_key(self, event: events.Key) -> None:
         event.stop()
@@ -119,5 +123,7 @@ class RecoverOffer(Screen[None]):
             lines.append(plain(line, Styles(self)("ok")))
             lines.extend(plain(extra) for extra in (*report(result.keys), *notes(result)))
         self.query_one("#recover-items", Static).update(Text("\n").join(lines))
-        self.query_one("#recover-keys", Static).update("[b]enter[/b] goes on to the new session")
+        goes_on = Text("enter", style=target("enter") + Style(bold=True))
+        goes_on.append(" goes on to the new session", style=target("enter"))
+        self.query_one("#recover-keys", Static).update(goes_on)
         self.done = True

@@ -1,7 +1,10 @@
 """The coding screen: clock, state, running states, key legend, prompt line, log.
 
 Keys (codes, modifier values and the screen's keys of ``keys.KEYS``) are handled
-in ``on_key`` and stamped with the key event's own ``event.time``; the screen
+in ``on_key`` and stamped with the key event's own ``event.time``. A click or a tap on a
+target (``observer.tui.targets``: a code in the legend or the touch grid, a key on the
+hints line, a modifier value) is that key, at the mouse press's own time, logged in the
+raw key log as the key and handled as it (``on_tapped``); the screen
 posts a message for what the app does (the end flow, help); the palette is
 textual's binding. Nothing here
 blocks coding: a refused key is acknowledged on the prompt line and in the log,
@@ -47,14 +50,23 @@ from observer.tui.coding.feedback import (
     segment_keys,
     segment_prompt,
 )
-from observer.tui.coding.keys import HANDLERS, UNLOGGED, CodingKey, hints, key_for, key_names
+from observer.tui.coding.keys import (
+    HANDLERS,
+    UNLOGGED,
+    CodingKey,
+    hint_groups,
+    key_for,
+    key_names,
+)
 from observer.tui.coding.video import TimeField
 from observer.tui.forms import FormField, keys_ready
 from observer.tui.plain import plain
+from observer.tui.targets import Tapped, char_target, pressed, target
 from observer.tui.widgets.clock import ClockDisplay, format_clock
 from observer.tui.widgets.event_log import EventLog
 from observer.tui.widgets.legend import KeyLegend
 from observer.tui.widgets.statusline import Part, fit, part, shortened
+from observer.tui.widgets.touchgrid import Cell, TouchGrid, choice_lines
 
 if TYPE_CHECKING:
     from observer.live.journal import JournalStatus
@@ -73,10 +85,30 @@ BARE_MODIFIERS = frozenset(
 
 def hints_text(name: Callable[[str], str], *, video: bool = False) -> Text:
     """The bottom line: the table's hinted keys (one leading space; 80 columns hold them);
-    with a video, the video's line."""
-    hinted = hints(name, video=video)
-    parts = (p for keys, word in hinted for p in ("  ", (keys, "bold"), f" {word}"))
-    return Text.assemble(*parts)[1:]
+    with a video, the video's line. Each key's name and word is a target: a click on
+    it does what the key does."""
+    text = Text()
+    for keys, word, hint_as in hint_groups(name, video=video):
+        text.append("  ")
+        if hint_as is not None:  # several keys under one sign (the video's arrows)
+            text.append(hint_as, style="bold")
+            text.append(f" {word}")
+            continue
+        for i, (shown, key) in enumerate(keys):
+            press = target(key)
+            text.append(" " if i else "", style=press + Style(bold=True))
+            text.append(shown, style=press + Style(bold=True))
+        text.append(f" {word}", style=target(keys[0][1]))
+    return text[1:]
+
+
+def note_targets() -> Text:
+    """Beside the note field: save and cancel as targets (a soft keyboard has no escape)."""
+    text = Text()
+    text.append(" ✓ save ", style=target("enter") + Style(bold=True))
+    text.append(" ")
+    text.append(" ✗ cancel ", style=target("escape") + Style(bold=True))
+    return text
 
 
 class Saved:
@@ -105,16 +137,28 @@ class CodingScreen(Screen[None]):
     COMPONENT_CLASSES = COMPONENT_CLASSES
 
     def __init__(
-        self, book: Codebook, dyad: str, observer: str, now: Callable[[], float], saved: Saved
+        self,
+        book: Codebook,
+        dyad: str,
+        observer: str,
+        now: Callable[[], float],
+        saved: Saved,
+        *,
+        touch: bool = False,
     ) -> None:
         super().__init__()
         self.book = book
+        self.touch = touch
+        """The touch layout (``--touch``): the codes and the screen's keys as a grid of
+        large targets (observer.tui.widgets.touchgrid) instead of the key legend."""
         self.who = f"{dyad} · {observer}"
         self.now = now
         self.saved = saved
         self._recorder: Recorder | None = None
         self._renderer: RowRenderer | None = None
         self._early: list[tuple[str, float, str | None]] = []
+        self._early_clicks: set[int] = set()
+        """Which early keys were targets pressed (clicks, taps), by index."""
         self._key_log: KeyLog | None = None
         """Keys that arrived before the recorder was attached, in order, with their times."""
         self.choosing_segment: float | None = None
@@ -144,10 +188,13 @@ class CodingScreen(Screen[None]):
     def attached(self) -> bool:
         return self._recorder is not None
 
-    def early_keys(self) -> list[tuple[float, str, str | None]]:
+    def early_keys(self) -> list[tuple[float, str, str | None, bool]]:
         """The keys that came before the recorder was attached, as the key log records
-        them: (arrival stamp, key name, character)."""
-        return [(mono, key, character) for key, mono, character in self._early]
+        them: (arrival stamp, key name, character, whether a target was pressed)."""
+        return [
+            (mono, key, character, i in self._early_clicks)
+            for i, (key, mono, character) in enumerate(self._early)
+        ]
 
     def attach(self, recorder: Recorder, key_log: KeyLog | None = None) -> None:
         """Start coding with ``recorder`` (its journal exists); handle keys that came
@@ -157,6 +204,7 @@ class CodingScreen(Screen[None]):
         self._recorder = recorder
         self._renderer = RowRenderer(recorder, self.colour)
         early, self._early = self._early, []
+        self._early_clicks = set()
         for key, mono, character in early:
             self.press(key, mono, character)
         self.tick()
@@ -166,20 +214,26 @@ class CodingScreen(Screen[None]):
         with Horizontal(id="top"):
             yield ClockDisplay(format_clock(0), id="clock")
             yield Static(id="running")
-        yield KeyLegend(self.book, id="legend")
+        if self.touch:
+            yield TouchGrid(self.book, id="grid")
+        else:
+            yield KeyLegend(self.book, id="legend")
         yield Static(id="prompt")
         with Horizontal(id="note-row"):
             yield Static("note:", id="note-label")
             yield FormField(id="note", placeholder="note text · enter saves · escape cancels")
+            yield Static(note_targets(), id="note-targets")
         yield EventLog(self._render_row, id="log")
-        name = key_names(self.app.get_key_display)
-        yield Static(hints_text(name, video=self.video is not None), id="hints")
+        if not self.touch:  # the grid's control row holds these keys
+            name = key_names(self.app.get_key_display)
+            yield Static(hints_text(name, video=self.video is not None), id="hints")
 
     def _render_row(self, row: LogRow) -> Text:
         assert self._renderer is not None
         return self._renderer(row)
 
     def on_mount(self) -> None:
+        self.set_class(self.touch, "-touch")
         self.set_interval(0.1, self.tick)
         self.say(Text("press space to start the clock", style=self.colour("info")))
         self.tick()
@@ -195,13 +249,16 @@ class CodingScreen(Screen[None]):
         if rec is None:
             self.query_one("#status", Static).update(self.status_text())
             return
+        if self.touch:
+            self.query_one(TouchGrid).set_running(frozenset(rec.running), rec.clock.state)
         t = self.session_now()
         clock = self.query_one(ClockDisplay)
         clock.show(t)
         stopped = rec.clock.state != "running" or (self.video is not None and self.video.stopped)
         clock.set_class(stopped, "-stopped")
         self.query_one("#running", Static).update(running_text(rec, t))
-        self.query_one(KeyLegend).set_running(frozenset(rec.running))
+        if not self.touch:
+            self.query_one(KeyLegend).set_running(frozenset(rec.running))
         self.query_one("#status", Static).update(self.status_text())
 
     def status_text(self, width: int | None = None) -> Text:
@@ -285,6 +342,37 @@ class CodingScreen(Screen[None]):
         if getattr(event, UNLOGGED, False) and self._key_log is not None:
             setattr(event, UNLOGGED, False)  # read before the key log existed: log it now
             self._key_log.record([(event.time, event.key, event.character)])
+        self.take_key(event)
+
+    def _forward_event(self, event: events.Event) -> None:
+        """A mouse press (a click, a tap) on a target is its key, at the press's own
+        arrival time: posted where a key goes (the focused widget, whence it bubbles
+        here as keys do), so taps and keys keep their order. Textual's own handling of
+        the press (focus, selection) goes on as usual."""
+        if isinstance(event, events.MouseDown) and not event.is_forwarded and event.button == 1:
+            press = pressed(self.get_style_at(event.screen_x, event.screen_y))
+            if press is not None:
+                (self.focused or self).post_message(Tapped(*press, event.time))
+        super()._forward_event(event)
+
+    def on_tapped(self, message: Tapped) -> None:
+        """A target pressed: logged in the raw key log as its key (marked as a click)
+        before it is handled, then handled exactly as that key."""
+        message.stop()
+        key, char, mono = message.key, message.char, message.time
+        if self._key_log is not None and getattr(self.app, "records_keys", False):
+            self._key_log.record([(mono, key, char)], click=True)
+        elif self._recorder is None:
+            self._early_clicks.add(len(self._early))
+        event = events.Key(key, char)
+        event.time = mono
+        if self.note_at is not None and key == "enter":
+            self.close_note(save=True)
+            return
+        self.take_key(event)
+
+    def take_key(self, event: events.Key) -> None:
+        """A key (or a target's key) while coding, a note, or the go-to-time field."""
         if self.going_to:  # keys typed into the go-to-time field are not coded
             if event.key == "escape":
                 event.stop()
@@ -399,7 +487,11 @@ class CodingScreen(Screen[None]):
     def show_prompt(self, key: str, outcome: Outcome) -> None:
         pending = self.recorder.pending
         if pending is not None:
-            self.say(modifier_prompt(pending))
+            values = [
+                Cell(v.label or v.id, v.key, "choice", char_target(v.key))
+                for v in pending.modifier.values
+            ]
+            self.say(self.choice(modifier_prompt(pending), values, "skip"))
             return
         text = Text()
         ok = self.colour("ok")
@@ -407,6 +499,18 @@ class CodingScreen(Screen[None]):
         stamp = f"  {format_clock(outcome.t)}" if outcome.t is not None else ""
         text.append(f" ✓ {outcome.message}{stamp}", style=ok)
         self.say(text)
+
+    def choice(self, prompt: Text, cells: list[Cell], escape: str) -> Text:
+        """A choice on the prompt line; in the touch layout, below it, its answers as
+        large targets, the last one ``escape`` (what the escape key does)."""
+        if not self.touch:
+            return prompt
+        grid = self.query_one(TouchGrid)
+        width = max(10, self.size.width - 2)
+        cells = [*cells, Cell(escape, "esc", "control", target("escape"))]
+        return Text("\n").join(
+            [prompt, *choice_lines(cells, width, grid.cell_height(width), grid.style)]
+        )
 
     def refuse(self, key: str, message: str, mono: float | None = None) -> None:
         """Acknowledge a refused key on the prompt line and in the log; nothing else moves."""
@@ -584,7 +688,11 @@ class CodingScreen(Screen[None]):
         self.choosing_segment = mono
         segments = self.recorder.segments
         current = segments[-1].segment if segments and segments[-1].end is None else None
-        self.say(segment_prompt(book, current))
+        choices = [
+            Cell(segment.label, key, "choice", char_target(key))
+            for key, segment in segment_keys(book).items()
+        ]
+        self.say(self.choice(segment_prompt(book, current), choices, "cancel"))
 
     def choose_segment(self, char: str, mono: float) -> None:
         """The key after ctrl+g: a segment key starts that segment (at the ctrl+g's time);

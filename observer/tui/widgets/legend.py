@@ -2,17 +2,20 @@
 
 The legend picks the richest layout that fits its height budget (a share of the
 screen): group headings and full labels on a large terminal, several short
-cells per line at 80×24. Keys of running states are drawn highlighted.
+cells per line at 80×24. Keys of running states are drawn highlighted. Every cell, and
+every modifier value, is a target (``observer.tui.targets``): a click presses its key.
 """
 
 from __future__ import annotations
 
 import attrs
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
 from textual.widget import Widget
 
 from observer.codebook import Code, Codebook, Modifier
+from observer.tui.targets import char_target
 
 GAP = 2
 
@@ -62,8 +65,9 @@ def _modifier_line(modifier: Modifier) -> Text:
     """A modifier's value keys, as typed right after a code that has it."""
     line = Text(f"{modifier.label} (after its codes):", style="dim italic")
     for value in modifier.values:
-        line.append(f"  {value.key}", style="bold")
-        line.append(f" {value.label or value.id}")
+        line.append("  ")
+        line.append(value.key, style=char_target(value.key) + Style(bold=True))
+        line.append(f" {value.label or value.id}", style=char_target(value.key))
     return line
 
 
@@ -180,6 +184,7 @@ class KeyLegend(Widget):
         if len(label) > room:
             label = label[: max(1, room - 1)] + "…"
         cell.append(label.ljust(room) + " ", style="bold" if running else "")
+        cell.stylize(char_target(code.key))  # a click on it presses its key
         return cell
 
 
