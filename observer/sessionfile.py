@@ -797,7 +797,7 @@ def _check_ratings(s: Session, book: Codebook, p: Any) -> Iterator[Problem]:
                     yield p(f"{at}.{segment}", f"{rating.id} is not rated in segment {segment!r}")
                 elif problem is not None:
                     yield p(f"{at}.{segment}", problem)
-        elif isinstance(value, dict):
+        elif isinstance(value, dict) and rating.kind != "allocation":
             yield p(at, "a session rating is a single value or null")
         elif (problem := rating.problem(value)) is not None:
             yield p(at, problem)

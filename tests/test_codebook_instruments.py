@@ -106,7 +106,7 @@ def test_a_check_with_scale_fields_and_unknown_segments_are_refused() -> None:
         "ratings[2].min: a check rating has no min (a check is yes or no, not a scale)",
         "ratings[2].max: a check rating has no max (a check is yes or no, not a scale)",
         "ratings[5].segments[1]: unknown segment 'lunch'",
-        "ratings[6].kind: must be one of 'scale', 'category', 'check' (got 'ranking')",
+        "ratings[6].kind: must be one of 'scale', 'category', 'check', 'allocation' (got 'ranking')",
     ]
 
 

@@ -528,8 +528,10 @@ class Recorder:
         value = action.get("value")
         segment = action.get("segment")
         rating = self.book.rating_by_id.get(rating_id)
-        if value is not None and not isinstance(value, bool | int | float | str):
-            raise ReplayError(f"rating value {value!r} is not a number, a value id or true/false")
+        if value is not None and not isinstance(value, bool | int | float | str | dict):
+            raise ReplayError(
+                f"rating value {value!r} is not a number, a value id, true/false or an allocation"
+            )
         if segment is not None and not isinstance(segment, str):
             raise ReplayError(f"rating segment {segment!r} is not a string")
         reason = None
