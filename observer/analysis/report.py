@@ -233,8 +233,13 @@ def render_interval(document: dict[str, Any]) -> str:
     lines = [
         f"A: {document['a']}",
         f"B: {document['b']}",
-        f"interval agreement (IOA), intervals of {seconds:g} s, {result['intervals']} "
-        "(code, interval) cells overall; partial-interval scoring",
+        (
+            f"interval agreement (IOA) on the time-sampling scans, every {seconds:g} s,"
+            f" {result['intervals']} (code, instant) cells both answered; momentary"
+            if result["parameters"].get("source") == "scans"
+            else f"interval agreement (IOA), intervals of {seconds:g} s, {result['intervals']} "
+            "(code, interval) cells overall; partial-interval scoring"
+        ),
     ]
     head = ["code", *(label for _, label in IOA_FIELDS)]
     rows = [["overall", *(_share(result[key]) for key, _ in IOA_FIELDS)]]

@@ -48,6 +48,7 @@ from observer.tui.coding.feedback import (
     segment_prompt,
 )
 from observer.tui.coding.keys import HANDLERS, UNLOGGED, CodingKey, hints, key_for, key_names
+from observer.tui.coding.sampling import ScanPrompt
 from observer.tui.coding.video import TimeField
 from observer.tui.forms import FormField, keys_ready
 from observer.tui.plain import plain
@@ -168,6 +169,8 @@ class CodingScreen(Screen[None]):
             yield Static(id="running")
         yield KeyLegend(self.book, id="legend")
         yield Static(id="prompt")
+        if self.book.sampling is not None:  # time sampling: the scan prompt (hidden until due)
+            yield ScanPrompt(self.book.sampling, id="scan")
         with Horizontal(id="note-row"):
             yield Static("note:", id="note-label")
             yield FormField(id="note", placeholder="note text · enter saves · escape cancels")
