@@ -11,6 +11,7 @@ handled by the recorder like any other (see ``observer.live.recorder``).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rich.text import Text
@@ -21,8 +22,10 @@ from observer.codebook import Sampling
 from observer.tui.plain import plain
 from observer.tui.widgets.clock import format_clock
 
-EARLY_S = 0.0005
-"""A timer that fires this much before its instant or more is armed again."""
+LEAD_S = 0.025
+"""The timer is armed this long before the instant and the last stretch is waited out
+on the screen (an event-loop timer can be a few milliseconds late; a prompt should
+not be): measured by ``python -m benchmarks``."""
 WATCH_S = 0.05
 """How often the prompt looks at the clock (armed once it runs, dropped once paused)."""
 
@@ -49,8 +52,7 @@ class ScanPrompt(Static):
         screen = self._screen
         if not getattr(screen, "attached", False):
             return
-        rec = screen.recorder
-        running = rec.clock.state == "running"
+        running = screen.recorder.clock.state == "running"
         if running and self._timer is None:
             self.arm()
         elif not running and self._timer is not None:
@@ -62,13 +64,14 @@ class ScanPrompt(Static):
         screen = self._screen
         rec = screen.recorder
         due = rec.next_due()
-        if due is None:
+        if due is None or rec.clock.state != "running":
             return
-        delay = max(0.0, due - rec.clock.session_time(screen.now()))
+        delay = max(0.0, due - rec.clock.session_time(screen.now()) - LEAD_S)
         self._armed_for = due
         self._timer = self.set_timer(delay, self.fire)
 
     def fire(self) -> None:
+        """Wait out the last milliseconds, ask the scan (journaled), ring, show, re-arm."""
         screen = self._screen
         rec = screen.recorder
         self._timer = None
@@ -76,9 +79,12 @@ class ScanPrompt(Static):
         if due is None or rec.clock.state != "running" or due != rec.next_due():
             return  # paused (or ended) as it came: armed again on resume
         mono = screen.now()
-        if rec.clock.session_time(mono) < due - EARLY_S:
-            self.arm()  # a timer a little early: wait for the instant itself
+        if rec.clock.session_time(mono) < due - 2 * LEAD_S:
+            self.arm()  # a timer much too early: armed again
             return
+        while rec.clock.session_time(mono) < due:
+            time.sleep(0)  # lets the journal's and the stamper's threads run meanwhile
+            mono = screen.now()
         outcome = rec.prompt(due, mono)
         if outcome.ok:
             if self.sampling.bell:
