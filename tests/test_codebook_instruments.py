@@ -29,7 +29,7 @@ def test_bundled_codebooks_without_the_new_fields_keep_their_hash(cb_id: str) ->
 
 def test_strange_situation_changed_content_and_version() -> None:
     book_ = load_codebook("strange-situation")
-    assert book_.version == "1.1.0" and book_.sha256 != STRANGE_SITUATION_1_0_0
+    assert book_.version == "1.2.0" and book_.sha256 != STRANGE_SITUATION_1_0_0
 
 
 def test_unused_new_fields_stay_out_of_the_normalised_document() -> None:
