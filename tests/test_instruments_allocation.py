@@ -261,3 +261,31 @@ def test_agree_ratings_text_report_names_the_new_items(
     assert "points in agreement" in out
     assert "care.sensitive  (points 0-14;" in out
     assert "class/forced  (classification with its forced alternative;" in out
+
+
+def test_a_consensus_blanks_a_disputed_allocation_and_keeps_scans_both_answered(
+    tmp_path: Path,
+) -> None:
+    from observer.sessionfile import session_from_data, unstructure
+    from observer.study.consensus import align_items, build
+
+    def coded(observer: str, care: dict[str, int], answers: str) -> Session:
+        rec = Recorder(BOOK, SessionMeta(f"S-D1-{observer}", "D1", observer))
+        rec.toggle_clock(0.0)
+        for k, key in enumerate(answers, 1):
+            assert rec.prompt(10.0 * k, 10.0 * k).ok
+            assert rec.key(key, 10.0 * k + 0.2).kind == "scan"
+        rec.end(35.0)
+        assert rec.rate("care", care).ok and rec.rate("warm", 3).ok
+        return rec.session()
+
+    a = coded("obs1", CARE, "jjk")
+    b = coded("obs2", {"sensitive": 7, "controlling": 5, "unresponsive": 2}, "jkk")
+    items = align_items(a, b, 2.0)
+    out = build(
+        a, b, items, [], decided_by="sup", now="NOW", session_id="C1", tolerance=2.0,
+        sha256=("0" * 64, "0" * 64),
+    )  # fmt: skip
+    assert out.ratings["care"] is None and out.ratings["warm"] == 3
+    assert [(s.t, s.code) for s in out.scans] == [(10.0, "play"), (20.0, None), (30.0, "idle")]
+    session_from_data(orjson.loads(orjson.dumps(unstructure(out))), "c.json")  # it validates
