@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import orjson
 from support.instruments3 import doc
 from support.pilot import Coding
 
-from observer.codebook import codebook_from_data
+from observer.codebook import Codebook, codebook_from_data
 from observer.live.recorder import Recorder, SessionMeta
 from observer.sessionfile import load_session
 from observer.tui.coding.app import CodingApp
@@ -21,22 +20,17 @@ from observer.tui.coding.screen import CodingScreen
 EVERY = 0.4
 
 
-def fast_book() -> object:
+def fast_book() -> Codebook:
     raw = doc()
     raw["sampling"]["every_s"] = EVERY
     return codebook_from_data(raw, "fast.json")
-
-
-def journal_actions(folder: Path) -> list[dict[str, object]]:
-    [journal] = folder.glob("**/*.journal*")
-    return [orjson.loads(line) for line in journal.read_bytes().splitlines()[1:]]
 
 
 async def test_prompts_come_at_each_instant_and_keys_answer_them(
     tmp_path: Path, coding: Coding
 ) -> None:
     book = fast_book()
-    app = CodingApp(tmp_path, book=book, dyad="D1", observer="o1", journals=[])  # type: ignore[arg-type]
+    app = CodingApp(tmp_path, book=book, dyad="D1", observer="o1", journals=[])
     async with coding(app) as (app, pilot, screen):
         assert isinstance(screen, CodingScreen)
         rec = screen.recorder
@@ -65,8 +59,10 @@ async def test_prompts_come_at_each_instant_and_keys_answer_them(
     [path] = tmp_path.glob("*.json")
     session = load_session(path)
     instants = [s.t for s in session.scans]
-    assert instants[:4] == [0.4, 0.8, 1.2, 1.6][: len(instants[:4])]
+    assert instants == [round(EVERY * k, 6) for k in range(1, len(instants) + 1)]
     assert session.scans[0].code == "play" and session.scans[1].code is None
+    answered_late = session.scans[paused - 1]  # the scan open while paused: answered "k"
+    assert answered_late.code == "idle"
 
 
 async def until_prompts(screen: CodingScreen, n: int) -> None:
@@ -78,7 +74,7 @@ async def until_prompts(screen: CodingScreen, n: int) -> None:
 def test_replaying_the_journal_rebuilds_the_scans() -> None:
     book = fast_book()
     lines: list[dict[str, object]] = []
-    rec = Recorder(book, SessionMeta("S", "D1", "o1"), lines.append)  # type: ignore[arg-type]
+    rec = Recorder(book, SessionMeta("S", "D1", "o1"), lines.append)
     rec.toggle_clock(100.0)
     assert not rec.prompt(0.8, 100.5).ok  # not the next instant
     assert not rec.prompt(0.4, 100.2).ok  # not due yet
@@ -91,8 +87,30 @@ def test_replaying_the_journal_rebuilds_the_scans() -> None:
     assert rec.key("k", 101.3).kind == "scan"
     assert rec.undo(101.4).ok and rec.open_scan == 1.2  # the answer undone: asked again
     rec.end(101.5)
-    again = Recorder.replay(book, SessionMeta("S", "D1", "o1"), lines)  # type: ignore[arg-type]
+    again = Recorder.replay(book, SessionMeta("S", "D1", "o1"), lines)
     assert [(s.t, s.code) for s in rec.session().scans] == [
         (0.4, "play"), (0.8, None), (1.2, None)
     ]  # fmt: skip
     assert again.session().scans == rec.session().scans
+
+
+async def test_a_hostile_prompt_is_shown_as_text(tmp_path: Path, coding: Coding) -> None:
+    from support.hostile import MARKUP, screen_problems, screen_text, tripwire
+
+    raw = doc()
+    raw["sampling"].update(every_s=0.3, prompt=MARKUP)
+    raw["codes"][1]["label"] = MARKUP + "p"
+    book = codebook_from_data(raw, "hostile.json")
+    with tripwire() as parsed:
+        app = CodingApp(tmp_path, book=book, dyad="D1", observer="o1", journals=[])
+        async with coding(app, size=(130, 40)) as (app, pilot, screen):
+            await pilot.press("space")
+            await until_prompts(screen, 1)
+            await pilot.pause(0.1)
+            assert "[/][/b][b]" in screen_text(app)  # the prompt, as written
+            assert not screen_problems(app)
+            await pilot.press("j")
+            await pilot.pause(0.1)
+            assert not screen_problems(app)
+            await pilot.press("ctrl+q")
+    assert not parsed
