@@ -289,3 +289,53 @@ def test_a_consensus_blanks_a_disputed_allocation_and_keeps_scans_both_answered(
     assert out.ratings["care"] is None and out.ratings["warm"] == 3
     assert [(s.t, s.code) for s in out.scans] == [(10.0, "play"), (20.0, None), (30.0, "idle")]
     session_from_data(orjson.loads(orjson.dumps(unstructure(out))), "c.json")  # it validates
+
+
+def test_agreement_on_two_synthetic_piccolo_codings_equals_sklearns_weighted_kappa() -> None:
+    """Two observers' PICCOLO-style checklists of twelve dyads (synthetic: the second
+    observer differs from the first by one point on some items), item by item."""
+    import random
+
+    from observer.codebook import load_codebook
+
+    piccolo = load_codebook("piccolo-style")
+    rng = random.Random(31)
+    first: list[dict[str, int]] = []
+    second: list[dict[str, int]] = []
+    for _ in range(12):
+        a = {r.id: rng.choice((0, 1, 2)) for r in piccolo.ratings}
+        b = {k: min(2, max(0, v + rng.choice((-1, 0, 0, 0, 1)))) for k, v in a.items()}
+        first.append(a)
+        second.append(b)
+
+    def coding(values: dict[str, int], observer: str, dyad: str) -> Session:
+        rec = Recorder(piccolo, SessionMeta(f"S-{dyad}-{observer}", dyad, observer))
+        rec.toggle_clock(0.0)
+        rec.end(60.0)
+        for name, value in values.items():
+            assert rec.rate(name, value).ok
+        return rec.session()
+
+    sessions = []
+    for n, (a, b) in enumerate(zip(first, second, strict=True)):
+        sessions += [coding(a, "obs1", f"D{n}"), coding(b, "obs2", f"D{n}")]
+    raters, targets = targets_from_pairs(sessions)
+    items = {i["rating"]: i for i in rating_agreement(piccolo, raters, targets)["items"]}
+    compared = 0
+    for rating in piccolo.ratings:
+        x = [a[rating.id] for a in first]
+        y = [b[rating.id] for b in second]
+        if len(set(x)) == 1 and x == y:
+            continue  # one label throughout: κ undefined on both sides
+        expected = cohen_kappa_score(x, y, weights="quadratic", labels=[0, 1, 2])
+        assert items[rating.id]["weighted_kappa"] == pytest.approx(expected, abs=1e-12)
+        compared += 1
+    assert compared == 29
+    for composite in piccolo.composites:  # the domain sums, by hand, and their κ
+        sums_a = [sum(a[i] for i in composite.ids) for a in first]
+        sums_b = [sum(b[i] for i in composite.ids) for b in second]
+        item = items[composite.id]
+        assert item["kind"] == "composite" and item["complete"] == 12
+        labels = list(range(2 * len(composite.ids) + 1))
+        expected = cohen_kappa_score(sums_a, sums_b, weights="quadratic", labels=labels)
+        assert item["weighted_kappa"] == pytest.approx(expected, abs=1e-12)
