@@ -60,13 +60,14 @@ class ScanPrompt(Static):
             self._timer, self._armed_for = None, None
         self.show()
 
-    def arm(self) -> None:
+    def arm(self, least: float = 0.0) -> None:
+        """Set the timer for the next instant (at least ``least`` seconds from now)."""
         screen = self._screen
         rec = screen.recorder
         due = rec.next_due()
         if due is None or rec.clock.state != "running":
             return
-        delay = max(0.0, due - rec.clock.session_time(screen.now()) - LEAD_S)
+        delay = max(least, due - rec.time_at(screen.now()) - LEAD_S)
         self._armed_for = due
         self._timer = self.set_timer(delay, self.fire)
 
@@ -79,10 +80,11 @@ class ScanPrompt(Static):
         if due is None or rec.clock.state != "running" or due != rec.next_due():
             return  # paused (or ended) as it came: armed again on resume
         mono = screen.now()
-        if rec.clock.session_time(mono) < due - 2 * LEAD_S:
-            self.arm()  # a timer much too early: armed again
+        if rec.time_at(mono) < due - 2 * LEAD_S:
+            self.arm()  # a timer much too early (or a video paused): armed again
             return
-        while rec.clock.session_time(mono) < due:
+        give_up = mono + 2 * LEAD_S  # a video paused in these milliseconds stops its time
+        while rec.time_at(mono) < due and mono < give_up:
             time.sleep(0)  # lets the journal's and the stamper's threads run meanwhile
             mono = screen.now()
         outcome = rec.prompt(due, mono)
@@ -90,7 +92,7 @@ class ScanPrompt(Static):
             if self.sampling.bell:
                 self.app.bell()
             screen.acknowledge("scan", outcome, mono)
-        self.arm()
+        self.arm(0.0 if outcome.ok else WATCH_S)  # refused: not due yet (a paused video)
         self.show()
 
     def show(self) -> None:
