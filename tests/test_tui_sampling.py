@@ -114,3 +114,23 @@ async def test_a_hostile_prompt_is_shown_as_text(tmp_path: Path, coding: Coding)
             assert not screen_problems(app)
             await pilot.press("ctrl+q")
     assert not parsed
+
+
+def test_keys_found_only_in_the_key_log_answer_the_scans_due_by_then() -> None:
+    """Recovery from the raw key log: the prompts the screen asked after the journal's
+    last line are asked again at their instants, so the keys answer them as they did."""
+    from observer.live.keylog import LoggedKey, replay_keys
+
+    book = fast_book()
+    lines: list[dict[str, object]] = []
+    live = Recorder(book, SessionMeta("S", "D1", "o1"), lines.append)
+    live.toggle_clock(100.0)
+    assert live.prompt(0.4, 100.4).ok
+    assert live.key("j", 100.5).kind == "scan"
+    assert live.prompt(0.8, 100.8).ok
+    assert live.key("k", 100.9).kind == "scan"
+    journaled = lines[:2]  # the crash: only the clock and the first prompt reached the disk
+    rec = Recorder.replay(book, SessionMeta("S", "D1", "o1"), journaled)
+    logged = [LoggedKey(1, 100.5, "j", "j"), LoggedKey(2, 100.9, "k", "k")]
+    assert replay_keys(rec, logged).replayed == 2
+    assert rec.prompts == live.prompts and [s.code for s in rec.scans] == ["play", "idle"]

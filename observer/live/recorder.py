@@ -330,6 +330,22 @@ class Recorder:
         the prompt at ``mono``); the streams the last one left unanswered are missed."""
         return self._run({"a": "prompt", "due": due, "mono": mono})
 
+    def prompts_due(self, mono: float) -> list[Outcome]:
+        """Ask every scan due by ``mono``, each at its own instant: what the screen did
+        while keys that never reached the journal were typed (recovery from the key log
+        replays them; a scan's answer is a key, its prompt is not)."""
+        out: list[Outcome] = []
+        while self.clock.state == "running" and self.position is None:
+            due = self.next_due()
+            t = self.clock.session_time(mono)
+            if due is None or t < due:
+                break
+            outcome = self.prompt(due, mono - (t - due))
+            if not outcome.ok:
+                break
+            out.append(outcome)
+        return out
+
     def end(self, mono: float, wall: datetime | None = None) -> Outcome:
         """End the session at ``mono`` (``wall``: the UTC end, now if None): running
         states and the open segment end then."""
