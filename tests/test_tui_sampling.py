@@ -83,7 +83,7 @@ def test_replaying_the_journal_rebuilds_the_scans() -> None:
     assert rec.key("j", 101.0).kind == "start"  # answered: the key codes again
     assert rec.prompt(0.8, 100.8).ok
     out = rec.prompt(1.2, 101.2)
-    assert "missed: the scan at 0.8 s of activity/child" in out.message
+    assert "missed: the scan at 0.8 s of Child activity (Child)" in out.message
     assert rec.key("k", 101.3).kind == "scan"
     assert rec.undo(101.4).ok and rec.open_scan == 1.2  # the answer undone: asked again
     rec.end(101.5)

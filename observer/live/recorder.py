@@ -490,7 +490,12 @@ class Recorder:
         if due is None:
             return ""
         answered = self.answered(due)
-        left = [s for s in self.sampled_streams if s not in answered]
+        streams = {s.id: s for s in self.book.streams}
+        left = [
+            f"{streams[s].group.label} ({streams[s].actor.label})"
+            for s in self.sampled_streams
+            if s not in answered
+        ]
         return f"the scan at {due:g} s of " + ", ".join(left)
 
     def _code(self, code: Code, t: float) -> Outcome:
