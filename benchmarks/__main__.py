@@ -39,6 +39,7 @@ MODULES = {
     "help": "benchmarks.bench_help",
     "lost": "benchmarks.bench_lost",
     "crypto": "benchmarks.bench_crypto",
+    "sampling": "benchmarks.bench_sampling",
 }
 
 

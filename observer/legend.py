@@ -36,7 +36,11 @@ def _scale(rating: Rating) -> str:
     if rating.kind == "check":
         return "yes/no"
     if rating.kind == "category":
+        if rating.alternative_to is not None:
+            return f"one of (the forced alternative to {rating.alternative_to})"
         return "one of"
+    if rating.kind == "allocation":
+        return f"{rating.total} points over " + ", ".join(p.label for p in rating.parts)
     step = "" if rating.step == 1 else f" in steps of {_number(rating.step)}"
     return f"{_number(rating.low)}-{_number(rating.high)}{step}"
 
@@ -113,11 +117,21 @@ def render_legend(book: Codebook) -> str:
                 lines += _wrap(
                     f"{v.label or v.id}{cls}", " " * (7 + width), f"      {v.id:<{width}} "
                 )
+    if book.sampling is not None:
+        sampling = book.sampling
+        lines += ["", f"TIME SAMPLING  (every {_number(sampling.every_s)} s, momentary)"]
+        lines += _wrap(sampling.prompt, "    ", "  ")
+        keys = ", ".join(
+            f"{book.code_by_id[c].key} {book.code_by_id[c].label}"
+            for c in sampling.codes
+            if c in book.code_by_id
+        )
+        lines += _wrap(f"answer with {keys}", "    ", "  ")
     if book.composites:
         lines += ["", "COMPOSITES  (computed, never rated)"]
         for c in book.composites:
             least = "" if c.min_items is None else f", at least {c.min_items} rated"
-            items = ", ".join(c.of)
+            items = ", ".join(i.rating + (" (reversed)" if i.reverse else "") for i in c.items)
             lines += _wrap(f"{c.label} ({c.id})  {c.rule} of {items}{least}", "    ", "  ")
     if book.criteria:
         lines += ["", "CRITERIA  (met when every rule is; points and state onsets counted)"]

@@ -3,20 +3,23 @@
 ``scores(book, session.ratings)`` is the ``ratings`` object of ``observer stats``:
 ``{ITEM_OR_COMPOSITE: VALUE}``, per segment as ``{SEGMENT: VALUE}`` (only the
 segments an item is asked in). A scale's value is its number, a category's its
-value id, a check's true or false; a blank is null. A composite is the sum or
-the mean of its rated items (a check counts 1 for yes, 0 for no), null when
-fewer than ``min_items`` of them are rated (every item when it names none).
-Composites are computed here, never read from the session file.
+value id, a check's true or false, an allocation's ``{PART: POINTS}``; a blank is
+null. A composite is the sum or the mean of its rated items (a check counts 1 for
+yes, 0 for no; a reverse-keyed item min + max − value), null when fewer than
+``min_items`` of them are rated (every item when it names none). A category with a
+forced alternative adds the pair, ``MAIN/ALTERNATIVE`` (``"classification/forced"``:
+``"D/B3"``; the main value alone while the alternative is blank). Composites and
+pairs are computed here, never read from the session file.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from observer.codebook import Codebook, Composite, Rating, RatingScalar
-from observer.table import Column
+from observer.table import Cell, Column
 
 BLANK = "–"
 """How a blank (null) rating reads in ``shown`` and ``score_rows``."""
@@ -29,9 +32,22 @@ def item_value(ratings: dict[str, Any], rating: Rating, segment: str | None) -> 
     raw = ratings.get(rating.id)
     if segment is not None:
         raw = raw.get(segment) if isinstance(raw, dict) else None
-    if isinstance(raw, dict):
+    if isinstance(raw, dict) and rating.kind != "allocation":
         return None
     return raw if rating.accepts(raw) else None
+
+
+def pair_id(main: Rating, alternative: Rating) -> str:
+    """The name a forced-alternative pair is reported under (``/`` is in no id)."""
+    return f"{main.id}/{alternative.id}"
+
+
+def pair_value(main: Score, alternative: Score) -> Score:
+    """``D/B3``: the main classification with its forced alternative; the main value
+    alone while the alternative is blank; null while the main one is."""
+    if main is None:
+        return None
+    return f"{main}" if alternative is None else f"{main}/{alternative}"
 
 
 def combine(composite: Composite, scores: Sequence[float | None]) -> float | int | None:
@@ -48,8 +64,12 @@ def combine(composite: Composite, scores: Sequence[float | None]) -> float | int
 def composite_value(
     book: Codebook, ratings: dict[str, Any], composite: Composite, segment: str | None
 ) -> float | int | None:
-    items = [book.rating_by_id[i] for i in composite.of]
-    return combine(composite, [r.score(item_value(ratings, r, segment)) for r in items])
+    out: list[float | None] = []
+    for item in composite.items:
+        rating = book.rating_by_id[item.rating]
+        value = item_value(ratings, rating, segment)
+        out.append(rating.reversed_score(value) if item.reverse else rating.score(value))
+    return combine(composite, out)
 
 
 def scores(book: Codebook, ratings: dict[str, Any]) -> dict[str, ScoreValue]:
@@ -65,12 +85,26 @@ def scores(book: Codebook, ratings: dict[str, Any]) -> dict[str, ScoreValue]:
     for composite in book.composites:
         scope, segments = book.composite_scope(composite)
         if scope == "segment":
-            out[composite.id] = {
+            per: dict[str, Score] = {
                 s.id: composite_value(book, ratings, composite, s.id) for s in segments
             }
+            out[composite.id] = per
         else:
             out[composite.id] = composite_value(book, ratings, composite, None)
+    for main, alternative in book.alternatives():
+        name = pair_id(main, alternative)
+        first, second = out[main.id], out[alternative.id]
+        if isinstance(first, dict) and isinstance(second, dict):
+            out[name] = {s: pair_value(v, second.get(s)) for s, v in first.items()}
+        elif not isinstance(first, dict) and not isinstance(second, dict):
+            out[name] = pair_value(first, second)
     return out
+
+
+def is_segmented(book: Codebook, name: str, value: ScoreValue) -> bool:
+    """Whether ``value`` maps segments to values (an allocation's object does not)."""
+    rating = book.rating_by_id.get(name)
+    return isinstance(value, dict) and (rating is None or rating.kind != "allocation")
 
 
 def shown(book: Codebook, rating_id: str, value: Score) -> str:
@@ -79,6 +113,8 @@ def shown(book: Codebook, rating_id: str, value: Score) -> str:
         return BLANK
     if value is True or value is False:
         return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{part} {points}" for part, points in value.items())
     rating = book.rating_by_id.get(rating_id)
     if rating is not None and rating.kind == "category" and isinstance(value, str):
         cls = rating.class_of(value)
@@ -92,15 +128,19 @@ def flat(book: Codebook, values: dict[str, ScoreValue]) -> list[tuple[str, str |
     """(item or composite id, segment or None, value) in codebook order."""
     out: list[tuple[str, str | None, Score]] = []
     for name, value in values.items():
-        if isinstance(value, dict):
+        if is_segmented(book, name, value):
+            assert isinstance(value, dict)
             out.extend((name, segment, v) for segment, v in value.items())
         else:
-            out.append((name, None, value))
+            out.append((name, None, cast(Score, value)))
     return out
 
 
 def label_of(book: Codebook, name: str) -> str:
     found = book.rating_by_id.get(name) or book.composite_by_id.get(name)
+    if found is None and "/" in name:
+        main, _, alternative = name.partition("/")
+        return f"{label_of(book, main)} / {label_of(book, alternative)}"
     return name if found is None else found.label
 
 
@@ -113,7 +153,7 @@ def score_rows(book: Codebook, ratings: dict[str, Any]) -> list[tuple[str, str]]
         if segment is not None:
             found = book.segment_by_id.get(segment)
             label += f" · {found.label if found else segment}"
-        if name in book.composite_by_id:
+        if name in book.composite_by_id or "/" in name:
             label += " (computed)"
         rows.append((label, shown(book, name, value)))
     return rows
@@ -125,39 +165,45 @@ def plain(value: Score) -> str:
         return ""
     if value is True or value is False:
         return "yes" if value else "no"
+    if isinstance(value, dict):
+        return "|".join(f"{part}:{points}" for part, points in value.items())
     if isinstance(value, float):
         return f"{value:.9g}"
     return str(value)
 
 
-def in_segment(values: dict[str, ScoreValue], segment: str | None) -> list[tuple[str, Score]]:
+def in_segment(
+    book: Codebook, values: dict[str, ScoreValue], segment: str | None
+) -> list[tuple[str, Score]]:
     """(name, value) of the session-wide items (``segment`` None) or of the items
     asked in ``segment``, in codebook order."""
     out: list[tuple[str, Score]] = []
     for name, value in values.items():
-        if segment is None and not isinstance(value, dict):
-            out.append((name, value))
-        elif segment is not None and isinstance(value, dict) and segment in value:
+        segmented = is_segmented(book, name, value)
+        if segment is None and not segmented:
+            out.append((name, cast(Score, value)))
+        elif segment is not None and segmented and isinstance(value, dict) and segment in value:
             out.append((name, value[segment]))
     return out
 
 
 def rating_cells(
     book: Codebook, values: dict[str, ScoreValue], segment: str | None = None, *, wide: bool
-) -> list[tuple[Column, Score]]:
+) -> list[tuple[Column, Cell]]:
     """The ratings as a row's typed cells (:mod:`observer.table`).
 
     ``wide``: every item and composite of the session, a segment-scoped one as
     ``ITEM_SEGMENT`` for each segment it is asked in; else only those of ``segment``
     (None: the session-wide ones), each as ``ITEM``. A scale or composite is a
     number, a check a check, a category a category of its value ids, followed (when
-    its values have classes) by ``ITEM_class``, a category of the classes. Labels are
+    its values have classes) by ``ITEM_class``, a category of the classes; an allocation
+    a number per part, ``ITEM_PART`` (all empty when not rated). Labels are
     the items' (with the segment's label after `` · ``)."""
     if wide:
         chosen = flat(book, values)
     else:
-        chosen = [(name, None, value) for name, value in in_segment(values, segment)]
-    out: list[tuple[Column, Score]] = []
+        chosen = [(name, None, value) for name, value in in_segment(book, values, segment)]
+    out: list[tuple[Column, Cell]] = []
     for name, where, value in chosen:
         column = name if where is None else f"{name}_{where}"
         label = label_of(book, name)
@@ -165,13 +211,26 @@ def rating_cells(
             found = book.segment_by_id.get(where)
             label += f" · {found.label if found else where}"
         rating = book.rating_by_id.get(name)
-        if rating is None or rating.kind == "scale":
-            out.append((Column(column, "number", label), value))
+        if rating is not None and rating.kind == "allocation":  # a number per part
+            points = value if isinstance(value, dict) else {}
+            out.extend(
+                (
+                    Column(f"{column}_{part.id}", "number", f"{label}: {part.label}"),
+                    points.get(part.id),
+                )
+                for part in rating.parts
+            )
+            continue
+        cell = cast(Cell, value)  # not an allocation: a scalar
+        if rating is None and "/" in name:  # a forced-alternative pair, "D/B3"
+            out.append((Column(column, "text", label), cell))
+        elif rating is None or rating.kind == "scale":
+            out.append((Column(column, "number", label), cell))
         elif rating.kind == "check":
-            out.append((Column(column, "check", label), value))
+            out.append((Column(column, "check", label), cell))
         else:
             ids = tuple(v.id for v in rating.values)
-            out.append((Column(column, "category", label, ids), value))
+            out.append((Column(column, "category", label, ids), cell))
             if rating.classes:
                 cls = Column(f"{column}_class", "category", f"{label}: class", rating.classes)
                 out.append((cls, rating.class_of(value)))

@@ -151,6 +151,17 @@ class Note:
 
 
 @attrs.frozen
+class Scan:
+    """One momentary time-sampling scan: at the sampling instant ``t`` (a multiple of
+    the codebook's ``sampling.every_s``), the code the observer answered for stream
+    ``stream``, or null when the scan was missed (no answer before the next was due)."""
+
+    t: float
+    stream: str
+    code: str | None
+
+
+@attrs.frozen
 class Media:
     """The video a session was coded from (or lined up with)."""
 
@@ -290,6 +301,8 @@ class Session:
     segments: tuple[SegmentSpan, ...] = ()
     events: tuple[Event, ...] = ()
     notes: tuple[Note, ...] = ()
+    scans: tuple[Scan, ...] = ()
+    """Time-sampling scans (only when the codebook samples), by instant then stream."""
     ratings: dict[str, RatingValue] = attrs.field(factory=dict)
     reviews: tuple[Review, ...] = ()
     consensus: Consensus | None = None
@@ -630,6 +643,9 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
             yield from check_time(f"{at}.end", span.end)
     for i, note in enumerate(s.notes):
         yield from check_time(f"notes[{i}].t", note.t)
+    for i, scan in enumerate(s.scans):
+        yield from check_time(f"scans[{i}].t", scan.t)
+    yield from _check_scans(s, book, p)
     if s.media is not None:
         yield from _check_media(s.media, p)
     if s.imported_from is not None and not re.fullmatch(r"[0-9a-f]{64}", s.imported_from.sha256):
@@ -846,10 +862,36 @@ def _check_ratings(s: Session, book: Codebook, p: Any) -> Iterator[Problem]:
                     yield p(f"{at}.{segment}", f"{rating.id} is not rated in segment {segment!r}")
                 elif problem is not None:
                     yield p(f"{at}.{segment}", problem)
-        elif isinstance(value, dict):
+        elif isinstance(value, dict) and rating.kind != "allocation":
             yield p(at, "a session rating is a single value or null")
         elif (problem := rating.problem(value)) is not None:
             yield p(at, problem)
+
+
+def _check_scans(s: Session, book: Codebook, p: Any) -> Iterator[Problem]:
+    """Scans only with a sampling codebook: at its instants, each (instant, stream) once,
+    the stream one the sampling asks about and the code one of its sampled codes."""
+    if not s.scans:
+        return
+    sampling = book.sampling
+    if sampling is None:
+        yield p("scans", "the codebook does not sample (it has no sampling block)")
+        return
+    sampled = {c: book.code_by_id[c].stream for c in sampling.codes}
+    streams = set(sampled.values())
+    seen: set[tuple[float, str]] = set()
+    for i, scan in enumerate(s.scans):
+        at = f"scans[{i}]"
+        steps = scan.t / sampling.every_s
+        if not math.isclose(steps, round(steps), abs_tol=1e-6) or round(steps) < 1:
+            yield p(f"{at}.t", f"{scan.t} is not a sampling instant (every {sampling.every_s} s)")
+        if scan.stream not in streams:
+            yield p(f"{at}.stream", f"{scan.stream!r} is not a sampled stream")
+        elif scan.code is not None and sampled.get(scan.code) != scan.stream:
+            yield p(f"{at}.code", f"{scan.code!r} is not a sampled code of {scan.stream!r}")
+        if (scan.t, scan.stream) in seen:
+            yield p(at, f"a second scan of {scan.stream!r} at {scan.t}")
+        seen.add((scan.t, scan.stream))
 
 
 def _check_media(m: Media, p: Any) -> Iterator[Problem]:
@@ -889,6 +931,7 @@ def _register_hooks() -> None:
             Session,
             converter,
             consensus=override(omit_if_default=True),
+            scans=override(omit_if_default=True),
             media=override(omit_if_default=True),
             via=override(omit_if_default=True),
             stamper=override(omit_if_default=True),

@@ -444,4 +444,6 @@ def _item_class(cls: Any, name: str) -> Any:
     if isinstance(tp, type) and attrs.has(tp):
         return tp
     args = typing.get_args(tp)
+    if _is_union(tp):  # an optional block (``Sampling | None``)
+        return next((a for a in args if isinstance(a, type) and attrs.has(a)), None)
     return args[0] if typing.get_origin(tp) is tuple and args and attrs.has(args[0]) else None

@@ -64,7 +64,15 @@ def test_legend_fits_80_columns(path: Path) -> None:
 
 
 def test_instrument_shaped_codebooks_do_not_claim_to_be_the_instrument() -> None:
-    for cb_id in ("dpics-style", "strange-situation", "emotional-availability-style"):
+    for cb_id in (
+        "dpics-style",
+        "strange-situation",
+        "emotional-availability-style",
+        "piccolo-style",
+        "crowell-style",
+        "cib-style",
+        "care-index-style",
+    ):
         text = load_codebook(cb_id).description
         assert "shaped like" in text and "our own" in text
 
@@ -200,3 +208,67 @@ def test_a_wheel_built_from_the_repository_carries_the_codebooks(tmp_path: Path)
     assert "observer/_bundled/codebook.schema.json" in names
     assert "observer/codebook/__init__.py" in names
     assert "observer/tui/observer.tcss" in names  # the screens' stylesheet
+
+
+# --- the instrument-shaped codebooks of allocations, reverse keys and episodes ---------
+
+
+def test_piccolo_style_has_29_items_0_to_2_in_four_domains_summed_apart() -> None:
+    book = load_codebook("piccolo-style")
+    assert len(book.ratings) == 29
+    assert {(r.min, r.max, r.kind) for r in book.ratings} == {(0, 2, "scale")}
+    domains = [r.id.split(".")[0] for r in book.ratings]
+    assert list(dict.fromkeys(domains)) == [
+        "affection",
+        "responsiveness",
+        "encouragement",
+        "teaching",
+    ]
+    assert [len(c.of) for c in book.composites] == [7, 7, 7, 8]
+    assert {c.rule for c in book.composites} == {"sum"}
+    assert not any("total" in c.id for c in book.composites)  # the domains, no total
+
+
+def test_crowell_style_episodes_have_planned_lengths_and_episode_ratings() -> None:
+    book = load_codebook("crowell-style")
+    assert [s.id for s in book.segments][:3] == ["free-play", "clean-up", "bubbles"]
+    assert all(s.planned_s for s in book.segments)
+    assert {r.scope for r in book.ratings} == {"segment"}
+    instruction = book.rating_by_id["cg-instruction"]
+    assert [s.id for s in book.rating_segments(instruction)] == [
+        "task-1", "task-2", "task-3", "task-4"
+    ]  # fmt: skip
+
+
+def test_cib_style_composites_reverse_the_items_that_point_the_other_way() -> None:
+    from observer.scores import scores
+
+    book = load_codebook("cib-style")
+    assert {(r.min, r.max) for r in book.ratings} == {(1, 5)}
+    reversed_items = {i.rating for c in book.composites for i in c.items if i.reverse}
+    assert reversed_items == {
+        "parent.anxious", "parent.follows-pace", "child.withdrawn", "child.negative",
+        "dyad.tense", "dyad.constricted",
+    }  # fmt: skip
+    given = {"dyad.reciprocal": 4, "dyad.fluent": 5, "dyad.tense": 2, "dyad.constricted": 1}
+    assert scores(book, given)["dyadic-reciprocity"] == (4 + 5 + (6 - 2) + (6 - 1)) / 4
+
+
+def test_care_index_style_spreads_14_points_over_each_actors_patterns() -> None:
+    book = load_codebook("care-index-style")
+    adult, child = book.rating_by_id["adult-pattern"], book.rating_by_id["child-pattern"]
+    assert (adult.kind, adult.total, [p.id for p in adult.parts]) == (
+        "allocation", 14, ["sensitive", "controlling", "unresponsive"]
+    )  # fmt: skip
+    assert (child.total, [p.id for p in child.parts]) == (
+        14, ["cooperative", "compulsive", "difficult", "passive"]
+    )  # fmt: skip
+    assert adult.accepts({"sensitive": 8, "controlling": 4, "unresponsive": 2})
+    assert not adult.accepts({"sensitive": 8, "controlling": 4, "unresponsive": 1})
+
+
+def test_strange_situation_has_the_forced_alternative_beside_the_classification() -> None:
+    book = load_codebook("strange-situation")
+    forced = book.rating_by_id["forced-classification"]
+    assert forced.alternative_to == "classification" and book.version == "1.2.0"
+    assert forced.classes == ("A", "B", "C") and "D" not in forced.value_by_id

@@ -29,7 +29,7 @@ def test_bundled_codebooks_without_the_new_fields_keep_their_hash(cb_id: str) ->
 
 def test_strange_situation_changed_content_and_version() -> None:
     book_ = load_codebook("strange-situation")
-    assert book_.version == "1.1.0" and book_.sha256 != STRANGE_SITUATION_1_0_0
+    assert book_.version == "1.2.0" and book_.sha256 != STRANGE_SITUATION_1_0_0
 
 
 def test_dpics_gained_its_criteria_with_a_new_version() -> None:
@@ -114,7 +114,7 @@ def test_a_check_with_scale_fields_and_unknown_segments_are_refused() -> None:
         "ratings[2].min: a check rating has no min (a check is yes or no, not a scale)",
         "ratings[2].max: a check rating has no max (a check is yes or no, not a scale)",
         "ratings[5].segments[1]: unknown segment 'lunch'",
-        "ratings[6].kind: must be one of 'scale', 'category', 'check' (got 'ranking')",
+        "ratings[6].kind: must be one of 'scale', 'category', 'check', 'allocation' (got 'ranking')",
     ]
 
 

@@ -81,3 +81,16 @@ def test_the_schema_knows_every_field_the_loader_knows(validator: Any) -> None:
     doc = tiny()
     doc["codes"][0]["definition"] = "x"
     assert flagged(validator, doc) == []
+
+
+def test_allocations_reverse_items_alternatives_and_sampling_validate(validator: Any) -> None:
+    """The instruments of the third wave, as written and normalised; and the schema
+    refuses a scale's fields on an allocation, as the loader does."""
+    from support.instruments3 import book, doc
+
+    assert flagged(validator, doc()) == []
+    assert flagged(validator, book().document) == []
+    wrong = doc()
+    wrong["ratings"][0]["min"] = 1
+    wrong["sampling"]["every_s"] = 0
+    assert flagged(validator, wrong) == ["ratings[0]", "sampling"]  # anyOf: the block

@@ -1,5 +1,6 @@
 """End to end in a real terminal (tmux): a Strange Situation coded, rated in its
-episodes and classified, then reported by ``observer stats``. Skips without tmux."""
+episodes and classified (a D with its forced alternative), then reported by
+``observer stats``. Skips without tmux."""
 
 from __future__ import annotations
 
@@ -36,13 +37,16 @@ def test_a_strange_situation_is_coded_rated_and_classified(tmp_path: Path) -> No
         screen = term.capture()
         assert "Caregiver and child" in screen and "First separation" not in screen
         term.send_literal("5")  # proximity seeking, caregiver and child
-        term.send_keys("BTab")  # back round to the last field: the classification
+        term.send_keys("BTab")  # back round to the last field: the forced alternative
         term.send_literal("b3")
         term.wait_for("b3")
+        term.send_keys("BTab")  # the classification before it
+        term.send_literal("d")
         save_ratings_and_exit(term)
     [path] = list(tmp_path.glob("*.json"))
     session = load_session(path)
-    assert session.ratings["classification"] == "B3"
+    assert session.ratings["classification"] == "D"
+    assert session.ratings["forced-classification"] == "B3"
     assert session.ratings["ch-proximity-seeking"] == {
         "caregiver-child": 5, "stranger-joins": None, "reunion-1": None, "reunion-2": None
     }  # fmt: skip
@@ -53,4 +57,6 @@ def test_a_strange_situation_is_coded_rated_and_classified(tmp_path: Path) -> No
         [sys.executable, "-m", "observer", "stats", str(path), "--format", "json"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
-    assert json.loads(out.stdout)["sessions"][0]["ratings"]["classification"] == "B3"
+    reported = json.loads(out.stdout)["sessions"][0]["ratings"]
+    assert reported["classification"] == "D" and reported["forced-classification"] == "B3"
+    assert reported["classification/forced-classification"] == "D/B3"

@@ -403,3 +403,14 @@ def interval_method(
         restrict_session(a, book), restrict_session(b, book), interval, book
     )
     return attrs.evolve(result, restricted_to=scope.as_dict())
+
+
+def scan_method(a: Session, b: Session, *, scope: Scope | None = None) -> IntervalAgreement:
+    """The interval-agreement family on the time-sampling scans both observers
+    answered (:func:`observer.analysis.scans.scan_agreement`), restricted to ``scope``."""
+    from observer.analysis.scans import scan_agreement
+
+    scope = scope or Scope()
+    book = restrict_book(a.book, scope)
+    result = scan_agreement(a, b, book)
+    return attrs.evolve(result, restricted_to=scope.as_dict())

@@ -242,10 +242,14 @@ class IntervalAgreement:
     overall: Agreement
     codes: tuple[CodeAgreement, ...]
     restricted_to: dict[str, Any] | None = None
+    source: str = "continuous"
+    """``continuous``: intervals derived from the events (partial-interval scoring);
+    ``scans``: the time-sampling scans (momentary, at each sampling instant)."""
 
     def as_dict(self) -> dict[str, Any]:
+        rule = "momentary" if self.source == "scans" else "partial"
         out = {
-            "parameters": {"interval": self.interval, "rule": "partial"},
+            "parameters": {"interval": self.interval, "rule": rule, "source": self.source},
             **self.overall.as_dict(),
             "codes": [c.as_dict() for c in self.codes],
         }

@@ -20,6 +20,13 @@ is treated like a scale; its quadratic-weighted κ uses the distance between the
 values themselves. A category or check item gets Cohen's κ (1960) and the share of
 targets on which two raters agree, per pair of raters, over the targets both rated.
 A null rating (left blank) or an absent one counts as missing, never as a value.
+
+An allocation is agreed on per part as a scale from 0 to the part's maximum (ICC,
+quadratic-weighted κ on the points, α), and as a whole by the share of points in
+agreement: for one target, Σ over parts of min(a, b) / total (1 when both raters
+spread the points alike, 0 when they gave no part points in common), averaged over
+the targets both rated. A category with a forced alternative adds the pair
+(``D/B3`` against ``D/B2``) as a nominal item of its own.
 """
 
 from __future__ import annotations
@@ -33,9 +40,9 @@ import attrs
 
 from observer.analysis.alpha import interval_alpha
 from observer.analysis.kappa import Kappa, Tally, cohen, quadratic_kappa, square, weighted_kappa
-from observer.codebook import Codebook, Composite, Rating
+from observer.codebook import AllocationPart, Codebook, Composite, Rating
 from observer.errors import InputError, Problem
-from observer.scores import composite_value, item_value
+from observer.scores import composite_value, item_value, pair_id, pair_value
 from observer.sessionfile import Session
 
 PAIR_RATERS = ("first", "second")
@@ -125,7 +132,7 @@ def _few(n: int, by: str = "both") -> tuple[None, str]:
 MANY_RATERS = "more than two raters: see the pairwise values"
 
 
-def _head(item: NumericItem | NominalItem) -> dict[str, Any]:
+def _head(item: NumericItem | NominalItem | AllocationItem) -> dict[str, Any]:
     """What every item's JSON object starts with (docs/analysis.md)."""
     return {
         "rating": item.rating,
@@ -235,6 +242,113 @@ def _scale_item(
 
     out = _numeric(rating.id, segment, "scale", grid, raters, position)
     return attrs.evolve(out, scale={"min": rating.min, "max": rating.max, "step": rating.step})
+
+
+def _part_item(
+    rating: Rating, part: AllocationPart, raters: list[str], targets: list[Target]
+) -> NumericItem:
+    """One part of an allocation, as a scale of points from 0 to the part's maximum."""
+
+    def points(session: Session) -> int | None:
+        value = item_value(session.ratings, rating, None)
+        return value.get(part.id) if isinstance(value, dict) else None
+
+    grid = _grid(raters, targets, points)
+    count = rating.part_max(part) + 1
+
+    def position(both: list[tuple[Any, Any]]) -> tuple[float | None, str | None]:
+        return weighted_kappa([(int(a), int(b)) for a, b in both], count)
+
+    out = _numeric(f"{rating.id}.{part.id}", None, "allocation-part", grid, raters, position)
+    return attrs.evolve(out, scale={"min": 0, "max": rating.part_max(part), "step": 1})
+
+
+def points_in_agreement(a: dict[str, int], b: dict[str, int], total: int) -> float:
+    """The share of an allocation's points two raters agree on: Σ min(a, b) / total."""
+    return sum(min(a.get(part, 0), points) for part, points in b.items()) / total
+
+
+@attrs.frozen
+class PointsPair:
+    a: str
+    b: str
+    agreement: float | None
+    reason: str | None
+    n: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "points_agreement": self.agreement,
+            "points_agreement_reason": self.reason,
+            "n": self.n,
+        }
+
+
+@attrs.frozen
+class AllocationItem:
+    """An allocation as a whole: the mean share of points in agreement, per pair of
+    raters (alone for two), over the targets both rated; its parts are items of
+    their own (``ITEM.PART``)."""
+
+    rating: str
+    segment: str | None
+    kind: str
+    targets: int
+    complete: int
+    total: int
+    pairs: tuple[PointsPair, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        if len(self.pairs) == 1:
+            top, reason = self.pairs[0].agreement, self.pairs[0].reason
+        else:
+            top, reason = None, MANY_RATERS
+        return {
+            **_head(self),
+            "total": self.total,
+            "points_agreement": top,
+            "points_agreement_reason": reason,
+            "pairs": [p.as_dict() for p in self.pairs],
+        }
+
+
+def _allocation_item(rating: Rating, raters: list[str], targets: list[Target]) -> AllocationItem:
+    grid = _grid(raters, targets, lambda s: item_value(s.ratings, rating, None))
+    total = rating.total or 1
+    pairs = []
+    for x, y in combinations(range(len(raters)), 2):
+        shares = [
+            points_in_agreement(row[x], row[y], total)
+            for row in grid
+            if isinstance(row[x], dict) and isinstance(row[y], dict)
+        ]
+        if not shares:
+            pairs.append(PointsPair(raters[x], raters[y], None, "no target rated by both", 0))
+        else:
+            mean = round(sum(shares) / len(shares), 12)
+            pairs.append(PointsPair(raters[x], raters[y], mean, None, len(shares)))
+    complete = sum(1 for row in grid if None not in row)
+    return AllocationItem(rating.id, None, "allocation", len(grid), complete, total, tuple(pairs))
+
+
+def _pair_item(
+    main: Rating, alternative: Rating, segment: str | None, raters: list[str], targets: list[Target]
+) -> NominalItem:
+    """A classification with its forced alternative (``D/B3``), as one nominal item."""
+
+    def value(session: Session) -> Any:
+        return pair_value(
+            item_value(session.ratings, main, segment),
+            item_value(session.ratings, alternative, segment),
+        )
+
+    grid = _grid(raters, targets, value)
+    complete = sum(1 for row in grid if None not in row)
+    values = _nominal(_tallies(grid, raters, str))
+    name = pair_id(main, alternative)
+    return NominalItem(name, segment, "pair", len(grid), complete, values, None)
 
 
 def _position(rating: Rating, value: float) -> int:
@@ -351,7 +465,8 @@ def _check_scales(book: Codebook, targets: list[Target]) -> None:
                     raw = session.ratings.get(rating.id)
                     if segment is not None:
                         raw = raw.get(segment) if isinstance(raw, dict) else None
-                    problem = None if isinstance(raw, dict) else rating.problem(raw)
+                    segmented = isinstance(raw, dict) and rating.kind != "allocation"
+                    problem = None if segmented else rating.problem(raw)
                     if problem is not None:
                         where = f"ratings.{rating.id}" + (f".{segment}" if segment else "")
                         problems.append(Problem(session.id, where, problem))
@@ -363,7 +478,7 @@ def _check_scales(book: Codebook, targets: list[Target]) -> None:
 class RatingAgreement:
     raters: tuple[str, ...]
     targets: tuple[Target, ...]
-    items: tuple[NumericItem | NominalItem, ...]
+    items: tuple[NumericItem | NominalItem | AllocationItem, ...]
 
     def as_dict(self) -> dict[str, Any]:
         """The ``ratings`` object of docs/analysis.md."""
@@ -386,11 +501,17 @@ def agreement_on_ratings(
     book: Codebook, raters: list[str], targets: list[Target]
 ) -> RatingAgreement:
     """Every rating item of ``book`` (per segment for segment-scoped ones), then
-    every composite: scales and composites by ICC(A,1) and quadratic-weighted κ,
-    category and check items by Cohen's κ and percentage agreement."""
+    every composite, then every forced-alternative pair: scales, composites and
+    allocation parts by ICC(A,1) and quadratic-weighted κ, an allocation also by the
+    share of points in agreement, category, check and pair items by Cohen's κ and
+    percentage agreement."""
     _check_scales(book, targets)
-    items: list[NumericItem | NominalItem] = []
+    items: list[NumericItem | NominalItem | AllocationItem] = []
     for rating in book.ratings:
+        if rating.kind == "allocation":
+            items.append(_allocation_item(rating, raters, targets))
+            items.extend(_part_item(rating, part, raters, targets) for part in rating.parts)
+            continue
         segments: list[str | None] = (
             [s.id for s in book.rating_segments(rating)] if rating.scope == "segment" else [None]
         )
@@ -404,4 +525,8 @@ def agreement_on_ratings(
         where: list[str | None] = [s.id for s in spans] if scope == "segment" else [None]
         for segment in where:
             items.append(_composite_item(book, composite, segment, raters, targets))
+    for main, alternative in book.alternatives():
+        segments = [s.id for s in book.rating_segments(main)] if main.scope == "segment" else [None]
+        for segment in segments:
+            items.append(_pair_item(main, alternative, segment, raters, targets))
     return RatingAgreement(tuple(raters), tuple(targets), tuple(items))

@@ -160,15 +160,31 @@ def render_ratings(document: dict[str, Any]) -> str:
 def _rating_item(item: dict[str, Any]) -> list[str]:
     name = item["rating"] + (f" / {item['segment']}" if item["segment"] else "")
     kind = item.get("kind", "scale")
-    if kind == "scale":
-        what = f"scale {item['scale']['min']:g}-{item['scale']['max']:g}"
+    if kind in ("scale", "allocation-part"):
+        part = "points " if kind == "allocation-part" else "scale "
+        what = f"{part}{item['scale']['min']:g}-{item['scale']['max']:g}"
     else:
-        what = {"composite": "composite, computed", "check": "check"}.get(kind, "category")
+        what = {
+            "composite": "composite, computed",
+            "check": "check",
+            "pair": "classification with its forced alternative",
+            "allocation": f"allocation of {item.get('total')} points",
+        }.get(kind, "category")
     lines = [
         f"{name}  ({what}; {item['complete']} of {item['targets']} targets complete, "
         f"{item['missing']} with a missing rating)"
     ]
-    if kind in ("category", "check"):
+    if kind == "allocation":
+        for pair in item["pairs"]:
+            share = pair["points_agreement"]
+            text = (
+                _share(share).strip()
+                if share is not None
+                else f"— ({pair['points_agreement_reason']})"
+            )
+            lines.append(f"  {pair['a']} vs {pair['b']}: points in agreement {text}  N {pair['n']}")
+        return lines
+    if kind in ("category", "check", "pair"):
         lines += _nominal_lines(item, "")
         if "classes" in item:
             lines += _nominal_lines(item["classes"], "class level: ")
@@ -217,8 +233,13 @@ def render_interval(document: dict[str, Any]) -> str:
     lines = [
         f"A: {document['a']}",
         f"B: {document['b']}",
-        f"interval agreement (IOA), intervals of {seconds:g} s, {result['intervals']} "
-        "(code, interval) cells overall; partial-interval scoring",
+        (
+            f"interval agreement (IOA) on the time-sampling scans, every {seconds:g} s,"
+            f" {result['intervals']} (code, instant) cells both answered; momentary"
+            if result["parameters"].get("source") == "scans"
+            else f"interval agreement (IOA), intervals of {seconds:g} s, {result['intervals']} "
+            "(code, interval) cells overall; partial-interval scoring"
+        ),
     ]
     head = ["code", *(label for _, label in IOA_FIELDS)]
     rows = [["overall", *(_share(result[key]) for key, _ in IOA_FIELDS)]]

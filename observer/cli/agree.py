@@ -95,6 +95,12 @@ def _check_all(loaded: list[tuple[str, Session]]) -> None:
     help="Agreement on ratings over several sessions: A1 B1 A2 B2 ... or a folder.",
 )
 @options.interval
+@click.option(
+    "--scans",
+    is_flag=True,
+    help="With --method interval: agreement on the time-sampling scans (at each sampling "
+    "instant) instead of intervals cut from the continuous record.",
+)
 @options.corrected
 @options.codebook_map
 def agree(
@@ -109,6 +115,7 @@ def agree(
     corrected: bool,
     codebook_map: Path | None = None,
     interval: float | None = None,
+    scans: bool = False,
 ) -> None:
     """Inter-observer agreement of two sessions of the same codebook (A is the
     reference): time-unit, event-based and BORIS-compatible time-slice kappa,
@@ -130,8 +137,10 @@ def agree(
     if len(loaded) < 2:
         raise click.UsageError("needs at least two sessions to compare")
     _check_all(loaded)
+    if scans and method != "interval":
+        raise click.UsageError("--scans goes with --method interval")
     if method == "interval":
-        _interval(loaded, interval, fmt, _scope(codes, actors, loaded[0][1]))
+        _interval(loaded, interval, fmt, _scope(codes, actors, loaded[0][1]), scans=scans)
         return
     dyads = sorted({s.dyad for _, s in loaded})
     if len(dyads) > 1:
@@ -194,15 +203,37 @@ def _ratings(loaded: list[tuple[str, Session]], folder: bool, fmt: str) -> None:
 
 
 def _interval(
-    loaded: list[tuple[str, Session]], interval: float | None, fmt: str, scope: Scope
+    loaded: list[tuple[str, Session]],
+    interval: float | None,
+    fmt: str,
+    scope: Scope,
+    *,
+    scans: bool = False,
 ) -> None:
-    from observer.analysis.agreement import DEFAULT_INTERVAL, INTERVAL_METHOD, interval_method
+    from observer.analysis.agreement import (
+        DEFAULT_INTERVAL,
+        INTERVAL_METHOD,
+        interval_method,
+        scan_method,
+    )
     from observer.analysis.report import render_interval
+    from observer.analysis.scans import sampling_of
 
     seconds = DEFAULT_INTERVAL if interval is None else interval
+    if scans:
+        for name, session in loaded:
+            every = sampling_of(session, name).every_s
+            if interval is not None and interval != every:
+                raise click.UsageError(
+                    f"--interval {interval:g}: the scans of {name} are every {every:g} s"
+                    " (leave --interval out with --scans)"
+                )
     pairs = []
     for (_, a), (_, b) in combinations(loaded, 2):
-        result = interval_method(a, b, interval=seconds, scope=scope)
+        if scans:
+            result = scan_method(a, b, scope=scope)
+        else:
+            result = interval_method(a, b, interval=seconds, scope=scope)
         pairs.append({"a": a.id, "b": b.id, "methods": {INTERVAL_METHOD: result.as_dict()}})
     document: dict[str, Any] = pairs[0] if len(pairs) == 1 else {"pairs": pairs}
     _emit(document, fmt, "\n\n".join(render_interval(p) for p in pairs))

@@ -25,7 +25,7 @@ MAX_ROWS = 20_000_000
 @click.option(
     "--rule",
     type=click.Choice(list(RULES)),
-    required=True,
+    default=None,
     help="partial: occurs in the interval; whole: runs through all of it; momentary: "
     "runs at its end (point codes: within half an interval of it).",
 )
@@ -36,23 +36,42 @@ MAX_ROWS = 20_000_000
     help="csv/tsv: instead of the record, per code the continuous truth beside each "
     "rule's estimate and its bias.",
 )
+@click.option(
+    "--scans",
+    is_flag=True,
+    help="The time-sampling scans instead, one row per sampling instant and sampled code "
+    "(scored empty when missed); --summary sets each code's scans beside the continuous "
+    "record's momentary score at the same instants.",
+)
 @options.output_format("csv", "tsv", "json")
 @options.corrected
 def intervals(
     sessions: tuple[Path, ...],
     interval: float | None,
-    rule: str,
+    rule: str | None,
     show_summary: bool,
     fmt: str,
     corrected: bool,
+    scans: bool = False,
 ) -> None:
     """The continuous record of each SESSION cut into intervals of --interval
     seconds from time 0 (the last one shorter): one row per session, interval
     and code with 1 or 0 by --rule and the count of onsets. With --summary (and
     always in JSON): per code, the proportion of time and count of the
-    continuous record beside the estimate of every rule, so the bias shows."""
+    continuous record beside the estimate of every rule, so the bias shows.
+    With --scans: the session's time-sampling scans, at the codebook's sampling
+    instants (no --interval or --rule: the codebook gives them)."""
+    if scans:
+        if interval is not None or rule is not None:
+            raise click.UsageError(
+                "--scans takes its instants from the codebook: no --interval or --rule"
+            )
+        _scans(sessions, fmt, show_summary, corrected)
+        return
     if interval is None:
         raise click.UsageError("--interval S is required")
+    if rule is None:
+        raise click.UsageError("--rule is required (partial, whole or momentary)")
     rows = 0
 
     def documents() -> Iterator[dict[str, Any]]:
@@ -138,3 +157,59 @@ def _json(d: dict[str, Any]) -> dict[str, Any]:
         "records": records,
         "summary": d["summary"],
     }
+
+
+SCAN_HEAD = ["session", "instant", "t", "code", "scored"]
+SCAN_SUMMARY = [
+    "session", "code", "scans", "missed", "scored", "estimate", "momentary_continuous",
+    "proportion", "agreement_with_continuous",
+]  # fmt: skip
+
+
+def _scans(sessions: tuple[Path, ...], fmt: str, show_summary: bool, corrected: bool) -> None:
+    """``--scans``: the scans as a record, or (``--summary``, and in JSON) beside the
+    continuous record."""
+    from observer.analysis.scans import sampling_of, scan_record, scan_summary
+
+    def documents() -> Iterator[dict[str, Any]]:
+        for name, session in load_sessions(sessions, corrected=corrected):
+            sampling = sampling_of(session, str(name))
+            record = scan_record(session)
+            rows = [
+                {"instant": k, "t": t, "code": code, "scored": row[k]}
+                for k, t in enumerate(record.instants)
+                for code, row in record.scored.items()
+            ]
+            yield {
+                "id": session.id,
+                "duration": session.duration,
+                "every_s": sampling.every_s,
+                "rule": sampling.rule,
+                "instants": len(record.instants),
+                "records": rows,
+                "summary": [e.as_dict() for e in scan_summary(session)],
+            }
+
+    if fmt == "json":
+        to_stdout(json_chunks([("sessions", documents())]), escape=False)
+        return
+
+    def chunks() -> Iterator[bytes]:
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
+        writer.writerow(SCAN_SUMMARY if show_summary else SCAN_HEAD)
+        for d in documents():
+            if show_summary:
+                for e in d["summary"]:
+                    values = [d["id"], *(e[k] for k in SCAN_SUMMARY[1:])]
+                    writer.writerow(["" if v is None else v for v in values])
+            else:
+                for r in d["records"]:
+                    scored = "" if r["scored"] is None else r["scored"]
+                    writer.writerow([d["id"], r["instant"], r["t"], r["code"], scored])
+            yield out.getvalue().encode()
+            out.seek(0)
+            out.truncate()
+        yield out.getvalue().encode()
+
+    to_stdout(chunks(), escape=False)

@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from observer import jsonio
-from observer.codebook import criteria, ratings, rules
+from observer.codebook import criteria, ratings, rules, sampling
 from observer.codebook.model import (
     CONTROL,
     ID_PATTERN,
+    MAX_ALLOCATION_TOTAL,
     MAX_CODEBOOK_BYTES,
+    MAX_SAMPLING_S,
     MAX_SCALE_POINTS,
     MULTILINE_CONTROL,
     NUMBER_PATTERN,
@@ -32,10 +34,13 @@ from observer.codebook.model import (
     SCHEMA,
     VALUE_PATTERN,
     Actor,
+    Allocation,
+    AllocationPart,
     CategoryValue,
     Code,
     Codebook,
     Composite,
+    CompositeItem,
     CompositeRule,
     Criterion,
     CriterionRule,
@@ -46,6 +51,7 @@ from observer.codebook.model import (
     Rating,
     RatingKind,
     RatingScalar,
+    Sampling,
     Scope,
     Segment,
     Stream,
@@ -56,7 +62,9 @@ from observer.structure import check_schema, sort_problems, structure
 __all__ = [
     "CONTROL",
     "ID_PATTERN",
+    "MAX_ALLOCATION_TOTAL",
     "MAX_CODEBOOK_BYTES",
+    "MAX_SAMPLING_S",
     "MAX_SCALE_POINTS",
     "MULTILINE_CONTROL",
     "NUMBER_PATTERN",
@@ -66,10 +74,13 @@ __all__ = [
     "SCHEMA",
     "VALUE_PATTERN",
     "Actor",
+    "Allocation",
+    "AllocationPart",
     "CategoryValue",
     "Code",
     "Codebook",
     "Composite",
+    "CompositeItem",
     "CompositeRule",
     "Criterion",
     "CriterionRule",
@@ -80,6 +91,7 @@ __all__ = [
     "Rating",
     "RatingKind",
     "RatingScalar",
+    "Sampling",
     "Scope",
     "Segment",
     "Stream",
@@ -98,6 +110,7 @@ RULES: tuple[Callable[[dict[str, Any], ProblemAt], Iterator[Problem]], ...] = (
     ratings.check,
     rules.check_segments,
     criteria.check,
+    sampling.check,
 )
 """Every section of the format's semantic rules, in the order they are reported."""
 

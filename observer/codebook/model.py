@@ -30,12 +30,20 @@ RESERVED_KEYS = frozenset({" "})
 
 Kind = Literal["point", "state"]
 Scope = Literal["session", "segment"]
-RatingKind = Literal["scale", "category", "check"]
+RatingKind = Literal["scale", "category", "check", "allocation"]
 CompositeRule = Literal["sum", "mean"]
 VALUE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 """A category value's id or class: case kept (``B2``, ``A``), as the instruments write them."""
-RatingScalar = bool | int | float | str | None
-"""One rating as stored: a number (scale), a value id (category), true/false (check), or null."""
+Allocation = dict[str, int]
+"""An allocation's rating: each part's points (the parts' points sum to the total)."""
+RatingScalar = bool | int | float | str | Allocation | None
+"""One rating as stored: a number (scale), a value id (category), true/false (check),
+each part's points (allocation), or null."""
+MAX_ALLOCATION_TOTAL = 1000
+"""The largest total an allocation may spread over its parts."""
+SamplingRule = Literal["momentary"]
+MAX_SAMPLING_S = 24 * 3600
+"""The longest sampling interval: a day."""
 
 
 @attrs.frozen
@@ -100,6 +108,16 @@ class CategoryValue:
 
 
 @attrs.frozen
+class AllocationPart:
+    """One part of an allocation: it takes 0 to ``max`` points (None: up to the total)."""
+
+    id: str
+    label: str
+    max: int | None = None
+    description: str = ""
+
+
+@attrs.frozen
 class Rating:
     id: str
     label: str
@@ -114,6 +132,13 @@ class Rating:
     values: tuple[CategoryValue, ...] = ()
     segments: tuple[str, ...] = ()
     """For a segment-scoped rating: the segments it is asked in (empty: every segment)."""
+    parts: tuple[AllocationPart, ...] = ()
+    """An allocation's parts, in order."""
+    total: int | None = None
+    """The points an allocation spreads over its parts (every rating sums to it)."""
+    alternative_to: str | None = None
+    """A category rating that is the forced alternative of another (the best-fitting
+    A, B or C beside a D): the id of that other rating."""
 
     @property
     def low(self) -> Number:
@@ -128,7 +153,7 @@ class Rating:
     @property
     def numeric(self) -> bool:
         """True for items a composite may take and ICC applies to (scales, checks)."""
-        return self.kind != "category"
+        return self.kind in ("scale", "check")
 
     def accepts(self, value: Any) -> bool:
         """True when ``value`` is a valid rating: on the scale (min ≤ value ≤ max, on
@@ -137,6 +162,8 @@ class Rating:
             return isinstance(value, bool)
         if self.kind == "category":
             return isinstance(value, str) and value in self.value_by_id
+        if self.kind == "allocation":
+            return self._allocation_problem(value) is None
         if isinstance(value, bool) or not isinstance(value, int | float):
             return False
         if not self.low <= value <= self.high:
@@ -152,7 +179,42 @@ class Rating:
         if self.kind == "category":
             known = ", ".join(v.id for v in self.values)
             return f"{_shown(value)} is not one of {self.id}'s values ({known})"
+        if self.kind == "allocation":
+            return self._allocation_problem(value)
         return f"{_shown(value)} is not on the scale {self.min}-{self.max} (step {self.step})"
+
+    def _allocation_problem(self, value: Any) -> str | None:
+        """Why ``value`` is not an allocation of this item: every part named once, each
+        a whole number of points from 0 to its max, summing to the total."""
+        names = ", ".join(p.id for p in self.parts)
+        if not isinstance(value, dict):
+            return f"{_shown(value)} is not an allocation (an object of points per part: {names})"
+        known = {p.id for p in self.parts}
+        unknown = sorted(set(value) - known)
+        if unknown:
+            return f"{unknown[0]!r} is not a part of {self.id} (its parts: {names})"
+        missing = [p.id for p in self.parts if p.id not in value]
+        if missing:
+            return f"gives no points to {missing[0]!r} (every part needs its points, 0 for none)"
+        for part in self.parts:
+            points = value[part.id]
+            if isinstance(points, bool) or not isinstance(points, int):
+                return f"{part.id}: {_shown(points)} is not a whole number of points"
+            if not 0 <= points <= self.part_max(part):
+                return f"{part.id}: {points} is not from 0 to {self.part_max(part)}"
+        given = sum(value.values())
+        if given != self.total:
+            return f"the parts sum to {given}, not to the total {self.total}"
+        return None
+
+    def part_max(self, part: AllocationPart) -> int:
+        """The most points ``part`` can take."""
+        assert self.total is not None, f"{self.id} is not an allocation"
+        return self.total if part.max is None else part.max
+
+    def part_scale(self, part: AllocationPart) -> list[int]:
+        """Every number of points a part can take, 0 up."""
+        return list(range(self.part_max(part) + 1))
 
     @cached_property
     def value_by_id(self) -> dict[str, CategoryValue]:
@@ -169,9 +231,17 @@ class Rating:
 
     def score(self, value: Any) -> float | None:
         """The value as a number for composites and ICC: a check counts 1 for yes."""
-        if value is None or self.kind == "category":
+        if value is None or self.kind in ("category", "allocation"):
             return None
         return float(value)
+
+    def reversed_score(self, value: Any) -> float | None:
+        """A reverse-keyed item's score: min + max − value (a check: 1 − value)."""
+        score = self.score(value)
+        if score is None:
+            return None
+        low, high = (0.0, 1.0) if self.kind == "check" else (float(self.low), float(self.high))
+        return low + high - score
 
     def scale(self) -> list[Number]:
         """Every allowed value, low to high (a check: 0 and 1)."""
@@ -185,13 +255,23 @@ class Rating:
 
 
 @attrs.frozen
+class CompositeItem:
+    """An item of a composite written as an object: ``{"rating": ID, "reverse": true}``
+    counts the item reverse-keyed (min + max − value)."""
+
+    rating: str
+    reverse: bool = False
+
+
+@attrs.frozen
 class Composite:
     """A score computed from scale or check items: their sum or mean, null when fewer
-    than ``min_items`` are rated (None: every item must be rated)."""
+    than ``min_items`` are rated (None: every item must be rated). An item is a rating
+    id, or an object naming it that may count it in reverse."""
 
     id: str
     label: str
-    of: tuple[str, ...]
+    of: tuple[str | CompositeItem, ...]
     rule: CompositeRule = "sum"
     min_items: int | None = None
     description: str = ""
@@ -199,6 +279,28 @@ class Composite:
     @property
     def needed(self) -> int:
         return len(self.of) if self.min_items is None else self.min_items
+
+    @cached_property
+    def items(self) -> tuple[CompositeItem, ...]:
+        """Every item as (rating, reverse)."""
+        return tuple(CompositeItem(i) if isinstance(i, str) else i for i in self.of)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(i.rating for i in self.items)
+
+
+@attrs.frozen
+class Sampling:
+    """Momentary time sampling inside continuous coding: every ``every_s`` seconds of
+    session time the screen asks ``prompt``; the key of one of ``codes`` (state codes)
+    answers with a scan stamped at the sampling instant."""
+
+    every_s: Number
+    codes: tuple[str, ...]
+    prompt: str
+    rule: SamplingRule = "momentary"
+    bell: bool = False
 
 
 def _shown(value: Any) -> str:
@@ -268,6 +370,7 @@ class Codebook:
     segments: tuple[Segment, ...] = ()
     composites: tuple[Composite, ...] = ()
     criteria: tuple[Criterion, ...] = ()
+    sampling: Sampling | None = None
 
     @cached_property
     def code_by_id(self) -> dict[str, Code]:
@@ -311,11 +414,20 @@ class Codebook:
     def composite_scope(self, composite: Composite) -> tuple[Scope, tuple[Segment, ...]]:
         """A composite of session items is one score; of segment items, one per segment
         that any of its items is asked in."""
-        items = [self.rating_by_id[i] for i in composite.of]
+        items = [self.rating_by_id[i] for i in composite.ids]
         if not items or items[0].scope == "session":
             return "session", ()
         asked = {s.id for r in items for s in self.rating_segments(r)}
         return "segment", tuple(s for s in self.segments if s.id in asked)
+
+    def alternatives(self) -> tuple[tuple[Rating, Rating], ...]:
+        """(main, alternative) for each category rating that is another's forced
+        alternative, in codebook order."""
+        return tuple(
+            (self.rating_by_id[r.alternative_to], r)
+            for r in self.ratings
+            if r.alternative_to is not None and r.alternative_to in self.rating_by_id
+        )
 
     @cached_property
     def streams(self) -> tuple[Stream, ...]:
@@ -347,6 +459,10 @@ def _register_hooks() -> None:
     from cattrs.gen import make_dict_unstructure_fn, override
 
     converter.register_unstructure_hook(
+        AllocationPart,
+        make_dict_unstructure_fn(AllocationPart, converter, max=override(omit_if_default=True)),
+    )
+    converter.register_unstructure_hook(
         CategoryValue,
         make_dict_unstructure_fn(
             CategoryValue, converter, class_=override(rename="class", omit_if_default=True)
@@ -358,8 +474,12 @@ def _register_hooks() -> None:
     def rating(r: Rating) -> dict[str, Any]:
         data: dict[str, Any] = rating_fn(r)
         dropped = ["kind", "values"] if r.kind == "scale" else list(scale_only)
-        if r.kind == "check":
+        if r.kind in ("check", "allocation"):
             dropped.append("values")
+        if r.kind != "allocation":
+            dropped += ["parts", "total"]
+        if r.alternative_to is None:
+            dropped.append("alternative_to")
         if not r.segments:
             dropped.append("segments")
         for name in dropped:
@@ -385,6 +505,8 @@ def _register_hooks() -> None:
         Criterion,
         make_dict_unstructure_fn(Criterion, converter, segment=override(omit_if_default=True)),
     )
+    when_given(Rating, "total", int)
+    when_given(AllocationPart, "max", int)
     converter.register_unstructure_hook(
         Codebook,
         make_dict_unstructure_fn(
@@ -392,6 +514,7 @@ def _register_hooks() -> None:
             converter,
             composites=override(omit_if_default=True),
             criteria=override(omit_if_default=True),
+            sampling=override(omit_if_default=True),
         ),
     )
 

@@ -4,7 +4,10 @@ A rating is a ``scale`` (``min``, ``max``, ``step``, ``anchors``), a ``category`
 (``values``, each with an optional ``class``: every value has one or none does) or
 a ``check`` (yes or no: none of the scale's or category's fields). A segment-scoped
 rating may name the segments it is asked in. A composite sums or averages scale
-and check items of one scope; ``min_items`` lies between 1 and the number of items.
+and check items of one scope (an item may be reverse-keyed: not a category's);
+``min_items`` lies between 1 and the number of items. An ``allocation`` (``parts``,
+``total``) is rated once per session, and its parts can reach the total. A category
+may be the forced alternative (``alternative_to``) of another category of its scope.
 """
 
 from __future__ import annotations
@@ -13,12 +16,21 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from observer.codebook.model import MAX_SCALE_POINTS, NUMBER_PATTERN, VALUE_PATTERN, Rating, on_step
+from observer.codebook.model import (
+    ID_PATTERN,
+    MAX_ALLOCATION_TOTAL,
+    MAX_SCALE_POINTS,
+    NUMBER_PATTERN,
+    VALUE_PATTERN,
+    Rating,
+    on_step,
+)
 from observer.codebook.raw import ids, items, number, string
 from observer.errors import Problem, ProblemAt
 
 SCALE_FIELDS = ("min", "max", "step", "anchors")
-KINDS = ("scale", "category", "check")
+KINDS = ("scale", "category", "check", "allocation")
+ALLOCATION_FIELDS = ("parts", "total")
 
 
 def check(raw: dict[str, Any], p: ProblemAt) -> Iterator[Problem]:
@@ -31,6 +43,7 @@ def check(raw: dict[str, Any], p: ProblemAt) -> Iterator[Problem]:
         rating_id = string(rating, "id")
         if rating_id is not None and rating_id not in ratings:
             ratings[rating_id] = (i, rating)
+    yield from _alternatives(ratings, p)
     for i, composite in items(raw, "composites"):
         yield from _composite(f"composites[{i}]", composite, ratings, p)
 
@@ -52,6 +65,12 @@ def _rating(
         yield p(f"{at}.actor", f"unknown actor {actor!r}")
     yield from _scope(at, rating, segments, p)
     kind = _kind(rating)
+    if kind != "allocation":
+        for name in ALLOCATION_FIELDS:
+            if name in rating:
+                yield p(f"{at}.{name}", f'only an allocation has {name} (add "kind": "allocation")')
+    if "alternative_to" in rating and kind != "category" and kind is not None:
+        yield p(f"{at}.alternative_to", "only a category rating is a forced alternative")
     if kind == "scale":
         for name in ("min", "max"):
             if name not in rating:
@@ -64,7 +83,11 @@ def _rating(
         return
     if kind is None:
         return  # the structural check reports the kind
-    what = "a check is yes or no" if kind == "check" else "a category has values"
+    what = {
+        "check": "a check is yes or no",
+        "category": "a category has values",
+        "allocation": "an allocation spreads points over parts",
+    }[kind]
     for name in SCALE_FIELDS:
         if name in rating:
             yield p(f"{at}.{name}", f"a {kind} rating has no {name} ({what}, not a scale)")
@@ -72,7 +95,90 @@ def _rating(
         if "values" in rating:
             yield p(f"{at}.values", "a check rating has no values (it is yes or no)")
         return
+    if kind == "allocation":
+        if "values" in rating:
+            yield p(f"{at}.values", "an allocation has no values (it has parts)")
+        yield from _allocation(at, rating, p)
+        return
     yield from _values(at, rating, p)
+
+
+def _allocation(at: str, rating: dict[str, Any], p: ProblemAt) -> Iterator[Problem]:
+    """Its total, its parts (ids, labels, each one's max), and that they reach the total."""
+    if rating.get("scope", "session") != "session":
+        yield p(f"{at}.scope", "an allocation is rated once per session")
+    if "total" not in rating:
+        yield p(f"{at}.total", "missing required field (the points spread over the parts)")
+    total = rating.get("total")
+    if isinstance(total, bool) or not isinstance(total, int):
+        total = None  # a fault of type: reported by the structuring
+    elif not 1 <= total <= MAX_ALLOCATION_TOTAL:
+        yield p(f"{at}.total", f"must be a whole number from 1 to {MAX_ALLOCATION_TOTAL}")
+        total = None
+    if "parts" not in rating:
+        yield p(f"{at}.parts", "missing required field (an allocation lists its parts)")
+        return
+    parts = items(rating, "parts")
+    if isinstance(rating.get("parts"), list) and len(rating["parts"]) < 2:
+        yield p(f"{at}.parts", "must list at least two parts")
+    first: dict[str, int] = {}
+    reach = 0
+    for k, part in parts:
+        pat = f"{at}.parts[{k}]"
+        part_id = string(part, "id")
+        if part_id is not None:
+            if not ID_PATTERN.fullmatch(part_id):
+                yield p(f"{pat}.id", f"{part_id!r} is not a valid id (use a-z, 0-9, '.', '_', '-')")
+            if part_id in first:
+                yield p(
+                    f"{pat}.id", f"duplicate id {part_id!r} (also {at}.parts[{first[part_id]}])"
+                )
+            first.setdefault(part_id, k)
+        label = string(part, "label")
+        if label is not None and not label.strip():
+            yield p(f"{pat}.label", "must not be empty")
+        most = part.get("max")
+        if isinstance(most, bool) or not isinstance(most, int | None):
+            reach = -1  # a fault of type: reported by the structuring
+            continue
+        if most is not None and total is not None and not 0 <= most <= total:
+            yield p(f"{pat}.max", f"must be a whole number from 0 to the total ({total})")
+            reach = -1
+        elif reach >= 0 and total is not None:
+            reach += total if most is None else most
+    if total is not None and 0 <= reach < total and parts:
+        yield p(
+            f"{at}.parts",
+            f"the parts can take at most {reach} points together, fewer than the total {total}",
+        )
+
+
+def _alternatives(
+    ratings: dict[str, tuple[int, dict[str, Any]]], p: ProblemAt
+) -> Iterator[Problem]:
+    """A forced alternative names another category rating of its scope, which is not
+    itself an alternative and has no other one."""
+    taken: dict[str, int] = {}
+    for rating_id, (i, rating) in ratings.items():
+        other = rating.get("alternative_to")
+        if not isinstance(other, str) or _kind(rating) != "category":
+            continue
+        at = f"ratings[{i}].alternative_to"
+        found = ratings.get(other)
+        if other == rating_id:
+            yield p(at, "a rating is not its own alternative")
+        elif found is None:
+            yield p(at, f"unknown rating {other!r}")
+        elif _kind(found[1]) != "category":
+            yield p(at, f"{other!r} is not a category rating (an alternative is to a category)")
+        elif isinstance(found[1].get("alternative_to"), str):
+            yield p(at, f"{other!r} is itself an alternative (name the rating it is to)")
+        elif found[1].get("scope", "session") != rating.get("scope", "session"):
+            yield p(at, f"{other!r} has another scope (an alternative is asked where it is)")
+        elif other in taken:
+            yield p(at, f"{other!r} already has an alternative (ratings[{taken[other]}])")
+        else:
+            taken[other] = i
 
 
 def _scope(
@@ -198,10 +304,16 @@ def _composite(
         yield p(f"{at}.of", "must list at least one item")
     seen: dict[str, int] = {}
     scopes: dict[str, int] = {}
-    for k, item in enumerate(of):
+    for k, entry in enumerate(of):
+        iat = f"{at}.of[{k}]"
+        reverse = False
+        if isinstance(entry, dict):
+            item, reverse = entry.get("rating"), entry.get("reverse") is True
+            iat += ".rating"
+        else:
+            item = entry
         if not isinstance(item, str):
             continue
-        iat = f"{at}.of[{k}]"
         if item in seen:
             yield p(iat, f"item {item!r} listed twice (also {at}.of[{seen[item]}])")
             continue
@@ -210,8 +322,18 @@ def _composite(
         if found is None:
             yield p(iat, f"unknown rating {item!r}")
             continue
-        if _kind(found[1]) == "category":
-            yield p(iat, f"{item!r} is a category rating (a composite takes scale and check items)")
+        kind = _kind(found[1])
+        if reverse and kind == "category":
+            yield p(
+                f"{at}.of[{k}].reverse",
+                f"{item!r} is a category rating: only a scale or a check item is reversed",
+            )
+        elif kind in ("category", "allocation"):
+            yield p(
+                iat,
+                f"{item!r} is a{'n' if kind == 'allocation' else ''} {kind} rating"
+                " (a composite takes scale and check items)",
+            )
         scope = found[1].get("scope", "session")
         if isinstance(scope, str):
             scopes.setdefault(scope, k)

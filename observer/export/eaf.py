@@ -184,13 +184,13 @@ def _ratings(
         return _text("; ".join(f"{name}={plain(value)}" for name, value in items))
 
     whole = _Lanes(tiers, counter, "ratings", fields, False)
-    session_items = in_segment(values, None)
+    session_items = in_segment(book, values, None)
     if session_items:
         whole.put(*_span(0.0, max(session.duration, 0.001)), _tail(text(session_items)))
     if any(r.scope == "segment" for r in book.ratings):
         per = _Lanes(tiers, counter, "segment ratings", fields, False)
         for span in session.segments:
-            items = in_segment(values, span.segment)
+            items = in_segment(book, values, span.segment)
             if items:
                 end = session.duration if span.end is None else span.end
                 per.put(*_span(span.start, end), _tail(text(items)))

@@ -1,11 +1,14 @@
 """Ratings as CSV or TSV: one row per session, item (or composite) and segment.
 
 Columns: ``session, dyad, observer, rating, label, kind, segment, value, class``.
-``kind`` is ``scale``, ``category``, ``check`` or ``composite`` (computed from
-its items, never stored); ``segment`` is empty for a session-wide item; ``value``
-is the number, the category's value id, ``yes``/``no`` for a check, or empty when
-not rated; ``class`` is a category value's class (empty otherwise). The long
-shape reads as-is into R (``tidyr::pivot_wider``) or pandas (``pivot``).
+``kind`` is ``scale``, ``category``, ``check``, ``allocation``, ``composite``
+(computed from its items, never stored) or ``pair`` (a classification with its
+forced alternative, ``D/B3``); ``segment`` is empty for a session-wide item;
+``value`` is the number, the category's value id, ``yes``/``no`` for a check, or
+empty when not rated; ``class`` is a category value's class (empty otherwise). An
+allocation has one row per part, its ``rating`` ``ITEM.PART`` and ``value`` the
+part's points: pivoted, one column per part. The long shape reads as-is into R
+(``tidyr::pivot_wider``) or pandas (``pivot``).
 """
 
 from __future__ import annotations
@@ -33,20 +36,26 @@ def ratings_chunks(sessions: Iterable[Session], delimiter: str = ",") -> Iterato
         book = session.book
         for name, segment, value in flat(book, scores(book, session.ratings)):
             rating = book.rating_by_id.get(name)
-            kind = "composite" if rating is None else rating.kind
+            head = (session.id, session.dyad, session.observer)
+            if rating is not None and rating.kind == "allocation":
+                given = value if isinstance(value, dict) else {}
+                for part in rating.parts:
+                    writer.writerow(
+                        (
+                            *head,
+                            f"{name}.{part.id}",
+                            f"{rating.label}: {part.label}",
+                            "allocation",
+                            segment or "",
+                            plain(given.get(part.id)),
+                            "",
+                        )
+                    )
+                continue
+            kind = rating.kind if rating is not None else "pair" if "/" in name else "composite"
             cls = rating.class_of(value) if rating is not None else None
             writer.writerow(
-                (
-                    session.id,
-                    session.dyad,
-                    session.observer,
-                    name,
-                    label_of(book, name),
-                    kind,
-                    segment or "",
-                    plain(value),
-                    cls or "",
-                )
+                (*head, name, label_of(book, name), kind, segment or "", plain(value), cls or "")
             )
         yield out.getvalue().encode("utf-8")
         out.seek(0)

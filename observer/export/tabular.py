@@ -9,6 +9,11 @@ plain decimals; ``end`` and ``duration`` are empty for point events; modifiers
 are ``name=value;name=value``. UTF-8, ``\\n`` line ends, fields quoted (by the
 csv module's rules) only when they hold the delimiter, a quote or a line break.
 
+A session with time-sampling scans has one row per scan after its events: ``kind``
+``scan``, ``start`` the sampling instant (``end`` and ``duration`` empty), ``code``
+and ``label`` the code answered, ``group`` and ``actor`` the stream's; a missed
+scan has no code and the flag ``missed``.
+
 Only free text (dyad, observer, label) can need quoting; ids, kinds, times and
 modifier ids cannot (their pattern excludes it). So the per-session and
 per-code parts of a row are quoted once and events are joined directly,
@@ -85,6 +90,14 @@ def tabular_chunks(sessions: Iterable[Session], delimiter: str = ",") -> Iterato
                 lines.append(
                     f"{fixed[event.code]}{d}{start}{d}{seconds(end)}{d}{duration}{d}{mods}{context}"
                 )
+        for scan in session.scans:
+            group, _, actor = scan.stream.partition("/")
+            code = book.code_by_id.get(scan.code) if scan.code is not None else None
+            what = (code.id, code.label) if code is not None else ("", "")
+            flag = "" if code is not None else "missed"
+            row = (*what, group, actor, "scan", seconds(scan.t), "", "", "")
+            context = f"{d}{segment_at(scan.t)}{d}{status}{d}{flag}"
+            lines.append(f"{head}{d}{_joined(row, d)}{context}")
         lines.append("")
         yield "\n".join(lines).encode("utf-8")
 

@@ -38,6 +38,15 @@ class LiveSegment:
 
 
 @attrs.define(eq=False)
+class LiveScan:
+    """A time-sampling scan answered: at the sampling instant ``t``, ``code`` for ``stream``."""
+
+    t: float
+    stream: str
+    code: str
+
+
+@attrs.define(eq=False)
 class LiveState:
     """What the coding has produced so far (read these, never mutate them)."""
 
@@ -48,6 +57,8 @@ class LiveState:
     """Events per code id."""
     notes: list[Note] = attrs.field(factory=list)
     segments: list[LiveSegment] = attrs.field(factory=list)
+    scans: list[LiveScan] = attrs.field(factory=list)
+    """The scans answered, in the order they were (a missed one is in none)."""
 
 
 class Change(ABC):
@@ -157,3 +168,16 @@ class CloseSegment(Change):
 
     def revert(self, state: LiveState) -> None:
         self.segment.end = None
+
+
+@attrs.define
+class AddScan(Change):
+    """Answer a scan (undone, the scan is unanswered again: missed once the next is due)."""
+
+    scan: LiveScan
+
+    def apply(self, state: LiveState) -> None:
+        state.scans.append(self.scan)
+
+    def revert(self, state: LiveState) -> None:
+        state.scans.remove(self.scan)

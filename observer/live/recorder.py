@@ -13,6 +13,7 @@ never the handler's time::
     rec.note(text, rec.clock.session_time(mono_at_ctrl_n))
     rec.segment("free-play", mono)     # starts a segment, ends the open one
     rec.end(mono)                      # stops every running state at the end time
+    rec.prompt(due, mono)              # time sampling: the scan at session time ``due`` is asked
     rec.rate("cg-sensitivity", 5)      # ratings (None = blank); per segment: segment=
     session = rec.session()            # the final observer.sessionfile.Session
 
@@ -39,13 +40,22 @@ Cheap views for the screen (no copies): ``events`` (append-only list of
 ``running`` (code id -> running event), ``running_by_actor()``, ``counts``,
 ``notes``, ``segments``, ``pending``, ``last``, ``clock``.
 
-Undo covers code events, modifier choices, notes and segments; clock toggles,
-ratings and the end are not undone. A new undoable action clears the redo
+Time sampling (a codebook with ``sampling``): the screen calls ``prompt(due, mono)``
+when the session clock reaches each multiple ``due`` of ``every_s`` (journaled, so
+replay asks the same scans). While a scan is open, the key of a sampled code whose
+stream it has not answered yet answers it: a scan stamped at ``due``, not at the
+key (it starts or stops nothing); once every sampled stream is answered the keys
+code as usual again. A stream not answered by the time the next scan is due (or the
+session ends) is a missed scan (``code`` null in the session file).
+
+Undo covers code events, modifier choices, notes, segments and scan answers; clock
+toggles, prompts, ratings and the end are not undone. A new undoable action clears the redo
 stack.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -56,9 +66,11 @@ from observer.codebook import Code, Codebook, Modifier, RatingScalar
 from observer.live.changes import (
     AddEvent,
     AddNote,
+    AddScan,
     Change,
     CloseSegment,
     LiveEvent,
+    LiveScan,
     LiveSegment,
     LiveState,
     OpenSegment,
@@ -74,6 +86,7 @@ from observer.sessionfile import (
     Note,
     Pause,
     RatingValue,
+    Scan,
     SegmentSpan,
     Session,
     Stamper,
@@ -96,6 +109,8 @@ Kind = Literal[
     "segment",
     "rating",
     "end",
+    "prompt",
+    "scan",
     "refused",
 ]
 CLOSED_AT_RECOVERY = "closed-at-recovery"
@@ -187,6 +202,16 @@ class Recorder:
         """True once an action was stamped with a media time (``vt``)."""
         self._undo: list[_Step] = []
         self._redo: list[_Step] = []
+        self.prompts: list[float] = []
+        """The sampling instants asked so far (session times), in order."""
+        sampled = (
+            {} if book.sampling is None else {c: book.code_by_id[c] for c in book.sampling.codes}
+        )
+        self.sampled: dict[str, str] = {c.key: c.stream for c in sampled.values()}
+        """Sampled code key -> its stream."""
+        self.sampled_streams: tuple[str, ...] = tuple(
+            s.id for s in book.streams if s.id in set(self.sampled.values())
+        )
 
     # --- views ------------------------------------------------------------------
 
@@ -219,6 +244,31 @@ class Recorder:
     def ended(self) -> bool:
         """The session has ended (nothing more is coded)."""
         return self.clock.state == "ended"
+
+    @property
+    def scans(self) -> Sequence[LiveScan]:
+        """The scans answered so far."""
+        return self.state.scans
+
+    def answered(self, due: float) -> dict[str, str]:
+        """The scan at ``due``: stream -> the code answered."""
+        return {s.stream: s.code for s in self.state.scans if s.t == due}
+
+    @property
+    def open_scan(self) -> float | None:
+        """The instant of the scan being asked (a stream still unanswered), or None."""
+        if not self.prompts or self.ended:
+            return None
+        due = self.prompts[-1]
+        return due if len(self.answered(due)) < len(self.sampled_streams) else None
+
+    def next_due(self) -> float | None:
+        """The next sampling instant to ask (None: the codebook does not sample)."""
+        if self.book.sampling is None:
+            return None
+        every = float(self.book.sampling.every_s)
+        done = round(self.prompts[-1] / every) if self.prompts else 0
+        return round_time((done + 1) * every)
 
     def running_by_actor(self) -> dict[str, list[LiveEvent]]:
         """Running states per actor id (every actor present), oldest first."""
@@ -274,6 +324,27 @@ class Recorder:
         """Give rating ``rating_id`` its value (for ``segment``, if it is rated per
         segment); refused when the value is not one the codebook allows."""
         return self._run({"a": "rating", "rating": rating_id, "value": value, "segment": segment})
+
+    def prompt(self, due: float, mono: float) -> Outcome:
+        """Time sampling: the scan at session time ``due`` is asked (the screen shows
+        the prompt at ``mono``); the streams the last one left unanswered are missed."""
+        return self._run({"a": "prompt", "due": due, "mono": mono})
+
+    def prompts_due(self, mono: float) -> list[Outcome]:
+        """Ask every scan due by ``mono``, each at its own instant: what the screen did
+        while keys that never reached the journal were typed (recovery from the key log
+        replays them; a scan's answer is a key, its prompt is not)."""
+        out: list[Outcome] = []
+        while self.clock.state == "running" and self.position is None:
+            due = self.next_due()
+            t = self.clock.session_time(mono)
+            if due is None or t < due:
+                break
+            outcome = self.prompt(due, mono - (t - due))
+            if not outcome.ok:
+                break
+            out.append(outcome)
+        return out
 
     def end(self, mono: float, wall: datetime | None = None) -> Outcome:
         """End the session at ``mono`` (``wall``: the UTC end, now if None): running
@@ -356,6 +427,9 @@ class Recorder:
                 return self._choose(pending, value.id)
             self.pending = None
             closed = True
+        scan = self._scan(char)
+        if scan is not None:
+            return scan
         code = self.book.code_by_key.get(char)
         reason = None
         if code is None:
@@ -375,6 +449,54 @@ class Recorder:
             reason = f"{code.label} started at {running.start:.2f} s, after the playhead"
             return Outcome(False, "refused", f"refused: {reason}", code=code, changed=closed)
         return self._code(code, t)
+
+    def _scan(self, char: str) -> Outcome | None:
+        """The open scan's answer for the stream of a sampled code's key (None: the
+        key is not one, or its stream is answered: it codes as usual)."""
+        due = self.open_scan
+        stream = self.sampled.get(char)
+        if due is None or stream is None or stream in self.answered(due):
+            return None
+        code = self.book.code_by_key[char]
+        scan = LiveScan(due, stream, code.id)
+        message = f"scan at {due:g} s: {code.label}"
+        self._commit(message, [AddScan(scan)])
+        return Outcome(True, "scan", message, due, code, (), True)
+
+    def _do_prompt(self, action: dict[str, Any]) -> Outcome:
+        mono = self._mono(action)
+        due = _number(action, "due")
+        expected = self.next_due()
+        if expected is None:
+            return Outcome(False, "refused", "refused: the codebook does not sample")
+        if self.clock.state in ("ready", "ended"):
+            reason = "the clock has not started" if not self.clock.started else "it has ended"
+            return Outcome(False, "refused", f"refused: {reason}")
+        every = float(self.book.sampling.every_s) if self.book.sampling else 0.0
+        steps = due / every
+        if not math.isclose(steps, round(steps), abs_tol=1e-6) or abs(due - expected) > 1e-6:
+            return Outcome(False, "refused", f"refused: {due:g} s is not the next sampling instant")
+        if self._stamp(mono, action) + PROMPT_EARLY_S < due:
+            return Outcome(False, "refused", f"refused: the scan at {due:g} s is not due yet")
+        missed = self._missed()
+        self.prompts.append(round_time(due))
+        prompt = self.book.sampling.prompt if self.book.sampling else ""
+        message = f"scan at {due:g} s: {prompt}" + (f" (missed: {missed})" if missed else "")
+        return Outcome(True, "prompt", message, due, changed=True)
+
+    def _missed(self) -> str:
+        """What the open scan leaves unanswered, as words (empty: nothing)."""
+        due = self.open_scan
+        if due is None:
+            return ""
+        answered = self.answered(due)
+        streams = {s.id: s for s in self.book.streams}
+        left = [
+            f"{streams[s].group.label} ({streams[s].actor.label})"
+            for s in self.sampled_streams
+            if s not in answered
+        ]
+        return f"the scan at {due:g} s of " + ", ".join(left)
 
     def _code(self, code: Code, t: float) -> Outcome:
         state = self.state
@@ -528,8 +650,10 @@ class Recorder:
         value = action.get("value")
         segment = action.get("segment")
         rating = self.book.rating_by_id.get(rating_id)
-        if value is not None and not isinstance(value, bool | int | float | str):
-            raise ReplayError(f"rating value {value!r} is not a number, a value id or true/false")
+        if value is not None and not isinstance(value, bool | int | float | str | dict):
+            raise ReplayError(
+                f"rating value {value!r} is not a number, a value id, true/false or an allocation"
+            )
         if segment is not None and not isinstance(segment, str):
             raise ReplayError(f"rating segment {segment!r} is not a string")
         reason = None
@@ -638,11 +762,22 @@ class Recorder:
                 Note(min(round_time(n.t), duration), n.text, n.kind)
                 for n in sorted(self.state.notes, key=lambda n: n.t)
             ),
+            scans=self._scans(duration),
             ratings=self._ratings(),
             media=meta.media,
             via=meta.via,
             stamper=meta.stamper,
         )
+
+    def _scans(self, duration: float) -> tuple[Scan, ...]:
+        """Every scan asked, each sampled stream's answer or null (missed)."""
+        out = []
+        for due in self.prompts:
+            if due > duration:
+                continue
+            answered = self.answered(due)
+            out += [Scan(due, stream, answered.get(stream)) for stream in self.sampled_streams]
+        return tuple(out)
 
     def _ratings(self) -> dict[str, RatingValue]:
         out: dict[str, RatingValue] = {}
@@ -667,12 +802,15 @@ _HANDLERS: dict[str, Callable[[Recorder, dict[str, Any]], Outcome]] = {
     "segment": Recorder._do_segment,
     "sync": Recorder._do_sync,
     "rating": Recorder._do_rating,
+    "prompt": Recorder._do_prompt,
     "end": Recorder._do_end,
 }
 ACTIONS = frozenset(_HANDLERS)
 """The journal's action names."""
 
 
+PROMPT_EARLY_S = 0.01
+"""A prompt is refused when asked more than this long before its instant."""
 MAX_MONO = 1e10
 """Largest monotonic clock reading accepted in a journal (over 300 years of uptime)."""
 

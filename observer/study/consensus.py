@@ -23,6 +23,7 @@ import orjson
 
 from observer import durable, jsonio
 from observer.analysis.align import Kind, align_sessions
+from observer.codebook import Rating
 from observer.crypto.agefile import plaintext
 from observer.crypto.folder import sealer_for
 from observer.crypto.stream import open_sealed
@@ -32,6 +33,7 @@ from observer.sessionfile import (
     Event,
     Note,
     Provenance,
+    Scan,
     Session,
     Source,
     session_file,
@@ -136,7 +138,7 @@ def build(
     ratings = {k: v for k, v in a.ratings.items()}
     for key, value in ratings.items():
         if b.ratings.get(key) != value:
-            ratings[key] = _blank(value)
+            ratings[key] = _blank(value, a.book.rating_by_id.get(key))
     return attrs.evolve(
         a,
         id=session_id,
@@ -146,6 +148,7 @@ def build(
         events=tuple(event for event, _ in rows),
         notes=tuple(Note(n.t, n.text) for n in notes),
         ratings=ratings,
+        scans=_scans(a, b),
         reviews=(),
         consensus=Consensus(
             Source(a.id, a.observer, sha256[0]),
@@ -179,9 +182,26 @@ def _taken(
     return (a if source == "a" else b).events[index], provenance
 
 
-def _blank(value: Any) -> Any:
-    """A rating the two codings disagree on is left unrated (per segment likewise)."""
-    return {k: None for k in value} if isinstance(value, dict) else None
+def _blank(value: Any, rating: Rating | None) -> Any:
+    """A rating the two codings disagree on is left unrated (per segment likewise; an
+    allocation as a whole)."""
+    segmented = isinstance(value, dict) and (rating is None or rating.kind != "allocation")
+    return {k: None for k in value} if segmented else None
+
+
+def _scans(a: Session, b: Session) -> tuple[Scan, ...]:
+    """The time-sampling scans the two codings answered alike; every other one missed."""
+    answers = {(s.t, s.stream): s.code for s in b.scans}
+    cells = sorted({(s.t, s.stream) for s in (*a.scans, *b.scans)})
+    mine = {(s.t, s.stream): s.code for s in a.scans}
+    return tuple(
+        Scan(
+            t,
+            stream,
+            mine.get((t, stream)) if mine.get((t, stream)) == answers.get((t, stream)) else None,
+        )
+        for t, stream in cells
+    )
 
 
 def consensus_id(a: Session, folder: Path) -> str:

@@ -123,6 +123,11 @@ class Walk:
         inner = _without_none(tp)
         present = (key in holder) if isinstance(holder, dict) else key < len(holder)
         current = holder[key] if present else None
+        if _is_union(inner) and isinstance(current, dict):  # ``str | CompositeItem``: the record
+            member = next((a for a in _args(inner) if attrs.has(a)), None)
+            if member is not None:
+                self.record(member, current, path)
+                return
         if attrs.has(inner):
             if isinstance(current, dict):
                 self.record(inner, current, path)
@@ -215,7 +220,8 @@ def _accepts(check: Callable[[Any, str], object], crashes: list[str]) -> Callabl
 
 def _base_book() -> dict[str, Any]:
     """The mini codebook with what it lacks (anchors, a category and a check rating, a
-    composite, a criterion with a count and a ratio rule), so every record and field of
+    forced alternative, an allocation, a composite with a reverse-keyed item, time
+    sampling, a criterion with a count and a ratio rule), so every record and field of
     the format is there to fill."""
     raw = document()
     raw["ratings"][0]["anchors"] = {"1": "low", "7": "high"}
@@ -226,9 +232,33 @@ def _base_book() -> dict[str, Any]:
             "kind": "category",
             "values": [{"id": "B", "label": "b", "class": "secure"}, {"id": "A", "class": "x"}],
         },
+        {
+            "id": "forced",
+            "label": "f",
+            "kind": "category",
+            "alternative_to": "classification",
+            "values": [{"id": "B", "label": "b"}, {"id": "A", "label": "a"}],
+        },
         {"id": "checked", "label": "c", "kind": "check"},
+        {
+            "id": "pattern",
+            "label": "p",
+            "kind": "allocation",
+            "total": 14,
+            "parts": [
+                {"id": "warm", "label": "w", "description": "d"},
+                {"id": "cold", "label": "c", "max": 14, "description": "d"},
+            ],
+        },
     ]
-    raw["composites"] = [{"id": "total", "label": "t", "of": ["cg-sensitivity", "checked"]}]
+    raw["composites"] = [
+        {
+            "id": "total",
+            "label": "t",
+            "of": ["cg-sensitivity", {"rating": "checked", "reverse": True}],
+        }
+    ]
+    raw["sampling"] = {"every_s": 5, "codes": ["ch-avoid"], "prompt": "p", "bell": True}
     first, second = (c["id"] for c in raw["codes"][:2])
     raw["criteria"] = [
         {
@@ -242,6 +272,10 @@ def _base_book() -> dict[str, Any]:
         }
     ]
     return raw
+
+
+BOOK_FIXED = frozenset({("Sampling", "every_s")})
+"""Left as made: the sampling interval (the sessions' scans fall on its instants)."""
 
 
 @attrs.frozen
@@ -278,7 +312,7 @@ def _session(book: Codebook, observer: str, seed: int) -> dict[str, Any]:
 WHEN = "2026-01-05T11:00:00+00:00"
 
 
-def _dress(raw: dict[str, Any], kind: str) -> None:
+def _dress(raw: dict[str, Any], kind: str, book: Codebook) -> None:
     """Every optional block of a session, so each record is reached."""
     raw["label"] = "l"
     raw["notes"] = [{"t": 3.0, "text": "n"}, {"t": 4.0, "text": "s", "kind": "sync"}]
@@ -291,8 +325,14 @@ def _dress(raw: dict[str, Any], kind: str) -> None:
         "cg-sensitivity": 7,
         "ch-proximity": {"free-play": 5},
         "classification": "B",
+        "forced": "A",
         "checked": True,
+        "pattern": _allocated(book),
     }
+    raw["scans"] = [
+        {"t": 5.0, "stream": "proximity/child", "code": "ch-avoid"},
+        {"t": 10.0, "stream": "proximity/child", "code": None},
+    ]
     fix = {"action": "add", "code": "cg-praise", "start": 2.0, "end": None, "modifiers": {}}
     raw["reviews"] = [
         {
@@ -351,6 +391,17 @@ def _dress(raw: dict[str, Any], kind: str) -> None:
         }
 
 
+def _allocated(book: Codebook) -> dict[str, int]:
+    """The hostile codebook's allocation, its total spread over the parts in order."""
+    rating = book.rating_by_id["pattern"]
+    left = rating.total or 0
+    out = {}
+    for part in rating.parts:
+        out[part.id] = min(left, rating.part_max(part))
+        left -= out[part.id]
+    return out
+
+
 FIXED = frozenset({("Session", "codebook"), ("Session", "id"), ("Session", "schema")})
 """Left as made: the embedded codebook (the hostile one already), the id (the file's
 name), the schema."""
@@ -361,7 +412,7 @@ def hostile() -> Hostile:
     """The hostile set (made once per test process: the walk validates many times)."""
     crashes: list[str] = []
     raw = _base_book()
-    book_walk = Walk(raw, _accepts(codebook_from_data, crashes))
+    book_walk = Walk(raw, _accepts(codebook_from_data, crashes), skip=BOOK_FIXED)
     assert book_walk.accept(raw), "the base codebook must validate"
     book_walk.record(Codebook, raw, "$")
     book = codebook_from_data(raw, "hostile.json")
@@ -372,7 +423,7 @@ def hostile() -> Hostile:
         ("obs1", 1, "consensus"),
     ):
         session = _session(book, observer, seed)
-        _dress(session, kind)
+        _dress(session, kind, book)
         walk = Walk(session, _accepts(session_from_data, crashes), skip=FIXED)
         assert walk.accept(session), "a base session must validate"
         walk.record(Session, session, "$")

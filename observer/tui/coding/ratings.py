@@ -4,7 +4,10 @@ One field per rating, and per segment for a segment-scoped rating (only the
 segments it is asked in, and of those only the ones coded when any were). A scale
 takes a number on the scale; a category its value's id, typed in either case
 (``b2``), or chosen from its list with up and down; a check ``y`` or ``n``, or
-up and down through yes, no and blank. A blank field is saved as null. Anchors
+up and down through yes, no and blank; an allocation one field per part (its
+points), with the running sum beside it: it is saved when the parts sum to the
+total, or all are blank (not rated), and refused otherwise. A blank field is saved
+as null. Anchors
 and category values are listed in full under their rating, wrapped to the width
 of the screen. Composites are computed live below the form as the items are
 filled, and can never be typed. ctrl+s saves; ctrl+q saves and quits.
@@ -25,7 +28,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
-from observer.codebook import Codebook, Rating, RatingScalar, Segment
+from observer.codebook import AllocationPart, Codebook, Rating, RatingScalar, Segment
 from observer.scores import label_of, scores, shown
 from observer.structure import Number
 from observer.textsafe import safe
@@ -65,8 +68,49 @@ def parse_rating(rating: Rating, text: str) -> tuple[RatingScalar, str | None]:
     return value, None
 
 
-def choices(rating: Rating) -> list[str]:
+def parse_allocation(rating: Rating, texts: dict[str, str]) -> tuple[RatingScalar, str | None]:
+    """An allocation's part fields (part id → text): (the points per part, None),
+    (None, None) when every part is blank, or (None, problem)."""
+    points: dict[str, int] = {}
+    for part in rating.parts:
+        text = texts.get(part.id, "").strip()
+        if not text:
+            continue
+        if not text.isdigit() or not 0 <= int(text) <= rating.part_max(part):
+            return None, (
+                f"{rating.label}: {part.label}: {text!r} is not from 0 to {rating.part_max(part)}"
+            )
+        points[part.id] = int(text)
+    if not points:
+        return None, None
+    given = sum(points.values())
+    if len(points) < len(rating.parts) or given != rating.total:
+        blank = len(rating.parts) - len(points)
+        more = f", {blank} part{'s' if blank > 1 else ''} blank" if blank else ""
+        return None, (
+            f"{rating.label}: the parts sum to {given} of {rating.total}{more}"
+            " (give every part its points to make the total, or leave them all blank)"
+        )
+    return points, None
+
+
+def running_sum(rating: Rating, texts: dict[str, str]) -> str:
+    """The sum an allocation's fields make so far, against its total."""
+    given = sum(int(t) for t in (v.strip() for v in texts.values()) if t.isdigit())
+    if given == rating.total:
+        return f"sum {given} of {rating.total}"
+    gap = (rating.total or 0) - given
+    return (
+        f"sum {given} of {rating.total} ({gap} to go)"
+        if gap > 0
+        else (f"sum {given} of {rating.total} ({-gap} too many)")
+    )
+
+
+def choices(rating: Rating, part: AllocationPart | None = None) -> list[str]:
     """What up and down step through in a field: blank first, then the answers."""
+    if part is not None:
+        return ["", *(str(v) for v in rating.part_scale(part))]
     if rating.kind == "check":
         return ["", "y", "n"]
     if rating.kind == "category":
@@ -82,14 +126,21 @@ class RatingField(FormField):
         Binding("up", "step(-1)", "previous answer", show=False),
     ]
 
-    def __init__(self, rating: Rating, segment: str | None) -> None:
-        restrict = {"scale": r"[0-9.\-]*", "check": r"[yYnNeEsSoO]*"}.get(rating.kind)
+    def __init__(
+        self, rating: Rating, segment: str | None, part: AllocationPart | None = None
+    ) -> None:
+        restrict = {
+            "scale": r"[0-9.\-]*",
+            "check": r"[yYnNeEsSoO]*",
+            "allocation": r"[0-9]*",
+        }.get(rating.kind)
         super().__init__(classes="rating-field", restrict=restrict)
         self.rating = rating
         self.segment = segment
+        self.part = part
 
     def action_step(self, delta: int) -> None:
-        options = choices(self.rating)
+        options = choices(self.rating, self.part)
         current = self.value.strip().casefold()
         folded = [o.casefold() for o in options]
         at = folded.index(current) if current in folded else 0
@@ -102,6 +153,8 @@ def _title(rating: Rating) -> Text:
         kind = "  y / n"
     elif rating.kind == "category":
         kind = "  choose one (type it, or up/down)"
+    elif rating.kind == "allocation":
+        kind = f"  {rating.total} points over its parts"
     else:
         kind = f"  {rating.min}–{rating.max}"
     return Text.assemble((safe(rating.label), "bold"), kind)
@@ -160,7 +213,17 @@ class RatingsForm(TapsAsKeys, Screen[tuple[Ratings, bool]]):
 
     def _rating(self, rating: Rating) -> ComposeResult:
         segments = self.asked(rating)
-        if segments == [None]:
+        if rating.kind == "allocation":
+            with Horizontal(classes="rating-row"):
+                yield Label(_title(rating), classes="rating-label -allocation")
+                yield Static(classes="allocation-sum")
+            for part in rating.parts:
+                with Horizontal(classes="segment-row"):
+                    yield RatingField(rating, None, part)
+                    most = "" if part.max is None else f" (at most {part.max})"
+                    yield Static(plain(part.label + most), classes="segment-name")
+            notes = "\n".join(f"{p.label} = {p.description}" for p in rating.parts if p.description)
+        elif segments == [None]:
             with Horizontal(classes="rating-row"):
                 yield RatingField(rating, None)  # first: beside its item, in one column
                 yield Label(_title(rating), classes="rating-label")
@@ -171,27 +234,57 @@ class RatingsForm(TapsAsKeys, Screen[tuple[Ratings, bool]]):
                 with Horizontal(classes="segment-row"):
                     yield RatingField(rating, segment.id)
                     yield Static(plain(segment.label), classes="segment-name")
-        notes = _notes(rating)
+        if rating.kind != "allocation":
+            notes = _notes(rating)
         if notes:
             yield Static(Text(safe(notes, lines=True)), classes="rating-anchors")
 
     def on_mount(self) -> None:
         self.show_composites()
+        self.show_sums()
         self.call_after_refresh(keys_ready, self)  # keys typed as the form opened
 
     def on_input_changed(self, _: Input.Changed) -> None:
         self.show_composites()
+        self.show_sums()
 
-    def field(self, rating_id: str, segment: str | None = None) -> RatingField:
-        """The field of a rating (in a segment); ids may hold '.', which widget ids may not."""
+    def field(
+        self, rating_id: str, segment: str | None = None, part: str | None = None
+    ) -> RatingField:
+        """The field of a rating (in a segment, or of one of its parts); ids may hold
+        '.', which widget ids may not."""
         return next(
-            f for f in self.query(RatingField) if f.rating.id == rating_id and f.segment == segment
+            f
+            for f in self.query(RatingField)
+            if f.rating.id == rating_id
+            and f.segment == segment
+            and (f.part.id if f.part is not None else None) == part
         )
+
+    def part_texts(self, rating: Rating) -> dict[str, str]:
+        """An allocation's fields as typed: part id → text."""
+        return {p.id: self.field(rating.id, None, p.id).value for p in rating.parts}
+
+    def show_sums(self) -> None:
+        """Each allocation's running sum against its total, beside its title."""
+        sums = iter(self.query(".allocation-sum").results(Static))
+        for rating in self.book.ratings:
+            if rating.kind == "allocation":
+                sum_static = next(sums)
+                text = running_sum(rating, self.part_texts(rating))
+                sum_static.update(Text(text))
+                sum_static.set_class(not text.endswith(f"of {rating.total}"), "-short")
 
     def values(self) -> tuple[Ratings, list[str]]:
         out: Ratings = {}
         problems: list[str] = []
         for rating in self.book.ratings:
+            if rating.kind == "allocation":
+                value, problem = parse_allocation(rating, self.part_texts(rating))
+                if problem:
+                    problems.append(problem)
+                out[(rating.id, None)] = value
+                continue
             for segment in self.asked(rating):
                 where = None if segment is None else segment.id
                 field = self.field(rating.id, where)

@@ -58,6 +58,7 @@ from observer.tui.coding.keys import (
     key_for,
     key_names,
 )
+from observer.tui.coding.sampling import ScanPrompt
 from observer.tui.coding.video import TimeField
 from observer.tui.forms import FormField, keys_ready
 from observer.tui.plain import plain
@@ -219,6 +220,8 @@ class CodingScreen(Screen[None]):
         else:
             yield KeyLegend(self.book, id="legend")
         yield Static(id="prompt")
+        if self.book.sampling is not None:  # time sampling: the scan prompt (hidden until due)
+            yield ScanPrompt(self.book.sampling, id="scan")
         with Horizontal(id="note-row"):
             yield Static("note:", id="note-label")
             yield FormField(id="note", placeholder="note text · enter saves · escape cancels")
