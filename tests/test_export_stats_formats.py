@@ -121,14 +121,11 @@ async def test_ratings_sav_and_dta_label_the_strange_situation_classes(
         assert out == f"wrote {target} (5 sessions, 5 rows)\n"
         frame, meta = read(str(target), apply_value_formats=True)
         assert list(frame["session"]) == [p.stem for p in paths]
-        names = variable_names(["session", "dyad", "observer", *wide_names, "classification_class"])
-        column = dict(
-            zip(
-                ["session", "dyad", "observer", *wide_names, "classification_class"],
-                names,
-                strict=True,
-            )
-        )
+        # each category whose values have classes has its class beside it
+        classed = [f"{r.id}_class" for r in STRANGE.ratings if r.kind == "category" and r.classes]
+        given = ["session", "dyad", "observer", *wide_names, *classed]
+        names = variable_names(given)
+        column = dict(zip(given, names, strict=True))
         assert set(frame.columns) == set(names)
         # every value of the long ratings CSV is in the wide file, in its variable
         for r in long:
@@ -138,8 +135,11 @@ async def test_ratings_sav_and_dta_label_the_strange_situation_classes(
                 assert _missing(got)
             elif r["kind"] == "category":
                 assert got == r["value"]
-                cls = frame.loc[frame["session"] == r["session"], "classification_class"].iloc[0]
-                assert cls == r["class"]
+                if r["class"]:
+                    where = frame["session"] == r["session"]
+                    assert frame.loc[where, column[f"{r['rating']}_class"]].iloc[0] == r["class"]
+            elif r["kind"] == "pair":  # a forced-alternative pair, as text: D/B3
+                assert got == r["value"]
             else:
                 assert got == float(r["value"]), (r, got)
         given = [None if _missing(v) else v for v in frame["classification"].astype(object)]
