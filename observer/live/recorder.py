@@ -67,11 +67,13 @@ from observer.live.changes import (
 )
 from observer.live.clock import SessionClock
 from observer.sessionfile import (
+    MAX_PARTNER,
     SCHEMA,
     CodebookRef,
     Event,
     Media,
     Note,
+    PairInfo,
     Pause,
     RatingValue,
     SegmentSpan,
@@ -79,8 +81,10 @@ from observer.sessionfile import (
     Stamper,
     Via,
     round_time,
+    valid_session_id,
 )
 from observer.structure import MAX_SECONDS
+from observer.textsafe import control_problem
 
 Kind = Literal[
     "point",
@@ -96,6 +100,7 @@ Kind = Literal[
     "segment",
     "rating",
     "end",
+    "pair",
     "refused",
 ]
 CLOSED_AT_RECOVERY = "closed-at-recovery"
@@ -178,6 +183,8 @@ class Recorder:
         """Latest session time any action was stamped with."""
         self.ratings: dict[str, RatingScalar] = {}
         self.segment_ratings: dict[tuple[str, str], RatingScalar] = {}
+        self.pair: PairInfo | None = None
+        """Coded live in a pair (``observer code --pair``): set by the ``pair`` action."""
         self._sink = sink
         self.position: Callable[[float], float] | None = None
         """Coding from a video: the media position at a monotonic time (observer.media).
@@ -274,6 +281,11 @@ class Recorder:
         """Give rating ``rating_id`` its value (for ``segment``, if it is rated per
         segment); refused when the value is not one the codebook allows."""
         return self._run({"a": "rating", "rating": rating_id, "value": value, "segment": segment})
+
+    def paired(self, pair_id: str, role: str, partner: str) -> Outcome:
+        """Coded in pair ``pair_id`` as ``role`` (primary or reliability) alongside the
+        observer ``partner``; journaled when the partner is known (it may join late)."""
+        return self._run({"a": "pair", "id": pair_id, "role": role, "partner": _clean(partner)})
 
     def end(self, mono: float, wall: datetime | None = None) -> Outcome:
         """End the session at ``mono`` (``wall``: the UTC end, now if None): running
@@ -551,6 +563,22 @@ class Recorder:
             self.segment_ratings[(rating_id, segment)] = value
         return Outcome(True, "rating", f"{rating_id} = {value}", changed=True)
 
+    def _do_pair(self, action: dict[str, Any]) -> Outcome:
+        pair_id, role, partner = (_string(action, k) for k in ("id", "role", "partner"))
+        if role not in ("primary", "reliability"):
+            raise ReplayError(f"pair role {role!r} is neither 'primary' nor 'reliability'")
+        if not valid_session_id(pair_id):
+            raise ReplayError(f"pair id {pair_id!r} is not a safe id")
+        if not partner or len(partner) > MAX_PARTNER or control_problem(partner) is not None:
+            raise ReplayError(f"pair partner {partner!r} is not an observer id")
+        if self.ended:
+            return Outcome(False, "refused", "refused: the session has ended")
+        pair = PairInfo(pair_id, "primary" if role == "primary" else "reliability", partner)
+        if pair == self.pair:
+            return Outcome(False, "refused", "refused: already paired so")
+        self.pair = pair
+        return Outcome(True, "pair", f"paired with {partner} ({role})", changed=True)
+
     def _do_end(self, action: dict[str, Any]) -> Outcome:
         mono = self._mono(action)
         wall = _wall(action)
@@ -642,6 +670,7 @@ class Recorder:
             media=meta.media,
             via=meta.via,
             stamper=meta.stamper,
+            pair=self.pair,
         )
 
     def _ratings(self) -> dict[str, RatingValue]:
@@ -668,6 +697,7 @@ _HANDLERS: dict[str, Callable[[Recorder, dict[str, Any]], Outcome]] = {
     "sync": Recorder._do_sync,
     "rating": Recorder._do_rating,
     "end": Recorder._do_end,
+    "pair": Recorder._do_pair,
 }
 ACTIONS = frozenset(_HANDLERS)
 """The journal's action names."""
