@@ -28,7 +28,6 @@ from observer.crypto import AGE_SUFFIX, agefile
 from observer.crypto import folder as folder_crypto
 from observer.errors import InputError, Problem, ProblemAt
 from observer.filenames import portable_problem
-from observer.textsafe import control_problem
 from observer.structure import (
     MAX_SECONDS,
     check_schema,
@@ -37,6 +36,7 @@ from observer.structure import (
     sort_problems,
     structure,
 )
+from observer.textsafe import control_problem
 
 SCHEMA = "observer.session/1"
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")

@@ -343,9 +343,7 @@ def _host_or_join(
     raise PairError(f"cannot host or join pair {name!r} in {folder}")
 
 
-def _host(
-    folder: Path, path: Path, name: str, sha256: str, role: PairRole | None
-) -> Link | None:
+def _host(folder: Path, path: Path, name: str, sha256: str, role: PairRole | None) -> Link | None:
     """Listen on ``path`` (taking over a dead host's socket); None if another process
     bound it first (then join it)."""
     with contextlib.suppress(FileNotFoundError):
