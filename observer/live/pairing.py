@@ -38,7 +38,9 @@ from typing import Any, Literal
 import attrs
 import orjson
 
+from observer.jsonio import make_folders
 from observer.sessionfile import PairRole
+from observer.textsafe import safe
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 """A pair name: a safe id (it names the socket file)."""
@@ -289,8 +291,18 @@ def open_link(
             f"the session folder's path is too long for the pair's socket ({path}): "
             "use a shorter --session-dir"
         )
-    with _folder_locked(folder, timeout):
-        return _host_or_join(folder, path, name, sha256, codebook, role, timeout)
+    try:
+        created = make_folders(folder)  # 0700, as the journal would make it
+    except OSError as error:
+        raise PairError(f"cannot create the session folder {folder}: {error}") from None
+    try:
+        with _folder_locked(folder, timeout):
+            return _host_or_join(folder, path, name, sha256, codebook, role, timeout)
+    except PairError:
+        for made in reversed(created):  # refused: nothing is left behind
+            with contextlib.suppress(OSError):
+                made.rmdir()
+        raise
 
 
 @contextlib.contextmanager
@@ -378,7 +390,8 @@ def _join(
         raise PairError(f"the host of pair {name!r} did not answer")
     if answer.get("t") == "refused":
         peer.close()
-        raise PairError(f"pair {name!r} refused this coder: {str(answer.get('why'))[:300]}")
+        why = safe(str(answer.get("why")))[:300]
+        raise PairError(f"pair {name!r} refused this coder: {why}")
     pair_id, given = answer.get("pair"), answer.get("role")
     if (
         answer.get("t") != "welcome"
