@@ -24,7 +24,6 @@ refused at the join, and both are told why.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
 import secrets
@@ -309,6 +308,8 @@ def open_link(
 def _folder_locked(folder: Path, timeout: float) -> Iterator[None]:
     """Two coders starting at once decide who hosts one after the other (a lock on
     the folder, waited for at most ``timeout``)."""
+    import fcntl  # POSIX (so are Unix sockets); here, so the names check imports anywhere
+
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError as error:
