@@ -89,8 +89,8 @@ def code_launch(form: Mapping[str, str], folder: Path, books: list[Offer]) -> La
     pair = form.get("pair", "").strip()
     if pair_as not in ("", "start", "join"):
         problems.append("pair: start a paired session or join one")
-    elif pair_as and (problem := name_problem(pair)) is not None:
-        problems.append(f"pair name: {problem}")
+    elif pair_as and (unsafe := name_problem(pair)) is not None:
+        problems.append(f"pair name: {unsafe}")
     if problems:
         return problems
     assert offer is not None
