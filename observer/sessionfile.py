@@ -37,6 +37,7 @@ from observer.structure import (
     sort_problems,
     structure,
 )
+from observer.textsafe import control_problem
 
 SCHEMA = "observer.session/1"
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -44,6 +45,8 @@ MAX_FPS = 1000.0
 """Frame rates above this are no video's (high-speed cameras aside, which code no play)."""
 MAX_EVENT_INDEX = 10**8
 """Above the events any session holds (a day's coding is tens of thousands)."""
+MAX_PARTNER = 200
+"""Longest partner observer id in a session's ``pair``."""
 MAX_TRAIL = 10_000_000
 """More review entries than any session could hold: a bound for ``trail.entries``."""
 
@@ -285,6 +288,19 @@ class ImportedFrom:
     """The source's video frame rate, where it names one (a Datavyu spreadsheet)."""
 
 
+PairRole = Literal["primary", "reliability"]
+
+
+@attrs.frozen
+class PairInfo:
+    """A session coded live alongside another coder's (``observer code --pair``): both
+    share ``id`` and time 0; ``partner`` is the other coder's observer id."""
+
+    id: str
+    role: PairRole
+    partner: str
+
+
 @attrs.frozen
 class Session:
     schema: str
@@ -317,6 +333,8 @@ class Session:
     """Set by ``observer import``: the format and file the session was read from."""
     trail: TrailHead | None = None
     """The review trail's end, set with the reviews' links (observer.trail)."""
+    pair: PairInfo | None = None
+    """Set in a session coded live in a pair (``observer code --pair``)."""
 
     @cached_property
     def book(self) -> Codebook:
@@ -653,6 +671,8 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
     fps = None if s.imported_from is None else s.imported_from.fps
     if fps is not None and not 0 < fps <= MAX_FPS:
         yield p("imported_from.fps", f"must be greater than 0 and at most {MAX_FPS:g}")
+    if s.pair is not None:
+        yield from _check_pair(s.pair, p)
     for i, pause in enumerate(s.pauses):
         yield from check_time(f"pauses[{i}].at", pause.at)
         if pause.wall_s < 0:
@@ -894,6 +914,15 @@ def _check_scans(s: Session, book: Codebook, p: Any) -> Iterator[Problem]:
         seen.add((scan.t, scan.stream))
 
 
+def _check_pair(pair: PairInfo, p: Any) -> Iterator[Problem]:
+    if not valid_session_id(pair.id):
+        yield p("pair.id", f"{pair.id!r} is not a safe id (letters, digits, '.', '_', '-')")
+    if not pair.partner or len(pair.partner) > MAX_PARTNER:
+        yield p("pair.partner", f"must be an observer id of 1 to {MAX_PARTNER} characters")
+    elif (problem := control_problem(pair.partner)) is not None:
+        yield p("pair.partner", problem)
+
+
 def _check_media(m: Media, p: Any) -> Iterator[Problem]:
     if m.bytes < 0:
         yield p("media.bytes", "must not be negative")
@@ -937,6 +966,7 @@ def _register_hooks() -> None:
             stamper=override(omit_if_default=True),
             imported_from=override(omit_if_default=True),
             trail=override(omit_if_default=True),
+            pair=override(omit_if_default=True),
         ),
     )
     converter.register_unstructure_hook(

@@ -29,6 +29,7 @@ from observer.errors import InputError
 from observer.live.folder import scan_folder
 from observer.live.journal import make_header
 from observer.live.recovery import parse_header
+from observer.serve import pages
 from observer.serve.launches import (
     LAUNCH_TTL,
     Launch,
@@ -354,6 +355,21 @@ async def test_the_childs_keyboard_message_reaches_the_page_and_nothing_else_doe
     await child.pump(screen, close, page)
     assert said == [f'["{KEYBOARD}", true]', f'["{KEYBOARD}", false]']
     assert frame(b"D", b"x") == b"D\x00\x00\x00\x01x"
+
+
+async def test_the_form_starts_or_joins_a_paired_session(tmp_path: Path) -> None:
+    books = offers()
+    form = {"codebook": "cpp-attachment", "dyad": "D1", "observer": "o1", "pair": " clinic-a "}
+    start = code_launch({**form, "pair_as": "start"}, tmp_path, books)
+    join = code_launch({**form, "pair_as": "join"}, tmp_path, books)
+    assert isinstance(start, Launch) and isinstance(join, Launch)
+    assert start.argv[-4:] == ("--pair", "clinic-a", "--role", "primary")
+    assert join.argv[-4:] == ("--pair", "clinic-a", "--role", "reliability")
+    plain = code_launch(form, tmp_path, books)  # the plain button: no pair
+    assert isinstance(plain, Launch) and "--pair" not in plain.argv
+    bad = code_launch({**form, "pair": "../x", "pair_as": "join"}, tmp_path, books)
+    assert isinstance(bad, list) and bad[0].startswith("pair name:")
+    assert "Start a paired session" in pages.landing(books, tmp_path, [])
 
 
 def test_via_travels_from_header_to_session(tmp_path: Path) -> None:

@@ -37,6 +37,32 @@ def _expand(paths: tuple[Path, ...], ratings: bool) -> tuple[list[Path], bool]:
     return files, folder
 
 
+Named = tuple[str, Session]
+
+
+def _live_pairs(loaded: list[Named]) -> list[tuple[Named, Named]]:
+    """More than two sessions, each coded live in a pair (``observer code --pair``):
+    the two of each pair, the primary first (no pairs.csv, no offset: their time 0 is
+    one instant). Empty when they are not all so (then every combination is compared)."""
+    if len(loaded) <= 2 or any(s.pair is None for _, s in loaded):
+        return []
+    groups: dict[str, list[Named]] = {}
+    for named in loaded:
+        assert named[1].pair is not None
+        groups.setdefault(named[1].pair.id, []).append(named)
+    odd = sorted(k for k, v in groups.items() if len(v) != 2)
+    if odd:
+        raise click.UsageError(
+            f"pair {odd[0]!r} has {len(groups[odd[0]])} of its two sessions here: give both"
+        )
+    out = []
+    for _, members in sorted(groups.items()):
+        a, b = sorted(members, key=lambda m: m[1].pair is not None and m[1].pair.role != "primary")
+        out.append((a, b))
+    _warn(f"{len(out)} live pairs, compared by pair id (no combinations across pairs)")
+    return out
+
+
 def _scope(codes: tuple[str, ...] | None, actors: tuple[str, ...] | None, a: Session) -> Scope:
     scope = Scope(codes=codes, actors=actors)
     unknown = problems(a.book, scope)
@@ -151,8 +177,9 @@ def agree(
     options.check_units(max(s.duration for _, s in loaded), unit)
     scope = _scope(codes, actors, loaded[0][1])
     _warn_empty(loaded, scope)
+    live = _live_pairs(loaded)
     pairs = []
-    for (a_name, a), (b_name, b) in combinations(loaded, 2):
+    for (a_name, a), (b_name, b) in live or combinations(loaded, 2):
         check_pair(a, b, a_name, b_name)  # the first session's warnings are already out
         try:
             results = compare(a, b, methods, tolerance=tolerance, unit=unit, scope=scope)
@@ -161,8 +188,11 @@ def agree(
         pairs.append(pair_dict(a, b, results))
     from observer.analysis.report import render_alpha, render_pair
 
-    if len(loaded) == 2:
-        _emit(pairs[0], fmt, render_pair(pairs[0]))
+    if len(loaded) == 2 or live:
+        if len(pairs) == 1:
+            _emit(pairs[0], fmt, render_pair(pairs[0]))
+        else:
+            _emit({"pairs": pairs}, fmt, "\n\n".join(render_pair(p) for p in pairs))
         return
     from observer.analysis.multi import time_alpha
 

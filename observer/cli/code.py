@@ -50,6 +50,20 @@ from observer.cli import (
     " (a tablet, observer serve's touch screen); clicks work in either layout.",
 )
 @options.session_dir()
+@click.option(
+    "--pair",
+    "pair_name",
+    metavar="NAME",
+    default=None,
+    help="Code live with a second coder in the same session folder: the first process"
+    " with NAME hosts, the second joins; one space starts and pauses both clocks.",
+)
+@click.option(
+    "--role",
+    type=click.Choice(["primary", "reliability"]),
+    default=None,
+    help="With --pair: your role (default: the host is primary, the one who joins reliability).",
+)
 @encrypt_to_option
 @options.id_style
 @passphrase_option(
@@ -65,6 +79,8 @@ def code(
     mpv_args: str | None,
     touch: bool,
     session_dir: Path | None,
+    pair_name: str | None,
+    role: str | None,
     encrypt_to: Path | None,
     id_style: str | None,
     ask_passphrase: bool,
@@ -80,6 +96,15 @@ def code(
     for name, problem in typed_problems(dyad=dyad, observer=observer_id, label=label):
         flag = "--observer" if name == "observer" else f"--{name}"
         raise click.BadParameter(problem, param_hint=flag)
+    if pair_name is not None:
+        from observer.live.pairing import name_problem
+
+        if (unsafe := name_problem(pair_name)) is not None:
+            raise click.BadParameter(unsafe, param_hint="--pair")
+        if video_path is not None:
+            raise click.UsageError("--pair codes live: it does not go with --video")
+    elif role is not None:
+        raise click.UsageError("--role needs --pair")
     folder = options.resolve_session_dir(session_dir)
     from observer.crypto.folder import is_encrypted
     from observer.live.ids import id_style as resolve_style
@@ -89,8 +114,24 @@ def code(
     if ask_passphrase and encrypt_to is None and not is_encrypted(folder):
         raise click.UsageError("--passphrase needs an encrypted folder (--encrypt-to FILE)")
     book = load_codebook(codebook_arg) if codebook_arg is not None else None
-    if book is None and dyad and observer_id:
-        book = load_codebook("cpp-attachment")
+    if book is None and (pair_name is not None or (dyad and observer_id)):
+        book = load_codebook("cpp-attachment")  # a pair codes with one codebook, fixed here
+    link = None
+    if pair_name is not None:
+        assert book is not None
+        from observer.live.pairing import PairError, open_link
+
+        try:
+            link = open_link(
+                folder,
+                pair_name,
+                book.sha256,
+                f"{book.id} {book.version}",
+                "primary" if role == "primary" else "reliability" if role else None,
+            )
+        except PairError as error:
+            click.echo(f"observer: {error}", err=True)
+            sys.exit(2)
 
     video = None
     if video_path is not None:
@@ -124,11 +165,14 @@ def code(
         ids=style,
         ask_passphrase=ask_passphrase,
         touch=touch,
+        pair=link,
     )
     app.install_stop_signals()  # before the first frame: no window without them
     try:
         app.run()
     finally:
+        if link is not None:
+            link.close()
         left = app.close_unfinished()
         if left is not None and not app.result.failure:
             stopped = "" if app.signalled is None else f"stopped by {app.signalled.name}: "

@@ -89,8 +89,9 @@ def report(
     output: Path | None,
     codebook_map: Path | None,
 ) -> None:
-    """Agreement across a study. Sessions of the same codebook, dyad and label coded by
-    different observers pair (or the pairs a folder's pairs.csv lists, header a,b).
+    """Agreement across a study. Sessions coded live in a pair (code --pair) pair by
+    their pair id; others of the same codebook, dyad and label coded by different
+    observers pair (or the pairs a folder's pairs.csv lists, header a,b).
     Unreadable files are listed as problems; exit status 2 only if nothing could be read."""
     from observer.study.certify import registry
     from observer.study.discover import discover

@@ -79,11 +79,13 @@ from observer.live.changes import (
 )
 from observer.live.clock import SessionClock
 from observer.sessionfile import (
+    MAX_PARTNER,
     SCHEMA,
     CodebookRef,
     Event,
     Media,
     Note,
+    PairInfo,
     Pause,
     RatingValue,
     Scan,
@@ -92,8 +94,10 @@ from observer.sessionfile import (
     Stamper,
     Via,
     round_time,
+    valid_session_id,
 )
 from observer.structure import MAX_SECONDS
+from observer.textsafe import control_problem
 
 Kind = Literal[
     "point",
@@ -111,6 +115,7 @@ Kind = Literal[
     "end",
     "prompt",
     "scan",
+    "pair",
     "refused",
 ]
 CLOSED_AT_RECOVERY = "closed-at-recovery"
@@ -193,6 +198,8 @@ class Recorder:
         """Latest session time any action was stamped with."""
         self.ratings: dict[str, RatingScalar] = {}
         self.segment_ratings: dict[tuple[str, str], RatingScalar] = {}
+        self.pair: PairInfo | None = None
+        """Coded live in a pair (``observer code --pair``): set by the ``pair`` action."""
         self._sink = sink
         self.position: Callable[[float], float] | None = None
         """Coding from a video: the media position at a monotonic time (observer.media).
@@ -345,6 +352,11 @@ class Recorder:
                 break
             out.append(outcome)
         return out
+
+    def paired(self, pair_id: str, role: str, partner: str) -> Outcome:
+        """Coded in pair ``pair_id`` as ``role`` (primary or reliability) alongside the
+        observer ``partner``; journaled when the partner is known (it may join late)."""
+        return self._run({"a": "pair", "id": pair_id, "role": role, "partner": _clean(partner)})
 
     def end(self, mono: float, wall: datetime | None = None) -> Outcome:
         """End the session at ``mono`` (``wall``: the UTC end, now if None): running
@@ -675,6 +687,22 @@ class Recorder:
             self.segment_ratings[(rating_id, segment)] = value
         return Outcome(True, "rating", f"{rating_id} = {value}", changed=True)
 
+    def _do_pair(self, action: dict[str, Any]) -> Outcome:
+        pair_id, role, partner = (_string(action, k) for k in ("id", "role", "partner"))
+        if role not in ("primary", "reliability"):
+            raise ReplayError(f"pair role {role!r} is neither 'primary' nor 'reliability'")
+        if not valid_session_id(pair_id):
+            raise ReplayError(f"pair id {pair_id!r} is not a safe id")
+        if not partner or len(partner) > MAX_PARTNER or control_problem(partner) is not None:
+            raise ReplayError(f"pair partner {partner!r} is not an observer id")
+        if self.ended:
+            return Outcome(False, "refused", "refused: the session has ended")
+        pair = PairInfo(pair_id, "primary" if role == "primary" else "reliability", partner)
+        if pair == self.pair:
+            return Outcome(False, "refused", "refused: already paired so")
+        self.pair = pair
+        return Outcome(True, "pair", f"paired with {partner} ({role})", changed=True)
+
     def _do_end(self, action: dict[str, Any]) -> Outcome:
         mono = self._mono(action)
         wall = _wall(action)
@@ -767,6 +795,7 @@ class Recorder:
             media=meta.media,
             via=meta.via,
             stamper=meta.stamper,
+            pair=self.pair,
         )
 
     def _scans(self, duration: float) -> tuple[Scan, ...]:
@@ -804,6 +833,7 @@ _HANDLERS: dict[str, Callable[[Recorder, dict[str, Any]], Outcome]] = {
     "rating": Recorder._do_rating,
     "prompt": Recorder._do_prompt,
     "end": Recorder._do_end,
+    "pair": Recorder._do_pair,
 }
 ACTIONS = frozenset(_HANDLERS)
 """The journal's action names."""

@@ -22,6 +22,7 @@ import attrs
 from observer.codebook import Codebook, bundled_paths, load_codebook
 from observer.live.folder import FolderEntry, scan_folder
 from observer.live.ids import typed_problems
+from observer.live.pairing import name_problem
 from observer.sessionfile import Status
 
 REPLAYABLE = frozenset(get_args(Status))
@@ -92,6 +93,12 @@ def code_launch(
     fields = {name: form.get(name, "").strip() for name in ("dyad", "observer", "label")}
     for name, problem in typed_problems(**fields):
         problems.append(f"{name}: {problem}")
+    pair_as = form.get("pair_as", "")
+    pair = form.get("pair", "").strip()
+    if pair_as not in ("", "start", "join"):
+        problems.append("pair: start a paired session or join one")
+    elif pair_as and (unsafe := name_problem(pair)) is not None:
+        problems.append(f"pair name: {unsafe}")
     if problems:
         return problems
     assert offer is not None
@@ -101,11 +108,14 @@ def code_launch(
     for name, value in fields.items():
         if value:
             argv += [f"--{name}", value]
+    if pair_as:  # who starts is primary, who joins reliability (whoever comes first hosts)
+        argv += ["--pair", pair, "--role", "primary" if pair_as == "start" else "reliability"]
     touch = form.get("touch", "") in TOUCH_ON
     if touch:
         argv.append("--touch")
     who = " ".join(v for v in (fields["dyad"], fields["observer"]) if v)
-    return Launch(_observer(*argv), f"coding {offer.key} {who}".strip(), touch)
+    paired = f" in pair {pair}" if pair_as else ""
+    return Launch(_observer(*argv), f"coding {offer.key} {who}{paired}".strip(), touch)
 
 
 def replay_launch(name: str, folder: Path) -> Launch | list[str]:

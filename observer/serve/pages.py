@@ -116,6 +116,14 @@ def landing(
         f'<label for="touch"><input type="checkbox" id="touch" name="touch" value="1"{touch}>'
         "Touch screen: every code a large target to tap, no keyboard needed</label>"
         '<p><button id="start" type="submit">Start coding</button></p>'
+        "<h3>Two coders, one live session</h3>"
+        f"{field('pair', 'Pair name')}"
+        '<p><button id="pair-start" type="submit" name="pair_as" value="start">'
+        "Start a paired session</button> "
+        '<button id="pair-join" type="submit" name="pair_as" value="join">Join</button></p>'
+        '<p class="note">Both coders give the same pair name and codebook: one space starts '
+        "and pauses both clocks, and each codes blind. Who starts is the primary coder, "
+        "who joins the reliability coder.</p>"
         '<p class="note">Dyad or observer left empty are asked on the next screen. '
         "An unfinished session in this folder is offered for recovery first.</p></form>"
         f"{_unfinished(entries)}{_replay(entries)}"

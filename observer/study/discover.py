@@ -2,8 +2,9 @@
 
 Every ``*.json`` under the folders is read and validated once; only its metadata
 (:class:`Entry`) is kept, so memory does not grow with the events of the study.
-Sessions pair when they share codebook id, dyad and label and have different
-observers. Exactly two make a pair; more than two are reported as ambiguous and
+Sessions coded live in a pair (``observer code --pair``) pair by their ``pair.id``,
+the primary coder's first (their time 0 is the same instant). Other sessions pair
+when they share codebook id, dyad and label and have different observers. Exactly two make a pair; more than two are reported as ambiguous and
 left out, unless a ``pairs.csv`` (header ``a,b``, file names relative to its folder)
 says which files pair: a folder with one uses it instead of the rule.
 
@@ -49,6 +50,10 @@ class Entry:
     version: str = ""
     sha256: str = ""
     """The codebook's version and hash (its id is ``codebook``)."""
+    pair_id: str = ""
+    """Coded live in a pair (``observer code --pair``): the pair's id."""
+    pair_role: str = ""
+    """``primary`` or ``reliability`` in that pair."""
 
 
 @attrs.frozen
@@ -81,6 +86,8 @@ def _entry(path: Path, session: Session) -> Entry:
         else (session.consensus.a.id, session.consensus.b.id),
         version=session.codebook.version,
         sha256=session.codebook.sha256,
+        pair_id="" if session.pair is None else session.pair.id,
+        pair_role="" if session.pair is None else session.pair.role,
     )
 
 
@@ -137,6 +144,27 @@ def _by_rule(entries: Sequence[Entry]) -> tuple[list[Pair], list[Problem]]:
                 )
             )
     return pairs, problems
+
+
+def _by_pair_id(entries: Sequence[Entry]) -> tuple[list[Pair], list[Entry]]:
+    """Sessions coded live in a pair pair by the pair's id (the primary first); those
+    whose partner's file is not here pair as any other (the rest, returned)."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    rest: list[Entry] = []
+    for entry in entries:
+        if entry.pair_id:
+            groups[entry.pair_id].append(entry)
+        else:
+            rest.append(entry)
+    pairs: list[Pair] = []
+    for _, members in sorted(groups.items()):
+        observers = {m.observer for m in members}
+        if len(members) == 2 and len(observers) == 2 and members[0].codebook == members[1].codebook:
+            a, b = sorted(members, key=lambda m: (m.pair_role != "primary", str(m.path)))
+            pairs.append(Pair(a, b))
+        else:
+            rest.extend(members)
+    return pairs, rest
 
 
 def _entry_of(known: dict[Path, Entry], path: Path) -> Entry | None:
@@ -212,6 +240,8 @@ def discover(folders: Sequence[Path], progress: Callable[[int, int], None] | Non
         rest = [e for e in entries if not any(d in e.path.resolve().parents for d in inside)]
     else:
         rest = entries
+    live, rest = _by_pair_id(rest)
+    pairs.extend(live)
     found, trouble = _by_rule(rest)
     pairs.extend(found)
     problems.extend(trouble)

@@ -317,6 +317,11 @@ def _dress(raw: dict[str, Any], kind: str, book: Codebook) -> None:
     raw["label"] = "l"
     raw["notes"] = [{"t": 3.0, "text": "n"}, {"t": 4.0, "text": "s", "kind": "sync"}]
     raw["pauses"] = [{"at": 2.0, "wall_s": 1.0}]
+    raw["pair"] = {
+        "id": "clinic-a-0f1e2d",
+        "role": "primary",
+        "partner": "o2",
+    }  # coded live in a pair
     raw["segments"] = [
         {"segment": "free-play", "start": 0.0, "end": 10.0},
         {"segment": "cleanup", "start": 10.0, "end": None},

@@ -18,6 +18,7 @@ the handlers before the app starts (``install_stop_signals``), and
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import re
 import signal
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from observer.live.ids import IdStyle
     from observer.live.journal import JournalWriter
     from observer.live.keylog import KeyLog
+    from observer.live.pairing import Link, PairEvent
     from observer.live.recorder import Recorder
     from observer.sessionfile import Media as MediaInfo
     from observer.sessionfile import Session, Stamper, Via
@@ -114,6 +116,7 @@ class CodingApp(KeyHold[None]):
         ids: IdStyle = "dated",
         ask_passphrase: bool = False,
         touch: bool = False,
+        pair: Link | None = None,
     ) -> None:
         super().__init__()
         self.ids: IdStyle = ids
@@ -123,6 +126,15 @@ class CodingApp(KeyHold[None]):
         else) and unfinished journals are offered once it is known, so it opens them."""
         self.touch = touch
         """The touch layout (``--touch``): large targets for a finger, no key needed."""
+        self.pair = pair
+        """``--pair``: the link to the other coder of this live session (observer.live.pairing)."""
+        self.partner: str | None = None
+        """The partner's observer id, once they said it."""
+        self._clock_sent: list[dict[str, Any]] = []
+        """Every clock toggle of this coder, as sent (sent again to a partner who joins)."""
+        self._partner_clock: list[dict[str, Any]] = []
+        """The partner's toggles that came before this screen had its recorder."""
+        self._from_partner = False
         self.config = config
         """The settings file (the observer id is remembered there); None: the user's."""
         self.ascii_only = ascii_only
@@ -203,6 +215,7 @@ class CodingApp(KeyHold[None]):
 
             self.metadata = Metadata(book, dyad, observer, self.label or "")
             self.coding_screen = self._coding_screen(self.metadata)
+            self._say_observer()
         if self.coding_screen is not None:
             return self.coding_screen
         return super().get_default_screen()
@@ -228,6 +241,8 @@ class CodingApp(KeyHold[None]):
         if not self.ask_passphrase:  # else once the passphrase is known (show_coding)
             # The journal machinery loads behind the first frame.
             self.call_after_refresh(self.offer_recovery)
+        if self.pair is not None:
+            self.pair.listen(self._post_pair_event)
 
     def install_stop_signals(self) -> None:
         """SIGINT, SIGTERM and SIGHUP end the app (``stop_by_signal``), and the process
@@ -282,6 +297,8 @@ class CodingApp(KeyHold[None]):
             meta.book, meta.dyad, meta.observer, self.now, self.saved, touch=self.touch
         )
         screen.video = self.video
+        if self.pair is not None:
+            screen.pair_status = "connected" if self.pair.connected else "waiting"
         return screen
 
     def show_coding(self, meta: Metadata | None) -> None:
@@ -289,6 +306,7 @@ class CodingApp(KeyHold[None]):
         assert meta is not None
         self.metadata = meta
         self.coding_screen = self._coding_screen(meta)
+        self._say_observer()
         self.push_screen(self.coding_screen)
         if meta.passphrase is not None:
             from observer.crypto.agefile import use_passphrase
@@ -367,7 +385,16 @@ class CodingApp(KeyHold[None]):
         info = SessionMeta(
             session_id, meta.dyad, meta.observer, meta.label, media, self.via, self.stamper
         )
-        self.recorder = Recorder(meta.book, info, sink=self.writer.append)
+        writer = self.writer
+        if self.pair is None:
+            self.recorder = Recorder(meta.book, info, sink=writer.append)
+        else:
+
+            def sink(line: dict[str, Any]) -> None:
+                writer.append(line)
+                self._forward_clock(line)
+
+            self.recorder = Recorder(meta.book, info, sink=sink)
         if self.video is not None:
             self.recorder.position = self.video.position
             self.video.on_lost = screen.video_lost
@@ -379,8 +406,120 @@ class CodingApp(KeyHold[None]):
         gc.freeze()
         self.froze = True
         screen.attach(self.recorder, self.key_log)
+        if self.pair is not None:
+            held, self._partner_clock = self._partner_clock, []
+            for message in held:
+                self._partner_toggle(message)
+            self._journal_pair()
+
+    # --- paired live coding (--pair) ------------------------------------------------
+
+    def _post_pair_event(self, event: PairEvent) -> None:
+        """From the link's threads: handled on the app's loop (dropped once it is gone)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(self.pair_event, event)
+
+    def pair_event(self, event: PairEvent) -> None:
+        """A partner joined, spoke, left, or a coder was refused."""
+        screen = self.coding_screen
+        if event.kind == "joined":
+            self._say_observer()
+            for message in self._clock_sent:  # a partner who joins late starts where we did
+                assert self.pair is not None
+                self.pair.send(message)
+        elif event.kind == "refused":
+            if screen is not None:
+                screen.pair_said(f"a coder was refused: {event.why}", refused=True)
+            return
+        elif event.kind == "message":
+            self._partner_message(event.data)
+        if screen is not None and event.kind in ("joined", "gone"):
+            screen.pair_status = "connected" if event.kind == "joined" else "gone"
+            said = (
+                "partner connected"
+                if event.kind == "joined"
+                else "partner gone: coding alone, the clock goes on here"
+            )
+            screen.pair_said(said, refused=event.kind == "gone")
+
+    def _partner_message(self, data: dict[str, Any]) -> None:
+        kind = data.get("t")
+        if kind == "observer":
+            partner = data.get("id")
+            if isinstance(partner, str) and partner:
+                self.partner = partner[:200]
+                self._journal_pair()
+        elif kind == "clock":
+            if self.recorder is None or self.coding_screen is None:
+                self._partner_clock.append(data)
+            else:
+                self._partner_toggle(data)
+
+    def _say_observer(self) -> None:
+        if self.pair is not None and self.metadata is not None:
+            self.pair.send({"t": "observer", "id": self.metadata.observer})
+
+    def _journal_pair(self) -> None:
+        """The pair is journaled once the partner's observer id is known (it may join
+        after this coder's journal opened): recovery keeps it."""
+        rec, screen, link = self.recorder, self.coding_screen, self.pair
+        if rec is None or screen is None or link is None or self.partner is None:
+            return
+        if rec.pair is not None and rec.pair.partner == self.partner:
+            return
+        outcome = rec.paired(link.pair_id, link.role, self.partner)
+        if outcome.changed:
+            screen.acknowledge("pair", outcome)
+
+    def _forward_clock(self, line: dict[str, Any]) -> None:
+        """This coder's own clock toggle: the partner toggles at the same instant."""
+        if line.get("a") != "clock" or self._from_partner or self.recorder is None:
+            return
+        message = {
+            "t": "clock",
+            "state": self.recorder.clock.state,
+            "mono": line["mono"],
+            "wall": line.get("wall"),
+        }
+        self._clock_sent.append(message)
+        if self.pair is not None:
+            self.pair.send(message)
+
+    def _partner_toggle(self, data: dict[str, Any]) -> None:
+        """The partner's space: toggle at its instant, unless this clock is already in
+        that state (two spaces at once do not flip it back)."""
+        from datetime import datetime
+
+        from observer.live.recorder import MAX_MONO, ReplayError
+
+        rec, screen = self.recorder, self.coding_screen
+        assert rec is not None and screen is not None
+        state, mono, wall = data.get("state"), data.get("mono"), data.get("wall")
+        if state not in ("running", "paused") or rec.ended or rec.clock.state == state:
+            return
+        if isinstance(mono, bool) or not isinstance(mono, int | float):
+            return
+        if not 0 <= mono <= MAX_MONO or (state == "paused" and not rec.clock.started):
+            return
+        when = None
+        if isinstance(wall, str):
+            with contextlib.suppress(ValueError):
+                when = datetime.fromisoformat(wall)
+        self._from_partner = True
+        try:
+            outcome = rec.toggle_clock(float(mono), when)
+        except ReplayError:
+            return
+        finally:
+            self._from_partner = False
+        screen.acknowledge("partner", outcome, float(mono))
 
     async def on_unmount(self) -> None:
+        if self.pair is not None:
+            self.pair.close()
         if self.video is not None:
             await self.video.close()
         if self.froze:  # give frozen objects back to the collector (tests run many apps)

@@ -179,6 +179,8 @@ class CodingScreen(Screen[None]):
         self.going_to = False
         """The go-to-time field is open (a video's ctrl+t)."""
         self.colour = Styles(self)
+        self.pair_status: str | None = None
+        """Coded in a pair (``--pair``): the partner is ``waiting``, ``connected`` or ``gone``."""
 
     @property
     def recorder(self) -> Recorder:
@@ -278,6 +280,8 @@ class CodingScreen(Screen[None]):
         }[state]
         badge = self.colour(role)
         parts = [part(Text(f" {label}{hint} ", badge), (3, Text(f" {label} ", badge)))]
+        if self.pair_status is not None:
+            parts.append(self._pair_part(self.pair_status))
         if self.video is not None:
             video = self.video.status(self.now(), self.colour("not-saved"))
             video = video[len(video.plain) - len(video.plain.lstrip(" ")) :]
@@ -294,6 +298,23 @@ class CodingScreen(Screen[None]):
         if width is None:
             width = self.size.width or self.app.size.width
         return fit(parts, width, "  ")
+
+    def _pair_part(self, status: str) -> Part:
+        """Paired: whether the partner is connected (the first to give way is the word)."""
+        shown = {
+            "waiting": "paired · waiting for partner",
+            "connected": "paired · partner connected",
+            "gone": "paired · partner gone: alone",
+        }[status]
+        style = self.colour("not-saved") if status == "gone" else self.colour("info")
+        short = {"waiting": "pair wait", "connected": "paired", "gone": "ALONE"}[status]
+        return part(Text(shown, style), (2, Text(short, style)))
+
+    def pair_said(self, message: str, *, refused: bool = False) -> None:
+        """A line about the pairing (the partner came, went, a third was refused)."""
+        role = "not-saved" if refused else "info"
+        self.say(Text(message, style=self.colour(role)), refused=refused)
+        self.tick()
 
     def _segment_parts(self, rec: Recorder) -> list[Part]:
         """The open segment: its name, its time and planned length (the name gives way first)."""
