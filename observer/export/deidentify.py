@@ -115,6 +115,8 @@ class Seen:
     """A consensus session's two codings (their session ids)."""
     times: tuple[tuple[str, str], ...] = ()
     """Every wall time of the session: (location, time)."""
+    pair: str = ""
+    """The pair id of a session coded live beside another coder's (``observer code --pair``)."""
 
 
 def wall_times(session: Session) -> Iterator[tuple[str, str]]:
@@ -137,6 +139,8 @@ def seen(file: str, session: Session) -> Seen:
         staff += [session.consensus.a.observer, session.consensus.b.observer]
         staff += [p.decided_by for p in session.consensus.events]
         sources = (session.consensus.a.id, session.consensus.b.id)
+    if session.pair is not None:
+        staff.append(session.pair.partner)
     return Seen(
         file,
         session.id,
@@ -147,6 +151,7 @@ def seen(file: str, session: Session) -> Seen:
         tuple(dict.fromkeys(staff)),
         sources,
         tuple(wall_times(session)),
+        "" if session.pair is None else session.pair.id,
     )
 
 
@@ -171,6 +176,8 @@ class Plan:
     staff: dict[str, str]
     labels: dict[str, str]
     rows: tuple[Seen, ...]
+    pairs: dict[str, str] = attrs.field(factory=dict)
+    """Pair id -> its code: the two sessions of a live pair keep one, so they still pair."""
 
     def when(self, stamp: str, dyad: Dyad, file: str, location: str) -> str:
         """One wall time of the dyad, shifted or as days since its first session (a time
@@ -231,6 +238,13 @@ class Plan:
             media=_media(session.media, code),
             imported_from=_imported(session.imported_from, code),
             consensus=self._consensus(session.consensus, at),
+            pair=None
+            if session.pair is None
+            else attrs.evolve(
+                session.pair,
+                id=self.pairs[session.pair.id],
+                partner=self.person(session.pair.partner),
+            ),
         )
 
     def _consensus(self, consensus: Consensus | None, at: _At) -> Consensus | None:
@@ -323,7 +337,9 @@ def plan(rows: Iterable[Seen], options: Options = Options()) -> Plan:
         starts.setdefault(row.dyad, []).append((time_key(row.started_at), row.file, row))
     if problems:
         raise InputError(problems)
-    taken = [x for r in rows for x in (r.id, r.dyad, r.observer, r.label, *r.staff, *r.sources)]
+    taken = [
+        x for r in rows for x in (r.id, r.dyad, r.observer, r.label, r.pair, *r.staff, *r.sources)
+    ]
     codes = _Codes(taken)
     draw = secrets.SystemRandom()
     dyads: dict[str, Dyad] = {}
@@ -352,4 +368,8 @@ def plan(rows: Iterable[Seen], options: Options = Options()) -> Plan:
     for row in rows:
         if row.label and row.label not in labels:
             labels[row.label] = codes.new("L-")
-    return Plan(options, dyads, sessions, staff, labels, rows)
+    pairs: dict[str, str] = {}
+    for row in rows:
+        if row.pair and row.pair not in pairs:
+            pairs[row.pair] = codes.new("P-")
+    return Plan(options, dyads, sessions, staff, labels, rows, pairs)

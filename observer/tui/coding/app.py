@@ -573,6 +573,8 @@ class CodingApp(KeyHold[None]):
         a touch screen opens its soft keyboard only for text (``observer serve``)."""
         from textual.widgets import Input
 
+        if not self.screen_stack:  # the app is closing: its last screen is gone
+            return
         wanted = isinstance(self.focused, Input)
         if wanted != self.text_wanted:
             self.text_wanted = wanted
