@@ -48,6 +48,7 @@ from observer.tui.coding.feedback import (
     segment_prompt,
 )
 from observer.tui.coding.keys import HANDLERS, UNLOGGED, CodingKey, hints, key_for, key_names
+from observer.tui.coding.tallies import Tallies
 from observer.tui.coding.video import TimeField
 from observer.tui.forms import FormField, keys_ready
 from observer.tui.plain import plain
@@ -159,6 +160,7 @@ class CodingScreen(Screen[None]):
         early, self._early = self._early, []
         for key, mono, character in early:
             self.press(key, mono, character)
+        self.tally()
         self.tick()
 
     def compose(self) -> ComposeResult:
@@ -166,7 +168,9 @@ class CodingScreen(Screen[None]):
         with Horizontal(id="top"):
             yield ClockDisplay(format_clock(0), id="clock")
             yield Static(id="running")
-        yield KeyLegend(self.book, id="legend")
+        with Horizontal(id="legend-row"):
+            yield KeyLegend(self.book, id="legend")
+            yield Tallies(id="tallies")
         yield Static(id="prompt")
         with Horizontal(id="note-row"):
             yield Static("note:", id="note-label")
@@ -394,7 +398,13 @@ class CodingScreen(Screen[None]):
                 for index in self._rows_by_event.get(event.index, ()):
                     log.update_row(index, log.rows[index])
         self.show_prompt(key, outcome)
+        self.tally()
         self.tick()
+
+    def tally(self) -> None:
+        """Redraw the criteria's live tallies (on every key: a code, an undo, a segment)."""
+        if self.book.criteria and self._recorder is not None:
+            self.query_one(Tallies).show(self._recorder, self.session_now())
 
     def show_prompt(self, key: str, outcome: Outcome) -> None:
         pending = self.recorder.pending
