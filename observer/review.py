@@ -20,7 +20,14 @@ from typing import Any, Literal
 
 import attrs
 
-from observer.sessionfile import Correction, Event, Review, Session, round_time
+from observer.sessionfile import (
+    Correction,
+    Event,
+    Review,
+    Session,
+    evaluated_criteria,
+    round_time,
+)
 from observer.settings import config_path as config_path  # where the reviewer id is kept
 from observer.settings import read_config, remember
 
@@ -229,7 +236,8 @@ def apply_corrections(session: Session) -> Session:
     ``add`` or ``retime`` giving a state bout no length is skipped.
     Changed and added events are flagged ``"corrected"``; events stay sorted by
     start. The copy has no reviews (their event indices refer to the original
-    list). The file is not touched: this is for analysis, on request.
+    list) and its ``criteria`` are those of the corrected events.
+    The file is not touched: this is for analysis, on request.
     """
     book = session.book
     events = list(session.events)
@@ -264,4 +272,5 @@ def apply_corrections(session: Session) -> Session:
             events[i] = mark(events[i], start=fix.start, end=fix.end)
     kept = [e for i, e in enumerate(events) if i not in deleted] + added
     kept.sort(key=lambda e: e.start)
-    return attrs.evolve(session, events=tuple(kept), reviews=())
+    criteria = evaluated_criteria(book, kept, session.segments, session.duration)
+    return attrs.evolve(session, events=tuple(kept), reviews=(), criteria=criteria)

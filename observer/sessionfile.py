@@ -14,7 +14,7 @@ import os
 import re
 import typing
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +25,7 @@ import orjson
 
 from observer import durable, jsonio, trail
 from observer.codebook import Codebook, RatingScalar, codebook_from_data
+from observer.codebook.measure import CriterionResult, evaluate
 from observer.crypto import AGE_SUFFIX, agefile
 from observer.crypto import folder as folder_crypto
 from observer.errors import InputError, Problem, ProblemAt
@@ -302,6 +303,43 @@ class PairInfo:
 
 
 @attrs.frozen
+class RuleFigure:
+    """One rule of a criterion as evaluated: the count (or ratio: None when undefined),
+    the target in words (``10 or more``) and whether it was met."""
+
+    value: float | None
+    target: str
+    met: bool
+
+
+@attrs.frozen
+class CriterionFigure:
+    """One of the codebook's criteria as evaluated on the session's events."""
+
+    id: str
+    segment: str | None
+    met: bool
+    rules: tuple[RuleFigure, ...]
+
+
+def figures(result: CriterionResult) -> CriterionFigure:
+    return CriterionFigure(
+        result.criterion.id,
+        result.criterion.segment,
+        result.met,
+        tuple(RuleFigure(r.value, r.describe(), r.met) for r in result.rules),
+    )
+
+
+def evaluated_criteria(
+    book: Codebook, events: Iterable[Event], segments: Sequence[SegmentSpan], duration: float
+) -> tuple[CriterionFigure, ...]:
+    """The codebook's criteria evaluated on these events (empty: the codebook has none),
+    as a session file stores them under ``criteria``."""
+    return tuple(figures(r) for r in evaluate(book, events, segments, duration))
+
+
+@attrs.frozen
 class Session:
     schema: str
     id: str
@@ -335,6 +373,10 @@ class Session:
     """The review trail's end, set with the reviews' links (observer.trail)."""
     pair: PairInfo | None = None
     """Set in a session coded live in a pair (``observer code --pair``)."""
+    criteria: tuple[CriterionFigure, ...] = ()
+    """The codebook's criteria evaluated on ``events`` when the session was written
+    (absent from the file when the codebook has none); checked against the events on
+    load: never trusted blindly."""
 
     @cached_property
     def book(self) -> Codebook:
@@ -699,6 +741,53 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
     if s.trail is not None and not 0 <= s.trail.entries <= MAX_TRAIL:
         yield p("trail.entries", f"must be between 0 and {MAX_TRAIL}")
     yield from _check_consensus(s, p)
+    yield from _check_criteria(s, book, p)
+
+
+def _check_criteria(s: Session, book: Codebook, p: ProblemAt) -> Iterator[Problem]:
+    """A stored ``criteria`` must be what the events give (recomputed, field by field)."""
+    if not s.criteria:
+        return
+    if not book.criteria:
+        yield p("criteria", "the codebook has no criteria: there is nothing to store")
+        return
+    if s.duration < 0:
+        return  # reported; the spans cannot be measured
+    given = evaluated_criteria(book, s.events, s.segments, s.duration)
+    if len(s.criteria) != len(given):
+        yield p(
+            "criteria",
+            f"{len(s.criteria)} stored for the codebook's {len(given)} criteria: one each",
+        )
+        return
+    for i, (stored, fresh) in enumerate(zip(s.criteria, given, strict=True)):
+        at = f"criteria[{i}]"
+        for name in ("id", "segment", "met"):
+            if getattr(stored, name) != getattr(fresh, name):
+                yield p(
+                    f"{at}.{name}",
+                    f"stored {_shown(getattr(stored, name))}, the events give"
+                    f" {_shown(getattr(fresh, name))}",
+                )
+        if len(stored.rules) != len(fresh.rules):
+            yield p(f"{at}.rules", f"{len(stored.rules)} stored for {len(fresh.rules)} rules")
+            continue
+        for j, (a, b) in enumerate(zip(stored.rules, fresh.rules, strict=True)):
+            for name in ("value", "target", "met"):
+                x, y = getattr(a, name), getattr(b, name)
+                if name == "value" and x is not None and y is not None and math.isclose(x, y):
+                    continue
+                if x != y:
+                    yield p(
+                        f"{at}.rules[{j}].{name}",
+                        f"stored {_shown(x)}, the events give {_shown(y)}",
+                    )
+
+
+def _shown(value: Any) -> str:
+    """A stored value in a problem line: JSON (control characters escaped), cut short."""
+    text = orjson.dumps(value).decode()
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _check_consensus(s: Session, p: ProblemAt) -> Iterator[Problem]:
@@ -967,6 +1056,7 @@ def _register_hooks() -> None:
             imported_from=override(omit_if_default=True),
             trail=override(omit_if_default=True),
             pair=override(omit_if_default=True),
+            criteria=override(omit_if_default=True),
         ),
     )
     converter.register_unstructure_hook(

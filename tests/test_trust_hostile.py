@@ -60,6 +60,10 @@ RESTRICTED = {
     "Review": {"kind"},
     "Provenance": {"source"},
     "ImportedFrom": {"sha256"},
+    # A session's evaluated criteria must equal what its events give: their text is
+    # the codebook's ids and observer's own words for a target, never the file's.
+    "CriterionFigure": {"id", "segment"},
+    "RuleFigure": {"target"},
 }
 
 

@@ -93,6 +93,7 @@ from observer.sessionfile import (
     Session,
     Stamper,
     Via,
+    evaluated_criteria,
     round_time,
     valid_session_id,
 )
@@ -764,6 +765,13 @@ class Recorder:
         )
         assert self.clock.started_wall is not None
         events = sorted(self.state.events, key=lambda e: e.start)
+        stored = tuple(
+            Event(e.code, round_time(e.start), _round(e.end), dict(e.modifiers), tuple(e.flags))
+            for e in events
+        )
+        segments = tuple(
+            SegmentSpan(s.segment, round_time(s.start), _round(s.end)) for s in self.state.segments
+        )
         return Session(
             schema=SCHEMA,
             id=meta.id,
@@ -778,14 +786,8 @@ class Recorder:
             pauses=()
             if self.media_timed
             else tuple(Pause(round_time(p.at), round_time(p.wall_s)) for p in self.clock.pauses),
-            segments=tuple(
-                SegmentSpan(s.segment, round_time(s.start), _round(s.end))
-                for s in self.state.segments
-            ),
-            events=tuple(
-                Event(e.code, round_time(e.start), _round(e.end), dict(e.modifiers), tuple(e.flags))
-                for e in events
-            ),
+            segments=segments,
+            events=stored,
             notes=tuple(
                 Note(min(round_time(n.t), duration), n.text, n.kind)
                 for n in sorted(self.state.notes, key=lambda n: n.t)
@@ -796,6 +798,7 @@ class Recorder:
             via=meta.via,
             stamper=meta.stamper,
             pair=self.pair,
+            criteria=evaluated_criteria(book, stored, segments, duration),
         )
 
     def _scans(self, duration: float) -> tuple[Scan, ...]:

@@ -39,7 +39,16 @@ import textual.markup
 from observer.codebook import Codebook, codebook_from_data
 from observer.errors import InputError
 from observer.live.recorder import Recorder, SessionMeta
-from observer.sessionfile import Session, session_from_data, unstructure, write_session
+from observer.sessionfile import (
+    Event,
+    SegmentSpan,
+    Session,
+    evaluated_criteria,
+    session_from_data,
+    unstructure,
+    write_session,
+)
+from observer.structure import converter
 from observer.textsafe import has_control
 from support.minibook import document
 
@@ -407,6 +416,15 @@ def _allocated(book: Codebook) -> dict[str, int]:
     return out
 
 
+def _reevaluate(raw: dict[str, Any], book: Codebook) -> None:
+    """The stored ``criteria`` of the dressed session (its segments changed): what its
+    events give, as the recorder writes them (loading checks them against the events)."""
+    events = [Event(e["code"], e["start"], e["end"]) for e in raw["events"]]
+    spans = [SegmentSpan(s["segment"], s["start"], s["end"]) for s in raw["segments"]]
+    figures = evaluated_criteria(book, events, spans, raw["duration"])
+    raw["criteria"] = orjson.loads(orjson.dumps(converter.unstructure(figures)))
+
+
 FIXED = frozenset({("Session", "codebook"), ("Session", "id"), ("Session", "schema")})
 """Left as made: the embedded codebook (the hostile one already), the id (the file's
 name), the schema."""
@@ -429,6 +447,7 @@ def hostile() -> Hostile:
     ):
         session = _session(book, observer, seed)
         _dress(session, kind, book)
+        _reevaluate(session, book)
         walk = Walk(session, _accepts(session_from_data, crashes), skip=FIXED)
         assert walk.accept(session), "a base session must validate"
         walk.record(Session, session, "$")

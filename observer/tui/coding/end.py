@@ -5,7 +5,8 @@ also accepts: it is how an observer quits a running session); keys typed after
 accepting wait for the ratings form (``observer.tui.forms``). ``RatingsForm``
 (in ``observer.tui.coding.ratings``, re-exported here): every rating of the
 codebook in one form; ctrl+s saves, a blank field is saved as null.
-``Summary``: counts and durations per code of the file just written.
+``Summary``: counts and durations per code of the file just written, and, when the
+codebook has criteria, the file's evaluated criteria (``observer.tui.coding.tallies``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from textual.widgets import Static
 from observer.analysis.stats import session_stats
 from observer.sessionfile import Session
 from observer.tui.coding.ratings import Ratings, RatingsForm, parse_rating
+from observer.tui.coding.tallies import COMPONENT_CLASSES, criteria_table
 from observer.tui.forms import hold_keys, passed_on
 from observer.tui.plain import plain
 from observer.tui.targets import TapsAsKeys, pressed, target
@@ -158,6 +160,7 @@ class Summary(TapsAsKeys, Screen[None]):
     table is taller than the screen, the keys line says there is more below."""
 
     AUTO_FOCUS = "#summary"
+    COMPONENT_CLASSES = COMPONENT_CLASSES
     BINDINGS = [  # noqa: RUF012
         Binding("enter,q,escape", "app.quit", "close"),
     ]
@@ -183,6 +186,8 @@ class Summary(TapsAsKeys, Screen[None]):
             id="summary-title",
         )
         with VerticalScroll(id="summary"):
+            if s.criteria:
+                yield Static(criteria_table(self, s.book, s.criteria), id="summary-criteria")
             yield Static(summary_table(s))
         yield Static(_closes(), id="summary-keys")
 

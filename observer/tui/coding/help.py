@@ -79,6 +79,25 @@ def help_table(
         for key, segment in segment_keys(book).items():
             planned = f"  ({segment.planned_s:g} s planned)" if segment.planned_s else ""
             table.add_row(Text(key), plain(segment.label + planned))
+    if book.criteria:
+        table.add_row(Text(), Text())
+        table.add_row(
+            Text("CRITERIA", style="bold underline"),
+            Text(
+                "the tallies beside the legend, while a segment that has criteria is open"
+                " (criteria of the whole session: always): each rule's count / its target"
+                " (≥10 at least 10, ≤3 at most 3), ✓ met, ✗ not met yet; counted as the"
+                " session file counts them (points and state onsets inside the segment),"
+                " on every key and undo"
+            ),
+        )
+        for criterion in book.criteria:
+            where = (
+                "the whole session"
+                if criterion.segment is None
+                else book.segment_by_id[criterion.segment].label
+            )
+            table.add_row(Text(), plain(f"{criterion.label} · in {where}"))
     return table
 
 

@@ -59,6 +59,7 @@ from observer.tui.coding.keys import (
     key_names,
 )
 from observer.tui.coding.sampling import ScanPrompt
+from observer.tui.coding.tallies import Tallies
 from observer.tui.coding.video import TimeField
 from observer.tui.forms import FormField, keys_ready
 from observer.tui.plain import plain
@@ -210,6 +211,7 @@ class CodingScreen(Screen[None]):
         self._early_clicks = set()
         for key, mono, character in early:
             self.press(key, mono, character)
+        self.tally()
         self.tick()
 
     def compose(self) -> ComposeResult:
@@ -219,8 +221,11 @@ class CodingScreen(Screen[None]):
             yield Static(id="running")
         if self.touch:
             yield TouchGrid(self.book, id="grid")
+            yield Tallies(id="tallies")
         else:
-            yield KeyLegend(self.book, id="legend")
+            with Horizontal(id="legend-row"):
+                yield KeyLegend(self.book, id="legend")
+                yield Tallies(id="tallies")
         yield Static(id="prompt")
         if self.book.sampling is not None:  # time sampling: the scan prompt (hidden until due)
             yield ScanPrompt(self.book.sampling, id="scan")
@@ -506,7 +511,13 @@ class CodingScreen(Screen[None]):
                 for index in self._rows_by_event.get(event.index, ()):
                     log.update_row(index, log.rows[index])
         self.show_prompt(key, outcome)
+        self.tally()
         self.tick()
+
+    def tally(self) -> None:
+        """Redraw the criteria's live tallies (on every key: a code, an undo, a segment)."""
+        if self.book.criteria and self._recorder is not None:
+            self.query_one(Tallies).show(self._recorder, self.session_now())
 
     def show_prompt(self, key: str, outcome: Outcome) -> None:
         pending = self.recorder.pending
