@@ -213,8 +213,17 @@ async def _latency_at(n_events: int, n_keys: int, folder: Path) -> KeyTimes:
         driver = app._driver
         assert driver is not None
         handle = recording_handler(lambda: app.key_log, driver.process_message)
-        reader = threading.Thread(target=tap, args=(terminal, halt, handle), daemon=True)
+        ready = threading.Event()  # the stamper runs (a key typed before would time its start)
+        reader = threading.Thread(
+            target=tap,
+            args=(terminal, halt, handle),
+            kwargs={"on_stamper": lambda _: ready.set()},
+            daemon=True,
+        )
         reader.start()
+        deadline = time.monotonic() + 30
+        while not ready.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
         arrivals = []
         try:
             for key in itertools.islice(itertools.cycle("tdo"), n_keys):
