@@ -13,8 +13,9 @@ point, in the benchmark's process).
 
 Passes when, every time: recovery exits 0 and writes a session file; the
 recovered journal holds at least N actions; its actions are exactly the first
-ones typed, in order (nothing lost, nothing invented); and the session file's
-events are those the journal's actions make.
+ones typed, in order (nothing lost, nothing invented); so are the raw key log's keys;
+and the session file's events are those the journal's actions make, then the keys the
+key log holds past them (logged, not yet journaled at the kill: recovery replays them).
 
 Two more cases. The session folder deleted mid-session (``rm -rf``): every action
 typed before and after must be acknowledged (the journal re-created from memory,
@@ -105,6 +106,8 @@ def crash_once(
 ) -> dict[str, Any]:
     """One scripted session killed at a random instant; what was seen and recovered."""
     from observer.live.journal import read_journal
+    from observer.live.keylog import read_keylog
+    from observer.live.keyrecovery import replay_logged
     from observer.live.recorder import Recorder
     from observer.live.recovery import parse_header
     from observer.sessionfile import load_session
@@ -152,15 +155,33 @@ def crash_once(
         result["problem"] = "the recovered actions are not the keys typed, in order"
     else:
         meta, book = parse_header(contents.header, str(journals[0]))
-        expected = Recorder.replay(book, meta, actions).recovered_session()
+        rec = Recorder.replay(book, meta, actions)
+        journaled_events = len(rec.events)
+        # Keys the key log holds past the journal (logged, not yet journaled at the kill)
+        # are replayed by recovery too: they must be keys typed, in order, and the session
+        # what the journal's actions and then those keys make.
+        logs = [p for p in folder.glob("*.keys.jsonl.*") if not p.name.startswith(".")]
+        logged = [_logged_key(k) for k in read_keylog(logs[0]).keys] if len(logs) == 1 else []
+        if logged != typed[: len(logged)]:
+            result["problem"] = "the key log's keys are not the keys typed, in order"
+            return result
+        if len(logs) == 1:
+            replay_logged(logs[0], rec, actions)
+        expected = rec.recovered_session()
         session = load_session(sessions[0])
         same = [(e.code, e.start, e.end, e.modifiers) for e in session.events] == [
             (e.code, e.start, e.end, e.modifiers) for e in expected.events
         ]
         result["events"] = len(session.events)
+        result["from_keys"] = len(rec.events) - journaled_events
         result["ok"] = same
-        result["problem"] = "" if same else "session events differ from the journal's"
+        result["problem"] = "" if same else "session events differ from the journal's and key log's"
     return result
+
+
+def _logged_key(key: Any) -> str:
+    """A key log's key as the script typed it."""
+    return {"space": " ", "ctrl+z": "\x1a", "ctrl+y": "\x19"}.get(key.key, key.char or "?")
 
 
 def _type(pty: Pty, script: list[tuple[str, float]], until: float = float("inf")) -> list[str]:
@@ -295,7 +316,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     rng = random.Random(20261122)
     failures = []
     lost = 0
-    acked_total = journaled_total = 0
+    acked_total = journaled_total = from_keys = used_keys = 0
     with scratch_dir("crash-bytecode") as cache:
         env = {"PYTHONPYCACHEPREFIX": str(cache), "PYTHONDONTWRITEBYTECODE": ""}
         results = []
@@ -305,12 +326,15 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     for n, result in enumerate(results):
         acked_total += result["acked"]
         journaled_total += result.get("journaled", 0)
+        from_keys += result.get("from_keys", 0)
+        used_keys += bool(result.get("from_keys"))
         if not result["ok"]:
             failures.append(f"#{n}: {result['problem']}")
             lost += 1
     note = (
         f"{iterations} kills at random instants; {acked_total} actions acknowledged on screen"
-        f" before the kills, {journaled_total} recovered"
+        f" before the kills, {journaled_total} recovered from the journals and {from_keys}"
+        f" more events from the key logs alone (in {used_keys} recoveries)"
         + (f"; failures: {'; '.join(failures[:3])}" if failures else "")
     )
     rows = [
