@@ -62,9 +62,11 @@ def make_script(rng: random.Random, n: int = 100) -> list[tuple[str, float]]:
             if rng.random() < 0.5:
                 script.append(("\x19", 0.0))  # ctrl+y
                 undoable += 1
-        elif roll < 0.11:
-            # pause, then resume: slower than a held space repeats (its repeats are refused)
-            script += [(" ", gap), (" ", rng.uniform(0.16, 0.25))]
+        elif roll < 0.11 and script:
+            # pause, then resume: slower than a held space repeats (its repeats are refused),
+            # with room for a late read under load; never first (the clock's own start is a
+            # space typed just before the script, and a space right after it is its repeat)
+            script += [(" ", gap), (" ", rng.uniform(0.25, 0.35))]
         elif roll < 0.4:
             key = rng.choice([k for k in STATE if t - last_state.get(k, -1.0) > 0.3] or ["t"])
             if key in STATE:
