@@ -213,8 +213,17 @@ async def _latency_at(n_events: int, n_keys: int, folder: Path) -> KeyTimes:
         driver = app._driver
         assert driver is not None
         handle = recording_handler(lambda: app.key_log, driver.process_message)
-        reader = threading.Thread(target=tap, args=(terminal, halt, handle), daemon=True)
+        ready = threading.Event()  # the stamper runs (a key typed before would time its start)
+        reader = threading.Thread(
+            target=tap,
+            args=(terminal, halt, handle),
+            kwargs={"on_stamper": lambda _: ready.set()},
+            daemon=True,
+        )
         reader.start()
+        deadline = time.monotonic() + 30
+        while not ready.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
         arrivals = []
         try:
             for key in itertools.islice(itertools.cycle("tdo"), n_keys):
@@ -277,9 +286,11 @@ def key_to_disk(quick: bool) -> list[dict[str, Any]]:
             f"the disk alone (write + fsync of one line, same folder): p50 {_ms(floor, 50):.2f},"
             f" p99 {_ms(floor, 99):.2f} ms"
         )
+        after = [j - h for j, h in zip(times.journal, times.handler, strict=True)]
         handler = (
             f". Of which arrival to the screen's handler: p50 {_ms(times.handler, 50):.2f},"
-            f" p99 {_ms(times.handler, 99):.2f} ms"
+            f" p99 {_ms(times.handler, 99):.2f} ms; the handler to the writer's"
+            f" acknowledgement: p50 {_ms(after, 50):.2f}, p99 {_ms(after, 99):.2f} ms"
         )
         for what, values, budget, note in (
             ("raw key log", times.keylog, 2, f"; {disk}"),

@@ -1,4 +1,4 @@
-"""The raw key log: every key with its arrival time, on disk before the screen sees it.
+"""The raw key log: every key with its arrival time, on disk whatever the screen does.
 
 ``<session id>.keys.jsonl`` sits beside the journal while a session runs. Line 1
 is the journal's own header (session id, the whole codebook, dyad, observer,
@@ -11,10 +11,12 @@ Textual's key name, ``char`` the character it typed (or null).
 Input (:func:`tap`): a stamping thread waits on the terminal, stamps each read the
 moment ``select`` returns and queues it with its bytes; it waits for nothing else,
 so a slow fsync never delays a stamp. The input thread takes what is queued and
-hands it to a caller (the terminal driver), which parses it, calls
-:meth:`KeyLog.record` for the keys among it (one write + fsync for all that piled
-up) and only then passes the events on to the screen. Paste, mouse reports and terminal responses are not keys:
-they are passed on unchanged and never logged.
+hands it to a caller (the terminal driver), which parses it, passes the events on
+to the screen and then calls :meth:`KeyLog.record` for the keys among it (one write
++ fsync for all that piled up), on this thread, while the screen handles them: a
+hung or failing screen cannot keep a key off the disk, and the screen's journal line
+does not wait for this fsync. Paste, mouse reports and terminal responses are not
+keys: they are passed on unchanged and never logged.
 
 Writing (:class:`KeyLog`): created exclusively (never overwriting), mode 0600,
 locked like the journal (so recovery leaves a running session's log alone), the

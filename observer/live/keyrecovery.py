@@ -1,8 +1,10 @@
 """Recovery's use of the raw key log: keys that reached it but never the journal.
 
-A key is in the log before the screen sees it; its journal action (if it makes
-one) follows once the screen has handled it. A crash, a hung screen or a kill
-between the two leaves keys in the log only. Which ones: every key of a read
+The input thread logs a key (write + fsync) as the screen gets it; its journal
+action (if it makes one) is written once the screen has handled it. A crash, a hung
+screen or a kill between the two leaves keys in the log only (and a kill between
+an action's fsync and its key's leaves the key in the journal only: it is
+journaled, and no later key is in the log, which is written in reading order). Which ones: every key of a read
 later than the last journaled action that carries a key time (``mono``); of the
 keys read together with that action's key, those past the ones that made the
 journaled actions (found by running them again from the journal just before).

@@ -4,9 +4,11 @@ Textual's Linux driver reads the terminal on its input thread and stamps each ke
 when the parser makes its event. This subclass replaces only that thread's loop:
 each read is stamped the moment ``select`` returns (``keylog.tap``), parsed by
 Textual's own parser, every key of the read gets that stamp as its ``time``, the
-keys (of every read that piled up meanwhile) are written to the app's raw key log
-and fsynced (``app.key_log``, once the session's journal exists), and only then do
-the events go to the app. Paste, mouse and terminal responses go on unchanged.
+events go to the app, and then the keys (of every read that piled up meanwhile)
+are written to the app's raw key log and fsynced (``app.key_log``, once the
+session's journal exists) by this thread, while the screen handles them: the
+journal's line no longer waits for the key log's fsync as well as its own. Paste,
+mouse and terminal responses go on unchanged.
 
 A terminal that is gone (closed, its tmux pane killed) makes reads fail or end and
 writes fail with EIO. Textual's output thread dies on the first failed write, and
@@ -35,27 +37,38 @@ from observer.sessionfile import Stamper
 from observer.tui.coding.keys import UNLOGGED
 
 
-def stamp_and_record(messages: list[tuple[float, Message]], log: KeyLog | None) -> None:
-    """Give each key its read's arrival stamp; log and fsync them (once for all). Mouse
+def stamped_keys(
+    messages: list[tuple[float, Message]], log: KeyLog | None
+) -> list[tuple[float, str, str | None]]:
+    """Give each key its read's arrival stamp; what the key log is to record of them
+    (nothing while there is no key log: the coding screen logs those keys). Mouse
     reports get their read's stamp too (a click or a tap on a target is handled as its
     key, at that time; the coding screen logs it as that key)."""
     for stamp, message in messages:
         if isinstance(message, events.MouseEvent):
             message.time = stamp
     keys = [(stamp, m) for stamp, m in messages if isinstance(m, events.Key)]
-    for stamp, key in keys:
-        key.time = stamp
+    for arrived, key in keys:
+        key.time = arrived
         if log is None:  # read before the key log exists: the coding screen logs it
             setattr(key, UNLOGGED, True)
+    return [] if log is None else [(arrived, k.key, k.character) for arrived, k in keys]
+
+
+def stamp_and_record(messages: list[tuple[float, Message]], log: KeyLog | None) -> None:
+    """Give each key its read's arrival stamp; log and fsync them (once for all)."""
+    keys = stamped_keys(messages, log)
     if keys and log is not None:
-        log.record([(stamp, k.key, k.character) for stamp, k in keys])
+        log.record(keys)
 
 
 def recording_handler(
     log: Callable[[], KeyLog | None], deliver: Callable[[Message], None], debug: bool = False
 ) -> Callable[[list[Read]], bool]:
     """What the input thread does with stamped reads (``keylog.tap``): parse them,
-    stamp and log their keys, then ``deliver`` every event in order."""
+    stamp their keys, ``deliver`` every event in order, then log the keys and fsync
+    them once for all (the screen handles them meanwhile: it does not wait for the
+    key log's fsync, and a hung or failing screen cannot keep a key off it)."""
     parser = XTermParser(debug)
     decode = getincrementaldecoder("utf-8")().decode
     last = [0.0]  # the stamp of the read whose bytes the parser may still hold
@@ -67,9 +80,12 @@ def recording_handler(
             messages += ((stamp, m) for m in parser.feed(decode(data)))
         messages += ((last[0], m) for m in parser.tick())
         if messages:
-            stamp_and_record(messages, log())
+            key_log = log()
+            keys = stamped_keys(messages, key_log)
             for _, message in messages:
                 deliver(message)
+            if keys and key_log is not None:
+                key_log.record(keys)
         return True
 
     return handle

@@ -3,8 +3,9 @@
 The browser's keys arrive on standard input framed by the server (``D`` packets of
 terminal input between ``M`` meta packets). Each read is stamped the moment it
 returns, parsed by Textual's own parser, and its keys get that stamp as their
-``time`` and are written to the raw key log and fsynced before the app sees them,
-exactly as :mod:`observer.tui.driver` does for a terminal. The stamp is when the
+``time``, go to the app, and are written to the raw key log and fsynced by the input
+thread while the app handles them, exactly as :mod:`observer.tui.driver` does for a
+terminal. The stamp is when the
 serving machine received the key, so the network's delay is in it (docs/serve.md).
 """
 

@@ -37,6 +37,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from observer.codebook import Codebook
+from observer.collector import freeze_survivors, thaw
 from observer.errors import InputError, Problem
 from observer.startup import release_collection
 from observer.stopsignals import on_stop
@@ -402,8 +403,11 @@ class CodingApp(KeyHold[None]):
         # object out of the collector's sight. A full collection then scans only what
         # coding creates, instead of also ~50,000 start-up objects each time (about
         # 25 ms holding the GIL, which would delay the input thread's key stamps).
+        # From then on every full collection freezes its survivors too, so one walks
+        # only what was coded since the last (observer.collector).
         gc.collect()
         gc.freeze()
+        freeze_survivors()
         self.froze = True
         screen.attach(self.recorder, self.key_log)
         if self.pair is not None:
@@ -523,7 +527,7 @@ class CodingApp(KeyHold[None]):
         if self.video is not None:
             await self.video.close()
         if self.froze:  # give frozen objects back to the collector (tests run many apps)
-            gc.unfreeze()
+            thaw()
             self.froze = False
 
     def _handle_exception(self, error: Exception) -> None:
