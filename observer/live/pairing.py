@@ -304,11 +304,19 @@ def open_link(
         raise
 
 
+def _unix() -> int:
+    """The Unix socket family a pair's link uses (Linux, macOS); none: a clear refusal."""
+    family: int | None = getattr(socket, "AF_UNIX", None)
+    if family is None:
+        raise PairError("paired live coding needs Unix sockets (Linux or macOS)")
+    return family
+
+
 @contextlib.contextmanager
 def _folder_locked(folder: Path, timeout: float) -> Iterator[None]:
     """Two coders starting at once decide who hosts one after the other (a lock on
     the folder, waited for at most ``timeout``)."""
-    import fcntl  # POSIX (so are Unix sockets); here, so the names check imports anywhere
+    from observer.durable import try_lock
 
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -317,13 +325,11 @@ def _folder_locked(folder: Path, timeout: float) -> Iterator[None]:
     try:
         deadline = time.monotonic() + timeout
         while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if try_lock(fd):
                 break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise PairError(f"the session folder {folder} stayed locked") from None
-                time.sleep(0.01)
+            if time.monotonic() > deadline:
+                raise PairError(f"the session folder {folder} stayed locked")
+            time.sleep(0.01)
         yield
     finally:
         os.close(fd)  # releases the lock
@@ -339,7 +345,7 @@ def _host_or_join(
     timeout: float,
 ) -> Link:
     for _ in range(3):  # a host starting at the same instant: try once more
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock = socket.socket(_unix(), socket.SOCK_STREAM)
         sock.settimeout(timeout)
         try:
             sock.connect(os.fspath(path))
@@ -361,7 +367,7 @@ def _host(folder: Path, path: Path, name: str, sha256: str, role: PairRole | Non
     bound it first (then join it)."""
     with contextlib.suppress(FileNotFoundError):
         path.unlink()  # nothing answers there: a dead host's socket
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server = socket.socket(_unix(), socket.SOCK_STREAM)
     old = os.umask(0o177)
     try:
         server.bind(os.fspath(path))
