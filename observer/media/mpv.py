@@ -418,6 +418,10 @@ async def _connect(
 HEADLESS = ("--vo=null", "--ao=null")
 
 
+PROBE_FPS_S = 2.0
+"""How long a probe waits for a frame rate after the duration (none for audio)."""
+
+
 async def probe(path: Path) -> tuple[float, float | None]:
     """The file's duration and frame rate as mpv reads them (headless, paused, then
     quit): what a session's ``media`` record needs besides the file's size and hash."""
@@ -426,6 +430,14 @@ async def probe(path: Path) -> tuple[float, float | None]:
         duration = player.duration
         if duration is None:  # _begin waits for it: mpv quit while opening the file
             raise MediaError(f"{path}: mpv cannot play this file: is it a video?")
+        # A busy machine may give the duration before the frame rate: ask again, a while.
+        deadline = time.monotonic() + PROBE_FPS_S
+        while player.fps is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            with contextlib.suppress(MediaError):
+                fps = await player.get("container-fps")
+                if isinstance(fps, int | float) and fps > 0:
+                    player.fps = float(fps)
         return duration, player.fps
     finally:
         await player.close()
