@@ -81,6 +81,19 @@ def try_lock(fd: int) -> bool:
     return True
 
 
+def held(path: Path) -> bool:
+    """Whether another process holds the lock of the file at ``path`` (a running
+    ``observer code`` its journal's, say); a file that cannot be opened is not held."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        return not try_lock(fd)
+    finally:
+        os.close(fd)  # closing also releases a lock we got
+
+
 def lock(fd: int) -> None:
     """Take an exclusive lock on ``fd``, waiting for it (a no-op where there are none)."""
     with contextlib.suppress(OSError):

@@ -77,6 +77,25 @@ def _take_back(written: list[Path], created: list[Path]) -> None:
             folder.rmdir()
 
 
+@contextlib.contextmanager
+def _all_or_none(created: list[Path]) -> Iterator[tuple[list[Path], list[Problem]]]:
+    """The files a run writes and the refusals it meets, all of them or none: on any
+    problem (a refusal, a session that does not load, an interruption) the files written
+    and the folders in ``created`` are taken back; a session's problems come first."""
+    written: list[Path] = []
+    existing: list[Problem] = []
+    try:
+        try:
+            yield written, existing
+        except InputError as error:
+            raise InputError([*error.problems, *existing]) from None
+        if existing:
+            raise InputError(existing)
+    except BaseException:
+        _take_back(written, created)
+        raise
+
+
 def _single(fmt: ExportFormat, output: Path) -> bool:
     """Whether ``-o`` names the one file of a single session (``-o X.eaf``)."""
     return bool(fmt.single) and output.suffix.lower() == fmt.single and not output.is_dir()
@@ -93,30 +112,20 @@ def _write_files(fmt: ExportFormat, stream: _Counted, output: Path, now: datetim
             f" give a folder for {len(stream.paths)}"
         )
     created = [] if single else make_folder(output)
-    written: list[Path] = []
-    existing: list[Problem] = []
     writer = function(fmt.files)
     files: Iterable[tuple[str, Any]] = writer(stream, now=now) if fmt.dated else writer(stream)
-    try:
-        try:
-            for name, data in files:
-                target = output if single else output / name
-                if target.exists():
-                    existing.append(
-                        Problem(str(target), "$", "already exists; observer never overwrites")
-                    )
-                if not existing:
-                    if target.parent != output and not single:
-                        created += make_folder(target.parent)
-                    write_file(target, data)
-                    written.append(target)
-        except InputError as error:
-            raise InputError([*error.problems, *existing]) from None
-        if existing:
-            raise InputError(existing)
-    except BaseException:
-        _take_back(written, created)
-        raise
+    with _all_or_none(created) as (written, existing):
+        for name, data in files:
+            target = output if single else output / name
+            if target.exists():
+                existing.append(
+                    Problem(str(target), "$", "already exists; observer never overwrites")
+                )
+            if not existing:
+                if target.parent != output and not single:
+                    created += make_folder(target.parent)
+                write_file(target, data)
+                written.append(target)
     return len(written)
 
 
@@ -127,29 +136,18 @@ def _write_sessions(stream: _Counted, output: Path) -> int:
 
     if output.suffix.lower() == ".json" and not output.is_dir():
         raise click.UsageError(f"-o {output}: --format session writes into a folder")
-    created = make_folder(output)
-    written: list[Path] = []
-    existing: list[Problem] = []
-    try:
-        try:
-            for session in stream:
-                if existing:
-                    continue
-                try:
-                    written.append(write_session(output, session))
-                except FileExistsError as error:
-                    message = "already exists; observer never overwrites"
-                    existing.append(Problem(str(error), "$", message))
-                except OSError as error:
-                    message = f"cannot be written ({error.strerror or error})"
-                    existing.append(Problem(str(output / f"{session.id}.json"), "$", message))
-        except InputError as error:
-            raise InputError([*error.problems, *existing]) from None
-        if existing:
-            raise InputError(existing)
-    except BaseException:
-        _take_back(written, created)
-        raise
+    with _all_or_none(make_folder(output)) as (written, existing):
+        for session in stream:
+            if existing:
+                continue
+            try:
+                written.append(write_session(output, session))
+            except FileExistsError as error:
+                message = "already exists; observer never overwrites"
+                existing.append(Problem(str(error), "$", message))
+            except OSError as error:
+                message = f"cannot be written ({error.strerror or error})"
+                existing.append(Problem(str(output / f"{session.id}.json"), "$", message))
     return len(written)
 
 

@@ -124,14 +124,7 @@ def in_use(path: Path) -> bool:
     """Whether a running ``observer code`` (or consensus) holds this file's lock."""
     from observer import durable
 
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        return not durable.try_lock(fd)
-    finally:
-        os.close(fd)
+    return durable.held(path)
 
 
 def _remove(path: Path) -> None:

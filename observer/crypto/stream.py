@@ -130,6 +130,16 @@ def _take(data: bytes, at: int, name: str) -> tuple[bytes, int] | None:
     return data[at + _LENGTH.size : end], end
 
 
+def _wrapped_keys(data: bytes, at: int, name: str) -> tuple[bytes, bytes, int] | None:
+    """A header's two wrapped keys (to the recipients, to a passphrase: empty without
+    one) from ``at``, and the offset after them; None if cut short."""
+    first = _take(data, at, name)
+    second = None if first is None else _take(data, first[1], name)
+    if first is None or second is None:
+        return None
+    return first[0], second[0], second[1]
+
+
 def _by_passphrase(by_passphrase: bytes, passphrase: str, name: str) -> bytes | None:
     """The key ``by_passphrase`` wraps, or None when ``passphrase`` does not open it."""
     known = _unwrapped.get((by_passphrase, passphrase))
@@ -150,15 +160,8 @@ def passphrase_block(data: bytes, name: str) -> bytes | None:
     cut short or it was written without a passphrase."""
     if not is_sealed(data):
         return None
-    at = len(MAGIC)
-    blocks = []
-    for _ in range(2):
-        block = _take(data, at, name)
-        if block is None:
-            return None
-        blocks.append(block[0])
-        at = block[1]
-    return blocks[1] or None
+    keys = _wrapped_keys(data, len(MAGIC), name)
+    return None if keys is None else keys[1] or None
 
 
 def passphrase_opens(block: bytes, passphrase: str, name: str) -> bool:
@@ -221,17 +224,14 @@ def _open_stream(
 ) -> tuple[Any, int] | None:
     """The pull state of the stream whose header (after its magic) starts at ``at``,
     and the offset of its first record; None when the header is cut short."""
-    parts = []
-    for _ in range(2):
-        block = _take(data, at, name)
-        if block is None:
-            return None
-        parts.append(block[0])
-        at = block[1]
+    keys = _wrapped_keys(data, at, name)
+    if keys is None:
+        return None
+    wrapped, by_passphrase, at = keys
     header_size = nacl.crypto_secretstream_xchacha20poly1305_HEADERBYTES
     if at + header_size > len(data):
         return None
-    key = _key(parts[0], parts[1], name, passphrase)
+    key = _key(wrapped, by_passphrase, name, passphrase)
     state = nacl.crypto_secretstream_xchacha20poly1305_state()
     nacl.crypto_secretstream_xchacha20poly1305_init_pull(state, data[at : at + header_size], key)
     return state, at + header_size

@@ -181,14 +181,7 @@ def _lock(fd: int) -> None:
 
 def journal_in_use(path: Path) -> bool:
     """Whether a running ``observer code`` is writing this journal."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        return not durable.try_lock(fd)
-    finally:
-        os.close(fd)  # closing also releases a lock we got
+    return durable.held(path)
 
 
 def _create_whole(path: Path, header: bytes) -> int:

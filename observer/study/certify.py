@@ -24,6 +24,7 @@ import attrs
 
 from observer import jsonio
 from observer.analysis.agreement import check_pair, compare
+from observer.codebook.diff import Version
 from observer.errors import InputError, Problem
 from observer.sessionfile import load_session, time_key, valid_session_id
 from observer.study.discover import CERTIFICATIONS, Entry, Pair, Study
@@ -31,17 +32,6 @@ from observer.study.discover import CERTIFICATIONS, Entry, Pair, Study
 SCHEMA = "observer.certification/1"
 FOLDER = CERTIFICATIONS
 MAX_RECORD_BYTES = 16 << 20
-
-
-@attrs.frozen
-class BookRef:
-    id: str
-    version: str
-    sha256: str
-
-    @property
-    def name(self) -> str:
-        return f"{self.id}@{self.version}"
 
 
 @attrs.frozen
@@ -63,7 +53,7 @@ class Walk:
     """The coder's pairs on one codebook version, in the order they were coded."""
 
     coder: str
-    codebook: BookRef
+    codebook: Version
     steps: tuple[Step, ...]
     consecutive: int
 
@@ -100,13 +90,13 @@ def walks(
         raise InputError.one(
             coder, "$", f"no session of this coder pairs with a session of{whom} in the folders"
         )
-    by_book: dict[BookRef, list[tuple[str, Step]]] = {}
+    by_book: dict[Version, list[tuple[str, Step]]] = {}
     for own, other in sorted(mine, key=lambda p: (time_key(p[0].started_at), str(p[0].path))):
         reference, session = load_session(other.path), load_session(own.path)
         check_pair(reference, session, str(other.path), str(own.path))
         kappa = compare(reference, session, [method])[method].overall.kappa
         ref = session.codebook
-        book = BookRef(ref.id, ref.version, ref.sha256)
+        book = Version(ref.id, ref.version, ref.sha256)
         steps = by_book.setdefault(book, [])
         met = kappa is not None and kappa >= threshold
         streak = (steps[-1][1].streak + 1 if steps else 1) if met else 0
@@ -208,7 +198,7 @@ def with_certification(
     return {"schema": SCHEMA, "coder": coder, "certifications": [*items, item]}
 
 
-def certified_on(record: dict[str, Any] | None, book: BookRef) -> dict[str, Any] | None:
+def certified_on(record: dict[str, Any] | None, book: Version) -> dict[str, Any] | None:
     if record is None:
         return None
     for item in record["certifications"]:
@@ -224,9 +214,9 @@ class Registry:
     version from when. ``None`` from :func:`registry` when the folders hold none, so a
     study that does not certify is not marked."""
 
-    reached: dict[tuple[str, BookRef], str]
+    reached: dict[tuple[str, Version], str]
 
-    def certified(self, observer: str, book: BookRef, started_at: str) -> bool:
+    def certified(self, observer: str, book: Version, started_at: str) -> bool:
         """Whether a session begun at ``started_at`` was coded by a certified coder
         (certified by an earlier session: the one that reached it was not)."""
         when = self.reached.get((observer, book))
@@ -234,7 +224,7 @@ class Registry:
 
 
 def registry(folders: Sequence[Path]) -> Registry | None:
-    reached: dict[tuple[str, BookRef], str] = {}
+    reached: dict[tuple[str, Version], str] = {}
     found = False
     for folder in folders:
         for path in sorted((folder / FOLDER).glob("*.json")):
@@ -242,7 +232,7 @@ def registry(folders: Sequence[Path]) -> Registry | None:
             record = read_record(path)
             assert record is not None
             for item in record["certifications"]:
-                book = BookRef(**{k: item["codebook"][k] for k in ("id", "version", "sha256")})
+                book = Version(**{k: item["codebook"][k] for k in ("id", "version", "sha256")})
                 key = (record["coder"], book)
                 if key not in reached or time_key(item["reached"]) < time_key(reached[key]):
                     reached[key] = item["reached"]
@@ -256,6 +246,6 @@ def uncertified(registry: Registry, pair: Pair) -> list[str]:
         e.observer
         for e in (pair.a, pair.b)
         if not registry.certified(
-            e.observer, BookRef(e.codebook, e.version, e.sha256), e.started_at
+            e.observer, Version(e.codebook, e.version, e.sha256), e.started_at
         )
     ]
