@@ -66,7 +66,8 @@ async def test_two_coders_share_the_clock_and_keep_their_own_codes(tmp_path: Pat
         b.wait_for("events 2")
         a.wait_for("events 2")
         end(a)
-        b.wait_for("partner gone")
+        b.wait_for("partner ended their session")  # ended, not lost
+        assert "partner gone" not in b.capture()
         end(b)
     assert not list(folder.glob(".pair-*"))  # the socket is removed
     by = sessions(folder)
@@ -134,3 +135,37 @@ async def test_a_killed_partner_leaves_the_other_coding_alone(tmp_path: Path) ->
         "ref",
     )
     assert [e.code for e in trainee.events] == ["cg-ignores-bid"]
+
+
+async def test_two_spaces_at_once_toggle_the_clock_once(tmp_path: Path) -> None:
+    """Both coders press space within a few ms: each clock starts once and stays
+    running (whichever press reached a clock second is refused there as the same
+    moment's), and no pause reaches either file."""
+    import time
+
+    folder = tmp_path / "s"
+    with Tmux(width=WIDTH) as a, Tmux(width=WIDTH) as b:
+        start(a, folder, "ref")
+        a.wait_for("waiting for partner")
+        start(b, folder, "trainee")
+        a.wait_for("partner connected")
+        # A joiner whose screen came up after the join shows only "paired" (connected).
+        b.wait_for(r"partner connected|paired(?! ·)", regex=True)
+        a.send_keys("Space")
+        b.send_keys("Space")
+        a.wait_for("RUNNING")
+        b.wait_for("RUNNING")
+        time.sleep(0.5)  # any second toggle would have crossed by now
+        assert "RUNNING" in a.capture() and "RUNNING" in b.capture()
+        a.send_literal("t")
+        b.send_literal("d")
+        a.wait_for("events 1")
+        b.wait_for("events 1")
+        end(a)
+        b.wait_for("partner")
+        end(b)
+    by = sessions(folder)
+    ref, trainee = by["ref"], by["trainee"]
+    assert ref.pauses == () and trainee.pauses == ()
+    started = [datetime.fromisoformat(s.started_at) for s in (ref, trainee)]
+    assert abs((started[0] - started[1]).total_seconds()) < 0.15

@@ -136,6 +136,9 @@ class CodingApp(KeyHold[None]):
         self._partner_clock: list[dict[str, Any]] = []
         """The partner's toggles that came before this screen had its recorder."""
         self._from_partner = False
+        self._partner_left = "gone"
+        """What the partner's link closing means: "ended" once they said they ended their
+        session, "gone" (their process died, or the link broke) otherwise."""
         self.config = config
         """The settings file (the observer id is remembered there); None: the user's."""
         self.ascii_only = ascii_only
@@ -441,13 +444,15 @@ class CodingApp(KeyHold[None]):
         elif event.kind == "message":
             self._partner_message(event.data)
         if screen is not None and event.kind in ("joined", "gone"):
-            screen.pair_status = "connected" if event.kind == "joined" else "gone"
-            said = (
-                "partner connected"
-                if event.kind == "joined"
-                else "partner gone: coding alone, the clock goes on here"
-            )
+            status = "connected" if event.kind == "joined" else self._partner_left
+            screen.pair_status = status
+            said = {
+                "connected": "partner connected",
+                "ended": "partner ended their session: coding alone, the clock goes on here",
+                "gone": "partner gone: coding alone, the clock goes on here",
+            }[status]
             screen.pair_said(said, refused=event.kind == "gone")
+            self._partner_left = "gone"  # a partner who joins again and then dies is gone
 
     def _partner_message(self, data: dict[str, Any]) -> None:
         kind = data.get("t")
@@ -456,6 +461,8 @@ class CodingApp(KeyHold[None]):
             if isinstance(partner, str) and partner:
                 self.partner = partner[:200]
                 self._journal_pair()
+        elif kind == "ended":  # the partner ended their own session: not a lost link
+            self._partner_left = "ended"
         elif kind == "clock":
             if self.recorder is None or self.coding_screen is None:
                 self._partner_clock.append(data)
@@ -492,7 +499,7 @@ class CodingApp(KeyHold[None]):
         if self.pair is not None:
             self.pair.send(message)
 
-    def _partner_toggle(self, data: dict[str, Any]) -> None:
+    def _partner_toggle(self, data: dict[str, Any], seen: float | None = None) -> None:
         """The partner's space: toggle at its instant, unless this clock is already in
         that state (two spaces at once do not flip it back)."""
         from datetime import datetime
@@ -519,10 +526,13 @@ class CodingApp(KeyHold[None]):
             return
         finally:
             self._from_partner = False
+        if outcome.changed:
+            screen.partner_toggled = max(float(mono), time.monotonic() if seen is None else seen)
         screen.acknowledge("partner", outcome, float(mono))
 
     async def on_unmount(self) -> None:
         if self.pair is not None:
+            self.pair.send({"t": "ended"})  # the partner's screen says ended, not gone
             self.pair.close()
         if self.video is not None:
             await self.video.close()

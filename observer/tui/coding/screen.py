@@ -170,6 +170,10 @@ class CodingScreen(Screen[None]):
         self._last_key: tuple[str, float] = ("", float("-inf"))
         """The last printable key and its time (to recognise a held key's repeats)."""
         self._hold = SpaceHold()
+        self.partner_toggled = float("-inf")
+        """When the partner's last toggle of this clock reached this screen (paired
+        coding): a space of this coder stamped before that was pressed without having
+        seen it, so it is the same moment's press as the partner's, refused."""
         self._rows_by_event: dict[int, list[int]] = {}
         """Log rows showing each live event (by ``LiveEvent.index``), to redraw them when it
         changes (a row keeps its own event: redrawing one of an undone event is harmless)."""
@@ -309,10 +313,12 @@ class CodingScreen(Screen[None]):
         shown = {
             "waiting": "paired · waiting for partner",
             "connected": "paired · partner connected",
+            "ended": "paired · partner ended: alone",
             "gone": "paired · partner gone: alone",
         }[status]
-        style = self.colour("not-saved") if status == "gone" else self.colour("info")
-        short = {"waiting": "pair wait", "connected": "paired", "gone": "ALONE"}[status]
+        alone = status in ("ended", "gone")
+        style = self.colour("not-saved") if alone else self.colour("info")
+        short = {"waiting": "pair wait", "connected": "paired"}.get(status, "ALONE")
         return part(Text(shown, style), (2, Text(short, style)))
 
     def pair_said(self, message: str, *, refused: bool = False) -> None:
@@ -582,6 +588,14 @@ class CodingScreen(Screen[None]):
             state = "running" if running else "paused"
             self.refuse(
                 "space", f"held space is one press: repeat ignored · the clock is {state}", mono
+            )
+            return
+        if mono < self.partner_toggled:
+            # Both coders pressed space at once: the partner's reached this clock first.
+            # Toggling again would undo what both meant (a start, or a pause) on both sides.
+            state = self.recorder.clock.state
+            self.refuse(
+                "space", f"the partner's space came at the same moment · the clock is {state}", mono
             )
             return
         video = self.video
