@@ -42,6 +42,7 @@ each part's points (allocation), or null."""
 MAX_ALLOCATION_TOTAL = 1000
 """The largest total an allocation may spread over its parts."""
 SamplingRule = Literal["momentary"]
+SegmentEnds = Literal["manual", "planned"]
 MAX_SAMPLING_S = 24 * 3600
 """The longest sampling interval: a day."""
 
@@ -309,10 +310,15 @@ def _shown(value: Any) -> str:
 
 @attrs.frozen
 class Segment:
+    """A named part of the session. ``ends``: ``manual`` (the observer starts the next
+    one or ends the session) or ``planned`` (it stops itself on the session clock at
+    exactly ``planned_s``, pauses excluded)."""
+
     id: str
     label: str
     planned_s: Number | None = None
     description: str = ""
+    ends: SegmentEnds = "manual"
 
 
 @attrs.frozen
@@ -489,6 +495,9 @@ def _register_hooks() -> None:
     converter.register_unstructure_hook(Rating, rating)
     when_given(Rating, "min", Number)
     when_given(Rating, "max", Number)
+    converter.register_unstructure_hook(
+        Segment, make_dict_unstructure_fn(Segment, converter, ends=override(omit_if_default=True))
+    )
     # The criteria's own hooks first: the codebook's function takes them as it is made.
     converter.register_unstructure_hook(
         CriterionRule,

@@ -147,9 +147,11 @@ def check_modifiers(raw: dict[str, Any], p: ProblemAt) -> Iterator[Problem]:
 
 
 def check_segments(raw: dict[str, Any], p: ProblemAt) -> Iterator[Problem]:
-    """Each segment's planned length."""
+    """Each segment's planned length; one that ends itself has one."""
     for i, segment in items(raw, "segments"):
         planned = number(segment, "planned_s")
+        if segment.get("ends") == "planned" and segment.get("planned_s") is None:
+            yield p(f"segments[{i}].ends", "'planned' needs planned_s (the length it stops at)")
         if planned is not None and planned <= 0:
             yield p(f"segments[{i}].planned_s", "must be greater than 0")
         elif planned is not None and not planned <= MAX_SECONDS:

@@ -450,7 +450,7 @@ def replay_keys(rec: Recorder, keys: Sequence[LoggedKey]) -> KeyReplay:
     """Run ``keys`` through ``rec`` as the coding screen runs live keys: space, undo,
     redo, escape (closing a modifier choice) and printable code / modifier keys, with
     the held-key rule; before each key, the time-sampling scans due by then are asked
-    at their instants, as the screen asked them. Stops at the first other key (what follows it was typed into
+    and the planned segment stops made at their instants, as the screen made them. Stops at the first other key (what follows it was typed into
     a note, a dialog or a choice the screen would have opened), or at a key the
     recorder refuses on replay (a forged time past one week)."""
     before = rec.seq
@@ -458,7 +458,7 @@ def replay_keys(rec: Recorder, keys: Sequence[LoggedKey]) -> KeyReplay:
     hold = SpaceHold()
     for index, k in enumerate(keys):
         try:
-            rec.prompts_due(k.mono)  # the scans the screen asked before this key
+            rec.due_by(k.mono)  # the scans and planned stops the screen made before this key
             if k.key == "space":
                 gap = k.mono - last[1] if last[0] == " " else None
                 last = (" ", k.mono)

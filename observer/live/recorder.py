@@ -12,6 +12,7 @@ never the handler's time::
     rec.undo(mono); rec.redo(mono)     # ctrl+z / ctrl+y, any depth
     rec.note(text, rec.clock.session_time(mono_at_ctrl_n))
     rec.segment("free-play", mono)     # starts a segment, ends the open one
+    rec.end_segment(mono)              # a segment that ends itself has reached its length
     rec.end(mono)                      # stops every running state at the end time
     rec.prompt(due, mono)              # time sampling: the scan at session time ``due`` is asked
     rec.rate("cg-sensitivity", 5)      # ratings (None = blank); per segment: segment=
@@ -48,8 +49,14 @@ key (it starts or stops nothing); once every sampled stream is answered the keys
 code as usual again. A stream not answered by the time the next scan is due (or the
 session ends) is a missed scan (``code`` null in the session file).
 
+Segments that end themselves (``"ends": "planned"``): the open one stops at exactly its
+start + ``planned_s`` of session time (pauses excluded). The screen calls
+``end_segment(mono)`` once that instant has come (journaled, as a prompt is); a segment
+started or a session ended later than that instant closes it at the instant, so the
+segment never runs past its length whatever the timer did.
+
 Undo covers code events, modifier choices, notes, segments and scan answers; clock
-toggles, prompts, ratings and the end are not undone. A new undoable action clears the redo
+toggles, prompts, a segment's planned stop, ratings and the end are not undone. A new undoable action clears the redo
 stack.
 """
 
@@ -278,6 +285,17 @@ class Recorder:
         done = round(self.prompts[-1] / every) if self.prompts else 0
         return round_time((done + 1) * every)
 
+    def segment_due(self) -> float | None:
+        """The session time at which the open segment stops itself (one whose codebook
+        entry ``ends`` ``planned``), or None."""
+        segments = self.state.segments
+        if not segments or segments[-1].end is not None:
+            return None
+        segment = self.book.segment_by_id[segments[-1].segment]
+        if segment.ends != "planned" or segment.planned_s is None:
+            return None
+        return round_time(segments[-1].start + float(segment.planned_s))
+
     def running_by_actor(self) -> dict[str, list[LiveEvent]]:
         """Running states per actor id (every actor present), oldest first."""
         out: dict[str, list[LiveEvent]] = {a.id: [] for a in self.book.actors}
@@ -328,6 +346,11 @@ class Recorder:
         """Start segment ``segment_id`` at ``mono`` (ending the open one)."""
         return self._run({"a": "segment", "segment": segment_id, "mono": mono})
 
+    def end_segment(self, mono: float) -> Outcome:
+        """The open segment has reached its planned length (the screen sees it at
+        ``mono``): it stops at exactly that instant; refused before it."""
+        return self._run({"a": "segment-end", "mono": mono})
+
     def rate(self, rating_id: str, value: RatingScalar, segment: str | None = None) -> Outcome:
         """Give rating ``rating_id`` its value (for ``segment``, if it is rated per
         segment); refused when the value is not one the codebook allows."""
@@ -338,17 +361,21 @@ class Recorder:
         the prompt at ``mono``); the streams the last one left unanswered are missed."""
         return self._run({"a": "prompt", "due": due, "mono": mono})
 
-    def prompts_due(self, mono: float) -> list[Outcome]:
-        """Ask every scan due by ``mono``, each at its own instant: what the screen did
-        while keys that never reached the journal were typed (recovery from the key log
-        replays them; a scan's answer is a key, its prompt is not)."""
+    def due_by(self, mono: float) -> list[Outcome]:
+        """Ask every scan and stop every planned segment due by ``mono``, each at its own
+        instant and in time order: what the screen's timers did while keys that never
+        reached the journal were typed (recovery from the key log replays them; a scan's
+        answer is a key, its prompt is not)."""
         out: list[Outcome] = []
         while self.clock.state == "running" and self.position is None:
-            due = self.next_due()
             t = self.clock.session_time(mono)
-            if due is None or t < due:
+            scan, stop = self.next_due(), self.segment_due()
+            if stop is not None and stop <= t and (scan is None or stop <= scan):
+                outcome = self.end_segment(mono - (t - stop))
+            elif scan is not None and scan <= t:
+                outcome = self.prompt(scan, mono - (t - scan))
+            else:
                 break
-            outcome = self.prompt(due, mono - (t - due))
             if not outcome.ok:
                 break
             out.append(outcome)
@@ -653,10 +680,36 @@ class Recorder:
         open_span = segments[-1] if segments and segments[-1].end is None else None
         if open_span is not None and t < open_span.start:
             return Outcome(False, "refused", "refused: the open segment starts after the playhead")
+        due = self.segment_due()
+        if due is not None and t > due:  # its timer had not fired yet: it stopped at its length
+            self._stop_planned(due)
+            open_span = None
         self._commit(
             f"segment {segment.label}", [OpenSegment(LiveSegment(segment_id, t), open_span)]
         )
         return Outcome(True, "segment", f"segment: {segment.label}", t, changed=True)
+
+    def _do_segment_end(self, action: dict[str, Any]) -> Outcome:
+        mono = self._mono(action)
+        due = self.segment_due()
+        if due is None:
+            return Outcome(False, "refused", "refused: no open segment ends itself")
+        if self.clock.state in ("ready", "ended"):
+            reason = "the clock has not started" if not self.clock.started else "it has ended"
+            return Outcome(False, "refused", f"refused: {reason}")
+        if self._stamp(mono, action) + PROMPT_EARLY_S < due:
+            return Outcome(False, "refused", f"refused: the segment ends at {due:g} s, not yet")
+        return self._stop_planned(due)
+
+    def _stop_planned(self, due: float) -> Outcome:
+        """Stop the open segment at ``due``, its planned length (not undone: the clock's
+        doing, as a pause is; undoing the segment's start still removes it)."""
+        span = self.state.segments[-1]
+        CloseSegment(span, due).apply(self.state)
+        self.last_t = max(self.last_t, due)
+        label = self.book.segment_by_id[span.segment].label
+        message = f"segment {label} ended at its planned length"
+        return Outcome(True, "segment", message, due, changed=True)
 
     def _do_rating(self, action: dict[str, Any]) -> Outcome:
         rating_id = _string(action, "rating")
@@ -727,8 +780,10 @@ class Recorder:
         for event in touched:
             StopState(event, max(t, event.start), flag).apply(self.state)
         segments = self.state.segments
+        due = self.segment_due()
         if segments and segments[-1].end is None:
-            CloseSegment(segments[-1], max(t, segments[-1].start)).apply(self.state)
+            at = t if due is None else min(t, due)  # one that ends itself: never past its length
+            CloseSegment(segments[-1], max(at, segments[-1].start)).apply(self.state)
         return touched
 
     # --- the session file ---------------------------------------------------------
@@ -832,6 +887,7 @@ _HANDLERS: dict[str, Callable[[Recorder, dict[str, Any]], Outcome]] = {
     "redo": Recorder._do_redo,
     "note": Recorder._do_note,
     "segment": Recorder._do_segment,
+    "segment-end": Recorder._do_segment_end,
     "sync": Recorder._do_sync,
     "rating": Recorder._do_rating,
     "prompt": Recorder._do_prompt,

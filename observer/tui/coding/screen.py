@@ -71,11 +71,15 @@ from observer.tui.widgets.statusline import Part, fit, part, shortened
 from observer.tui.widgets.touchgrid import Cell, TouchGrid, choice_lines
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from observer.live.journal import JournalStatus
     from observer.live.keylog import KeyLog
     from observer.live.recorder import Outcome, Recorder
     from observer.tui.coding.video import VideoControl
 
+TICK_S = 0.1
+"""How often the clock, the status line and the running states are redrawn."""
 REPEAT_S = 0.15
 """Same state key again within this many seconds: a held key's auto-repeat, refused."""
 BARE_MODIFIERS = frozenset(
@@ -184,6 +188,8 @@ class CodingScreen(Screen[None]):
         self.going_to = False
         """The go-to-time field is open (a video's ctrl+t)."""
         self.colour = Styles(self)
+        self._planned_timer: Timer | None = None
+        """Armed for the instant the open segment stops itself, when under a tick away."""
         self.pair_status: str | None = None
         """Coded in a pair (``--pair``): the partner is ``waiting``, ``connected`` or ``gone``."""
 
@@ -248,7 +254,7 @@ class CodingScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.touch, "-touch")
-        self.set_interval(0.1, self.tick)
+        self.set_interval(TICK_S, self.tick)
         self.say(Text("press space to start the clock", style=self.colour("info")))
         self.tick()
         keys_ready(self)  # keys typed right after the metadata form's start
@@ -265,6 +271,7 @@ class CodingScreen(Screen[None]):
             return
         if self.touch:
             self.query_one(TouchGrid).set_running(frozenset(rec.running), rec.clock.state)
+        self.stop_planned_segment()
         t = self.session_now()
         clock = self.query_one(ClockDisplay)
         clock.show(t)
@@ -274,6 +281,25 @@ class CodingScreen(Screen[None]):
         if not self.touch:
             self.query_one(KeyLegend).set_running(frozenset(rec.running))
         self.query_one("#status", Static).update(self.status_text())
+
+    def stop_planned_segment(self) -> None:
+        """A segment that ends itself: stop it once its instant has come (stamped with the
+        instant, not with now), and arm a timer for it when it is under a tick away."""
+        rec = self.recorder
+        due = rec.segment_due()
+        if due is None or not rec.clock.started or rec.ended:
+            return
+        left = due - self.session_now()
+        if left <= 0:
+            self._planned_timer = None
+            mono = self.now()
+            self.acknowledge("segment", rec.end_segment(mono), mono)
+        elif left < TICK_S and self._planned_timer is None and rec.clock.state == "running":
+            self._planned_timer = self.set_timer(left, self._planned_due)
+
+    def _planned_due(self) -> None:
+        self._planned_timer = None
+        self.stop_planned_segment()
 
     def status_text(self, width: int | None = None) -> Text:
         """The status line, fitted to ``width`` (the screen's): the other parts give way
@@ -336,7 +362,11 @@ class CodingScreen(Screen[None]):
         elapsed = format_clock(max(0.0, self.session_now() - segments[-1].start))
         planned = f"/{format_clock(segment.planned_s)[:5]}" if segment.planned_s else ""
         time = Text(f"{elapsed[:5]}{planned}", "bold")
-        if segment.planned_s and self.session_now() - segments[-1].start > segment.planned_s:
+        due = rec.segment_due()
+        if due is not None:  # it stops itself: the time it has left, counted down
+            left = format_clock(max(0.0, due - self.session_now()))
+            time = Text(f"{left[:5]} left", "bold")
+        elif segment.planned_s and self.session_now() - segments[-1].start > segment.planned_s:
             time.stylize(self.colour("overrun"))
             time.append(" OVER", self.colour("overrun"))  # past its planned length
         name = plain(segment.label, "bold")
