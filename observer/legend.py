@@ -73,7 +73,8 @@ def _planned(segment: Segment) -> str:
     if segment.planned_s is None:
         return ""
     minutes, seconds = divmod(round(segment.planned_s), 60)
-    return f"  {minutes}:{seconds:02d} planned"
+    ends = ", then it stops itself" if segment.ends == "planned" else ""
+    return f"  {minutes}:{seconds:02d} planned{ends}"
 
 
 def render_legend(book: Codebook) -> str:
@@ -140,6 +141,22 @@ def render_legend(book: Codebook) -> str:
             lines += _wrap(f"{criterion.label} ({criterion.id}), {where}", "    ", "  ")
             for rule in criterion.rules:
                 lines += _wrap(_rule(rule), "        ", "      ")
+    if book.windows:
+        lines += ["", "RESPONSE WINDOWS  (a response in time is linked to its command)"]
+        for window in book.windows:
+            label = book.code_by_id[window.after].label
+            lines += _wrap(
+                f"after {label} ({window.after}), {_number(window.within_s)} s:", "    ", "  "
+            )
+            answers = ", ".join(book.code_by_id[c].label for c in window.responses)
+            lines += _wrap(f"responses: {answers}", "        ", "      ")
+            if window.otherwise is not None:
+                other = book.code_by_id[window.otherwise].label
+                lines += _wrap(
+                    f"otherwise (offered, one key adds it): {other}", "        ", "      "
+                )
+            if window.broken_by:
+                lines += _wrap(f"broken by: {', '.join(window.broken_by)}", "        ", "      ")
     if book.segments:
         lines += ["", "SEGMENTS"]
         for i, segment in enumerate(book.segments, 1):

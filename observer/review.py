@@ -236,7 +236,8 @@ def apply_corrections(session: Session) -> Session:
     ``add`` or ``retime`` giving a state bout no length is skipped.
     Changed and added events are flagged ``"corrected"``; events stay sorted by
     start. The copy has no reviews (their event indices refer to the original
-    list) and its ``criteria`` are those of the corrected events.
+    list) and its ``criteria`` are those of the corrected events; a response's
+    ``responds_to`` follows its command (and is dropped with a deleted one).
     The file is not touched: this is for analysis, on request.
     """
     book = session.book
@@ -270,7 +271,24 @@ def apply_corrections(session: Session) -> Session:
             events[i] = mark(events[i], code=fix.code, modifiers=mods)
         elif fix.action == "retime" and fix.start is not None:
             events[i] = mark(events[i], start=fix.start, end=fix.end)
-    kept = [e for i, e in enumerate(events) if i not in deleted] + added
-    kept.sort(key=lambda e: e.start)
+    rows: list[tuple[int | None, Event]] = [
+        (i, e) for i, e in enumerate(events) if i not in deleted
+    ]
+    rows += [(None, e) for e in added]
+    rows.sort(key=lambda row: row[1].start)
+    kept = _relinked(rows)
     criteria = evaluated_criteria(book, kept, session.segments, session.duration)
     return attrs.evolve(session, events=tuple(kept), reviews=(), criteria=criteria)
+
+
+def _relinked(rows: list[tuple[int | None, Event]]) -> list[Event]:
+    """The events of ``rows`` (original index, event), with each ``responds_to`` turned
+    to its command's new index (dropped when the command was deleted)."""
+    moved = {old: new for new, (old, _) in enumerate(rows) if old is not None}
+    out = []
+    for _, event in rows:
+        link = event.responds_to
+        if link is not None:
+            event = attrs.evolve(event, responds_to=moved.get(link))
+        out.append(event)
+    return out

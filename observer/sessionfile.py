@@ -118,6 +118,9 @@ class Event:
     ``flags`` marks events whose end was not coded by the observer, such as
     ``"closed-at-recovery"`` (a state still running when a crashed session was
     recovered) or ``"unpaired-start"`` (an imported start with no stop).
+    ``responds_to``: the index (in ``events``) of the command this event answers inside
+    its response window, or for the window's ``otherwise`` code the command it stands
+    for (the codebook's ``windows``).
     """
 
     code: str
@@ -125,6 +128,7 @@ class Event:
     end: float | None
     modifiers: dict[str, str] = attrs.field(factory=dict)
     flags: tuple[str, ...] = ()
+    responds_to: int | None = None
 
     @property
     def duration(self) -> float | None:
@@ -742,6 +746,37 @@ def _check(s: Session, book: Codebook, file: str) -> Iterator[Problem]:
         yield p("trail.entries", f"must be between 0 and {MAX_TRAIL}")
     yield from _check_consensus(s, p)
     yield from _check_criteria(s, book, p)
+    yield from _check_windows(s, book, p)
+
+
+def _check_windows(s: Session, book: Codebook, p: ProblemAt) -> Iterator[Problem]:
+    """Each ``responds_to`` names an earlier command whose window this event's code
+    answers (a response inside the window's time, or its ``otherwise``), one per command."""
+    answered: dict[int, int] = {}
+    for i, event in enumerate(s.events):
+        link = event.responds_to
+        if link is None:
+            continue
+        at = f"events[{i}].responds_to"
+        if not 0 <= link < i:
+            yield p(at, f"{link} is not the index of an earlier event")
+            continue
+        command = s.events[link]
+        window = book.window_by_after.get(command.code)
+        if window is None:
+            yield p(at, f"events[{link}] ({command.code!r}) opens no response window")
+        elif event.code not in window.responses and event.code != window.otherwise:
+            yield p(at, f"{event.code!r} does not answer the window after {command.code!r}")
+        elif event.code in window.responses and not (
+            command.start - TIME_EPSILON
+            <= event.start
+            <= command.start + window.within_s + TIME_EPSILON
+        ):
+            yield p(at, f"starts outside the {window.within_s:g} s window of events[{link}]")
+        elif link in answered:
+            yield p(at, f"events[{link}] is already answered by events[{answered[link]}]")
+        else:
+            answered[link] = i
 
 
 def _check_criteria(s: Session, book: Codebook, p: ProblemAt) -> Iterator[Problem]:
@@ -823,7 +858,7 @@ def _written_sha256(document: dict[str, Any]) -> str | None:
         return None
 
 
-_EVENT_KEYS = frozenset({"code", "start", "end", "modifiers", "flags"})
+_EVENT_KEYS = frozenset({"code", "start", "end", "modifiers", "flags", "responds_to"})
 _NUMBERS = frozenset({int, float})
 _LISTS = frozenset({list, tuple})
 _MISSING = object()
@@ -837,24 +872,26 @@ def _structure_events(items: list[Any], file: str, problems: list[Problem]) -> l
     out: list[Event | None] = []
     append = out.append
     for i, d in enumerate(items):
-        if type(d) is dict and len(d) <= 5 and d.keys() <= _EVENT_KEYS:
+        if type(d) is dict and len(d) <= 6 and d.keys() <= _EVENT_KEYS:
             code, start, end = d.get("code"), d.get("start", _MISSING), d.get("end", _MISSING)
             modifiers = d.get("modifiers", _MISSING)
             if modifiers is _MISSING:
                 modifiers = {}
             flags = d.get("flags", ())
+            link = d.get("responds_to")
             if (
                 type(code) is str
                 and type(start) in _NUMBERS
                 and (end is None or type(end) in _NUMBERS)
                 and type(modifiers) is dict
                 and type(flags) in _LISTS
+                and (link is None or type(link) is int)
                 and (not modifiers or _all_text(modifiers.values()))
                 and (not flags or _all_text(flags))
             ):
                 start = start if type(start) is float else float(start)
                 end = end if end is None or type(end) is float else float(end)
-                append(Event(code, start, end, modifiers, tuple(flags) if flags else ()))
+                append(Event(code, start, end, modifiers, tuple(flags) if flags else (), link))
                 continue
         append(_malformed_event(d, f"events[{i}]", file, problems))
     return out
@@ -1035,7 +1072,13 @@ def _register_hooks() -> None:
 
     # ``flags`` is absent from the file unless an event carries one.
     converter.register_unstructure_hook(
-        Event, make_dict_unstructure_fn(Event, converter, flags=override(omit_if_default=True))
+        Event,
+        make_dict_unstructure_fn(
+            Event,
+            converter,
+            flags=override(omit_if_default=True),
+            responds_to=override(omit_if_default=True),
+        ),
     )
     # A plain note is written as before; ``consensus`` only in a consensus session,
     # ``media`` only in a session coded from (or lined up with) a video, ``via``

@@ -58,7 +58,24 @@ def _table(session: Session, result: SessionStats, title: str | None = None) -> 
     if rated:
         lines.append("  ratings")
         lines += [f"    {label}: {value}" for label, value in rated]
+    if title is None and session.book.windows:
+        lines += _windows(session)
     return "\n".join(lines)
+
+
+def _windows(session: Session) -> list[str]:
+    """Each response window: commands, the responses by kind and their shares."""
+    from observer.analysis.windows import window_stats
+
+    lines = ["  response windows"]
+    for w in window_stats(session):
+        shares = [f"{code} {n} ({_cell(w.share[code], 3)})" for code, n in w.responses.items()]
+        other = [f"{w.otherwise_code} {w.otherwise}"] if w.otherwise_code else []
+        lines.append(
+            f"    {w.after} (within {w.within_s:g} s): {w.commands} commands; "
+            + ", ".join([*shares, *other, f"unanswered {w.unanswered}"])
+        )
+    return lines
 
 
 WIDE_FORMATS = ("csv", "tsv", "sav", "dta", "parquet")
@@ -166,10 +183,15 @@ def _wide(
 
 
 def _json(part: tuple[Session, SessionStats, list[Any] | None]) -> dict[str, Any]:
-    _, whole, segments = part
-    if segments is None:
-        return whole.as_dict()
-    return {**whole.as_dict(), "segments": [p.as_dict() for p in segments]}
+    from observer.analysis.windows import window_stats
+
+    session, whole, segments = part
+    out = whole.as_dict()
+    if session.book.windows:
+        out["windows"] = [w.as_dict() for w in window_stats(session)]
+    if segments is not None:
+        out["segments"] = [p.as_dict() for p in segments]
+    return out
 
 
 def _csv(

@@ -1,4 +1,4 @@
-"""The codebook: actors, groups, codes, modifiers, ratings and segments.
+"""The codebook: actors, groups, codes, modifiers, ratings, segments, criteria and windows.
 
 ``load_codebook`` reads a file (or a bundled id) and returns a :class:`Codebook`,
 or raises :class:`InputError` listing every problem at once, each with its JSON
@@ -7,7 +7,7 @@ needs: a modifier value key may not also be a code key (the key after a code
 would be ambiguous), and a key may not be white space.
 
 The package: ``model`` (the records and the format's constants), ``raw`` (reading the
-raw document), ``rules``, ``ratings`` and ``criteria`` (the rules, a module per block of the
+raw document), ``rules``, ``ratings``, ``criteria``, ``sampling`` and ``windows`` (the rules, a module per block of the
 format) and, here, loading. A new block of the format is a module of rules and one
 line in ``RULES``.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from observer import jsonio
-from observer.codebook import criteria, ratings, rules, sampling
+from observer.codebook import criteria, ratings, rules, sampling, windows
 from observer.codebook.model import (
     CONTROL,
     ID_PATTERN,
@@ -55,6 +55,7 @@ from observer.codebook.model import (
     Scope,
     Segment,
     Stream,
+    Window,
 )
 from observer.errors import InputError, Problem, ProblemAt
 from observer.structure import check_schema, sort_problems, structure
@@ -95,6 +96,7 @@ __all__ = [
     "Scope",
     "Segment",
     "Stream",
+    "Window",
     "bundled_dir",
     "bundled_paths",
     "check",
@@ -111,6 +113,7 @@ RULES: tuple[Callable[[dict[str, Any], ProblemAt], Iterator[Problem]], ...] = (
     rules.check_segments,
     criteria.check,
     sampling.check,
+    windows.check,
 )
 """Every section of the format's semantic rules, in the order they are reported."""
 

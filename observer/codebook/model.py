@@ -352,6 +352,20 @@ class Criterion:
 
 
 @attrs.frozen
+class Window:
+    """A response window: after a code of ``after`` (a command), a code of ``responses``
+    (the other actor's) within ``within_s`` seconds answers it (the event is linked to
+    the command); a code of ``broken_by`` first, or no response in time, leaves it to
+    ``otherwise`` (asked on the screen, never added unasked)."""
+
+    after: str
+    within_s: Number
+    responses: tuple[str, ...]
+    otherwise: str | None = None
+    broken_by: tuple[str, ...] = ()
+
+
+@attrs.frozen
 class Stream:
     """One (group, actor) pair: the unit of exclusivity, agreement and export tiers."""
 
@@ -377,6 +391,12 @@ class Codebook:
     composites: tuple[Composite, ...] = ()
     criteria: tuple[Criterion, ...] = ()
     sampling: Sampling | None = None
+    windows: tuple[Window, ...] = ()
+
+    @cached_property
+    def window_by_after(self) -> dict[str, Window]:
+        """Each response window by the code that opens it."""
+        return {w.after: w for w in self.windows}
 
     @cached_property
     def code_by_id(self) -> dict[str, Code]:
@@ -524,6 +544,7 @@ def _register_hooks() -> None:
             composites=override(omit_if_default=True),
             criteria=override(omit_if_default=True),
             sampling=override(omit_if_default=True),
+            windows=override(omit_if_default=True),
         ),
     )
 

@@ -28,6 +28,8 @@ class LiveEvent:
     end: float | None = None
     modifiers: dict[str, str] = attrs.field(factory=dict)
     flags: list[str] = attrs.field(factory=list)
+    responds_to: int | None = None
+    """The index of the command this event answers (observer.live.windows)."""
 
 
 @attrs.define(eq=False)

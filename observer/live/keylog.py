@@ -476,6 +476,10 @@ def replay_keys(rec: Recorder, keys: Sequence[LoggedKey]) -> KeyReplay:
             elif k.key == "escape":
                 if rec.pending is not None:
                     rec.skip(k.mono)
+                elif rec.window_waiting(rec.time_at(k.mono)) is not None:
+                    rec.answer_window(k.mono, take=False)
+            elif k.key == "enter":
+                rec.answer_window(k.mono, take=True)  # refused (nothing journaled) if none waits
             elif k.key in _SCROLL_KEYS or k.key.endswith(("_shift", "_ctrl", "_control", "_alt")):
                 pass
             elif k.char is not None and len(k.char) == 1 and k.char.isprintable():

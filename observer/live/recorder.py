@@ -15,6 +15,7 @@ never the handler's time::
     rec.end_segment(mono)              # a segment that ends itself has reached its length
     rec.end(mono)                      # stops every running state at the end time
     rec.prompt(due, mono)              # time sampling: the scan at session time ``due`` is asked
+    rec.answer_window(mono, take=True) # a command's window closed unanswered: add ``otherwise``
     rec.rate("cg-sensitivity", 5)      # ratings (None = blank); per segment: segment=
     session = rec.session()            # the final observer.sessionfile.Session
 
@@ -55,6 +56,12 @@ start + ``planned_s`` of session time (pauses excluded). The screen calls
 started or a session ended later than that instant closes it at the instant, so the
 segment never runs past its length whatever the timer did.
 
+Response windows (a codebook with ``windows``; observer.live.windows): a response coded
+inside a command's open window is linked to it (``LiveEvent.responds_to``); a command
+whose window closed unanswered waits (``window_waiting``) until ``answer_window`` adds
+the window's ``otherwise`` code at the instant it closed (undoable, as any code) or
+leaves it unanswered (journaled, not undone).
+
 Undo covers code events, modifier choices, notes, segments and scan answers; clock
 toggles, prompts, a segment's planned stop, ratings and the end are not undone. A new undoable action clears the redo
 stack.
@@ -85,6 +92,7 @@ from observer.live.changes import (
     StopState,
 )
 from observer.live.clock import SessionClock
+from observer.live.windows import WindowState, WindowTracker
 from observer.sessionfile import (
     MAX_PARTNER,
     SCHEMA,
@@ -124,6 +132,7 @@ Kind = Literal[
     "prompt",
     "scan",
     "pair",
+    "window",
     "refused",
 ]
 CLOSED_AT_RECOVERY = "closed-at-recovery"
@@ -227,6 +236,7 @@ class Recorder:
         self.sampled_streams: tuple[str, ...] = tuple(
             s.id for s in book.streams if s.id in set(self.sampled.values())
         )
+        self._windows = WindowTracker(book) if book.windows else None
 
     # --- views ------------------------------------------------------------------
 
@@ -294,7 +304,23 @@ class Recorder:
         segment = self.book.segment_by_id[segments[-1].segment]
         if segment.ends != "planned" or segment.planned_s is None:
             return None
-        return round_time(segments[-1].start + float(segment.planned_s))
+        return round_time(round_time(segments[-1].start) + float(segment.planned_s))
+
+    def window_open(self, t: float) -> WindowState | None:
+        """The last command's response window, while it is open at session time ``t``."""
+        tracker = self._tracker()
+        return None if tracker is None else tracker.current(self.state.events, t)
+
+    def window_waiting(self, t: float) -> WindowState | None:
+        """The command whose window closed unanswered and waits for the observer (the
+        screen offers its ``otherwise`` code), at session time ``t``."""
+        tracker = self._tracker()
+        return None if tracker is None else tracker.waiting(self.state.events, t)
+
+    def _tracker(self) -> WindowTracker | None:
+        if self._windows is not None:
+            self._windows.sync(self.state.events)
+        return self._windows
 
     def running_by_actor(self) -> dict[str, list[LiveEvent]]:
         """Running states per actor id (every actor present), oldest first."""
@@ -345,6 +371,12 @@ class Recorder:
     def segment(self, segment_id: str, mono: float) -> Outcome:
         """Start segment ``segment_id`` at ``mono`` (ending the open one)."""
         return self._run({"a": "segment", "segment": segment_id, "mono": mono})
+
+    def answer_window(self, mono: float, *, take: bool) -> Outcome:
+        """The waiting command: ``take`` adds its window's ``otherwise`` code (linked to
+        it, at the instant the window closed); otherwise it is left unanswered."""
+        answer = "otherwise" if take else "leave"
+        return self._run({"a": "window", "answer": answer, "mono": mono})
 
     def end_segment(self, mono: float) -> Outcome:
         """The open segment has reached its planned length (the screen sees it at
@@ -546,6 +578,10 @@ class Recorder:
             self._commit(f"{code.label} stopped", changes, (event,))
             return Outcome(True, "stop", f"{code.label} stopped", t, code, (event,), True)
         event = LiveEvent(len(state.events), code.id, t)
+        tracker = self._tracker()
+        command = None if tracker is None else tracker.open_for(code.id, state.events, t)
+        if command is not None:
+            event.responds_to = command.index
         changes = []
         touched = [event]
         kind: Kind = "point"
@@ -689,6 +725,32 @@ class Recorder:
         )
         return Outcome(True, "segment", f"segment: {segment.label}", t, changed=True)
 
+    def _do_window(self, action: dict[str, Any]) -> Outcome:
+        mono = self._mono(action)
+        answer = _string(action, "answer")
+        if answer not in ("otherwise", "leave"):
+            raise ReplayError(f"window answer {answer!r} is neither 'otherwise' nor 'leave'")
+        if not self.clock.started or self.ended:
+            reason = "the clock has not started" if not self.clock.started else "it has ended"
+            return Outcome(False, "refused", f"refused: {reason}")
+        waiting = self.window_waiting(self._stamp(mono, action))
+        if waiting is None:
+            return Outcome(False, "refused", "refused: no command waits for an answer")
+        command = self.book.code_by_id[waiting.command.code]
+        when = f"{command.label} at {waiting.command.start:g} s"
+        if answer == "leave":
+            assert self._windows is not None
+            self._windows.dismissed.append(waiting.command)
+            return Outcome(True, "window", f"{when} left unanswered", changed=True)
+        assert waiting.window.otherwise is not None
+        code = self.book.code_by_id[waiting.window.otherwise]
+        event = LiveEvent(len(self.state.events), code.id, waiting.closes)
+        event.responds_to = waiting.command.index
+        message = f"{code.label} (for {when})"
+        self._commit(message, [AddEvent(event, running=False)], (event,))
+        self.last_t = max(self.last_t, waiting.closes)
+        return Outcome(True, "point", message, waiting.closes, code, (event,), True)
+
     def _do_segment_end(self, action: dict[str, Any]) -> Outcome:
         mono = self._mono(action)
         due = self.segment_due()
@@ -820,8 +882,16 @@ class Recorder:
         )
         assert self.clock.started_wall is not None
         events = sorted(self.state.events, key=lambda e: e.start)
+        position = {e.index: i for i, e in enumerate(events)} if self._windows else {}
         stored = tuple(
-            Event(e.code, round_time(e.start), _round(e.end), dict(e.modifiers), tuple(e.flags))
+            Event(
+                e.code,
+                round_time(e.start),
+                _round(e.end),
+                dict(e.modifiers),
+                tuple(e.flags),
+                None if e.responds_to is None else position[e.responds_to],
+            )
             for e in events
         )
         segments = tuple(
@@ -888,6 +958,7 @@ _HANDLERS: dict[str, Callable[[Recorder, dict[str, Any]], Outcome]] = {
     "note": Recorder._do_note,
     "segment": Recorder._do_segment,
     "segment-end": Recorder._do_segment_end,
+    "window": Recorder._do_window,
     "sync": Recorder._do_sync,
     "rating": Recorder._do_rating,
     "prompt": Recorder._do_prompt,

@@ -73,7 +73,17 @@ KEYS: tuple[CodingKey, ...] = (
         "Quit (ends a running session first)",
         "quit",
     ),
-    CodingKey("escape", "escape", "cancel a dialog or the segment choice; skip the modifier asked"),
+    CodingKey(
+        "escape",
+        "escape",
+        "cancel a dialog or the segment choice; skip the modifier asked;"
+        " leave the command the window line names unanswered",
+    ),
+    CodingKey(
+        "enter",
+        "confirm_window",
+        "response windows: give the command the window line names its 'otherwise' code",
+    ),
     CodingKey("ctrl+c", "explain_quit", "does not quit: says how to end or quit"),
     *(
         CodingKey(key, action, what, f"Video: {what}", video=True, **hint)

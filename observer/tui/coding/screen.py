@@ -61,6 +61,7 @@ from observer.tui.coding.keys import (
 from observer.tui.coding.sampling import ScanPrompt
 from observer.tui.coding.tallies import Tallies
 from observer.tui.coding.video import TimeField
+from observer.tui.coding.windowline import WindowLine
 from observer.tui.forms import FormField, keys_ready
 from observer.tui.plain import plain
 from observer.tui.targets import Tapped, char_target, pressed, target
@@ -239,6 +240,8 @@ class CodingScreen(Screen[None]):
         yield Static(id="prompt")
         if self.book.sampling is not None:  # time sampling: the scan prompt (hidden until due)
             yield ScanPrompt(self.book.sampling, id="scan")
+        if self.book.windows:  # response windows: the countdown, the command waiting
+            yield WindowLine(id="window")
         with Horizontal(id="note-row"):
             yield Static("note:", id="note-label")
             yield FormField(id="note", placeholder="note text · enter saves · escape cancels")
@@ -278,6 +281,8 @@ class CodingScreen(Screen[None]):
         stopped = rec.clock.state != "running" or (self.video is not None and self.video.stopped)
         clock.set_class(stopped, "-stopped")
         self.query_one("#running", Static).update(running_text(rec, t))
+        if self.book.windows:
+            self.query_one(WindowLine).show(rec, t)
         if not self.touch:
             self.query_one(KeyLegend).set_running(frozenset(rec.running))
         self.query_one("#status", Static).update(self.status_text())
@@ -792,6 +797,18 @@ class CodingScreen(Screen[None]):
         elif self.recorder.pending is not None:
             # The choice is the recorder's state: closing it is journaled like a key.
             self.acknowledge(self.shown("escape"), self.recorder.skip(mono), mono)
+        elif self.book.windows and self.recorder.window_waiting(self.recorder.time_at(mono)):
+            outcome = self.recorder.answer_window(mono, take=False)
+            self.acknowledge(self.shown("escape"), outcome, mono)
+
+    def confirm_window(self, mono: float) -> None:
+        """Enter: the waiting command gets its window's ``otherwise`` code. With none
+        waiting it does nothing (an enter that started the coding form may come here)."""
+        rec = self.recorder
+        if not self.book.windows or rec.window_waiting(rec.time_at(mono)) is None:
+            return
+        outcome = rec.answer_window(mono, take=True)
+        self.acknowledge(self.shown("confirm_window"), outcome, mono)
 
     def end(self, mono: float) -> None:
         self.post_message(self.EndRequested(mono, quitting=False))

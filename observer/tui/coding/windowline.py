@@ -1,0 +1,76 @@
+"""Response windows on the coding screen: the window line.
+
+A codebook with ``windows`` gets one line under the prompt (hidden while there is
+nothing to show). While the last command's window is open it counts the time left and
+names the response keys; once a command's window closed unanswered (broken, or the time
+ran out) it offers the window's ``otherwise`` code: ``enter`` adds it, ``escape`` leaves
+the command unanswered (both are targets, for a click or a tap). The recorder decides
+everything (``observer.live.windows``); this only shows it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import Static
+
+from observer.live.windows import WindowState
+from observer.tui.plain import plain
+from observer.tui.targets import target
+from observer.tui.widgets.clock import format_clock
+
+
+class WindowLine(Static):
+    """The open window's countdown and the command waiting for an answer."""
+
+    def on_mount(self) -> None:
+        self.display = False
+
+    def show(self, rec: Any, t: float) -> None:
+        """Redraw for session time ``t`` (``rec``: the screen's recorder)."""
+        parts = [
+            p
+            for p in (
+                open_part(rec, rec.window_open(t), t),
+                waiting_part(rec, rec.window_waiting(t)),
+            )
+            if p
+        ]
+        self.display = bool(parts)
+        if parts:
+            self.update(Text("   ").join(parts))
+
+
+def open_part(rec: Any, state: WindowState | None, t: float) -> Text | None:
+    """``Direct command 3.2 s · y Complies · x Does not comply``."""
+    if state is None:
+        return None
+    book = rec.book
+    command = book.code_by_id[state.command.code]
+    keys = [book.code_by_id[c] for c in state.window.responses]
+    left = max(0.0, state.closes - t)
+    return Text.assemble(
+        plain(command.label, "bold"),
+        (f" {left:.1f} s", "bold"),
+        " · ",
+        plain(" · ".join(f"{c.key} {c.label}" for c in keys)),
+    )
+
+
+def waiting_part(rec: Any, state: WindowState | None) -> Text | None:
+    """``no response to Direct command at 00:30 · enter No opportunity · esc leave``."""
+    if state is None or state.window.otherwise is None:
+        return None
+    book = rec.book
+    command = book.code_by_id[state.command.code]
+    otherwise = book.code_by_id[state.window.otherwise]
+    why = "broken" if state.status == "broken" else "no response"
+    return Text.assemble(
+        (f"{why}: ", "bold"),
+        plain(command.label),
+        f" at {format_clock(state.command.start)[:8]} · ",
+        Text.assemble(("enter", "bold"), " ", plain(otherwise.label), style=target("enter")),
+        " · ",
+        Text.assemble(("esc", "bold"), " leave it", style=target("escape")),
+    )
