@@ -32,9 +32,13 @@ def test_strange_situation_changed_content_and_version() -> None:
     assert book_.version == "1.2.0" and book_.sha256 != STRANGE_SITUATION_1_0_0
 
 
-def test_dpics_gained_its_criteria_with_a_new_version() -> None:
+def test_dpics_gained_its_criteria_then_its_windows_with_new_versions() -> None:
     book_ = load_codebook("dpics-style")
-    assert book_.version == "1.1.0" and book_.sha256 != DPICS_1_0_0
+    assert book_.version == "1.2.0" and book_.sha256 != DPICS_1_0_0
+    assert [w.after for w in book_.windows] == ["pa-direct-command", "pa-indirect-command"]
+    assert [s.id for s in book_.segments if s.ends == "planned"] == [
+        "child-led-play", "parent-led-play"
+    ]  # fmt: skip
     assert [c.id for c in book_.criteria] == [
         "cdi-labeled-praise", "cdi-reflections", "cdi-behavior-descriptions", "cdi-avoid"
     ]  # fmt: skip

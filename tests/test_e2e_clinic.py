@@ -120,10 +120,13 @@ def test_five_minutes_of_child_led_play_stop_themselves(tmp_path: Path) -> None:
         start = next(a["t"] for a in actions if a["a"] == "segment")
         clock = next(a["mono"] for a in actions if a["a"] == "clock")
         term.wait_for("Child-led play ended at its planned length", timeout=SEGMENT_S + 60)
+        deadline = time.monotonic() + 15
+        while not (stops := [a for a in journal_actions(folder) if a["a"] == "segment-end"]):
+            assert time.monotonic() < deadline, "the stop never reached the journal"
+            time.sleep(0.05)
         keys(term, "ll", "Labeled praise")  # after the stop: counted in no segment
         screen = end(term)
 
-    stops = [a for a in journal_actions(folder) if a["a"] == "segment-end"]
     assert len(stops) == 1
     assert stops[0]["t"] == pytest.approx(start + SEGMENT_S, abs=1e-6)
     assert stops[0]["mono"] - clock >= start + SEGMENT_S  # shown at or after its instant

@@ -18,9 +18,10 @@ NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 WHOLE = {  # sha256 of eaf_bytes(make_session(book, 300, seed=5, session_id="S1"), now=NOW)
     "cpp-attachment": "c0e828d0696556aae4dbcb23a43afa2e0fdc54c407a4e040f508b72a4d1eaf2d",
     "cpp-fidelity-style": "30d82447686adcbc366f15b571cdc05bacef036697c1465d69729a2971cb6545",
-    # dpics-style 1.1.0 (two codes and criteria added): taken from the streamed writer,
-    # whose pieces the other rows prove equal to the whole documents.
-    "dpics-style": "f9e98d5725e0d2d632c7e8a91c073cc3580e80b2684abb8b4416e6fd6e8e5317",
+    # dpics-style 1.2.0 (criteria and two codes in 1.1.0, then windows and planned ends):
+    # taken from the streamed writer, whose pieces the other rows prove equal to the whole
+    # documents.
+    "dpics-style": "2a59c5032a8c9f8700d3fdab2ac12508c455109b231952a3cba9a30961af0256",
     "emotional-availability-style": (
         "e6e43b5e7a07fc3ceeb8954ae3634aa51e677511aebb714cd816e83902602d5c"
     ),

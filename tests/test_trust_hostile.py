@@ -51,6 +51,7 @@ RESTRICTED = {
     "Criterion": {"id", "segment"},
     "CriterionRule": {"codes"},
     "Ratio": {"of", "to"},
+    "Window": {"after", "responses", "otherwise", "broken_by"},
     "Session": {"schema", "id", "status", "via"},
     "Event": {"code", "flags"},
     "SegmentSpan": {"segment"},

@@ -230,7 +230,7 @@ def _accepts(check: Callable[[Any, str], object], crashes: list[str]) -> Callabl
 def _base_book() -> dict[str, Any]:
     """The mini codebook with what it lacks (anchors, a category and a check rating, a
     forced alternative, an allocation, a composite with a reverse-keyed item, time
-    sampling, a criterion with a count and a ratio rule), so every record and field of
+    sampling, a criterion with a count and a ratio rule, a response window), so every record and field of
     the format is there to fill."""
     raw = document()
     raw["ratings"][0]["anchors"] = {"1": "low", "7": "high"}
@@ -279,6 +279,9 @@ def _base_book() -> dict[str, Any]:
                 {"ratio": {"of": [first], "to": [second]}, "min": 0.5},
             ],
         }
+    ]
+    raw["windows"] = [
+        {"after": "cg-praise", "within_s": 5, "responses": ["ch-cry"], "broken_by": ["cg-touch"]}
     ]
     return raw
 

@@ -78,6 +78,8 @@ def help_table(
         table.add_row(Text("SEGMENTS", style="bold underline"), Text("ctrl+g then:"))
         for key, segment in segment_keys(book).items():
             planned = f"  ({segment.planned_s:g} s planned)" if segment.planned_s else ""
+            if segment.ends == "planned":
+                planned = f"  (stops itself after {segment.planned_s:g} s)"
             table.add_row(Text(key), plain(segment.label + planned))
     if book.criteria:
         table.add_row(Text(), Text())
@@ -98,6 +100,23 @@ def help_table(
                 else book.segment_by_id[criterion.segment].label
             )
             table.add_row(Text(), plain(f"{criterion.label} · in {where}"))
+    if book.windows:
+        table.add_row(Text(), Text())
+        table.add_row(
+            Text("WINDOWS", style="bold underline"),
+            Text(
+                "after a command the window line counts down its seconds: a response"
+                " coded in time is linked to it; broken (another parent code first) or"
+                " with no response, the line offers the 'otherwise' code: enter adds it,"
+                " escape leaves the command unanswered"
+            ),
+        )
+        for window in book.windows:
+            command = book.code_by_id[window.after].label
+            answers = " · ".join(
+                f"{book.code_by_id[c].key} {book.code_by_id[c].label}" for c in window.responses
+            )
+            table.add_row(Text(), plain(f"{command} · {window.within_s:g} s · {answers}"))
     return table
 
 
