@@ -10,6 +10,9 @@
 - ``coding``: run a CodingApp headless and get it once its coding screen is attached
   to the journal (``support.pilot.Attached``: the app, the pilot, the screen, and
   waiting for a condition or for the journal's acknowledgements).
+- Tests marked ``minutes`` (they wait out minutes of real time, such as a 5-minute
+  segment in a real terminal) are collected first, so that a parallel run (``-n``)
+  starts them at once and the other workers run everything else meanwhile.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ import textual.constants
 from support.pilot import Attached, Coding, attached
 
 from observer.tui.coding.app import CodingApp
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("minutes") is None)  # stable
 
 
 @pytest.hookimpl(tryfirst=True)

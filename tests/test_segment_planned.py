@@ -12,13 +12,12 @@ from typing import Any
 import pytest
 from support import minibook
 from support.codebook import problems_of
-from support.pilot import Coding
+from support.pilot import Coding, ended
 
 from observer.live.keylog import LoggedKey, replay_keys
 from observer.live.recorder import Recorder, SessionMeta
 from observer.sessionfile import load_session
 from observer.tui.coding.app import CodingApp
-from observer.tui.coding.end import ConfirmEnd, RatingsForm, Summary
 
 M0 = 100.0  # monotonic time of the first space
 
@@ -151,13 +150,7 @@ async def test_the_screen_counts_down_and_stops_it(tmp_path: Path, coding: Codin
         prompt = str(screen.query_one("#prompt").render())
         assert "Free play ended at its planned length" in prompt
         assert "left" not in screen.status_text(200).plain
-        screen.press("ctrl+e", M0 + 12.0)
-        await c.until(lambda: isinstance(app.screen, ConfirmEnd), "the confirmation")
-        await c.pilot.press("enter")
-        await c.until(lambda: isinstance(app.screen, RatingsForm | Summary), "ratings or summary")
-        if isinstance(app.screen, RatingsForm):
-            await c.pilot.press("ctrl+s")
-        await c.until(lambda: isinstance(app.screen, Summary), "the summary")
+        await ended(c.pilot, M0 + 12.0)
     (path,) = [p for p in tmp_path.rglob("*.json") if "journal" not in p.name]
     session = load_session(path)
     assert [(s.segment, s.start, s.end) for s in session.segments] == [("free-play", 1.0, 11.0)]

@@ -16,7 +16,7 @@ import pytest
 from support import minibook
 from support.clirun import run
 from support.codebook import problems_of
-from support.pilot import Coding
+from support.pilot import Coding, ended
 from textual.pilot import Pilot
 
 from observer.codebook import load_codebook
@@ -25,7 +25,6 @@ from observer.live.keylog import LoggedKey, replay_keys
 from observer.live.recorder import Recorder, SessionMeta
 from observer.sessionfile import load_session, session_from_bytes, session_to_bytes
 from observer.tui.coding.app import CodingApp
-from observer.tui.coding.end import ConfirmEnd, RatingsForm, Summary
 from observer.tui.coding.windowline import WindowLine
 
 DPICS = load_codebook("dpics-style")
@@ -273,13 +272,7 @@ async def test_the_screen_counts_down_offers_and_adds_with_one_key(
             assert "enter No opportunity to comply · esc leave it" in window_line(screen)
             await play(c.pilot, now, screen, [("enter", keys[-1][1] + 0.5)])
             assert window_line(screen) == ""
-        screen.press("ctrl+e", now[0] + 1.0)
-        await c.until(lambda: isinstance(app.screen, ConfirmEnd), "the confirmation")
-        await c.pilot.press("enter")
-        await c.until(lambda: isinstance(app.screen, RatingsForm | Summary), "ratings or summary")
-        if isinstance(app.screen, RatingsForm):
-            await c.pilot.press("ctrl+s")
-        await c.until(lambda: isinstance(app.screen, Summary), "the summary")
+        await ended(c.pilot, now[0] + 1.0)
     (path,) = [p for p in tmp_path.rglob("*.json") if "journal" not in p.name]
     session = load_session(path)
     answer = next(e for e in session.events if e.responds_to is not None)

@@ -74,6 +74,23 @@ async def acknowledged(pilot: Pilot[Any], n: int | None = None) -> None:
     await until(pilot, lambda: app.saved.acked >= target, f"{target} actions acknowledged")
 
 
+async def ended(pilot: Pilot[Any], mono: float) -> None:
+    """End the coding screen's session with ``ctrl+e`` stamped ``mono``: confirm, save
+    the ratings form if there is one, until the summary (the session file is written)."""
+    from observer.tui.coding.end import ConfirmEnd, RatingsForm, Summary
+
+    app = pilot.app
+    screen = app.screen
+    assert isinstance(screen, CodingScreen)
+    screen.press("ctrl+e", mono)
+    await until(pilot, lambda: isinstance(app.screen, ConfirmEnd), "the confirmation")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, RatingsForm | Summary), "ratings or summary")
+    if isinstance(app.screen, RatingsForm):
+        await pilot.press("ctrl+s")
+    await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
+
+
 @attrs.frozen
 class Attached:
     """A CodingApp running headless, its coding screen attached to the journal;
