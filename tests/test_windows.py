@@ -16,7 +16,7 @@ import pytest
 from support import minibook
 from support.clirun import run
 from support.codebook import problems_of
-from support.pilot import Coding, ended
+from support.pilot import Coding, ended, tap
 from textual.pilot import Pilot
 
 from observer.codebook import load_codebook
@@ -325,3 +325,28 @@ def test_a_code_opens_one_window_and_the_hash_of_a_book_without_windows_stays() 
     doc["windows"].append(dict(doc["windows"][0]))
     assert problems_of(doc) == ["windows[1].after: 'cg-praise' already opens windows[0]"]
     assert "windows" not in minibook.book().document
+
+
+@pytest.mark.parametrize("touch", [False, True], ids=["keys", "touch"])
+async def test_the_offer_is_a_target_a_tap_answers(
+    tmp_path: Path, coding: Coding, touch: bool
+) -> None:
+    """Coding by touch (or with a mouse): the window line's enter and esc are targets."""
+    now = [T0]
+    app = CodingApp(
+        tmp_path, book=DPICS, dyad="D012", observer="th1", now=lambda: now[0], touch=touch
+    )
+    async with coding(app, size=(100, 40)) as c:
+        screen = c.screen
+        await play(c.pilot, now, screen, [("space", 0.0), ("c", 10.0), ("t", 12.0)])
+        screen.tick()
+        await c.pilot.pause()
+        await tap(c.pilot, "enter")
+        await c.until(lambda: screen.recorder.window_waiting(12.5) is None, "the tap's answer")
+        assert [e.code for e in screen.recorder.events][-1] == "ch-no-opportunity"
+        await play(c.pilot, now, screen, [("c", 20.0), ("t", 21.0)])
+        screen.tick()
+        await c.pilot.pause()
+        await tap(c.pilot, "escape")
+        await c.until(lambda: screen.recorder.window_waiting(21.5) is None, "left unanswered")
+        assert [e.code for e in screen.recorder.events][-1] == "pa-neutral-talk"
