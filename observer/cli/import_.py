@@ -106,8 +106,11 @@ def import_command(
     for path in files:
         try:
             data = jsonio.read_bytes(path, max_bytes=MAX_SOURCE_BYTES)
-            with collector.held():  # every object made lives on: see observer.collector
+            # What an importer makes lives on or is freed by its reference count: no
+            # collection while it reads (see observer.collector).
+            with collector.held():
                 result = reader(path, data, book, codes)
+            del data  # not kept while the next file is read and the sessions are written
             results.append(result if observer is None else with_observer(result, observer))
         except InputError as exc:
             bad.extend(exc.problems)

@@ -84,7 +84,8 @@ class _TierElement:
     def __init__(self, attributes: dict[str, str]) -> None:
         self.attributes = attributes
         self.timed: list[list[Any]] = []
-        """Each ``ANNOTATION/ALIGNABLE_ANNOTATION``: [id, slot 1, slot 2, CVE_REF, value]."""
+        """Each ``ANNOTATION/ALIGNABLE_ANNOTATION``: [id, its first and second slot's time
+        (ms, None without one), CVE_REF, value]."""
         self.refs: list[list[Any]] = []
         """Each ``ANNOTATION/REF_ANNOTATION``: [ANNOTATION_REF, value]."""
         self.annotated = False
@@ -136,8 +137,6 @@ class _Document:
     root_tag: str = ""
     root: dict[str, str] = attrs.field(factory=dict)
     """The document element's attributes."""
-    slots: dict[str, int | None] = attrs.field(factory=dict)
-    """TIME_SLOT_ID -> its time (ms), None without one."""
     problems: list[Problem] = attrs.field(factory=list)
     """Time slots out of order."""
     types: dict[str, dict[str, str]] = attrs.field(factory=dict)
@@ -155,7 +154,7 @@ class _Refused(Exception):
     """A document type or entity declaration met while parsing."""
 
 
-def _read(data: bytes, name: str) -> _Document:
+def _read(data: bytes, name: str, early: bool = True) -> _Document:
     """The document read in one pass of the standard library's XML parser (expat),
     nothing of it kept as a tree. A DTD or entity declaration is refused before parsing
     (XML spells both in upper case only), and one the parser meets all the same (in
@@ -170,12 +169,15 @@ def _read(data: bytes, name: str) -> _Document:
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise InputError.one(name, "$", REFUSED)
     doc = _Document()
-    slots, problems, tiers = doc.slots, doc.problems, doc.tiers
+    problems, tiers = doc.problems, doc.tiers
     opened: list[Any] = []
     push, pop = opened.append, opened.pop
     parser = expat.ParserCreate(namespace_separator="}")
     parser.buffer_text = True
+    slots: dict[str, int | None] = {}  # TIME_SLOT_ID -> its time (ms), None without one
     last_slot, slot_count = -1, 0
+    late = False  # a time slot after an annotation looked its slots up (``early``)
+    looked_up = False
     text: list[str] | None = None
     into: list[Any] = []
 
@@ -188,11 +190,12 @@ def _read(data: bytes, name: str) -> _Document:
         return record
 
     def start(tag: str, attributes: dict[str, str]) -> None:
-        nonlocal text, last_slot, slot_count
+        nonlocal text, last_slot, slot_count, late, looked_up
         if text is not None:
             parser.CharacterDataHandler = None
             into[-1], text = "".join(text), None
         if tag == "TIME_SLOT":
+            late = late or looked_up
             value = attributes.get("TIME_VALUE")
             t = int(value) if value is not None and value.isdecimal() else None
             if t is not None:
@@ -213,8 +216,11 @@ def _read(data: bytes, name: str) -> _Document:
         elif tag == "ALIGNABLE_ANNOTATION":
             if parent is _IN_TIER:
                 get = attributes.get
-                entry = [get("ANNOTATION_ID", ""), get("TIME_SLOT_REF1", ""),
-                         get("TIME_SLOT_REF2", ""), get("CVE_REF", ""), None]  # fmt: skip
+                ref1: Any = get("TIME_SLOT_REF1", "")
+                ref2: Any = get("TIME_SLOT_REF2", "")
+                if early:
+                    ref1, ref2, looked_up = slots.get(ref1), slots.get(ref2), True
+                entry = [get("ANNOTATION_ID", ""), ref1, ref2, get("CVE_REF", ""), None]
                 opened[-2].timed.append(entry)
         elif tag == "ANNOTATION_VALUE":
             if type(parent) is list and parent[-1] is None:
@@ -269,18 +275,22 @@ def _read(data: bytes, name: str) -> _Document:
     finally:  # the handlers refer to the parser: no cycle left for the collector
         parser.StartElementHandler = parser.EndElementHandler = None
         parser.CharacterDataHandler = None
+    if late:  # not as ELAN writes: read again, looking the slots up once all are known
+        return _read(data, name, early=False)
+    if not early:
+        for tier in tiers:
+            for record in tier.timed:
+                record[1], record[2] = slots.get(record[1]), slots.get(record[2])
     return doc
 
 
 def _tier(
-    tier: _TierElement, vocabulary: str, slots: dict[str, int | None], name: str,
-    problems: list[Problem],
+    tier: _TierElement, vocabulary: str, name: str, problems: list[Problem],
 ) -> Tier:  # fmt: skip
     tid = tier.attributes.get("TIER_ID", "")
     kept: list[Annotation] = []
     previous_end = -1
-    for aid, ref1, ref2, cve, value in tier.timed:
-        t1, t2 = slots.get(ref1), slots.get(ref2)
+    for aid, t1, t2, cve, value in tier.timed:
         if t1 is None or t2 is None:
             problems.append(Problem(name, _where(tid, aid), "a time slot without a time value"))
             continue
@@ -320,7 +330,7 @@ def import_eaf(
     if document.root_tag != "ANNOTATION_DOCUMENT":
         raise InputError.one(name, "$", "not an ELAN annotation document")
     problems = document.problems
-    slots, types = document.slots, document.types
+    types = document.types
     derived = book is None
     tiers: list[Tier] = []
     dependent: list[_TierElement] = []
@@ -331,7 +341,7 @@ def import_eaf(
             dependent.append(tier)
         else:
             vocabulary = "" if kind is None else kind.get("CONTROLLED_VOCABULARY_REF", "")
-            tiers.append(_tier(tier, vocabulary, slots, name, problems))
+            tiers.append(_tier(tier, vocabulary, name, problems))
     if problems:
         raise InputError(problems)
     code_tiers = {t.tid for t in tiers if t.tid != "notes"}
@@ -353,6 +363,18 @@ def import_eaf(
         chosen, modifiers = _chosen(name, tiers, book, codes or {}, problems), _own(associations)
     if problems:
         raise InputError(problems)
+    sid = session_id(path)
+    stamp = (
+        document.root.get("DATE") or datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
+    )
+    observer = next(
+        (t.attributes["ANNOTATOR"] for t in document.tiers if t.attributes.get("ANNOTATOR")), ""
+    )
+    notices = [_left_out(name, t) for t in dependent
+               if t.attributes.get("TIER_ID", "") not in used and t.annotated]  # fmt: skip
+    media, links, media_notices = _media(document.header, path, sid)
+    notices += media_notices
+    del document, dependent  # what is left of the document is ``tiers``: free the rest
     events: list[Event] = []
     notes: list[Note] = []
     for t in tiers:
@@ -363,23 +385,17 @@ def import_eaf(
             code = book.code_by_id[chosen[a.aid]]
             end = None if code.kind == "point" else a.t2 / 1000
             events.append(Event(code.id, a.t1 / 1000, end, modifiers.get(a.aid, {})))
-    stamp = (
-        document.root.get("DATE") or datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
-    )
-    observer = next(
-        (t.attributes["ANNOTATOR"] for t in document.tiers if t.attributes.get("ANNOTATOR")), ""
-    )
+    del tiers, chosen, modifiers
     session = new_session(
-        book, origin("eaf", path, data), session_id=session_id(path), dyad=path.stem,
+        book, origin("eaf", path, data), session_id=sid, dyad=path.stem,
         stamp=stamp, events=events, notes=notes, observer=observer,
     )  # fmt: skip
-    notices = [_left_out(name, t, slots) for t in dependent
-               if t.attributes.get("TIER_ID", "") not in used and t.annotated]  # fmt: skip
-    media, links, media_notices = _media(document.header, path, session.id)
-    notices += media_notices
     if media is not None:
         session = attrs.evolve(session, media=media)
-    checked = session_from_data(unstructure(session), name)
+    del events
+    raw = unstructure(session)
+    del session  # checked from ``raw`` alone: the events are not held three times over
+    checked = session_from_data(raw, name)
     return Imported((checked,), book, derived, tuple(notices), tuple(links))
 
 
@@ -465,10 +481,9 @@ def _own_media(descriptor: Mapping[str, str], properties: Mapping[str, str]) -> 
     return Media(file, size, duration, fps, digest, offset)
 
 
-def _left_out(name: str, tier: _TierElement, slots: dict[str, int | None]) -> Problem:
+def _left_out(name: str, tier: _TierElement) -> Problem:
     message = "left out (not a time-aligned code tier)"
-    untimed = sum(1 for _, ref1, ref2, *_ in tier.timed
-                  if slots.get(ref1) is None or slots.get(ref2) is None)  # fmt: skip
+    untimed = sum(1 for _, t1, t2, *_ in tier.timed if t1 is None or t2 is None)
     if untimed:
         message += f"; {untimed} of its annotations have no time value"
     return Problem(name, f"TIER[{tier.attributes.get('TIER_ID', '')!r}]", message)
