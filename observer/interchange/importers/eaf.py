@@ -10,7 +10,9 @@ tier's stream (a point where every annotation of the value has no length), the
 tier's controlled vocabulary giving its description, and every other
 ``Symbolic_Association`` tier on a code tier a modifier. Every other tier (and so
 every annotation without a time value on a dependent tier) is reported as left out.
-A DTD or entity declaration is refused before parsing. The first media descriptor
+A DTD or entity declaration is refused (before parsing, and by the parser where the
+document's encoding hides it from that check). The document is read in one pass of the
+standard library's expat, no element tree built. The first media descriptor
 gives the session's ``media``: the record observer's own export carries in its header,
 else a :class:`~observer.interchange.importers.MediaLink` the command resolves (the
 video found beside the document, measured).
