@@ -31,7 +31,7 @@ import attrs
 from observer.codebook import Code, Codebook
 from observer.errors import InputError, Problem
 from observer.interchange.importers import Imported, new_session, origin, seconds, session_id
-from observer.interchange.importers.derive import Found, derived_codebook, slug, unique
+from observer.interchange.importers.derive import Found, derived_codebook, slug
 from observer.sessionfile import (
     Event,
     Note,
@@ -233,7 +233,6 @@ def _chosen(
 
 def _derive(path: Path, records: list[tuple[int, Row]]) -> Codebook:
     found = Found()
-    value_ids: dict[str, str] = {}  # combination -> its value id (each label is one value's)
     for _, record in records:
         subject, behavior = record.get("Subject", ""), record.get("Behavior", "")
         kind = (record.get("Behavior type") or record.get("Status") or "").upper()
@@ -242,9 +241,6 @@ def _derive(path: Path, records: list[tuple[int, Row]]) -> Codebook:
                    group=code_id, kind="point" if kind == "POINT" else "state")  # fmt: skip
         combination = _modifiers(record)
         if combination:
-            value_id = value_ids.get(combination)
-            if value_id is None:
-                known = found.modifiers.get(MODIFIER, {})
-                value_id = value_ids[combination] = unique(slug(combination, "value"), set(known))
+            value_id = found.value_id(MODIFIER, combination, slug(combination, "value"))
             found.value(code_id, MODIFIER, value_id, combination)
     return derived_codebook(path, found)

@@ -554,11 +554,8 @@ def _derive(
                 continue
             for modifier_name, value in mods.items():
                 modifier = slug(modifier_name, "modifier")
-                known = found.modifiers.get(modifier, {})
-                value_id = next(
-                    (v for v, label in known.items() if label == " ".join(value.split())), None
-                )
-                value_id = value_id or unique(slug(value, "value"), set(known))
-                found.value(chosen[ref], modifier, value_id, " ".join(value.split()))
+                label = " ".join(value.split())
+                value_id = found.value_id(modifier, label, slug(value, "value"))
+                found.value(chosen[ref], modifier, value_id, label)
                 modifiers.setdefault(ref, {})[modifier] = value_id
     return derived_codebook(path, found), chosen, modifiers
