@@ -379,14 +379,15 @@ def import_eaf(
     del document, dependent  # what is left of the document is ``tiers``: free the rest
     events: list[Event] = []
     notes: list[Note] = []
+    point = {c.id: c.kind == "point" for c in book.codes}
     for t in tiers:
-        for a in t.annotations:
-            if t.tid == "notes":
-                notes.append(Note(a.t1 / 1000, a.value))
-                continue
-            code = book.code_by_id[chosen[a.aid]]
-            end = None if code.kind == "point" else a.t2 / 1000
-            events.append(Event(code.id, a.t1 / 1000, end, modifiers.get(a.aid, {})))
+        if t.tid == "notes":
+            notes.extend(Note(a.t1 / 1000, a.value) for a in t.annotations)
+            continue
+        for aid, t1, t2, _, _ in t.annotations:
+            code_id = chosen[aid]
+            end = None if point[code_id] else t2 / 1000
+            events.append(Event(code_id, t1 / 1000, end, modifiers.get(aid, {})))
     del tiers, chosen, modifiers
     session = new_session(
         book, origin("eaf", path, data), session_id=sid, dyad=path.stem,
