@@ -1,7 +1,10 @@
 """``observer export`` on a 100,000-event session, every format: budget 2 s each
 (3 s for the formats of the ``formats`` and ``nwb`` extras: SPSS, Stata, Parquet,
-NWB; and for BIDS events, the budget of the other interchange formats), with the
-process's CPU time and peak memory (its maximum resident set), from ``wait4``.
+NWB; and for BIDS events, the budget of the other interchange formats). Each row gives
+the median wall clock against the budget, the median CPU time (user + system) and the
+largest peak memory (the maximum resident set) of the process, from ``wait4``, and the
+load average; a row missed on the wall clock alone, its CPU time within the budget,
+says so.
 
 Times the real command in a fresh process (start-up, reading and checking the
 session file, writing the export atomically), as a researcher would run it,
@@ -15,15 +18,11 @@ Usage: ``python -m benchmarks.bench_export [--quick]``.
 
 from __future__ import annotations
 
-import os
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import budget_row, scratch_dir
+from benchmarks.common import process_row, run_process, scratch_dir
 from observer.codebook import load_codebook
 from observer.export.formats import FORMATS as REGISTRY
 from observer.sessionfile import write_session
@@ -46,19 +45,9 @@ FORMATS: tuple[tuple[str, ...], ...] = (
 )
 
 
-def _export_once(session: Path, fmt: tuple[str, ...], out: Path) -> tuple[float, int, float]:
+def _export_once(session: Path, fmt: tuple[str, ...], out: Path) -> tuple[float, float, float]:
     command = [sys.executable, "-m", "observer", "export", str(session), "--format", *fmt]
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        [*command, "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    assert child.stderr is not None
-    err = child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"observer export --format {' '.join(fmt)}: {err.decode()}")
-    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime  # KiB on Linux
+    return run_process([*command, "-o", str(out)])
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -81,19 +70,9 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                 )
                 for i in range(runs)
             ]
-            seconds = statistics.median(t for t, _, _ in measured)
-            peak = max(m for _, m, _ in measured) / 1024
-            cpu = statistics.median(c for _, _, c in measured)
-            rows.append(
-                budget_row(
-                    f"observer export --format {name}, {len(session.events):,} events"
-                    f" (CPU {cpu:.2f} s, peak memory {peak:.0f} MiB)",
-                    seconds,
-                    EXTRA_BUDGET_S if chosen.extra or fmt[0] == "bids-events" else BUDGET_S,
-                    "s",
-                    digits=3,
-                )
-            )  # fmt: skip
+            budget = EXTRA_BUDGET_S if chosen.extra or fmt[0] == "bids-events" else BUDGET_S
+            what = f"observer export --format {name}, {len(session.events):,} events"
+            rows.append(process_row(what, measured, budget))
     return rows
 
 

@@ -4,9 +4,11 @@ Times the real command in a fresh process (start-up, parsing, validating every
 session, writing them atomically) on observer's own export of a synthetic
 ``cpp-attachment`` session (CSV, TSV, EAF), and on a Datavyu spreadsheet and a BORIS
 aggregated events table made here with the same 100,000 events (five columns /
-subjects of 20,000 cells each, one argument / modifier), and reports the process's
-peak memory (its maximum resident set, from ``wait4``). The median of three runs
-counts (one with ``quick``).
+subjects of 20,000 cells each, one argument / modifier). Each row gives the median
+wall clock of three runs (one with ``quick``) against the budget, the median CPU time
+(user + system) and the largest peak memory (the maximum resident set) of the process,
+from ``wait4``, and the load average; a row missed on the wall clock alone, its CPU time
+within the budget, says so.
 
 Usage: ``python -m benchmarks.bench_import [--quick]``.
 """
@@ -14,16 +16,12 @@ Usage: ``python -m benchmarks.bench_import [--quick]``.
 from __future__ import annotations
 
 import io
-import os
-import statistics
-import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import budget_row, scratch_dir
+from benchmarks.common import process_row, run_process, scratch_dir
 from observer.codebook import load_codebook
 from observer.export.eaf import eaf_bytes
 from observer.export.tabular import tabular_bytes
@@ -79,20 +77,11 @@ def boris_events_bytes(events: int) -> bytes:
 BOOK = Path(__file__).resolve().parent.parent / "codebooks" / "cpp-attachment.json"
 
 
-def _import_once(source: Path, fmt: str, out: Path) -> tuple[float, int]:
+def _import_once(source: Path, fmt: str, out: Path) -> tuple[float, float, float]:
     command = [sys.executable, "-m", "observer", "import", str(source), "--from", fmt]
     if fmt == "eaf":
         command += ["--codebook", str(BOOK)]
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        [*command, "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise RuntimeError(f"observer import --from {fmt} exited {child.returncode}")
-    return elapsed, usage.ru_maxrss  # KiB on Linux
+    return run_process([*command, "-o", str(out)])
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -111,15 +100,8 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             else:
                 source.write_bytes(tabular_bytes([session], "," if fmt == "csv" else "\t"))
             measured = [_import_once(source, fmt, folder / f"{fmt}-{i}") for i in range(runs)]
-            seconds = statistics.median(t for t, _ in measured)
-            peak = max(m for _, m in measured) / 1024
-            rows.append(
-                budget_row(
-                    f"observer import --from {fmt}, {EVENTS:,} events"
-                    f" (peak memory {peak:.0f} MiB)",
-                    seconds, BUDGET_S, "s", digits=3,
-                )
-            )  # fmt: skip
+            what = f"observer import --from {fmt}, {EVENTS:,} events"
+            rows.append(process_row(what, measured, BUDGET_S))
     return rows
 
 

@@ -50,3 +50,23 @@ async def test_the_coding_app_freezes_from_its_journal_to_its_end(tmp_path: Path
         assert gc.get_freeze_count() > 0
         app.exit()
     assert not _freezing() and gc.get_freeze_count() == 0
+
+
+def test_held_turns_collection_off_in_its_block_only() -> None:
+    assert gc.isenabled()
+    with collector.held():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    try:
+        with collector.held():
+            raise ValueError("inside")
+    except ValueError:
+        pass
+    assert gc.isenabled()  # back on after an error too
+    gc.disable()
+    try:
+        with collector.held():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # left off: it was off before
+    finally:
+        gc.enable()

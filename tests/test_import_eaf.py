@@ -235,3 +235,45 @@ def test_own_export_comes_back_without_codebook(
     assert sum(1 for e in back.events if e.modifiers) == sum(
         1 for e in original.events if e.modifiers
     )
+
+
+def test_a_dtd_the_byte_check_cannot_see_is_refused_while_parsing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """UTF-16 without a byte order mark starts with ``<`` but spells ``<!DOCTYPE`` in
+    two bytes a character: the parser refuses the declaration when it meets it."""
+    text = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "aaaa">]><ANNOTATION_DOCUMENT>&a;</ANNOTATION_DOCUMENT>'
+    eaf = tmp_path / "bad.eaf"
+    eaf.write_bytes(text.encode("utf-16-le"))
+    code, err = _imported(eaf, tmp_path, capsys)
+    assert code == 2
+    assert f"{eaf}: has a DTD or entity declaration: refused" in err, err
+    assert "Traceback" not in err
+    assert not (tmp_path / "i").exists()
+
+
+def test_time_slots_after_the_tiers_are_looked_up_all_the_same(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ELAN writes TIME_ORDER before the tiers; a document with its slots after them
+    imports to the same events (and of a slot given twice, the last counts)."""
+    code_id = _code()
+    slots = '<TIME_SLOT TIME_SLOT_ID="t1" TIME_VALUE="0"/><TIME_SLOT TIME_SLOT_ID="t2" TIME_VALUE="900"/>'
+    usual = _doc(slots, _ann("a1", "t1", "t2", code_id))
+    late = usual.replace(f"<TIME_ORDER>{slots}</TIME_ORDER>", "")
+    twice = slots + '<TIME_SLOT TIME_SLOT_ID="t2" TIME_VALUE="950"/>'
+    found = []
+    for n, tail in enumerate((None, slots, twice)):
+        text = usual if tail is None else late.replace(
+            "</ANNOTATION_DOCUMENT>", f"<TIME_ORDER>{tail}</TIME_ORDER></ANNOTATION_DOCUMENT>"
+        )  # fmt: skip
+        eaf = tmp_path / f"D{n}.eaf"
+        eaf.write_text(text)
+        out = tmp_path / f"i{n}"
+        code, _, err = run(
+            ["import", str(eaf), "--from", "eaf", "--codebook", str(BOOK), "-o", str(out)], capsys
+        )
+        assert code == 0, err
+        session = load_session(out / f"D{n}.json")
+        found.append([(e.code, e.start, e.end) for e in session.events])
+    assert found == [[(code_id, 0.0, 0.9)], [(code_id, 0.0, 0.9)], [(code_id, 0.0, 0.95)]]

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import orjson
 
-from observer import jsonio
+from observer import collector, jsonio
 from observer.cli import options
 from observer.cli.files import check_new_folder, write_new_folder
 from observer.codebook import Codebook, load_codebook
@@ -106,7 +106,11 @@ def import_command(
     for path in files:
         try:
             data = jsonio.read_bytes(path, max_bytes=MAX_SOURCE_BYTES)
-            result = reader(path, data, book, codes)
+            # What an importer makes lives on or is freed by its reference count: no
+            # collection while it reads (see observer.collector).
+            with collector.held():
+                result = reader(path, data, book, codes)
+            del data  # not kept while the next file is read and the sessions are written
             results.append(result if observer is None else with_observer(result, observer))
         except InputError as exc:
             bad.extend(exc.problems)
@@ -119,7 +123,8 @@ def import_command(
             if session.id in seen:
                 raise InputError.one(str(target), "$", f"two sessions have the id {session.id!r}")
             seen.add(session.id)
-    _write(target, results)
+    with collector.held():
+        _write(target, results)
     for problem in bad:
         click.echo(safe(f"skipped: {problem}"), err=True)
     for result in results:

@@ -20,8 +20,9 @@ id, by label, or through ``--map`` as ``subject/behavior`` or ``behavior``).
 from __future__ import annotations
 
 import csv
+import functools
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,7 +31,7 @@ import attrs
 from observer.codebook import Code, Codebook
 from observer.errors import InputError, Problem
 from observer.interchange.importers import Imported, new_session, origin, seconds, session_id
-from observer.interchange.importers.derive import Found, derived_codebook, slug, unique
+from observer.interchange.importers.derive import Found, derived_codebook, slug
 from observer.sessionfile import (
     Event,
     Note,
@@ -59,6 +60,8 @@ class Pending:
     start: float
     code: Code
     modifiers: dict[str, str]
+    index: int
+    """Its place in its observation's events (where its STOP puts the event)."""
 
 
 def _table(data: bytes, name: str) -> tuple[list[tuple[int, list[str]]], str]:
@@ -98,7 +101,13 @@ def _records(data: bytes, name: str) -> Iterator[tuple[int, Row]]:
 
 
 def _modifiers(record: Row) -> str:
-    parts = [p.strip() for p in record.get("Modifiers", "").split("|")]
+    return _combination(record.get("Modifiers", ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _combination(cell: str) -> str:
+    """The modifiers cell as one value: its parts, ``None`` (none chosen) left out."""
+    parts = [p.strip() for p in cell.split("|")]
     return "|".join(p for p in parts if p and p != "None")
 
 
@@ -113,12 +122,15 @@ def import_boris_events(
     problems: list[Problem] = []
     observations: dict[str, Observation] = {}
     open_states: dict[tuple[str, str, str], Pending] = {}
+    code_of = _finder(book, derived, codes or {})
     for number, record in records:
         where = f"line {number}"
         kind = (record.get("Behavior type") or record.get("Status") or "").upper()
-        obs = observations.setdefault(record["Observation id"], Observation())
+        obs = observations.get(record["Observation id"])
+        if obs is None:
+            obs = observations[record["Observation id"]] = Observation()
         subject, behavior = record.get("Subject", ""), record.get("Behavior", "")
-        code = _code(book, subject, behavior, derived, codes or {})
+        code = code_of(subject, behavior)
         if code is None:
             problems.append(Problem(name, f"{where}, column Behavior",
                                     f"{behavior!r} ({subject}) is not a code of {book.id}"))  # fmt: skip
@@ -145,7 +157,7 @@ def import_boris_events(
             if key in open_states:
                 problems.append(Problem(name, where, f"a second START of {behavior!r} ({subject})"
                                         f" before the STOP of line {open_states[key].line}"))  # fmt: skip
-            open_states[key] = Pending(key, number, t, code, mods)
+            open_states[key] = Pending(key, number, t, code, mods, len(obs.events))
             obs.events.append(open_states[key])
         elif kind == "STOP":
             began = open_states.pop(key, None)
@@ -153,8 +165,7 @@ def import_boris_events(
                 problems.append(Problem(name, where, f"a STOP of {behavior!r} ({subject})"
                                         " without its START"))  # fmt: skip
                 continue
-            index = obs.events.index(began)
-            obs.events[index] = Event(began.code.id, began.start, t, began.modifiers)
+            obs.events[began.index] = Event(began.code.id, began.start, t, began.modifiers)
         else:
             problems.append(Problem(name, f"{where}, column Behavior type",
                                     f"{kind!r} is not STATE, POINT, START or STOP"))  # fmt: skip
@@ -174,19 +185,35 @@ def import_boris_events(
     return Imported(tuple(sessions), book, derived)
 
 
+@functools.lru_cache(maxsize=4096)
 def _code_id(subject: str, behavior: str) -> str:
-    actor = slug(subject or NO_SUBJECT, "subject")
-    return f"{actor}.{slug(behavior, 'behavior')}"
+    return f"{_actor(subject)}.{slug(behavior, 'behavior')}"
 
 
-def _code(
-    book: Codebook, subject: str, behavior: str, derived: bool, codes: Mapping[str, str]
-) -> Code | None:
-    if derived:
-        return book.code_by_id.get(_code_id(subject, behavior))
-    wanted = codes.get(f"{subject}/{behavior}") or codes.get(behavior) or behavior
+@functools.lru_cache(maxsize=4096)
+def _actor(subject: str) -> str:
+    return slug(subject or NO_SUBJECT, "subject")
+
+
+def _finder(
+    book: Codebook, derived: bool, codes: Mapping[str, str]
+) -> Callable[[str, str], Code | None]:
+    """The code a subject's behaviour is (None: not one of the codebook's), looked up once
+    for each pair."""
     by_label = {c.label: c for c in book.codes}
-    return book.code_by_id.get(wanted) or by_label.get(wanted)
+    found: dict[tuple[str, str], Code | None] = {}
+
+    def code(subject: str, behavior: str) -> Code | None:
+        pair = (subject, behavior)
+        if pair not in found:
+            if derived:
+                found[pair] = book.code_by_id.get(_code_id(subject, behavior))
+            else:
+                wanted = codes.get(f"{subject}/{behavior}") or codes.get(behavior) or behavior
+                found[pair] = book.code_by_id.get(wanted) or by_label.get(wanted)
+        return found[pair]
+
+    return code
 
 
 def _chosen(
@@ -210,13 +237,10 @@ def _derive(path: Path, records: list[tuple[int, Row]]) -> Codebook:
         subject, behavior = record.get("Subject", ""), record.get("Behavior", "")
         kind = (record.get("Behavior type") or record.get("Status") or "").upper()
         code_id = _code_id(subject, behavior)
-        found.code(code_id, label=behavior or code_id, actor=slug(subject or NO_SUBJECT, "subject"),
+        found.code(code_id, label=behavior or code_id, actor=_actor(subject),
                    group=code_id, kind="point" if kind == "POINT" else "state")  # fmt: skip
         combination = _modifiers(record)
         if combination:
-            known = found.modifiers.get(MODIFIER, {})
-            value_id = next((v for v, label in known.items() if label == combination), None)
-            if value_id is None:
-                value_id = unique(slug(combination, "value"), set(known))
+            value_id = found.value_id(MODIFIER, combination, slug(combination, "value"))
             found.value(code_id, MODIFIER, value_id, combination)
     return derived_codebook(path, found)

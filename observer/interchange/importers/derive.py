@@ -9,6 +9,7 @@ labels kept as the source spelled them.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ MAX_ID = 40
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
 
 
+@functools.lru_cache(maxsize=4096)  # called for each cell / row: a source repeats its names
 def slug(text: str, fallback: str = "x") -> str:
     """``text`` as a codebook id: lower case, ``[a-z0-9._-]``, at most 40 characters,
     starting with a letter or digit."""
@@ -59,12 +61,30 @@ class Found:
              "modifiers": []},
         )  # fmt: skip
 
+    _ids: dict[str, dict[str, str]] = attrs.field(factory=dict, init=False, repr=False)
+    """modifier id -> {label: the first value id spelled so}, kept by :meth:`value`."""
+    _taken: dict[str, set[str]] = attrs.field(factory=dict, init=False, repr=False)
+    """modifier id -> its value ids, and one :meth:`value_id` just gave out."""
+
     def value(self, code_id: str, modifier: str, value_id: str, label: str) -> None:
         """Record that ``code_id`` took ``value_id`` (spelled ``label``) of ``modifier``."""
-        self.modifiers.setdefault(modifier, {}).setdefault(value_id, label)
+        known = self.modifiers.setdefault(modifier, {})
+        if value_id not in known:
+            known[value_id] = label
+            self._ids.setdefault(modifier, {}).setdefault(label, value_id)
+            self._taken.setdefault(modifier, set()).add(value_id)
         mods = self.codes[code_id]["modifiers"]
         if modifier not in mods:
             mods.append(modifier)
+
+    def value_id(self, modifier: str, label: str, base: str) -> str:
+        """The id of ``modifier``'s value spelled ``label``: the one recorded, else ``base``
+        made unique among its values' (for :meth:`value` to record next). A dictionary
+        lookup each, not a scan of the values: a source may give thousands."""
+        known = self._ids.get(modifier, {}).get(label)
+        if known is not None:
+            return known
+        return unique(base, self._taken.setdefault(modifier, set()))
 
 
 def _keys(exclude: Iterable[str] = ()) -> list[str]:

@@ -10,7 +10,9 @@ tier's stream (a point where every annotation of the value has no length), the
 tier's controlled vocabulary giving its description, and every other
 ``Symbolic_Association`` tier on a code tier a modifier. Every other tier (and so
 every annotation without a time value on a dependent tier) is reported as left out.
-A DTD or entity declaration is refused before parsing. The first media descriptor
+A DTD or entity declaration is refused (before parsing, and by the parser where the
+document's encoding hides it from that check). The document is read in one pass of the
+standard library's expat, no element tree built. The first media descriptor
 gives the session's ``media``: the record observer's own export carries in its header,
 else a :class:`~observer.interchange.importers.MediaLink` the command resolves (the
 video found beside the document, measured).
@@ -18,11 +20,12 @@ video found beside the document, measured).
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlparse
+from xml.parsers import expat
 
 import attrs
 
@@ -46,12 +49,13 @@ from observer.sessionfile import (
 
 OWN_TIERS = ("segments", "ratings", "segment ratings")
 ASSOCIATION = "Symbolic_Association"
+REFUSED = "has a DTD or entity declaration: refused (not an EAF)"
 
 
-@attrs.frozen
-class Annotation:
+class Annotation(NamedTuple):
+    """A time-aligned annotation of a code tier, its slots' times looked up (ms)."""
+
     aid: str
-    where: str
     t1: int
     t2: int
     value: str
@@ -66,73 +70,257 @@ class Tier:
     annotations: tuple[Annotation, ...]
 
 
-def _parse(data: bytes, name: str) -> ET.Element:
-    """The document's root; a DTD or entity declaration is refused before parsing (XML
-    spells both in upper case only), so no entity can expand and nothing is fetched."""
+def _where(tid: str, aid: str) -> str:
+    return f"TIER[{tid!r}].ANNOTATION[{aid!r}]"
+
+
+# What one pass of the XML parser keeps of a document. Each element that has text to
+# keep is a list whose last item is that text (None until the element is seen).
+
+
+class _TierElement:
+    """A ``TIER`` as written: its attributes and its annotations' raw fields."""
+
+    __slots__ = ("annotated", "attributes", "refs", "timed")
+
+    def __init__(self, attributes: dict[str, str]) -> None:
+        self.attributes = attributes
+        self.timed: list[list[Any]] = []
+        """Each ``ANNOTATION/ALIGNABLE_ANNOTATION``: [id, its first and second slot's time
+        (ms, None without one), CVE_REF, value]."""
+        self.refs: list[list[Any]] = []
+        """Each ``ANNOTATION/REF_ANNOTATION``: [ANNOTATION_REF, value]."""
+        self.annotated = False
+        """Whether it has an ``ANNOTATION`` at all."""
+
+
+class _Vocabulary:
+    """A ``CONTROLLED_VOCABULARY``: [DESCRIPTION, text] of each ``CV_ENTRY``, and each
+    ``CV_ENTRY_ML``'s CVE_ID with [DESCRIPTION, text] of each of its ``CVE_VALUE``."""
+
+    __slots__ = ("cv_id", "entries", "multilingual")
+
+    def __init__(self, cv_id: str) -> None:
+        self.cv_id = cv_id
+        self.entries: list[list[Any]] = []
+        self.multilingual: list[_Entry] = []
+
+
+class _Entry:
+    __slots__ = ("cve_id", "values")
+
+    def __init__(self, cve_id: str) -> None:
+        self.cve_id = cve_id
+        self.values: list[list[Any]] = []
+
+
+class _Header:
+    """The first ``HEADER`` of the document element: its media descriptors' attributes
+    and its properties' [NAME, text]."""
+
+    __slots__ = ("descriptors", "properties")
+
+    def __init__(self) -> None:
+        self.descriptors: list[dict[str, str]] = []
+        self.properties: list[list[Any]] = []
+
+
+class _InTier:
+    """Marks an ``ANNOTATION`` element directly inside a ``TIER``."""
+
+
+_IN_TIER = _InTier()
+
+
+@attrs.define
+class _Document:
+    """What one pass of the parser keeps of a document (:func:`_read`)."""
+
+    root_tag: str = ""
+    root: dict[str, str] = attrs.field(factory=dict)
+    """The document element's attributes."""
+    problems: list[Problem] = attrs.field(factory=list)
+    """Time slots out of order."""
+    types: dict[str, dict[str, str]] = attrs.field(factory=dict)
+    """LINGUISTIC_TYPE_ID -> the type's attributes."""
+    tiers: list[_TierElement] = attrs.field(factory=list)
+    vocabularies: list[_Vocabulary] = attrs.field(factory=list)
+    header: _Header | None = None
+
+
+def _refuse(*_: object) -> None:
+    raise _Refused
+
+
+class _Refused(Exception):
+    """A document type or entity declaration met while parsing."""
+
+
+def _read(data: bytes, name: str, early: bool = True) -> _Document:
+    """The document read in one pass of the standard library's XML parser (expat),
+    nothing of it kept as a tree. A DTD or entity declaration is refused before parsing
+    (XML spells both in upper case only), and one the parser meets all the same (in
+    another encoding) as it reads, so no entity can expand and nothing is fetched.
+
+    Every element open at the moment has an entry on ``opened``: the record it fills (a
+    tier, an annotation, a vocabulary, the header), else its tag. An element's text is
+    what comes before its first child, as ElementTree's ``text``: the character data the
+    parser hands over from its start to the next start or end of an element."""
     if not data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
         raise InputError.one(name, "$", "not an EAF (ELAN writes UTF-8 XML)")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise InputError.one(name, "$", "has a DTD or entity declaration: refused (not an EAF)")
+        raise InputError.one(name, "$", REFUSED)
+    doc = _Document()
+    problems, tiers = doc.problems, doc.tiers
+    opened: list[Any] = []
+    push, pop = opened.append, opened.pop
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    slots: dict[str, int | None] = {}  # TIME_SLOT_ID -> its time (ms), None without one
+    last_slot, slot_count = -1, 0
+    late = False  # a time slot after an annotation looked its slots up (``early``)
+    looked_up = False
+    text: list[str] | None = None
+    into: list[Any] = []
+
+    def begin_text(record: list[Any]) -> list[Any]:
+        """Keep the text that follows as the last item of ``record``."""
+        nonlocal text, into
+        record[-1] = ""
+        text, into = [], record
+        parser.CharacterDataHandler = text.append
+        return record
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        nonlocal text, last_slot, slot_count, late, looked_up
+        if text is not None:
+            parser.CharacterDataHandler = None
+            into[-1], text = "".join(text), None
+        if tag == "TIME_SLOT":
+            late = late or looked_up
+            value = attributes.get("TIME_VALUE")
+            t = int(value) if value is not None and value.isdecimal() else None
+            if t is not None:
+                if t < last_slot:
+                    message = f"time {t} ms is before the previous slot's {last_slot} ms"
+                    problems.append(Problem(name, f"TIME_ORDER.TIME_SLOT[{slot_count}]", message))
+                last_slot = t
+            slot_count += 1
+            slots[attributes.get("TIME_SLOT_ID", "")] = t
+            push(tag)
+            return
+        parent = opened[-1] if opened else None
+        entry: Any = tag
+        if tag == "ANNOTATION":
+            if type(parent) is _TierElement:
+                parent.annotated = True
+                entry = _IN_TIER
+        elif tag == "ALIGNABLE_ANNOTATION":
+            if parent is _IN_TIER:
+                get = attributes.get
+                ref1: Any = get("TIME_SLOT_REF1", "")
+                ref2: Any = get("TIME_SLOT_REF2", "")
+                if early:
+                    ref1, ref2, looked_up = slots.get(ref1), slots.get(ref2), True
+                entry = [get("ANNOTATION_ID", ""), ref1, ref2, get("CVE_REF", ""), None]
+                opened[-2].timed.append(entry)
+        elif tag == "ANNOTATION_VALUE":
+            if type(parent) is list and parent[-1] is None:
+                begin_text(parent)
+        elif tag == "REF_ANNOTATION":
+            if parent is _IN_TIER:
+                entry = [attributes.get("ANNOTATION_REF", ""), None]
+                opened[-2].refs.append(entry)
+        elif parent is None:
+            doc.root_tag, doc.root = tag, attributes
+        elif tag == "TIER":
+            entry = _TierElement(attributes)
+            tiers.append(entry)
+        elif tag == "LINGUISTIC_TYPE":
+            doc.types[attributes.get("LINGUISTIC_TYPE_ID", "")] = attributes
+        elif tag == "CONTROLLED_VOCABULARY":
+            entry = _Vocabulary(attributes.get("CV_ID", ""))
+            doc.vocabularies.append(entry)
+        elif tag == "CV_ENTRY" and type(parent) is _Vocabulary:
+            parent.entries.append(begin_text([attributes.get("DESCRIPTION") or "", None]))
+        elif tag == "CV_ENTRY_ML" and type(parent) is _Vocabulary:
+            entry = _Entry(attributes.get("CVE_ID", ""))
+            parent.multilingual.append(entry)
+        elif tag == "CVE_VALUE" and type(parent) is _Entry:
+            parent.values.append(begin_text([attributes.get("DESCRIPTION") or "", None]))
+        elif tag == "HEADER" and len(opened) == 1 and doc.header is None:
+            entry = doc.header = _Header()
+        elif tag == "MEDIA_DESCRIPTOR" and type(parent) is _Header:
+            parent.descriptors.append(attributes)
+        elif tag == "PROPERTY" and type(parent) is _Header:
+            parent.properties.append(begin_text([attributes.get("NAME", ""), None]))
+        push(entry)
+
+    def end(tag: str) -> None:
+        nonlocal text
+        pop()
+        if text is not None:
+            parser.CharacterDataHandler = None
+            into[-1], text = "".join(text), None
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
     try:
-        return ET.fromstring(data)
-    except ET.ParseError as exc:
-        line, column = exc.position
-        where = f"line {line}, column {column}"
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        where = f"line {exc.lineno}, column {exc.offset}"
         raise InputError.one(name, where, "not well-formed XML") from None
-
-
-def _slots(root: ET.Element, name: str, problems: list[Problem]) -> dict[str, int | None]:
-    slots: dict[str, int | None] = {}
-    last = -1
-    for i, slot in enumerate(root.iter("TIME_SLOT")):
-        value = slot.get("TIME_VALUE")
-        t = int(value) if value is not None and value.isdigit() else None
-        if t is not None and t < last:
-            message = f"time {t} ms is before the previous slot's {last} ms"
-            problems.append(Problem(name, f"TIME_ORDER.TIME_SLOT[{i}]", message))
-        last = t if t is not None else last
-        slots[slot.get("TIME_SLOT_ID", "")] = t
-    return slots
+    except _Refused:
+        raise InputError.one(name, "$", REFUSED) from None
+    finally:  # the handlers refer to the parser: no cycle left for the collector
+        parser.StartElementHandler = parser.EndElementHandler = None
+        parser.CharacterDataHandler = None
+    if late:  # not as ELAN writes: read again, looking the slots up once all are known
+        return _read(data, name, early=False)
+    if not early:
+        for tier in tiers:
+            for record in tier.timed:
+                record[1], record[2] = slots.get(record[1]), slots.get(record[2])
+    return doc
 
 
 def _tier(
-    tier: ET.Element, vocabulary: str, slots: dict[str, int | None], name: str,
-    problems: list[Problem],
+    tier: _TierElement, vocabulary: str, name: str, problems: list[Problem],
 ) -> Tier:  # fmt: skip
-    tid = tier.get("TIER_ID", "")
+    tid = tier.attributes.get("TIER_ID", "")
     kept: list[Annotation] = []
     previous_end = -1
-    for a in tier.findall("ANNOTATION/ALIGNABLE_ANNOTATION"):
-        aid = a.get("ANNOTATION_ID", "")
-        where = f"TIER[{tid!r}].ANNOTATION[{aid!r}]"
-        t1, t2 = slots.get(a.get("TIME_SLOT_REF1", "")), slots.get(a.get("TIME_SLOT_REF2", ""))
+    for aid, t1, t2, cve, value in tier.timed:
         if t1 is None or t2 is None:
-            problems.append(Problem(name, where, "a time slot without a time value"))
+            problems.append(Problem(name, _where(tid, aid), "a time slot without a time value"))
             continue
         if t2 < t1:
-            problems.append(Problem(name, where, f"ends ({t2} ms) before it starts ({t1} ms)"))
+            message = f"ends ({t2} ms) before it starts ({t1} ms)"
+            problems.append(Problem(name, _where(tid, aid), message))
             continue
         if t1 < previous_end:
-            problems.append(Problem(name, where, "overlaps the tier's previous annotation"))
+            message = "overlaps the tier's previous annotation"
+            problems.append(Problem(name, _where(tid, aid), message))
         previous_end = t2
-        value = (a.findtext("ANNOTATION_VALUE") or "").strip()
-        kept.append(Annotation(aid, where, t1, t2, value, a.get("CVE_REF", "")))
-    return Tier(tid, tier.get("PARTICIPANT") or "", vocabulary, tuple(kept))
+        kept.append(Annotation(aid, t1, t2, (value or "").strip(), cve))
+    participant = tier.attributes.get("PARTICIPANT") or ""
+    return Tier(tid, participant, vocabulary, tuple(kept))
 
 
-def _vocabularies(root: ET.Element) -> dict[str, dict[str, str]]:
+def _vocabularies(document: _Document) -> dict[str, dict[str, str]]:
     """CV id -> {entry value or CVE id: its description} (EAF 2.7's CV_ENTRY and the
     multilingual CV_ENTRY_ML of 2.8 and later)."""
     out: dict[str, dict[str, str]] = {}
-    for cv in root.iter("CONTROLLED_VOCABULARY"):
-        entries = out.setdefault(cv.get("CV_ID", ""), {})
-        for entry in cv.findall("CV_ENTRY"):
-            entries.setdefault((entry.text or "").strip(), entry.get("DESCRIPTION") or "")
-        for entry in cv.findall("CV_ENTRY_ML"):
-            for value in entry.findall("CVE_VALUE"):
-                description = value.get("DESCRIPTION") or ""
-                entries.setdefault((value.text or "").strip(), description)
-                entries.setdefault(entry.get("CVE_ID", ""), description)
+    for cv in document.vocabularies:
+        entries = out.setdefault(cv.cv_id, {})
+        for description, text in cv.entries:
+            entries.setdefault((text or "").strip(), description or "")
+        for entry in cv.multilingual:
+            for description, text in entry.values:
+                entries.setdefault((text or "").strip(), description or "")
+                entries.setdefault(entry.cve_id, description or "")
     return out
 
 
@@ -140,74 +328,82 @@ def import_eaf(
     path: Path, data: bytes, book: Codebook | None, codes: Mapping[str, str] | None = None
 ) -> Imported:
     name = str(path)
-    root = _parse(data, name)
-    if root.tag != "ANNOTATION_DOCUMENT":
+    document = _read(data, name)
+    if document.root_tag != "ANNOTATION_DOCUMENT":
         raise InputError.one(name, "$", "not an ELAN annotation document")
-    problems: list[Problem] = []
-    slots = _slots(root, name, problems)
-    types = {t.get("LINGUISTIC_TYPE_ID", ""): t for t in root.iter("LINGUISTIC_TYPE")}
+    problems = document.problems
+    types = document.types
     derived = book is None
     tiers: list[Tier] = []
-    dependent: list[ET.Element] = []
-    for tier in root.iter("TIER"):
-        tid = tier.get("TIER_ID", "")
-        kind = types.get(tier.get("LINGUISTIC_TYPE_REF", ""))
-        aligned = tier.find("ANNOTATION/ALIGNABLE_ANNOTATION") is not None
-        if tier.get("PARENT_REF") or not aligned or tid in OWN_TIERS:
+    dependent: list[_TierElement] = []
+    for tier in document.tiers:
+        tid = tier.attributes.get("TIER_ID", "")
+        kind = types.get(tier.attributes.get("LINGUISTIC_TYPE_REF", ""))
+        if tier.attributes.get("PARENT_REF") or not tier.timed or tid in OWN_TIERS:
             dependent.append(tier)
         else:
             vocabulary = "" if kind is None else kind.get("CONTROLLED_VOCABULARY_REF", "")
-            tiers.append(_tier(tier, vocabulary, slots, name, problems))
+            tiers.append(_tier(tier, vocabulary, name, problems))
     if problems:
         raise InputError(problems)
     code_tiers = {t.tid for t in tiers if t.tid != "notes"}
     used: set[str] = set()
     associations: dict[str, dict[str, str]] = {}
     for tier in dependent:
-        tid, kind = tier.get("TIER_ID", ""), types.get(tier.get("LINGUISTIC_TYPE_REF", ""))
-        refs = tier.findall("ANNOTATION/REF_ANNOTATION")
+        get = tier.attributes.get
+        tid, kind, refs = get("TIER_ID", ""), types.get(get("LINGUISTIC_TYPE_REF", "")), tier.refs
         if tid.endswith(" modifiers") or (
-            derived and tier.get("PARENT_REF") in code_tiers and kind is not None
+            derived and get("PARENT_REF") in code_tiers and kind is not None
             and kind.get("CONSTRAINTS") == ASSOCIATION and refs
         ):  # fmt: skip
             used.add(tid)
-            values = {r.get("ANNOTATION_REF", ""): (r.findtext("ANNOTATION_VALUE") or "").strip()
-                      for r in refs}  # fmt: skip
+            values = {ref: (value or "").strip() for ref, value in refs}
             associations[tid] = {ref: v for ref, v in values.items() if v}
     if book is None:
-        book, chosen, modifiers = _derive(path, tiers, associations, _vocabularies(root))
+        book, chosen, modifiers = _derive(path, tiers, associations, _vocabularies(document))
     else:
         chosen, modifiers = _chosen(name, tiers, book, codes or {}, problems), _own(associations)
     if problems:
         raise InputError(problems)
+    sid = session_id(path)
+    stamp = (
+        document.root.get("DATE") or datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
+    )
+    observer = next(
+        (t.attributes["ANNOTATOR"] for t in document.tiers if t.attributes.get("ANNOTATOR")), ""
+    )
+    notices = [_left_out(name, t) for t in dependent
+               if t.attributes.get("TIER_ID", "") not in used and t.annotated]  # fmt: skip
+    media, links, media_notices = _media(document.header, path, sid)
+    notices += media_notices
+    del document, dependent  # what is left of the document is ``tiers``: free the rest
     events: list[Event] = []
     notes: list[Note] = []
+    point = {c.id: c.kind == "point" for c in book.codes}
     for t in tiers:
-        for a in t.annotations:
-            if t.tid == "notes":
-                notes.append(Note(a.t1 / 1000, a.value))
-                continue
-            code = book.code_by_id[chosen[a.aid]]
-            end = None if code.kind == "point" else a.t2 / 1000
-            events.append(Event(code.id, a.t1 / 1000, end, modifiers.get(a.aid, {})))
-    stamp = root.get("DATE") or datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat()
-    observer = next((t.get("ANNOTATOR") for t in root.iter("TIER") if t.get("ANNOTATOR")), "") or ""
+        if t.tid == "notes":
+            notes.extend(Note(a.t1 / 1000, a.value) for a in t.annotations)
+            continue
+        for aid, t1, t2, _, _ in t.annotations:
+            code_id = chosen[aid]
+            end = None if point[code_id] else t2 / 1000
+            events.append(Event(code_id, t1 / 1000, end, modifiers.get(aid, {})))
+    del tiers, chosen, modifiers
     session = new_session(
-        book, origin("eaf", path, data), session_id=session_id(path), dyad=path.stem,
+        book, origin("eaf", path, data), session_id=sid, dyad=path.stem,
         stamp=stamp, events=events, notes=notes, observer=observer,
     )  # fmt: skip
-    notices = [_left_out(name, t, slots) for t in dependent if t.get("TIER_ID", "") not in used
-               and t.find("ANNOTATION") is not None]  # fmt: skip
-    media, links, media_notices = _media(root, path, session.id)
-    notices += media_notices
     if media is not None:
         session = attrs.evolve(session, media=media)
-    checked = session_from_data(unstructure(session), name)
+    del events
+    raw = unstructure(session)
+    del session  # checked from ``raw`` alone: the events are not held three times over
+    checked = session_from_data(raw, name)
     return Imported((checked,), book, derived, tuple(notices), tuple(links))
 
 
 def _media(
-    root: ET.Element, path: Path, sid: str
+    header: _Header | None, path: Path, sid: str
 ) -> tuple[Media | None, list[MediaLink], list[Problem]]:
     """The session's ``media`` from the document's first ``MEDIA_DESCRIPTOR``.
 
@@ -220,16 +416,13 @@ def _media(
     file's name beside the document. Every further descriptor is reported, not linked
     (a session has one video)."""
     name = str(path)
-    header = root.find("HEADER")
-    if header is None:
+    if header is None or not header.descriptors:
         return None, [], []
-    descriptors = header.findall("MEDIA_DESCRIPTOR")
-    if not descriptors:
-        return None, [], []
+    descriptors = header.descriptors
     properties = {
-        p.get("NAME", ""): (p.text or "").strip()
-        for p in header.findall("PROPERTY")
-        if p.get("NAME", "").startswith("observer.media.")
+        key: (text or "").strip()
+        for key, text in header.properties
+        if key.startswith("observer.media.")
     }
     first, rest = descriptors[0], descriptors[1:]
     notices = [
@@ -249,11 +442,11 @@ def _media(
     return None, [link], notices
 
 
-def _url(descriptor: ET.Element) -> str:
+def _url(descriptor: Mapping[str, str]) -> str:
     return descriptor.get("RELATIVE_MEDIA_URL") or descriptor.get("MEDIA_URL") or ""
 
 
-def _candidates(descriptor: ET.Element, path: Path) -> tuple[Path, ...]:
+def _candidates(descriptor: Mapping[str, str], path: Path) -> tuple[Path, ...]:
     """Where the linked file may be, in order, without duplicates."""
     folder = path.parent
     out: list[Path] = []
@@ -272,7 +465,7 @@ def _candidates(descriptor: ET.Element, path: Path) -> tuple[Path, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def _own_media(descriptor: ET.Element, properties: Mapping[str, str]) -> Media | None:
+def _own_media(descriptor: Mapping[str, str], properties: Mapping[str, str]) -> Media | None:
     url = descriptor.get("MEDIA_URL") or ""
     file = properties.get("observer.media.file", "")
     if not file or unquote(url.rsplit("/", 1)[-1]) != file:
@@ -291,17 +484,12 @@ def _own_media(descriptor: ET.Element, properties: Mapping[str, str]) -> Media |
     return Media(file, size, duration, fps, digest, offset)
 
 
-def _left_out(name: str, tier: ET.Element, slots: dict[str, int | None]) -> Problem:
+def _left_out(name: str, tier: _TierElement) -> Problem:
     message = "left out (not a time-aligned code tier)"
-    untimed = sum(
-        1
-        for a in tier.findall("ANNOTATION/ALIGNABLE_ANNOTATION")
-        if slots.get(a.get("TIME_SLOT_REF1", "")) is None
-        or slots.get(a.get("TIME_SLOT_REF2", "")) is None
-    )
+    untimed = sum(1 for _, t1, t2, *_ in tier.timed if t1 is None or t2 is None)
     if untimed:
         message += f"; {untimed} of its annotations have no time value"
-    return Problem(name, f"TIER[{tier.get('TIER_ID', '')!r}]", message)
+    return Problem(name, f"TIER[{tier.attributes.get('TIER_ID', '')!r}]", message)
 
 
 def _chosen(
@@ -316,7 +504,8 @@ def _chosen(
             wanted = codes.get(a.value, a.value)
             code = book.code_by_id.get(wanted) or by_label.get(wanted)
             if code is None:
-                problems.append(Problem(name, a.where, f"{a.value!r} is not a code of {book.id}"))
+                message = f"{a.value!r} is not a code of {book.id}"
+                problems.append(Problem(name, _where(t.tid, a.aid), message))
             else:
                 out[a.aid] = code.id
     return out
@@ -366,11 +555,8 @@ def _derive(
                 continue
             for modifier_name, value in mods.items():
                 modifier = slug(modifier_name, "modifier")
-                known = found.modifiers.get(modifier, {})
-                value_id = next(
-                    (v for v, label in known.items() if label == " ".join(value.split())), None
-                )
-                value_id = value_id or unique(slug(value, "value"), set(known))
-                found.value(chosen[ref], modifier, value_id, " ".join(value.split()))
+                label = " ".join(value.split())
+                value_id = found.value_id(modifier, label, slug(value, "value"))
+                found.value(chosen[ref], modifier, value_id, label)
                 modifiers.setdefault(ref, {})[modifier] = value_id
     return derived_codebook(path, found), chosen, modifiers

@@ -37,7 +37,7 @@ from observer.interchange.importers import (
     origin,
     session_id,
 )
-from observer.interchange.importers.derive import Found, derived_codebook, slug, unique
+from observer.interchange.importers.derive import Found, derived_codebook, slug
 from observer.sessionfile import (
     Event,
     session_from_data,
@@ -205,11 +205,7 @@ def _derive(path: Path, columns: list[Column]) -> Codebook:
 
 def _value_id(found: Found, modifier: str, value: str) -> str:
     """The id of ``value`` among ``modifier``'s values: the same value keeps one id."""
-    known = found.modifiers.get(modifier, {})
-    for value_id, label in known.items():
-        if label == value:
-            return value_id
-    return unique(slug(value, "value"), set(known))
+    return found.value_id(modifier, value, slug(value, "value"))
 
 
 def _events(
