@@ -24,14 +24,14 @@ from rich.text import Text
 from textual.widgets import Static
 
 from observer.codebook import Codebook, Criterion, CriterionRule
-from observer.codebook.measure import CriterionResult, RuleResult, measure
-from observer.sessionfile import CriterionFigure
 from observer.tui.plain import plain
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the measuring and the session file load after the first frame
     from textual.widget import Widget
 
+    from observer.codebook.measure import CriterionResult, RuleResult
     from observer.live.recorder import Recorder
+    from observer.sessionfile import CriterionFigure
 
 MET, UNMET = "✓", "✗"
 COMPONENT_CLASSES = {"tallies--met", "tallies--unmet"}
@@ -73,6 +73,8 @@ def shown_criteria(book: Codebook, segment: str | None) -> list[Criterion]:
 
 def live_results(rec: Recorder, t: float) -> tuple[CriterionResult, ...]:
     """The criteria tallied now, on the live events up to session time ``t``."""
+    from observer.codebook.measure import measure
+
     criteria = shown_criteria(rec.book, open_segment(rec))
     return measure(criteria, rec.events, rec.segments, max(t, rec.last_t))
 
