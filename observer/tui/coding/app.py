@@ -41,6 +41,7 @@ from observer.collector import freeze_survivors, thaw
 from observer.errors import InputError, Problem
 from observer.startup import release_collection
 from observer.stopsignals import on_stop
+from observer.tui import styles
 from observer.tui.coding.keys import key_names, palette
 from observer.tui.coding.screen import CodingScreen, Saved
 from observer.tui.forms import KeyHold
@@ -60,7 +61,6 @@ if TYPE_CHECKING:
     from observer.tui.coding.video import VideoControl
     from observer.tui.stopping import Stopper
 
-CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
 PALETTE_PAUSED = "coding is paused while this is open: keys search here · escape goes back"
 """The palette's placeholder over the coding screen: keys typed here are not coded."""
 FUNCTION_KEY = re.compile(r"f\d+")
@@ -93,7 +93,7 @@ class CodeResult:
 
 
 class CodingApp(KeyHold[None]):
-    CSS_PATH = CSS_PATH
+    CSS_PATH = styles.CODING  # its other screens bring their own (styles.CODING_SCREENS)
     TITLE = "observer"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -23,6 +23,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from observer.codebook import Codebook, bundled_paths, load_codebook
 from observer.errors import InputError
 from observer.settings import read_config, remember
+from observer.tui import styles
 from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
 from observer.tui.forms import FIELD_BINDINGS, FormField, hold_keys, keys_ready
 from observer.tui.plain import plain
@@ -54,6 +55,7 @@ def bundled_choices() -> list[tuple[str, str]]:
 
 
 class MetadataForm(Screen[Metadata]):
+    CSS_PATH = styles.CODING_SCREENS
     COMPONENT_CLASSES = COMPONENT_CLASSES
     BINDINGS = [*FIELD_BINDINGS, Binding("ctrl+s", "start", "start")]  # noqa: RUF012
 
