@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from observer.live.recorder import Recorder
     from observer.sessionfile import Media as MediaInfo
     from observer.sessionfile import Session, Stamper, Via
-    from observer.tui.coding.form import Metadata
+    from observer.tui.coding.metadata import Metadata
     from observer.tui.coding.recover import Unfinished
     from observer.tui.coding.video import VideoControl
     from observer.tui.stopping import Stopper
@@ -215,7 +215,7 @@ class CodingApp(KeyHold[None]):
         # first screen (no blank default screen is drawn before it).
         book, dyad, observer = self.book, self.dyad, self.observer
         if self.coding_screen is None and book and dyad and observer and not self.ask_passphrase:
-            from observer.tui.coding.form import Metadata
+            from observer.tui.coding.metadata import Metadata
 
             self.metadata = Metadata(book, dyad, observer, self.label or "")
             self.coding_screen = self._coding_screen(self.metadata)
