@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import threading
 from functools import cached_property
 from typing import Any, Literal
 
@@ -469,6 +470,7 @@ class Codebook:
     @cached_property
     def document(self) -> dict[str, Any]:
         """The normalised codebook as plain JSON data (defaults filled in)."""
+        _unstructure_hooks()
         data: dict[str, Any] = converter.unstructure(self)
         return data
 
@@ -479,9 +481,32 @@ class Codebook:
 
 
 def _register_hooks() -> None:
+    """How a non-null number field is described in problems (before anything is
+    structured as these classes)."""
+    when_given(Rating, "min", Number)
+    when_given(Rating, "max", Number)
+    when_given(Rating, "total", int)
+    when_given(AllocationPart, "max", int)
+
+
+_unstructured = False
+_unstructuring = threading.Lock()
+
+
+def _unstructure_hooks() -> None:
     """The fields added with category and check ratings, segment lists, composites and
     criteria are left out of the normalised document while unused, so a codebook that uses
-    none of them keeps the canonical JSON (and the SHA-256) it always had."""
+    none of them keeps the canonical JSON (and the SHA-256) it always had. Registered
+    when the first document is made (``Codebook.document``, the only way a codebook is
+    unstructured), not on import: the coding screen's first frame needs none."""
+    global _unstructured
+    with _unstructuring:
+        if not _unstructured:
+            _register_unstructure_hooks()
+            _unstructured = True
+
+
+def _register_unstructure_hooks() -> None:
     from cattrs.gen import make_dict_unstructure_fn, override
 
     converter.register_unstructure_hook(
@@ -513,8 +538,6 @@ def _register_hooks() -> None:
         return data
 
     converter.register_unstructure_hook(Rating, rating)
-    when_given(Rating, "min", Number)
-    when_given(Rating, "max", Number)
     converter.register_unstructure_hook(
         Segment, make_dict_unstructure_fn(Segment, converter, ends=override(omit_if_default=True))
     )
@@ -534,8 +557,6 @@ def _register_hooks() -> None:
         Criterion,
         make_dict_unstructure_fn(Criterion, converter, segment=override(omit_if_default=True)),
     )
-    when_given(Rating, "total", int)
-    when_given(AllocationPart, "max", int)
     converter.register_unstructure_hook(
         Codebook,
         make_dict_unstructure_fn(
