@@ -87,13 +87,14 @@ def _prctl() -> Callable[..., int] | None:
     with libc), else the C library found by name (which runs ``ldconfig``: the key
     recorder asks for this while the coding screen draws its first frame)."""
     import ctypes
-    import ctypes.util
 
     try:
         prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
         return prctl
     except (OSError, AttributeError):
         pass
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     if name is None:
         return None

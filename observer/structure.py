@@ -36,12 +36,10 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from observer.errors import InputError, Problem, join_path
 from observer.limits import MAX_SECONDS as MAX_SECONDS
+from observer.limits import Number as Number
 
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]
-
-Number = int | float
-"""A JSON number: an int stays an int (so ``1`` is not rewritten as ``1.0``)."""
 
 
 _NONE = type(None)
