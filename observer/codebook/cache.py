@@ -24,6 +24,7 @@ import hashlib
 import os
 import pickle
 import sys
+import threading
 from pathlib import Path
 
 from observer import __version__
@@ -109,7 +110,7 @@ def put(data: bytes, book: Codebook) -> None:
     path = entry_path(data)
     payload = pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL)
     blob = MAGIC + hashlib.sha256(payload).digest() + payload
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     with contextlib.suppress(OSError):
         make_folders(path.parent)
         fd = os.open(
