@@ -66,10 +66,11 @@ STATE_KEYS = "sqakjhlip"
 READY = "WAITING"
 RATIO = 1.1
 """First frame of ``observer code`` over the smallest Textual app's, measured beside it."""
-CPU_RATIO = 1.6
-"""Its CPU time to the first frame over the smallest app's: 1.4-1.5 since the start-up
-was cut down (1.7-1.8 before; docs/benchmarks.md), so a start-up that grows again fails
-this row whatever the load (the wall-clock rows' budgets are the goal, still missed)."""
+CPU_RATIO = 1.65
+"""Its CPU time to the first frame over the smallest app's: 1.40-1.61 since the start-up
+was cut down (load average 3.5-9.5; 1.7-1.8 before, docs/benchmarks.md), so a start-up
+that grows again fails this row whatever the load (the wall-clock rows' budgets are the
+goal, still missed)."""
 OVERHEAD_S = 0.05
 """Its overhead above that floor: 0.04 s before the start-up grew (docs/benchmarks.md)."""
 
