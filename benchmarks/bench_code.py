@@ -3,8 +3,10 @@
 Start-up: ``observer code --dyad --observer --session-dir`` in a pseudo-terminal,
 from just before the process is spawned to the first output chunk that draws
 the coding screen's "WAITING" badge; median of several runs after one warm-up
-run (bytecode cached, as after any install). The same is measured for the
-smallest Textual app, the floor no Textual program starts under.
+run (bytecode cached, as after any install; the codebook in the cache of validated
+codebooks, as after its first use), and the process's CPU time at that moment. The
+same is measured for the smallest Textual app, the floor no Textual program starts
+under.
 
 Key to disk: the real ``CodingApp`` headless (``run_test``), its journal and raw
 key log on a real disk, preloaded with N events through the recorder's own API;
@@ -46,6 +48,8 @@ import orjson
 from benchmarks.common import (
     Pty,
     above_floor,
+    cpu_rows,
+    cpu_s,
     floor_rows,
     listing,
     median,
@@ -62,16 +66,13 @@ STATE_KEYS = "sqakjhlip"
 READY = "WAITING"
 RATIO = 1.1
 """First frame of ``observer code`` over the smallest Textual app's, measured beside it."""
+CPU_RATIO = 1.65
+"""Its CPU time to the first frame over the smallest app's: 1.40-1.61 since the start-up
+was cut down (load average 3.5-9.5; 1.7-1.8 before, docs/benchmarks.md), so a start-up
+that grows again fails this row whatever the load (the wall-clock rows' budgets are the
+goal, still missed)."""
 OVERHEAD_S = 0.05
 """Its overhead above that floor: 0.04 s before the start-up grew (docs/benchmarks.md)."""
-
-
-def _cpu_s(pid: int) -> float | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _child_env(folder: Path) -> dict[str, str]:
@@ -85,7 +86,7 @@ def _first_frame(
 ) -> tuple[float, float | None]:
     with Pty(command, env=env) as pty:
         seen = pty.wait_for(marker, timeout=60)
-        cpu = _cpu_s(pty.process.pid)
+        cpu = cpu_s(pty.process.pid)
         return seen - pty.started, cpu
 
 
@@ -96,20 +97,20 @@ def startup(quick: bool) -> list[dict[str, Any]]:
         code = [*observer_command(), "code", "--dyad", "D1", "--observer", "o1"]
         minimal = [sys.executable, str(Path(__file__).with_name("minimal_app.py"))]
         times: dict[str, list[float]] = {"code": [], "minimal": []}
-        cpus: dict[str, list[float]] = {"code": [], "minimal": []}
+        cpus: dict[str, list[float | None]] = {"code": [], "minimal": []}
         for i in range(runs + 1):
             for name, command, marker in (("code", code, READY), ("minimal", minimal, "MINIMAL")):
                 sessions = folder / f"s{i}{name}"
                 extra = ["--session-dir", str(sessions)] if name == "code" else []
                 wall, cpu = _first_frame(command + extra, marker, env)
-                if i:  # run 0 compiles the bytecode
+                if i:  # run 0 compiles the bytecode (and fills the codebook cache)
                     times[name].append(wall)
-                    if cpu is not None:
-                        cpus[name].append(cpu)
+                    cpus[name].append(cpu)
     wall = median(times["code"])
     floor = median(times["minimal"])
-    cpu = median(cpus["code"]) if cpus["code"] else float("nan")
-    floor_cpu = median(cpus["minimal"]) if cpus["minimal"] else float("nan")
+    paired = [(c, f) for c, f in zip(cpus["code"], cpus["minimal"], strict=True) if c and f]
+    cpu = median([c for c, _ in paired]) if paired else float("nan")
+    floor_cpu = median([f for _, f in paired]) if paired else float("nan")
     above = above_floor(times["code"], times["minimal"])
     note = (
         f"median of {runs} runs (all: {listing(times['code'])} s);"
@@ -121,6 +122,7 @@ def startup(quick: bool) -> list[dict[str, Any]]:
         row("start of observer code to first frame", wall, "<= 0.4 s", "s", wall <= 0.4, note),
         row("  (floor: smallest Textual app, first frame)", floor, "-", "s", None),
         *floor_rows(times["code"], times["minimal"], RATIO, OVERHEAD_S),
+        *cpu_rows([c for c, _ in paired], [f for _, f in paired], CPU_RATIO),
     ]
 
 

@@ -102,6 +102,31 @@ def above_floor(times: Sequence[float], floor: Sequence[float]) -> float:
     return median([t - f for t, f in zip(times, floor, strict=True)])
 
 
+def cpu_s(pid: int) -> float | None:
+    """CPU time (user + system) of process ``pid`` so far, from ``/proc`` (Linux; None
+    elsewhere or once it is gone). Ticks of 10 ms: a median of several runs."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_rows(cpu: Sequence[float], floor: Sequence[float], ratio: float) -> list[dict[str, Any]]:
+    """The start-up's CPU time to its first frame over the smallest Textual app's (each
+    run over the floor's run beside it; median), budget ``ratio``: the wall clock of a
+    shared machine measures the neighbours too, the CPU time much less so, so this row
+    fails when what a command does before its first frame grows, whatever the load."""
+    if not cpu or len(cpu) != len(floor):
+        return [row("  CPU time to the first frame / floor's", None, f"<= {ratio}", "×", None)]
+    ratios = median([c / f for c, f in zip(cpu, floor, strict=True)])
+    above = median([c - f for c, f in zip(cpu, floor, strict=True)])
+    note = f"CPU time above the floor's: median {above:.3f} s (ticks of 10 ms)"
+    return [
+        budget_row("  CPU time to the first frame / floor's", ratios, ratio, "×", note, digits=2)
+    ]
+
+
 def process_runs(pid: int) -> bool:
     """Whether ``pid`` still runs, from ``/proc`` (a zombie no longer runs; Linux)."""
     try:

@@ -15,8 +15,6 @@ else SIGTERM (which on Windows is ``TerminateProcess``, as final as SIGKILL).
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import ctypes.util
 import os
 import signal
 import sys
@@ -84,6 +82,29 @@ def set_console_handler(stop: Callable[[], object]) -> None:
 _KEEP: list[object] = []
 
 
+def _prctl() -> Callable[..., int] | None:
+    """libc's ``prctl``: from the symbols the interpreter already has (it is linked
+    with libc), else the C library found by name (which runs ``ldconfig``: the key
+    recorder asks for this while the coding screen draws its first frame)."""
+    import ctypes
+
+    try:
+        prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
+        return prctl
+    except (OSError, AttributeError):
+        pass
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        prctl = ctypes.CDLL(name, use_errno=True).prctl
+        return prctl
+    except (OSError, AttributeError):
+        return None
+
+
 def die_with_parent() -> Callable[[], None] | None:
     """On Linux, a function for ``preexec_fn``, run in a child before its program starts:
     SIGKILL the child when the thread that started it dies (observer's, however it ends,
@@ -91,12 +112,8 @@ def die_with_parent() -> Callable[[], None] | None:
     fork, so the child only makes two system calls. None elsewhere (no such signal)."""
     if not sys.platform.startswith("linux"):
         return None
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
-    try:
-        prctl = ctypes.CDLL(name, use_errno=True).prctl
-    except (OSError, AttributeError):
+    prctl = _prctl()
+    if prctl is None:
         return None
     parent = os.getpid()
     kill = int(signal.SIGKILL)

@@ -35,17 +35,12 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, override
 
 from observer.errors import InputError, Problem, join_path
+from observer.limits import MAX_SECONDS as MAX_SECONDS
+from observer.limits import Number as Number
 
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]
 
-Number = int | float
-"""A JSON number: an int stays an int (so ``1`` is not rewritten as ``1.0``)."""
-
-MAX_SECONDS = 7 * 24 * 3600
-"""The longest time observer accepts anywhere (a session, a segment, a tolerance, a
-pause): one week in seconds. Nothing observed comes near it; a larger number in a
-file is refused when it is read, so it can never overflow a computation later."""
 
 _NONE = type(None)
 

@@ -7,6 +7,9 @@
   setting the variable in a module changes nothing for the apps it runs in this
   process. The fixture sets Textual's own constant (every app takes it when it is
   made) and the variable (for the programs tests start).
+- The cache of validated codebooks (observer.codebook.cache) is a folder of this test
+  session's (``XDG_CACHE_HOME``), never the user's: every test after the first that
+  loads a codebook gets it from there, as every start after the first does.
 - ``coding``: run a CodingApp headless and get it once its coding screen is attached
   to the journal (``support.pilot.Attached``: the app, the pilot, the screen, and
   waiting for a condition or for the journal's acknowledgements).
@@ -21,6 +24,7 @@ import asyncio
 import contextlib
 import inspect
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 import textual.constants
@@ -42,6 +46,16 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     names = inspect.signature(test).parameters
     asyncio.run(test(**{name: pyfuncitem.funcargs[name] for name in names}))
     return True
+
+
+@pytest.fixture(scope="session")
+def cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(autouse=True)
+def codebook_cache_of_the_session(monkeypatch: pytest.MonkeyPatch, cache_home: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
 
 
 @pytest.fixture(autouse=True)

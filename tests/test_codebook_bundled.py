@@ -207,7 +207,8 @@ def test_a_wheel_built_from_the_repository_carries_the_codebooks(tmp_path: Path)
         assert f"observer/_bundled/{path.name}" in names
     assert "observer/_bundled/codebook.schema.json" in names
     assert "observer/codebook/__init__.py" in names
-    assert "observer/tui/observer.tcss" in names  # the screens' stylesheet
+    for sheet in ("coding", "coding-screens", "replay", "consensus"):  # the screens' stylesheets
+        assert f"observer/tui/styles/{sheet}.tcss" in names
 
 
 # --- the instrument-shaped codebooks of allocations, reverse keys and episodes ---------

@@ -511,7 +511,7 @@ async def test_after_a_go_to_the_flag_names_the_event_shown_at_that_time(tmp_pat
 
 
 async def test_colours_come_from_the_theme_and_follow_a_theme_switch(tmp_path: Path) -> None:
-    """observer.tcss gives the replay's colours as theme variables: switching the
+    """styles/replay.tcss gives the replay's colours as theme variables: switching the
     theme recolours the marks, the reviews lane and the list's marks."""
     a = small_session()
     b = attrs.evolve(a, id="S1-D001-obs2", observer="obs2", events=a.events[:-1])

@@ -4,7 +4,6 @@ not rated."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from support.instruments3 import book
@@ -13,9 +12,10 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from observer.codebook import Codebook
+from observer.tui import styles
 from observer.tui.coding.ratings import RatingField, RatingsForm
 
-CSS = Path(__file__).resolve().parents[1] / "observer" / "tui" / "observer.tcss"
+CSS = styles.CODING  # as the coding app (the form brings its own: styles.CODING_SCREENS)
 
 
 class FormApp(App[None]):

@@ -4,7 +4,6 @@ and episode names shown whole at 80 and 100 columns."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,9 +13,10 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from observer.codebook import Codebook, load_codebook
+from observer.tui import styles
 from observer.tui.coding.ratings import RatingField, RatingsForm
 
-CSS = Path(__file__).resolve().parents[1] / "observer" / "tui" / "observer.tcss"
+CSS = styles.CODING  # as the coding app (the form brings its own: styles.CODING_SCREENS)
 
 
 class FormApp(App[None]):
@@ -125,7 +125,7 @@ async def test_anchors_and_episode_names_are_never_cut(width: int) -> None:
 
 async def test_each_field_sits_next_to_its_item_and_stands_out_unfocused() -> None:
     """At 120 columns each field stands just before its item's label (not at the far
-    right), and a field without the focus has a background of its own (observer.tcss)."""
+    right), and a field without the focus has a background of its own (styles/coding-screens.tcss)."""
 
     async def script(pilot: Any, form: RatingsForm) -> None:
         rows = list(form.query(".rating-row"))

@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from observer.structure import MAX_SECONDS
+from observer.limits import MAX_SECONDS
 
 Decorator = Callable[[Any], Any]
 

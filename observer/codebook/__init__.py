@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from observer import jsonio
-from observer.codebook import criteria, ratings, rules, sampling, windows
+from observer.codebook import cache
 from observer.codebook.model import (
     CONTROL,
     ID_PATTERN,
@@ -58,7 +58,6 @@ from observer.codebook.model import (
     Window,
 )
 from observer.errors import InputError, Problem, ProblemAt
-from observer.structure import check_schema, sort_problems, structure
 
 __all__ = [
     "CONTROL",
@@ -105,17 +104,30 @@ __all__ = [
     "resolve",
 ]
 
-RULES: tuple[Callable[[dict[str, Any], ProblemAt], Iterator[Problem]], ...] = (
-    rules.check_header,
-    rules.check_codes,
-    rules.check_modifiers,
-    ratings.check,
-    rules.check_segments,
-    criteria.check,
-    sampling.check,
-    windows.check,
-)
-"""Every section of the format's semantic rules, in the order they are reported."""
+Rule = Callable[[dict[str, Any], ProblemAt], Iterator[Problem]]
+
+
+def rules_in_order() -> tuple[Rule, ...]:
+    """Every section of the format's semantic rules, in the order they are reported
+    (imported here, when a codebook is validated: one from the cache is not)."""
+    from observer.codebook import criteria, ratings, rules, sampling, windows
+
+    return (
+        rules.check_header,
+        rules.check_codes,
+        rules.check_modifiers,
+        ratings.check,
+        rules.check_segments,
+        criteria.check,
+        sampling.check,
+        windows.check,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RULES":  # the rules, as a constant (imported when asked for)
+        return rules_in_order()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def check(raw: dict[str, Any], file: str) -> Iterator[Problem]:
@@ -124,7 +136,7 @@ def check(raw: dict[str, Any], file: str) -> Iterator[Problem]:
     def p(location: str, message: str) -> Problem:
         return Problem(file, location, message)
 
-    for section in RULES:
+    for section in rules_in_order():
         yield from section(raw, p)
 
 
@@ -155,14 +167,26 @@ def resolve(path_or_id: str) -> Path:
 
 
 def load_codebook(path_or_id: str | Path) -> Codebook:
-    """Load and validate a codebook file or bundled id; raise InputError on any problem."""
+    """Load and validate a codebook file or bundled id; raise InputError on any problem.
+    A file validated before (by this version of observer) comes from the cache of
+    validated codebooks (observer.codebook.cache)."""
     path = path_or_id if isinstance(path_or_id, Path) else resolve(path_or_id)
-    raw = jsonio.read_json(path, max_bytes=MAX_CODEBOOK_BYTES, unique_keys=True)
-    return codebook_from_data(raw, str(path))
+    data = jsonio.read_bytes(path, max_bytes=MAX_CODEBOOK_BYTES)
+    cached = cache.get(data)
+    if cached is not None:
+        return cached
+    raw = jsonio.parse_json(data, str(path), unique_keys=True)
+    book = codebook_from_data(raw, str(path))
+    cache.put(data, book)
+    return book
 
 
 def codebook_from_data(raw: Any, file: str) -> Codebook:
     """Validate parsed JSON as a codebook; raise InputError listing every problem."""
+    from observer.codebook.model import structure_hooks
+    from observer.structure import check_schema, sort_problems, structure
+
+    structure_hooks()
     check_schema(raw, SCHEMA, file)
     problems: list[Problem] = []
     codebook: Codebook | None = None

@@ -4,16 +4,16 @@ the format's constants and the normalised document (whose SHA-256 names a codebo
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
+import threading
 from functools import cached_property
 from typing import Any, Literal
 
 import attrs
 import orjson
 
-from observer.structure import Number, converter, when_given
+from observer.limits import Number
 
 SCHEMA = "observer.codebook/1"
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
@@ -469,20 +469,61 @@ class Codebook:
     @cached_property
     def document(self) -> dict[str, Any]:
         """The normalised codebook as plain JSON data (defaults filled in)."""
+        from observer.structure import converter
+
+        _unstructure_hooks()
         data: dict[str, Any] = converter.unstructure(self)
         return data
 
     @cached_property
     def sha256(self) -> str:
         """SHA-256 of the canonical JSON: the normalised document, keys sorted."""
+        import hashlib
+
         return hashlib.sha256(orjson.dumps(self.document, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def _register_hooks() -> None:
+_structuring = False
+
+
+def structure_hooks() -> None:
+    """How a non-null number field is described in problems: before anything is
+    structured as these classes (``codebook_from_data`` calls this). Not on import: a
+    codebook from the cache of validated codebooks (observer.codebook.cache) is never
+    structured, and its first frame imports no cattrs."""
+    global _structuring
+    if _structuring:
+        return
+    from observer.structure import when_given
+
+    when_given(Rating, "min", Number)
+    when_given(Rating, "max", Number)
+    when_given(Rating, "total", int)
+    when_given(AllocationPart, "max", int)
+    _structuring = True  # after: a thread that finds it set finds them all
+
+
+_unstructured = False
+_unstructuring = threading.Lock()
+
+
+def _unstructure_hooks() -> None:
     """The fields added with category and check ratings, segment lists, composites and
     criteria are left out of the normalised document while unused, so a codebook that uses
-    none of them keeps the canonical JSON (and the SHA-256) it always had."""
+    none of them keeps the canonical JSON (and the SHA-256) it always had. Registered
+    when the first document is made (``Codebook.document``, the only way a codebook is
+    unstructured), not on import: the coding screen's first frame needs none."""
+    global _unstructured
+    with _unstructuring:
+        if not _unstructured:
+            _register_unstructure_hooks()
+            _unstructured = True
+
+
+def _register_unstructure_hooks() -> None:
     from cattrs.gen import make_dict_unstructure_fn, override
+
+    from observer.structure import converter
 
     converter.register_unstructure_hook(
         AllocationPart,
@@ -513,8 +554,6 @@ def _register_hooks() -> None:
         return data
 
     converter.register_unstructure_hook(Rating, rating)
-    when_given(Rating, "min", Number)
-    when_given(Rating, "max", Number)
     converter.register_unstructure_hook(
         Segment, make_dict_unstructure_fn(Segment, converter, ends=override(omit_if_default=True))
     )
@@ -534,8 +573,6 @@ def _register_hooks() -> None:
         Criterion,
         make_dict_unstructure_fn(Criterion, converter, segment=override(omit_if_default=True)),
     )
-    when_given(Rating, "total", int)
-    when_given(AllocationPart, "max", int)
     converter.register_unstructure_hook(
         Codebook,
         make_dict_unstructure_fn(
@@ -547,9 +584,6 @@ def _register_hooks() -> None:
             windows=override(omit_if_default=True),
         ),
     )
-
-
-_register_hooks()
 
 
 def on_step(distance: Number, step: Number) -> bool:

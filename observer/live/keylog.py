@@ -43,21 +43,23 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import orjson
 
 from observer import jsonio
-from observer.crypto.folder import sealer_for
-from observer.crypto.stream import open_sealed
 from observer.errors import InputError
-from observer.live.hold import SpaceHold
-from observer.live.journal import _reason, create_or_fail
-from observer.live.recorder import Recorder, ReplayError
 from observer.live.stamper import FRAME
-from observer.sessionfile import Stamper
 from observer.stopsignals import die_with_parent
+
+if TYPE_CHECKING:
+    from observer.live.recorder import Recorder
+    from observer.sessionfile import Stamper
+
+# The terminal driver imports this module for ``tap`` before the coding screen's first
+# frame; what only writing, reading or replaying a key log needs (the journal, the
+# recorder, encryption) is imported there, after it.
 
 KEYS_SCHEMA = "observer.keys/1"
 KEYS_SUFFIX = ".keys.jsonl"
@@ -106,6 +108,9 @@ class KeyLog:
         """Create the key log of the session whose journal has ``journal_header``; in an
         encrypted folder, a sealed stream (:mod:`observer.crypto.stream`), one record a
         key."""
+        from observer.crypto.folder import sealer_for
+        from observer.live.journal import create_or_fail
+
         path = keylog_path(folder, journal_header["session"])
         sealer = sealer_for(folder, str(path), passphrase)
         data = orjson.dumps(_header(journal_header), default=str) + b"\n"
@@ -141,6 +146,8 @@ class KeyLog:
             self._dirty = True
             jsonio.write_all(self._fd, bytes(self._pending))
         except OSError as exc:
+            from observer.live.journal import _reason
+
             self.error = f"cannot write the key log: {_reason(exc)}"
             return False
         self._dirty = False
@@ -385,6 +392,8 @@ def read_keylog(path: Path) -> KeyLogContents:
     the keys before it are kept and the rest counted (``corrupt_at``, ``left_out``). An
     encrypted log (observer.crypto.stream) is opened first; a torn last record of it is
     left out the same way."""
+    from observer.crypto.stream import open_sealed
+
     name = str(path)
     data, sealed_torn = open_sealed(jsonio.read_bytes(path, max_bytes=1 << 31), name)
     pieces = data.split(b"\n")
@@ -453,6 +462,9 @@ def replay_keys(rec: Recorder, keys: Sequence[LoggedKey]) -> KeyReplay:
     and the planned segment stops made at their instants, as the screen made them. Stops at the first other key (what follows it was typed into
     a note, a dialog or a choice the screen would have opened), or at a key the
     recorder refuses on replay (a forged time past one week)."""
+    from observer.live.hold import SpaceHold
+    from observer.live.recorder import ReplayError
+
     before = rec.seq
     last: tuple[str, float] = ("", float("-inf"))
     hold = SpaceHold()

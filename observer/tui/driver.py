@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from codecs import getincrementaldecoder
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from textual import events
 from textual._xterm_parser import XTermParser
@@ -33,8 +33,10 @@ from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
 
 from observer.live.keylog import KeyLog, Read, tap
-from observer.sessionfile import Stamper
 from observer.tui.coding.keys import UNLOGGED
+
+if TYPE_CHECKING:
+    from observer.sessionfile import Stamper
 
 
 def stamped_keys(

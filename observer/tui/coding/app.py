@@ -41,6 +41,7 @@ from observer.collector import freeze_survivors, thaw
 from observer.errors import InputError, Problem
 from observer.startup import release_collection
 from observer.stopsignals import on_stop
+from observer.tui import styles
 from observer.tui.coding.keys import key_names, palette
 from observer.tui.coding.screen import CodingScreen, Saved
 from observer.tui.forms import KeyHold
@@ -55,12 +56,11 @@ if TYPE_CHECKING:
     from observer.live.recorder import Recorder
     from observer.sessionfile import Media as MediaInfo
     from observer.sessionfile import Session, Stamper, Via
-    from observer.tui.coding.form import Metadata
+    from observer.tui.coding.metadata import Metadata
     from observer.tui.coding.recover import Unfinished
     from observer.tui.coding.video import VideoControl
     from observer.tui.stopping import Stopper
 
-CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
 PALETTE_PAUSED = "coding is paused while this is open: keys search here · escape goes back"
 """The palette's placeholder over the coding screen: keys typed here are not coded."""
 FUNCTION_KEY = re.compile(r"f\d+")
@@ -93,7 +93,7 @@ class CodeResult:
 
 
 class CodingApp(KeyHold[None]):
-    CSS_PATH = CSS_PATH
+    CSS_PATH = styles.CODING  # its other screens bring their own (styles.CODING_SCREENS)
     TITLE = "observer"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -215,7 +215,7 @@ class CodingApp(KeyHold[None]):
         # first screen (no blank default screen is drawn before it).
         book, dyad, observer = self.book, self.dyad, self.observer
         if self.coding_screen is None and book and dyad and observer and not self.ask_passphrase:
-            from observer.tui.coding.form import Metadata
+            from observer.tui.coding.metadata import Metadata
 
             self.metadata = Metadata(book, dyad, observer, self.label or "")
             self.coding_screen = self._coding_screen(self.metadata)

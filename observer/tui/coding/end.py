@@ -26,6 +26,7 @@ from textual.widgets import Static
 
 from observer.analysis.stats import session_stats
 from observer.sessionfile import Session
+from observer.tui import styles
 from observer.tui.coding.ratings import Ratings, RatingsForm, parse_rating
 from observer.tui.coding.tallies import COMPONENT_CLASSES, criteria_table
 from observer.tui.forms import hold_keys, passed_on
@@ -40,6 +41,8 @@ __all__ = ["ConfirmEnd", "Ratings", "RatingsForm", "Summary", "parse_rating", "s
 class ConfirmEnd(ModalScreen[str]):
     """Enter accepts ("end"), ctrl+q accepts and quits afterwards ("quit"), escape
     declines (""); any other key is refused with a reminder."""
+
+    CSS_PATH = styles.CODING_SCREENS
 
     def __init__(
         self,
@@ -159,6 +162,7 @@ class Summary(TapsAsKeys, Screen[None]):
     """What was saved: the file, the duration, counts and durations per code. When the
     table is taller than the screen, the keys line says there is more below."""
 
+    CSS_PATH = styles.CODING_SCREENS
     AUTO_FOCUS = "#summary"
     COMPONENT_CLASSES = COMPONENT_CLASSES
     BINDINGS = [  # noqa: RUF012

@@ -40,7 +40,7 @@ ROLES = (
     "overrun",
 )
 """What the coding screens colour, each a component class ``coding--<role>`` whose
-colour is in ``observer.tcss`` (from the theme's variables), never in Python."""
+colour is in ``styles/coding.tcss`` (from the theme's variables), never in Python."""
 COMPONENT_CLASSES = {f"coding--{role}" for role in ROLES}
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-import attrs
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,22 +22,13 @@ from textual.widgets import Button, Input, Label, Select, Static
 from observer.codebook import Codebook, bundled_paths, load_codebook
 from observer.errors import InputError
 from observer.settings import read_config, remember
+from observer.tui import styles
 from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
+from observer.tui.coding.metadata import Metadata
 from observer.tui.forms import FIELD_BINDINGS, FormField, hold_keys, keys_ready
 from observer.tui.plain import plain
 
 DEFAULT_CODEBOOK = "cpp-attachment"
-
-
-@attrs.frozen
-class Metadata:
-    book: Codebook
-    dyad: str
-    observer: str
-    label: str = ""
-    passphrase: str | None = attrs.field(default=None, repr=False)
-    """Typed on the form (``observer code --passphrase``): the journal and key log are
-    also wrapped to it. Never written anywhere, never shown."""
 
 
 def bundled_choices() -> list[tuple[str, str]]:
@@ -54,6 +44,7 @@ def bundled_choices() -> list[tuple[str, str]]:
 
 
 class MetadataForm(Screen[Metadata]):
+    CSS_PATH = styles.CODING_SCREENS
     COMPONENT_CLASSES = COMPONENT_CLASSES
     BINDINGS = [*FIELD_BINDINGS, Binding("ctrl+s", "start", "start")]  # noqa: RUF012
 

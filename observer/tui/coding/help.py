@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from observer.codebook import Codebook
+from observer.tui import styles
 from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles, segment_keys
 from observer.tui.coding.keys import help_rows
 from observer.tui.plain import plain
@@ -124,6 +125,7 @@ class HelpScreen(ModalScreen[PressedKey | None]):
     """Dismisses with the key that closed it (None for F1 / escape), for the coding
     screen to handle at that key's own time."""
 
+    CSS_PATH = styles.CODING_SCREENS
     COMPONENT_CLASSES = COMPONENT_CLASSES
 
     def __init__(self, book: Codebook, name: Callable[[str], str], *, video: bool = False) -> None:

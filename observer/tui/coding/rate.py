@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from observer.errors import InputError
 from observer.sessionfile import Session
-from observer.tui.coding.app import CSS_PATH
+from observer.tui import styles
 from observer.tui.plain import plain
 from observer.tui.widgets.clock import format_clock
 from observer.wording import plural
@@ -36,6 +36,8 @@ def session_line(session: Session) -> str:
 
 class RateWhich(Screen[bool]):
     """Names the session about to be rated: enter rates it (True), escape skips it."""
+
+    CSS_PATH = styles.CODING_SCREENS
 
     def __init__(self, session: Session, index: int, total: int) -> None:
         super().__init__()
@@ -67,7 +69,7 @@ class RateApp(App[list[str]]):
     """Asks for the ratings of ``sessions`` one after the other; the result is one
     line per session (what became of it)."""
 
-    CSS_PATH = CSS_PATH
+    CSS_PATH = styles.CODING
     TITLE = "observer recover --ratings"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "quit", show=False)]
 

@@ -32,6 +32,7 @@ from observer.codebook import AllocationPart, Codebook, Rating, RatingScalar, Se
 from observer.scores import label_of, scores, shown
 from observer.structure import Number
 from observer.textsafe import safe
+from observer.tui import styles
 from observer.tui.forms import FIELD_BINDINGS, FormField, keys_ready
 from observer.tui.plain import plain
 from observer.tui.targets import TapsAsKeys, target
@@ -175,6 +176,7 @@ def _notes(rating: Rating) -> str:
 class RatingsForm(TapsAsKeys, Screen[tuple[Ratings, bool]]):
     """All ratings in one form; ctrl+s saves (blank = null). Dismisses with the values."""
 
+    CSS_PATH = styles.CODING_SCREENS
     AUTO_FOCUS = ".rating-field"
     BINDINGS = [  # noqa: RUF012
         *FIELD_BINDINGS,

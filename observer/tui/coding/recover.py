@@ -23,6 +23,7 @@ from observer.errors import InputError
 from observer.live.keyrecovery import report
 from observer.live.recovery import notes, recover, replay_journal
 from observer.textsafe import safe
+from observer.tui import styles
 from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
 from observer.tui.plain import plain
 from observer.tui.targets import TapsAsKeys, target
@@ -61,6 +62,7 @@ def describe(path: Path) -> Unfinished:
 
 
 class RecoverOffer(TapsAsKeys, Screen[None]):
+    CSS_PATH = styles.CODING_SCREENS
     COMPONENT_CLASSES = COMPONENT_CLASSES
 
     def __init__(self, journals: list[Unfinished]) -> None:

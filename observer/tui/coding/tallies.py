@@ -5,7 +5,7 @@ criteria table on the end summary.
 is open (criteria of the whole session show from the first key): one line per rule,
 its count against its target and a symbol, ``✓`` met and ``✗`` not (yet) met, so it
 reads without colour; the colour is the theme's (``tallies--met``, ``tallies--unmet``
-in observer.tcss). It is measured by ``observer.codebook.measure`` on the recorder's
+in styles/coding.tcss). It is measured by ``observer.codebook.measure`` on the recorder's
 live events, with the open segment running to the moment of the key: the figures the
 session file will store. It never takes the focus.
 
@@ -24,18 +24,18 @@ from rich.text import Text
 from textual.widgets import Static
 
 from observer.codebook import Codebook, Criterion, CriterionRule
-from observer.codebook.measure import CriterionResult, RuleResult, measure
-from observer.sessionfile import CriterionFigure
 from observer.tui.plain import plain
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the measuring and the session file load after the first frame
     from textual.widget import Widget
 
+    from observer.codebook.measure import CriterionResult, RuleResult
     from observer.live.recorder import Recorder
+    from observer.sessionfile import CriterionFigure
 
 MET, UNMET = "✓", "✗"
 COMPONENT_CLASSES = {"tallies--met", "tallies--unmet"}
-"""The colours of met and unmet rules (observer.tcss); a widget showing either
+"""The colours of met and unmet rules (styles/coding.tcss); a widget showing either
 declares these."""
 LABEL_WIDTH = 17
 """A criterion's label in the panel is cut to this (the panel is about 30 wide)."""
@@ -73,6 +73,8 @@ def shown_criteria(book: Codebook, segment: str | None) -> list[Criterion]:
 
 def live_results(rec: Recorder, t: float) -> tuple[CriterionResult, ...]:
     """The criteria tallied now, on the live events up to session time ``t``."""
+    from observer.codebook.measure import measure
+
     criteria = shown_criteria(rec.book, open_segment(rec))
     return measure(criteria, rec.events, rec.segments, max(t, rec.last_t))
 

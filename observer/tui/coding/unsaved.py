@@ -26,6 +26,7 @@ from textual.widgets import Input, Static
 from observer.errors import InputError
 from observer.live.journal import failure_reason
 from observer.textsafe import safe
+from observer.tui import styles
 from observer.tui.coding.feedback import COMPONENT_CLASSES, Styles
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ RETRY_S = 2.0
 
 
 class NotSaved(ModalScreen[tuple[Path | None, str]]):
+    CSS_PATH = styles.CODING_SCREENS
     COMPONENT_CLASSES: ClassVar[set[str]] = COMPONENT_CLASSES
 
     def __init__(

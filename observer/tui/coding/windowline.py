@@ -10,15 +10,17 @@ everything (``observer.live.windows``); this only shows it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.widgets import Static
 
-from observer.live.windows import WindowState
 from observer.tui.plain import plain
 from observer.tui.targets import target
 from observer.tui.widgets.clock import format_clock
+
+if TYPE_CHECKING:  # the windows' state, and with it the session model: after the first frame
+    from observer.live.windows import WindowState
 
 
 class WindowLine(Static):

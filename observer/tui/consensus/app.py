@@ -8,7 +8,7 @@ turns keys into decisions.
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import ClassVar
 
 from rich.text import Text
@@ -30,11 +30,11 @@ from observer.study.consensus import (
     write_consensus,
 )
 from observer.textsafe import safe
+from observer.tui import styles
 from observer.tui.consensus.keys import BINDINGS, HINT
 from observer.tui.plain import plain
 from observer.wording import plural
 
-CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
 KIND_TEXT = {
     "agreement": "agreement",
     "disagreement": "disagreement: A and B coded different codes",
@@ -86,7 +86,8 @@ def parse_edit(session: Session, text: str) -> tuple[Event | None, str | None]:
 
 
 class ConsensusApp(App[Path | None]):
-    CSS_PATH = CSS_PATH
+    # The replay's stylesheet too: its dialogs are the replay's.
+    CSS_PATH: ClassVar[list[str | PurePath]] = [styles.REPLAY, styles.CONSENSUS]
     TITLE = "observer consensus"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = list(BINDINGS)

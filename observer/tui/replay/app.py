@@ -23,6 +23,7 @@ from observer.errors import Problem
 from observer.replay.loading import Opened, compare, open_replay
 from observer.replay.preview import read_beginning
 from observer.replay.timeline import INITIAL_SPAN
+from observer.tui import styles
 from observer.tui.plain import notice
 from observer.tui.replay.keys import KEYS
 from observer.tui.replay.screen import ReplayScreen
@@ -31,13 +32,12 @@ if TYPE_CHECKING:
     from observer.sessionfile import Session
     from observer.tui.replay.video import ReplayVideo
 
-CSS_PATH = Path(__file__).resolve().parent.parent / "observer.tcss"
 PREVIEW_ROWS = 300
 """A preview holds at least this many events: more than any terminal shows at once."""
 
 
 class ReplayApp(App[tuple[Problem, ...]]):
-    CSS_PATH = CSS_PATH
+    CSS_PATH = styles.REPLAY
     TITLE = "observer replay"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -32,7 +32,7 @@ CODE_COLOURS = 9
 codes of a stream differ."""
 SYMBOLS = {"agreement": "✓", "disagreement": "✗", "omission": "−", "commission": "+"}
 ROLES = (*SYMBOLS, "review", "note", "on-bar", "mark", "correction")
-"""What the replay colours, each a component class ``timeline--ROLE`` in observer.tcss."""
+"""What the replay colours, each a component class ``timeline--ROLE`` in styles/replay.tcss."""
 
 if TYPE_CHECKING:
     from observer.codebook import Codebook
@@ -57,7 +57,7 @@ class Row:
 
 @dataclass
 class Palette:
-    """The replay's colours, read from the theme and observer.tcss (component classes
+    """The replay's colours, read from the theme and styles/replay.tcss (component classes
     of the Timeline), never written in Python: a theme switch or NO_COLOR reaches them."""
 
     roles: dict[str, Style]

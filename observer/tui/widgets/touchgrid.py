@@ -6,7 +6,7 @@ key. Cells are as tall as the screen allows (3 lines, a finger's height in a bro
 at 16 px, else 2, else 1 on a small terminal) and as wide as the width divided among
 a group's codes (at least :data:`MIN_WIDTH` columns; a group with more codes wraps).
 A running state is highlighted in place, by its colour (``touch-grid--running`` in
-observer.tcss) and a symbol (``●``, where a state not running shows ``○``), so it
+styles/coding.tcss) and a symbol (``●``, where a state not running shows ``○``), so it
 reads without colour too; nothing needs hover. Labels are file text: drawn as plain
 ``Text`` (never markup), wrapped within the cell and shortened with ``…`` only where
 the cell has no room left.
@@ -181,7 +181,7 @@ class TouchGrid(Widget):
         return Text("\n").join(lines)
 
     def style(self, role: str) -> Style:
-        """A role's style, from observer.tcss (``touch-grid--<role>``)."""
+        """A role's style, from styles/coding.tcss (``touch-grid--<role>``)."""
         return self.get_component_rich_style(f"touch-grid--{role}", partial=True)
 
 
