@@ -8,6 +8,8 @@ session file and in ``observer stats``; and the codebook's bad windows."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -350,3 +352,30 @@ async def test_the_offer_is_a_target_a_tap_answers(
         await tap(c.pilot, "escape")
         await c.until(lambda: screen.recorder.window_waiting(21.5) is None, "left unanswered")
         assert [e.code for e in screen.recorder.events][-1] == "pa-neutral-talk"
+
+
+def test_the_wide_table_carries_each_window(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.json"
+    path.write_bytes(session_to_bytes(coded_session()))
+    code, out, err = run(["stats", str(path), "--wide", "--format", "csv"], capsys)
+    assert code == 0, err
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert {k: row[k] for k in row if k.startswith("pa-direct-command_")} == {
+        "pa-direct-command_count": "3",
+        "pa-direct-command_rate": "3.6",
+        "pa-direct-command_commands": "3",
+        "pa-direct-command_ch-complies": "1",
+        "pa-direct-command_ch-complies_share": "0.333333",
+        "pa-direct-command_ch-noncomplies": "0",
+        "pa-direct-command_ch-noncomplies_share": "0.0",
+        "pa-direct-command_ch-no-opportunity": "2",
+        "pa-direct-command_unanswered": "0",
+    }
+    assert row["pa-indirect-command_unanswered"] == "1"
+    code, out, _ = run(["stats", str(path), "--wide", "--by", "segment", "--format", "csv"], capsys)
+    whole, segment = list(csv.DictReader(io.StringIO(out)))
+    assert (
+        whole["pa-direct-command_commands"] == "3" and segment["pa-direct-command_commands"] == ""
+    )

@@ -6,7 +6,9 @@ end``: the whole session's row first, its segment empty), ``duration``, then for
 code of the codebook, in codebook order, ``CODE_count`` and ``CODE_rate`` (per
 minute) and, for a state code, ``CODE_duration`` (total seconds) and ``CODE_mean``
 (mean bout seconds): the figures of the long ``observer stats --format csv``
-(``count``, ``rate_per_min``, ``total_s``, ``mean_s``). Then every rating item and
+(``count``, ``rate_per_min``, ``total_s``, ``mean_s``); then each response window's
+figures, in the whole session's row (:func:`observer.analysis.windows.window_cells`).
+Then every rating item and
 composite (:func:`observer.scores.rating_cells`): without ``--by`` all of them, a
 segment-scoped one as ``ITEM_SEGMENT``; with it, each row the ones that belong to
 it (the session-wide ones in the whole session's row, a segment's items in its row).
@@ -20,6 +22,7 @@ from collections.abc import Iterable, Sequence
 
 from observer.analysis.segments import SegmentStats
 from observer.analysis.stats import SessionStats
+from observer.analysis.windows import window_cells
 from observer.codebook import Codebook
 from observer.scores import rating_cells
 from observer.sessionfile import Session
@@ -81,6 +84,7 @@ def wide_table(parts: Iterable[Part], by_segment: bool) -> Table:
                     *ids,
                     (head[-1], whole.duration),
                     *stats_cells(book, whole),
+                    *window_cells(session),
                     *rating_cells(book, whole.ratings, wide=True),
                 ]
             )
@@ -98,6 +102,7 @@ def wide_table(parts: Iterable[Part], by_segment: bool) -> Table:
                     (place[2], end),
                     (head[-1], result.duration),
                     *stats_cells(book, result),
+                    *(window_cells(session) if segment is None else ()),
                     *rating_cells(book, whole.ratings, segment, wide=False),
                 ]
             )

@@ -6,6 +6,7 @@ response code, the commands it answered: events linked by ``responds_to``),
 rest), and ``share``: each response code's count over the commands (None without
 commands), so the share complied is ``share[<the complies code>]``. Only links the
 codebook allows count (a response code of that window, linked to a command of it).
+:func:`window_cells` gives the same as the columns of ``observer stats --wide``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import attrs
 
 from observer.sessionfile import Session
+from observer.table import Cell, Column
 
 
 @attrs.frozen
@@ -78,3 +80,30 @@ def window_stats(session: Session) -> tuple[WindowStats, ...]:
             )
         )
     return tuple(out)
+
+
+def window_cells(session: Session) -> list[tuple[Column, Cell]]:
+    """The windows' figures as wide-table cells: ``AFTER_commands``, then per response
+    ``AFTER_RESPONSE`` and ``AFTER_RESPONSE_share``, ``AFTER_OTHERWISE``, and
+    ``AFTER_unanswered``."""
+    book = session.book
+    out: list[tuple[Column, Cell]] = []
+    for w in window_stats(session):
+        command = f"{book.code_by_id[w.after].label} ({w.after})"
+        out.append((Column(f"{w.after}_commands", "integer", f"{command}: commands"), w.commands))
+        for code, n in w.responses.items():
+            answer = book.code_by_id[code].label
+            out.append((Column(f"{w.after}_{code}", "integer", f"{command}: {answer}"), n))
+            out.append(
+                (
+                    Column(f"{w.after}_{code}_share", "number", f"{command}: share {answer}"),
+                    w.share[code],
+                )
+            )
+        if w.otherwise_code is not None:
+            label = book.code_by_id[w.otherwise_code].label
+            name = f"{w.after}_{w.otherwise_code}"
+            out.append((Column(name, "integer", f"{command}: {label}"), w.otherwise))
+        name = f"{w.after}_unanswered"
+        out.append((Column(name, "integer", f"{command}: unanswered"), w.unanswered))
+    return out
