@@ -379,3 +379,19 @@ def test_the_wide_table_carries_each_window(
     assert (
         whole["pa-direct-command_commands"] == "3" and segment["pa-direct-command_commands"] == ""
     )
+
+
+def test_codebook_diff_names_a_window_by_its_command() -> None:
+    from observer.codebook import codebook_from_data
+    from observer.codebook.diff import diff, render
+
+    doc = json.loads(Path("codebooks/dpics-style.json").read_text("utf-8"))
+    doc["version"] = "1.3.0"
+    doc["windows"][0]["within_s"] = 4
+    doc["windows"].pop()
+    shown = render(diff(DPICS, codebook_from_data(doc, "b.json"))).splitlines()
+    assert shown[-3:] == [
+        "windows",
+        "  - pa-indirect-command",
+        "  ~ pa-direct-command.within_s: 5 -> 4",
+    ]

@@ -4,7 +4,8 @@ The comparison runs on the two normalised documents (defaults filled in), sectio
 section, so a block added to the format later is compared without a line here:
 
 - a section that is a list of objects with ids (actors, groups, codes, modifiers,
-  ratings, segments, composites, and any later one) is matched by id: each id is
+  ratings, segments, composites, and any later one; windows, by the code that opens
+  each) is matched by id: each id is
   added, removed, or changed field by field (a nested list of objects with ids, such
   as a modifier's values, is matched by id too: ``values[calm].label``);
 - any other section (the header's id, version, title, description; a block that is
@@ -30,6 +31,8 @@ ChangeKind = Literal["added", "removed", "changed"]
 HEADER = "header"
 KEYS = "keys"
 _HEADER_FIELDS = ("schema", "id", "version", "title", "description")
+_IDENTITY = {"windows": "after"}
+"""A section whose items are named by another field than ``id`` (a window by its command)."""
 
 
 @attrs.frozen
@@ -89,8 +92,9 @@ def diff(a: Codebook, b: Codebook) -> CodebookDiff:
         before, after = da.get(section), db.get(section)
         if before == after:
             continue
-        if _is_id_list(before) and _is_id_list(after):
-            changes.extend(_id_list(section, before or [], after or []))
+        key = _IDENTITY.get(section, "id")
+        if _is_id_list(before, key) and _is_id_list(after, key):
+            changes.extend(_id_list(section, before or [], after or [], key))
         else:
             changes.extend(
                 Change(section, "", "changed", path, old, new)
@@ -100,16 +104,16 @@ def diff(a: Codebook, b: Codebook) -> CodebookDiff:
     return CodebookDiff(Version.of(a), Version.of(b), tuple(changes))
 
 
-def _is_id_list(value: Any) -> bool:
+def _is_id_list(value: Any, key: str = "id") -> bool:
     return value is None or (
         isinstance(value, list)
-        and all(isinstance(x, dict) and isinstance(x.get("id"), str) for x in value)
+        and all(isinstance(x, dict) and isinstance(x.get(key), str) for x in value)
     )
 
 
-def _id_list(section: str, before: list[Any], after: list[Any]) -> Iterator[Change]:
-    old = {x["id"]: x for x in before}
-    new = {x["id"]: x for x in after}
+def _id_list(section: str, before: list[Any], after: list[Any], key: str) -> Iterator[Change]:
+    old = {x[key]: x for x in before}
+    new = {x[key]: x for x in after}
     for item_id, item in old.items():
         if item_id not in new:
             yield Change(section, item_id, "removed", "", item, None)
