@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from support import minibook
 from support.clirun import run
 from support.codebook import problems_of
@@ -27,7 +28,7 @@ from observer.live.keylog import LoggedKey, replay_keys
 from observer.live.recorder import Recorder, SessionMeta
 from observer.sessionfile import load_session, session_from_bytes, session_to_bytes
 from observer.tui.coding.app import CodingApp
-from observer.tui.coding.windowline import WindowLine
+from observer.tui.coding.windowline import WindowLine, windows_table
 
 DPICS = load_codebook("dpics-style")
 T0 = 1000.0  # monotonic time of the first space: session time t is T0 + t
@@ -394,4 +395,31 @@ def test_codebook_diff_names_a_window_by_its_command() -> None:
         "windows",
         "  - pa-indirect-command",
         "  ~ pa-direct-command.within_s: 5 -> 4",
+    ]
+
+
+async def test_the_summary_shows_each_window(tmp_path: Path, coding: Coding) -> None:
+    now = [T0]
+    app = CodingApp(tmp_path, book=DPICS, dyad="D012", observer="th1", now=lambda: now[0])
+    async with coding(app, size=(110, 40)) as c:
+        keys = [("space", 0.0), ("c", 10.0), ("t", 12.0), ("enter", 12.5), ("c", 20.0)]
+        await play(c.pilot, now, c.screen, [*keys, ("y", 21.0), ("i", 30.0)])
+        now[0] = T0 + 40.0
+        await ended(c.pilot, T0 + 40.0)
+        console = Console(width=200, file=io.StringIO(), color_system=None)
+        console.print(windows_table(app.screen.session))  # type: ignore[attr-defined]
+        shown = console.file.getvalue()  # type: ignore[attr-defined]
+    lines = [" ".join(line.split()) for line in shown.splitlines()]
+    assert lines == [
+        "response window count share",
+        "Direct command, within 5 s 2",
+        "Complies 1 50%",
+        "Does not comply 0 0%",
+        "No opportunity to comply 1",
+        "unanswered 0",
+        "Indirect command, within 5 s 1",
+        "Complies 0 0%",
+        "Does not comply 0 0%",
+        "No opportunity to comply 0",
+        "unanswered 1",
     ]

@@ -29,6 +29,7 @@ from observer.sessionfile import Session
 from observer.tui import styles
 from observer.tui.coding.ratings import Ratings, RatingsForm, parse_rating
 from observer.tui.coding.tallies import COMPONENT_CLASSES, criteria_table
+from observer.tui.coding.windowline import windows_table
 from observer.tui.forms import hold_keys, passed_on
 from observer.tui.plain import plain
 from observer.tui.targets import TapsAsKeys, pressed, target
@@ -192,6 +193,8 @@ class Summary(TapsAsKeys, Screen[None]):
         with VerticalScroll(id="summary"):
             if s.criteria:
                 yield Static(criteria_table(self, s.book, s.criteria), id="summary-criteria")
+            if s.book.windows:
+                yield Static(windows_table(s), id="summary-windows")
             yield Static(summary_table(s))
         yield Static(_closes(), id="summary-keys")
 
