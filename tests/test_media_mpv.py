@@ -234,3 +234,20 @@ def test_sweep_keeps_folders_of_living_owners(tmp_path: Path) -> None:
     (dead / "ipc.sock").write_bytes(b"")
     sweep_stale_folders(tmp_path)
     assert living.is_dir() and other.is_dir() and not dead.exists()
+
+
+async def test_a_frame_step_right_after_a_seek_is_not_lost(clip: Path) -> None:
+    """Sent while mpv is still seeking, a step was swallowed by the seek (the screen
+    showed the frame the seek went to, not the next one): it waits for the seek's frame."""
+    player = await Player.start(clip, HEADLESS)
+    try:
+        await until(lambda: player.fps is not None)
+        for second, frame in ((3.0, 76), (5.0, 126), (1.0, 26)):
+            player.seek(second)
+            await player.frame_step()  # at once: the seek has not shown its frame yet
+            await until(lambda frame=frame: player.frame == frame, timeout=5.0)
+            player.seek(second)
+            await player.frame_step(back=True)
+            await until(lambda frame=frame: player.frame == frame - 2, timeout=5.0)
+    finally:
+        await player.close()

@@ -51,6 +51,8 @@ MAX_SPEED = 4.0
 MPV_SPEEDS = (0.01, 100.0)
 """What mpv accepts (replay's presets go up to 16x)."""
 START_TIMEOUT_S = 20.0
+SETTLE_S = 2.0
+"""How long a frame step waits for a seek to show its frame before it is sent anyway."""
 ENV_ARGS = "OBSERVER_MPV_ARGS"
 
 
@@ -119,6 +121,12 @@ class Player:
         self._next_id = 0
         self._waiting: dict[int, asyncio.Future[Any]] = {}
         self._loaded = asyncio.get_running_loop().create_future()
+        self._settled = asyncio.Event()
+        """Set while no seek is under way: none sent that mpv has not begun (its ``seek``
+        event), none begun that has not shown its frame (``playback-restart``). A frame
+        step sent during a seek is swallowed by it."""
+        self._seeks_sent = 0
+        self._seeking = True  # the file's load: settled by its first playback-restart
         self._task = asyncio.get_running_loop().create_task(self._read())
 
     # --- start and stop ----------------------------------------------------------
@@ -272,12 +280,24 @@ class Player:
         if self.model.duration is not None:
             position = min(position, self.model.duration)
         self.model.seek(position, self.now() if mono is None else mono)
+        self._seeks_sent += 1
+        self._settled.clear()
         return self.send("seek", position, "absolute+exact")
 
     def frame_step(self, *, back: bool = False, mono: float | None = None) -> asyncio.Future[Any]:
-        """One frame forward or back (mpv pauses); the model follows mpv's report."""
+        """One frame forward or back (mpv pauses); the model follows mpv's report. Right
+        after a seek the step waits (at most ``SETTLE_S``) for mpv to show the frame the
+        seek went to: sent during the seek, mpv drops it."""
         self.model.set_paused(True, self.now() if mono is None else mono)
-        return self.send("frame-back-step" if back else "frame-step")
+        command = "frame-back-step" if back else "frame-step"
+        if self._settled.is_set():
+            return self.send(command)
+        return asyncio.ensure_future(self._step_when_settled(command))
+
+    async def _step_when_settled(self, command: str) -> Any:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._settled.wait(), SETTLE_S)
+        return await self.send(command)
 
     # --- reading ------------------------------------------------------------------
 
@@ -310,12 +330,27 @@ class Player:
                     future.set_exception(MediaError(f"mpv: {message.get('error')}"))
             return
         event = message.get("event")
+        if event in ("seek", "playback-restart"):
+            self._seek_event(event)
         if event == "property-change":
             self._property(str(message.get("name")), message.get("data"), mono)
         elif event == "end-file" and message.get("reason") == "error":
             self.error = str(message.get("file_error") or "cannot play the file")
             if not self._loaded.done():
                 self._loaded.set_result(None)
+
+    def _seek_event(self, event: str) -> None:
+        """A seek began (ours, or mpv's own for a step back) or showed its frame. A
+        restart of an earlier seek that comes after a seek was sent settles nothing."""
+        if event == "seek":
+            self._seeks_sent = max(0, self._seeks_sent - 1)
+            self._seeking = True
+        else:
+            self._seeking = False
+        if self._seeks_sent == 0 and not self._seeking:
+            self._settled.set()
+        else:
+            self._settled.clear()
 
     def _property(self, name: str, data: Any, mono: float) -> None:
         model = self.model
