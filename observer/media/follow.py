@@ -92,6 +92,7 @@ class VideoPlayhead(Playhead):
         if not self.player.fps:
             return "this video has no frame rate: frame steps cannot be counted"
         model = self.player.model
+        await self.player.settle()  # a jump just before: its frame first (its report too)
         stepped = self.player.frame_step(back=back, mono=self._clock())
         before = model.received  # after the step's own pause, which may report
         await stepped

@@ -294,9 +294,13 @@ class Player:
             return self.send(command)
         return asyncio.ensure_future(self._step_when_settled(command))
 
-    async def _step_when_settled(self, command: str) -> Any:
+    async def settle(self) -> None:
+        """Until no seek is under way (at most ``SETTLE_S``)."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._settled.wait(), SETTLE_S)
+
+    async def _step_when_settled(self, command: str) -> Any:
+        await self.settle()
         return await self.send(command)
 
     # --- reading ------------------------------------------------------------------
