@@ -191,13 +191,18 @@ class Player:
             raise cannot from None  # mpv quit while opening it
         if duration is None:
             raise cannot
-        if self.fps is None:  # its change may come after the duration's
-            try:
+        # The frame rate's change may come after the duration's, on a busy machine well
+        # after: ask for it, a while (an audio file, or a stream without one, has none).
+        deadline = time.monotonic() + PROBE_FPS_S
+        while self.fps is None:
+            with contextlib.suppress(MediaError):
                 fps = await self.get("container-fps")
-            except MediaError:
-                fps = None  # audio, or a stream without a frame rate
-            self.fps = float(fps) if isinstance(fps, int | float) and fps > 0 else None
-            self.model.fps = self.fps
+                if isinstance(fps, int | float) and fps > 0:
+                    self.fps = float(fps)
+                    self.model.fps = self.fps
+            if self.fps is not None or time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.05)
 
     async def close(self) -> None:
         """Quit mpv (killing it if it does not quit) and remove the socket folder."""
@@ -458,7 +463,7 @@ HEADLESS = ("--vo=null", "--ao=null")
 
 
 PROBE_FPS_S = 2.0
-"""How long a probe waits for a frame rate after the duration (none for audio)."""
+"""How long a start waits for a frame rate after the duration (none for audio)."""
 
 
 async def probe(path: Path) -> tuple[float, float | None]:
@@ -469,15 +474,7 @@ async def probe(path: Path) -> tuple[float, float | None]:
         duration = player.duration
         if duration is None:  # _begin waits for it: mpv quit while opening the file
             raise MediaError(f"{path}: mpv cannot play this file: is it a video?")
-        # A busy machine may give the duration before the frame rate: ask again, a while.
-        deadline = time.monotonic() + PROBE_FPS_S
-        while player.fps is None and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-            with contextlib.suppress(MediaError):
-                fps = await player.get("container-fps")
-                if isinstance(fps, int | float) and fps > 0:
-                    player.fps = float(fps)
-        return duration, player.fps
+        return duration, player.fps  # the start waited for the frame rate too
     finally:
         await player.close()
 
