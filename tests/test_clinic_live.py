@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import pytest
 from rich.console import Console
-from support.pilot import Coding, acknowledged, attached, until
+from support.pilot import Coding, acknowledged, attached, ended, until
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -29,7 +29,7 @@ from observer.sessionfile import (
     session_to_bytes,
 )
 from observer.tui.coding.app import CodingApp
-from observer.tui.coding.end import ConfirmEnd, RatingsForm, Summary
+from observer.tui.coding.end import Summary
 from observer.tui.coding.tallies import Tallies, criteria_table
 
 DPICS = load_codebook("dpics-style")
@@ -96,16 +96,9 @@ async def test_the_tallies_follow_keys_and_undo(tmp_path: Path, coding: Coding) 
 
 
 async def end_session(pilot: Pilot[Any]) -> None:
-    app = pilot.app
     screen = await attached(pilot)
     press_all(screen, KEYS)
-    screen.press("ctrl+e", T0 + 12.0)
-    await until(pilot, lambda: isinstance(app.screen, ConfirmEnd), "the confirmation")
-    await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, RatingsForm | Summary), "ratings or summary")
-    if isinstance(app.screen, RatingsForm):
-        await pilot.press("ctrl+s")
-    await until(pilot, lambda: isinstance(app.screen, Summary), "the summary")
+    await ended(pilot, T0 + 12.0)
 
 
 HAND = [  # the keys above, counted by hand inside child-led play (2.0 to the end)

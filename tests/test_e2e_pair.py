@@ -6,13 +6,13 @@ leaves the other coding alone; the killed side recovers with its pair."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from support.pairs import assert_one_pair
 from support.tmuxdriver import Tmux, observer_code_argv
 
 from observer.sessionfile import Session, load_session
@@ -77,29 +77,7 @@ async def test_two_coders_share_the_clock_and_keep_their_own_codes(tmp_path: Pat
     assert ref.pauses == trainee.pauses and len(ref.pauses) == 1
     assert {e.code for e in ref.events} == {"cg-names-feeling"} and len(ref.events) == 2
     assert {e.code for e in trainee.events} == {"cg-ignores-bid"} and len(trainee.events) == 2
-    assert ref.pair is not None and trainee.pair is not None
-    assert ref.pair.id == trainee.pair.id and ref.pair.id.startswith("clinic-a-")
-    assert (ref.pair.role, ref.pair.partner) == ("primary", "trainee")
-    assert (trainee.pair.role, trainee.pair.partner) == ("reliability", "ref")
-    report = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "observer",
-            "reliability",
-            "report",
-            str(folder),
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert report.returncode == 0, report.stderr
-    pairs = json.loads(report.stdout)["pairs"]
-    names = [(Path(p["a"]).stem, Path(p["b"]).stem) for p in pairs]
-    assert names == [(ref.id, trainee.id)]  # by pair id: their labels differ
+    assert_one_pair(folder, ref, trainee, "clinic-a")
 
 
 async def test_a_killed_partner_leaves_the_other_coding_alone(tmp_path: Path) -> None:

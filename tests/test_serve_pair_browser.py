@@ -8,8 +8,6 @@ test follows what reaches the disk: each page's journal, then its session file."
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from datetime import datetime
 from functools import partial
@@ -18,6 +16,7 @@ from typing import Any
 
 import pytest
 from support.browser import console_errors, headless_chromium
+from support.pairs import assert_one_pair
 from support.serve import served, wait_for
 
 from observer.sessionfile import Session, load_session
@@ -168,28 +167,4 @@ def test_two_pages_code_one_live_session(tmp_path: Path) -> None:
     for session, name in ((ref_session, "ref"), (trainee_session, "trainee")):
         got = [e.start for e in session.events]
         assert got == pytest.approx(expected[name], abs=0.001)  # the file's rounding
-    assert ref_session.pair is not None and trainee_session.pair is not None
-    assert ref_session.pair.id == trainee_session.pair.id
-    assert ref_session.pair.id.startswith(f"{PAIR}-")
-    assert (ref_session.pair.role, ref_session.pair.partner) == ("primary", "trainee")
-    assert (trainee_session.pair.role, trainee_session.pair.partner) == ("reliability", "ref")
-    report = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "observer",
-            "reliability",
-            "report",
-            str(folder),
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert report.returncode == 0, report.stderr
-    pairs = json.loads(report.stdout)["pairs"]
-    assert [(Path(p["a"]).stem, Path(p["b"]).stem) for p in pairs] == [
-        (ref_session.id, trainee_session.id)
-    ]
+    assert_one_pair(folder, ref_session, trainee_session, PAIR)

@@ -10,7 +10,7 @@ each code opens at most one window.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from observer.codebook.raw import items, number, string
@@ -42,10 +42,7 @@ def check(raw: dict[str, Any], p: ProblemAt) -> Iterator[Problem]:
         if responses == []:
             yield p(f"{at}.responses", "must list at least one code")
         answers: set[str] = set()
-        for k, code_id in _listed(window, "responses"):
-            where = f"{at}.responses[{k}]"
-            if code_id in answers:
-                yield p(where, f"{code_id!r} is listed twice")
+        for where, code_id in (yield from _listed(window, "responses", at, p)):
             answers.add(code_id)
             yield from _other_actor(codes, codes_known, code_id, actor, after, where, p)
         otherwise = string(window, "otherwise")
@@ -57,23 +54,30 @@ def check(raw: dict[str, Any], p: ProblemAt) -> Iterator[Problem]:
                 yield p(where, f"{otherwise!r} is a state code: otherwise is added at an instant")
             else:
                 yield from _other_actor(codes, codes_known, otherwise, actor, after, where, p)
-        breakers: set[str] = set()
-        for k, code_id in _listed(window, "broken_by"):
-            where = f"{at}.broken_by[{k}]"
-            if code_id in breakers:
-                yield p(where, f"{code_id!r} is listed twice")
-            breakers.add(code_id)
+        for where, code_id in (yield from _listed(window, "broken_by", at, p)):
             if code_id not in codes and codes_known:
                 yield p(where, f"unknown code {code_id!r}")
             elif code_id in answers or code_id == otherwise:
                 yield p(where, f"{code_id!r} answers the window: it cannot also break it")
 
 
-def _listed(window: dict[str, Any], name: str) -> list[tuple[int, str]]:
+def _listed(
+    window: dict[str, Any], name: str, at: str, p: ProblemAt
+) -> Generator[Problem, None, list[tuple[str, str]]]:
+    """Yields a problem for each code listed again; returns (path, code) for each code
+    of list ``name`` (a repeat too, so its other checks still run)."""
     value = window.get(name)
-    if not isinstance(value, list):
-        return []
-    return [(k, c) for k, c in enumerate(value) if isinstance(c, str)]
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for k, code_id in enumerate(value if isinstance(value, list) else []):
+        if not isinstance(code_id, str):
+            continue
+        where = f"{at}.{name}[{k}]"
+        if code_id in seen:
+            yield p(where, f"{code_id!r} is listed twice")
+        seen.add(code_id)
+        out.append((where, code_id))
+    return out
 
 
 def _other_actor(

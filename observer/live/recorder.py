@@ -468,6 +468,13 @@ class Recorder:
             recorder.replay_one(action)
         return recorder
 
+    def _idle(self) -> Outcome | None:
+        """The refusal of an action that needs a clock that started and has not ended."""
+        if self.clock.state not in ("ready", "ended"):
+            return None
+        reason = "the clock has not started" if not self.clock.started else "it has ended"
+        return Outcome(False, "refused", f"refused: {reason}")
+
     def _mono(self, action: dict[str, Any]) -> float:
         mono = _number(action, "mono")
         self.last_mono = mono
@@ -541,9 +548,8 @@ class Recorder:
         expected = self.next_due()
         if expected is None:
             return Outcome(False, "refused", "refused: the codebook does not sample")
-        if self.clock.state in ("ready", "ended"):
-            reason = "the clock has not started" if not self.clock.started else "it has ended"
-            return Outcome(False, "refused", f"refused: {reason}")
+        if (idle := self._idle()) is not None:
+            return idle
         every = float(self.book.sampling.every_s) if self.book.sampling else 0.0
         steps = due / every
         if not math.isclose(steps, round(steps), abs_tol=1e-6) or abs(due - expected) > 1e-6:
@@ -708,9 +714,8 @@ class Recorder:
         segment = self.book.segment_by_id.get(segment_id)
         if segment is None:
             return Outcome(False, "refused", f"refused: unknown segment {segment_id!r}")
-        if self.clock.state in ("ready", "ended"):
-            reason = "the clock has not started" if not self.clock.started else "it has ended"
-            return Outcome(False, "refused", f"refused: {reason}")
+        if (idle := self._idle()) is not None:
+            return idle
         t = self._stamp(mono, action)
         segments = self.state.segments
         open_span = segments[-1] if segments and segments[-1].end is None else None
@@ -730,9 +735,8 @@ class Recorder:
         answer = _string(action, "answer")
         if answer not in ("otherwise", "leave"):
             raise ReplayError(f"window answer {answer!r} is neither 'otherwise' nor 'leave'")
-        if not self.clock.started or self.ended:
-            reason = "the clock has not started" if not self.clock.started else "it has ended"
-            return Outcome(False, "refused", f"refused: {reason}")
+        if (idle := self._idle()) is not None:
+            return idle
         waiting = self.window_waiting(self._stamp(mono, action))
         if waiting is None:
             return Outcome(False, "refused", "refused: no command waits for an answer")
@@ -756,9 +760,8 @@ class Recorder:
         due = self.segment_due()
         if due is None:
             return Outcome(False, "refused", "refused: no open segment ends itself")
-        if self.clock.state in ("ready", "ended"):
-            reason = "the clock has not started" if not self.clock.started else "it has ended"
-            return Outcome(False, "refused", f"refused: {reason}")
+        if (idle := self._idle()) is not None:
+            return idle
         if self._stamp(mono, action) + PROMPT_EARLY_S < due:
             return Outcome(False, "refused", f"refused: the segment ends at {due:g} s, not yet")
         return self._stop_planned(due)
